@@ -1,0 +1,35 @@
+#include "api/routes.hpp"
+
+namespace cpshare::api {
+
+const std::vector<RouteSpec>& route_specs() {
+  static const std::vector<RouteSpec> routes = {
+      {"GET", "/api/v1/health", Auth::None, "Daemon health and version"},
+      {"GET", "/api/v1/openapi.yaml", Auth::None, "This API's OpenAPI document"},
+      {"GET", "/api/v1/terms", Auth::None, "Current registration agreement and privacy policy"},
+      {"POST", "/api/v1/users", Auth::None, "Register a user"},
+      {"POST", "/api/v1/suppliers", Auth::None, "Register a supplier"},
+      {"POST", "/api/v1/activate", Auth::None, "Activate an account with the mailed code"},
+      {"GET", "/api/v1/activate", Auth::None, "Activate an account with the mailed link"},
+      {"POST", "/api/v1/activate/resend", Auth::None, "Send a new activation code and link"},
+      {"POST", "/api/v1/sessions", Auth::None, "Log in"},
+      {"GET", "/api/v1/sessions", Auth::Session, "List the caller's sessions"},
+      {"DELETE", "/api/v1/sessions/current", Auth::Session, "Log out"},
+      {"DELETE", "/api/v1/sessions/{id}", Auth::Session, "Revoke one of the caller's sessions"},
+      {"GET", "/api/v1/me", Auth::Session, "The caller's profile"},
+      {"PATCH", "/api/v1/me", Auth::Session, "Update the caller's profile"},
+      {"DELETE", "/api/v1/me", Auth::Session, "Deregister the caller's account"},
+      {"POST", "/api/v1/me/password", Auth::Session, "Change password; ends every session"},
+      {"POST", "/api/v1/me/mfa", Auth::Session, "Begin enabling TOTP"},
+      {"POST", "/api/v1/me/mfa/confirm", Auth::Session, "Confirm TOTP with a first code"},
+      {"DELETE", "/api/v1/me/mfa", Auth::Session, "Disable TOTP"},
+      {"GET", "/api/v1/admin/reviews", Auth::Admin, "Accounts awaiting review"},
+      {"GET", "/api/v1/admin/reviews/{username}/licence", Auth::Admin, "Download an account's licence file"},
+      {"POST", "/api/v1/admin/reviews/{username}/approve", Auth::Admin, "Approve an account"},
+      {"POST", "/api/v1/admin/reviews/{username}/reject", Auth::Admin, "Reject an account"},
+      {"GET", "/api/v1/admin/audit", Auth::Admin, "Security audit log"},
+  };
+  return routes;
+}
+
+}  // namespace cpshare::api

@@ -1,0 +1,110 @@
+// Errors are values inside lib/: every fallible function returns Result<T>.
+// An Error carries a stable machine code (one of ErrorCode), a message that
+// tells the reader what to fix, and optionally the offending fields. Context
+// is prepended as the error rises ("register alice: store: ...").
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cpshare {
+
+// The stable error codes of the API. Their string forms (error_code_name) are
+// part of the public contract and documented in docs/openapi.yaml; never
+// rename one. Add new codes at the end of a group.
+enum class ErrorCode {
+  // Input
+  ValidationFailed,   // 422: fields[] says which input is wrong and why
+  MalformedRequest,   // 400: body is not JSON / not the expected shape
+  PayloadTooLarge,    // 413
+  // Uniqueness / state
+  UsernameTaken,      // 409
+  EmailTaken,         // 409
+  PhoneTaken,         // 409
+  AlreadyActive,      // 409
+  Conflict,           // 409: generic state conflict
+  MfaAlreadyEnabled,  // 409
+  MfaNotEnabled,      // 409
+  // Authentication
+  InvalidCredentials, // 401
+  AccountNotActive,   // 403
+  MfaRequired,        // 401
+  InvalidMfaCode,     // 401
+  InvalidCode,        // 400: verification code / token wrong or already used
+  CodeExpired,        // 410: expired or out of attempts; request a new one
+  RateLimited,        // 429: retry_after says when
+  Unauthenticated,    // 401: no / expired / revoked session
+  Forbidden,          // 403: authenticated but not allowed
+  NotFound,           // 404
+  // Server side
+  Unavailable,        // 503: a dependency (mail server, ...) failed
+  Internal,           // 500
+};
+
+// Every code, in declaration order (for documentation and tests).
+const std::vector<ErrorCode>& all_error_codes();
+std::string_view error_code_name(ErrorCode code);  // "VALIDATION_FAILED"
+int error_http_status(ErrorCode code);
+// Parse a code name back (the CLI reads them from the wire). Unknown → nullopt.
+std::optional<ErrorCode> error_code_from_name(std::string_view name);
+
+struct FieldError {
+  std::string field;    // request field name, e.g. "id_number"
+  std::string message;  // what is wrong with it and how to fix it
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;
+  std::vector<FieldError> fields;
+  int retry_after = 0;  // seconds, for RateLimited
+
+  // Prepend context: "ctx: message".
+  Error& context(std::string_view ctx) & {
+    message = std::string(ctx) + ": " + message;
+    return *this;
+  }
+  Error&& context(std::string_view ctx) && { return std::move(context(ctx)); }
+};
+
+template <class T = void>
+using Result = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
+  return std::unexpected(Error{code, std::move(message), {}, 0});
+}
+inline std::unexpected<Error> fail_fields(std::vector<FieldError> fields,
+                                          std::string message = {}) {
+  if (message.empty()) {
+    message = fields.empty() ? "invalid input" : fields.front().field + ": " + fields.front().message;
+    if (fields.size() > 1) message += " (and " + std::to_string(fields.size() - 1) + " more)";
+  }
+  return std::unexpected(Error{ErrorCode::ValidationFailed, std::move(message), std::move(fields), 0});
+}
+inline std::unexpected<Error> fail(Error e) { return std::unexpected(std::move(e)); }
+
+}  // namespace cpshare
+
+// TRY(expr): evaluate a Result; on error return it (with no added context).
+// TRY_CTX(expr, ctx): same, prepending ctx to the message.
+#define CPSHARE_CAT2(a, b) a##b
+#define CPSHARE_CAT(a, b) CPSHARE_CAT2(a, b)
+#define TRY_ASSIGN(lhs, expr)                                         \
+  auto CPSHARE_CAT(try_r_, __LINE__) = (expr);                        \
+  if (!CPSHARE_CAT(try_r_, __LINE__))                                 \
+    return std::unexpected(std::move(CPSHARE_CAT(try_r_, __LINE__).error())); \
+  lhs = std::move(*CPSHARE_CAT(try_r_, __LINE__))
+#define TRY(expr)                                                     \
+  do {                                                                \
+    auto try_r_ = (expr);                                             \
+    if (!try_r_) return std::unexpected(std::move(try_r_.error()));   \
+  } while (0)
+#define TRY_CTX(expr, ctx)                                            \
+  do {                                                                \
+    auto try_r_ = (expr);                                             \
+    if (!try_r_) return std::unexpected(std::move(try_r_.error()).context(ctx)); \
+  } while (0)

@@ -1,0 +1,24 @@
+// UTF-8 text helpers for terminal output and suggestions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpshare::text {
+
+// Terminal display width of UTF-8 text: East Asian Wide/Fullwidth code points
+// (CJK, Hangul, fullwidth forms, most emoji) count 2, combining marks 0, others 1.
+std::size_t display_width(std::string_view s);
+// Pad with spaces on the right to `width` display columns (no truncation).
+std::string pad_right(std::string_view s, std::size_t width);
+// Render rows as an aligned table: header row first; columns separated by two spaces.
+std::string table(const std::vector<std::vector<std::string>>& rows);
+// Levenshtein distance (byte-wise).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The closest candidate within distance max(2, len/3), or "" when none is close.
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+std::string trim(std::string_view s);
+std::string to_lower_ascii(std::string_view s);
+
+}  // namespace cpshare::text
