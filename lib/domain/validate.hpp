@@ -8,7 +8,8 @@
 namespace cpshare::validate {
 
 // GB 11643-1999 citizen ID: 18 chars, 17 digits + check (digit or X/x),
-// valid birth date (YYYYMMDD, not in the future, year ≥ 1900), ISO 7064 MOD 11-2 check.
+// valid birth date (YYYYMMDD, not in the future, year ≥ 1800: numbers issued to people
+// born before 1900 exist), ISO 7064 MOD 11-2 check.
 std::string national_id(std::string_view id);
 // GB 32100-2015 unified social credit code: 18 chars of 0-9 A-H J-N P-R T-U W-Y,
 // check character by the standard's weights (mod 31).
