@@ -91,20 +91,23 @@ inline std::unexpected<Error> fail(Error e) { return std::unexpected(std::move(e
 
 // TRY(expr): evaluate a Result; on error return it (with no added context).
 // TRY_CTX(expr, ctx): same, prepending ctx to the message.
+// TRY_ASSIGN(lhs, expr): on success assign the value to lhs (may declare it).
 #define CPSHARE_CAT2(a, b) a##b
 #define CPSHARE_CAT(a, b) CPSHARE_CAT2(a, b)
-#define TRY_ASSIGN(lhs, expr)                                         \
-  auto CPSHARE_CAT(try_r_, __LINE__) = (expr);                        \
-  if (!CPSHARE_CAT(try_r_, __LINE__))                                 \
-    return std::unexpected(std::move(CPSHARE_CAT(try_r_, __LINE__).error())); \
-  lhs = std::move(*CPSHARE_CAT(try_r_, __LINE__))
-#define TRY(expr)                                                     \
-  do {                                                                \
-    auto try_r_ = (expr);                                             \
-    if (!try_r_) return std::unexpected(std::move(try_r_.error()));   \
+#define CPSHARE_TRY_ASSIGN_IMPL(r, lhs, expr)                      \
+  auto r = (expr);                                                 \
+  if (!r) return std::unexpected(std::move(r.error()));            \
+  lhs = std::move(*r)
+#define TRY_ASSIGN(lhs, expr) CPSHARE_TRY_ASSIGN_IMPL(CPSHARE_CAT(try_r_, __COUNTER__), lhs, expr)
+#define CPSHARE_TRY_IMPL(r, expr)                                  \
+  do {                                                             \
+    auto r = (expr);                                               \
+    if (!r) return std::unexpected(std::move(r.error()));          \
   } while (0)
-#define TRY_CTX(expr, ctx)                                            \
-  do {                                                                \
-    auto try_r_ = (expr);                                             \
-    if (!try_r_) return std::unexpected(std::move(try_r_.error()).context(ctx)); \
+#define TRY(expr) CPSHARE_TRY_IMPL(CPSHARE_CAT(try_r_, __COUNTER__), expr)
+#define CPSHARE_TRY_CTX_IMPL(r, expr, ctx)                                   \
+  do {                                                                       \
+    auto r = (expr);                                                         \
+    if (!r) return std::unexpected(std::move(r.error()).context(ctx));       \
   } while (0)
+#define TRY_CTX(expr, ctx) CPSHARE_TRY_CTX_IMPL(CPSHARE_CAT(try_r_, __COUNTER__), expr, ctx)

@@ -1,0 +1,125 @@
+#include "api/fields.hpp"
+
+#include <fmt/format.h>
+
+#include "domain/validate.hpp"
+#include "util/text.hpp"
+
+namespace cpshare::api {
+
+namespace {
+const json& empty_object() {
+  static const json o = json::object();
+  return o;
+}
+}  // namespace
+
+Fields::Fields(const json& body, std::initializer_list<std::string_view> allowed)
+    : body_(body.is_object() ? body : empty_object()) {
+  if (!body.is_object()) {
+    error("(body)", "the request body must be a JSON object");
+    return;
+  }
+  for (const auto& [key, _] : body.items()) {
+    bool known = false;
+    for (auto a : allowed) known = known || a == key;
+    if (!known) {
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      std::string hint = text::closest(key, names);
+      error(key, hint.empty() ? "unknown field; remove it"
+                              : fmt::format("unknown field; did you mean '{}'?", hint));
+    }
+  }
+}
+
+bool Fields::has(std::string_view name) const {
+  auto it = body_.find(name);
+  return it != body_.end() && !it->is_null();
+}
+
+std::optional<std::string> Fields::text(std::string_view name, bool required, std::size_t max_chars) {
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) {
+    if (required) error(std::string(name), "is required");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    error(std::string(name), "must be a string");
+    return std::nullopt;
+  }
+  std::string v = text::trim(it->get<std::string>());
+  if (v.empty()) {
+    if (required) error(std::string(name), "must not be empty");
+    return std::nullopt;
+  }
+  std::string problem = validate::text(v, max_chars);
+  if (!problem.empty()) {
+    error(std::string(name), problem);
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<std::int64_t> Fields::integer(std::string_view name, bool required, std::int64_t min,
+                                            std::int64_t max) {
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) {
+    if (required) error(std::string(name), "is required");
+    return std::nullopt;
+  }
+  if (!it->is_number_integer()) {
+    error(std::string(name), "must be an integer");
+    return std::nullopt;
+  }
+  auto v = it->get<std::int64_t>();
+  if (v < min || v > max) {
+    error(std::string(name), fmt::format("must be between {} and {}", min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> Fields::boolean(std::string_view name, bool required) {
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) {
+    if (required) error(std::string(name), "is required");
+    return std::nullopt;
+  }
+  if (!it->is_boolean()) {
+    error(std::string(name), "must be true or false");
+    return std::nullopt;
+  }
+  return it->get<bool>();
+}
+
+const json* Fields::object(std::string_view name, bool required) {
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) {
+    if (required) error(std::string(name), "is required");
+    return nullptr;
+  }
+  if (!it->is_object()) {
+    error(std::string(name), "must be an object");
+    return nullptr;
+  }
+  return &*it;
+}
+
+void Fields::forbid(std::string_view name, std::string_view why) {
+  if (has(name)) error(std::string(name), std::string(why));
+}
+
+void Fields::error(std::string field, std::string message) {
+  errors_.push_back({std::move(field), std::move(message)});
+}
+
+Error Fields::failure() const {
+  std::string msg;
+  for (const auto& e : errors_) {
+    if (!msg.empty()) msg += "; ";
+    msg += e.field + ": " + e.message;
+  }
+  return Error{ErrorCode::ValidationFailed, "invalid input: " + msg, errors_, 0};
+}
+
+}  // namespace cpshare::api

@@ -1,0 +1,48 @@
+// Reads a JSON request body field by field, collecting every problem so the
+// caller answers VALIDATION_FAILED once with all offending fields. Unknown
+// fields are errors (a typo must not pass silently).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.hpp"
+
+namespace cpshare::api {
+
+using json = nlohmann::json;
+
+class Fields {
+ public:
+  // `body` must be an object; `allowed` lists every accepted key.
+  Fields(const json& body, std::initializer_list<std::string_view> allowed);
+
+  bool has(std::string_view name) const;
+  // A string field. Required and missing/empty → error. Trimmed.
+  std::optional<std::string> text(std::string_view name, bool required, std::size_t max_chars = 256);
+  std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min,
+                                      std::int64_t max);
+  std::optional<bool> boolean(std::string_view name, bool required);
+  // A nested object (nullptr when absent; error when required or not an object).
+  const json* object(std::string_view name, bool required);
+  // A field that must not be present in this context.
+  void forbid(std::string_view name, std::string_view why);
+
+  void error(std::string field, std::string message);
+  bool ok() const { return errors_.empty(); }
+  std::vector<FieldError>& errors() { return errors_; }
+  // VALIDATION_FAILED with every collected field error.
+  Error failure() const;
+
+ private:
+  const json& body_;
+  std::vector<FieldError> errors_;
+};
+
+}  // namespace cpshare::api

@@ -1,0 +1,242 @@
+#include "server/daemon.hpp"
+
+#include <csignal>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "crypto/crypto.hpp"
+#include "mail/mailer.hpp"
+#include "server/http_server.hpp"
+#include "service/accounts.hpp"
+#include "store/store.hpp"
+
+namespace fs = std::filesystem;
+
+namespace cpshare {
+
+namespace {
+
+struct Options {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:7878";
+  std::string tls_cert, tls_key;
+  std::string smtp_url;
+  std::string mail_from = "cpshare@localhost";
+  std::string log_file;
+  std::string public_url;
+  bool allow_insecure = false;
+  std::int64_t session_idle_timeout = 7 * 86400;
+  std::int64_t session_lifetime = 30 * 86400;
+  // admin create
+  std::string admin_username, admin_email;
+  bool admin_password_stdin = false;
+};
+
+Result<std::pair<std::string, int>> split_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return fail_fields({{"--listen", "must be HOST:PORT, e.g. 127.0.0.1:7878"}});
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    std::size_t used = 0;
+    int port = std::stoi(listen.substr(colon + 1), &used);
+    if (used == listen.size() - colon - 1 && port >= 0 && port <= 65535) return std::pair{host, port};
+  } catch (...) {
+  }
+  return fail_fields({{"--listen", "the port must be a number from 0 to 65535"}});
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// The data directory: created 0700 with outbox/; the key, the database.
+Result<> prepare_data_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir / "outbox", ec);
+  if (ec) return fail(ErrorCode::Internal, fmt::format("cannot create data directory {}: {}", dir.string(), ec.message()));
+  ::chmod(dir.c_str(), 0700);
+  ::chmod((dir / "outbox").c_str(), 0700);
+  return {};
+}
+
+struct Opened {
+  std::unique_ptr<crypto::KeyRing> keys;
+  std::unique_ptr<Store> store;
+};
+
+Result<Opened> open_data(const fs::path& dir) {
+  TRY(crypto::init());
+  TRY(prepare_data_dir(dir));
+  Opened o;
+  TRY_ASSIGN(auto keys, crypto::KeyRing::load_or_create(dir / "secret.key"));
+  o.keys = std::make_unique<crypto::KeyRing>(std::move(keys));
+  TRY_ASSIGN(o.store, Store::open(dir / "cpshare.db"));
+  return o;
+}
+
+Result<std::string> read_password_stdin() {
+  std::string line;
+  if (!std::getline(std::cin, line)) return fail_fields({{"--password-stdin", "no password on standard input"}});
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+Result<int> admin_create(const Options& o) {
+  if (!o.admin_password_stdin)
+    return fail_fields({{"--password-stdin", "pass the password on standard input with --password-stdin"}});
+  TRY_ASSIGN(std::string password, read_password_stdin());
+  TRY_ASSIGN(Opened d, open_data(o.data_dir));
+  Logger log;
+  OutboxMailer mailer(fs::path(o.data_dir) / "outbox", o.mail_from);
+  SystemClock clock;
+  AccountService accounts(*d.store, *d.keys, mailer, clock, log, AccountConfig{});
+  TRY_ASSIGN(json out, accounts.create_admin(o.admin_username, password, o.admin_email));
+  fmt::print("created administrator {}\n", out["account"]["username"].get<std::string>());
+  return 0;
+}
+
+Result<int> serve(const Options& o) {
+  TRY_ASSIGN(auto hp, split_listen(o.listen));
+  auto [host, port] = hp;
+  bool tls = !o.tls_cert.empty() || !o.tls_key.empty();
+  if (tls && (o.tls_cert.empty() || o.tls_key.empty()))
+    return fail_fields({{"--tls-cert", "give both --tls-cert and --tls-key"}});
+  if (!tls && !is_loopback(host) && !o.allow_insecure)
+    return fail_fields({{"--listen", fmt::format("{} is not a loopback address: passwords and tokens would cross "
+                                                 "the network in clear; give --tls-cert and --tls-key, or "
+                                                 "--allow-insecure if a TLS proxy fronts this daemon", host)}});
+  if (o.session_idle_timeout < 1 || o.session_lifetime < 1)
+    return fail_fields({{"--session-idle-timeout", "session timeouts must be at least 1 second"}});
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Logger log;
+  if (!o.log_file.empty()) TRY(log.open_file(o.log_file));
+  TRY_ASSIGN(Opened d, open_data(o.data_dir));
+  std::unique_ptr<Mailer> mailer;
+  if (!o.smtp_url.empty())
+    mailer = std::make_unique<SmtpMailer>(o.smtp_url, o.mail_from);
+  else
+    mailer = std::make_unique<OutboxMailer>(fs::path(o.data_dir) / "outbox", o.mail_from);
+
+  SystemClock clock;
+  AccountConfig config;
+  config.session_idle_timeout = o.session_idle_timeout;
+  config.session_lifetime = o.session_lifetime;
+  std::optional<TlsFiles> tls_files;
+  if (tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
+
+  AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
+  HttpServer server(accounts, log, tls_files);
+  TRY_ASSIGN(int bound, server.bind(host, port));
+  std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";
+  std::string url = fmt::format("{}://{}:{}", tls ? "https" : "http", url_host, bound);
+  // Activation links need the public URL, known only after binding when port is 0.
+  accounts.set_public_url(o.public_url.empty() ? url : o.public_url);
+
+  fs::path addr_file = fs::path(o.data_dir) / "cpshared.addr";
+  {
+    std::FILE* f = std::fopen(addr_file.c_str(), "w");
+    if (f) {
+      std::fprintf(f, "%s\n", url.c_str());
+      std::fclose(f);
+    }
+  }
+  log.info("cpshared {} listening on {} (data {}, mail {}, schema v{})", CPSHARE_VERSION, url, o.data_dir,
+           o.smtp_url.empty() ? "outbox" : "smtp", d.store->schema_version());
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log.info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    cv.notify_all();
+    server.stop();
+  });
+  // Housekeeping: drop expired sessions every ten minutes.
+  std::thread janitor([&] {
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+      if (auto r = d.store->delete_expired_sessions(clock.now(), config.session_idle_timeout); !r)
+        log.warn("session cleanup: {}", r.error().message);
+    }
+  });
+  auto ran = server.run();
+  if (!ran) {
+    // Wake the signal thread so it can be joined.
+    kill(getpid(), SIGTERM);
+  }
+  signal_thread.join();
+  janitor.join();
+  std::error_code ec;
+  fs::remove(addr_file, ec);
+  log.info("cpshared stopped");
+  if (!ran) return std::unexpected(ran.error());
+  return 0;
+}
+
+}  // namespace
+
+int daemon_main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"cpshared: the cpshare research compute sharing daemon", "cpshared"};
+  app.set_version_flag("--version", std::string("cpshared ") + CPSHARE_VERSION);
+  app.add_option("--data-dir", o.data_dir, "Directory for the database, secret key and outbox (created 0700)")
+      ->required();
+  app.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain for HTTPS");
+  app.add_option("--tls-key", o.tls_key, "PEM private key for HTTPS");
+  app.add_flag("--allow-insecure", o.allow_insecure, "Allow a non-loopback listen address without TLS");
+  app.add_option("--smtp-url", o.smtp_url, "smtp://host:port (or smtps://) for mail; default: DATA_DIR/outbox/");
+  app.add_option("--mail-from", o.mail_from, "Sender address of mail")->capture_default_str();
+  app.add_option("--log-file", o.log_file, "Append the log here instead of standard error");
+  app.add_option("--public-url", o.public_url, "Base URL in activation links (default: the listen URL)");
+  app.add_option("--session-idle-timeout", o.session_idle_timeout, "Seconds of inactivity that end a session")
+      ->capture_default_str();
+  app.add_option("--session-lifetime", o.session_lifetime, "Seconds after login that end a session")
+      ->capture_default_str();
+  app.require_subcommand(0, 1);
+  auto* admin = app.add_subcommand("admin", "Administration on the data directory (no daemon needed)");
+  admin->require_subcommand(1);
+  auto* create = admin->add_subcommand("create", "Create an administrator account");
+  create->add_option("--username", o.admin_username, "Administrator's username")->required();
+  create->add_option("--email", o.admin_email, "Administrator's email (optional)");
+  create->add_flag("--password-stdin", o.admin_password_stdin, "Read the password from standard input");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  Result<int> r = create->parsed() ? admin_create(o) : serve(o);
+  if (!r) {
+    std::fprintf(stderr, "cpshared: error: %s\n", r.error().message.c_str());
+    return r.error().code == ErrorCode::ValidationFailed ? 2 : 1;
+  }
+  return *r;
+}
+
+}  // namespace cpshare

@@ -1,0 +1,386 @@
+#include "server/http_server.hpp"
+
+#include <chrono>
+#include <regex>
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include "api/openapi_doc.hpp"
+#include "api/routes.hpp"
+#include "service/terms.hpp"
+
+namespace cpshare {
+
+namespace {
+
+using Params = std::vector<std::string>;  // path parameters in template order
+
+struct Reply {
+  int status = 200;
+  json data;
+  // Raw replies (openapi.yaml, licence files, the activation page) bypass the envelope.
+  std::optional<std::string> raw_body;
+  std::string raw_type;
+  std::string disposition;
+};
+
+using Handler = std::function<Result<Reply>(const httplib::Request&, const RequestContext&,
+                                            const Caller*, const Params&)>;
+
+Reply ok(json data, int status = 200) { return Reply{status, std::move(data), std::nullopt, {}, {}}; }
+
+json error_body(const Error& e) {
+  json err = {{"code", error_code_name(e.code)}, {"message", e.message}};
+  if (!e.fields.empty()) {
+    json fields = json::array();
+    for (const auto& f : e.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
+    err["fields"] = fields;
+  }
+  if (e.retry_after > 0) err["retry_after"] = e.retry_after;
+  return json{{"error", err}};
+}
+
+void write_error(httplib::Response& res, const Error& e) {
+  res.status = error_http_status(e.code);
+  if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
+  res.set_content(error_body(e).dump(), "application/json");
+}
+
+Result<json> parse_body(const httplib::Request& req) {
+  if (req.body.empty()) return json::object();
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded())
+    return fail(ErrorCode::MalformedRequest, "the request body is not valid JSON");
+  return body;
+}
+
+std::string bearer_token(const httplib::Request& req) {
+  std::string h = req.get_header_value("Authorization");
+  constexpr std::string_view prefix = "Bearer ";
+  if (h.size() > prefix.size() && h.compare(0, prefix.size(), prefix) == 0) return h.substr(prefix.size());
+  return {};
+}
+
+// "/api/v1/sessions/{id}" → "/api/v1/sessions/([^/]+)"
+std::string to_pattern(std::string_view path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      i = path.find('}', i);
+      out += "([^/]+)";
+    } else if (path[i] == '.') {
+      out += "\\.";
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+Result<int> query_int(const httplib::Request& req, const char* name, int def, int min, int max) {
+  if (!req.has_param(name)) return def;
+  std::string v = req.get_param_value(name);
+  try {
+    std::size_t used = 0;
+    long long n = std::stoll(v, &used);
+    if (used == v.size() && n >= min && n <= max) return static_cast<int>(n);
+  } catch (...) {
+  }
+  return fail_fields({{name, fmt::format("must be an integer from {} to {}", min, max)}});
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string activation_page(bool success, const std::string& message) {
+  return fmt::format(
+      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>cpshare</title></head>"
+      "<body><h1>{}</h1><p>{}</p></body></html>\n",
+      success ? "Account activated / 账户已激活" : "Activation failed / 激活失败", html_escape(message));
+}
+
+}  // namespace
+
+struct HttpServer::Routes {
+  std::map<std::string, Handler> handlers;
+};
+
+HttpServer::HttpServer(AccountService& accounts, Logger& log, std::optional<TlsFiles> tls)
+    : routes_(std::make_unique<Routes>()), accounts_(accounts), log_(log) {
+  if (tls)
+    server_ = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str());
+  else
+    server_ = std::make_unique<httplib::Server>();
+  server_->set_tcp_nodelay(true);
+  server_->set_payload_max_length(8 * 1024 * 1024);
+  server_->set_read_timeout(30, 0);
+  server_->set_write_timeout(30, 0);
+  server_->set_keep_alive_max_count(1000);
+  install_routes();
+}
+
+HttpServer::~HttpServer() = default;
+
+std::vector<std::string> HttpServer::handled_routes() const {
+  std::vector<std::string> out;
+  for (const auto& [k, _] : routes_->handlers) out.push_back(k);
+  return out;
+}
+
+void HttpServer::install_routes() {
+  auto& h = routes_->handlers;
+  AccountService& acc = accounts_;
+
+  h["GET /api/v1/health"] = [](auto&, auto&, auto, auto&) -> Result<Reply> {
+    return ok({{"status", "ok"}, {"version", CPSHARE_VERSION}, {"time", rfc3339(SystemClock{}.now())}});
+  };
+  h["GET /api/v1/openapi.yaml"] = [](auto&, auto&, auto, auto&) -> Result<Reply> {
+    Reply r;
+    r.raw_body = std::string(api::openapi_yaml());
+    r.raw_type = "application/yaml";
+    return r;
+  };
+  h["GET /api/v1/terms"] = [](auto&, auto&, auto, auto&) -> Result<Reply> {
+    return ok({{"version", terms::kVersion}, {"agreement", terms::agreement()}, {"privacy", terms::privacy()}});
+  };
+  h["POST /api/v1/users"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.register_user(body, ctx));
+    return ok(out, 201);
+  };
+  h["POST /api/v1/suppliers"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.register_supplier(body, ctx));
+    return ok(out, 201);
+  };
+  h["POST /api/v1/activate"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.activate_with_code(body, ctx));
+    return ok(out);
+  };
+  h["GET /api/v1/activate"] = [&acc](const httplib::Request& req, const RequestContext& ctx, const Caller*,
+                                     const Params&) -> Result<Reply> {
+    auto r = acc.activate_with_link(req.get_param_value("token"), ctx);
+    // A person clicking the mailed link gets a page; scripts get the envelope.
+    if (req.get_header_value("Accept").find("text/html") != std::string::npos) {
+      Reply page;
+      page.status = r ? 200 : error_http_status(r.error().code);
+      page.raw_body = r ? activation_page(true, fmt::format("Account {} is {}. Log in with: cpshare login",
+                                                            (*r)["account"]["username"].get<std::string>(),
+                                                            (*r)["account"]["status"].get<std::string>()))
+                        : activation_page(false, r.error().message);
+      page.raw_type = "text/html; charset=utf-8";
+      return page;
+    }
+    if (!r) return std::unexpected(r.error());
+    return ok(*r);
+  };
+  h["POST /api/v1/activate/resend"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.resend_activation(body, ctx));
+    return ok(out);
+  };
+  h["POST /api/v1/sessions"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.login(body, ctx));
+    return ok(out, 201);
+  };
+  h["GET /api/v1/sessions"] = [&acc](auto&, auto&, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json out, acc.list_sessions(*c));
+    return ok(out);
+  };
+  h["DELETE /api/v1/sessions/current"] = [&acc](auto&, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json out, acc.logout(*c, ctx));
+    return ok(out);
+  };
+  h["DELETE /api/v1/sessions/{id}"] = [&acc](auto&, auto& ctx, const Caller* c, const Params& p) -> Result<Reply> {
+    TRY_ASSIGN(json out, acc.revoke_session(*c, p.at(0), ctx));
+    return ok(out);
+  };
+  h["GET /api/v1/me"] = [&acc](auto&, auto&, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json out, acc.profile(*c));
+    return ok(out);
+  };
+  h["PATCH /api/v1/me"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.update_profile(*c, body, ctx));
+    return ok(out);
+  };
+  h["DELETE /api/v1/me"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.deregister(*c, body, ctx));
+    return ok(out);
+  };
+  h["POST /api/v1/me/password"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.change_password(*c, body, ctx));
+    return ok(out);
+  };
+  h["POST /api/v1/me/mfa"] = [&acc](auto& req, auto&, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.mfa_begin(*c, body));
+    return ok(out);
+  };
+  h["POST /api/v1/me/mfa/confirm"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.mfa_confirm(*c, body, ctx));
+    return ok(out);
+  };
+  h["DELETE /api/v1/me/mfa"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.mfa_disable(*c, body, ctx));
+    return ok(out);
+  };
+  h["GET /api/v1/admin/reviews"] = [&acc](const httplib::Request& req, auto&, auto, auto&) -> Result<Reply> {
+    TRY_ASSIGN(json out, acc.review_list(req.get_param_value("status")));
+    return ok(out);
+  };
+  h["GET /api/v1/admin/reviews/{username}/licence"] = [&acc](auto&, auto&, auto, const Params& p) -> Result<Reply> {
+    TRY_ASSIGN(auto lic, acc.review_licence(p.at(0)));
+    Reply r;
+    r.raw_body = std::move(lic.bytes);
+    r.raw_type = lic.content_type;
+    r.disposition = fmt::format("attachment; filename=\"{}\"", lic.filename);
+    return r;
+  };
+  h["POST /api/v1/admin/reviews/{username}/approve"] = [&acc](auto& req, auto& ctx, const Caller* c,
+                                                             const Params& p) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.review_decide(*c, p.at(0), true, body, ctx));
+    return ok(out);
+  };
+  h["POST /api/v1/admin/reviews/{username}/reject"] = [&acc](auto& req, auto& ctx, const Caller* c,
+                                                            const Params& p) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, acc.review_decide(*c, p.at(0), false, body, ctx));
+    return ok(out);
+  };
+  h["GET /api/v1/admin/audit"] = [&acc](const httplib::Request& req, auto&, auto, auto&) -> Result<Reply> {
+    AuditQuery q;
+    TRY_ASSIGN(q.limit, query_int(req, "limit", 100, 1, 1000));
+    if (req.has_param("before")) {
+      TRY_ASSIGN(int before, query_int(req, "before", 0, 1, std::numeric_limits<int>::max()));
+      q.before_id = before;
+    }
+    if (req.has_param("event")) q.event = req.get_param_value("event");
+    if (req.has_param("username")) q.username = req.get_param_value("username");
+    TRY_ASSIGN(json out, acc.audit(q));
+    return ok(out);
+  };
+
+  // Bind every route of the table, in table order (specific paths first).
+  for (const auto& spec : api::route_specs()) {
+    std::string key = fmt::format("{} {}", spec.method, spec.path);
+    auto it = h.find(key);
+    if (it == h.end()) {
+      log_.error("route {} has no handler", key);
+      continue;
+    }
+    Handler handler = it->second;
+    api::Auth auth = spec.auth;
+    auto wrapped = [this, handler, auth, key](const httplib::Request& req, httplib::Response& res) {
+      auto started = std::chrono::steady_clock::now();
+      RequestContext ctx{req.remote_addr, req.get_header_value("User-Agent")};
+      Params params;
+      for (std::size_t i = 1; i < req.matches.size(); ++i) params.push_back(req.matches[i].str());
+      Result<Reply> reply = [&]() -> Result<Reply> {
+        std::optional<Caller> caller;
+        if (auth != api::Auth::None) {
+          TRY_ASSIGN(caller, accounts_.authenticate(bearer_token(req), ctx));
+          if (auth == api::Auth::Admin && caller->account.role != Role::Admin)
+            return fail(ErrorCode::Forbidden, "this needs an administrator account");
+        }
+        return handler(req, ctx, caller ? &*caller : nullptr, params);
+      }();
+      res.set_header("Cache-Control", "no-store");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      if (reply) {
+        res.status = reply->status;
+        if (reply->raw_body) {
+          if (!reply->disposition.empty()) res.set_header("Content-Disposition", reply->disposition);
+          res.set_content(*reply->raw_body, reply->raw_type.c_str());
+        } else {
+          res.set_content(json{{"data", reply->data}}.dump(), "application/json");
+        }
+      } else {
+        if (reply.error().code == ErrorCode::Internal)
+          log_.error("{} {}: {}", req.method, req.path, reply.error().message);
+        write_error(res, reply.error());
+      }
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      // Path only: query strings may hold activation tokens.
+      log_.info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status, ms, req.remote_addr);
+    };
+    std::string pattern = to_pattern(spec.path);
+    if (spec.method == "GET") server_->Get(pattern, wrapped);
+    else if (spec.method == "POST") server_->Post(pattern, wrapped);
+    else if (spec.method == "PATCH") server_->Patch(pattern, wrapped);
+    else if (spec.method == "DELETE") server_->Delete(pattern, wrapped);
+  }
+
+  // Everything else (unknown route, body too large, ...) still answers in the envelope.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                         httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    Error e;
+    if (res.status == 413) {
+      e = Error{ErrorCode::PayloadTooLarge, "the request body is larger than 8 MiB", {}, 0};
+    } else if (res.status == 404 || res.status == 405) {
+      e = Error{ErrorCode::NotFound, fmt::format("no route {} {}; see /api/v1/openapi.yaml", req.method, req.path), {}, 0};
+    } else if (res.status >= 500) {
+      e = Error{ErrorCode::Internal, "internal error", {}, 0};
+    } else {
+      e = Error{ErrorCode::MalformedRequest, "the request could not be read", {}, 0};
+    }
+    int status = res.status == 405 ? 404 : res.status;
+    write_error(res, e);
+    res.status = status;
+    log_.info("{} {} {} {}", req.method, req.path, res.status, req.remote_addr);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log_.error("{} {}: unhandled exception: {}", req.method, req.path, what);
+    write_error(res, Error{ErrorCode::Internal, "internal error; the administrator can find details in the daemon log", {}, 0});
+  });
+}
+
+Result<int> HttpServer::bind(const std::string& host, int port) {
+  if (!server_->is_valid())
+    return fail(ErrorCode::Internal, "the HTTP server could not be set up (TLS certificate or key unreadable?)");
+  int bound = port;
+  if (port == 0) {
+    bound = server_->bind_to_any_port(host);
+    if (bound < 0) return fail(ErrorCode::Internal, fmt::format("cannot listen on {}:0", host));
+  } else if (!server_->bind_to_port(host, port)) {
+    return fail(ErrorCode::Internal, fmt::format("cannot listen on {}:{} (in use, or not an address of this host?)", host, port));
+  }
+  return bound;
+}
+
+Result<> HttpServer::run() {
+  if (!server_->listen_after_bind()) return fail(ErrorCode::Internal, "the HTTP server stopped with an error");
+  return {};
+}
+
+void HttpServer::stop() { server_->stop(); }
+
+}  // namespace cpshare

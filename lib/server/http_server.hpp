@@ -1,0 +1,53 @@
+// The daemon's HTTP face: binds the route table (api/routes.hpp) to service
+// calls, wraps every answer in the one envelope, checks sessions and roles,
+// and logs each request without secrets (method, path, status, time, address).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "service/accounts.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace cpshare {
+
+struct TlsFiles {
+  std::string cert;
+  std::string key;
+};
+
+class HttpServer {
+ public:
+  HttpServer(AccountService& accounts, Logger& log, std::optional<TlsFiles> tls);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds host:port (port 0 picks a free one) and returns the bound port.
+  Result<int> bind(const std::string& host, int port);
+  // Serves until stop() (blocks).
+  Result<> run();
+  void stop();
+
+  // "METHOD /template" of every route that has a handler (tests compare this
+  // with api::route_specs()).
+  std::vector<std::string> handled_routes() const;
+
+ private:
+  struct Routes;  // handlers keyed "METHOD /template"
+  void install_routes();
+  std::unique_ptr<Routes> routes_;
+  std::unique_ptr<httplib::Server> server_;
+  AccountService& accounts_;
+  Logger& log_;
+};
+
+}  // namespace cpshare

@@ -1,0 +1,1033 @@
+#include "service/accounts.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "api/fields.hpp"
+#include "crypto/totp.hpp"
+#include "domain/validate.hpp"
+#include "service/terms.hpp"
+#include "util/text.hpp"
+
+namespace cpshare {
+
+namespace {
+
+constexpr std::size_t kNameMax = 64;
+constexpr std::size_t kOrgMax = 128;
+constexpr std::size_t kAddressMax = 256;
+
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+json opt_time(const std::optional<std::int64_t>& v) { return v ? json(rfc3339(*v)) : json(nullptr); }
+
+bool contains(std::span<const std::string_view> list, std::string_view v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+std::string upper(std::string s) {
+  for (char& c : s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return s;
+}
+
+// Field helpers that validate and normalise one value, recording errors in f.
+std::optional<std::string> national_id_field(api::Fields& f, std::string_view name, bool required) {
+  auto v = f.text(name, required, 32);
+  if (!v) return std::nullopt;
+  std::string id = upper(*v);
+  if (auto p = validate::national_id(id); !p.empty()) {
+    f.error(std::string(name), p);
+    return std::nullopt;
+  }
+  return id;
+}
+std::optional<std::string> credit_code_field(api::Fields& f, bool required) {
+  auto v = f.text("credit_code", required, 32);
+  if (!v) return std::nullopt;
+  std::string c = upper(*v);
+  if (auto p = validate::credit_code(c); !p.empty()) {
+    f.error("credit_code", p);
+    return std::nullopt;
+  }
+  return c;
+}
+std::optional<std::string> email_field(api::Fields& f, bool required) {
+  auto v = f.text("email", required, 254);
+  if (!v) return std::nullopt;
+  std::string e = text::to_lower_ascii(*v);
+  if (auto p = validate::email(e); !p.empty()) {
+    f.error("email", p);
+    return std::nullopt;
+  }
+  return e;
+}
+std::optional<std::string> phone_field(api::Fields& f, bool required) {
+  auto v = f.text("phone", required, 32);
+  if (!v) return std::nullopt;
+  std::string ph = validate::normalize_phone(*v);
+  if (auto p = validate::phone(ph); !p.empty()) {
+    f.error("phone", p);
+    return std::nullopt;
+  }
+  return ph;
+}
+
+struct Settlement {
+  std::string bank_name, account_name, account_number;
+};
+std::optional<Settlement> settlement_field(api::Fields& f, bool required) {
+  const json* s = f.object("settlement", required);
+  if (!s) return std::nullopt;
+  api::Fields sf(*s, {"bank_name", "account_name", "account_number"});
+  auto bank = sf.text("bank_name", true, kOrgMax);
+  auto name = sf.text("account_name", true, kOrgMax);
+  auto number = sf.text("account_number", true, 40);
+  std::string digits;
+  if (number) {
+    for (char c : *number)
+      if (c != ' ' && c != '-') digits += c;
+    bool ok = digits.size() >= 8 && digits.size() <= 32 &&
+              std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!ok) sf.error("account_number", "must be 8 to 32 digits (spaces and dashes are ignored)");
+  }
+  for (auto& e : sf.errors()) f.error("settlement." + e.field, e.message);
+  if (!sf.ok()) return std::nullopt;
+  return Settlement{*bank, *name, digits};
+}
+
+struct Licence {
+  std::string filename, type, bytes;
+};
+std::optional<Licence> licence_field(api::Fields& f, bool required, std::size_t max_bytes) {
+  const json* l = f.object("licence", required);
+  if (!l) return std::nullopt;
+  api::Fields lf(*l, {"filename", "content_base64"});
+  auto name = lf.text("filename", true, 255);
+  auto content = l->find("content_base64");
+  std::optional<Licence> out;
+  if (content == l->end() || !content->is_string() || content->get<std::string>().empty()) {
+    lf.error("content_base64", "is required: the licence file's bytes, base64-encoded");
+  } else if (content->get<std::string>().size() > (max_bytes / 3 + 1) * 4 + 4) {
+    lf.error("content_base64", fmt::format("the file is larger than {} MiB; scan it at a lower resolution",
+                                           max_bytes / (1024 * 1024)));
+  } else {
+    auto bytes = crypto::base64_decode(content->get<std::string>());
+    if (!bytes) {
+      lf.error("content_base64", "is not valid base64");
+    } else if (bytes->size() > max_bytes) {
+      lf.error("content_base64", fmt::format("the file is larger than {} MiB; scan it at a lower resolution",
+                                             max_bytes / (1024 * 1024)));
+    } else {
+      std::string data(bytes->begin(), bytes->end());
+      std::string type = validate::sniff_licence_type(data);
+      if (type.empty())
+        lf.error("content_base64", "the licence must be a PDF, PNG or JPEG file (checked by content)");
+      else if (name) {
+        // Keep only the base name: the filename is for display, never a path.
+        std::string base = *name;
+        if (auto slash = base.find_last_of("/\\"); slash != std::string::npos) base = base.substr(slash + 1);
+        if (base.empty()) base = "licence";
+        out = Licence{base, type, std::move(data)};
+      }
+    }
+  }
+  for (auto& e : lf.errors()) f.error("licence." + e.field, e.message);
+  if (!lf.ok()) return std::nullopt;
+  return out;
+}
+
+std::string login_kind(const std::string& login) {
+  if (login.find('@') != std::string::npos) return "email";
+  std::string ph = validate::normalize_phone(login);
+  if (validate::phone(ph).empty()) return "phone";
+  return "username";
+}
+
+}  // namespace
+
+AccountService::AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer,
+                               const Clock& clock, Logger& log, AccountConfig config)
+    : store_(store), keys_(keys), mailer_(mailer), clock_(clock), log_(log),
+      config_(std::move(config)), throttle_(clock) {
+  dummy_hash_ = crypto::hash_password(crypto::random_token(16)).value_or("");
+}
+
+void AccountService::set_public_url(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  config_.public_url = std::move(url);
+}
+
+Sealed AccountService::seal(std::string_view domain, const std::string& value) const {
+  return Sealed{keys_.blind_index(domain, value), keys_.seal(value)};
+}
+
+std::string AccountService::unseal(const Sealed& s) const {
+  if (s.cipher.empty()) return {};
+  return keys_.open_string(s.cipher).value_or("");
+}
+
+Blob AccountService::code_hash(std::int64_t account_id, const std::string& code) const {
+  return keys_.token_hash(fmt::format("activation:{}:{}", account_id, code));
+}
+
+json AccountService::account_json(const Account& a) const {
+  auto masked = [&](const Sealed& s, std::string (*m)(std::string_view)) -> json {
+    if (s.empty()) return nullptr;
+    return m(unseal(s));
+  };
+  json settlement = nullptr;
+  if (a.bank_name)
+    settlement = {{"bank_name", *a.bank_name},
+                  {"account_name", opt(a.bank_account_name)},
+                  {"account_number_masked", masked(a.bank_account, mask::bank_account)}};
+  json licence = nullptr;
+  if (a.licence_filename)
+    licence = {{"filename", *a.licence_filename},
+               {"content_type", opt(a.licence_type)},
+               {"size", opt(a.licence_size)}};
+  return {
+      {"username", a.username},
+      {"role", role_name(a.role)},
+      {"user_type", opt(a.user_type)},
+      {"supplier_kind", opt(a.supplier_kind)},
+      {"status", status_name(a.status)},
+      {"email", opt(a.email)},
+      {"phone_masked", masked(a.phone, mask::phone)},
+      {"real_name", opt(a.real_name)},
+      {"id_number_masked", masked(a.id_number, mask::id_number)},
+      {"region", opt(a.region)},
+      {"organization", opt(a.organization)},
+      {"credit_code_masked", masked(a.credit_code, mask::credit_code)},
+      {"company_name", opt(a.company_name)},
+      {"legal_rep_name", opt(a.legal_rep_name)},
+      {"legal_rep_id_number_masked", masked(a.legal_rep_id_number, mask::id_number)},
+      {"registered_capital_fen", opt(a.registered_capital_fen)},
+      {"contact_name", opt(a.contact_name)},
+      {"address", opt(a.address)},
+      {"affiliation", opt(a.affiliation)},
+      {"settlement", settlement},
+      {"licence", licence},
+      {"mfa_enabled", a.mfa_enabled},
+      {"review_note", opt(a.review_note)},
+      {"created_at", rfc3339(a.created_at)},
+      {"activated_at", opt_time(a.activated_at)},
+      {"reviewed_at", opt_time(a.reviewed_at)},
+  };
+}
+
+json AccountService::session_json(const Session& s, const std::string& current_id) const {
+  std::int64_t idle_end = s.last_seen_at + config_.session_idle_timeout;
+  return {{"id", s.id},
+          {"created_at", rfc3339(s.created_at)},
+          {"last_seen_at", rfc3339(s.last_seen_at)},
+          {"expires_at", rfc3339(s.expires_at)},
+          {"idle_expires_at", rfc3339(std::min(idle_end, s.expires_at))},
+          {"client", s.client},
+          {"ip", s.ip},
+          {"current", s.id == current_id}};
+}
+
+void AccountService::audit_event(const std::string& event, const Account* a, const RequestContext& ctx,
+                                 json detail) {
+  if (auto r = audit_in_tx(event, a, ctx, std::move(detail)); !r)
+    log_.error("audit {}: {}", event, r.error().message);
+}
+
+Result<> AccountService::audit_in_tx(const std::string& event, const Account* a,
+                                     const RequestContext& ctx, json detail) {
+  AuditEvent e;
+  e.at = clock_.now();
+  e.event = event;
+  if (a) {
+    if (a->id) e.account_id = a->id;
+    e.username = a->username;
+  }
+  e.ip = ctx.ip;
+  e.detail_json = detail.dump();
+  TRY(store_.append_audit(e));
+  return {};
+}
+
+void AccountService::notify(const Account& a, const std::string& subject, const std::string& body) {
+  if (!a.email) return;
+  if (auto r = mailer_.send(Mail{*a.email, subject, body}); !r)
+    log_.warn("mail to account {} not sent: {}", a.username, r.error().message);
+}
+
+Result<> AccountService::throttled(const std::string& key, const ThrottlePolicy& p, const Account* a,
+                                   const RequestContext& ctx) {
+  std::int64_t wait = throttle_.wait(key, p);
+  if (wait <= 0) return {};
+  audit_event("login_throttled", a, ctx, {{"retry_after", wait}});
+  Error e{ErrorCode::RateLimited,
+          fmt::format("too many failed attempts; wait {} s and try again", wait), {}, static_cast<int>(wait)};
+  return std::unexpected(e);
+}
+
+// ---------------------------------------------------------------- registration
+
+Result<json> AccountService::register_user(const json& body, const RequestContext& ctx) {
+  return register_account(body, ctx, Role::User);
+}
+Result<json> AccountService::register_supplier(const json& body, const RequestContext& ctx) {
+  return register_account(body, ctx, Role::Supplier);
+}
+
+Result<json> AccountService::register_account(const json& body, const RequestContext& ctx, Role role) {
+  std::initializer_list<std::string_view> user_fields = {
+      "username", "password", "email", "phone", "real_name", "id_number", "user_type", "region",
+      "organization", "credit_code", "licence", "accept_terms", "terms_version"};
+  std::initializer_list<std::string_view> supplier_fields = {
+      "username", "password", "email", "phone", "region", "kind", "licence", "accept_terms",
+      "terms_version", "company_name", "legal_rep_name", "legal_rep_id_number",
+      "registered_capital_fen", "credit_code", "contact_name", "settlement", "real_name",
+      "id_number", "address", "affiliation"};
+  api::Fields f(body, role == Role::User ? user_fields : supplier_fields);
+
+  Account a;
+  a.role = role;
+  a.created_at = clock_.now();
+  auto username = f.text("username", true, 32);
+  if (username) {
+    if (auto p = validate::username(*username); !p.empty()) f.error("username", p);
+    a.username = *username;
+  }
+  auto password = f.text("password", true, 128);
+  if (password) {
+    if (auto p = validate::password(*password, a.username); !p.empty()) f.error("password", p);
+  }
+  a.email = email_field(f, true);
+  auto phone = phone_field(f, true);
+  a.region = f.text("region", true, kNameMax);
+  auto accept = f.boolean("accept_terms", true);
+  if (accept && !*accept)
+    f.error("accept_terms", "you must accept the registration agreement and privacy policy");
+  auto tv = f.text("terms_version", true, 32);
+  if (tv && *tv != terms::kVersion)
+    f.error("terms_version", fmt::format("the current terms are version {}; read and accept them",
+                                         terms::kVersion));
+
+  std::optional<std::string> id_number, credit, legal_id;
+  std::optional<Settlement> settlement;
+  bool licence_required = true;
+  if (role == Role::User) {
+    a.user_type = f.text("user_type", true, 32);
+    if (a.user_type && !contains(kUserTypes, *a.user_type))
+      f.error("user_type", "must be one of individual, university, research_institute, enterprise");
+    a.real_name = f.text("real_name", true, kNameMax);
+    id_number = national_id_field(f, "id_number", true);
+    bool institution = a.user_type && *a.user_type != "individual";
+    licence_required = institution;
+    if (institution) {
+      a.organization = f.text("organization", true, kOrgMax);
+      credit = credit_code_field(f, true);
+    } else {
+      const char* why = "only university, research_institute and enterprise users submit this";
+      f.forbid("organization", why);
+      f.forbid("credit_code", why);
+      f.forbid("licence", why);
+    }
+  } else {
+    a.supplier_kind = f.text("kind", true, 32);
+    if (a.supplier_kind && !contains(kSupplierKinds, *a.supplier_kind))
+      f.error("kind", "must be enterprise or individual");
+    bool enterprise = a.supplier_kind && *a.supplier_kind == "enterprise";
+    if (enterprise) {
+      a.company_name = f.text("company_name", true, kOrgMax);
+      a.legal_rep_name = f.text("legal_rep_name", true, kNameMax);
+      legal_id = national_id_field(f, "legal_rep_id_number", true);
+      a.registered_capital_fen =
+          f.integer("registered_capital_fen", true, 0, std::int64_t{1} << 53);
+      credit = credit_code_field(f, true);
+      a.contact_name = f.text("contact_name", true, kNameMax);
+      settlement = settlement_field(f, true);
+      const char* why = "only individual suppliers submit this";
+      f.forbid("real_name", why);
+      f.forbid("id_number", why);
+      f.forbid("address", why);
+      f.forbid("affiliation", why);
+    } else {
+      a.real_name = f.text("real_name", true, kNameMax);
+      id_number = national_id_field(f, "id_number", true);
+      a.address = f.text("address", true, kAddressMax);
+      a.affiliation = f.text("affiliation", false, kOrgMax);
+      credit = credit_code_field(f, false);
+      settlement = settlement_field(f, false);
+      const char* why = "only enterprise suppliers submit this";
+      for (auto k : {"company_name", "legal_rep_name", "legal_rep_id_number",
+                     "registered_capital_fen", "contact_name"})
+        f.forbid(k, why);
+    }
+  }
+  std::optional<Licence> licence;
+  if (licence_required) licence = licence_field(f, true, config_.max_licence_bytes);
+  if (!f.ok()) return std::unexpected(f.failure());
+
+  // Uniqueness checks before the (slow) password hash; the UNIQUE constraints
+  // catch the remaining race at insert.
+  TRY_ASSIGN(auto by_name, store_.account_by_username(a.username));
+  if (by_name) return fail(ErrorCode::UsernameTaken, fmt::format("username '{}' is taken; choose another", a.username));
+  TRY_ASSIGN(auto by_email, store_.account_by_email(*a.email));
+  if (by_email) return fail(ErrorCode::EmailTaken, "that email address is already registered; log in or use another");
+  a.phone = seal("phone", *phone);
+  TRY_ASSIGN(auto by_phone, store_.account_by_phone_index(a.phone.index));
+  if (by_phone) return fail(ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another");
+
+  TRY_ASSIGN(a.password_hash, crypto::hash_password(*password));
+  if (id_number) a.id_number = seal("id_number", *id_number);
+  if (legal_id) a.legal_rep_id_number = seal("id_number", *legal_id);
+  if (credit) a.credit_code = seal("credit_code", *credit);
+  if (settlement) {
+    a.bank_name = settlement->bank_name;
+    a.bank_account_name = settlement->account_name;
+    a.bank_account = seal("bank_account", settlement->account_number);
+  }
+  if (licence) {
+    a.licence_filename = licence->filename;
+    a.licence_type = licence->type;
+    a.licence_size = static_cast<std::int64_t>(licence->bytes.size());
+    a.licence_cipher = keys_.seal(licence->bytes);
+  }
+  a.terms_version = std::string(terms::kVersion);
+  a.status = AccountStatus::Inactive;
+
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(a.id, store_.insert_account(a));
+    TRY(audit_in_tx("registered", &a, ctx,
+                    {{"role", role_name(a.role)},
+                     {"type", a.user_type ? *a.user_type : a.supplier_kind.value_or("")}}));
+    return {};
+  }));
+  a.licence_cipher.clear();
+  TRY_ASSIGN(json activation, issue_activation(a));
+  return json{{"account", account_json(a)}, {"activation", activation}};
+}
+
+Result<json> AccountService::issue_activation(const Account& a) {
+  std::int64_t now = clock_.now();
+  std::string code = crypto::random_digits(6);
+  std::string token = crypto::random_token(32);
+  ActivationCode c;
+  c.account_id = a.id;
+  c.code_hash = code_hash(a.id, code);
+  c.code_expires_at = now + config_.code_ttl;
+  c.link_hash = keys_.token_hash(token);
+  c.link_expires_at = now + config_.link_ttl;
+  c.sent_at = now;
+  TRY(store_.put_activation(c));
+  std::string link = fmt::format("{}/api/v1/activate?token={}", config_.public_url, token);
+  std::string body = fmt::format(
+      "Welcome to cpshare, {0}.\n"
+      "欢迎注册 cpshare 科研算力共享平台。\n\n"
+      "Your verification code / 验证码: {1}\n"
+      "It expires at {2} (in {3} minutes).\n\n"
+      "Or open this link before {4} to activate your account / 或在有效期内打开以下链接激活账户:\n"
+      "{5}\n\n"
+      "With the code: cpshare activate --username {0} {1}\n\n"
+      "If you did not register, ignore this message. 如非本人操作，请忽略本邮件。\n",
+      a.username, code, rfc3339(c.code_expires_at), config_.code_ttl / 60,
+      rfc3339(c.link_expires_at), link);
+  bool sent = true;
+  if (auto r = mailer_.send(Mail{*a.email, "cpshare: activate your account / 激活您的账户", body}); !r) {
+    sent = false;
+    log_.warn("activation mail for {} not sent: {}", a.username, r.error().message);
+  }
+  audit_event(sent ? "activation_sent" : "activation_mail_failed", &a, {}, json::object());
+  return json{{"sent_to", mask::email(*a.email)},
+              {"mail_sent", sent},
+              {"code_expires_at", rfc3339(c.code_expires_at)},
+              {"link_expires_at", rfc3339(c.link_expires_at)}};
+}
+
+// ------------------------------------------------------------------ activation
+
+Result<json> AccountService::finish_activation(Account a, const RequestContext& ctx, const std::string& how) {
+  a.status = a.needs_review() ? AccountStatus::PendingReview : AccountStatus::Active;
+  a.activated_at = clock_.now();
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY(store_.delete_activation(a.id));
+    TRY(audit_in_tx("activated", &a, ctx, {{"via", how}, {"status", status_name(a.status)}}));
+    return {};
+  }));
+  return json{{"account", account_json(a)}};
+}
+
+Result<json> AccountService::activate_with_code(const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"username", "code"});
+  auto username = f.text("username", true, 64);
+  auto code = f.text("code", true, 16);
+  if (code && (code->size() != 6 || !std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; })))
+    f.error("code", "must be the 6-digit code from the activation mail");
+  if (!f.ok()) return std::unexpected(f.failure());
+
+  TRY(throttled("ip:" + ctx.ip, config_.address_policy, nullptr, ctx));
+  TRY_ASSIGN(auto found, store_.account_by_username(*username));
+  if (!found) return fail(ErrorCode::InvalidCode, "wrong username or code; check the activation mail");
+  Account a = std::move(*found);
+  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+  TRY(throttled(key, config_.account_policy, &a, ctx));
+  if (a.status != AccountStatus::Inactive) {
+    if (a.status == AccountStatus::Deregistered)
+      return fail(ErrorCode::AccountNotActive, "this account was deregistered");
+    return fail(ErrorCode::AlreadyActive, "this account is already activated; log in with cpshare login");
+  }
+  TRY_ASSIGN(auto act, store_.activation_for(a.id));
+  std::int64_t now = clock_.now();
+  if (!act || act->attempts >= config_.max_code_attempts || act->code_expires_at <= now)
+    return fail(ErrorCode::CodeExpired,
+                "this code has expired or was tried too often; get a new one with "
+                "cpshare activate --resend --username " + a.username);
+  if (!crypto::equal(act->code_hash, code_hash(a.id, *code))) {
+    int attempts = act->attempts + 1;
+    TRY(store_.set_activation_attempts(a.id, attempts));
+    throttle_.failure(key, config_.account_policy);
+    throttle_.failure("ip:" + ctx.ip, config_.address_policy);
+    audit_event("activation_failed", &a, ctx, {{"attempt", attempts}});
+    int left = config_.max_code_attempts - attempts;
+    if (left <= 0)
+      return fail(ErrorCode::CodeExpired, "wrong code, and no attempts are left; get a new one with "
+                                          "cpshare activate --resend --username " + a.username);
+    return fail(ErrorCode::InvalidCode,
+                fmt::format("wrong code; {} attempt{} left", left, left == 1 ? "" : "s"));
+  }
+  throttle_.success(key);
+  return finish_activation(std::move(a), ctx, "code");
+}
+
+Result<json> AccountService::activate_with_link(const std::string& token, const RequestContext& ctx) {
+  if (token.empty())
+    return fail_fields({{"token", "is required: open the link from the activation mail"}});
+  TRY(throttled("ip:" + ctx.ip, config_.address_policy, nullptr, ctx));
+  TRY_ASSIGN(auto act, store_.activation_by_link(keys_.token_hash(token)));
+  if (!act) {
+    throttle_.failure("ip:" + ctx.ip, config_.address_policy);
+    return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
+  }
+  if (act->link_expires_at <= clock_.now())
+    return fail(ErrorCode::CodeExpired, "this activation link has expired; get a new one with "
+                                        "cpshare activate --resend --username USERNAME");
+  TRY_ASSIGN(auto found, store_.account_by_id(act->account_id));
+  if (!found || found->status != AccountStatus::Inactive)
+    return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
+  return finish_activation(std::move(*found), ctx, "link");
+}
+
+Result<json> AccountService::resend_activation(const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"username"});
+  auto username = f.text("username", true, 64);
+  if (!f.ok()) return std::unexpected(f.failure());
+  TRY_ASSIGN(auto found, store_.account_by_username(*username));
+  if (!found || found->status != AccountStatus::Inactive || !found->email)
+    return json{{"sent", true}};  // same answer for every username: nothing to learn here
+  TRY_ASSIGN(auto act, store_.activation_for(found->id));
+  std::int64_t now = clock_.now();
+  if (act && act->sent_at + config_.resend_interval > now) {
+    std::int64_t wait = act->sent_at + config_.resend_interval - now;
+    return std::unexpected(Error{ErrorCode::RateLimited,
+                                 fmt::format("a code was sent {} s ago; wait {} s before asking again",
+                                             now - act->sent_at, wait),
+                                 {}, static_cast<int>(wait)});
+  }
+  (void)ctx;
+  TRY_ASSIGN(json activation, issue_activation(*found));
+  activation["sent"] = true;
+  return activation;
+}
+
+// ---------------------------------------------------------------------- login
+
+Result<std::optional<Account>> AccountService::find_login(const std::string& login) {
+  std::string kind = login_kind(login);
+  if (kind == "email") return store_.account_by_email(text::to_lower_ascii(login));
+  if (kind == "phone") {
+    TRY_ASSIGN(auto by_name, store_.account_by_username(login));
+    if (by_name) return by_name;
+    return store_.account_by_phone_index(keys_.blind_index("phone", validate::normalize_phone(login)));
+  }
+  return store_.account_by_username(login);
+}
+
+Result<> AccountService::check_second_factor(Account& a, const std::string& code,
+                                             const std::string& recovery, const RequestContext& ctx) {
+  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+  if (!recovery.empty()) {
+    std::string norm = text::to_lower_ascii(text::trim(recovery));
+    TRY_ASSIGN(bool used, store_.use_recovery_code(a.id, keys_.token_hash("recovery:" + norm), clock_.now()));
+    if (used) {
+      audit_event("recovery_code_used", &a, ctx);
+      return {};
+    }
+  } else {
+    TRY_ASSIGN(std::string secret, keys_.open_string(a.mfa_secret_cipher));
+    auto step = totp::match(secret, text::trim(code), clock_.now());
+    if (step && static_cast<std::int64_t>(*step) > a.mfa_last_step) {
+      a.mfa_last_step = static_cast<std::int64_t>(*step);
+      TRY(store_.update_account(a));
+      return {};
+    }
+  }
+  throttle_.failure(key, config_.account_policy);
+  throttle_.failure("ip:" + ctx.ip, config_.address_policy);
+  audit_event("mfa_failed", &a, ctx);
+  return fail(ErrorCode::InvalidMfaCode,
+              "the authentication code is wrong or was already used; wait for the next code");
+}
+
+Result<json> AccountService::login(const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"login", "password", "totp", "recovery_code", "client"});
+  auto login = f.text("login", true, 254);
+  auto password_it = body.is_object() ? body.find("password") : body.end();
+  if (!body.is_object() || password_it == body.end() || !password_it->is_string() ||
+      password_it->get<std::string>().empty())
+    f.error("password", "is required");
+  auto totp_code = f.text("totp", false, 16);
+  auto recovery = f.text("recovery_code", false, 32);
+  auto client = f.text("client", false, 128);
+  if (!f.ok()) return std::unexpected(f.failure());
+  std::string password = password_it->get<std::string>();
+
+  TRY(throttled("ip:" + ctx.ip, config_.address_policy, nullptr, ctx));
+  TRY_ASSIGN(auto found, find_login(*login));
+  std::string key = found ? fmt::format("acct:{}|ip:{}", found->id, ctx.ip) : "";
+  if (found) TRY(throttled(key, config_.account_policy, &*found, ctx));
+
+  bool ok = crypto::verify_password(found ? found->password_hash : dummy_hash_, password);
+  if (!found || !ok) {
+    if (found) throttle_.failure(key, config_.account_policy);
+    throttle_.failure("ip:" + ctx.ip, config_.address_policy);
+    Account unknown;
+    unknown.username = *login;
+    audit_event("login_failed", found ? &*found : &unknown, ctx, {{"reason", found ? "password" : "unknown_login"}});
+    return fail(ErrorCode::InvalidCredentials, "wrong username or password");
+  }
+  Account a = std::move(*found);
+  if (!a.can_log_in()) {
+    audit_event("login_failed", &a, ctx, {{"reason", status_name(a.status)}});
+    if (a.status == AccountStatus::Inactive)
+      return fail(ErrorCode::AccountNotActive,
+                  "this account is not activated yet; enter the code from the activation mail with "
+                  "cpshare activate --username " + a.username + " CODE");
+    return fail(ErrorCode::AccountNotActive, "this account was deregistered and cannot log in");
+  }
+  if (a.mfa_enabled) {
+    if (!totp_code && !recovery)
+      return fail(ErrorCode::MfaRequired,
+                  "this account uses two-factor authentication; give the 6-digit code from your "
+                  "authenticator (--totp) or a recovery code (--recovery-code)");
+    TRY(check_second_factor(a, totp_code.value_or(""), recovery.value_or(""), ctx));
+  }
+  throttle_.success(key);
+
+  std::int64_t now = clock_.now();
+  std::string token = crypto::random_token(32);
+  Session s;
+  s.id = "s_" + crypto::to_hex(crypto::random_bytes(8));
+  s.token_hash = keys_.token_hash(token);
+  s.account_id = a.id;
+  s.created_at = now;
+  s.last_seen_at = now;
+  s.expires_at = now + config_.session_lifetime;
+  s.client = client.value_or(ctx.user_agent.substr(0, 128));
+  s.ip = ctx.ip;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.insert_session(s));
+    TRY(audit_in_tx("login_succeeded", &a, ctx, {{"session", s.id}, {"mfa", a.mfa_enabled}}));
+    return {};
+  }));
+  return json{{"token", token}, {"session", session_json(s, s.id)}, {"account", account_json(a)}};
+}
+
+Result<Caller> AccountService::authenticate(const std::string& token, const RequestContext& ctx) {
+  (void)ctx;
+  if (token.empty())
+    return fail(ErrorCode::Unauthenticated, "not logged in; run cpshare login");
+  TRY_ASSIGN(auto s, store_.session_by_token(keys_.token_hash(token)));
+  if (!s) return fail(ErrorCode::Unauthenticated, "this session has ended; run cpshare login");
+  std::int64_t now = clock_.now();
+  if (s->expires_at <= now || s->last_seen_at + config_.session_idle_timeout <= now) {
+    TRY(store_.delete_session(s->account_id, s->id));
+    return fail(ErrorCode::Unauthenticated, "this session has expired; run cpshare login");
+  }
+  TRY_ASSIGN(auto a, store_.account_by_id(s->account_id));
+  if (!a || !a->can_log_in()) {
+    TRY(store_.delete_sessions_for(s->account_id));
+    return fail(ErrorCode::Unauthenticated, "this session has ended; run cpshare login");
+  }
+  // Record activity coarsely (not every request is a write), but often enough
+  // that a short idle timeout stays exact to within a quarter of itself.
+  std::int64_t granularity = std::clamp<std::int64_t>(config_.session_idle_timeout / 4, 0, 60);
+  if (now - s->last_seen_at >= granularity) {
+    TRY(store_.touch_session(s->id, now));
+    s->last_seen_at = now;
+  }
+  return Caller{std::move(*a), std::move(*s)};
+}
+
+Result<json> AccountService::list_sessions(const Caller& caller) {
+  TRY_ASSIGN(auto sessions, store_.sessions_for(caller.account.id));
+  json items = json::array();
+  std::int64_t now = clock_.now();
+  for (const auto& s : sessions) {
+    if (s.expires_at <= now || s.last_seen_at + config_.session_idle_timeout <= now) continue;
+    items.push_back(session_json(s, caller.session.id));
+  }
+  return json{{"items", items}};
+}
+
+Result<json> AccountService::logout(const Caller& caller, const RequestContext& ctx) {
+  TRY(store_.delete_session(caller.account.id, caller.session.id));
+  audit_event("logout", &caller.account, ctx, {{"session", caller.session.id}});
+  return json{{"id", caller.session.id}, {"revoked", true}};
+}
+
+Result<json> AccountService::revoke_session(const Caller& caller, const std::string& id,
+                                            const RequestContext& ctx) {
+  TRY_ASSIGN(bool deleted, store_.delete_session(caller.account.id, id));
+  if (!deleted)
+    return fail(ErrorCode::NotFound, fmt::format("no session '{}' of yours; see cpshare sessions list", id));
+  audit_event("session_revoked", &caller.account, ctx, {{"session", id}});
+  return json{{"id", id}, {"revoked", true}};
+}
+
+// -------------------------------------------------------------------- profile
+
+Result<json> AccountService::profile(const Caller& caller) {
+  return json{{"account", account_json(caller.account)}};
+}
+
+Result<json> AccountService::update_profile(const Caller& caller, const json& body, const RequestContext& ctx) {
+  Account a = caller.account;
+  bool supplier = a.role == Role::Supplier;
+  bool enterprise = supplier && a.supplier_kind == "enterprise";
+  bool institution = a.role == Role::User && a.user_type && *a.user_type != "individual";
+  api::Fields f(body, {"email", "phone", "region", "organization", "contact_name", "address",
+                       "affiliation", "settlement"});
+  std::vector<std::string> changed;
+  if (f.has("email")) {
+    a.email = email_field(f, true);
+    changed.push_back("email");
+  }
+  std::optional<std::string> phone;
+  if (f.has("phone")) {
+    phone = phone_field(f, true);
+    changed.push_back("phone");
+  }
+  if (f.has("region")) {
+    a.region = f.text("region", true, kNameMax);
+    changed.push_back("region");
+  }
+  if (f.has("organization")) {
+    if (!institution) f.error("organization", "only university, research_institute and enterprise users have an organisation");
+    else a.organization = f.text("organization", true, kOrgMax);
+    changed.push_back("organization");
+  }
+  if (f.has("contact_name")) {
+    if (!enterprise) f.error("contact_name", "only enterprise suppliers have a contact name");
+    else a.contact_name = f.text("contact_name", true, kNameMax);
+    changed.push_back("contact_name");
+  }
+  if (f.has("address")) {
+    if (!supplier || enterprise) f.error("address", "only individual suppliers have an address");
+    else a.address = f.text("address", true, kAddressMax);
+    changed.push_back("address");
+  }
+  if (f.has("affiliation")) {
+    if (!supplier || enterprise) f.error("affiliation", "only individual suppliers have an affiliation");
+    else a.affiliation = f.text("affiliation", true, kOrgMax);
+    changed.push_back("affiliation");
+  }
+  if (f.has("settlement")) {
+    if (!supplier) f.error("settlement", "only suppliers have a settlement account");
+    else if (auto s = settlement_field(f, true)) {
+      a.bank_name = s->bank_name;
+      a.bank_account_name = s->account_name;
+      a.bank_account = seal("bank_account", s->account_number);
+    }
+    changed.push_back("settlement");
+  }
+  if (!f.ok()) return std::unexpected(f.failure());
+  if (changed.empty())
+    return fail_fields({{"(body)", "nothing to change: give at least one field to update"}});
+  if (a.email && a.email != caller.account.email) {
+    TRY_ASSIGN(auto other, store_.account_by_email(*a.email));
+    if (other && other->id != a.id)
+      return fail(ErrorCode::EmailTaken, "that email address is already registered to another account");
+  }
+  if (phone) {
+    a.phone = seal("phone", *phone);
+    TRY_ASSIGN(auto other, store_.account_by_phone_index(a.phone.index));
+    if (other && other->id != a.id)
+      return fail(ErrorCode::PhoneTaken, "that phone number is already registered to another account");
+  }
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY(audit_in_tx("profile_updated", &a, ctx, {{"fields", changed}}));
+    return {};
+  }));
+  return json{{"account", account_json(a)}};
+}
+
+Result<json> AccountService::change_password(const Caller& caller, const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"current_password", "new_password"});
+  auto current = body.is_object() && body.contains("current_password") && body["current_password"].is_string()
+                     ? std::optional<std::string>(body["current_password"].get<std::string>())
+                     : std::nullopt;
+  if (!current || current->empty()) f.error("current_password", "is required");
+  auto fresh = f.text("new_password", true, 128);
+  if (fresh) {
+    if (auto p = validate::password(*fresh, caller.account.username); !p.empty()) f.error("new_password", p);
+    else if (current && *fresh == *current) f.error("new_password", "must differ from the current password");
+  }
+  if (!f.ok()) return std::unexpected(f.failure());
+  Account a = caller.account;
+  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+  TRY(throttled(key, config_.account_policy, &a, ctx));
+  if (!crypto::verify_password(a.password_hash, *current)) {
+    throttle_.failure(key, config_.account_policy);
+    audit_event("password_change_failed", &a, ctx);
+    return fail(ErrorCode::InvalidCredentials, "the current password is wrong");
+  }
+  TRY_ASSIGN(a.password_hash, crypto::hash_password(*fresh));
+  int ended = 0;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY_ASSIGN(ended, store_.delete_sessions_for(a.id));
+    TRY(audit_in_tx("password_changed", &a, ctx, {{"sessions_ended", ended}}));
+    return {};
+  }));
+  notify(a, "cpshare: your password was changed / 密码已修改",
+         fmt::format("The password of cpshare account {} was changed at {} from {}.\n"
+                     "Every session was ended. If this was not you, contact the platform administrator.\n",
+                     a.username, rfc3339(clock_.now()), ctx.ip));
+  return json{{"sessions_ended", ended}};
+}
+
+Result<json> AccountService::deregister(const Caller& caller, const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"password", "confirm_username"});
+  bool has_pw = body.is_object() && body.contains("password") && body["password"].is_string() &&
+                !body["password"].get<std::string>().empty();
+  if (!has_pw) f.error("password", "is required");
+  auto confirm = f.text("confirm_username", true, 64);
+  if (confirm && *confirm != caller.account.username)
+    f.error("confirm_username", "must be your username, to confirm");
+  if (!f.ok()) return std::unexpected(f.failure());
+  Account a = caller.account;
+  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+  TRY(throttled(key, config_.account_policy, &a, ctx));
+  if (!crypto::verify_password(a.password_hash, body["password"].get<std::string>())) {
+    throttle_.failure(key, config_.account_policy);
+    return fail(ErrorCode::InvalidCredentials, "the password is wrong");
+  }
+  std::optional<std::string> email = a.email;
+  // Keep what law and billing need (username, name / company, credit code,
+  // timestamps); erase contact data, identity numbers, licence and secrets.
+  a.status = AccountStatus::Deregistered;
+  a.deregistered_at = clock_.now();
+  a.email.reset();
+  a.phone = {};
+  a.id_number = {};
+  a.legal_rep_id_number = {};
+  a.address.reset();
+  a.contact_name.reset();
+  a.affiliation.reset();
+  a.bank_name.reset();
+  a.bank_account_name.reset();
+  a.bank_account = {};
+  a.licence_filename.reset();
+  a.licence_type.reset();
+  a.licence_size.reset();
+  a.mfa_enabled = false;
+  a.mfa_secret_cipher.clear();
+  a.mfa_pending_cipher.clear();
+  int ended = 0;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY_ASSIGN(ended, store_.delete_sessions_for(a.id));
+    TRY(store_.delete_recovery_codes(a.id));
+    TRY(store_.delete_activation(a.id));
+    TRY(audit_in_tx("deregistered", &a, ctx, {{"sessions_ended", ended}}));
+    return {};
+  }));
+  if (email) {
+    Account to = a;
+    to.email = email;
+    notify(to, "cpshare: account deregistered / 账户已注销",
+           fmt::format("The cpshare account {} was deregistered at {}. It can no longer log in.\n"
+                       "Billing records are kept as the law requires.\n",
+                       a.username, rfc3339(*a.deregistered_at)));
+  }
+  return json{{"status", "deregistered"}, {"sessions_ended", ended}};
+}
+
+// ------------------------------------------------------------------------ MFA
+
+Result<json> AccountService::mfa_begin(const Caller& caller, const json& body) {
+  api::Fields f(body, {});
+  if (!f.ok()) return std::unexpected(f.failure());
+  Account a = caller.account;
+  if (a.mfa_enabled)
+    return fail(ErrorCode::MfaAlreadyEnabled, "two-factor authentication is already on; disable it first to re-enrol");
+  crypto::Bytes secret = crypto::random_bytes(20);
+  std::string raw(secret.begin(), secret.end());
+  a.mfa_pending_cipher = keys_.seal(raw);
+  TRY(store_.update_account(a));
+  return json{{"secret", crypto::base32_encode(secret)},
+              {"otpauth_uri", totp::otpauth_uri("cpshare", a.username, raw)}};
+}
+
+Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"code"});
+  auto code = f.text("code", true, 16);
+  if (!f.ok()) return std::unexpected(f.failure());
+  Account a = caller.account;
+  if (a.mfa_enabled) return fail(ErrorCode::MfaAlreadyEnabled, "two-factor authentication is already on");
+  if (a.mfa_pending_cipher.empty())
+    return fail(ErrorCode::Conflict, "no enrolment in progress; run cpshare mfa enable first");
+  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+  TRY(throttled(key, config_.account_policy, &a, ctx));
+  TRY_ASSIGN(std::string secret, keys_.open_string(a.mfa_pending_cipher));
+  auto step = totp::match(secret, *code, clock_.now());
+  if (!step) {
+    throttle_.failure(key, config_.account_policy);
+    audit_event("mfa_failed", &a, ctx, {{"during", "enrolment"}});
+    return fail(ErrorCode::InvalidMfaCode,
+                "the code does not match; check the authenticator's clock and enter the current code");
+  }
+  a.mfa_enabled = true;
+  a.mfa_secret_cipher = a.mfa_pending_cipher;
+  a.mfa_pending_cipher.clear();
+  a.mfa_last_step = static_cast<std::int64_t>(*step);
+  std::vector<std::string> codes;
+  std::vector<Blob> hashes;
+  for (int i = 0; i < 10; ++i) {
+    codes.push_back(crypto::random_recovery_code());
+    hashes.push_back(keys_.token_hash("recovery:" + codes.back()));
+  }
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY(store_.replace_recovery_codes(a.id, hashes));
+    TRY(audit_in_tx("mfa_enabled", &a, ctx));
+    return {};
+  }));
+  return json{{"mfa_enabled", true}, {"recovery_codes", codes}};
+}
+
+Result<json> AccountService::mfa_disable(const Caller& caller, const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"code"});
+  auto code = f.text("code", true, 32);
+  if (!f.ok()) return std::unexpected(f.failure());
+  Account a = caller.account;
+  if (!a.mfa_enabled) return fail(ErrorCode::MfaNotEnabled, "two-factor authentication is not on");
+  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+  TRY(throttled(key, config_.account_policy, &a, ctx));
+  // A 6-digit code is a TOTP code; anything else is tried as a recovery code.
+  bool is_totp = code->size() == 6 && std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; });
+  TRY(check_second_factor(a, is_totp ? *code : "", is_totp ? "" : *code, ctx));
+  a.mfa_enabled = false;
+  a.mfa_secret_cipher.clear();
+  a.mfa_pending_cipher.clear();
+  a.mfa_last_step = 0;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY(store_.delete_recovery_codes(a.id));
+    TRY(audit_in_tx("mfa_disabled", &a, ctx));
+    return {};
+  }));
+  return json{{"mfa_enabled", false}};
+}
+
+// --------------------------------------------------------------------- admin
+
+Result<json> AccountService::review_list(const std::string& status) {
+  auto st = parse_status(status.empty() ? "pending_review" : status);
+  if (!st)
+    return fail_fields({{"status", "must be one of inactive, pending_review, active, rejected, deregistered"}});
+  TRY_ASSIGN(auto accounts, store_.accounts_with_status(*st));
+  json items = json::array();
+  for (const auto& a : accounts)
+    if (a.role != Role::Admin) items.push_back(account_json(a));
+  return json{{"items", items}};
+}
+
+Result<LicenceDownload> AccountService::review_licence(const std::string& username) {
+  TRY_ASSIGN(auto a, store_.account_by_username(username));
+  if (!a) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
+  TRY_ASSIGN(auto lic, store_.licence(a->id));
+  if (!lic) return fail(ErrorCode::NotFound, fmt::format("account '{}' has no licence file", username));
+  TRY_ASSIGN(std::string bytes, keys_.open_string(lic->cipher));
+  return LicenceDownload{lic->filename, lic->content_type, std::move(bytes)};
+}
+
+Result<json> AccountService::review_decide(const Caller& admin, const std::string& username, bool approve,
+                                           const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"reason"});
+  auto reason = f.text("reason", !approve, 500);
+  if (!f.ok()) return std::unexpected(f.failure());
+  TRY_ASSIGN(auto found, store_.account_by_username(username));
+  if (!found) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
+  Account a = std::move(*found);
+  if (a.status != AccountStatus::PendingReview)
+    return fail(ErrorCode::Conflict, fmt::format("account '{}' is {}, not pending_review", username,
+                                                 status_name(a.status)));
+  a.status = approve ? AccountStatus::Active : AccountStatus::Rejected;
+  a.reviewed_at = clock_.now();
+  a.review_note = reason;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_account(a));
+    TRY(audit_in_tx(approve ? "review_approved" : "review_rejected", &a, ctx,
+                    {{"admin", admin.account.username}, {"reason", reason.value_or("")}}));
+    return {};
+  }));
+  notify(a, approve ? "cpshare: account approved / 账户审核通过" : "cpshare: account not approved / 账户审核未通过",
+         approve ? fmt::format("Your cpshare account {} was approved. You can now use every feature of your role.\n",
+                               a.username)
+                 : fmt::format("Your cpshare account {} was not approved.\nReason: {}\n", a.username,
+                               reason.value_or("")));
+  return json{{"account", account_json(a)}};
+}
+
+Result<json> AccountService::audit(const AuditQuery& q) {
+  TRY_ASSIGN(auto events, store_.audit(q));
+  json items = json::array();
+  for (const auto& e : events) {
+    json detail = json::parse(e.detail_json, nullptr, false);
+    if (detail.is_discarded()) detail = json::object();
+    items.push_back({{"id", e.id},
+                     {"at", rfc3339(e.at)},
+                     {"event", e.event},
+                     {"username", e.username},
+                     {"ip", e.ip},
+                     {"detail", detail}});
+  }
+  return json{{"items", items}};
+}
+
+Result<json> AccountService::create_admin(const std::string& username, const std::string& password,
+                                          const std::string& email) {
+  std::vector<FieldError> errors;
+  if (auto p = validate::username(username); !p.empty()) errors.push_back({"username", p});
+  if (auto p = validate::password(password, username); !p.empty()) errors.push_back({"password", p});
+  std::string mail = text::to_lower_ascii(text::trim(email));
+  if (!mail.empty())
+    if (auto p = validate::email(mail); !p.empty()) errors.push_back({"email", p});
+  if (!errors.empty()) return fail_fields(std::move(errors));
+  Account a;
+  a.username = username;
+  a.role = Role::Admin;
+  a.status = AccountStatus::Active;
+  if (!mail.empty()) a.email = mail;
+  a.created_at = clock_.now();
+  a.activated_at = a.created_at;
+  TRY_ASSIGN(a.password_hash, crypto::hash_password(password));
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(a.id, store_.insert_account(a));
+    TRY(audit_in_tx("admin_created", &a, RequestContext{"local", "cpshared admin create"}));
+    return {};
+  }));
+  return json{{"account", account_json(a)}};
+}
+
+}  // namespace cpshare

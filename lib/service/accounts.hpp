@@ -1,0 +1,128 @@
+// Accounts: registration, activation, sessions, MFA, profile, review, audit
+// (issue 2; R-USER-*, R-SUP-*, R-SEC-*). Pure domain logic over the Store,
+// KeyRing, Mailer and Clock interfaces; the HTTP layer only maps JSON in/out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/crypto.hpp"
+#include "domain/account.hpp"
+#include "mail/mailer.hpp"
+#include "service/throttle.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+
+namespace cpshare {
+
+using json = nlohmann::json;
+
+struct AccountConfig {
+  std::string public_url = "http://127.0.0.1:7878";  // base of activation links
+  std::int64_t session_idle_timeout = 7 * 86400;
+  std::int64_t session_lifetime = 30 * 86400;
+  std::int64_t code_ttl = 15 * 60;
+  std::int64_t link_ttl = 48 * 3600;
+  int max_code_attempts = 5;
+  std::int64_t resend_interval = 60;
+  std::size_t max_licence_bytes = 5 * 1024 * 1024;
+  ThrottlePolicy account_policy{5, 15 * 60, 15 * 60};  // per account+address
+  ThrottlePolicy address_policy{50, 15 * 60, 15 * 60}; // per address, all accounts
+};
+
+// Who sends a request (for throttling and the audit log).
+struct RequestContext {
+  std::string ip;
+  std::string user_agent;
+};
+
+// An authenticated caller.
+struct Caller {
+  Account account;
+  Session session;
+};
+
+struct LicenceDownload {
+  std::string filename;
+  std::string content_type;
+  std::string bytes;
+};
+
+class AccountService {
+ public:
+  AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
+                 Logger& log, AccountConfig config);
+
+  Result<json> register_user(const json& body, const RequestContext& ctx);
+  Result<json> register_supplier(const json& body, const RequestContext& ctx);
+  Result<json> activate_with_code(const json& body, const RequestContext& ctx);
+  Result<json> activate_with_link(const std::string& token, const RequestContext& ctx);
+  Result<json> resend_activation(const json& body, const RequestContext& ctx);
+
+  Result<json> login(const json& body, const RequestContext& ctx);
+  // Resolves a bearer token to its caller; UNAUTHENTICATED when missing/expired/revoked.
+  Result<Caller> authenticate(const std::string& token, const RequestContext& ctx);
+  Result<json> list_sessions(const Caller& caller);
+  Result<json> logout(const Caller& caller, const RequestContext& ctx);
+  Result<json> revoke_session(const Caller& caller, const std::string& id, const RequestContext& ctx);
+
+  Result<json> profile(const Caller& caller);
+  Result<json> update_profile(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<json> change_password(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<json> deregister(const Caller& caller, const json& body, const RequestContext& ctx);
+
+  Result<json> mfa_begin(const Caller& caller, const json& body);
+  Result<json> mfa_confirm(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<json> mfa_disable(const Caller& caller, const json& body, const RequestContext& ctx);
+
+  Result<json> review_list(const std::string& status);
+  Result<LicenceDownload> review_licence(const std::string& username);
+  Result<json> review_decide(const Caller& admin, const std::string& username, bool approve,
+                             const json& body, const RequestContext& ctx);
+  Result<json> audit(const AuditQuery& q);
+
+  // `cpshared admin create` (no session: run by whoever owns the data dir).
+  Result<json> create_admin(const std::string& username, const std::string& password,
+                            const std::string& email);
+
+  // Base of activation links (set once, before serving).
+  void set_public_url(std::string url);
+
+  // The public view of an account (sensitive values masked).
+  json account_json(const Account& a) const;
+
+ private:
+  Result<json> register_account(const json& body, const RequestContext& ctx, Role role);
+  Result<json> finish_activation(Account a, const RequestContext& ctx, const std::string& how);
+  // Makes a new code + link, stores their hashes, mails them. Returns the activation JSON.
+  Result<json> issue_activation(const Account& a);
+  Result<std::optional<Account>> find_login(const std::string& login);
+  // Checks a TOTP or recovery code for an MFA-enabled account; updates last step.
+  Result<> check_second_factor(Account& a, const std::string& totp, const std::string& recovery,
+                               const RequestContext& ctx);
+  Result<> throttled(const std::string& key, const ThrottlePolicy& p, const Account* a,
+                     const RequestContext& ctx);
+  void audit_event(const std::string& event, const Account* a, const RequestContext& ctx,
+                   json detail = json::object());
+  Result<> audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,
+                       json detail = json::object());
+  json session_json(const Session& s, const std::string& current_id) const;
+  Sealed seal(std::string_view domain, const std::string& value) const;
+  std::string unseal(const Sealed& s) const;
+  void notify(const Account& a, const std::string& subject, const std::string& body);
+  Blob code_hash(std::int64_t account_id, const std::string& code) const;
+
+  Store& store_;
+  const crypto::KeyRing& keys_;
+  Mailer& mailer_;
+  const Clock& clock_;
+  Logger& log_;
+  AccountConfig config_;
+  Throttle throttle_;
+  std::string dummy_hash_;  // verified against when a login names no account (equal timing)
+};
+
+}  // namespace cpshare

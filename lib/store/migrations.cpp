@@ -1,0 +1,102 @@
+#include "store/migrations.hpp"
+
+namespace cpshare {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> list = {
+      {1, "accounts, sessions, activation, audit", R"SQL(
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  user_type TEXT,
+  supplier_kind TEXT,
+  status TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  email TEXT UNIQUE,
+  phone_idx BLOB UNIQUE,
+  phone_enc BLOB,
+  real_name TEXT,
+  id_number_idx BLOB,
+  id_number_enc BLOB,
+  region TEXT,
+  organization TEXT,
+  credit_code_idx BLOB,
+  credit_code_enc BLOB,
+  company_name TEXT,
+  legal_rep_name TEXT,
+  legal_rep_id_idx BLOB,
+  legal_rep_id_enc BLOB,
+  registered_capital_fen INTEGER,
+  contact_name TEXT,
+  address TEXT,
+  affiliation TEXT,
+  bank_name TEXT,
+  bank_account_name TEXT,
+  bank_account_idx BLOB,
+  bank_account_enc BLOB,
+  licence_filename TEXT,
+  licence_type TEXT,
+  licence_size INTEGER,
+  licence_enc BLOB,
+  mfa_secret_enc BLOB,
+  mfa_enabled INTEGER NOT NULL DEFAULT 0,
+  mfa_last_step INTEGER NOT NULL DEFAULT 0,
+  mfa_pending_enc BLOB,
+  review_note TEXT,
+  terms_version TEXT,
+  created_at INTEGER NOT NULL,
+  activated_at INTEGER,
+  reviewed_at INTEGER,
+  deregistered_at INTEGER
+);
+CREATE INDEX accounts_status ON accounts(status);
+CREATE INDEX accounts_id_number ON accounts(id_number_idx);
+CREATE INDEX accounts_credit_code ON accounts(credit_code_idx);
+
+CREATE TABLE activation_codes (
+  account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+  code_hash BLOB NOT NULL,
+  code_expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  link_hash BLOB NOT NULL UNIQUE,
+  link_expires_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  ip TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_account ON sessions(account_id);
+
+CREATE TABLE recovery_codes (
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  code_hash BLOB NOT NULL,
+  used_at INTEGER,
+  PRIMARY KEY (account_id, code_hash)
+);
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  account_id INTEGER,
+  username TEXT NOT NULL DEFAULT '',
+  ip TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_event ON audit_log(event, id);
+CREATE INDEX audit_username ON audit_log(username, id);
+)SQL"},
+  };
+  return list;
+}
+
+}  // namespace cpshare

@@ -1,0 +1,19 @@
+// Numbered schema migrations. Each runs once, in order, inside a transaction;
+// never edit a released one: add the next number. Portable SQL where possible
+// (INTEGER/TEXT/BLOB, no SQLite-only syntax) so a PostgreSQL store can follow.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace cpshare {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+const std::vector<Migration>& migrations();
+
+}  // namespace cpshare

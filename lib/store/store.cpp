@@ -1,0 +1,591 @@
+#include "store/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include "store/migrations.hpp"
+
+namespace cpshare {
+
+namespace {
+
+// Column order shared by every SELECT of accounts and by the row reader.
+constexpr const char* kAccountColumns =
+    "id, username, role, user_type, supplier_kind, status, password_hash, email, "
+    "phone_idx, phone_enc, real_name, id_number_idx, id_number_enc, region, organization, "
+    "credit_code_idx, credit_code_enc, company_name, legal_rep_name, legal_rep_id_idx, "
+    "legal_rep_id_enc, registered_capital_fen, contact_name, address, affiliation, bank_name, "
+    "bank_account_name, bank_account_idx, bank_account_enc, licence_filename, licence_type, "
+    "licence_size, mfa_secret_enc, mfa_enabled, mfa_last_step, mfa_pending_enc, review_note, "
+    "terms_version, created_at, activated_at, reviewed_at, deregistered_at";
+
+// The writable columns, in bind order, for INSERT and UPDATE (no id).
+constexpr const char* kWritable[] = {
+    "username", "role", "user_type", "supplier_kind", "status", "password_hash", "email",
+    "phone_idx", "phone_enc", "real_name", "id_number_idx", "id_number_enc", "region",
+    "organization", "credit_code_idx", "credit_code_enc", "company_name", "legal_rep_name",
+    "legal_rep_id_idx", "legal_rep_id_enc", "registered_capital_fen", "contact_name", "address",
+    "affiliation", "bank_name", "bank_account_name", "bank_account_idx", "bank_account_enc",
+    "licence_filename", "licence_type", "licence_size", "licence_enc", "mfa_secret_enc",
+    "mfa_enabled", "mfa_last_step", "mfa_pending_enc", "review_note", "terms_version",
+    "created_at", "activated_at", "reviewed_at", "deregistered_at"};
+
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+Blob blob(const SQLite::Column& c) {
+  if (c.isNull()) return {};
+  const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+  return Blob(p, p + c.getBytes());
+}
+
+void bind_text(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
+  if (v) st.bind(i, *v); else st.bind(i);
+}
+void bind_int(SQLite::Statement& st, int i, const std::optional<std::int64_t>& v) {
+  if (v) st.bind(i, static_cast<int64_t>(*v)); else st.bind(i);
+}
+void bind_blob(SQLite::Statement& st, int i, const Blob& b) {
+  if (b.empty()) st.bind(i); else st.bind(i, b.data(), static_cast<int>(b.size()));
+}
+
+Account read_account(SQLite::Statement& st) {
+  Account a;
+  int i = 0;
+  a.id = st.getColumn(i++).getInt64();
+  a.username = st.getColumn(i++).getString();
+  a.role = parse_role(st.getColumn(i++).getString()).value_or(Role::User);
+  a.user_type = opt_text(st.getColumn(i++));
+  a.supplier_kind = opt_text(st.getColumn(i++));
+  a.status = parse_status(st.getColumn(i++).getString()).value_or(AccountStatus::Inactive);
+  a.password_hash = st.getColumn(i++).getString();
+  a.email = opt_text(st.getColumn(i++));
+  a.phone.index = blob(st.getColumn(i++));
+  a.phone.cipher = blob(st.getColumn(i++));
+  a.real_name = opt_text(st.getColumn(i++));
+  a.id_number.index = blob(st.getColumn(i++));
+  a.id_number.cipher = blob(st.getColumn(i++));
+  a.region = opt_text(st.getColumn(i++));
+  a.organization = opt_text(st.getColumn(i++));
+  a.credit_code.index = blob(st.getColumn(i++));
+  a.credit_code.cipher = blob(st.getColumn(i++));
+  a.company_name = opt_text(st.getColumn(i++));
+  a.legal_rep_name = opt_text(st.getColumn(i++));
+  a.legal_rep_id_number.index = blob(st.getColumn(i++));
+  a.legal_rep_id_number.cipher = blob(st.getColumn(i++));
+  a.registered_capital_fen = opt_int(st.getColumn(i++));
+  a.contact_name = opt_text(st.getColumn(i++));
+  a.address = opt_text(st.getColumn(i++));
+  a.affiliation = opt_text(st.getColumn(i++));
+  a.bank_name = opt_text(st.getColumn(i++));
+  a.bank_account_name = opt_text(st.getColumn(i++));
+  a.bank_account.index = blob(st.getColumn(i++));
+  a.bank_account.cipher = blob(st.getColumn(i++));
+  a.licence_filename = opt_text(st.getColumn(i++));
+  a.licence_type = opt_text(st.getColumn(i++));
+  a.licence_size = opt_int(st.getColumn(i++));
+  a.mfa_secret_cipher = blob(st.getColumn(i++));
+  a.mfa_enabled = st.getColumn(i++).getInt() != 0;
+  a.mfa_last_step = st.getColumn(i++).getInt64();
+  a.mfa_pending_cipher = blob(st.getColumn(i++));
+  a.review_note = opt_text(st.getColumn(i++));
+  a.terms_version = opt_text(st.getColumn(i++));
+  a.created_at = st.getColumn(i++).getInt64();
+  a.activated_at = opt_int(st.getColumn(i++));
+  a.reviewed_at = opt_int(st.getColumn(i++));
+  a.deregistered_at = opt_int(st.getColumn(i++));
+  return a;
+}
+
+// Binds the writable columns in kWritable order starting at index 1.
+// The licence blob is only written when the record carries one (it is not
+// loaded with the account), so updates keep the stored file.
+int bind_account(SQLite::Statement& st, const Account& a, bool with_licence_blob) {
+  int i = 1;
+  st.bind(i++, a.username);
+  st.bind(i++, std::string(role_name(a.role)));
+  bind_text(st, i++, a.user_type);
+  bind_text(st, i++, a.supplier_kind);
+  st.bind(i++, std::string(status_name(a.status)));
+  st.bind(i++, a.password_hash);
+  bind_text(st, i++, a.email);
+  bind_blob(st, i++, a.phone.index);
+  bind_blob(st, i++, a.phone.cipher);
+  bind_text(st, i++, a.real_name);
+  bind_blob(st, i++, a.id_number.index);
+  bind_blob(st, i++, a.id_number.cipher);
+  bind_text(st, i++, a.region);
+  bind_text(st, i++, a.organization);
+  bind_blob(st, i++, a.credit_code.index);
+  bind_blob(st, i++, a.credit_code.cipher);
+  bind_text(st, i++, a.company_name);
+  bind_text(st, i++, a.legal_rep_name);
+  bind_blob(st, i++, a.legal_rep_id_number.index);
+  bind_blob(st, i++, a.legal_rep_id_number.cipher);
+  bind_int(st, i++, a.registered_capital_fen);
+  bind_text(st, i++, a.contact_name);
+  bind_text(st, i++, a.address);
+  bind_text(st, i++, a.affiliation);
+  bind_text(st, i++, a.bank_name);
+  bind_text(st, i++, a.bank_account_name);
+  bind_blob(st, i++, a.bank_account.index);
+  bind_blob(st, i++, a.bank_account.cipher);
+  bind_text(st, i++, a.licence_filename);
+  bind_text(st, i++, a.licence_type);
+  bind_int(st, i++, a.licence_size);
+  if (with_licence_blob) bind_blob(st, i++, a.licence_cipher);
+  bind_blob(st, i++, a.mfa_secret_cipher);
+  st.bind(i++, a.mfa_enabled ? 1 : 0);
+  st.bind(i++, static_cast<int64_t>(a.mfa_last_step));
+  bind_blob(st, i++, a.mfa_pending_cipher);
+  bind_text(st, i++, a.review_note);
+  bind_text(st, i++, a.terms_version);
+  st.bind(i++, static_cast<int64_t>(a.created_at));
+  bind_int(st, i++, a.activated_at);
+  bind_int(st, i++, a.reviewed_at);
+  bind_int(st, i++, a.deregistered_at);
+  return i;
+}
+
+Session read_session(SQLite::Statement& st) {
+  Session s;
+  s.id = st.getColumn(0).getString();
+  s.token_hash = blob(st.getColumn(1));
+  s.account_id = st.getColumn(2).getInt64();
+  s.created_at = st.getColumn(3).getInt64();
+  s.last_seen_at = st.getColumn(4).getInt64();
+  s.expires_at = st.getColumn(5).getInt64();
+  s.client = st.getColumn(6).getString();
+  s.ip = st.getColumn(7).getString();
+  return s;
+}
+constexpr const char* kSessionColumns =
+    "id, token_hash, account_id, created_at, last_seen_at, expires_at, client, ip";
+
+ActivationCode read_activation(SQLite::Statement& st) {
+  ActivationCode c;
+  c.account_id = st.getColumn(0).getInt64();
+  c.code_hash = blob(st.getColumn(1));
+  c.code_expires_at = st.getColumn(2).getInt64();
+  c.attempts = st.getColumn(3).getInt();
+  c.link_hash = blob(st.getColumn(4));
+  c.link_expires_at = st.getColumn(5).getInt64();
+  c.sent_at = st.getColumn(6).getInt64();
+  return c;
+}
+constexpr const char* kActivationColumns =
+    "account_id, code_hash, code_expires_at, attempts, link_hash, link_expires_at, sent_at";
+
+// Maps a UNIQUE constraint failure on accounts to the API's stable code.
+std::optional<Error> uniqueness_error(const SQLite::Exception& e) {
+  std::string what = e.what();
+  if (what.find("UNIQUE") == std::string::npos) return std::nullopt;
+  if (what.find("accounts.username") != std::string::npos)
+    return Error{ErrorCode::UsernameTaken, "that username is taken; choose another", {}, 0};
+  if (what.find("accounts.email") != std::string::npos)
+    return Error{ErrorCode::EmailTaken, "that email address is already registered; log in or use another", {}, 0};
+  if (what.find("accounts.phone_idx") != std::string::npos)
+    return Error{ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another", {}, 0};
+  return std::nullopt;
+}
+
+}  // namespace
+
+template <class F>
+auto Store::guarded(const char* what, F&& f) -> decltype(f()) {
+  std::lock_guard lock(mu_);
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    if (auto u = uniqueness_error(e)) return std::unexpected(*u);
+    return fail(ErrorCode::Internal, fmt::format("store: {}: {}", what, e.what()));
+  }
+}
+
+Store::Store(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(path.string(),
+                                            SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
+                                                SQLite::OPEN_FULLMUTEX,
+                                            5000);
+    if (path != ":memory:") db->exec("PRAGMA journal_mode=WAL");
+    // FULL: an acknowledged write survives power loss / kill -9 (leases rely on it).
+    db->exec("PRAGMA synchronous=FULL");
+    db->exec("PRAGMA foreign_keys=ON");
+  } catch (const SQLite::Exception& e) {
+    return fail(ErrorCode::Internal, fmt::format("open database {}: {}", path.string(), e.what()));
+  }
+  std::unique_ptr<Store> store(new Store(std::move(db)));
+  TRY_CTX(store->migrate(), "migrate database " + path.string());
+  return store;
+}
+
+Result<> Store::migrate() {
+  return guarded("migrate", [&]() -> Result<> {
+    db_->exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+    int current = db_->execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+    int latest = migrations().empty() ? 0 : migrations().back().version;
+    if (current > latest)
+      return fail(ErrorCode::Internal,
+                  fmt::format("database schema version {} is newer than this cpshared knows ({}); "
+                              "run a newer cpshared",
+                              current, latest));
+    for (const auto& m : migrations()) {
+      if (m.version <= current) continue;
+      SQLite::Transaction tx(*db_);
+      db_->exec(std::string(m.sql));
+      SQLite::Statement st(*db_, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)");
+      st.bind(1, m.version);
+      st.bind(2, std::string(m.name));
+      st.exec();
+      tx.commit();
+    }
+    return {};
+  });
+}
+
+int Store::schema_version() {
+  std::lock_guard lock(mu_);
+  return db_->execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+}
+
+Result<> Store::atomically(const std::function<Result<>()>& fn) {
+  std::lock_guard lock(mu_);
+  if (tx_depth_ > 0) return fn();  // already inside: join the outer transaction
+  try {
+    db_->exec("BEGIN IMMEDIATE");
+  } catch (const SQLite::Exception& e) {
+    return fail(ErrorCode::Internal, fmt::format("store: begin: {}", e.what()));
+  }
+  ++tx_depth_;
+  Result<> r = fn();
+  --tx_depth_;
+  try {
+    db_->exec(r ? "COMMIT" : "ROLLBACK");
+  } catch (const SQLite::Exception& e) {
+    try { db_->exec("ROLLBACK"); } catch (...) {}
+    return fail(ErrorCode::Internal, fmt::format("store: commit: {}", e.what()));
+  }
+  return r;
+}
+
+Result<std::int64_t> Store::insert_account(const Account& a) {
+  return guarded("insert account", [&]() -> Result<std::int64_t> {
+    std::string cols, marks;
+    for (const char* c : kWritable) {
+      if (!cols.empty()) { cols += ", "; marks += ", "; }
+      cols += c;
+      marks += "?";
+    }
+    SQLite::Statement st(*db_, fmt::format("INSERT INTO accounts ({}) VALUES ({})", cols, marks));
+    bind_account(st, a, true);
+    st.exec();
+    return db_->getLastInsertRowid();
+  });
+}
+
+Result<> Store::update_account(const Account& a) {
+  return guarded("update account", [&]() -> Result<> {
+    std::string sets;
+    for (const char* c : kWritable) {
+      if (std::string_view(c) == "licence_enc") continue;
+      if (!sets.empty()) sets += ", ";
+      sets += fmt::format("{} = ?", c);
+    }
+    // Deregistration erases the licence: licence_filename NULL clears the blob.
+    // (SET expressions see the old row, so the new filename is bound again.)
+    SQLite::Statement st(*db_, fmt::format("UPDATE accounts SET {}, licence_enc = CASE WHEN "
+                                           "? IS NULL THEN NULL ELSE licence_enc END "
+                                           "WHERE id = ?",
+                                           sets));
+    int next = bind_account(st, a, false);
+    bind_text(st, next++, a.licence_filename);
+    st.bind(next, static_cast<int64_t>(a.id));
+    if (st.exec() != 1)
+      return fail(ErrorCode::NotFound, fmt::format("account {} not found", a.username));
+    return {};
+  });
+}
+
+namespace {
+template <class Bind>
+Result<std::optional<Account>> one_account(SQLite::Database& db, const std::string& where,
+                                           Bind&& bind) {
+  SQLite::Statement st(db, fmt::format("SELECT {} FROM accounts WHERE {}", kAccountColumns, where));
+  bind(st);
+  if (!st.executeStep()) return std::optional<Account>{};
+  return std::optional<Account>(read_account(st));
+}
+}  // namespace
+
+Result<std::optional<Account>> Store::account_by_id(std::int64_t id) {
+  return guarded("account by id", [&] {
+    return one_account(*db_, "id = ?", [&](SQLite::Statement& st) { st.bind(1, static_cast<int64_t>(id)); });
+  });
+}
+Result<std::optional<Account>> Store::account_by_username(const std::string& username) {
+  return guarded("account by username", [&] {
+    return one_account(*db_, "username = ?", [&](SQLite::Statement& st) { st.bind(1, username); });
+  });
+}
+Result<std::optional<Account>> Store::account_by_email(const std::string& email) {
+  return guarded("account by email", [&] {
+    return one_account(*db_, "email = ?", [&](SQLite::Statement& st) { st.bind(1, email); });
+  });
+}
+Result<std::optional<Account>> Store::account_by_phone_index(const Blob& index) {
+  return guarded("account by phone", [&] {
+    return one_account(*db_, "phone_idx = ?", [&](SQLite::Statement& st) { bind_blob(st, 1, index); });
+  });
+}
+
+Result<std::vector<Account>> Store::accounts_with_status(AccountStatus status) {
+  return guarded("accounts by status", [&]() -> Result<std::vector<Account>> {
+    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM accounts WHERE status = ? ORDER BY created_at, id",
+                                           kAccountColumns));
+    st.bind(1, std::string(status_name(status)));
+    std::vector<Account> out;
+    while (st.executeStep()) out.push_back(read_account(st));
+    return out;
+  });
+}
+
+Result<std::optional<LicenceFile>> Store::licence(std::int64_t account_id) {
+  return guarded("licence", [&]() -> Result<std::optional<LicenceFile>> {
+    SQLite::Statement st(*db_,
+                         "SELECT licence_filename, licence_type, licence_enc FROM accounts "
+                         "WHERE id = ? AND licence_enc IS NOT NULL");
+    st.bind(1, static_cast<int64_t>(account_id));
+    if (!st.executeStep()) return std::optional<LicenceFile>{};
+    return std::optional<LicenceFile>(LicenceFile{st.getColumn(0).getString(),
+                                                  st.getColumn(1).getString(),
+                                                  blob(st.getColumn(2))});
+  });
+}
+
+Result<> Store::put_activation(const ActivationCode& c) {
+  return guarded("put activation", [&]() -> Result<> {
+    SQLite::Statement del(*db_, "DELETE FROM activation_codes WHERE account_id = ?");
+    del.bind(1, static_cast<int64_t>(c.account_id));
+    del.exec();
+    SQLite::Statement st(*db_, fmt::format("INSERT INTO activation_codes ({}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                           kActivationColumns));
+    st.bind(1, static_cast<int64_t>(c.account_id));
+    bind_blob(st, 2, c.code_hash);
+    st.bind(3, static_cast<int64_t>(c.code_expires_at));
+    st.bind(4, c.attempts);
+    bind_blob(st, 5, c.link_hash);
+    st.bind(6, static_cast<int64_t>(c.link_expires_at));
+    st.bind(7, static_cast<int64_t>(c.sent_at));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::optional<ActivationCode>> Store::activation_for(std::int64_t account_id) {
+  return guarded("activation", [&]() -> Result<std::optional<ActivationCode>> {
+    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM activation_codes WHERE account_id = ?",
+                                           kActivationColumns));
+    st.bind(1, static_cast<int64_t>(account_id));
+    if (!st.executeStep()) return std::optional<ActivationCode>{};
+    return std::optional<ActivationCode>(read_activation(st));
+  });
+}
+
+Result<std::optional<ActivationCode>> Store::activation_by_link(const Blob& link_hash) {
+  return guarded("activation by link", [&]() -> Result<std::optional<ActivationCode>> {
+    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM activation_codes WHERE link_hash = ?",
+                                           kActivationColumns));
+    bind_blob(st, 1, link_hash);
+    if (!st.executeStep()) return std::optional<ActivationCode>{};
+    return std::optional<ActivationCode>(read_activation(st));
+  });
+}
+
+Result<> Store::set_activation_attempts(std::int64_t account_id, int attempts) {
+  return guarded("activation attempts", [&]() -> Result<> {
+    SQLite::Statement st(*db_, "UPDATE activation_codes SET attempts = ? WHERE account_id = ?");
+    st.bind(1, attempts);
+    st.bind(2, static_cast<int64_t>(account_id));
+    st.exec();
+    return {};
+  });
+}
+
+Result<> Store::delete_activation(std::int64_t account_id) {
+  return guarded("delete activation", [&]() -> Result<> {
+    SQLite::Statement st(*db_, "DELETE FROM activation_codes WHERE account_id = ?");
+    st.bind(1, static_cast<int64_t>(account_id));
+    st.exec();
+    return {};
+  });
+}
+
+Result<> Store::insert_session(const Session& s) {
+  return guarded("insert session", [&]() -> Result<> {
+    SQLite::Statement st(*db_, fmt::format("INSERT INTO sessions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                           kSessionColumns));
+    st.bind(1, s.id);
+    bind_blob(st, 2, s.token_hash);
+    st.bind(3, static_cast<int64_t>(s.account_id));
+    st.bind(4, static_cast<int64_t>(s.created_at));
+    st.bind(5, static_cast<int64_t>(s.last_seen_at));
+    st.bind(6, static_cast<int64_t>(s.expires_at));
+    st.bind(7, s.client);
+    st.bind(8, s.ip);
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::optional<Session>> Store::session_by_token(const Blob& token_hash) {
+  return guarded("session by token", [&]() -> Result<std::optional<Session>> {
+    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM sessions WHERE token_hash = ?", kSessionColumns));
+    bind_blob(st, 1, token_hash);
+    if (!st.executeStep()) return std::optional<Session>{};
+    return std::optional<Session>(read_session(st));
+  });
+}
+
+Result<std::vector<Session>> Store::sessions_for(std::int64_t account_id) {
+  return guarded("sessions", [&]() -> Result<std::vector<Session>> {
+    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM sessions WHERE account_id = ? ORDER BY created_at, id",
+                                           kSessionColumns));
+    st.bind(1, static_cast<int64_t>(account_id));
+    std::vector<Session> out;
+    while (st.executeStep()) out.push_back(read_session(st));
+    return out;
+  });
+}
+
+Result<> Store::touch_session(const std::string& id, std::int64_t at) {
+  return guarded("touch session", [&]() -> Result<> {
+    SQLite::Statement st(*db_, "UPDATE sessions SET last_seen_at = ? WHERE id = ?");
+    st.bind(1, static_cast<int64_t>(at));
+    st.bind(2, id);
+    st.exec();
+    return {};
+  });
+}
+
+Result<bool> Store::delete_session(std::int64_t account_id, const std::string& id) {
+  return guarded("delete session", [&]() -> Result<bool> {
+    SQLite::Statement st(*db_, "DELETE FROM sessions WHERE id = ? AND account_id = ?");
+    st.bind(1, id);
+    st.bind(2, static_cast<int64_t>(account_id));
+    return st.exec() == 1;
+  });
+}
+
+Result<int> Store::delete_sessions_for(std::int64_t account_id) {
+  return guarded("delete sessions", [&]() -> Result<int> {
+    SQLite::Statement st(*db_, "DELETE FROM sessions WHERE account_id = ?");
+    st.bind(1, static_cast<int64_t>(account_id));
+    return st.exec();
+  });
+}
+
+Result<int> Store::delete_expired_sessions(std::int64_t now, std::int64_t idle_timeout) {
+  return guarded("expire sessions", [&]() -> Result<int> {
+    SQLite::Statement st(*db_, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?");
+    st.bind(1, static_cast<int64_t>(now));
+    st.bind(2, static_cast<int64_t>(now - idle_timeout));
+    return st.exec();
+  });
+}
+
+Result<> Store::replace_recovery_codes(std::int64_t account_id, const std::vector<Blob>& hashes) {
+  return guarded("recovery codes", [&]() -> Result<> {
+    SQLite::Statement del(*db_, "DELETE FROM recovery_codes WHERE account_id = ?");
+    del.bind(1, static_cast<int64_t>(account_id));
+    del.exec();
+    SQLite::Statement st(*db_, "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)");
+    for (const auto& h : hashes) {
+      st.reset();
+      st.bind(1, static_cast<int64_t>(account_id));
+      bind_blob(st, 2, h);
+      st.exec();
+    }
+    return {};
+  });
+}
+
+Result<bool> Store::use_recovery_code(std::int64_t account_id, const Blob& hash, std::int64_t at) {
+  return guarded("use recovery code", [&]() -> Result<bool> {
+    SQLite::Statement st(*db_,
+                         "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? "
+                         "AND used_at IS NULL");
+    st.bind(1, static_cast<int64_t>(at));
+    st.bind(2, static_cast<int64_t>(account_id));
+    bind_blob(st, 3, hash);
+    return st.exec() == 1;
+  });
+}
+
+Result<> Store::delete_recovery_codes(std::int64_t account_id) {
+  return guarded("delete recovery codes", [&]() -> Result<> {
+    SQLite::Statement st(*db_, "DELETE FROM recovery_codes WHERE account_id = ?");
+    st.bind(1, static_cast<int64_t>(account_id));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::int64_t> Store::append_audit(const AuditEvent& e) {
+  return guarded("audit", [&]() -> Result<std::int64_t> {
+    SQLite::Statement st(*db_,
+                         "INSERT INTO audit_log (at, event, account_id, username, ip, detail) "
+                         "VALUES (?, ?, ?, ?, ?, ?)");
+    st.bind(1, static_cast<int64_t>(e.at));
+    st.bind(2, e.event);
+    bind_int(st, 3, e.account_id);
+    st.bind(4, e.username);
+    st.bind(5, e.ip);
+    st.bind(6, e.detail_json);
+    st.exec();
+    return db_->getLastInsertRowid();
+  });
+}
+
+Result<std::vector<AuditEvent>> Store::audit(const AuditQuery& q) {
+  return guarded("read audit", [&]() -> Result<std::vector<AuditEvent>> {
+    std::string where = "1 = 1";
+    if (q.before_id) where += " AND id < ?";
+    if (q.event) where += " AND event = ?";
+    if (q.username) where += " AND username = ?";
+    SQLite::Statement st(*db_, fmt::format("SELECT id, at, event, account_id, username, ip, detail "
+                                           "FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
+                                           where));
+    int i = 1;
+    if (q.before_id) st.bind(i++, static_cast<int64_t>(*q.before_id));
+    if (q.event) st.bind(i++, *q.event);
+    if (q.username) st.bind(i++, *q.username);
+    st.bind(i, q.limit);
+    std::vector<AuditEvent> out;
+    while (st.executeStep()) {
+      AuditEvent e;
+      e.id = st.getColumn(0).getInt64();
+      e.at = st.getColumn(1).getInt64();
+      e.event = st.getColumn(2).getString();
+      e.account_id = opt_int(st.getColumn(3));
+      e.username = st.getColumn(4).getString();
+      e.ip = st.getColumn(5).getString();
+      e.detail_json = st.getColumn(6).getString();
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+}  // namespace cpshare

@@ -1,0 +1,99 @@
+// The store: the only place that speaks SQL. SQLite (WAL, synchronous=FULL)
+// behind a narrow interface; numbered migrations applied at open.
+// Thread-safe: one connection guarded by a recursive mutex; atomically()
+// groups several calls into one transaction.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/account.hpp"
+#include "util/error.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace cpshare {
+
+struct AuditQuery {
+  int limit = 100;
+  std::optional<std::int64_t> before_id;
+  std::optional<std::string> event;
+  std::optional<std::string> username;
+};
+
+struct LicenceFile {
+  std::string filename;
+  std::string content_type;
+  Blob cipher;
+};
+
+class Store {
+ public:
+  // path ":memory:" gives a private in-memory database (tests).
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int schema_version();
+
+  // Runs fn inside one transaction: committed when fn returns a value,
+  // rolled back when it returns an error.
+  Result<> atomically(const std::function<Result<>()>& fn);
+
+  // Accounts. insert fails with USERNAME_TAKEN / EMAIL_TAKEN / PHONE_TAKEN.
+  Result<std::int64_t> insert_account(const Account& a);
+  // Writes every mutable column of `a` (by id). Uniqueness as for insert.
+  Result<> update_account(const Account& a);
+  Result<std::optional<Account>> account_by_id(std::int64_t id);
+  Result<std::optional<Account>> account_by_username(const std::string& username);
+  Result<std::optional<Account>> account_by_email(const std::string& email);
+  Result<std::optional<Account>> account_by_phone_index(const Blob& index);
+  Result<std::vector<Account>> accounts_with_status(AccountStatus status);
+  Result<std::optional<LicenceFile>> licence(std::int64_t account_id);
+
+  // Activation codes: at most one live code+link per account.
+  Result<> put_activation(const ActivationCode& c);
+  Result<std::optional<ActivationCode>> activation_for(std::int64_t account_id);
+  Result<std::optional<ActivationCode>> activation_by_link(const Blob& link_hash);
+  Result<> set_activation_attempts(std::int64_t account_id, int attempts);
+  Result<> delete_activation(std::int64_t account_id);
+
+  // Sessions.
+  Result<> insert_session(const Session& s);
+  Result<std::optional<Session>> session_by_token(const Blob& token_hash);
+  Result<std::vector<Session>> sessions_for(std::int64_t account_id);
+  Result<> touch_session(const std::string& id, std::int64_t at);
+  Result<bool> delete_session(std::int64_t account_id, const std::string& id);
+  Result<int> delete_sessions_for(std::int64_t account_id);
+  Result<int> delete_expired_sessions(std::int64_t now, std::int64_t idle_timeout);
+
+  // MFA recovery codes (hashes). use_recovery_code marks one used; false if none matched.
+  Result<> replace_recovery_codes(std::int64_t account_id, const std::vector<Blob>& hashes);
+  Result<bool> use_recovery_code(std::int64_t account_id, const Blob& hash, std::int64_t at);
+  Result<> delete_recovery_codes(std::int64_t account_id);
+
+  // Audit log.
+  Result<std::int64_t> append_audit(const AuditEvent& e);
+  Result<std::vector<AuditEvent>> audit(const AuditQuery& q);
+
+ private:
+  explicit Store(std::unique_ptr<SQLite::Database> db);
+  Result<> migrate();
+  template <class F>
+  auto guarded(const char* what, F&& f) -> decltype(f());
+
+  std::unique_ptr<SQLite::Database> db_;
+  std::recursive_mutex mu_;
+  int tx_depth_ = 0;
+};
+
+}  // namespace cpshare
