@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cpshare needs to build, test and run.
+# Used by scripts/setup.sh and .ci/run; safe to run again.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config git
+  libcli11-dev libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
+  libsodium-dev libssh-dev libcurl4-openssl-dev liboath-dev libssl-dev catch2
+  # integration tests: real SMTP listener, real sshd/ssh, JSON and TOTP from the shell
+  postfix openssh-server openssh-client jq oathtool sqlite3 openssl curl
+)
+# docs/openapi.yaml lint needs npx; the machine's Node.js may come from elsewhere.
+command -v npx >/dev/null 2>&1 || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  # postfix asks how to configure itself; we only use its smtp-sink tool.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

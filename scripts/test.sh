@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command to build and run every test (unit + integration) in BUILD_DIR.
+#   scripts/test.sh                 normal build in build-test/
+#   scripts/test.sh --sanitize      ASan+UBSan build in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build-test
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ "${1:-}" = "--sanitize" ]; then
+  build=build-asan
+  flags=(-DCMAKE_BUILD_TYPE=Debug -DCPSHARE_SANITIZE=ON)
+fi
+scripts/deps.sh
+cmake -S . -B "$build" "${flags[@]}" -DCPSHARE_WERROR=ON >/dev/null
+cmake --build "$build" -j"$(nproc)"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+cd "$build" && ctest --output-on-failure -j2 --timeout 600

@@ -1,0 +1,420 @@
+// The account service's rules, over a real in-memory SQLite store and a
+// manual clock (time moves only when a test says so). Mail is captured by a
+// recording Mailer here; real delivery (outbox, SMTP) is proven by the
+// integration tests.
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <set>
+
+#include "api/routes.hpp"
+#include "crypto/crypto.hpp"
+#include "crypto/totp.hpp"
+#include "server/http_server.hpp"
+#include "service/accounts.hpp"
+#include "service/terms.hpp"
+
+using namespace cpshare;
+
+namespace {
+
+constexpr std::int64_t kStart = 1'800'000'000;  // 2027-01-15
+
+struct RecordingMailer final : Mailer {
+  std::vector<Mail> sent;
+  Result<> send(const Mail& m) override {
+    sent.push_back(m);
+    return {};
+  }
+};
+
+// A PNG header is enough for content sniffing.
+std::string png_base64() {
+  std::string png = "\x89PNG\r\n\x1a\n" + std::string(64, '\0');
+  crypto::Bytes b(png.begin(), png.end());
+  std::string s = crypto::base64url_encode(b);
+  for (char& c : s) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (s.size() % 4) s += '=';
+  return s;
+}
+
+struct Fixture {
+  std::unique_ptr<Store> store = Store::open(":memory:").value();
+  crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
+  RecordingMailer mailer;
+  ManualClock clock{kStart};
+  Logger log;
+  AccountService svc{*store, keys, mailer, clock, log, AccountConfig{}};
+  RequestContext ctx{"192.0.2.1", "test"};
+
+  Fixture() { REQUIRE(crypto::init()); }
+
+  json user_body(const std::string& name, const std::string& phone = "13800138000") {
+    return {{"username", name},
+            {"password", "Tr0ub4dor&3x"},
+            {"email", name + "@example.org"},
+            {"phone", phone},
+            {"real_name", "张三"},
+            {"id_number", "11010519491231002X"},
+            {"user_type", "individual"},
+            {"region", "深圳"},
+            {"accept_terms", true},
+            {"terms_version", std::string(terms::kVersion)}};
+  }
+
+  std::string last_code() {
+    std::smatch m;
+    REQUIRE(!mailer.sent.empty());
+    REQUIRE(std::regex_search(mailer.sent.back().body, m, std::regex(R"(: (\d{6})\n)")));
+    return m[1];
+  }
+  std::string last_link_token() {
+    std::smatch m;
+    REQUIRE(std::regex_search(mailer.sent.back().body, m, std::regex(R"(token=([A-Za-z0-9_-]+))")));
+    return m[1];
+  }
+
+  void register_and_activate(const std::string& name, const std::string& phone = "13800138000") {
+    REQUIRE(svc.register_user(user_body(name, phone), ctx));
+    REQUIRE(svc.activate_with_code({{"username", name}, {"code", last_code()}}, ctx));
+  }
+
+  Result<json> login(const std::string& name, const std::string& pw = "Tr0ub4dor&3x", json extra = json::object()) {
+    json body = {{"login", name}, {"password", pw}};
+    body.update(extra);
+    return svc.login(body, ctx);
+  }
+
+  Caller caller(const std::string& token) { return svc.authenticate(token, ctx).value(); }
+};
+
+int count_accounts(Store& s) {
+  int n = 0;
+  for (auto st : {AccountStatus::Inactive, AccountStatus::PendingReview, AccountStatus::Active,
+                  AccountStatus::Rejected, AccountStatus::Deregistered})
+    n += static_cast<int>(s.accounts_with_status(st).value().size());
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("every route of the table has a handler, and no handler lacks a route", "[R-API-DOC]") {
+  Fixture f;
+  HttpServer server(f.svc, f.log, std::nullopt);
+  std::vector<std::string> expected;
+  for (const auto& r : api::route_specs()) expected.push_back(std::string(r.method) + " " + std::string(r.path));
+  std::sort(expected.begin(), expected.end());
+  auto handled = server.handled_routes();
+  std::sort(handled.begin(), handled.end());
+  CHECK(handled == expected);
+}
+
+TEST_CASE("registration then activation with the mailed code", "[R-USER-1][R-USER-5]") {
+  Fixture f;
+  auto r = f.svc.register_user(f.user_body("alice"), f.ctx);
+  REQUIRE(r);
+  CHECK((*r)["account"]["status"] == "inactive");
+  CHECK((*r)["account"]["id_number_masked"] == "1101**********002X");
+  CHECK((*r)["activation"]["sent_to"] == "a***e@example.org");
+  REQUIRE(f.mailer.sent.size() == 1);
+  CHECK(f.mailer.sent[0].to == "alice@example.org");
+
+  // Not active yet: cannot log in.
+  auto early = f.login("alice");
+  REQUIRE(!early);
+  CHECK(early.error().code == ErrorCode::AccountNotActive);
+
+  auto act = f.svc.activate_with_code({{"username", "alice"}, {"code", f.last_code()}}, f.ctx);
+  REQUIRE(act);
+  CHECK((*act)["account"]["status"] == "active");
+  // The code is single-use.
+  auto again = f.svc.activate_with_code({{"username", "alice"}, {"code", f.last_code()}}, f.ctx);
+  REQUIRE(!again);
+  CHECK(again.error().code == ErrorCode::AlreadyActive);
+  CHECK(f.login("alice"));
+}
+
+TEST_CASE("activation codes expire after 15 minutes and allow five attempts", "[R-USER-5][R-SEC-4]") {
+  Fixture f;
+  REQUIRE(f.svc.register_user(f.user_body("bob"), f.ctx));
+  std::string code = f.last_code();
+  std::string wrong = code == "000000" ? "111111" : "000000";
+
+  SECTION("expiry") {
+    f.clock.advance(15 * 60);
+    auto r = f.svc.activate_with_code({{"username", "bob"}, {"code", code}}, f.ctx);
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::CodeExpired);
+  }
+  SECTION("attempts") {
+    for (int i = 0; i < 4; ++i) {
+      auto r = f.svc.activate_with_code({{"username", "bob"}, {"code", wrong}}, f.ctx);
+      REQUIRE(!r);
+      CHECK(r.error().code == ErrorCode::InvalidCode);
+    }
+    auto fifth = f.svc.activate_with_code({{"username", "bob"}, {"code", wrong}}, f.ctx);
+    REQUIRE(!fifth);
+    CHECK(fifth.error().code == ErrorCode::CodeExpired);
+    // Even the right code is refused now; a resend issues a new one.
+    f.clock.advance(61);  // past the resend interval and the short throttle delay
+    auto right = f.svc.activate_with_code({{"username", "bob"}, {"code", code}}, f.ctx);
+    REQUIRE(!right);
+    CHECK((right.error().code == ErrorCode::CodeExpired || right.error().code == ErrorCode::RateLimited));
+    REQUIRE(f.svc.resend_activation({{"username", "bob"}}, f.ctx));
+    auto fresh = f.svc.activate_with_code({{"username", "bob"}, {"code", f.last_code()}}, f.ctx);
+    REQUIRE(fresh);
+  }
+}
+
+TEST_CASE("the activation link works for 48 hours, once", "[R-USER-5]") {
+  Fixture f;
+  REQUIRE(f.svc.register_user(f.user_body("carol"), f.ctx));
+  std::string token = f.last_link_token();
+  SECTION("in time") {
+    f.clock.advance(47 * 3600);
+    REQUIRE(f.svc.activate_with_link(token, f.ctx));
+    auto twice = f.svc.activate_with_link(token, f.ctx);
+    REQUIRE(!twice);
+    CHECK(twice.error().code == ErrorCode::InvalidCode);
+  }
+  SECTION("too late") {
+    f.clock.advance(48 * 3600);
+    auto r = f.svc.activate_with_link(token, f.ctx);
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::CodeExpired);
+  }
+}
+
+TEST_CASE("duplicates and invalid input are refused and write nothing", "[R-USER-2]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  int before = count_accounts(*f.store);
+
+  auto same_name = f.user_body("alice", "13900139000");
+  same_name["email"] = "other@example.org";
+  CHECK(f.svc.register_user(same_name, f.ctx).error().code == ErrorCode::UsernameTaken);
+
+  auto same_email = f.user_body("alice2", "13900139000");
+  same_email["email"] = "ALICE@example.org";  // emails compare case-insensitively
+  CHECK(f.svc.register_user(same_email, f.ctx).error().code == ErrorCode::EmailTaken);
+
+  auto same_phone = f.user_body("alice3", "+86 138-0013-8000");
+  CHECK(f.svc.register_user(same_phone, f.ctx).error().code == ErrorCode::PhoneTaken);
+
+  auto bad = f.user_body("dave", "13700137000");
+  bad["id_number"] = "110105194912310021";  // wrong check digit
+  bad["password"] = "password";
+  auto r = f.svc.register_user(bad, f.ctx);
+  REQUIRE(!r);
+  CHECK(r.error().code == ErrorCode::ValidationFailed);
+  std::set<std::string> fields;
+  for (const auto& e : r.error().fields) fields.insert(e.field);
+  CHECK(fields == std::set<std::string>{"id_number", "password"});
+
+  CHECK(count_accounts(*f.store) == before);
+}
+
+TEST_CASE("institutions need a licence and stay pending until an admin approves", "[R-USER-4][R-SUP-3]") {
+  Fixture f;
+  auto body = f.user_body("uni");
+  body["user_type"] = "university";
+  auto missing = f.svc.register_user(body, f.ctx);
+  REQUIRE(!missing);
+  CHECK(missing.error().code == ErrorCode::ValidationFailed);
+
+  body["organization"] = "深圳大学";
+  body["credit_code"] = "91350100M000100Y4Z";
+  body["licence"] = {{"filename", "licence.txt"}, {"content_base64", "aGVsbG8="}};
+  auto bad = f.svc.register_user(body, f.ctx);
+  REQUIRE(!bad);
+  std::set<std::string> fields;
+  for (const auto& e : bad.error().fields) fields.insert(e.field);
+  CHECK(fields == std::set<std::string>{"credit_code", "licence.content_base64"});
+
+  body["credit_code"] = "91350100M000100Y43";
+  body["licence"] = {{"filename", "../../etc/licence.png"}, {"content_base64", png_base64()}};
+  auto ok = f.svc.register_user(body, f.ctx);
+  REQUIRE(ok);
+  CHECK((*ok)["account"]["licence"]["filename"] == "licence.png");
+  CHECK((*ok)["account"]["licence"]["content_type"] == "image/png");
+  auto act = f.svc.activate_with_code({{"username", "uni"}, {"code", f.last_code()}}, f.ctx);
+  REQUIRE(act);
+  CHECK((*act)["account"]["status"] == "pending_review");
+  // Pending accounts may log in.
+  REQUIRE(f.login("uni"));
+
+  REQUIRE(f.svc.create_admin("root", "Adm1n-pass-word", ""));
+  auto admin_login = f.login("root", "Adm1n-pass-word");
+  REQUIRE(admin_login);
+  Caller admin = f.caller((*admin_login)["token"]);
+  auto pending = f.svc.review_list("");
+  REQUIRE(pending);
+  REQUIRE((*pending)["items"].size() == 1);
+  auto lic = f.svc.review_licence("uni");
+  REQUIRE(lic);
+  CHECK(lic->bytes.rfind("\x89PNG", 0) == 0);
+  auto approved = f.svc.review_decide(admin, "uni", true, json::object(), f.ctx);
+  REQUIRE(approved);
+  CHECK((*approved)["account"]["status"] == "active");
+  auto twice = f.svc.review_decide(admin, "uni", false, {{"reason", "x"}}, f.ctx);
+  REQUIRE(!twice);
+  CHECK(twice.error().code == ErrorCode::Conflict);
+}
+
+TEST_CASE("sessions rotate at login and expire when idle and absolutely", "[R-USER-6]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  std::string t1 = (*f.login("alice"))["token"];
+  std::string t2 = (*f.login("alice"))["token"];
+  CHECK(t1 != t2);
+  CHECK(t1.size() == 43);
+
+  SECTION("idle") {
+    f.clock.advance(7 * 86400 - 10);
+    REQUIRE(f.svc.authenticate(t1, f.ctx));  // activity keeps it alive
+    f.clock.advance(7 * 86400 - 10);
+    REQUIRE(f.svc.authenticate(t1, f.ctx));
+    auto t2_late = f.svc.authenticate(t2, f.ctx);  // idle for 14 days
+    REQUIRE(!t2_late);
+    CHECK(t2_late.error().code == ErrorCode::Unauthenticated);
+  }
+  SECTION("absolute") {
+    for (int i = 0; i < 5; ++i) {
+      f.clock.advance(5 * 86400);
+      REQUIRE(f.svc.authenticate(t1, f.ctx));
+    }
+    f.clock.advance(5 * 86400);  // 30 days after login
+    CHECK(f.svc.authenticate(t1, f.ctx).error().code == ErrorCode::Unauthenticated);
+  }
+  SECTION("logout, revoke, and a password change end sessions") {
+    Caller c1 = f.caller(t1);
+    auto list = f.svc.list_sessions(c1);
+    REQUIRE((*list)["items"].size() == 2);
+    std::string other_id;
+    for (const auto& s : (*list)["items"])
+      if (!s["current"].get<bool>()) other_id = s["id"];
+    REQUIRE(f.svc.revoke_session(c1, other_id, f.ctx));
+    CHECK(!f.svc.authenticate(t2, f.ctx));
+    CHECK(f.svc.revoke_session(c1, other_id, f.ctx).error().code == ErrorCode::NotFound);
+
+    std::string t3 = (*f.login("alice"))["token"];
+    auto changed = f.svc.change_password(c1, {{"current_password", "Tr0ub4dor&3x"}, {"new_password", "c0rrect-h0rse-battery"}}, f.ctx);
+    REQUIRE(changed);
+    CHECK((*changed)["sessions_ended"] == 2);
+    CHECK(!f.svc.authenticate(t1, f.ctx));
+    CHECK(!f.svc.authenticate(t3, f.ctx));
+    CHECK(f.login("alice").error().code == ErrorCode::InvalidCredentials);
+    CHECK(f.login("alice", "c0rrect-h0rse-battery"));
+  }
+}
+
+TEST_CASE("login by username, email or phone; wrong password is generic", "[R-USER-6]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  CHECK(f.login("alice"));
+  CHECK(f.login("Alice@Example.org"));
+  CHECK(f.login("138 0013 8000"));
+  CHECK(f.login("alice", "wrong-password").error().code == ErrorCode::InvalidCredentials);
+  CHECK(f.login("nobody").error().code == ErrorCode::InvalidCredentials);
+}
+
+TEST_CASE("TOTP: enrolment, login with a code once, recovery codes, disable", "[R-USER-7][R-SEC-3]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  std::string token = (*f.login("alice"))["token"];
+  auto begin = f.svc.mfa_begin(f.caller(token), json::object());
+  REQUIRE(begin);
+  Caller c = f.caller(token);  // each request sees the account as stored now
+  std::string uri = (*begin)["otpauth_uri"];
+  CHECK(uri.rfind("otpauth://totp/", 0) == 0);
+  // Recover the raw secret from the account (the test plays the authenticator).
+  auto acct = f.store->account_by_username("alice").value().value();
+  std::string secret = f.keys.open_string(acct.mfa_pending_cipher).value();
+  auto code_now = [&] { return totp::code_at_step(secret, static_cast<std::uint64_t>(f.clock.now() / 30)).value(); };
+
+  CHECK(f.svc.mfa_confirm(c, {{"code", "000000"}}, f.ctx).error().code == ErrorCode::InvalidMfaCode);
+  auto confirmed = f.svc.mfa_confirm(c, {{"code", code_now()}}, f.ctx);
+  REQUIRE(confirmed);
+  auto recovery = (*confirmed)["recovery_codes"];
+  REQUIRE(recovery.size() == 10);
+
+  CHECK(f.login("alice").error().code == ErrorCode::MfaRequired);
+  // The code used for enrolment cannot be replayed.
+  CHECK(f.login("alice", "Tr0ub4dor&3x", {{"totp", code_now()}}).error().code == ErrorCode::InvalidMfaCode);
+  f.clock.advance(30);
+  REQUIRE(f.login("alice", "Tr0ub4dor&3x", {{"totp", code_now()}}));
+  CHECK(f.login("alice", "Tr0ub4dor&3x", {{"totp", code_now()}}).error().code == ErrorCode::InvalidMfaCode);
+  // Recovery codes work once each.
+  std::string rc = recovery[0];
+  REQUIRE(f.login("alice", "Tr0ub4dor&3x", {{"recovery_code", rc}}));
+  CHECK(f.login("alice", "Tr0ub4dor&3x", {{"recovery_code", rc}}).error().code == ErrorCode::InvalidMfaCode);
+
+  f.clock.advance(30);
+  Caller c2 = f.caller((*f.login("alice", "Tr0ub4dor&3x", {{"totp", code_now()}}))["token"]);
+  f.clock.advance(30);
+  REQUIRE(f.svc.mfa_disable(c2, {{"code", code_now()}}, f.ctx));
+  CHECK(f.login("alice"));
+}
+
+TEST_CASE("failed logins are slowed per account+address, without locking the owner out", "[R-SEC-4]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  for (int i = 0; i < 5; ++i) CHECK(f.login("alice", "wrong-password").error().code == ErrorCode::InvalidCredentials);
+  auto limited = f.login("alice");  // five free failures, then a wait, even for the right password
+  REQUIRE(!limited);
+  CHECK(limited.error().code == ErrorCode::RateLimited);
+  CHECK(limited.error().retry_after > 0);
+
+  // The owner, from another address, is not affected.
+  RequestContext home{"198.51.100.7", "test"};
+  CHECK(f.svc.login({{"login", "alice"}, {"password", "Tr0ub4dor&3x"}}, home));
+
+  // Each further failure doubles the wait...
+  f.clock.advance(1);
+  CHECK(f.login("alice", "wrong-password").error().code == ErrorCode::InvalidCredentials);
+  CHECK(f.login("alice").error().retry_after == 2);
+  // ...up to a cap, and it is forgotten after a quiet window.
+  f.clock.advance(16 * 60);
+  CHECK(f.login("alice"));
+}
+
+TEST_CASE("deregistration ends sessions, blocks login and erases personal data", "[R-USER-8]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  std::string t = (*f.login("alice"))["token"];
+  Caller c = f.caller(t);
+  CHECK(f.svc.deregister(c, {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alicex"}}, f.ctx).error().code ==
+        ErrorCode::ValidationFailed);
+  REQUIRE(f.svc.deregister(c, {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alice"}}, f.ctx));
+  CHECK(!f.svc.authenticate(t, f.ctx));
+  CHECK(f.login("alice").error().code == ErrorCode::AccountNotActive);
+  auto a = f.store->account_by_username("alice").value().value();
+  CHECK(a.status == AccountStatus::Deregistered);
+  CHECK(!a.email);
+  CHECK(a.phone.empty());
+  CHECK(a.id_number.empty());
+  CHECK(a.real_name == "张三");  // kept for billing records
+  // The email and phone can be registered again by someone new.
+  auto again = f.user_body("alice-new");
+  again["email"] = "alice@example.org";
+  CHECK(f.svc.register_user(again, f.ctx));
+}
+
+TEST_CASE("the audit log records security events for admins", "[R-SEC-4]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  (void)f.login("alice", "wrong-password");
+  REQUIRE(f.login("alice"));
+  auto events = f.svc.audit(AuditQuery{});
+  REQUIRE(events);
+  std::vector<std::string> names;
+  for (const auto& e : (*events)["items"]) names.push_back(e["event"]);
+  for (auto expected : {"registered", "activation_sent", "activated", "login_failed", "login_succeeded"})
+    CHECK(std::find(names.begin(), names.end(), expected) != names.end());
+  auto failed = f.svc.audit(AuditQuery{10, std::nullopt, "login_failed", "alice"});
+  REQUIRE((*failed)["items"].size() == 1);
+  CHECK((*failed)["items"][0]["ip"] == "192.0.2.1");
+}
