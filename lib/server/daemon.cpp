@@ -201,6 +201,7 @@ Result<int> serve(const Options& o) {
 }  // namespace
 
 int daemon_main(int argc, char** argv) {
+  ::umask(077);  // the database, its WAL, the key and the outbox are for the daemon only
   Options o;
   CLI::App app{"cpshared: the cpshare research compute sharing daemon", "cpshared"};
   app.set_version_flag("--version", std::string("cpshared ") + CPSHARE_VERSION);
@@ -221,10 +222,12 @@ int daemon_main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   auto* admin = app.add_subcommand("admin", "Administration on the data directory (no daemon needed)");
   admin->require_subcommand(1);
+  admin->fallthrough();  // `cpshared admin create --data-dir DIR`
   auto* create = admin->add_subcommand("create", "Create an administrator account");
   create->add_option("--username", o.admin_username, "Administrator's username")->required();
   create->add_option("--email", o.admin_email, "Administrator's email (optional)");
   create->add_flag("--password-stdin", o.admin_password_stdin, "Read the password from standard input");
+  create->fallthrough();
 
   try {
     app.parse(argc, argv);
