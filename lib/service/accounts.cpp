@@ -154,6 +154,21 @@ AccountService::AccountService(Store& store, const crypto::KeyRing& keys, Mailer
   dummy_hash_ = crypto::hash_password(crypto::random_token(16)).value_or("");
 }
 
+Result<Account> AccountService::modify(std::int64_t id, const std::function<Result<>(Account&)>& change,
+                                       const std::function<Result<>(const Account&)>& after) {
+  Account out;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(auto fresh, store_.account_by_id(id));
+    if (!fresh) return fail(ErrorCode::NotFound, "the account no longer exists");
+    TRY(change(*fresh));
+    TRY(store_.update_account(*fresh));
+    if (after) TRY(after(*fresh));
+    out = std::move(*fresh);
+    return {};
+  }));
+  return out;
+}
+
 void AccountService::set_public_url(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   config_.public_url = std::move(url);
@@ -444,14 +459,19 @@ Result<json> AccountService::issue_activation(const Account& a) {
 // ------------------------------------------------------------------ activation
 
 Result<json> AccountService::finish_activation(Account a, const RequestContext& ctx, const std::string& how) {
-  a.status = a.needs_review() ? AccountStatus::PendingReview : AccountStatus::Active;
-  a.activated_at = clock_.now();
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY(store_.delete_activation(a.id));
-    TRY(audit_in_tx("activated", &a, ctx, {{"via", how}, {"status", status_name(a.status)}}));
-    return {};
-  }));
+  TRY_ASSIGN(a, modify(
+      a.id,
+      [&](Account& cur) -> Result<> {
+        if (cur.status != AccountStatus::Inactive)
+          return fail(ErrorCode::AlreadyActive, "this account is already activated; log in with cpshare login");
+        cur.status = cur.needs_review() ? AccountStatus::PendingReview : AccountStatus::Active;
+        cur.activated_at = clock_.now();
+        return {};
+      },
+      [&](const Account& cur) -> Result<> {
+        TRY(store_.delete_activation(cur.id));
+        return audit_in_tx("activated", &cur, ctx, {{"via", how}, {"status", status_name(cur.status)}});
+      }));
   return json{{"account", account_json(a)}};
 }
 
@@ -563,11 +583,19 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
   } else {
     TRY_ASSIGN(std::string secret, keys_.open_string(a.mfa_secret_cipher));
     auto step = totp::match(secret, text::trim(code), clock_.now());
-    if (step && static_cast<std::int64_t>(*step) > a.mfa_last_step) {
-      a.mfa_last_step = static_cast<std::int64_t>(*step);
-      TRY(store_.update_account(a));
-      return {};
+    // The step check and its update happen in one transaction: a code
+    // presented twice at once is still accepted only once.
+    bool accepted = false;
+    if (step) {
+      TRY_ASSIGN(a, modify(a.id, [&](Account& cur) -> Result<> {
+        if (static_cast<std::int64_t>(*step) > cur.mfa_last_step) {
+          cur.mfa_last_step = static_cast<std::int64_t>(*step);
+          accepted = true;
+        }
+        return {};
+      }));
     }
+    if (accepted) return {};
   }
   throttle_.failure(key, config_.account_policy);
   throttle_.failure("ip:" + ctx.ip, config_.address_policy);
@@ -762,11 +790,23 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
     if (other && other->id != a.id)
       return fail(ErrorCode::PhoneTaken, "that phone number is already registered to another account");
   }
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY(audit_in_tx("profile_updated", &a, ctx, {{"fields", changed}}));
-    return {};
-  }));
+  const Account wanted = a;
+  TRY_ASSIGN(a, modify(
+      a.id,
+      [&](Account& cur) -> Result<> {
+        cur.email = wanted.email;
+        cur.phone = wanted.phone;
+        cur.region = wanted.region;
+        cur.organization = wanted.organization;
+        cur.contact_name = wanted.contact_name;
+        cur.address = wanted.address;
+        cur.affiliation = wanted.affiliation;
+        cur.bank_name = wanted.bank_name;
+        cur.bank_account_name = wanted.bank_account_name;
+        cur.bank_account = wanted.bank_account;
+        return {};
+      },
+      [&](const Account& cur) { return audit_in_tx("profile_updated", &cur, ctx, {{"fields", changed}}); }));
   return json{{"account", account_json(a)}};
 }
 
@@ -790,14 +830,18 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
     audit_event("password_change_failed", &a, ctx);
     return fail(ErrorCode::InvalidCredentials, "the current password is wrong");
   }
-  TRY_ASSIGN(a.password_hash, crypto::hash_password(*fresh));
+  TRY_ASSIGN(std::string new_hash, crypto::hash_password(*fresh));
   int ended = 0;
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY_ASSIGN(ended, store_.delete_sessions_for(a.id));
-    TRY(audit_in_tx("password_changed", &a, ctx, {{"sessions_ended", ended}}));
-    return {};
-  }));
+  TRY_ASSIGN(a, modify(
+      a.id,
+      [&](Account& cur) -> Result<> {
+        cur.password_hash = new_hash;
+        return {};
+      },
+      [&](const Account& cur) -> Result<> {
+        TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+        return audit_in_tx("password_changed", &cur, ctx, {{"sessions_ended", ended}});
+      }));
   notify(a, "cpshare: your password was changed / 密码已修改",
          fmt::format("The password of cpshare account {} was changed at {} from {}.\n"
                      "Every session was ended. If this was not you, contact the platform administrator.\n",
@@ -822,35 +866,38 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
     return fail(ErrorCode::InvalidCredentials, "the password is wrong");
   }
   std::optional<std::string> email = a.email;
-  // Keep what law and billing need (username, name / company, credit code,
-  // timestamps); erase contact data, identity numbers, licence and secrets.
-  a.status = AccountStatus::Deregistered;
-  a.deregistered_at = clock_.now();
-  a.email.reset();
-  a.phone = {};
-  a.id_number = {};
-  a.legal_rep_id_number = {};
-  a.address.reset();
-  a.contact_name.reset();
-  a.affiliation.reset();
-  a.bank_name.reset();
-  a.bank_account_name.reset();
-  a.bank_account = {};
-  a.licence_filename.reset();
-  a.licence_type.reset();
-  a.licence_size.reset();
-  a.mfa_enabled = false;
-  a.mfa_secret_cipher.clear();
-  a.mfa_pending_cipher.clear();
   int ended = 0;
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY_ASSIGN(ended, store_.delete_sessions_for(a.id));
-    TRY(store_.delete_recovery_codes(a.id));
-    TRY(store_.delete_activation(a.id));
-    TRY(audit_in_tx("deregistered", &a, ctx, {{"sessions_ended", ended}}));
-    return {};
-  }));
+  TRY_ASSIGN(a, modify(
+      a.id,
+      [&](Account& cur) -> Result<> {
+        // Keep what law and billing need (username, name / company, credit code,
+        // timestamps); erase contact data, identity numbers, licence and secrets.
+        cur.status = AccountStatus::Deregistered;
+        cur.deregistered_at = clock_.now();
+        cur.email.reset();
+        cur.phone = {};
+        cur.id_number = {};
+        cur.legal_rep_id_number = {};
+        cur.address.reset();
+        cur.contact_name.reset();
+        cur.affiliation.reset();
+        cur.bank_name.reset();
+        cur.bank_account_name.reset();
+        cur.bank_account = {};
+        cur.licence_filename.reset();
+        cur.licence_type.reset();
+        cur.licence_size.reset();
+        cur.mfa_enabled = false;
+        cur.mfa_secret_cipher.clear();
+        cur.mfa_pending_cipher.clear();
+        return {};
+      },
+      [&](const Account& cur) -> Result<> {
+        TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+        TRY(store_.delete_recovery_codes(cur.id));
+        TRY(store_.delete_activation(cur.id));
+        return audit_in_tx("deregistered", &cur, ctx, {{"sessions_ended", ended}});
+      }));
   if (email) {
     Account to = a;
     to.email = email;
@@ -867,13 +914,15 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
 Result<json> AccountService::mfa_begin(const Caller& caller, const json& body) {
   api::Fields f(body, {});
   if (!f.ok()) return std::unexpected(f.failure());
-  Account a = caller.account;
-  if (a.mfa_enabled)
-    return fail(ErrorCode::MfaAlreadyEnabled, "two-factor authentication is already on; disable it first to re-enrol");
   crypto::Bytes secret = crypto::random_bytes(20);
   std::string raw(secret.begin(), secret.end());
-  a.mfa_pending_cipher = keys_.seal(raw);
-  TRY(store_.update_account(a));
+  TRY_ASSIGN(Account a, modify(caller.account.id, [&](Account& cur) -> Result<> {
+    if (cur.mfa_enabled)
+      return fail(ErrorCode::MfaAlreadyEnabled,
+                  "two-factor authentication is already on; disable it first to re-enrol");
+    cur.mfa_pending_cipher = keys_.seal(raw);
+    return {};
+  }));
   return json{{"secret", crypto::base32_encode(secret)},
               {"otpauth_uri", totp::otpauth_uri("cpshare", a.username, raw)}};
 }
@@ -896,22 +945,28 @@ Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body,
     return fail(ErrorCode::InvalidMfaCode,
                 "the code does not match; check the authenticator's clock and enter the current code");
   }
-  a.mfa_enabled = true;
-  a.mfa_secret_cipher = a.mfa_pending_cipher;
-  a.mfa_pending_cipher.clear();
-  a.mfa_last_step = static_cast<std::int64_t>(*step);
   std::vector<std::string> codes;
   std::vector<Blob> hashes;
   for (int i = 0; i < 10; ++i) {
     codes.push_back(crypto::random_recovery_code());
     hashes.push_back(keys_.token_hash("recovery:" + codes.back()));
   }
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY(store_.replace_recovery_codes(a.id, hashes));
-    TRY(audit_in_tx("mfa_enabled", &a, ctx));
-    return {};
-  }));
+  const Blob verified = a.mfa_pending_cipher;
+  TRY(modify(
+      a.id,
+      [&](Account& cur) -> Result<> {
+        if (cur.mfa_enabled || cur.mfa_pending_cipher != verified)
+          return fail(ErrorCode::Conflict, "the enrolment changed meanwhile; run cpshare mfa enable again");
+        cur.mfa_enabled = true;
+        cur.mfa_secret_cipher = verified;
+        cur.mfa_pending_cipher.clear();
+        cur.mfa_last_step = static_cast<std::int64_t>(*step);
+        return {};
+      },
+      [&](const Account& cur) -> Result<> {
+        TRY(store_.replace_recovery_codes(cur.id, hashes));
+        return audit_in_tx("mfa_enabled", &cur, ctx);
+      }));
   return json{{"mfa_enabled", true}, {"recovery_codes", codes}};
 }
 
@@ -926,16 +981,19 @@ Result<json> AccountService::mfa_disable(const Caller& caller, const json& body,
   // A 6-digit code is a TOTP code; anything else is tried as a recovery code.
   bool is_totp = code->size() == 6 && std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; });
   TRY(check_second_factor(a, is_totp ? *code : "", is_totp ? "" : *code, ctx));
-  a.mfa_enabled = false;
-  a.mfa_secret_cipher.clear();
-  a.mfa_pending_cipher.clear();
-  a.mfa_last_step = 0;
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY(store_.delete_recovery_codes(a.id));
-    TRY(audit_in_tx("mfa_disabled", &a, ctx));
-    return {};
-  }));
+  TRY(modify(
+      a.id,
+      [&](Account& cur) -> Result<> {
+        cur.mfa_enabled = false;
+        cur.mfa_secret_cipher.clear();
+        cur.mfa_pending_cipher.clear();
+        cur.mfa_last_step = 0;
+        return {};
+      },
+      [&](const Account& cur) -> Result<> {
+        TRY(store_.delete_recovery_codes(cur.id));
+        return audit_in_tx("mfa_disabled", &cur, ctx);
+      }));
   return json{{"mfa_enabled", false}};
 }
 
@@ -968,19 +1026,21 @@ Result<json> AccountService::review_decide(const Caller& admin, const std::strin
   if (!f.ok()) return std::unexpected(f.failure());
   TRY_ASSIGN(auto found, store_.account_by_username(username));
   if (!found) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
-  Account a = std::move(*found);
-  if (a.status != AccountStatus::PendingReview)
-    return fail(ErrorCode::Conflict, fmt::format("account '{}' is {}, not pending_review", username,
-                                                 status_name(a.status)));
-  a.status = approve ? AccountStatus::Active : AccountStatus::Rejected;
-  a.reviewed_at = clock_.now();
-  a.review_note = reason;
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_account(a));
-    TRY(audit_in_tx(approve ? "review_approved" : "review_rejected", &a, ctx,
-                    {{"admin", admin.account.username}, {"reason", reason.value_or("")}}));
-    return {};
-  }));
+  TRY_ASSIGN(Account a, modify(
+      found->id,
+      [&](Account& cur) -> Result<> {
+        if (cur.status != AccountStatus::PendingReview)
+          return fail(ErrorCode::Conflict, fmt::format("account '{}' is {}, not pending_review", username,
+                                                       status_name(cur.status)));
+        cur.status = approve ? AccountStatus::Active : AccountStatus::Rejected;
+        cur.reviewed_at = clock_.now();
+        cur.review_note = reason;
+        return {};
+      },
+      [&](const Account& cur) {
+        return audit_in_tx(approve ? "review_approved" : "review_rejected", &cur, ctx,
+                           {{"admin", admin.account.username}, {"reason", reason.value_or("")}});
+      }));
   notify(a, approve ? "cpshare: account approved / 账户审核通过" : "cpshare: account not approved / 账户审核未通过",
          approve ? fmt::format("Your cpshare account {} was approved. You can now use every feature of your role.\n",
                                a.username)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -95,6 +96,11 @@ class AccountService {
   json account_json(const Account& a) const;
 
  private:
+  // Re-reads the account inside one transaction, applies `change`, writes it
+  // back, then runs `after` (audit, related rows) in the same transaction, so
+  // concurrent requests on one account never overwrite each other's changes.
+  Result<Account> modify(std::int64_t id, const std::function<Result<>(Account&)>& change,
+                         const std::function<Result<>(const Account&)>& after = {});
   Result<json> register_account(const json& body, const RequestContext& ctx, Role role);
   Result<json> finish_activation(Account a, const RequestContext& ctx, const std::string& how);
   // Makes a new code + link, stores their hashes, mails them. Returns the activation JSON.
