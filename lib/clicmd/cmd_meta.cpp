@@ -1,0 +1,41 @@
+// version, completion, __man.
+#include <CLI/CLI.hpp>
+
+#include "clicmd/display.hpp"
+#include "clicmd/docgen.hpp"
+#include "clicmd/handlers.hpp"
+
+namespace cpshare::clicmd::cmd {
+
+Result<> run_version(Context& ctx) {
+  const std::string client_version = CPSHARE_VERSION;
+  // The client's version is printed even when the server cannot be reached (exit 6).
+  if (!ctx.want_json()) ctx.io.out << "cpshare " << client_version << "\n";
+  TRY_ASSIGN(client::ApiClient * api, ctx.api());
+  TRY_ASSIGN(json health, api->get("/api/v1/health"));
+  const std::string server = api->server().canonical;
+  if (ctx.want_json()) {
+    ctx.print_json({{"client_version", client_version}, {"server", server}, {"server_version", at(health, "version")}});
+  } else {
+    ctx.io.out << "cpshared " << show(health, "version") << " at " << server << "\n";
+  }
+  return {};
+}
+
+void declare_completion(CLI::App* app, Args& a) {
+  a.positional(app, "SHELL", "The shell", true, {"bash", "zsh", "fish"});
+}
+
+Result<> run_completion(Context& ctx) {
+  const auto shell = parse_shell(ctx.args.get("SHELL").value_or(""));
+  if (!shell) return usage_error("completion: SHELL must be bash, zsh or fish");
+  ctx.io.out << completion_script(*shell, commands());
+  return {};
+}
+
+Result<> run_man(Context& ctx) {
+  ctx.io.out << man_page(commands());
+  return {};
+}
+
+}  // namespace cpshare::clicmd::cmd

@@ -1,0 +1,165 @@
+// login, logout, whoami, sessions (R-USER-6, R-USER-7).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "clicmd/display.hpp"
+#include "clicmd/handlers.hpp"
+#include "clicmd/input.hpp"
+#include "util/text.hpp"
+
+namespace cpshare::clicmd::cmd {
+
+namespace {
+
+std::string client_label() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::string label = client::user_agent();
+  if (host[0] != '\0') label += std::string(" ") + host;
+  return label;
+}
+
+// A typed authentication code goes out as totp when it is 6 digits, else as a recovery code.
+void put_mfa_code(json& body, const std::string& code) {
+  body.erase("totp");
+  body.erase("recovery_code");
+  const bool digits = code.size() == 6 && code.find_first_not_of("0123456789") == std::string::npos;
+  body[digits ? "totp" : "recovery_code"] = code;
+}
+
+json items_of(const json& data) {
+  if (data.is_array()) return data;
+  for (const char* key : {"items", "sessions"})
+    if (auto it = data.find(key); it != data.end() && it->is_array()) return *it;
+  return json::array();
+}
+
+}  // namespace
+
+void declare_login(CLI::App* app, Args& a) {
+  a.option(app, "--username", "U", "Username, email or phone (default on a terminal: the last login's username)");
+  a.flag(app, "--password-stdin", "Read the password from the first line of stdin");
+  a.option(app, "--totp", "CODE", "The 6-digit code from the authenticator app, when MFA is on");
+  a.option(app, "--recovery-code", "C", "A recovery code instead of --totp (each works once)");
+}
+
+Result<> run_login(Context& ctx) {
+  TRY_ASSIGN(std::string server, ctx.server());
+  TRY_ASSIGN(client::Hosts * hosts, ctx.hosts());
+  std::string login;
+  if (auto u = ctx.args.get("--username")) {
+    login = *u;
+  } else if (ctx.interactive()) {
+    const auto known = hosts->servers.find(server);
+    const std::string last = known == hosts->servers.end() ? "" : known->second.username;
+    auto answer = ctx.io.console.ask("Username, email or phone" + (last.empty() ? "" : " [" + last + "]") + ": ");
+    login = answer ? text::trim(*answer) : "";
+    if (login.empty()) login = last;
+    if (login.empty()) return usage_error("no username given");
+  } else {
+    return usage_error("pass --username U (stdin is not a terminal, so nothing is asked)");
+  }
+  TRY_ASSIGN(std::string password, read_password(ctx, "Password"));
+
+  json body = {{"login", login}, {"password", password}, {"client", client_label()}};
+  if (auto t = ctx.args.get("--totp")) body["totp"] = *t;
+  if (auto c = ctx.args.get("--recovery-code")) body["recovery_code"] = *c;
+
+  TRY_ASSIGN(client::ApiClient * api, ctx.api());
+  auto r = api->post("/api/v1/sessions", body);
+  // MFA: ask for the code on a terminal (again after a wrong one, a few times).
+  for (int tries = 0; !r && tries < 3; ++tries) {
+    const ErrorCode code = r.error().code;
+    if (code != ErrorCode::MfaRequired && code != ErrorCode::InvalidMfaCode) break;
+    if (!ctx.interactive()) {
+      if (code == ErrorCode::MfaRequired && r.error().message.find("--totp") == std::string::npos)
+        r.error().message += "; pass --totp CODE or --recovery-code C";
+      break;
+    }
+    if (code == ErrorCode::InvalidMfaCode) ctx.io.err << "  " << r.error().message << "\n";
+    auto answer = ctx.io.console.ask("Authentication code (6 digits from the app, or a recovery code): ");
+    if (!answer || text::trim(*answer).empty()) break;
+    put_mfa_code(body, text::trim(*answer));
+    r = api->post("/api/v1/sessions", body);
+  }
+  if (!r) return fail(std::move(r.error()));
+  const json& data = *r;
+
+  const json& account = at(data, "account");
+  hosts->servers[server] = client::HostEntry{str(account, "username"), str(data, "token"),
+                                              str(at(data, "session"), "id")};
+  hosts->default_server = server;
+  TRY(ctx.save_hosts());
+  return ctx.emit(data, [&](std::ostream& out) {
+    const std::string status = show(account, "status");
+    out << "Logged in to " << server << " as " << show(account, "username") << " (status "
+        << status_text(status, ctx.colour()) << ").\n";
+    if (status == "pending_review")
+      out << "The account awaits an administrator's review; until then you may browse but not lease or publish.\n";
+    else if (status == "rejected")
+      out << "The review rejected this account: " << show(account, "review_note") << "\n";
+  });
+}
+
+Result<> run_logout(Context& ctx) {
+  TRY_ASSIGN(client::HostEntry entry, ctx.session());
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  auto r = api->del("/api/v1/sessions/current");
+  const bool already_ended = !r && r.error().code == ErrorCode::Unauthenticated;
+  if (!r && !already_ended) return fail(std::move(r.error()));
+  TRY(ctx.forget_session());
+  TRY_ASSIGN(std::string server, ctx.server());
+  // An ended session reads like a revoked one: the same shape either way.
+  const json data = r ? *r : json{{"id", entry.session_id}, {"revoked", true}};
+  return ctx.emit(data, [&](std::ostream& out) {
+    out << "Logged out of " << server << " (" << entry.username << ")"
+        << (already_ended ? "; the session had already ended" : "") << ".\n";
+  });
+}
+
+Result<> run_whoami(Context& ctx) {
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get("/api/v1/me"));
+  TRY_ASSIGN(std::string server, ctx.server());
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& a = at(data, "account");
+    std::string role = show(a, "role");
+    for (const char* k : {"user_type", "supplier_kind"})
+      if (show(a, k) != "-") role += " (" + show(a, k) + ")";
+    out << show(a, "username") << " on " << server << ": " << role << ", status "
+        << status_text(show(a, "status"), ctx.colour()) << "\n";
+  });
+}
+
+Result<> run_sessions_list(Context& ctx) {
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get("/api/v1/sessions"));
+  return ctx.emit(data, [&](std::ostream& out) {
+    std::vector<std::vector<std::string>> rows = {
+        {"", "ID", "CLIENT", "IP", "CREATED", "LAST SEEN", "EXPIRES"}};
+    for (const json& s : items_of(data)) {
+      rows.push_back({at(s, "current") == true ? "*" : "", show(s, "id"), show(s, "client"), show(s, "ip"),
+                      show(s, "created_at"), show(s, "last_seen_at"), show(s, "expires_at")});
+    }
+    out << render_table(rows, ctx.colour());
+    out << "(* = this session)\n";
+  });
+}
+
+void declare_sessions_revoke(CLI::App* app, Args& a) {
+  a.positional(app, "ID", "The session to end (s_..., from `cpshare sessions list`)", true);
+}
+
+Result<> run_sessions_revoke(Context& ctx) {
+  const std::string id = ctx.args.get("ID").value_or("");
+  TRY_ASSIGN(client::HostEntry entry, ctx.session());
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->del("/api/v1/sessions/" + client::url_encode(id)));
+  if (id == entry.session_id) TRY(ctx.forget_session());
+  return ctx.emit(data, [&](std::ostream& out) {
+    out << "Ended session " << id << (id == entry.session_id ? " (this one; log in again to continue)" : "") << ".\n";
+  });
+}
+
+}  // namespace cpshare::clicmd::cmd

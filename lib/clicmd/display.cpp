@@ -1,0 +1,110 @@
+#include "clicmd/display.hpp"
+
+#include "util/text.hpp"
+
+namespace cpshare::clicmd {
+
+const json& at(const json& object, std::string_view key) {
+  static const json null;
+  if (!object.is_object()) return null;
+  auto it = object.find(key);
+  return it == object.end() ? null : *it;
+}
+
+std::string str(const json& object, std::string_view key) {
+  const json& v = at(object, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::string show(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_string()) {
+    const auto& s = value.get_ref<const std::string&>();
+    return s.empty() ? "-" : s;
+  }
+  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
+  return value.dump();
+}
+
+std::string show(const json& object, std::string_view key) { return show(at(object, key)); }
+
+std::string fen_to_yuan(std::int64_t fen) {
+  const bool negative = fen < 0;
+  const auto abs = negative ? -static_cast<unsigned long long>(fen) : static_cast<unsigned long long>(fen);
+  std::string cents = std::to_string(abs % 100);
+  if (cents.size() < 2) cents.insert(0, "0");
+  return (negative ? "-" : "") + std::to_string(abs / 100) + "." + cents;
+}
+
+std::string bold(std::string_view s, bool colour) {
+  return colour ? "\033[1m" + std::string(s) + "\033[0m" : std::string(s);
+}
+
+std::string status_text(std::string_view status, bool colour) {
+  if (!colour) return std::string(status);
+  const char* code = status == "active"           ? "32"
+                     : status == "pending_review" ? "33"
+                     : status == "inactive"       ? "33"
+                                                  : "31";
+  return std::string("\033[") + code + "m" + std::string(status) + "\033[0m";
+}
+
+std::string render_table(const std::vector<std::vector<std::string>>& rows, bool colour) {
+  std::string t = text::table(rows);
+  if (!colour || t.empty()) return t;
+  const auto eol = t.find('\n');
+  return bold(t.substr(0, eol), true) + (eol == std::string::npos ? "" : t.substr(eol));
+}
+
+void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::size_t width = 0;
+  for (const auto& [label, value] : fields)
+    if (value != "-") width = std::max(width, text::display_width(label) + 1);
+  for (const auto& [label, value] : fields)
+    if (value != "-") out << text::pad_right(label + ":", width) << "  " << value << "\n";
+}
+
+void print_account(std::ostream& out, const json& a, bool colour) {
+  std::string role = show(a, "role");
+  if (show(a, "user_type") != "-") role += " (" + show(a, "user_type") + ")";
+  if (show(a, "supplier_kind") != "-") role += " (" + show(a, "supplier_kind") + ")";
+  std::string capital = "-";
+  if (auto it = a.find("registered_capital_fen"); it != a.end() && it->is_number_integer())
+    capital = fen_to_yuan(it->get<std::int64_t>()) + " yuan";
+  std::string settlement = "-";
+  if (auto it = a.find("settlement"); it != a.end() && it->is_object())
+    settlement = show(*it, "bank_name") + ", " + show(*it, "account_name") + ", " +
+                 show(*it, "account_number_masked");
+  std::string licence = "-";
+  if (auto it = a.find("licence"); it != a.end() && it->is_object())
+    licence = show(*it, "filename") + " (" + show(*it, "content_type") + ", " + show(*it, "size") + " bytes)";
+  const std::string status = show(a, "status");
+  print_fields(out, {
+                        {"Username", show(a, "username")},
+                        {"Role", role},
+                        {"Status", status == "-" ? status : status_text(status, colour)},
+                        {"Email", show(a, "email")},
+                        {"Phone", show(a, "phone_masked")},
+                        {"Real name", show(a, "real_name")},
+                        {"ID number", show(a, "id_number_masked")},
+                        {"Company", show(a, "company_name")},
+                        {"Legal representative", show(a, "legal_rep_name")},
+                        {"Legal rep. ID number", show(a, "legal_rep_id_number_masked")},
+                        {"Registered capital", capital},
+                        {"Credit code", show(a, "credit_code_masked")},
+                        {"Organization", show(a, "organization")},
+                        {"Contact", show(a, "contact_name")},
+                        {"Address", show(a, "address")},
+                        {"Affiliation", show(a, "affiliation")},
+                        {"Region", show(a, "region")},
+                        {"Settlement account", settlement},
+                        {"Licence", licence},
+                        {"MFA", show(a, "mfa_enabled")},
+                        {"Review note", show(a, "review_note")},
+                        {"Created", show(a, "created_at")},
+                        {"Activated", show(a, "activated_at")},
+                        {"Reviewed", show(a, "reviewed_at")},
+                    });
+}
+
+}  // namespace cpshare::clicmd

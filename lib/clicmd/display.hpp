@@ -1,0 +1,42 @@
+// Human-readable output: accounts, tables, colour. Machine output is --json.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cpshare::clicmd {
+
+using nlohmann::json;
+
+// Tolerant access to server data (a missing member reads as null / ""), so an
+// unexpected shape prints "-" instead of throwing.
+const json& at(const json& object, std::string_view key);
+std::string str(const json& object, std::string_view key);
+
+// A JSON value as text: strings as they are, numbers, true/false as yes/no, null or absent "-".
+std::string show(const json& value);
+std::string show(const json& object, std::string_view key);
+
+// 123456 fen → "1234.56".
+std::string fen_to_yuan(std::int64_t fen);
+
+std::string bold(std::string_view s, bool colour);
+// Account status in a colour that says how it stands (green active, yellow pending, red other).
+std::string status_text(std::string_view status, bool colour);
+
+// text::table with the header row in bold when colour is on.
+std::string render_table(const std::vector<std::vector<std::string>>& rows, bool colour);
+
+// "Label:  value" lines aligned by display width; pairs whose value is "-" are left out.
+void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields);
+
+// Every field of an Account object that applies to it.
+void print_account(std::ostream& out, const json& account, bool colour);
+
+}  // namespace cpshare::clicmd

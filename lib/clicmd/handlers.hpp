@@ -1,0 +1,56 @@
+// The command handlers and their option declarations (declare_X binds the
+// options of command X; run_X carries it out). Internal to lib/clicmd: the
+// table in commands.cpp is what the rest of the CLI sees.
+#pragma once
+
+#include "clicmd/context.hpp"
+
+namespace cpshare::clicmd::cmd {
+
+// cmd_account.cpp
+void declare_register(CLI::App* app, Args& a);
+Result<> run_register(Context& ctx);
+void declare_activate(CLI::App* app, Args& a);
+Result<> run_activate(Context& ctx);
+
+// cmd_session.cpp
+void declare_login(CLI::App* app, Args& a);
+Result<> run_login(Context& ctx);
+Result<> run_logout(Context& ctx);
+Result<> run_whoami(Context& ctx);
+Result<> run_sessions_list(Context& ctx);
+void declare_sessions_revoke(CLI::App* app, Args& a);
+Result<> run_sessions_revoke(Context& ctx);
+
+// cmd_profile.cpp
+Result<> run_profile_show(Context& ctx);
+void declare_profile_update(CLI::App* app, Args& a);
+Result<> run_profile_update(Context& ctx);
+void declare_password_change(CLI::App* app, Args& a);
+Result<> run_password_change(Context& ctx);
+void declare_deregister(CLI::App* app, Args& a);
+Result<> run_deregister(Context& ctx);
+void declare_mfa_enable(CLI::App* app, Args& a);
+Result<> run_mfa_enable(Context& ctx);
+void declare_mfa_disable(CLI::App* app, Args& a);
+Result<> run_mfa_disable(Context& ctx);
+
+// cmd_admin.cpp
+void declare_review_list(CLI::App* app, Args& a);
+Result<> run_review_list(Context& ctx);
+void declare_review_show(CLI::App* app, Args& a);
+Result<> run_review_show(Context& ctx);
+void declare_review_approve(CLI::App* app, Args& a);
+Result<> run_review_approve(Context& ctx);
+void declare_review_reject(CLI::App* app, Args& a);
+Result<> run_review_reject(Context& ctx);
+void declare_audit(CLI::App* app, Args& a);
+Result<> run_audit(Context& ctx);
+
+// cmd_meta.cpp
+Result<> run_version(Context& ctx);
+void declare_completion(CLI::App* app, Args& a);
+Result<> run_completion(Context& ctx);
+Result<> run_man(Context& ctx);
+
+}  // namespace cpshare::clicmd::cmd

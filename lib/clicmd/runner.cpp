@@ -1,0 +1,230 @@
+#include "clicmd/runner.hpp"
+
+#include <unistd.h>
+
+#include <deque>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "clicmd/docgen.hpp"
+#include "util/text.hpp"
+
+namespace cpshare::clicmd {
+
+using nlohmann::json;
+
+int exit_code(const Error& error, bool unreachable) {
+  if (unreachable) return kExitUnreachable;
+  switch (error.code) {
+    case ErrorCode::ValidationFailed:
+    case ErrorCode::MalformedRequest:
+    case ErrorCode::InvalidCode:
+    case ErrorCode::CodeExpired:
+    case ErrorCode::UsernameTaken:
+    case ErrorCode::EmailTaken:
+    case ErrorCode::PhoneTaken:
+      return kExitUsage;
+    case ErrorCode::Unauthenticated:
+    case ErrorCode::InvalidCredentials:
+    case ErrorCode::MfaRequired:
+    case ErrorCode::InvalidMfaCode:
+    case ErrorCode::AccountNotActive:
+      return kExitAuth;
+    case ErrorCode::Forbidden:
+      return kExitForbidden;
+    case ErrorCode::NotFound:
+      return kExitNotFound;
+    case ErrorCode::RateLimited:
+      return kExitRateLimited;
+    default:
+      return kExitOther;
+  }
+}
+
+json error_json(const Error& error) {
+  json e = {{"code", error_code_name(error.code)}, {"message", error.message}};
+  if (!error.fields.empty()) {
+    e["fields"] = json::array();
+    for (const auto& f : error.fields) e["fields"].push_back({{"field", f.field}, {"message", f.message}});
+  }
+  if (error.retry_after > 0) e["retry_after"] = error.retry_after;
+  return e;
+}
+
+void report_error(Io& io, bool as_json, const Error& error) {
+  if (as_json) {
+    io.out << json{{"error", error_json(error)}}.dump(2) << "\n";
+    return;
+  }
+  const bool colour = io.err_is_tty && !io.env("NO_COLOR");
+  io.err << "cpshare: " << (colour ? "\033[31merror:\033[0m " : "error: ") << error.message << "\n";
+  for (const auto& f : error.fields) io.err << "  " << f.field << ": " << f.message << "\n";
+  if (error.code == ErrorCode::RateLimited && error.retry_after > 0)
+    io.err << "  try again in " << error.retry_after << (error.retry_after == 1 ? " second\n" : " seconds\n");
+}
+
+namespace {
+
+// Word-wraps prose for --help (CLI11 prints footers as they are).
+std::string wrap(std::string_view prose, std::size_t width) {
+  std::string out, line;
+  std::size_t start = 0;
+  while (start < prose.size()) {
+    std::size_t end = prose.find(' ', start);
+    if (end == std::string_view::npos) end = prose.size();
+    const std::string word(prose.substr(start, end - start));
+    if (!line.empty() && text::display_width(line) + 1 + text::display_width(word) > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + line;
+}
+
+// The CLI11 form of the command table: one App per entry, all binding the same Globals.
+struct Tree {
+  CLI::App root{"cpshare: client of the cpshare research computing-power sharing platform", "cpshare"};
+  Globals globals;
+  std::deque<Args> args;       // per table entry (deque: CLI11 binds to their storage)
+  std::vector<CLI::App*> apps; // per table entry
+
+  explicit Tree(const std::vector<Command>& table) {
+    root.footer("Run 'cpshare COMMAND --help' for a command's options; 'man cpshare' for the exit status,\n"
+                "environment and files.");
+    declare_globals(&root, globals);
+    for (const Command& c : table) {
+      CLI::App* parent = &root;
+      for (std::size_t i = 0; i < apps.size(); ++i)
+        if (table[i].path.size() + 1 == c.path.size() &&
+            std::equal(table[i].path.begin(), table[i].path.end(), c.path.begin()))
+          parent = apps[i];
+      CLI::App* app = parent->add_subcommand(c.path.back(), c.summary);
+      if (c.hidden) app->group("");
+      declare_globals(app, globals);
+      Args& a = args.emplace_back();
+      if (c.declare != nullptr) c.declare(app, a);
+      std::string footer = wrap(c.details, 78);
+      if (!c.examples.empty()) {
+        footer += std::string(footer.empty() ? "" : "\n\n") + (c.examples.size() == 1 ? "Example:" : "Examples:");
+        for (const auto& e : c.examples) footer += "\n  " + e;
+      }
+      if (!footer.empty()) app->footer(footer);
+      apps.push_back(app);
+    }
+  }
+};
+
+std::string join_path(const std::vector<std::string>& path) {
+  std::string s = "cpshare";
+  for (const auto& w : path) s += " " + w;
+  return s;
+}
+
+// Finds the first word that is not a command at its level, before CLI11 sees it, so
+// that the message can suggest the closest command. Returns false after reporting.
+bool check_command_words(const std::vector<std::string>& args, const std::vector<Command>& table, Io& io) {
+  std::vector<std::string> path;
+  const bool as_json = std::find(args.begin(), args.end(), "--json") != args.end();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word == "--") return true;
+    if (word.starts_with("-")) {
+      for (const auto& g : global_option_specs())
+        if (word == g.name && !g.value_name.empty()) ++i;  // skip the option's value
+      continue;
+    }
+    const Command* node = nullptr;
+    for (const Command& c : table)
+      if (c.path == path) node = &c;
+    if (node != nullptr && node->run != nullptr) return true;  // a command: the rest are its arguments
+    bool known = false;
+    for (const Command& c : table)
+      if (c.path.size() == path.size() + 1 && std::equal(path.begin(), path.end(), c.path.begin()) &&
+          c.path.back() == word)
+        known = true;
+    if (known) {
+      path.push_back(word);
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const Command* c : children(table, path)) names.push_back(c->path.back());
+    const std::string suggestion = text::closest(word, names);
+    const std::string where = path.empty() ? "" : " for '" + join_path(path) + "'";
+    std::string message = "unknown command '" + word + "'" + where;
+    if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+    if (as_json) {
+      report_error(io, true, Error{ErrorCode::ValidationFailed, message, {}, 0});
+    } else {
+      io.err << "cpshare: " << message << "\n";
+      if (suggestion.empty()) io.err << "Run '" << join_path(path) << " --help' for the commands.\n";
+    }
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, Io& io, const std::vector<Command>& table) {
+  if (!check_command_words(args, table, io)) return kExitUsage;
+
+  Tree tree(table);
+  try {
+    tree.root.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+  } catch (const CLI::CallForHelp&) {
+    io.out << tree.root.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    io.out << tree.root.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // CLI11 reports bad flags by exception; this is the edge where it becomes a value.
+    std::vector<std::string> path;
+    for (const CLI::App* app = &tree.root; !app->get_subcommands().empty();) {
+      app = app->get_subcommands().front();
+      path.push_back(app->get_name());
+    }
+    report_error(io, tree.globals.json, Error{ErrorCode::ValidationFailed, e.what(), {}, 0});
+    if (!tree.globals.json) io.err << "Run '" << join_path(path) << " --help' for usage.\n";
+    return kExitUsage;
+  }
+
+  const CLI::App* selected = &tree.root;
+  while (!selected->get_subcommands().empty()) selected = selected->get_subcommands().front();
+  std::size_t index = table.size();
+  for (std::size_t i = 0; i < tree.apps.size(); ++i)
+    if (tree.apps[i] == selected) index = i;
+  if (index == table.size() || table[index].run == nullptr) {
+    // cpshare, or a group, without its subcommand: a usage error that says which exist.
+    std::vector<std::string> path = index == table.size() ? std::vector<std::string>{} : table[index].path;
+    std::string names;
+    for (const Command* c : children(table, path)) names += (names.empty() ? "" : ", ") + c->path.back();
+    report_error(io, tree.globals.json,
+                 Error{ErrorCode::ValidationFailed, "'" + join_path(path) + "' needs a command: " + names, {}, 0});
+    if (!tree.globals.json) io.err << "\n" << tree.root.help();
+    return kExitUsage;
+  }
+
+  Context ctx(io, tree.globals, tree.args[index]);
+  Result<> r = table[index].run(ctx);
+  if (r) return kExitOk;
+  Error& error = r.error();
+  if (error.code == ErrorCode::Unauthenticated && error.message.find("cpshare login") == std::string::npos)
+    error.message += " (log in again with: cpshare login)";
+  report_error(io, tree.globals.json, error);
+  return exit_code(error, ctx.unreachable());
+}
+
+int main(int argc, char** argv) {
+  TerminalConsole console;
+  Io io{std::cin, std::cout, std::cerr, console, ::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1,
+        client::process_env()};
+  const int status = run(std::vector<std::string>(argv + 1, argv + argc), io);
+  std::cout.flush();
+  return status;
+}
+
+}  // namespace cpshare::clicmd

@@ -1,0 +1,86 @@
+// HTTP client for the cpshared API (docs/design/accounts.md, "Conventions").
+// Unwraps the response envelope: {"data":…} becomes the value, {"error":…}
+// becomes a cpshare::Error with the server's code, message, fields and retry_after.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.hpp"
+
+namespace httplib {
+class Client;
+}
+
+namespace cpshare::client {
+
+using nlohmann::json;
+
+// A server URL: http(s)://host[:port], no path. `canonical` is the form used as
+// the key in hosts.json (lower-case scheme and host, no trailing slash).
+struct ServerUrl {
+  std::string scheme;  // "http" | "https"
+  std::string host;    // without brackets for IPv6
+  int port = 0;        // explicit or the scheme's default
+  std::string canonical;
+};
+Result<ServerUrl> parse_server_url(std::string_view url);
+
+// Percent-encodes everything except RFC 3986 unreserved characters.
+std::string url_encode(std::string_view s);
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+// Decodes an API response. 2xx with {"data":X} → X; otherwise the envelope's
+// error (unknown codes → Internal); a body that is no envelope → Internal naming
+// the HTTP status. `retry_after_header` fills retry_after when the body lacks it.
+Result<json> parse_envelope(int status, std::string_view body,
+                            std::string_view retry_after_header = {});
+
+struct ClientOptions {
+  std::string server;   // as given; parsed with parse_server_url
+  std::string ca_file;  // PEM CA bundle for https; empty = system store
+  std::string token;    // bearer token; empty = anonymous
+  std::chrono::seconds connect_timeout{5};
+  std::chrono::seconds io_timeout{30};
+};
+
+class ApiClient {
+ public:
+  static Result<ApiClient> open(const ClientOptions& options);
+  ApiClient(ApiClient&&) noexcept;
+  ApiClient& operator=(ApiClient&&) noexcept;
+  ~ApiClient();
+
+  Result<json> get(std::string_view path, const Query& query = {});
+  Result<json> post(std::string_view path, const json& body);
+  Result<json> patch(std::string_view path, const json& body);
+  Result<json> del(std::string_view path, const json& body = nullptr);
+  // A successful response's raw bytes (e.g. a licence file); errors as for get.
+  Result<std::string> get_bytes(std::string_view path);
+
+  // True once a request failed to reach the server (connection, TLS, timeout):
+  // the CLI's exit status 6, as distinct from an error the server answered.
+  bool unreachable() const { return unreachable_; }
+  const ServerUrl& server() const { return url_; }
+
+ private:
+  ApiClient(ServerUrl url, std::unique_ptr<httplib::Client> http);
+  struct Raw;
+  Result<Raw> send(std::string_view method, std::string_view path, const json* body,
+                   std::string_view accept = "application/json");
+
+  ServerUrl url_;
+  std::unique_ptr<httplib::Client> http_;
+  bool unreachable_ = false;
+};
+
+// "cpshare/0.1.0"
+std::string user_agent();
+
+}  // namespace cpshare::client

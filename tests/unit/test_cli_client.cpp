@@ -1,0 +1,97 @@
+// The HTTP client: server URLs, the response envelope, and requests on the wire.
+#include <catch2/catch.hpp>
+
+#include "cli_test_support.hpp"
+#include "client/api_client.hpp"
+
+using namespace cpshare;
+using namespace cpshare::client;
+using nlohmann::json;
+
+TEST_CASE("server URLs are http(s)://host[:port] and have one canonical form", "[cli][client]") {
+  auto u = parse_server_url("HTTP://LocalHost:7878/");
+  REQUIRE(u);
+  CHECK(u->scheme == "http");
+  CHECK(u->host == "localhost");
+  CHECK(u->port == 7878);
+  CHECK(u->canonical == "http://localhost:7878");
+  CHECK(parse_server_url("https://cpshare.example.org")->port == 443);
+  CHECK(parse_server_url("https://cpshare.example.org")->canonical == "https://cpshare.example.org");
+  CHECK(parse_server_url("http://[::1]:8080")->host == "::1");
+  CHECK(parse_server_url("http://[::1]:8080")->canonical == "http://[::1]:8080");
+  for (const char* bad : {"127.0.0.1:7878", "ftp://x", "http://", "http://h:0", "http://h:99999", "http://h:12ab",
+                          "http://h/api", "http://user@h"}) {
+    INFO(bad);
+    auto r = parse_server_url(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+  }
+}
+
+TEST_CASE("url_encode keeps unreserved characters only", "[cli][client]") {
+  CHECK(url_encode("alice_1.x-y~") == "alice_1.x-y~");
+  CHECK(url_encode("a b/c?d&e=f+") == "a%20b%2Fc%3Fd%26e%3Df%2B");
+}
+
+TEST_CASE("envelope: data on success, the error object otherwise", "[cli][client][R-API-STD]") {
+  CHECK(*parse_envelope(200, R"({"data":{"x":1}})") == json{{"x", 1}});
+  CHECK(*parse_envelope(201, R"({"data":{}})") == json::object());
+
+  auto e = parse_envelope(422, R"({"error":{"code":"VALIDATION_FAILED","message":"fix it",
+      "fields":[{"field":"id_number","message":"bad check digit"},{"field":"email","message":"no @"}]}})");
+  REQUIRE_FALSE(e);
+  CHECK(e.error().code == ErrorCode::ValidationFailed);
+  CHECK(e.error().message == "fix it");
+  REQUIRE(e.error().fields.size() == 2);
+  CHECK(e.error().fields[1].field == "email");
+
+  auto r = parse_envelope(429, R"({"error":{"code":"RATE_LIMITED","message":"slow down","retry_after":30}})");
+  CHECK(r.error().code == ErrorCode::RateLimited);
+  CHECK(r.error().retry_after == 30);
+  CHECK(parse_envelope(429, R"({"error":{"code":"RATE_LIMITED","message":"x"}})", "12").error().retry_after == 12);
+
+  // Codes this client does not know yet, and answers that are no envelope, are internal errors.
+  CHECK(parse_envelope(409, R"({"error":{"code":"SOMETHING_NEW","message":"m"}})").error().code == ErrorCode::Internal);
+  auto html = parse_envelope(502, "<html>bad gateway</html>");
+  CHECK(html.error().code == ErrorCode::Internal);
+  CHECK_THAT(html.error().message, Catch::Contains("HTTP 502"));
+  CHECK(parse_envelope(200, R"({"no_data":1})").error().code == ErrorCode::Internal);
+}
+
+TEST_CASE("requests carry User-Agent, Accept, bearer token and JSON body", "[cli][client]") {
+  testing::FakeServer server;
+  server.on("POST /api/v1/things", {{"ok", true}}, 201);
+  auto api = ApiClient::open({server.url(), "", "TOKEN123"});
+  REQUIRE(api);
+  auto r = api->post("/api/v1/things", {{"a", 1}});
+  REQUIRE(r);
+  CHECK((*r)["ok"] == true);
+  auto req = server.last("POST /api/v1/things");
+  CHECK(req.headers.find("User-Agent")->second == std::string("cpshare/") + CPSHARE_VERSION);
+  CHECK(req.headers.find("Authorization")->second == "Bearer TOKEN123");
+  CHECK(req.headers.find("Content-Type")->second == "application/json");
+  CHECK(req.json_body() == json{{"a", 1}});
+  CHECK_FALSE(api->unreachable());
+
+  auto anonymous = ApiClient::open({server.url(), "", ""});
+  REQUIRE(anonymous->get("/api/v1/things", {{"q", "a b"}}).error().code == ErrorCode::NotFound);
+  CHECK(server.last("GET /api/v1/things").headers.count("Authorization") == 0);
+  CHECK(server.last("GET /api/v1/things").path == "/api/v1/things?q=a b");
+}
+
+TEST_CASE("a server that does not answer is 'unreachable', with advice", "[cli][client]") {
+  const int port = cpshare::testing::closed_port();
+  auto api = ApiClient::open({"http://127.0.0.1:" + std::to_string(port), "", ""});
+  REQUIRE(api);
+  auto r = api->get("/api/v1/health");
+  REQUIRE_FALSE(r);
+  CHECK(api->unreachable());
+  CHECK_THAT(r.error().message, Catch::Contains("127.0.0.1:" + std::to_string(port)) &&
+                                    Catch::Contains("cpshared") && Catch::Contains("--server"));
+}
+
+TEST_CASE("a missing --ca-file is reported before any connection", "[cli][client]") {
+  auto api = ApiClient::open({"https://localhost:1", "/nonexistent/ca.pem", ""});
+  REQUIRE_FALSE(api);
+  CHECK_THAT(api.error().message, Catch::Contains("--ca-file"));
+}

@@ -1,0 +1,64 @@
+// Values the CLI prepares before sending: money, licence files.
+#include <catch2/catch.hpp>
+
+#include "cli_test_support.hpp"
+#include "clicmd/input.hpp"
+
+using namespace cpshare;
+using namespace cpshare::clicmd;
+
+TEST_CASE("registered capital in yuan becomes exact integer fen", "[cli][input][R-SUP-1]") {
+  CHECK(*yuan_to_fen("5000000.00") == 500000000);
+  CHECK(*yuan_to_fen("5000000") == 500000000);
+  CHECK(*yuan_to_fen("0.1") == 10);
+  CHECK(*yuan_to_fen("0.07") == 7);
+  CHECK(*yuan_to_fen(" 12.34 ") == 1234);
+  CHECK(*yuan_to_fen("0") == 0);
+  // Values a double would round: exact here.
+  CHECK(*yuan_to_fen("92233720368547758.07") == 9223372036854775807LL);
+  CHECK(*yuan_to_fen("1234567890123.45") == 123456789012345LL);
+  for (const char* bad : {"", ".5", "5.", "5.123", "-1", "+1", "1e6", "1,000", "5 000", "abc", "92233720368547758.08",
+                          "100000000000000000000"}) {
+    INFO(bad);
+    auto r = yuan_to_fen(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+    CHECK(r.error().fields.front().field == "registered_capital_fen");
+  }
+}
+
+TEST_CASE("base64 uses the standard alphabet with padding (RFC 4648 vectors)", "[cli][input]") {
+  CHECK(base64_encode("") == "");
+  CHECK(base64_encode("f") == "Zg==");
+  CHECK(base64_encode("fo") == "Zm8=");
+  CHECK(base64_encode("foo") == "Zm9v");
+  CHECK(base64_encode("foob") == "Zm9vYg==");
+  CHECK(base64_encode("fooba") == "Zm9vYmE=");
+  CHECK(base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(base64_encode(std::string("\xfb\xff\xbf", 3)) == "+/+/");
+}
+
+TEST_CASE("licence files: PDF/PNG/JPEG up to 5 MiB, refused locally otherwise", "[cli][input][R-USER-4]") {
+  testing::TempDir tmp;
+  const auto pdf = tmp.path / "licence.pdf";
+  std::ofstream(pdf, std::ios::binary) << "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+  auto ok = read_licence(pdf);
+  REQUIRE(ok);
+  CHECK((*ok)["filename"] == "licence.pdf");
+  CHECK((*ok)["content_base64"].get<std::string>().starts_with("JVBERi0xLjQK"));  // "%PDF-1.4\n"
+
+  const auto big = tmp.path / "big.pdf";
+  {
+    std::ofstream f(big, std::ios::binary);
+    f << "%PDF-1.4\n" << std::string(kMaxLicenceBytes, 'x');
+  }
+  auto too_big = read_licence(big);
+  REQUIRE_FALSE(too_big);
+  CHECK(too_big.error().fields.front().field == "licence");
+  CHECK_THAT(too_big.error().fields.front().message, Catch::Contains("5 MiB"));
+
+  const auto text = tmp.path / "licence.txt";
+  std::ofstream(text) << "not a licence";
+  CHECK_THAT(read_licence(text).error().fields.front().message, Catch::Contains("not a PDF, PNG or JPEG"));
+  CHECK_FALSE(read_licence(tmp.path / "missing.pdf"));
+}
