@@ -21,6 +21,9 @@ Bytes random_bytes(std::size_t n);
 // A random token of `bytes` random bytes, base64url without padding
 // (32 bytes → 43 chars).
 std::string random_token(std::size_t bytes = 32);
+// A random_token that never begins with '-', for tokens people pass as a
+// command-line argument (one starting with '-' would read as an option).
+std::string random_argument_token(std::size_t bytes = 32);
 // n random decimal digits (uniform), e.g. 6 for a verification code.
 std::string random_digits(std::size_t n);
 // A recovery code like "k7q2-m9xd-4f" (10 chars of a 32-letter alphabet, ≥ 50 bits).

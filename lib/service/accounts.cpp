@@ -423,7 +423,8 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
 Result<json> AccountService::issue_activation(const Account& a) {
   std::int64_t now = clock_.now();
   std::string code = crypto::random_digits(6);
-  std::string token = crypto::random_token(32);
+  // The link's token is also typed as an argument: cpshare activate TOKEN.
+  std::string token = crypto::random_argument_token(32);
   ActivationCode c;
   c.account_id = a.id;
   c.code_hash = code_hash(a.id, code);

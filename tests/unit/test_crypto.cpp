@@ -311,3 +311,12 @@ TEST_CASE("password hashing under a concurrency cap of 1 still serves every call
     CHECK(crypto::verify_password(hashes[i], "pw-" + std::to_string(i)));
   }
 }
+
+TEST_CASE("argument tokens never begin with a dash", "[R-USER-5]") {
+  // 1 in 64 plain base64url tokens begins with '-'; 5000 draws would show it.
+  for (int i = 0; i < 5000; ++i) {
+    std::string t = cpshare::crypto::random_argument_token(32);
+    REQUIRE(t.size() == 43);
+    REQUIRE(t.front() != '-');
+  }
+}
