@@ -29,10 +29,11 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
-# start_daemon [extra cpshared flags...]: starts cpshared on 127.0.0.1:0, sets URL.
+# start_daemon [extra cpshared flags...]: starts cpshared on ${LISTEN:-127.0.0.1:0}
+# (any free port unless LISTEN names one), sets URL.
 start_daemon() {
   rm -f "$DATA/cpshared.addr"
-  "$CPSHARED" --data-dir "$DATA" --listen 127.0.0.1:0 --log-file "$T/daemon.log" "$@" &
+  "$CPSHARED" --data-dir "$DATA" --listen "${LISTEN:-127.0.0.1:0}" --log-file "$T/daemon.log" "$@" &
   DAEMON_PID=$!
   for _ in $(seq 1 200); do
     [ -s "$DATA/cpshared.addr" ] && break
