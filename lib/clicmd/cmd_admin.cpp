@@ -5,6 +5,7 @@
 
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
+#include "util/text.hpp"
 #include "clicmd/input.hpp"
 
 namespace cpshare::clicmd::cmd {
@@ -19,7 +20,7 @@ const std::vector<std::string> kAuditEvents = {
     "review_approved", "review_rejected", "admin_created"};
 
 std::string review_path(const std::string& username, std::string_view action) {
-  return "/api/v1/admin/reviews/" + client::url_encode(username) + "/" + std::string(action);
+  return "/api/v1/admin/reviews/" + text::percent_encode(username) + "/" + std::string(action);
 }
 
 // Review items are Account objects (or {"account": Account}).

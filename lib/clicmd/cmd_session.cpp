@@ -155,7 +155,7 @@ Result<> run_sessions_revoke(Context& ctx) {
   const std::string id = ctx.args.get("ID").value_or("");
   TRY_ASSIGN(client::HostEntry entry, ctx.session());
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->del("/api/v1/sessions/" + client::url_encode(id)));
+  TRY_ASSIGN(json data, api->del("/api/v1/sessions/" + text::percent_encode(id)));
   if (id == entry.session_id) TRY(ctx.forget_session());
   return ctx.emit(data, [&](std::ostream& out) {
     out << "Ended session " << id << (id == entry.session_id ? " (this one; log in again to continue)" : "") << ".\n";

@@ -1,5 +1,7 @@
 #include "clicmd/input.hpp"
 
+#include "crypto/crypto.hpp"
+
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -38,30 +40,6 @@ Result<std::int64_t> yuan_to_fen(std::string_view yuan) {
   return fen * 100 + cents;
 }
 
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t n = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (const std::size_t rest = bytes.size() - i; rest > 0) {
-    const std::uint32_t n = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += rest == 2 ? kAlphabet[n >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 Result<nlohmann::json> read_licence(const fs::path& file) {
   auto bad = [&](std::string why) { return fail_fields({{"licence", file.string() + ": " + why}}); };
   std::error_code ec;
@@ -75,7 +53,7 @@ Result<nlohmann::json> read_licence(const fs::path& file) {
   if (!(in && content << in.rdbuf()) && size > 0) return bad("cannot read");
   const std::string bytes = content.str();
   if (validate::sniff_licence_type(bytes).empty()) return bad("is not a PDF, PNG or JPEG file");
-  return nlohmann::json{{"filename", file.filename().string()}, {"content_base64", base64_encode(bytes)}};
+  return nlohmann::json{{"filename", file.filename().string()}, {"content_base64", crypto::base64_encode(bytes)}};
 }
 
 Check one_of(std::vector<std::string> choices) {

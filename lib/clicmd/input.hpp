@@ -22,8 +22,6 @@ namespace cpshare::clicmd {
 // exactly (no floating point). Rejects signs, exponents, separators and overflow.
 Result<std::int64_t> yuan_to_fen(std::string_view yuan);
 
-// RFC 4648 base64, standard alphabet, padded.
-std::string base64_encode(std::string_view bytes);
 
 inline constexpr std::uintmax_t kMaxLicenceBytes = 5 * 1024 * 1024;
 // Reads a licence file into {"filename","content_base64"}. Refuses files over 5 MiB and

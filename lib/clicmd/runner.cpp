@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/envelope.hpp"
 #include "clicmd/docgen.hpp"
 #include "util/text.hpp"
 
@@ -42,19 +43,9 @@ int exit_code(const Error& error, bool unreachable) {
   }
 }
 
-json error_json(const Error& error) {
-  json e = {{"code", error_code_name(error.code)}, {"message", error.message}};
-  if (!error.fields.empty()) {
-    e["fields"] = json::array();
-    for (const auto& f : error.fields) e["fields"].push_back({{"field", f.field}, {"message", f.message}});
-  }
-  if (error.retry_after > 0) e["retry_after"] = error.retry_after;
-  return e;
-}
-
 void report_error(Io& io, bool as_json, const Error& error) {
   if (as_json) {
-    io.out << json{{"error", error_json(error)}}.dump(2) << "\n";
+    io.out << api::error_envelope(error).dump(2) << "\n";
     return;
   }
   const bool colour = io.err_is_tty && !io.env("NO_COLOR");

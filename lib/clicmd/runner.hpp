@@ -25,8 +25,6 @@ enum ExitStatus : int {
 };
 int exit_code(const Error& error, bool unreachable);
 
-// {"code","message","fields"?,"retry_after"?}: the wire's error object.
-nlohmann::json error_json(const Error& error);
 // With --json: {"error":{…}} on stdout. Otherwise "cpshare: error: …" on stderr,
 // then each field's error, and for RATE_LIMITED how long to wait.
 void report_error(Io& io, bool json, const Error& error);

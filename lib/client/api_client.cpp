@@ -1,5 +1,7 @@
 #include "client/api_client.hpp"
 
+#include "util/text.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -66,21 +68,6 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
   return out;
 }
 
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<json> parse_envelope(int status, std::string_view body, std::string_view retry_after_header) {
   const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   const bool ok = status >= 200 && status < 300;
@@ -136,7 +123,7 @@ Result<ApiClient> ApiClient::open(const ClientOptions& options) {
   }
   http->set_tcp_nodelay(true);
   http->set_keep_alive(true);
-  http->set_url_encode(false);  // paths are encoded by the caller (url_encode)
+  http->set_url_encode(false);  // paths are encoded by the caller (text::percent_encode)
   http->set_connection_timeout(options.connect_timeout);
   http->set_read_timeout(options.io_timeout);
   http->set_write_timeout(options.io_timeout);
@@ -202,7 +189,7 @@ std::string with_query(std::string_view path, const Query& query) {
   char sep = '?';
   for (const auto& [k, v] : query) {
     out += sep;
-    out += url_encode(k) + "=" + url_encode(v);
+    out += text::percent_encode(k) + "=" + text::percent_encode(v);
     sep = '&';
   }
   return out;

@@ -32,8 +32,6 @@ struct ServerUrl {
 };
 Result<ServerUrl> parse_server_url(std::string_view url);
 
-// Percent-encodes everything except RFC 3986 unreserved characters.
-std::string url_encode(std::string_view s);
 using Query = std::vector<std::pair<std::string, std::string>>;
 
 // Decodes an API response. 2xx with {"data":X} → X; otherwise the envelope's

@@ -256,6 +256,15 @@ std::string base64url_encode(const Bytes& b) {
   return out;
 }
 
+std::string base64_encode(std::string_view bytes) {
+  constexpr int variant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    variant);
+  out.pop_back();
+  return out;
+}
+
 Result<Bytes> base64_decode(std::string_view s) {
   // libsodium's variants are strict about padding either way, so pick the one
   // that matches what was sent.

@@ -1,5 +1,7 @@
 #include "crypto/totp.hpp"
 
+#include "util/text.hpp"
+
 #include <liboath/oath.h>
 #include <sodium.h>
 
@@ -32,23 +34,6 @@ std::string strip_spaces(std::string_view code) {
   std::string out;
   for (char c : code)
     if (c != ' ') out += c;
-  return out;
-}
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
   return out;
 }
 
@@ -98,8 +83,8 @@ std::optional<std::uint64_t> match(std::string_view raw_secret, std::string_view
 
 std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view raw_secret) {
   const std::string secret = crypto::base32_encode(crypto::Bytes(raw_secret.begin(), raw_secret.end()));
-  const std::string enc_issuer = percent_encode(issuer);
-  return "otpauth://totp/" + enc_issuer + ":" + percent_encode(account) + "?secret=" + secret +
+  const std::string enc_issuer = text::percent_encode(issuer);
+  return "otpauth://totp/" + enc_issuer + ":" + text::percent_encode(account) + "?secret=" + secret +
          "&issuer=" + enc_issuer + "&algorithm=SHA1&digits=6&period=30";
 }
 

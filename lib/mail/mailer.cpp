@@ -33,14 +33,7 @@ bool is_ascii(const std::string& s) {
 // RFC 2047 encoded-word for a non-ASCII header value.
 std::string encode_header(const std::string& value) {
   if (is_ascii(value)) return value;
-  crypto::Bytes b(value.begin(), value.end());
-  std::string b64 = crypto::base64url_encode(b);
-  // base64url → standard base64 with padding for MIME.
-  for (char& c : b64) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (b64.size() % 4) b64 += '=';
+  std::string b64 = crypto::base64_encode(value);
   return "=?UTF-8?B?" + b64 + "?=";
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "api/envelope.hpp"
 #include "api/openapi_doc.hpp"
 #include "api/routes.hpp"
 #include "service/terms.hpp"
@@ -30,21 +31,10 @@ using Handler = std::function<Result<Reply>(const httplib::Request&, const Reque
 
 Reply ok(json data, int status = 200) { return Reply{status, std::move(data), std::nullopt, {}, {}}; }
 
-json error_body(const Error& e) {
-  json err = {{"code", error_code_name(e.code)}, {"message", e.message}};
-  if (!e.fields.empty()) {
-    json fields = json::array();
-    for (const auto& f : e.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
-    err["fields"] = fields;
-  }
-  if (e.retry_after > 0) err["retry_after"] = e.retry_after;
-  return json{{"error", err}};
-}
-
 void write_error(httplib::Response& res, const Error& e) {
   res.status = error_http_status(e.code);
   if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
-  res.set_content(error_body(e).dump(), "application/json");
+  res.set_content(api::error_envelope(e).dump(), "application/json");
 }
 
 Result<json> parse_body(const httplib::Request& req) {

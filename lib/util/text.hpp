@@ -19,6 +19,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The closest candidate within distance max(2, len/3), or "" when none is close.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 std::string trim(std::string_view s);
+// RFC 3986 percent-encoding: everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
+std::string percent_encode(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 
 }  // namespace cpshare::text

@@ -1,6 +1,8 @@
 // The HTTP client: server URLs, the response envelope, and requests on the wire.
 #include <catch2/catch.hpp>
 
+#include "util/text.hpp"
+
 #include "cli_test_support.hpp"
 #include "client/api_client.hpp"
 
@@ -28,9 +30,9 @@ TEST_CASE("server URLs are http(s)://host[:port] and have one canonical form", "
   }
 }
 
-TEST_CASE("url_encode keeps unreserved characters only", "[cli][client]") {
-  CHECK(url_encode("alice_1.x-y~") == "alice_1.x-y~");
-  CHECK(url_encode("a b/c?d&e=f+") == "a%20b%2Fc%3Fd%26e%3Df%2B");
+TEST_CASE("percent_encode keeps unreserved characters only", "[cli][client]") {
+  CHECK(cpshare::text::percent_encode("alice_1.x-y~") == "alice_1.x-y~");
+  CHECK(cpshare::text::percent_encode("a b/c?d&e=f+") == "a%20b%2Fc%3Fd%26e%3Df%2B");
 }
 
 TEST_CASE("envelope: data on success, the error object otherwise", "[cli][client][R-API-STD]") {

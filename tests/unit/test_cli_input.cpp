@@ -3,6 +3,7 @@
 
 #include "cli_test_support.hpp"
 #include "clicmd/input.hpp"
+#include "crypto/crypto.hpp"
 
 using namespace cpshare;
 using namespace cpshare::clicmd;
@@ -28,14 +29,14 @@ TEST_CASE("registered capital in yuan becomes exact integer fen", "[cli][input][
 }
 
 TEST_CASE("base64 uses the standard alphabet with padding (RFC 4648 vectors)", "[cli][input]") {
-  CHECK(base64_encode("") == "");
-  CHECK(base64_encode("f") == "Zg==");
-  CHECK(base64_encode("fo") == "Zm8=");
-  CHECK(base64_encode("foo") == "Zm9v");
-  CHECK(base64_encode("foob") == "Zm9vYg==");
-  CHECK(base64_encode("fooba") == "Zm9vYmE=");
-  CHECK(base64_encode("foobar") == "Zm9vYmFy");
-  CHECK(base64_encode(std::string("\xfb\xff\xbf", 3)) == "+/+/");
+  CHECK(cpshare::crypto::base64_encode("") == "");
+  CHECK(cpshare::crypto::base64_encode("f") == "Zg==");
+  CHECK(cpshare::crypto::base64_encode("fo") == "Zm8=");
+  CHECK(cpshare::crypto::base64_encode("foo") == "Zm9v");
+  CHECK(cpshare::crypto::base64_encode("foob") == "Zm9vYg==");
+  CHECK(cpshare::crypto::base64_encode("fooba") == "Zm9vYmE=");
+  CHECK(cpshare::crypto::base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(cpshare::crypto::base64_encode(std::string("\xfb\xff\xbf", 3)) == "+/+/");
 }
 
 TEST_CASE("licence files: PDF/PNG/JPEG up to 5 MiB, refused locally otherwise", "[cli][input][R-USER-4]") {
