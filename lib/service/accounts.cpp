@@ -553,9 +553,8 @@ Result<json> AccountService::resend_activation(const json& body, const RequestCo
                                  {}, static_cast<int>(wait)});
   }
   (void)ctx;
-  TRY_ASSIGN(json activation, issue_activation(*found));
-  activation["sent"] = true;
-  return activation;
+  TRY(issue_activation(*found));
+  return json{{"sent", true}};
 }
 
 // ---------------------------------------------------------------------- login

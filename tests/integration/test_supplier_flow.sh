@@ -5,7 +5,8 @@
 # (licence byte for byte), and approves it. An individual supplier (R-SUP-2)
 # activates with the code and is rejected with a reason; a university user with
 # a licence waits for review and is approved; a non-admin cannot review; the
-# audit log records it all and filters by event and username.
+# audit log records it all and filters by event and username. The approved
+# supplier then logs in with MFA, updates its profile and logs out.
 # [R-SUP-1] [R-SUP-2] [R-SUP-3] [R-USER-4] [R-API-ICPCSS] [R-SEC-4]
 source "$(dirname "$0")/lib.sh"
 start_daemon
@@ -77,6 +78,23 @@ as acme --json whoami | jq -e '.account.status == "active"' >/dev/null || fail "
 expect_error CONFLICT 1 root admin review approve acme
 as root --json admin review list | jq -e '[.items[].username] | index("acme") == null' >/dev/null ||
   fail "approved account still listed as pending"
+
+step "the approved supplier turns on MFA, logs in with it, updates its profile, logs out"
+secret=$(as acme --json mfa enable | jq -r .secret)
+as acme --json mfa enable --code "$(oathtool --totp -b "$secret")" | jq -e '.mfa_enabled' >/dev/null ||
+  fail "acme mfa enable"
+as acme logout >/dev/null
+echo "$PW" | expect_error MFA_REQUIRED 3 acme login --username acme --password-stdin
+sleep $((31 - $(date +%s) % 30))  # the enrolment code is spent: use the next one
+echo "$PW" | as acme login --username acme --password-stdin --totp "$(oathtool --totp -b "$secret")" >/dev/null ||
+  fail "acme login with TOTP"
+out=$(as acme --json profile update --contact-name 赵六 --bank-name 招商银行 \
+  --bank-account-name 福州算力科技有限公司 --bank-account-number 6225880012349876) || fail "profile update: $out"
+jq -e '.account.contact_name == "赵六" and .account.settlement.account_number_masked == "****9876"
+  and .account.status == "active"' <<<"$out" >/dev/null || fail "profile update: $out"
+expect_error VALIDATION_FAILED 2 acme profile update --address 'somewhere'   # enterprises have none
+as acme logout >/dev/null
+expect_error UNAUTHENTICATED 3 acme whoami
 
 step "individual supplier (R-SUP-2) activates with the code, is rejected with a reason"
 out=$(echo "$PW" | as solo --json register --kind individual --username solo \
