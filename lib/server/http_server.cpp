@@ -80,6 +80,27 @@ Result<int> query_int(const httplib::Request& req, const char* name, int def, in
   return fail_fields({{name, fmt::format("must be an integer from {} to {}", min, max)}});
 }
 
+// A route that reads a JSON body: fn(body, ctx, caller, params) -> Result<json>.
+template <class F>
+Handler with_body(int status, F fn) {
+  return [status, fn](const httplib::Request& req, const RequestContext& ctx, const Caller* caller,
+                      const Params& params) -> Result<Reply> {
+    TRY_ASSIGN(json body, parse_body(req));
+    TRY_ASSIGN(json out, fn(body, ctx, caller, params));
+    return ok(std::move(out), status);
+  };
+}
+
+// A route without a body: fn(request, ctx, caller, params) -> Result<json>.
+template <class F>
+Handler without_body(F fn) {
+  return [fn](const httplib::Request& req, const RequestContext& ctx, const Caller* caller,
+              const Params& params) -> Result<Reply> {
+    TRY_ASSIGN(json out, fn(req, ctx, caller, params));
+    return ok(std::move(out));
+  };
+}
+
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -145,21 +166,13 @@ void HttpServer::install_routes() {
   h["GET /api/v1/terms"] = [](auto&, auto&, auto, auto&) -> Result<Reply> {
     return ok({{"version", terms::kVersion}, {"agreement", terms::agreement()}, {"privacy", terms::privacy()}});
   };
-  h["POST /api/v1/users"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.register_user(body, ctx));
-    return ok(out, 201);
-  };
-  h["POST /api/v1/suppliers"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.register_supplier(body, ctx));
-    return ok(out, 201);
-  };
-  h["POST /api/v1/activate"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.activate_with_code(body, ctx));
-    return ok(out);
-  };
+  // Most routes read a JSON body (`with_body`) or none (`without_body`) and
+  // answer the service's JSON in the envelope.
+  h["POST /api/v1/users"] = with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_user(b, ctx); });
+  h["POST /api/v1/suppliers"] =
+      with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_supplier(b, ctx); });
+  h["POST /api/v1/activate"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.activate_with_code(b, ctx); });
   h["GET /api/v1/activate"] = [&acc](const httplib::Request& req, const RequestContext& ctx, const Caller*,
                                      const Params&) -> Result<Reply> {
     auto r = acc.activate_with_link(req.get_param_value("token"), ctx);
@@ -177,66 +190,28 @@ void HttpServer::install_routes() {
     if (!r) return std::unexpected(r.error());
     return ok(*r);
   };
-  h["POST /api/v1/activate/resend"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.resend_activation(body, ctx));
-    return ok(out);
-  };
-  h["POST /api/v1/sessions"] = [&acc](auto& req, auto& ctx, auto, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.login(body, ctx));
-    return ok(out, 201);
-  };
-  h["GET /api/v1/sessions"] = [&acc](auto&, auto&, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json out, acc.list_sessions(*c));
-    return ok(out);
-  };
-  h["DELETE /api/v1/sessions/current"] = [&acc](auto&, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json out, acc.logout(*c, ctx));
-    return ok(out);
-  };
-  h["DELETE /api/v1/sessions/{id}"] = [&acc](auto&, auto& ctx, const Caller* c, const Params& p) -> Result<Reply> {
-    TRY_ASSIGN(json out, acc.revoke_session(*c, p.at(0), ctx));
-    return ok(out);
-  };
-  h["GET /api/v1/me"] = [&acc](auto&, auto&, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json out, acc.profile(*c));
-    return ok(out);
-  };
-  h["PATCH /api/v1/me"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.update_profile(*c, body, ctx));
-    return ok(out);
-  };
-  h["DELETE /api/v1/me"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.deregister(*c, body, ctx));
-    return ok(out);
-  };
-  h["POST /api/v1/me/password"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.change_password(*c, body, ctx));
-    return ok(out);
-  };
-  h["POST /api/v1/me/mfa"] = [&acc](auto& req, auto&, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.mfa_begin(*c, body));
-    return ok(out);
-  };
-  h["POST /api/v1/me/mfa/confirm"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.mfa_confirm(*c, body, ctx));
-    return ok(out);
-  };
-  h["DELETE /api/v1/me/mfa"] = [&acc](auto& req, auto& ctx, const Caller* c, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.mfa_disable(*c, body, ctx));
-    return ok(out);
-  };
-  h["GET /api/v1/admin/reviews"] = [&acc](const httplib::Request& req, auto&, auto, auto&) -> Result<Reply> {
-    TRY_ASSIGN(json out, acc.review_list(req.get_param_value("status")));
-    return ok(out);
-  };
+  h["POST /api/v1/activate/resend"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.resend_activation(b, ctx); });
+  h["POST /api/v1/sessions"] = with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.login(b, ctx); });
+  h["GET /api/v1/sessions"] = without_body([&acc](auto&, auto&, auto c, auto&) { return acc.list_sessions(*c); });
+  h["DELETE /api/v1/sessions/current"] =
+      without_body([&acc](auto&, auto& ctx, auto c, auto&) { return acc.logout(*c, ctx); });
+  h["DELETE /api/v1/sessions/{id}"] =
+      without_body([&acc](auto&, auto& ctx, auto c, auto& p) { return acc.revoke_session(*c, p.at(0), ctx); });
+  h["GET /api/v1/me"] = without_body([&acc](auto&, auto&, auto c, auto&) { return acc.profile(*c); });
+  h["PATCH /api/v1/me"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.update_profile(*c, b, ctx); });
+  h["DELETE /api/v1/me"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.deregister(*c, b, ctx); });
+  h["POST /api/v1/me/password"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.change_password(*c, b, ctx); });
+  h["POST /api/v1/me/mfa"] = with_body(200, [&acc](auto& b, auto&, auto c, auto&) { return acc.mfa_begin(*c, b); });
+  h["POST /api/v1/me/mfa/confirm"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.mfa_confirm(*c, b, ctx); });
+  h["DELETE /api/v1/me/mfa"] =
+      with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.mfa_disable(*c, b, ctx); });
+  h["GET /api/v1/admin/reviews"] = without_body(
+      [&acc](const httplib::Request& req, auto&, auto, auto&) { return acc.review_list(req.get_param_value("status")); });
   h["GET /api/v1/admin/reviews/{username}/licence"] = [&acc](auto&, auto&, auto, const Params& p) -> Result<Reply> {
     TRY_ASSIGN(auto lic, acc.review_licence(p.at(0)));
     Reply r;
@@ -245,19 +220,11 @@ void HttpServer::install_routes() {
     r.disposition = fmt::format("attachment; filename=\"{}\"", lic.filename);
     return r;
   };
-  h["POST /api/v1/admin/reviews/{username}/approve"] = [&acc](auto& req, auto& ctx, const Caller* c,
-                                                             const Params& p) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.review_decide(*c, p.at(0), true, body, ctx));
-    return ok(out);
-  };
-  h["POST /api/v1/admin/reviews/{username}/reject"] = [&acc](auto& req, auto& ctx, const Caller* c,
-                                                            const Params& p) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, acc.review_decide(*c, p.at(0), false, body, ctx));
-    return ok(out);
-  };
-  h["GET /api/v1/admin/audit"] = [&acc](const httplib::Request& req, auto&, auto, auto&) -> Result<Reply> {
+  h["POST /api/v1/admin/reviews/{username}/approve"] = with_body(
+      200, [&acc](auto& b, auto& ctx, auto c, auto& p) { return acc.review_decide(*c, p.at(0), true, b, ctx); });
+  h["POST /api/v1/admin/reviews/{username}/reject"] = with_body(
+      200, [&acc](auto& b, auto& ctx, auto c, auto& p) { return acc.review_decide(*c, p.at(0), false, b, ctx); });
+  h["GET /api/v1/admin/audit"] = without_body([&acc](const httplib::Request& req, auto&, auto, auto&) -> Result<json> {
     AuditQuery q;
     TRY_ASSIGN(q.limit, query_int(req, "limit", 100, 1, 1000));
     if (req.has_param("before")) {
@@ -266,9 +233,8 @@ void HttpServer::install_routes() {
     }
     if (req.has_param("event")) q.event = req.get_param_value("event");
     if (req.has_param("username")) q.username = req.get_param_value("username");
-    TRY_ASSIGN(json out, acc.audit(q));
-    return ok(out);
-  };
+    return acc.audit(q);
+  });
 
   // Bind every route of the table, in table order (specific paths first).
   for (const auto& spec : api::route_specs()) {
