@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The daemon's real responses agree with docs/openapi.yaml: every route is
+# exercised over HTTP, and each answer's status, content type and JSON body
+# are checked against the documented schema (tests/contract/validate_responses.mjs).
+# [R-API-DOC] [R-API-STD]
+source "$(dirname "$0")/lib.sh"
+validator=$CPSHARE_SOURCE_DIR/tests/contract/validate_responses.mjs
+[ -d "$CPSHARE_SOURCE_DIR/node_modules/ajv" ] || fail "node_modules missing: run scripts/deps.sh (npm ci)"
+start_daemon
+records=$T/records.jsonl
+n=0
+
+# call METHOD TEMPLATE PATH [curl args...]: records the response; $LAST is its body file.
+# (Not run in a subshell, so the record count stays right.)
+LAST=
+call() {
+  local method=$1 template=$2 path=$3; shift 3
+  n=$((n + 1))
+  local body=$T/body.$n
+  local meta
+  meta=$(curl -s -X "$method" -o "$body" -w '%{http_code} %{content_type}' "$URL$path" "$@")
+  jq -cn --arg m "$method" --arg p "$template" --argjson s "${meta%% *}" --arg t "${meta#* }" --arg f "$body" \
+    '{method:$m, path:$p, status:$s, content_type:$t, body_file:$f}' >>"$records"
+  LAST=$body
+}
+auth() { echo "Authorization: Bearer $1"; }
+json_body() { echo -H; echo 'Content-Type: application/json'; echo -d; echo "$1"; }
+
+call GET /api/v1/health /api/v1/health
+call GET /api/v1/openapi.yaml /api/v1/openapi.yaml
+call GET /api/v1/terms /api/v1/terms
+terms=$(jq -r .data.version "$LAST")
+
+user='{"username":"alice","password":"'"$PW"'","email":"alice@example.org","phone":"13800138000",
+ "real_name":"张三","id_number":"11010519491231002X","user_type":"individual","region":"深圳",
+ "accept_terms":true,"terms_version":"'"$terms"'"}'
+call POST /api/v1/users /api/v1/users -d "$user"
+call POST /api/v1/users /api/v1/users -d "$user"                                    # 409
+call POST /api/v1/users /api/v1/users -d '{"username":"x"}'                          # 422
+call POST /api/v1/users /api/v1/users -d '{bad'                                       # 400
+
+make_pdf "$T/l.pdf"
+lic=$(base64 -w0 "$T/l.pdf")
+supplier() { # NAME PHONE
+  echo '{"username":"'"$1"'","password":"'"$PW"'","email":"'"$1"'@example.com","phone":"'"$2"'",
+  "region":"福州","kind":"enterprise","company_name":"福州算力","legal_rep_name":"李四",
+  "legal_rep_id_number":"440524188001010014","registered_capital_fen":500000000,
+  "credit_code":"91350100M000100Y43","contact_name":"王五",
+  "settlement":{"bank_name":"中国银行","account_name":"福州算力","account_number":"6217000010001234567"},
+  "licence":{"filename":"l.pdf","content_base64":"'"$lic"'"},"accept_terms":true,"terms_version":"'"$terms"'"}'
+}
+call POST /api/v1/suppliers /api/v1/suppliers -d "$(supplier acme 13912345678)"
+call POST /api/v1/suppliers /api/v1/suppliers -d "$(supplier bolt 13912345679)"
+
+call POST /api/v1/activate /api/v1/activate -d '{"username":"alice","code":"000000"}'  # 400
+call POST /api/v1/activate/resend /api/v1/activate/resend -d '{"username":"alice"}'   # 429 (just sent)
+call POST /api/v1/activate/resend /api/v1/activate/resend -d '{"username":"nobody"}'  # 200
+call POST /api/v1/activate /api/v1/activate -d '{"username":"alice","code":"'"$(code_for alice@example.org)"'"}'
+call GET /api/v1/activate "/api/v1/activate?token=$(token_for acme@example.com)"
+call GET /api/v1/activate "/api/v1/activate?token=$(token_for acme@example.com)"      # used: 400
+call GET /api/v1/activate "/api/v1/activate?token=$(token_for bolt@example.com)" -H 'Accept: text/html'
+call POST /api/v1/activate /api/v1/activate -d '{"username":"acme","code":"123456"}'  # 409 already active
+
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"wrong-pass"}'  # 401
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"'"$PW"'"}'
+t1=$(jq -r .data.token "$LAST")
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"'"$PW"'"}'
+t2=$(jq -r .data.token "$LAST")
+call GET /api/v1/me /api/v1/me                                                         # 401
+call GET /api/v1/me /api/v1/me -H "$(auth "$t1")"
+call PATCH /api/v1/me /api/v1/me -H "$(auth "$t1")" -d '{"region":"广州"}'
+call PATCH /api/v1/me /api/v1/me -H "$(auth "$t1")" -d '{"phone":"1"}'                 # 422
+call GET /api/v1/sessions /api/v1/sessions -H "$(auth "$t1")"
+other=$(jq -r '[.data.items[] | select(.current | not)][0].id' "$LAST")
+call DELETE '/api/v1/sessions/{id}' "/api/v1/sessions/$other" -H "$(auth "$t1")"
+call DELETE '/api/v1/sessions/{id}' "/api/v1/sessions/$other" -H "$(auth "$t1")"      # 404
+
+call POST /api/v1/me/mfa /api/v1/me/mfa -H "$(auth "$t1")" -d '{}'
+secret=$(jq -r .data.secret "$LAST")
+call POST /api/v1/me/mfa/confirm /api/v1/me/mfa/confirm -H "$(auth "$t1")" -d '{"code":"000000"}'  # 401
+call POST /api/v1/me/mfa/confirm /api/v1/me/mfa/confirm -H "$(auth "$t1")" \
+  -d '{"code":"'"$(oathtool --totp -b "$secret")"'"}'
+rc=$(jq -r '.data.recovery_codes[0]' "$LAST")
+call POST /api/v1/me/mfa /api/v1/me/mfa -H "$(auth "$t1")" -d '{}'                     # 409
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"'"$PW"'"}'  # 401 MFA_REQUIRED
+call DELETE /api/v1/me/mfa /api/v1/me/mfa -H "$(auth "$t1")" -d '{"code":"'"$rc"'"}'
+call DELETE /api/v1/me/mfa /api/v1/me/mfa -H "$(auth "$t1")" -d '{"code":"'"$rc"'"}'   # 409
+
+make_admin root
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"root","password":"'"$PW"'"}'
+ta=$(jq -r .data.token "$LAST")
+call GET /api/v1/admin/reviews /api/v1/admin/reviews -H "$(auth "$t1")"                 # 403
+call GET /api/v1/admin/reviews /api/v1/admin/reviews -H "$(auth "$ta")"
+call GET '/api/v1/admin/reviews/{username}/licence' /api/v1/admin/reviews/acme/licence -H "$(auth "$ta")"
+call GET '/api/v1/admin/reviews/{username}/licence' /api/v1/admin/reviews/nobody/licence -H "$(auth "$ta")"
+call POST '/api/v1/admin/reviews/{username}/approve' /api/v1/admin/reviews/acme/approve -H "$(auth "$ta")" -d '{}'
+call POST '/api/v1/admin/reviews/{username}/approve' /api/v1/admin/reviews/acme/approve -H "$(auth "$ta")" -d '{}'  # 409
+call POST '/api/v1/admin/reviews/{username}/reject' /api/v1/admin/reviews/bolt/reject -H "$(auth "$ta")" -d '{}'     # 422
+call POST '/api/v1/admin/reviews/{username}/reject' /api/v1/admin/reviews/bolt/reject -H "$(auth "$ta")" -d '{"reason":"expired licence"}'
+call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=5" -H "$(auth "$ta")"
+call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=0" -H "$(auth "$ta")"           # 422
+
+call POST /api/v1/me/password /api/v1/me/password -H "$(auth "$t1")" \
+  -d '{"current_password":"wrong-pass","new_password":"n3w-Passw0rd-plum-tree"}'     # 401
+call POST /api/v1/me/password /api/v1/me/password -H "$(auth "$t1")" \
+  -d '{"current_password":"'"$PW"'","new_password":"n3w-Passw0rd-plum-tree"}'
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"n3w-Passw0rd-plum-tree"}'
+t3=$(jq -r .data.token "$LAST")
+call DELETE /api/v1/sessions/current /api/v1/sessions/current -H "$(auth "$t3")"
+call DELETE /api/v1/sessions/current /api/v1/sessions/current -H "$(auth "$t3")"       # 401
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"n3w-Passw0rd-plum-tree"}'
+t4=$(jq -r .data.token "$LAST")
+call DELETE /api/v1/me /api/v1/me -H "$(auth "$t4")" -d '{"password":"n3w-Passw0rd-plum-tree","confirm_username":"bob"}'  # 422
+call DELETE /api/v1/me /api/v1/me -H "$(auth "$t4")" -d '{"password":"n3w-Passw0rd-plum-tree","confirm_username":"alice"}'
+
+step "validate $n responses against docs/openapi.yaml"
+(cd "$CPSHARE_SOURCE_DIR" && node "$validator" docs/openapi.yaml "$records") || fail "responses and docs/openapi.yaml disagree"
+echo "PASS"
