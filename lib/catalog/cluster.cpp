@@ -1,0 +1,735 @@
+#include "catalog/cluster.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "api/fields.hpp"
+#include "catalog/units.hpp"
+#include "crypto/crypto.hpp"
+#include "domain/validate.hpp"
+#include "util/clock.hpp"
+#include "util/text.hpp"
+
+namespace cpshare::catalog {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+static_assert(kIdAlphabet.size() == 32);
+constexpr std::size_t kIdChars = 10;
+
+constexpr std::size_t kShortText = 64;  // model, vendor, location, region, list items
+constexpr std::size_t kMaxUrl = 2048;
+constexpr std::size_t kMaxStorageText = 512;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || is_digit(c); }
+
+std::string upper(std::string s) {
+  for (char& c : s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return s;
+}
+
+bool member(const json& o, std::string_view name) { return o.is_object() && o.contains(name); }
+bool null_member(const json& o, std::string_view name) {
+  auto it = o.find(name);
+  return it != o.end() && it->is_null();
+}
+
+// Copies a nested reader's errors into the outer one under "prefix.field".
+void adopt(api::Fields& outer, api::Fields& inner, std::string_view prefix) {
+  for (auto& e : inner.errors())
+    outer.error(e.field == "(body)" ? std::string(prefix) : fmt::format("{}.{}", prefix, e.field), e.message);
+}
+
+// In a patch, null on a field that every cluster must have.
+constexpr std::string_view kCannotRemove = "cannot be removed; give a new value instead";
+
+// ---- numbers ------------------------------------------------------------------------------
+
+enum class Quantity { Count, Bytes, Fen };
+
+// An integer field with messages for what people actually send: "80GB" or 12.5 instead of the
+// integer, negative values. Absent or null → nullopt (an error only when required).
+std::optional<std::int64_t> number_field(api::Fields& f, const json& o, std::string_view name, bool required,
+                                         std::int64_t min, std::int64_t max, Quantity q) {
+  const std::string field(name);
+  auto it = o.find(name);
+  if (it == o.end() || it->is_null()) {
+    if (required) f.error(field, "is required");
+    return std::nullopt;
+  }
+  if (!it->is_number_integer()) {
+    // A string that reads as the intended amount: say which integer to send instead.
+    const std::string given = it->is_string() ? it->get<std::string>() : std::string();
+    if (q == Quantity::Bytes) {
+      auto b = parse_size(given);
+      f.error(field, it->is_string() && b
+                         ? fmt::format("must be an integer number of bytes: send {} for {}", *b, text::trim(given))
+                         : "must be an integer number of bytes, e.g. 80000000000 for 80GB");
+    } else if (q == Quantity::Fen) {
+      auto y = parse_yuan(given);
+      f.error(field, it->is_string() && y
+                         ? fmt::format("must be an integer number of fen: send {} for {} yuan", *y, format_yuan(*y))
+                         : "must be an integer number of fen (1 yuan = 100 fen), e.g. 1250 for 12.50 yuan");
+    } else {
+      f.error(field, "must be an integer");
+    }
+    return std::nullopt;
+  }
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    f.error(field, fmt::format("must be at most {}", max));
+    return std::nullopt;
+  }
+  const auto v = it->get<std::int64_t>();
+  if (v < 0 && min >= 0) {
+    f.error(field, "must not be negative");
+    return std::nullopt;
+  }
+  if (v < min || v > max) {
+    f.error(field, v < min ? fmt::format("must be at least {}", min) : fmt::format("must be at most {}", max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+// ---- text ---------------------------------------------------------------------------------
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// Multi-line text (description, usage): line breaks and tabs allowed, CRLF → LF, trimmed.
+// Absent/null → nullopt (error when required); "" is a valid value when not required.
+std::optional<std::string> long_text(api::Fields& f, const json& o, std::string_view name, bool required,
+                                     std::size_t max_chars) {
+  const std::string field(name);
+  auto it = o.find(name);
+  if (it == o.end() || it->is_null()) {
+    if (required) f.error(field, "is required");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    f.error(field, "must be a string");
+    return std::nullopt;
+  }
+  std::string v;
+  for (std::string_view raw = it->get_ref<const std::string&>(); char c : raw)
+    if (c != '\r') v += c;
+  v = text::trim(v);
+  if (v.empty()) {
+    if (!required) return v;  // clears the field
+    f.error(field, "must not be empty");
+    return std::nullopt;
+  }
+  if (!validate::valid_utf8(v)) {
+    f.error(field, "must be valid UTF-8 text");
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto u = static_cast<unsigned char>(v[i]);
+    const bool c1 = u == 0xC2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(v[i + 1]) <= 0x9F;
+    if ((u < 0x20 && u != '\n' && u != '\t') || u == 0x7F || c1) {
+      f.error(field, "must not contain control characters other than line breaks and tabs");
+      return std::nullopt;
+    }
+  }
+  if (const std::size_t n = code_points(v); n > max_chars) {
+    f.error(field, fmt::format("must be at most {} characters (it has {})", max_chars, n));
+    return std::nullopt;
+  }
+  return v;
+}
+
+// A one-line text field every cluster has: required at publish; in a patch only when present.
+void required_text(api::Fields& f, const json& o, std::string_view name, std::size_t max_chars, bool patch,
+                   std::string& target) {
+  if (patch && !member(o, name)) return;
+  if (patch && null_member(o, name)) {
+    f.error(std::string(name), std::string(kCannotRemove));
+    return;
+  }
+  if (auto v = f.text(name, true, max_chars)) target = std::move(*v);
+}
+
+// A list of short names. Errors at "name[i]". nullopt when absent/null or invalid.
+std::optional<std::vector<std::string>> name_list(api::Fields& f, const json& o, std::string_view name,
+                                                  bool allow_commas, bool non_empty, std::string_view example) {
+  auto it = o.find(name);
+  if (it == o.end() || it->is_null()) return std::nullopt;
+  if (!it->is_array()) {
+    f.error(std::string(name), fmt::format("must be a list of names, e.g. {}", example));
+    return std::nullopt;
+  }
+  if (non_empty && it->empty()) {
+    f.error(std::string(name), fmt::format("must list at least one, e.g. {}", example));
+    return std::nullopt;
+  }
+  if (it->size() > kMaxListItems) {
+    f.error(std::string(name), fmt::format("must have at most {} entries", kMaxListItems));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const std::string field = fmt::format("{}[{}]", name, i);
+    const json& e = (*it)[i];
+    if (!e.is_string()) {
+      f.error(field, "must be a string");
+      ok = false;
+      continue;
+    }
+    std::string v = text::trim(e.get<std::string>());
+    std::string problem = validate::text(v, kShortText);
+    if (problem.empty() && !allow_commas && v.find(',') != std::string::npos)
+      problem = "must not contain ',' (give each entry separately)";
+    if (problem.empty()) {
+      const std::string lower = text::to_lower_ascii(v);
+      for (const auto& seen : out)
+        if (text::to_lower_ascii(seen) == lower) problem = fmt::format("repeats '{}'", seen);
+    }
+    if (!problem.empty()) {
+      f.error(field, problem);
+      ok = false;
+      continue;
+    }
+    out.push_back(std::move(v));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// ---- access -------------------------------------------------------------------------------
+
+std::string ip_or_host_problem(const std::string& h) {
+  constexpr std::string_view kUsage =
+      "must be a host name (letters, digits, '-' and '.') or an IP address, e.g. gpu01.example.edu.cn or 10.0.0.5";
+  if (h.size() > 253) return "must be at most 253 characters";
+  unsigned char buf[16];
+  if (h.find(':') != std::string::npos)
+    return inet_pton(AF_INET6, h.c_str(), buf) == 1 ? "" : "is not a valid IPv6 address (write it without brackets)";
+  if (std::all_of(h.begin(), h.end(), [](char c) { return is_digit(c) || c == '.'; }))
+    return inet_pton(AF_INET, h.c_str(), buf) == 1 ? "" : "is not a valid IPv4 address, e.g. 10.0.0.5";
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = h.find('.', start);
+    const std::string_view label =
+        std::string_view(h).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const bool ok = !label.empty() && label.size() <= 63 && label.front() != '-' && label.back() != '-' &&
+                    std::all_of(label.begin(), label.end(), [](char c) {
+                      return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-';
+                    });
+    if (!ok) return std::string(kUsage);
+    if (dot == std::string::npos) return "";
+    start = dot + 1;
+  }
+}
+
+std::string posix_user_problem(std::string_view u) {
+  const bool ok = !u.empty() && u.size() <= 32 && (u.front() == '_' || (u.front() >= 'a' && u.front() <= 'z')) &&
+                  std::all_of(u.begin(), u.end(), [](char c) { return is_lower_alnum(c) || c == '_' || c == '-'; });
+  return ok ? "" : "must be a POSIX user name: a lower-case letter or '_', then lower-case letters, digits, '_' or "
+                   "'-', at most 32 characters (e.g. cpshare)";
+}
+
+std::string url_problem(const std::string& url) {
+  const std::string lower = text::to_lower_ascii(url);
+  std::size_t scheme = 0;
+  if (lower.starts_with("https://"))
+    scheme = 8;
+  else if (lower.starts_with("http://"))
+    scheme = 7;
+  else
+    return "must be an http:// or https:// address, e.g. https://ai.example.com/console";
+  if (url.find(' ') != std::string::npos) return "must not contain spaces (write them as %20)";
+  const std::string authority = url.substr(scheme, url.find_first_of("/?#", scheme) - scheme);
+  if (authority.find('@') != std::string::npos) return "must not contain a user name or password";
+  std::string host = authority, port;
+  if (authority.starts_with('[')) {
+    const std::size_t close = authority.find(']');
+    if (close == std::string::npos) return "has an IPv6 address without its closing ']'";
+    host = authority.substr(1, close - 1);
+    const std::string rest = authority.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return "has text after the IPv6 address; expected ':port' or '/'";
+    if (!rest.empty()) port = rest.substr(1);
+    if (host.find(':') == std::string::npos) return "has brackets around something that is not an IPv6 address";
+  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (host.find(':') != std::string::npos) return "must write an IPv6 host in brackets, e.g. http://[2001:db8::1]/";
+  }
+  if (host.empty()) return fmt::format("needs a host after {}", url.substr(0, scheme));
+  if (authority.find(':') != std::string::npos) {
+    const bool ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), is_digit) &&
+                    std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+    if (!ok) return "has a port that is not a number from 1 to 65535";
+  }
+  if (std::string p = ip_or_host_problem(host); !p.empty()) return "has a host that " + p;
+  return "";
+}
+
+constexpr std::string_view kSshKeys[] = {"ssh_host", "ssh_port", "ssh_user"};
+constexpr std::string_view kPlatformKeys[] = {"platform_url", "environments"};
+constexpr std::string_view kEnvironmentsExample = R"(["jupyterlab", "vscode", "pytorch 2.3 image"])";
+
+// cls: the cluster's class, or 0 when the request's class is missing/invalid (shapes only).
+void read_access(api::Fields& f, const json& body, Cluster& c, bool patch, char cls) {
+  if (patch && !member(body, "access")) return;
+  if (patch && null_member(body, "access")) {
+    f.error("access", std::string(kCannotRemove));
+    return;
+  }
+  const json* a = f.object("access", true);
+  if (!a) return;
+  api::Fields af(*a, {"method", "ssh_host", "ssh_port", "ssh_user", "platform_url", "environments"});
+  if (auto m = af.text("method", false, 16); m && cls != 0 && *m != (cls == 'A' ? "ssh" : "platform"))
+    af.error("method",
+             fmt::format("is '{}' for a class {} cluster; leave it out", cls == 'A' ? "ssh" : "platform", cls));
+  const bool required = !patch;
+  if (cls == 'B')
+    for (auto k : kSshKeys)
+      af.forbid(k, "only A-class clusters are reached by SSH; a B-class cluster gives platform_url and environments");
+  if (cls == 'A')
+    for (auto k : kPlatformKeys)
+      af.forbid(k, "only B-class clusters have a platform; an A-class cluster gives ssh_host, ssh_port and ssh_user");
+  if (cls != 'B') {
+    for (std::string_view k : {"ssh_host", "ssh_user"})
+      if (patch && null_member(*a, k)) af.error(std::string(k), std::string(kCannotRemove));
+    if (auto host = af.text("ssh_host", required && cls == 'A', 253)) {
+      if (std::string p = ip_or_host_problem(*host); !p.empty())
+        af.error("ssh_host", p);
+      else
+        c.ssh_host = text::to_lower_ascii(*host);
+    }
+    if (null_member(*a, "ssh_port"))
+      c.ssh_port = 22;
+    else if (auto port = number_field(af, *a, "ssh_port", false, 1, 65535, Quantity::Count))
+      c.ssh_port = static_cast<int>(*port);
+    else if (!patch && !member(*a, "ssh_port"))
+      c.ssh_port = 22;
+    if (auto user = af.text("ssh_user", required && cls == 'A', 32)) {
+      if (std::string p = posix_user_problem(*user); !p.empty())
+        af.error("ssh_user", p);
+      else
+        c.ssh_user = *user;
+    }
+  }
+  if (cls != 'A') {
+    for (std::string_view k : kPlatformKeys)
+      if (patch && null_member(*a, k)) af.error(std::string(k), std::string(kCannotRemove));
+    if (auto url = af.text("platform_url", required && cls == 'B', kMaxUrl)) {
+      if (std::string p = url_problem(*url); !p.empty())
+        af.error("platform_url", p);
+      else
+        c.platform_url = *url;
+    }
+    if (required && cls == 'B' && !af.has("environments"))
+      af.error("environments", fmt::format("is required: the environments leasers can choose, e.g. {}",
+                                           kEnvironmentsExample));
+    if (auto envs = name_list(af, *a, "environments", true, true, kEnvironmentsExample)) c.environments = *envs;
+  }
+  adopt(f, af, "access");
+}
+
+// ---- the other parts ----------------------------------------------------------------------
+
+void read_prices(api::Fields& f, const json& body, Prices& prices, bool patch) {
+  auto it = body.find("prices");
+  if (it == body.end() || it->is_null()) {
+    if (!patch)
+      f.error("prices", "is required: the fen per unit for at least one billing mode, e.g. {\"hourly\": 1250} "
+                        "for 12.50 yuan per unit-hour");
+    else if (it != body.end())
+      f.error("prices", "cannot be removed; set a single mode to null to stop offering it");
+    return;
+  }
+  if (!it->is_object()) {
+    f.error("prices", "must be an object of fen per unit per period, e.g. {\"hourly\": 1250, \"monthly\": 600000}");
+    return;
+  }
+  static const std::vector<std::string> kNames{"hourly", "daily", "monthly", "yearly"};
+  static constexpr std::string_view kPeriod[] = {"hour", "day", "month", "year"};
+  if (!patch) prices = Prices{};
+  for (const auto& [key, value] : it->items()) {
+    const std::string field = "prices." + key;
+    const auto mode = billing_mode_from_name(key);
+    if (!mode) {
+      const std::string hint = text::closest(key, kNames);
+      f.error(field, fmt::format("unknown billing mode{}; the modes are hourly, daily, monthly and yearly",
+                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+      continue;
+    }
+    if (value.is_null()) {
+      prices[*mode].reset();
+      continue;
+    }
+    const json wrapped{{key, value}};  // number_field reads one member of an object
+    api::Fields one(wrapped, {key});
+    auto fen = number_field(one, wrapped, key, true, 1, kMaxFen, Quantity::Fen);
+    if (fen) {
+      prices[*mode] = *fen;
+      continue;
+    }
+    for (auto& e : one.errors()) {
+      std::string message = e.message;
+      if (value.is_number_integer() && value == 0)
+        message = "must be at least 1 fen; leave the mode out to not offer it";
+      else if (value.is_number_integer() && !value.is_number_unsigned() && value.get<std::int64_t>() < 0)
+        message = fmt::format("must not be negative: it is the fen charged per unit per {}",
+                              kPeriod[static_cast<std::size_t>(*mode)]);
+      f.error(field, message);
+    }
+  }
+}
+
+void read_storage(api::Fields& f, const json& body, Cluster& c, bool patch) {
+  if (patch && !member(body, "storage")) return;
+  if (patch && null_member(body, "storage")) {
+    f.error("storage", std::string(kCannotRemove));
+    return;
+  }
+  if (auto it = body.find("storage"); it != body.end() && it->is_string()) {
+    f.error("storage", R"(must be an object: {"description": "2x3.84TB nvme data, 480GB ssd system"})");
+    return;
+  }
+  const json* s = f.object("storage", true);
+  if (!s) return;
+  api::Fields sf(*s, {"description", "total_bytes"});
+  std::optional<Storage> parsed;
+  if (auto desc = sf.text("description", true, kMaxStorageText)) {
+    if (auto r = parse_storage(*desc))
+      parsed = std::move(*r);
+    else
+      sf.error("description", r.error().message);
+  }
+  auto total = number_field(sf, *s, "total_bytes", false, 1, kMaxBytes, Quantity::Bytes);
+  if (total && parsed && *total != parsed->total_bytes)
+    sf.error("total_bytes", fmt::format("is {} but the description adds up to {} bytes ({}); leave total_bytes out, "
+                                        "the server computes it",
+                                        *total, parsed->total_bytes, format_size(parsed->total_bytes)));
+  adopt(f, sf, "storage");
+  if (sf.ok() && parsed) {
+    c.storage_bytes = parsed->total_bytes;
+    c.storage_desc = parsed->description;
+  }
+}
+
+void read_software(api::Fields& f, const json& body, Cluster& c) {
+  auto it = body.find("software");
+  if (it == body.end()) return;
+  if (it->is_null()) {  // nothing declared
+    c.cuda.reset(), c.cudnn.reset(), c.python.reset(), c.frameworks.clear();
+    return;
+  }
+  const json* s = f.object("software", false);
+  if (!s) return;
+  api::Fields sf(*s, {"cuda", "cudnn", "python", "frameworks"});
+  const std::pair<std::string_view, std::optional<std::string>*> versions[] = {
+      {"cuda", &c.cuda}, {"cudnn", &c.cudnn}, {"python", &c.python}};
+  for (auto [name, target] : versions) {
+    if (!member(*s, name)) continue;
+    if (null_member(*s, name)) {
+      target->reset();
+      continue;
+    }
+    auto v = sf.text(name, true, 32);
+    if (!v) continue;
+    if (auto key = version_key(*v))
+      *target = *v;
+    else
+      sf.error(std::string(name), key.error().message);
+  }
+  if (null_member(*s, "frameworks"))
+    c.frameworks.clear();
+  else if (auto list = name_list(sf, *s, "frameworks", false, false, R"(["pytorch 2.3", "tensorflow 2.16"])"))
+    c.frameworks = *list;
+  adopt(f, sf, "software");
+}
+
+// A reader over the publishable top-level fields (publish and patch accept the same ones).
+api::Fields top_fields(const json& body) {
+  return api::Fields(body, {"class", "resource_type", "model", "units", "unit_memory", "memory", "vcpus", "prices",
+                            "vendor", "location", "region", "storage", "software", "description", "usage",
+                            "access"});
+}
+
+// Reads the publishable fields of `body` into c (a fresh Cluster at publish, the current one for a
+// patch) and checks the merged result. All errors go to f.
+void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
+  // class: decides what else is required.
+  char cls = 0;
+  if (!patch) {
+    if (auto v = f.text("class", true, 8)) {
+      const std::string u = upper(*v);
+      if (u == "A" || u == "B")
+        cls = u[0];
+      else
+        f.error("class", "must be A (bare metal, reached by SSH) or B (virtualised, reached through the supplier's "
+                         "platform)");
+    }
+    if (cls) c.cluster_class = cls;
+  } else {
+    cls = c.cluster_class;
+    const bool same = member(body, "class") && body.at("class").is_string() &&
+                      upper(text::trim(body.at("class").get<std::string>())) == std::string(1, cls);
+    if (member(body, "class") && !same)
+      f.error("class", fmt::format("cannot change (this cluster is class {}): the class decides how a cluster is "
+                                   "reached and billed; delist it and publish a new one",
+                                   cls));
+  }
+
+  // resource_type, then the fields that depend on it.
+  bool type_ok = patch;  // a stored cluster's type is valid
+  if (patch && null_member(body, "resource_type")) {
+    f.error("resource_type", std::string(kCannotRemove));
+    type_ok = false;
+  } else if (!patch || member(body, "resource_type")) {
+    type_ok = false;
+    if (auto v = f.text("resource_type", true, 8)) {
+      const std::string u = upper(*v);
+      if (u == "GPU" || u == "NPU" || u == "CPU") {
+        c.resource_type = u;
+        type_ok = true;
+      } else {
+        f.error("resource_type", "must be GPU, NPU or CPU");
+      }
+    }
+  }
+  const bool cpu = type_ok && c.resource_type == "CPU";
+  const bool accel = type_ok && !cpu;
+
+  required_text(f, body, "model", kShortText, patch, c.model);
+
+  const std::size_t before_units = f.errors().size();
+  if (patch && null_member(body, "units")) f.error("units", std::string(kCannotRemove));
+  auto units = number_field(f, body, "units", false, 1, kMaxUnits, Quantity::Count);
+  bool units_ok = f.errors().size() == before_units;
+  if (units) {
+    c.units = *units;
+  } else if (!patch && units_ok) {
+    if (accel) {
+      f.error("units", fmt::format("is required: the number of {}s, 1 to {}", c.resource_type, kMaxUnits));
+      units_ok = false;
+    } else {
+      c.units = 1;
+    }
+  }
+  if (cpu && units_ok && c.units != 1)
+    f.error("units", fmt::format("a CPU-only cluster is one unit: set units to 1{}", patch ? "" : " or leave it out"));
+
+  const std::size_t before_memory = f.errors().size();
+  if (patch && null_member(body, "unit_memory")) {
+    if (cpu)
+      c.unit_memory = 0;
+    else
+      f.error("unit_memory", std::string(kCannotRemove));
+  }
+  auto unit_memory = number_field(f, body, "unit_memory", false, 0, kMaxBytes, Quantity::Bytes);
+  bool unit_memory_ok = f.errors().size() == before_memory;
+  if (unit_memory) {
+    c.unit_memory = *unit_memory;
+  } else if (!patch && unit_memory_ok) {
+    if (accel) {
+      f.error("unit_memory", fmt::format("is required: bytes of memory per {}, e.g. 80000000000 for 80GB",
+                                         c.resource_type));
+      unit_memory_ok = false;
+    } else {
+      c.unit_memory = 0;
+    }
+  }
+  if (cpu && unit_memory_ok && c.unit_memory != 0)
+    f.error("unit_memory", fmt::format("a CPU-only cluster has no accelerator memory: set it to 0{}",
+                                       patch ? "" : " or leave it out"));
+  if (accel && unit_memory_ok && c.unit_memory == 0)
+    f.error("unit_memory", fmt::format("must be greater than 0: bytes of memory per {}", c.resource_type));
+
+  const auto required_number = [&](std::string_view name, std::int64_t max, Quantity q, std::int64_t& target) {
+    if (patch && null_member(body, name)) f.error(std::string(name), std::string(kCannotRemove));
+    if (auto v = number_field(f, body, name, !patch, 1, max, q)) target = *v;
+  };
+  required_number("memory", kMaxBytes, Quantity::Bytes, c.memory);
+  required_number("vcpus", kMaxVcpus, Quantity::Count, c.vcpus);
+
+  const std::size_t before_prices = f.errors().size();
+  read_prices(f, body, c.prices, patch);
+  if (f.errors().size() == before_prices && c.prices.modes().empty())
+    f.error("prices", "must offer at least one billing mode: hourly, daily, monthly or yearly (fen per unit); to "
+                      "stop offering the cluster, delist it");
+
+  required_text(f, body, "vendor", kShortText, patch, c.vendor);
+  required_text(f, body, "location", kShortText, patch, c.location);
+  required_text(f, body, "region", kShortText, patch, c.region);
+  read_storage(f, body, c, patch);
+  read_software(f, body, c);
+
+  if (null_member(body, "description"))
+    c.description.clear();
+  else if (auto d = long_text(f, body, "description", false, kMaxDescription))
+    c.description = *d;
+
+  if (cls == 'B') {
+    f.forbid("usage", "only A-class clusters carry usage instructions; B-class leasers use access.platform_url");
+  } else {
+    if (patch && null_member(body, "usage"))
+      f.error("usage", "cannot be removed: an A-class cluster tells its leasers how to use it");
+    else if (auto u = long_text(f, body, "usage", !patch && cls == 'A', kMaxDescription)) {
+      if (u->empty() && cls == 'A')
+        f.error("usage", "must not be empty: an A-class cluster tells its leasers how to use it");
+      else
+        c.usage = *u;
+    }
+  }
+
+  read_access(f, body, c, patch, cls);
+}
+
+}  // namespace
+
+// ---- ids and names --------------------------------------------------------------------------
+
+std::string new_cpc_id() {
+  // 7 random bytes = 56 bits; the low 50 give 10 symbols of 5 bits.
+  const crypto::Bytes r = crypto::random_bytes(7);
+  std::uint64_t bits = 0;
+  for (auto b : r) bits = bits << 8 | b;
+  std::string id = "cp-";
+  for (std::size_t i = 0; i < kIdChars; ++i) {
+    id += kIdAlphabet[bits & 31U];
+    bits >>= 5;
+  }
+  return id;
+}
+
+bool is_cpc_id(std::string_view id) {
+  return id.size() == 3 + kIdChars && id.starts_with("cp-") &&
+         std::all_of(id.begin() + 3, id.end(), [](char c) { return kIdAlphabet.find(c) != std::string_view::npos; });
+}
+
+std::string_view billing_mode_name(BillingMode m) {
+  switch (m) {
+    case BillingMode::Hourly: return "hourly";
+    case BillingMode::Daily: return "daily";
+    case BillingMode::Monthly: return "monthly";
+    case BillingMode::Yearly: return "yearly";
+  }
+  return "hourly";
+}
+
+std::optional<BillingMode> billing_mode_from_name(std::string_view name) {
+  for (auto m : kBillingModes)
+    if (billing_mode_name(m) == name) return m;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t>& Prices::operator[](BillingMode m) {
+  switch (m) {
+    case BillingMode::Hourly: return hourly;
+    case BillingMode::Daily: return daily;
+    case BillingMode::Monthly: return monthly;
+    case BillingMode::Yearly: return yearly;
+  }
+  return hourly;
+}
+
+const std::optional<std::int64_t>& Prices::operator[](BillingMode m) const {
+  return const_cast<Prices&>(*this)[m];
+}
+
+std::vector<BillingMode> Prices::modes() const {
+  std::vector<BillingMode> out;
+  for (auto m : kBillingModes)
+    if ((*this)[m]) out.push_back(m);
+  return out;
+}
+
+std::string_view cluster_status_name(ClusterStatus s) { return s == ClusterStatus::Listed ? "listed" : "delisted"; }
+
+std::optional<ClusterStatus> cluster_status_from_name(std::string_view name) {
+  if (name == "listed") return ClusterStatus::Listed;
+  if (name == "delisted") return ClusterStatus::Delisted;
+  return std::nullopt;
+}
+
+// ---- requests and the view ------------------------------------------------------------------
+
+Result<Cluster> cluster_from_publish(const json& body) {
+  api::Fields f = top_fields(body);
+  if (!body.is_object()) return fail(f.failure());
+  Cluster c;
+  read_cluster(f, body, c, false);
+  if (!f.ok()) return fail(f.failure());
+  c.units_free = c.units;
+  c.status = ClusterStatus::Listed;
+  return c;
+}
+
+Result<Cluster> apply_update(const Cluster& current, const json& body) {
+  api::Fields f = top_fields(body);
+  if (!body.is_object()) return fail(f.failure());
+  if (body.empty()) {
+    f.error("(body)", "give at least one field to change");
+    return fail(f.failure());
+  }
+  Cluster c = current;
+  read_cluster(f, body, c, true);
+  if (!f.ok()) return fail(f.failure());
+  return c;
+}
+
+json cluster_json(const Cluster& c, Viewer viewer) {
+  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+  auto time = [](std::int64_t t) { return t ? json(rfc3339(t)) : json(nullptr); };
+  json prices = json::object();
+  json modes = json::array();
+  for (auto m : kBillingModes) {
+    prices[std::string(billing_mode_name(m))] = opt(c.prices[m]);
+    if (c.prices[m]) modes.push_back(billing_mode_name(m));
+  }
+  json access;
+  if (c.cluster_class == 'A') {
+    access = {{"method", "ssh"}};
+    if (viewer == Viewer::Owner) {
+      access["ssh_host"] = c.ssh_host;
+      access["ssh_port"] = c.ssh_port;
+      access["ssh_user"] = c.ssh_user;
+    }
+  } else {
+    access = {{"method", "platform"}, {"platform_url", c.platform_url}, {"environments", c.environments}};
+  }
+  return {
+      {"cpc_id", c.cpc_id},
+      {"owner", c.owner},
+      {"class", std::string(1, c.cluster_class)},
+      {"resource_type", c.resource_type},
+      {"model", c.model},
+      {"units", c.units},
+      {"units_free", c.units_free},
+      {"unit_memory", c.unit_memory},
+      {"memory", c.memory},
+      {"vcpus", c.vcpus},
+      {"prices", prices},
+      {"billing_modes", modes},
+      {"vendor", c.vendor},
+      {"location", c.location},
+      {"region", c.region},
+      {"storage", {{"total_bytes", c.storage_bytes}, {"description", c.storage_desc}}},
+      {"software",
+       {{"cuda", opt(c.cuda)}, {"cudnn", opt(c.cudnn)}, {"python", opt(c.python)}, {"frameworks", c.frameworks}}},
+      {"description", c.description},
+      {"usage", c.cluster_class == 'A' ? json(c.usage) : json(nullptr)},
+      {"access", access},
+      {"status", cluster_status_name(c.status)},
+      {"created_at", time(c.created_at)},
+      {"updated_at", time(c.updated_at)},
+  };
+}
+
+}  // namespace cpshare::catalog

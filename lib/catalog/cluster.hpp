@@ -1,0 +1,115 @@
+// The cluster record (docs/design/catalogue.md) and its pure rules: the public id, the publish
+// and update requests of the API, and the API view. No store, no clock, no HTTP.
+//
+// Wire decisions (R-API-STD: one set of units):
+// - Sizes are integers of bytes, prices integers of fen per unit per period; a string such as
+//   "80GB" or "12.50" is refused with the integer to send instead.
+// - storage is {"description": "2x3.84TB nvme data, 480GB ssd system"}: the server parses it
+//   (parse_storage) and computes total_bytes. "total_bytes" may be sent too (so the API view can
+//   be sent back as is) but must then equal the computed total.
+// - prices is {"hourly": fen, "daily": fen, "monthly": fen, "yearly": fen}, any non-empty subset;
+//   a mode left out (or null) is not offered.
+// - access is {ssh_host, ssh_port (default 22), ssh_user} for class A, {platform_url,
+//   environments} for class B; the other class's keys are refused with the reason.
+// - An update (PATCH) is a JSON merge patch (RFC 7386) of the publish request: a field present
+//   replaces, null removes an optional value (a price mode, software, description, ssh_port →
+//   22), objects prices/software/access merge key by key, storage is replaced whole. class cannot
+//   change (it decides how the cluster is reached and billed: delist and publish anew).
+//   resource_type, units and everything else may change; the merged cluster must satisfy the
+//   publish rules. Whether units may shrink below the busy units is the store's check.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.hpp"
+
+namespace cpshare::catalog {
+
+// "cp-" + 10 chars of 0-9a-z without i l o u: 50 random bits (crypto::random_bytes).
+std::string new_cpc_id();
+// Exactly that shape, lower case ("cp-7k2m9x4qvd").
+bool is_cpc_id(std::string_view id);
+
+enum class BillingMode { Hourly, Daily, Monthly, Yearly };
+inline constexpr std::array<BillingMode, 4> kBillingModes{BillingMode::Hourly, BillingMode::Daily,
+                                                          BillingMode::Monthly, BillingMode::Yearly};
+std::string_view billing_mode_name(BillingMode m);  // "hourly"
+std::optional<BillingMode> billing_mode_from_name(std::string_view name);
+
+// Fen per unit per period; nullopt = the mode is not offered.
+struct Prices {
+  std::optional<std::int64_t> hourly, daily, monthly, yearly;
+
+  std::optional<std::int64_t>& operator[](BillingMode m);
+  const std::optional<std::int64_t>& operator[](BillingMode m) const;
+  std::vector<BillingMode> modes() const;  // offered modes, in kBillingModes order
+};
+
+enum class ClusterStatus { Listed, Delisted };
+std::string_view cluster_status_name(ClusterStatus s);  // "listed"
+std::optional<ClusterStatus> cluster_status_from_name(std::string_view name);
+
+// Limits of the publish request.
+inline constexpr std::int64_t kMaxUnits = 1024;
+inline constexpr std::int64_t kMaxVcpus = 100'000;
+inline constexpr std::size_t kMaxDescription = 4000;  // characters, for description and usage
+inline constexpr std::size_t kMaxListItems = 32;      // frameworks, environments
+
+struct Cluster {
+  std::int64_t id = 0;        // internal; 0 until stored
+  std::string cpc_id;         // set by the caller (new_cpc_id), not by the request
+  std::int64_t owner_id = 0;  // set by the caller
+  std::string owner;          // the owner's username, for display
+  char cluster_class = 'A';   // 'A' (bare metal, SSH) or 'B' (virtualised, platform)
+  std::string resource_type;  // "GPU", "NPU", "CPU"
+  std::string model;          // "A100 80GB"
+  std::int64_t units = 1;     // accelerators; a CPU-only cluster is 1 unit
+  std::int64_t units_free = 0;  // idle units: maintained by the store; publish sets it to units
+  std::int64_t unit_memory = 0;  // bytes per accelerator; 0 for CPU
+  std::int64_t memory = 0;       // bytes of host memory
+  std::int64_t vcpus = 0;
+  Prices prices;
+  std::string vendor, location, region;
+  std::int64_t storage_bytes = 0;  // total local storage
+  std::string storage_desc;        // normalised by parse_storage
+  // Software environment (optional). Each version passes version_key, so the store can key
+  // cuda for ordering with version_key(*cuda).
+  std::optional<std::string> cuda, cudnn, python;
+  std::vector<std::string> frameworks;  // "pytorch 2.3"; no commas (the store joins them)
+  std::string description;              // may be empty; multi-line
+  std::string usage;                    // A-class usage instructions (required for A, empty for B)
+  // A-class access: how the platform reaches the host to create leasers' accounts.
+  std::string ssh_host;
+  int ssh_port = 22;
+  std::string ssh_user;
+  // B-class access: the supplier's platform and the environments it offers.
+  std::string platform_url;
+  std::vector<std::string> environments;
+  ClusterStatus status = ClusterStatus::Listed;
+  std::int64_t created_at = 0, updated_at = 0;  // unix seconds, set by the caller
+};
+
+// The publish request → a listed cluster with every field of R-CL-1 validated; all problems at
+// once as VALIDATION_FAILED, fields named by JSON path ("prices.hourly", "access.ssh_port").
+// cpc_id, owner and timestamps are left for the caller.
+Result<Cluster> cluster_from_publish(const nlohmann::json& body);
+// A merge patch of the publishable fields (see the header comment) → the updated cluster, or
+// VALIDATION_FAILED. An empty patch is refused. id, cpc_id, owner, status, units_free and
+// timestamps are kept as they are.
+Result<Cluster> apply_update(const Cluster& current, const nlohmann::json& body);
+
+// Who reads the API view. A-class SSH access (host, port, admin user) is the platform's way in
+// to create leasers' accounts: only its owner sees it; a leaser gets their own account.
+enum class Viewer { Public, Owner };
+// The API view: integers on the wire, prices {"hourly": fen|null, …}, billing_modes, storage
+// {total_bytes, description}, software, access, status, RFC 3339 timestamps (null while 0).
+nlohmann::json cluster_json(const Cluster& c, Viewer viewer = Viewer::Public);
+
+}  // namespace cpshare::catalog
