@@ -1,0 +1,488 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/filter.hpp"
+
+using cpshare::ErrorCode;
+using cpshare::catalog::compile_filter;
+using cpshare::catalog::CompiledFilter;
+using cpshare::catalog::SqlParam;
+
+namespace {
+
+using Params = std::vector<SqlParam>;
+
+SqlParam n(std::int64_t v) { return SqlParam{v}; }
+SqlParam s(std::string v) { return SqlParam{std::move(v)}; }
+
+CompiledFilter ok(std::string_view expr) {
+  auto r = compile_filter(expr);
+  INFO(expr << (r ? "" : " → " + r.error().message));
+  REQUIRE(r.has_value());
+  return *r;
+}
+
+// The message of a filter that must be refused (VALIDATION_FAILED on "filter").
+std::string refused(std::string_view expr) {
+  auto r = compile_filter(expr);
+  INFO(expr);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == ErrorCode::ValidationFailed);
+  REQUIRE(r.error().fields.size() == 1);
+  CHECK(r.error().fields[0].field == "filter");
+  return r.error().fields[0].message;
+}
+
+std::size_t placeholders(const std::string& where) { return static_cast<std::size_t>(std::ranges::count(where, '?')); }
+
+}  // namespace
+
+TEST_CASE("the issue's example compiles to fixed SQL with bound values", "[R-CL-6]") {
+  const auto f = ok("class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市");
+  CHECK(f.where ==
+        "class = ? AND units_free >= ? AND LOWER(model) LIKE LOWER(?) ESCAPE '!' AND price_hourly <= ? "
+        "AND LOWER(location) = LOWER(?)");
+  CHECK(f.params == Params{s("A"), n(4), s("%A100%"), n(3000), s("深圳市")});
+}
+
+TEST_CASE("an empty or blank filter selects everything", "[R-CL-6]") {
+  CHECK(ok("").where == "1=1");
+  CHECK(ok("  \t\n ").where == "1=1");
+  CHECK(ok("").params.empty());
+}
+
+TEST_CASE("every operator, with or without spaces around it", "[R-CL-6]") {
+  CHECK(ok("units=4").where == "units = ?");
+  CHECK(ok("units!=4").where == "units <> ?");
+  CHECK(ok("units<4").where == "units < ?");
+  CHECK(ok("units<=4").where == "units <= ?");
+  CHECK(ok("units>4").where == "units > ?");
+  CHECK(ok("units>=4").where == "units >= ?");
+  CHECK(ok("vcpus in [8,16,32]").where == "vcpus IN (?, ?, ?)");
+  CHECK(ok("vcpus in [8,16,32]").params == Params{n(8), n(16), n(32)});
+  CHECK(ok("vcpus notin [8]").where == "vcpus NOT IN (?)");
+  CHECK(ok("model~A100").where == "LOWER(model) LIKE LOWER(?) ESCAPE '!'");
+  CHECK(ok("model != A100").where == "LOWER(model) <> LOWER(?)");
+  CHECK(ok("model in [A100,H100]").where == "LOWER(model) IN (LOWER(?), LOWER(?))");
+
+  const auto spaced = ok("model ~ A100   units_free >= 4 class in [ a , B ] resource_type notin[cpu]");
+  CHECK(spaced.where ==
+        "LOWER(model) LIKE LOWER(?) ESCAPE '!' AND units_free >= ? AND class IN (?, ?) AND "
+        "resource_type NOT IN (?)");
+  CHECK(spaced.params == Params{s("%A100%"), n(4), s("A"), s("B"), s("CPU")});
+  CHECK(ok("CLASS IN [a]").params == Params{s("A")});  // field names and in/notin ignore case
+  CHECK(ok("units=0004").params == Params{n(4)});
+}
+
+TEST_CASE("enumerations are normalised to upper case", "[R-CL-6]") {
+  CHECK(ok("class=b").params == Params{s("B")});
+  CHECK(ok("resource_type=npu").params == Params{s("NPU")});
+  CHECK(ok("class!=A").where == "class <> ?");
+}
+
+TEST_CASE("sizes take decimal and binary units, exact to the byte", "[R-CL-6]") {
+  auto bytes = [](std::string_view expr) { return std::get<std::int64_t>(ok(expr).params.at(0)); };
+  CHECK(bytes("unit_memory>=80GB") == 80'000'000'000);
+  CHECK(bytes("storage>=3.84TB") == 3'840'000'000'000);
+  CHECK(bytes("memory>=1TiB") == 1'099'511'627'776);
+  CHECK(bytes("memory>=512MiB") == 536'870'912);
+  CHECK(bytes("memory>=1024") == 1024);
+  CHECK(bytes("memory>=1024b") == 1024);
+  CHECK(bytes("memory>=1.5kib") == 1536);
+  CHECK(bytes("memory>=1.5Gb") == 1'500'000'000);  // units ignore case: Gb is GB
+  CHECK(bytes("storage=2.000TB") == 2'000'000'000'000);
+  CHECK(bytes("storage=1PiB") == 1'125'899'906'842'624);
+  CHECK(bytes("storage<=0.123456789012TB") == 123'456'789'012);  // 12 decimals, no float error
+  // Sizes are read as a published cluster's are (parse_size): whole bytes only.
+  CHECK_THAT(refused("memory>=0.3KiB"), Catch::Contains("is not a whole number of bytes"));
+  CHECK_THAT(refused("storage<=0.123456789012345678TB"), Catch::Contains("is not a whole number of bytes"));
+  CHECK_THAT(refused("memory>=10000PB"), Catch::Contains("memory: '10000PB' is too large"));
+  CHECK_THAT(refused("memory>=99999999999999999999"), Catch::Contains("is too large"));
+}
+
+TEST_CASE("money is yuan with at most two decimals, compiled to fen", "[R-CL-6]") {
+  auto fen = [](std::string_view expr) { return std::get<std::int64_t>(ok(expr).params.at(0)); };
+  CHECK(fen("price_hourly<=30") == 3000);
+  CHECK(fen("price_hourly<=12.5") == 1250);
+  CHECK(fen("price_daily>=12.05") == 1205);
+  CHECK(fen("price_monthly<0.01") == 1);
+  CHECK(fen("price_yearly=100000") == 10'000'000);
+  CHECK_THAT(refused("price_hourly<=12.345"), Catch::StartsWith("term 1 'price_hourly<=12.345': price_hourly: "));
+  CHECK_THAT(refused("price_hourly<=12.345"), Catch::Contains("more than 2 decimals"));
+  CHECK_THAT(refused("price_hourly<=1e3"), Catch::Contains("is not an amount"));
+  CHECK_THAT(refused("price_hourly<=-5"), Catch::Contains("cannot be negative"));
+  CHECK_THAT(refused("price_hourly<=.5"), Catch::Contains("is not an amount"));
+  CHECK_THAT(refused("price_hourly<=99999999999999999"), Catch::Contains("is too large"));
+}
+
+TEST_CASE("quoted values hold spaces and the other kind of quote", "[R-CL-6]") {
+  CHECK(ok("model=\"A100 80GB\"").params == Params{s("A100 80GB")});
+  CHECK(ok("model='A100 80GB' units>=2").params == Params{s("A100 80GB"), n(2)});
+  CHECK(ok("vendor='say \"hi\"'").params == Params{s("say \"hi\"")});
+  CHECK(ok("model in [\"A100 80GB\", 'H100 80GB', L40S]").params ==
+        Params{s("A100 80GB"), s("H100 80GB"), s("L40S")});
+  CHECK(ok("location=\"\"").params == Params{s("")});
+}
+
+TEST_CASE("Chinese values and the ideographic space", "[R-CL-6]") {
+  CHECK(ok("location=深圳市").params == Params{s("深圳市")});
+  CHECK(ok("location in [深圳市,北京市]").params == Params{s("深圳市"), s("北京市")});
+  CHECK(ok("region~华南").params == Params{s("%华南%")});
+  CHECK(ok("vendor=华为/昇腾-1.0_x").params == Params{s("华为/昇腾-1.0_x")});
+  // U+3000, typed by Chinese input methods, separates terms like a space.
+  const auto f = ok("location=深圳市\u3000class=A");
+  CHECK(f.params == Params{s("深圳市"), s("A")});
+}
+
+TEST_CASE("billing tests which price columns are offered", "[R-CL-6]") {
+  CHECK(ok("billing=hourly").where == "price_hourly IS NOT NULL");
+  CHECK(ok("billing=Monthly").where == "price_monthly IS NOT NULL");
+  CHECK(ok("billing!=yearly").where == "price_yearly IS NULL");
+  CHECK(ok("billing in [daily,monthly]").where == "(price_daily IS NOT NULL OR price_monthly IS NOT NULL)");
+  CHECK(ok("billing notin [daily,monthly]").where == "(price_daily IS NULL AND price_monthly IS NULL)");
+  CHECK(ok("billing in [daily,monthly]").params.empty());
+  CHECK_THAT(refused("billing=hourlly"),
+             Catch::Contains("billing: 'hourlly' is not one of hourly, daily, monthly, yearly (did you mean hourly?)"));
+  CHECK_THAT(refused("billing~hour"), Catch::Contains("billing takes = != in notin, not ~"));
+  CHECK_THAT(refused("billing>=daily"), Catch::Contains("billing takes = != in notin, not >="));
+}
+
+TEST_CASE("framework matches one element of the list, ~ any part of it", "[R-CL-6]") {
+  const std::string element = "LOWER(',' || frameworks || ',') LIKE LOWER(?) ESCAPE '!'";
+  const std::string not_element = "LOWER(',' || frameworks || ',') NOT LIKE LOWER(?) ESCAPE '!'";
+  CHECK(ok("framework=\"pytorch 2.3\"").where == element);
+  CHECK(ok("framework=\"pytorch 2.3\"").params == Params{s("%,pytorch 2.3,%")});
+  CHECK(ok("framework!=jax").where == not_element);
+  CHECK(ok("framework~torch").where == "LOWER(frameworks) LIKE LOWER(?) ESCAPE '!'");
+  CHECK(ok("framework~torch").params == Params{s("%torch%")});
+  CHECK(ok("framework in [jax,mindspore]").where == "(" + element + " OR " + element + ")");
+  CHECK(ok("framework notin [jax,mindspore]").where == "(" + not_element + " AND " + not_element + ")");
+  CHECK_THAT(refused("framework='a,b'"), Catch::Contains("framework: one framework at a time"));
+  CHECK_THAT(refused("framework>=2"), Catch::Contains("framework takes = != ~ in notin, not >="));
+}
+
+TEST_CASE("cuda compares as text, or orders on cuda_key", "[R-CL-6]") {
+  CHECK(ok("cuda=12.4").where == "cuda = ?");
+  CHECK(ok("cuda!=12.4").where == "(cuda IS NULL OR cuda <> ?)");
+  CHECK(ok("cuda~12").where == "LOWER(cuda) LIKE LOWER(?) ESCAPE '!'");
+  CHECK(ok("cuda>=12.4").where == "cuda_key >= ?");
+  CHECK(ok("cuda>=12.4").params == Params{s("0012.0004")});
+  CHECK(ok("cuda<12").params == Params{s("0012")});
+  CHECK(ok("cuda>11.8.0").params == Params{s("0011.0008.0000")});
+  CHECK(ok("cuda in [11.8,12.1]").where == "cuda IN (?, ?)");
+  CHECK_THAT(refused("cuda>=12.x"),
+             Catch::Contains("cuda: '12.x' is not a version number (use e.g. 12.4 with < <= > >=)"));
+  CHECK_THAT(refused("cuda>=12..4"), Catch::Contains("is not a version number"));
+  CHECK_THAT(refused("cuda<123456"), Catch::Contains("is not a version number"));
+}
+
+TEST_CASE("negated terms also hold where a nullable column is NULL", "[R-CL-6]") {
+  CHECK(ok("price_hourly!=30").where == "(price_hourly IS NULL OR price_hourly <> ?)");
+  CHECK(ok("price_daily notin [1,2]").where == "(price_daily IS NULL OR price_daily NOT IN (?, ?))");
+  CHECK(ok("units!=4").where == "units <> ?");  // NOT NULL column: no wrapper
+}
+
+TEST_CASE("errors name the term, what is wrong and how to fix it", "[R-CL-6]") {
+  CHECK(refused("class=A modle~A100") == "term 2 'modle~A100': unknown field 'modle' (did you mean model?)");
+  CHECK_THAT(refused("gpu_name=x"), Catch::Contains("unknown field 'gpu_name' (fields: class, resource_type, model"));
+  CHECK(refused("units>=four") == "term 1 'units>=four': units takes a whole number");
+  CHECK_THAT(refused("units=>4"), Catch::Contains("'units=>4'") && Catch::Contains("unknown operator '=>'") &&
+                                      Catch::Contains("(use >=)"));
+  CHECK(refused("units=>4") == "term 1 'units=>4', position 6: unknown operator '=>' (use >=)");
+  CHECK_THAT(refused("units=<4"), Catch::Contains("(use <=)"));
+  CHECK_THAT(refused("units==4"), Catch::Contains("(use =)"));
+  CHECK_THAT(refused("units<>4"), Catch::Contains("(use !=)"));
+  CHECK_THAT(refused("units!>4"), Catch::Contains("(operators: = != < <= > >= ~ in notin)"));
+  CHECK_THAT(refused("unit_memory>=80XB"), Catch::StartsWith("term 1 'unit_memory>=80XB': unit_memory: "));
+  CHECK_THAT(refused("unit_memory>=80XB"), Catch::Contains("unknown unit 'XB'; use B, KB, MB, GB"));
+  CHECK_THAT(refused("unit_memory>=80G"), Catch::Contains("unknown unit 'G'"));
+  CHECK_THAT(refused("unit_memory>=GB"), Catch::Contains("is not a size"));
+  CHECK(refused("units>=4 model=\"A100 80GB") ==
+        "term 2 'model=\"A100', position 16: unterminated quote (add the closing \")");
+  CHECK_THAT(refused("class in [A,B"), Catch::Contains("missing ']' for the list opened at position 10"));
+  CHECK_THAT(refused("class in [A B]"), Catch::Contains("expected ',' or ']' in the list, found 'B'"));
+  CHECK_THAT(refused("class in []"), Catch::Contains("empty list"));
+  CHECK_THAT(refused("class in [A,]"), Catch::Contains("a value is missing before ']'"));
+  CHECK_THAT(refused("class in [A,,B]"), Catch::Contains("missing value after 'in'"));
+  CHECK_THAT(refused("class in A"), Catch::Contains("in takes a list in brackets, e.g. class in [A,B]"));
+  CHECK_THAT(refused("class=[A,B]"), Catch::Contains("a list goes with in or notin"));
+  CHECK_THAT(refused("model"), Catch::Contains("expected an operator (= != < <= > >= ~ in notin) after 'model'"));
+  CHECK_THAT(refused("model A100"), Catch::Contains("after 'model', found 'A100'"));
+  CHECK_THAT(refused("units>="), Catch::Contains("missing value after '>='"));
+  CHECK_THAT(refused("units>= class=A"), Catch::Contains("unexpected '='"));
+  CHECK_THAT(refused("model=A100*"), Catch::Contains("term 1 'model=A100*', position 11: unexpected '*'"));
+  CHECK_THAT(refused("model=*"), Catch::Contains("expected a value, found '*'"));
+  CHECK_THAT(refused(">=4"), Catch::Contains("term 1 '>=4', position 1: expected a field name, found '>'"));
+  CHECK_THAT(refused("型号=A100"), Catch::Contains("expected a field name, found '型'"));
+  CHECK_THAT(refused("class~A"), Catch::Contains("class takes = != in notin, not ~"));
+  CHECK_THAT(refused("model>A100"), Catch::Contains("model takes = != ~ in notin, not >"));
+  CHECK_THAT(refused("class=C"), Catch::Contains("class: 'C' is not one of A, B"));
+  CHECK_THAT(refused("resource_type=GPUS"), Catch::Contains("(did you mean GPU?)"));
+  CHECK_THAT(refused("model=\"a\x01\""), Catch::Contains("control characters are not allowed"));
+  CHECK_THAT(refused("model=\xff"), Catch::Contains("not valid UTF-8"));
+  CHECK(refused(std::string("units=4\0x", 9)) == "term 1 'units=4?x', position 8: unexpected '?' "
+                                                 "(quote values that contain spaces or symbols: model=\"A100 80GB\")");
+  // Positions count characters, not bytes.
+  CHECK_THAT(refused("location=深圳市 units=>4"), Catch::Contains("position 19:"));
+}
+
+TEST_CASE("limits on terms, list items, value and expression length", "[R-CL-6]") {
+  std::string terms;
+  for (int k = 0; k < 32; ++k) terms += "units>=1 ";
+  CHECK(ok(terms).params.size() == 32);
+  CHECK(refused(terms + "units>=1") == "too many terms: at most 32");
+
+  std::string list = "vcpus in [1";
+  for (int k = 2; k <= 64; ++k) list += "," + std::to_string(k);
+  CHECK(ok(list + "]").params.size() == 64);
+  CHECK_THAT(refused(list + ",65]"), Catch::Contains("too many list items: at most 64"));
+
+  CHECK(ok("model=" + std::string(200, 'x')).params.size() == 1);
+  CHECK_THAT(refused("model=" + std::string(201, 'x')), Catch::Contains("value too long: at most 200 bytes"));
+  CHECK_THAT(refused("model=\"" + std::string(201, 'x') + "\""), Catch::Contains("value too long"));
+  // Quoted back shortened, so that a long term cannot flood the message.
+  CHECK(refused("model=" + std::string(201, 'x')).size() < 150);
+
+  CHECK_THAT(refused(std::string(2001, ' ')), Catch::Contains("the filter is 2001 bytes long; at most 2000"));
+}
+
+TEST_CASE("values never reach the SQL text", "[R-CL-6]") {
+  const std::vector<std::string> hostile = {
+      "x' OR 1=1 --", "'; DROP TABLE clusters; --", "\" OR \"\"=\"", "100%", "a_b", "!x", "深圳') OR ('1'='1",
+  };
+  for (const auto& h : hostile) {
+    const char q = h.find('"') == std::string::npos ? '"' : '\'';
+    for (const std::string field : {"model", "location", "framework", "cuda"}) {
+      for (const std::string op : {"=", "!=", "~"}) {
+        const std::string expr = field + op + q + h + q;
+        const auto f = ok(expr);
+        INFO(expr << " → " << f.where);
+        CHECK(f.where.find(h) == std::string::npos);
+        CHECK(placeholders(f.where) == f.params.size());
+      }
+    }
+    const auto list = ok(std::string("vendor in [") + q + h + q + ",b]");
+    CHECK(list.where.find(h) == std::string::npos);
+  }
+  // ~ escapes LIKE's wildcards and the escape character itself.
+  CHECK(ok("model~\"100%_!\"").params == Params{s("%100!%!_!!%")});
+  CHECK(ok("framework=\"a%b\"").params == Params{s("%,a!%b,%")});
+}
+
+TEST_CASE("placeholders and parameters always agree", "[R-CL-6]") {
+  for (const char* expr :
+       {"class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市", "billing in [hourly,daily] units>1",
+        "framework in [a,b,c] cuda!=12 region notin [华南,华北]", "price_hourly notin [1,2,3]", ""}) {
+    const auto f = ok(expr);
+    CHECK(placeholders(f.where) == f.params.size());
+  }
+}
+
+TEST_CASE("sort specs name a sortable field, '-' for descending", "[R-CL-6]") {
+  using cpshare::catalog::parse_sort;
+  auto sort = parse_sort("price_hourly");
+  REQUIRE(sort);
+  CHECK(sort->column == "price_hourly");
+  CHECK_FALSE(sort->descending);
+  sort = parse_sort(" units_free- ");
+  REQUIRE(sort);
+  CHECK(sort->column == "units_free");
+  CHECK(sort->descending);
+  sort = parse_sort("Location+");
+  REQUIRE(sort);
+  CHECK(sort->column == "location");
+  CHECK_FALSE(sort->descending);
+  CHECK(cpshare::catalog::order_by_sql({"price_hourly", true}) == "price_hourly IS NULL, price_hourly DESC");
+  CHECK(cpshare::catalog::order_by_sql({"units_free", false}) == "units_free");
+
+  auto bad = parse_sort("price_hourl-");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == ErrorCode::ValidationFailed);
+  CHECK(bad.error().fields.at(0).field == "sort");
+  CHECK_THAT(bad.error().fields.at(0).message, Catch::Contains("(did you mean price_hourly?)"));
+  CHECK_THAT(parse_sort("class").error().fields.at(0).message, Catch::StartsWith("cannot sort by class (sortable: model, units,"));
+  CHECK_THAT(parse_sort("").error().fields.at(0).message, Catch::Contains("name a field to sort by"));
+  CHECK_THAT(parse_sort("price_hourly; DROP").error().fields.at(0).message, Catch::Contains("unknown sort field"));
+}
+
+TEST_CASE("the field list follows the design table", "[R-CL-6]") {
+  const std::vector<std::string_view> expected = {
+      "class",        "resource_type", "model",         "units",        "units_free", "unit_memory", "memory",
+      "vcpus",        "price_hourly",  "price_daily",   "price_monthly", "price_yearly", "billing",   "vendor",
+      "location",     "region",        "storage",       "cuda",         "framework"};
+  CHECK(cpshare::catalog::filter_fields() == expected);
+  for (auto f : cpshare::catalog::filter_fields()) {
+    const auto r = compile_filter(std::string(f) + "=x");
+    if (!r) CHECK_THAT(r.error().message, !Catch::Contains("unknown field"));
+  }
+  CHECK(cpshare::catalog::sort_fields() ==
+        std::vector<std::string_view>{"model", "units", "units_free", "unit_memory", "memory", "vcpus", "price_hourly",
+                                      "price_daily", "price_monthly", "price_yearly", "vendor", "location", "region",
+                                      "storage"});
+}
+
+// ---------------------------------------------------------------------------
+// Compiled filters run against a real SQLite table shaped like migration 2.
+
+namespace {
+
+struct Row {
+  const char* cpc_id;
+  const char* cls;
+  const char* type;
+  const char* model;
+  std::int64_t units, units_free, unit_memory, memory, vcpus;
+  std::optional<std::int64_t> hourly, daily, monthly, yearly;
+  const char* vendor;
+  const char* location;
+  const char* region;
+  std::int64_t storage;
+  const char* cuda;  // nullptr: NULL
+  const char* cuda_key;
+  const char* frameworks;
+};
+
+constexpr std::int64_t GB = 1'000'000'000;
+constexpr std::int64_t GiB = std::int64_t{1} << 30;
+constexpr std::int64_t TB = 1'000 * GB;
+
+// clang-format off
+const Row kRows[] = {
+  {"cp-a1", "A", "GPU", "A100 80GB", 8, 4, 80 * GB, 1024 * GiB, 64, 2500, 50000, {}, {}, "NVIDIA", "深圳市", "华南",
+   7'680 * GB, "12.4", "0012.0004", "pytorch 2.3,tensorflow 2.16"},
+  {"cp-a2", "A", "GPU", "A100 40GB", 4, 0, 40 * GB, 512 * GiB, 32, 1800, {}, 300000, {}, "NVIDIA", "北京市", "华北",
+   2 * TB, "11.8", "0011.0008", "pytorch 2.1"},
+  {"cp-b1", "B", "GPU", "H100 80GB", 8, 8, 80 * GB, 2048 * GiB, 128, 4000, {}, {}, {}, "NVIDIA", "上海市", "华东",
+   15'360 * GB, "12.1", "0012.0001", "pytorch 2.3,jax 0.4"},
+  {"cp-b2", "B", "NPU", "Ascend 910B", 8, 2, 64 * GiB, 1024 * GiB, 192, {}, {}, 800000, 8000000, "Huawei", "深圳市",
+   "华南", 4 * TB, nullptr, nullptr, "mindspore 2.2,pytorch 2.1"},
+  {"cp-c1", "B", "CPU", "EPYC 7763", 1, 1, 0, 256 * GiB, 128, 300, {}, {}, {}, "AMD", "杭州市", "华东", 1 * TB,
+   nullptr, nullptr, ""},
+  {"cp-a3", "A", "GPU", "RTX 4090", 2, 2, 24 * GB, 128 * GiB, 32, 350, 7000, {}, {}, "NVIDIA", "深圳市", "华南",
+   1 * TB, "12.10", "0012.0010", "PyTorch 2.3"},
+  {"cp-x1", "B", "GPU", "100%_fast", 1, 1, 16 * GB, 64 * GiB, 16, 100, {}, {}, {}, "x' OR 1=1 --", "广州市", "华南",
+   500 * GB, "12.4.1", "0012.0004.0001", "tensorflow 2.16"},
+  {"cp-x2", "A", "GPU", "A100-SXM4-80GB", 8, 4, 80 * GB, 1024 * GiB, 96, 3000, {}, {}, {}, "Inspur", "深圳市", "华南",
+   3840 * GB, "12.2", "0012.0002", "vllm 0.5,pytorch 2.4"},
+};
+// clang-format on
+
+SQLite::Database catalogue_db() {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec(R"(CREATE TABLE clusters (
+    id INTEGER PRIMARY KEY, cpc_id TEXT UNIQUE NOT NULL, owner_id INTEGER NOT NULL DEFAULT 1,
+    class TEXT NOT NULL, resource_type TEXT NOT NULL, model TEXT NOT NULL,
+    units INTEGER NOT NULL, unit_memory INTEGER NOT NULL, memory INTEGER NOT NULL, vcpus INTEGER NOT NULL,
+    price_hourly INTEGER, price_daily INTEGER, price_monthly INTEGER, price_yearly INTEGER,
+    vendor TEXT NOT NULL, location TEXT NOT NULL, region TEXT NOT NULL,
+    storage INTEGER NOT NULL, storage_desc TEXT NOT NULL DEFAULT '',
+    cuda TEXT, cudnn TEXT, python TEXT, cuda_key TEXT, frameworks TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '', usage TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'listed',
+    units_free INTEGER NOT NULL, created_at INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL DEFAULT 0))");
+  SQLite::Statement insert(db, R"(INSERT INTO clusters (cpc_id, class, resource_type, model, units, units_free,
+    unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region,
+    storage, cuda, cuda_key, frameworks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))");
+  for (const auto& r : kRows) {
+    insert.reset();
+    insert.clearBindings();  // NULL unless bound
+    int k = 1;
+    for (const char* t : {r.cpc_id, r.cls, r.type, r.model}) insert.bind(k++, t);
+    for (std::int64_t v : {r.units, r.units_free, r.unit_memory, r.memory, r.vcpus}) insert.bind(k++, v);
+    for (const auto& p : {r.hourly, r.daily, r.monthly, r.yearly}) {
+      if (p) insert.bind(k, *p);
+      ++k;
+    }
+    for (const char* t : {r.vendor, r.location, r.region}) insert.bind(k++, t);
+    insert.bind(k++, r.storage);
+    for (const char* t : {r.cuda, r.cuda_key, r.frameworks}) {
+      if (t) insert.bind(k, t);
+      ++k;
+    }
+    insert.exec();
+  }
+  return db;
+}
+
+using Ids = std::vector<std::string>;
+
+Ids select(SQLite::Database& db, std::string_view filter, std::string_view sort = "") {
+  const auto f = ok(filter);
+  std::string order = "id";
+  if (!sort.empty()) {
+    auto spec = cpshare::catalog::parse_sort(sort);
+    REQUIRE(spec);
+    order = cpshare::catalog::order_by_sql(*spec) + ", id";
+  }
+  SQLite::Statement q(db, "SELECT cpc_id FROM clusters WHERE " + f.where + " ORDER BY " + order);
+  int k = 1;
+  for (const auto& p : f.params) std::visit([&](const auto& v) { q.bind(k++, v); }, p);
+  Ids ids;
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("compiled filters select the right clusters in SQLite", "[R-CL-6]") {
+  auto db = catalogue_db();
+  CHECK(select(db, "").size() == 8);
+  CHECK(select(db, "class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市") == Ids{"cp-a1", "cp-x2"});
+  CHECK(select(db, "class=b") == Ids{"cp-b1", "cp-b2", "cp-c1", "cp-x1"});
+  CHECK(select(db, "resource_type in [npu,cpu]") == Ids{"cp-b2", "cp-c1"});
+  CHECK(select(db, "vendor=nvidia units_free>0") == Ids{"cp-a1", "cp-b1", "cp-a3"});
+  CHECK(select(db, "model=\"a100 80gb\"") == Ids{"cp-a1"});
+  CHECK(select(db, "location in [深圳市,北京市] region!=华南") == Ids{"cp-a2"});
+  CHECK(select(db, "location notin [深圳市] region=华南") == Ids{"cp-x1"});
+  CHECK(select(db, "region~东") == Ids{"cp-b1", "cp-c1"});
+
+  // Sizes and money.
+  CHECK(select(db, "unit_memory>=80GB") == Ids{"cp-a1", "cp-b1", "cp-x2"});
+  CHECK(select(db, "unit_memory>=64GiB") == Ids{"cp-a1", "cp-b1", "cp-b2", "cp-x2"});
+  CHECK(select(db, "storage=3.84TB") == Ids{"cp-x2"});
+  CHECK(select(db, "memory>=1TiB vcpus<=64") == Ids{"cp-a1"});
+  CHECK(select(db, "price_hourly<=3.5") == Ids{"cp-c1", "cp-a3", "cp-x1"});
+  CHECK(select(db, "price_hourly!=25") == Ids{"cp-a2", "cp-b1", "cp-b2", "cp-c1", "cp-a3", "cp-x1", "cp-x2"});
+  CHECK(select(db, "price_monthly>=3000") == Ids{"cp-a2", "cp-b2"});
+
+  // Billing modes.
+  CHECK(select(db, "billing=monthly") == Ids{"cp-a2", "cp-b2"});
+  CHECK(select(db, "billing in [daily,yearly]") == Ids{"cp-a1", "cp-b2", "cp-a3"});
+  CHECK(select(db, "billing notin [hourly]") == Ids{"cp-b2"});
+  CHECK(select(db, "billing!=hourly") == Ids{"cp-b2"});
+  CHECK(select(db, "billing=hourly billing=daily") == Ids{"cp-a1", "cp-a3"});
+
+  // Frameworks: = is one element (any case), ~ any part.
+  CHECK(select(db, "framework=\"pytorch 2.3\"") == Ids{"cp-a1", "cp-b1", "cp-a3"});
+  CHECK(select(db, "framework=pytorch").empty());
+  CHECK(select(db, "framework~pytorch") == Ids{"cp-a1", "cp-a2", "cp-b1", "cp-b2", "cp-a3", "cp-x2"});
+  CHECK(select(db, "framework in [jax,mindspore]").empty());  // elements carry versions
+  CHECK(select(db, "framework in [\"jax 0.4\",\"mindspore 2.2\"]") == Ids{"cp-b1", "cp-b2"});
+  CHECK(select(db, "framework notin [\"pytorch 2.1\"]") == Ids{"cp-a1", "cp-b1", "cp-c1", "cp-a3", "cp-x1", "cp-x2"});
+  CHECK(select(db, "framework!=\"tensorflow 2.16\"") == Ids{"cp-a2", "cp-b1", "cp-b2", "cp-c1", "cp-a3", "cp-x2"});
+
+  // CUDA: ordering on the key (12.10 > 12.4), NULL never ordered, but "not".
+  CHECK(select(db, "cuda>=12.4") == Ids{"cp-a1", "cp-a3", "cp-x1"});
+  CHECK(select(db, "cuda<12.4") == Ids{"cp-a2", "cp-b1", "cp-x2"});
+  CHECK(select(db, "cuda>=12 cuda<12.3") == Ids{"cp-b1", "cp-x2"});
+  CHECK(select(db, "cuda=12.4") == Ids{"cp-a1"});
+  CHECK(select(db, "cuda~12.4") == Ids{"cp-a1", "cp-x1"});
+  CHECK(select(db, "cuda!=12.4") == Ids{"cp-a2", "cp-b1", "cp-b2", "cp-c1", "cp-a3", "cp-x1", "cp-x2"});
+
+  // Wildcards and quotes in values are literal.
+  CHECK(select(db, "model~\"100%\"") == Ids{"cp-x1"});
+  CHECK(select(db, "model~\"%_\"") == Ids{"cp-x1"});
+  CHECK(select(db, "model~_") == Ids{"cp-x1"});
+  CHECK(select(db, "vendor=\"x' OR 1=1 --\"") == Ids{"cp-x1"});
+  CHECK(select(db, "model=\"x' OR 1=1 --\"").empty());
+  CHECK(select(db, "vendor~\"' OR \"") == Ids{"cp-x1"});
+
+  // Sorting: NULL prices last either way.
+  CHECK(select(db, "class=B", "price_hourly") == Ids{"cp-x1", "cp-c1", "cp-b1", "cp-b2"});
+  CHECK(select(db, "class=B", "price_hourly-") == Ids{"cp-b1", "cp-c1", "cp-x1", "cp-b2"});
+  CHECK(select(db, "location=深圳市", "units_free-") == Ids{"cp-a1", "cp-x2", "cp-b2", "cp-a3"});
+}
