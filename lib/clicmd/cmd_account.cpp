@@ -1,6 +1,7 @@
 // register, activate (R-USER-1, R-USER-5, R-SUP-1..3).
 #include <CLI/CLI.hpp>
 
+#include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
@@ -158,10 +159,10 @@ Applicable gather_enterprise_supplier(Context& ctx, Form& form, json& body) {
        validate::national_id);
   const std::string capital = form.required("--registered-capital", "registered_capital_fen",
                                             "Registered capital in yuan (e.g. 5000000.00)", [](std::string_view v) {
-                                              auto fen = yuan_to_fen(v);
-                                              return fen ? std::string() : fen.error().fields.front().message;
+                                              auto fen = catalog::parse_yuan(v);
+                                              return fen ? std::string() : fen.error().message;
                                             });
-  if (auto fen = yuan_to_fen(capital)) body["registered_capital_fen"] = *fen;
+  if (auto fen = catalog::parse_yuan(capital)) body["registered_capital_fen"] = *fen;
   need(form, body, "--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
   need(form, body, "--contact-name", "contact_name", "Contact person", text_check(64));
   body["settlement"] = settlement_account(form);

@@ -13,33 +13,6 @@ namespace cpshare::clicmd {
 
 namespace fs = std::filesystem;
 
-Result<std::int64_t> yuan_to_fen(std::string_view yuan) {
-  const std::string s = text::trim(yuan);
-  auto bad = [&] {
-    return fail_fields({{"registered_capital_fen",
-                         "'" + s + "' is not an amount in yuan (digits with at most two decimals, e.g. 5000000.00)"}});
-  };
-  const auto dot = s.find('.');
-  const std::string whole = s.substr(0, dot);
-  const std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-  if (whole.empty() || (dot != std::string::npos && (frac.empty() || frac.size() > 2))) return bad();
-  auto digits = [](const std::string& d) {
-    return d.find_first_not_of("0123456789") == std::string::npos;
-  };
-  if (!digits(whole) || !digits(frac)) return bad();
-  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-  std::int64_t fen = 0;
-  for (char c : whole) {
-    const int d = c - '0';
-    if (fen > (kMax - d) / 10) return bad();
-    fen = fen * 10 + d;
-  }
-  const std::string padded = (frac + "00").substr(0, 2);
-  const int cents = (padded[0] - '0') * 10 + (padded[1] - '0');
-  if (fen > (kMax - cents) / 100) return bad();
-  return fen * 100 + cents;
-}
-
 Result<nlohmann::json> read_licence(const fs::path& file) {
   auto bad = [&](std::string why) { return fail_fields({{"licence", file.string() + ": " + why}}); };
   std::error_code ec;

@@ -18,9 +18,6 @@
 
 namespace cpshare::clicmd {
 
-// Yuan with at most two decimals ("5000000", "5000000.5", "5000000.00") → integer fen,
-// exactly (no floating point). Rejects signs, exponents, separators and overflow.
-Result<std::int64_t> yuan_to_fen(std::string_view yuan);
 
 
 inline constexpr std::uintmax_t kMaxLicenceBytes = 5 * 1024 * 1024;

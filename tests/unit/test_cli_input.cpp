@@ -8,26 +8,6 @@
 using namespace cpshare;
 using namespace cpshare::clicmd;
 
-TEST_CASE("registered capital in yuan becomes exact integer fen", "[cli][input][R-SUP-1]") {
-  CHECK(*yuan_to_fen("5000000.00") == 500000000);
-  CHECK(*yuan_to_fen("5000000") == 500000000);
-  CHECK(*yuan_to_fen("0.1") == 10);
-  CHECK(*yuan_to_fen("0.07") == 7);
-  CHECK(*yuan_to_fen(" 12.34 ") == 1234);
-  CHECK(*yuan_to_fen("0") == 0);
-  // Values a double would round: exact here.
-  CHECK(*yuan_to_fen("92233720368547758.07") == 9223372036854775807LL);
-  CHECK(*yuan_to_fen("1234567890123.45") == 123456789012345LL);
-  for (const char* bad : {"", ".5", "5.", "5.123", "-1", "+1", "1e6", "1,000", "5 000", "abc", "92233720368547758.08",
-                          "100000000000000000000"}) {
-    INFO(bad);
-    auto r = yuan_to_fen(bad);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == ErrorCode::ValidationFailed);
-    CHECK(r.error().fields.front().field == "registered_capital_fen");
-  }
-}
-
 TEST_CASE("base64 uses the standard alphabet with padding (RFC 4648 vectors)", "[cli][input]") {
   CHECK(cpshare::crypto::base64_encode("") == "");
   CHECK(cpshare::crypto::base64_encode("f") == "Zg==");
