@@ -1,0 +1,436 @@
+// lib/ssh against a real OpenSSH sshd: each test case starts a private sshd on
+// 127.0.0.1 with its own host key, config and authorized_keys in a temp dir.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "ssh/ssh.hpp"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+namespace ssh = cpshare::ssh;
+using cpshare::ErrorCode;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& text, fs::perms mode) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+  fs::permissions(p, mode);
+}
+
+// stdout of a shell command; fails the test when it exits non-zero.
+std::string shell(const std::string& command) {
+  FILE* f = ::popen(command.c_str(), "r");
+  REQUIRE(f != nullptr);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+  int status = ::pclose(f);
+  INFO(command << "\n" << out);
+  REQUIRE(status == 0);
+  return out;
+}
+
+std::string current_user() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  REQUIRE(pw != nullptr);
+  return pw->pw_name;
+}
+
+sockaddr_in loopback(int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+// A port nothing listens on right now (the kernel picks it).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a = loopback(0);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool port_accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = loopback(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "cpshare-ssh-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+// One `sshd -D -e` child process; its log (stderr) goes to DIR/sshd.log.
+class Sshd {
+ public:
+  explicit Sshd(fs::path dir) : dir_(std::move(dir)) {}
+  ~Sshd() { stop(); }
+  Sshd(const Sshd&) = delete;
+  Sshd& operator=(const Sshd&) = delete;
+
+  // Empty when sshd listens on `port`; otherwise why not, with sshd's log.
+  std::string start(int port) {
+    // sshd running as root needs its privilege-separation dir; creating it
+    // does not change any SSH configuration.
+    if (::geteuid() == 0) ::mkdir("/run/sshd", 0755);
+    const std::string log = (dir_ / "sshd.log").string();
+    const std::string config = (dir_ / "sshd_config").string();
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    const char* argv[] = {"/usr/sbin/sshd", "-D", "-e", "-f", config.c_str(), nullptr};
+    int rc = ::posix_spawn(&pid_, argv[0], &fa, nullptr, const_cast<char* const*>(argv), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+      pid_ = -1;
+      return std::string("cannot start /usr/sbin/sshd: ") + std::strerror(rc);
+    }
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        std::string how = WIFEXITED(status) ? "with status " + std::to_string(WEXITSTATUS(status))
+                                            : "on signal " + std::to_string(WTERMSIG(status));
+        return "sshd exited " + how + " before listening; its log:\n" + read_file(log);
+      }
+      if (port_accepts(port)) return {};
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    stop();
+    return "sshd did not listen on port " + std::to_string(port) + " within 10 s; its log:\n" +
+           read_file(log);
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  fs::path dir_;
+  pid_t pid_ = -1;
+};
+
+// A private sshd whose admin user is the current user, with the cluster's
+// provisioning key (from ssh::generate_ed25519) in its authorized_keys.
+struct SshdFixture {
+  TempDir dir;
+  int port = free_port();
+  std::string user = current_user();
+  ssh::KeyPair key;
+  Sshd sshd{dir.path};  // declared after dir: stopped before the dir is removed
+
+  SshdFixture() {
+    make_host_key();
+    auto pair = ssh::generate_ed25519("test-cluster");
+    REQUIRE(pair);
+    key = *pair;
+    write_file(dir.path / "authorized_keys", key.public_line + "\n",
+               fs::perms::owner_read | fs::perms::owner_write);
+    const std::string d = dir.path.string();
+    write_file(dir.path / "sshd_config",
+               "Port " + std::to_string(port) +
+                   "\n"
+                   "ListenAddress 127.0.0.1\n"
+                   "HostKey " + d + "/host_key\n"
+                   "AuthorizedKeysFile " + d + "/authorized_keys\n"
+                   "PidFile " + d + "/sshd.pid\n"
+                   "PasswordAuthentication no\n"
+                   "KbdInteractiveAuthentication no\n"
+                   "UsePAM no\n"
+                   "StrictModes no\n"
+                   "PermitRootLogin prohibit-password\n"
+                   "LogLevel VERBOSE\n",
+               fs::perms::owner_read | fs::perms::owner_write);
+    start_sshd();
+  }
+
+  void start_sshd() {
+    std::string why = sshd.start(port);
+    if (!why.empty()) FAIL("the test sshd could not start in this environment: " << why);
+  }
+
+  // A new host key, as a supplier re-installing the host would get.
+  void make_host_key() {
+    fs::remove(dir.path / "host_key");
+    fs::remove(dir.path / "host_key.pub");
+    shell("ssh-keygen -q -t ed25519 -N '' -C cpshare-test-host -f '" + (dir.path / "host_key").string() + "'");
+  }
+
+  // What `ssh-keygen -lf host_key.pub` shows: "256 SHA256:... comment (ED25519)".
+  std::string keygen_fingerprint() {
+    std::istringstream line(shell("ssh-keygen -lf '" + (dir.path / "host_key.pub").string() + "'"));
+    std::string bits, fingerprint;
+    line >> bits >> fingerprint;
+    return fingerprint;
+  }
+
+  ssh::Target target(std::string pin = {}) const {
+    ssh::Target t;
+    t.host = "127.0.0.1";
+    t.port = port;
+    t.user = user;
+    t.private_openssh = key.private_openssh;
+    t.pinned_fingerprint = std::move(pin);
+    return t;
+  }
+
+  std::string pin() {
+    auto probe = ssh::verify(target());
+    INFO((probe ? "" : probe.error().message));
+    REQUIRE(probe);
+    return probe->fingerprint;
+  }
+};
+
+// The base64 body of an OpenSSH private key (the lines between the armour).
+std::string private_body(const std::string& pem) {
+  std::string body;
+  std::istringstream in(pem);
+  for (std::string line; std::getline(in, line);)
+    if (!line.starts_with("-----")) body += line;
+  return body;
+}
+
+}  // namespace
+
+TEST_CASE("generate_ed25519 makes an OpenSSH key pair with a cpshare comment", "[R-LEASE-5]") {
+  TempDir dir;
+  auto pair = ssh::generate_ed25519("CPc42");
+  REQUIRE(pair);
+  CHECK(pair->private_openssh.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
+  CHECK(pair->public_line.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"));
+  CHECK(pair->public_line.ends_with(" cpshare-CPc42"));
+
+  // OpenSSH reads the private key and derives the same public key from it.
+  fs::path file = dir.path / "id";
+  write_file(file, pair->private_openssh, fs::perms::owner_read | fs::perms::owner_write);
+  std::istringstream derived(shell("ssh-keygen -y -f '" + file.string() + "'"));
+  std::istringstream ours(pair->public_line);
+  std::string derived_type, derived_key, our_type, our_key;
+  derived >> derived_type >> derived_key;
+  ours >> our_type >> our_key;
+  CHECK(derived_type == our_type);
+  CHECK(derived_key == our_key);
+
+  auto other = ssh::generate_ed25519("CPc42");
+  REQUIRE(other);
+  CHECK(other->public_line != pair->public_line);
+
+  // The comment lands in authorized_keys: nothing that could break the line.
+  for (std::string_view bad : {"", "a b", "x\ny", "a#b"}) {
+    INFO(bad);
+    CHECK_FALSE(ssh::generate_ed25519(bad));
+  }
+}
+
+TEST_CASE_METHOD(SshdFixture, "first verify pins the fingerprint ssh-keygen -lf shows; the pin then verifies",
+                 "[R-SEC-1]") {
+  auto first = ssh::verify(target());
+  INFO((first ? "" : first.error().message));
+  REQUIRE(first);
+  CHECK(first->pinned_now);
+  CHECK(first->key_type == "ssh-ed25519");
+  CHECK(first->fingerprint == keygen_fingerprint());
+
+  auto again = ssh::verify(target(first->fingerprint));
+  INFO((again ? "" : again.error().message));
+  REQUIRE(again);
+  CHECK_FALSE(again->pinned_now);
+  CHECK(again->fingerprint == first->fingerprint);
+}
+
+TEST_CASE_METHOD(SshdFixture, "run executes as the admin user and returns output and exit status within its deadline",
+                 "[R-LEASE-5]") {
+  const std::string fingerprint = pin();
+
+  auto id = ssh::run(target(fingerprint), "id -un");
+  INFO((id ? "" : id.error().message));
+  REQUIRE(id);
+  CHECK(id->exit_status == 0);
+  CHECK(id->out == user + "\n");
+  CHECK(id->err.empty());
+
+  auto three = ssh::run(target(fingerprint), "echo oops >&2; exit 3");
+  REQUIRE(three);
+  CHECK(three->exit_status == 3);
+  CHECK(three->out.empty());
+  CHECK(three->err == "oops\n");
+
+  auto killed = ssh::run(target(fingerprint), "kill -9 $$");
+  REQUIRE(killed);
+  CHECK(killed->exit_status == -1);
+
+  ssh::Target impatient = target(fingerprint);
+  impatient.command_timeout_seconds = 1;
+  auto slow = ssh::run(impatient, "sleep 4");
+  REQUIRE_FALSE(slow);
+  CHECK(slow.error().code == ErrorCode::Unavailable);
+  CHECK_THAT(slow.error().message, Catch::Contains("timed out after 1 s"));
+}
+
+TEST_CASE_METHOD(SshdFixture, "run feeds stdin and bounds the captured output", "[R-LEASE-5]") {
+  const std::string fingerprint = pin();
+
+  auto echo = ssh::run(target(fingerprint), "cat", "hello\nworld\n");
+  REQUIRE(echo);
+  CHECK(echo->exit_status == 0);
+  CHECK(echo->out == "hello\nworld\n");
+
+  // More than one SSH window each way, so input and output must interleave.
+  std::string big;
+  for (int i = 0; big.size() < 3'000'000; ++i) big += "line " + std::to_string(i) + "\n";
+  auto through = ssh::run(target(fingerprint), "cat", big);
+  REQUIRE(through);
+  CHECK(through->exit_status == 0);
+  CHECK(through->truncated);
+  CHECK(through->out.size() == ssh::kMaxCapture);
+  CHECK(through->out == big.substr(0, ssh::kMaxCapture));
+
+  auto small = ssh::run(target(fingerprint), "wc -c", big.substr(0, 500'000));
+  REQUIRE(small);
+  CHECK_FALSE(small->truncated);
+  CHECK(small->out == "500000\n");
+}
+
+TEST_CASE_METHOD(SshdFixture, "a key missing from authorized_keys fails with an auth error", "[R-LEASE-5]") {
+  const std::string fingerprint = pin();
+  auto stranger = ssh::generate_ed25519("stranger");
+  REQUIRE(stranger);
+  ssh::Target t = target(fingerprint);
+  t.private_openssh = stranger->private_openssh;
+
+  auto probe = ssh::verify(t);
+  REQUIRE_FALSE(probe);
+  CHECK(probe.error().code == ErrorCode::Unavailable);
+  CHECK_THAT(probe.error().message,
+             Catch::Contains("auth as " + user + " with the provisioning key failed") &&
+                 Catch::Contains("authorized_keys"));
+  CHECK_THAT(probe.error().message, !Catch::Contains(private_body(stranger->private_openssh).substr(0, 40)));
+
+  auto ran = ssh::run(t, "true");
+  REQUIRE_FALSE(ran);
+  CHECK_THAT(ran.error().message, Catch::Contains("auth as " + user));
+}
+
+TEST_CASE_METHOD(SshdFixture, "a changed host key is refused and reported with both fingerprints",
+                 "[R-SEC-1]") {
+  const std::string old_pin = pin();
+  sshd.stop();
+  make_host_key();
+  start_sshd();
+  const std::string now = keygen_fingerprint();
+  REQUIRE(now != old_pin);
+
+  auto probe = ssh::verify(target(old_pin));
+  REQUIRE_FALSE(probe);
+  CHECK(probe.error().code == ErrorCode::Conflict);
+  CHECK_THAT(probe.error().message,
+             Catch::Contains("host key of 127.0.0.1:" + std::to_string(port) + " changed") &&
+                 Catch::Contains("pinned " + old_pin) && Catch::Contains("now " + now));
+
+  // run refuses before authenticating, so the command never runs.
+  const fs::path marker = dir.path / "ran";
+  auto ran = ssh::run(target(old_pin), "touch '" + marker.string() + "'");
+  REQUIRE_FALSE(ran);
+  CHECK(ran.error().code == ErrorCode::Conflict);
+  CHECK_FALSE(fs::exists(marker));
+
+  // Re-pinned to the new key, the host works again.
+  auto repinned = ssh::run(target(now), "touch '" + marker.string() + "'");
+  INFO((repinned ? "" : repinned.error().message));
+  REQUIRE(repinned);
+  CHECK(repinned->exit_status == 0);
+  CHECK(fs::exists(marker));
+}
+
+TEST_CASE("run refuses a host without a pin; a malformed pin is refused", "[R-SEC-1]") {
+  auto pair = ssh::generate_ed25519("c1");
+  REQUIRE(pair);
+  ssh::Target t;
+  t.host = "127.0.0.1";
+  t.port = free_port();
+  t.user = "root";
+  t.private_openssh = pair->private_openssh;
+
+  auto unpinned = ssh::run(t, "true");
+  REQUIRE_FALSE(unpinned);
+  CHECK_THAT(unpinned.error().message, Catch::Contains("not pinned"));
+
+  t.pinned_fingerprint = "SHA256:tooshort";
+  auto malformed = ssh::verify(t);
+  REQUIRE_FALSE(malformed);
+  CHECK_THAT(malformed.error().message, Catch::Contains("pinned fingerprint"));
+}
+
+TEST_CASE("connecting to a closed port fails quickly with a connect error", "[R-LEASE-5]") {
+  auto pair = ssh::generate_ed25519("c1");
+  REQUIRE(pair);
+  ssh::Target t;
+  t.host = "127.0.0.1";
+  t.port = free_port();
+  t.user = current_user();
+  t.private_openssh = pair->private_openssh;
+
+  auto start = std::chrono::steady_clock::now();
+  auto probe = ssh::verify(t);
+  auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(probe);
+  CHECK(probe.error().code == ErrorCode::Unavailable);
+  CHECK_THAT(probe.error().message,
+             Catch::StartsWith("ssh to 127.0.0.1:" + std::to_string(t.port) + ": connect: "));
+  CHECK(took < std::chrono::seconds(3));
+}
