@@ -28,6 +28,14 @@ const std::vector<RouteSpec>& route_specs() {
       {"POST", "/api/v1/admin/reviews/{username}/approve", Auth::Admin, "Approve an account"},
       {"POST", "/api/v1/admin/reviews/{username}/reject", Auth::Admin, "Reject an account"},
       {"GET", "/api/v1/admin/audit", Auth::Admin, "Security audit log"},
+      {"POST", "/api/v1/clusters", Auth::Session, "Publish a cluster"},
+      {"GET", "/api/v1/clusters", Auth::Session, "List or filter clusters"},
+      {"GET", "/api/v1/clusters/{cpc_id}", Auth::Session, "Show a cluster and its units"},
+      {"PATCH", "/api/v1/clusters/{cpc_id}", Auth::Session, "Update a cluster"},
+      {"POST", "/api/v1/clusters/{cpc_id}/delist", Auth::Session, "Delist a cluster"},
+      {"POST", "/api/v1/clusters/{cpc_id}/relist", Auth::Session, "List a delisted cluster again"},
+      {"GET", "/api/v1/clusters/{cpc_id}/units", Auth::Session, "A cluster's units and their status"},
+      {"PUT", "/api/v1/clusters/{cpc_id}/units/{index}", Auth::Session, "Set a unit idle or offline"},
   };
   return routes;
 }

@@ -16,6 +16,7 @@
 #include "mail/mailer.hpp"
 #include "server/http_server.hpp"
 #include "service/accounts.hpp"
+#include "service/catalog.hpp"
 #include "store/store.hpp"
 
 namespace fs = std::filesystem;
@@ -143,7 +144,8 @@ Result<int> serve(const Options& o) {
   if (tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
 
   AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
-  HttpServer server(accounts, log, tls_files);
+  CatalogService catalog(*d.store, clock);
+  HttpServer server(accounts, catalog, log, tls_files);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";

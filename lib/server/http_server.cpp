@@ -128,8 +128,8 @@ struct HttpServer::Routes {
   std::map<std::string, Handler> handlers;
 };
 
-HttpServer::HttpServer(AccountService& accounts, Logger& log, std::optional<TlsFiles> tls)
-    : routes_(std::make_unique<Routes>()), accounts_(accounts), log_(log) {
+HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, Logger& log, std::optional<TlsFiles> tls)
+    : routes_(std::make_unique<Routes>()), accounts_(accounts), catalog_(catalog), log_(log) {
   if (tls)
     server_ = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str());
   else
@@ -236,6 +236,34 @@ void HttpServer::install_routes() {
     return acc.audit(q);
   });
 
+  CatalogService& cat = catalog_;
+  h["POST /api/v1/clusters"] = with_body(201, [&cat](auto& b, auto& ctx, auto c, auto&) { return cat.publish(*c, b, ctx); });
+  h["GET /api/v1/clusters"] = without_body([&cat](const httplib::Request& req, auto&, auto c, auto&) -> Result<json> {
+    ListRequest q;
+    q.filter = req.get_param_value("filter");
+    q.sort = req.get_param_value("sort");
+    TRY_ASSIGN(q.limit, query_int(req, "limit", 50, 1, 500));
+    TRY_ASSIGN(q.offset, query_int(req, "offset", 0, 0, std::numeric_limits<int>::max()));
+    if (req.has_param("mine")) {
+      std::string mine = req.get_param_value("mine");
+      if (mine != "true" && mine != "false") return fail_fields({{"mine", "must be true or false"}});
+      q.mine = mine == "true";
+    }
+    q.region = req.get_param_value("region");
+    return cat.list(*c, q);
+  });
+  h["GET /api/v1/clusters/{cpc_id}"] = without_body([&cat](auto&, auto&, auto c, auto& p) { return cat.show(*c, p.at(0)); });
+  h["PATCH /api/v1/clusters/{cpc_id}"] =
+      with_body(200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.update(*c, p.at(0), b, ctx); });
+  h["POST /api/v1/clusters/{cpc_id}/delist"] =
+      with_body(200, [&cat](auto&, auto& ctx, auto c, auto& p) { return cat.set_listed(*c, p.at(0), false, ctx); });
+  h["POST /api/v1/clusters/{cpc_id}/relist"] =
+      with_body(200, [&cat](auto&, auto& ctx, auto c, auto& p) { return cat.set_listed(*c, p.at(0), true, ctx); });
+  h["GET /api/v1/clusters/{cpc_id}/units"] =
+      without_body([&cat](auto&, auto&, auto c, auto& p) { return cat.units(*c, p.at(0)); });
+  h["PUT /api/v1/clusters/{cpc_id}/units/{index}"] = with_body(
+      200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.set_unit(*c, p.at(0), p.at(1), b, ctx); });
+
   // Bind every route of the table, in table order (specific paths first).
   for (const auto& spec : api::route_specs()) {
     std::string key = fmt::format("{} {}", spec.method, spec.path);
@@ -283,8 +311,20 @@ void HttpServer::install_routes() {
     if (spec.method == "GET") server_->Get(pattern, wrapped);
     else if (spec.method == "POST") server_->Post(pattern, wrapped);
     else if (spec.method == "PATCH") server_->Patch(pattern, wrapped);
+    else if (spec.method == "PUT") server_->Put(pattern, wrapped);
     else if (spec.method == "DELETE") server_->Delete(pattern, wrapped);
   }
+
+  // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding
+  // has an empty body. cpp-httplib 0.11 instead reads such a POST until the
+  // client closes (a bare `curl -X POST` hung for the read timeout), so say
+  // the length is 0 before the body is read.
+  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") &&
+        !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
+      const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");  // the server's own object
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
 
   // Everything else (unknown route, body too large, ...) still answers in the envelope.
   server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,

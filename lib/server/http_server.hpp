@@ -10,6 +10,7 @@
 #include <string>
 
 #include "service/accounts.hpp"
+#include "service/catalog.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -26,7 +27,7 @@ struct TlsFiles {
 
 class HttpServer {
  public:
-  HttpServer(AccountService& accounts, Logger& log, std::optional<TlsFiles> tls);
+  HttpServer(AccountService& accounts, CatalogService& catalog, Logger& log, std::optional<TlsFiles> tls);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -47,6 +48,7 @@ class HttpServer {
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<httplib::Server> server_;
   AccountService& accounts_;
+  CatalogService& catalog_;
   Logger& log_;
 };
 

@@ -95,6 +95,54 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_event ON audit_log(event, id);
 CREATE INDEX audit_username ON audit_log(username, id);
 )SQL"},
+      {2, "clusters and their units", R"SQL(
+CREATE TABLE clusters (
+  id INTEGER PRIMARY KEY,
+  cpc_id TEXT NOT NULL UNIQUE,
+  owner_id INTEGER NOT NULL REFERENCES accounts(id),
+  class TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  model TEXT NOT NULL,
+  units INTEGER NOT NULL,
+  units_free INTEGER NOT NULL,
+  unit_memory INTEGER NOT NULL,
+  memory INTEGER NOT NULL,
+  vcpus INTEGER NOT NULL,
+  price_hourly INTEGER,
+  price_daily INTEGER,
+  price_monthly INTEGER,
+  price_yearly INTEGER,
+  vendor TEXT NOT NULL,
+  location TEXT NOT NULL,
+  region TEXT NOT NULL,
+  storage INTEGER NOT NULL,
+  storage_desc TEXT NOT NULL,
+  cuda TEXT,
+  cuda_key TEXT,
+  cudnn TEXT,
+  python TEXT,
+  frameworks TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  usage TEXT NOT NULL DEFAULT '',
+  ssh_host TEXT,
+  ssh_port INTEGER,
+  ssh_user TEXT,
+  platform_url TEXT,
+  environments TEXT NOT NULL DEFAULT '[]',
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX clusters_available ON clusters(status, units_free);
+CREATE INDEX clusters_owner ON clusters(owner_id);
+
+CREATE TABLE cluster_units (
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  idx INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (cluster_id, idx)
+);
+)SQL"},
   };
   return list;
 }

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "store/guarded.hpp"
 #include "store/migrations.hpp"
 
 namespace cpshare {
@@ -181,31 +182,7 @@ ActivationCode read_activation(SQLite::Statement& st) {
 constexpr const char* kActivationColumns =
     "account_id, code_hash, code_expires_at, attempts, link_hash, link_expires_at, sent_at";
 
-// Maps a UNIQUE constraint failure on accounts to the API's stable code.
-std::optional<Error> uniqueness_error(const SQLite::Exception& e) {
-  std::string what = e.what();
-  if (what.find("UNIQUE") == std::string::npos) return std::nullopt;
-  if (what.find("accounts.username") != std::string::npos)
-    return Error{ErrorCode::UsernameTaken, "that username is taken; choose another", {}, 0};
-  if (what.find("accounts.email") != std::string::npos)
-    return Error{ErrorCode::EmailTaken, "that email address is already registered; log in or use another", {}, 0};
-  if (what.find("accounts.phone_idx") != std::string::npos)
-    return Error{ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another", {}, 0};
-  return std::nullopt;
-}
-
 }  // namespace
-
-template <class F>
-auto Store::guarded(const char* what, F&& f) -> decltype(f()) {
-  std::lock_guard lock(mu_);
-  try {
-    return f();
-  } catch (const SQLite::Exception& e) {
-    if (auto u = uniqueness_error(e)) return std::unexpected(*u);
-    return fail(ErrorCode::Internal, fmt::format("store: {}: {}", what, e.what()));
-  }
-}
 
 Store::Store(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
 Store::~Store() = default;

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "catalog/cluster.hpp"
+#include "catalog/filter.hpp"
 #include "domain/account.hpp"
 #include "util/error.hpp"
 
@@ -33,6 +35,23 @@ struct LicenceFile {
   std::string filename;
   std::string content_type;
   Blob cipher;
+};
+
+// One unit (accelerator) of a cluster: idle, busy or offline (R-CL-3).
+struct UnitRow {
+  int index = 0;
+  std::string status;
+};
+
+// A catalogue query: a compiled filter, an order, and who asks.
+struct ClusterQuery {
+  catalog::CompiledFilter filter{"1=1", {}};
+  std::string order_by;                     // from catalog::order_by_sql, or empty
+  std::optional<std::int64_t> owner_id;     // only this owner's clusters (any status)
+  bool available_only = true;               // listed, with at least one idle unit
+  std::optional<std::string> region_first;  // this region's clusters first
+  int limit = 50;
+  int offset = 0;
 };
 
 class Store {
@@ -80,6 +99,18 @@ class Store {
   Result<> replace_recovery_codes(std::int64_t account_id, const std::vector<Blob>& hashes);
   Result<bool> use_recovery_code(std::int64_t account_id, const Blob& hash, std::int64_t at);
   Result<> delete_recovery_codes(std::int64_t account_id);
+
+  // Clusters (catalog::Cluster; owner is filled from accounts.username).
+  // insert makes units 0..N-1 idle.
+  Result<std::int64_t> insert_cluster(const catalog::Cluster& c);
+  Result<std::optional<catalog::Cluster>> cluster_by_cpc_id(const std::string& cpc_id);
+  // Writes the publishable fields and status. A changed unit count adds idle
+  // units or removes the highest ones, which must not be busy (CONFLICT).
+  Result<> update_cluster(const catalog::Cluster& c);
+  Result<std::vector<catalog::Cluster>> clusters(const ClusterQuery& q);
+  Result<std::vector<UnitRow>> cluster_units(std::int64_t cluster_id);
+  // Sets one unit idle or offline; a busy unit cannot be changed by hand (CONFLICT).
+  Result<> set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now);
 
   // Audit log.
   Result<std::int64_t> append_audit(const AuditEvent& e);

@@ -39,6 +39,9 @@ check POST /api/v1/users 422 VALIDATION_FAILED -d '[]'
 check GET /api/v1/me 401 UNAUTHENTICATED
 check GET /api/v1/me 401 UNAUTHENTICATED -H 'Authorization: Bearer not-a-token'
 check GET /api/v1/admin/audit 401 UNAUTHENTICATED
+# A POST without a body (no Content-Length: curl -X POST) has an empty body and
+# is answered at once, not after the read timeout.
+check POST /api/v1/activate/resend 422 VALIDATION_FAILED --max-time 5
 head -c 9000000 /dev/zero | tr '\0' 'a' >"$T/big"
 check POST /api/v1/users 413 PAYLOAD_TOO_LARGE --data-binary @"$T/big"
 

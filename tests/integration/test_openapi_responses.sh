@@ -100,6 +100,90 @@ call POST '/api/v1/admin/reviews/{username}/reject' /api/v1/admin/reviews/bolt/r
 call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=5" -H "$(auth "$ta")"
 call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=0" -H "$(auth "$ta")"           # 422
 
+# The catalogue: acme is an approved supplier now, bolt a rejected one, alice a user.
+# (Bodiless POSTs send -d '' so that curl sends Content-Length: 0.)
+count() { jq -c "$1" "$LAST"; }
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"acme","password":"'"$PW"'"}'
+ts=$(jq -r .data.token "$LAST")
+call POST /api/v1/sessions /api/v1/sessions -d '{"login":"bolt","password":"'"$PW"'"}'
+tb=$(jq -r .data.token "$LAST")
+cluster_a='{"class":"A","resource_type":"GPU","model":"A100 80GB","units":8,"unit_memory":80000000000,
+ "memory":1000000000000,"vcpus":128,"prices":{"hourly":2500,"monthly":1500000},"vendor":"Acme",
+ "location":"深圳市","region":"深圳","storage":{"description":"2x3.84TB nvme data, 480GB ssd system"},
+ "usage":"ssh in, conda activate","access":{"ssh_host":"gpu01.example.org","ssh_port":22,"ssh_user":"cpadmin"}}'
+cluster_b='{"class":"B","resource_type":"NPU","model":"Ascend 910B","units":16,"unit_memory":64000000000,
+ "memory":2000000000000,"vcpus":192,"prices":{"daily":40000},"vendor":"Acme","location":"杭州市","region":"杭州",
+ "storage":{"description":"4x7.68TB nvme"},"software":{"python":"3.11"},
+ "access":{"platform_url":"https://ai.example.com/console","environments":["jupyterlab","vscode"]}}'
+call POST /api/v1/clusters /api/v1/clusters -d "$cluster_a"                             # 401
+call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")" -d "$cluster_a"          # 403 a user
+call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$tb")" -d "$cluster_a"          # 403 not approved
+call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d '{bad'                # 400
+call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d '{"class":"A","unit_memory":"80GB"}'  # 422
+call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d "$cluster_a"
+cid=$(jq -r .data.cluster.cpc_id "$LAST")
+[ "$(count .data.cluster.access.ssh_host)" = '"gpu01.example.org"' ] || fail "publish: no owner view"
+call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d "$cluster_b"
+cid_b=$(jq -r .data.cluster.cpc_id "$LAST")
+
+call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")"
+[ "$(count '.data.items | length')" = 2 ] || fail "list: expected 2 clusters"
+[ "$(count '[.data.items[].access | select(.method == "ssh")][0] | keys')" = '["method"]' ] ||
+  fail "list: a user sees an A-class cluster's SSH access"
+call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")" -G \
+  --data-urlencode 'filter=class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市'
+[ "$(count '[.data.items[].cpc_id]')" = "[\"$cid\"]" ] || fail "filter: expected only $cid"
+call GET /api/v1/clusters "/api/v1/clusters?sort=price_hourly-&limit=10&offset=0&region=any" -H "$(auth "$t1")"
+call GET /api/v1/clusters "/api/v1/clusters?mine=true" -H "$(auth "$ts")"
+call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$ta")"
+call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")" -G --data-urlencode 'filter=modle~A100'  # 422
+call GET /api/v1/clusters "/api/v1/clusters?sort=owner" -H "$(auth "$t1")"               # 422
+call GET /api/v1/clusters "/api/v1/clusters?limit=0" -H "$(auth "$t1")"                  # 422
+call GET /api/v1/clusters "/api/v1/clusters?offset=-1" -H "$(auth "$t1")"                # 422
+call GET /api/v1/clusters /api/v1/clusters                                              # 401
+
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$t1")"
+[ "$(count '.data.units | length')" = 8 ] || fail "show: expected 8 units"
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid_b" -H "$(auth "$t1")"
+call GET '/api/v1/clusters/{cpc_id}' /api/v1/clusters/cp-0000000000 -H "$(auth "$t1")"   # 404
+call GET '/api/v1/clusters/{cpc_id}' /api/v1/clusters/nonsense -H "$(auth "$t1")"        # 404
+call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid/units" -H "$(auth "$t1")"
+call GET '/api/v1/clusters/{cpc_id}/units' /api/v1/clusters/cp-0000000000/units -H "$(auth "$t1")"  # 404
+
+call PUT '/api/v1/clusters/{cpc_id}/units/{index}' "/api/v1/clusters/$cid/units/3" -H "$(auth "$ts")" -d '{"status":"offline"}'
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
+[ "$(count .data.cluster.units_free)" = 7 ] || fail "units_free does not follow an offline unit"
+call PUT '/api/v1/clusters/{cpc_id}/units/{index}' "/api/v1/clusters/$cid/units/3" -H "$(auth "$ts")" -d '{"status":"idle"}'
+call PUT '/api/v1/clusters/{cpc_id}/units/{index}' "/api/v1/clusters/$cid/units/8" -H "$(auth "$ts")" -d '{"status":"idle"}'    # 404
+call PUT '/api/v1/clusters/{cpc_id}/units/{index}' "/api/v1/clusters/$cid/units/3" -H "$(auth "$ts")" -d '{"status":"busy"}'    # 422
+call PUT '/api/v1/clusters/{cpc_id}/units/{index}' "/api/v1/clusters/$cid/units/3" -H "$(auth "$ts")" -d '{bad'                 # 400
+call PUT '/api/v1/clusters/{cpc_id}/units/{index}' "/api/v1/clusters/$cid/units/3" -H "$(auth "$t1")" -d '{"status":"offline"}' # 403
+
+call PATCH '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")" \
+  -d '{"prices":{"hourly":2200,"daily":48000,"monthly":null},"software":{"cuda":"12.4","frameworks":["pytorch 2.3"]},"description":"Two racks"}'
+[ "$(count .data.cluster.billing_modes)" = '["hourly","daily"]' ] || fail "update: prices not merged"
+call PATCH '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")" -d '{"class":"B"}'   # 422
+call PATCH '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")" -d '{}'              # 422
+call PATCH '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")" -d '{bad'            # 400
+call PATCH '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$t1")" -d '{"vcpus":64}'    # 403
+call PATCH '/api/v1/clusters/{cpc_id}' /api/v1/clusters/cp-0000000000 -H "$(auth "$ts")" -d '{"vcpus":64}'  # 404
+
+call POST '/api/v1/clusters/{cpc_id}/delist' "/api/v1/clusters/$cid/delist" -H "$(auth "$t1")" -d ''   # 403
+call POST '/api/v1/clusters/{cpc_id}/delist' "/api/v1/clusters/$cid/delist" -H "$(auth "$ts")" -d ''
+[ "$(count .data.cluster.status)" = '"delisted"' ] || fail "delist: status"
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$t1")"                         # 404 delisted
+call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid/units" -H "$(auth "$t1")"             # 404 delisted
+call POST '/api/v1/clusters/{cpc_id}/relist' "/api/v1/clusters/$cid/relist" -H "$(auth "$t1")" -d ''   # 404 delisted
+call GET /api/v1/clusters "/api/v1/clusters?mine=true" -H "$(auth "$ts")"
+call POST '/api/v1/clusters/{cpc_id}/relist' "/api/v1/clusters/$cid/relist" -H "$(auth "$ts")" -d '{}'
+[ "$(count .data.cluster.status)" = '"listed"' ] || fail "relist: status"
+call POST '/api/v1/clusters/{cpc_id}/relist' "/api/v1/clusters/$cid/relist" -H "$(auth "$ts")" -d '{bad'  # 400
+call POST '/api/v1/clusters/{cpc_id}/delist' /api/v1/clusters/cp-0000000000/delist -H "$(auth "$ts")" -d ''  # 404
+call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=20" -H "$(auth "$ta")"
+[ "$(count '[.data.items[].event | select(startswith("cluster_") or . == "unit_status_changed")] | length')" -ge 6 ] ||
+  fail "audit: catalogue events missing"
+
 call POST /api/v1/me/password /api/v1/me/password -H "$(auth "$t1")" \
   -d '{"current_password":"wrong-pass","new_password":"n3w-Passw0rd-plum-tree"}'     # 401
 call POST /api/v1/me/password /api/v1/me/password -H "$(auth "$t1")" \

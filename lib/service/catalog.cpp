@@ -1,0 +1,174 @@
+#include "service/catalog.hpp"
+
+#include <fmt/format.h>
+
+#include "api/fields.hpp"
+#include "catalog/filter.hpp"
+
+namespace cpshare {
+
+using catalog::Cluster;
+using catalog::Viewer;
+
+namespace {
+
+bool is_owner(const Caller& caller, const Cluster& c) { return c.owner_id == caller.account.id; }
+bool is_admin(const Caller& caller) { return caller.account.role == Role::Admin; }
+
+Viewer viewer_for(const Caller& caller, const Cluster& c) {
+  return is_owner(caller, c) || is_admin(caller) ? Viewer::Owner : Viewer::Public;
+}
+
+json unit_rows_json(const std::vector<UnitRow>& rows) {
+  json items = json::array();
+  for (const auto& u : rows) items.push_back({{"index", u.index}, {"status", u.status}});
+  return items;
+}
+
+}  // namespace
+
+CatalogService::CatalogService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+Result<> CatalogService::audit(const std::string& event, const Caller& caller, const RequestContext& ctx,
+                               json detail) {
+  AuditEvent e;
+  e.at = clock_.now();
+  e.event = event;
+  e.account_id = caller.account.id;
+  e.username = caller.account.username;
+  e.ip = ctx.ip;
+  e.detail_json = detail.dump();
+  TRY(store_.append_audit(e));
+  return {};
+}
+
+Result<Cluster> CatalogService::visible(const Caller& caller, const std::string& cpc_id) {
+  if (!catalog::is_cpc_id(cpc_id))
+    return fail(ErrorCode::NotFound, fmt::format("'{}' is not a CPcId (they look like cp-7k2m9x4qvd)", cpc_id));
+  TRY_ASSIGN(auto c, store_.cluster_by_cpc_id(cpc_id));
+  if (!c || (c->status == catalog::ClusterStatus::Delisted && !is_owner(caller, *c) && !is_admin(caller)))
+    return fail(ErrorCode::NotFound, fmt::format("no cluster {}", cpc_id));
+  return std::move(*c);
+}
+
+Result<Cluster> CatalogService::owned(const Caller& caller, const std::string& cpc_id) {
+  TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
+  if (!is_owner(caller, c) && !is_admin(caller))
+    return fail(ErrorCode::Forbidden, fmt::format("cluster {} belongs to another supplier", cpc_id));
+  return c;
+}
+
+Result<json> CatalogService::publish(const Caller& caller, const json& body, const RequestContext& ctx) {
+  const Account& a = caller.account;
+  if (a.role != Role::Supplier)
+    return fail(ErrorCode::Forbidden, "only suppliers publish clusters; register with cpshare register --supplier");
+  if (a.status != AccountStatus::Active)
+    return fail(ErrorCode::Forbidden, fmt::format("your supplier account is {}; an administrator must approve it "
+                                                  "before you can publish",
+                                                  status_name(a.status)));
+  TRY_ASSIGN(Cluster c, catalog::cluster_from_publish(body));
+  c.cpc_id = catalog::new_cpc_id();
+  c.owner_id = a.id;
+  c.owner = a.username;
+  c.created_at = c.updated_at = clock_.now();
+  c.units_free = c.units;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(c.id, store_.insert_cluster(c));
+    return audit("cluster_published", caller, ctx, {{"cpc_id", c.cpc_id}});
+  }));
+  return json{{"cluster", catalog::cluster_json(c, Viewer::Owner)}};
+}
+
+Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) {
+  if (req.limit < 1 || req.limit > 500) return fail_fields({{"limit", "must be from 1 to 500"}});
+  if (req.offset < 0) return fail_fields({{"offset", "must be 0 or more"}});
+  ClusterQuery q;
+  TRY_ASSIGN(q.filter, catalog::compile_filter(req.filter));
+  if (!req.sort.empty()) {
+    TRY_ASSIGN(auto sort, catalog::parse_sort(req.sort));
+    q.order_by = catalog::order_by_sql(sort);
+  }
+  if (req.mine) {
+    q.owner_id = caller.account.id;
+    q.available_only = false;
+  }
+  // R-API-IUS: the caller's region first, unless they ask for any.
+  if (req.region.empty()) {
+    if (caller.account.region) q.region_first = *caller.account.region;
+  } else if (req.region != "any") {
+    q.region_first = req.region;
+  }
+  q.limit = req.limit;
+  q.offset = req.offset;
+  TRY_ASSIGN(auto rows, store_.clusters(q));
+  json items = json::array();
+  for (const auto& c : rows) items.push_back(catalog::cluster_json(c, viewer_for(caller, c)));
+  return json{{"items", items}, {"limit", req.limit}, {"offset", req.offset}};
+}
+
+Result<json> CatalogService::show(const Caller& caller, const std::string& cpc_id) {
+  TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
+  TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
+  return json{{"cluster", catalog::cluster_json(c, viewer_for(caller, c))}, {"units", unit_rows_json(rows)}};
+}
+
+Result<json> CatalogService::update(const Caller& caller, const std::string& cpc_id, const json& body,
+                                    const RequestContext& ctx) {
+  TRY_ASSIGN(Cluster current, owned(caller, cpc_id));
+  TRY_ASSIGN(Cluster next, catalog::apply_update(current, body));
+  next.updated_at = clock_.now();
+  json fields = json::array();
+  if (body.is_object())
+    for (const auto& [k, _] : body.items()) fields.push_back(k);
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_cluster(next));
+    return audit("cluster_updated", caller, ctx, {{"cpc_id", cpc_id}, {"fields", fields}});
+  }));
+  TRY_ASSIGN(auto stored, store_.cluster_by_cpc_id(cpc_id));
+  return json{{"cluster", catalog::cluster_json(stored.value_or(next), Viewer::Owner)}};
+}
+
+Result<json> CatalogService::set_listed(const Caller& caller, const std::string& cpc_id, bool listed,
+                                        const RequestContext& ctx) {
+  TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
+  c.status = listed ? catalog::ClusterStatus::Listed : catalog::ClusterStatus::Delisted;
+  c.updated_at = clock_.now();
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_cluster(c));
+    return audit(listed ? "cluster_relisted" : "cluster_delisted", caller, ctx, {{"cpc_id", cpc_id}});
+  }));
+  return json{{"cluster", catalog::cluster_json(c, Viewer::Owner)}};
+}
+
+Result<json> CatalogService::units(const Caller& caller, const std::string& cpc_id) {
+  TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
+  TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
+  return json{{"items", unit_rows_json(rows)}};
+}
+
+Result<json> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index,
+                                      const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"status"});
+  auto status = f.text("status", true, 16);
+  if (status && *status != "idle" && *status != "offline")
+    f.error("status", "must be idle or offline (busy is set by leases)");
+  if (!f.ok()) return std::unexpected(f.failure());
+  int idx = -1;
+  try {
+    std::size_t used = 0;
+    idx = std::stoi(index, &used);
+    if (used != index.size()) idx = -1;
+  } catch (...) {
+  }
+  TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
+  if (idx < 0 || idx >= c.units)
+    return fail(ErrorCode::NotFound, fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id,
+                                                 c.units - 1, index));
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.set_unit_status(c.id, idx, *status, clock_.now()));
+    return audit("unit_status_changed", caller, ctx, {{"cpc_id", cpc_id}, {"unit", idx}, {"status", *status}});
+  }));
+  return json{{"unit", {{"index", idx}, {"status", *status}}}};
+}
+
+}  // namespace cpshare

@@ -1,0 +1,48 @@
+// The cluster catalogue (issue 3; R-CL-*, R-API-IVCPC): publish, show, list
+// and filter, update, delist/relist, unit status. Rules of the record itself
+// live in catalog/cluster.hpp; this service adds who may do what, the store,
+// and the audit log.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "service/accounts.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+
+namespace cpshare {
+
+struct ListRequest {
+  std::string filter;        // the filter language; empty = everything available
+  std::string sort;          // "price_hourly", "price_hourly-"; empty = region first, newest
+  int limit = 50;
+  int offset = 0;
+  bool mine = false;
+  std::string region;        // "any", a region, or empty = the caller's region first
+};
+
+class CatalogService {
+ public:
+  CatalogService(Store& store, const Clock& clock);
+
+  Result<json> publish(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<json> list(const Caller& caller, const ListRequest& req);
+  Result<json> show(const Caller& caller, const std::string& cpc_id);
+  Result<json> update(const Caller& caller, const std::string& cpc_id, const json& body, const RequestContext& ctx);
+  Result<json> set_listed(const Caller& caller, const std::string& cpc_id, bool listed, const RequestContext& ctx);
+  Result<json> units(const Caller& caller, const std::string& cpc_id);
+  Result<json> set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index, const json& body,
+                        const RequestContext& ctx);
+
+ private:
+  // The cluster, if the caller may see it (delisted: owner and admins only).
+  Result<catalog::Cluster> visible(const Caller& caller, const std::string& cpc_id);
+  // The cluster, if the caller may change it (owner or admin).
+  Result<catalog::Cluster> owned(const Caller& caller, const std::string& cpc_id);
+  Result<> audit(const std::string& event, const Caller& caller, const RequestContext& ctx, json detail);
+
+  Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace cpshare

@@ -1,0 +1,175 @@
+// The catalogue service over a real in-memory SQLite store: who may publish
+// and change what, what the list offers, units, and the audit trail.
+#include <catch2/catch.hpp>
+
+#include "service/catalog.hpp"
+
+using namespace cpshare;
+
+namespace {
+
+struct Fixture {
+  std::unique_ptr<Store> store = Store::open(":memory:").value();
+  ManualClock clock{1'800'000'000};
+  CatalogService svc{*store, clock};
+  RequestContext ctx{"192.0.2.9", "test"};
+
+  Caller account(const std::string& name, Role role, AccountStatus status, const std::string& region = "深圳") {
+    Account a;
+    a.username = name;
+    a.role = role;
+    a.status = status;
+    a.password_hash = "x";
+    a.email = name + "@example.org";
+    a.region = region;
+    a.created_at = clock.now();
+    a.id = store->insert_account(a).value();
+    return Caller{a, Session{}};
+  }
+
+  static json body(const std::string& model = "A100 80GB", const std::string& region = "深圳", std::int64_t hourly = 2500) {
+    return {{"class", "A"},
+            {"resource_type", "GPU"},
+            {"model", model},
+            {"units", 8},
+            {"unit_memory", 80'000'000'000},
+            {"memory", 1'000'000'000'000},
+            {"vcpus", 128},
+            {"prices", {{"hourly", hourly}, {"monthly", 1'500'000}}},
+            {"vendor", "Acme"},
+            {"location", region == "深圳" ? "深圳市" : "广州市"},
+            {"region", region},
+            {"storage", {{"description", "2x3.84TB nvme data, 480GB ssd system"}}},
+            {"usage", "ssh in and run conda activate"},
+            {"access", {{"ssh_host", "gpu01.example.org"}, {"ssh_port", 22}, {"ssh_user", "cpadmin"}}}};
+  }
+
+  std::string publish(const Caller& c, json b = body()) {
+    auto r = svc.publish(c, b, ctx);
+    REQUIRE(r);
+    return (*r)["cluster"]["cpc_id"];
+  }
+
+  std::vector<std::string> ids(const Caller& c, const ListRequest& q = ListRequest{}) {
+    auto r = svc.list(c, q);
+    REQUIRE(r);
+    std::vector<std::string> out;
+    for (const auto& item : (*r)["items"]) out.push_back(item["cpc_id"]);
+    return out;
+  }
+};
+
+// A list request (designated initializers would leave members to -Wextra's complaint).
+ListRequest lr(std::string filter = "", std::string sort = "", bool mine = false, std::string region = "") {
+  ListRequest q;
+  q.filter = std::move(filter);
+  q.sort = std::move(sort);
+  q.mine = mine;
+  q.region = std::move(region);
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE("only approved suppliers publish; bad input writes nothing", "[R-CL-1][R-CL-2][R-SEC-1]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  Caller pending = f.account("newco", Role::Supplier, AccountStatus::PendingReview);
+  Caller user = f.account("alice", Role::User, AccountStatus::Active);
+
+  auto r = f.svc.publish(sup, Fixture::body(), f.ctx);
+  REQUIRE(r);
+  CHECK(catalog::is_cpc_id((*r)["cluster"]["cpc_id"].get<std::string>()));
+  CHECK((*r)["cluster"]["units_free"] == 8);
+  CHECK((*r)["cluster"]["storage"]["total_bytes"] == 8'160'000'000'000);
+
+  CHECK(f.svc.publish(pending, Fixture::body(), f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(f.svc.publish(user, Fixture::body(), f.ctx).error().code == ErrorCode::Forbidden);
+
+  json bad = Fixture::body();
+  bad["prices"]["hourly"] = -5;
+  bad["storage"]["description"] = "2x3.84XB";
+  auto refused = f.svc.publish(sup, bad, f.ctx);
+  REQUIRE(!refused);
+  CHECK(refused.error().code == ErrorCode::ValidationFailed);
+  CHECK(f.ids(sup, lr("", "", true)).size() == 1);
+}
+
+TEST_CASE("the list offers listed clusters with idle units, the caller's region first", "[R-CL-5][R-CL-6][R-API-IUS]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  Caller sz_user = f.account("alice", Role::User, AccountStatus::Active, "深圳");
+  Caller gz_user = f.account("bob", Role::User, AccountStatus::Active, "广州");
+  std::string sz = f.publish(sup, Fixture::body("A100 80GB", "深圳", 2500));
+  f.clock.advance(10);
+  std::string gz = f.publish(sup, Fixture::body("H100 80GB", "广州", 4000));
+
+  CHECK(f.ids(sz_user) == std::vector<std::string>{sz, gz});
+  CHECK(f.ids(gz_user) == std::vector<std::string>{gz, sz});
+  CHECK(f.ids(sz_user, lr("", "", false, "any")) == std::vector<std::string>{gz, sz});  // newest first
+  CHECK(f.ids(gz_user, lr("", "price_hourly")) == std::vector<std::string>{sz, gz});
+  CHECK(f.ids(gz_user, lr("", "price_hourly-")) == std::vector<std::string>{gz, sz});
+  CHECK(f.ids(sz_user, lr("class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市")) ==
+        std::vector<std::string>{sz});
+  auto typo = f.svc.list(sz_user, lr("modle~A100"));
+  REQUIRE(!typo);
+  CHECK(typo.error().fields.at(0).message.find("did you mean model?") != std::string::npos);
+
+  // Delisted: gone from the list, still the owner's, hidden from others.
+  REQUIRE(f.svc.set_listed(sup, gz, false, f.ctx));
+  CHECK(f.ids(sz_user) == std::vector<std::string>{sz});
+  CHECK(f.svc.show(sz_user, gz).error().code == ErrorCode::NotFound);
+  CHECK(f.svc.show(sup, gz));
+  CHECK(f.ids(sup, lr("", "", true)).size() == 2);
+  REQUIRE(f.svc.set_listed(sup, gz, true, f.ctx));
+  CHECK(f.ids(sz_user).size() == 2);
+
+  // A cluster with no idle unit is not offered.
+  for (int i = 0; i < 8; ++i) REQUIRE(f.svc.set_unit(sup, sz, std::to_string(i), {{"status", "offline"}}, f.ctx));
+  CHECK(f.ids(sz_user) == std::vector<std::string>{gz});
+}
+
+TEST_CASE("owners and admins change a cluster; others are refused", "[R-CL-4][R-SEC-1]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  Caller rival = f.account("rival", Role::Supplier, AccountStatus::Active);
+  Caller admin = f.account("root", Role::Admin, AccountStatus::Active);
+  std::string id = f.publish(sup);
+
+  CHECK(f.svc.update(rival, id, {{"prices", {{"hourly", 1}}}}, f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(f.svc.set_listed(rival, id, false, f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(f.svc.set_unit(rival, id, "0", {{"status", "offline"}}, f.ctx).error().code == ErrorCode::Forbidden);
+
+  auto up = f.svc.update(sup, id, {{"prices", {{"hourly", 3000}, {"monthly", nullptr}}}, {"units", 10}}, f.ctx);
+  REQUIRE(up);
+  CHECK((*up)["cluster"]["prices"]["hourly"] == 3000);
+  CHECK((*up)["cluster"]["prices"]["monthly"].is_null());
+  CHECK((*up)["cluster"]["units_free"] == 10);
+  CHECK(f.svc.units(sup, id).value()["items"].size() == 10);
+  CHECK(f.svc.update(admin, id, {{"units", 4}}, f.ctx));
+  CHECK(f.svc.units(sup, id).value()["items"].size() == 4);
+  CHECK(f.svc.update(sup, id, {{"class", "B"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
+
+  auto audit = f.store->audit(AuditQuery{100, std::nullopt, "cluster_updated", std::nullopt}).value();
+  CHECK(audit.size() == 2);
+}
+
+TEST_CASE("units: per-unit status set by the owner", "[R-CL-3][R-CL-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  Caller user = f.account("alice", Role::User, AccountStatus::Active);
+  std::string id = f.publish(sup);
+  REQUIRE(f.svc.set_unit(sup, id, "3", {{"status", "offline"}}, f.ctx));
+  auto shown = f.svc.show(user, id).value();
+  CHECK(shown["cluster"]["units_free"] == 7);
+  CHECK(shown["units"][3]["status"] == "offline");
+  CHECK(shown["units"][2]["status"] == "idle");
+  CHECK(f.svc.set_unit(sup, id, "8", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(f.svc.set_unit(sup, id, "x", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(f.svc.set_unit(sup, id, "1", {{"status", "busy"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
+  REQUIRE(f.svc.set_unit(sup, id, "3", {{"status", "idle"}}, f.ctx));
+  CHECK(f.svc.show(user, id).value()["cluster"]["units_free"] == 8);
+  // The A-class access details are the owner's to see.
+  CHECK(shown["cluster"]["access"].contains("ssh_host") == false);
+  CHECK(f.svc.show(sup, id).value()["cluster"]["access"]["ssh_host"] == "gpu01.example.org");
+}
