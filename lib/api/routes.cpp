@@ -36,6 +36,7 @@ const std::vector<RouteSpec>& route_specs() {
       {"POST", "/api/v1/clusters/{cpc_id}/relist", Auth::Session, "List a delisted cluster again"},
       {"GET", "/api/v1/clusters/{cpc_id}/units", Auth::Session, "A cluster's units and their status"},
       {"PUT", "/api/v1/clusters/{cpc_id}/units/{index}", Auth::Session, "Set a unit idle or offline"},
+      {"POST", "/api/v1/clusters/{cpc_id}/verify", Auth::Session, "Check SSH access to an A-class cluster"},
   };
   return routes;
 }

@@ -144,7 +144,7 @@ Result<int> serve(const Options& o) {
   if (tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
 
   AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
-  CatalogService catalog(*d.store, clock);
+  CatalogService catalog(*d.store, *d.keys, clock);
   HttpServer server(accounts, catalog, log, tls_files);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -261,6 +261,8 @@ void HttpServer::install_routes() {
       with_body(200, [&cat](auto&, auto& ctx, auto c, auto& p) { return cat.set_listed(*c, p.at(0), true, ctx); });
   h["GET /api/v1/clusters/{cpc_id}/units"] =
       without_body([&cat](auto&, auto&, auto c, auto& p) { return cat.units(*c, p.at(0)); });
+  h["POST /api/v1/clusters/{cpc_id}/verify"] =
+      with_body(200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.verify(*c, p.at(0), b, ctx); });
   h["PUT /api/v1/clusters/{cpc_id}/units/{index}"] = with_body(
       200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.set_unit(*c, p.at(0), p.at(1), b, ctx); });
 

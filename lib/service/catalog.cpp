@@ -4,6 +4,7 @@
 
 #include "api/fields.hpp"
 #include "catalog/filter.hpp"
+#include "ssh/ssh.hpp"
 
 namespace cpshare {
 
@@ -27,7 +28,15 @@ json unit_rows_json(const std::vector<UnitRow>& rows) {
 
 }  // namespace
 
-CatalogService::CatalogService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, const Clock& clock)
+    : store_(store), keys_(keys), clock_(clock) {}
+
+Result<json> CatalogService::provisioning_json(const Caller& caller, const Cluster& c) {
+  if (c.cluster_class != 'A' || (!is_owner(caller, c) && !is_admin(caller))) return json(nullptr);
+  TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
+  return json{{"public_key", s.ssh_public_key},
+              {"host_key_fingerprint", s.ssh_host_key.empty() ? json(nullptr) : json(s.ssh_host_key)}};
+}
 
 Result<> CatalogService::audit(const std::string& event, const Caller& caller, const RequestContext& ctx,
                                json detail) {
@@ -72,11 +81,27 @@ Result<json> CatalogService::publish(const Caller& caller, const json& body, con
   c.owner = a.username;
   c.created_at = c.updated_at = clock_.now();
   c.units_free = c.units;
+  // A-class: a provisioning key the supplier installs for the admin user; the
+  // private half never leaves the daemon and is sealed at rest. B-class: a
+  // token for the cluster's monitoring agent, shown once and stored hashed.
+  ClusterSecrets secrets;
+  std::string agent_token;
+  if (c.cluster_class == 'A') {
+    TRY_ASSIGN(ssh::KeyPair kp, ssh::generate_ed25519("cpshare-" + c.cpc_id));
+    secrets.ssh_key_cipher = keys_.seal(kp.private_openssh);
+    secrets.ssh_public_key = kp.public_line;
+  } else {
+    agent_token = "cpa_" + crypto::random_token(32);
+    secrets.agent_token_hash = keys_.token_hash(agent_token);
+  }
   TRY(store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(c.id, store_.insert_cluster(c));
+    TRY(store_.set_cluster_secrets(c.id, secrets));
     return audit("cluster_published", caller, ctx, {{"cpc_id", c.cpc_id}});
   }));
-  return json{{"cluster", catalog::cluster_json(c, Viewer::Owner)}};
+  return json{{"cluster", catalog::cluster_json(c, Viewer::Owner)},
+              {"provisioning_public_key", secrets.ssh_public_key.empty() ? json(nullptr) : json(secrets.ssh_public_key)},
+              {"agent_token", agent_token.empty() ? json(nullptr) : json(agent_token)}};
 }
 
 Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) {
@@ -109,7 +134,10 @@ Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) 
 Result<json> CatalogService::show(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
-  return json{{"cluster", catalog::cluster_json(c, viewer_for(caller, c))}, {"units", unit_rows_json(rows)}};
+  TRY_ASSIGN(json provisioning, provisioning_json(caller, c));
+  return json{{"cluster", catalog::cluster_json(c, viewer_for(caller, c))},
+              {"units", unit_rows_json(rows)},
+              {"provisioning", provisioning}};
 }
 
 Result<json> CatalogService::update(const Caller& caller, const std::string& cpc_id, const json& body,
@@ -144,6 +172,43 @@ Result<json> CatalogService::units(const Caller& caller, const std::string& cpc_
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
   return json{{"items", unit_rows_json(rows)}};
+}
+
+Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc_id, const json& body,
+                                    const RequestContext& ctx) {
+  api::Fields f(body, {"repin"});
+  bool repin = f.boolean("repin", false).value_or(false);
+  if (!f.ok()) return std::unexpected(f.failure());
+  TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
+  if (c.cluster_class != 'A')
+    return fail(ErrorCode::Conflict, fmt::format("{} is a B-class cluster: it is reached through its platform, "
+                                                 "not over SSH",
+                                                 cpc_id));
+  TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
+  TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
+  ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60};
+  auto probe = ssh::verify(target);
+  if (!probe) {
+    Error e = probe.error();
+    if (e.code == ErrorCode::Conflict) {
+      (void)audit("host_key_changed", caller, ctx, {{"cpc_id", cpc_id}, {"pinned", s.ssh_host_key}});
+      e.message += fmt::format("; to accept the new key: cpshare cluster verify {} --repin", cpc_id);
+    }
+    return std::unexpected(e.context(fmt::format("verify {}", cpc_id)));
+  }
+  std::string previous = s.ssh_host_key;
+  if (probe->fingerprint != previous) {
+    s.ssh_host_key = probe->fingerprint;
+    TRY(store_.atomically([&]() -> Result<> {
+      TRY(store_.set_cluster_secrets(c.id, s));
+      return audit(previous.empty() ? "host_key_pinned" : "host_key_repinned", caller, ctx,
+                   {{"cpc_id", cpc_id}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
+    }));
+  }
+  return json{{"fingerprint", probe->fingerprint},
+              {"key_type", probe->key_type},
+              {"pinned_now", probe->fingerprint != previous},
+              {"verified_at", rfc3339(clock_.now())}};
 }
 
 Result<json> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index,

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/crypto.hpp"
 #include "service/accounts.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
@@ -23,7 +24,7 @@ struct ListRequest {
 
 class CatalogService {
  public:
-  CatalogService(Store& store, const Clock& clock);
+  CatalogService(Store& store, const crypto::KeyRing& keys, const Clock& clock);
 
   Result<json> publish(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<json> list(const Caller& caller, const ListRequest& req);
@@ -31,6 +32,9 @@ class CatalogService {
   Result<json> update(const Caller& caller, const std::string& cpc_id, const json& body, const RequestContext& ctx);
   Result<json> set_listed(const Caller& caller, const std::string& cpc_id, bool listed, const RequestContext& ctx);
   Result<json> units(const Caller& caller, const std::string& cpc_id);
+  // A-class: connect with the provisioning key, pin (or check) the host key,
+  // run a command as the admin user. {"repin": true} accepts a changed host key.
+  Result<json> verify(const Caller& caller, const std::string& cpc_id, const json& body, const RequestContext& ctx);
   Result<json> set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index, const json& body,
                         const RequestContext& ctx);
 
@@ -41,7 +45,11 @@ class CatalogService {
   Result<catalog::Cluster> owned(const Caller& caller, const std::string& cpc_id);
   Result<> audit(const std::string& event, const Caller& caller, const RequestContext& ctx, json detail);
 
+  // The owner's view of how the platform reaches the cluster (null for others).
+  Result<json> provisioning_json(const Caller& caller, const catalog::Cluster& c);
+
   Store& store_;
+  const crypto::KeyRing& keys_;
   const Clock& clock_;
 };
 

@@ -306,4 +306,37 @@ Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::s
   });
 }
 
+Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
+  return guarded("cluster secrets", [&]() -> Result<ClusterSecrets> {
+    SQLite::Statement st(*db_, "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM clusters "
+                               "WHERE id = ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    if (!st.executeStep()) return fail(ErrorCode::NotFound, "cluster not found");
+    auto blob = [](const SQLite::Column& c) {
+      if (c.isNull()) return Blob{};
+      const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+      return Blob(p, p + c.getBytes());
+    };
+    return ClusterSecrets{blob(st.getColumn(0)), opt_text(st.getColumn(1)).value_or(""),
+                          opt_text(st.getColumn(2)).value_or(""), blob(st.getColumn(3))};
+  });
+}
+
+Result<> Store::set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
+  return guarded("set cluster secrets", [&]() -> Result<> {
+    SQLite::Statement st(*db_, "UPDATE clusters SET ssh_key_enc = ?, ssh_public_key = ?, ssh_host_key = ?, "
+                               "agent_token_hash = ? WHERE id = ?");
+    auto bind_blob = [&](int i, const Blob& b) {
+      if (b.empty()) st.bind(i); else st.bind(i, b.data(), static_cast<int>(b.size()));
+    };
+    bind_blob(1, s.ssh_key_cipher);
+    bind_text_or_null(st, 2, s.ssh_public_key);
+    bind_text_or_null(st, 3, s.ssh_host_key);
+    bind_blob(4, s.agent_token_hash);
+    st.bind(5, static_cast<int64_t>(cluster_id));
+    st.exec();
+    return {};
+  });
+}
+
 }  // namespace cpshare

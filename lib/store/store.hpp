@@ -43,6 +43,13 @@ struct UnitRow {
   std::string status;
 };
 
+struct ClusterSecrets {
+  Blob ssh_key_cipher;           // KeyRing-sealed OpenSSH private key (A-class)
+  std::string ssh_public_key;    // its authorized_keys line, for the supplier to install
+  std::string ssh_host_key;      // pinned "SHA256:..." fingerprint; empty until the first verify
+  Blob agent_token_hash;         // B-class monitoring agent's token, keyed hash
+};
+
 // A catalogue query: a compiled filter, an order, and who asks.
 struct ClusterQuery {
   catalog::CompiledFilter filter{"1=1", {}};
@@ -108,6 +115,10 @@ class Store {
   // units or removes the highest ones, which must not be busy (CONFLICT).
   Result<> update_cluster(const catalog::Cluster& c);
   Result<std::vector<catalog::Cluster>> clusters(const ClusterQuery& q);
+  // How the platform reaches a cluster: the sealed provisioning key (A), its
+  // public line, the pinned host-key fingerprint, the agent token's hash (B).
+  Result<ClusterSecrets> cluster_secrets(std::int64_t cluster_id);
+  Result<> set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s);
   Result<std::vector<UnitRow>> cluster_units(std::int64_t cluster_id);
   // Sets one unit idle or offline; a busy unit cannot be changed by hand (CONFLICT).
   Result<> set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now);

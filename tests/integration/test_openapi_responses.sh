@@ -123,8 +123,13 @@ call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d '{"class":"A",
 call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d "$cluster_a"
 cid=$(jq -r .data.cluster.cpc_id "$LAST")
 [ "$(count .data.cluster.access.ssh_host)" = '"gpu01.example.org"' ] || fail "publish: no owner view"
+pubkey=$(jq -r .data.provisioning_public_key "$LAST")
+[[ $pubkey == ssh-ed25519\ * ]] || fail "publish A: no provisioning public key"
+[ "$(count .data.agent_token)" = null ] || fail "publish A: an agent token"
 call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d "$cluster_b"
 cid_b=$(jq -r .data.cluster.cpc_id "$LAST")
+[ "$(count .data.provisioning_public_key)" = null ] || fail "publish B: a provisioning key"
+[[ $(jq -r .data.agent_token "$LAST") =~ ^cpa_[A-Za-z0-9_-]{43}$ ]] || fail "publish B: no agent token"
 
 call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")"
 [ "$(count '.data.items | length')" = 2 ] || fail "list: expected 2 clusters"
@@ -144,8 +149,31 @@ call GET /api/v1/clusters /api/v1/clusters                                      
 
 call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$t1")"
 [ "$(count '.data.units | length')" = 8 ] || fail "show: expected 8 units"
+[ "$(count .data.provisioning)" = null ] || fail "show: a user sees the provisioning"
 call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
+[ "$(jq -r .data.provisioning.public_key "$LAST")" = "$pubkey" ] || fail "show: owner lacks the provisioning key"
+[ "$(count .data.provisioning.host_key_fingerprint)" = null ] || fail "show: a host key pinned before any verify"
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ta")"
+[ "$(count '.data.provisioning | keys')" = '["host_key_fingerprint","public_key"]' ] || fail "show: admin lacks the provisioning"
 call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid_b" -H "$(auth "$t1")"
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid_b" -H "$(auth "$ts")"
+[ "$(count .data.provisioning)" = null ] || fail "show: B-class cluster has provisioning"
+
+# verify: gpu01.example.org cannot be reached here, so the owner's check is UNAVAILABLE.
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$ts")" -d ''      # 503
+[ "$(count .error.code)" = '"UNAVAILABLE"' ] || fail "verify: unreachable host is not UNAVAILABLE"
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$ta")" -d '{"repin":true}'  # 503
+[ "$(count .error.code)" = '"UNAVAILABLE"' ] || fail "verify (admin): unreachable host is not UNAVAILABLE"
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid_b/verify" -H "$(auth "$ts")" -d ''    # 409 B-class
+[ "$(count .error.code)" = '"CONFLICT"' ] || fail "verify: B-class cluster is not CONFLICT"
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$tb")" -d ''      # 403 another supplier
+[[ $(count .error.code) =~ ^\"(FORBIDDEN|NOT_FOUND)\"$ ]] || fail "verify: another supplier is not refused"
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$t1")" -d ''      # 403 a user
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -d ''                        # 401
+call POST '/api/v1/clusters/{cpc_id}/verify' /api/v1/clusters/cp-0000000000/verify -H "$(auth "$ts")" -d ''  # 404
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$ts")" -d '{"repin":"yes"}'  # 422
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$ts")" -d '{"repinn":true}'  # 422
+call POST '/api/v1/clusters/{cpc_id}/verify' "/api/v1/clusters/$cid/verify" -H "$(auth "$ts")" -d '{bad'   # 400
 call GET '/api/v1/clusters/{cpc_id}' /api/v1/clusters/cp-0000000000 -H "$(auth "$t1")"   # 404
 call GET '/api/v1/clusters/{cpc_id}' /api/v1/clusters/nonsense -H "$(auth "$t1")"        # 404
 call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid/units" -H "$(auth "$t1")"

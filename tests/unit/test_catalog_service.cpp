@@ -11,7 +11,8 @@ namespace {
 struct Fixture {
   std::unique_ptr<Store> store = Store::open(":memory:").value();
   ManualClock clock{1'800'000'000};
-  CatalogService svc{*store, clock};
+  crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 3));
+  CatalogService svc{*store, keys, clock};
   RequestContext ctx{"192.0.2.9", "test"};
 
   Caller account(const std::string& name, Role role, AccountStatus status, const std::string& region = "深圳") {
