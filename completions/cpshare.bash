@@ -6,7 +6,7 @@
 _cpshare_node() {
   case "$1" in
     "")
-      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin version completion"
+      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster version completion"
       _cpshare_flags="-h --server --json --ca-file --help"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="" ;;
@@ -130,6 +130,61 @@ _cpshare_node() {
       _cpshare_flags="-h --server --json --ca-file --help --limit --before --event --username"
       _cpshare_valued="--server --ca-file --limit --before --event --username"
       _cpshare_args="" ;;
+    "publish")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_valued="--server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_args="" ;;
+    "show")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "list")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --mine --region --sort --limit --offset"
+      _cpshare_valued="--server --ca-file --region --sort --limit --offset"
+      _cpshare_args="" ;;
+    "filter")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --region --sort --limit --offset"
+      _cpshare_valued="--server --ca-file --region --sort --limit --offset"
+      _cpshare_args="" ;;
+    "update")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_valued="--server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_args="" ;;
+    "delist")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "relist")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "units")
+      _cpshare_children="set"
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "units set")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="idle offline" ;;
+    "cluster")
+      _cpshare_children="verify"
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "cluster verify")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --repin"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
     "version")
       _cpshare_children=""
       _cpshare_flags="-h --server --json --ca-file --help"
@@ -158,6 +213,14 @@ _cpshare_value() {
     "admin review show|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--licence-out") _cpshare_files ;;
     "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed session_revoked logout password_changed profile_updated deregistered review_approved review_rejected admin_created" -- "$cur")) ;;
+    "publish|--class") COMPREPLY=($(compgen -W "A B" -- "$cur")) ;;
+    "publish|--resource-type") COMPREPLY=($(compgen -W "GPU NPU CPU" -- "$cur")) ;;
+    "publish|--usage-file") _cpshare_files ;;
+    "publish|--file") _cpshare_files ;;
+    "update|--class") COMPREPLY=($(compgen -W "A B" -- "$cur")) ;;
+    "update|--resource-type") COMPREPLY=($(compgen -W "GPU NPU CPU" -- "$cur")) ;;
+    "update|--usage-file") _cpshare_files ;;
+    "update|--file") _cpshare_files ;;
     *"|--ca-file") _cpshare_files ;;
     *) COMPREPLY=() ;;
   esac

@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster version completion
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -80,6 +80,39 @@ function __cpshare_node
         case 'admin audit'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file --limit --before --event --username
+        case 'publish'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file
+        case 'show'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'list'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --region --sort --limit --offset
+        case 'filter'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --region --sort --limit --offset
+        case 'update'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file
+        case 'delist'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'relist'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'units'
+            set -g __cpshare_children set
+            set -g __cpshare_valued --server --ca-file
+        case 'units set'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'cluster'
+            set -g __cpshare_children verify
+            set -g __cpshare_valued --server --ca-file
+        case 'cluster verify'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
         case 'version'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
@@ -130,6 +163,15 @@ complete -c cpshare -n '__cpshare_at \'\'' -a password -d 'Change your password'
 complete -c cpshare -n '__cpshare_at \'\'' -a deregister -d 'Deregister your account (billing records are kept, personal data erased)'
 complete -c cpshare -n '__cpshare_at \'\'' -a mfa -d 'Two-factor authentication with an authenticator app (TOTP)'
 complete -c cpshare -n '__cpshare_at \'\'' -a admin -d 'Administer the platform (admin accounts only)'
+complete -c cpshare -n '__cpshare_at \'\'' -a publish -d 'Publish a cluster in the catalogue (active suppliers)'
+complete -c cpshare -n '__cpshare_at \'\'' -a show -d 'Show a cluster: every field and the status of each unit'
+complete -c cpshare -n '__cpshare_at \'\'' -a list -d 'List clusters in the catalogue'
+complete -c cpshare -n '__cpshare_at \'\'' -a filter -d 'List the clusters that match a filter expression'
+complete -c cpshare -n '__cpshare_at \'\'' -a update -d 'Change some fields of a cluster you published'
+complete -c cpshare -n '__cpshare_at \'\'' -a delist -d 'Withdraw a cluster from the catalogue (it can be relisted)'
+complete -c cpshare -n '__cpshare_at \'\'' -a relist -d 'List a delisted cluster again'
+complete -c cpshare -n '__cpshare_at \'\'' -a units -d 'Show the status of each unit of a cluster'
+complete -c cpshare -n '__cpshare_at \'\'' -a cluster -d 'Manage the platform\'s access to your clusters'
 complete -c cpshare -n '__cpshare_at \'\'' -a version -d 'Show the versions of cpshare and of the server'
 complete -c cpshare -n '__cpshare_at \'\'' -a completion -d 'Print the shell completion script for bash, zsh or fish'
 complete -c cpshare -n '__cpshare_at \'register\'' -l supplier -d 'Register a supplier (a cluster owner) instead of a user'
@@ -199,4 +241,73 @@ complete -c cpshare -n '__cpshare_at \'admin audit\'' -l limit -x -d 'At most N 
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l before -x -d 'Only events older than event ID (to page back)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed session_revoked logout password_changed profile_updated deregistered review_approved review_rejected admin_created' -d 'Only this kind of event'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l username -x -d 'Only events about this account'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l resource-type -x -a 'GPU NPU CPU' -d 'The accelerator kind'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l model -x -d 'The accelerator (or CPU) model, e.g. \'A100 80GB\''
+complete -c cpshare -n '__cpshare_at \'publish\'' -l units -x -d 'Number of accelerators (a CPU-only cluster is 1 unit)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l unit-memory -x -d 'Memory per accelerator, e.g. 80GB (0 for CPU)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l memory -x -d 'Host memory, e.g. 1TB or 512GiB'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l vcpus -x -d 'Number of vCPUs'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l price-hourly -x -d 'Price per unit per hour in yuan, e.g. 12.50'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l price-daily -x -d 'Price per unit per day in yuan'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l price-monthly -x -d 'Price per unit per month in yuan'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l price-yearly -x -d 'Price per unit per year in yuan'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l vendor -x -d 'The hardware vendor'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l location -x -d 'Where the cluster is, e.g. 深圳市'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l region -x -d 'The region, e.g. Guangdong'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l storage -x -d 'Local storage, e.g. \'2x3.84TB nvme data, 480GB ssd system\''
+complete -c cpshare -n '__cpshare_at \'publish\'' -l cuda -x -d 'CUDA version, e.g. 12.4'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l cudnn -x -d 'cuDNN version'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l python -x -d 'Python version'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l framework -x -d 'A framework installed, e.g. \'pytorch 2.3\' (repeatable)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l description -x -d 'A description for leasers'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l usage -x -d 'Usage instructions for leasers (class A)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l usage-file -r -F -d 'Read the usage instructions from FILE (class A)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-host -x -d 'Host the platform reaches by SSH to create leasers\' accounts (class A)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-port -x -d 'Its SSH port (class A; default 22)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-user -x -d 'Its administrative SSH user (class A)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l platform-url -x -d 'Your platform\'s URL (class B)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l environment -x -d 'An environment your platform offers, e.g. jupyterlab (class B; repeatable)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l file -r -F -d 'Send FILE, a publish request in the API\'s JSON (bytes and fen), as is'
+complete -c cpshare -n '__cpshare_at \'list\'' -l mine -d 'Your own clusters, delisted ones and those without free units included'
+complete -c cpshare -n '__cpshare_at \'list\'' -l region -x -d '\'any\' for every region, or a region to show first (default: yours first)'
+complete -c cpshare -n '__cpshare_at \'list\'' -l sort -x -d 'Order by price_hourly (cheapest first) or price_hourly- (dearest first)'
+complete -c cpshare -n '__cpshare_at \'list\'' -l limit -x -d 'At most N clusters (1 to 500, default 50)'
+complete -c cpshare -n '__cpshare_at \'list\'' -l offset -x -d 'Skip the first N clusters (to page on)'
+complete -c cpshare -n '__cpshare_at \'filter\'' -l region -x -d '\'any\' for every region, or a region to show first (default: yours first)'
+complete -c cpshare -n '__cpshare_at \'filter\'' -l sort -x -d 'Order by price_hourly (cheapest first) or price_hourly- (dearest first)'
+complete -c cpshare -n '__cpshare_at \'filter\'' -l limit -x -d 'At most N clusters (1 to 500, default 50)'
+complete -c cpshare -n '__cpshare_at \'filter\'' -l offset -x -d 'Skip the first N clusters (to page on)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l resource-type -x -a 'GPU NPU CPU' -d 'The accelerator kind'
+complete -c cpshare -n '__cpshare_at \'update\'' -l model -x -d 'The accelerator (or CPU) model, e.g. \'A100 80GB\''
+complete -c cpshare -n '__cpshare_at \'update\'' -l units -x -d 'Number of accelerators (a CPU-only cluster is 1 unit)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l unit-memory -x -d 'Memory per accelerator, e.g. 80GB (0 for CPU)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l memory -x -d 'Host memory, e.g. 1TB or 512GiB'
+complete -c cpshare -n '__cpshare_at \'update\'' -l vcpus -x -d 'Number of vCPUs'
+complete -c cpshare -n '__cpshare_at \'update\'' -l price-hourly -x -d 'Price per unit per hour in yuan, e.g. 12.50'
+complete -c cpshare -n '__cpshare_at \'update\'' -l price-daily -x -d 'Price per unit per day in yuan'
+complete -c cpshare -n '__cpshare_at \'update\'' -l price-monthly -x -d 'Price per unit per month in yuan'
+complete -c cpshare -n '__cpshare_at \'update\'' -l price-yearly -x -d 'Price per unit per year in yuan'
+complete -c cpshare -n '__cpshare_at \'update\'' -l vendor -x -d 'The hardware vendor'
+complete -c cpshare -n '__cpshare_at \'update\'' -l location -x -d 'Where the cluster is, e.g. 深圳市'
+complete -c cpshare -n '__cpshare_at \'update\'' -l region -x -d 'The region, e.g. Guangdong'
+complete -c cpshare -n '__cpshare_at \'update\'' -l storage -x -d 'Local storage, e.g. \'2x3.84TB nvme data, 480GB ssd system\''
+complete -c cpshare -n '__cpshare_at \'update\'' -l cuda -x -d 'CUDA version, e.g. 12.4'
+complete -c cpshare -n '__cpshare_at \'update\'' -l cudnn -x -d 'cuDNN version'
+complete -c cpshare -n '__cpshare_at \'update\'' -l python -x -d 'Python version'
+complete -c cpshare -n '__cpshare_at \'update\'' -l framework -x -d 'A framework installed, e.g. \'pytorch 2.3\' (repeatable)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l description -x -d 'A description for leasers'
+complete -c cpshare -n '__cpshare_at \'update\'' -l usage -x -d 'Usage instructions for leasers (class A)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l usage-file -r -F -d 'Read the usage instructions from FILE (class A)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-host -x -d 'Host the platform reaches by SSH to create leasers\' accounts (class A)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-port -x -d 'Its SSH port (class A; default 22)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-user -x -d 'Its administrative SSH user (class A)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l platform-url -x -d 'Your platform\'s URL (class B)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l environment -x -d 'An environment your platform offers, e.g. jupyterlab (class B; repeatable)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l file -r -F -d 'Send FILE, a JSON merge patch in the API\'s units (bytes and fen), as is'
+complete -c cpshare -n '__cpshare_at \'units\'' -a set -d 'Take a unit of your cluster offline, or bring it back (idle)'
+complete -c cpshare -n '__cpshare_at \'units set\'' -a 'idle offline' -d 'idle (available to lease) or offline (withdrawn)'
+complete -c cpshare -n '__cpshare_at \'cluster\'' -a verify -d 'Check that the platform can reach an A-class cluster over SSH'
+complete -c cpshare -n '__cpshare_at \'cluster verify\'' -l repin -d 'Accept a new host key (only once the supplier has confirmed it out of band)'
 complete -c cpshare -n '__cpshare_at \'completion\'' -a 'bash zsh fish' -d 'The shell'

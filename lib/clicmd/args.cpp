@@ -4,7 +4,7 @@
 
 namespace cpshare::clicmd {
 
-Args::Slot& Args::add(CLI::App* app, OptionSpec spec) {
+Args::Slot& Args::add(CLI::App* app, OptionSpec spec, bool multi) {
   Slot& slot = slots_.emplace_back();
   slot.name = spec.name;
   CLI::Option* opt = nullptr;
@@ -13,6 +13,12 @@ Args::Slot& Args::add(CLI::App* app, OptionSpec spec) {
     if (spec.required) opt->required();
   } else if (spec.value_name.empty()) {
     opt = app->add_flag(spec.name)->description(spec.help);
+  } else if (multi) {
+    opt = app->add_option(spec.name, slot.values, spec.help)
+              ->type_name(spec.value_name)
+              ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+              ->expected(1)
+              ->allow_extra_args(false);
   } else {
     opt = app->add_option(spec.name, slot.value, spec.help)->type_name(spec.value_name);
     if (spec.required) opt->required();
@@ -37,6 +43,11 @@ void Args::file_option(CLI::App* app, std::string name, std::string value_name, 
   add(app, OptionSpec{std::move(name), std::move(value_name), std::move(help), {}, true, false, false});
 }
 
+void Args::multi_option(CLI::App* app, std::string name, std::string value_name, std::string help) {
+  add(app, OptionSpec{std::move(name), std::move(value_name), std::move(help), {}, false, false, false},
+      /*multi=*/true);
+}
+
 void Args::positional(CLI::App* app, std::string name, std::string help, bool required,
                       std::vector<std::string> choices) {
   std::string value_name = name;
@@ -59,6 +70,12 @@ std::optional<std::string> Args::get(std::string_view name) const {
 bool Args::has(std::string_view flag_name) const {
   const Slot* s = find(flag_name);
   return s != nullptr && s->option != nullptr && s->option->count() > 0;
+}
+
+std::vector<std::string> Args::get_all(std::string_view name) const {
+  const Slot* s = find(name);
+  if (s == nullptr || s->option == nullptr || s->option->count() == 0) return {};
+  return s->values;
 }
 
 const std::vector<OptionSpec>& global_option_specs() {

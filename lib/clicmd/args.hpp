@@ -33,21 +33,26 @@ class Args {
   void option(CLI::App* app, std::string name, std::string value_name, std::string help,
               std::vector<std::string> choices = {});
   void file_option(CLI::App* app, std::string name, std::string value_name, std::string help);
+  // An option that may be given more than once; read with get_all.
+  void multi_option(CLI::App* app, std::string name, std::string value_name, std::string help);
   void positional(CLI::App* app, std::string name, std::string help, bool required,
                   std::vector<std::string> choices = {});
 
   // The value given on the command line, or nullopt when absent.
   std::optional<std::string> get(std::string_view name) const;
   bool has(std::string_view flag_name) const;
+  // Every value of a multi_option, in command-line order (empty when absent).
+  std::vector<std::string> get_all(std::string_view name) const;
   const std::vector<OptionSpec>& specs() const { return specs_; }
 
  private:
   struct Slot {
     std::string name;
     std::string value;
+    std::vector<std::string> values;  // multi_option
     CLI::Option* option = nullptr;
   };
-  Slot& add(CLI::App* app, OptionSpec spec);
+  Slot& add(CLI::App* app, OptionSpec spec, bool multi = false);
   const Slot* find(std::string_view name) const;
 
   std::vector<OptionSpec> specs_;

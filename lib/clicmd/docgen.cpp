@@ -115,7 +115,8 @@ std::string man_page(const std::vector<Command>& table) {
          ".RI [ options ]\n"
          ".SH DESCRIPTION\n"
          "\\fBcpshare\\fR registers users and suppliers, activates their accounts, logs in and out,\n"
-         "manages profiles, passwords, sessions and two\\-factor authentication, and lets\n"
+         "manages profiles, passwords, sessions and two\\-factor authentication, lets suppliers\n"
+         "publish computing clusters and everyone find them in the catalogue, and lets\n"
          "administrators review accounts, on a \\fBcpshared\\fR(8) server reached over HTTP or HTTPS.\n"
          ".PP\n"
          "\\fBcpshare\\fR asks questions (passwords without echo, missing registration fields,\n"
@@ -334,9 +335,22 @@ std::string zsh_script(const std::vector<Command>& table) {
   auto emit = [&](const std::vector<std::string>& path, const Command* c) {
     out << "\n" << zsh_function(path) << "() {\n";
     if (c != nullptr && c->run != nullptr) {
+      // A command that also has subcommands ("units" and "units set"): a subcommand's name as
+      // the first word hands over to its function; else it is offered with the first positional.
+      const auto kids = children(table, path);
+      std::vector<std::string> kid_names;
+      for (const Command* child : kids) {
+        kid_names.push_back(child->path.back());
+        out << "  if (( CURRENT > 2 )) && [[ $words[2] == " << child->path.back() << " ]]; then\n"
+            << "    shift words; (( CURRENT-- )); " << zsh_function(child->path) << "; return\n"
+            << "  fi\n";
+      }
       out << "  _arguments -S \"${_cpshare_globals[@]}\"";
       int position = 0;
-      for (const auto& o : command_options(*c)) out << " \\\n    " << zsh_spec(o, o.positional ? ++position : 0);
+      for (auto o : command_options(*c)) {
+        if (o.positional && position == 0 && o.choices.empty()) o.choices = kid_names;
+        out << " \\\n    " << zsh_spec(o, o.positional ? ++position : 0);
+      }
       out << "\n}\n";
       return;
     }

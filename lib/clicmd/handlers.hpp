@@ -47,6 +47,27 @@ Result<> run_review_reject(Context& ctx);
 void declare_audit(CLI::App* app, Args& a);
 Result<> run_audit(Context& ctx);
 
+// cmd_catalog.cpp
+void declare_publish(CLI::App* app, Args& a);
+Result<> run_publish(Context& ctx);
+void declare_show(CLI::App* app, Args& a);
+Result<> run_show(Context& ctx);
+void declare_list(CLI::App* app, Args& a);
+Result<> run_list(Context& ctx);
+void declare_filter(CLI::App* app, Args& a);
+Result<> run_filter(Context& ctx);
+void declare_update(CLI::App* app, Args& a);
+Result<> run_update(Context& ctx);
+void declare_delist(CLI::App* app, Args& a);
+Result<> run_delist(Context& ctx);
+Result<> run_relist(Context& ctx);
+void declare_units(CLI::App* app, Args& a);
+Result<> run_units(Context& ctx);
+void declare_units_set(CLI::App* app, Args& a);
+Result<> run_units_set(Context& ctx);
+void declare_cluster_verify(CLI::App* app, Args& a);
+Result<> run_cluster_verify(Context& ctx);
+
 // cmd_meta.cpp
 Result<> run_version(Context& ctx);
 void declare_completion(CLI::App* app, Args& a);

@@ -130,7 +130,6 @@ bool check_command_words(const std::vector<std::string>& args, const std::vector
     const Command* node = nullptr;
     for (const Command& c : table)
       if (c.path == path) node = &c;
-    if (node != nullptr && node->run != nullptr) return true;  // a command: the rest are its arguments
     bool known = false;
     for (const Command& c : table)
       if (c.path.size() == path.size() + 1 && std::equal(path.begin(), path.end(), c.path.begin()) &&
@@ -143,6 +142,9 @@ bool check_command_words(const std::vector<std::string>& args, const std::vector
     std::vector<std::string> names;
     for (const Command* c : children(table, path)) names.push_back(c->path.back());
     const std::string suggestion = text::closest(word, names);
+    // A command: the rest are its arguments. One that also has subcommands ("units" and
+    // "units set") takes a word close to a subcommand's name for a typo of it.
+    if (node != nullptr && node->run != nullptr && suggestion.empty()) return true;
     const std::string where = path.empty() ? "" : " for '" + join_path(path) + "'";
     std::string message = "unknown command '" + word + "'" + where;
     if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";

@@ -211,6 +211,11 @@ Result<json> ApiClient::patch(std::string_view path, const json& body) {
   return parse_envelope(raw.status, raw.body, raw.retry_after);
 }
 
+Result<json> ApiClient::put(std::string_view path, const json& body) {
+  TRY_ASSIGN(Raw raw, send("PUT", path, &body));
+  return parse_envelope(raw.status, raw.body, raw.retry_after);
+}
+
 Result<json> ApiClient::del(std::string_view path, const json& body) {
   TRY_ASSIGN(Raw raw, send("DELETE", path, &body));
   return parse_envelope(raw.status, raw.body, raw.retry_after);

@@ -58,6 +58,7 @@ class ApiClient {
   Result<json> get(std::string_view path, const Query& query = {});
   Result<json> post(std::string_view path, const json& body);
   Result<json> patch(std::string_view path, const json& body);
+  Result<json> put(std::string_view path, const json& body);
   Result<json> del(std::string_view path, const json& body = nullptr);
   // A successful response's raw bytes (e.g. a licence file); errors as for get.
   Result<std::string> get_bytes(std::string_view path);

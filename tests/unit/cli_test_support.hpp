@@ -75,6 +75,7 @@ class FakeServer {
   struct Request {
     std::string method, path, body;
     httplib::Headers headers;
+    std::string target;  // the request target as sent (path and query, still percent-encoded)
     json json_body() const { return json::parse(body, nullptr, false); }
   };
 
@@ -89,7 +90,7 @@ class FakeServer {
           sep = '&';
         }
       }
-      requests_.push_back({req.method, path, req.body, req.headers});
+      requests_.push_back({req.method, path, req.body, req.headers, req.target});
       auto it = routes_.find(req.method + " " + req.path);
       if (it == routes_.end() || it->second.empty()) {
         res.status = 404;
@@ -104,6 +105,7 @@ class FakeServer {
     server_.Get(".*", handle);
     server_.Post(".*", handle);
     server_.Patch(".*", handle);
+    server_.Put(".*", handle);
     server_.Delete(".*", handle);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });

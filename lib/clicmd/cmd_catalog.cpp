@@ -1,0 +1,617 @@
+// The catalogue (docs/design/catalogue.md, issue 3): publish, show, list, filter, update,
+// delist, relist and units. Human units on the command line ("80GB", "12.50") become the
+// wire's integers (bytes, fen) here, checked with catalog/units.hpp before anything is sent.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "catalog/cluster.hpp"
+#include "catalog/units.hpp"
+#include "clicmd/display.hpp"
+#include "clicmd/handlers.hpp"
+#include "util/text.hpp"
+
+namespace cpshare::clicmd::cmd {
+
+namespace {
+
+// How a flag's value becomes JSON.
+enum class Kind {
+  Text,     // a string as given
+  Count,    // a whole number ≥ 0
+  Port,     // 1..65535
+  Size,     // "80GB" → bytes (parse_size)
+  Yuan,     // "12.50" → fen (parse_yuan)
+  Storage,  // "2x3.84TB nvme data" → {"description": …} (checked with parse_storage)
+  List,     // repeatable → an array of strings
+  File,     // the text of a file
+};
+
+struct FieldFlag {
+  const char* flag;
+  const char* value_name;
+  const char* path;  // JSON path in the publish request: "prices.hourly"
+  Kind kind;
+  const char* help;
+  std::vector<std::string> choices = {};
+};
+
+const std::vector<FieldFlag>& field_flags() {
+  static const std::vector<FieldFlag> flags = {
+      {"--class", "C", "class", Kind::Text, "A (bare metal, reached by SSH) or B (virtualised, on your platform)",
+       {"A", "B"}},
+      {"--resource-type", "T", "resource_type", Kind::Text, "The accelerator kind", {"GPU", "NPU", "CPU"}},
+      {"--model", "M", "model", Kind::Text, "The accelerator (or CPU) model, e.g. 'A100 80GB'"},
+      {"--units", "N", "units", Kind::Count, "Number of accelerators (a CPU-only cluster is 1 unit)"},
+      {"--unit-memory", "SIZE", "unit_memory", Kind::Size, "Memory per accelerator, e.g. 80GB (0 for CPU)"},
+      {"--memory", "SIZE", "memory", Kind::Size, "Host memory, e.g. 1TB or 512GiB"},
+      {"--vcpus", "N", "vcpus", Kind::Count, "Number of vCPUs"},
+      {"--price-hourly", "YUAN", "prices.hourly", Kind::Yuan, "Price per unit per hour in yuan, e.g. 12.50"},
+      {"--price-daily", "YUAN", "prices.daily", Kind::Yuan, "Price per unit per day in yuan"},
+      {"--price-monthly", "YUAN", "prices.monthly", Kind::Yuan, "Price per unit per month in yuan"},
+      {"--price-yearly", "YUAN", "prices.yearly", Kind::Yuan, "Price per unit per year in yuan"},
+      {"--vendor", "V", "vendor", Kind::Text, "The hardware vendor"},
+      {"--location", "L", "location", Kind::Text, "Where the cluster is, e.g. 深圳市"},
+      {"--region", "R", "region", Kind::Text, "The region, e.g. Guangdong"},
+      {"--storage", "DESC", "storage", Kind::Storage,
+       "Local storage, e.g. '2x3.84TB nvme data, 480GB ssd system'"},
+      {"--cuda", "VERSION", "software.cuda", Kind::Text, "CUDA version, e.g. 12.4"},
+      {"--cudnn", "VERSION", "software.cudnn", Kind::Text, "cuDNN version"},
+      {"--python", "VERSION", "software.python", Kind::Text, "Python version"},
+      {"--framework", "X", "software.frameworks", Kind::List,
+       "A framework installed, e.g. 'pytorch 2.3' (repeatable)"},
+      {"--description", "TEXT", "description", Kind::Text, "A description for leasers"},
+      {"--usage", "TEXT", "usage", Kind::Text, "Usage instructions for leasers (class A)"},
+      {"--usage-file", "FILE", "usage", Kind::File, "Read the usage instructions from FILE (class A)"},
+      {"--ssh-host", "HOST", "access.ssh_host", Kind::Text,
+       "Host the platform reaches by SSH to create leasers' accounts (class A)"},
+      {"--ssh-port", "PORT", "access.ssh_port", Kind::Port, "Its SSH port (class A; default 22)"},
+      {"--ssh-user", "USER", "access.ssh_user", Kind::Text, "Its administrative SSH user (class A)"},
+      {"--platform-url", "URL", "access.platform_url", Kind::Text, "Your platform's URL (class B)"},
+      {"--environment", "X", "access.environments", Kind::List,
+       "An environment your platform offers, e.g. jupyterlab (class B; repeatable)"},
+  };
+  return flags;
+}
+
+// "cp-7k2m9x4qvd"; upper case is accepted and lowered.
+Result<std::string> cpc_id_arg(Context& ctx, std::string_view name = "CPCID") {
+  std::string id = ctx.args.get(name).value_or("");
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (id.empty()) return usage_error("pass the cluster's id (e.g. cp-7k2m9x4qvd)");
+  if (!catalog::is_cpc_id(id))
+    return usage_error("'" + ctx.args.get(name).value_or("") +
+                       "' is not a cluster id: cp- and 10 letters or digits, e.g. cp-7k2m9x4qvd");
+  return id;
+}
+
+std::string cluster_path(const std::string& id, std::string_view rest = {}) {
+  return "/api/v1/clusters/" + text::percent_encode(id) + std::string(rest);
+}
+
+std::optional<std::int64_t> whole_number(std::string_view s) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < 0) return std::nullopt;
+  return n;
+}
+
+Result<std::string> read_text_file(const std::string& flag, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return usage_error(flag + " " + file + ": cannot read the file");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Sets body[a][b] for the path "a.b".
+void set_path(json& body, std::string_view path, json value) {
+  const auto dot = path.find('.');
+  if (dot == std::string_view::npos) body[std::string(path)] = std::move(value);
+  else body[std::string(path.substr(0, dot))][std::string(path.substr(dot + 1))] = std::move(value);
+}
+
+// --file: a JSON object sent as is. Nothing else of the field flags may be given with it.
+Result<std::optional<json>> file_body(Context& ctx) {
+  auto file = ctx.args.get("--file");
+  if (!file) return std::optional<json>{};
+  for (const auto& f : field_flags())
+    if (ctx.args.has(f.flag))
+      return usage_error(std::string("--file and ") + f.flag +
+                         " cannot be used together: put every field in the file, or pass them all as flags");
+  TRY_ASSIGN(std::string text, read_text_file("--file", *file));
+  json body = json::parse(text, nullptr, false);
+  if (!body.is_object()) return usage_error("--file " + *file + ": not a JSON object");
+  return std::optional<json>(std::move(body));
+}
+
+// The request from the field flags: only the flags given. Bad values are all reported at once
+// (VALIDATION_FAILED, fields named by flag); nothing is sent.
+Result<json> flags_body(Context& ctx) {
+  if (ctx.args.has("--usage") && ctx.args.has("--usage-file"))
+    return usage_error("--usage and --usage-file cannot be used together");
+  json body = json::object();
+  std::vector<FieldError> bad;
+  for (const auto& f : field_flags()) {
+    if (f.kind == Kind::List) {
+      auto values = ctx.args.get_all(f.flag);
+      if (!values.empty()) set_path(body, f.path, values);
+      continue;
+    }
+    auto v = ctx.args.get(f.flag);
+    if (!v) continue;
+    switch (f.kind) {
+      case Kind::Text:
+        set_path(body, f.path, *v);
+        break;
+      case Kind::File: {
+        TRY_ASSIGN(std::string text, read_text_file(f.flag, *v));
+        set_path(body, f.path, text);
+        break;
+      }
+      case Kind::Count:
+        if (auto n = whole_number(*v)) set_path(body, f.path, *n);
+        else bad.push_back({f.flag, "'" + *v + "' is not a whole number"});
+        break;
+      case Kind::Port:
+        if (auto n = whole_number(*v); n && *n >= 1 && *n <= 65535) set_path(body, f.path, *n);
+        else bad.push_back({f.flag, "'" + *v + "' is not a port (1 to 65535)"});
+        break;
+      case Kind::Size:
+        if (auto n = catalog::parse_size(*v)) set_path(body, f.path, *n);
+        else bad.push_back({f.flag, n.error().message});
+        break;
+      case Kind::Yuan:
+        if (auto n = catalog::parse_yuan(*v)) set_path(body, f.path, *n);
+        else bad.push_back({f.flag, n.error().message});
+        break;
+      case Kind::Storage:
+        if (auto s = catalog::parse_storage(*v)) set_path(body, f.path, json{{"description", *v}});
+        else bad.push_back({f.flag, s.error().message});
+        break;
+      case Kind::List:
+        break;
+    }
+  }
+  if (!bad.empty()) return fail_fields(std::move(bad));
+  return body;
+}
+
+// The server names fields by JSON path; when the request came from flags, say which flag too.
+Error name_flags(Error e) {
+  for (auto& fe : e.fields)
+    for (const auto& f : field_flags())
+      if (fe.field == f.path || fe.field.starts_with(std::string(f.path) + "[")) {
+        fe.field += " (" + std::string(f.flag) + ")";
+        break;
+      }
+  return e;
+}
+
+void declare_field_flags(CLI::App* app, Args& a) {
+  for (const auto& f : field_flags()) {
+    if (f.kind == Kind::List) a.multi_option(app, f.flag, f.value_name, f.help);
+    else if (f.kind == Kind::File) a.file_option(app, f.flag, f.value_name, f.help);
+    else a.option(app, f.flag, f.value_name, f.help, f.choices);
+  }
+}
+
+// ---------------------------------------------------------------- display
+
+std::optional<std::int64_t> integer(const json& object, std::string_view key) {
+  const json& v = at(object, key);
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+std::string size_text(const json& object, std::string_view key) {
+  auto n = integer(object, key);
+  return n ? catalog::format_size(*n) : "-";
+}
+
+constexpr std::array<std::pair<const char*, const char*>, 4> kModes = {
+    {{"hourly", "h"}, {"daily", "day"}, {"monthly", "month"}, {"yearly", "year"}}};
+
+// The price for a table: hourly when offered, else the first mode offered ("280.00/day").
+std::string table_price(const json& cluster) {
+  const json& prices = at(cluster, "prices");
+  for (const auto& [mode, unit] : kModes)
+    if (auto fen = integer(prices, mode)) return catalog::format_yuan(*fen) + "/" + unit;
+  return "-";
+}
+
+std::string free_of_units(const json& c) { return show(c, "units_free") + "/" + show(c, "units"); }
+
+std::string joined(const json& list) {
+  if (!list.is_array() || list.empty()) return "-";
+  std::string out;
+  for (const json& x : list) out += (out.empty() ? "" : ", ") + show(x);
+  return out;
+}
+
+std::string cluster_status(const json& c, bool colour) {
+  const std::string s = show(c, "status");
+  if (!colour) return s;
+  return std::string("\033[") + (s == "listed" ? "32" : "33") + "m" + s + "\033[0m";
+}
+
+// One line: "cp-7k2m9x4qvd: class A, 8 x GPU A100 80GB (80 GB each), 12.50/h, 深圳市, listed".
+std::string summary_line(const json& c) {
+  std::string s = show(c, "cpc_id") + ": class " + show(c, "class") + ", " + show(c, "units") + " x " +
+                  show(c, "resource_type") + " " + show(c, "model");
+  if (integer(c, "unit_memory").value_or(0) > 0) s += " (" + size_text(c, "unit_memory") + " each)";
+  return s + ", " + table_price(c) + ", " + show(c, "location") + ", " + show(c, "status");
+}
+
+void print_block(std::ostream& out, std::string_view label, const std::string& text) {
+  if (text.empty()) return;
+  out << "\n" << label << ":\n";
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end == text.size() && start == end) break;
+    out << "  " << text.substr(start, end - start) << "\n";
+    start = end + 1;
+  }
+}
+
+std::string unit_mark(std::string_view status) {
+  if (status == "idle") return ".";
+  if (status == "busy") return "B";
+  if (status == "offline") return "x";
+  return "?";
+}
+
+// Per-unit status, 16 a row: "   0-15   . . B . x …", then a legend and the counts.
+void print_unit_grid(std::ostream& out, const json& units) {
+  if (!units.is_array() || units.empty()) {
+    out << "No units.\n";
+    return;
+  }
+  std::vector<std::pair<std::int64_t, std::string>> list;
+  std::map<std::string, int> counts;
+  for (const json& u : units) {
+    list.emplace_back(integer(u, "index").value_or(-1), str(u, "status"));
+    ++counts[str(u, "status")];
+  }
+  std::sort(list.begin(), list.end());
+  constexpr std::size_t kPerRow = 16;
+  const std::string last = std::to_string(list.back().first);
+  for (std::size_t i = 0; i < list.size(); i += kPerRow) {
+    const std::size_t end = std::min(list.size(), i + kPerRow);
+    std::string label = std::to_string(list[i].first) + "-" + std::to_string(list[end - 1].first);
+    const std::size_t width = 2 * last.size() + 1;
+    out << "  " << std::string(width > label.size() ? width - label.size() : 0, ' ') << label << "  ";
+    for (std::size_t j = i; j < end; ++j) out << (j > i ? " " : "") << unit_mark(list[j].second);
+    out << "\n";
+  }
+  out << "  legend: . idle  B busy  x offline";
+  if (counts.size() > counts.count("idle") + counts.count("busy") + counts.count("offline")) out << "  ? other";
+  out << "\n  ";
+  bool first = true;
+  for (const char* s : {"idle", "busy", "offline"}) {
+    out << (first ? "" : ", ") << counts[s] << " " << s;
+    first = false;
+  }
+  out << " (of " << list.size() << ")\n";
+}
+
+// provisioning: show's "provisioning" (null, or {public_key, host_key_fingerprint}).
+void print_cluster(std::ostream& out, const json& c, bool colour, const json& provisioning = nullptr) {
+  const bool a_class = str(c, "class") == "A";
+  const json& prices = at(c, "prices");
+  const json& software = at(c, "software");
+  const json& access = at(c, "access");
+  const json& storage = at(c, "storage");
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"CPC ID", show(c, "cpc_id")},
+      {"Status", cluster_status(c, colour)},
+      {"Owner", show(c, "owner")},
+      {"Class", show(c, "class") + (a_class ? " (bare metal, SSH)" : " (virtualised, platform)")},
+      {"Resource type", show(c, "resource_type")},
+      {"Model", show(c, "model")},
+      {"Units", show(c, "units_free") + " free of " + show(c, "units")},
+      {"Unit memory", integer(c, "unit_memory").value_or(0) > 0 ? size_text(c, "unit_memory") : "-"},
+      {"Memory", size_text(c, "memory")},
+      {"vCPUs", show(c, "vcpus")},
+  };
+  for (const auto& [mode, unit] : kModes) {
+    auto fen = integer(prices, mode);
+    std::string label = std::string("Price ") + mode;
+    fields.emplace_back(label, fen ? "¥" + catalog::format_yuan(*fen) + " per unit per " +
+                                         (std::string_view(unit) == "h" ? "hour" : unit)
+                                   : "—");
+  }
+  std::string storage_text = "-";
+  if (auto total = integer(storage, "total_bytes"); total && *total > 0)
+    storage_text = catalog::format_size(*total) + " (" + show(storage, "description") + ")";
+  fields.insert(fields.end(), {
+                                  {"Vendor", show(c, "vendor")},
+                                  {"Location", show(c, "location")},
+                                  {"Region", show(c, "region")},
+                                  {"Storage", storage_text},
+                                  {"CUDA", show(software, "cuda")},
+                                  {"cuDNN", show(software, "cudnn")},
+                                  {"Python", show(software, "python")},
+                                  {"Frameworks", joined(at(software, "frameworks"))},
+                                  {"Access", show(access, "method")},
+                              });
+  if (a_class) {
+    fields.insert(fields.end(), {{"SSH host", show(access, "ssh_host")},
+                                 {"SSH port", show(access, "ssh_port")},
+                                 {"SSH user", show(access, "ssh_user")}});
+  } else {
+    fields.insert(fields.end(), {{"Platform URL", show(access, "platform_url")},
+                                 {"Environments", joined(at(access, "environments"))}});
+  }
+  if (provisioning.is_object()) {
+    const std::string fingerprint = str(provisioning, "host_key_fingerprint");
+    fields.insert(fields.end(), {{"Provisioning key", show(provisioning, "public_key")},
+                                 {"Host key", fingerprint.empty() ? "not verified yet" : fingerprint}});
+  }
+  fields.insert(fields.end(), {{"Created", show(c, "created_at")}, {"Updated", show(c, "updated_at")}});
+  print_fields(out, fields);
+  print_block(out, "Description", str(c, "description"));
+  if (a_class) print_block(out, "Usage", str(c, "usage"));
+}
+
+void print_cluster_table(std::ostream& out, const json& items, bool with_status, bool colour) {
+  std::vector<std::string> header = {"CPCID", "CLASS", "MODEL", "FREE/UNITS", "UNIT MEM", "PRICE",
+                                     "LOCATION", "REGION"};
+  if (with_status) header.push_back("STATUS");
+  std::vector<std::vector<std::string>> rows = {header};
+  for (const json& c : items) {
+    std::vector<std::string> row = {
+        show(c, "cpc_id"),
+        show(c, "class"),
+        show(c, "resource_type") + " " + show(c, "model"),
+        free_of_units(c),
+        integer(c, "unit_memory").value_or(0) > 0 ? size_text(c, "unit_memory") : "-",
+        table_price(c),
+        show(c, "location"),
+        show(c, "region")};
+    if (with_status) row.push_back(show(c, "status"));
+    rows.push_back(std::move(row));
+  }
+  out << render_table(rows, colour);
+}
+
+// ---------------------------------------------------------------- list and filter
+
+void declare_paging(CLI::App* app, Args& a) {
+  a.option(app, "--region", "R", "'any' for every region, or a region to show first (default: yours first)");
+  a.option(app, "--sort", "F", "Order by price_hourly (cheapest first) or price_hourly- (dearest first)");
+  a.option(app, "--limit", "N", "At most N clusters (1 to 500, default 50)");
+  a.option(app, "--offset", "N", "Skip the first N clusters (to page on)");
+}
+
+Result<client::Query> paging_query(Context& ctx) {
+  client::Query query;
+  if (auto v = ctx.args.get("--sort")) query.emplace_back("sort", *v);
+  if (auto v = ctx.args.get("--limit")) {
+    auto n = whole_number(*v);
+    if (!n || *n < 1 || *n > 500) return usage_error("--limit takes a whole number from 1 to 500, not '" + *v + "'");
+    query.emplace_back("limit", *v);
+  }
+  if (auto v = ctx.args.get("--offset")) {
+    if (!whole_number(*v)) return usage_error("--offset takes a whole number, not '" + *v + "'");
+    query.emplace_back("offset", *v);
+  }
+  if (auto v = ctx.args.get("--region")) query.emplace_back("region", *v);
+  return query;
+}
+
+Result<> list_clusters(Context& ctx, client::Query query, bool mine, std::string_view empty_line) {
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get("/api/v1/clusters", query));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& items = at(data, "items");
+    if (!items.is_array() || items.empty()) {
+      out << empty_line << "\n";
+      return;
+    }
+    print_cluster_table(out, items, mine, ctx.colour());
+    auto limit = integer(data, "limit");
+    if (limit && static_cast<std::int64_t>(items.size()) >= *limit)
+      out << "More may follow: add --offset " << integer(data, "offset").value_or(0) + *limit << ".\n";
+  });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- publish
+
+void declare_publish(CLI::App* app, Args& a) {
+  declare_field_flags(app, a);
+  a.file_option(app, "--file", "FILE", "Send FILE, a publish request in the API's JSON (bytes and fen), as is");
+}
+
+Result<> run_publish(Context& ctx) {
+  TRY_ASSIGN(std::optional<json> file, file_body(ctx));
+  json body;
+  if (file) {
+    body = std::move(*file);
+  } else {
+    TRY_ASSIGN(body, flags_body(ctx));
+    if (body.empty()) return usage_error("nothing to publish: pass the cluster's fields as flags, or --file FILE");
+  }
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  auto data = api->post("/api/v1/clusters", body);
+  if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
+  return ctx.emit(*data, [&](std::ostream& out) {
+    const json& c = at(*data, "cluster");
+    const std::string id = show(c, "cpc_id");
+    out << "Published " << id << "\n  " << summary_line(c) << "\n";
+    if (const std::string key = str(*data, "provisioning_public_key"); !key.empty()) {
+      const json& access = at(c, "access");
+      const std::string user = str(access, "ssh_user");
+      const std::string host = str(access, "ssh_host");
+      out << "\nProvisioning public key:\n  " << key << "\n"
+          << "Append it to ~" << (user.empty() ? "ADMIN_USER" : user) << "/.ssh/authorized_keys on "
+          << (host.empty() ? "the cluster's SSH host" : host) << ", then run: cpshare cluster verify " << id
+          << "\n\n";
+    }
+    if (const std::string token = str(*data, "agent_token"); !token.empty())
+      out << "\nAgent token (shown once: store it now):\n  " << token << "\n\n";
+    out << "See it with: cpshare show " << id << "\n";
+  });
+}
+
+// ---------------------------------------------------------------- show
+
+void declare_show(CLI::App* app, Args& a) { a.positional(app, "CPCID", "The cluster's id (cp-…)", true); }
+
+Result<> run_show(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get(cluster_path(id)));
+  return ctx.emit(data, [&](std::ostream& out) {
+    print_cluster(out, at(data, "cluster"), ctx.colour(), at(data, "provisioning"));
+    out << "\nUnits:\n";
+    print_unit_grid(out, at(data, "units"));
+  });
+}
+
+// ---------------------------------------------------------------- list, filter
+
+void declare_list(CLI::App* app, Args& a) {
+  a.flag(app, "--mine", "Your own clusters, delisted ones and those without free units included");
+  declare_paging(app, a);
+}
+
+Result<> run_list(Context& ctx) {
+  TRY_ASSIGN(client::Query query, paging_query(ctx));
+  const bool mine = ctx.args.has("--mine");
+  if (mine) query.emplace_back("mine", "true");
+  return list_clusters(ctx, std::move(query), mine,
+                       mine ? "You have not published any clusters (publish one with: cpshare publish)."
+                            : "No listed clusters with free units.");
+}
+
+void declare_filter(CLI::App* app, Args& a) {
+  a.positional(app, "EXPR", "The filter: terms such as class=A units_free>=4 model~A100 price_hourly<=30", true);
+  declare_paging(app, a);
+}
+
+Result<> run_filter(Context& ctx) {
+  TRY_ASSIGN(client::Query query, paging_query(ctx));
+  query.insert(query.begin(), {"filter", ctx.args.get("EXPR").value_or("")});
+  return list_clusters(ctx, std::move(query), false, "No clusters match the filter.");
+}
+
+// ---------------------------------------------------------------- update, delist, relist
+
+void declare_update(CLI::App* app, Args& a) {
+  a.positional(app, "CPCID", "The cluster's id (cp-…)", true);
+  declare_field_flags(app, a);
+  a.file_option(app, "--file", "FILE", "Send FILE, a JSON merge patch in the API's units (bytes and fen), as is");
+}
+
+Result<> run_update(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  TRY_ASSIGN(std::optional<json> file, file_body(ctx));
+  json body;
+  if (file) {
+    body = std::move(*file);
+  } else {
+    TRY_ASSIGN(body, flags_body(ctx));
+    if (body.empty())
+      return usage_error("nothing to update: pass the fields to change as flags (see cpshare update --help), or "
+                         "--file FILE");
+  }
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  auto data = api->patch(cluster_path(id), body);
+  if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
+  return ctx.emit(*data, [&](std::ostream& out) {
+    std::string names;
+    for (const auto& [k, v] : body.items()) names += (names.empty() ? "" : ", ") + k;
+    out << "Updated " << id << " (" << names << ")\n  " << summary_line(at(*data, "cluster")) << "\n";
+  });
+}
+
+void declare_delist(CLI::App* app, Args& a) { a.positional(app, "CPCID", "The cluster's id (cp-…)", true); }
+
+Result<> run_delist(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->post(cluster_path(id, "/delist"), json::object()));
+  return ctx.emit(data, [&](std::ostream& out) {
+    out << "Delisted " << id << ": it no longer shows in list or filter. Relist it with: cpshare relist " << id
+        << "\n";
+  });
+}
+
+Result<> run_relist(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->post(cluster_path(id, "/relist"), json::object()));
+  return ctx.emit(data, [&](std::ostream& out) {
+    out << "Relisted " << id << "\n  " << summary_line(at(data, "cluster")) << "\n";
+  });
+}
+
+// ---------------------------------------------------------------- units
+
+void declare_units(CLI::App* app, Args& a) {
+  a.positional(app, "CPCID", "The cluster's id (cp-…)", false);
+}
+
+Result<> run_units(Context& ctx) {
+  if (!ctx.args.get("CPCID"))
+    return usage_error("pass the cluster's id: cpshare units CPCID, or cpshare units set CPCID INDEX idle|offline");
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get(cluster_path(id, "/units")));
+  return ctx.emit(data, [&](std::ostream& out) {
+    out << "Units of " << id << ":\n";
+    print_unit_grid(out, at(data, "items"));
+  });
+}
+
+void declare_units_set(CLI::App* app, Args& a) {
+  a.positional(app, "CPCID", "The cluster's id (cp-…)", true);
+  a.positional(app, "INDEX", "The unit's index (from 0; see cpshare units CPCID)", true);
+  a.positional(app, "STATUS", "idle (available to lease) or offline (withdrawn)", true, {"idle", "offline"});
+}
+
+Result<> run_units_set(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  const std::string index = ctx.args.get("INDEX").value_or("");
+  if (!whole_number(index)) return usage_error("INDEX is a unit's index, a whole number from 0, not '" + index + "'");
+  const std::string status = ctx.args.get("STATUS").value_or("");
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->put(cluster_path(id, "/units/" + index), json{{"status", status}}));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& u = at(data, "unit");
+    out << "Unit " << show(u, "index") << " of " << id << " is now " << show(u, "status") << ".\n";
+  });
+}
+
+// ---------------------------------------------------------------- cluster verify
+
+void declare_cluster_verify(CLI::App* app, Args& a) {
+  a.positional(app, "CPCID", "The cluster's id (cp-…)", true);
+  a.flag(app, "--repin", "Accept a new host key (only once the supplier has confirmed it out of band)");
+}
+
+Result<> run_cluster_verify(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  json body = json::object();
+  if (ctx.args.has("--repin")) body["repin"] = true;
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->post(cluster_path(id, "/verify"), body));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& pinned = at(data, "pinned_now");
+    out << "Verified " << id << ": host key " << show(data, "fingerprint") << " (" << show(data, "key_type") << "), "
+        << (pinned.is_boolean() && pinned.get<bool>() ? "pinned now" : "matches the pinned key") << "\n";
+  });
+}
+
+}  // namespace cpshare::clicmd::cmd

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The cluster catalogue through the real binaries: an approved supplier
+# publishes from flags and from a file, shows, filters, updates, sets units
+# offline, delists and relists; a user, a pending supplier and a rival supplier
+# are refused what they may not do; bad input changes nothing.
+# [R-CL-1] [R-CL-2] [R-CL-3] [R-CL-4] [R-CL-5] [R-CL-6] [R-CL-7] [R-API-IVCPC] [R-SEC-1]
+source "$(dirname "$0")/lib.sh"
+start_daemon
+make_admin root
+make_pdf "$T/l.pdf"
+
+# supplier NAME PHONE: an individual supplier, activated; approved unless $2 says pending.
+supplier() {
+  echo "$PW" | as "$1" register --supplier --kind individual --username "$1" --email "$1@example.org" \
+    --phone "$2" --region 深圳 --real-name 张三 --id-number 11010519491231002X --address 深圳市南山区 \
+    --licence "$T/l.pdf" --password-stdin --accept-terms >/dev/null
+  as "$1" activate --username "$1" "$(code_for "$1@example.org")" >/dev/null
+  [ "${3:-}" = pending ] || as root admin review approve "$1" >/dev/null
+  echo "$PW" | as "$1" login --username "$1" --password-stdin >/dev/null
+}
+supplier acme 13800138101
+supplier rival 13800138102
+supplier newco 13800138103 pending
+echo "$PW" | as alice register --user-type individual --username alice --email alice@example.org \
+  --phone 13800138104 --region 深圳 --real-name 李四 --id-number 11010519491231002X --password-stdin --accept-terms >/dev/null
+as alice activate --username alice "$(code_for alice@example.org)" >/dev/null
+echo "$PW" | as alice login --username alice --password-stdin >/dev/null
+
+publish_flags=(--class A --resource-type GPU --model 'A100 80GB' --units 8 --unit-memory 80GB --memory 1TB
+  --vcpus 128 --price-hourly 25.00 --price-monthly 15000 --vendor Acme --location 深圳市 --region 深圳
+  --storage '2x3.84TB nvme data, 480GB ssd system' --cuda 12.4 --framework 'pytorch 2.3' --framework 'jax 0.4'
+  --usage 'ssh in, then: conda activate' --ssh-host gpu01.example.org --ssh-user cpadmin)
+
+step "refused: a user, a pending supplier"
+expect_error FORBIDDEN 4 alice publish "${publish_flags[@]}"
+expect_error FORBIDDEN 4 newco publish "${publish_flags[@]}"
+
+step "bad input is refused and writes nothing"
+expect_error VALIDATION_FAILED 2 acme publish "${publish_flags[@]}" --price-hourly -5
+expect_error VALIDATION_FAILED 2 acme publish "${publish_flags[@]}" --storage '2x3.84XB nvme'
+expect_error VALIDATION_FAILED 2 acme publish --class A --model x
+echo '{"class":"A","prices":{"hourly":100,"weekly":5}}' >"$T/bad.json"
+expect_error VALIDATION_FAILED 2 acme publish --file "$T/bad.json"
+[ "$(db 'SELECT COUNT(*) FROM clusters')" = 0 ] || fail "a refused publish wrote a cluster"
+
+step "publish from flags: human units in, integers on the wire"
+out=$(as acme --json publish "${publish_flags[@]}") || fail "publish: $out"
+id=$(jq -r .cluster.cpc_id <<<"$out")
+[[ $id =~ ^cp-[0-9a-z]{10}$ ]] || fail "CPcId shape: $id"
+jq -e '.cluster | .unit_memory == 80000000000 and .memory == 1000000000000 and .prices.hourly == 2500
+  and .prices.monthly == 1500000 and .prices.daily == null and .storage.total_bytes == 8160000000000
+  and .units_free == 8 and .status == "listed"' <<<"$out" >/dev/null || fail "published cluster: $out"
+
+step "publish from a file (the API's own schema); ids differ"
+cat >"$T/b.json" <<'JSON'
+{"class":"B","resource_type":"GPU","model":"RTX 4090","units":4,"unit_memory":24000000000,
+ "memory":256000000000,"vcpus":32,"prices":{"hourly":800},"vendor":"Bolt","location":"广州市","region":"广州",
+ "storage":{"description":"2TB nvme"},"access":{"platform_url":"https://bolt.example.com","environments":["pytorch"]}}
+JSON
+id2=$(as acme --json publish --file "$T/b.json" | jq -r .cluster.cpc_id)
+[[ $id2 =~ ^cp- ]] && [ "$id2" != "$id" ] || fail "second CPcId: $id2"
+
+step "show: every field, status, per-unit grid; others do not see the SSH access"
+as alice --json show "$id" | jq -e '.cluster.model == "A100 80GB" and (.units | length) == 8
+  and (.cluster.access | has("ssh_host") | not)' >/dev/null || fail "show as user"
+as acme --json show "$id" | jq -e '.cluster.access.ssh_host == "gpu01.example.org"' >/dev/null || fail "show as owner"
+as alice show "$id" | grep -q 'A100 80GB' || fail "human show lacks the model"
+
+step "filter (the issue's example), sort, mistakes point at the term"
+as alice --json filter 'class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市' --sort price_hourly |
+  jq -e --arg id "$id" '[.items[].cpc_id] == [$id]' >/dev/null || fail "filter example"
+as alice --json filter 'unit_memory>=20GB' --sort price_hourly |
+  jq -e --arg a "$id" --arg b "$id2" '[.items[].cpc_id] == [$b, $a]' >/dev/null || fail "sort by price"
+out=$(as alice --json filter 'modle~A100' || true)
+jq -e '.error.code == "VALIDATION_FAILED" and (.error.message | contains("did you mean model?"))' <<<"$out" >/dev/null ||
+  fail "unknown field: $out"
+expect_error VALIDATION_FAILED 2 alice filter 'units=>4'
+as alice list | grep -q 深圳市 || fail "human list lacks the location"
+
+step "update: price change; others refused"
+as acme --json update "$id" --price-hourly 30.50 | jq -e '.cluster.prices.hourly == 3050' >/dev/null || fail "update"
+expect_error FORBIDDEN 4 rival update "$id" --price-hourly 1
+expect_error FORBIDDEN 4 alice update "$id" --price-hourly 1
+
+step "units: set offline for maintenance, then idle"
+as acme units set "$id" 3 offline >/dev/null
+as alice --json units "$id" | jq -e '.items[3].status == "offline" and .items[2].status == "idle"' >/dev/null ||
+  fail "unit 3 not offline"
+as alice --json show "$id" | jq -e '.cluster.units_free == 7' >/dev/null || fail "units_free after offline"
+expect_error FORBIDDEN 4 rival units set "$id" 2 offline
+expect_error NOT_FOUND 5 acme units set "$id" 8 offline
+as acme units set "$id" 3 idle >/dev/null
+
+step "delist: no longer offered, still the owner's; relist"
+as acme delist "$id" >/dev/null
+as alice --json filter 'model~A100' | jq -e '.items | length == 0' >/dev/null || fail "delisted still offered"
+expect_error NOT_FOUND 5 alice show "$id"
+as acme --json list --mine | jq -e --arg id "$id" '[.items[] | select(.cpc_id == $id and .status == "delisted")] | length == 1' \
+  >/dev/null || fail "list --mine lacks the delisted cluster"
+expect_error NOT_FOUND 5 rival relist "$id"   # delisted: hidden from everyone but its owner
+as acme relist "$id" >/dev/null
+as alice --json filter 'model~A100' | jq -e '.items | length == 1' >/dev/null || fail "relisted not offered"
+
+step "the audit log keeps every change"
+as root --json admin audit --username acme | jq -e '[.items[].event] | contains(["cluster_published",
+  "cluster_updated", "unit_status_changed", "cluster_delisted", "cluster_relisted"])' >/dev/null || fail "audit"
+echo "PASS"

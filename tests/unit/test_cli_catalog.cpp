@@ -1,0 +1,373 @@
+// The catalogue commands end to end in-process against a fake cpshared: human units become
+// bytes and fen, only the given fields are sent, query parameters land in the URL.
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "cli_test_support.hpp"
+
+using cpshare::testing::Cli;
+using cpshare::testing::FakeServer;
+using cpshare::testing::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const std::string kId = "cp-7k2m9x4qvd";
+
+json cluster_view(const std::string& id = kId) {
+  return {{"cpc_id", id},
+          {"owner", "acme"},
+          {"class", "A"},
+          {"resource_type", "GPU"},
+          {"model", "A100 80GB"},
+          {"units", 8},
+          {"units_free", 6},
+          {"unit_memory", 80'000'000'000},
+          {"memory", 1'000'000'000'000},
+          {"vcpus", 128},
+          {"prices", {{"hourly", 1250}, {"daily", nullptr}, {"monthly", 600000}, {"yearly", nullptr}}},
+          {"billing_modes", {"hourly", "monthly"}},
+          {"vendor", "NVIDIA"},
+          {"location", "深圳市"},
+          {"region", "Guangdong"},
+          {"storage", {{"total_bytes", 8'160'000'000'000}, {"description", "2x3.84TB nvme data, 480GB ssd system"}}},
+          {"software", {{"cuda", "12.4"}, {"cudnn", nullptr}, {"python", "3.11"}, {"frameworks", {"pytorch 2.3"}}}},
+          {"description", "Eight A100s.\nNVLink."},
+          {"usage", "ssh in as your leaser account"},
+          {"access", {{"method", "ssh"}, {"ssh_host", "gpu1.example.org"}, {"ssh_port", 22}, {"ssh_user", "cpshare"}}},
+          {"status", "listed"},
+          {"created_at", "2026-11-27T12:00:00Z"},
+          {"updated_at", "2026-11-27T12:00:00Z"}};
+}
+
+void log_in(Cli& cli, FakeServer& server) {
+  server.on("POST /api/v1/sessions",
+            {{"token", "T0KEN"}, {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+             {"account", {{"username", "acme"}, {"role", "supplier"}}}},
+            201);
+  cli.stdin_text = "pw\n";
+  REQUIRE(cli({"login", "--server", server.url(), "--username", "acme", "--password-stdin"}) == 0);
+  cli.stdin_text.clear();
+}
+
+}  // namespace
+
+TEST_CASE("publish from flags sends bytes, fen, storage and repeated flags", "[cli][catalog][R-CL-1]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  TempDir tmp;
+  std::ofstream(tmp.path / "usage.md") << "ssh in\nthen run nvidia-smi\n";
+  server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
+  CHECK(cli({"publish", "--class", "A", "--resource-type", "GPU", "--model", "A100 80GB", "--units", "8",
+             "--unit-memory", "80GB", "--memory", "1TiB", "--vcpus", "128", "--price-hourly", "12.50",
+             "--price-monthly", "6000", "--vendor", "NVIDIA", "--location", "深圳市", "--region", "Guangdong",
+             "--storage", "2x3.84TB nvme data, 480GB ssd system", "--cuda", "12.4", "--python", "3.11",
+             "--framework", "pytorch 2.3", "--framework", "jax 0.4", "--description", "Eight A100s.",
+             "--usage-file", (tmp.path / "usage.md").string(), "--ssh-host", "gpu1.example.org", "--ssh-port",
+             "2222", "--ssh-user", "cpshare"}) == 0);
+  const json sent = server.last("POST /api/v1/clusters").json_body();
+  CHECK(sent == json{{"class", "A"},
+                     {"resource_type", "GPU"},
+                     {"model", "A100 80GB"},
+                     {"units", 8},
+                     {"unit_memory", 80'000'000'000},
+                     {"memory", std::int64_t{1} << 40},
+                     {"vcpus", 128},
+                     {"prices", {{"hourly", 1250}, {"monthly", 600000}}},
+                     {"vendor", "NVIDIA"},
+                     {"location", "深圳市"},
+                     {"region", "Guangdong"},
+                     {"storage", {{"description", "2x3.84TB nvme data, 480GB ssd system"}}},
+                     {"software", {{"cuda", "12.4"}, {"python", "3.11"}, {"frameworks", {"pytorch 2.3", "jax 0.4"}}}},
+                     {"description", "Eight A100s."},
+                     {"usage", "ssh in\nthen run nvidia-smi\n"},
+                     {"access", {{"ssh_host", "gpu1.example.org"}, {"ssh_port", 2222}, {"ssh_user", "cpshare"}}}});
+  CHECK_THAT(cli.out, Catch::StartsWith("Published " + kId + "\n") && Catch::Contains("12.50/h"));
+
+  CHECK(cli({"publish", "--json", "--class", "B", "--environment", "jupyterlab", "--environment", "vscode",
+             "--platform-url", "https://p.example.org"}) == 0);
+  CHECK(server.last("POST /api/v1/clusters").json_body()["access"] ==
+        json{{"platform_url", "https://p.example.org"}, {"environments", {"jupyterlab", "vscode"}}});
+  CHECK(cli.out_json() == json{{"cluster", cluster_view()}});
+}
+
+TEST_CASE("publish --file sends the file as is; with flags it is a usage error", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  TempDir tmp;
+  const json request = {{"class", "B"}, {"units", 2}, {"unit_memory", 24'000'000'000}, {"prices", {{"daily", 9900}}},
+                        {"storage", {{"description", "1TB nvme"}, {"total_bytes", 1'000'000'000'000}}}};
+  std::ofstream(tmp.path / "cluster.json") << request.dump(2);
+  server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
+  CHECK(cli({"publish", "--file", (tmp.path / "cluster.json").string()}) == 0);
+  CHECK(server.last("POST /api/v1/clusters").json_body() == request);
+
+  const auto before = server.requests().size();
+  CHECK(cli({"publish", "--file", (tmp.path / "cluster.json").string(), "--units", "4"}) == 2);
+  CHECK_THAT(cli.err, Catch::Contains("--file") && Catch::Contains("--units"));
+  CHECK(cli({"publish"}) == 2);  // nothing to publish
+  CHECK(server.requests().size() == before);
+}
+
+TEST_CASE("publish refuses bad human units locally, all at once, sending nothing", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  const auto before = server.requests().size();
+  CHECK(cli({"publish", "--class", "A", "--unit-memory", "80XB", "--memory", "-1GB", "--price-hourly", "12.555",
+             "--price-daily", "¥30", "--storage", "2x3.84 nvme", "--units", "eight", "--ssh-port", "70000"}) == 2);
+  for (const char* flag : {"--unit-memory", "--memory", "--price-hourly", "--price-daily", "--storage", "--units",
+                           "--ssh-port"})
+    CHECK_THAT(cli.err, Catch::Contains(std::string("  ") + flag + ": "));
+  CHECK(server.requests().size() == before);
+
+  CHECK(cli({"--json", "publish", "--price-hourly", "12.555"}) == 2);
+  CHECK(cli.out_json()["error"]["code"] == "VALIDATION_FAILED");
+  CHECK(cli.out_json()["error"]["fields"][0]["field"] == "--price-hourly");
+  CHECK(server.requests().size() == before);
+}
+
+TEST_CASE("publish: the server's field errors name the flag too", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  server.on_error("POST /api/v1/clusters", 422,
+                  {{"code", "VALIDATION_FAILED"},
+                   {"message", "invalid"},
+                   {"fields", {{{"field", "prices.hourly"}, {"message", "must be at least 1 fen"}}}}});
+  CHECK(cli({"publish", "--price-hourly", "0"}) == 2);
+  CHECK_THAT(cli.err, Catch::Contains("prices.hourly (--price-hourly): must be at least 1 fen"));
+}
+
+TEST_CASE("update sends a merge patch of only the given fields", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  server.on("PATCH /api/v1/clusters/" + kId, {{"cluster", cluster_view()}});
+  CHECK(cli({"update", kId, "--price-hourly", "11", "--cuda", "12.6", "--framework", "jax 0.4", "--storage",
+             "4TB nvme", "--ssh-port", "2200"}) == 0);
+  CHECK(server.last("PATCH /api/v1/clusters/" + kId).json_body() ==
+        json{{"prices", {{"hourly", 1100}}},
+             {"software", {{"cuda", "12.6"}, {"frameworks", {"jax 0.4"}}}},
+             {"storage", {{"description", "4TB nvme"}}},
+             {"access", {{"ssh_port", 2200}}}});
+  CHECK_THAT(cli.out, Catch::StartsWith("Updated " + kId));
+
+  CHECK(cli({"update", "CP-7K2M9X4QVD", "--units", "16"}) == 0);  // ids are case-insensitive
+  CHECK(server.last("PATCH /api/v1/clusters/" + kId).json_body() == json{{"units", 16}});
+
+  TempDir tmp;
+  const json patch = {{"prices", {{"daily", nullptr}}}, {"description", nullptr}};
+  std::ofstream(tmp.path / "patch.json") << patch.dump();
+  CHECK(cli({"update", kId, "--file", (tmp.path / "patch.json").string()}) == 0);
+  CHECK(server.last("PATCH /api/v1/clusters/" + kId).json_body() == patch);
+
+  const auto before = server.requests().size();
+  CHECK(cli({"update", kId}) == 2);
+  CHECK_THAT(cli.err, Catch::Contains("nothing to update"));
+  CHECK(cli({"update", "cp-bad", "--units", "2"}) == 2);
+  CHECK(server.requests().size() == before);
+}
+
+TEST_CASE("list and filter put their parameters in the URL", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  json second = cluster_view("cp-abcdefghjk");
+  second["class"] = "B";
+  second["prices"] = {{"hourly", nullptr}, {"daily", 28000}, {"monthly", nullptr}, {"yearly", nullptr}};
+  second["unit_memory"] = 0;
+  second["status"] = "delisted";
+  server.on("GET /api/v1/clusters", {{"items", {cluster_view(), second}}, {"limit", 50}, {"offset", 0}});
+
+  CHECK(cli({"list", "--mine", "--region", "any", "--sort", "price_hourly", "--limit", "20", "--offset", "40"}) == 0);
+  CHECK(server.last("GET /api/v1/clusters").target ==
+        "/api/v1/clusters?sort=price_hourly&limit=20&offset=40&region=any&mine=true");
+  CHECK_THAT(cli.out, Catch::StartsWith("CPCID") && Catch::Contains("STATUS") && Catch::Contains("6/8") &&
+                          Catch::Contains("80 GB") && Catch::Contains("12.50/h") && Catch::Contains("280.00/day") &&
+                          Catch::Contains("delisted"));
+
+  const std::string expr = "class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市";
+  CHECK(cli({"filter", expr, "--sort", "price_hourly"}) == 0);
+  const auto req = server.last("GET /api/v1/clusters");
+  CHECK(req.target ==
+        "/api/v1/clusters?filter=class%3DA%20units_free%3E%3D4%20model~A100%20price_hourly%3C%3D30%20"
+        "location%3D%E6%B7%B1%E5%9C%B3%E5%B8%82&sort=price_hourly");
+  CHECK(req.path.find("filter=" + expr) != std::string::npos);  // decoded by the server as sent
+  CHECK_THAT(cli.out, !Catch::Contains("STATUS"));
+
+  CHECK(cli({"list", "--limit", "0"}) == 2);
+  CHECK(cli({"list", "--offset", "x"}) == 2);
+
+  server.on("GET /api/v1/clusters", {{"items", json::array()}, {"limit", 50}, {"offset", 0}});
+  server.on("GET /api/v1/clusters", {{"items", json::array()}, {"limit", 50}, {"offset", 0}});
+  CHECK(cli({"filter", "class=B"}) == 0);  // the first reply is still the two-cluster one
+  CHECK(cli({"filter", "class=B"}) == 0);
+  CHECK(cli.out == "No clusters match the filter.\n");
+  CHECK(cli({"list", "--json"}) == 0);
+  CHECK(cli.out_json() == json{{"items", json::array()}, {"limit", 50}, {"offset", 0}});
+}
+
+TEST_CASE("filter: the server's complaint about a term is printed as is", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  server.on_error("GET /api/v1/clusters", 422,
+                  {{"code", "VALIDATION_FAILED"},
+                   {"message", "filter: term 2 'unitz>=4': unknown field 'unitz' (did you mean 'units'?)"},
+                   {"fields", {{{"field", "filter"}, {"message", "term 2 'unitz>=4': unknown field 'unitz'"}}}}});
+  CHECK(cli({"filter", "class=A unitz>=4"}) == 2);
+  CHECK_THAT(cli.err, Catch::Contains("unknown field 'unitz' (did you mean 'units'?)") &&
+                          Catch::Contains("  filter: term 2"));
+}
+
+TEST_CASE("show prints every field, prices per mode and the unit grid", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  json units = json::array();
+  for (int i = 0; i < 8; ++i) units.push_back({{"index", i}, {"status", i == 2 ? "busy" : i == 5 ? "offline" : "idle"}});
+  server.on("GET /api/v1/clusters/" + kId, {{"cluster", cluster_view()}, {"units", units}});
+  CHECK(cli({"show", kId}) == 0);
+  for (const char* s : {"6 free of 8", "80 GB", "1 TB", "¥12.50 per unit per hour", "¥6000.00 per unit per month",
+                        "8.16 TB (2x3.84TB nvme data, 480GB ssd system)", "pytorch 2.3", "gpu1.example.org",
+                        "深圳市", "Guangdong", "  NVLink.", "0-7  . . B . . x . .", "legend", "6 idle, 1 busy, 1 offline"})
+    CHECK_THAT(cli.out, Catch::Contains(s));
+  CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Price daily: +—\n[\\s\\S]*"));
+  CHECK(cli({"show", kId, "--json"}) == 0);
+  CHECK(cli.out_json()["units"] == units);
+  CHECK(cli({"show", "nope"}) == 2);
+}
+
+TEST_CASE("delist, relist, units and units set", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  json delisted = cluster_view();
+  delisted["status"] = "delisted";
+  server.on("POST /api/v1/clusters/" + kId + "/delist", {{"cluster", delisted}});
+  server.on("POST /api/v1/clusters/" + kId + "/relist", {{"cluster", cluster_view()}});
+  CHECK(cli({"delist", kId}) == 0);
+  CHECK_THAT(cli.out, Catch::StartsWith("Delisted " + kId));
+  CHECK(cli({"relist", kId, "--json"}) == 0);
+  CHECK(cli.out_json()["cluster"]["status"] == "listed");
+
+  json units = json::array();
+  for (int i = 0; i < 20; ++i) units.push_back({{"index", i}, {"status", "idle"}});
+  server.on("GET /api/v1/clusters/" + kId + "/units", {{"items", units}});
+  CHECK(cli({"units", kId}) == 0);
+  CHECK_THAT(cli.out, Catch::Contains(" 0-15  . . . .") && Catch::Contains("16-19  . . . .\n"));
+
+  server.on("PUT /api/v1/clusters/" + kId + "/units/3", {{"unit", {{"index", 3}, {"status", "offline"}}}});
+  CHECK(cli({"units", "set", kId, "3", "offline"}) == 0);
+  const auto put = server.last("PUT /api/v1/clusters/" + kId + "/units/3");
+  CHECK(put.method == "PUT");
+  CHECK(put.json_body() == json{{"status", "offline"}});
+  CHECK(cli.out == "Unit 3 of " + kId + " is now offline.\n");
+
+  server.on_error("PUT /api/v1/clusters/" + kId + "/units/4", 409,
+                  {{"code", "CONFLICT"}, {"message", "unit 4 is busy"}});
+  CHECK(cli({"units", "set", kId, "4", "idle"}) == 1);
+
+  const auto before = server.requests().size();
+  CHECK(cli({"units", "set", kId, "3", "busy"}) == 2);  // only idle or offline
+  CHECK(cli({"units", "set", kId, "x", "idle"}) == 2);
+  CHECK(cli({"units"}) == 2);
+  CHECK(cli({"units", "sett", kId, "3", "offline"}) == 2);
+  CHECK(cli.err == "cpshare: unknown command 'sett' for 'cpshare units' (did you mean 'set'?)\n");
+  CHECK(server.requests().size() == before);
+}
+
+TEST_CASE("publish prints the provisioning key for class A and the agent token for class B", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  const std::string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEIQczXkVx9q cpshare";
+  const json published = {{"cluster", cluster_view()}, {"provisioning_public_key", key}, {"agent_token", nullptr}};
+  json b_cluster = cluster_view();
+  b_cluster["class"] = "B";
+  b_cluster["access"] = {{"method", "platform"}, {"platform_url", "https://p.example.org"}};
+  const json b_published = {{"cluster", b_cluster}, {"provisioning_public_key", nullptr}, {"agent_token", "cpa_s3cret"}};
+  server.on("POST /api/v1/clusters", published, 201);  // replies are used in order, the last one repeated
+  server.on("POST /api/v1/clusters", b_published, 201);
+  CHECK(cli({"publish", "--class", "A", "--units", "8"}) == 0);
+  CHECK_THAT(cli.out, Catch::Contains("\n  " + key + "\n") &&
+                          Catch::Contains("Append it to ~cpshare/.ssh/authorized_keys on gpu1.example.org, then run: "
+                                          "cpshare cluster verify " + kId + "\n") &&
+                          !Catch::Contains("Agent token"));
+
+  CHECK(cli({"publish", "--class", "B", "--units", "8"}) == 0);
+  CHECK_THAT(cli.out, Catch::Contains("Agent token (shown once: store it now):\n  cpa_s3cret\n") &&
+                          !Catch::Contains("Provisioning public key"));
+
+  CHECK(cli({"publish", "--json", "--class", "B", "--units", "8"}) == 0);
+  CHECK(cli.out_json() == b_published);
+}
+
+TEST_CASE("show prints the provisioning key and the pinned host key", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  const json units = json::array({{{"index", 0}, {"status", "idle"}}});
+  const std::string fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+  const std::string route = "GET /api/v1/clusters/" + kId;  // replies are used in order
+  server.on(route, {{"cluster", cluster_view()},
+                    {"units", units},
+                    {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", nullptr}}}});
+  server.on(route, {{"cluster", cluster_view()},
+                    {"units", units},
+                    {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", fp}}}});
+  server.on(route, {{"cluster", cluster_view()}, {"units", units}, {"provisioning", nullptr}});
+  CHECK(cli({"show", kId}) == 0);
+  CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Provisioning key: +ssh-ed25519 AAAAkey cpshare\n[\\s\\S]*") &&
+                          Catch::Matches("[\\s\\S]*Host key: +not verified yet\n[\\s\\S]*"));
+  CHECK(cli({"show", kId}) == 0);
+  CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Host key: +" + fp + "\n[\\s\\S]*"));
+  CHECK(cli({"show", kId}) == 0);
+  CHECK_THAT(cli.out, !Catch::Contains("Provisioning key") && !Catch::Contains("Host key"));
+}
+
+TEST_CASE("cluster verify posts to /verify, with repin on --repin", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  const std::string path = "POST /api/v1/clusters/" + kId + "/verify";
+  const std::string fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+  const json matched = {{"fingerprint", fp}, {"key_type", "ssh-ed25519"}, {"pinned_now", false},
+                        {"verified_at", "2026-11-27T12:00:00Z"}};
+  // Replies are used in order, the last one repeated.
+  server.on(path, {{"fingerprint", fp}, {"key_type", "ssh-ed25519"}, {"pinned_now", true},
+                   {"verified_at", "2026-11-27T12:00:00Z"}});
+  server.on(path, matched);
+  server.on(path, matched);
+  server.on_error(path, 409,
+                  {{"code", "CONFLICT"},
+                   {"message", "verify " + kId + ": host key changed; to accept the new key: cpshare cluster verify " +
+                                   kId + " --repin"}});
+  server.on_error(path, 503, {{"code", "UNAVAILABLE"}, {"message", "verify " + kId + ": ssh: authentication refused"}});
+
+  CHECK(cli({"cluster", "verify", kId}) == 0);
+  CHECK(server.last(path).json_body() == json::object());
+  CHECK(cli.out == "Verified " + kId + ": host key " + fp + " (ssh-ed25519), pinned now\n");
+
+  CHECK(cli({"cluster", "verify", "CP-7K2M9X4QVD", "--repin"}) == 0);
+  CHECK(server.last(path).json_body() == json{{"repin", true}});
+  CHECK(cli.out == "Verified " + kId + ": host key " + fp + " (ssh-ed25519), matches the pinned key\n");
+
+  CHECK(cli({"cluster", "verify", kId, "--json"}) == 0);
+  CHECK(cli.out_json() == matched);
+
+  CHECK(cli({"cluster", "verify", kId}) == 1);
+  CHECK_THAT(cli.err, Catch::Contains("--repin"));
+
+  CHECK(cli({"cluster", "verify", kId}) == 1);
+  CHECK_THAT(cli.err, Catch::Contains("ssh: authentication refused"));
+
+  const auto before = server.requests().size();
+  CHECK(cli({"cluster", "verify", "cp-bad"}) == 2);
+  CHECK(cli({"cluster", "verify"}) == 2);
+  CHECK(server.requests().size() == before);
+}
