@@ -212,7 +212,7 @@ _cpshare_value() {
     "admin review list|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--licence-out") _cpshare_files ;;
-    "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed session_revoked logout password_changed profile_updated deregistered review_approved review_rejected admin_created" -- "$cur")) ;;
+    "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed" -- "$cur")) ;;
     "publish|--class") COMPREPLY=($(compgen -W "A B" -- "$cur")) ;;
     "publish|--resource-type") COMPREPLY=($(compgen -W "GPU NPU CPU" -- "$cur")) ;;
     "publish|--usage-file") _cpshare_files ;;

@@ -239,7 +239,7 @@ complete -c cpshare -n '__cpshare_at \'admin review show\'' -l licence-out -r -F
 complete -c cpshare -n '__cpshare_at \'admin review reject\'' -l reason -x -d 'Why, in words the account holder can act on (required; mailed to them)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l limit -x -d 'At most N events, newest first (default 100)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l before -x -d 'Only events older than event ID (to page back)'
-complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed session_revoked logout password_changed profile_updated deregistered review_approved review_rejected admin_created' -d 'Only this kind of event'
+complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed' -d 'Only this kind of event'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l username -x -d 'Only events about this account'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l resource-type -x -a 'GPU NPU CPU' -d 'The accelerator kind'

@@ -5,6 +5,7 @@
 
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
+#include "domain/audit.hpp"
 #include "util/text.hpp"
 #include "clicmd/input.hpp"
 
@@ -13,11 +14,6 @@ namespace cpshare::clicmd::cmd {
 namespace {
 
 const std::vector<std::string> kStatuses = {"inactive", "pending_review", "active", "rejected", "deregistered"};
-const std::vector<std::string> kAuditEvents = {
-    "registered",      "activation_sent", "activated",      "activation_failed", "login_succeeded",
-    "login_failed",    "login_throttled", "mfa_enabled",    "mfa_disabled",      "mfa_failed",
-    "session_revoked", "logout",          "password_changed", "profile_updated", "deregistered",
-    "review_approved", "review_rejected", "admin_created"};
 
 std::string review_path(const std::string& username, std::string_view action) {
   return "/api/v1/admin/reviews/" + text::percent_encode(username) + "/" + std::string(action);
@@ -125,7 +121,7 @@ Result<> run_review_reject(Context& ctx) {
 void declare_audit(CLI::App* app, Args& a) {
   a.option(app, "--limit", "N", "At most N events, newest first (default 100)");
   a.option(app, "--before", "ID", "Only events older than event ID (to page back)");
-  a.option(app, "--event", "E", "Only this kind of event", kAuditEvents);
+  a.option(app, "--event", "E", "Only this kind of event", audit_event_names());
   a.option(app, "--username", "U", "Only events about this account");
 }
 
