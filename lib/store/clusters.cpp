@@ -26,20 +26,6 @@ constexpr const char* kWritable[] = {
     "storage_desc", "cuda", "cuda_key", "cudnn", "python", "frameworks", "description", "usage",
     "ssh_host", "ssh_port", "ssh_user", "platform_url", "environments", "status", "updated_at"};
 
-std::optional<std::string> opt_text(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
-std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getInt64();
-}
-void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
-  if (v) st.bind(i, *v); else st.bind(i);
-}
-void bind_opt(SQLite::Statement& st, int i, const std::optional<std::int64_t>& v) {
-  if (v) st.bind(i, static_cast<int64_t>(*v)); else st.bind(i);
-}
 void bind_text_or_null(SQLite::Statement& st, int i, const std::string& v) {
   if (v.empty()) st.bind(i); else st.bind(i, v);
 }
@@ -312,11 +298,6 @@ Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
                                "WHERE id = ?");
     st.bind(1, static_cast<int64_t>(cluster_id));
     if (!st.executeStep()) return fail(ErrorCode::NotFound, "cluster not found");
-    auto blob = [](const SQLite::Column& c) {
-      if (c.isNull()) return Blob{};
-      const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
-      return Blob(p, p + c.getBytes());
-    };
     return ClusterSecrets{blob(st.getColumn(0)), opt_text(st.getColumn(1)).value_or(""),
                           opt_text(st.getColumn(2)).value_or(""), blob(st.getColumn(3))};
   });
@@ -326,13 +307,10 @@ Result<> Store::set_cluster_secrets(std::int64_t cluster_id, const ClusterSecret
   return guarded("set cluster secrets", [&]() -> Result<> {
     SQLite::Statement st(*db_, "UPDATE clusters SET ssh_key_enc = ?, ssh_public_key = ?, ssh_host_key = ?, "
                                "agent_token_hash = ? WHERE id = ?");
-    auto bind_blob = [&](int i, const Blob& b) {
-      if (b.empty()) st.bind(i); else st.bind(i, b.data(), static_cast<int>(b.size()));
-    };
-    bind_blob(1, s.ssh_key_cipher);
+    bind_blob(st, 1, s.ssh_key_cipher);
     bind_text_or_null(st, 2, s.ssh_public_key);
     bind_text_or_null(st, 3, s.ssh_host_key);
-    bind_blob(4, s.agent_token_hash);
+    bind_blob(st, 4, s.agent_token_hash);
     st.bind(5, static_cast<int64_t>(cluster_id));
     st.exec();
     return {};

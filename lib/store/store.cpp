@@ -31,30 +31,6 @@ constexpr const char* kWritable[] = {
     "mfa_enabled", "mfa_last_step", "mfa_pending_enc", "review_note", "terms_version",
     "created_at", "activated_at", "reviewed_at", "deregistered_at"};
 
-std::optional<std::string> opt_text(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
-std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getInt64();
-}
-Blob blob(const SQLite::Column& c) {
-  if (c.isNull()) return {};
-  const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
-  return Blob(p, p + c.getBytes());
-}
-
-void bind_text(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
-  if (v) st.bind(i, *v); else st.bind(i);
-}
-void bind_int(SQLite::Statement& st, int i, const std::optional<std::int64_t>& v) {
-  if (v) st.bind(i, static_cast<int64_t>(*v)); else st.bind(i);
-}
-void bind_blob(SQLite::Statement& st, int i, const Blob& b) {
-  if (b.empty()) st.bind(i); else st.bind(i, b.data(), static_cast<int>(b.size()));
-}
-
 Account read_account(SQLite::Statement& st) {
   Account a;
   int i = 0;
@@ -110,46 +86,46 @@ int bind_account(SQLite::Statement& st, const Account& a, bool with_licence_blob
   int i = 1;
   st.bind(i++, a.username);
   st.bind(i++, std::string(role_name(a.role)));
-  bind_text(st, i++, a.user_type);
-  bind_text(st, i++, a.supplier_kind);
+  bind_opt(st, i++, a.user_type);
+  bind_opt(st, i++, a.supplier_kind);
   st.bind(i++, std::string(status_name(a.status)));
   st.bind(i++, a.password_hash);
-  bind_text(st, i++, a.email);
+  bind_opt(st, i++, a.email);
   bind_blob(st, i++, a.phone.index);
   bind_blob(st, i++, a.phone.cipher);
-  bind_text(st, i++, a.real_name);
+  bind_opt(st, i++, a.real_name);
   bind_blob(st, i++, a.id_number.index);
   bind_blob(st, i++, a.id_number.cipher);
-  bind_text(st, i++, a.region);
-  bind_text(st, i++, a.organization);
+  bind_opt(st, i++, a.region);
+  bind_opt(st, i++, a.organization);
   bind_blob(st, i++, a.credit_code.index);
   bind_blob(st, i++, a.credit_code.cipher);
-  bind_text(st, i++, a.company_name);
-  bind_text(st, i++, a.legal_rep_name);
+  bind_opt(st, i++, a.company_name);
+  bind_opt(st, i++, a.legal_rep_name);
   bind_blob(st, i++, a.legal_rep_id_number.index);
   bind_blob(st, i++, a.legal_rep_id_number.cipher);
-  bind_int(st, i++, a.registered_capital_fen);
-  bind_text(st, i++, a.contact_name);
-  bind_text(st, i++, a.address);
-  bind_text(st, i++, a.affiliation);
-  bind_text(st, i++, a.bank_name);
-  bind_text(st, i++, a.bank_account_name);
+  bind_opt(st, i++, a.registered_capital_fen);
+  bind_opt(st, i++, a.contact_name);
+  bind_opt(st, i++, a.address);
+  bind_opt(st, i++, a.affiliation);
+  bind_opt(st, i++, a.bank_name);
+  bind_opt(st, i++, a.bank_account_name);
   bind_blob(st, i++, a.bank_account.index);
   bind_blob(st, i++, a.bank_account.cipher);
-  bind_text(st, i++, a.licence_filename);
-  bind_text(st, i++, a.licence_type);
-  bind_int(st, i++, a.licence_size);
+  bind_opt(st, i++, a.licence_filename);
+  bind_opt(st, i++, a.licence_type);
+  bind_opt(st, i++, a.licence_size);
   if (with_licence_blob) bind_blob(st, i++, a.licence_cipher);
   bind_blob(st, i++, a.mfa_secret_cipher);
   st.bind(i++, a.mfa_enabled ? 1 : 0);
   st.bind(i++, static_cast<int64_t>(a.mfa_last_step));
   bind_blob(st, i++, a.mfa_pending_cipher);
-  bind_text(st, i++, a.review_note);
-  bind_text(st, i++, a.terms_version);
+  bind_opt(st, i++, a.review_note);
+  bind_opt(st, i++, a.terms_version);
   st.bind(i++, static_cast<int64_t>(a.created_at));
-  bind_int(st, i++, a.activated_at);
-  bind_int(st, i++, a.reviewed_at);
-  bind_int(st, i++, a.deregistered_at);
+  bind_opt(st, i++, a.activated_at);
+  bind_opt(st, i++, a.reviewed_at);
+  bind_opt(st, i++, a.deregistered_at);
   return i;
 }
 
@@ -287,7 +263,7 @@ Result<> Store::update_account(const Account& a) {
                                            "WHERE id = ?",
                                            sets));
     int next = bind_account(st, a, false);
-    bind_text(st, next++, a.licence_filename);
+    bind_opt(st, next++, a.licence_filename);
     st.bind(next, static_cast<int64_t>(a.id));
     if (st.exec() != 1)
       return fail(ErrorCode::NotFound, fmt::format("account {} not found", a.username));
@@ -526,7 +502,7 @@ Result<std::int64_t> Store::append_audit(const AuditEvent& e) {
                          "VALUES (?, ?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
     st.bind(2, e.event);
-    bind_int(st, 3, e.account_id);
+    bind_opt(st, 3, e.account_id);
     st.bind(4, e.username);
     st.bind(5, e.ip);
     st.bind(6, e.detail_json);
