@@ -506,13 +506,12 @@ std::string framework_sql(Op op, std::size_t n) {
 
 std::string term_sql(const FieldDef& f, Op op, std::size_t n) {
   // What stands left and right of the operator.
+  // Text compares without regard to ASCII case: COLLATE NOCASE rather than
+  // LOWER(column), so that the catalogue's NOCASE indexes serve location= and
+  // region= (docs/PERFORMANCE.md); LIKE already ignores ASCII case.
   std::string lhs(f.column);
-  std::string rhs = "?";
-  const bool folded = f.kind == Kind::Text || op == Op::Contains;
-  if (folded) {
-    lhs = "LOWER(" + lhs + ")";
-    rhs = "LOWER(?)";
-  }
+  const std::string rhs = "?";
+  if (f.kind == Kind::Text && op != Op::Contains) lhs += " COLLATE NOCASE";
   if (f.kind == Kind::Cuda && is_ordering(op)) lhs = kCudaKeyColumn;
 
   std::string sql;
@@ -603,14 +602,8 @@ Result<SortSpec> parse_sort(std::string_view spec) {
   }
   if (!is_sortable(*f)) return bad("cannot sort by " + std::string(f->name) + " (sortable: " + sortable + ")");
   out.column = f->column;
+  out.nullable = f->nullable;
   return out;
-}
-
-std::string order_by_sql(const SortSpec& sort) {
-  const std::string dir = sort.column + (sort.descending ? " DESC" : "");
-  for (const auto& f : kFields)
-    if (f.column == sort.column && f.nullable) return sort.column + " IS NULL, " + dir;
-  return dir;
 }
 
 const std::vector<std::string_view>& filter_fields() {

@@ -49,16 +49,13 @@ Result<CompiledFilter> compile_filter(std::string_view expr);
 struct SortSpec {
   std::string column;  // a column of `clusters`, from the fixed field table
   bool descending = false;
+  bool nullable = false;  // a price: NULL when the mode is not offered (sorted last)
 };
 
 // "price_hourly" ascending, "price_hourly-" descending ("+" suffix: ascending).
 // Sortable: the integer, size and money fields, model, vendor, location, region.
 // VALIDATION_FAILED on field "sort" otherwise.
 Result<SortSpec> parse_sort(std::string_view spec);
-
-// ORDER BY body for a sort: NULLs (a mode not offered) last in both directions,
-// the same in SQLite and PostgreSQL: "price_hourly IS NULL, price_hourly DESC".
-std::string order_by_sql(const SortSpec& sort);
 
 // Every filter field name, in the order of the design table (help, completions).
 const std::vector<std::string_view>& filter_fields();

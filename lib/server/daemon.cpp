@@ -36,6 +36,7 @@ struct Options {
   bool allow_insecure = false;
   std::int64_t session_idle_timeout = 7 * 86400;
   std::int64_t session_lifetime = 30 * 86400;
+  int threads = 64;
   // admin create
   std::string admin_username, admin_email;
   bool admin_password_stdin = false;
@@ -145,7 +146,7 @@ Result<int> serve(const Options& o) {
 
   AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
   CatalogService catalog(*d.store, *d.keys, clock);
-  HttpServer server(accounts, catalog, log, tls_files);
+  HttpServer server(accounts, catalog, log, tls_files, o.threads);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";
@@ -220,6 +221,9 @@ int daemon_main(int argc, char** argv) {
   app.add_option("--session-idle-timeout", o.session_idle_timeout, "Seconds of inactivity that end a session")
       ->capture_default_str();
   app.add_option("--session-lifetime", o.session_lifetime, "Seconds after login that end a session")
+      ->capture_default_str();
+  app.add_option("--threads", o.threads, "Connections served at once (each keep-alive client holds one)")
+      ->check(CLI::Range(2, 4096))
       ->capture_default_str();
   app.require_subcommand(0, 1);
   auto* admin = app.add_subcommand("admin", "Administration on the data directory (no daemon needed)");

@@ -27,7 +27,10 @@ struct TlsFiles {
 
 class HttpServer {
  public:
-  HttpServer(AccountService& accounts, CatalogService& catalog, Logger& log, std::optional<TlsFiles> tls);
+  // threads: connections served at once (a keep-alive connection holds its
+  // thread until it closes or idles out).
+  HttpServer(AccountService& accounts, CatalogService& catalog, Logger& log, std::optional<TlsFiles> tls,
+             int threads = 64);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

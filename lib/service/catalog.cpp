@@ -110,8 +110,7 @@ Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) 
   ClusterQuery q;
   TRY_ASSIGN(q.filter, catalog::compile_filter(req.filter));
   if (!req.sort.empty()) {
-    TRY_ASSIGN(auto sort, catalog::parse_sort(req.sort));
-    q.order_by = catalog::order_by_sql(sort);
+    TRY_ASSIGN(q.sort, catalog::parse_sort(req.sort));
   }
   if (req.mine) {
     q.owner_id = caller.account.id;

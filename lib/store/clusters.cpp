@@ -12,12 +12,13 @@ namespace {
 using catalog::Cluster;
 
 constexpr const char* kClusterColumns =
-    "c.id, c.cpc_id, c.owner_id, a.username, c.class, c.resource_type, c.model, c.units, c.units_free, "
+    "c.id, c.cpc_id, c.owner_id, (SELECT username FROM accounts WHERE id = c.owner_id), c.class, c.resource_type, c.model, c.units, c.units_free, "
     "c.unit_memory, c.memory, c.vcpus, c.price_hourly, c.price_daily, c.price_monthly, c.price_yearly, "
     "c.vendor, c.location, c.region, c.storage, c.storage_desc, c.cuda, c.cudnn, c.python, c.frameworks, "
     "c.description, c.usage, c.ssh_host, c.ssh_port, c.ssh_user, c.platform_url, c.environments, c.status, "
     "c.created_at, c.updated_at";
-constexpr const char* kFrom = "clusters c JOIN accounts a ON a.id = c.owner_id";
+// No join: the filter's bare column names must all be the catalogue's own.
+constexpr const char* kFrom = "clusters c";
 
 // The columns written by insert and update, in bind order.
 constexpr const char* kWritable[] = {
@@ -138,8 +139,8 @@ void bind_param(SQLite::Statement& st, int i, const catalog::SqlParam& p) {
 // Keeps units_free equal to the number of idle units (the filter and list read it).
 void refresh_units_free(SQLite::Database& db, std::int64_t cluster_id) {
   SQLite::Statement st(db,
-                       "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-                       "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
+                     "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
+                     "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
   st.bind(1, static_cast<int64_t>(cluster_id));
   st.bind(2, static_cast<int64_t>(cluster_id));
   st.exec();
@@ -148,40 +149,38 @@ void refresh_units_free(SQLite::Database& db, std::int64_t cluster_id) {
 }  // namespace
 
 Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
-  std::int64_t id = 0;
-  TRY(atomically([&]() -> Result<> {
-    return guarded("insert cluster", [&]() -> Result<> {
-      std::string cols, marks;
-      for (const char* col : kWritable) {
-        cols += std::string(col) + ", ";
-        marks += "?, ";
-      }
-      SQLite::Statement st(*db_, fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
-                                             "VALUES ({}?, ?, ?, ?)",
-                                             cols, marks));
-      int i = bind_cluster(st, c);
-      st.bind(i++, c.cpc_id);
-      st.bind(i++, static_cast<int64_t>(c.owner_id));
-      st.bind(i++, static_cast<int64_t>(c.units));
-      st.bind(i++, static_cast<int64_t>(c.created_at));
-      st.exec();
-      id = db_->getLastInsertRowid();
-      SQLite::Statement unit(*db_, "INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
-      for (std::int64_t k = 0; k < c.units; ++k) {
-        unit.reset();
-        unit.bind(1, static_cast<int64_t>(id));
-        unit.bind(2, static_cast<int64_t>(k));
-        unit.exec();
-      }
-      return {};
-    });
-  }));
-  return id;
+  auto inserted = write("insert cluster", [&](SQLite::Database& db) -> Result<std::int64_t> {
+    std::string cols, marks;
+    for (const char* col : kWritable) {
+      cols += std::string(col) + ", ";
+      marks += "?, ";
+    }
+    SQLite::Statement st(db, fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
+                                         "VALUES ({}?, ?, ?, ?)",
+                                         cols, marks));
+    int i = bind_cluster(st, c);
+    st.bind(i++, c.cpc_id);
+    st.bind(i++, static_cast<int64_t>(c.owner_id));
+    st.bind(i++, static_cast<int64_t>(c.units));
+    st.bind(i++, static_cast<int64_t>(c.created_at));
+    st.exec();
+    const std::int64_t id = db.getLastInsertRowid();
+    SQLite::Statement unit(db, "INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
+    for (std::int64_t k = 0; k < c.units; ++k) {
+      unit.reset();
+      unit.bind(1, static_cast<int64_t>(id));
+      unit.bind(2, static_cast<int64_t>(k));
+      unit.exec();
+    }
+    return id;
+  });
+  if (inserted && *inserted >= 2 * analyzed_clusters_.load() + 1000) analyze_wanted_.store(true);
+  return inserted;
 }
 
 Result<std::optional<Cluster>> Store::cluster_by_cpc_id(const std::string& cpc_id) {
-  return guarded("cluster", [&]() -> Result<std::optional<Cluster>> {
-    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM {} WHERE c.cpc_id = ?", kClusterColumns, kFrom));
+  return read("cluster", [&](SQLite::Database& db) -> Result<std::optional<Cluster>> {
+    SQLite::Statement st(db, fmt::format("SELECT {} FROM {} WHERE c.cpc_id = ?", kClusterColumns, kFrom));
     st.bind(1, cpc_id);
     if (!st.executeStep()) return std::optional<Cluster>{};
     return std::optional<Cluster>(read_cluster(st));
@@ -189,76 +188,122 @@ Result<std::optional<Cluster>> Store::cluster_by_cpc_id(const std::string& cpc_i
 }
 
 Result<> Store::update_cluster(const Cluster& c) {
-  return atomically([&]() -> Result<> {
-    return guarded("update cluster", [&]() -> Result<> {
-      SQLite::Statement units(*db_, "SELECT units FROM clusters WHERE id = ?");
-      units.bind(1, static_cast<int64_t>(c.id));
-      if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
-      const std::int64_t current = units.getColumn(0).getInt64();
-      if (c.units < current) {
-        SQLite::Statement busy(*db_, "SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
-                                     "AND status = 'busy'");
-        busy.bind(1, static_cast<int64_t>(c.id));
-        busy.bind(2, static_cast<int64_t>(c.units));
-        busy.executeStep();
-        if (busy.getColumn(0).getInt64() > 0)
-          return fail(ErrorCode::Conflict, fmt::format("units {}..{} include busy ones; shrink the cluster after "
-                                                       "their leases end",
-                                                       c.units, current - 1));
-        SQLite::Statement del(*db_, "DELETE FROM cluster_units WHERE cluster_id = ? AND idx >= ?");
-        del.bind(1, static_cast<int64_t>(c.id));
-        del.bind(2, static_cast<int64_t>(c.units));
-        del.exec();
-      } else if (c.units > current) {
-        SQLite::Statement unit(*db_, "INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
-        for (std::int64_t k = current; k < c.units; ++k) {
-          unit.reset();
-          unit.bind(1, static_cast<int64_t>(c.id));
-          unit.bind(2, static_cast<int64_t>(k));
-          unit.exec();
-        }
+  return write("update cluster", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement units(db, "SELECT units FROM clusters WHERE id = ?");
+    units.bind(1, static_cast<int64_t>(c.id));
+    if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
+    const std::int64_t current = units.getColumn(0).getInt64();
+    if (c.units < current) {
+      SQLite::Statement busy(db, "SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
+                                 "AND status = 'busy'");
+      busy.bind(1, static_cast<int64_t>(c.id));
+      busy.bind(2, static_cast<int64_t>(c.units));
+      busy.executeStep();
+      if (busy.getColumn(0).getInt64() > 0)
+        return fail(ErrorCode::Conflict, fmt::format("units {}..{} include busy ones; shrink the cluster after "
+                                                     "their leases end",
+                                                     c.units, current - 1));
+      SQLite::Statement del(db, "DELETE FROM cluster_units WHERE cluster_id = ? AND idx >= ?");
+      del.bind(1, static_cast<int64_t>(c.id));
+      del.bind(2, static_cast<int64_t>(c.units));
+      del.exec();
+    } else if (c.units > current) {
+      SQLite::Statement unit(db, "INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
+      for (std::int64_t k = current; k < c.units; ++k) {
+        unit.reset();
+        unit.bind(1, static_cast<int64_t>(c.id));
+        unit.bind(2, static_cast<int64_t>(k));
+        unit.exec();
       }
-      std::string sets;
-      for (const char* col : kWritable) {
-        if (!sets.empty()) sets += ", ";
-        sets += std::string(col) + " = ?";
-      }
-      SQLite::Statement st(*db_, fmt::format("UPDATE clusters SET {} WHERE id = ?", sets));
-      int i = bind_cluster(st, c);
-      st.bind(i, static_cast<int64_t>(c.id));
-      if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
-      refresh_units_free(*db_, c.id);
-      return {};
-    });
+    }
+    std::string sets;
+    for (const char* col : kWritable) {
+      if (!sets.empty()) sets += ", ";
+      sets += std::string(col) + " = ?";
+    }
+    SQLite::Statement st(db, fmt::format("UPDATE clusters SET {} WHERE id = ?", sets));
+    int i = bind_cluster(st, c);
+    st.bind(i, static_cast<int64_t>(c.id));
+    if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
+    refresh_units_free(db, c.id);
+    return {};
   });
 }
 
+// The page is read as a sequence of parts, each in an order an index gives,
+// so that a first page stops after `limit` rows instead of sorting the whole
+// catalogue: the caller's region, then the rest; or, for a sort by a price,
+// the clusters offering that mode, then those that do not (docs/PERFORMANCE.md).
 Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
-  return guarded("list clusters", [&]() -> Result<std::vector<Cluster>> {
-    std::string where = "(" + q.filter.where + ")";
-    if (q.owner_id) where += " AND c.owner_id = ?";
-    if (q.available_only) where += " AND c.status = 'listed' AND c.units_free > 0";
+  struct Part {
+    std::string where;
+    std::optional<std::string> param;
     std::string order;
-    if (!q.order_by.empty()) order = q.order_by + ", ";
-    else if (q.region_first) order = "CASE WHEN c.region = ? THEN 0 ELSE 1 END, ";
-    order += "c.created_at DESC, c.id DESC";
-    SQLite::Statement st(*db_, fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ? OFFSET ?", kClusterColumns,
-                                           kFrom, where, order));
-    int i = 1;
-    for (const auto& p : q.filter.params) bind_param(st, i++, p);
-    if (q.owner_id) st.bind(i++, static_cast<int64_t>(*q.owner_id));
-    if (q.order_by.empty() && q.region_first) st.bind(i++, *q.region_first);
-    st.bind(i++, q.limit);
-    st.bind(i++, q.offset);
+    std::string from = kFrom;
+  };
+  std::vector<Part> parts;
+  if (q.sort) {
+    const std::string dir = q.sort->descending ? " DESC" : "";
+    const std::string order = q.sort->column + dir + ", id" + dir;
+    if (q.sort->nullable) {
+      // A price: walk its index (migration 3) in order. It holds the columns
+      // most filters test, so terms are checked without reading the row, and
+      // the page ends after `limit` matches. Left to itself, the planner
+      // sometimes sorted a range of another index instead (docs/PERFORMANCE.md).
+      const bool price = q.sort->column.starts_with("price_");
+      parts.push_back({q.sort->column + " IS NOT NULL", {}, order,
+                       price ? fmt::format("clusters c INDEXED BY clusters_{}", q.sort->column) : kFrom});
+      parts.push_back({q.sort->column + " IS NULL", {}, "id DESC"});
+    } else {
+      parts.push_back({"1=1", {}, order});
+    }
+  } else if (q.region_first) {
+    parts.push_back({"region = ? COLLATE NOCASE", q.region_first, "id DESC"});
+    parts.push_back({"region <> ? COLLATE NOCASE", q.region_first, "id DESC"});
+  } else {
+    parts.push_back({"1=1", {}, "id DESC"});
+  }
+  std::string where = "(" + q.filter.where + ")";
+  if (q.owner_id) where += " AND owner_id = ?";
+  if (q.available_only) where += " AND status = 'listed' AND units_free > 0";
+
+  return read("list clusters", [&](SQLite::Database& db) -> Result<std::vector<Cluster>> {
+    auto bind = [&](SQLite::Statement& st, const Part& part) {
+      int i = 1;
+      for (const auto& p : q.filter.params) bind_param(st, i++, p);
+      if (q.owner_id) st.bind(i++, static_cast<int64_t>(*q.owner_id));
+      if (part.param) st.bind(i++, *part.param);
+      return i;
+    };
     std::vector<Cluster> out;
-    while (st.executeStep()) out.push_back(read_cluster(st));
+    std::int64_t offset = q.offset;
+    for (const auto& part : parts) {
+      const auto want = static_cast<std::int64_t>(q.limit) - static_cast<std::int64_t>(out.size());
+      if (want <= 0) break;
+      SQLite::Statement st(db, fmt::format("SELECT {} FROM {} WHERE {} AND {} ORDER BY {} LIMIT ? OFFSET ?",
+                                           kClusterColumns, part.from, where, part.where, part.order));
+      int i = bind(st, part);
+      st.bind(i++, static_cast<int64_t>(want));
+      st.bind(i, static_cast<int64_t>(offset));
+      const std::size_t before = out.size();
+      while (st.executeStep()) out.push_back(read_cluster(st));
+      if (out.size() > before || offset == 0) {
+        offset = 0;  // the offset ended inside this part (or there was none)
+        continue;
+      }
+      // The whole part lies before the offset: skip it.
+      SQLite::Statement count(db, fmt::format("SELECT COUNT(*) FROM {} WHERE {} AND {}", kFrom, where, part.where));
+      bind(count, part);
+      count.executeStep();
+      offset -= std::min<std::int64_t>(offset, count.getColumn(0).getInt64());
+    }
     return out;
   });
 }
 
 Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
-  return guarded("units", [&]() -> Result<std::vector<UnitRow>> {
-    SQLite::Statement st(*db_, "SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+  return read("units", [&](SQLite::Database& db) -> Result<std::vector<UnitRow>> {
+    SQLite::Statement st(db, "SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
     st.bind(1, static_cast<int64_t>(cluster_id));
     std::vector<UnitRow> out;
     while (st.executeStep()) out.push_back({st.getColumn(0).getInt(), st.getColumn(1).getString()});
@@ -267,51 +312,51 @@ Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
 }
 
 Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now) {
-  return atomically([&]() -> Result<> {
-    return guarded("set unit", [&]() -> Result<> {
-      SQLite::Statement cur(*db_, "SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
-      cur.bind(1, static_cast<int64_t>(cluster_id));
-      cur.bind(2, index);
-      if (!cur.executeStep()) return fail(ErrorCode::NotFound, fmt::format("the cluster has no unit {}", index));
-      if (cur.getColumn(0).getString() == "busy")
-        return fail(ErrorCode::Conflict, fmt::format("unit {} is busy: a lease holds it; it returns to idle when "
-                                                     "the lease ends",
-                                                     index));
-      SQLite::Statement st(*db_, "UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
-      st.bind(1, status);
-      st.bind(2, static_cast<int64_t>(cluster_id));
-      st.bind(3, index);
-      st.exec();
-      SQLite::Statement touch(*db_, "UPDATE clusters SET updated_at = ? WHERE id = ?");
-      touch.bind(1, static_cast<int64_t>(now));
-      touch.bind(2, static_cast<int64_t>(cluster_id));
-      touch.exec();
-      refresh_units_free(*db_, cluster_id);
-      return {};
-    });
+  return write("set unit", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement cur(db, "SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
+    cur.bind(1, static_cast<int64_t>(cluster_id));
+    cur.bind(2, index);
+    if (!cur.executeStep()) return fail(ErrorCode::NotFound, fmt::format("the cluster has no unit {}", index));
+    if (cur.getColumn(0).getString() == "busy")
+      return fail(ErrorCode::Conflict, fmt::format("unit {} is busy: a lease holds it; it returns to idle when "
+                                                   "the lease ends",
+                                                   index));
+    SQLite::Statement st(db, "UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
+    st.bind(1, status);
+    st.bind(2, static_cast<int64_t>(cluster_id));
+    st.bind(3, index);
+    st.exec();
+    SQLite::Statement touch(db, "UPDATE clusters SET updated_at = ? WHERE id = ?");
+    touch.bind(1, static_cast<int64_t>(now));
+    touch.bind(2, static_cast<int64_t>(cluster_id));
+    touch.exec();
+    refresh_units_free(db, cluster_id);
+    return {};
   });
 }
 
 Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
-  return guarded("cluster secrets", [&]() -> Result<ClusterSecrets> {
-    SQLite::Statement st(*db_, "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM clusters "
-                               "WHERE id = ?");
+  return read("cluster secrets", [&](SQLite::Database& db) -> Result<ClusterSecrets> {
+    SQLite::Statement st(db, "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
+                             "WHERE cluster_id = ?");
     st.bind(1, static_cast<int64_t>(cluster_id));
-    if (!st.executeStep()) return fail(ErrorCode::NotFound, "cluster not found");
+    if (!st.executeStep()) return ClusterSecrets{};
     return ClusterSecrets{blob(st.getColumn(0)), opt_text(st.getColumn(1)).value_or(""),
                           opt_text(st.getColumn(2)).value_or(""), blob(st.getColumn(3))};
   });
 }
 
 Result<> Store::set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
-  return guarded("set cluster secrets", [&]() -> Result<> {
-    SQLite::Statement st(*db_, "UPDATE clusters SET ssh_key_enc = ?, ssh_public_key = ?, ssh_host_key = ?, "
-                               "agent_token_hash = ? WHERE id = ?");
-    bind_blob(st, 1, s.ssh_key_cipher);
-    bind_text_or_null(st, 2, s.ssh_public_key);
-    bind_text_or_null(st, 3, s.ssh_host_key);
-    bind_blob(st, 4, s.agent_token_hash);
-    st.bind(5, static_cast<int64_t>(cluster_id));
+  return write("set cluster secrets", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement st(db, "INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
+                             "agent_token_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
+                             "ssh_key_enc = excluded.ssh_key_enc, ssh_public_key = excluded.ssh_public_key, "
+                             "ssh_host_key = excluded.ssh_host_key, agent_token_hash = excluded.agent_token_hash");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    bind_blob(st, 2, s.ssh_key_cipher);
+    bind_text_or_null(st, 3, s.ssh_public_key);
+    bind_text_or_null(st, 4, s.ssh_host_key);
+    bind_blob(st, 5, s.agent_token_hash);
     st.exec();
     return {};
   });

@@ -1,10 +1,13 @@
-// Internal to lib/store: Store::guarded and the row helpers, shared by the store's source files.
-// Runs one store operation under the store's lock and turns SQLiteCpp's
-// exceptions into error values (UNIQUE violations on accounts into their codes).
+// Internal to lib/store, shared by the store's source files: Store::read and
+// Store::write (which connection an operation runs on, and SQLite's exceptions
+// turned into error values) and the row helpers.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+
+#include <optional>
+#include <utility>
 
 #include "store/store.hpp"
 
@@ -46,15 +49,57 @@ inline void bind_blob(SQLite::Statement& st, int i, const Blob& b) {
   if (b.empty()) st.bind(i); else st.bind(i, b.data(), static_cast<int>(b.size()));
 }
 
+// Turns SQLiteCpp's exceptions (and UNIQUE violations on accounts) into error values.
 template <class F>
-auto Store::guarded(const char* what, F&& f) -> decltype(f()) {
-  std::lock_guard lock(mu_);
+auto with_errors(const char* what, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const SQLite::Exception& e) {
     if (auto u = uniqueness_error(e)) return std::unexpected(*u);
     return fail(ErrorCode::Internal, fmt::format("store: {}: {}", what, e.what()));
   }
+}
+
+// A read connection on loan from the pool (or the writer, when there is no
+// pool or the caller is inside a transaction); returned on destruction.
+class Store::ReaderLease {
+ public:
+  ReaderLease(Store& s, std::unique_ptr<SQLite::Database> own, std::unique_lock<std::mutex> writer_lock)
+      : store_(s), own_(std::move(own)), writer_lock_(std::move(writer_lock)) {}
+  ReaderLease(ReaderLease&&) = default;
+  ~ReaderLease() {
+    if (own_) store_.give_back_reader(std::move(own_));
+  }
+  SQLite::Database& db() { return own_ ? *own_ : *store_.db_; }
+
+ private:
+  Store& store_;
+  std::unique_ptr<SQLite::Database> own_;
+  std::unique_lock<std::mutex> writer_lock_;  // held when reading on the writer outside a transaction
+};
+
+template <class F>
+auto Store::read(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>())) {
+  if (in_transaction()) return with_errors(what, [&] { return f(*db_); });
+  try {
+    ReaderLease lease = borrow_reader();
+    return with_errors(what, [&] { return f(lease.db()); });
+  } catch (const SQLite::Exception& e) {
+    return fail(ErrorCode::Internal, fmt::format("store: {}: open read connection: {}", what, e.what()));
+  }
+}
+
+template <class F>
+auto Store::write(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>())) {
+  using R = decltype(f(std::declval<SQLite::Database&>()));
+  std::optional<R> out;
+  Result<> done = atomically([&]() -> Result<> {
+    out.emplace(with_errors(what, [&] { return f(*db_); }));
+    if (!*out) return std::unexpected(out->error());
+    return {};
+  });
+  if (!done) return std::unexpected(done.error());
+  return std::move(*out);
 }
 
 }  // namespace cpshare

@@ -12,6 +12,9 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
+  // Rebuilds a referenced table: runs with foreign keys off, and checks them
+  // (PRAGMA foreign_key_check) before it commits.
+  bool rebuilds_tables = false;
 };
 
 const std::vector<Migration>& migrations();

@@ -1,9 +1,18 @@
 // The store: the only place that speaks SQL. SQLite (WAL, synchronous=FULL)
 // behind a narrow interface; numbered migrations applied at open.
-// Thread-safe: one connection guarded by a recursive mutex; atomically()
-// groups several calls into one transaction.
+//
+// Thread-safe. One writer connection and a pool of read-only connections:
+// reads run in parallel on the pool (WAL lets them proceed during writes) and
+// see only committed data. Every write runs in a transaction through
+// atomically(), which group-commits: writers that arrive while another holds
+// the writer join its open transaction, each in its own SAVEPOINT (so one
+// failing leaves the others intact), and the last of them commits for all.
+// No call returns before its write is durable (one fsync per group, not per
+// write).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -11,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catalog/cluster.hpp"
@@ -53,10 +63,10 @@ struct ClusterSecrets {
 // A catalogue query: a compiled filter, an order, and who asks.
 struct ClusterQuery {
   catalog::CompiledFilter filter{"1=1", {}};
-  std::string order_by;                     // from catalog::order_by_sql, or empty
+  std::optional<catalog::SortSpec> sort;    // else newest first
   std::optional<std::int64_t> owner_id;     // only this owner's clusters (any status)
   bool available_only = true;               // listed, with at least one idle unit
-  std::optional<std::string> region_first;  // this region's clusters first
+  std::optional<std::string> region_first;  // this region's clusters first (when not sorted)
   int limit = 50;
   int offset = 0;
 };
@@ -71,8 +81,9 @@ class Store {
 
   int schema_version();
 
-  // Runs fn inside one transaction: committed when fn returns a value,
-  // rolled back when it returns an error.
+  // Runs fn inside one transaction: committed (durably) when fn returns a
+  // value, rolled back when it returns an error. Calls from inside fn (the
+  // same thread) join the transaction and read its uncommitted state.
   Result<> atomically(const std::function<Result<>()>& fn);
 
   // Accounts. insert fails with USERNAME_TAKEN / EMAIL_TAKEN / PHONE_TAKEN.
@@ -128,14 +139,39 @@ class Store {
   Result<std::vector<AuditEvent>> audit(const AuditQuery& q);
 
  private:
-  explicit Store(std::unique_ptr<SQLite::Database> db);
+  struct Waiter;
+  class ReaderLease;
+  Store(std::unique_ptr<SQLite::Database> db, std::filesystem::path path);
   Result<> migrate();
+  // read: f(db) on a pooled read connection (or the writer inside atomically).
+  // write: f(db) on the writer, inside atomically(). Both turn SQLite's
+  // exceptions into error values. Defined in store/guarded.hpp.
   template <class F>
-  auto guarded(const char* what, F&& f) -> decltype(f());
+  auto read(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>()));
+  template <class F>
+  auto write(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>()));
+  bool in_transaction() const { return tx_owner_.load() == std::this_thread::get_id(); }
+  ReaderLease borrow_reader();
+  void give_back_reader(std::unique_ptr<SQLite::Database> db);
+  Result<> commit_batch(std::unique_lock<std::mutex>& lock);
+  void analyze_locked();
+  void analyze_if_grown();
 
-  std::unique_ptr<SQLite::Database> db_;
-  std::recursive_mutex mu_;
-  int tx_depth_ = 0;
+  std::filesystem::path path_;
+  std::unique_ptr<SQLite::Database> db_;  // the writer
+  std::mutex write_mu_;                   // held while a writer runs on db_
+  std::condition_variable committed_;     // a group commit finished
+  std::atomic<int> writers_waiting_{0};   // writers queued for write_mu_
+  std::atomic<std::thread::id> tx_owner_{};
+  bool batch_open_ = false;               // BEGIN issued, COMMIT not yet
+  int batch_size_ = 0;
+  std::vector<Waiter*> batch_waiters_;    // writers waiting for this batch's COMMIT
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<SQLite::Database>> idle_readers_;
+  std::atomic<std::int64_t> analyzed_clusters_{0};  // MAX(id) at the last ANALYZE
+  std::atomic<bool> analyze_wanted_{false};
+  bool pooled_ = false;                   // false for ":memory:" (reads use the writer)
 };
 
 }  // namespace cpshare

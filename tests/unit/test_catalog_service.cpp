@@ -64,12 +64,15 @@ struct Fixture {
 };
 
 // A list request (designated initializers would leave members to -Wextra's complaint).
-ListRequest lr(std::string filter = "", std::string sort = "", bool mine = false, std::string region = "") {
+ListRequest lr(std::string filter = "", std::string sort = "", bool mine = false, std::string region = "",
+               int limit = 50, int offset = 0) {
   ListRequest q;
   q.filter = std::move(filter);
   q.sort = std::move(sort);
   q.mine = mine;
   q.region = std::move(region);
+  q.limit = limit;
+  q.offset = offset;
   return q;
 }
 
@@ -131,6 +134,40 @@ TEST_CASE("the list offers listed clusters with idle units, the caller's region 
   // A cluster with no idle unit is not offered.
   for (int i = 0; i < 8; ++i) REQUIRE(f.svc.set_unit(sup, sz, std::to_string(i), {{"status", "offline"}}, f.ctx));
   CHECK(f.ids(sz_user) == std::vector<std::string>{gz});
+}
+
+TEST_CASE("pages run across the region parts and the unpriced tail in order", "[R-CL-6][R-API-IUS]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  Caller gz_user = f.account("bob", Role::User, AccountStatus::Active, "广州");
+  // Published oldest first: sz0 gz0 sz1 gz1 sz2 (newest); sz1 offers no hourly price.
+  std::vector<std::string> sz, gz;
+  for (int i = 0; i < 5; ++i) {
+    const bool in_sz = i % 2 == 0;
+    json b = Fixture::body("A100 80GB", in_sz ? "深圳" : "广州", 1000 + 100 * i);
+    if (i == 2) b["prices"].erase("hourly");
+    (in_sz ? sz : gz).push_back(f.publish(sup, b));
+    f.clock.advance(10);
+  }
+  using V = std::vector<std::string>;
+  const V region_first{gz[1], gz[0], sz[2], sz[1], sz[0]};
+  CHECK(f.ids(gz_user) == region_first);
+  for (int offset = 0; offset < 6; ++offset)
+    for (int limit = 1; limit <= 3; ++limit) {
+      V want(region_first.begin() + std::min<int>(offset, 5), region_first.begin() + std::min<int>(offset + limit, 5));
+      CHECK(f.ids(gz_user, lr("", "", false, "", limit, offset)) == want);
+    }
+  // Sorted by a price: the priced ones in order, then the one without it.
+  const V by_hourly{sz[0], gz[0], gz[1], sz[2], sz[1]};
+  CHECK(f.ids(gz_user, lr("", "price_hourly")) == by_hourly);
+  CHECK(f.ids(gz_user, lr("", "price_hourly-")) == V{sz[2], gz[1], gz[0], sz[0], sz[1]});
+  for (int offset = 0; offset < 6; ++offset) {
+    V want(by_hourly.begin() + std::min<int>(offset, 5), by_hourly.begin() + std::min<int>(offset + 2, 5));
+    CHECK(f.ids(gz_user, lr("", "price_hourly", false, "", 2, offset)) == want);
+  }
+  // region and location are the catalogue's own columns (accounts have a region too).
+  CHECK(f.ids(gz_user, lr("region=深圳")) == V{sz[2], sz[1], sz[0]});
+  CHECK(f.ids(gz_user, lr("region in [深圳] location=深圳市", "region")) == V{sz[0], sz[1], sz[2]});
 }
 
 TEST_CASE("owners and admins change a cluster; others are refused", "[R-CL-4][R-SEC-1]") {

@@ -45,8 +45,8 @@ std::size_t placeholders(const std::string& where) { return static_cast<std::siz
 TEST_CASE("the issue's example compiles to fixed SQL with bound values", "[R-CL-6]") {
   const auto f = ok("class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市");
   CHECK(f.where ==
-        "class = ? AND units_free >= ? AND LOWER(model) LIKE LOWER(?) ESCAPE '!' AND price_hourly <= ? "
-        "AND LOWER(location) = LOWER(?)");
+        "class = ? AND units_free >= ? AND model LIKE ? ESCAPE '!' AND price_hourly <= ? "
+        "AND location COLLATE NOCASE = ?");
   CHECK(f.params == Params{s("A"), n(4), s("%A100%"), n(3000), s("深圳市")});
 }
 
@@ -66,13 +66,13 @@ TEST_CASE("every operator, with or without spaces around it", "[R-CL-6]") {
   CHECK(ok("vcpus in [8,16,32]").where == "vcpus IN (?, ?, ?)");
   CHECK(ok("vcpus in [8,16,32]").params == Params{n(8), n(16), n(32)});
   CHECK(ok("vcpus notin [8]").where == "vcpus NOT IN (?)");
-  CHECK(ok("model~A100").where == "LOWER(model) LIKE LOWER(?) ESCAPE '!'");
-  CHECK(ok("model != A100").where == "LOWER(model) <> LOWER(?)");
-  CHECK(ok("model in [A100,H100]").where == "LOWER(model) IN (LOWER(?), LOWER(?))");
+  CHECK(ok("model~A100").where == "model LIKE ? ESCAPE '!'");
+  CHECK(ok("model != A100").where == "model COLLATE NOCASE <> ?");
+  CHECK(ok("model in [A100,H100]").where == "model COLLATE NOCASE IN (?, ?)");
 
   const auto spaced = ok("model ~ A100   units_free >= 4 class in [ a , B ] resource_type notin[cpu]");
   CHECK(spaced.where ==
-        "LOWER(model) LIKE LOWER(?) ESCAPE '!' AND units_free >= ? AND class IN (?, ?) AND "
+        "model LIKE ? ESCAPE '!' AND units_free >= ? AND class IN (?, ?) AND "
         "resource_type NOT IN (?)");
   CHECK(spaced.params == Params{s("%A100%"), n(4), s("A"), s("B"), s("CPU")});
   CHECK(ok("CLASS IN [a]").params == Params{s("A")});  // field names and in/notin ignore case
@@ -169,7 +169,7 @@ TEST_CASE("framework matches one element of the list, ~ any part of it", "[R-CL-
 TEST_CASE("cuda compares as text, or orders on cuda_key", "[R-CL-6]") {
   CHECK(ok("cuda=12.4").where == "cuda = ?");
   CHECK(ok("cuda!=12.4").where == "(cuda IS NULL OR cuda <> ?)");
-  CHECK(ok("cuda~12").where == "LOWER(cuda) LIKE LOWER(?) ESCAPE '!'");
+  CHECK(ok("cuda~12").where == "cuda LIKE ? ESCAPE '!'");
   CHECK(ok("cuda>=12.4").where == "cuda_key >= ?");
   CHECK(ok("cuda>=12.4").params == Params{s("0012.0004")});
   CHECK(ok("cuda<12").params == Params{s("0012")});
@@ -297,8 +297,11 @@ TEST_CASE("sort specs name a sortable field, '-' for descending", "[R-CL-6]") {
   REQUIRE(sort);
   CHECK(sort->column == "location");
   CHECK_FALSE(sort->descending);
-  CHECK(cpshare::catalog::order_by_sql({"price_hourly", true}) == "price_hourly IS NULL, price_hourly DESC");
-  CHECK(cpshare::catalog::order_by_sql({"units_free", false}) == "units_free");
+  CHECK(sort->column == "location");
+  CHECK_FALSE(sort->nullable);
+  sort = parse_sort("price_monthly-");
+  REQUIRE(sort);
+  CHECK(sort->nullable);  // a mode not offered: NULL, which the store sorts last
 
   auto bad = parse_sort("price_hourl-");
   REQUIRE_FALSE(bad);
@@ -416,7 +419,8 @@ Ids select(SQLite::Database& db, std::string_view filter, std::string_view sort 
   if (!sort.empty()) {
     auto spec = cpshare::catalog::parse_sort(sort);
     REQUIRE(spec);
-    order = cpshare::catalog::order_by_sql(*spec) + ", id";
+    // The store's order: NULL prices last in both directions.
+    order = spec->column + " IS NULL, " + spec->column + (spec->descending ? " DESC" : "") + ", id";
   }
   SQLite::Statement q(db, "SELECT cpc_id FROM clusters WHERE " + f.where + " ORDER BY " + order);
   int k = 1;
