@@ -7,7 +7,7 @@ packages=(
   libcli11-dev libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
   libsodium-dev libssh-dev libcurl4-openssl-dev liboath-dev libssl-dev catch2
   # integration tests: real SMTP listener, real sshd/ssh, JSON and TOTP from the shell
-  postfix openssh-server openssh-client jq oathtool sqlite3 openssl curl
+  postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl
 )
 # docs/openapi.yaml lint needs npx; the machine's Node.js may come from elsewhere.
 command -v npx >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -1,0 +1,571 @@
+// Lease accounts (lib/ssh/provision) against a real OpenSSH sshd on 127.0.0.1,
+// proven with the real OpenSSH client (and sshpass for password logins). The
+// "supplier host" is this machine, so the cases need root: they create and
+// delete real accounts named cpl_t<random> (and cpadm<random> for the sudo
+// case), which each fixture deletes again in its destructor, whatever happened.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ssh/provision.hpp"
+#include "ssh/ssh.hpp"
+#include "sshd_support.hpp"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+namespace ssh = cpshare::ssh;
+using cpshare::ErrorCode;
+
+namespace {
+
+using namespace sshd_support;
+
+// ---- local commands ----
+
+struct Ran {
+  int status = -1;  // exit status; -1 when it did not exit normally
+  std::string out;  // stdout and stderr together
+};
+
+Ran run_local(const std::string& command) {
+  const std::string wrapped = fmt::format("( {} ) 2>&1 </dev/null", command);
+  FILE* f = ::popen(wrapped.c_str(), "r");
+  REQUIRE(f != nullptr);
+  Ran r;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) r.out.append(buf, n);
+  const int status = ::pclose(f);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// stdout+stderr of a command that must succeed.
+std::string shell(const std::string& command) {
+  Ran r = run_local(command);
+  INFO(command << "\n" << r.out);
+  REQUIRE(r.status == 0);
+  return r.out;
+}
+
+bool local_account_exists(const std::string& name) {
+  return run_local(fmt::format("getent passwd '{}'", name)).status == 0;
+}
+
+// Field `n` (1-based) of a getent line.
+std::string getent_field(const std::string& db, const std::string& name, int n) {
+  std::string line = shell(fmt::format("getent {} '{}'", db, name));
+  std::istringstream in(line);
+  std::string field;
+  for (int i = 0; i < n; ++i) std::getline(in, field, ':');
+  if (!field.empty() && field.back() == '\n') field.pop_back();
+  return field;
+}
+
+std::string lower_random(std::size_t n) {
+  std::string out;
+  while (out.size() < n)
+    for (char c : ssh::random_password())
+      if (out.size() < n && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) out += c;
+  return out;
+}
+
+std::int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_root() { return ::geteuid() == 0; }
+
+// Creating real accounts needs root; anything else is skipped, not failed.
+#define SKIP_UNLESS_ROOT()                                                                 \
+  do {                                                                                     \
+    if (!is_root()) {                                                                      \
+      WARN("skipped: lease accounts are real accounts on this machine; run the test as root"); \
+      SUCCEED("skipped: not root");                                                        \
+      return;                                                                              \
+    }                                                                                      \
+  } while (0)
+
+// A private sshd on 127.0.0.1 that takes the provisioning key for root (from
+// DIR/authorized_keys) and the lease users' own keys and passwords; the lease
+// user's key pair is DIR/userkey. Every account it names is deleted at the end.
+struct ProvisionFixture {
+  TempDir dir;
+  int port = free_port();
+  ssh::KeyPair admin_key;
+  std::string fingerprint;
+  std::vector<std::string> accounts;  // deleted locally in the destructor
+  std::vector<fs::path> sudoers;      // removed in the destructor
+  Sshd sshd{dir.path};                // declared after dir: stopped before the dir is removed
+
+  ProvisionFixture() {
+    shell(fmt::format("ssh-keygen -q -t ed25519 -N '' -C cpshare-test-host -f '{}'", (dir.path / "host_key").string()));
+    shell(fmt::format("ssh-keygen -q -t ed25519 -N '' -C lease-user@laptop -f '{}'", (dir.path / "userkey").string()));
+    auto pair = ssh::generate_ed25519("test-cluster");
+    REQUIRE(pair);
+    admin_key = *pair;
+    write_file(dir.path / "authorized_keys", admin_key.public_line + "\n",
+               fs::perms::owner_read | fs::perms::owner_write);
+    const std::string d = dir.path.string();
+    write_file(dir.path / "sshd_config",
+               fmt::format("Port {}\n"
+                           "ListenAddress 127.0.0.1\n"
+                           "HostKey {}/host_key\n"
+                           "AuthorizedKeysFile {}/authorized_keys .ssh/authorized_keys\n"
+                           "PidFile {}/sshd.pid\n"
+                           "PasswordAuthentication yes\n"
+                           "KbdInteractiveAuthentication no\n"
+                           "UsePAM no\n"
+                           "StrictModes no\n"
+                           "PermitRootLogin prohibit-password\n"
+                           "LogLevel VERBOSE\n",
+                           port, d, d, d),
+               fs::perms::owner_read | fs::perms::owner_write);
+    std::string why = sshd.start(port);
+    if (!why.empty()) FAIL("the test sshd could not start in this environment: " << why);
+    auto probe = ssh::verify(target());
+    INFO((probe ? "" : probe.error().message));
+    REQUIRE(probe);
+    fingerprint = probe->fingerprint;
+  }
+
+  ~ProvisionFixture() {
+    for (const fs::path& p : sudoers) {
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
+    for (const std::string& name : accounts) {
+      const std::string cmd = fmt::format(
+          "if getent passwd '{0}' >/dev/null; then pkill -KILL -U '{0}'; pkill -KILL -u '{0}'; sleep 0.2; "
+          "userdel -r -f '{0}' >/dev/null 2>&1; fi",
+          name);
+      if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "cleanup of account %s failed\n", name.c_str());
+    }
+  }
+  ProvisionFixture(const ProvisionFixture&) = delete;
+  ProvisionFixture& operator=(const ProvisionFixture&) = delete;
+
+  ssh::Target target(std::string user = "root") const {
+    ssh::Target t;
+    t.host = "127.0.0.1";
+    t.port = port;
+    t.user = std::move(user);
+    t.private_openssh = admin_key.private_openssh;
+    t.pinned_fingerprint = fingerprint;
+    return t;
+  }
+
+  // A fresh lease account name, registered for cleanup.
+  std::string new_name() {
+    std::string name = ssh::lease_username("t" + lower_random(12));
+    accounts.push_back(name);
+    REQUIRE_FALSE(local_account_exists(name));
+    return name;
+  }
+
+  ssh::LeaseAccount account(std::vector<int> gpus = {2, 3}) {
+    ssh::LeaseAccount a;
+    a.username = new_name();
+    a.password = ssh::random_password();
+    a.public_key = read_file(dir.path / "userkey.pub");  // with its trailing newline
+    a.gpu_indices = std::move(gpus);
+    a.expires_at = now_unix() + 3 * 86400;
+    return a;
+  }
+
+  std::string client_options() const {
+    return fmt::format(
+        "-F /dev/null -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
+        "-o LogLevel=ERROR",
+        port);
+  }
+
+  // The real ssh client with the lease user's key. remote: no single quotes.
+  Ran key_login(const std::string& user, const std::string& remote) const {
+    return run_local(fmt::format(
+        "ssh {} -i '{}' -o BatchMode=yes -o IdentitiesOnly=yes -o PasswordAuthentication=no {}@127.0.0.1 '{}'",
+        client_options(), (dir.path / "userkey").string(), user, remote));
+  }
+
+  // The real ssh client with a password, typed by sshpass (from $SSHPASS).
+  Ran password_login(const std::string& user, const std::string& password, const std::string& remote) const {
+    ::setenv("SSHPASS", password.c_str(), 1);
+    Ran r = run_local(fmt::format(
+        "sshpass -e ssh {} -o PubkeyAuthentication=no -o PreferredAuthentications=password "
+        "-o NumberOfPasswordPrompts=1 {}@127.0.0.1 '{}'",
+        client_options(), user, remote));
+    ::unsetenv("SSHPASS");
+    return r;
+  }
+};
+
+// A pid is gone or a zombie (dead; only its parent can reap it, and this
+// machine's PID 1 may never do so).
+bool process_dead(const std::string& pid) {
+  Ran r = run_local(fmt::format("ps -o stat= -p {}", pid));
+  return r.status != 0 || r.out.find('Z') != std::string::npos;
+}
+
+const std::string kEd25519Blob = "AAAAC3NzaC1lZDI1NTE5AAAAIGJ2dGVzdGtleWJ5dGVzMDEyMzQ1Njc4OWFiY2RlZmdo";
+
+}  // namespace
+
+TEST_CASE("lease_username is deterministic, a valid lease account name, and keeps distinct ids apart",
+          "[R-LEASE-5]") {
+  CHECK(ssh::lease_username("cp-7k2m9x4qvd") == "cpl_cp_7k2m9x4qvd");
+  CHECK(ssh::lease_username("t0abc") == "cpl_t0abc");
+
+  const std::regex unix_name("^[a-z][a-z0-9_]{2,31}$");
+  const std::regex lease_name("^cpl_[a-z0-9_]{1,28}$");
+  const std::vector<std::string> ids = {
+      "",        "a",     "A",         "ab",   "AB",  "Ab-1", "ab_1", "ab-1", "x y;rm -rf /", "$(id)", "名字",
+      "l-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "abcdefghijklmnopqrstuvwxyz01",  // 28: the longest plain id
+      "abcdefghijklmnopqrstuvwxyz012",                                           // 29: hashed
+  };
+  std::set<std::string> names;
+  for (const std::string& id : ids) {
+    const std::string name = ssh::lease_username(id);
+    INFO(id << " -> " << name);
+    CHECK(name.size() <= 32);
+    CHECK(std::regex_match(name, unix_name));
+    CHECK(std::regex_match(name, lease_name));
+    CHECK(ssh::lease_username(id) == name);
+    names.insert(name);
+  }
+  CHECK(names.size() == ids.size());
+  CHECK(ssh::lease_username("abcdefghijklmnopqrstuvwxyz01") == "cpl_abcdefghijklmnopqrstuvwxyz01");
+}
+
+TEST_CASE("random_password gives 24 chars of a look-alike-free alphabet, different each time", "[R-LEASE-5]") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const std::string pw = ssh::random_password();
+    CHECK(pw.size() == 24);
+    CHECK(pw.find_first_not_of("23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ") == std::string::npos);
+    seen.insert(pw);
+  }
+  CHECK(seen.size() == 200);
+}
+
+TEST_CASE("create: the lease user logs in with its key and its password and sees its GPUs", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const ssh::LeaseAccount a = f.account({2, 3});
+  auto created = ssh::create_lease_account(f.target(), a);
+  INFO((created ? "" : created.error().message));
+  REQUIRE(created);
+
+  auto exists = ssh::lease_account_exists(f.target(), a.username);
+  REQUIRE(exists);
+  CHECK(*exists);
+
+  Ran by_key = f.key_login(a.username, "echo $CUDA_VISIBLE_DEVICES; id -un");
+  INFO(by_key.out << read_file(f.dir.path / "sshd.log"));
+  REQUIRE(by_key.status == 0);
+  CHECK(by_key.out == fmt::format("2,3\n{}\n", a.username));
+
+  Ran by_password = f.password_login(a.username, a.password, "echo $CUDA_VISIBLE_DEVICES");
+  INFO(by_password.out);
+  CHECK(by_password.status == 0);
+  CHECK(by_password.out == "2,3\n");
+  CHECK(f.password_login(a.username, "not-" + a.password, "true").status != 0);
+
+  // A login shell (what an interactive login runs) gets it from ~/.profile too.
+  Ran login_shell =
+      f.key_login(a.username, "env -u CUDA_VISIBLE_DEVICES bash --noprofile --norc -c \"bash -l -c \\\"echo "
+                              "\\\\\\$CUDA_VISIBLE_DEVICES\\\"\"");
+  INFO(login_shell.out);
+  CHECK(login_shell.out == "2,3\n");
+
+  // Private home; key files as sshd's StrictModes wants them; the rc files at the top.
+  const fs::path home = getent_field("passwd", a.username, 6);
+  CHECK(home == fs::path("/home") / a.username);
+  CHECK(getent_field("passwd", a.username, 5) == ssh::kLeaseGecos);
+  CHECK(getent_field("passwd", a.username, 7) == "/bin/bash");
+  const std::string uid = getent_field("passwd", a.username, 3);
+  CHECK(shell(fmt::format("stat -c '%a %u' '{}'", home.string())) == fmt::format("700 {}\n", uid));
+  CHECK(shell(fmt::format("stat -c '%a %u' '{}/.ssh'", home.string())) == fmt::format("700 {}\n", uid));
+  CHECK(shell(fmt::format("stat -c '%a %u' '{}/.ssh/authorized_keys'", home.string())) == fmt::format("600 {}\n", uid));
+  CHECK(shell(fmt::format("stat -c '%a %u' '{}/.bashrc'", home.string())) == fmt::format("644 {}\n", uid));
+  CHECK(read_file(home / ".ssh/authorized_keys") == a.public_key);  // one line, trailing newline
+  for (const char* rc : {".bashrc", ".profile"}) {
+    const std::string text = read_file(home / rc);
+    INFO(rc << ":\n" << text);
+    CHECK(text.starts_with("# Set by cpshare"));
+    CHECK(text.find("\nexport CUDA_VISIBLE_DEVICES=2,3\n") == text.find('\n'));  // the second line
+  }
+  // Debian's "If not running interactively, don't do anything" comes after the export.
+  const std::string bashrc = read_file(home / ".bashrc");
+  CHECK(bashrc.find("export CUDA_VISIBLE_DEVICES") < bashrc.find("*) return;;"));
+}
+
+TEST_CASE("create sets the account to expire at the start of the day after expires_at (UTC)", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  ssh::LeaseAccount a = f.account({0});
+  const std::int64_t midnight = (now_unix() / 86400 + 10) * 86400;  // 00:00 UTC, ten days ahead
+  a.expires_at = midnight + 23 * 3600 + 59 * 60;                     // 23:59 that day
+  auto created = ssh::create_lease_account(f.target(), a);
+  INFO((created ? "" : created.error().message));
+  REQUIRE(created);
+  // /etc/shadow field 8: days since 1970-01-01 from which the account is expired.
+  CHECK(getent_field("shadow", a.username, 8) == std::to_string(midnight / 86400 + 1));
+  CHECK_THAT(shell(fmt::format("chage -l '{}'", a.username)), !Catch::Contains("Account expires\t\t\t\t\t: never"));
+  CHECK(f.key_login(a.username, "echo $CUDA_VISIBLE_DEVICES").out == "0\n");
+}
+
+TEST_CASE("remove kills the user's processes and deletes the account, its home and its /tmp files; login is refused",
+          "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const ssh::LeaseAccount a = f.account({1});
+  auto created = ssh::create_lease_account(f.target(), a);
+  INFO((created ? "" : created.error().message));
+  REQUIRE(created);
+  const fs::path home = getent_field("passwd", a.username, 6);
+  const fs::path left_file = fs::path("/tmp") / fmt::format("{}.left", a.username);
+
+  // The user leaves a process running and a file in /tmp, and logs out.
+  Ran left = f.key_login(a.username, fmt::format("nohup sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; touch {}",
+                                                 left_file.string()));
+  INFO(left.out);
+  REQUIRE(left.status == 0);
+  const std::string pid = left.out.substr(0, left.out.find('\n'));
+  REQUIRE_FALSE(pid.empty());
+  REQUIRE_FALSE(process_dead(pid));
+  REQUIRE(fs::exists(left_file));
+
+  auto removed = ssh::remove_lease_account(f.target(), a.username);
+  INFO((removed ? "" : removed.error().message));
+  REQUIRE(removed);
+
+  CHECK(process_dead(pid));
+  CHECK_FALSE(local_account_exists(a.username));
+  CHECK_FALSE(fs::exists(home));
+  CHECK_FALSE(fs::exists(left_file));
+  auto exists = ssh::lease_account_exists(f.target(), a.username);
+  REQUIRE(exists);
+  CHECK_FALSE(*exists);
+
+  Ran by_key = f.key_login(a.username, "echo in");
+  CHECK(by_key.status != 0);
+  CHECK_THAT(by_key.out, !Catch::Contains("in\n"));
+  Ran by_password = f.password_login(a.username, a.password, "echo in");
+  CHECK(by_password.status != 0);
+  CHECK_THAT(by_password.out, !Catch::Contains("in\n"));
+
+  // Removing an absent account succeeds (the lease end may be retried).
+  auto again = ssh::remove_lease_account(f.target(), a.username);
+  INFO((again ? "" : again.error().message));
+  CHECK(again);
+}
+
+TEST_CASE("create of an existing account is a Conflict and leaves it as it was", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const ssh::LeaseAccount a = f.account({0});
+  REQUIRE(ssh::create_lease_account(f.target(), a));
+
+  ssh::LeaseAccount b = a;
+  b.password = ssh::random_password();
+  b.gpu_indices = {5, 6};
+  auto twice = ssh::create_lease_account(f.target(), b);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == ErrorCode::Conflict);
+  CHECK_THAT(twice.error().message, Catch::Contains(a.username + " already exists"));
+  CHECK_THAT(twice.error().message, !Catch::Contains(b.password) && !Catch::Contains(a.password));
+
+  CHECK(f.password_login(a.username, a.password, "echo $CUDA_VISIBLE_DEVICES").out == "0\n");
+  CHECK(f.password_login(a.username, b.password, "true").status != 0);
+}
+
+TEST_CASE("remove refuses an account that cpshare did not create", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const std::string name = f.new_name();
+  shell(fmt::format("useradd -M -c 'a supplier user' -s /bin/bash '{}'", name));
+
+  auto removed = ssh::remove_lease_account(f.target(), name);
+  REQUIRE_FALSE(removed);
+  CHECK(removed.error().code == ErrorCode::Conflict);
+  CHECK_THAT(removed.error().message, Catch::Contains("cpshare did not create it"));
+  CHECK(local_account_exists(name));
+}
+
+TEST_CASE("invalid input is ValidationFailed and creates nothing", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const std::string key = read_file(f.dir.path / "userkey.pub");
+  const std::string blob = key.substr(key.find(' ') + 1, key.rfind(' ') - key.find(' ') - 1);
+
+  auto expect_invalid = [&](const ssh::LeaseAccount& a, const std::string& field) {
+    auto r = ssh::create_lease_account(f.target(), a);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+    REQUIRE_FALSE(r.error().fields.empty());
+    CHECK(r.error().fields.front().field == field);
+    CHECK_THAT(r.error().message, !Catch::Contains(a.password));
+    CHECK_FALSE(local_account_exists(a.username));
+  };
+
+  for (std::string bad : {"root", "cpl_", "Cpl_x", "cpl_A", "cpl_x;id", "cpl_x y", "cpl_x\n", "cpl-x",
+                          "cpl_abcdefghijklmnopqrstuvwxyz0123", "daemon"}) {
+    INFO("username " << bad);
+    ssh::LeaseAccount a = f.account();
+    a.username = bad;
+    auto r = ssh::create_lease_account(f.target(), a);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+    auto removed = ssh::remove_lease_account(f.target(), bad);
+    REQUIRE_FALSE(removed);
+    CHECK(removed.error().code == ErrorCode::ValidationFailed);
+    auto exists = ssh::lease_account_exists(f.target(), bad);
+    REQUIRE_FALSE(exists);
+    CHECK(exists.error().code == ErrorCode::ValidationFailed);
+  }
+  CHECK(local_account_exists("root"));
+  CHECK(local_account_exists("daemon"));
+
+  for (std::string bad : {
+           fmt::format("ssh-ed25519 {} a\nssh-ed25519 {} b", blob, blob),  // a second key line
+           fmt::format("ssh-ed25519 {}\rcommand=\"id\"", blob),
+           fmt::format("command=\"/bin/sh\" ssh-ed25519 {}", blob),  // options
+           fmt::format("no-pty ssh-ed25519 {}", blob),
+           fmt::format("ssh-rsa {}", blob),  // the blob names another type
+           std::string("ssh-ed25519 not*base64"),
+           std::string("ssh-ed25519"),
+           fmt::format("ssh-dss {}", blob),
+       }) {
+    INFO("key " << bad);
+    ssh::LeaseAccount a = f.account();
+    a.public_key = bad;
+    expect_invalid(a, "public_key");
+  }
+  for (std::string bad : {std::string("short"), std::string("twenty chars with spaces"),
+                          std::string("abcdefghijklmnopqrst\nroot:x"), std::string(200, 'a')}) {
+    ssh::LeaseAccount a = f.account();
+    a.password = bad;
+    expect_invalid(a, "password");
+  }
+  for (std::vector<int> bad : {std::vector<int>{-1}, std::vector<int>{256}, std::vector<int>{1, 2, 1}}) {
+    ssh::LeaseAccount a = f.account();
+    a.gpu_indices = bad;
+    expect_invalid(a, "gpu_indices");
+  }
+  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-5}, std::int64_t{300000000000}}) {
+    ssh::LeaseAccount a = f.account();
+    a.expires_at = bad;
+    expect_invalid(a, "expires_at");
+  }
+
+  // Without a key (it is optional), and with no GPU: created, password only.
+  ssh::LeaseAccount plain = f.account({});
+  plain.public_key.clear();
+  auto created = ssh::create_lease_account(f.target(), plain);
+  INFO((created ? "" : created.error().message));
+  REQUIRE(created);
+  Ran login = f.password_login(plain.username, plain.password, "echo \"[$CUDA_VISIBLE_DEVICES]\"; ls -a ~/.ssh");
+  CHECK(login.out.starts_with("[]\n"));
+  CHECK_THAT(login.out, Catch::Contains("No such file"));
+}
+
+TEST_CASE("an unreachable host is Unavailable", "[R-LEASE-5]") {
+  ssh::Target t;
+  t.host = "127.0.0.1";
+  t.port = free_port();
+  t.user = "root";
+  auto pair = ssh::generate_ed25519("c1");
+  REQUIRE(pair);
+  t.private_openssh = pair->private_openssh;
+  t.pinned_fingerprint = "SHA256:" + std::string(43, 'A');
+
+  ssh::LeaseAccount a;
+  a.username = ssh::lease_username("unreachable");
+  a.password = ssh::random_password();
+  a.gpu_indices = {0};
+  a.expires_at = now_unix() + 86400;
+  auto created = ssh::create_lease_account(t, a);
+  REQUIRE_FALSE(created);
+  CHECK(created.error().code == ErrorCode::Unavailable);
+  CHECK_THAT(created.error().message, Catch::StartsWith(fmt::format("ssh to 127.0.0.1:{}: connect", t.port)));
+  CHECK_THAT(created.error().message, !Catch::Contains(a.password));
+
+  auto removed = ssh::remove_lease_account(t, a.username);
+  REQUIRE_FALSE(removed);
+  CHECK(removed.error().code == ErrorCode::Unavailable);
+  auto exists = ssh::lease_account_exists(t, a.username);
+  REQUIRE_FALSE(exists);
+  CHECK(exists.error().code == ErrorCode::Unavailable);
+}
+
+TEST_CASE("a non-root admin provisions through sudo -n; without sudo rights it is Unavailable", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  if (::access("/usr/bin/sudo", X_OK) != 0) {
+    WARN("skipped: sudo is not installed (apt-get install sudo)");
+    SUCCEED("skipped: no sudo");
+    return;
+  }
+  ProvisionFixture f;
+  // The cluster's admin: a plain user whose ~/.ssh/authorized_keys has the provisioning key.
+  const std::string admin = "cpadm" + lower_random(8);
+  f.accounts.push_back(admin);
+  shell(fmt::format("useradd -m -s /bin/bash '{0}' && usermod -p '*' '{0}' && install -d -m 700 -o '{0}' -g '{0}' "
+                    "/home/{0}/.ssh && printf '%s\\n' '{1}' > /home/{0}/.ssh/authorized_keys && "
+                    "chown '{0}:{0}' /home/{0}/.ssh/authorized_keys && chmod 600 /home/{0}/.ssh/authorized_keys",
+                    admin, f.admin_key.public_line));
+  const ssh::Target t = f.target(admin);
+
+  auto exists = ssh::lease_account_exists(t, ssh::lease_username("nobody-here"));  // getent needs no root
+  INFO((exists ? "" : exists.error().message));
+  REQUIRE(exists);
+  CHECK_FALSE(*exists);
+
+  const ssh::LeaseAccount a = f.account({4, 5});
+  auto refused = ssh::create_lease_account(t, a);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::Unavailable);
+  CHECK_THAT(refused.error().message, Catch::Contains("sudo") && Catch::Contains("passwordless sudo"));
+  CHECK_THAT(refused.error().message, !Catch::Contains(a.password));
+  CHECK_FALSE(local_account_exists(a.username));
+
+  const fs::path rule = fmt::format("/etc/sudoers.d/cpshare-test-{}", admin);
+  f.sudoers.push_back(rule);
+  write_file(rule, fmt::format("{} ALL=(root) NOPASSWD: /bin/sh\n", admin), fs::perms::owner_read | fs::perms::group_read);
+
+  auto created = ssh::create_lease_account(t, a);
+  INFO((created ? "" : created.error().message));
+  REQUIRE(created);
+  CHECK(f.key_login(a.username, "echo $CUDA_VISIBLE_DEVICES").out == "4,5\n");
+  CHECK(f.password_login(a.username, a.password, "id -un").out == a.username + "\n");
+
+  auto removed = ssh::remove_lease_account(t, a.username);
+  INFO((removed ? "" : removed.error().message));
+  REQUIRE(removed);
+  CHECK_FALSE(local_account_exists(a.username));
+}
