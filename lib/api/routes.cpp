@@ -37,6 +37,16 @@ const std::vector<RouteSpec>& route_specs() {
       {"GET", "/api/v1/clusters/{cpc_id}/units", Auth::Session, "A cluster's units and their status"},
       {"PUT", "/api/v1/clusters/{cpc_id}/units/{index}", Auth::Session, "Set a unit idle or offline"},
       {"POST", "/api/v1/clusters/{cpc_id}/verify", Auth::Session, "Check SSH access to an A-class cluster"},
+      {"POST", "/api/v1/leases", Auth::Session, "Lease units of a cluster"},
+      {"GET", "/api/v1/leases", Auth::Session, "The caller's leases, or those of the caller's clusters"},
+      {"GET", "/api/v1/leases/{lease_id}", Auth::Session, "Show a lease (and its access, to its user)"},
+      {"POST", "/api/v1/leases/{lease_id}/approve", Auth::Session, "Approve a lease; mint its authorization code"},
+      {"POST", "/api/v1/leases/{lease_id}/reject", Auth::Session, "Reject a lease request"},
+      {"POST", "/api/v1/leases/{lease_id}/release", Auth::Session, "End one's own lease"},
+      {"POST", "/api/v1/leases/{lease_id}/terminate", Auth::Session, "End a lease of one's cluster"},
+      {"POST", "/api/v1/redeem", Auth::Session, "Redeem an authorization code: get the lease's access"},
+      {"GET", "/api/v1/bills", Auth::Session, "The caller's ledger entries for a month"},
+      {"GET", "/api/v1/earnings", Auth::Session, "A supplier's earnings for a month"},
   };
   return routes;
 }

@@ -1,5 +1,6 @@
 #include "billing/billing.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 
@@ -64,8 +65,10 @@ Result<> check(const Terms& t) {
   if (t.unit_price_fen < 0) errors.push_back({"unit_price", "must be 0 or more fen"});
   if (t.units < 1 || t.units > kMaxUnits)
     errors.push_back({"units", fmt::format("must be from 1 to {}", kMaxUnits)});
-  if (t.periods < 1 || t.periods > max_periods(t.mode))
-    errors.push_back({"periods", fmt::format("must be from 1 to {} for {} billing", max_periods(t.mode),
+  // Hourly: periods are planned hours, and 0 means no plan (run until released).
+  const std::int64_t least = t.mode == Mode::Hourly ? 0 : 1;
+  if (t.periods < least || t.periods > max_periods(t.mode))
+    errors.push_back({"periods", fmt::format("must be from {} to {} for {} billing", least, max_periods(t.mode),
                                              mode_name(t.mode))});
   if (!errors.empty()) return fail_fields(std::move(errors));
   return {};
@@ -92,7 +95,8 @@ Result<std::int64_t> hourly_amount(std::int64_t unit_price_fen, std::int64_t uni
 
 Result<std::int64_t> estimate(const Terms& t) {
   TRY(check(t));
-  if (t.mode == Mode::Hourly) return hourly_amount(t.unit_price_fen, t.units, t.periods * 3600);
+  // Hourly without a plan: the estimate is for one hour.
+  if (t.mode == Mode::Hourly) return hourly_amount(t.unit_price_fen, t.units, std::max<std::int64_t>(t.periods, 1) * 3600);
   TRY_ASSIGN(std::int64_t per_period, mul(t.unit_price_fen, t.units));
   return mul(per_period, t.periods);
 }

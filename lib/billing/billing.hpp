@@ -30,10 +30,10 @@ struct Terms {
   Mode mode = Mode::Hourly;
   std::int64_t unit_price_fen = 0;  // per unit and per period (per hour for hourly)
   std::int64_t units = 1;
-  std::int64_t periods = 1;         // prepaid periods; for hourly, the planned hours
+  std::int64_t periods = 1;         // prepaid periods; for hourly, the planned hours (0: none)
 };
 
-// Checks the terms: a price of at least 0, 1..4096 units, 1..max periods for the mode.
+// Checks the terms: a price of at least 0, 1..4096 units, 1..max periods for the mode (hourly: 0..max).
 Result<> check(const Terms& t);
 
 // The instant `k` periods after `start` (unix seconds, UTC). For hourly, k hours.

@@ -11,7 +11,10 @@ const std::vector<std::string>& audit_event_names() {
       "profile_updated", "deregistered", "review_approved", "review_rejected", "admin_created",
       // catalogue
       "cluster_published", "cluster_updated", "cluster_delisted", "cluster_relisted", "unit_status_changed",
-      "host_key_pinned", "host_key_repinned", "host_key_changed"};
+      "host_key_pinned", "host_key_repinned", "host_key_changed",
+      // leases
+      "lease_requested", "lease_approved", "lease_redeemed", "lease_redeem_failed", "lease_ended",
+      "lease_revocation_pending"};
   return names;
 }
 

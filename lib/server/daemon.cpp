@@ -37,6 +37,7 @@ struct Options {
   std::int64_t session_idle_timeout = 7 * 86400;
   std::int64_t session_lifetime = 30 * 86400;
   int threads = 64;
+  std::int64_t revoke_retry = 30;
   // admin create
   std::string admin_username, admin_email;
   bool admin_password_stdin = false;
@@ -146,7 +147,10 @@ Result<int> serve(const Options& o) {
 
   AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
   CatalogService catalog(*d.store, *d.keys, clock);
-  HttpServer server(accounts, catalog, log, tls_files, o.threads);
+  LeaseConfig lease_config;
+  lease_config.revoke_retry = o.revoke_retry;
+  LeaseService leases(*d.store, *d.keys, clock, lease_config);
+  HttpServer server(accounts, catalog, leases, log, tls_files, o.threads);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";
@@ -187,6 +191,17 @@ Result<int> serve(const Options& o) {
         log.warn("session cleanup: {}", r.error().message);
     }
   });
+  // Leases: lapse undecided requests, end those past their planned end, and
+  // retry SSH account removals, every few seconds (state is in the database,
+  // so a restart picks up where this left off).
+  std::thread scheduler([&] {
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
+      lock.unlock();
+      leases.tick();
+      lock.lock();
+    }
+  });
   auto ran = server.run();
   if (!ran) {
     // Wake the signal thread so it can be joined.
@@ -194,6 +209,7 @@ Result<int> serve(const Options& o) {
   }
   signal_thread.join();
   janitor.join();
+  scheduler.join();
   std::error_code ec;
   fs::remove(addr_file, ec);
   log.info("cpshared stopped");
@@ -224,6 +240,10 @@ int daemon_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", o.threads, "Connections served at once (each keep-alive client holds one)")
       ->check(CLI::Range(2, 4096))
+      ->capture_default_str();
+  app.add_option("--revocation-retry", o.revoke_retry,
+                 "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   app.require_subcommand(0, 1);
   auto* admin = app.add_subcommand("admin", "Administration on the data directory (no daemon needed)");

@@ -68,6 +68,13 @@ std::string to_pattern(std::string_view path) {
   return out;
 }
 
+Result<bool> query_bool(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return false;
+  const std::string v = req.get_param_value(name);
+  if (v != "true" && v != "false") return fail_fields({{name, "must be true or false"}});
+  return v == "true";
+}
+
 Result<int> query_int(const httplib::Request& req, const char* name, int def, int min, int max) {
   if (!req.has_param(name)) return def;
   std::string v = req.get_param_value(name);
@@ -128,9 +135,9 @@ struct HttpServer::Routes {
   std::map<std::string, Handler> handlers;
 };
 
-HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, Logger& log, std::optional<TlsFiles> tls,
-                       int threads)
-    : routes_(std::make_unique<Routes>()), accounts_(accounts), catalog_(catalog), log_(log) {
+HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
+                       std::optional<TlsFiles> tls, int threads)
+    : routes_(std::make_unique<Routes>()), accounts_(accounts), catalog_(catalog), leases_(leases), log_(log) {
   if (tls)
     server_ = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str());
   else
@@ -206,8 +213,13 @@ void HttpServer::install_routes() {
   h["GET /api/v1/me"] = without_body([&acc](auto&, auto&, auto c, auto&) { return acc.profile(*c); });
   h["PATCH /api/v1/me"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.update_profile(*c, b, ctx); });
-  h["DELETE /api/v1/me"] =
-      with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.deregister(*c, b, ctx); });
+  // Deregistration ends the account's leases (and, for a supplier, those of
+  // its clusters) once the account itself is closed (R-LEASE-7).
+  h["DELETE /api/v1/me"] = with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) -> Result<json> {
+    TRY_ASSIGN(json out, acc.deregister(*c, b, ctx));
+    TRY(leases_.end_all(c->account, ctx));
+    return out;
+  });
   h["POST /api/v1/me/password"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.change_password(*c, b, ctx); });
   h["POST /api/v1/me/mfa"] = with_body(200, [&acc](auto& b, auto&, auto c, auto&) { return acc.mfa_begin(*c, b); });
@@ -270,6 +282,33 @@ void HttpServer::install_routes() {
       with_body(200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.verify(*c, p.at(0), b, ctx); });
   h["PUT /api/v1/clusters/{cpc_id}/units/{index}"] = with_body(
       200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.set_unit(*c, p.at(0), p.at(1), b, ctx); });
+
+  LeaseService& ls = leases_;
+  h["POST /api/v1/leases"] = with_body(201, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.request(*c, b, ctx); });
+  h["GET /api/v1/leases"] = without_body([&ls](const httplib::Request& req, auto&, auto c, auto&) -> Result<json> {
+    TRY_ASSIGN(bool incoming, query_bool(req, "incoming"));
+    return ls.list(*c, incoming, req.get_param_value("state"));
+  });
+  h["GET /api/v1/leases/{lease_id}"] =
+      without_body([&ls](const httplib::Request& req, auto&, auto c, auto& p) -> Result<json> {
+        TRY_ASSIGN(bool access, query_bool(req, "access"));
+        return ls.show(*c, p.at(0), access);
+      });
+  h["POST /api/v1/leases/{lease_id}/approve"] =
+      with_body(200, [&ls](auto&, auto& ctx, auto c, auto& p) { return ls.approve(*c, p.at(0), ctx); });
+  h["POST /api/v1/leases/{lease_id}/reject"] =
+      with_body(200, [&ls](auto& b, auto& ctx, auto c, auto& p) { return ls.reject(*c, p.at(0), b, ctx); });
+  h["POST /api/v1/leases/{lease_id}/release"] =
+      with_body(200, [&ls](auto&, auto& ctx, auto c, auto& p) { return ls.release(*c, p.at(0), ctx); });
+  h["POST /api/v1/leases/{lease_id}/terminate"] =
+      with_body(200, [&ls](auto& b, auto& ctx, auto c, auto& p) { return ls.terminate(*c, p.at(0), b, ctx); });
+  h["POST /api/v1/redeem"] = with_body(200, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.redeem(*c, b, ctx); });
+  h["GET /api/v1/bills"] = without_body([&ls](const httplib::Request& req, auto&, auto c, auto&) {
+    return ls.ledger(*c, req.get_param_value("month"), false);
+  });
+  h["GET /api/v1/earnings"] = without_body([&ls](const httplib::Request& req, auto&, auto c, auto&) {
+    return ls.ledger(*c, req.get_param_value("month"), true);
+  });
 
   // Bind every route of the table, in table order (specific paths first).
   for (const auto& spec : api::route_specs()) {

@@ -11,6 +11,7 @@
 
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
+#include "service/leases.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -29,7 +30,8 @@ class HttpServer {
  public:
   // threads: connections served at once (a keep-alive connection holds its
   // thread until it closes or idles out).
-  HttpServer(AccountService& accounts, CatalogService& catalog, Logger& log, std::optional<TlsFiles> tls,
+  HttpServer(AccountService& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
+             std::optional<TlsFiles> tls,
              int threads = 64);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -52,6 +54,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   AccountService& accounts_;
   CatalogService& catalog_;
+  LeaseService& leases_;
   Logger& log_;
 };
 

@@ -195,12 +195,12 @@ Result<> Store::update_cluster(const Cluster& c) {
     const std::int64_t current = units.getColumn(0).getInt64();
     if (c.units < current) {
       SQLite::Statement busy(db, "SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
-                                 "AND status = 'busy'");
+                                 "AND status IN ('busy', 'reserved')");
       busy.bind(1, static_cast<int64_t>(c.id));
       busy.bind(2, static_cast<int64_t>(c.units));
       busy.executeStep();
       if (busy.getColumn(0).getInt64() > 0)
-        return fail(ErrorCode::Conflict, fmt::format("units {}..{} include busy ones; shrink the cluster after "
+        return fail(ErrorCode::Conflict, fmt::format("units {}..{} include leased ones; shrink the cluster after "
                                                      "their leases end",
                                                      c.units, current - 1));
       SQLite::Statement del(db, "DELETE FROM cluster_units WHERE cluster_id = ? AND idx >= ?");
@@ -317,10 +317,10 @@ Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::s
     cur.bind(1, static_cast<int64_t>(cluster_id));
     cur.bind(2, index);
     if (!cur.executeStep()) return fail(ErrorCode::NotFound, fmt::format("the cluster has no unit {}", index));
-    if (cur.getColumn(0).getString() == "busy")
-      return fail(ErrorCode::Conflict, fmt::format("unit {} is busy: a lease holds it; it returns to idle when "
+    if (const std::string now_status = cur.getColumn(0).getString(); now_status == "busy" || now_status == "reserved")
+      return fail(ErrorCode::Conflict, fmt::format("unit {} is {}: a lease holds it; it returns to idle when "
                                                    "the lease ends",
-                                                   index));
+                                                   index, now_status));
     SQLite::Statement st(db, "UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
     st.bind(1, status);
     st.bind(2, static_cast<int64_t>(cluster_id));

@@ -217,6 +217,80 @@ CREATE INDEX clusters_price_monthly ON clusters(status, price_monthly, id, class
 CREATE INDEX clusters_price_yearly ON clusters(status, price_yearly, id, class, units_free, unit_memory,
   location COLLATE NOCASE, region COLLATE NOCASE, model);
 )SQL", true},
+      // Leases (issue 4): the task record, the units it holds, the ledger,
+      // authorization codes, and SSH account removals still to do.
+      {4, "leases, ledger, authorization codes, revocations", R"SQL(
+CREATE TABLE leases (
+  id INTEGER PRIMARY KEY,
+  lease_id TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES accounts(id),
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  supplier_id INTEGER NOT NULL REFERENCES accounts(id),
+  class TEXT NOT NULL,
+  cluster_snapshot TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  unit_price INTEGER NOT NULL,
+  units INTEGER NOT NULL,
+  periods INTEGER NOT NULL,
+  estimate INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  unit_list TEXT NOT NULL,
+  ssh_public_key TEXT,
+  created_at INTEGER NOT NULL,
+  decide_by INTEGER,
+  started_at INTEGER,
+  planned_end INTEGER,
+  ended_at INTEGER,
+  end_reason TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  charged INTEGER,
+  refunded INTEGER,
+  access_enc BLOB
+);
+CREATE INDEX leases_user ON leases(user_id, id);
+CREATE INDEX leases_supplier ON leases(supplier_id, id);
+CREATE INDEX leases_due ON leases(state, decide_by);
+CREATE INDEX leases_end ON leases(state, planned_end);
+
+-- A unit is held by at most one lease at a time (R-LEASE-3): the database
+-- refuses a second holder even if the code above it were wrong.
+CREATE TABLE lease_units (
+  lease_id INTEGER NOT NULL REFERENCES leases(id),
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  idx INTEGER NOT NULL,
+  held INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (lease_id, idx)
+);
+CREATE UNIQUE INDEX lease_units_held ON lease_units(cluster_id, idx) WHERE held = 1;
+
+CREATE TABLE ledger (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  lease_id INTEGER NOT NULL REFERENCES leases(id),
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL
+);
+CREATE INDEX ledger_account ON ledger(account_id, at);
+CREATE INDEX ledger_lease ON ledger(lease_id);
+
+CREATE TABLE auth_codes (
+  lease_id INTEGER PRIMARY KEY REFERENCES leases(id),
+  code_hash BLOB NOT NULL UNIQUE,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+
+CREATE TABLE revocations (
+  lease_id INTEGER PRIMARY KEY REFERENCES leases(id),
+  username TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  done_at INTEGER
+);
+CREATE INDEX revocations_due ON revocations(done_at, next_at);
+)SQL"},
   };
   return list;
 }

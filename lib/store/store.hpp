@@ -26,6 +26,7 @@
 #include "catalog/cluster.hpp"
 #include "catalog/filter.hpp"
 #include "domain/account.hpp"
+#include "domain/lease.hpp"
 #include "util/error.hpp"
 
 namespace SQLite {
@@ -69,6 +70,30 @@ struct ClusterQuery {
   std::optional<std::string> region_first;  // this region's clusters first (when not sorted)
   int limit = 50;
   int offset = 0;
+};
+
+struct LeaseQuery {
+  std::optional<std::int64_t> user_id;      // the user's leases
+  std::optional<std::int64_t> supplier_id;  // leases of the supplier's clusters
+  std::vector<LeaseState> states;           // any of these (empty: all)
+  std::optional<std::int64_t> due_before;   // undecided past decide_by, or active past planned_end
+  int limit = 100;
+};
+
+struct AuthCode {
+  std::int64_t lease_id = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::int64_t> used_at;
+};
+
+// An SSH account removal still to do on a supplier host (survives restarts).
+struct Revocation {
+  std::int64_t lease_id = 0;
+  std::string username;
+  int attempts = 0;
+  std::int64_t next_at = 0;
+  std::string last_error;
+  std::optional<std::int64_t> done_at;
 };
 
 class Store {
@@ -133,6 +158,30 @@ class Store {
   Result<std::vector<UnitRow>> cluster_units(std::int64_t cluster_id);
   // Sets one unit idle or offline; a busy unit cannot be changed by hand (CONFLICT).
   Result<> set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now);
+
+  // Leases. create_lease takes `units` idle units of l.cluster_id (lowest
+  // indices first), marks them reserved and records the lease, in one
+  // transaction; fewer idle units than asked: UNITS_UNAVAILABLE.
+  Result<Lease> create_lease(Lease l, int units);
+  Result<std::optional<Lease>> lease_by_lease_id(const std::string& lease_id);
+  Result<std::optional<Lease>> lease_by_id(std::int64_t id);
+  Result<std::vector<Lease>> leases(const LeaseQuery& q);
+  // Writes state, times, amounts, note and sealed access.
+  Result<> update_lease(const Lease& l);
+  // Sets the lease's units to `status` (reserved, busy).
+  Result<> set_lease_units(const Lease& l, const std::string& status);
+  // The lease lets go of its units: they are idle again.
+  Result<> release_lease_units(const Lease& l);
+  Result<> append_ledger(const LedgerEntry& e);
+  // An account's entries with from <= at < to, oldest first.
+  Result<std::vector<LedgerEntry>> ledger(std::int64_t account_id, std::int64_t from, std::int64_t to);
+  // One live authorization code per lease (a new one replaces the old).
+  Result<> put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at);
+  Result<std::optional<AuthCode>> auth_code(const Blob& code_hash);
+  // Marks it used; false if it already was (a second redeem lost the race).
+  Result<bool> use_auth_code(std::int64_t lease_id, std::int64_t at);
+  Result<> put_revocation(const Revocation& r);
+  Result<std::vector<Revocation>> revocations_due(std::int64_t now);
 
   // Audit log.
   Result<std::int64_t> append_audit(const AuditEvent& e);

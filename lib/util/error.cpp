@@ -17,6 +17,7 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::PhoneTaken, "PHONE_TAKEN", 409},
     {ErrorCode::AlreadyActive, "ALREADY_ACTIVE", 409},
     {ErrorCode::Conflict, "CONFLICT", 409},
+    {ErrorCode::UnitsUnavailable, "UNITS_UNAVAILABLE", 409},
     {ErrorCode::MfaAlreadyEnabled, "MFA_ALREADY_ENABLED", 409},
     {ErrorCode::MfaNotEnabled, "MFA_NOT_ENABLED", 409},
     {ErrorCode::InvalidCredentials, "INVALID_CREDENTIALS", 401},

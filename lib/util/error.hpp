@@ -27,6 +27,7 @@ enum class ErrorCode {
   PhoneTaken,         // 409
   AlreadyActive,      // 409
   Conflict,           // 409: generic state conflict
+  UnitsUnavailable,   // 409: the cluster has fewer idle units than asked
   MfaAlreadyEnabled,  // 409
   MfaNotEnabled,      // 409
   // Authentication

@@ -212,6 +212,150 @@ call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=20" -H "$(auth "$ta")"
 [ "$(count '[.data.items[].event | select(startswith("cluster_") or . == "unit_status_changed")] | length')" -ge 6 ] ||
   fail "audit: catalogue events missing"
 
+# Leases: alice (t1) leases units of acme's clusters; bolt (tb) is another supplier.
+# A successful redeem needs a real sshd (tests/integration/test_lease_flow.sh covers it);
+# here $cid was never verified, so redeeming its live code is UNAVAILABLE.
+code_is() { [ "$(count .error.code)" = "\"$1\"" ] || fail "$2: expected $1, got $(cat "$LAST")"; }
+lease() { echo '{"cpc_id":"'"$1"'","units":'"$2"',"billing":"'"$3"'"'"${4:+,$4}"'}'; }
+call POST /api/v1/leases /api/v1/leases -d "$(lease "$cid" 1 hourly)"                              # 401
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$ts")" -d "$(lease "$cid" 1 hourly)"            # 403 a supplier
+code_is FORBIDDEN "lease by a supplier"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d '{bad'                                # 400
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d '{"cpc_id":"'"$cid"'","units":0,"billing":"weekly","gpus":1}'  # 422
+[ "$(count '[.error.fields[].field] | sort')" = '["billing","gpus","units"]' ] || fail "lease: fields not all named"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 1 yearly)"            # 422 not offered
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 1 daily '"ssh_public_key":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3f9rX2Jv7x0w8fQ1m9bQk5u7mYzq3oB0X1pW6eH2dK a@b"')"  # 422 B-class key
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease cp-0000000000 1 hourly)"     # 404
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 9 hourly)"            # 409
+code_is UNITS_UNAVAILABLE "lease of 9 of 8 units"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 2 hourly)"
+lid=$(jq -r .data.lease.lease_id "$LAST")
+[ "$(count '[.data.lease.state, .data.lease.units, .data.lease.unit_price, .data.lease.cluster.cpc_id]')" = "[\"requested\",[0,1],2200,\"$cid\"]" ] ||
+  fail "lease: unexpected $(cat "$LAST")"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 1 daily '"periods":3,"ssh_public_key":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3f9rX2Jv7x0w8fQ1m9bQk5u7mYzq3oB0X1pW6eH2dK alice@laptop"')"
+lid2=$(jq -r .data.lease.lease_id "$LAST")
+[ "$(count .data.lease.estimate)" = 144000 ] || fail "lease: daily estimate is not 3 × 48000"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 4 daily '"periods":2')"
+lid3=$(jq -r .data.lease.lease_id "$LAST")
+[ "$(count .data.lease.state)" = '"provisioning"' ] || fail "lease B: not provisioning"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 6 hourly)"            # 409: 5 idle now
+code_is UNITS_UNAVAILABLE "lease of 6 with 5 idle"
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
+[ "$(count .data.cluster.units_free)" = 5 ] || fail "units_free does not follow the leases"
+call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid/units" -H "$(auth "$t1")"
+[ "$(count '[.data.items[] | select(.status != "idle") | .index]')" = '[0,1,2]' ] || fail "units: leased units still idle"
+
+call GET /api/v1/leases /api/v1/leases -H "$(auth "$t1")"
+[ "$(count '[.data.items[].lease_id]')" = "[\"$lid3\",\"$lid2\",\"$lid\"]" ] || fail "leases: not newest first"
+call GET /api/v1/leases "/api/v1/leases?incoming=true" -H "$(auth "$ts")"
+[ "$(count '.data.items | length')" = 3 ] || fail "leases --incoming: expected 3"
+call GET /api/v1/leases "/api/v1/leases?incoming=true&state=provisioning" -H "$(auth "$ts")"
+[ "$(count '[.data.items[].lease_id]')" = "[\"$lid3\"]" ] || fail "leases state=provisioning"
+call GET /api/v1/leases "/api/v1/leases?incoming=false&state=requested" -H "$(auth "$t1")"
+[ "$(count '.data.items | length')" = 2 ] || fail "leases state=requested: expected 2"
+call GET /api/v1/leases "/api/v1/leases?incoming=true" -H "$(auth "$tb")"
+[ "$(count '.data.items | length')" = 0 ] || fail "leases --incoming: another supplier sees acme's"
+call GET /api/v1/leases "/api/v1/leases?incoming=true" -H "$(auth "$t1")"                           # 403
+call GET /api/v1/leases "/api/v1/leases?state=running" -H "$(auth "$t1")"                           # 422
+call GET /api/v1/leases "/api/v1/leases?incoming=yes" -H "$(auth "$t1")"                            # 422
+call GET /api/v1/leases /api/v1/leases                                                            # 401
+
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$t1")"
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$ts")"
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$ta")"
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$tb")"                      # 404 not his
+call GET '/api/v1/leases/{lease_id}' /api/v1/leases/ls-0000000000 -H "$(auth "$t1")"                 # 404
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid?access=true" -H "$(auth "$t1")"           # 409 not redeemed
+code_is CONFLICT "access before redeem"
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid?access=true" -H "$(auth "$ts")"           # 403 the supplier
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid?access=1" -H "$(auth "$t1")"              # 422
+call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid"                                          # 401
+
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -H "$(auth "$tb")" -d ''   # 404 another supplier learns nothing
+code_is NOT_FOUND "approve by another supplier"
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -H "$(auth "$t1")" -d ''   # 403 the user
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -H "$(auth "$ts")" -d '{bad'  # 400
+call POST '/api/v1/leases/{lease_id}/approve' /api/v1/leases/ls-0000000000/approve -H "$(auth "$ts")" -d ''  # 404
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -d ''                     # 401
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -H "$(auth "$ts")" -d ''
+auth_code=$(jq -r .data.auth_code "$LAST")
+[ "$(count .data.lease.state)" = '"approved"' ] || fail "approve: state"
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -H "$(auth "$ts")" -d '{}'  # 409
+code_is CONFLICT "approve twice"
+call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid3/approve" -H "$(auth "$ts")" -d ''   # 409 B-class
+
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{"code":"AAAA-BBBB-CCCC-DDDD"}'       # 400
+code_is INVALID_CODE "redeem a wrong code"
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$ts")" -d '{"code":"'"$auth_code"'"}'            # 400 not his lease
+code_is INVALID_CODE "redeem another's code"
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{"code":"'"${auth_code,,}"'"}'         # 503 never verified
+code_is UNAVAILABLE "redeem on an unverified cluster"
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{"code":""}'                           # 422
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{"code":"x","lease":"y"}'              # 422
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{bad'                                  # 400
+call POST /api/v1/redeem /api/v1/redeem -d '{"code":"AAAA-BBBB-CCCC-DDDD"}'                           # 401
+
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid2/reject" -H "$(auth "$ts")" -d '{}'  # 422
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid2/reject" -H "$(auth "$t1")" -d '{"reason":"x"}'  # 403
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid2/reject" -H "$(auth "$ts")" -d '{bad'  # 400
+call POST '/api/v1/leases/{lease_id}/reject' /api/v1/leases/ls-0000000000/reject -H "$(auth "$ts")" -d '{"reason":"x"}'  # 404
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid2/reject" -d '{"reason":"x"}'         # 401
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid2/reject" -H "$(auth "$ts")" -d '{"reason":"no daily leases this week"}'
+[ "$(count '[.data.lease.state, .data.lease.end_reason, .data.lease.note, .data.lease.charged]')" = '["rejected","rejected","no daily leases this week",0]' ] ||
+  fail "reject: unexpected $(cat "$LAST")"
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid2/reject" -H "$(auth "$ts")" -d '{"reason":"again"}'  # 409
+code_is CONFLICT "reject twice"
+
+call POST '/api/v1/leases/{lease_id}/release' "/api/v1/leases/$lid/release" -H "$(auth "$ts")" -d ''    # 404 not the supplier's to release
+call POST '/api/v1/leases/{lease_id}/release' "/api/v1/leases/$lid/release" -H "$(auth "$t1")" -d '{bad'  # 400
+call POST '/api/v1/leases/{lease_id}/release' "/api/v1/leases/$lid/release" -d ''                      # 401
+call POST '/api/v1/leases/{lease_id}/release' "/api/v1/leases/$lid/release" -H "$(auth "$t1")" -d ''
+[ "$(count '[.data.lease.state, .data.lease.end_reason, .data.lease.charged, .data.lease.refunded]')" = '["ended","released",0,0]' ] ||
+  fail "release: unexpected $(cat "$LAST")"
+call POST '/api/v1/leases/{lease_id}/release' "/api/v1/leases/$lid/release" -H "$(auth "$t1")" -d '{}'  # 409
+code_is CONFLICT "release twice"
+call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{"code":"'"$auth_code"'"}'             # 400 lease ended
+code_is INVALID_CODE "redeem the code of a released lease"
+
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$ts")" -d '{"reason":""}'  # 422
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$t1")" -d '{"reason":"x"}'  # 403
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$tb")" -d '{"reason":"x"}'  # 404 another supplier
+code_is NOT_FOUND "terminate by another supplier"
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$ts")" -d '{bad'  # 400
+call POST '/api/v1/leases/{lease_id}/terminate' /api/v1/leases/ls-0000000000/terminate -H "$(auth "$ts")" -d '{"reason":"x"}'  # 404
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -d '{"reason":"x"}'   # 401
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$ts")" -d '{"reason":"platform maintenance"}'
+[ "$(count '[.data.lease.state, .data.lease.end_reason, .data.lease.note]')" = '["ended","terminated","platform maintenance"]' ] ||
+  fail "terminate: unexpected $(cat "$LAST")"
+call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$ts")" -d '{"reason":"again"}'  # 409
+code_is CONFLICT "terminate twice"
+call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid3/reject" -H "$(auth "$ts")" -d '{"reason":"x"}'  # 409 ended
+call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
+[ "$(count .data.cluster.units_free)" = 8 ] || fail "units not idle again after the leases ended"
+call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid_b/units" -H "$(auth "$ts")"
+[ "$(count '[.data.items[] | select(.status != "idle")] | length')" = 0 ] || fail "B-class units not idle after terminate"
+call GET /api/v1/leases "/api/v1/leases?state=ended" -H "$(auth "$t1")"
+[ "$(count '.data.items | length')" = 2 ] || fail "leases state=ended: expected 2"
+
+month=$(date -u +%Y-%m)
+call GET /api/v1/bills /api/v1/bills -H "$(auth "$t1")"
+[ "$(count '[.data.month, .data.total, (.data.items | length)]')" = "[\"$month\",0,0]" ] || fail "bills: nothing ran, nothing billed"
+call GET /api/v1/bills "/api/v1/bills?month=2026-02" -H "$(auth "$t1")"
+[ "$(count .data.month)" = '"2026-02"' ] || fail "bills: month"
+call GET /api/v1/bills "/api/v1/bills?month=2026-13" -H "$(auth "$t1")"                             # 422
+code_is VALIDATION_FAILED "bills month=2026-13"
+call GET /api/v1/bills /api/v1/bills                                                               # 401
+call GET /api/v1/earnings /api/v1/earnings -H "$(auth "$ts")"
+call GET /api/v1/earnings "/api/v1/earnings?month=2026-12" -H "$(auth "$ts")"
+call GET /api/v1/earnings /api/v1/earnings -H "$(auth "$t1")"                                      # 403
+code_is FORBIDDEN "earnings of a user"
+call GET /api/v1/earnings "/api/v1/earnings?month=2026-13" -H "$(auth "$ts")"                       # 422
+call GET /api/v1/earnings /api/v1/earnings                                                         # 401
+call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=40" -H "$(auth "$ta")"
+for e in lease_requested lease_approved lease_redeem_failed lease_ended; do
+  [ "$(count "[.data.items[].event | select(. == \"$e\")] | length")" -ge 1 ] || fail "audit: no $e event"
+done
+
 call POST /api/v1/me/password /api/v1/me/password -H "$(auth "$t1")" \
   -d '{"current_password":"wrong-pass","new_password":"n3w-Passw0rd-plum-tree"}'     # 401
 call POST /api/v1/me/password /api/v1/me/password -H "$(auth "$t1")" \

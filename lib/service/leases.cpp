@@ -1,0 +1,526 @@
+#include "service/leases.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "api/fields.hpp"
+#include "catalog/cluster.hpp"
+#include "ssh/provision.hpp"
+#include "ssh/ssh.hpp"
+
+namespace cpshare {
+
+namespace {
+
+constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford, lower case
+
+// "ls-" + 10 symbols (50 random bits), like the CPcId.
+std::string new_lease_id() {
+  const crypto::Bytes r = crypto::random_bytes(7);
+  std::uint64_t bits = 0;
+  for (auto b : r) bits = bits << 8 | b;
+  std::string id = "ls-";
+  for (int i = 0; i < 10; ++i) {
+    id += kIdAlphabet[bits & 31U];
+    bits >>= 5;
+  }
+  return id;
+}
+
+// The authorization code: 16 symbols (80 random bits) in four groups, e.g.
+// "7K2M-9X4Q-VD3H-RT8N". Upper case to read aloud; redeem accepts any case
+// and ignores dashes and spaces.
+std::string new_auth_code() {
+  const crypto::Bytes r = crypto::random_bytes(10);
+  std::string code;
+  std::uint32_t acc = 0;
+  int nbits = 0;
+  for (auto b : r) {
+    acc = acc << 8 | b;
+    nbits += 8;
+    while (nbits >= 5) {
+      nbits -= 5;
+      if (code.size() % 5 == 4) code += '-';
+      code += static_cast<char>(std::toupper(static_cast<unsigned char>(kIdAlphabet[(acc >> nbits) & 31U])));
+    }
+  }
+  return code;
+}
+
+std::string normal_code(std::string_view in) {
+  std::string out;
+  for (char c : in) {
+    if (c == '-' || c == ' ') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool is_admin(const Caller& c) { return c.account.role == Role::Admin; }
+
+std::optional<std::int64_t> price_for(const catalog::Cluster& c, billing::Mode m) {
+  switch (m) {
+    case billing::Mode::Hourly: return c.prices.hourly;
+    case billing::Mode::Daily: return c.prices.daily;
+    case billing::Mode::Monthly: return c.prices.monthly;
+    case billing::Mode::Yearly: return c.prices.yearly;
+  }
+  return std::nullopt;
+}
+
+json opt_time(const std::optional<std::int64_t>& t) { return t ? json(rfc3339(*t)) : json(nullptr); }
+json opt_int(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string gpu_list(const std::vector<int>& units) {
+  std::string out;
+  for (int u : units) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(u);
+  }
+  return out;
+}
+
+// Month "YYYY-MM" → [start, end) in unix seconds (UTC).
+Result<std::pair<std::int64_t, std::int64_t>> month_range(const std::string& month, std::int64_t now) {
+  std::string m = month;
+  if (m.empty()) m = rfc3339(now).substr(0, 7);
+  auto bad = [] { return fail_fields({{"month", "must be YYYY-MM, e.g. 2026-11"}}); };
+  if (m.size() != 7 || m[4] != '-') return bad();
+  const auto start = parse_rfc3339(m + "-01T00:00:00Z");
+  if (!start) return bad();
+  int year = std::stoi(m.substr(0, 4)), mon = std::stoi(m.substr(5, 2));
+  if (++mon == 13) {
+    mon = 1;
+    ++year;
+  }
+  const auto end = parse_rfc3339(fmt::format("{:04}-{:02}-01T00:00:00Z", year, mon));
+  if (!end) return bad();
+  return std::pair{*start, *end};
+}
+
+}  // namespace
+
+LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, const Clock& clock, LeaseConfig config)
+    : store_(store), keys_(keys), clock_(clock), config_(config), redeem_throttle_(clock) {}
+
+Result<> LeaseService::audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail) {
+  AuditEvent e;
+  e.at = clock_.now();
+  e.event = event;
+  if (who) {
+    e.account_id = who->id;
+    e.username = who->username;
+  }
+  e.ip = ctx.ip;
+  e.detail_json = detail.dump();
+  TRY(store_.append_audit(e));
+  return {};
+}
+
+json LeaseService::lease_json(const Lease& l) const {
+  std::int64_t running = 0;
+  if (l.state == LeaseState::Active && l.started_at) {
+    const std::int64_t until = l.planned_end ? std::min(clock_.now(), *l.planned_end) : clock_.now();
+    if (auto s = billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at))) running = s->charged;
+  }
+  return {{"lease_id", l.lease_id},
+          {"state", std::string(lease_state_name(l.state))},
+          {"cpc_id", l.cpc_id},
+          {"class", std::string(1, l.cluster_class)},
+          {"user", l.user},
+          {"supplier", l.supplier},
+          {"units", l.units},
+          {"billing", std::string(billing::mode_name(l.terms.mode))},
+          {"unit_price", l.terms.unit_price_fen},
+          {"periods", l.terms.periods},
+          {"estimate", l.estimate},
+          {"running_cost", l.state == LeaseState::Active ? json(running) : json(nullptr)},
+          {"charged", opt_int(l.charged)},
+          {"refunded", opt_int(l.refunded)},
+          {"created_at", rfc3339(l.created_at)},
+          {"decide_by", opt_time(l.decide_by)},
+          {"started_at", opt_time(l.started_at)},
+          {"planned_end", opt_time(l.planned_end)},
+          {"ended_at", opt_time(l.ended_at)},
+          {"end_reason", l.end_reason.empty() ? json(nullptr) : json(l.end_reason)},
+          {"note", l.note.empty() ? json(nullptr) : json(l.note)},
+          {"cluster", json::parse(l.cluster_snapshot, nullptr, false)}};
+}
+
+// Approve, reject and terminate are the cluster's supplier's (or an admin's).
+// The lease's own user is told so; anyone else learns nothing of the lease.
+Result<> LeaseService::supplier_side(const Caller& caller, const Lease& l) {
+  if (l.supplier_id == caller.account.id || is_admin(caller)) return {};
+  if (l.user_id == caller.account.id)
+    return fail(ErrorCode::Forbidden, fmt::format("only the supplier of {} decides on lease {}", l.cpc_id, l.lease_id));
+  return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases --incoming lists yours", l.lease_id));
+}
+
+// How the platform reaches the cluster's host: its admin user, the sealed
+// provisioning key, and the pinned host key (ssh::run refuses a host without one).
+Result<ssh::Target> LeaseService::admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets) {
+  ssh::Target admin;
+  admin.host = cluster.ssh_host;
+  admin.port = cluster.ssh_port;
+  admin.user = cluster.ssh_user;
+  TRY_ASSIGN(admin.private_openssh, keys_.open_string(secrets.ssh_key_cipher));
+  admin.pinned_fingerprint = secrets.ssh_host_key;
+  admin.timeout_seconds = config_.ssh_timeout_seconds;
+  return admin;
+}
+
+Result<Lease> LeaseService::find(const std::string& lease_id) {
+  TRY_ASSIGN(auto l, store_.lease_by_lease_id(lease_id));
+  if (!l) return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
+  return *l;
+}
+
+Result<json> LeaseService::request(const Caller& caller, const json& body, const RequestContext& ctx) {
+  if (caller.account.role != Role::User || caller.account.status != AccountStatus::Active)
+    return fail(ErrorCode::Forbidden, "only active user accounts lease units");
+  api::Fields f(body, {"cpc_id", "units", "billing", "periods", "ssh_public_key"});
+  auto cpc_id = f.text("cpc_id", true, 32);
+  auto units = f.integer("units", true, 1, 4096);
+  auto mode_text = f.text("billing", true, 16);
+  auto periods = f.integer("periods", false, 1, 87840);
+  auto key = f.text("ssh_public_key", false, 16384);
+  std::optional<billing::Mode> mode;
+  if (mode_text) {
+    mode = billing::parse_mode(*mode_text);
+    if (!mode) f.error("billing", "must be hourly, daily, monthly or yearly");
+  }
+  if (key && (key->find('\n') != std::string::npos || !(key->starts_with("ssh-") || key->starts_with("ecdsa-"))))
+    f.error("ssh_public_key", "must be one OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub");
+  if (!f.ok()) return std::unexpected(f.failure());
+
+  TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(*cpc_id));
+  if (!cluster || cluster->status != catalog::ClusterStatus::Listed)
+    return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", *cpc_id));
+  const auto price = price_for(*cluster, *mode);
+  if (!price)
+    return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id,
+                                                billing::mode_name(*mode))}});
+  if (key && cluster->cluster_class != 'A')
+    return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
+
+  Lease l;
+  l.lease_id = new_lease_id();
+  l.user_id = caller.account.id;
+  l.cluster_id = cluster->id;
+  l.supplier_id = cluster->owner_id;
+  l.cluster_class = cluster->cluster_class;
+  l.cluster_snapshot = catalog::cluster_json(*cluster).dump();
+  l.terms.mode = *mode;
+  l.terms.unit_price_fen = *price;
+  l.terms.units = *units;
+  // Hourly: --periods plans hours (the estimate, and an end when given).
+  l.terms.periods = periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
+  TRY_ASSIGN(l.estimate, billing::estimate(l.terms));
+  l.state = cluster->cluster_class == 'A' ? LeaseState::Requested : LeaseState::Provisioning;
+  l.ssh_public_key = key.value_or("");
+  l.created_at = clock_.now();
+  if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
+
+  Lease made;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(made, store_.create_lease(l, static_cast<int>(*units)));
+    TRY(audit("lease_requested", &caller.account, ctx, {{"lease", made.lease_id}, {"cpc_id", *cpc_id}}));
+    return {};
+  }));
+  TRY_ASSIGN(auto stored, find(made.lease_id));
+  return json{{"lease", lease_json(stored)}};
+}
+
+Result<json> LeaseService::list(const Caller& caller, bool incoming, const std::string& state) {
+  LeaseQuery q;
+  if (incoming) {
+    if (caller.account.role != Role::Supplier && !is_admin(caller))
+      return fail(ErrorCode::Forbidden, "--incoming lists the leases of your clusters; only suppliers have them");
+    q.supplier_id = caller.account.id;
+  } else {
+    q.user_id = caller.account.id;
+  }
+  if (!state.empty()) {
+    auto s = parse_lease_state(state);
+    if (!s)
+      return fail_fields({{"state", "must be requested, approved, provisioning, active, ended, rejected or lapsed"}});
+    q.states.push_back(*s);
+  }
+  q.limit = 500;
+  TRY_ASSIGN(auto rows, store_.leases(q));
+  json items = json::array();
+  for (const auto& l : rows) items.push_back(lease_json(l));
+  return json{{"items", items}};
+}
+
+Result<json> LeaseService::show(const Caller& caller, const std::string& lease_id, bool access) {
+  TRY_ASSIGN(Lease l, find(lease_id));
+  const bool mine = l.user_id == caller.account.id;
+  if (!mine && l.supplier_id != caller.account.id && !is_admin(caller))
+    return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
+  json out{{"lease", lease_json(l)}};
+  if (access) {
+    if (!mine) return fail(ErrorCode::Forbidden, "only the lease's user may see its access details");
+    if (l.access_cipher.empty())
+      return fail(ErrorCode::Conflict, fmt::format("lease {} has no access yet ({}); redeem its code first", lease_id,
+                                                   lease_state_name(l.state)));
+    TRY_ASSIGN(std::string text, keys_.open_string(l.access_cipher));
+    out["access"] = json::parse(text);
+  }
+  return out;
+}
+
+Result<json> LeaseService::approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, find(lease_id));
+  TRY(supplier_side(caller, l));
+  if (l.state != LeaseState::Requested)
+    return fail(ErrorCode::Conflict, fmt::format("lease {} is {}; only requested leases are approved", lease_id,
+                                                 lease_state_name(l.state)));
+  const std::string code = new_auth_code();
+  l.state = LeaseState::Approved;
+  l.decide_by = clock_.now() + config_.decide_within;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_lease(l));
+    TRY(store_.put_auth_code(l.id, keys_.token_hash(normal_code(code)), *l.decide_by));
+    TRY(audit("lease_approved", &caller.account, ctx, {{"lease", l.lease_id}}));
+    return {};
+  }));
+  return json{{"lease", lease_json(l)}, {"auth_code", code}, {"expires_at", rfc3339(*l.decide_by)}};
+}
+
+Result<json> LeaseService::reject(const Caller& caller, const std::string& lease_id, const json& body,
+                                  const RequestContext& ctx) {
+  api::Fields f(body, {"reason"});
+  auto reason = f.text("reason", true, 500);
+  if (!f.ok()) return std::unexpected(f.failure());
+  TRY_ASSIGN(Lease l, find(lease_id));
+  TRY(supplier_side(caller, l));
+  if (l.state != LeaseState::Requested && l.state != LeaseState::Approved)
+    return fail(ErrorCode::Conflict, fmt::format("lease {} is {}; only requested or approved leases are rejected",
+                                                 lease_id, lease_state_name(l.state)));
+  TRY_ASSIGN(l, end(l, "rejected", *reason, &caller.account, ctx));
+  return json{{"lease", lease_json(l)}};
+}
+
+Result<json> LeaseService::redeem(const Caller& caller, const json& body, const RequestContext& ctx) {
+  api::Fields f(body, {"code"});
+  auto code = f.text("code", true, 64);
+  if (!f.ok()) return std::unexpected(f.failure());
+  const std::string key = fmt::format("redeem:{}", caller.account.id);
+  const ThrottlePolicy policy;
+  if (std::int64_t wait = redeem_throttle_.wait(key, policy); wait > 0) {
+    Error e{ErrorCode::RateLimited, fmt::format("too many wrong codes; try again in {} s", wait), {}, 0};
+    e.retry_after = static_cast<int>(wait);
+    return std::unexpected(e);
+  }
+  // One answer for every code that is not the caller's live one: it tells
+  // nothing about other leases.
+  auto wrong = [&]() -> Result<json> {
+    redeem_throttle_.failure(key, policy);
+    (void)audit("lease_redeem_failed", &caller.account, ctx, json::object());
+    return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
+  };
+  TRY_ASSIGN(auto ac, store_.auth_code(keys_.token_hash(normal_code(*code))));
+  if (!ac || ac->used_at || ac->expires_at <= clock_.now()) return wrong();
+  TRY_ASSIGN(auto found, store_.lease_by_id(ac->lease_id));
+  if (!found || found->user_id != caller.account.id || found->state != LeaseState::Approved) return wrong();
+  Lease l = *found;
+  redeem_throttle_.success(key);
+
+  // Reach the supplier host as the cluster's admin, with its pinned host key.
+  TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l.cpc_id));
+  if (!cluster) return fail(ErrorCode::NotFound, "the lease's cluster no longer exists");
+  TRY_ASSIGN(ClusterSecrets secrets, store_.cluster_secrets(cluster->id));
+  if (secrets.ssh_host_key.empty())
+    return fail(ErrorCode::Unavailable, fmt::format("cluster {} has not been verified by its supplier (cpshare "
+                                                    "cluster verify); ask them, then redeem again",
+                                                    l.cpc_id));
+  TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
+
+  const std::int64_t now = clock_.now();
+  std::optional<std::int64_t> planned_end;
+  if (l.terms.mode != billing::Mode::Hourly || l.terms.periods > 0)
+    planned_end = billing::period_end(l.terms.mode, now, l.terms.periods);
+  ssh::LeaseAccount account;
+  account.username = ssh::lease_username(l.lease_id);
+  account.password = ssh::random_password();
+  account.public_key = l.ssh_public_key;
+  account.gpu_indices = l.units;
+  // Pay-as-you-go has no end: the account outlives any plan and is removed at release.
+  account.expires_at = planned_end.value_or(now + 366 * 86400);
+  TRY_CTX(ssh::create_lease_account(admin, account), fmt::format("create the account on {}", cluster->ssh_host));
+
+  json access{{"method", "ssh"},
+              {"host", cluster->ssh_host},
+              {"port", cluster->ssh_port},
+              {"username", account.username},
+              {"password", account.password},
+              {"ssh_key", l.ssh_public_key.empty() ? json(nullptr) : json("your public key is installed")},
+              {"gpu_indices", l.units},
+              {"cuda_visible_devices", gpu_list(l.units)},
+              {"usage", cluster->usage}};
+  l.state = LeaseState::Active;
+  l.started_at = now;
+  l.planned_end = planned_end;
+  l.decide_by.reset();
+  l.access_cipher = keys_.seal(access.dump());
+  auto committed = store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(bool first, store_.use_auth_code(l.id, now));
+    if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
+    TRY(store_.update_lease(l));
+    TRY(store_.set_lease_units(l, "busy"));
+    if (l.terms.mode != billing::Mode::Hourly)
+      TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "charge", -l.estimate}));
+    TRY(audit("lease_redeemed", &caller.account, ctx, {{"lease", l.lease_id}, {"account", account.username}}));
+    return {};
+  });
+  if (!committed) {
+    // The account exists but the lease did not start: take it away again.
+    TRY(store_.put_revocation({l.id, account.username, 0, now, committed.error().message, std::nullopt}));
+    return std::unexpected(committed.error());
+  }
+  return json{{"lease", lease_json(l)}, {"access", access}};
+}
+
+Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::string& note, const Account* by,
+                                const RequestContext& ctx) {
+  const std::int64_t now = clock_.now();
+  const bool was_active = l.state == LeaseState::Active;
+  const std::string account = ssh::lease_username(l.lease_id);
+  if (was_active && l.started_at) {
+    const std::int64_t until = l.planned_end ? std::min(now, *l.planned_end) : now;
+    TRY_ASSIGN(auto s, billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at)));
+    l.charged = s.charged;
+    l.refunded = s.refunded;
+  } else {
+    l.charged = 0;
+    l.refunded = 0;
+  }
+  l.state = reason == "rejected" ? LeaseState::Rejected : reason == "lapsed" ? LeaseState::Lapsed : LeaseState::Ended;
+  l.ended_at = now;
+  l.end_reason = reason;
+  l.note = note;
+  l.decide_by.reset();
+  const bool revoke_account = was_active && l.cluster_class == 'A';
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.update_lease(l));
+    TRY(store_.release_lease_units(l));
+    if (was_active) {
+      if (l.terms.mode == billing::Mode::Hourly)
+        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "charge", -*l.charged}));
+      else if (*l.refunded > 0)
+        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "refund", *l.refunded}));
+      TRY(store_.append_ledger({0, now, l.id, {}, l.supplier_id, "earning", *l.charged}));
+    }
+    if (revoke_account) TRY(store_.put_revocation({l.id, account, 0, now, "", std::nullopt}));
+    TRY(audit("lease_ended", by, ctx, {{"lease", l.lease_id}, {"reason", reason}}));
+    return {};
+  }));
+  if (revoke_account) revoke({l.id, account, 0, now, "", std::nullopt});
+  return l;
+}
+
+void LeaseService::revoke(Revocation r) {
+  const std::int64_t now = clock_.now();
+  auto attempt = [&]() -> Result<> {
+    TRY_ASSIGN(auto l, store_.lease_by_id(r.lease_id));
+    if (!l) return fail(ErrorCode::NotFound, "lease gone");
+    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l->cpc_id));
+    if (!cluster) return fail(ErrorCode::NotFound, "cluster gone");
+    TRY_ASSIGN(ClusterSecrets secrets, store_.cluster_secrets(cluster->id));
+    TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
+    return ssh::remove_lease_account(admin, r.username);
+  };
+  auto done = attempt();
+  ++r.attempts;
+  // Conflict: the host has an account of that name that cpshare did not make
+  // (or a changed host key): retrying cannot help; the audit log says why.
+  const bool final_failure = !done && done.error().code == ErrorCode::Conflict;
+  if (final_failure) {
+    r.done_at = now;
+    r.last_error = done.error().message;
+    (void)audit("lease_revocation_pending", nullptr, RequestContext{},
+                {{"lease_id", r.lease_id}, {"account", r.username}, {"error", r.last_error}, {"final", true}});
+  } else if (done) {
+    r.done_at = now;
+    r.last_error.clear();
+  } else {
+    r.last_error = done.error().message;
+    // revoke_retry (30 s), then twice as long each time, up to revoke_backoff_max.
+    const std::int64_t delay =
+        std::min<std::int64_t>(config_.revoke_backoff_max, config_.revoke_retry << std::min(r.attempts - 1, 20));
+    r.next_at = now + delay;
+    if (r.attempts == 1) {
+      // Tell the supplier: their host has an account that should be gone.
+      (void)audit("lease_revocation_pending", nullptr, RequestContext{},
+                  {{"lease_id", r.lease_id}, {"account", r.username}, {"error", r.last_error}});
+    }
+  }
+  (void)store_.put_revocation(r);
+}
+
+Result<json> LeaseService::release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, find(lease_id));
+  if (l.user_id != caller.account.id)
+    return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
+  if (!holds_units(l.state))
+    return fail(ErrorCode::Conflict, fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
+  TRY_ASSIGN(l, end(l, "released", "", &caller.account, ctx));
+  return json{{"lease", lease_json(l)}};
+}
+
+Result<json> LeaseService::terminate(const Caller& caller, const std::string& lease_id, const json& body,
+                                     const RequestContext& ctx) {
+  api::Fields f(body, {"reason"});
+  auto reason = f.text("reason", true, 500);
+  if (!f.ok()) return std::unexpected(f.failure());
+  TRY_ASSIGN(Lease l, find(lease_id));
+  TRY(supplier_side(caller, l));
+  if (!holds_units(l.state))
+    return fail(ErrorCode::Conflict, fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
+  TRY_ASSIGN(l, end(l, "terminated", *reason, &caller.account, ctx));
+  return json{{"lease", lease_json(l)}};
+}
+
+Result<json> LeaseService::ledger(const Caller& caller, const std::string& month, bool earnings) {
+  if (earnings && caller.account.role != Role::Supplier)
+    return fail(ErrorCode::Forbidden, "earnings are a supplier's; users see their bills with cpshare bills");
+  TRY_ASSIGN(auto range, month_range(month, clock_.now()));
+  TRY_ASSIGN(auto rows, store_.ledger(caller.account.id, range.first, range.second));
+  json items = json::array();
+  std::int64_t total = 0;
+  for (const auto& e : rows) {
+    total += e.amount;
+    items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", e.kind}, {"amount", e.amount}});
+  }
+  return json{{"month", rfc3339(range.first).substr(0, 7)}, {"items", items}, {"total", total}};
+}
+
+Result<> LeaseService::end_all(const Account& account, const RequestContext& ctx) {
+  for (bool as_supplier : {false, true}) {
+    LeaseQuery q;
+    (as_supplier ? q.supplier_id : q.user_id) = account.id;
+    q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
+    q.limit = 100000;
+    TRY_ASSIGN(auto rows, store_.leases(q));
+    for (const auto& l : rows) TRY(end(l, "deregistered", "", &account, ctx));
+  }
+  return {};
+}
+
+void LeaseService::tick() {
+  const std::int64_t now = clock_.now();
+  LeaseQuery q;
+  q.due_before = now;
+  q.limit = 200;
+  if (auto due = store_.leases(q)) {
+    for (const auto& l : *due) {
+      const bool undecided = l.state == LeaseState::Requested || l.state == LeaseState::Approved;
+      (void)end(l, undecided ? "lapsed" : "expired", "", nullptr, RequestContext{"scheduler", ""});
+    }
+  }
+  if (auto pending = store_.revocations_due(now))
+    for (const auto& r : *pending) revoke(r);
+}
+
+}  // namespace cpshare

@@ -1,0 +1,69 @@
+// Leases (issue 4; R-LEASE-*, R-API-ITM): request units, the supplier's
+// approval and authorization code (A-class), redeem (a dedicated SSH account
+// on the supplier host), release / terminate / expiry, billing and the ledger.
+// Rules: docs/design/leases.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/crypto.hpp"
+#include "service/accounts.hpp"
+#include "service/throttle.hpp"
+#include "ssh/ssh.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+
+namespace cpshare {
+
+struct LeaseConfig {
+  std::int64_t decide_within = 72 * 3600;  // a request unapproved, or a code unredeemed, this long lapses
+  std::int64_t revoke_retry = 30;          // first retry of a failed account removal; doubles each time
+  std::int64_t revoke_backoff_max = 3600;  // ... up to this
+  int ssh_timeout_seconds = 15;
+};
+
+class LeaseService {
+ public:
+  LeaseService(Store& store, const crypto::KeyRing& keys, const Clock& clock, LeaseConfig config = {});
+
+  Result<json> request(const Caller& caller, const json& body, const RequestContext& ctx);
+  // incoming: the leases of the caller's clusters (suppliers); else the caller's own.
+  Result<json> list(const Caller& caller, bool incoming, const std::string& state);
+  // access: the A-class account details, for the lease's user only.
+  Result<json> show(const Caller& caller, const std::string& lease_id, bool access);
+  Result<json> approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
+  Result<json> reject(const Caller& caller, const std::string& lease_id, const json& body, const RequestContext& ctx);
+  Result<json> redeem(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<json> release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
+  Result<json> terminate(const Caller& caller, const std::string& lease_id, const json& body,
+                         const RequestContext& ctx);
+  // month: "YYYY-MM" (UTC) or empty for the current one. earnings: the supplier's side.
+  Result<json> ledger(const Caller& caller, const std::string& month, bool earnings);
+
+  // Ends every lease of a deregistered account: its own, and those of its clusters.
+  Result<> end_all(const Account& account, const RequestContext& ctx);
+
+  // The scheduler's work, called every few seconds: lapse undecided requests,
+  // end leases past their planned end, retry pending account removals.
+  void tick();
+
+ private:
+  Result<Lease> find(const std::string& lease_id);
+  Result<> supplier_side(const Caller& caller, const Lease& l);
+  Result<ssh::Target> admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets);
+  // Ends a lease: bills it, frees its units, queues the SSH account removal.
+  Result<Lease> end(Lease l, const std::string& reason, const std::string& note, const Account* by,
+                    const RequestContext& ctx);
+  // One attempt at removing a lease's account; on failure, the next try is scheduled.
+  void revoke(Revocation r);
+  json lease_json(const Lease& l) const;
+  Result<> audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail);
+
+  Store& store_;
+  const crypto::KeyRing& keys_;
+  const Clock& clock_;
+  LeaseConfig config_;
+  Throttle redeem_throttle_;
+};
+
+}  // namespace cpshare

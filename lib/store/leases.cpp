@@ -1,0 +1,328 @@
+// Leases' SQL (migration 4): taking and returning units, the task record, the
+// ledger, authorization codes and pending SSH account removals.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include "store/guarded.hpp"
+
+namespace cpshare {
+
+namespace {
+
+constexpr const char* kLeaseColumns =
+    "l.id, l.lease_id, l.user_id, (SELECT username FROM accounts WHERE id = l.user_id), l.cluster_id, "
+    "(SELECT cpc_id FROM clusters WHERE id = l.cluster_id), l.supplier_id, "
+    "(SELECT username FROM accounts WHERE id = l.supplier_id), l.class, l.cluster_snapshot, l.mode, l.unit_price, "
+    "l.units, l.periods, l.estimate, l.state, l.unit_list, l.ssh_public_key, l.created_at, l.decide_by, "
+    "l.started_at, l.planned_end, l.ended_at, l.end_reason, l.note, l.charged, l.refunded, l.access_enc";
+
+std::string join_units(const std::vector<int>& units) {
+  std::string out;
+  for (int u : units) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(u);
+  }
+  return out;
+}
+
+std::vector<int> split_units(const std::string& s) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto comma = s.find(',', start);
+    out.push_back(std::stoi(s.substr(start, comma - start)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Lease read_lease(SQLite::Statement& st) {
+  Lease l;
+  int i = 0;
+  l.id = st.getColumn(i++).getInt64();
+  l.lease_id = st.getColumn(i++).getString();
+  l.user_id = st.getColumn(i++).getInt64();
+  l.user = st.getColumn(i++).getString();
+  l.cluster_id = st.getColumn(i++).getInt64();
+  l.cpc_id = st.getColumn(i++).getString();
+  l.supplier_id = st.getColumn(i++).getInt64();
+  l.supplier = st.getColumn(i++).getString();
+  const std::string cls = st.getColumn(i++).getString();
+  l.cluster_class = cls.empty() ? 'A' : cls[0];
+  l.cluster_snapshot = st.getColumn(i++).getString();
+  l.terms.mode = billing::parse_mode(st.getColumn(i++).getString()).value_or(billing::Mode::Hourly);
+  l.terms.unit_price_fen = st.getColumn(i++).getInt64();
+  l.terms.units = st.getColumn(i++).getInt64();
+  l.terms.periods = st.getColumn(i++).getInt64();
+  l.estimate = st.getColumn(i++).getInt64();
+  l.state = parse_lease_state(st.getColumn(i++).getString()).value_or(LeaseState::Ended);
+  l.units = split_units(st.getColumn(i++).getString());
+  l.ssh_public_key = opt_text(st.getColumn(i++)).value_or("");
+  l.created_at = st.getColumn(i++).getInt64();
+  l.decide_by = opt_int(st.getColumn(i++));
+  l.started_at = opt_int(st.getColumn(i++));
+  l.planned_end = opt_int(st.getColumn(i++));
+  l.ended_at = opt_int(st.getColumn(i++));
+  l.end_reason = st.getColumn(i++).getString();
+  l.note = st.getColumn(i++).getString();
+  l.charged = opt_int(st.getColumn(i++));
+  l.refunded = opt_int(st.getColumn(i++));
+  l.access_cipher = blob(st.getColumn(i++));
+  return l;
+}
+
+void set_units(SQLite::Database& db, std::int64_t cluster_id, const std::vector<int>& units, const char* status) {
+  SQLite::Statement st(db, "UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
+  for (int u : units) {
+    st.reset();
+    st.bind(1, status);
+    st.bind(2, static_cast<int64_t>(cluster_id));
+    st.bind(3, u);
+    st.exec();
+  }
+  SQLite::Statement free(db,
+                         "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
+                         "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
+  free.bind(1, static_cast<int64_t>(cluster_id));
+  free.bind(2, static_cast<int64_t>(cluster_id));
+  free.exec();
+}
+
+}  // namespace
+
+Result<Lease> Store::create_lease(Lease l, int units) {
+  return write("create lease", [&](SQLite::Database& db) -> Result<Lease> {
+    SQLite::Statement pick(db, "SELECT idx FROM cluster_units WHERE cluster_id = ? AND status = 'idle' "
+                               "ORDER BY idx LIMIT ?");
+    pick.bind(1, static_cast<int64_t>(l.cluster_id));
+    pick.bind(2, units);
+    l.units.clear();
+    while (pick.executeStep()) l.units.push_back(pick.getColumn(0).getInt());
+    if (static_cast<int>(l.units.size()) < units)
+      return fail(ErrorCode::UnitsUnavailable,
+                  fmt::format("the cluster has {} idle unit{} now; ask for at most that many or choose another "
+                              "cluster (cpshare filter 'units_free>={}')",
+                              l.units.size(), l.units.size() == 1 ? "" : "s", units));
+    SQLite::Statement st(db,
+                         "INSERT INTO leases (lease_id, user_id, cluster_id, supplier_id, class, cluster_snapshot, "
+                         "mode, unit_price, units, periods, estimate, state, unit_list, ssh_public_key, created_at, "
+                         "decide_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int i = 1;
+    st.bind(i++, l.lease_id);
+    st.bind(i++, static_cast<int64_t>(l.user_id));
+    st.bind(i++, static_cast<int64_t>(l.cluster_id));
+    st.bind(i++, static_cast<int64_t>(l.supplier_id));
+    st.bind(i++, std::string(1, l.cluster_class));
+    st.bind(i++, l.cluster_snapshot);
+    st.bind(i++, std::string(billing::mode_name(l.terms.mode)));
+    st.bind(i++, static_cast<int64_t>(l.terms.unit_price_fen));
+    st.bind(i++, static_cast<int64_t>(l.terms.units));
+    st.bind(i++, static_cast<int64_t>(l.terms.periods));
+    st.bind(i++, static_cast<int64_t>(l.estimate));
+    st.bind(i++, std::string(lease_state_name(l.state)));
+    st.bind(i++, join_units(l.units));
+    if (l.ssh_public_key.empty()) st.bind(i++); else st.bind(i++, l.ssh_public_key);
+    st.bind(i++, static_cast<int64_t>(l.created_at));
+    bind_opt(st, i++, l.decide_by);
+    st.exec();
+    l.id = db.getLastInsertRowid();
+    SQLite::Statement hold(db, "INSERT INTO lease_units (lease_id, cluster_id, idx) VALUES (?, ?, ?)");
+    for (int u : l.units) {
+      hold.reset();
+      hold.bind(1, static_cast<int64_t>(l.id));
+      hold.bind(2, static_cast<int64_t>(l.cluster_id));
+      hold.bind(3, u);
+      hold.exec();
+    }
+    set_units(db, l.cluster_id, l.units, "reserved");
+    return l;
+  });
+}
+
+Result<std::optional<Lease>> Store::lease_by_lease_id(const std::string& lease_id) {
+  return read("lease", [&](SQLite::Database& db) -> Result<std::optional<Lease>> {
+    SQLite::Statement st(db, fmt::format("SELECT {} FROM leases l WHERE l.lease_id = ?", kLeaseColumns));
+    st.bind(1, lease_id);
+    if (!st.executeStep()) return std::optional<Lease>{};
+    return std::optional<Lease>(read_lease(st));
+  });
+}
+
+Result<std::optional<Lease>> Store::lease_by_id(std::int64_t id) {
+  return read("lease by id", [&](SQLite::Database& db) -> Result<std::optional<Lease>> {
+    SQLite::Statement st(db, fmt::format("SELECT {} FROM leases l WHERE l.id = ?", kLeaseColumns));
+    st.bind(1, static_cast<int64_t>(id));
+    if (!st.executeStep()) return std::optional<Lease>{};
+    return std::optional<Lease>(read_lease(st));
+  });
+}
+
+Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
+  return read("leases", [&](SQLite::Database& db) -> Result<std::vector<Lease>> {
+    std::string where = "1 = 1";
+    if (q.user_id) where += " AND l.user_id = ?";
+    if (q.supplier_id) where += " AND l.supplier_id = ?";
+    if (!q.states.empty()) {
+      where += " AND l.state IN (";
+      for (std::size_t k = 0; k < q.states.size(); ++k) where += k ? ", ?" : "?";
+      where += ")";
+    }
+    if (q.due_before) where += " AND ((l.state IN ('requested', 'approved') AND l.decide_by <= ?) OR "
+                               "(l.state = 'active' AND l.planned_end <= ?))";
+    SQLite::Statement st(db, fmt::format("SELECT {} FROM leases l WHERE {} ORDER BY l.id DESC LIMIT ?",
+                                         kLeaseColumns, where));
+    int i = 1;
+    if (q.user_id) st.bind(i++, static_cast<int64_t>(*q.user_id));
+    if (q.supplier_id) st.bind(i++, static_cast<int64_t>(*q.supplier_id));
+    for (auto s : q.states) st.bind(i++, std::string(lease_state_name(s)));
+    if (q.due_before) {
+      st.bind(i++, static_cast<int64_t>(*q.due_before));
+      st.bind(i++, static_cast<int64_t>(*q.due_before));
+    }
+    st.bind(i, q.limit);
+    std::vector<Lease> out;
+    while (st.executeStep()) out.push_back(read_lease(st));
+    return out;
+  });
+}
+
+Result<> Store::update_lease(const Lease& l) {
+  return write("update lease", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement st(db,
+                         "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
+                         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ? WHERE id = ?");
+    int i = 1;
+    st.bind(i++, std::string(lease_state_name(l.state)));
+    bind_opt(st, i++, l.decide_by);
+    bind_opt(st, i++, l.started_at);
+    bind_opt(st, i++, l.planned_end);
+    bind_opt(st, i++, l.ended_at);
+    st.bind(i++, l.end_reason);
+    st.bind(i++, l.note);
+    bind_opt(st, i++, l.charged);
+    bind_opt(st, i++, l.refunded);
+    bind_blob(st, i++, l.access_cipher);
+    st.bind(i, static_cast<int64_t>(l.id));
+    if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("lease {} not found", l.lease_id));
+    return {};
+  });
+}
+
+Result<> Store::set_lease_units(const Lease& l, const std::string& status) {
+  return write("lease units", [&](SQLite::Database& db) -> Result<> {
+    set_units(db, l.cluster_id, l.units, status.c_str());
+    return {};
+  });
+}
+
+Result<> Store::release_lease_units(const Lease& l) {
+  return write("release units", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement st(db, "UPDATE lease_units SET held = 0 WHERE lease_id = ?");
+    st.bind(1, static_cast<int64_t>(l.id));
+    st.exec();
+    set_units(db, l.cluster_id, l.units, "idle");
+    return {};
+  });
+}
+
+Result<> Store::append_ledger(const LedgerEntry& e) {
+  return write("ledger", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement st(db, "INSERT INTO ledger (at, lease_id, account_id, kind, amount) VALUES (?, ?, ?, ?, ?)");
+    st.bind(1, static_cast<int64_t>(e.at));
+    st.bind(2, static_cast<int64_t>(e.lease_id));
+    st.bind(3, static_cast<int64_t>(e.account_id));
+    st.bind(4, e.kind);
+    st.bind(5, static_cast<int64_t>(e.amount));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int64_t from, std::int64_t to) {
+  return read("read ledger", [&](SQLite::Database& db) -> Result<std::vector<LedgerEntry>> {
+    SQLite::Statement st(db, "SELECT g.id, g.at, g.lease_id, l.lease_id, g.account_id, g.kind, g.amount "
+                             "FROM ledger g JOIN leases l ON l.id = g.lease_id "
+                             "WHERE g.account_id = ? AND g.at >= ? AND g.at < ? ORDER BY g.at, g.id");
+    st.bind(1, static_cast<int64_t>(account_id));
+    st.bind(2, static_cast<int64_t>(from));
+    st.bind(3, static_cast<int64_t>(to));
+    std::vector<LedgerEntry> out;
+    while (st.executeStep()) {
+      LedgerEntry e;
+      e.id = st.getColumn(0).getInt64();
+      e.at = st.getColumn(1).getInt64();
+      e.lease_id = st.getColumn(2).getInt64();
+      e.lease = st.getColumn(3).getString();
+      e.account_id = st.getColumn(4).getInt64();
+      e.kind = st.getColumn(5).getString();
+      e.amount = st.getColumn(6).getInt64();
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Result<> Store::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at) {
+  return write("auth code", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement st(db, "INSERT INTO auth_codes (lease_id, code_hash, expires_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (lease_id) DO UPDATE SET code_hash = excluded.code_hash, "
+                             "expires_at = excluded.expires_at, used_at = NULL");
+    st.bind(1, static_cast<int64_t>(lease_id));
+    bind_blob(st, 2, code_hash);
+    st.bind(3, static_cast<int64_t>(expires_at));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::optional<AuthCode>> Store::auth_code(const Blob& code_hash) {
+  return read("find auth code", [&](SQLite::Database& db) -> Result<std::optional<AuthCode>> {
+    SQLite::Statement st(db, "SELECT lease_id, expires_at, used_at FROM auth_codes WHERE code_hash = ?");
+    bind_blob(st, 1, code_hash);
+    if (!st.executeStep()) return std::optional<AuthCode>{};
+    return std::optional<AuthCode>(
+        AuthCode{st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), opt_int(st.getColumn(2))});
+  });
+}
+
+Result<bool> Store::use_auth_code(std::int64_t lease_id, std::int64_t at) {
+  return write("use auth code", [&](SQLite::Database& db) -> Result<bool> {
+    SQLite::Statement st(db, "UPDATE auth_codes SET used_at = ? WHERE lease_id = ? AND used_at IS NULL");
+    st.bind(1, static_cast<int64_t>(at));
+    st.bind(2, static_cast<int64_t>(lease_id));
+    return st.exec() == 1;
+  });
+}
+
+Result<> Store::put_revocation(const Revocation& r) {
+  return write("revocation", [&](SQLite::Database& db) -> Result<> {
+    SQLite::Statement st(db, "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET "
+                             "attempts = excluded.attempts, next_at = excluded.next_at, "
+                             "last_error = excluded.last_error, done_at = excluded.done_at");
+    st.bind(1, static_cast<int64_t>(r.lease_id));
+    st.bind(2, r.username);
+    st.bind(3, r.attempts);
+    st.bind(4, static_cast<int64_t>(r.next_at));
+    st.bind(5, r.last_error);
+    bind_opt(st, 6, r.done_at);
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::vector<Revocation>> Store::revocations_due(std::int64_t now) {
+  return read("revocations due", [&](SQLite::Database& db) -> Result<std::vector<Revocation>> {
+    SQLite::Statement st(db, "SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
+                             "WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 100");
+    st.bind(1, static_cast<int64_t>(now));
+    std::vector<Revocation> out;
+    while (st.executeStep())
+      out.push_back(Revocation{st.getColumn(0).getInt64(), st.getColumn(1).getString(), st.getColumn(2).getInt(),
+                               st.getColumn(3).getInt64(), st.getColumn(4).getString(), opt_int(st.getColumn(5))});
+    return out;
+  });
+}
+
+}  // namespace cpshare
