@@ -6,7 +6,7 @@
 _cpshare_node() {
   case "$1" in
     "")
-      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster version completion"
+      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings version completion"
       _cpshare_flags="-h --server --json --ca-file --help"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="" ;;
@@ -185,6 +185,56 @@ _cpshare_node() {
       _cpshare_flags="-h --server --json --ca-file --help --repin"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="" ;;
+    "lease")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --units --billing --periods --ssh-key"
+      _cpshare_valued="--server --ca-file --units --billing --periods --ssh-key"
+      _cpshare_args="" ;;
+    "leases")
+      _cpshare_children="show"
+      _cpshare_flags="-h --server --json --ca-file --help --incoming --state"
+      _cpshare_valued="--server --ca-file --state"
+      _cpshare_args="" ;;
+    "leases show")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --access"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "approve")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "reject")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --reason"
+      _cpshare_valued="--server --ca-file --reason"
+      _cpshare_args="" ;;
+    "terminate")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --reason"
+      _cpshare_valued="--server --ca-file --reason"
+      _cpshare_args="" ;;
+    "release")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "redeem")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
+    "bills")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --month --csv"
+      _cpshare_valued="--server --ca-file --month"
+      _cpshare_args="" ;;
+    "earnings")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --month --csv"
+      _cpshare_valued="--server --ca-file --month"
+      _cpshare_args="" ;;
     "version")
       _cpshare_children=""
       _cpshare_flags="-h --server --json --ca-file --help"
@@ -212,7 +262,7 @@ _cpshare_value() {
     "admin review list|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--licence-out") _cpshare_files ;;
-    "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed" -- "$cur")) ;;
+    "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed lease_requested lease_approved lease_redeemed lease_redeem_failed lease_ended lease_revocation_pending" -- "$cur")) ;;
     "publish|--class") COMPREPLY=($(compgen -W "A B" -- "$cur")) ;;
     "publish|--resource-type") COMPREPLY=($(compgen -W "GPU NPU CPU" -- "$cur")) ;;
     "publish|--usage-file") _cpshare_files ;;
@@ -221,6 +271,9 @@ _cpshare_value() {
     "update|--resource-type") COMPREPLY=($(compgen -W "GPU NPU CPU" -- "$cur")) ;;
     "update|--usage-file") _cpshare_files ;;
     "update|--file") _cpshare_files ;;
+    "lease|--billing") COMPREPLY=($(compgen -W "hourly daily monthly yearly" -- "$cur")) ;;
+    "lease|--ssh-key") _cpshare_files ;;
+    "leases|--state") COMPREPLY=($(compgen -W "requested approved provisioning active ended rejected lapsed" -- "$cur")) ;;
     *"|--ca-file") _cpshare_files ;;
     *) COMPREPLY=() ;;
   esac

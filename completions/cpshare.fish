@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings version completion
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -113,6 +113,36 @@ function __cpshare_node
         case 'cluster verify'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
+        case 'lease'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --units --billing --periods --ssh-key
+        case 'leases'
+            set -g __cpshare_children show
+            set -g __cpshare_valued --server --ca-file --state
+        case 'leases show'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'approve'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'reject'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --reason
+        case 'terminate'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --reason
+        case 'release'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'redeem'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
+        case 'bills'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --month
+        case 'earnings'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --month
         case 'version'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
@@ -172,6 +202,15 @@ complete -c cpshare -n '__cpshare_at \'\'' -a delist -d 'Withdraw a cluster from
 complete -c cpshare -n '__cpshare_at \'\'' -a relist -d 'List a delisted cluster again'
 complete -c cpshare -n '__cpshare_at \'\'' -a units -d 'Show the status of each unit of a cluster'
 complete -c cpshare -n '__cpshare_at \'\'' -a cluster -d 'Manage the platform\'s access to your clusters'
+complete -c cpshare -n '__cpshare_at \'\'' -a lease -d 'Lease units of a cluster (active users)'
+complete -c cpshare -n '__cpshare_at \'\'' -a leases -d 'List your leases, or (--incoming) those of your clusters'
+complete -c cpshare -n '__cpshare_at \'\'' -a approve -d 'Approve a lease request of your cluster and get its authorization code'
+complete -c cpshare -n '__cpshare_at \'\'' -a reject -d 'Reject a lease request of your cluster, with a reason for the user'
+complete -c cpshare -n '__cpshare_at \'\'' -a terminate -d 'End a running lease of your cluster, with a reason for the user'
+complete -c cpshare -n '__cpshare_at \'\'' -a release -d 'End your own lease now (its account is removed)'
+complete -c cpshare -n '__cpshare_at \'\'' -a redeem -d 'Redeem an authorization code: create your account and show its access'
+complete -c cpshare -n '__cpshare_at \'\'' -a bills -d 'Show your charges and refunds for a month'
+complete -c cpshare -n '__cpshare_at \'\'' -a earnings -d 'Show your earnings from leases of your clusters for a month (suppliers)'
 complete -c cpshare -n '__cpshare_at \'\'' -a version -d 'Show the versions of cpshare and of the server'
 complete -c cpshare -n '__cpshare_at \'\'' -a completion -d 'Print the shell completion script for bash, zsh or fish'
 complete -c cpshare -n '__cpshare_at \'register\'' -l supplier -d 'Register a supplier (a cluster owner) instead of a user'
@@ -239,7 +278,7 @@ complete -c cpshare -n '__cpshare_at \'admin review show\'' -l licence-out -r -F
 complete -c cpshare -n '__cpshare_at \'admin review reject\'' -l reason -x -d 'Why, in words the account holder can act on (required; mailed to them)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l limit -x -d 'At most N events, newest first (default 100)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l before -x -d 'Only events older than event ID (to page back)'
-complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed' -d 'Only this kind of event'
+complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed lease_requested lease_approved lease_redeemed lease_redeem_failed lease_ended lease_revocation_pending' -d 'Only this kind of event'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l username -x -d 'Only events about this account'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l resource-type -x -a 'GPU NPU CPU' -d 'The accelerator kind'
@@ -310,4 +349,18 @@ complete -c cpshare -n '__cpshare_at \'units\'' -a set -d 'Take a unit of your c
 complete -c cpshare -n '__cpshare_at \'units set\'' -a 'idle offline' -d 'idle (available to lease) or offline (withdrawn)'
 complete -c cpshare -n '__cpshare_at \'cluster\'' -a verify -d 'Check that the platform can reach an A-class cluster over SSH'
 complete -c cpshare -n '__cpshare_at \'cluster verify\'' -l repin -d 'Accept a new host key (only once the supplier has confirmed it out of band)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l units -x -d 'How many units (accelerators) to lease, 1 or more (required)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l billing -x -a 'hourly daily monthly yearly' -d 'How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l periods -x -d 'How many days, months or years to prepay (default 1); for hourly, the hours planned (the estimate)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l ssh-key -r -F -d 'Your OpenSSH public key (e.g. ~/.ssh/id_ed25519.pub), installed in the account (class A)'
+complete -c cpshare -n '__cpshare_at \'leases\'' -a show -d 'Show a lease: terms, amounts, times and (--access) your account on the cluster'
+complete -c cpshare -n '__cpshare_at \'leases\'' -l incoming -d 'The leases of your clusters (suppliers) instead of your own'
+complete -c cpshare -n '__cpshare_at \'leases\'' -l state -x -a 'requested approved provisioning active ended rejected lapsed' -d 'Only leases in this state'
+complete -c cpshare -n '__cpshare_at \'leases show\'' -l access -d 'Also show the account\'s access details (host, username, password; the lease\'s user only)'
+complete -c cpshare -n '__cpshare_at \'reject\'' -l reason -x -d 'Why, in words the user can act on (required; shown to them)'
+complete -c cpshare -n '__cpshare_at \'terminate\'' -l reason -x -d 'Why, in words the user can act on (required; shown to them)'
+complete -c cpshare -n '__cpshare_at \'bills\'' -l month -x -d 'The month (UTC) to show, e.g. 2026-11 (default: this month)'
+complete -c cpshare -n '__cpshare_at \'bills\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
+complete -c cpshare -n '__cpshare_at \'earnings\'' -l month -x -d 'The month (UTC) to show, e.g. 2026-11 (default: this month)'
+complete -c cpshare -n '__cpshare_at \'earnings\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
 complete -c cpshare -n '__cpshare_at \'completion\'' -a 'bash zsh fish' -d 'The shell'

@@ -74,4 +74,23 @@ void declare_completion(CLI::App* app, Args& a);
 Result<> run_completion(Context& ctx);
 Result<> run_man(Context& ctx);
 
+// cmd_lease.cpp
+void declare_lease(CLI::App* app, Args& a);
+Result<> run_lease(Context& ctx);
+void declare_leases(CLI::App* app, Args& a);
+Result<> run_leases(Context& ctx);
+void declare_leases_show(CLI::App* app, Args& a);
+Result<> run_leases_show(Context& ctx);
+void declare_lease_id(CLI::App* app, Args& a);
+Result<> run_approve(Context& ctx);
+Result<> run_release(Context& ctx);
+void declare_lease_reason(CLI::App* app, Args& a);
+Result<> run_reject(Context& ctx);
+Result<> run_terminate(Context& ctx);
+void declare_redeem(CLI::App* app, Args& a);
+Result<> run_redeem(Context& ctx);
+void declare_ledger(CLI::App* app, Args& a);
+Result<> run_bills(Context& ctx);
+Result<> run_earnings(Context& ctx);
+
 }  // namespace cpshare::clicmd::cmd

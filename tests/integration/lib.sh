@@ -107,3 +107,26 @@ make_admin() {
 make_pdf() {
   printf '%%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n' >"$1"
 }
+
+# A private OpenSSH sshd for A-class tests: start_sshd runs `sshd -D -f
+# $sshd_dir/sshd_config` (the caller writes it, listening on 127.0.0.1:$port)
+# and waits until it accepts; stop_sshd ends it. Its output goes to a file: a
+# child holding the test's stdout would keep ctest waiting.
+SSHD_PID=
+start_sshd() {
+  /usr/sbin/sshd -D -e -f "$sshd_dir/sshd_config" </dev/null >>"$T/sshd.log" 2>&1 &
+  SSHD_PID=$!
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return
+    kill -0 "$SSHD_PID" 2>/dev/null || fail "sshd did not start: $(tail -5 "$T/sshd.log")"
+    sleep 0.05
+  done
+  fail "sshd does not accept on $port"
+}
+stop_sshd() {
+  if [ -n "$SSHD_PID" ]; then
+    kill "$SSHD_PID" 2>/dev/null
+    wait "$SSHD_PID" 2>/dev/null || true
+  fi
+  SSHD_PID=
+}

@@ -57,19 +57,6 @@ StrictModes no
 PermitRootLogin prohibit-password
 LogLevel VERBOSE
 CONF
-SSHD_PID=
-start_sshd() {
-  # Its own output goes to a file: a child holding the test's stdout would keep ctest waiting.
-  /usr/sbin/sshd -D -e -f "$sshd_dir/sshd_config" </dev/null >>"$T/sshd.log" 2>&1 &
-  SSHD_PID=$!
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return
-    kill -0 "$SSHD_PID" 2>/dev/null || fail "sshd did not start: $(tail -5 "$T/sshd.log")"
-    sleep 0.05
-  done
-  fail "sshd does not accept on $port"
-}
-stop_sshd() { kill "$SSHD_PID" 2>/dev/null; wait "$SSHD_PID" 2>/dev/null || true; SSHD_PID=; }
 # (errexit is off in the trap, or a failing step there would skip cleanup and
 # leave the daemon holding the test's output open.)
 trap 'rc=$?; set +e; stop_sshd; (exit $rc); cleanup' EXIT

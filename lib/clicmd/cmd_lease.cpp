@@ -1,0 +1,521 @@
+// Leases and billing (docs/design/leases.md, issue 4): lease, leases, leases show, approve,
+// reject, terminate, release, redeem, bills and earnings. Money is integer fen on the wire and
+// yuan with two decimals here; times are RFC 3339 UTC on the wire and "YYYY-MM-DD HH:MM" (UTC)
+// in tables.
+#include "clicmd/handlers.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "catalog/cluster.hpp"
+#include "catalog/units.hpp"
+#include "clicmd/display.hpp"
+#include "clicmd/input.hpp"
+#include "util/text.hpp"
+
+namespace cpshare::clicmd::cmd {
+
+namespace {
+
+const std::vector<std::string> kBillingModes = {"hourly", "daily", "monthly", "yearly"};
+const std::vector<std::string> kLeaseStates = {"requested", "approved", "provisioning", "active",
+                                               "ended",     "rejected", "lapsed"};
+constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";  // as the daemon's ids
+
+std::string lowered(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::optional<std::int64_t> whole_number(std::string_view s) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < 0) return std::nullopt;
+  return n;
+}
+
+std::optional<std::int64_t> integer(const json& object, std::string_view key) {
+  const json& v = at(object, key);
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+std::string yuan(const json& object, std::string_view key) {
+  auto fen = integer(object, key);
+  return fen ? catalog::format_yuan(*fen) : "-";
+}
+
+// "2026-11-03T08:15:00Z" → "2026-11-03 08:15"; null → "-".
+std::string short_time(const json& object, std::string_view key) {
+  const std::string s = str(object, key);
+  if (s.empty()) return "-";
+  if (s.size() >= 16 && s[10] == 'T') return fmt::format("{} {}", s.substr(0, 10), s.substr(11, 5));
+  return s;
+}
+
+// "ls-7k2m9x4qvd"; upper case is accepted and lowered.
+Result<std::string> lease_id_arg(Context& ctx) {
+  const std::string given = ctx.args.get("LEASE").value_or("");
+  const std::string id = lowered(given);
+  if (id.empty()) return usage_error("pass the lease's id (e.g. ls-7k2m9x4qvd; cpshare leases lists yours)");
+  const bool ok = id.size() == 13 && id.starts_with("ls-") &&
+                  std::all_of(id.begin() + 3, id.end(),
+                              [](char c) { return kIdAlphabet.find(c) != std::string_view::npos; });
+  if (!ok)
+    return usage_error(fmt::format("'{}' is not a lease id: ls- and 10 letters or digits, e.g. ls-7k2m9x4qvd "
+                                   "(cpshare leases lists yours, cpshare leases --incoming those of your clusters)",
+                                   given));
+  return id;
+}
+
+std::string lease_path(const std::string& id, std::string_view rest = {}) {
+  return fmt::format("/api/v1/leases/{}{}", text::percent_encode(id), rest);
+}
+
+std::string period_word(std::string_view mode) {
+  if (mode == "hourly") return "hour";
+  if (mode == "daily") return "day";
+  if (mode == "monthly") return "month";
+  if (mode == "yearly") return "year";
+  return "period";
+}
+
+// A lease's units are the indices it holds: [0, 1].
+std::size_t unit_count(const json& l) {
+  const json& u = at(l, "units");
+  return u.is_array() ? u.size() : 0;
+}
+
+// "0, 1"
+std::string unit_indices(const json& l) {
+  const json& u = at(l, "units");
+  if (!u.is_array() || u.empty()) return "-";
+  std::string out;
+  for (const json& i : u) out += (out.empty() ? "" : ", ") + show(i);
+  return out;
+}
+
+// "2 x GPU A100 80GB on cp-7k2m9x4qvd (深圳市)"
+std::string what_line(const json& l) {
+  const json& c = at(l, "cluster");
+  std::string s = fmt::format("{} x {} {} on {}", unit_count(l), show(c, "resource_type"), show(c, "model"),
+                              show(l, "cpc_id"));
+  if (const std::string loc = str(c, "location"); !loc.empty()) s += fmt::format(" ({})", loc);
+  return s;
+}
+
+// The amount for a table: charged once settled, else the running cost of an active
+// pay-as-you-go lease ("so far"), else the estimate ("~").
+std::string amount_cell(const json& l) {
+  if (auto charged = integer(l, "charged")) return catalog::format_yuan(*charged);
+  if (auto running = integer(l, "running_cost"); running && str(l, "billing") == "hourly")
+    return fmt::format("{} so far", catalog::format_yuan(*running));
+  if (auto estimate = integer(l, "estimate")) return fmt::format("~{}", catalog::format_yuan(*estimate));
+  return "-";
+}
+
+// When the lease ends (or ended), or by when it must be decided / redeemed.
+std::string end_cell(const json& l) {
+  if (!str(l, "ended_at").empty()) return short_time(l, "ended_at");
+  if (!str(l, "planned_end").empty()) return short_time(l, "planned_end");
+  return "-";
+}
+
+std::string state_text(const std::string& state, bool colour) {
+  if (!colour) return state;
+  const char* code = state == "active"                                                   ? "32"
+                     : state == "requested" || state == "approved" || state == "provisioning" ? "33"
+                     : state == "ended"                                                  ? "0"
+                                                                                         : "31";
+  return fmt::format("\033[{}m{}\033[0m", code, state);
+}
+
+void print_block(std::ostream& out, std::string_view label, const std::string& body) {
+  if (body.empty()) return;
+  out << "\n" << label << ":\n";
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+}
+
+void print_lease(std::ostream& out, const json& l, bool colour) {
+  const std::string mode = str(l, "billing");
+  const std::string per = period_word(mode);
+  std::string periods = "-";
+  if (auto k = integer(l, "periods"); k && *k > 0)
+    periods = fmt::format("{} {}{}", *k, per, *k == 1 ? "" : "s");
+  else if (mode == "hourly")
+    periods = "open-ended (pay as you go)";
+  std::string end_reason = show(l, "end_reason");
+  print_fields(out, {
+                        {"Lease", show(l, "lease_id")},
+                        {"State", state_text(str(l, "state"), colour)},
+                        {"Cluster", fmt::format("{}, class {}", what_line(l), show(l, "class"))},
+                        {"Units", fmt::format("{} (indices {})", unit_count(l), unit_indices(l))},
+                        {"User", show(l, "user")},
+                        {"Supplier", show(l, "supplier")},
+                        {"Billing", fmt::format("{}, ¥{} per unit per {}", show(l, "billing"), yuan(l, "unit_price"),
+                                                per)},
+                        {"Periods", periods},
+                        {"Estimate", integer(l, "estimate") ? "¥" + yuan(l, "estimate") : "-"},
+                        {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
+                        {"Charged", integer(l, "charged") ? "¥" + yuan(l, "charged") : "-"},
+                        {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
+                        {"Requested", show(l, "created_at")},
+                        {"Decide by", show(l, "decide_by")},
+                        {"Started", show(l, "started_at")},
+                        {"Planned end", show(l, "planned_end")},
+                        {"Ended", show(l, "ended_at")},
+                        {"End reason", end_reason},
+                        {"Note", show(l, "note")},
+                    });
+}
+
+void print_access(std::ostream& out, const json& access, const std::string& lease_id) {
+  const std::string host = show(access, "host");
+  const std::string port = show(access, "port");
+  const std::string user = show(access, "username");
+  std::string gpus = "-";
+  if (const json& g = at(access, "gpu_indices"); g.is_array() && !g.empty()) {
+    gpus.clear();
+    for (const json& i : g) gpus += (gpus.empty() ? "" : ", ") + show(i);
+  }
+  print_fields(out, {
+                        {"Host", host},
+                        {"Port", port},
+                        {"Username", user},
+                        {"Password", show(access, "password")},
+                        {"SSH key", show(access, "ssh_key")},
+                        {"GPU indices", gpus},
+                        {"CUDA_VISIBLE_DEVICES", show(access, "cuda_visible_devices")},
+                    });
+  out << "\nConnect with:\n  ssh -p " << port << " " << user << "@" << host << "\n";
+  print_block(out, "Usage (from the supplier)", str(access, "usage"));
+  if (!lease_id.empty())
+    out << "\nShow these details again with: cpshare leases show " << lease_id << " --access\n";
+}
+
+// The server names request fields; say which flag set each.
+Error name_lease_flags(Error e) {
+  static const std::vector<std::pair<std::string, std::string>> flags = {
+      {"cpc_id", "CPCID"}, {"units", "--units"}, {"billing", "--billing"}, {"periods", "--periods"},
+      {"ssh_public_key", "--ssh-key"}};
+  for (auto& fe : e.fields)
+    for (const auto& [field, flag] : flags)
+      if (fe.field == field) fe.field = fmt::format("{} ({})", field, flag);
+  return e;
+}
+
+Result<std::string> read_public_key(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return usage_error(fmt::format("--ssh-key {}: cannot read the file", file));
+  std::stringstream s;
+  s << in.rdbuf();
+  std::string key = s.str();
+  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+  if (key.find("PRIVATE KEY") != std::string::npos)
+    return usage_error(fmt::format("--ssh-key {}: this is a private key; pass the public one ({}.pub)", file, file));
+  if (key.find('\n') != std::string::npos)
+    return usage_error(fmt::format("--ssh-key {}: holds more than one line; pass a file with one OpenSSH public key, "
+                                   "e.g. ~/.ssh/id_ed25519.pub",
+                                   file));
+  if (!(key.starts_with("ssh-") || key.starts_with("ecdsa-") || key.starts_with("sk-")))
+    return usage_error(fmt::format("--ssh-key {}: not an OpenSSH public key (it should begin ssh-ed25519, ssh-rsa "
+                                   "or ecdsa-...), e.g. ~/.ssh/id_ed25519.pub",
+                                   file));
+  return key;
+}
+
+bool valid_month(std::string_view m) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (m.size() != 7 || m[4] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6})
+    if (!digit(m[i])) return false;
+  const int month = (m[5] - '0') * 10 + (m[6] - '0');
+  return month >= 1 && month <= 12;
+}
+
+// RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+Result<> ledger(Context& ctx, std::string_view what) {
+  const auto month = ctx.args.get("--month");
+  if (month && !valid_month(*month))
+    return usage_error(fmt::format("--month takes a month as YYYY-MM, e.g. 2026-11, not '{}'", *month));
+  const bool csv = ctx.args.has("--csv");
+  if (csv && ctx.want_json()) return usage_error("--csv and --json cannot be used together: choose one");
+  client::Query query;
+  if (month) query.emplace_back("month", *month);
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get(fmt::format("/api/v1/{}", what), query));
+  const json& items = at(data, "items");
+  if (csv) {
+    std::ostream& out = ctx.io.out;
+    out << "at,lease_id,kind,amount_fen,amount_yuan\r\n";
+    if (items.is_array())
+      for (const json& e : items) {
+        const auto fen = integer(e, "amount").value_or(0);
+        out << csv_field(str(e, "at")) << ',' << csv_field(str(e, "lease_id")) << ',' << csv_field(str(e, "kind"))
+            << ',' << fen << ',' << catalog::format_yuan(fen) << "\r\n";
+      }
+    return {};
+  }
+  return ctx.emit(data, [&](std::ostream& out) {
+    const std::string m = show(data, "month");
+    if (!items.is_array() || items.empty()) {
+      out << fmt::format("No {} entries for {}.\n", what == "bills" ? "billing" : "earnings", m);
+      return;
+    }
+    std::vector<std::vector<std::string>> rows = {{"AT (UTC)", "LEASE", "KIND", "AMOUNT (¥)"}};
+    for (const json& e : items)
+      rows.push_back({short_time(e, "at"), show(e, "lease_id"), show(e, "kind"), yuan(e, "amount")});
+    out << render_table(rows, ctx.colour());
+    out << fmt::format("Total for {}: {} yuan ({} {})\n", m, yuan(data, "total"), items.size(),
+                       items.size() == 1 ? "entry" : "entries");
+    if (what == "bills") out << "Charges are negative, refunds positive.\n";
+  });
+}
+
+// Ends a lease with POST .../ACTION and prints what was charged and refunded.
+Result<> end_lease(Context& ctx, std::string_view action, const json& body, std::string_view verb) {
+  TRY_ASSIGN(std::string id, lease_id_arg(ctx));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->post(lease_path(id, fmt::format("/{}", action)), body));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& l = at(data, "lease");
+    out << fmt::format("{} {}: {}; state {}.\n", verb, id, what_line(l), show(l, "state"));
+    if (!str(l, "started_at").empty() || integer(l, "charged").value_or(0) != 0 ||
+        integer(l, "refunded").value_or(0) != 0)
+      out << fmt::format("  Charged ¥{}, refunded ¥{}.\n", integer(l, "charged") ? yuan(l, "charged") : "0.00",
+                         integer(l, "refunded") ? yuan(l, "refunded") : "0.00");
+  });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- lease
+
+void declare_lease(CLI::App* app, Args& a) {
+  a.positional(app, "CPCID", "The cluster's id (cp-…; see cpshare list)", true);
+  a.option(app, "--units", "N", "How many units (accelerators) to lease, 1 or more (required)");
+  a.option(app, "--billing", "MODE", "How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)",
+           kBillingModes);
+  a.option(app, "--periods", "K",
+           "How many days, months or years to prepay (default 1); for hourly, the hours planned (the estimate)");
+  a.file_option(app, "--ssh-key", "FILE",
+                "Your OpenSSH public key (e.g. ~/.ssh/id_ed25519.pub), installed in the account (class A)");
+}
+
+Result<> run_lease(Context& ctx) {
+  const std::string given = ctx.args.get("CPCID").value_or("");
+  const std::string cpc_id = lowered(given);
+  if (!catalog::is_cpc_id(cpc_id))
+    return usage_error(fmt::format("'{}' is not a cluster id: cp- and 10 letters or digits, e.g. cp-7k2m9x4qvd "
+                                   "(cpshare list shows the clusters)",
+                                   given));
+  const auto units_text = ctx.args.get("--units");
+  if (!units_text) return usage_error("pass --units N, how many units to lease (1 or more)");
+  const auto units = whole_number(*units_text);
+  if (!units || *units < 1)
+    return usage_error(fmt::format("--units takes a whole number, 1 or more, not '{}'", *units_text));
+  const auto billing = ctx.args.get("--billing");
+  if (!billing) return usage_error("pass --billing hourly, daily, monthly or yearly");
+  json body{{"cpc_id", cpc_id}, {"units", *units}, {"billing", *billing}};
+  if (auto p = ctx.args.get("--periods")) {
+    const auto k = whole_number(*p);
+    if (!k || *k < 1)
+      return usage_error(fmt::format("--periods takes a whole number, 1 or more ({}s), not '{}'",
+                                     period_word(*billing), *p));
+    body["periods"] = *k;
+  }
+  if (auto file = ctx.args.get("--ssh-key")) {
+    TRY_ASSIGN(std::string key, read_public_key(*file));
+    body["ssh_public_key"] = key;
+  }
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  auto data = api->post("/api/v1/leases", body);
+  if (!data) return std::unexpected(name_lease_flags(data.error()));
+  return ctx.emit(*data, [&](std::ostream& out) {
+    const json& l = at(*data, "lease");
+    const std::string id = show(l, "lease_id");
+    out << fmt::format("Requested {}: {}\n  {}, ¥{} per unit per {}; estimate ¥{}\n", id, what_line(l),
+                       show(l, "billing"), yuan(l, "unit_price"), period_word(str(l, "billing")),
+                       yuan(l, "estimate"));
+    if (str(l, "state") == "requested")
+      out << fmt::format("The supplier {} decides by {} (UTC). Once approved, they pass you an authorization "
+                         "code: run cpshare redeem CODE to get your account.\n",
+                         show(l, "supplier"), short_time(l, "decide_by"));
+    else
+      out << "State: " << show(l, "state") << ".\n";
+    out << "Follow it with: cpshare leases show " << id << "\n";
+  });
+}
+
+// ---------------------------------------------------------------- leases, leases show
+
+void declare_leases(CLI::App* app, Args& a) {
+  a.flag(app, "--incoming", "The leases of your clusters (suppliers) instead of your own");
+  a.option(app, "--state", "S", "Only leases in this state", kLeaseStates);
+}
+
+Result<> run_leases(Context& ctx) {
+  client::Query query;
+  const bool incoming = ctx.args.has("--incoming");
+  if (incoming) query.emplace_back("incoming", "true");
+  if (auto s = ctx.args.get("--state")) query.emplace_back("state", *s);
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get("/api/v1/leases", query));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& items = at(data, "items");
+    if (!items.is_array() || items.empty()) {
+      if (auto s = ctx.args.get("--state")) out << "No " << *s << " leases.\n";
+      else if (incoming) out << "No leases of your clusters.\n";
+      else out << "You have no leases (lease units with: cpshare lease CPCID --units N --billing MODE).\n";
+      return;
+    }
+    std::vector<std::string> header = {"LEASE", "CLUSTER"};
+    if (incoming) header.push_back("USER");
+    header.insert(header.end(), {"STATE", "UNITS", "BILLING", "AMOUNT (¥)", "STARTED (UTC)", "ENDS (UTC)"});
+    std::vector<std::vector<std::string>> rows = {header};
+    bool estimates = false;
+    for (const json& l : items) {
+      std::vector<std::string> row = {show(l, "lease_id"), show(l, "cpc_id")};
+      if (incoming) row.push_back(show(l, "user"));
+      const std::string amount = amount_cell(l);
+      estimates = estimates || amount.starts_with("~");
+      row.insert(row.end(), {show(l, "state"), std::to_string(unit_count(l)), show(l, "billing"), amount,
+                             short_time(l, "started_at"), end_cell(l)});
+      rows.push_back(std::move(row));
+    }
+    out << render_table(rows, ctx.colour());
+    if (estimates) out << "~ an estimate: the amount is charged when the lease starts (prepaid) or ends (hourly).\n";
+  });
+}
+
+void declare_leases_show(CLI::App* app, Args& a) {
+  a.positional(app, "LEASE", "The lease's id (ls-…)", true);
+  a.flag(app, "--access", "Also show the account's access details (host, username, password; the lease's user only)");
+}
+
+Result<> run_leases_show(Context& ctx) {
+  TRY_ASSIGN(std::string id, lease_id_arg(ctx));
+  client::Query query;
+  if (ctx.args.has("--access")) query.emplace_back("access", "true");
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->get(lease_path(id), query));
+  return ctx.emit(data, [&](std::ostream& out) {
+    print_lease(out, at(data, "lease"), ctx.colour());
+    if (const json& access = at(data, "access"); access.is_object()) {
+      out << "\nAccess:\n";
+      print_access(out, access, "");
+    }
+  });
+}
+
+// ---------------------------------------------------------------- approve, reject, terminate, release
+
+void declare_lease_id(CLI::App* app, Args& a) { a.positional(app, "LEASE", "The lease's id (ls-…)", true); }
+
+Result<> run_approve(Context& ctx) {
+  TRY_ASSIGN(std::string id, lease_id_arg(ctx));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(json data, api->post(lease_path(id, "/approve"), json::object()));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& l = at(data, "lease");
+    const std::string code = show(data, "auth_code");
+    const std::string user = show(l, "user");
+    out << fmt::format("Approved {}: {} for {}.\n\n", id, what_line(l), user);
+    out << "Authorization code:\n\n    " << bold(code, ctx.colour()) << "\n\n";
+    out << fmt::format("It is shown only this once: pass it to {} now (they run cpshare redeem {}).\n", user, code);
+    out << fmt::format("It expires at {} (UTC); if it is not redeemed by then the lease lapses.\n",
+                       short_time(data, "expires_at"));
+  });
+}
+
+void declare_lease_reason(CLI::App* app, Args& a) {
+  a.positional(app, "LEASE", "The lease's id (ls-…)", true);
+  a.option(app, "--reason", "TEXT", "Why, in words the user can act on (required; shown to them)");
+}
+
+Result<> run_reject(Context& ctx) {
+  TRY_ASSIGN(std::string id, lease_id_arg(ctx));
+  TRY_ASSIGN(std::string reason, flag_or_ask(ctx, "--reason", "Reason (shown to the user)"));
+  if (reason.empty()) return usage_error("--reason must not be empty: say why, in words the user can act on");
+  return end_lease(ctx, "reject", json{{"reason", reason}}, "Rejected");
+}
+
+Result<> run_terminate(Context& ctx) {
+  TRY_ASSIGN(std::string id, lease_id_arg(ctx));
+  TRY_ASSIGN(std::string reason, flag_or_ask(ctx, "--reason", "Reason (shown to the user)"));
+  if (reason.empty()) return usage_error("--reason must not be empty: say why, in words the user can act on");
+  return end_lease(ctx, "terminate", json{{"reason", reason}}, "Terminated");
+}
+
+Result<> run_release(Context& ctx) { return end_lease(ctx, "release", json::object(), "Released"); }
+
+// ---------------------------------------------------------------- redeem
+
+void declare_redeem(CLI::App* app, Args& a) {
+  a.positional(app, "CODE", "The authorization code from the supplier, e.g. 7K2M-9X4Q-VD3H-RT8N", true);
+}
+
+Result<> run_redeem(Context& ctx) {
+  const std::string code = ctx.args.get("CODE").value_or("");
+  std::size_t symbols = 0;
+  for (char c : code) {
+    if (c == '-' || c == ' ') continue;
+    if (kIdAlphabet.find(static_cast<char>(std::tolower(static_cast<unsigned char>(c)))) == std::string_view::npos) {
+      symbols = 0;
+      break;
+    }
+    ++symbols;
+  }
+  if (symbols != 16)
+    return usage_error(fmt::format("'{}' is not an authorization code: 16 letters and digits, e.g. "
+                                   "7K2M-9X4Q-VD3H-RT8N (ask the supplier for it)",
+                                   code));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  // The code does not say which lease it is for, and a user does not see the cluster's SSH host
+  // before the account exists: name the cluster when the caller has exactly one approved lease.
+  std::string where = "the supplier's cluster";
+  if (auto approved = api->get("/api/v1/leases", {{"state", "approved"}})) {
+    const json& items = at(*approved, "items");
+    if (items.is_array() && items.size() == 1) where = what_line(items.front());
+  }
+  ctx.io.err << "creating your account on " << where << "…\n";
+  ctx.io.err.flush();
+  TRY_ASSIGN(json data, api->post("/api/v1/redeem", json{{"code", code}}));
+  return ctx.emit(data, [&](std::ostream& out) {
+    const json& l = at(data, "lease");
+    const json& access = at(data, "access");
+    out << fmt::format("Your account for lease {} ({}) is ready.\n\n", show(l, "lease_id"), what_line(l));
+    print_access(out, access, str(l, "lease_id"));
+    if (str(l, "billing") == "hourly")
+      out << "Billing runs from now until you end it with: cpshare release " << show(l, "lease_id") << "\n";
+    else
+      out << fmt::format("Prepaid until {} (UTC); end it early with: cpshare release {}\n",
+                         short_time(l, "planned_end"), show(l, "lease_id"));
+  });
+}
+
+// ---------------------------------------------------------------- bills, earnings
+
+void declare_ledger(CLI::App* app, Args& a) {
+  a.option(app, "--month", "YYYY-MM", "The month (UTC) to show, e.g. 2026-11 (default: this month)");
+  a.flag(app, "--csv", "Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table");
+}
+
+Result<> run_bills(Context& ctx) { return ledger(ctx, "bills"); }
+Result<> run_earnings(Context& ctx) { return ledger(ctx, "earnings"); }
+
+}  // namespace cpshare::clicmd::cmd
