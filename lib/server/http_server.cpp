@@ -1,5 +1,7 @@
 #include "server/http_server.hpp"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <regex>
 
@@ -408,6 +410,15 @@ void HttpServer::install_routes() {
 Result<int> HttpServer::bind(const std::string& host, int port) {
   if (!server_->is_valid())
     return fail(ErrorCode::Internal, "the HTTP server could not be set up (TLS certificate or key unreadable?)");
+  // Debian's cpp-httplib 0.11 is built with a listen backlog of 5: 32 clients
+  // connecting at once overflow it (the kernel falls back to SYN cookies and
+  // drops some). Note the listening socket as it is made, and widen the
+  // backlog once bound (listen() again only changes the backlog).
+  int listen_fd = -1;
+  server_->set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   int bound = port;
   if (port == 0) {
     bound = server_->bind_to_any_port(host);
@@ -415,6 +426,8 @@ Result<int> HttpServer::bind(const std::string& host, int port) {
   } else if (!server_->bind_to_port(host, port)) {
     return fail(ErrorCode::Internal, fmt::format("cannot listen on {}:{} (in use, or not an address of this host?)", host, port));
   }
+  server_->set_socket_options(httplib::default_socket_options);
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   return bound;
 }
 
