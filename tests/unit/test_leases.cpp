@@ -94,7 +94,8 @@ struct Fixture {
 
   std::int64_t ledger_sum(std::int64_t account) {
     std::int64_t sum = 0;
-    for (const auto& e : store->ledger(account, 0, INT64_MAX).value()) sum += e.amount;
+    const auto entries = store->ledger(account, 0, INT64_MAX).value();  // (a range-for over a temporary's value() dangles)
+    for (const auto& e : entries) sum += e.amount;
     return sum;
   }
 };
@@ -125,7 +126,8 @@ TEST_CASE("64 concurrent requests for 8 units: exactly 8 leases", "[R-LEASE-3]")
   std::set<int> held;
   LeaseQuery q;
   q.supplier_id = sup.account.id;
-  for (const auto& l : f.store->leases(q).value())
+  const auto leases = f.store->leases(q).value();
+  for (const auto& l : leases)
     for (int u : l.units) CHECK(held.insert(u).second);
   CHECK(held.size() == 8);
 }
