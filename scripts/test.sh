@@ -15,4 +15,6 @@ cmake -S . -B "$build" "${flags[@]}" -DCPSHARE_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-cd "$build" && ctest --output-on-failure -j2 --timeout 600
+# Twice the cores: the integration tests spend most of their time waiting on
+# daemons, sshd and the network rather than computing.
+cd "$build" && ctest --output-on-failure -j"$(( $(nproc) * 2 ))" --timeout 600
