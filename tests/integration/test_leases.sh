@@ -144,8 +144,10 @@ getent passwd "$account2" >/dev/null || fail "removed without reaching the host?
 stop_daemon
 start_daemon --revocation-retry 1
 start_sshd
-for _ in $(seq 1 100); do
-  getent passwd "$account2" >/dev/null || break
+# The account goes first, then the daemon records the removal: wait for both.
+for _ in $(seq 1 150); do
+  ! getent passwd "$account2" >/dev/null &&
+    [ "$(db "SELECT COUNT(*) FROM revocations WHERE done_at IS NULL")" = 0 ] && break
   sleep 0.2
 done
 getent passwd "$account2" >/dev/null && fail "the account was not removed once the host was back"
