@@ -8,7 +8,8 @@ build=build-test
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${1:-}" = "--sanitize" ]; then
   build=build-asan
-  flags=(-DCMAKE_BUILD_TYPE=Debug -DCPSHARE_SANITIZE=ON)
+  # (benchmarks are timed in Release builds; the sanitizer build skips them)
+  flags=(-DCMAKE_BUILD_TYPE=Debug -DCPSHARE_SANITIZE=ON -DCPSHARE_BENCH=OFF)
 fi
 scripts/deps.sh
 cmake -S . -B "$build" "${flags[@]}" -DCPSHARE_WERROR=ON >/dev/null
