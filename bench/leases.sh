@@ -19,17 +19,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 start_daemon --threads 96
 make_admin root
 make_pdf "$T/l.pdf"
-echo "$PW" | as sup register --supplier --kind individual --username sup --email sup@example.org \
-  --phone 13800138998 --region 深圳 --real-name 张三 --id-number 11010519491231002X --address 深圳市南山区 \
-  --licence "$T/l.pdf" --password-stdin --accept-terms >/dev/null
-as sup activate --username sup "$(code_for sup@example.org)" >/dev/null
-as root admin review approve sup >/dev/null
-echo "$PW" | as sup login --username sup --password-stdin >/dev/null
-echo "$PW" | as user register --user-type individual --username user --email user@example.org \
-  --phone 13800138997 --region 深圳 --real-name 李四 --id-number 11010519491231002X --password-stdin \
-  --accept-terms >/dev/null
-as user activate --username user "$(code_for user@example.org)" >/dev/null
-echo "$PW" | as user login --username user --password-stdin >/dev/null
+make_supplier sup 13800138998
+make_user user 13800138997
 clusters=
 for _ in $(seq 1 8); do
   id=$(as sup --json publish --class B --resource-type GPU --model 'A100 80GB' --units 16 --unit-memory 80GB \

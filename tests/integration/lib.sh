@@ -130,3 +130,20 @@ stop_sshd() {
   fi
   SSHD_PID=
 }
+
+# make_supplier NAME PHONE / make_user NAME PHONE: an active, logged-in
+# individual supplier (approved by the admin "root", see make_admin) or user.
+make_supplier() {
+  echo "$PW" | as "$1" register --supplier --kind individual --username "$1" --email "$1@example.org" \
+    --phone "$2" --region 深圳 --real-name 张三 --id-number 11010519491231002X --address 深圳市 \
+    --licence "$T/l.pdf" --password-stdin --accept-terms >/dev/null
+  as "$1" activate --username "$1" "$(code_for "$1@example.org")" >/dev/null
+  as root admin review approve "$1" >/dev/null
+  echo "$PW" | as "$1" login --username "$1" --password-stdin >/dev/null
+}
+make_user() {
+  echo "$PW" | as "$1" register --user-type individual --username "$1" --email "$1@example.org" --phone "$2" \
+    --region 深圳 --real-name 李四 --id-number 11010519491231002X --password-stdin --accept-terms >/dev/null
+  as "$1" activate --username "$1" "$(code_for "$1@example.org")" >/dev/null
+  echo "$PW" | as "$1" login --username "$1" --password-stdin >/dev/null
+}

@@ -9,17 +9,8 @@ LISTEN=127.0.0.1:$(free_port)
 start_daemon
 make_admin root
 make_pdf "$T/l.pdf"
-echo "$PW" | as acme register --supplier --kind individual --username acme --email acme@example.org \
-  --phone 13800138401 --region 深圳 --real-name 张三 --id-number 11010519491231002X --address 深圳市 \
-  --licence "$T/l.pdf" --password-stdin --accept-terms >/dev/null
-as acme activate --username acme "$(code_for acme@example.org)" >/dev/null
-as root admin review approve acme >/dev/null
-echo "$PW" | as acme login --username acme --password-stdin >/dev/null
-echo "$PW" | as alice register --user-type individual --username alice --email alice@example.org \
-  --phone 13800138402 --region 深圳 --real-name 李四 --id-number 11010519491231002X --password-stdin \
-  --accept-terms >/dev/null
-as alice activate --username alice "$(code_for alice@example.org)" >/dev/null
-echo "$PW" | as alice login --username alice --password-stdin >/dev/null
+make_supplier acme 13800138401
+make_user alice 13800138402
 cpc=$(as acme --json publish --class B --resource-type GPU --model 'A100 80GB' --units 64 --unit-memory 80GB \
   --memory 1TB --vcpus 96 --price-hourly 20 --vendor Acme --location 深圳市 --region 深圳 --storage '2TB nvme' \
   --platform-url https://platform.example.org --environment pytorch | jq -r .cluster.cpc_id)

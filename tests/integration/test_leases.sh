@@ -13,24 +13,10 @@ command -v sshpass >/dev/null || fail "sshpass is missing (scripts/deps.sh insta
 start_daemon --revocation-retry 1
 make_admin root
 make_pdf "$T/l.pdf"
-supplier() {
-  echo "$PW" | as "$1" register --supplier --kind individual --username "$1" --email "$1@example.org" \
-    --phone "$2" --region 深圳 --real-name 张三 --id-number 11010519491231002X --address 深圳市 \
-    --licence "$T/l.pdf" --password-stdin --accept-terms >/dev/null
-  as "$1" activate --username "$1" "$(code_for "$1@example.org")" >/dev/null
-  as root admin review approve "$1" >/dev/null
-  echo "$PW" | as "$1" login --username "$1" --password-stdin >/dev/null
-}
-user() {
-  echo "$PW" | as "$1" register --user-type individual --username "$1" --email "$1@example.org" --phone "$2" \
-    --region 深圳 --real-name 李四 --id-number 11010519491231002X --password-stdin --accept-terms >/dev/null
-  as "$1" activate --username "$1" "$(code_for "$1@example.org")" >/dev/null
-  echo "$PW" | as "$1" login --username "$1" --password-stdin >/dev/null
-}
-supplier acme 13800138301
-supplier rival 13800138302
-user alice 13800138303
-user bob 13800138304
+make_supplier acme 13800138301
+make_supplier rival 13800138302
+make_user alice 13800138303
+make_user bob 13800138304
 
 port=$(free_port)
 out=$(as acme --json publish --class A --resource-type GPU --model 'A100 80GB' --units 4 --unit-memory 80GB \
