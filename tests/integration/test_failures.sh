@@ -164,9 +164,11 @@ as bob activate --username bob "$(code_for bob@example.org)" >/dev/null || fail 
 for _ in 1 2 3 4 5; do
   echo 'wrong-Password-77' | unchanged expect_error INVALID_CREDENTIALS 3 bob login --username bob --password-stdin
 done
-# The 1 s wait after the 5th failure is counted in whole seconds: one more
-# failure may slip in before the first RATE_LIMITED.
-for i in 6 7 8; do
+# The wait after the 5th failure is 1 s and doubles with each failure after it.
+# A slow build (ASan on a loaded machine) can spend longer than that between
+# two attempts, so more failures may slip in before the first RATE_LIMITED;
+# the doubling wait catches up within a few attempts.
+for i in $(seq 6 14); do
   try bob login --username bob --password-stdin <<<'wrong-Password-77'
   [ "$RC" = 7 ] && break
   [ "$RC" = 3 ] && jq -e '.error.code == "INVALID_CREDENTIALS"' <<<"$OUT" >/dev/null || fail "attempt $i: $RC $OUT"
