@@ -137,8 +137,8 @@ void bind_param(SQLite::Statement& st, int i, const catalog::SqlParam& p) {
 }
 
 // Keeps units_free equal to the number of idle units (the filter and list read it).
-void refresh_units_free(SQLite::Database& db, std::int64_t cluster_id) {
-  SQLite::Statement st(db,
+void refresh_units_free(Connection& db, std::int64_t cluster_id) {
+  SQLite::Statement& st = db.prepare(
                      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
                      "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
   st.bind(1, static_cast<int64_t>(cluster_id));
@@ -149,13 +149,13 @@ void refresh_units_free(SQLite::Database& db, std::int64_t cluster_id) {
 }  // namespace
 
 Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
-  auto inserted = write("insert cluster", [&](SQLite::Database& db) -> Result<std::int64_t> {
+  auto inserted = write("insert cluster", [&](Connection& db) -> Result<std::int64_t> {
     std::string cols, marks;
     for (const char* col : kWritable) {
       cols += std::string(col) + ", ";
       marks += "?, ";
     }
-    SQLite::Statement st(db, fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
+    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
                                          "VALUES ({}?, ?, ?, ?)",
                                          cols, marks));
     int i = bind_cluster(st, c);
@@ -165,7 +165,7 @@ Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
     st.bind(i++, static_cast<int64_t>(c.created_at));
     st.exec();
     const std::int64_t id = db.getLastInsertRowid();
-    SQLite::Statement unit(db, "INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
+    SQLite::Statement& unit = db.prepare("INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
     for (std::int64_t k = 0; k < c.units; ++k) {
       unit.reset();
       unit.bind(1, static_cast<int64_t>(id));
@@ -179,8 +179,8 @@ Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
 }
 
 Result<std::optional<Cluster>> Store::cluster_by_cpc_id(const std::string& cpc_id) {
-  return read("cluster", [&](SQLite::Database& db) -> Result<std::optional<Cluster>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM {} WHERE c.cpc_id = ?", kClusterColumns, kFrom));
+  return read("cluster", [&](Connection& db) -> Result<std::optional<Cluster>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM {} WHERE c.cpc_id = ?", kClusterColumns, kFrom));
     st.bind(1, cpc_id);
     if (!st.executeStep()) return std::optional<Cluster>{};
     return std::optional<Cluster>(read_cluster(st));
@@ -188,13 +188,13 @@ Result<std::optional<Cluster>> Store::cluster_by_cpc_id(const std::string& cpc_i
 }
 
 Result<> Store::update_cluster(const Cluster& c) {
-  return write("update cluster", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement units(db, "SELECT units FROM clusters WHERE id = ?");
+  return write("update cluster", [&](Connection& db) -> Result<> {
+    SQLite::Statement& units = db.prepare("SELECT units FROM clusters WHERE id = ?");
     units.bind(1, static_cast<int64_t>(c.id));
     if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
     const std::int64_t current = units.getColumn(0).getInt64();
     if (c.units < current) {
-      SQLite::Statement busy(db, "SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
+      SQLite::Statement& busy = db.prepare("SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
                                  "AND status IN ('busy', 'reserved')");
       busy.bind(1, static_cast<int64_t>(c.id));
       busy.bind(2, static_cast<int64_t>(c.units));
@@ -203,12 +203,12 @@ Result<> Store::update_cluster(const Cluster& c) {
         return fail(ErrorCode::Conflict, fmt::format("units {}..{} include leased ones; shrink the cluster after "
                                                      "their leases end",
                                                      c.units, current - 1));
-      SQLite::Statement del(db, "DELETE FROM cluster_units WHERE cluster_id = ? AND idx >= ?");
+      SQLite::Statement& del = db.prepare("DELETE FROM cluster_units WHERE cluster_id = ? AND idx >= ?");
       del.bind(1, static_cast<int64_t>(c.id));
       del.bind(2, static_cast<int64_t>(c.units));
       del.exec();
     } else if (c.units > current) {
-      SQLite::Statement unit(db, "INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
+      SQLite::Statement& unit = db.prepare("INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
       for (std::int64_t k = current; k < c.units; ++k) {
         unit.reset();
         unit.bind(1, static_cast<int64_t>(c.id));
@@ -221,7 +221,7 @@ Result<> Store::update_cluster(const Cluster& c) {
       if (!sets.empty()) sets += ", ";
       sets += std::string(col) + " = ?";
     }
-    SQLite::Statement st(db, fmt::format("UPDATE clusters SET {} WHERE id = ?", sets));
+    SQLite::Statement& st = db.prepare(fmt::format("UPDATE clusters SET {} WHERE id = ?", sets));
     int i = bind_cluster(st, c);
     st.bind(i, static_cast<int64_t>(c.id));
     if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
@@ -267,7 +267,7 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
   if (q.owner_id) where += " AND owner_id = ?";
   if (q.available_only) where += " AND status = 'listed' AND units_free > 0";
 
-  return read("list clusters", [&](SQLite::Database& db) -> Result<std::vector<Cluster>> {
+  return read("list clusters", [&](Connection& db) -> Result<std::vector<Cluster>> {
     auto bind = [&](SQLite::Statement& st, const Part& part) {
       int i = 1;
       for (const auto& p : q.filter.params) bind_param(st, i++, p);
@@ -302,8 +302,8 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
 }
 
 Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
-  return read("units", [&](SQLite::Database& db) -> Result<std::vector<UnitRow>> {
-    SQLite::Statement st(db, "SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+  return read("units", [&](Connection& db) -> Result<std::vector<UnitRow>> {
+    SQLite::Statement& st = db.prepare("SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
     st.bind(1, static_cast<int64_t>(cluster_id));
     std::vector<UnitRow> out;
     while (st.executeStep()) out.push_back({st.getColumn(0).getInt(), st.getColumn(1).getString()});
@@ -312,8 +312,8 @@ Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
 }
 
 Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now) {
-  return write("set unit", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement cur(db, "SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
+  return write("set unit", [&](Connection& db) -> Result<> {
+    SQLite::Statement& cur = db.prepare("SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
     cur.bind(1, static_cast<int64_t>(cluster_id));
     cur.bind(2, index);
     if (!cur.executeStep()) return fail(ErrorCode::NotFound, fmt::format("the cluster has no unit {}", index));
@@ -321,12 +321,12 @@ Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::s
       return fail(ErrorCode::Conflict, fmt::format("unit {} is {}: a lease holds it; it returns to idle when "
                                                    "the lease ends",
                                                    index, now_status));
-    SQLite::Statement st(db, "UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
+    SQLite::Statement& st = db.prepare("UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
     st.bind(1, status);
     st.bind(2, static_cast<int64_t>(cluster_id));
     st.bind(3, index);
     st.exec();
-    SQLite::Statement touch(db, "UPDATE clusters SET updated_at = ? WHERE id = ?");
+    SQLite::Statement& touch = db.prepare("UPDATE clusters SET updated_at = ? WHERE id = ?");
     touch.bind(1, static_cast<int64_t>(now));
     touch.bind(2, static_cast<int64_t>(cluster_id));
     touch.exec();
@@ -336,8 +336,8 @@ Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::s
 }
 
 Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
-  return read("cluster secrets", [&](SQLite::Database& db) -> Result<ClusterSecrets> {
-    SQLite::Statement st(db, "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
+  return read("cluster secrets", [&](Connection& db) -> Result<ClusterSecrets> {
+    SQLite::Statement& st = db.prepare("SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
                              "WHERE cluster_id = ?");
     st.bind(1, static_cast<int64_t>(cluster_id));
     if (!st.executeStep()) return ClusterSecrets{};
@@ -347,8 +347,8 @@ Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
 }
 
 Result<> Store::set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
-  return write("set cluster secrets", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
+  return write("set cluster secrets", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
                              "agent_token_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
                              "ssh_key_enc = excluded.ssh_key_enc, ssh_public_key = excluded.ssh_public_key, "
                              "ssh_host_key = excluded.ssh_host_key, agent_token_hash = excluded.agent_token_hash");

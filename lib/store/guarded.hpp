@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/connection.hpp"
 #include "store/store.hpp"
 
 namespace cpshare {
@@ -64,37 +65,46 @@ auto with_errors(const char* what, F&& f) -> decltype(f()) {
 // pool or the caller is inside a transaction); returned on destruction.
 class Store::ReaderLease {
  public:
-  ReaderLease(Store& s, std::unique_ptr<SQLite::Database> own, std::unique_lock<std::mutex> writer_lock)
+  ReaderLease(Store& s, std::unique_ptr<Connection> own, std::unique_lock<std::mutex> writer_lock)
       : store_(s), own_(std::move(own)), writer_lock_(std::move(writer_lock)) {}
   ReaderLease(ReaderLease&&) = default;
   ~ReaderLease() {
     if (own_) store_.give_back_reader(std::move(own_));
   }
-  SQLite::Database& db() { return own_ ? *own_ : *store_.db_; }
+  Connection& db() { return own_ ? *own_ : *store_.db_; }
 
  private:
   Store& store_;
-  std::unique_ptr<SQLite::Database> own_;
+  std::unique_ptr<Connection> own_;
   std::unique_lock<std::mutex> writer_lock_;  // held when reading on the writer outside a transaction
 };
 
 template <class F>
-auto Store::read(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>())) {
-  if (in_transaction()) return with_errors(what, [&] { return f(*db_); });
+auto Store::read(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
+  if (in_transaction()) return with_errors(what, [&] {
+    StatementScope scope(*db_);
+    return f(*db_);
+  });
   try {
     ReaderLease lease = borrow_reader();
-    return with_errors(what, [&] { return f(lease.db()); });
+    return with_errors(what, [&] {
+      StatementScope scope(lease.db());
+      return f(lease.db());
+    });
   } catch (const SQLite::Exception& e) {
     return fail(ErrorCode::Internal, fmt::format("store: {}: open read connection: {}", what, e.what()));
   }
 }
 
 template <class F>
-auto Store::write(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>())) {
-  using R = decltype(f(std::declval<SQLite::Database&>()));
+auto Store::write(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
+  using R = decltype(f(std::declval<Connection&>()));
   std::optional<R> out;
   Result<> done = atomically([&]() -> Result<> {
-    out.emplace(with_errors(what, [&] { return f(*db_); }));
+    out.emplace(with_errors(what, [&] {
+      StatementScope scope(*db_);
+      return f(*db_);
+    }));
     if (!*out) return std::unexpected(out->error());
     return {};
   });

@@ -72,8 +72,8 @@ Lease read_lease(SQLite::Statement& st) {
   return l;
 }
 
-void set_units(SQLite::Database& db, std::int64_t cluster_id, const std::vector<int>& units, const char* status) {
-  SQLite::Statement st(db, "UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
+void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& units, const char* status) {
+  SQLite::Statement& st = db.prepare("UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
   for (int u : units) {
     st.reset();
     st.bind(1, status);
@@ -81,7 +81,7 @@ void set_units(SQLite::Database& db, std::int64_t cluster_id, const std::vector<
     st.bind(3, u);
     st.exec();
   }
-  SQLite::Statement free(db,
+  SQLite::Statement& free = db.prepare(
                          "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
                          "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
   free.bind(1, static_cast<int64_t>(cluster_id));
@@ -92,8 +92,8 @@ void set_units(SQLite::Database& db, std::int64_t cluster_id, const std::vector<
 }  // namespace
 
 Result<Lease> Store::create_lease(Lease l, int units) {
-  return write("create lease", [&](SQLite::Database& db) -> Result<Lease> {
-    SQLite::Statement pick(db, "SELECT idx FROM cluster_units WHERE cluster_id = ? AND status = 'idle' "
+  return write("create lease", [&](Connection& db) -> Result<Lease> {
+    SQLite::Statement& pick = db.prepare("SELECT idx FROM cluster_units WHERE cluster_id = ? AND status = 'idle' "
                                "ORDER BY idx LIMIT ?");
     pick.bind(1, static_cast<int64_t>(l.cluster_id));
     pick.bind(2, units);
@@ -104,7 +104,7 @@ Result<Lease> Store::create_lease(Lease l, int units) {
                   fmt::format("the cluster has {} idle unit{} now; ask for at most that many or choose another "
                               "cluster (cpshare filter 'units_free>={}')",
                               l.units.size(), l.units.size() == 1 ? "" : "s", units));
-    SQLite::Statement st(db,
+    SQLite::Statement& st = db.prepare(
                          "INSERT INTO leases (lease_id, user_id, cluster_id, supplier_id, class, cluster_snapshot, "
                          "mode, unit_price, units, periods, estimate, state, unit_list, ssh_public_key, created_at, "
                          "decide_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -127,7 +127,7 @@ Result<Lease> Store::create_lease(Lease l, int units) {
     bind_opt(st, i++, l.decide_by);
     st.exec();
     l.id = db.getLastInsertRowid();
-    SQLite::Statement hold(db, "INSERT INTO lease_units (lease_id, cluster_id, idx) VALUES (?, ?, ?)");
+    SQLite::Statement& hold = db.prepare("INSERT INTO lease_units (lease_id, cluster_id, idx) VALUES (?, ?, ?)");
     for (int u : l.units) {
       hold.reset();
       hold.bind(1, static_cast<int64_t>(l.id));
@@ -141,8 +141,8 @@ Result<Lease> Store::create_lease(Lease l, int units) {
 }
 
 Result<std::optional<Lease>> Store::lease_by_lease_id(const std::string& lease_id) {
-  return read("lease", [&](SQLite::Database& db) -> Result<std::optional<Lease>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM leases l WHERE l.lease_id = ?", kLeaseColumns));
+  return read("lease", [&](Connection& db) -> Result<std::optional<Lease>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE l.lease_id = ?", kLeaseColumns));
     st.bind(1, lease_id);
     if (!st.executeStep()) return std::optional<Lease>{};
     return std::optional<Lease>(read_lease(st));
@@ -150,8 +150,8 @@ Result<std::optional<Lease>> Store::lease_by_lease_id(const std::string& lease_i
 }
 
 Result<std::optional<Lease>> Store::lease_by_id(std::int64_t id) {
-  return read("lease by id", [&](SQLite::Database& db) -> Result<std::optional<Lease>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM leases l WHERE l.id = ?", kLeaseColumns));
+  return read("lease by id", [&](Connection& db) -> Result<std::optional<Lease>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE l.id = ?", kLeaseColumns));
     st.bind(1, static_cast<int64_t>(id));
     if (!st.executeStep()) return std::optional<Lease>{};
     return std::optional<Lease>(read_lease(st));
@@ -159,7 +159,7 @@ Result<std::optional<Lease>> Store::lease_by_id(std::int64_t id) {
 }
 
 Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
-  return read("leases", [&](SQLite::Database& db) -> Result<std::vector<Lease>> {
+  return read("leases", [&](Connection& db) -> Result<std::vector<Lease>> {
     std::string where = "1 = 1";
     if (q.user_id) where += " AND l.user_id = ?";
     if (q.supplier_id) where += " AND l.supplier_id = ?";
@@ -170,7 +170,7 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
     }
     if (q.due_before) where += " AND ((l.state IN ('requested', 'approved') AND l.decide_by <= ?) OR "
                                "(l.state = 'active' AND l.planned_end <= ?))";
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM leases l WHERE {} ORDER BY l.id DESC LIMIT ?",
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE {} ORDER BY l.id DESC LIMIT ?",
                                          kLeaseColumns, where));
     int i = 1;
     if (q.user_id) st.bind(i++, static_cast<int64_t>(*q.user_id));
@@ -188,8 +188,8 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
 }
 
 Result<> Store::update_lease(const Lease& l) {
-  return write("update lease", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db,
+  return write("update lease", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
                          "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
                          "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ? WHERE id = ?");
     int i = 1;
@@ -210,15 +210,15 @@ Result<> Store::update_lease(const Lease& l) {
 }
 
 Result<> Store::set_lease_units(const Lease& l, const std::string& status) {
-  return write("lease units", [&](SQLite::Database& db) -> Result<> {
+  return write("lease units", [&](Connection& db) -> Result<> {
     set_units(db, l.cluster_id, l.units, status.c_str());
     return {};
   });
 }
 
 Result<> Store::release_lease_units(const Lease& l) {
-  return write("release units", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "UPDATE lease_units SET held = 0 WHERE lease_id = ?");
+  return write("release units", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("UPDATE lease_units SET held = 0 WHERE lease_id = ?");
     st.bind(1, static_cast<int64_t>(l.id));
     st.exec();
     set_units(db, l.cluster_id, l.units, "idle");
@@ -227,8 +227,8 @@ Result<> Store::release_lease_units(const Lease& l) {
 }
 
 Result<> Store::append_ledger(const LedgerEntry& e) {
-  return write("ledger", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "INSERT INTO ledger (at, lease_id, account_id, kind, amount) VALUES (?, ?, ?, ?, ?)");
+  return write("ledger", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("INSERT INTO ledger (at, lease_id, account_id, kind, amount) VALUES (?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
     st.bind(2, static_cast<int64_t>(e.lease_id));
     st.bind(3, static_cast<int64_t>(e.account_id));
@@ -240,8 +240,8 @@ Result<> Store::append_ledger(const LedgerEntry& e) {
 }
 
 Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int64_t from, std::int64_t to) {
-  return read("read ledger", [&](SQLite::Database& db) -> Result<std::vector<LedgerEntry>> {
-    SQLite::Statement st(db, "SELECT g.id, g.at, g.lease_id, l.lease_id, g.account_id, g.kind, g.amount "
+  return read("read ledger", [&](Connection& db) -> Result<std::vector<LedgerEntry>> {
+    SQLite::Statement& st = db.prepare("SELECT g.id, g.at, g.lease_id, l.lease_id, g.account_id, g.kind, g.amount "
                              "FROM ledger g JOIN leases l ON l.id = g.lease_id "
                              "WHERE g.account_id = ? AND g.at >= ? AND g.at < ? ORDER BY g.at, g.id");
     st.bind(1, static_cast<int64_t>(account_id));
@@ -264,8 +264,8 @@ Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int
 }
 
 Result<> Store::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at) {
-  return write("auth code", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "INSERT INTO auth_codes (lease_id, code_hash, expires_at) VALUES (?, ?, ?) "
+  return write("auth code", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("INSERT INTO auth_codes (lease_id, code_hash, expires_at) VALUES (?, ?, ?) "
                              "ON CONFLICT (lease_id) DO UPDATE SET code_hash = excluded.code_hash, "
                              "expires_at = excluded.expires_at, used_at = NULL");
     st.bind(1, static_cast<int64_t>(lease_id));
@@ -277,8 +277,8 @@ Result<> Store::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std:
 }
 
 Result<std::optional<AuthCode>> Store::auth_code(const Blob& code_hash) {
-  return read("find auth code", [&](SQLite::Database& db) -> Result<std::optional<AuthCode>> {
-    SQLite::Statement st(db, "SELECT lease_id, expires_at, used_at FROM auth_codes WHERE code_hash = ?");
+  return read("find auth code", [&](Connection& db) -> Result<std::optional<AuthCode>> {
+    SQLite::Statement& st = db.prepare("SELECT lease_id, expires_at, used_at FROM auth_codes WHERE code_hash = ?");
     bind_blob(st, 1, code_hash);
     if (!st.executeStep()) return std::optional<AuthCode>{};
     return std::optional<AuthCode>(
@@ -287,8 +287,8 @@ Result<std::optional<AuthCode>> Store::auth_code(const Blob& code_hash) {
 }
 
 Result<bool> Store::use_auth_code(std::int64_t lease_id, std::int64_t at) {
-  return write("use auth code", [&](SQLite::Database& db) -> Result<bool> {
-    SQLite::Statement st(db, "UPDATE auth_codes SET used_at = ? WHERE lease_id = ? AND used_at IS NULL");
+  return write("use auth code", [&](Connection& db) -> Result<bool> {
+    SQLite::Statement& st = db.prepare("UPDATE auth_codes SET used_at = ? WHERE lease_id = ? AND used_at IS NULL");
     st.bind(1, static_cast<int64_t>(at));
     st.bind(2, static_cast<int64_t>(lease_id));
     return st.exec() == 1;
@@ -296,8 +296,8 @@ Result<bool> Store::use_auth_code(std::int64_t lease_id, std::int64_t at) {
 }
 
 Result<> Store::put_revocation(const Revocation& r) {
-  return write("revocation", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
+  return write("revocation", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET "
                              "attempts = excluded.attempts, next_at = excluded.next_at, "
                              "last_error = excluded.last_error, done_at = excluded.done_at");
@@ -313,8 +313,8 @@ Result<> Store::put_revocation(const Revocation& r) {
 }
 
 Result<std::vector<Revocation>> Store::revocations_due(std::int64_t now) {
-  return read("revocations due", [&](SQLite::Database& db) -> Result<std::vector<Revocation>> {
-    SQLite::Statement st(db, "SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
+  return read("revocations due", [&](Connection& db) -> Result<std::vector<Revocation>> {
+    SQLite::Statement& st = db.prepare("SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
                              "WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 100");
     st.bind(1, static_cast<int64_t>(now));
     std::vector<Revocation> out;

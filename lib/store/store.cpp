@@ -179,7 +179,7 @@ constexpr const char* kMmap = "PRAGMA mmap_size=1073741824";
 
 // The file grows in 16 MiB steps, so those maps are redone once a step
 // rather than at every page a write adds.
-void configure(SQLite::Database& db) {
+void configure(Connection& db) {
   int chunk = 16 << 20;
   sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
   // FULL: an acknowledged write survives power loss and kill -9 (leases rely on it).
@@ -188,14 +188,14 @@ void configure(SQLite::Database& db) {
 }
 }  // namespace
 
-Store::Store(std::unique_ptr<SQLite::Database> db, std::filesystem::path path)
+Store::Store(std::unique_ptr<Connection> db, std::filesystem::path path)
     : path_(std::move(path)), db_(std::move(db)), pooled_(path_ != ":memory:") {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
-  std::unique_ptr<SQLite::Database> db;
+  std::unique_ptr<Connection> db;
   try {
-    db = std::make_unique<SQLite::Database>(path.string(),
+    db = std::make_unique<Connection>(path.string(),
                                             SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, 5000);
     if (path != ":memory:") db->exec("PRAGMA journal_mode=WAL");
     configure(*db);
@@ -263,7 +263,7 @@ void Store::analyze_if_grown() {
 }
 
 int Store::schema_version() {
-  auto v = read("schema version", [](SQLite::Database& db) -> Result<int> {
+  auto v = read("schema version", [](Connection& db) -> Result<int> {
     return db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
   });
   return v ? *v : 0;
@@ -281,12 +281,12 @@ Store::ReaderLease Store::borrow_reader() {
   }
   // The pool grows to the number of threads that read at once (the HTTP
   // server's pool bounds it); connections are kept for reuse.
-  auto db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, 5000);
+  auto db = std::make_unique<Connection>(path_.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, 5000);
   db->exec(kMmap);
   return ReaderLease(*this, std::move(db), {});
 }
 
-void Store::give_back_reader(std::unique_ptr<SQLite::Database> db) {
+void Store::give_back_reader(std::unique_ptr<Connection> db) {
   std::lock_guard lock(pool_mu_);
   idle_readers_.push_back(std::move(db));
 }
@@ -383,14 +383,14 @@ Result<> Store::commit_batch(std::unique_lock<std::mutex>&) {
 }
 
 Result<std::int64_t> Store::insert_account(const Account& a) {
-  return write("insert account", [&](SQLite::Database& db) -> Result<std::int64_t> {
+  return write("insert account", [&](Connection& db) -> Result<std::int64_t> {
     std::string cols, marks;
     for (const char* c : kWritable) {
       if (!cols.empty()) { cols += ", "; marks += ", "; }
       cols += c;
       marks += "?";
     }
-    SQLite::Statement st(db, fmt::format("INSERT INTO accounts ({}) VALUES ({})", cols, marks));
+    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO accounts ({}) VALUES ({})", cols, marks));
     bind_account(st, a, true);
     st.exec();
     return db.getLastInsertRowid();
@@ -398,7 +398,7 @@ Result<std::int64_t> Store::insert_account(const Account& a) {
 }
 
 Result<> Store::update_account(const Account& a) {
-  return write("update account", [&](SQLite::Database& db) -> Result<> {
+  return write("update account", [&](Connection& db) -> Result<> {
     std::string sets;
     for (const char* c : kWritable) {
       if (std::string_view(c) == "licence_enc") continue;
@@ -407,7 +407,7 @@ Result<> Store::update_account(const Account& a) {
     }
     // Deregistration erases the licence: licence_filename NULL clears the blob.
     // (SET expressions see the old row, so the new filename is bound again.)
-    SQLite::Statement st(db, fmt::format("UPDATE accounts SET {}, licence_enc = CASE WHEN "
+    SQLite::Statement& st = db.prepare(fmt::format("UPDATE accounts SET {}, licence_enc = CASE WHEN "
                                          "? IS NULL THEN NULL ELSE licence_enc END "
                                          "WHERE id = ?",
                                          sets));
@@ -422,9 +422,9 @@ Result<> Store::update_account(const Account& a) {
 
 namespace {
 template <class Bind>
-Result<std::optional<Account>> one_account(SQLite::Database& db, const std::string& where,
+Result<std::optional<Account>> one_account(Connection& db, const std::string& where,
                                            Bind&& bind) {
-  SQLite::Statement st(db, fmt::format("SELECT {} FROM accounts WHERE {}", kAccountColumns, where));
+  SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM accounts WHERE {}", kAccountColumns, where));
   bind(st);
   if (!st.executeStep()) return std::optional<Account>{};
   return std::optional<Account>(read_account(st));
@@ -432,29 +432,29 @@ Result<std::optional<Account>> one_account(SQLite::Database& db, const std::stri
 }  // namespace
 
 Result<std::optional<Account>> Store::account_by_id(std::int64_t id) {
-  return read("account by id", [&](SQLite::Database& db) {
+  return read("account by id", [&](Connection& db) {
     return one_account(db, "id = ?", [&](SQLite::Statement& st) { st.bind(1, static_cast<int64_t>(id)); });
   });
 }
 Result<std::optional<Account>> Store::account_by_username(const std::string& username) {
-  return read("account by username", [&](SQLite::Database& db) {
+  return read("account by username", [&](Connection& db) {
     return one_account(db, "username = ?", [&](SQLite::Statement& st) { st.bind(1, username); });
   });
 }
 Result<std::optional<Account>> Store::account_by_email(const std::string& email) {
-  return read("account by email", [&](SQLite::Database& db) {
+  return read("account by email", [&](Connection& db) {
     return one_account(db, "email = ?", [&](SQLite::Statement& st) { st.bind(1, email); });
   });
 }
 Result<std::optional<Account>> Store::account_by_phone_index(const Blob& index) {
-  return read("account by phone", [&](SQLite::Database& db) {
+  return read("account by phone", [&](Connection& db) {
     return one_account(db, "phone_idx = ?", [&](SQLite::Statement& st) { bind_blob(st, 1, index); });
   });
 }
 
 Result<std::vector<Account>> Store::accounts_with_status(AccountStatus status) {
-  return read("accounts by status", [&](SQLite::Database& db) -> Result<std::vector<Account>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM accounts WHERE status = ? ORDER BY created_at, id",
+  return read("accounts by status", [&](Connection& db) -> Result<std::vector<Account>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM accounts WHERE status = ? ORDER BY created_at, id",
                                          kAccountColumns));
     st.bind(1, std::string(status_name(status)));
     std::vector<Account> out;
@@ -464,8 +464,8 @@ Result<std::vector<Account>> Store::accounts_with_status(AccountStatus status) {
 }
 
 Result<std::optional<LicenceFile>> Store::licence(std::int64_t account_id) {
-  return read("licence", [&](SQLite::Database& db) -> Result<std::optional<LicenceFile>> {
-    SQLite::Statement st(db,
+  return read("licence", [&](Connection& db) -> Result<std::optional<LicenceFile>> {
+    SQLite::Statement& st = db.prepare(
                        "SELECT licence_filename, licence_type, licence_enc FROM accounts "
                        "WHERE id = ? AND licence_enc IS NOT NULL");
     st.bind(1, static_cast<int64_t>(account_id));
@@ -477,11 +477,11 @@ Result<std::optional<LicenceFile>> Store::licence(std::int64_t account_id) {
 }
 
 Result<> Store::put_activation(const ActivationCode& c) {
-  return write("put activation", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement del(db, "DELETE FROM activation_codes WHERE account_id = ?");
+  return write("put activation", [&](Connection& db) -> Result<> {
+    SQLite::Statement& del = db.prepare("DELETE FROM activation_codes WHERE account_id = ?");
     del.bind(1, static_cast<int64_t>(c.account_id));
     del.exec();
-    SQLite::Statement st(db, fmt::format("INSERT INTO activation_codes ({}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO activation_codes ({}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                          kActivationColumns));
     st.bind(1, static_cast<int64_t>(c.account_id));
     bind_blob(st, 2, c.code_hash);
@@ -496,8 +496,8 @@ Result<> Store::put_activation(const ActivationCode& c) {
 }
 
 Result<std::optional<ActivationCode>> Store::activation_for(std::int64_t account_id) {
-  return read("activation", [&](SQLite::Database& db) -> Result<std::optional<ActivationCode>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM activation_codes WHERE account_id = ?",
+  return read("activation", [&](Connection& db) -> Result<std::optional<ActivationCode>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM activation_codes WHERE account_id = ?",
                                          kActivationColumns));
     st.bind(1, static_cast<int64_t>(account_id));
     if (!st.executeStep()) return std::optional<ActivationCode>{};
@@ -506,8 +506,8 @@ Result<std::optional<ActivationCode>> Store::activation_for(std::int64_t account
 }
 
 Result<std::optional<ActivationCode>> Store::activation_by_link(const Blob& link_hash) {
-  return read("activation by link", [&](SQLite::Database& db) -> Result<std::optional<ActivationCode>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM activation_codes WHERE link_hash = ?",
+  return read("activation by link", [&](Connection& db) -> Result<std::optional<ActivationCode>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM activation_codes WHERE link_hash = ?",
                                          kActivationColumns));
     bind_blob(st, 1, link_hash);
     if (!st.executeStep()) return std::optional<ActivationCode>{};
@@ -516,8 +516,8 @@ Result<std::optional<ActivationCode>> Store::activation_by_link(const Blob& link
 }
 
 Result<> Store::set_activation_attempts(std::int64_t account_id, int attempts) {
-  return write("activation attempts", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "UPDATE activation_codes SET attempts = ? WHERE account_id = ?");
+  return write("activation attempts", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("UPDATE activation_codes SET attempts = ? WHERE account_id = ?");
     st.bind(1, attempts);
     st.bind(2, static_cast<int64_t>(account_id));
     st.exec();
@@ -526,8 +526,8 @@ Result<> Store::set_activation_attempts(std::int64_t account_id, int attempts) {
 }
 
 Result<> Store::delete_activation(std::int64_t account_id) {
-  return write("delete activation", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "DELETE FROM activation_codes WHERE account_id = ?");
+  return write("delete activation", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("DELETE FROM activation_codes WHERE account_id = ?");
     st.bind(1, static_cast<int64_t>(account_id));
     st.exec();
     return {};
@@ -535,8 +535,8 @@ Result<> Store::delete_activation(std::int64_t account_id) {
 }
 
 Result<> Store::insert_session(const Session& s) {
-  return write("insert session", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, fmt::format("INSERT INTO sessions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  return write("insert session", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO sessions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                          kSessionColumns));
     st.bind(1, s.id);
     bind_blob(st, 2, s.token_hash);
@@ -552,8 +552,8 @@ Result<> Store::insert_session(const Session& s) {
 }
 
 Result<std::optional<Session>> Store::session_by_token(const Blob& token_hash) {
-  return read("session by token", [&](SQLite::Database& db) -> Result<std::optional<Session>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM sessions WHERE token_hash = ?", kSessionColumns));
+  return read("session by token", [&](Connection& db) -> Result<std::optional<Session>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM sessions WHERE token_hash = ?", kSessionColumns));
     bind_blob(st, 1, token_hash);
     if (!st.executeStep()) return std::optional<Session>{};
     return std::optional<Session>(read_session(st));
@@ -561,8 +561,8 @@ Result<std::optional<Session>> Store::session_by_token(const Blob& token_hash) {
 }
 
 Result<std::vector<Session>> Store::sessions_for(std::int64_t account_id) {
-  return read("sessions", [&](SQLite::Database& db) -> Result<std::vector<Session>> {
-    SQLite::Statement st(db, fmt::format("SELECT {} FROM sessions WHERE account_id = ? ORDER BY created_at, id",
+  return read("sessions", [&](Connection& db) -> Result<std::vector<Session>> {
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM sessions WHERE account_id = ? ORDER BY created_at, id",
                                          kSessionColumns));
     st.bind(1, static_cast<int64_t>(account_id));
     std::vector<Session> out;
@@ -572,8 +572,8 @@ Result<std::vector<Session>> Store::sessions_for(std::int64_t account_id) {
 }
 
 Result<> Store::touch_session(const std::string& id, std::int64_t at) {
-  return write("touch session", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?");
+  return write("touch session", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = ?");
     st.bind(1, static_cast<int64_t>(at));
     st.bind(2, id);
     st.exec();
@@ -582,8 +582,8 @@ Result<> Store::touch_session(const std::string& id, std::int64_t at) {
 }
 
 Result<bool> Store::delete_session(std::int64_t account_id, const std::string& id) {
-  return write("delete session", [&](SQLite::Database& db) -> Result<bool> {
-    SQLite::Statement st(db, "DELETE FROM sessions WHERE id = ? AND account_id = ?");
+  return write("delete session", [&](Connection& db) -> Result<bool> {
+    SQLite::Statement& st = db.prepare("DELETE FROM sessions WHERE id = ? AND account_id = ?");
     st.bind(1, id);
     st.bind(2, static_cast<int64_t>(account_id));
     return st.exec() == 1;
@@ -591,16 +591,16 @@ Result<bool> Store::delete_session(std::int64_t account_id, const std::string& i
 }
 
 Result<int> Store::delete_sessions_for(std::int64_t account_id) {
-  return write("delete sessions", [&](SQLite::Database& db) -> Result<int> {
-    SQLite::Statement st(db, "DELETE FROM sessions WHERE account_id = ?");
+  return write("delete sessions", [&](Connection& db) -> Result<int> {
+    SQLite::Statement& st = db.prepare("DELETE FROM sessions WHERE account_id = ?");
     st.bind(1, static_cast<int64_t>(account_id));
     return st.exec();
   });
 }
 
 Result<int> Store::delete_expired_sessions(std::int64_t now, std::int64_t idle_timeout) {
-  return write("expire sessions", [&](SQLite::Database& db) -> Result<int> {
-    SQLite::Statement st(db, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?");
+  return write("expire sessions", [&](Connection& db) -> Result<int> {
+    SQLite::Statement& st = db.prepare("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?");
     st.bind(1, static_cast<int64_t>(now));
     st.bind(2, static_cast<int64_t>(now - idle_timeout));
     return st.exec();
@@ -608,11 +608,11 @@ Result<int> Store::delete_expired_sessions(std::int64_t now, std::int64_t idle_t
 }
 
 Result<> Store::replace_recovery_codes(std::int64_t account_id, const std::vector<Blob>& hashes) {
-  return write("recovery codes", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement del(db, "DELETE FROM recovery_codes WHERE account_id = ?");
+  return write("recovery codes", [&](Connection& db) -> Result<> {
+    SQLite::Statement& del = db.prepare("DELETE FROM recovery_codes WHERE account_id = ?");
     del.bind(1, static_cast<int64_t>(account_id));
     del.exec();
-    SQLite::Statement st(db, "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)");
+    SQLite::Statement& st = db.prepare("INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)");
     for (const auto& h : hashes) {
       st.reset();
       st.bind(1, static_cast<int64_t>(account_id));
@@ -624,8 +624,8 @@ Result<> Store::replace_recovery_codes(std::int64_t account_id, const std::vecto
 }
 
 Result<bool> Store::use_recovery_code(std::int64_t account_id, const Blob& hash, std::int64_t at) {
-  return write("use recovery code", [&](SQLite::Database& db) -> Result<bool> {
-    SQLite::Statement st(db,
+  return write("use recovery code", [&](Connection& db) -> Result<bool> {
+    SQLite::Statement& st = db.prepare(
                        "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? "
                        "AND used_at IS NULL");
     st.bind(1, static_cast<int64_t>(at));
@@ -636,8 +636,8 @@ Result<bool> Store::use_recovery_code(std::int64_t account_id, const Blob& hash,
 }
 
 Result<> Store::delete_recovery_codes(std::int64_t account_id) {
-  return write("delete recovery codes", [&](SQLite::Database& db) -> Result<> {
-    SQLite::Statement st(db, "DELETE FROM recovery_codes WHERE account_id = ?");
+  return write("delete recovery codes", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("DELETE FROM recovery_codes WHERE account_id = ?");
     st.bind(1, static_cast<int64_t>(account_id));
     st.exec();
     return {};
@@ -645,8 +645,8 @@ Result<> Store::delete_recovery_codes(std::int64_t account_id) {
 }
 
 Result<std::int64_t> Store::append_audit(const AuditEvent& e) {
-  return write("audit", [&](SQLite::Database& db) -> Result<std::int64_t> {
-    SQLite::Statement st(db,
+  return write("audit", [&](Connection& db) -> Result<std::int64_t> {
+    SQLite::Statement& st = db.prepare(
                        "INSERT INTO audit_log (at, event, account_id, username, ip, detail) "
                        "VALUES (?, ?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
@@ -661,12 +661,12 @@ Result<std::int64_t> Store::append_audit(const AuditEvent& e) {
 }
 
 Result<std::vector<AuditEvent>> Store::audit(const AuditQuery& q) {
-  return read("read audit", [&](SQLite::Database& db) -> Result<std::vector<AuditEvent>> {
+  return read("read audit", [&](Connection& db) -> Result<std::vector<AuditEvent>> {
     std::string where = "1 = 1";
     if (q.before_id) where += " AND id < ?";
     if (q.event) where += " AND event = ?";
     if (q.username) where += " AND username = ?";
-    SQLite::Statement st(db, fmt::format("SELECT id, at, event, account_id, username, ip, detail "
+    SQLite::Statement& st = db.prepare(fmt::format("SELECT id, at, event, account_id, username, ip, detail "
                                          "FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
                                          where));
     int i = 1;

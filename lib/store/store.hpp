@@ -29,11 +29,9 @@
 #include "domain/lease.hpp"
 #include "util/error.hpp"
 
-namespace SQLite {
-class Database;
-}
-
 namespace cpshare {
+
+class Connection;
 
 struct AuditQuery {
   int limit = 100;
@@ -190,24 +188,24 @@ class Store {
  private:
   struct Waiter;
   class ReaderLease;
-  Store(std::unique_ptr<SQLite::Database> db, std::filesystem::path path);
+  Store(std::unique_ptr<Connection> db, std::filesystem::path path);
   Result<> migrate();
   // read: f(db) on a pooled read connection (or the writer inside atomically).
   // write: f(db) on the writer, inside atomically(). Both turn SQLite's
   // exceptions into error values. Defined in store/guarded.hpp.
   template <class F>
-  auto read(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>()));
+  auto read(const char* what, F&& f) -> decltype(f(std::declval<Connection&>()));
   template <class F>
-  auto write(const char* what, F&& f) -> decltype(f(std::declval<SQLite::Database&>()));
+  auto write(const char* what, F&& f) -> decltype(f(std::declval<Connection&>()));
   bool in_transaction() const { return tx_owner_.load() == std::this_thread::get_id(); }
   ReaderLease borrow_reader();
-  void give_back_reader(std::unique_ptr<SQLite::Database> db);
+  void give_back_reader(std::unique_ptr<Connection> db);
   Result<> commit_batch(std::unique_lock<std::mutex>& lock);
   void analyze_locked();
   void analyze_if_grown();
 
   std::filesystem::path path_;
-  std::unique_ptr<SQLite::Database> db_;  // the writer
+  std::unique_ptr<Connection> db_;  // the writer
   std::mutex write_mu_;                   // held while a writer runs on db_
   std::condition_variable committed_;     // a group commit finished
   std::atomic<int> writers_waiting_{0};   // writers queued for write_mu_
@@ -217,7 +215,7 @@ class Store {
   std::vector<Waiter*> batch_waiters_;    // writers waiting for this batch's COMMIT
 
   std::mutex pool_mu_;
-  std::vector<std::unique_ptr<SQLite::Database>> idle_readers_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
   std::atomic<std::int64_t> analyzed_clusters_{0};  // MAX(id) at the last ANALYZE
   std::atomic<bool> analyze_wanted_{false};
   bool pooled_ = false;                   // false for ":memory:" (reads use the writer)

@@ -109,6 +109,35 @@ TEST_CASE("a write inside atomically is visible to reads in the same transaction
   CHECK(count(*store, "solo") == 1);
 }
 
+TEST_CASE("reads through reused statements see every later write", "[store]") {
+  // A single-row lookup leaves its statement mid-result; the store resets it
+  // when the call ends, or the pooled connection would keep reading the
+  // snapshot it started, and miss the writes that follow.
+  TempDir dir;
+  auto store = Store::open(dir.path / "t.db").value();
+  Account a;
+  a.username = "reader";
+  a.role = Role::User;
+  a.status = AccountStatus::Active;
+  a.password_hash = std::string("x");
+  a.region = "深圳";
+  a.created_at = 1'800'000'000;
+  a.id = store->insert_account(a).value();
+  for (int i = 0; i < 5; ++i) {
+    a.region = fmt::format("region {}", i);
+    REQUIRE(store->update_account(a));
+    CHECK(store->account_by_id(a.id).value()->region == a.region);
+    CHECK(store->account_by_username("reader").value()->region == a.region);
+    CHECK(count(*store, "reader") == static_cast<std::size_t>(i));
+    REQUIRE(store->append_audit(event("profile_changed", "reader")));
+  }
+  // A statement that fails mid-operation is reset too: the next use works.
+  Account twin = a;
+  CHECK(store->insert_account(twin).error().code == ErrorCode::UsernameTaken);
+  twin.username = "reader2";
+  CHECK(store->insert_account(twin));
+}
+
 TEST_CASE("migration 3 moves the secrets out of a populated catalogue intact", "[store]") {
   TempDir dir;
   const auto path = dir.path / "v2.db";
