@@ -149,7 +149,7 @@ Result<int> serve(const Options& o) {
   CatalogService catalog(*d.store, *d.keys, clock);
   LeaseConfig lease_config;
   lease_config.revoke_retry = o.revoke_retry;
-  LeaseService leases(*d.store, *d.keys, clock, lease_config);
+  LeaseService leases(*d.store, *d.keys, *mailer, clock, lease_config);
   HttpServer server(accounts, catalog, leases, log, tls_files, o.threads);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;

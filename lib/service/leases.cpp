@@ -100,8 +100,9 @@ Result<std::pair<std::int64_t, std::int64_t>> month_range(const std::string& mon
 
 }  // namespace
 
-LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, const Clock& clock, LeaseConfig config)
-    : store_(store), keys_(keys), clock_(clock), config_(config), redeem_throttle_(clock) {}
+LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
+                           LeaseConfig config)
+    : store_(store), keys_(keys), mailer_(mailer), clock_(clock), config_(config), redeem_throttle_(clock) {}
 
 Result<> LeaseService::audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail) {
   AuditEvent e;
@@ -422,10 +423,11 @@ Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::s
 
 void LeaseService::revoke(Revocation r) {
   const std::int64_t now = clock_.now();
+  std::optional<Lease> lease;
   auto attempt = [&]() -> Result<> {
-    TRY_ASSIGN(auto l, store_.lease_by_id(r.lease_id));
-    if (!l) return fail(ErrorCode::NotFound, "lease gone");
-    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l->cpc_id));
+    TRY_ASSIGN(lease, store_.lease_by_id(r.lease_id));
+    if (!lease) return fail(ErrorCode::NotFound, "lease gone");
+    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(lease->cpc_id));
     if (!cluster) return fail(ErrorCode::NotFound, "cluster gone");
     TRY_ASSIGN(ClusterSecrets secrets, store_.cluster_secrets(cluster->id));
     TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
@@ -434,13 +436,11 @@ void LeaseService::revoke(Revocation r) {
   auto done = attempt();
   ++r.attempts;
   // Conflict: the host has an account of that name that cpshare did not make
-  // (or a changed host key): retrying cannot help; the audit log says why.
+  // (or a changed host key): retrying cannot help; the supplier is told why.
   const bool final_failure = !done && done.error().code == ErrorCode::Conflict;
   if (final_failure) {
     r.done_at = now;
     r.last_error = done.error().message;
-    (void)audit("lease_revocation_pending", nullptr, RequestContext{},
-                {{"lease_id", r.lease_id}, {"account", r.username}, {"error", r.last_error}, {"final", true}});
   } else if (done) {
     r.done_at = now;
     r.last_error.clear();
@@ -450,13 +450,44 @@ void LeaseService::revoke(Revocation r) {
     const std::int64_t delay =
         std::min<std::int64_t>(config_.revoke_backoff_max, config_.revoke_retry << std::min(r.attempts - 1, 20));
     r.next_at = now + delay;
-    if (r.attempts == 1) {
-      // Tell the supplier: their host has an account that should be gone.
-      (void)audit("lease_revocation_pending", nullptr, RequestContext{},
-                  {{"lease_id", r.lease_id}, {"account", r.username}, {"error", r.last_error}});
-    }
   }
   (void)store_.put_revocation(r);
+  // The supplier hears once when the removal is first put off, and when it is given up.
+  if (lease && (final_failure || (!done && r.attempts == 1))) tell_supplier(*lease, r, final_failure);
+}
+
+void LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final) {
+  auto supplier = store_.account_by_id(l.supplier_id);
+  const Account* who = supplier && *supplier ? &**supplier : nullptr;
+  json detail{{"lease", l.lease_id}, {"cpc_id", l.cpc_id}, {"account", r.username}, {"error", r.last_error}};
+  if (final) detail["final"] = true;
+  else detail["next_attempt_at"] = rfc3339(r.next_at);
+  // The audit event records whether the mail went (the event list is fixed).
+  detail["mailed"] = who && who->email && mail_supplier(*who, l, r, final);
+  (void)audit("lease_revocation_pending", who, RequestContext{}, detail);
+}
+
+bool LeaseService::mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final) {
+  std::string body = fmt::format(
+      "Lease {} on your cluster {} has ended, but its account {} could not be removed from your host:\n"
+      "  {}\n\n",
+      l.lease_id, l.cpc_id, r.username, r.last_error);
+  if (final)
+    body += fmt::format(
+        "cpshare will not try again. Please lock and remove the account yourself\n"
+        "(for example: usermod -L -e 1 {0}; pkill -KILL -u {0}; userdel -r {0}).\n",
+        r.username);
+  else
+    body += fmt::format(
+        "The account may still be used until it is removed. cpshare tries again at {}\n"
+        "and keeps trying, less often, until your host answers; check that it is reachable\n"
+        "(cpshare cluster verify {}).\n",
+        rfc3339(r.next_at), l.cpc_id);
+  body += fmt::format(
+      "\n租约 {} 已结束，但其账户 {} 未能从您的主机上删除（{}）。{}\n", l.lease_id, r.username, r.last_error,
+      final ? "平台不再重试，请手动锁定并删除该账户。" : "平台将自动重试，请检查主机是否可达。");
+  return mailer_.send(Mail{*who.email, "cpshare: a lease account is still on your host / 租约账户尚未删除", body})
+      .has_value();
 }
 
 Result<json> LeaseService::release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx) {

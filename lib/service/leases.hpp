@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/crypto.hpp"
+#include "mail/mailer.hpp"
 #include "service/accounts.hpp"
 #include "service/throttle.hpp"
 #include "ssh/ssh.hpp"
@@ -24,7 +25,9 @@ struct LeaseConfig {
 
 class LeaseService {
  public:
-  LeaseService(Store& store, const crypto::KeyRing& keys, const Clock& clock, LeaseConfig config = {});
+  // mailer: tells suppliers of lease accounts their hosts still have.
+  LeaseService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
+               LeaseConfig config = {});
 
   Result<json> request(const Caller& caller, const json& body, const RequestContext& ctx);
   // incoming: the leases of the caller's clusters (suppliers); else the caller's own.
@@ -56,11 +59,15 @@ class LeaseService {
                     const RequestContext& ctx);
   // One attempt at removing a lease's account; on failure, the next try is scheduled.
   void revoke(Revocation r);
+  // The supplier hears (audit log and mail) that an account could not be removed.
+  void tell_supplier(const Lease& l, const Revocation& r, bool final);
+  bool mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);
   json lease_json(const Lease& l) const;
   Result<> audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail);
 
   Store& store_;
   const crypto::KeyRing& keys_;
+  Mailer& mailer_;
   const Clock& clock_;
   LeaseConfig config_;
   Throttle redeem_throttle_;

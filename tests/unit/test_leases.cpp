@@ -28,7 +28,8 @@ struct Fixture {
   ManualClock clock{1'800'000'000};
   crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
   CatalogService catalog{*store, keys, clock};
-  LeaseService leases{*store, keys, clock};
+  OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
+  LeaseService leases{*store, keys, mailer, clock};
   RequestContext ctx{"192.0.2.7", "test"};
 
   ~Fixture() { std::filesystem::remove_all(dir); }
