@@ -278,10 +278,11 @@ Result<json> LeaseService::approve(const Caller& caller, const std::string& leas
     return fail(ErrorCode::Conflict, fmt::format("lease {} is {}; only requested leases are approved", lease_id,
                                                  lease_state_name(l.state)));
   const std::string code = new_auth_code();
+  const LeaseState from = l.state;
   l.state = LeaseState::Approved;
   l.decide_by = clock_.now() + config_.decide_within;
   TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_lease(l));
+    TRY(store_.update_lease(l, from));
     TRY(store_.put_auth_code(l.id, keys_.token_hash(normal_code(code)), *l.decide_by));
     TRY(audit("lease_approved", &caller.account, ctx, {{"lease", l.lease_id}}));
     return {};
@@ -360,6 +361,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
               {"gpu_indices", l.units},
               {"cuda_visible_devices", gpu_list(l.units)},
               {"usage", cluster->usage}};
+  const LeaseState from = l.state;
   l.state = LeaseState::Active;
   l.started_at = now;
   l.planned_end = planned_end;
@@ -368,7 +370,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   auto committed = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(bool first, store_.use_auth_code(l.id, now));
     if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
-    TRY(store_.update_lease(l));
+    TRY(store_.update_lease(l, from));
     TRY(store_.set_lease_units(l, "busy"));
     if (l.terms.mode != billing::Mode::Hourly)
       TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "charge", -l.estimate}));
@@ -386,7 +388,8 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
 Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::string& note, const Account* by,
                                 const RequestContext& ctx) {
   const std::int64_t now = clock_.now();
-  const bool was_active = l.state == LeaseState::Active;
+  const LeaseState from = l.state;
+  const bool was_active = from == LeaseState::Active;
   const std::string account = ssh::lease_username(l.lease_id);
   if (was_active && l.started_at) {
     const std::int64_t until = l.planned_end ? std::min(now, *l.planned_end) : now;
@@ -404,7 +407,7 @@ Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::s
   l.decide_by.reset();
   const bool revoke_account = was_active && l.cluster_class == 'A';
   TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_lease(l));
+    TRY(store_.update_lease(l, from));  // first: a second ender of the same lease stops here
     TRY(store_.release_lease_units(l));
     if (was_active) {
       if (l.terms.mode == billing::Mode::Hourly)

@@ -187,11 +187,12 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
   });
 }
 
-Result<> Store::update_lease(const Lease& l) {
+Result<> Store::update_lease(const Lease& l, LeaseState from) {
   return write("update lease", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
                          "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
-                         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ? WHERE id = ?");
+                         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ? "
+                         "WHERE id = ? AND state = ?");
     int i = 1;
     st.bind(i++, std::string(lease_state_name(l.state)));
     bind_opt(st, i++, l.decide_by);
@@ -203,8 +204,12 @@ Result<> Store::update_lease(const Lease& l) {
     bind_opt(st, i++, l.charged);
     bind_opt(st, i++, l.refunded);
     bind_blob(st, i++, l.access_cipher);
-    st.bind(i, static_cast<int64_t>(l.id));
-    if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("lease {} not found", l.lease_id));
+    st.bind(i++, static_cast<int64_t>(l.id));
+    st.bind(i, std::string(lease_state_name(from)));
+    if (st.exec() != 1)
+      return fail(ErrorCode::Conflict, fmt::format("lease {} is no longer {}: it changed while this request ran; "
+                                                   "cpshare leases show {} says what it is now",
+                                                   l.lease_id, lease_state_name(from), l.lease_id));
     return {};
   });
 }

@@ -164,8 +164,10 @@ class Store {
   Result<std::optional<Lease>> lease_by_lease_id(const std::string& lease_id);
   Result<std::optional<Lease>> lease_by_id(std::int64_t id);
   Result<std::vector<Lease>> leases(const LeaseQuery& q);
-  // Writes state, times, amounts, note and sealed access.
-  Result<> update_lease(const Lease& l);
+  // Writes state, times, amounts, note and sealed access, if the lease is
+  // still in state `from` (else CONFLICT): a transition checked on a lease
+  // read earlier happens once, however many requests race for it.
+  Result<> update_lease(const Lease& l, LeaseState from);
   // Sets the lease's units to `status` (reserved, busy).
   Result<> set_lease_units(const Lease& l, const std::string& status);
   // The lease lets go of its units: they are idle again.

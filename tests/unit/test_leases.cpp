@@ -86,7 +86,7 @@ struct Fixture {
     l.state = LeaseState::Active;
     l.started_at = clock.now();
     if (l.terms.mode != billing::Mode::Hourly) l.planned_end = billing::period_end(l.terms.mode, clock.now(), l.terms.periods);
-    REQUIRE(store->update_lease(l));
+    REQUIRE(store->update_lease(l, LeaseState::Provisioning));
     REQUIRE(store->set_lease_units(l, "busy"));
     if (l.terms.mode != billing::Mode::Hourly)
       REQUIRE(store->append_ledger({0, clock.now(), l.id, {}, l.user_id, "charge", -l.estimate}));
@@ -268,6 +268,40 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
   REQUIRE(bills);
   CHECK(f.leases.ledger(alice, "2026-13", false).error().code == ErrorCode::ValidationFailed);
   CHECK(f.leases.ledger(alice, "", true).error().code == ErrorCode::Forbidden);
+}
+
+TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'B', 2);
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+    f.activate(id);
+    f.clock.advance(600);
+    // The user releases it several times at once while the supplier terminates it.
+    std::atomic<int> ended{0}, conflict{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+      threads.emplace_back([&, i] {
+        auto r = i == 0 ? f.leases.terminate(sup, id, {{"reason", "maintenance"}}, f.ctx)
+                        : f.leases.release(alice, id, f.ctx);
+        if (r) ++ended;
+        else if (r.error().code == ErrorCode::Conflict) ++conflict;
+        else ++other;
+      });
+    for (auto& t : threads) t.join();
+    CHECK(ended == 1);
+    CHECK(conflict == 7);
+    CHECK(other == 0);
+    // Another lease takes the freed unit; nothing left of the race frees it under it.
+    const std::string next = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+    CHECK(f.units_free(cpc) == 1);
+    CHECK(f.leases.release(alice, next, f.ctx));
+  }
+  // Billed once per lease: ten minutes at 25 yuan an hour is 416.67 → 417 fen, five times.
+  CHECK(f.ledger_sum(alice.account.id) == -5 * 417);
+  CHECK(f.ledger_sum(sup.account.id) == 5 * 417);
 }
 
 TEST_CASE("deregistration ends the account's leases and those of its clusters", "[R-LEASE-7]") {
