@@ -27,8 +27,7 @@ constexpr std::size_t kShortText = 64;  // model, vendor, location, region, list
 constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxStorageText = 512;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || is_digit(c); }
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || text::is_digit(c); }
 
 std::string upper(std::string s) {
   for (char& c : s)
@@ -216,7 +215,7 @@ std::string ip_or_host_problem(const std::string& h) {
   unsigned char buf[16];
   if (h.find(':') != std::string::npos)
     return inet_pton(AF_INET6, h.c_str(), buf) == 1 ? "" : "is not a valid IPv6 address (write it without brackets)";
-  if (std::all_of(h.begin(), h.end(), [](char c) { return is_digit(c) || c == '.'; }))
+  if (std::all_of(h.begin(), h.end(), [](char c) { return text::is_digit(c) || c == '.'; }))
     return inet_pton(AF_INET, h.c_str(), buf) == 1 ? "" : "is not a valid IPv4 address, e.g. 10.0.0.5";
   std::size_t start = 0;
   while (true) {
@@ -268,7 +267,7 @@ std::string url_problem(const std::string& url) {
   }
   if (host.empty()) return fmt::format("needs a host after {}", url.substr(0, scheme));
   if (authority.find(':') != std::string::npos) {
-    const bool ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), is_digit) &&
+    const bool ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), text::is_digit) &&
                     std::stoi(port) >= 1 && std::stoi(port) <= 65535;
     if (!ok) return "has a port that is not a number from 1 to 65535";
   }

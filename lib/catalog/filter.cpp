@@ -134,10 +134,8 @@ bool op_allowed(Kind kind, Op op) {
 // ---------------------------------------------------------------------------
 // Characters and positions.
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_ident_start(char c) { return is_alpha(c) || c == '_'; }
-bool is_ident(char c) { return is_ident_start(c) || is_digit(c); }
+bool is_ident_start(char c) { return text::is_alpha(c) || c == '_'; }
+bool is_ident(char c) { return is_ident_start(c) || text::is_digit(c); }
 bool is_op_char(char c) { return c == '=' || c == '!' || c == '<' || c == '>' || c == '~'; }
 
 std::string to_upper_ascii(std::string_view s) {
@@ -399,14 +397,14 @@ std::optional<std::int64_t> parse_digits(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::int64_t n = 0;
   for (char c : s) {
-    if (!is_digit(c)) return std::nullopt;
+    if (!text::is_digit(c)) return std::nullopt;
     if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, c - '0', &n)) return std::nullopt;
   }
   return n;
 }
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::ranges::all_of(s, [](char c) { return is_digit(c); });
+  return !s.empty() && std::ranges::all_of(s, [](char c) { return text::is_digit(c); });
 }
 
 Check<std::int64_t> integer_value(const FieldDef& f, std::string_view v) {

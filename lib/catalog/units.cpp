@@ -37,8 +37,6 @@ constexpr std::array<Unit, 11> kUnits{{
     {"PiB", std::int64_t{1} << 50},
 }};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 const Unit* find_unit(std::string_view name) {
@@ -70,12 +68,12 @@ struct Decimal {
 // Scans a Decimal at text[pos]; advances pos. No digits at pos → nullopt (pos unchanged).
 std::optional<Decimal> scan_decimal(std::string_view text, std::size_t& pos) {
   std::size_t p = pos;
-  while (p < text.size() && is_digit(text[p])) ++p;
+  while (p < text.size() && text::is_digit(text[p])) ++p;
   if (p == pos) return std::nullopt;
   Decimal d{text.substr(pos, p - pos), {}, false};
   if (p < text.size() && text[p] == '.') {
     const std::size_t start = ++p;
-    while (p < text.size() && is_digit(text[p])) ++p;
+    while (p < text.size() && text::is_digit(text[p])) ++p;
     d.fraction = text.substr(start, p - start);
     d.has_point = true;
   }
@@ -189,7 +187,7 @@ std::vector<std::string_view> split_items(std::string_view s) {
 // An x followed by a letter starts a word or unit ("480XB", "480 xfs"), not a count.
 std::size_t times_sign(std::string_view s, std::size_t pos) {
   if (pos >= s.size()) return 0;
-  if (s[pos] == 'x' || s[pos] == 'X') return pos + 1 < s.size() && is_alpha(s[pos + 1]) ? 0 : 1;
+  if (s[pos] == 'x' || s[pos] == 'X') return pos + 1 < s.size() && text::is_alpha(s[pos + 1]) ? 0 : 1;
   if (s[pos] == '*') return 1;
   if (s.substr(pos, 2) == "\xC3\x97") return 2;
   return 0;
@@ -228,7 +226,7 @@ std::expected<StorageItem, std::string> parse_item(std::string_view item, std::s
     return std::unexpected(fmt::format("'{}.' needs digits after the decimal point", size.whole));
   skip_spaces(item, pos);
   const std::size_t unit_start = pos;
-  while (pos < item.size() && is_alpha(item[pos])) ++pos;
+  while (pos < item.size() && text::is_alpha(item[pos])) ++pos;
   const std::string_view unit_name = item.substr(unit_start, pos - unit_start);
   if (unit_name.empty())
     return std::unexpected(fmt::format("the size {} needs a unit, e.g. {}GB; {}", canonical(size),
@@ -271,7 +269,7 @@ Result<std::int64_t> parse_size(std::string_view input) {
   const std::string_view unit_name = s.substr(pos);
   const Unit* unit = &kUnits[0];
   if (!unit_name.empty()) {
-    const bool letters = std::all_of(unit_name.begin(), unit_name.end(), is_alpha);
+    const bool letters = std::all_of(unit_name.begin(), unit_name.end(), text::is_alpha);
     if (!letters) return invalid(fmt::format("{} is not a size: {}", quoted(s), usage));
     unit = find_unit(unit_name);
     if (!unit) return invalid(fmt::format("{}: unknown unit {}; {}", quoted(s), quoted(unit_name), kUnitList));
@@ -373,7 +371,7 @@ Result<std::string> version_key(std::string_view input) {
   while (true) {
     const std::size_t dot = s.find('.', start);
     const std::string_view part = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-    if (part.empty() || !std::all_of(part.begin(), part.end(), is_digit) || ++components > 4) return bad();
+    if (part.empty() || !std::all_of(part.begin(), part.end(), text::is_digit) || ++components > 4) return bad();
     const auto value = digits_value(part);
     if (!value || *value > 9999)
       return invalid(fmt::format("{}: each part of a version is at most 9999", quoted(s)));

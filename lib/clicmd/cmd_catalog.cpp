@@ -15,6 +15,7 @@
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
+#include "clicmd/input.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd::cmd {
@@ -93,13 +94,6 @@ Result<std::string> cpc_id_arg(Context& ctx, std::string_view name = "CPCID") {
 
 std::string cluster_path(const std::string& id, std::string_view rest = {}) {
   return "/api/v1/clusters/" + text::percent_encode(id) + std::string(rest);
-}
-
-std::optional<std::int64_t> whole_number(std::string_view s) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < 0) return std::nullopt;
-  return n;
 }
 
 Result<std::string> read_text_file(const std::string& flag, const std::string& file) {
@@ -204,12 +198,6 @@ void declare_field_flags(CLI::App* app, Args& a) {
 
 // ---------------------------------------------------------------- display
 
-std::optional<std::int64_t> integer(const json& object, std::string_view key) {
-  const json& v = at(object, key);
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  return std::nullopt;
-}
-
 std::string size_text(const json& object, std::string_view key) {
   auto n = integer(object, key);
   return n ? catalog::format_size(*n) : "-";
@@ -247,19 +235,6 @@ std::string summary_line(const json& c) {
                   show(c, "resource_type") + " " + show(c, "model");
   if (integer(c, "unit_memory").value_or(0) > 0) s += " (" + size_text(c, "unit_memory") + " each)";
   return s + ", " + table_price(c) + ", " + show(c, "location") + ", " + show(c, "status");
-}
-
-void print_block(std::ostream& out, std::string_view label, const std::string& text) {
-  if (text.empty()) return;
-  out << "\n" << label << ":\n";
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end == text.size() && start == end) break;
-    out << "  " << text.substr(start, end - start) << "\n";
-    start = end + 1;
-  }
 }
 
 std::string unit_mark(std::string_view status) {

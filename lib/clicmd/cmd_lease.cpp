@@ -33,19 +33,6 @@ std::string lowered(std::string s) {
   return s;
 }
 
-std::optional<std::int64_t> whole_number(std::string_view s) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < 0) return std::nullopt;
-  return n;
-}
-
-std::optional<std::int64_t> integer(const json& object, std::string_view key) {
-  const json& v = at(object, key);
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  return std::nullopt;
-}
-
 std::string yuan(const json& object, std::string_view key) {
   auto fen = integer(object, key);
   return fen ? catalog::format_yuan(*fen) : "-";
@@ -134,13 +121,6 @@ std::string state_text(const std::string& state, bool colour) {
                      : state == "ended"                                                  ? "0"
                                                                                          : "31";
   return fmt::format("\033[{}m{}\033[0m", code, state);
-}
-
-void print_block(std::ostream& out, std::string_view label, const std::string& body) {
-  if (body.empty()) return;
-  out << "\n" << label << ":\n";
-  std::istringstream lines(body);
-  for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
 }
 
 void print_lease(std::ostream& out, const json& l, bool colour) {

@@ -1,5 +1,7 @@
 #include "clicmd/display.hpp"
 
+#include <sstream>
+
 #include "util/text.hpp"
 
 namespace cpshare::clicmd {
@@ -9,6 +11,19 @@ const json& at(const json& object, std::string_view key) {
   if (!object.is_object()) return null;
   auto it = object.find(key);
   return it == object.end() ? null : *it;
+}
+
+std::optional<std::int64_t> integer(const json& object, std::string_view key) {
+  const json& v = at(object, key);
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+void print_block(std::ostream& out, std::string_view label, const std::string& text) {
+  if (text.empty()) return;
+  out << "\n" << label << ":\n";
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
 }
 
 std::string str(const json& object, std::string_view key) {

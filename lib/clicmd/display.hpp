@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ using nlohmann::json;
 const json& at(const json& object, std::string_view key);
 std::string str(const json& object, std::string_view key);
 
+// An integer member; nothing when it is absent or not an integer.
+std::optional<std::int64_t> integer(const json& object, std::string_view key);
+
 // A JSON value as text: strings as they are, numbers, true/false as yes/no, null or absent "-".
 std::string show(const json& value);
 std::string show(const json& object, std::string_view key);
@@ -35,6 +39,9 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows, bool
 
 // "Label:  value" lines aligned by display width; pairs whose value is "-" are left out.
 void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields);
+
+// "\nLabel:" and then each line of text indented; nothing when text is empty.
+void print_block(std::ostream& out, std::string_view label, const std::string& text);
 
 // Every field of an Account object that applies to it.
 void print_account(std::ostream& out, const json& account, bool colour);

@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -12,6 +13,13 @@
 namespace cpshare::clicmd {
 
 namespace fs = std::filesystem;
+
+std::optional<std::int64_t> whole_number(std::string_view s) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < 0) return std::nullopt;
+  return n;
+}
 
 Result<nlohmann::json> read_licence(const fs::path& file) {
   auto bad = [&](std::string why) { return fail_fields({{"licence", file.string() + ": " + why}}); };

@@ -23,6 +23,9 @@ namespace cpshare::clicmd {
 inline constexpr std::uintmax_t kMaxLicenceBytes = 5 * 1024 * 1024;
 // Reads a licence file into {"filename","content_base64"}. Refuses files over 5 MiB and
 // content that is not PDF, PNG or JPEG (VALIDATION_FAILED on field "licence").
+// A non-negative decimal integer ("12"); nothing for anything else ("", "-1", "1.5", "12x").
+std::optional<std::int64_t> whole_number(std::string_view s);
+
 Result<nlohmann::json> read_licence(const std::filesystem::path& file);
 
 // A check returns "" when the value is fine, else what to fix (the validate:: functions fit).

@@ -57,8 +57,6 @@ static_assert(std::ranges::is_sorted(kCommonPasswords), "keep kCommonPasswords s
 static_assert(std::ranges::adjacent_find(kCommonPasswords) == std::end(kCommonPasswords),
               "kCommonPasswords has a duplicate");
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 // Counts code points; call only on valid UTF-8.
 std::size_t code_points(std::string_view s) {
@@ -83,12 +81,12 @@ std::string national_id(std::string_view id) {
     return "must be 18 characters (17 digits and a final digit or X); got " + std::to_string(id.size());
   int sum = 0;
   for (std::size_t i = 0; i < 17; ++i) {
-    if (!is_digit(id[i]))
+    if (!text::is_digit(id[i]))
       return "the first 17 characters must be digits; position " + std::to_string(i + 1) + " is not";
     sum += (id[i] - '0') * kWeights[i];
   }
   const char last = id[17] == 'x' ? 'X' : id[17];
-  if (!is_digit(last) && last != 'X') return "the last character must be a digit or X";
+  if (!text::is_digit(last) && last != 'X') return "the last character must be a digit or X";
 
   const auto num = [&](std::size_t pos, std::size_t len) {
     int v = 0;
@@ -163,7 +161,7 @@ std::string email(std::string_view email) {
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
       return "the domain after @ is not valid (empty part, part over 63 characters, or leading/trailing '-')";
     for (char c : label)
-      if (!is_alpha(c) && !is_digit(c) && c != '-' && static_cast<unsigned char>(c) < 0x80)
+      if (!text::is_alpha(c) && !text::is_digit(c) && c != '-' && static_cast<unsigned char>(c) < 0x80)
         return "the domain after @ may contain only letters, digits, '-' and '.'";
     if (dot == std::string_view::npos) {
       if (label.size() < 2) return "the domain after @ must end in a top-level domain of 2 or more characters";
@@ -195,7 +193,7 @@ std::string phone(std::string_view phone) {
   constexpr std::string_view kShape =
       "must be an 11-digit mainland mobile number starting with 13-19, e.g. 13800138000 "
       "(an optional +86 prefix is allowed)";
-  if (n.size() != 11 || !std::ranges::all_of(n, is_digit) || n[0] != '1' || n[1] < '3')
+  if (n.size() != 11 || !std::ranges::all_of(n, text::is_digit) || n[0] != '1' || n[1] < '3')
     return std::string(kShape);
   return {};
 }
@@ -203,9 +201,9 @@ std::string phone(std::string_view phone) {
 std::string username(std::string_view username) {
   if (username.size() < 3 || username.size() > 32)
     return "must be 3 to 32 characters; got " + std::to_string(username.size());
-  if (!is_alpha(username.front())) return "must start with a letter (a-z, A-Z)";
+  if (!text::is_alpha(username.front())) return "must start with a letter (a-z, A-Z)";
   for (char c : username)
-    if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '-' && c != '.')
+    if (!text::is_alpha(c) && !text::is_digit(c) && c != '_' && c != '-' && c != '.')
       return "may contain only letters, digits, '_', '-' and '.'";
   return {};
 }

@@ -20,7 +20,6 @@ constexpr std::size_t kAddressMax = 256;
 
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
-json opt_time(const std::optional<std::int64_t>& v) { return v ? json(rfc3339(*v)) : json(nullptr); }
 
 bool contains(std::span<const std::string_view> list, std::string_view v) {
   return std::find(list.begin(), list.end(), v) != list.end();
@@ -147,6 +146,8 @@ std::string login_kind(const std::string& login) {
 
 }  // namespace
 
+json rfc3339_or_null(const std::optional<std::int64_t>& t) { return t ? json(rfc3339(*t)) : json(nullptr); }
+
 AccountService::AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer,
                                const Clock& clock, Logger& log, AccountConfig config)
     : store_(store), keys_(keys), mailer_(mailer), clock_(clock), log_(log),
@@ -227,8 +228,8 @@ json AccountService::account_json(const Account& a) const {
       {"mfa_enabled", a.mfa_enabled},
       {"review_note", opt(a.review_note)},
       {"created_at", rfc3339(a.created_at)},
-      {"activated_at", opt_time(a.activated_at)},
-      {"reviewed_at", opt_time(a.reviewed_at)},
+      {"activated_at", rfc3339_or_null(a.activated_at)},
+      {"reviewed_at", rfc3339_or_null(a.reviewed_at)},
   };
 }
 

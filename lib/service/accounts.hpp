@@ -44,7 +44,11 @@ struct RequestContext {
 struct Caller {
   Account account;
   Session session;
+  bool is_admin() const { return account.role == Role::Admin; }
 };
+
+// An optional time in JSON output: RFC 3339 text, or null.
+json rfc3339_or_null(const std::optional<std::int64_t>& t);
 
 struct LicenceDownload {
   std::string filename;

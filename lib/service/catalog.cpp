@@ -14,10 +14,9 @@ using catalog::Viewer;
 namespace {
 
 bool is_owner(const Caller& caller, const Cluster& c) { return c.owner_id == caller.account.id; }
-bool is_admin(const Caller& caller) { return caller.account.role == Role::Admin; }
 
 Viewer viewer_for(const Caller& caller, const Cluster& c) {
-  return is_owner(caller, c) || is_admin(caller) ? Viewer::Owner : Viewer::Public;
+  return is_owner(caller, c) || caller.is_admin() ? Viewer::Owner : Viewer::Public;
 }
 
 json unit_rows_json(const std::vector<UnitRow>& rows) {
@@ -32,7 +31,7 @@ CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, const 
     : store_(store), keys_(keys), clock_(clock) {}
 
 Result<json> CatalogService::provisioning_json(const Caller& caller, const Cluster& c) {
-  if (c.cluster_class != 'A' || (!is_owner(caller, c) && !is_admin(caller))) return json(nullptr);
+  if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin())) return json(nullptr);
   TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
   return json{{"public_key", s.ssh_public_key},
               {"host_key_fingerprint", s.ssh_host_key.empty() ? json(nullptr) : json(s.ssh_host_key)}};
@@ -55,14 +54,14 @@ Result<Cluster> CatalogService::visible(const Caller& caller, const std::string&
   if (!catalog::is_cpc_id(cpc_id))
     return fail(ErrorCode::NotFound, fmt::format("'{}' is not a CPcId (they look like cp-7k2m9x4qvd)", cpc_id));
   TRY_ASSIGN(auto c, store_.cluster_by_cpc_id(cpc_id));
-  if (!c || (c->status == catalog::ClusterStatus::Delisted && !is_owner(caller, *c) && !is_admin(caller)))
+  if (!c || (c->status == catalog::ClusterStatus::Delisted && !is_owner(caller, *c) && !caller.is_admin()))
     return fail(ErrorCode::NotFound, fmt::format("no cluster {}", cpc_id));
   return std::move(*c);
 }
 
 Result<Cluster> CatalogService::owned(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
-  if (!is_owner(caller, c) && !is_admin(caller))
+  if (!is_owner(caller, c) && !caller.is_admin())
     return fail(ErrorCode::Forbidden, fmt::format("cluster {} belongs to another supplier", cpc_id));
   return c;
 }

@@ -56,8 +56,6 @@ std::string normal_code(std::string_view in) {
   return out;
 }
 
-bool is_admin(const Caller& c) { return c.account.role == Role::Admin; }
-
 std::optional<std::int64_t> price_for(const catalog::Cluster& c, billing::Mode m) {
   switch (m) {
     case billing::Mode::Hourly: return c.prices.hourly;
@@ -68,8 +66,7 @@ std::optional<std::int64_t> price_for(const catalog::Cluster& c, billing::Mode m
   return std::nullopt;
 }
 
-json opt_time(const std::optional<std::int64_t>& t) { return t ? json(rfc3339(*t)) : json(nullptr); }
-json opt_int(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+json int_or_null(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
 std::string gpu_list(const std::vector<int>& units) {
   std::string out;
@@ -136,13 +133,13 @@ json LeaseService::lease_json(const Lease& l) const {
           {"periods", l.terms.periods},
           {"estimate", l.estimate},
           {"running_cost", l.state == LeaseState::Active ? json(running) : json(nullptr)},
-          {"charged", opt_int(l.charged)},
-          {"refunded", opt_int(l.refunded)},
+          {"charged", int_or_null(l.charged)},
+          {"refunded", int_or_null(l.refunded)},
           {"created_at", rfc3339(l.created_at)},
-          {"decide_by", opt_time(l.decide_by)},
-          {"started_at", opt_time(l.started_at)},
-          {"planned_end", opt_time(l.planned_end)},
-          {"ended_at", opt_time(l.ended_at)},
+          {"decide_by", rfc3339_or_null(l.decide_by)},
+          {"started_at", rfc3339_or_null(l.started_at)},
+          {"planned_end", rfc3339_or_null(l.planned_end)},
+          {"ended_at", rfc3339_or_null(l.ended_at)},
           {"end_reason", l.end_reason.empty() ? json(nullptr) : json(l.end_reason)},
           {"note", l.note.empty() ? json(nullptr) : json(l.note)},
           {"cluster", json::parse(l.cluster_snapshot, nullptr, false)}};
@@ -151,7 +148,7 @@ json LeaseService::lease_json(const Lease& l) const {
 // Approve, reject and terminate are the cluster's supplier's (or an admin's).
 // The lease's own user is told so; anyone else learns nothing of the lease.
 Result<> LeaseService::supplier_side(const Caller& caller, const Lease& l) {
-  if (l.supplier_id == caller.account.id || is_admin(caller)) return {};
+  if (l.supplier_id == caller.account.id || caller.is_admin()) return {};
   if (l.user_id == caller.account.id)
     return fail(ErrorCode::Forbidden, fmt::format("only the supplier of {} decides on lease {}", l.cpc_id, l.lease_id));
   return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases --incoming lists yours", l.lease_id));
@@ -235,7 +232,7 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
 Result<json> LeaseService::list(const Caller& caller, bool incoming, const std::string& state) {
   LeaseQuery q;
   if (incoming) {
-    if (caller.account.role != Role::Supplier && !is_admin(caller))
+    if (caller.account.role != Role::Supplier && !caller.is_admin())
       return fail(ErrorCode::Forbidden, "--incoming lists the leases of your clusters; only suppliers have them");
     q.supplier_id = caller.account.id;
   } else {
@@ -257,7 +254,7 @@ Result<json> LeaseService::list(const Caller& caller, bool incoming, const std::
 Result<json> LeaseService::show(const Caller& caller, const std::string& lease_id, bool access) {
   TRY_ASSIGN(Lease l, find(lease_id));
   const bool mine = l.user_id == caller.account.id;
-  if (!mine && l.supplier_id != caller.account.id && !is_admin(caller))
+  if (!mine && l.supplier_id != caller.account.id && !caller.is_admin())
     return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
   json out{{"lease", lease_json(l)}};
   if (access) {

@@ -150,11 +150,6 @@ Result<std::string> remote_command(std::string_view script, std::initializer_lis
   return cmd;
 }
 
-std::string endpoint(const Target& t) {
-  if (t.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", t.host, t.port);
-  return fmt::format("{}:{}", t.host, t.port);
-}
-
 // The remote stderr for a message: one line, at most 500 bytes, never the password.
 std::string remote_stderr(std::string err, std::string_view password) {
   if (!password.empty())

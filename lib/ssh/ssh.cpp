@@ -76,11 +76,6 @@ bool plain_token(std::string_view s, std::string_view extra) {
   return true;
 }
 
-std::string endpoint(const Target& t) {
-  if (t.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", t.host, t.port);  // IPv6
-  return fmt::format("{}:{}", t.host, t.port);
-}
-
 bool looks_like_fingerprint(std::string_view fp) {
   constexpr std::string_view prefix = "SHA256:";
   if (!fp.starts_with(prefix)) return false;
@@ -305,6 +300,11 @@ Result<ExecResult> exec(Connection& c, std::string_view command, std::string_vie
 }
 
 }  // namespace
+
+std::string endpoint(const Target& t) {
+  if (t.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", t.host, t.port);  // IPv6
+  return fmt::format("{}:{}", t.host, t.port);
+}
 
 Result<KeyPair> generate_ed25519(std::string_view comment) {
   TRY(ensure_init());

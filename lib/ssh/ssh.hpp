@@ -35,6 +35,9 @@ struct Target {
   int command_timeout_seconds = 60;  // from opening the channel to the exit status
 };
 
+// "host:port" for messages, "[host]:port" for an IPv6 address.
+std::string endpoint(const Target& t);
+
 struct Probe {
   std::string fingerprint;  // "SHA256:<base64 without padding>", as ssh-keygen -lf prints it
   std::string key_type;     // "ssh-ed25519", ...: which of the host's keys the fingerprint is of

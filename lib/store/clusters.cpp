@@ -21,7 +21,7 @@ constexpr const char* kClusterColumns =
 constexpr const char* kFrom = "clusters c";
 
 // The columns written by insert and update, in bind order.
-constexpr const char* kWritable[] = {
+constexpr const char* kClusterWritable[] = {
     "class", "resource_type", "model", "units", "unit_memory", "memory", "vcpus", "price_hourly",
     "price_daily", "price_monthly", "price_yearly", "vendor", "location", "region", "storage",
     "storage_desc", "cuda", "cuda_key", "cudnn", "python", "frameworks", "description", "usage",
@@ -151,7 +151,7 @@ void refresh_units_free(Connection& db, std::int64_t cluster_id) {
 Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
   auto inserted = write("insert cluster", [&](Connection& db) -> Result<std::int64_t> {
     std::string cols, marks;
-    for (const char* col : kWritable) {
+    for (const char* col : kClusterWritable) {
       cols += std::string(col) + ", ";
       marks += "?, ";
     }
@@ -217,7 +217,7 @@ Result<> Store::update_cluster(const Cluster& c) {
       }
     }
     std::string sets;
-    for (const char* col : kWritable) {
+    for (const char* col : kClusterWritable) {
       if (!sets.empty()) sets += ", ";
       sets += std::string(col) + " = ?";
     }

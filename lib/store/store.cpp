@@ -22,7 +22,7 @@ constexpr const char* kAccountColumns =
     "terms_version, created_at, activated_at, reviewed_at, deregistered_at";
 
 // The writable columns, in bind order, for INSERT and UPDATE (no id).
-constexpr const char* kWritable[] = {
+constexpr const char* kAccountWritable[] = {
     "username", "role", "user_type", "supplier_kind", "status", "password_hash", "email",
     "phone_idx", "phone_enc", "real_name", "id_number_idx", "id_number_enc", "region",
     "organization", "credit_code_idx", "credit_code_enc", "company_name", "legal_rep_name",
@@ -80,7 +80,7 @@ Account read_account(SQLite::Statement& st) {
   return a;
 }
 
-// Binds the writable columns in kWritable order starting at index 1.
+// Binds the writable columns in kAccountWritable order starting at index 1.
 // The licence blob is only written when the record carries one (it is not
 // loaded with the account), so updates keep the stored file.
 int bind_account(SQLite::Statement& st, const Account& a, bool with_licence_blob) {
@@ -385,7 +385,7 @@ Result<> Store::commit_batch(std::unique_lock<std::mutex>&) {
 Result<std::int64_t> Store::insert_account(const Account& a) {
   return write("insert account", [&](Connection& db) -> Result<std::int64_t> {
     std::string cols, marks;
-    for (const char* c : kWritable) {
+    for (const char* c : kAccountWritable) {
       if (!cols.empty()) { cols += ", "; marks += ", "; }
       cols += c;
       marks += "?";
@@ -400,7 +400,7 @@ Result<std::int64_t> Store::insert_account(const Account& a) {
 Result<> Store::update_account(const Account& a) {
   return write("update account", [&](Connection& db) -> Result<> {
     std::string sets;
-    for (const char* c : kWritable) {
+    for (const char* c : kAccountWritable) {
       if (std::string_view(c) == "licence_enc") continue;
       if (!sets.empty()) sets += ", ";
       sets += fmt::format("{} = ?", c);

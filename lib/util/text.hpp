@@ -7,6 +7,10 @@
 
 namespace cpshare::text {
 
+// ASCII classes, locale-free (std::isdigit and friends depend on the C locale).
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 // Terminal display width of UTF-8 text: East Asian Wide/Fullwidth code points
 // (CJK, Hangul, fullwidth forms, most emoji) count 2, combining marks 0, others 1.
 std::size_t display_width(std::string_view s);
