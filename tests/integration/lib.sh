@@ -59,7 +59,7 @@ free_port() {
   local p
   while :; do
     p=$((20000 + RANDOM % 40000))
-    ss -ltn "( sport = :$p )" 2>/dev/null | grep -q ":$p" || { echo "$p"; return; }
+    grep -q ":$p" <<<"$(ss -ltn "( sport = :$p )" 2>/dev/null)" || { echo "$p"; return; }
   done
 }
 

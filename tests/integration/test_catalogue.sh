@@ -64,7 +64,7 @@ step "show: every field, status, per-unit grid; others do not see the SSH access
 as alice --json show "$id" | jq -e '.cluster.model == "A100 80GB" and (.units | length) == 8
   and (.cluster.access | has("ssh_host") | not)' >/dev/null || fail "show as user"
 as acme --json show "$id" | jq -e '.cluster.access.ssh_host == "gpu01.example.org"' >/dev/null || fail "show as owner"
-as alice show "$id" | grep -q 'A100 80GB' || fail "human show lacks the model"
+grep -q 'A100 80GB' <<<"$(as alice show "$id")" || fail "human show lacks the model"
 
 step "filter (the issue's example), sort, mistakes point at the term"
 as alice --json filter 'class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市' --sort price_hourly |
@@ -75,7 +75,7 @@ out=$(as alice --json filter 'modle~A100' || true)
 jq -e '.error.code == "VALIDATION_FAILED" and (.error.message | contains("did you mean model?"))' <<<"$out" >/dev/null ||
   fail "unknown field: $out"
 expect_error VALIDATION_FAILED 2 alice filter 'units=>4'
-as alice list | grep -q 深圳市 || fail "human list lacks the location"
+grep -q 深圳市 <<<"$(as alice list)" || fail "human list lacks the location"
 
 step "update: price change; others refused"
 as acme --json update "$id" --price-hourly 30.50 | jq -e '.cluster.prices.hourly == 3050' >/dev/null || fail "update"

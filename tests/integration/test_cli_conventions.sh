@@ -27,7 +27,7 @@ for c in "${TOP[@]}"; do walk "$c"; done
 echo "   top-level: ${TOP[*]}"
 # The contract's commands (docs/design/accounts.md) must all be there.
 for c in register activate login logout whoami sessions profile password deregister mfa admin version completion; do
-  printf '%s\n' "${TOP[@]}" | grep -qx "$c" || fail "cpshare --help does not list '$c'"
+  [[ " ${TOP[*]} " == *" $c "* ]] || fail "cpshare --help does not list '$c'"
 done
 [ ${#LEAVES[@]} -ge 20 ] || fail "only ${#LEAVES[@]} leaf commands found: ${LEAVES[*]}"
 
@@ -193,7 +193,7 @@ wait_until() { # SECONDS WHAT CONDITION...
   done
   fail "timed out waiting for $what: $(cat -A "$T/tty.out")"
 }
-echo_off() { stty -F "$(cat "$T/pts")" -a | tr ' ;' '\n\n' | grep -qx -- -echo; }
+echo_off() { [[ " $(stty -F "$(cat "$T/pts")" -a | tr ';\n' '  ') " == *" -echo "* ]]; }
 prompts_at_least() { [ "$(grep -a -o 'assword: ' "$T/tty.out" | wc -l)" -ge "$1" ]; }
 type_secret() { # N TEXT: the Nth password prompt gets TEXT, typed while echo is off
   wait_until 20 "password prompt $1" prompts_at_least "$1"

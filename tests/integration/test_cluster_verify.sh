@@ -32,7 +32,7 @@ id=$(jq -r .cluster.cpc_id <<<"$out")
 pub=$(jq -r .provisioning_public_key <<<"$out")
 [[ $pub == ssh-ed25519\ * ]] || fail "no ed25519 provisioning key: $out"
 # The private half never leaves the daemon: not in any answer, sealed in the database.
-as acme --json show "$id" | grep -q 'PRIVATE KEY' && fail "show leaks the private key"
+grep -q 'PRIVATE KEY' <<<"$(as acme --json show "$id")" && fail "show leaks the private key"
 [ "$(db "SELECT COUNT(*) FROM cluster_secrets WHERE length(ssh_key_enc) > 0")" -ge 1 ] || fail "no sealed key stored"
 db "SELECT COUNT(*) FROM cluster_secrets WHERE CAST(ssh_key_enc AS TEXT) LIKE '%PRIVATE KEY%'" | grep -qx 0 ||
   fail "the provisioning key is stored in clear"
