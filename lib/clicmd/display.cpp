@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "util/text.hpp"
 
 namespace cpshare::clicmd {
@@ -46,9 +48,7 @@ std::string show(const json& object, std::string_view key) { return show(at(obje
 std::string fen_to_yuan(std::int64_t fen) {
   const bool negative = fen < 0;
   const auto abs = negative ? -static_cast<unsigned long long>(fen) : static_cast<unsigned long long>(fen);
-  std::string cents = std::to_string(abs % 100);
-  if (cents.size() < 2) cents.insert(0, "0");
-  return (negative ? "-" : "") + std::to_string(abs / 100) + "." + cents;
+  return fmt::format("{}{}.{:02}", negative ? "-" : "", abs / 100, abs % 100);
 }
 
 std::string bold(std::string_view s, bool colour) {

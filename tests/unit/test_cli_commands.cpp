@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli_test_support.hpp"
+#include "clicmd/display.hpp"
 #include "clicmd/runner.hpp"
 
 using namespace cpshare;
@@ -448,4 +449,14 @@ TEST_CASE("completion and __man print the generated documents", "[cli][docs]") {
   CHECK(cli({"completion", "tcsh"}) == 2);
   CHECK(cli({"__man"}) == 0);
   CHECK_THAT(cli.out, Catch::StartsWith(".\\\""));
+}
+
+TEST_CASE("fen print as yuan with two decimals, sign first", "[cli][money]") {
+  using cpshare::clicmd::fen_to_yuan;
+  CHECK(fen_to_yuan(0) == "0.00");
+  CHECK(fen_to_yuan(5) == "0.05");
+  CHECK(fen_to_yuan(250000) == "2500.00");
+  CHECK(fen_to_yuan(123456) == "1234.56");
+  CHECK(fen_to_yuan(-7583) == "-75.83");
+  CHECK(fen_to_yuan(INT64_MIN) == "-92233720368547758.08");
 }
