@@ -7,6 +7,7 @@
 #include "catalog/cluster.hpp"
 #include "ssh/provision.hpp"
 #include "ssh/ssh.hpp"
+#include "util/text.hpp"
 
 namespace cpshare {
 
@@ -67,15 +68,6 @@ std::optional<std::int64_t> price_for(const catalog::Cluster& c, billing::Mode m
 }
 
 json int_or_null(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
-
-std::string gpu_list(const std::vector<int>& units) {
-  std::string out;
-  for (int u : units) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(u);
-  }
-  return out;
-}
 
 // Month "YYYY-MM" → [start, end) in unix seconds (UTC).
 Result<std::pair<std::int64_t, std::int64_t>> month_range(const std::string& month, std::int64_t now) {
@@ -356,7 +348,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
               {"password", account.password},
               {"ssh_key", l.ssh_public_key.empty() ? json(nullptr) : json("your public key is installed")},
               {"gpu_indices", l.units},
-              {"cuda_visible_devices", gpu_list(l.units)},
+              {"cuda_visible_devices", text::comma_list(l.units)},
               {"usage", cluster->usage}};
   const LeaseState from = l.state;
   l.state = LeaseState::Active;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "crypto/crypto.hpp"
+#include "util/text.hpp"
 
 namespace cpshare::ssh {
 
@@ -242,16 +243,14 @@ Result<std::string> check_public_key(std::string_view line) {
 
 // "2,3"; empty for no GPU.
 Result<std::string> check_gpus(const std::vector<int>& gpus) {
-  std::string list;
   for (std::size_t i = 0; i < gpus.size(); ++i) {
     if (gpus[i] < 0 || gpus[i] > 255)
       return fail_fields({{"gpu_indices", fmt::format("index {} is not a GPU index from 0 to 255", gpus[i])}});
     if (std::find(gpus.begin(), gpus.begin() + static_cast<std::ptrdiff_t>(i), gpus[i]) !=
         gpus.begin() + static_cast<std::ptrdiff_t>(i))
       return fail_fields({{"gpu_indices", fmt::format("index {} appears twice", gpus[i])}});
-    list += fmt::format("{}{}", i == 0 ? "" : ",", gpus[i]);
   }
-  return list;
+  return text::comma_list(gpus);
 }
 
 // useradd -e: the account is disabled from 00:00 UTC of this day, so the day

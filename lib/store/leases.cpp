@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "store/guarded.hpp"
+#include "util/text.hpp"
 
 namespace cpshare {
 
@@ -15,15 +16,6 @@ constexpr const char* kLeaseColumns =
     "(SELECT username FROM accounts WHERE id = l.supplier_id), l.class, l.cluster_snapshot, l.mode, l.unit_price, "
     "l.units, l.periods, l.estimate, l.state, l.unit_list, l.ssh_public_key, l.created_at, l.decide_by, "
     "l.started_at, l.planned_end, l.ended_at, l.end_reason, l.note, l.charged, l.refunded, l.access_enc";
-
-std::string join_units(const std::vector<int>& units) {
-  std::string out;
-  for (int u : units) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(u);
-  }
-  return out;
-}
 
 std::vector<int> split_units(const std::string& s) {
   std::vector<int> out;
@@ -121,7 +113,7 @@ Result<Lease> Store::create_lease(Lease l, int units) {
     st.bind(i++, static_cast<int64_t>(l.terms.periods));
     st.bind(i++, static_cast<int64_t>(l.estimate));
     st.bind(i++, std::string(lease_state_name(l.state)));
-    st.bind(i++, join_units(l.units));
+    st.bind(i++, text::comma_list(l.units));
     if (l.ssh_public_key.empty()) st.bind(i++); else st.bind(i++, l.ssh_public_key);
     st.bind(i++, static_cast<int64_t>(l.created_at));
     bind_opt(st, i++, l.decide_by);

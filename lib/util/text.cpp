@@ -216,4 +216,13 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
+std::string comma_list(const std::vector<int>& values) {
+  std::string out;
+  for (int v : values) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(v);
+  }
+  return out;
+}
+
 }  // namespace cpshare::text

@@ -25,6 +25,8 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 std::string trim(std::string_view s);
 // RFC 3986 percent-encoding: everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string percent_encode(std::string_view s);
+// Integers joined by commas, "0,1,3" (lease unit lists, CUDA_VISIBLE_DEVICES).
+std::string comma_list(const std::vector<int>& values);
 std::string to_lower_ascii(std::string_view s);
 
 }  // namespace cpshare::text
