@@ -196,8 +196,11 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
   Lease l;
   l.lease_id = new_lease_id();
   l.user_id = caller.account.id;
+  l.user = caller.account.username;
   l.cluster_id = cluster->id;
+  l.cpc_id = cluster->cpc_id;
   l.supplier_id = cluster->owner_id;
+  l.supplier = cluster->owner;
   l.cluster_class = cluster->cluster_class;
   l.cluster_snapshot = catalog::cluster_json(*cluster).dump();
   l.terms.mode = *mode;
@@ -217,8 +220,7 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
     TRY(audit("lease_requested", &caller.account, ctx, {{"lease", made.lease_id}, {"cpc_id", *cpc_id}}));
     return {};
   }));
-  TRY_ASSIGN(auto stored, find(made.lease_id));
-  return json{{"lease", lease_json(stored)}};
+  return json{{"lease", lease_json(made)}};  // as stored: create_lease adds the id and units
 }
 
 Result<json> LeaseService::list(const Caller& caller, bool incoming, const std::string& state) {

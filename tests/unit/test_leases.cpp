@@ -157,6 +157,7 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
   CHECK(lease["unit_price"] == 50000);
   CHECK(lease["estimate"] == 50000 * 3 * 7);
   CHECK(f.units_free(cpc) == 5);
+  CHECK(f.leases.show(alice, id, false).value()["lease"] == lease);  // the answer is what was stored
   CHECK(f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value()[0].status == "reserved");
 
   // A price change applies to new leases only.
