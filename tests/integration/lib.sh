@@ -116,12 +116,17 @@ SSHD_PID=
 start_sshd() {
   /usr/sbin/sshd -D -e -f "$sshd_dir/sshd_config" </dev/null >>"$T/sshd.log" 2>&1 &
   SSHD_PID=$!
+  wait_for_port "$port" "$SSHD_PID" sshd "$T/sshd.log"
+}
+# wait_for_port PORT PID NAME LOG: until PORT on loopback accepts (5 s); fails
+# with the end of LOG if process PID exits first.
+wait_for_port() {
   for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return
-    kill -0 "$SSHD_PID" 2>/dev/null || fail "sshd did not start: $(tail -5 "$T/sshd.log")"
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
+    kill -0 "$2" 2>/dev/null || fail "$3 exited: $(tail -5 "$4")"
     sleep 0.05
   done
-  fail "sshd does not accept on $port"
+  fail "$3 does not accept on port $1"
 }
 stop_sshd() {
   if [ -n "$SSHD_PID" ]; then

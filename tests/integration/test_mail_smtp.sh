@@ -15,12 +15,7 @@ sink_args=(-d "$T/sink/mail." "127.0.0.1:$PORT" 10)
 [ "$(id -u)" = 0 ] && sink_args=(-u nobody "${sink_args[@]}")  # as root it must drop privileges
 "$SMTP_SINK" "${sink_args[@]}" 2>"$T/sink.err" &
 SINK_PID=$!
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  kill -0 "$SINK_PID" 2>/dev/null || fail "smtp-sink exited: $(cat "$T/sink.err")"
-  sleep 0.05
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || fail "smtp-sink does not accept on port $PORT"
+wait_for_port "$PORT" "$SINK_PID" smtp-sink "$T/sink.err"
 
 step "a daemon with --smtp-url mails the activation message to the SMTP server"
 start_daemon --smtp-url "smtp://127.0.0.1:$PORT"
