@@ -6,6 +6,8 @@ packages=(
   build-essential cmake pkg-config git
   libcli11-dev libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libfmt-dev
   libsodium-dev libssh-dev libcurl4-openssl-dev liboath-dev libssl-dev catch2
+  # Unicode NFKC and case folding; time zones (billing calendar) on the system tzdata
+  libutf8proc-dev libhowardhinnant-date-dev tzdata
   # integration tests: real SMTP listener, real sshd/ssh, JSON and TOTP from the shell
   postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl
 )
