@@ -43,14 +43,34 @@ int exit_code(const Error& error, bool unreachable) {
   }
 }
 
+namespace {
+// Whether the message is only this field's error again: fail_fields() writes
+// "FIELD: MESSAGE" as the message of a one-field error (for clients that show
+// only the message), and name_flags() may since have added " (--flag)" to the
+// field's name.
+bool repeats_field(const std::string& message, const FieldError& f) {
+  const std::string tail = ": " + f.message;
+  if (!message.ends_with(tail)) return false;
+  const std::string name = message.substr(0, message.size() - tail.size());
+  return f.field == name || f.field.starts_with(name + " (");
+}
+}  // namespace
+
 void report_error(Io& io, bool as_json, const Error& error) {
   if (as_json) {
     io.out << api::error_envelope(error).dump(2) << "\n";
     return;
   }
   const bool colour = io.err_is_tty && !io.env("NO_COLOR");
-  io.err << "cpshare: " << (colour ? "\033[31merror:\033[0m " : "error: ") << error.message << "\n";
-  for (const auto& f : error.fields) io.err << "  " << f.field << ": " << f.message << "\n";
+  const char* label = colour ? "\033[31merror:\033[0m " : "error: ";
+  if (error.fields.size() == 1 && repeats_field(error.message, error.fields.front())) {
+    // One line, not the same error twice (`cpshare filter 'bad syntax'` printed it twice).
+    const FieldError& f = error.fields.front();
+    io.err << "cpshare: " << label << f.field << ": " << f.message << "\n";
+  } else {
+    io.err << "cpshare: " << label << error.message << "\n";
+    for (const auto& f : error.fields) io.err << "  " << f.field << ": " << f.message << "\n";
+  }
   if (error.code == ErrorCode::RateLimited && error.retry_after > 0)
     io.err << "  try again in " << error.retry_after << (error.retry_after == 1 ? " second\n" : " seconds\n");
 }

@@ -26,7 +26,8 @@ enum ExitStatus : int {
 int exit_code(const Error& error, bool unreachable);
 
 // With --json: {"error":{…}} on stdout. Otherwise "cpshare: error: …" on stderr,
-// then each field's error, and for RATE_LIMITED how long to wait.
+// then each field's error (a one-field error whose message only repeats it is
+// one line), and for RATE_LIMITED how long to wait.
 void report_error(Io& io, bool json, const Error& error);
 
 // Runs cpshare with `args` (argv without the program name); returns the exit status.

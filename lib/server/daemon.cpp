@@ -1,13 +1,21 @@
 #include "server/daemon.hpp"
 
 #include <csignal>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <pthread.h>
+#include <sstream>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -72,6 +80,99 @@ Result<> prepare_data_dir(const fs::path& dir) {
   return {};
 }
 
+// One daemon per data directory: an exclusive flock on DATA_DIR/cpshared.lock,
+// held (fd open, O_CLOEXEC) for the daemon's life; the file holds its PID. The
+// lock is on the file, not the path, so the directory reached through a
+// symlink or a relative path is the same directory. The kernel drops it when
+// the process ends, however it ends: a file left by SIGKILL blocks nothing.
+// The file is never removed (removing it would let two daemons hold locks on
+// two different files). `cpshared admin` does not take it.
+class DataDirLock {
+ public:
+  static Result<DataDirLock> acquire(const fs::path& dir) {
+    const fs::path path = dir / "cpshared.lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+      return fail(ErrorCode::Internal, fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+    DataDirLock lock(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK)
+        return fail(ErrorCode::Internal, fmt::format("cannot lock {}: {}", path.string(), std::strerror(errno)));
+      std::error_code ec;
+      const fs::path real = fs::canonical(dir, ec);
+      const std::string shown = ec || real == dir ? dir.string() : fmt::format("{} ({})", dir.string(), real.string());
+      return fail(ErrorCode::Conflict,
+                  fmt::format("data directory {} is in use by another cpshared, PID {} (it holds {}); stop it "
+                              "first, or give this one another --data-dir",
+                              shown, lock.holder(), path.filename().string()));
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+      return fail(ErrorCode::Internal, fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+    return lock;
+  }
+  DataDirLock(DataDirLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  DataDirLock& operator=(DataDirLock&&) = delete;
+  ~DataDirLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+
+ private:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  // The holder's PID from the file; it writes it just after locking, so wait
+  // a moment for a file still empty.
+  std::string holder() const {
+    for (int tries = 0; tries < 100; ++tries) {
+      char buf[32] = {};
+      const ssize_t n = ::pread(fd_, buf, sizeof(buf) - 1, 0);
+      std::string text(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+      while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+      if (!text.empty()) return text;
+      ::usleep(10'000);
+    }
+    return "unknown";
+  }
+  int fd_ = -1;
+};
+
+// DATA_DIR/cpshared.addr, the URL the daemon listens on (for scripts and for
+// port 0). Written whole (a temporary file renamed over it), and removed at
+// exit only if it still holds what this process wrote.
+class AddrFile {
+ public:
+  AddrFile(fs::path path, std::string url) : path_(std::move(path)), content_(std::move(url) + "\n") {}
+  Result<> write() const {
+    const fs::path tmp = path_.string() + fmt::format(".{}.tmp", ::getpid());
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << content_;
+      out.close();
+      if (!out) return fail(ErrorCode::Internal, fmt::format("cannot write {}", tmp.string()));
+    }
+    std::error_code ec;
+    fs::rename(tmp, path_, ec);
+    if (ec) {
+      fs::remove(tmp, ec);
+      return fail(ErrorCode::Internal, fmt::format("cannot write {}: {}", path_.string(), ec.message()));
+    }
+    return {};
+  }
+  // True if removed; false if it holds something else now (or is gone).
+  bool remove_if_ours() const {
+    std::ifstream in(path_);
+    if (!in) return false;
+    std::stringstream now;
+    now << in.rdbuf();
+    if (now.str() != content_) return false;
+    std::error_code ec;
+    return fs::remove(path_, ec);
+  }
+
+ private:
+  fs::path path_;
+  std::string content_;
+};
+
 struct Opened {
   std::unique_ptr<crypto::KeyRing> keys;
   std::unique_ptr<Store> store;
@@ -131,6 +232,10 @@ Result<int> serve(const Options& o) {
 
   Logger log;
   if (!o.log_file.empty()) TRY(log.open_file(o.log_file));
+  // The data directory is this daemon's before anything in it is opened:
+  // a second daemon on it stops here, having touched nothing.
+  TRY(prepare_data_dir(o.data_dir));
+  TRY_ASSIGN(DataDirLock dir_lock, DataDirLock::acquire(o.data_dir));
   TRY_ASSIGN(Opened d, open_data(o.data_dir));
   std::unique_ptr<Mailer> mailer;
   if (!o.smtp_url.empty())
@@ -158,14 +263,8 @@ Result<int> serve(const Options& o) {
   // Activation links need the public URL, known only after binding when port is 0.
   accounts.set_public_url(o.public_url.empty() ? url : o.public_url);
 
-  fs::path addr_file = fs::path(o.data_dir) / "cpshared.addr";
-  {
-    std::FILE* f = std::fopen(addr_file.c_str(), "w");
-    if (f) {
-      std::fprintf(f, "%s\n", url.c_str());
-      std::fclose(f);
-    }
-  }
+  const AddrFile addr_file(fs::path(o.data_dir) / "cpshared.addr", url);
+  if (auto w = addr_file.write(); !w) log.warn("{}", w.error().message);
   log.info("cpshared {} listening on {} (data {}, mail {}, schema v{})", CPSHARE_VERSION, url, o.data_dir,
            o.smtp_url.empty() ? "outbox" : "smtp", d.store->schema_version());
 
@@ -210,8 +309,7 @@ Result<int> serve(const Options& o) {
   signal_thread.join();
   janitor.join();
   scheduler.join();
-  std::error_code ec;
-  fs::remove(addr_file, ec);
+  if (!addr_file.remove_if_ours()) log.warn("cpshared.addr no longer holds {}: left as it is", url);
   log.info("cpshared stopped");
   if (!ran) return std::unexpected(ran.error());
   return 0;

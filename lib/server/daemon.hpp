@@ -1,6 +1,7 @@
-// cpshared's whole program as a library function: parse flags, open the data
-// directory, serve until SIGTERM/SIGINT. Exit codes: 0 clean stop, 1 runtime
-// failure, 2 usage error.
+// cpshared's whole program as a library function: parse flags, lock and open
+// the data directory, serve until SIGTERM/SIGINT. Exit codes: 0 clean stop, 1
+// runtime failure (among them: the listen address is in use, or another
+// cpshared holds the data directory, DATA_DIR/cpshared.lock), 2 usage error.
 #pragma once
 
 namespace cpshare {

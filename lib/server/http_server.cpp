@@ -1,8 +1,12 @@
 #include "server/http_server.hpp"
 
+#include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <regex>
 
 #include <fmt/format.h>
@@ -407,6 +411,61 @@ void HttpServer::install_routes() {
   });
 }
 
+namespace {
+
+// The listening socket's options, in place of cpp-httplib 0.11's defaults,
+// which set SO_REUSEPORT on Linux: with it a second daemon could bind the same
+// port and the kernel would split connections between the two (and their two
+// databases). SO_REUSEADDR alone still lets a restart bind at once over
+// connections in TIME_WAIT, and Linux refuses it while another socket listens.
+void listen_socket_options(int sock) {
+  int yes = 1;
+  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
+// Why binding host:port failed, for the message (cpp-httplib only says that it
+// did): bind a socket of our own to each of the host's addresses as httplib
+// does, and name the first error met.
+std::string bind_failure(const std::string& host, int port) {
+  const std::string where = fmt::format("{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
+    return fmt::format("cannot listen on {}: {} is not a host name or address of this host ({})", where, host,
+                       ::gai_strerror(rc));
+  int err = 0;
+  for (addrinfo* a = found; a != nullptr && err != EADDRINUSE; a = a->ai_next) {
+    int sock = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (sock < 0) {
+      err = errno;
+      continue;
+    }
+    listen_socket_options(sock);
+    err = ::bind(sock, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
+    ::close(sock);
+  }
+  ::freeaddrinfo(found);
+  switch (err) {
+    case EADDRINUSE:
+      return fmt::format("cannot listen on {}: address in use (another cpshared, or another program, listens there); "
+                         "stop it or give another --listen",
+                         where);
+    case EADDRNOTAVAIL:
+      return fmt::format("cannot listen on {}: {} is not an address of this host", where, host);
+    case EACCES:
+      return fmt::format("cannot listen on {}: permission denied (ports below 1024 need privileges)", where);
+    case 0:
+      return fmt::format("cannot listen on {} (it is free now: try again)", where);
+    default:
+      return fmt::format("cannot listen on {}: {}", where, std::strerror(err));
+  }
+}
+
+}  // namespace
+
 Result<int> HttpServer::bind(const std::string& host, int port) {
   if (!server_->is_valid())
     return fail(ErrorCode::Internal, "the HTTP server could not be set up (TLS certificate or key unreadable?)");
@@ -416,17 +475,17 @@ Result<int> HttpServer::bind(const std::string& host, int port) {
   // backlog once bound (listen() again only changes the backlog).
   int listen_fd = -1;
   server_->set_socket_options([&listen_fd](socket_t sock) {
-    httplib::default_socket_options(sock);
+    listen_socket_options(sock);
     listen_fd = sock;
   });
   int bound = port;
   if (port == 0) {
     bound = server_->bind_to_any_port(host);
-    if (bound < 0) return fail(ErrorCode::Internal, fmt::format("cannot listen on {}:0", host));
+    if (bound < 0) return fail(ErrorCode::Internal, bind_failure(host, 0));
   } else if (!server_->bind_to_port(host, port)) {
-    return fail(ErrorCode::Internal, fmt::format("cannot listen on {}:{} (in use, or not an address of this host?)", host, port));
+    return fail(ErrorCode::Internal, bind_failure(host, port));
   }
-  server_->set_socket_options(httplib::default_socket_options);
+  server_->set_socket_options(listen_socket_options);
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   return bound;
 }

@@ -38,6 +38,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds host:port (port 0 picks a free one) and returns the bound port.
+  // SO_REUSEADDR but not SO_REUSEPORT: a port another socket listens on fails
+  // (INTERNAL, "cannot listen on HOST:PORT: address in use ..."), so two
+  // daemons never share one address.
   Result<int> bind(const std::string& host, int port);
   // Serves until stop() (blocks).
   Result<> run();

@@ -138,32 +138,54 @@ Result<json> CatalogService::show(const Caller& caller, const std::string& cpc_i
               {"provisioning", provisioning}};
 }
 
+// The modify pattern of AccountService: the cluster is read, changed and
+// written back in one transaction (the writer is held from the read to the
+// write), so two changes that race both land; neither writes back a stale copy
+// of the columns the other changed.
+Result<Cluster> CatalogService::modify(const Caller& caller, const std::string& cpc_id,
+                                       const std::function<Result<>(Cluster&)>& change,
+                                       const std::function<Result<>(const Cluster&)>& after) {
+  Cluster out;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(Cluster c, owned(caller, cpc_id));  // inside the transaction: reads on the writer
+    TRY(change(c));
+    c.updated_at = clock_.now();
+    TRY(store_.update_cluster(c));
+    TRY(after(c));
+    TRY_ASSIGN(auto stored, store_.cluster_by_cpc_id(cpc_id));  // as written (units_free recounted)
+    out = std::move(stored).value_or(std::move(c));
+    return {};
+  }));
+  return out;
+}
+
 Result<json> CatalogService::update(const Caller& caller, const std::string& cpc_id, const json& body,
                                     const RequestContext& ctx) {
-  TRY_ASSIGN(Cluster current, owned(caller, cpc_id));
-  TRY_ASSIGN(Cluster next, catalog::apply_update(current, body));
-  next.updated_at = clock_.now();
   json fields = json::array();
   if (body.is_object())
     for (const auto& [k, _] : body.items()) fields.push_back(k);
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_cluster(next));
-    return audit("cluster_updated", caller, ctx, {{"cpc_id", cpc_id}, {"fields", fields}});
-  }));
-  TRY_ASSIGN(auto stored, store_.cluster_by_cpc_id(cpc_id));
-  return json{{"cluster", catalog::cluster_json(stored.value_or(next), Viewer::Owner)}};
+  TRY_ASSIGN(Cluster stored, modify(
+      caller, cpc_id,
+      [&](Cluster& c) -> Result<> {
+        TRY_ASSIGN(c, catalog::apply_update(c, body));
+        return {};
+      },
+      [&](const Cluster&) { return audit("cluster_updated", caller, ctx, {{"cpc_id", cpc_id}, {"fields", fields}}); }));
+  return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
 }
 
 Result<json> CatalogService::set_listed(const Caller& caller, const std::string& cpc_id, bool listed,
                                         const RequestContext& ctx) {
-  TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
-  c.status = listed ? catalog::ClusterStatus::Listed : catalog::ClusterStatus::Delisted;
-  c.updated_at = clock_.now();
-  TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_cluster(c));
-    return audit(listed ? "cluster_relisted" : "cluster_delisted", caller, ctx, {{"cpc_id", cpc_id}});
-  }));
-  return json{{"cluster", catalog::cluster_json(c, Viewer::Owner)}};
+  TRY_ASSIGN(Cluster stored, modify(
+      caller, cpc_id,
+      [&](Cluster& c) -> Result<> {
+        c.status = listed ? catalog::ClusterStatus::Listed : catalog::ClusterStatus::Delisted;
+        return {};
+      },
+      [&](const Cluster&) {
+        return audit(listed ? "cluster_relisted" : "cluster_delisted", caller, ctx, {{"cpc_id", cpc_id}});
+      }));
+  return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
 }
 
 Result<json> CatalogService::units(const Caller& caller, const std::string& cpc_id) {
@@ -223,11 +245,13 @@ Result<json> CatalogService::set_unit(const Caller& caller, const std::string& c
     if (used != index.size()) idx = -1;
   } catch (...) {
   }
-  TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
-  if (idx < 0 || idx >= c.units)
-    return fail(ErrorCode::NotFound, fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id,
-                                                 c.units - 1, index));
+  // The cluster and its unit count are read in the transaction that sets the
+  // unit, so an update racing this one cannot change them in between.
   TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
+    if (idx < 0 || idx >= c.units)
+      return fail(ErrorCode::NotFound, fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id,
+                                                   c.units - 1, index));
     TRY(store_.set_unit_status(c.id, idx, *status, clock_.now()));
     return audit("unit_status_changed", caller, ctx, {{"cpc_id", cpc_id}, {"unit", idx}, {"status", *status}});
   }));

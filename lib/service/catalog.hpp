@@ -1,8 +1,11 @@
 // The cluster catalogue (issue 3; R-CL-*, R-API-IVCPC): publish, show, list
 // and filter, update, delist/relist, unit status. Rules of the record itself
 // live in catalog/cluster.hpp; this service adds who may do what, the store,
-// and the audit log.
+// and the audit log. update, set_listed and set_unit read the cluster in the
+// transaction that writes it (issue 8): racing changes all land, none is lost.
 #pragma once
+
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -44,6 +47,12 @@ class CatalogService {
   // The cluster, if the caller may change it (owner or admin).
   Result<catalog::Cluster> owned(const Caller& caller, const std::string& cpc_id);
   Result<> audit(const std::string& event, const Caller& caller, const RequestContext& ctx, json detail);
+  // Reads the cluster (owner or admin only), applies change, stamps
+  // updated_at, writes it and runs after, all in one transaction; returns the
+  // cluster as stored. Errors: those of owned(), change, the store and after.
+  Result<catalog::Cluster> modify(const Caller& caller, const std::string& cpc_id,
+                                  const std::function<Result<>(catalog::Cluster&)>& change,
+                                  const std::function<Result<>(const catalog::Cluster&)>& after);
 
   // The owner's view of how the platform reaches the cluster (null for others).
   Result<json> provisioning_json(const Caller& caller, const catalog::Cluster& c);

@@ -183,39 +183,42 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
     f.error("ssh_public_key", "must be one OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub");
   if (!f.ok()) return std::unexpected(f.failure());
 
-  TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(*cpc_id));
-  if (!cluster || cluster->status != catalog::ClusterStatus::Listed)
-    return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", *cpc_id));
-  const auto price = price_for(*cluster, *mode);
-  if (!price)
-    return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id,
-                                                billing::mode_name(*mode))}});
-  if (key && cluster->cluster_class != 'A')
-    return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
-
-  Lease l;
-  l.lease_id = new_lease_id();
-  l.user_id = caller.account.id;
-  l.user = caller.account.username;
-  l.cluster_id = cluster->id;
-  l.cpc_id = cluster->cpc_id;
-  l.supplier_id = cluster->owner_id;
-  l.supplier = cluster->owner;
-  l.cluster_class = cluster->cluster_class;
-  l.cluster_snapshot = catalog::cluster_json(*cluster).dump();
-  l.terms.mode = *mode;
-  l.terms.unit_price_fen = *price;
-  l.terms.units = *units;
-  // Hourly: --periods plans hours (the estimate, and an end when given).
-  l.terms.periods = periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
-  TRY_ASSIGN(l.estimate, billing::estimate(l.terms));
-  l.state = cluster->cluster_class == 'A' ? LeaseState::Requested : LeaseState::Provisioning;
-  l.ssh_public_key = key.value_or("");
-  l.created_at = clock_.now();
-  if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
-
+  // The cluster is read in the transaction that takes its units: a delist or
+  // a price change racing this request either comes before it (and is what
+  // the lease sees) or after it, never in between.
   Lease made;
   TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(*cpc_id));
+    if (!cluster || cluster->status != catalog::ClusterStatus::Listed)
+      return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", *cpc_id));
+    const auto price = price_for(*cluster, *mode);
+    if (!price)
+      return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id,
+                                                  billing::mode_name(*mode))}});
+    if (key && cluster->cluster_class != 'A')
+      return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
+
+    Lease l;
+    l.lease_id = new_lease_id();
+    l.user_id = caller.account.id;
+    l.user = caller.account.username;
+    l.cluster_id = cluster->id;
+    l.cpc_id = cluster->cpc_id;
+    l.supplier_id = cluster->owner_id;
+    l.supplier = cluster->owner;
+    l.cluster_class = cluster->cluster_class;
+    l.cluster_snapshot = catalog::cluster_json(*cluster).dump();
+    l.terms.mode = *mode;
+    l.terms.unit_price_fen = *price;
+    l.terms.units = *units;
+    // Hourly: --periods plans hours (the estimate, and an end when given).
+    l.terms.periods = periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
+    TRY_ASSIGN(l.estimate, billing::estimate(l.terms));
+    l.state = cluster->cluster_class == 'A' ? LeaseState::Requested : LeaseState::Provisioning;
+    l.ssh_public_key = key.value_or("");
+    l.created_at = clock_.now();
+    if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
+
     TRY_ASSIGN(made, store_.create_lease(l, static_cast<int>(*units)));
     TRY(audit("lease_requested", &caller.account, ctx, {{"lease", made.lease_id}, {"cpc_id", *cpc_id}}));
     return {};

@@ -85,6 +85,12 @@ void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& 
 
 Result<Lease> Store::create_lease(Lease l, int units) {
   return write("create lease", [&](Connection& db) -> Result<Lease> {
+    // Checked here too, in the transaction that takes the units: whatever the
+    // caller read, a cluster that is not listed now takes no new lease.
+    SQLite::Statement& listed = db.prepare("SELECT status FROM clusters WHERE id = ?");
+    listed.bind(1, static_cast<int64_t>(l.cluster_id));
+    if (!listed.executeStep() || listed.getColumn(0).getString() != "listed")
+      return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", l.cpc_id));
     SQLite::Statement& pick = db.prepare("SELECT idx FROM cluster_units WHERE cluster_id = ? AND status = 'idle' "
                                "ORDER BY idx LIMIT ?");
     pick.bind(1, static_cast<int64_t>(l.cluster_id));

@@ -147,6 +147,8 @@ class Store {
   Result<std::optional<catalog::Cluster>> cluster_by_cpc_id(const std::string& cpc_id);
   // Writes the publishable fields and status. A changed unit count adds idle
   // units or removes the highest ones, which must not be busy (CONFLICT).
+  // It writes every column of c: read c inside the same atomically() (see
+  // CatalogService::modify), or a change committed in between is lost.
   Result<> update_cluster(const catalog::Cluster& c);
   Result<std::vector<catalog::Cluster>> clusters(const ClusterQuery& q);
   // How the platform reaches a cluster: the sealed provisioning key (A), its
@@ -159,7 +161,9 @@ class Store {
 
   // Leases. create_lease takes `units` idle units of l.cluster_id (lowest
   // indices first), marks them reserved and records the lease, in one
-  // transaction; fewer idle units than asked: UNITS_UNAVAILABLE.
+  // transaction; fewer idle units than asked: UNITS_UNAVAILABLE; the cluster
+  // not listed (any more): NOT_FOUND. Call it inside the atomically() that
+  // read the cluster for l's price and snapshot, so they are current.
   Result<Lease> create_lease(Lease l, int units);
   Result<std::optional<Lease>> lease_by_lease_id(const std::string& lease_id);
   Result<std::optional<Lease>> lease_by_id(std::int64_t id);

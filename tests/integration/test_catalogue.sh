@@ -75,6 +75,11 @@ out=$(as alice --json filter 'modle~A100' || true)
 jq -e '.error.code == "VALIDATION_FAILED" and (.error.message | contains("did you mean model?"))' <<<"$out" >/dev/null ||
   fail "unknown field: $out"
 expect_error VALIDATION_FAILED 2 alice filter 'units=>4'
+# Said once on stderr, not as the message and again as the field's line (issue 8).
+rc=0
+as alice filter 'bad syntax' 2>"$T/filter.err" || rc=$?
+[ $rc = 2 ] || fail "a bad filter exited $rc, expected 2"
+[ "$(grep -c "expected an operator" "$T/filter.err")" = 1 ] || fail "the filter error is not printed once: $(cat "$T/filter.err")"
 grep -q 深圳市 <<<"$(as alice list)" || fail "human list lacks the location"
 
 step "update: price change; others refused"

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "api/envelope.hpp"
+#include "catalog/filter.hpp"
 #include "cli_test_support.hpp"
 
 using cpshare::testing::Cli;
@@ -370,4 +372,47 @@ TEST_CASE("cluster verify posts to /verify, with repin on --repin", "[cli][catal
   CHECK(cli({"cluster", "verify", "cp-bad"}) == 2);
   CHECK(cli({"cluster", "verify"}) == 2);
   CHECK(server.requests().size() == before);
+}
+
+TEST_CASE("a filter error is printed once", "[cli][catalog]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  // The daemon's answers to bad filters, made as the daemon makes them (replies are used in order).
+  const std::vector<std::string> exprs = {"bad syntax", "class=A unitz>=4"};
+  std::vector<cpshare::Error> errors;
+  for (const auto& expr : exprs) {
+    auto compiled = cpshare::catalog::compile_filter(expr);
+    REQUIRE_FALSE(compiled);
+    errors.push_back(compiled.error());
+    server.on_error("GET /api/v1/clusters", 422, cpshare::api::error_envelope(errors.back())["error"]);
+  }
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    CHECK(cli({"filter", exprs[i]}) == 2);
+    INFO(cli.err);
+    const std::string& message = errors[i].fields.at(0).message;
+    CHECK(count(cli.err, message) == 1);
+    CHECK(cli.err == "cpshare: error: filter: " + message + "\n");
+  }
+
+  // Other one-field errors likewise, with the flag's name kept; several
+  // fields: the summary, then each.
+  server.on_error("POST /api/v1/clusters", 422,
+                  {{"code", "VALIDATION_FAILED"},
+                   {"message", "prices.hourly: must be at least 1 fen"},
+                   {"fields", {{{"field", "prices.hourly"}, {"message", "must be at least 1 fen"}}}}});
+  server.on_error("POST /api/v1/clusters", 422,
+                  {{"code", "VALIDATION_FAILED"},
+                   {"message", "model: is required (and 1 more)"},
+                   {"fields", {{{"field", "model"}, {"message", "is required"}}, {{"field", "units"}, {"message", "is required"}}}}});
+  CHECK(cli({"publish", "--price-hourly", "0"}) == 2);
+  CHECK(cli.err == "cpshare: error: prices.hourly (--price-hourly): must be at least 1 fen\n");
+  CHECK(cli({"publish", "--price-hourly", "1"}) == 2);
+  CHECK(cli.err == "cpshare: error: model: is required (and 1 more)\n  model (--model): is required\n"
+                   "  units (--units): is required\n");
 }
