@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
@@ -38,6 +39,19 @@ bool Fields::has(std::string_view name) const {
 }
 
 std::optional<std::string> Fields::text(std::string_view name, bool required, std::size_t max_chars) {
+  return string_field(name, required, max_chars, normalize::field);
+}
+
+std::optional<std::string> Fields::prose(std::string_view name, bool required, std::size_t max_chars) {
+  return string_field(name, required, max_chars, normalize::prose);
+}
+
+std::optional<std::string> Fields::secret(std::string_view name, bool required, std::size_t max_chars) {
+  return string_field(name, required, max_chars, [](std::string_view v) { return text::trim(v); });
+}
+
+std::optional<std::string> Fields::string_field(std::string_view name, bool required, std::size_t max_chars,
+                                                std::string (*normalise)(std::string_view)) {
   auto it = body_.find(name);
   if (it == body_.end() || it->is_null()) {
     if (required) error(std::string(name), "is required");
@@ -47,7 +61,7 @@ std::optional<std::string> Fields::text(std::string_view name, bool required, st
     error(std::string(name), "must be a string");
     return std::nullopt;
   }
-  std::string v = text::trim(it->get<std::string>());
+  std::string v = normalise(it->get<std::string>());
   if (v.empty()) {
     if (required) error(std::string(name), "must not be empty");
     return std::nullopt;

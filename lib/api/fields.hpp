@@ -24,8 +24,18 @@ class Fields {
   Fields(const json& body, std::initializer_list<std::string_view> allowed);
 
   bool has(std::string_view name) const;
-  // A string field. Required and missing/empty → error. Trimmed.
+  // A string field. Required and missing/empty → error. Normalised to NFKC and
+  // trimmed (normalize::field: the full-width forms of Chinese input methods
+  // become ASCII) before it is checked, so every reader of the value sees one
+  // spelling; max_chars counts characters. For identifiers, codes, names,
+  // regions and other short values.
   std::optional<std::string> text(std::string_view name, bool required, std::size_t max_chars = 256);
+  // As text, for prose (a reason, a note): NFC only (normalize::prose), so
+  // full-width Chinese punctuation stays as written.
+  std::optional<std::string> prose(std::string_view name, bool required, std::size_t max_chars);
+  // As text, for a new password: trimmed but otherwise the bytes as given
+  // (a password's hash is of its bytes; a login sends them unchanged).
+  std::optional<std::string> secret(std::string_view name, bool required, std::size_t max_chars);
   std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min,
                                       std::int64_t max);
   std::optional<bool> boolean(std::string_view name, bool required);
@@ -41,6 +51,8 @@ class Fields {
   Error failure() const;
 
  private:
+  std::optional<std::string> string_field(std::string_view name, bool required, std::size_t max_chars,
+                                          std::string (*normalise)(std::string_view));
   const json& body_;
   std::vector<FieldError> errors_;
 };

@@ -131,7 +131,7 @@ json settlement_account(Form& form) {
 
 void attach_licence(Context& ctx, Form& form, json& body) {
   const std::string path =
-      form.required("--licence", "licence", "Licence file (PDF, PNG or JPEG, at most 5 MiB)", licence_check);
+      form.file("--licence", "licence", "Licence file (PDF, PNG or JPEG, at most 5 MiB)", licence_check);
   if (path.empty()) return;
   auto licence = read_licence(path);
   if (licence) body["licence"] = *licence;

@@ -6,6 +6,7 @@
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "domain/audit.hpp"
+#include "domain/normalize.hpp"
 #include "util/text.hpp"
 #include "clicmd/input.hpp"
 
@@ -69,12 +70,17 @@ void declare_review_show(CLI::App* app, Args& a) {
 }
 
 Result<> run_review_show(Context& ctx) {
-  const std::string username = ctx.args.get("USERNAME").value_or("");
+  const std::string username = normalize::field(ctx.args.get("USERNAME").value_or(""));
   const std::string status = ctx.args.get("--status").value_or("pending_review");
   TRY_ASSIGN(json list, reviews(ctx, status));
+  // As the server finds a username: the exact spelling, else the same name in another case.
   json account;
   for (const json& item : at(list, "items"))
     if (str(account_of(item), "username") == username) account = account_of(item);
+  for (const json& item : at(list, "items"))
+    if (account.is_null() &&
+        normalize::username_key(str(account_of(item), "username")) == normalize::username_key(username))
+      account = account_of(item);
   if (account.is_null())
     return fail(ErrorCode::NotFound, "no account " + username + " with status " + status +
                                          " (pass --status to look among others)");
@@ -82,7 +88,7 @@ Result<> run_review_show(Context& ctx) {
   std::size_t saved = 0;
   if (auto out = ctx.args.get("--licence-out")) {
     TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-    TRY_ASSIGN(std::string bytes, api->get_bytes(review_path(username, "licence")));
+    TRY_ASSIGN(std::string bytes, api->get_bytes(review_path(str(account, "username"), "licence")));
     TRY(client::write_private_file(*out, bytes));
     saved = bytes.size();
     data["licence_out"] = *out;

@@ -4,6 +4,7 @@
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
+#include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
@@ -48,7 +49,7 @@ Result<> run_profile_update(Context& ctx) {
     auto v = ctx.args.get(f.flag);
     if (!v) continue;
     const std::string field = f.field;
-    std::string value = *v;
+    std::string value = normalize::field(*v);  // as the server will (api::Fields), so the checks agree
     std::string why;
     if (field == "email") why = validate::email(value);
     else if (field == "phone") why = validate::phone(value = validate::normalize_phone(value));
@@ -117,7 +118,7 @@ Result<> run_deregister(Context& ctx) {
                   "settlement account, licence and MFA secrets. Billing records and your name are kept.\n"
                   "This cannot be undone.\n";
     auto typed = ctx.io.console.ask("Type the username (" + entry.username + ") to confirm: ");
-    if (!typed || text::trim(*typed) != entry.username)
+    if (!typed || normalize::username_key(normalize::field(*typed)) != normalize::username_key(entry.username))
       return usage_error("the username typed does not match; nothing was changed");
   }
   TRY_ASSIGN(std::string password, read_password(ctx, "Password"));

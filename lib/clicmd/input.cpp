@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
@@ -53,7 +54,7 @@ std::optional<std::string> Form::ask_until_valid(std::string_view label, const C
   for (;;) {
     auto answer = ctx_.io.console.ask(std::string(label) + (allow_empty ? " (optional): " : ": "));
     if (!answer) return std::nullopt;
-    std::string value = text::trim(*answer);
+    std::string value = normalise_ ? normalize::field(*answer) : text::trim(*answer);
     if (value.empty()) {
       if (allow_empty) return value;
       ctx_.io.err << "  a value is required\n";
@@ -72,9 +73,10 @@ std::optional<std::string> Form::ask_until_valid(std::string_view label, const C
 std::string Form::required(std::string_view flag, std::string_view field, std::string_view label,
                            const Check& check) {
   if (auto v = ctx_.args.get(flag)) {
+    const std::string value = normalise_ ? normalize::field(*v) : *v;
     if (check)
-      if (std::string why = check(*v); !why.empty()) invalid(std::string(field), why);
-    return *v;
+      if (std::string why = check(value); !why.empty()) invalid(std::string(field), why);
+    return value;
   }
   if (ctx_.interactive())
     if (auto v = ask_until_valid(label, check, false)) return *v;
@@ -85,13 +87,22 @@ std::string Form::required(std::string_view flag, std::string_view field, std::s
 std::optional<std::string> Form::optional(std::string_view flag, std::string_view field,
                                           std::string_view label, const Check& check) {
   if (auto v = ctx_.args.get(flag)) {
+    const std::string value = normalise_ ? normalize::field(*v) : *v;
     if (check)
-      if (std::string why = check(*v); !why.empty()) invalid(std::string(field), why);
-    return *v;
+      if (std::string why = check(value); !why.empty()) invalid(std::string(field), why);
+    return value;
   }
   if (ctx_.interactive())
     if (auto v = ask_until_valid(label, check, true); v && !v->empty()) return *v;
   return std::nullopt;
+}
+
+std::string Form::file(std::string_view flag, std::string_view field, std::string_view label,
+                       const Check& check) {
+  normalise_ = false;
+  std::string path = required(flag, field, label, check);
+  normalise_ = true;
+  return path;
 }
 
 std::string Form::new_password(std::string_view username) {

@@ -40,8 +40,13 @@ class Form {
 
   // The value of `flag`, else (terminal) asked as `label` until `check` passes,
   // else recorded as missing. Flag values that fail `check` are recorded as invalid.
+  // The value is normalised as the server does (normalize::field: NFKC, trimmed)
+  // before `check` sees it and before it is sent, so full-width input from a
+  // Chinese input method passes the same checks here as there.
   std::string required(std::string_view flag, std::string_view field, std::string_view label,
                        const Check& check = {});
+  // As required, for a file path: used as given, never normalised.
+  std::string file(std::string_view flag, std::string_view field, std::string_view label, const Check& check);
   // As required, but an empty answer or an absent flag off a terminal means "none".
   std::optional<std::string> optional(std::string_view flag, std::string_view field,
                                       std::string_view label, const Check& check = {});
@@ -59,6 +64,7 @@ class Form {
   std::optional<std::string> ask_until_valid(std::string_view label, const Check& check,
                                              bool allow_empty);
   Context& ctx_;
+  bool normalise_ = true;
   std::vector<std::string> missing_;
   std::vector<FieldError> invalid_;
 };

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "domain/normalize.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::validate {
@@ -58,10 +59,13 @@ static_assert(std::ranges::adjacent_find(kCommonPasswords) == std::end(kCommonPa
               "kCommonPasswords has a duplicate");
 
 
-// Counts code points; call only on valid UTF-8.
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::ranges::count_if(s, [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+using normalize::characters;
+
+// The position (1-based, in characters) of the first non-ASCII character, or 0.
+std::size_t first_non_ascii(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return characters(s.substr(0, i)) + 1;
+  return 0;
 }
 
 // Birth dates are Beijing dates; "today" there runs up to 8 hours ahead of UTC.
@@ -77,8 +81,11 @@ std::string national_id(std::string_view id) {
   static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
   static constexpr char kCheck[] = "10X98765432";
   // Messages never repeat the number itself: it is sensitive and may end up in logs.
-  if (id.size() != 18)
-    return "must be 18 characters (17 digits and a final digit or X); got " + std::to_string(id.size());
+  if (const std::size_t n = characters(id); n != 18)
+    return "must be 18 characters (17 digits and a final digit or X); got " + std::to_string(n);
+  if (const std::size_t at = first_non_ascii(id); at != 0)
+    return at < 18 ? "the first 17 characters must be digits; position " + std::to_string(at) + " is not"
+                   : "the last character must be a digit or X";
   int sum = 0;
   for (std::size_t i = 0; i < 17; ++i) {
     if (!text::is_digit(id[i]))
@@ -112,7 +119,11 @@ std::string credit_code(std::string_view code) {
   // GB 32100-2015: 31 characters (no I, O, S, V, Z), weights 3^i mod 31.
   static constexpr std::string_view kChars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
   static constexpr int kWeights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-  if (code.size() != 18) return "must be 18 characters; got " + std::to_string(code.size());
+  if (const std::size_t n = characters(code); n != 18) return "must be 18 characters; got " + std::to_string(n);
+  if (const std::size_t at = first_non_ascii(code); at != 0)
+    return "position " + std::to_string(at) +
+           " holds a character that is not allowed: use digits and the letters A-H J-N P-R T U W-Y "
+           "(never I, O, S, V, Z)";
   int sum = 0;
   int check_value = 0;
   for (std::size_t i = 0; i < 18; ++i) {
@@ -138,7 +149,8 @@ std::string credit_code(std::string_view code) {
 std::string email(std::string_view email) {
   constexpr std::string_view kShape = "must look like name@example.org";
   if (email.empty()) return std::string(kShape);
-  if (email.size() > 254) return "must be at most 254 characters";
+  // Mail servers count bytes (RFC 5321): so do these two limits, and say so.
+  if (email.size() > 254) return "must be at most 254 bytes (a Chinese character takes 3)";
   for (char c : email) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == 0x7F) return "must not contain spaces or control characters";
@@ -149,7 +161,7 @@ std::string email(std::string_view email) {
   const std::string_view local = email.substr(0, at);
   const std::string_view domain = email.substr(at + 1);
   if (local.empty()) return std::string(kShape) + " (the part before @ is empty)";
-  if (local.size() > 64) return "the part before @ must be at most 64 characters";
+  if (local.size() > 64) return "the part before @ must be at most 64 bytes (a Chinese character takes 3)";
   if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
     return "the part before @ must not start or end with a dot or contain two dots in a row";
   if (domain.find('.') == std::string_view::npos)
@@ -199,19 +211,25 @@ std::string phone(std::string_view phone) {
 }
 
 std::string username(std::string_view username) {
-  if (username.size() < 3 || username.size() > 32)
-    return "must be 3 to 32 characters; got " + std::to_string(username.size());
-  if (!text::is_alpha(username.front())) return "must start with a letter (a-z, A-Z)";
-  for (char c : username)
+  if (const std::size_t n = characters(username); n < 3 || n > 32)
+    return "must be 3 to 32 characters; got " + std::to_string(n);
+  constexpr std::string_view kPinyin = " (Chinese characters are not allowed: write the name in pinyin, e.g. zhangsan)";
+  const bool chinese_first = static_cast<unsigned char>(username.front()) >= 0x80;
+  if (!text::is_alpha(username.front()))
+    return "must start with a letter a-z or A-Z" + std::string(chinese_first ? kPinyin : "");
+  for (char c : username) {
+    if (static_cast<unsigned char>(c) >= 0x80)
+      return "may contain only letters a-z and A-Z, digits, '_', '-' and '.'" + std::string(kPinyin);
     if (!text::is_alpha(c) && !text::is_digit(c) && c != '_' && c != '-' && c != '.')
-      return "may contain only letters, digits, '_', '-' and '.'";
+      return "may contain only letters a-z and A-Z, digits, '_', '-' and '.'";
+  }
   return {};
 }
 
 std::string password(std::string_view password, std::string_view username) {
   if (!valid_utf8(password)) return "must be valid UTF-8 text";
-  if (code_points(password) < 8) return "must be at least 8 characters";
-  if (password.size() > 128) return "must be at most 128 bytes";
+  if (characters(password) < 8) return "must be at least 8 characters";
+  if (password.size() > 128) return "must be at most 128 bytes (a Chinese character takes 3)";
   const std::string pw = text::to_lower_ascii(password);
   const std::string user = text::to_lower_ascii(text::trim(username));
   if (!user.empty()) {
@@ -237,7 +255,8 @@ std::string text(std::string_view value, std::size_t max_chars) {
                     static_cast<unsigned char>(value[i + 1]) <= 0x9F;
     if (u < 0x20 || u == 0x7F || c1) return "must not contain control characters such as tabs or line breaks";
   }
-  if (code_points(value) > max_chars) return "must be at most " + std::to_string(max_chars) + " characters";
+  if (const std::size_t n = characters(value); n > max_chars)
+    return "must be at most " + std::to_string(max_chars) + " characters; got " + std::to_string(n);
   return {};
 }
 

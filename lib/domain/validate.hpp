@@ -1,5 +1,7 @@
 // Pure validators for registration and profile input. Each returns an empty
 // string when the value is fine, otherwise a message that says what to fix.
+// They check values already normalised (normalize::field: NFKC, trimmed), and
+// every length they report is in characters (code points), never bytes.
 #pragma once
 
 #include <string>
@@ -20,7 +22,9 @@ std::string email(std::string_view email);
 // (normalise first with normalize_phone).
 std::string phone(std::string_view phone);
 std::string normalize_phone(std::string_view phone);  // strips +86, spaces, dashes
-// 3–32 chars, starts with a letter, then letters, digits, '_', '-', '.'.
+// 3–32 characters, starts with a letter a-z/A-Z, then such letters, digits, '_',
+// '-', '.' (Chinese characters are refused with a hint to use pinyin). Case is
+// kept for display; matching is by normalize::username_key.
 std::string username(std::string_view username);
 // ≥ 8 chars (code points), ≤ 128 bytes, not in the common-password list
 // (case-insensitive), not equal to / not containing the username (case-insensitive).

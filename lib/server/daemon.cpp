@@ -251,6 +251,7 @@ Result<int> serve(const Options& o) {
   if (tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
 
   AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
+  if (auto r = accounts.report_username_collisions(); !r) log.warn("username collisions: {}", r.error().message);
   CatalogService catalog(*d.store, *d.keys, clock);
   LeaseConfig lease_config;
   lease_config.revoke_retry = o.revoke_retry;

@@ -6,6 +6,7 @@
 
 #include "api/fields.hpp"
 #include "crypto/totp.hpp"
+#include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "service/terms.hpp"
 #include "util/text.hpp"
@@ -137,6 +138,14 @@ std::optional<Licence> licence_field(api::Fields& f, bool required, std::size_t 
   return out;
 }
 
+// USERNAME_TAKEN's message; names the existing spelling when only the case differs.
+std::string taken_message(const std::string& wanted, const std::string& existing) {
+  if (wanted == existing) return fmt::format("username '{}' is taken; choose another", wanted);
+  return fmt::format("username '{}' is taken (as '{}': names that differ only in case or width are one name); "
+                     "choose another",
+                     wanted, existing);
+}
+
 std::string login_kind(const std::string& login) {
   if (login.find('@') != std::string::npos) return "email";
   std::string ph = validate::normalize_phone(login);
@@ -168,6 +177,22 @@ Result<Account> AccountService::modify(std::int64_t id, const std::function<Resu
     return {};
   }));
   return out;
+}
+
+Result<std::size_t> AccountService::report_username_collisions() {
+  TRY_ASSIGN(auto groups, store_.username_collisions());
+  if (groups.empty()) return std::size_t{0};
+  std::string list;
+  for (const auto& g : groups) {
+    std::string names;
+    for (const auto& n : g.usernames) names += (names.empty() ? "" : ", ") + n;
+    list += fmt::format("{}[{}]", list.empty() ? "" : "; ", names);
+  }
+  log_.warn("{} group{} of usernames registered before names became case-insensitive are one name now, "
+            "and were all kept: {}. The first of each group answers to any spelling, the others only to "
+            "their exact spelling (cpshare admin audit --event username_collision)",
+            groups.size(), groups.size() == 1 ? "" : "s", list);
+  return groups.size();
 }
 
 void AccountService::set_public_url(std::string url) {
@@ -310,7 +335,7 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
     if (auto p = validate::username(*username); !p.empty()) f.error("username", p);
     a.username = *username;
   }
-  auto password = f.text("password", true, 128);
+  auto password = f.secret("password", true, 128);
   if (password) {
     if (auto p = validate::password(*password, a.username); !p.empty()) f.error("password", p);
   }
@@ -384,7 +409,7 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
   // Uniqueness checks before the (slow) password hash; the UNIQUE constraints
   // catch the remaining race at insert.
   TRY_ASSIGN(auto by_name, store_.account_by_username(a.username));
-  if (by_name) return fail(ErrorCode::UsernameTaken, fmt::format("username '{}' is taken; choose another", a.username));
+  if (by_name) return fail(ErrorCode::UsernameTaken, taken_message(a.username, by_name->username));
   TRY_ASSIGN(auto by_email, store_.account_by_email(*a.email));
   if (by_email) return fail(ErrorCode::EmailTaken, "that email address is already registered; log in or use another");
   a.phone = seal("phone", *phone);
@@ -817,7 +842,7 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
                      ? std::optional<std::string>(body["current_password"].get<std::string>())
                      : std::nullopt;
   if (!current || current->empty()) f.error("current_password", "is required");
-  auto fresh = f.text("new_password", true, 128);
+  auto fresh = f.secret("new_password", true, 128);
   if (fresh) {
     if (auto p = validate::password(*fresh, caller.account.username); !p.empty()) f.error("new_password", p);
     else if (current && *fresh == *current) f.error("new_password", "must differ from the current password");
@@ -1011,7 +1036,8 @@ Result<json> AccountService::review_list(const std::string& status) {
   return json{{"items", items}};
 }
 
-Result<LicenceDownload> AccountService::review_licence(const std::string& username) {
+Result<LicenceDownload> AccountService::review_licence(const std::string& typed) {
+  const std::string username = normalize::field(typed);
   TRY_ASSIGN(auto a, store_.account_by_username(username));
   if (!a) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
   TRY_ASSIGN(auto lic, store_.licence(a->id));
@@ -1020,10 +1046,11 @@ Result<LicenceDownload> AccountService::review_licence(const std::string& userna
   return LicenceDownload{lic->filename, lic->content_type, std::move(bytes)};
 }
 
-Result<json> AccountService::review_decide(const Caller& admin, const std::string& username, bool approve,
+Result<json> AccountService::review_decide(const Caller& admin, const std::string& typed, bool approve,
                                            const json& body, const RequestContext& ctx) {
+  const std::string username = normalize::field(typed);
   api::Fields f(body, {"reason"});
-  auto reason = f.text("reason", !approve, 500);
+  auto reason = f.prose("reason", !approve, 500);
   if (!f.ok()) return std::unexpected(f.failure());
   TRY_ASSIGN(auto found, store_.account_by_username(username));
   if (!found) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
@@ -1050,7 +1077,16 @@ Result<json> AccountService::review_decide(const Caller& admin, const std::strin
   return json{{"account", account_json(a)}};
 }
 
-Result<json> AccountService::audit(const AuditQuery& q) {
+Result<json> AccountService::audit(const AuditQuery& query) {
+  // Events carry the account's own spelling: a name typed in another case
+  // finds the account's events (an unknown name is matched as typed: failed
+  // logins record what was tried).
+  AuditQuery q = query;
+  if (q.username) {
+    q.username = normalize::field(*q.username);
+    TRY_ASSIGN(auto named, store_.account_by_username(*q.username));
+    if (named) q.username = named->username;
+  }
   TRY_ASSIGN(auto events, store_.audit(q));
   json items = json::array();
   for (const auto& e : events) {
@@ -1066,15 +1102,18 @@ Result<json> AccountService::audit(const AuditQuery& q) {
   return json{{"items", items}};
 }
 
-Result<json> AccountService::create_admin(const std::string& username, const std::string& password,
+Result<json> AccountService::create_admin(const std::string& typed_username, const std::string& password,
                                           const std::string& email) {
+  const std::string username = normalize::field(typed_username);
   std::vector<FieldError> errors;
   if (auto p = validate::username(username); !p.empty()) errors.push_back({"username", p});
   if (auto p = validate::password(password, username); !p.empty()) errors.push_back({"password", p});
-  std::string mail = text::to_lower_ascii(text::trim(email));
+  std::string mail = text::to_lower_ascii(normalize::field(email));
   if (!mail.empty())
     if (auto p = validate::email(mail); !p.empty()) errors.push_back({"email", p});
   if (!errors.empty()) return fail_fields(std::move(errors));
+  TRY_ASSIGN(auto by_name, store_.account_by_username(username));
+  if (by_name) return fail(ErrorCode::UsernameTaken, taken_message(username, by_name->username));
   Account a;
   a.username = username;
   a.role = Role::Admin;

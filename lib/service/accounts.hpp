@@ -93,6 +93,12 @@ class AccountService {
   Result<json> create_admin(const std::string& username, const std::string& password,
                             const std::string& email);
 
+  // Logs a warning naming the accounts kept from before usernames were one
+  // name whatever their case (Store::username_collisions; migration 5 also
+  // wrote each as a username_collision audit event). The daemon calls it at
+  // start. Returns how many groups of colliding names there are.
+  Result<std::size_t> report_username_collisions();
+
   // Base of activation links (set once, before serving).
   void set_public_url(std::string url);
 

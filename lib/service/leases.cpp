@@ -287,7 +287,7 @@ Result<json> LeaseService::approve(const Caller& caller, const std::string& leas
 Result<json> LeaseService::reject(const Caller& caller, const std::string& lease_id, const json& body,
                                   const RequestContext& ctx) {
   api::Fields f(body, {"reason"});
-  auto reason = f.text("reason", true, 500);
+  auto reason = f.prose("reason", true, 500);
   if (!f.ok()) return std::unexpected(f.failure());
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));
@@ -500,7 +500,7 @@ Result<json> LeaseService::release(const Caller& caller, const std::string& leas
 Result<json> LeaseService::terminate(const Caller& caller, const std::string& lease_id, const json& body,
                                      const RequestContext& ctx) {
   api::Fields f(body, {"reason"});
-  auto reason = f.text("reason", true, 500);
+  auto reason = f.prose("reason", true, 500);
   if (!f.ok()) return std::unexpected(f.failure());
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));

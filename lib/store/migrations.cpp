@@ -291,6 +291,38 @@ CREATE TABLE revocations (
 );
 CREATE INDEX revocations_due ON revocations(done_at, next_at);
 )SQL"},
+      // Usernames are one name whatever their case or width (issue 8): each
+      // account gets username_key = NFKC_Casefold(username), computed by the
+      // store (cpshare_username_key is that function, registered on the
+      // writer connection; a PostgreSQL store defines the same). Accounts
+      // that collide under the rule were both registered before it and are
+      // both kept: the oldest of each group keeps the key (and answers to any
+      // spelling), the later ones are marked username_collision = 1 and answer
+      // only to their exact spelling. The UNIQUE index covers every row but
+      // those, so a new name that collides with any account is refused by the
+      // database, also when two registrations race. Each colliding account is
+      // reported to the admin as a username_collision audit event (cpshare
+      // admin audit --event username_collision).
+      {5, "case-insensitive usernames; legacy collisions kept and reported", R"SQL(
+ALTER TABLE accounts ADD COLUMN username_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN username_collision INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET username_key = cpshare_username_key(username);
+UPDATE accounts SET username_collision = 1
+  WHERE EXISTS (SELECT 1 FROM accounts older
+                WHERE older.username_key = accounts.username_key AND older.id < accounts.id);
+CREATE UNIQUE INDEX accounts_username_key ON accounts(username_key) WHERE username_collision = 0;
+INSERT INTO audit_log (at, event, account_id, username, ip, detail)
+  SELECT CAST(strftime('%s', 'now') AS INTEGER), 'username_collision', a.id, a.username, '',
+         json_object('username_key', a.username_key,
+                     'accounts', json((SELECT json_group_array(g.username)
+                                       FROM (SELECT username FROM accounts WHERE username_key = a.username_key
+                                             ORDER BY id) g)),
+                     'answers_to', CASE a.username_collision WHEN 0 THEN 'any spelling'
+                                                             ELSE 'its exact spelling only' END)
+  FROM accounts a
+  WHERE a.username_key IN (SELECT username_key FROM accounts WHERE username_collision = 1)
+  ORDER BY a.id;
+)SQL"},
   };
   return list;
 }

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <fmt/format.h>
 
+#include "domain/normalize.hpp"
 #include "store/guarded.hpp"
 #include "store/migrations.hpp"
 
@@ -23,7 +24,7 @@ constexpr const char* kAccountColumns =
 
 // The writable columns, in bind order, for INSERT and UPDATE (no id).
 constexpr const char* kAccountWritable[] = {
-    "username", "role", "user_type", "supplier_kind", "status", "password_hash", "email",
+    "username", "username_key", "role", "user_type", "supplier_kind", "status", "password_hash", "email",
     "phone_idx", "phone_enc", "real_name", "id_number_idx", "id_number_enc", "region",
     "organization", "credit_code_idx", "credit_code_enc", "company_name", "legal_rep_name",
     "legal_rep_id_idx", "legal_rep_id_enc", "registered_capital_fen", "contact_name", "address",
@@ -86,6 +87,7 @@ Account read_account(SQLite::Statement& st) {
 int bind_account(SQLite::Statement& st, const Account& a, bool with_licence_blob) {
   int i = 1;
   st.bind(i++, a.username);
+  st.bind(i++, normalize::username_key(a.username));
   st.bind(i++, std::string(role_name(a.role)));
   bind_opt(st, i++, a.user_type);
   bind_opt(st, i++, a.supplier_kind);
@@ -186,6 +188,19 @@ void configure(Connection& db) {
   db.exec("PRAGMA synchronous=FULL");
   db.exec("PRAGMA foreign_keys=ON");
 }
+
+// cpshare_username_key(username): normalize::username_key in SQL, for
+// migration 5, which fills accounts.username_key for the rows it finds.
+void sql_username_key(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const unsigned char* text = sqlite3_value_text(argv[0]);
+  if (!text) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const std::string key = normalize::username_key(
+      std::string_view(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_text(ctx, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+}
 }  // namespace
 
 Store::Store(std::unique_ptr<Connection> db, std::filesystem::path path)
@@ -215,6 +230,9 @@ Result<> Store::migrate() {
         "PRIMARY KEY, "
         "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
         "CURRENT_TIMESTAMP)");
+    if (sqlite3_create_function_v2(db_->getHandle(), "cpshare_username_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                   nullptr, sql_username_key, nullptr, nullptr, nullptr) != SQLITE_OK)
+      return fail(ErrorCode::Internal, "register cpshare_username_key: " + std::string(sqlite3_errmsg(db_->getHandle())));
     int current = db_->execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
     int latest = migrations().empty() ? 0 : migrations().back().version;
     if (current > latest)
@@ -437,8 +455,26 @@ Result<std::optional<Account>> Store::account_by_id(std::int64_t id) {
   });
 }
 Result<std::optional<Account>> Store::account_by_username(const std::string& username) {
-  return read("account by username", [&](Connection& db) {
-    return one_account(db, "username = ?", [&](SQLite::Statement& st) { st.bind(1, username); });
+  return read("account by username", [&](Connection& db) -> Result<std::optional<Account>> {
+    TRY_ASSIGN(auto exact, one_account(db, "username = ?", [&](SQLite::Statement& st) { st.bind(1, username); }));
+    if (exact) return exact;
+    return one_account(db, "username_key = ? AND username_collision = 0",
+                       [&](SQLite::Statement& st) { st.bind(1, normalize::username_key(username)); });
+  });
+}
+
+Result<std::vector<UsernameCollision>> Store::username_collisions() {
+  return read("username collisions", [&](Connection& db) -> Result<std::vector<UsernameCollision>> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT username_key, username FROM accounts WHERE username_key IN "
+        "(SELECT username_key FROM accounts WHERE username_collision = 1) ORDER BY username_key, id");
+    std::vector<UsernameCollision> out;
+    while (st.executeStep()) {
+      std::string key = st.getColumn(0).getString();
+      if (out.empty() || out.back().key != key) out.push_back({key, {}});
+      out.back().usernames.push_back(st.getColumn(1).getString());
+    }
+    return out;
   });
 }
 Result<std::optional<Account>> Store::account_by_email(const std::string& email) {

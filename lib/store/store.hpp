@@ -94,6 +94,13 @@ struct Revocation {
   std::optional<std::int64_t> done_at;
 };
 
+// Accounts registered before usernames were one name whatever their case
+// (migration 5) that are one name under that rule. All are kept.
+struct UsernameCollision {
+  std::string key;                     // their shared username_key
+  std::vector<std::string> usernames;  // oldest first; it answers to any spelling, the others only to their own
+};
+
 class Store {
  public:
   // path ":memory:" gives a private in-memory database (tests).
@@ -109,12 +116,18 @@ class Store {
   // same thread) join the transaction and read its uncommitted state.
   Result<> atomically(const std::function<Result<>()>& fn);
 
-  // Accounts. insert fails with USERNAME_TAKEN / EMAIL_TAKEN / PHONE_TAKEN.
+  // Accounts. insert fails with USERNAME_TAKEN (also when only the case or
+  // width differs from an account's) / EMAIL_TAKEN / PHONE_TAKEN.
   Result<std::int64_t> insert_account(const Account& a);
   // Writes every mutable column of `a` (by id). Uniqueness as for insert.
   Result<> update_account(const Account& a);
   Result<std::optional<Account>> account_by_id(std::int64_t id);
+  // By username: the account spelt exactly so, else the one whose
+  // username_key (normalize::username_key) matches. Names that collide under
+  // the key were refused since migration 5; older ones are both kept, and
+  // then exact spelling wins, any other spelling reaches the oldest.
   Result<std::optional<Account>> account_by_username(const std::string& username);
+  Result<std::vector<UsernameCollision>> username_collisions();
   Result<std::optional<Account>> account_by_email(const std::string& email);
   Result<std::optional<Account>> account_by_phone_index(const Blob& index);
   Result<std::vector<Account>> accounts_with_status(AccountStatus status);

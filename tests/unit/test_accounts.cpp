@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <regex>
+#include <thread>
 #include <set>
 
 #include "api/routes.hpp"
@@ -411,4 +412,159 @@ TEST_CASE("the audit log records security events for admins", "[R-SEC-4]") {
   auto failed = f.svc.audit(AuditQuery{10, std::nullopt, "login_failed", "alice"});
   REQUIRE((*failed)["items"].size() == 1);
   CHECK((*failed)["items"][0]["ip"] == "192.0.2.1");
+}
+
+// ------------------------------------------------------- one identity, one spelling (issue 8)
+
+TEST_CASE("usernames that differ only in case are one name", "[R-USER-2][R-USER-6]") {
+  Fixture f;
+  f.register_and_activate("alice");
+
+  for (std::string other : {"Alice", "ALICE", "ａｌｉｃｅ", "Ａｌｉｃｅ"}) {
+    INFO(other);
+    auto body = f.user_body(other, "13900139000");
+    body["email"] = "other@example.org";
+    auto r = f.svc.register_user(body, f.ctx);
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::UsernameTaken);
+    // It names the spelling that holds the name (full-width ａｌｉｃｅ *is* alice).
+    CHECK(r.error().message.find(other == "ａｌｉｃｅ" ? "username 'alice' is taken" : "as 'alice'") !=
+          std::string::npos);
+  }
+
+  // Any spelling logs in to the one account, which keeps the spelling chosen.
+  for (std::string spelling : {"alice", "Alice", "ALICE", "ａｌｉｃｅ"}) {
+    INFO(spelling);
+    auto in = f.login(spelling);
+    REQUIRE(in);
+    CHECK((*in)["account"]["username"] == "alice");
+  }
+  // Activation finds it too (it is active already, so that is the answer).
+  auto act = f.svc.activate_with_code({{"username", "ALICE"}, {"code", "123456"}}, f.ctx);
+  REQUIRE(!act);
+  CHECK(act.error().code == ErrorCode::AlreadyActive);
+  // The admin's audit filter finds its events under any spelling.
+  auto events = f.svc.audit(AuditQuery{10, std::nullopt, "login_succeeded", "ALICE"});
+  REQUIRE(events);
+  CHECK((*events)["items"].size() == 4);
+  CHECK(f.svc.create_admin("ALICE", "Adm1n-pass-word", "").error().code == ErrorCode::UsernameTaken);
+
+  // The database itself refuses a second spelling, without the service's check.
+  Account raw;
+  raw.username = "aLiCe";
+  raw.role = Role::User;
+  raw.password_hash = "x";
+  raw.created_at = kStart;
+  auto inserted = f.store->insert_account(raw);
+  REQUIRE(!inserted);
+  CHECK(inserted.error().code == ErrorCode::UsernameTaken);
+}
+
+TEST_CASE("admin review finds an account under any spelling; a reason keeps its punctuation", "[R-USER-4][R-SUP-3]") {
+  Fixture f;
+  auto body = f.user_body("Uni");
+  body["user_type"] = "university";
+  body["organization"] = "深圳大学";
+  body["credit_code"] = "91350100M000100Y43";
+  body["licence"] = {{"filename", "licence.png"}, {"content_base64", png_base64()}};
+  REQUIRE(f.svc.register_user(body, f.ctx));
+  REQUIRE(f.svc.activate_with_code({{"username", "uni"}, {"code", f.last_code()}}, f.ctx));
+  REQUIRE(f.svc.create_admin("root", "Adm1n-pass-word", ""));
+  Caller admin = f.caller((*f.login("ROOT", "Adm1n-pass-word"))["token"]);
+
+  REQUIRE(f.svc.review_licence("UNI"));
+  auto rejected = f.svc.review_decide(admin, "uNI", false, {{"reason", "执照不清晰，请重新上传（PDF）。"}}, f.ctx);
+  REQUIRE(rejected);
+  CHECK((*rejected)["account"]["username"] == "Uni");
+  CHECK((*rejected)["account"]["status"] == "rejected");
+  CHECK((*rejected)["account"]["review_note"] == "执照不清晰，请重新上传（PDF）。");
+}
+
+TEST_CASE("two registrations racing for Bob and bob: exactly one succeeds", "[R-USER-2]") {
+  for (int round = 0; round < 3; ++round) {
+    Fixture f;
+    const std::string name = "bob" + std::to_string(round);
+    std::string upper = name;
+    upper[0] = 'B';
+    Result<json> a, b;
+    {
+      std::jthread t1([&] { a = f.svc.register_user(f.user_body(name, "13900139001"), f.ctx); });
+      std::jthread t2([&] {
+        auto body = f.user_body(upper, "13900139002");
+        body["email"] = "other" + std::to_string(round) + "@example.org";
+        b = f.svc.register_user(body, f.ctx);
+      });
+    }
+    INFO("round " << round);
+    CHECK(a.has_value() + b.has_value() == 1);
+    const Result<json>& lost = a ? b : a;
+    REQUIRE(!lost);
+    CHECK(lost.error().code == ErrorCode::UsernameTaken);
+    CHECK(count_accounts(*f.store) == 1);
+  }
+}
+
+TEST_CASE("full-width identifiers typed with a Chinese input method are stored normalised", "[R-USER-2][R-USER-3]") {
+  Fixture f;
+  auto body = f.user_body("carol");
+  body["username"] = "ｃａｒｏｌ";
+  body["email"] = "ＣＡＲＯＬ＠ｅｘａｍｐｌｅ．ｏｒｇ";
+  body["phone"] = "１３８００１３８００５";
+  body["id_number"] = "１１０１０５１９４９１２３１００２Ｘ";
+  body["region"] = "\u3000深圳\u3000";
+  body["real_name"] = "张三";
+  auto r = f.svc.register_user(body, f.ctx);
+  REQUIRE(r);
+  const json& a = (*r)["account"];
+  CHECK(a["username"] == "carol");
+  CHECK(a["email"] == "carol@example.org");
+  CHECK(a["phone_masked"] == "138****8005");
+  CHECK(a["id_number_masked"] == "1101**********002X");
+  CHECK(a["region"] == "深圳");
+  CHECK(a["real_name"] == "张三");
+  REQUIRE(f.svc.activate_with_code({{"username", "carol"}, {"code", f.last_code()}}, f.ctx));
+
+  // The stored number is the ASCII one: it logs in and it is taken.
+  CHECK(f.login("13800138005"));
+  auto same_phone = f.user_body("dave", "13800138005");
+  CHECK(f.svc.register_user(same_phone, f.ctx).error().code == ErrorCode::PhoneTaken);
+  const Account stored = f.store->account_by_username("carol").value().value();
+  CHECK(stored.id_number.index == f.keys.blind_index("id_number", "11010519491231002X"));
+
+  // A profile change goes through the same reader.
+  Caller c = f.caller((*f.login("carol"))["token"]);
+  auto changed = f.svc.update_profile(c, {{"phone", "１３９ ００１３ ９００９"}}, f.ctx);
+  REQUIRE(changed);
+  CHECK((*changed)["account"]["phone_masked"] == "139****9009");
+}
+
+TEST_CASE("an enterprise supplier's full-width credit code, ID and bank account are normalised", "[R-SUP-1][R-USER-4]") {
+  Fixture f;
+  json body = {{"username", "acme"},
+               {"password", "Tr0ub4dor&3x"},
+               {"email", "acme@example.org"},
+               {"phone", "13700137000"},
+               {"region", "深圳"},
+               {"kind", "enterprise"},
+               {"company_name", "深圳算力有限公司"},
+               {"legal_rep_name", "李四"},
+               {"legal_rep_id_number", "１１０１０５１９４９１２３１００２ｘ"},
+               {"registered_capital_fen", 500000000},
+               {"credit_code", "９１３５０１００ｍ０００１００ｙ４３"},
+               {"contact_name", "王五"},
+               {"settlement",
+                {{"bank_name", "招商银行"}, {"account_name", "深圳算力有限公司"},
+                 {"account_number", "６２２２　０２１０－１２３４　５６７８"}}},
+               {"licence", {{"filename", "licence.png"}, {"content_base64", png_base64()}}},
+               {"accept_terms", true},
+               {"terms_version", std::string(terms::kVersion)}};
+  auto r = f.svc.register_supplier(body, f.ctx);
+  REQUIRE(r);
+  const json& a = (*r)["account"];
+  CHECK(a["credit_code_masked"] == "9135**********Y43");
+  CHECK(a["legal_rep_id_number_masked"] == "1101**********002X");
+  CHECK(a["settlement"]["account_number_masked"] == "****5678");
+  const Account stored = f.store->account_by_username("acme").value().value();
+  CHECK(stored.credit_code.index == f.keys.blind_index("credit_code", "91350100M000100Y43"));
+  CHECK(stored.bank_account.index == f.keys.blind_index("bank_account", "6222021012345678"));
 }

@@ -399,6 +399,10 @@ TEST_CASE("admin review: list table, show saves the licence privately, reject ne
   ::stat(file.c_str(), &st);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(cli({"admin", "review", "show", "carol"}) == 5);
+  // A username is one name in any case or width (issue 8).
+  CHECK(cli({"admin", "review", "show", "ＢＯＢ", "--licence-out", (tmp.path / "again.pdf").string()}) == 0);
+  CHECK(server.last("GET /api/v1/admin/reviews/bob/licence").method == "GET");
+  CHECK(std::filesystem::file_size(tmp.path / "again.pdf") == 9);
 
   CHECK(cli({"admin", "review", "reject", "bob"}) == 2);
   CHECK_THAT(cli.err, Catch::Contains("--reason"));

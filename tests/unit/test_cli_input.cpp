@@ -1,4 +1,4 @@
-// Values the CLI prepares before sending: money, licence files.
+// Values the CLI prepares before sending: money, licence files, normalised text.
 #include <catch2/catch.hpp>
 
 #include "cli_test_support.hpp"
@@ -42,4 +42,61 @@ TEST_CASE("licence files: PDF/PNG/JPEG up to 5 MiB, refused locally otherwise", 
   std::ofstream(text) << "not a licence";
   CHECK_THAT(read_licence(text).error().fields.front().message, Catch::Contains("not a PDF, PNG or JPEG"));
   CHECK_FALSE(read_licence(tmp.path / "missing.pdf"));
+}
+
+// Issue 8, kind 1: the CLI checks what it sends through the server's normaliser,
+// so full-width input passes the local checks and goes out as ASCII.
+TEST_CASE("register normalises full-width values before checking and sending them", "[cli][input][R-USER-2]") {
+  testing::FakeServer server;
+  server.on("GET /api/v1/terms", {{"version", "v1"}});
+  server.on("POST /api/v1/users", {{"account", {{"username", "carol"}, {"role", "user"}, {"status", "inactive"}}},
+                                   {"activation", json::object()}},
+            201);
+  testing::Cli cli;
+  cli.stdin_text = "Tr1cky-Passw0rd!\n";
+  REQUIRE(cli({"register", "--server", server.url(), "--user-type", "individual", "--username", "ｃａｒｏｌ",
+               "--email", "ｃａｒｏｌ＠ｅｘａｍｐｌｅ．ｏｒｇ", "--phone", "１３８００１３８００５", "--region", "\u3000深圳\u3000",
+               "--real-name", "张三", "--id-number", "１１０１０５１９４９１２３１００２Ｘ", "--password-stdin",
+               "--accept-terms"}) == 0);
+  const json sent = server.last("POST /api/v1/users").json_body();
+  CHECK(sent["username"] == "carol");
+  CHECK(sent["email"] == "carol@example.org");
+  CHECK(sent["phone"] == "13800138005");
+  CHECK(sent["region"] == "深圳");
+  CHECK(sent["id_number"] == "11010519491231002X");
+  CHECK(sent["password"] == "Tr1cky-Passw0rd!");
+}
+
+TEST_CASE("the CLI's length messages count characters", "[cli][input][R-USER-2]") {
+  testing::Cli cli;
+  cli.stdin_text = "Tr1cky-Passw0rd!\n";
+  const int status = cli({"register", "--json", "--server", "http://127.0.0.1:1", "--user-type", "individual", "--username",
+             "张三李四王五赵六钱七孙", "--email", "a@example.org", "--phone", "13800138000", "--region", "深圳",
+             "--real-name", "张三", "--id-number", "11010519491231002X", "--password-stdin", "--accept-terms"});
+  INFO(cli.out << cli.err);
+  CHECK(status == 2);
+  const json out = cli.out_json();
+  std::string message;
+  for (const auto& f : out["error"]["fields"])
+    if (f["field"] == "username") message = f["message"];
+  CHECK_THAT(message, Catch::Contains("pinyin"));
+  CHECK_THAT(message, !Catch::Contains("33"));
+}
+
+TEST_CASE("deregister on a terminal takes the username typed in any case", "[cli][input][R-USER-8]") {
+  testing::FakeServer server;
+  server.on("POST /api/v1/sessions", {{"token", "T0KEN"},
+                                      {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+                                      {"account", {{"username", "alice"}, {"role", "user"}, {"status", "active"}}}},
+            201);
+  testing::Cli cli;
+  cli.stdin_text = "pw\n";
+  REQUIRE(cli({"login", "--server", server.url(), "--username", "ALICE", "--password-stdin"}) == 0);
+  CHECK(cli.hosts()["servers"][server.url()]["username"] == "alice");  // the account's own spelling
+  server.on("DELETE /api/v1/me", {{"status", "deregistered"}});
+  cli.console.is_interactive = true;
+  cli.console.answers = {"ＡＬＩＣＥ", "pw"};
+  CHECK(cli({"deregister"}) == 0);
+  // The server is sent the account's spelling, which it compares exactly.
+  CHECK(server.last("DELETE /api/v1/me").json_body()["confirm_username"] == "alice");
 }

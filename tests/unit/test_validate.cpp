@@ -156,6 +156,32 @@ TEST_CASE("username rules", "[R-USER-2]") {
   CHECK(validate::username("张三丰") != "");
 }
 
+TEST_CASE("length messages count characters, not bytes", "[R-USER-2]") {
+  // 11 Chinese characters are 33 bytes: within 3-32 characters, refused for
+  // what they are, and never reported as 33.
+  const std::string eleven = validate::username("张三李四王五赵六钱七孙");
+  CHECK(has(eleven, "start with a letter a-z or A-Z"));
+  CHECK(has(eleven, "pinyin"));
+  CHECK_FALSE(has(eleven, "33"));
+  CHECK(has(validate::username("zhang张三李四"), "pinyin"));
+  CHECK(has(validate::username(std::string(40, 'a')), "got 40"));
+  std::string forty;
+  for (int i = 0; i < 40; ++i) forty += "张";
+  CHECK(has(validate::username(forty), "got 40"));
+  CHECK(has(validate::username("张三"), "got 2"));
+
+  // ID numbers and credit codes: the count is of characters; a non-ASCII
+  // character is named by its position in characters.
+  CHECK(has(validate::national_id("11010519491231002号"), "position 18") == false);
+  CHECK(has(validate::national_id("11010519491231002号"), "last character must be a digit or X"));
+  CHECK(has(validate::national_id("1101051949123100号X"), "position 17"));
+  CHECK(has(validate::national_id("身份证号码"), "got 5"));
+  CHECK(has(validate::credit_code("统一社会信用代码"), "got 8"));
+  CHECK(has(validate::credit_code("9135０100M000100Y43"), "position 5"));
+
+  CHECK(has(validate::text("深圳大学", 3), "got 4"));
+}
+
 TEST_CASE("free text fields", "[R-USER-2]") {
   CHECK(validate::text("深圳大学", 4) == "");
   CHECK(has(validate::text("深圳大学", 3), "at most 3"));
