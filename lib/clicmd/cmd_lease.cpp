@@ -132,6 +132,8 @@ void print_lease(std::ostream& out, const json& l, bool colour) {
   else if (mode == "hourly")
     periods = "open-ended (pay as you go)";
   std::string end_reason = show(l, "end_reason");
+  const auto failed = l.find("bill_failed");
+  const bool bill_failed = failed != l.end() && failed->is_boolean() && failed->get<bool>();
   print_fields(out, {
                         {"Lease", show(l, "lease_id")},
                         {"State", state_text(str(l, "state"), colour)},
@@ -144,7 +146,9 @@ void print_lease(std::ostream& out, const json& l, bool colour) {
                         {"Periods", periods},
                         {"Estimate", integer(l, "estimate") ? "¥" + yuan(l, "estimate") : "-"},
                         {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
-                        {"Charged", integer(l, "charged") ? "¥" + yuan(l, "charged") : "-"},
+                        {"Charged", bill_failed ? "not computed; flagged for the administrator"
+                                    : integer(l, "charged") ? "¥" + yuan(l, "charged")
+                                                            : "-"},
                         {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
                         {"Requested", show(l, "created_at")},
                         {"Decide by", show(l, "decide_by")},

@@ -216,11 +216,9 @@ void HttpServer::install_routes() {
   h["PATCH /api/v1/me"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.update_profile(*c, b, ctx); });
   // Deregistration ends the account's leases (and, for a supplier, those of
-  // its clusters) once the account itself is closed (R-LEASE-7).
-  h["DELETE /api/v1/me"] = with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) -> Result<json> {
-    TRY_ASSIGN(json out, acc.deregister(*c, b, ctx));
-    TRY(leases_.end_all(c->account, ctx));
-    return out;
+  // its clusters) in the transaction that closes the account (R-LEASE-7).
+  h["DELETE /api/v1/me"] = with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) {
+    return leases_.deregister(acc, *c, b, ctx);
   });
   h["POST /api/v1/me/password"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.change_password(*c, b, ctx); });

@@ -291,6 +291,11 @@ CREATE TABLE revocations (
 );
 CREATE INDEX revocations_due ON revocations(done_at, next_at);
 )SQL"},
+      // 5 is another change's (accounts). 6: a lease can always end (issue 8):
+      // when its bill cannot be computed it ends anyway, flagged for the admin.
+      {6, "leases: bill_failed flag", R"SQL(
+ALTER TABLE leases ADD COLUMN bill_failed INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
   return list;
 }
