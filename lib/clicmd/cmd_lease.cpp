@@ -469,15 +469,14 @@ Result<> run_redeem(Context& ctx) {
                                    "7K2M-9X4Q-VD3H-RT8N (ask the supplier for it)",
                                    code));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  // The code does not say which lease it is for, and a user does not see the cluster's SSH host
-  // before the account exists: name the cluster when the caller has exactly one approved lease.
-  std::string where = "the supplier's cluster";
-  if (auto approved = api->get("/api/v1/leases", {{"state", "approved"}})) {
-    const json& items = at(*approved, "items");
-    if (items.is_array() && items.size() == 1) where = what_line(items.front());
+  // Making the account takes a while (SSH to the supplier's host): say so, on a terminal, but
+  // only once the server has accepted the code (a wrong code gets the error alone); the check
+  // also names the lease the code is for.
+  TRY_ASSIGN(json checked, api->post("/api/v1/redeem/check", json{{"code", code}}));
+  if (ctx.io.err_is_tty) {
+    ctx.io.err << "creating your account on " << what_line(at(checked, "lease")) << "…\n";
+    ctx.io.err.flush();
   }
-  ctx.io.err << "creating your account on " << where << "…\n";
-  ctx.io.err.flush();
   TRY_ASSIGN(json data, api->post("/api/v1/redeem", json{{"code", code}}));
   return ctx.emit(data, [&](std::ostream& out) {
     const json& l = at(data, "lease");

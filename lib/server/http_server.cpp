@@ -303,6 +303,8 @@ void HttpServer::install_routes() {
   h["POST /api/v1/leases/{lease_id}/terminate"] =
       with_body(200, [&ls](auto& b, auto& ctx, auto c, auto& p) { return ls.terminate(*c, p.at(0), b, ctx); });
   h["POST /api/v1/redeem"] = with_body(200, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.redeem(*c, b, ctx); });
+  h["POST /api/v1/redeem/check"] =
+      with_body(200, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.check_code(*c, b, ctx); });
   h["GET /api/v1/bills"] = without_body([&ls](const httplib::Request& req, auto&, auto c, auto&) {
     return ls.ledger(*c, req.get_param_value("month"), false);
   });

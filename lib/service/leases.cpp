@@ -298,7 +298,12 @@ Result<json> LeaseService::reject(const Caller& caller, const std::string& lease
   return json{{"lease", lease_json(l)}};
 }
 
-Result<json> LeaseService::redeem(const Caller& caller, const json& body, const RequestContext& ctx) {
+Result<json> LeaseService::check_code(const Caller& caller, const json& body, const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, redeemable(caller, body, ctx));
+  return json{{"lease", lease_json(l)}};
+}
+
+Result<Lease> LeaseService::redeemable(const Caller& caller, const json& body, const RequestContext& ctx) {
   api::Fields f(body, {"code"});
   auto code = f.text("code", true, 64);
   if (!f.ok()) return std::unexpected(f.failure());
@@ -311,7 +316,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   }
   // One answer for every code that is not the caller's live one: it tells
   // nothing about other leases.
-  auto wrong = [&]() -> Result<json> {
+  auto wrong = [&]() -> Result<Lease> {
     redeem_throttle_.failure(key, policy);
     (void)audit("lease_redeem_failed", &caller.account, ctx, json::object());
     return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
@@ -320,8 +325,12 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   if (!ac || ac->used_at || ac->expires_at <= clock_.now()) return wrong();
   TRY_ASSIGN(auto found, store_.lease_by_id(ac->lease_id));
   if (!found || found->user_id != caller.account.id || found->state != LeaseState::Approved) return wrong();
-  Lease l = *found;
   redeem_throttle_.success(key);
+  return *found;
+}
+
+Result<json> LeaseService::redeem(const Caller& caller, const json& body, const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, redeemable(caller, body, ctx));
 
   // Reach the supplier host as the cluster's admin, with its pinned host key.
   TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l.cpc_id));

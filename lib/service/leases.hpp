@@ -38,6 +38,10 @@ class LeaseService {
   Result<json> approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
   Result<json> reject(const Caller& caller, const std::string& lease_id, const json& body, const RequestContext& ctx);
   Result<json> redeem(const Caller& caller, const json& body, const RequestContext& ctx);
+  // POST /api/v1/redeem/check: {"lease"} the code would redeem, changing
+  // nothing (the CLI's cue to say it is creating the account). Refuses,
+  // counts and throttles codes exactly as redeem does.
+  Result<json> check_code(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<json> release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
   Result<json> terminate(const Caller& caller, const std::string& lease_id, const json& body,
                          const RequestContext& ctx);
@@ -66,6 +70,8 @@ class LeaseService {
  private:
   Result<Lease> find(const std::string& lease_id);
   Result<> supplier_side(const Caller& caller, const Lease& l);
+  // The caller's approved lease whose live code `body` holds, else INVALID_CODE (throttled).
+  Result<Lease> redeemable(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<ssh::Target> admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets);
   // Ends a lease: bills it, frees its units, queues the SSH account removal
   // (and tries it once, after the commit).

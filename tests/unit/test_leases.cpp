@@ -529,3 +529,31 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -417);
 }
+
+TEST_CASE("checking a code names its lease and changes nothing", "[R-LEASE-4]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  Caller bob = f.account("bob", Role::User);
+  const std::string cpc = f.publish(sup, 'A', 4);
+  const std::string id = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
+  const std::string code = f.leases.approve(sup, id, f.ctx).value()["auth_code"];
+
+  auto wrong = f.leases.check_code(alice, {{"code", "AAAA-AAAA-AAAA-AAAA"}}, f.ctx);
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().code == ErrorCode::InvalidCode);
+  CHECK(f.leases.check_code(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::InvalidCode);
+  CHECK(f.events("lease_redeem_failed").size() == 2);  // counted as redeem counts them
+
+  for (int i = 0; i < 2; ++i) {  // any number of times: the code stays live
+    auto ok = f.leases.check_code(alice, {{"code", code}}, f.ctx);
+    REQUIRE(ok);
+    CHECK((*ok)["lease"]["lease_id"] == id);
+    CHECK((*ok)["lease"]["state"] == "approved");
+  }
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "approved");
+  CHECK_FALSE(f.store->auth_code(f.keys.token_hash("x")).value());
+  // Throttled with redeem: after too many wrong codes a right one waits too.
+  for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {{"code", "BBBB-BBBB-BBBB-BBBB"}}, f.ctx);
+  CHECK(f.leases.redeem(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::RateLimited);
+}
