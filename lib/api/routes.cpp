@@ -45,6 +45,7 @@ const std::vector<RouteSpec>& route_specs() {
       {"POST", "/api/v1/leases/{lease_id}/release", Auth::Session, "End one's own lease"},
       {"POST", "/api/v1/leases/{lease_id}/terminate", Auth::Session, "End a lease of one's cluster"},
       {"POST", "/api/v1/redeem", Auth::Session, "Redeem an authorization code: get the lease's access"},
+      {"POST", "/api/v1/redeem/check", Auth::Session, "Check an authorization code: the lease it redeems"},
       {"GET", "/api/v1/bills", Auth::Session, "The caller's ledger entries for a month"},
       {"GET", "/api/v1/earnings", Auth::Session, "A supplier's earnings for a month"},
   };

@@ -10,6 +10,17 @@
 // Periods are UTC calendar periods: a day is 86,400 s; a month ends on the
 // same day of a later month at the same time (clamped to that month's last
 // day: 31 Jan + 1 month = 28/29 Feb); a year likewise (29 Feb + 1 year = 28 Feb).
+//
+// Bounds, so that a lease the platform accepts can always be billed (issue 8):
+// amounts are computed exactly in 128 bits and must fit kMaxAmount (int64,
+// what a SQLite INTEGER and the ledger hold, with its negation). A request
+// is refused (estimate fails, VALIDATION_FAILED) unless its largest charge
+// fits: prepaid, price × units × periods; hourly with a plan, the planned
+// hours (it ends there); hourly without one, kOpenHourlyHorizonHours (ten
+// years, the longest lease any mode books). An open hourly lease running past
+// that horizon is still billed exactly while its amount fits (at the highest
+// price, 10^14 fen, and one unit: about 10.5 years); beyond, settle fails and
+// the lease ends with its bill flagged for the admin (LeaseService::end).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +33,14 @@ namespace cpshare::billing {
 
 enum class Mode { Hourly, Daily, Monthly, Yearly };
 
+inline constexpr std::int64_t kMaxUnitPrice = 100'000'000'000'000;  // fen per unit per period (catalog::kMaxFen)
+inline constexpr std::int64_t kMaxUnits = 4096;                     // units in one lease
+inline constexpr std::int64_t kMaxAmount = INT64_MAX;               // fen in one charge, refund or earning
+inline constexpr std::int64_t kOpenHourlyHorizonHours = 10 * 366 * 24;  // an open hourly lease's guaranteed life
+
+// The most periods a lease may book in mode m: ten years (87,840 hours, 3,660 days, 120 months, 10 years).
+std::int64_t max_periods(Mode m);
+
 std::optional<Mode> parse_mode(std::string_view name);  // "hourly", "daily", "monthly", "yearly"
 std::string_view mode_name(Mode m);
 
@@ -33,17 +52,24 @@ struct Terms {
   std::int64_t periods = 1;         // prepaid periods; for hourly, the planned hours (0: none)
 };
 
-// Checks the terms: a price of at least 0, 1..4096 units, 1..max periods for the mode (hourly: 0..max).
+// Checks the terms: a price of 0..kMaxUnitPrice, 1..kMaxUnits units, 1..max_periods for the mode (hourly: 0..max).
 Result<> check(const Terms& t);
 
 // The instant `k` periods after `start` (unix seconds, UTC). For hourly, k hours.
 std::int64_t period_end(Mode m, std::int64_t start, std::int64_t k);
 
 // Hourly charge for `seconds` of use: started minutes × price × units / 60, half up.
+// VALIDATION_FAILED for a price or units out of bounds, or an amount over kMaxAmount.
 Result<std::int64_t> hourly_amount(std::int64_t unit_price_fen, std::int64_t units, std::int64_t seconds);
 
+// The most a lease on these terms can be charged within its guaranteed life
+// (see Bounds above); VALIDATION_FAILED when the terms are out of bounds or it
+// would not fit kMaxAmount.
+Result<std::int64_t> largest_charge(const Terms& t);
+
 // The amount shown when the lease is taken: prepaid, the fixed amount
-// (price × units × periods); hourly, the estimate for the planned hours.
+// (price × units × periods); hourly, the estimate for the planned hours (one
+// hour without a plan). Fails as largest_charge does: the request is refused.
 Result<std::int64_t> estimate(const Terms& t);
 
 struct Settlement {
@@ -54,7 +80,8 @@ struct Settlement {
 
 // Settles a lease that ran from `start` to `end` (end >= start; a prepaid
 // lease never runs past its planned end). Also gives the running cost of an
-// active lease, with end = now.
+// active lease, with end = now. VALIDATION_FAILED when the terms are out of
+// bounds (an old row) or the amount does not fit kMaxAmount; never wraps.
 Result<Settlement> settle(const Terms& t, std::int64_t start, std::int64_t end);
 
 }  // namespace cpshare::billing

@@ -132,6 +132,8 @@ void print_lease(std::ostream& out, const json& l, bool colour) {
   else if (mode == "hourly")
     periods = "open-ended (pay as you go)";
   std::string end_reason = show(l, "end_reason");
+  const auto failed = l.find("bill_failed");
+  const bool bill_failed = failed != l.end() && failed->is_boolean() && failed->get<bool>();
   print_fields(out, {
                         {"Lease", show(l, "lease_id")},
                         {"State", state_text(str(l, "state"), colour)},
@@ -144,7 +146,9 @@ void print_lease(std::ostream& out, const json& l, bool colour) {
                         {"Periods", periods},
                         {"Estimate", integer(l, "estimate") ? "¥" + yuan(l, "estimate") : "-"},
                         {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
-                        {"Charged", integer(l, "charged") ? "¥" + yuan(l, "charged") : "-"},
+                        {"Charged", bill_failed ? "not computed; flagged for the administrator"
+                                    : integer(l, "charged") ? "¥" + yuan(l, "charged")
+                                                            : "-"},
                         {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
                         {"Requested", show(l, "created_at")},
                         {"Decide by", show(l, "decide_by")},
@@ -465,15 +469,14 @@ Result<> run_redeem(Context& ctx) {
                                    "7K2M-9X4Q-VD3H-RT8N (ask the supplier for it)",
                                    code));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  // The code does not say which lease it is for, and a user does not see the cluster's SSH host
-  // before the account exists: name the cluster when the caller has exactly one approved lease.
-  std::string where = "the supplier's cluster";
-  if (auto approved = api->get("/api/v1/leases", {{"state", "approved"}})) {
-    const json& items = at(*approved, "items");
-    if (items.is_array() && items.size() == 1) where = what_line(items.front());
+  // Making the account takes a while (SSH to the supplier's host): say so, on a terminal, but
+  // only once the server has accepted the code (a wrong code gets the error alone); the check
+  // also names the lease the code is for.
+  TRY_ASSIGN(json checked, api->post("/api/v1/redeem/check", json{{"code", code}}));
+  if (ctx.io.err_is_tty) {
+    ctx.io.err << "creating your account on " << what_line(at(checked, "lease")) << "…\n";
+    ctx.io.err.flush();
   }
-  ctx.io.err << "creating your account on " << where << "…\n";
-  ctx.io.err.flush();
   TRY_ASSIGN(json data, api->post("/api/v1/redeem", json{{"code", code}}));
   return ctx.emit(data, [&](std::ostream& out) {
     const json& l = at(data, "lease");

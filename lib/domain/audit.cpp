@@ -15,7 +15,7 @@ const std::vector<std::string>& audit_event_names() {
       "host_key_pinned", "host_key_repinned", "host_key_changed",
       // leases
       "lease_requested", "lease_approved", "lease_redeemed", "lease_redeem_failed", "lease_ended",
-      "lease_revocation_pending"};
+      "lease_revocation_pending", "lease_bill_failed"};
   return names;
 }
 

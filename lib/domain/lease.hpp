@@ -47,6 +47,11 @@ struct Lease {
   std::string note;        // supplier's reason (reject, terminate)
   std::optional<std::int64_t> charged;
   std::optional<std::int64_t> refunded;
+  // The lease ended but its bill could not be computed (terms out of
+  // billing's bounds, or an amount over int64): charged and refunded stay
+  // empty, no ledger entry is written, and the admin settles it by hand
+  // (audit event lease_bill_failed). Migration 6.
+  bool bill_failed = false;
   Blob access_cipher;      // sealed access details (A-class), for the owner only
 };
 

@@ -298,7 +298,7 @@ Result<int> serve(const Options& o) {
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
       lock.unlock();
-      leases.tick();
+      leases.tick(log);
       lock.lock();
     }
   });

@@ -220,11 +220,9 @@ void HttpServer::install_routes() {
   h["PATCH /api/v1/me"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.update_profile(*c, b, ctx); });
   // Deregistration ends the account's leases (and, for a supplier, those of
-  // its clusters) once the account itself is closed (R-LEASE-7).
-  h["DELETE /api/v1/me"] = with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) -> Result<json> {
-    TRY_ASSIGN(json out, acc.deregister(*c, b, ctx));
-    TRY(leases_.end_all(c->account, ctx));
-    return out;
+  // its clusters) in the transaction that closes the account (R-LEASE-7).
+  h["DELETE /api/v1/me"] = with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) {
+    return leases_.deregister(acc, *c, b, ctx);
   });
   h["POST /api/v1/me/password"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.change_password(*c, b, ctx); });
@@ -309,6 +307,8 @@ void HttpServer::install_routes() {
   h["POST /api/v1/leases/{lease_id}/terminate"] =
       with_body(200, [&ls](auto& b, auto& ctx, auto c, auto& p) { return ls.terminate(*c, p.at(0), b, ctx); });
   h["POST /api/v1/redeem"] = with_body(200, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.redeem(*c, b, ctx); });
+  h["POST /api/v1/redeem/check"] =
+      with_body(200, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.check_code(*c, b, ctx); });
   h["GET /api/v1/bills"] = without_body([&ls](const httplib::Request& req, auto&, auto c, auto&) {
     return ls.ledger(*c, req.get_param_value("month"), false);
   });

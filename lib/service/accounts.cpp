@@ -875,7 +875,8 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
   return json{{"sessions_ended", ended}};
 }
 
-Result<json> AccountService::deregister(const Caller& caller, const json& body, const RequestContext& ctx) {
+Result<json> AccountService::deregister(const Caller& caller, const json& body, const RequestContext& ctx,
+                                        const std::function<Result<>(const Account&)>& close_also) {
   api::Fields f(body, {"password", "confirm_username"});
   bool has_pw = body.is_object() && body.contains("password") && body["password"].is_string() &&
                 !body["password"].get<std::string>().empty();
@@ -922,6 +923,7 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
         TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
         TRY(store_.delete_recovery_codes(cur.id));
         TRY(store_.delete_activation(cur.id));
+        if (close_also) TRY(close_also(cur));
         return audit_in_tx("deregistered", &cur, ctx, {{"sessions_ended", ended}});
       }));
   if (email) {

@@ -77,7 +77,10 @@ class AccountService {
   Result<json> profile(const Caller& caller);
   Result<json> update_profile(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<json> change_password(const Caller& caller, const json& body, const RequestContext& ctx);
-  Result<json> deregister(const Caller& caller, const json& body, const RequestContext& ctx);
+  // close_also: more to close with the account (its leases), run inside the
+  // same transaction; if it fails, the account stays as it was.
+  Result<json> deregister(const Caller& caller, const json& body, const RequestContext& ctx,
+                          const std::function<Result<>(const Account&)>& close_also = {});
 
   Result<json> mfa_begin(const Caller& caller, const json& body);
   Result<json> mfa_confirm(const Caller& caller, const json& body, const RequestContext& ctx);

@@ -86,7 +86,8 @@ Result<json> CatalogService::publish(const Caller& caller, const json& body, con
   ClusterSecrets secrets;
   std::string agent_token;
   if (c.cluster_class == 'A') {
-    TRY_ASSIGN(ssh::KeyPair kp, ssh::generate_ed25519("cpshare-" + c.cpc_id));
+    // generate_ed25519 prefixes "cpshare-": the comment reads "cpshare-cp-…".
+    TRY_ASSIGN(ssh::KeyPair kp, ssh::generate_ed25519(c.cpc_id));
     secrets.ssh_key_cipher = keys_.seal(kp.private_openssh);
     secrets.ssh_public_key = kp.public_line;
   } else {

@@ -108,10 +108,12 @@ Result<> LeaseService::audit(const std::string& event, const Account* who, const
 }
 
 json LeaseService::lease_json(const Lease& l) const {
-  std::int64_t running = 0;
+  json running = nullptr;  // null when the amount cannot be computed (see end_in_tx)
   if (l.state == LeaseState::Active && l.started_at) {
     const std::int64_t until = l.planned_end ? std::min(clock_.now(), *l.planned_end) : clock_.now();
     if (auto s = billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at))) running = s->charged;
+  } else if (l.state == LeaseState::Active) {
+    running = 0;
   }
   return {{"lease_id", l.lease_id},
           {"state", std::string(lease_state_name(l.state))},
@@ -124,9 +126,10 @@ json LeaseService::lease_json(const Lease& l) const {
           {"unit_price", l.terms.unit_price_fen},
           {"periods", l.terms.periods},
           {"estimate", l.estimate},
-          {"running_cost", l.state == LeaseState::Active ? json(running) : json(nullptr)},
+          {"running_cost", running},
           {"charged", int_or_null(l.charged)},
           {"refunded", int_or_null(l.refunded)},
+          {"bill_failed", l.bill_failed},
           {"created_at", rfc3339(l.created_at)},
           {"decide_by", rfc3339_or_null(l.decide_by)},
           {"started_at", rfc3339_or_null(l.started_at)},
@@ -298,7 +301,12 @@ Result<json> LeaseService::reject(const Caller& caller, const std::string& lease
   return json{{"lease", lease_json(l)}};
 }
 
-Result<json> LeaseService::redeem(const Caller& caller, const json& body, const RequestContext& ctx) {
+Result<json> LeaseService::check_code(const Caller& caller, const json& body, const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, redeemable(caller, body, ctx));
+  return json{{"lease", lease_json(l)}};
+}
+
+Result<Lease> LeaseService::redeemable(const Caller& caller, const json& body, const RequestContext& ctx) {
   api::Fields f(body, {"code"});
   auto code = f.text("code", true, 64);
   if (!f.ok()) return std::unexpected(f.failure());
@@ -311,7 +319,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   }
   // One answer for every code that is not the caller's live one: it tells
   // nothing about other leases.
-  auto wrong = [&]() -> Result<json> {
+  auto wrong = [&]() -> Result<Lease> {
     redeem_throttle_.failure(key, policy);
     (void)audit("lease_redeem_failed", &caller.account, ctx, json::object());
     return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
@@ -320,8 +328,12 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   if (!ac || ac->used_at || ac->expires_at <= clock_.now()) return wrong();
   TRY_ASSIGN(auto found, store_.lease_by_id(ac->lease_id));
   if (!found || found->user_id != caller.account.id || found->state != LeaseState::Approved) return wrong();
-  Lease l = *found;
   redeem_throttle_.success(key);
+  return *found;
+}
+
+Result<json> LeaseService::redeem(const Caller& caller, const json& body, const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, redeemable(caller, body, ctx));
 
   // Reach the supplier host as the cluster's admin, with its pinned host key.
   TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l.cpc_id));
@@ -381,15 +393,37 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
 
 Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::string& note, const Account* by,
                                 const RequestContext& ctx) {
+  std::vector<Revocation> queued;
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY_ASSIGN(l, end_in_tx(std::move(l), reason, note, by, ctx, queued));
+    return {};
+  }));
+  start_revocations(std::move(queued));
+  return l;
+}
+
+Result<Lease> LeaseService::end_in_tx(Lease l, const std::string& reason, const std::string& note, const Account* by,
+                                      const RequestContext& ctx, std::vector<Revocation>& queued) {
   const std::int64_t now = clock_.now();
   const LeaseState from = l.state;
   const bool was_active = from == LeaseState::Active;
   const std::string account = ssh::lease_username(l.lease_id);
+  // A bill that cannot be computed (terms outside billing's bounds, as an old
+  // row may hold, or an amount past int64) does not keep the lease alive: it
+  // ends, its units and account go, and the bill is flagged for the admin.
+  std::optional<Error> bill_error;
   if (was_active && l.started_at) {
     const std::int64_t until = l.planned_end ? std::min(now, *l.planned_end) : now;
-    TRY_ASSIGN(auto s, billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at)));
-    l.charged = s.charged;
-    l.refunded = s.refunded;
+    auto s = billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at));
+    if (s) {
+      l.charged = s->charged;
+      l.refunded = s->refunded;
+    } else {
+      bill_error = s.error();
+      l.bill_failed = true;
+      l.charged.reset();
+      l.refunded.reset();
+    }
   } else {
     l.charged = 0;
     l.refunded = 0;
@@ -403,7 +437,7 @@ Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::s
   TRY(store_.atomically([&]() -> Result<> {
     TRY(store_.update_lease(l, from));  // first: a second ender of the same lease stops here
     TRY(store_.release_lease_units(l));
-    if (was_active) {
+    if (was_active && !bill_error) {
       if (l.terms.mode == billing::Mode::Hourly)
         TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "charge", -*l.charged}));
       else if (*l.refunded > 0)
@@ -412,13 +446,28 @@ Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::s
     }
     if (revoke_account) TRY(store_.put_revocation({l.id, account, 0, now, "", std::nullopt}));
     TRY(audit("lease_ended", by, ctx, {{"lease", l.lease_id}, {"reason", reason}}));
+    if (bill_error)
+      TRY(audit("lease_bill_failed", by, ctx,
+                {{"lease", l.lease_id},
+                 {"reason", reason},
+                 {"error", bill_error->message},
+                 {"billing", std::string(billing::mode_name(l.terms.mode))},
+                 {"unit_price", l.terms.unit_price_fen},
+                 {"units", l.terms.units},
+                 {"periods", l.terms.periods},
+                 {"started_at", rfc3339(*l.started_at)},
+                 {"ended_at", rfc3339(now)}}));
     return {};
   }));
-  if (revoke_account) revoke({l.id, account, 0, now, "", std::nullopt});
+  if (revoke_account) queued.push_back({l.id, account, 0, now, "", std::nullopt});
   return l;
 }
 
-void LeaseService::revoke(Revocation r) {
+void LeaseService::start_revocations(std::vector<Revocation> queued) {
+  for (auto& r : queued) (void)revoke(std::move(r));
+}
+
+Result<> LeaseService::revoke(Revocation r) {
   const std::int64_t now = clock_.now();
   std::optional<Lease> lease;
   auto attempt = [&]() -> Result<> {
@@ -448,9 +497,19 @@ void LeaseService::revoke(Revocation r) {
         std::min<std::int64_t>(config_.revoke_backoff_max, config_.revoke_retry << std::min(r.attempts - 1, 20));
     r.next_at = now + delay;
   }
-  (void)store_.put_revocation(r);
+  auto stored = store_.put_revocation(r);
   // The supplier hears once when the removal is first put off, and when it is given up.
   if (lease && (final_failure || (!done && r.attempts == 1))) tell_supplier(*lease, r, final_failure);
+  std::string problems;
+  if (!done)
+    problems = fmt::format("{} ({})", done.error().message,
+                           final_failure ? "given up; the supplier was told"
+                                         : fmt::format("attempt {}, next at {}", r.attempts, rfc3339(r.next_at)));
+  if (!stored)
+    problems += fmt::format("{}the attempt was not recorded: {}", problems.empty() ? "" : "; ", stored.error().message);
+  if (problems.empty()) return {};
+  return fail(done ? stored.error().code : done.error().code,
+              fmt::format("remove account {} of lease #{}: {}", r.username, r.lease_id, problems));
 }
 
 void LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final) {
@@ -524,31 +583,68 @@ Result<json> LeaseService::ledger(const Caller& caller, const std::string& month
   return json{{"month", rfc3339(range.first).substr(0, 7)}, {"items", items}, {"total", total}};
 }
 
-Result<> LeaseService::end_all(const Account& account, const RequestContext& ctx) {
-  for (bool as_supplier : {false, true}) {
-    LeaseQuery q;
-    (as_supplier ? q.supplier_id : q.user_id) = account.id;
-    q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
-    q.limit = 100000;
-    TRY_ASSIGN(auto rows, store_.leases(q));
-    for (const auto& l : rows) TRY(end(l, "deregistered", "", &account, ctx));
-  }
-  return {};
+Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, const RequestContext& ctx) {
+  std::vector<Revocation> queued;
+  TRY(store_.atomically([&]() -> Result<> {  // joins the caller's transaction, if any
+    for (bool as_supplier : {false, true}) {
+      LeaseQuery q;
+      (as_supplier ? q.supplier_id : q.user_id) = account.id;
+      q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
+      q.limit = 100000;
+      TRY_ASSIGN(auto rows, store_.leases(q));
+      for (const auto& l : rows)
+        TRY_CTX(end_in_tx(l, "deregistered", "", &account, ctx, queued), fmt::format("end lease {}", l.lease_id));
+    }
+    return {};
+  }));
+  return queued;
 }
 
-void LeaseService::tick() {
+Result<json> LeaseService::deregister(AccountService& accounts, const Caller& caller, const json& body,
+                                      const RequestContext& ctx) {
+  std::vector<Revocation> queued;
+  TRY_ASSIGN(json out, accounts.deregister(caller, body, ctx, [&](const Account& closed) -> Result<> {
+    TRY_ASSIGN(queued, end_all(closed, ctx));
+    return {};
+  }));
+  start_revocations(std::move(queued));
+  return out;
+}
+
+void LeaseService::tick(Logger& log) {
   const std::int64_t now = clock_.now();
+  const RequestContext scheduler{"scheduler", ""};
   LeaseQuery q;
   q.due_before = now;
   q.limit = 200;
-  if (auto due = store_.leases(q)) {
-    for (const auto& l : *due) {
-      const bool undecided = l.state == LeaseState::Requested || l.state == LeaseState::Approved;
-      (void)end(l, undecided ? "lapsed" : "expired", "", nullptr, RequestContext{"scheduler", ""});
+  auto due = store_.leases(q);
+  if (!due) log.error("scheduler: read the leases due: {}", due.error().message);
+  std::vector<Revocation> queued;
+  for (const auto& l : due ? *due : std::vector<Lease>{}) {
+    const bool undecided = l.state == LeaseState::Requested || l.state == LeaseState::Approved;
+    const std::string reason = undecided ? "lapsed" : "expired";
+    std::vector<Revocation> mine;  // only once the end is committed
+    bool bill_failed = false;
+    auto ended = store_.atomically([&]() -> Result<> {
+      TRY_ASSIGN(Lease out, end_in_tx(l, reason, "", nullptr, scheduler, mine));
+      bill_failed = out.bill_failed;
+      return {};
+    });
+    if (!ended) {
+      log.error("scheduler: end lease {} ({}): {}", l.lease_id, reason, ended.error().message);
+      continue;
     }
+    if (bill_failed)
+      log.warn("scheduler: lease {} {}, but its bill could not be computed; flagged for the admin (lease_bill_failed)",
+               l.lease_id, reason);
+    queued.insert(queued.end(), mine.begin(), mine.end());
   }
-  if (auto pending = store_.revocations_due(now))
-    for (const auto& r : *pending) revoke(r);
+  for (auto& r : queued)
+    if (auto done = revoke(std::move(r)); !done) log.warn("scheduler: {}", done.error().message);
+  auto pending = store_.revocations_due(now);
+  if (!pending) log.error("scheduler: read the account removals due: {}", pending.error().message);
+  for (const auto& r : pending ? *pending : std::vector<Revocation>{})
+    if (auto done = revoke(r); !done) log.warn("scheduler: {}", done.error().message);
 }
 
 }  // namespace cpshare

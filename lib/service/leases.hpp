@@ -13,6 +13,7 @@
 #include "ssh/ssh.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
+#include "util/log.hpp"
 
 namespace cpshare {
 
@@ -37,28 +38,54 @@ class LeaseService {
   Result<json> approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
   Result<json> reject(const Caller& caller, const std::string& lease_id, const json& body, const RequestContext& ctx);
   Result<json> redeem(const Caller& caller, const json& body, const RequestContext& ctx);
+  // POST /api/v1/redeem/check: {"lease"} the code would redeem, changing
+  // nothing (the CLI's cue to say it is creating the account). Refuses,
+  // counts and throttles codes exactly as redeem does.
+  Result<json> check_code(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<json> release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
   Result<json> terminate(const Caller& caller, const std::string& lease_id, const json& body,
                          const RequestContext& ctx);
   // month: "YYYY-MM" (UTC) or empty for the current one. earnings: the supplier's side.
   Result<json> ledger(const Caller& caller, const std::string& month, bool earnings);
 
-  // Ends every lease of a deregistered account: its own, and those of its clusters.
-  Result<> end_all(const Account& account, const RequestContext& ctx);
+  // Ends every lease of a deregistered account: its own, and those of its
+  // clusters, all in one transaction (joining the caller's: see deregister).
+  // Answers the SSH account removals it queued, for start_revocations once
+  // that transaction has committed. Fails (ending none) if any lease fails.
+  Result<std::vector<Revocation>> end_all(const Account& account, const RequestContext& ctx);
+  // DELETE /api/v1/me: closes the caller's account (AccountService::deregister)
+  // and ends its leases in the same transaction: both happen or neither
+  // (R-USER-8, R-LEASE-7); then tries the queued account removals.
+  Result<json> deregister(AccountService& accounts, const Caller& caller, const json& body,
+                          const RequestContext& ctx);
+  // One attempt now at each removal (failures are retried by tick).
+  void start_revocations(std::vector<Revocation> queued);
 
   // The scheduler's work, called every few seconds: lapse undecided requests,
-  // end leases past their planned end, retry pending account removals.
-  void tick();
+  // end leases past their planned end, retry pending account removals. Every
+  // error it meets goes to `log` (and the lease or removal is tried again on
+  // a later tick, as its state is unchanged in the database).
+  void tick(Logger& log);
 
  private:
   Result<Lease> find(const std::string& lease_id);
   Result<> supplier_side(const Caller& caller, const Lease& l);
+  // The caller's approved lease whose live code `body` holds, else INVALID_CODE (throttled).
+  Result<Lease> redeemable(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<ssh::Target> admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets);
-  // Ends a lease: bills it, frees its units, queues the SSH account removal.
+  // Ends a lease: bills it, frees its units, queues the SSH account removal
+  // (and tries it once, after the commit).
   Result<Lease> end(Lease l, const std::string& reason, const std::string& note, const Account* by,
                     const RequestContext& ctx);
-  // One attempt at removing a lease's account; on failure, the next try is scheduled.
-  void revoke(Revocation r);
+  // The same inside the caller's transaction; the removal to try after the
+  // commit is appended to `queued`. A bill that cannot be computed does not
+  // stop the end: the lease is flagged bill_failed, no ledger entry is
+  // written, and the audit event lease_bill_failed tells the admin.
+  Result<Lease> end_in_tx(Lease l, const std::string& reason, const std::string& note, const Account* by,
+                          const RequestContext& ctx, std::vector<Revocation>& queued);
+  // One attempt at removing a lease's account; on failure, the next try is
+  // scheduled and the error (with the account's name) is answered.
+  Result<> revoke(Revocation r);
   // The supplier hears (audit log and mail) that an account could not be removed.
   void tell_supplier(const Lease& l, const Revocation& r, bool final);
   bool mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);

@@ -15,7 +15,7 @@ constexpr const char* kLeaseColumns =
     "(SELECT cpc_id FROM clusters WHERE id = l.cluster_id), l.supplier_id, "
     "(SELECT username FROM accounts WHERE id = l.supplier_id), l.class, l.cluster_snapshot, l.mode, l.unit_price, "
     "l.units, l.periods, l.estimate, l.state, l.unit_list, l.ssh_public_key, l.created_at, l.decide_by, "
-    "l.started_at, l.planned_end, l.ended_at, l.end_reason, l.note, l.charged, l.refunded, l.access_enc";
+    "l.started_at, l.planned_end, l.ended_at, l.end_reason, l.note, l.charged, l.refunded, l.access_enc, l.bill_failed";
 
 std::vector<int> split_units(const std::string& s) {
   std::vector<int> out;
@@ -61,6 +61,7 @@ Lease read_lease(SQLite::Statement& st) {
   l.charged = opt_int(st.getColumn(i++));
   l.refunded = opt_int(st.getColumn(i++));
   l.access_cipher = blob(st.getColumn(i++));
+  l.bill_failed = st.getColumn(i++).getInt() != 0;
   return l;
 }
 
@@ -189,7 +190,7 @@ Result<> Store::update_lease(const Lease& l, LeaseState from) {
   return write("update lease", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
                          "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
-                         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ? "
+                         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ?, bill_failed = ? "
                          "WHERE id = ? AND state = ?");
     int i = 1;
     st.bind(i++, std::string(lease_state_name(l.state)));
@@ -202,6 +203,7 @@ Result<> Store::update_lease(const Lease& l, LeaseState from) {
     bind_opt(st, i++, l.charged);
     bind_opt(st, i++, l.refunded);
     bind_blob(st, i++, l.access_cipher);
+    st.bind(i++, l.bill_failed ? 1 : 0);
     st.bind(i++, static_cast<int64_t>(l.id));
     st.bind(i, std::string(lease_state_name(from)));
     if (st.exec() != 1)

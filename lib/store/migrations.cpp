@@ -323,6 +323,11 @@ INSERT INTO audit_log (at, event, account_id, username, ip, detail)
   WHERE a.username_key IN (SELECT username_key FROM accounts WHERE username_collision = 1)
   ORDER BY a.id;
 )SQL"},
+      // 6: a lease can always end (issue 8):
+      // when its bill cannot be computed it ends anyway, flagged for the admin.
+      {6, "leases: bill_failed flag", R"SQL(
+ALTER TABLE leases ADD COLUMN bill_failed INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
   return list;
 }

@@ -284,6 +284,13 @@ call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid/approve" -H "
 code_is CONFLICT "approve twice"
 call POST '/api/v1/leases/{lease_id}/approve' "/api/v1/leases/$lid3/approve" -H "$(auth "$ts")" -d ''   # 409 B-class
 
+call POST /api/v1/redeem/check /api/v1/redeem/check -H "$(auth "$t1")" -d '{"code":"'"$auth_code"'"}'  # 200
+[ "$(count .data.lease.state)" = '"approved"' ] || fail "redeem/check: the lease, unchanged"
+call POST /api/v1/redeem/check /api/v1/redeem/check -H "$(auth "$t1")" -d '{"code":"AAAA-BBBB-CCCC-DDDD"}'  # 400
+code_is INVALID_CODE "check a wrong code"
+call POST /api/v1/redeem/check /api/v1/redeem/check -H "$(auth "$t1")" -d '{"code":""}'               # 422
+call POST /api/v1/redeem/check /api/v1/redeem/check -H "$(auth "$t1")" -d '{bad'                      # 400
+call POST /api/v1/redeem/check /api/v1/redeem/check -d '{"code":"AAAA-BBBB-CCCC-DDDD"}'               # 401
 call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$t1")" -d '{"code":"AAAA-BBBB-CCCC-DDDD"}'       # 400
 code_is INVALID_CODE "redeem a wrong code"
 call POST /api/v1/redeem /api/v1/redeem -H "$(auth "$ts")" -d '{"code":"'"$auth_code"'"}'            # 400 not his lease

@@ -170,6 +170,7 @@ struct Cli {
   FakeConsole console;
   std::map<std::string, std::string> env;
   std::string stdin_text;
+  bool err_tty = false;  // stderr is a terminal (progress messages)
   std::string out, err;
 
   Cli() { env["CPSHARE_CONFIG_DIR"] = config.path.string(); }
@@ -177,7 +178,7 @@ struct Cli {
   int operator()(std::vector<std::string> args) {
     std::istringstream in(stdin_text);
     std::ostringstream o, e;
-    clicmd::Io io{in, o, e, console, false, false,
+    clicmd::Io io{in, o, e, console, false, err_tty,
                   [this](std::string_view name) -> std::optional<std::string> {
                     auto it = env.find(std::string(name));
                     if (it == env.end() || it->second.empty()) return std::nullopt;

@@ -98,3 +98,78 @@ TEST_CASE("terms are checked before anything is billed", "[R-LEASE-1]") {
   CHECK_FALSE(parse_mode("weekly"));
   CHECK(mode_name(Mode::Yearly) == "yearly");
 }
+
+// Issue 8, kind 3: a lease the platform accepted can always be billed. Before,
+// price × units × started minutes was multiplied in 64 bits, so an hourly lease
+// at the highest catalogue price (10^14 fen) on one unit failed to settle after
+// 92,234 minutes (64 days), though its bill was only 1.54 × 10^17 fen.
+TEST_CASE("hourly at the highest price settles after 65 days and for its whole ten years", "[R-LEASE-1][R-LEASE-7]") {
+  CHECK(kMaxUnitPrice == 100'000'000'000'000);
+  auto open = terms(Mode::Hourly, kMaxUnitPrice, 1, 0);  // no planned end
+  REQUIRE(estimate(open));  // accepted
+  auto s = settle(open, kStart, kStart + 65 * D);
+  REQUIRE(s);
+  CHECK(s->charged == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
+  CHECK(s->used == 65 * 24 * 60);
+  // Its guaranteed life, ten years (87,840 h), fits: 8.784 × 10^18 fen.
+  CHECK(largest_charge(open).value() == 8'784'000'000'000'000'000);
+  CHECK(settle(open, kStart, kStart + kOpenHourlyHorizonHours * H).value().charged == 8'784'000'000'000'000'000);
+  // Past it the bill stays exact while it fits int64 (92,233 h), then settle
+  // fails instead of wrapping (the lease service ends the lease and flags it).
+  CHECK(settle(open, kStart, kStart + 92'233 * H).value().charged == 9'223'300'000'000'000'000);
+  auto too_long = settle(open, kStart, kStart + 92'234 * H);
+  REQUIRE_FALSE(too_long);
+  CHECK(too_long.error().code == ErrorCode::ValidationFailed);
+  CHECK_FALSE(settle(open, 0, INT64_MAX));  // the extreme: an error, not undefined behaviour
+}
+
+TEST_CASE("every mode at its corners: what is accepted settles exactly, the rest is refused up front", "[R-LEASE-1][R-LEASE-7]") {
+  // For each mode, with the most units and the longest booking: the highest
+  // price whose whole bill fits int64 is accepted and settles to the fen at
+  // its last instant; one fen more per unit is refused when requested.
+  struct Corner {
+    Mode mode;
+    std::int64_t periods;
+    std::int64_t price;  // the highest accepted, kMaxAmount / (kMaxUnits × periods), at most kMaxUnitPrice
+    std::int64_t total;
+  };
+  const Corner corners[] = {
+      {Mode::Hourly, 87'840, 25'635'243'780, 9'223'372'036'649'779'200},
+      {Mode::Daily, 3'660, 615'245'850'733, 9'223'372'036'844'666'880},
+      {Mode::Monthly, 120, 18'764'998'447'377, 9'223'372'036'854'743'040},
+      {Mode::Yearly, 10, kMaxUnitPrice, 4'096'000'000'000'000'000},  // the highest price fits
+  };
+  for (const auto& c : corners) {
+    INFO(mode_name(c.mode));
+    CHECK(max_periods(c.mode) == c.periods);
+    auto t = terms(c.mode, c.price, kMaxUnits, c.periods);
+    CHECK(largest_charge(t).value() == c.total);
+    REQUIRE(estimate(t));
+    const std::int64_t last = period_end(c.mode, kStart, c.periods);
+    auto s = settle(t, kStart, last);
+    REQUIRE(s);
+    CHECK(s->charged == c.total);
+    CHECK(s->refunded == 0);
+    // Released at once: the first period is charged, the rest refunded, to the fen.
+    if (c.mode != Mode::Hourly) {
+      auto early = settle(t, kStart, kStart + 1).value();
+      CHECK(early.charged == c.price * kMaxUnits);
+      CHECK(early.charged + early.refunded == c.total);
+    }
+    if (c.price < kMaxUnitPrice) {
+      auto refused = estimate(terms(c.mode, c.price + 1, kMaxUnits, c.periods));
+      REQUIRE_FALSE(refused);
+      CHECK(refused.error().code == ErrorCode::ValidationFailed);
+      CHECK(refused.error().message.find("too large to bill") != std::string::npos);
+    }
+    // Out of bounds (as an old row might hold): refused, never wrapped.
+    CHECK_FALSE(settle(terms(c.mode, kMaxUnitPrice + 1, 1, 1), kStart, kStart + 1));
+    CHECK_FALSE(settle(terms(c.mode, 1, kMaxUnits + 1, 1), kStart, kStart + 1));
+  }
+  // An open hourly lease is judged by its ten-year horizon: one unit at the
+  // highest price is accepted, two are refused.
+  CHECK(estimate(terms(Mode::Hourly, kMaxUnitPrice, 1, 0)).value() == kMaxUnitPrice);  // one hour shown
+  CHECK_FALSE(estimate(terms(Mode::Hourly, kMaxUnitPrice, 2, 0)));
+  CHECK(estimate(terms(Mode::Hourly, 25'635'243'780, kMaxUnits, 0)));
+  CHECK_FALSE(estimate(terms(Mode::Hourly, 25'635'243'781, kMaxUnits, 0)));
+}

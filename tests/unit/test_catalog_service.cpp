@@ -102,6 +102,24 @@ TEST_CASE("only approved suppliers publish; bad input writes nothing", "[R-CL-1]
   CHECK(f.ids(sup, lr("", "", true)).size() == 1);
 }
 
+TEST_CASE("a provisioning key's comment names its cluster once: cpshare-cp-...", "[R-CL-1][R-LEASE-5]") {
+  // Before: "cpshare-cpshare-cp-...", the prefix added by the service and again by ssh::generate_ed25519.
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  for (int i = 0; i < 2; ++i) {
+    auto r = f.svc.publish(sup, Fixture::body(), f.ctx);
+    REQUIRE(r);
+    const std::string cpc = (*r)["cluster"]["cpc_id"];
+    const std::string line = (*r)["provisioning_public_key"];
+    INFO(line);
+    CHECK(line.starts_with("ssh-ed25519 AAAA"));
+    CHECK(line.substr(line.rfind(' ') + 1) == "cpshare-" + cpc);  // e.g. cpshare-cp-7k2m9x4qvd
+    CHECK(line.find("cpshare-cpshare-") == std::string::npos);
+    // The key kept for the cluster is the one shown.
+    CHECK(f.store->cluster_secrets(f.store->cluster_by_cpc_id(cpc).value()->id).value().ssh_public_key == line);
+  }
+}
+
 TEST_CASE("the list offers listed clusters with idle units, the caller's region first", "[R-CL-5][R-CL-6][R-API-IUS]") {
   Fixture f;
   Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);

@@ -2,18 +2,23 @@
 // removal are proven against a real sshd in tests/integration/test_leases.sh):
 // taking units under concurrency, who may do what, approval codes, lapses,
 // ending and billing into the ledger.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <set>
 #include <thread>
 
+#include "catalog/units.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
+#include "ssh/provision.hpp"
 
 using namespace cpshare;
 
@@ -30,9 +35,43 @@ struct Fixture {
   CatalogService catalog{*store, keys, clock};
   OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
   LeaseService leases{*store, keys, mailer, clock};
+  Logger log;  // the scheduler's, into dir/cpshared.log
+  AccountService accounts{*store, keys, mailer, clock, log, AccountConfig{}};
   RequestContext ctx{"192.0.2.7", "test"};
 
+  Fixture() {
+    REQUIRE(crypto::init());
+    REQUIRE(log.open_file(dir / "cpshared.log"));
+  }
   ~Fixture() { std::filesystem::remove_all(dir); }
+
+  std::string log_text() {
+    std::ifstream in(dir / "cpshared.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  // SQL on the database file beside the store, as an old database (or a
+  // failing disk) would present it: for rows and faults the services cannot make.
+  void sql(const std::string& statement) {
+    SQLite::Database db((dir / "t.db").string(), SQLite::OPEN_READWRITE);
+    db.exec(statement);
+  }
+
+  std::vector<AuditEvent> events(const std::string& name) {
+    AuditQuery q;
+    q.event = name;
+    return store->audit(q).value();
+  }
+
+  // The account's leases that still hold units.
+  std::vector<Lease> holding(std::int64_t account_id) {
+    LeaseQuery q;
+    q.user_id = account_id;
+    q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
+    return store->leases(q).value();
+  }
 
   Caller account(const std::string& name, Role role) {
     Account a;
@@ -83,10 +122,11 @@ struct Fixture {
   // Starts a lease's billing as the agent (B) or a redeem (A) would.
   Lease activate(const std::string& lease_id) {
     Lease l = *store->lease_by_lease_id(lease_id).value();
+    const LeaseState from = l.state;
     l.state = LeaseState::Active;
     l.started_at = clock.now();
     if (l.terms.mode != billing::Mode::Hourly) l.planned_end = billing::period_end(l.terms.mode, clock.now(), l.terms.periods);
-    REQUIRE(store->update_lease(l, LeaseState::Provisioning));
+    REQUIRE(store->update_lease(l, from));
     REQUIRE(store->set_lease_units(l, "busy"));
     if (l.terms.mode != billing::Mode::Hourly)
       REQUIRE(store->append_ledger({0, clock.now(), l.id, {}, l.user_id, "charge", -l.estimate}));
@@ -210,10 +250,10 @@ TEST_CASE("undecided requests lapse and free their units", "[R-LEASE-7]") {
   const std::string id = f.lease(alice, cpc, 4).value()["lease"]["lease_id"];
   CHECK(f.units_free(cpc) == 0);
   f.clock.advance(72 * 3600 - 1);
-  f.leases.tick();
+  f.leases.tick(f.log);
   CHECK(f.units_free(cpc) == 0);
   f.clock.advance(1);
-  f.leases.tick();
+  f.leases.tick(f.log);
   auto l = f.leases.show(alice, id, false).value()["lease"];
   CHECK(l["state"] == "lapsed");
   CHECK(l["end_reason"] == "lapsed");
@@ -250,7 +290,7 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
   CHECK(d["note"] == "hardware fault");
 
   f.clock.advance(70 * 86400);  // past the monthly lease's end: the scheduler ends it
-  f.leases.tick();
+  f.leases.tick(f.log);
   auto m = f.leases.show(alice, monthly, false).value()["lease"];
   CHECK(m["state"] == "ended");
   CHECK(m["end_reason"] == "expired");
@@ -320,4 +360,200 @@ TEST_CASE("deregistration ends the account's leases and those of its clusters", 
   REQUIRE(f.leases.end_all(sup.account, f.ctx));  // the supplier leaves: its clusters' leases end
   CHECK(f.leases.show(bob, b, false).value()["lease"]["state"] == "ended");
   CHECK(f.units_free(cpc) == 4);
+}
+
+// Issue 8, kind 3. Before: an hourly lease at the highest catalogue price
+// (10^14 fen) on one unit, released 65 days later, failed with "the amount is
+// too large to bill" and stayed active, its unit busy.
+TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to the fen", "[R-LEASE-1][R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'B', 4);
+  REQUIRE(f.catalog.update(sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
+  // Two units could not be billed for an open lease's ten-year horizon: refused up front, nothing taken.
+  auto two = f.lease(alice, cpc, 2);
+  REQUIRE_FALSE(two);
+  CHECK(two.error().code == ErrorCode::ValidationFailed);
+  CHECK(f.units_free(cpc) == 4);
+
+  const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  f.activate(id);
+  f.clock.advance(65 * 86400);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["running_cost"] == 156'000'000'000'000'000);
+  auto ended = f.leases.release(alice, id, f.ctx);
+  REQUIRE(ended);
+  CHECK((*ended)["lease"]["state"] == "ended");
+  CHECK((*ended)["lease"]["charged"] == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
+  CHECK((*ended)["lease"]["bill_failed"] == false);
+  CHECK(f.units_free(cpc) == 4);
+  CHECK(f.ledger_sum(alice.account.id) == -156'000'000'000'000'000);
+  CHECK(f.ledger_sum(sup.account.id) == 156'000'000'000'000'000);
+}
+
+TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the admin", "[R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'A', 4);
+  const std::string id = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
+  const Lease started = f.activate(id);  // as a redeem would: active, units busy
+  CHECK(f.units_free(cpc) == 2);
+  // An old database's row: a price above every bound billing knows.
+  f.sql(fmt::format("UPDATE leases SET unit_price = {} WHERE lease_id = '{}'", INT64_MAX, id));
+  f.clock.advance(3 * 3600);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["running_cost"].is_null());
+
+  auto ended = f.leases.release(alice, id, f.ctx);
+  REQUIRE(ended);
+  const json l = (*ended)["lease"];
+  CHECK(l["state"] == "ended");
+  CHECK(l["end_reason"] == "released");
+  CHECK(l["bill_failed"] == true);
+  CHECK(l["charged"].is_null());
+  CHECK(l["refunded"].is_null());
+  CHECK(f.leases.show(alice, id, false).value()["lease"] == l);  // as stored
+  CHECK(f.units_free(cpc) == 4);
+  const auto units = f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value();
+  for (const auto& u : units) CHECK(u.status == "idle");
+  // Its SSH account's removal is queued (the host here is unreachable: it waits for the scheduler).
+  auto pending = f.store->revocations_due(f.clock.now() + 86400).value();
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].lease_id == started.id);
+  CHECK(pending[0].username == ssh::lease_username(id));
+  CHECK_FALSE(pending[0].done_at);
+  // No ledger entry for an amount nobody computed; the admin is told.
+  CHECK(f.ledger_sum(alice.account.id) == 0);
+  CHECK(f.ledger_sum(sup.account.id) == 0);
+  auto flagged = f.events("lease_bill_failed");
+  REQUIRE(flagged.size() == 1);
+  const json detail = json::parse(flagged[0].detail_json);
+  CHECK(detail["lease"] == id);
+  CHECK(detail["reason"] == "released");
+  CHECK(detail["unit_price"] == INT64_MAX);
+  CHECK(detail["error"].get<std::string>().find("unit_price") != std::string::npos);
+
+  // The same through the scheduler: a prepaid lease past its end with an
+  // impossible unit count expires, flagged, and the log says so.
+  const std::string monthly = f.lease(alice, cpc, 1, "monthly", 1).value()["lease"]["lease_id"];
+  f.activate(monthly);
+  f.sql(fmt::format("UPDATE leases SET units = 5000 WHERE lease_id = '{}'", monthly));
+  f.clock.advance(32 * 86400);
+  f.leases.tick(f.log);
+  const json m = f.leases.show(alice, monthly, false).value()["lease"];
+  CHECK(m["state"] == "ended");
+  CHECK(m["end_reason"] == "expired");
+  CHECK(m["bill_failed"] == true);
+  CHECK(f.units_free(cpc) == 4);
+  CHECK(f.events("lease_bill_failed").size() == 2);
+  CHECK(f.log_text().find(fmt::format("lease {} expired, but its bill could not be computed", monthly)) !=
+        std::string::npos);
+}
+
+TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'A', 4);
+  const std::string id = f.lease(alice, cpc, 1, "daily", 1).value()["lease"]["lease_id"];
+  f.activate(id);
+  f.clock.advance(86400 + 1);
+  // The database refuses to end it (a fault the scheduler cannot cure).
+  f.sql("CREATE TRIGGER refuse_expiry BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'expired' "
+        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+  f.leases.tick(f.log);
+  std::string log = f.log_text();
+  CHECK(log.find(fmt::format("ERROR scheduler: end lease {} (expired): ", id)) != std::string::npos);
+  CHECK(log.find("disk says no") != std::string::npos);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "active");  // nothing half-done
+
+  // Cured, the next tick ends it; removing its account on the (unreachable) host fails, and that is logged too.
+  f.sql("DROP TRIGGER refuse_expiry");
+  f.leases.tick(f.log);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "ended");
+  log = f.log_text();
+  CHECK(log.find(fmt::format("WARN scheduler: remove account {} of lease #", ssh::lease_username(id))) !=
+        std::string::npos);
+  CHECK(log.find("attempt 1, next at") != std::string::npos);
+}
+
+TEST_CASE("deregistration closes the account and ends its leases in one transaction", "[R-USER-8][R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  {
+    Account a = alice.account;
+    a.password_hash = crypto::hash_password("Tr0ub4dor&3x").value();
+    REQUIRE(f.store->update_account(a));
+    alice.account = a;
+  }
+  const std::string cpc = f.publish(sup, 'B', 4);
+  const std::string running = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  const std::string waiting = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
+  f.activate(running);
+  f.clock.advance(600);
+  const json body = {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alice"}};
+  auto status = [&] { return f.store->account_by_id(alice.account.id).value()->status; };
+
+  // Ending a lease fails: the account is not closed either.
+  f.sql("CREATE TRIGGER refuse_end BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'deregistered' "
+        "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  auto refused = f.leases.deregister(f.accounts, alice, body, f.ctx);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("injected") != std::string::npos);
+  CHECK(status() == AccountStatus::Active);
+  CHECK(f.holding(alice.account.id).size() == 2);
+  CHECK(f.units_free(cpc) == 1);
+  CHECK(f.events("deregistered").empty());
+  CHECK(f.ledger_sum(alice.account.id) == 0);
+  f.sql("DROP TRIGGER refuse_end");
+
+  // Closing the account fails after its leases were ended: they are not ended either.
+  f.sql("CREATE TRIGGER refuse_close BEFORE INSERT ON audit_log WHEN NEW.event = 'deregistered' "
+        "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  REQUIRE_FALSE(f.leases.deregister(f.accounts, alice, body, f.ctx));
+  CHECK(status() == AccountStatus::Active);
+  CHECK(f.holding(alice.account.id).size() == 2);
+  CHECK(f.units_free(cpc) == 1);
+  f.sql("DROP TRIGGER refuse_close");
+
+  // Both, once nothing fails: closed, and no lease of the account left active.
+  auto done = f.leases.deregister(f.accounts, alice, body, f.ctx);
+  REQUIRE(done);
+  CHECK((*done)["status"] == "deregistered");
+  CHECK(status() == AccountStatus::Deregistered);
+  CHECK(f.holding(alice.account.id).empty());
+  CHECK(f.leases.show(alice, running, false).value()["lease"]["end_reason"] == "deregistered");
+  CHECK(f.leases.show(alice, running, false).value()["lease"]["charged"] == 417);  // ten minutes at 25 yuan/h
+  CHECK(f.leases.show(alice, waiting, false).value()["lease"]["state"] == "ended");
+  CHECK(f.units_free(cpc) == 4);
+  CHECK(f.ledger_sum(alice.account.id) == -417);
+}
+
+TEST_CASE("checking a code names its lease and changes nothing", "[R-LEASE-4]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  Caller bob = f.account("bob", Role::User);
+  const std::string cpc = f.publish(sup, 'A', 4);
+  const std::string id = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
+  const std::string code = f.leases.approve(sup, id, f.ctx).value()["auth_code"];
+
+  auto wrong = f.leases.check_code(alice, {{"code", "AAAA-AAAA-AAAA-AAAA"}}, f.ctx);
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().code == ErrorCode::InvalidCode);
+  CHECK(f.leases.check_code(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::InvalidCode);
+  CHECK(f.events("lease_redeem_failed").size() == 2);  // counted as redeem counts them
+
+  for (int i = 0; i < 2; ++i) {  // any number of times: the code stays live
+    auto ok = f.leases.check_code(alice, {{"code", code}}, f.ctx);
+    REQUIRE(ok);
+    CHECK((*ok)["lease"]["lease_id"] == id);
+    CHECK((*ok)["lease"]["state"] == "approved");
+  }
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "approved");
+  CHECK_FALSE(f.store->auth_code(f.keys.token_hash("x")).value());
+  // Throttled with redeem: after too many wrong codes a right one waits too.
+  for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {{"code", "BBBB-BBBB-BBBB-BBBB"}}, f.ctx);
+  CHECK(f.leases.redeem(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::RateLimited);
 }

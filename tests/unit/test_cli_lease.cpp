@@ -1,0 +1,123 @@
+// The lease commands in-process against a fake cpshared: what redeem says, and when.
+#include <catch2/catch.hpp>
+
+#include "cli_test_support.hpp"
+
+using cpshare::testing::Cli;
+using cpshare::testing::FakeServer;
+using nlohmann::json;
+
+namespace {
+
+const std::string kCode = "7K2M-9X4Q-VD3H-RT8N";
+
+json lease_view() {
+  return {{"lease_id", "ls-3q9x2m7k4d"},
+          {"state", "approved"},
+          {"cpc_id", "cp-7k2m9x4qvd"},
+          {"class", "A"},
+          {"user", "alice"},
+          {"supplier", "acme"},
+          {"units", {0, 1}},
+          {"billing", "hourly"},
+          {"unit_price", 2500},
+          {"periods", 0},
+          {"estimate", 5000},
+          {"running_cost", nullptr},
+          {"charged", nullptr},
+          {"refunded", nullptr},
+          {"bill_failed", false},
+          {"created_at", "2026-11-27T12:00:00Z"},
+          {"decide_by", "2026-11-30T12:00:00Z"},
+          {"started_at", nullptr},
+          {"planned_end", nullptr},
+          {"ended_at", nullptr},
+          {"end_reason", nullptr},
+          {"note", nullptr},
+          {"cluster", {{"resource_type", "GPU"}, {"model", "A100 80GB"}, {"location", "深圳市"}}}};
+}
+
+json redemption() {
+  json l = lease_view();
+  l["state"] = "active";
+  l["started_at"] = "2026-11-27T13:00:00Z";
+  l["running_cost"] = 0;
+  return {{"lease", l},
+          {"access",
+           {{"method", "ssh"},
+            {"host", "gpu01.example.org"},
+            {"port", 22},
+            {"username", "cpl_3q9x2m7k4d"},
+            {"password", "s3cret-pass"},
+            {"ssh_key", nullptr},
+            {"gpu_indices", {0, 1}},
+            {"cuda_visible_devices", "0,1"},
+            {"usage", "ssh in"}}}};
+}
+
+void log_in(Cli& cli, FakeServer& server) {
+  server.on("POST /api/v1/sessions",
+            {{"token", "T0KEN"}, {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+             {"account", {{"username", "alice"}, {"role", "user"}}}},
+            201);
+  cli.stdin_text = "pw\n";
+  REQUIRE(cli({"login", "--server", server.url(), "--username", "alice", "--password-stdin"}) == 0);
+  cli.stdin_text.clear();
+}
+
+int count(FakeServer& server, const std::string& route) {
+  int n = 0;
+  for (const auto& r : server.requests()) n += r.method + " " + r.path == route;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("redeem says it is creating the account only once the code is accepted", "[cli][R-LEASE-4]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  cli.err_tty = true;
+
+  SECTION("a wrong code gets the error alone, and no account is attempted") {
+    server.on_error("POST /api/v1/redeem/check", 400,
+                    {{"code", "INVALID_CODE"}, {"message", "this authorization code is not valid; check it with the supplier"}});
+    CHECK(cli({"redeem", kCode}) == 2);
+    CHECK(cli.err.find("creating") == std::string::npos);
+    CHECK(cli.err.find("this authorization code is not valid") != std::string::npos);
+    CHECK(count(server, "POST /api/v1/redeem") == 0);
+    CHECK(server.last("POST /api/v1/redeem/check").json_body() == json{{"code", kCode}});
+  }
+
+  SECTION("an accepted code: progress on the terminal names the lease, then the account") {
+    server.on("POST /api/v1/redeem/check", {{"lease", lease_view()}});
+    server.on("POST /api/v1/redeem", redemption());
+    CHECK(cli({"redeem", kCode}) == 0);
+    CHECK(cli.err == "creating your account on 2 x GPU A100 80GB on cp-7k2m9x4qvd (深圳市)…\n");
+    CHECK(cli.out.find("cpl_3q9x2m7k4d") != std::string::npos);
+    // The check came first, then the redeem, each with the code.
+    const auto requests = server.requests();
+    REQUIRE(requests.size() >= 2);
+    CHECK(requests[requests.size() - 2].path == "/api/v1/redeem/check");
+    CHECK(requests.back().path == "/api/v1/redeem");
+    CHECK(requests.back().json_body() == json{{"code", kCode}});
+  }
+
+  SECTION("off a terminal, no progress at all") {
+    cli.err_tty = false;
+    server.on("POST /api/v1/redeem/check", {{"lease", lease_view()}});
+    server.on("POST /api/v1/redeem", redemption());
+    CHECK(cli({"--json", "redeem", kCode}) == 0);
+    CHECK(cli.err.empty());
+    CHECK(cli.out_json()["access"]["username"] == "cpl_3q9x2m7k4d");
+  }
+
+  SECTION("the account cannot be made: the progress line, then the error") {
+    server.on("POST /api/v1/redeem/check", {{"lease", lease_view()}});
+    server.on_error("POST /api/v1/redeem", 503,
+                    {{"code", "UNAVAILABLE"}, {"message", "create the account on gpu01: connection refused"}});
+    CHECK(cli({"redeem", kCode}) != 0);
+    CHECK(cli.err.starts_with("creating your account on 2 x GPU A100 80GB"));
+    CHECK(cli.err.find("connection refused") != std::string::npos);
+  }
+}
