@@ -331,7 +331,7 @@ void print_cluster(std::ostream& out, const json& c, bool colour, const json& pr
     fields.insert(fields.end(), {{"Provisioning key", show(provisioning, "public_key")},
                                  {"Host key", fingerprint.empty() ? "not verified yet" : fingerprint}});
   }
-  fields.insert(fields.end(), {{"Created", show(c, "created_at")}, {"Updated", show(c, "updated_at")}});
+  fields.insert(fields.end(), {{"Created", local_time(c, "created_at", true)}, {"Updated", local_time(c, "updated_at", true)}});
   print_fields(out, fields);
   print_block(out, "Description", str(c, "description"));
   if (a_class) print_block(out, "Usage", str(c, "usage"));

@@ -1,12 +1,71 @@
 #include "clicmd/display.hpp"
 
+#include <cstdlib>
 #include <sstream>
 
+#include <date/tz.h>
 #include <fmt/format.h>
 
+#include "util/clock.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd {
+
+namespace {
+
+const date::time_zone* find_zone(std::string_view name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {  // date/tz reports an unknown name by throwing
+    return nullptr;
+  }
+}
+
+// The user's zone, by the rule in display.hpp; nullptr only when even UTC is missing from tzdata.
+const date::time_zone* user_zone() {
+  if (const char* tz = std::getenv("TZ")) {
+    std::string_view name = tz;
+    if (name.starts_with(':')) name.remove_prefix(1);
+    if (name.empty()) return find_zone("UTC");
+    for (std::string_view dir : {"/usr/share/zoneinfo/", "/usr/lib/zoneinfo/", "/usr/share/lib/zoneinfo/"})
+      if (name.starts_with(dir)) {
+        name.remove_prefix(dir.size());
+        break;
+      }
+    if (const date::time_zone* z = find_zone(name)) return z;
+  }
+  try {
+    return date::current_zone();
+  } catch (const std::exception&) {  // no /etc/localtime, or one date/tz cannot name
+    return find_zone("UTC");
+  }
+}
+
+}  // namespace
+
+std::string format_local_time(std::string_view rfc3339, bool with_seconds) {
+  const auto t = parse_rfc3339(rfc3339);
+  if (!t) return std::string(rfc3339);
+  const date::sys_seconds at{std::chrono::seconds{*t}};
+  std::chrono::seconds offset{0};
+  if (const date::time_zone* zone = user_zone()) offset = zone->get_info(at).offset;
+  const date::local_seconds wall{at.time_since_epoch() + offset};
+  const date::local_days day = date::floor<date::days>(wall);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<std::chrono::seconds> tod{wall - day};
+  const long off_minutes = static_cast<long>(offset.count() / 60);
+  const long off_abs = off_minutes < 0 ? -off_minutes : off_minutes;
+  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                                tod.hours().count(), tod.minutes().count());
+  if (with_seconds) out += fmt::format(":{:02}", tod.seconds().count());
+  return out + fmt::format(" {}{:02}:{:02}", off_minutes < 0 ? '-' : '+', off_abs / 60, off_abs % 60);
+}
+
+std::string local_time(const json& object, std::string_view key, bool with_seconds) {
+  const std::string s = str(object, key);
+  return s.empty() ? "-" : format_local_time(s, with_seconds);
+}
 
 const json& at(const json& object, std::string_view key) {
   static const json null;
@@ -116,9 +175,9 @@ void print_account(std::ostream& out, const json& a, bool colour) {
                         {"Licence", licence},
                         {"MFA", show(a, "mfa_enabled")},
                         {"Review note", show(a, "review_note")},
-                        {"Created", show(a, "created_at")},
-                        {"Activated", show(a, "activated_at")},
-                        {"Reviewed", show(a, "reviewed_at")},
+                        {"Created", local_time(a, "created_at", true)},
+                        {"Activated", local_time(a, "activated_at", true)},
+                        {"Reviewed", local_time(a, "reviewed_at", true)},
                     });
 }
 

@@ -27,6 +27,16 @@ std::optional<std::int64_t> integer(const json& object, std::string_view key);
 std::string show(const json& value);
 std::string show(const json& object, std::string_view key);
 
+// A time from the server (RFC 3339, UTC on the wire) in the user's zone, with its offset:
+// "2027-02-28T20:58:00Z" → "2027-03-01 04:58 +08:00" under TZ=Asia/Shanghai; with_seconds
+// adds ":SS". The zone (issue 8): TZ as the C library reads it (an IANA name, ":name" or a
+// zoneinfo path; set but empty is UTC), else the system's (/etc/localtime), else UTC; a TZ
+// that date/tz cannot name (a POSIX rule like "CST-8") falls back to the system's, and the
+// printed offset keeps the instant exact. Null or absent "-"; text that is not RFC 3339 as it
+// is. --json output is the wire's, untouched.
+std::string local_time(const json& object, std::string_view key, bool with_seconds = false);
+std::string format_local_time(std::string_view rfc3339, bool with_seconds = false);
+
 // 123456 fen → "1234.56".
 std::string fen_to_yuan(std::int64_t fen);
 
