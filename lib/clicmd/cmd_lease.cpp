@@ -101,9 +101,9 @@ std::string amount_cell(const json& l) {
 }
 
 // When the lease ends (or ended), or by when it must be decided / redeemed.
-std::string end_cell(const json& l) {
-  if (!str(l, "ended_at").empty()) return local_time(l, "ended_at");
-  if (!str(l, "planned_end").empty()) return local_time(l, "planned_end");
+std::string end_cell(const json& l, const DisplayZone& zone) {
+  if (!str(l, "ended_at").empty()) return local_time(l, "ended_at", zone);
+  if (!str(l, "planned_end").empty()) return local_time(l, "planned_end", zone);
   return "-";
 }
 
@@ -116,7 +116,7 @@ std::string state_text(const std::string& state, bool colour) {
   return fmt::format("\033[{}m{}\033[0m", code, state);
 }
 
-void print_lease(std::ostream& out, const json& l, bool colour) {
+void print_lease(std::ostream& out, const json& l, bool colour, const DisplayZone& zone) {
   const std::string mode = str(l, "billing");
   const std::string per = period_word(mode);
   std::string periods = "-";
@@ -139,11 +139,11 @@ void print_lease(std::ostream& out, const json& l, bool colour) {
                         {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
                         {"Charged", integer(l, "charged") ? "¥" + yuan(l, "charged") : "-"},
                         {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
-                        {"Requested", local_time(l, "created_at", true)},
-                        {"Decide by", local_time(l, "decide_by", true)},
-                        {"Started", local_time(l, "started_at", true)},
-                        {"Planned end", local_time(l, "planned_end", true)},
-                        {"Ended", local_time(l, "ended_at", true)},
+                        {"Requested", local_time(l, "created_at", zone, true)},
+                        {"Decide by", local_time(l, "decide_by", zone, true)},
+                        {"Started", local_time(l, "started_at", zone, true)},
+                        {"Planned end", local_time(l, "planned_end", zone, true)},
+                        {"Ended", local_time(l, "ended_at", zone, true)},
                         {"End reason", end_reason},
                         {"Note", show(l, "note")},
                     });
@@ -236,14 +236,16 @@ Result<> ledger(Context& ctx, std::string_view what) {
     return {};
   }
   return ctx.emit(data, [&](std::ostream& out) {
-    const std::string m = show(data, "month");
+    // "2027-03 (Asia/Shanghai)": whose calendar the month is.
+    const std::string zone = str(data, "time_zone");
+    const std::string m = zone.empty() ? show(data, "month") : fmt::format("{} ({})", show(data, "month"), zone);
     if (!items.is_array() || items.empty()) {
       out << fmt::format("No {} entries for {}.\n", what == "bills" ? "billing" : "earnings", m);
       return;
     }
     std::vector<std::vector<std::string>> rows = {{"AT", "LEASE", "KIND", "AMOUNT (¥)"}};
     for (const json& e : items)
-      rows.push_back({local_time(e, "at"), show(e, "lease_id"), show(e, "kind"), yuan(e, "amount")});
+      rows.push_back({local_time(e, "at", ctx.zone()), show(e, "lease_id"), show(e, "kind"), yuan(e, "amount")});
     out << render_table(rows, ctx.colour());
     out << fmt::format("Total for {}: {} yuan ({} {})\n", m, yuan(data, "total"), items.size(),
                        items.size() == 1 ? "entry" : "entries");
@@ -319,7 +321,7 @@ Result<> run_lease(Context& ctx) {
     if (str(l, "state") == "requested")
       out << fmt::format("The supplier {} decides by {}. Once approved, they pass you an authorization "
                          "code: run cpshare redeem CODE to get your account.\n",
-                         show(l, "supplier"), local_time(l, "decide_by"));
+                         show(l, "supplier"), local_time(l, "decide_by", ctx.zone()));
     else
       out << "State: " << show(l, "state") << ".\n";
     out << "Follow it with: cpshare leases show " << id << "\n";
@@ -359,7 +361,7 @@ Result<> run_leases(Context& ctx) {
       const std::string amount = amount_cell(l);
       estimates = estimates || amount.starts_with("~");
       row.insert(row.end(), {show(l, "state"), std::to_string(unit_count(l)), show(l, "billing"), amount,
-                             local_time(l, "started_at"), end_cell(l)});
+                             local_time(l, "started_at", ctx.zone()), end_cell(l, ctx.zone())});
       rows.push_back(std::move(row));
     }
     out << render_table(rows, ctx.colour());
@@ -379,7 +381,7 @@ Result<> run_leases_show(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->get(lease_path(id), query));
   return ctx.emit(data, [&](std::ostream& out) {
-    print_lease(out, at(data, "lease"), ctx.colour());
+    print_lease(out, at(data, "lease"), ctx.colour(), ctx.zone());
     if (const json& access = at(data, "access"); access.is_object()) {
       out << "\nAccess:\n";
       print_access(out, access, "");
@@ -403,7 +405,7 @@ Result<> run_approve(Context& ctx) {
     out << "Authorization code:\n\n    " << bold(code, ctx.colour()) << "\n\n";
     out << fmt::format("It is shown only this once: pass it to {} now (they run cpshare redeem {}).\n", user, code);
     out << fmt::format("It expires at {}; if it is not redeemed by then the lease lapses.\n",
-                       local_time(data, "expires_at"));
+                       local_time(data, "expires_at", ctx.zone()));
   });
 }
 
@@ -469,7 +471,7 @@ Result<> run_redeem(Context& ctx) {
       out << "Billing runs from now until you end it with: cpshare release " << show(l, "lease_id") << "\n";
     else
       out << fmt::format("Prepaid until {}; end it early with: cpshare release {}\n",
-                         local_time(l, "planned_end"), show(l, "lease_id"));
+                         local_time(l, "planned_end", ctx.zone()), show(l, "lease_id"));
   });
 }
 

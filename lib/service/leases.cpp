@@ -511,7 +511,10 @@ Result<json> LeaseService::ledger(const Caller& caller, const std::string& month
     total += e.amount;
     items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", e.kind}, {"amount", e.amount}});
   }
-  return json{{"month", month_text(range.first)}, {"items", items}, {"total", total}};
+  return json{{"month", month_text(range.first)},
+              {"time_zone", std::string(config_.calendar.zone_name())},
+              {"items", items},
+              {"total", total}};
 }
 
 Result<> LeaseService::end_all(const Account& account, const RequestContext& ctx) {

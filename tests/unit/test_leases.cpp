@@ -287,6 +287,7 @@ TEST_CASE("issue 8: a monthly lease from 04:58 on 1 March Beijing time ends 1 Ap
 
   auto march = f.leases.ledger(alice, "2027-03", false).value();
   CHECK(march["month"] == "2027-03");
+  CHECK(march["time_zone"] == "Asia/Shanghai");
   REQUIRE(march["items"].size() == 1);
   CHECK(march["items"][0]["at"] == "2027-02-28T20:58:00Z");  // the wire stays UTC
   CHECK(march["items"][0]["amount"] == -1'500'000);
