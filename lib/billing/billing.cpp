@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <date/tz.h>
 #include <fmt/format.h>
 #include <limits>
 
@@ -38,19 +39,58 @@ Result<> check_rate(std::int64_t unit_price_fen, std::int64_t units) {
 // Price × units × periods, exact.
 Wide prepaid_wide(const Terms& t) { return Wide{t.unit_price_fen} * t.units * t.periods; }
 
-// Calendar arithmetic in UTC: `months` months after t, the day clamped to the month's end.
-std::int64_t add_months(std::int64_t t, std::int64_t count) {
-  using namespace std::chrono;
-  const sys_seconds at{seconds{t}};
-  const sys_days day = floor<days>(at);
-  const auto time_of_day = at - day;
-  year_month_day ymd{day};
-  year_month_day next = ymd + months{count};
-  if (!next.ok()) next = year_month_day_last{next.year(), month_day_last{next.month()}};
-  return duration_cast<seconds>((sys_days{next} + time_of_day).time_since_epoch()).count();
+// The instant of a wall time on `zone`. One that a clock change skips (DST gap) or
+// repeats (DST fold) is read with the offset in force before the change: date/tz's
+// local_info.first is the period before a gap, and the earlier of two in a fold.
+std::int64_t to_unix(const date::time_zone& zone, date::local_seconds wall) {
+  const date::local_info info = zone.get_info(wall);
+  return (wall.time_since_epoch() - info.first.offset).count();
+}
+
+date::local_seconds to_wall(const date::time_zone& zone, std::int64_t t) {
+  return zone.to_local(date::sys_seconds{std::chrono::seconds{t}});
 }
 
 }  // namespace
+
+Calendar::Calendar() : zone_(date::locate_zone(kDefaultZone)) {}
+
+Result<Calendar> Calendar::named(std::string_view zone) {
+  try {
+    return Calendar(date::locate_zone(zone));
+  } catch (const std::exception&) {  // date/tz reports an unknown name by throwing
+    return fail_fields({{"--billing-timezone",
+                         fmt::format("'{}' is not a time zone of the system's tz database; give an IANA name "
+                                     "such as Asia/Shanghai, Europe/Berlin or UTC",
+                                     zone)}});
+  }
+}
+
+std::string_view Calendar::zone_name() const { return zone_->name(); }
+
+std::int64_t Calendar::add_days(std::int64_t t, std::int64_t count) const {
+  return to_unix(*zone_, to_wall(*zone_, t) + date::days{count});
+}
+
+std::int64_t Calendar::add_months(std::int64_t t, std::int64_t count) const {
+  const date::local_seconds wall = to_wall(*zone_, t);
+  const date::local_days day = date::floor<date::days>(wall);
+  const auto time_of_day = wall - day;
+  date::year_month_day next = date::year_month_day{day} + date::months{count};
+  if (!next.ok()) next = date::year_month_day_last{next.year(), date::month_day_last{next.month()}};
+  return to_unix(*zone_, date::local_days{next} + time_of_day);
+}
+
+YearMonth Calendar::month_of(std::int64_t t) const {
+  const date::year_month_day ymd{date::floor<date::days>(to_wall(*zone_, t))};
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month())};
+}
+
+std::pair<std::int64_t, std::int64_t> Calendar::month_range(YearMonth m) const {
+  const date::year_month first{date::year{m.year}, date::month{m.month}};
+  const date::year_month next = first + date::months{1};
+  return {to_unix(*zone_, date::local_days{first / 1}), to_unix(*zone_, date::local_days{next / 1})};
+}
 
 std::optional<Mode> parse_mode(std::string_view name) {
   if (name == "hourly") return Mode::Hourly;
@@ -95,12 +135,12 @@ Result<> check(const Terms& t) {
   return {};
 }
 
-std::int64_t period_end(Mode m, std::int64_t start, std::int64_t k) {
+std::int64_t period_end(Mode m, const Calendar& cal, std::int64_t start, std::int64_t k) {
   switch (m) {
     case Mode::Hourly: return start + k * 3600;
-    case Mode::Daily: return start + k * 86400;
-    case Mode::Monthly: return add_months(start, k);
-    case Mode::Yearly: return add_months(start, 12 * k);
+    case Mode::Daily: return cal.add_days(start, k);
+    case Mode::Monthly: return cal.add_months(start, k);
+    case Mode::Yearly: return cal.add_months(start, 12 * k);
   }
   return start;
 }
@@ -130,7 +170,7 @@ Result<std::int64_t> estimate(const Terms& t) {
   return amount(prepaid_wide(t));
 }
 
-Result<Settlement> settle(const Terms& t, std::int64_t start, std::int64_t end) {
+Result<Settlement> settle(const Terms& t, const Calendar& cal, std::int64_t start, std::int64_t end) {
   TRY(check(t));
   if (end < start) return fail(ErrorCode::Internal, "billing: a lease cannot end before it starts");
   Settlement s;
@@ -141,7 +181,7 @@ Result<Settlement> settle(const Terms& t, std::int64_t start, std::int64_t end) 
   }
   // Prepaid: periods that have started by `end` are charged (at least the first).
   std::int64_t started = 1;
-  while (started < t.periods && period_end(t.mode, start, started) < end) ++started;
+  while (started < t.periods && period_end(t.mode, cal, start, started) < end) ++started;
   TRY_ASSIGN(std::int64_t prepaid, amount(prepaid_wide(t)));
   TRY_ASSIGN(s.charged, amount(Wide{t.unit_price_fen} * t.units * started));
   s.refunded = prepaid - s.charged;

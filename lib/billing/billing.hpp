@@ -7,9 +7,16 @@
 //   fixed end. Released early, the periods already started are charged and
 //   the ones not yet started are refunded.
 //
-// Periods are UTC calendar periods: a day is 86,400 s; a month ends on the
-// same day of a later month at the same time (clamped to that month's last
-// day: 31 Jan + 1 month = 28/29 Feb); a year likewise (29 Feb + 1 year = 28 Feb).
+// Periods follow the platform's calendar (issue 8: "the platform's calendar is
+// Beijing time"): the wall clock of one IANA zone, Asia/Shanghai unless the
+// daemon is started with --billing-timezone. A day ends at the same wall time
+// on the next day (23 or 25 hours across a DST change); a month on the same day
+// of a later month at the same wall time, clamped to that month's last day
+// (31 Jan + 1 month = 28/29 Feb); a year likewise (29 Feb + 1 year = 28 Feb).
+// A wall time that a clock change skips or repeats is read with the offset in
+// force before the change (so the period keeps its length: 02:30 skipped → 03:30;
+// 02:30 repeated → the first one). Bill months are the zone's calendar months.
+// Zone arithmetic through Howard Hinnant's date/tz on the system tzdata.
 //
 // Bounds, so that a lease the platform accepts can always be billed (issue 8):
 // amounts are computed exactly in 128 bits and must fit kMaxAmount (int64,
@@ -26,10 +33,44 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
+#include "util/clock.hpp"
 #include "util/error.hpp"
 
+namespace date {
+class time_zone;
+}
+
 namespace cpshare::billing {
+
+// The platform's calendar: one IANA zone's wall clock. Cheap to copy (a pointer into
+// the tz database, which lives as long as the process).
+class Calendar {
+ public:
+  static constexpr std::string_view kDefaultZone = "Asia/Shanghai";  // China Standard Time
+
+  // Asia/Shanghai. The system tzdata is a dependency (scripts/deps.sh); without it
+  // date/tz throws std::runtime_error (cpshared checks the zone with named() first).
+  Calendar();
+  // The calendar of an IANA zone ("Asia/Shanghai", "Europe/Berlin", "UTC");
+  // an unknown name is VALIDATION_FAILED on the field "--billing-timezone".
+  static Result<Calendar> named(std::string_view zone);
+
+  std::string_view zone_name() const;
+  // `count` days / months after the instant `t` (unix seconds) on this calendar's wall clock,
+  // by the rules above. count may be negative.
+  std::int64_t add_days(std::int64_t t, std::int64_t count) const;
+  std::int64_t add_months(std::int64_t t, std::int64_t count) const;
+  // The month that the instant `t` falls in, on this calendar.
+  YearMonth month_of(std::int64_t t) const;
+  // A month as [its first instant, the next month's first instant), unix seconds.
+  std::pair<std::int64_t, std::int64_t> month_range(YearMonth m) const;
+
+ private:
+  explicit Calendar(const date::time_zone* zone) : zone_(zone) {}
+  const date::time_zone* zone_;
+};
 
 enum class Mode { Hourly, Daily, Monthly, Yearly };
 
@@ -55,8 +96,9 @@ struct Terms {
 // Checks the terms: a price of 0..kMaxUnitPrice, 1..kMaxUnits units, 1..max_periods for the mode (hourly: 0..max).
 Result<> check(const Terms& t);
 
-// The instant `k` periods after `start` (unix seconds, UTC). For hourly, k hours.
-std::int64_t period_end(Mode m, std::int64_t start, std::int64_t k);
+// The instant `k` periods after `start` (unix seconds, UTC) on the calendar `cal`.
+// For hourly, k hours (3600 s each, whatever the zone).
+std::int64_t period_end(Mode m, const Calendar& cal, std::int64_t start, std::int64_t k);
 
 // Hourly charge for `seconds` of use: started minutes × price × units / 60, half up.
 // VALIDATION_FAILED for a price or units out of bounds, or an amount over kMaxAmount.
@@ -82,6 +124,7 @@ struct Settlement {
 // lease never runs past its planned end). Also gives the running cost of an
 // active lease, with end = now. VALIDATION_FAILED when the terms are out of
 // bounds (an old row) or the amount does not fit kMaxAmount; never wraps.
-Result<Settlement> settle(const Terms& t, std::int64_t start, std::int64_t end);
+// Prepaid periods are counted on `cal`.
+Result<Settlement> settle(const Terms& t, const Calendar& cal, std::int64_t start, std::int64_t end);
 
 }  // namespace cpshare::billing

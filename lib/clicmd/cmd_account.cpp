@@ -267,7 +267,7 @@ Result<> run_register(Context& ctx) {
     ctx.io.out << "Registered " << show(account, "username") << " (" << show(account, "role") << ", " << kind
                << "); status: " << status_text(show(account, "status"), ctx.colour()) << "\n"
                << "An activation code and link were sent to " << show(activation, "sent_to")
-               << " (the code is valid until " << show(activation, "code_expires_at") << ").\n";
+               << " (the code is valid until " << local_time(activation, "code_expires_at", ctx.zone()) << ").\n";
   }
 
   TRY_ASSIGN(std::optional<std::string> code, activation_code(ctx));

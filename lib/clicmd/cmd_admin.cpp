@@ -57,7 +57,7 @@ Result<> run_review_list(Context& ctx) {
       const std::string type = show(a, "user_type") != "-" ? show(a, "user_type") : show(a, "supplier_kind");
       const std::string name = show(a, "company_name") != "-" ? show(a, "company_name") : show(a, "real_name");
       rows.push_back({show(a, "username"), show(a, "role"), type, name, show(a, "region"),
-                      show(at(a, "licence"), "filename"), show(a, "created_at")});
+                      show(at(a, "licence"), "filename"), local_time(a, "created_at", ctx.zone())});
     }
     out << render_table(rows, ctx.colour());
   });
@@ -94,7 +94,7 @@ Result<> run_review_show(Context& ctx) {
     data["licence_out"] = *out;
   }
   return ctx.emit(data, [&](std::ostream& out) {
-    print_account(out, account, ctx.colour());
+    print_account(out, account, ctx.colour(), ctx.zone());
     if (auto file = ctx.args.get("--licence-out"))
       out << "Licence saved to " << *file << " (" << saved << " bytes).\n";
   });
@@ -150,7 +150,7 @@ Result<> run_audit(Context& ctx) {
     std::vector<std::vector<std::string>> rows = {{"ID", "AT", "EVENT", "USERNAME", "IP", "DETAIL"}};
     for (const json& e : at(data, "items")) {
       const json& detail = at(e, "detail");
-      rows.push_back({show(e, "id"), show(e, "at"), show(e, "event"), show(e, "username"), show(e, "ip"),
+      rows.push_back({show(e, "id"), local_time(e, "at", ctx.zone(), true), show(e, "event"), show(e, "username"), show(e, "ip"),
                       detail.is_null() || detail.empty() ? "-" : detail.dump()});
     }
     out << render_table(rows, ctx.colour());

@@ -279,7 +279,8 @@ void print_unit_grid(std::ostream& out, const json& units) {
 }
 
 // provisioning: show's "provisioning" (null, or {public_key, host_key_fingerprint}).
-void print_cluster(std::ostream& out, const json& c, bool colour, const json& provisioning = nullptr) {
+void print_cluster(std::ostream& out, const json& c, bool colour, const DisplayZone& zone,
+                   const json& provisioning = nullptr) {
   const bool a_class = str(c, "class") == "A";
   const json& prices = at(c, "prices");
   const json& software = at(c, "software");
@@ -331,7 +332,7 @@ void print_cluster(std::ostream& out, const json& c, bool colour, const json& pr
     fields.insert(fields.end(), {{"Provisioning key", show(provisioning, "public_key")},
                                  {"Host key", fingerprint.empty() ? "not verified yet" : fingerprint}});
   }
-  fields.insert(fields.end(), {{"Created", show(c, "created_at")}, {"Updated", show(c, "updated_at")}});
+  fields.insert(fields.end(), {{"Created", local_time(c, "created_at", zone, true)}, {"Updated", local_time(c, "updated_at", zone, true)}});
   print_fields(out, fields);
   print_block(out, "Description", str(c, "description"));
   if (a_class) print_block(out, "Usage", str(c, "usage"));
@@ -448,7 +449,7 @@ Result<> run_show(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->get(cluster_path(id)));
   return ctx.emit(data, [&](std::ostream& out) {
-    print_cluster(out, at(data, "cluster"), ctx.colour(), at(data, "provisioning"));
+    print_cluster(out, at(data, "cluster"), ctx.colour(), ctx.zone(), at(data, "provisioning"));
     out << "\nUnits:\n";
     print_unit_grid(out, at(data, "units"));
   });

@@ -1,7 +1,7 @@
 // Leases and billing (docs/design/leases.md, issue 4): lease, leases, leases show, approve,
 // reject, terminate, release, redeem, bills and earnings. Money is integer fen on the wire and
-// yuan with two decimals here; times are RFC 3339 UTC on the wire and "YYYY-MM-DD HH:MM" (UTC)
-// in tables.
+// yuan with two decimals here; times are RFC 3339 UTC on the wire (and in --json and --csv) and the
+// user's local time with its offset here, "YYYY-MM-DD HH:MM +08:00" (display.hpp local_time).
 #include "clicmd/handlers.hpp"
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/input.hpp"
+#include "util/clock.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd::cmd {
@@ -36,14 +37,6 @@ std::string lowered(std::string s) {
 std::string yuan(const json& object, std::string_view key) {
   auto fen = integer(object, key);
   return fen ? catalog::format_yuan(*fen) : "-";
-}
-
-// "2026-11-03T08:15:00Z" → "2026-11-03 08:15"; null → "-".
-std::string short_time(const json& object, std::string_view key) {
-  const std::string s = str(object, key);
-  if (s.empty()) return "-";
-  if (s.size() >= 16 && s[10] == 'T') return fmt::format("{} {}", s.substr(0, 10), s.substr(11, 5));
-  return s;
 }
 
 // "ls-7k2m9x4qvd"; upper case is accepted and lowered.
@@ -108,9 +101,9 @@ std::string amount_cell(const json& l) {
 }
 
 // When the lease ends (or ended), or by when it must be decided / redeemed.
-std::string end_cell(const json& l) {
-  if (!str(l, "ended_at").empty()) return short_time(l, "ended_at");
-  if (!str(l, "planned_end").empty()) return short_time(l, "planned_end");
+std::string end_cell(const json& l, const DisplayZone& zone) {
+  if (!str(l, "ended_at").empty()) return local_time(l, "ended_at", zone);
+  if (!str(l, "planned_end").empty()) return local_time(l, "planned_end", zone);
   return "-";
 }
 
@@ -123,7 +116,7 @@ std::string state_text(const std::string& state, bool colour) {
   return fmt::format("\033[{}m{}\033[0m", code, state);
 }
 
-void print_lease(std::ostream& out, const json& l, bool colour) {
+void print_lease(std::ostream& out, const json& l, bool colour, const DisplayZone& zone) {
   const std::string mode = str(l, "billing");
   const std::string per = period_word(mode);
   std::string periods = "-";
@@ -150,11 +143,11 @@ void print_lease(std::ostream& out, const json& l, bool colour) {
                                     : integer(l, "charged") ? "¥" + yuan(l, "charged")
                                                             : "-"},
                         {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
-                        {"Requested", show(l, "created_at")},
-                        {"Decide by", show(l, "decide_by")},
-                        {"Started", show(l, "started_at")},
-                        {"Planned end", show(l, "planned_end")},
-                        {"Ended", show(l, "ended_at")},
+                        {"Requested", local_time(l, "created_at", zone, true)},
+                        {"Decide by", local_time(l, "decide_by", zone, true)},
+                        {"Started", local_time(l, "started_at", zone, true)},
+                        {"Planned end", local_time(l, "planned_end", zone, true)},
+                        {"Ended", local_time(l, "ended_at", zone, true)},
                         {"End reason", end_reason},
                         {"Note", show(l, "note")},
                     });
@@ -215,15 +208,6 @@ Result<std::string> read_public_key(const std::string& file) {
   return key;
 }
 
-bool valid_month(std::string_view m) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (m.size() != 7 || m[4] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6})
-    if (!digit(m[i])) return false;
-  const int month = (m[5] - '0') * 10 + (m[6] - '0');
-  return month >= 1 && month <= 12;
-}
-
 // RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -234,8 +218,9 @@ std::string csv_field(const std::string& s) {
 
 Result<> ledger(Context& ctx, std::string_view what) {
   const auto month = ctx.args.get("--month");
-  if (month && !valid_month(*month))
-    return usage_error(fmt::format("--month takes a month as YYYY-MM, e.g. 2026-11, not '{}'", *month));
+  if (month && !parse_month(*month))
+    return usage_error(
+        fmt::format("--month takes a month as YYYY-MM with a month from 01 to 12, e.g. 2026-11, not '{}'", *month));
   const bool csv = ctx.args.has("--csv");
   if (csv && ctx.want_json()) return usage_error("--csv and --json cannot be used together: choose one");
   client::Query query;
@@ -255,14 +240,16 @@ Result<> ledger(Context& ctx, std::string_view what) {
     return {};
   }
   return ctx.emit(data, [&](std::ostream& out) {
-    const std::string m = show(data, "month");
+    // "2027-03 (Asia/Shanghai)": whose calendar the month is.
+    const std::string zone = str(data, "time_zone");
+    const std::string m = zone.empty() ? show(data, "month") : fmt::format("{} ({})", show(data, "month"), zone);
     if (!items.is_array() || items.empty()) {
       out << fmt::format("No {} entries for {}.\n", what == "bills" ? "billing" : "earnings", m);
       return;
     }
-    std::vector<std::vector<std::string>> rows = {{"AT (UTC)", "LEASE", "KIND", "AMOUNT (¥)"}};
+    std::vector<std::vector<std::string>> rows = {{"AT", "LEASE", "KIND", "AMOUNT (¥)"}};
     for (const json& e : items)
-      rows.push_back({short_time(e, "at"), show(e, "lease_id"), show(e, "kind"), yuan(e, "amount")});
+      rows.push_back({local_time(e, "at", ctx.zone()), show(e, "lease_id"), show(e, "kind"), yuan(e, "amount")});
     out << render_table(rows, ctx.colour());
     out << fmt::format("Total for {}: {} yuan ({} {})\n", m, yuan(data, "total"), items.size(),
                        items.size() == 1 ? "entry" : "entries");
@@ -336,9 +323,9 @@ Result<> run_lease(Context& ctx) {
                        show(l, "billing"), yuan(l, "unit_price"), period_word(str(l, "billing")),
                        yuan(l, "estimate"));
     if (str(l, "state") == "requested")
-      out << fmt::format("The supplier {} decides by {} (UTC). Once approved, they pass you an authorization "
+      out << fmt::format("The supplier {} decides by {}. Once approved, they pass you an authorization "
                          "code: run cpshare redeem CODE to get your account.\n",
-                         show(l, "supplier"), short_time(l, "decide_by"));
+                         show(l, "supplier"), local_time(l, "decide_by", ctx.zone()));
     else
       out << "State: " << show(l, "state") << ".\n";
     out << "Follow it with: cpshare leases show " << id << "\n";
@@ -369,7 +356,7 @@ Result<> run_leases(Context& ctx) {
     }
     std::vector<std::string> header = {"LEASE", "CLUSTER"};
     if (incoming) header.push_back("USER");
-    header.insert(header.end(), {"STATE", "UNITS", "BILLING", "AMOUNT (¥)", "STARTED (UTC)", "ENDS (UTC)"});
+    header.insert(header.end(), {"STATE", "UNITS", "BILLING", "AMOUNT (¥)", "STARTED", "ENDS"});
     std::vector<std::vector<std::string>> rows = {header};
     bool estimates = false;
     for (const json& l : items) {
@@ -378,7 +365,7 @@ Result<> run_leases(Context& ctx) {
       const std::string amount = amount_cell(l);
       estimates = estimates || amount.starts_with("~");
       row.insert(row.end(), {show(l, "state"), std::to_string(unit_count(l)), show(l, "billing"), amount,
-                             short_time(l, "started_at"), end_cell(l)});
+                             local_time(l, "started_at", ctx.zone()), end_cell(l, ctx.zone())});
       rows.push_back(std::move(row));
     }
     out << render_table(rows, ctx.colour());
@@ -398,7 +385,7 @@ Result<> run_leases_show(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->get(lease_path(id), query));
   return ctx.emit(data, [&](std::ostream& out) {
-    print_lease(out, at(data, "lease"), ctx.colour());
+    print_lease(out, at(data, "lease"), ctx.colour(), ctx.zone());
     if (const json& access = at(data, "access"); access.is_object()) {
       out << "\nAccess:\n";
       print_access(out, access, "");
@@ -421,8 +408,8 @@ Result<> run_approve(Context& ctx) {
     out << fmt::format("Approved {}: {} for {}.\n\n", id, what_line(l), user);
     out << "Authorization code:\n\n    " << bold(code, ctx.colour()) << "\n\n";
     out << fmt::format("It is shown only this once: pass it to {} now (they run cpshare redeem {}).\n", user, code);
-    out << fmt::format("It expires at {} (UTC); if it is not redeemed by then the lease lapses.\n",
-                       short_time(data, "expires_at"));
+    out << fmt::format("It expires at {}; if it is not redeemed by then the lease lapses.\n",
+                       local_time(data, "expires_at", ctx.zone()));
   });
 }
 
@@ -486,15 +473,15 @@ Result<> run_redeem(Context& ctx) {
     if (str(l, "billing") == "hourly")
       out << "Billing runs from now until you end it with: cpshare release " << show(l, "lease_id") << "\n";
     else
-      out << fmt::format("Prepaid until {} (UTC); end it early with: cpshare release {}\n",
-                         short_time(l, "planned_end"), show(l, "lease_id"));
+      out << fmt::format("Prepaid until {}; end it early with: cpshare release {}\n",
+                         local_time(l, "planned_end", ctx.zone()), show(l, "lease_id"));
   });
 }
 
 // ---------------------------------------------------------------- bills, earnings
 
 void declare_ledger(CLI::App* app, Args& a) {
-  a.option(app, "--month", "YYYY-MM", "The month (UTC) to show, e.g. 2026-11 (default: this month)");
+  a.option(app, "--month", "YYYY-MM", "The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)");
   a.flag(app, "--csv", "Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table");
 }
 

@@ -13,7 +13,7 @@ namespace cpshare::clicmd::cmd {
 Result<> run_profile_show(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->get("/api/v1/me"));
-  return ctx.emit(data, [&](std::ostream& out) { print_account(out, at(data, "account"), ctx.colour()); });
+  return ctx.emit(data, [&](std::ostream& out) { print_account(out, at(data, "account"), ctx.colour(), ctx.zone()); });
 }
 
 namespace {
@@ -71,7 +71,7 @@ Result<> run_profile_update(Context& ctx) {
   TRY_ASSIGN(json data, api->patch("/api/v1/me", body));
   return ctx.emit(data, [&](std::ostream& out) {
     out << "Updated the profile of " << show(at(data, "account"), "username") << ".\n";
-    print_account(out, at(data, "account"), ctx.colour());
+    print_account(out, at(data, "account"), ctx.colour(), ctx.zone());
   });
 }
 

@@ -140,7 +140,7 @@ Result<> run_sessions_list(Context& ctx) {
         {"", "ID", "CLIENT", "IP", "CREATED", "LAST SEEN", "EXPIRES"}};
     for (const json& s : items_of(data)) {
       rows.push_back({at(s, "current") == true ? "*" : "", show(s, "id"), show(s, "client"), show(s, "ip"),
-                      show(s, "created_at"), show(s, "last_seen_at"), show(s, "expires_at")});
+                      local_time(s, "created_at", ctx.zone()), local_time(s, "last_seen_at", ctx.zone()), local_time(s, "expires_at", ctx.zone())});
     }
     out << render_table(rows, ctx.colour());
     out << "(* = this session)\n";

@@ -219,7 +219,7 @@ const std::vector<Command>& commands() {
        run_leases,
        false,
        "AMOUNT is in yuan: what was charged once settled, the running cost of an active hourly lease (so far), "
-       "else the estimate (~). Times are UTC. ENDS is when the lease ended, or its planned end. Show one lease "
+       "else the estimate (~). Times are your local time (TZ) with its offset. ENDS is when the lease ended, or its planned end. Show one lease "
        "with cpshare leases show."},
       {{"leases", "show"},
        "Show a lease: terms, amounts, times and (--access) your account on the cluster",
@@ -227,7 +227,7 @@ const std::vector<Command>& commands() {
        declare_leases_show,
        run_leases_show,
        false,
-       "Amounts are in yuan and times in RFC 3339 UTC. --access shows the access details (host, port, "
+       "Amounts are in yuan and times your local time (TZ) with its offset. --access shows the access details (host, port, "
        "username, password, GPU indices) again; only the lease's user sees them, once the code is redeemed."},
       {{"approve"},
        "Approve a lease request of your cluster and get its authorization code",
@@ -280,16 +280,18 @@ const std::vector<Command>& commands() {
        run_bills,
        false,
        "One row per ledger entry (charges negative, refunds positive), amounts in yuan, and the month's total. "
-       "Months are UTC calendar months. --csv prints RFC 4180 CSV with the header "
-       "at,lease_id,kind,amount_fen,amount_yuan."},
+       "Months are the platform's calendar months (Beijing time, Asia/Shanghai, unless cpshared runs with --billing-timezone); times are "
+       "your local time (TZ). --csv prints RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan "
+       "(at in RFC 3339 UTC)."},
       {{"earnings"},
        "Show your earnings from leases of your clusters for a month (suppliers)",
        {"cpshare earnings", "cpshare earnings --month 2026-11 --csv > earnings-2026-11.csv"},
        declare_ledger,
        run_earnings,
        false,
-       "One row per settled lease, amounts in yuan, and the month's total. Months are UTC calendar months. "
-       "--csv prints RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan."},
+       "One row per settled lease, amounts in yuan, and the month's total. Months are the platform's calendar "
+       "months (Beijing time, Asia/Shanghai, unless cpshared runs with --billing-timezone); times are your local time (TZ). --csv prints "
+       "RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan (at in RFC 3339 UTC)."},
       {{"version"}, "Show the versions of cpshare and of the server", {"cpshare version"}, nullptr, run_version},
       {{"completion"},
        "Print the shell completion script for bash, zsh or fish",

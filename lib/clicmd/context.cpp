@@ -19,6 +19,11 @@ Context::Context(Io& io_, const Globals& globals_, const Args& args_)
 bool Context::colour() const { return io.out_is_tty && !io.env("NO_COLOR"); }
 bool Context::err_colour() const { return io.err_is_tty && !io.env("NO_COLOR"); }
 
+const DisplayZone& Context::zone() {
+  if (!zone_) zone_ = DisplayZone::from_tz(io.env("TZ"));
+  return *zone_;
+}
+
 Result<client::Hosts*> Context::hosts() {
   if (!hosts_) {
     TRY_ASSIGN(config_dir_, client::config_dir(io.env));

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clicmd/args.hpp"
+#include "clicmd/display.hpp"
 #include "clicmd/io.hpp"
 #include "client/api_client.hpp"
 #include "client/config.hpp"
@@ -39,6 +40,8 @@ class Context {
   bool colour() const;
   // The same for stderr (diagnostics, prompts).
   bool err_colour() const;
+  // The zone times are shown in: TZ from io.env, by DisplayZone's rule (display.hpp).
+  const DisplayZone& zone();
 
   // The chosen server (canonical URL): --server > $CPSHARE_SERVER > last login > default.
   Result<std::string> server();
@@ -63,6 +66,7 @@ class Context {
  private:
   Result<client::ApiClient*> open_client(std::string token);
 
+  std::optional<DisplayZone> zone_;
   std::optional<std::filesystem::path> config_dir_;
   std::optional<client::Hosts> hosts_;
   std::optional<std::string> server_;

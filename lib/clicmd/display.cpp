@@ -2,11 +2,70 @@
 
 #include <sstream>
 
+#include <date/tz.h>
 #include <fmt/format.h>
 
+#include "util/clock.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd {
+
+namespace {
+
+const date::time_zone* find_zone(std::string_view name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {  // date/tz reports an unknown name by throwing
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+DisplayZone DisplayZone::from_tz(const std::optional<std::string>& tz) {
+  if (tz) {
+    std::string_view name = *tz;
+    if (name.starts_with(':')) name.remove_prefix(1);
+    if (name.empty()) return utc();
+    for (std::string_view dir : {"/usr/share/zoneinfo/", "/usr/lib/zoneinfo/", "/usr/share/lib/zoneinfo/"})
+      if (name.starts_with(dir)) {
+        name.remove_prefix(dir.size());
+        break;
+      }
+    if (const date::time_zone* z = find_zone(name)) return DisplayZone(z);
+  }
+  try {
+    return DisplayZone(date::current_zone());
+  } catch (const std::exception&) {  // no /etc/localtime, or one date/tz cannot name
+    return utc();
+  }
+}
+
+DisplayZone DisplayZone::utc() { return DisplayZone(find_zone("UTC")); }
+
+std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone, bool with_seconds) {
+  const auto t = parse_rfc3339(rfc3339);
+  if (!t) return std::string(rfc3339);
+  const date::sys_seconds at{std::chrono::seconds{*t}};
+  std::chrono::seconds offset{0};
+  if (zone.zone()) offset = zone.zone()->get_info(at).offset;
+  const date::local_seconds wall{at.time_since_epoch() + offset};
+  const date::local_days day = date::floor<date::days>(wall);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<std::chrono::seconds> tod{wall - day};
+  const long off_minutes = static_cast<long>(offset.count() / 60);
+  const long off_abs = off_minutes < 0 ? -off_minutes : off_minutes;
+  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                                tod.hours().count(), tod.minutes().count());
+  if (with_seconds) out += fmt::format(":{:02}", tod.seconds().count());
+  return out + fmt::format(" {}{:02}:{:02}", off_minutes < 0 ? '-' : '+', off_abs / 60, off_abs % 60);
+}
+
+std::string local_time(const json& object, std::string_view key, const DisplayZone& zone, bool with_seconds) {
+  const std::string s = str(object, key);
+  return s.empty() ? "-" : format_local_time(s, zone, with_seconds);
+}
 
 const json& at(const json& object, std::string_view key) {
   static const json null;
@@ -79,7 +138,7 @@ void print_fields(std::ostream& out, const std::vector<std::pair<std::string, st
     if (value != "-") out << text::pad_right(label + ":", width) << "  " << value << "\n";
 }
 
-void print_account(std::ostream& out, const json& a, bool colour) {
+void print_account(std::ostream& out, const json& a, bool colour, const DisplayZone& zone) {
   std::string role = show(a, "role");
   if (show(a, "user_type") != "-") role += " (" + show(a, "user_type") + ")";
   if (show(a, "supplier_kind") != "-") role += " (" + show(a, "supplier_kind") + ")";
@@ -116,9 +175,9 @@ void print_account(std::ostream& out, const json& a, bool colour) {
                         {"Licence", licence},
                         {"MFA", show(a, "mfa_enabled")},
                         {"Review note", show(a, "review_note")},
-                        {"Created", show(a, "created_at")},
-                        {"Activated", show(a, "activated_at")},
-                        {"Reviewed", show(a, "reviewed_at")},
+                        {"Created", local_time(a, "created_at", zone, true)},
+                        {"Activated", local_time(a, "activated_at", zone, true)},
+                        {"Reviewed", local_time(a, "reviewed_at", zone, true)},
                     });
 }
 

@@ -11,6 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace date {
+class time_zone;
+}
+
 namespace cpshare::clicmd {
 
 using nlohmann::json;
@@ -26,6 +30,28 @@ std::optional<std::int64_t> integer(const json& object, std::string_view key);
 // A JSON value as text: strings as they are, numbers, true/false as yes/no, null or absent "-".
 std::string show(const json& value);
 std::string show(const json& object, std::string_view key);
+
+// The zone the CLI shows times in (issue 8: "the CLI shows times in the user's local zone, with
+// its offset"): TZ as the C library reads it (an IANA name, ":name" or a zoneinfo path), else
+// the system's (/etc/localtime), else UTC. A TZ that date/tz cannot name (a POSIX rule such as
+// "CST-8") falls back to the system's zone; the printed offset keeps every instant exact.
+class DisplayZone {
+ public:
+  // `tz`: the TZ variable from the CLI's environment (io.env), nothing when unset.
+  static DisplayZone from_tz(const std::optional<std::string>& tz);
+  static DisplayZone utc();
+  const date::time_zone* zone() const { return zone_; }  // nullptr: UTC (even tzdata lacks it)
+
+ private:
+  explicit DisplayZone(const date::time_zone* zone) : zone_(zone) {}
+  const date::time_zone* zone_;
+};
+
+// A time from the server (RFC 3339, UTC on the wire) in `zone` with its offset:
+// "2027-02-28T20:58:00Z" → "2027-03-01 04:58 +08:00" in Asia/Shanghai; with_seconds adds ":SS".
+// Null or absent "-"; text that is not RFC 3339 as it is. --json output is the wire's, untouched.
+std::string local_time(const json& object, std::string_view key, const DisplayZone& zone, bool with_seconds = false);
+std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone, bool with_seconds = false);
 
 // 123456 fen → "1234.56".
 std::string fen_to_yuan(std::int64_t fen);
@@ -43,7 +69,7 @@ void print_fields(std::ostream& out, const std::vector<std::pair<std::string, st
 // "\nLabel:" and then each line of text indented; nothing when text is empty.
 void print_block(std::ostream& out, std::string_view label, const std::string& text);
 
-// Every field of an Account object that applies to it.
-void print_account(std::ostream& out, const json& account, bool colour);
+// Every field of an Account object that applies to it, its times in `zone`.
+void print_account(std::ostream& out, const json& account, bool colour, const DisplayZone& zone);
 
 }  // namespace cpshare::clicmd

@@ -46,6 +46,7 @@ struct Options {
   std::int64_t session_lifetime = 30 * 86400;
   int threads = 64;
   std::int64_t revoke_retry = 30;
+  std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
   std::string admin_username, admin_email;
   bool admin_password_stdin = false;
@@ -255,6 +256,7 @@ Result<int> serve(const Options& o) {
   CatalogService catalog(*d.store, *d.keys, clock);
   LeaseConfig lease_config;
   lease_config.revoke_retry = o.revoke_retry;
+  TRY_ASSIGN(lease_config.calendar, billing::Calendar::named(o.billing_timezone));
   LeaseService leases(*d.store, *d.keys, *mailer, clock, lease_config);
   HttpServer server(accounts, catalog, leases, log, tls_files, o.threads);
   TRY_ASSIGN(int bound, server.bind(host, port));
@@ -343,6 +345,13 @@ int daemon_main(int argc, char** argv) {
   app.add_option("--revocation-retry", o.revoke_retry,
                  "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--billing-timezone", o.billing_timezone,
+                 "IANA time zone of the billing calendar: daily, monthly and yearly periods and bill months")
+      ->check([](const std::string& zone) {
+        auto cal = billing::Calendar::named(zone);
+        return cal ? std::string() : cal.error().fields.front().message;
+      })
       ->capture_default_str();
   app.require_subcommand(0, 1);
   auto* admin = app.add_subcommand("admin", "Administration on the data directory (no daemon needed)");

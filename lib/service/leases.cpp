@@ -69,22 +69,14 @@ std::optional<std::int64_t> price_for(const catalog::Cluster& c, billing::Mode m
 
 json int_or_null(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
-// Month "YYYY-MM" → [start, end) in unix seconds (UTC).
-Result<std::pair<std::int64_t, std::int64_t>> month_range(const std::string& month, std::int64_t now) {
-  std::string m = month;
-  if (m.empty()) m = rfc3339(now).substr(0, 7);
-  auto bad = [] { return fail_fields({{"month", "must be YYYY-MM, e.g. 2026-11"}}); };
-  if (m.size() != 7 || m[4] != '-') return bad();
-  const auto start = parse_rfc3339(m + "-01T00:00:00Z");
-  if (!start) return bad();
-  int year = std::stoi(m.substr(0, 4)), mon = std::stoi(m.substr(5, 2));
-  if (++mon == 13) {
-    mon = 1;
-    ++year;
-  }
-  const auto end = parse_rfc3339(fmt::format("{:04}-{:02}-01T00:00:00Z", year, mon));
-  if (!end) return bad();
-  return std::pair{*start, *end};
+// Month "YYYY-MM" (empty: the one `now` is in) → the month and its [start, end) in unix
+// seconds, on the platform's calendar.
+Result<std::pair<YearMonth, std::pair<std::int64_t, std::int64_t>>> month_range(const billing::Calendar& cal,
+                                                                                 const std::string& month,
+                                                                                 std::int64_t now) {
+  std::optional<YearMonth> m = month.empty() ? cal.month_of(now) : parse_month(month);
+  if (!m) return fail_fields({{"month", "must be YYYY-MM with a month from 01 to 12, e.g. 2026-11"}});
+  return std::pair{*m, cal.month_range(*m)};
 }
 
 }  // namespace
@@ -111,7 +103,7 @@ json LeaseService::lease_json(const Lease& l) const {
   json running = nullptr;  // null when the amount cannot be computed (see end_in_tx)
   if (l.state == LeaseState::Active && l.started_at) {
     const std::int64_t until = l.planned_end ? std::min(clock_.now(), *l.planned_end) : clock_.now();
-    if (auto s = billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at))) running = s->charged;
+    if (auto s = billing::settle(l.terms, config_.calendar, *l.started_at, std::max(until, *l.started_at))) running = s->charged;
   } else if (l.state == LeaseState::Active) {
     running = 0;
   }
@@ -348,7 +340,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   const std::int64_t now = clock_.now();
   std::optional<std::int64_t> planned_end;
   if (l.terms.mode != billing::Mode::Hourly || l.terms.periods > 0)
-    planned_end = billing::period_end(l.terms.mode, now, l.terms.periods);
+    planned_end = billing::period_end(l.terms.mode, config_.calendar, now, l.terms.periods);
   ssh::LeaseAccount account;
   account.username = ssh::lease_username(l.lease_id);
   account.password = ssh::random_password();
@@ -414,7 +406,7 @@ Result<Lease> LeaseService::end_in_tx(Lease l, const std::string& reason, const 
   std::optional<Error> bill_error;
   if (was_active && l.started_at) {
     const std::int64_t until = l.planned_end ? std::min(now, *l.planned_end) : now;
-    auto s = billing::settle(l.terms, *l.started_at, std::max(until, *l.started_at));
+    auto s = billing::settle(l.terms, config_.calendar, *l.started_at, std::max(until, *l.started_at));
     if (s) {
       l.charged = s->charged;
       l.refunded = s->refunded;
@@ -572,15 +564,18 @@ Result<json> LeaseService::terminate(const Caller& caller, const std::string& le
 Result<json> LeaseService::ledger(const Caller& caller, const std::string& month, bool earnings) {
   if (earnings && caller.account.role != Role::Supplier)
     return fail(ErrorCode::Forbidden, "earnings are a supplier's; users see their bills with cpshare bills");
-  TRY_ASSIGN(auto range, month_range(month, clock_.now()));
-  TRY_ASSIGN(auto rows, store_.ledger(caller.account.id, range.first, range.second));
+  TRY_ASSIGN(auto range, month_range(config_.calendar, month, clock_.now()));
+  TRY_ASSIGN(auto rows, store_.ledger(caller.account.id, range.second.first, range.second.second));
   json items = json::array();
   std::int64_t total = 0;
   for (const auto& e : rows) {
     total += e.amount;
     items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", e.kind}, {"amount", e.amount}});
   }
-  return json{{"month", rfc3339(range.first).substr(0, 7)}, {"items", items}, {"total", total}};
+  return json{{"month", month_text(range.first)},
+              {"time_zone", std::string(config_.calendar.zone_name())},
+              {"items", items},
+              {"total", total}};
 }
 
 Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, const RequestContext& ctx) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "billing/billing.hpp"
 #include "crypto/crypto.hpp"
 #include "mail/mailer.hpp"
 #include "service/accounts.hpp"
@@ -22,6 +23,7 @@ struct LeaseConfig {
   std::int64_t revoke_retry = 30;          // first retry of a failed account removal; doubles each time
   std::int64_t revoke_backoff_max = 3600;  // ... up to this
   int ssh_timeout_seconds = 15;
+  billing::Calendar calendar;  // periods, planned ends and bill months (cpshared --billing-timezone)
 };
 
 class LeaseService {
@@ -45,7 +47,8 @@ class LeaseService {
   Result<json> release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
   Result<json> terminate(const Caller& caller, const std::string& lease_id, const json& body,
                          const RequestContext& ctx);
-  // month: "YYYY-MM" (UTC) or empty for the current one. earnings: the supplier's side.
+  // month: "YYYY-MM" on the platform's calendar (config.calendar, Beijing time by default) or
+  // empty for the current one; anything else is VALIDATION_FAILED. earnings: the supplier's side.
   Result<json> ledger(const Caller& caller, const std::string& month, bool earnings);
 
   // Ends every lease of a deregistered account: its own, and those of its

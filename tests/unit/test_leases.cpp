@@ -34,7 +34,8 @@ struct Fixture {
   crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
   CatalogService catalog{*store, keys, clock};
   OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
-  LeaseService leases{*store, keys, mailer, clock};
+  LeaseConfig config;  // the platform's calendar: Beijing time
+  LeaseService leases{*store, keys, mailer, clock, config};
   Logger log;  // the scheduler's, into dir/cpshared.log
   AccountService accounts{*store, keys, mailer, clock, log, AccountConfig{}};
   RequestContext ctx{"192.0.2.7", "test"};
@@ -125,7 +126,7 @@ struct Fixture {
     const LeaseState from = l.state;
     l.state = LeaseState::Active;
     l.started_at = clock.now();
-    if (l.terms.mode != billing::Mode::Hourly) l.planned_end = billing::period_end(l.terms.mode, clock.now(), l.terms.periods);
+    if (l.terms.mode != billing::Mode::Hourly) l.planned_end = billing::period_end(l.terms.mode, config.calendar, clock.now(), l.terms.periods);
     REQUIRE(store->update_lease(l, from));
     REQUIRE(store->set_lease_units(l, "busy"));
     if (l.terms.mode != billing::Mode::Hourly)
@@ -309,6 +310,51 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
   REQUIRE(bills);
   CHECK(f.leases.ledger(alice, "2026-13", false).error().code == ErrorCode::ValidationFailed);
   CHECK(f.leases.ledger(alice, "", true).error().code == ErrorCode::Forbidden);
+}
+
+TEST_CASE("issue 8: a monthly lease from 04:58 on 1 March Beijing time ends 1 April and is on March's bill",
+          "[R-LEASE-1][R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'B', 8);
+  auto move_to = [&](std::string_view when) { f.clock.advance(parse_rfc3339(when).value() - f.clock.now()); };
+
+  move_to("2027-03-01T04:58:00+08:00");  // = 2027-02-28T20:58:00Z
+  const std::string id = f.lease(alice, cpc, 1, "monthly", 1).value()["lease"]["lease_id"];
+  f.activate(id);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["planned_end"] == "2027-03-31T20:58:00Z");
+
+  auto march = f.leases.ledger(alice, "2027-03", false).value();
+  CHECK(march["month"] == "2027-03");
+  CHECK(march["time_zone"] == "Asia/Shanghai");
+  REQUIRE(march["items"].size() == 1);
+  CHECK(march["items"][0]["at"] == "2027-02-28T20:58:00Z");  // the wire stays UTC
+  CHECK(march["items"][0]["amount"] == -1'500'000);
+  CHECK(march["total"] == -1'500'000);
+  CHECK(f.leases.ledger(alice, "2027-02", false).value()["items"].empty());
+  CHECK(f.leases.ledger(alice, "", false).value()["month"] == "2027-03");  // "this month" is Beijing's
+
+  // Still running on 28 March (where a UTC calendar ended it) ...
+  move_to("2027-03-28T20:58:01Z");
+  f.leases.tick(f.log);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "active");
+  // ... and ended by the scheduler once 1 April 04:58 Beijing has passed: April's earnings.
+  move_to("2027-04-01T04:58:05+08:00");
+  f.leases.tick(f.log);
+  auto l = f.leases.show(alice, id, false).value()["lease"];
+  CHECK(l["state"] == "ended");
+  CHECK(l["end_reason"] == "expired");
+  CHECK(l["charged"] == 1'500'000);
+  auto april = f.leases.ledger(sup, "2027-04", true).value();
+  REQUIRE(april["items"].size() == 1);
+  CHECK(april["items"][0]["kind"] == "earning");
+  CHECK(april["total"] == 1'500'000);
+  CHECK(f.leases.ledger(sup, "2027-03", true).value()["items"].empty());
+
+  // Months are read strictly.
+  for (const char* bad : {"2026-13", "2026-00", "2026-1", "2026-03-01", "March"})
+    CHECK(f.leases.ledger(alice, bad, false).error().code == ErrorCode::ValidationFailed);
 }
 
 TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-LEASE-7]") {
