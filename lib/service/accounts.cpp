@@ -882,7 +882,8 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
                 !body["password"].get<std::string>().empty();
   if (!has_pw) f.error("password", "is required");
   auto confirm = f.text("confirm_username", true, 64);
-  if (confirm && *confirm != caller.account.username)
+  // One name in any case (issue 8): the confirmation is compared as usernames are.
+  if (confirm && normalize::username_key(*confirm) != normalize::username_key(caller.account.username))
     f.error("confirm_username", "must be your username, to confirm");
   if (!f.ok()) return std::unexpected(f.failure());
   Account a = caller.account;

@@ -567,15 +567,17 @@ Result<json> LeaseService::ledger(const Caller& caller, const std::string& month
   TRY_ASSIGN(auto range, month_range(config_.calendar, month, clock_.now()));
   TRY_ASSIGN(auto rows, store_.ledger(caller.account.id, range.second.first, range.second.second));
   json items = json::array();
-  std::int64_t total = 0;
+  // Each amount fits int64 (billing::kMaxAmount); their sum may not, so it is
+  // added up in 128 bits, and a month whose total no int64 holds says so (null).
+  __extension__ __int128 sum = 0;
   for (const auto& e : rows) {
-    total += e.amount;
+    sum += e.amount;
     items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", e.kind}, {"amount", e.amount}});
   }
   return json{{"month", month_text(range.first)},
               {"time_zone", std::string(config_.calendar.zone_name())},
               {"items", items},
-              {"total", total}};
+              {"total", sum < INT64_MIN || sum > INT64_MAX ? json(nullptr) : json(static_cast<std::int64_t>(sum))}};
 }
 
 Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, const RequestContext& ctx) {

@@ -437,6 +437,28 @@ TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to th
   CHECK(f.ledger_sum(sup.account.id) == 156'000'000'000'000'000);
 }
 
+TEST_CASE("a month whose total no 64-bit integer holds lists its entries and says so", "[R-LEASE-7]") {
+  // Issue 8, kind 3: each charge fits int64 (billing::kMaxAmount), the sum of
+  // two need not; it is added up checked, never wrapped.
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'B', 4);
+  const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  const Lease l = *f.store->lease_by_lease_id(id).value();
+  const std::string month = f.leases.ledger(alice, "", false).value()["month"];
+  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, "charge", -INT64_MAX}));
+  auto one = f.leases.ledger(alice, month, false).value();
+  CHECK(one["total"] == -INT64_MAX);
+  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, "charge", -INT64_MAX}));
+  auto two = f.leases.ledger(alice, month, false).value();
+  CHECK(two["items"].size() == 2);
+  CHECK(two["total"].is_null());
+  // A refund that brings it back into range gives an exact total again.
+  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, "refund", INT64_MAX}));
+  CHECK(f.leases.ledger(alice, month, false).value()["total"] == -INT64_MAX);
+}
+
 TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the admin", "[R-LEASE-7]") {
   Fixture f;
   Caller sup = f.account("acme", Role::Supplier);
