@@ -239,6 +239,7 @@ std::string summary_line(const json& c) {
 
 std::string unit_mark(std::string_view status) {
   if (status == "idle") return ".";
+  if (status == "reserved") return "r";  // held by a lease not active yet
   if (status == "busy") return "B";
   if (status == "offline") return "x";
   return "?";
@@ -267,11 +268,13 @@ void print_unit_grid(std::ostream& out, const json& units) {
     for (std::size_t j = i; j < end; ++j) out << (j > i ? " " : "") << unit_mark(list[j].second);
     out << "\n";
   }
-  out << "  legend: . idle  B busy  x offline";
-  if (counts.size() > counts.count("idle") + counts.count("busy") + counts.count("offline")) out << "  ? other";
+  out << "  legend: . idle  r reserved  B busy  x offline";
+  constexpr std::array kKnown = {"idle", "reserved", "busy", "offline"};
+  if (counts.size() > static_cast<std::size_t>(std::ranges::count_if(kKnown, [&](const char* s) { return counts.count(s) > 0; })))
+    out << "  ? other";
   out << "\n  ";
   bool first = true;
-  for (const char* s : {"idle", "busy", "offline"}) {
+  for (const char* s : kKnown) {
     out << (first ? "" : ", ") << counts[s] << " " << s;
     first = false;
   }

@@ -33,6 +33,12 @@ DisplayZone DisplayZone::from_tz(const std::optional<std::string>& tz) {
         break;
       }
     if (const date::time_zone* z = find_zone(name)) return DisplayZone(z);
+    // Not an IANA name: a POSIX rule ("CST-8", "EST5EDT,M3.2.0,M11.1.0"), as the C library reads it.
+    if (auto posix = PosixTimeZone::parse(std::string(name))) {
+      DisplayZone rule(nullptr);
+      rule.posix_ = std::move(posix);
+      return rule;
+    }
   }
   try {
     return DisplayZone(date::current_zone());
@@ -43,12 +49,18 @@ DisplayZone DisplayZone::from_tz(const std::optional<std::string>& tz) {
 
 DisplayZone DisplayZone::utc() { return DisplayZone(find_zone("UTC")); }
 
+std::chrono::seconds DisplayZone::offset_at(std::int64_t unix_seconds) const {
+  const date::sys_seconds at{std::chrono::seconds{unix_seconds}};
+  if (zone_) return zone_->get_info(at).offset;
+  if (posix_) return std::chrono::seconds{posix_->offset_at(unix_seconds)};
+  return std::chrono::seconds{0};
+}
+
 std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone, bool with_seconds) {
   const auto t = parse_rfc3339(rfc3339);
   if (!t) return std::string(rfc3339);
   const date::sys_seconds at{std::chrono::seconds{*t}};
-  std::chrono::seconds offset{0};
-  if (zone.zone()) offset = zone.zone()->get_info(at).offset;
+  const std::chrono::seconds offset = zone.offset_at(*t);
   const date::local_seconds wall{at.time_since_epoch() + offset};
   const date::local_days day = date::floor<date::days>(wall);
   const date::year_month_day ymd{day};

@@ -1,7 +1,9 @@
 // Human-readable output: accounts, tables, colour. Machine output is --json.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -10,6 +12,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "util/posix_tz.hpp"
 
 namespace date {
 class time_zone;
@@ -32,19 +36,21 @@ std::string show(const json& value);
 std::string show(const json& object, std::string_view key);
 
 // The zone the CLI shows times in (issue 8: "the CLI shows times in the user's local zone, with
-// its offset"): TZ as the C library reads it (an IANA name, ":name" or a zoneinfo path), else
-// the system's (/etc/localtime), else UTC. A TZ that date/tz cannot name (a POSIX rule such as
-// "CST-8") falls back to the system's zone; the printed offset keeps every instant exact.
+// its offset"): TZ as the C library reads it (an IANA name, ":name", a zoneinfo path, or a POSIX
+// rule such as "CST-8" or "EST5EDT,M3.2.0,M11.1.0", through date/ptz.h), else the system's
+// (/etc/localtime), else UTC. The printed offset keeps every instant exact.
 class DisplayZone {
  public:
   // `tz`: the TZ variable from the CLI's environment (io.env), nothing when unset.
   static DisplayZone from_tz(const std::optional<std::string>& tz);
   static DisplayZone utc();
-  const date::time_zone* zone() const { return zone_; }  // nullptr: UTC (even tzdata lacks it)
+  // The zone's offset from UTC at the instant `unix_seconds`.
+  std::chrono::seconds offset_at(std::int64_t unix_seconds) const;
 
  private:
   explicit DisplayZone(const date::time_zone* zone) : zone_(zone) {}
-  const date::time_zone* zone_;
+  const date::time_zone* zone_ = nullptr;             // an IANA zone; nullptr: UTC or posix_
+  std::shared_ptr<const PosixTimeZone> posix_;        // a POSIX TZ rule
 };
 
 // A time from the server (RFC 3339, UTC on the wire) in `zone` with its offset:

@@ -231,12 +231,14 @@ TEST_CASE("show prints every field, prices per mode and the unit grid", "[cli][c
   Cli cli;
   log_in(cli, server);
   json units = json::array();
-  for (int i = 0; i < 8; ++i) units.push_back({{"index", i}, {"status", i == 2 ? "busy" : i == 5 ? "offline" : "idle"}});
+  for (int i = 0; i < 8; ++i)
+    units.push_back({{"index", i}, {"status", i == 2 ? "busy" : i == 5 ? "offline" : i == 6 ? "reserved" : "idle"}});
   server.on("GET /api/v1/clusters/" + kId, {{"cluster", cluster_view()}, {"units", units}});
   CHECK(cli({"show", kId}) == 0);
   for (const char* s : {"6 free of 8", "80 GB", "1 TB", "¥12.50 per unit per hour", "¥6000.00 per unit per month",
                         "8.16 TB (2x3.84TB nvme data, 480GB ssd system)", "pytorch 2.3", "gpu1.example.org",
-                        "深圳市", "Guangdong", "  NVLink.", "0-7  . . B . . x . .", "legend", "6 idle, 1 busy, 1 offline"})
+                        "深圳市", "Guangdong", "  NVLink.", "0-7  . . B . . x r .", "r reserved",
+                        "5 idle, 1 reserved, 1 busy, 1 offline (of 8)"})
     CHECK_THAT(cli.out, Catch::Contains(s));
   CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Price daily: +—\n[\\s\\S]*"));
   CHECK(cli({"show", kId, "--json"}) == 0);

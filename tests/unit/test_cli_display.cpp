@@ -23,7 +23,7 @@ TEST_CASE("times show in TZ's zone with the offset: 04:58 on 1 March in Shenzhen
   CHECK(format_local_time("not a time", beijing) == "not a time");  // shown as it came, never hidden
 }
 
-TEST_CASE("TZ forms: names, ':name', zoneinfo paths, empty is UTC; DST and negative offsets", "[cli][time]") {
+TEST_CASE("TZ forms: names, ':name', zoneinfo paths, POSIX rules, empty is UTC; DST and negative offsets", "[cli][time]") {
   const DisplayZone berlin = tz(":Europe/Berlin");
   CHECK(format_local_time("2027-03-28T00:30:00Z", berlin) == "2027-03-28 01:30 +01:00");  // before the change
   CHECK(format_local_time("2027-03-28T01:30:00Z", berlin) == "2027-03-28 03:30 +02:00");  // after it
@@ -32,8 +32,13 @@ TEST_CASE("TZ forms: names, ':name', zoneinfo paths, empty is UTC; DST and negat
   CHECK(format_local_time("2027-02-28T20:58:00Z", tz("")) == "2027-02-28 20:58 +00:00");
   CHECK(format_local_time("2027-02-28T20:58:00Z", tz("UTC")) == "2027-02-28 20:58 +00:00");
   CHECK(format_local_time("2027-02-28T20:58:00Z", DisplayZone::utc()) == "2027-02-28 20:58 +00:00");
-  // Unset or unknown: the system's zone (whatever it is here, the same as with no TZ at all).
-  CHECK(format_local_time("2027-02-28T20:58:00Z", tz("CST-8")) ==
+  // A POSIX rule, as the C library reads TZ: "CST-8" is UTC+8 all year; a rule with DST changes.
+  CHECK(format_local_time("2027-02-28T20:58:00Z", tz("CST-8")) == "2027-03-01 04:58 +08:00");
+  const DisplayZone eastern = tz("EST5EDT,M3.2.0,M11.1.0");
+  CHECK(format_local_time("2027-01-15T12:00:00Z", eastern) == "2027-01-15 07:00 -05:00");
+  CHECK(format_local_time("2027-07-15T12:00:00Z", eastern) == "2027-07-15 08:00 -04:00");
+  // Neither a zone nor a rule: the system's zone (whatever it is here, the same as with no TZ at all).
+  CHECK(format_local_time("2027-02-28T20:58:00Z", tz("Not/A_Zone")) ==
         format_local_time("2027-02-28T20:58:00Z", DisplayZone::from_tz(std::nullopt)));
 }
 
