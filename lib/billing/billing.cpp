@@ -170,6 +170,16 @@ Result<std::int64_t> estimate(const Terms& t) {
   return amount(prepaid_wide(t));
 }
 
+std::int64_t billed_until(const Terms& t, std::int64_t start, std::optional<std::int64_t> planned_end,
+                          std::int64_t now) {
+  std::int64_t until = now;
+  if (planned_end)
+    until = std::min(until, *planned_end);
+  else if (t.mode == Mode::Hourly)
+    until = std::min(until, start + kOpenHourlyHorizonHours * 3600);
+  return std::max(until, start);
+}
+
 Result<Settlement> settle(const Terms& t, const Calendar& cal, std::int64_t start, std::int64_t end) {
   TRY(check(t));
   if (end < start) return fail(ErrorCode::Internal, "billing: a lease cannot end before it starts");

@@ -24,10 +24,11 @@
 // is refused (estimate fails, VALIDATION_FAILED) unless its largest charge
 // fits: prepaid, price × units × periods; hourly with a plan, the planned
 // hours (it ends there); hourly without one, kOpenHourlyHorizonHours (ten
-// years, the longest lease any mode books). An open hourly lease running past
-// that horizon is still billed exactly while its amount fits (at the highest
-// price, 10^14 fen, and one unit: about 10.5 years); beyond, settle fails and
-// the lease ends with its bill flagged for the admin (LeaseService::end).
+// years, the longest lease any mode books). That horizon is an open hourly
+// lease's guaranteed life: the scheduler ends it there, and it is billed to
+// that instant at the latest (billed_until). A bill that still cannot be
+// computed (terms outside the bounds in an old row) fails here, never wraps,
+// and the lease ends with its bill flagged for the admin (LeaseService::end).
 #pragma once
 
 #include <cstdint>
@@ -119,6 +120,15 @@ struct Settlement {
   std::int64_t refunded = 0;  // prepaid fen returned (prepaid amount − charged); 0 for hourly
   std::int64_t used = 0;      // started minutes (hourly) or started periods (prepaid)
 };
+
+// The instant a lease's bill runs to when it is settled at `now`: now, but
+// never past its planned end (`planned_end`, unix seconds, when it has one)
+// nor, for an hourly lease without one, past its guaranteed life of
+// kOpenHourlyHorizonHours, where the scheduler ends it (issue 8: "a lease can
+// always end"; the bound makes every bill of an accepted lease fit). Never
+// before `start`.
+std::int64_t billed_until(const Terms& t, std::int64_t start, std::optional<std::int64_t> planned_end,
+                          std::int64_t now);
 
 // Settles a lease that ran from `start` to `end` (end >= start; a prepaid
 // lease never runs past its planned end). Also gives the running cost of an

@@ -102,8 +102,8 @@ Result<> LeaseService::audit(const std::string& event, const Account* who, const
 json LeaseService::lease_json(const Lease& l) const {
   json running = nullptr;  // null when the amount cannot be computed (see end_in_tx)
   if (l.state == LeaseState::Active && l.started_at) {
-    const std::int64_t until = l.planned_end ? std::min(clock_.now(), *l.planned_end) : clock_.now();
-    if (auto s = billing::settle(l.terms, config_.calendar, *l.started_at, std::max(until, *l.started_at))) running = s->charged;
+    const std::int64_t until = billing::billed_until(l.terms, *l.started_at, l.planned_end, clock_.now());
+    if (auto s = billing::settle(l.terms, config_.calendar, *l.started_at, until)) running = s->charged;
   } else if (l.state == LeaseState::Active) {
     running = 0;
   }
@@ -405,8 +405,8 @@ Result<Lease> LeaseService::end_in_tx(Lease l, const std::string& reason, const 
   // ends, its units and account go, and the bill is flagged for the admin.
   std::optional<Error> bill_error;
   if (was_active && l.started_at) {
-    const std::int64_t until = l.planned_end ? std::min(now, *l.planned_end) : now;
-    auto s = billing::settle(l.terms, config_.calendar, *l.started_at, std::max(until, *l.started_at));
+    const std::int64_t until = billing::billed_until(l.terms, *l.started_at, l.planned_end, now);
+    auto s = billing::settle(l.terms, config_.calendar, *l.started_at, until);
     if (s) {
       l.charged = s->charged;
       l.refunded = s->refunded;
@@ -613,6 +613,7 @@ void LeaseService::tick(Logger& log) {
   const RequestContext scheduler{"scheduler", ""};
   LeaseQuery q;
   q.due_before = now;
+  q.open_hourly_started_before = now - billing::kOpenHourlyHorizonHours * 3600;  // its guaranteed life is over
   q.limit = 200;
   auto due = store_.leases(q);
   if (!due) log.error("scheduler: read the leases due: {}", due.error().message);

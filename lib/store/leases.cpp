@@ -167,8 +167,13 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
       for (std::size_t k = 0; k < q.states.size(); ++k) where += k ? ", ?" : "?";
       where += ")";
     }
-    if (q.due_before) where += " AND ((l.state IN ('requested', 'approved') AND l.decide_by <= ?) OR "
-                               "(l.state = 'active' AND l.planned_end <= ?))";
+    if (q.due_before)
+      where += fmt::format(" AND ((l.state IN ('requested', 'approved') AND l.decide_by <= ?) OR "
+                           "(l.state = 'active' AND l.planned_end <= ?){})",
+                           q.open_hourly_started_before
+                               ? " OR (l.state = 'active' AND l.planned_end IS NULL AND l.mode = 'hourly' "
+                                 "AND l.started_at <= ?)"
+                               : "");
     SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE {} ORDER BY l.id DESC LIMIT ?",
                                          kLeaseColumns, where));
     int i = 1;
@@ -178,6 +183,7 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
     if (q.due_before) {
       st.bind(i++, static_cast<int64_t>(*q.due_before));
       st.bind(i++, static_cast<int64_t>(*q.due_before));
+      if (q.open_hourly_started_before) st.bind(i++, static_cast<int64_t>(*q.open_hourly_started_before));
     }
     st.bind(i, q.limit);
     std::vector<Lease> out;

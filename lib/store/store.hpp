@@ -75,6 +75,9 @@ struct LeaseQuery {
   std::optional<std::int64_t> supplier_id;  // leases of the supplier's clusters
   std::vector<LeaseState> states;           // any of these (empty: all)
   std::optional<std::int64_t> due_before;   // undecided past decide_by, or active past planned_end
+  // With due_before: also active hourly leases without a planned end started before this
+  // (their guaranteed life, billing::kOpenHourlyHorizonHours, is over).
+  std::optional<std::int64_t> open_hourly_started_before;
   int limit = 100;
 };
 

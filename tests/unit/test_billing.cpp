@@ -257,3 +257,14 @@ TEST_CASE("every mode at its corners: what is accepted settles exactly, the rest
   CHECK(estimate(terms(Mode::Hourly, 25'635'243'780, kMaxUnits, 0)));
   CHECK_FALSE(estimate(terms(Mode::Hourly, 25'635'243'781, kMaxUnits, 0)));
 }
+
+TEST_CASE("a bill runs to now, its planned end, or an open hourly lease's guaranteed life", "[R-LEASE-7]") {
+  const auto open = terms(Mode::Hourly, 100, 1, 0);
+  const std::int64_t life = kOpenHourlyHorizonHours * H;
+  CHECK(billed_until(open, kStart, std::nullopt, kStart + 5 * H) == kStart + 5 * H);
+  CHECK(billed_until(open, kStart, std::nullopt, kStart + life + 11 * D) == kStart + life);
+  CHECK(billed_until(open, kStart, std::nullopt, kStart - 50) == kStart);  // never before the start
+  const auto daily = terms(Mode::Daily, 100, 1, 3);
+  CHECK(billed_until(daily, kStart, kStart + 3 * D, kStart + 10 * D) == kStart + 3 * D);
+  CHECK(billed_until(daily, kStart, kStart + 3 * D, kStart + D) == kStart + D);
+}

@@ -437,6 +437,34 @@ TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to th
   CHECK(f.ledger_sum(sup.account.id) == 156'000'000'000'000'000);
 }
 
+TEST_CASE("an open hourly lease ends when its guaranteed life is over, billed to it", "[R-LEASE-1][R-LEASE-7]") {
+  // Issue 8, kind 3: a lease without a planned end is bounded by its ten-year
+  // life (billing::kOpenHourlyHorizonHours), which the request was checked
+  // against; the scheduler ends it there, so its bill always fits.
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'B', 4);
+  REQUIRE(f.catalog.update(sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
+  const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  f.activate(id);
+  const std::int64_t life = billing::kOpenHourlyHorizonHours * 3600;
+  const std::int64_t whole = billing::kOpenHourlyHorizonHours * catalog::kMaxFen;  // 8.784 × 10^18 fen
+  f.clock.advance(life - 60);
+  f.leases.tick(f.log);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "active");  // not yet
+  f.clock.advance(60 + 11 * 86400);  // the scheduler was away for eleven days: billed to the life's end only
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["running_cost"] == whole);
+  f.leases.tick(f.log);
+  auto l = f.leases.show(alice, id, false).value()["lease"];
+  CHECK(l["state"] == "ended");
+  CHECK(l["end_reason"] == "expired");
+  CHECK(l["charged"] == whole);
+  CHECK(l["bill_failed"] == false);
+  CHECK(f.units_free(cpc) == 4);
+  CHECK(f.ledger_sum(sup.account.id) == whole);
+}
+
 TEST_CASE("a month whose total no 64-bit integer holds lists its entries and says so", "[R-LEASE-7]") {
   // Issue 8, kind 3: each charge fits int64 (billing::kMaxAmount), the sum of
   // two need not; it is added up checked, never wrapped.
