@@ -13,6 +13,7 @@
 
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
+#include "domain/normalize.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
@@ -140,6 +141,9 @@ Result<json> flags_body(Context& ctx) {
     }
     auto v = ctx.args.get(f.flag);
     if (!v) continue;
+    // Numbers, sizes and prices typed with a Chinese input method ("２０", "８０ＧＢ") are the
+    // ASCII they mean (issue 8, NFKC); a file's path is used as given.
+    if (f.kind != Kind::File) v = normalize::field(*v);
     switch (f.kind) {
       case Kind::Text:
         set_path(body, f.path, *v);

@@ -17,6 +17,7 @@
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/input.hpp"
+#include "domain/normalize.hpp"
 #include "util/clock.hpp"
 #include "util/text.hpp"
 
@@ -441,7 +442,8 @@ void declare_redeem(CLI::App* app, Args& a) {
 }
 
 Result<> run_redeem(Context& ctx) {
-  const std::string code = ctx.args.get("CODE").value_or("");
+  // Typed with a Chinese input method, "７Ｋ２Ｍ－…" is the code it means (issue 8, NFKC).
+  const std::string code = normalize::field(ctx.args.get("CODE").value_or(""));
   std::size_t symbols = 0;
   for (char c : code) {
     if (c == '-' || c == ' ') continue;
@@ -451,10 +453,15 @@ Result<> run_redeem(Context& ctx) {
     }
     ++symbols;
   }
-  if (symbols != 16)
-    return usage_error(fmt::format("'{}' is not an authorization code: 16 letters and digits, e.g. "
+  if (symbols != 16) {
+    // Repeated only while short enough to be a mistyped code, never a pasted screenful.
+    const std::string shown = normalize::characters(code) <= 32
+                                  ? fmt::format("'{}'", code)
+                                  : fmt::format("the argument ({} characters)", normalize::characters(code));
+    return usage_error(fmt::format("{} is not an authorization code: 16 letters and digits, e.g. "
                                    "7K2M-9X4Q-VD3H-RT8N (ask the supplier for it)",
-                                   code));
+                                   shown));
+  }
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   // Making the account takes a while (SSH to the supplier's host): say so, on a terminal, but
   // only once the server has accepted the code (a wrong code gets the error alone); the check

@@ -48,7 +48,13 @@ namespace {
 // "FIELD: MESSAGE" as the message of a one-field error (for clients that show
 // only the message), and name_flags() may since have added " (--flag)" to the
 // field's name.
-bool repeats_field(const std::string& message, const FieldError& f) {
+// With several fields, fail_fields' summary is the first one and " (and N more)".
+bool repeats_field(std::string message, const FieldError& f, std::size_t fields) {
+  if (fields > 1) {
+    const std::string more = " (and " + std::to_string(fields - 1) + " more)";
+    if (!message.ends_with(more)) return false;
+    message.resize(message.size() - more.size());
+  }
   const std::string tail = ": " + f.message;
   if (!message.ends_with(tail)) return false;
   const std::string name = message.substr(0, message.size() - tail.size());
@@ -63,10 +69,16 @@ void report_error(Io& io, bool as_json, const Error& error) {
   }
   const bool colour = io.err_is_tty && !io.env("NO_COLOR");
   const char* label = colour ? "\033[31merror:\033[0m " : "error: ";
-  if (error.fields.size() == 1 && repeats_field(error.message, error.fields.front())) {
-    // One line, not the same error twice (`cpshare filter 'bad syntax'` printed it twice).
+  if (!error.fields.empty() && repeats_field(error.message, error.fields.front(), error.fields.size())) {
+    // Each field error once (`cpshare filter 'bad syntax'` printed it twice, and a
+    // publish with two bad fields printed the first twice).
     const FieldError& f = error.fields.front();
-    io.err << "cpshare: " << label << f.field << ": " << f.message << "\n";
+    if (error.fields.size() == 1) {
+      io.err << "cpshare: " << label << f.field << ": " << f.message << "\n";
+    } else {
+      io.err << "cpshare: " << label << error.fields.size() << " fields are invalid:\n";
+      for (const auto& each : error.fields) io.err << "  " << each.field << ": " << each.message << "\n";
+    }
   } else {
     io.err << "cpshare: " << label << error.message << "\n";
     for (const auto& f : error.fields) io.err << "  " << f.field << ": " << f.message << "\n";

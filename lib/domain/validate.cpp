@@ -213,13 +213,20 @@ std::string phone(std::string_view phone) {
 std::string username(std::string_view username) {
   if (const std::size_t n = characters(username); n < 3 || n > 32)
     return "must be 3 to 32 characters; got " + std::to_string(n);
-  constexpr std::string_view kPinyin = " (Chinese characters are not allowed: write the name in pinyin, e.g. zhangsan)";
-  const bool chinese_first = static_cast<unsigned char>(username.front()) >= 0x80;
+  // The hint names what was typed: Chinese (write it in pinyin) or another letter outside a-z.
+  const auto hint = [](std::string_view rest) -> std::string {
+    // Lead bytes E3..EF: U+3000..U+FFFF (CJK, kana, hangul, full-width); F0..F4: U+10000.. (CJK extensions).
+    const auto lead = rest.empty() ? 0U : static_cast<unsigned char>(rest[0]);
+    if (lead >= 0xE3) return " (Chinese characters are not allowed: write the name in pinyin, e.g. zhangsan)";
+    return " (only the letters a-z: write ß as ss, é as e)";
+  };
   if (!text::is_alpha(username.front()))
-    return "must start with a letter a-z or A-Z" + std::string(chinese_first ? kPinyin : "");
-  for (char c : username) {
+    return "must start with a letter a-z or A-Z" +
+           (static_cast<unsigned char>(username.front()) >= 0x80 ? hint(username) : std::string());
+  for (std::size_t i = 0; i < username.size(); ++i) {
+    const char c = username[i];
     if (static_cast<unsigned char>(c) >= 0x80)
-      return "may contain only letters a-z and A-Z, digits, '_', '-' and '.'" + std::string(kPinyin);
+      return "may contain only letters a-z and A-Z, digits, '_', '-' and '.'" + hint(username.substr(i));
     if (!text::is_alpha(c) && !text::is_digit(c) && c != '_' && c != '-' && c != '.')
       return "may contain only letters a-z and A-Z, digits, '_', '-' and '.'";
   }

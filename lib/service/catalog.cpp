@@ -4,6 +4,7 @@
 
 #include "api/fields.hpp"
 #include "catalog/filter.hpp"
+#include "domain/normalize.hpp"
 #include "ssh/ssh.hpp"
 
 namespace cpshare {
@@ -108,7 +109,9 @@ Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) 
   if (req.limit < 1 || req.limit > 500) return fail_fields({{"limit", "must be from 1 to 500"}});
   if (req.offset < 0) return fail_fields({{"offset", "must be 0 or more"}});
   ClusterQuery q;
-  TRY_ASSIGN(q.filter, catalog::compile_filter(req.filter));
+  // Operators and values typed with a Chinese input method ("ｕｎｉｔｓ＿ｆｒｅｅ＞＝４") are the
+  // ASCII they mean (issue 8, NFKC); Chinese place names are unchanged by it.
+  TRY_ASSIGN(q.filter, catalog::compile_filter(normalize::field(req.filter)));
   if (!req.sort.empty()) {
     TRY_ASSIGN(q.sort, catalog::parse_sort(req.sort));
   }

@@ -136,6 +136,9 @@ TEST_CASE("the list offers listed clusters with idle units, the caller's region 
   CHECK(f.ids(gz_user, lr("", "price_hourly-")) == std::vector<std::string>{gz, sz});
   CHECK(f.ids(sz_user, lr("class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市")) ==
         std::vector<std::string>{sz});
+  // The same filter typed with a Chinese input method's full-width forms (issue 8, NFKC).
+  CHECK(f.ids(sz_user, lr("ｃｌａｓｓ＝Ａ　ｕｎｉｔｓ＿ｆｒｅｅ＞＝４　ｍｏｄｅｌ～Ａ１００　location=深圳市")) ==
+        std::vector<std::string>{sz});
   auto typo = f.svc.list(sz_user, lr("modle~A100"));
   REQUIRE(!typo);
   CHECK(typo.error().fields.at(0).message.find("did you mean model?") != std::string::npos);

@@ -55,6 +55,21 @@ void log_in(Cli& cli, FakeServer& server) {
 
 }  // namespace
 
+TEST_CASE("numbers, sizes and prices typed in full-width forms are the ASCII they mean", "[cli][catalog][R-CL-1]") {
+  // Issue 8, kind 1: a Chinese input method gives "８", "８０ＧＢ", "１２．５０" (NFKC).
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
+  CHECK(cli({"publish", "--class", "A", "--units", "８", "--unit-memory", "８０ＧＢ", "--price-hourly", "１２．５０",
+             "--ssh-port", "２２２２"}) == 0);
+  const json sent = server.last("POST /api/v1/clusters").json_body();
+  CHECK(sent["units"] == 8);
+  CHECK(sent["unit_memory"] == 80'000'000'000);
+  CHECK(sent["prices"]["hourly"] == 1250);
+  CHECK(sent["access"]["ssh_port"] == 2222);
+}
+
 TEST_CASE("publish from flags sends bytes, fen, storage and repeated flags", "[cli][catalog][R-CL-1]") {
   FakeServer server;
   Cli cli;
@@ -403,7 +418,7 @@ TEST_CASE("a filter error is printed once", "[cli][catalog]") {
   }
 
   // Other one-field errors likewise, with the flag's name kept; several
-  // fields: the summary, then each.
+  // fields: how many, then each once (not the first twice).
   server.on_error("POST /api/v1/clusters", 422,
                   {{"code", "VALIDATION_FAILED"},
                    {"message", "prices.hourly: must be at least 1 fen"},
@@ -415,6 +430,6 @@ TEST_CASE("a filter error is printed once", "[cli][catalog]") {
   CHECK(cli({"publish", "--price-hourly", "0"}) == 2);
   CHECK(cli.err == "cpshare: error: prices.hourly (--price-hourly): must be at least 1 fen\n");
   CHECK(cli({"publish", "--price-hourly", "1"}) == 2);
-  CHECK(cli.err == "cpshare: error: model: is required (and 1 more)\n  model (--model): is required\n"
+  CHECK(cli.err == "cpshare: error: 2 fields are invalid:\n  model (--model): is required\n"
                    "  units (--units): is required\n");
 }

@@ -89,6 +89,19 @@ TEST_CASE("redeem says it is creating the account only once the code is accepted
     CHECK(server.last("POST /api/v1/redeem/check").json_body() == json{{"code", kCode}});
   }
 
+  SECTION("a code typed in full-width forms is the code; a pasted screenful is not repeated") {
+    server.on("POST /api/v1/redeem/check", {{"lease", lease_view()}});
+    server.on("POST /api/v1/redeem", redemption());
+    CHECK(cli({"redeem", "７Ｋ２Ｍ－９Ｘ４Ｑ－ＶＤ３Ｈ－ＲＴ８Ｎ"}) == 0);
+    CHECK(server.last("POST /api/v1/redeem/check").json_body() == json{{"code", "7K2M-9X4Q-VD3H-RT8N"}});
+    const std::string pasted(5000, '#');
+    CHECK(cli({"redeem", pasted}) == 2);
+    CHECK(cli.err.find("the argument (5000 characters) is not an authorization code") != std::string::npos);
+    CHECK(cli.err.find("#####") == std::string::npos);
+    CHECK(cli({"redeem", "7K2M-9X4Q"}) == 2);
+    CHECK(cli.err.find("'7K2M-9X4Q' is not an authorization code") != std::string::npos);  // a short typo is shown
+  }
+
   SECTION("an accepted code: progress on the terminal names the lease, then the account") {
     server.on("POST /api/v1/redeem/check", {{"lease", lease_view()}});
     server.on("POST /api/v1/redeem", redemption());

@@ -164,6 +164,10 @@ TEST_CASE("length messages count characters, not bytes", "[R-USER-2]") {
   CHECK(has(eleven, "pinyin"));
   CHECK_FALSE(has(eleven, "33"));
   CHECK(has(validate::username("zhang张三李四"), "pinyin"));
+  // Other letters outside a-z get a hint of their own, not the pinyin one.
+  CHECK(has(validate::username("straße"), "write ß as ss"));
+  CHECK(!has(validate::username("straße"), "pinyin"));
+  CHECK(has(validate::username("école"), "write ß as ss"));
   CHECK(has(validate::username(std::string(40, 'a')), "got 40"));
   std::string forty;
   for (int i = 0; i < 40; ++i) forty += "张";
