@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
@@ -375,8 +376,8 @@ class Parser {
       }
       v.text = s_.substr(v.pos, i_ - v.pos);
     }
-    if (v.text.size() > kMaxFilterValueBytes)
-      return error(v.pos, "value too long: at most " + std::to_string(kMaxFilterValueBytes) + " bytes");
+    if (normalize::characters(v.text) > kMaxFilterValueChars)
+      return error(v.pos, "value too long: at most " + std::to_string(kMaxFilterValueChars) + " characters");
     return v;
   }
 
@@ -555,9 +556,9 @@ Result<std::string> compile_term(std::string_view expr, const Term& t, std::vect
 }  // namespace
 
 Result<CompiledFilter> compile_filter(std::string_view expr) {
-  if (expr.size() > kMaxFilterBytes)
-    return filter_error("the filter is " + std::to_string(expr.size()) + " bytes long; at most " +
-                        std::to_string(kMaxFilterBytes) + " are allowed");
+  if (const std::size_t n = normalize::characters(expr); n > kMaxFilterChars)
+    return filter_error("the filter is " + std::to_string(n) + " characters long; at most " +
+                        std::to_string(kMaxFilterChars) + " are allowed");
   if (!validate::valid_utf8(expr)) return filter_error("the filter is not valid UTF-8 text");
   CompiledFilter out;
   std::vector<std::string> parts;

@@ -36,11 +36,12 @@ struct CompiledFilter {
   std::vector<SqlParam> params;
 };
 
-// Limits, so that a filter cannot make a query arbitrarily large.
-inline constexpr std::size_t kMaxFilterBytes = 2000;
+// Limits, so that a filter cannot make a query arbitrarily large. Lengths are
+// counted in characters (code points), as people count them (issue 8).
+inline constexpr std::size_t kMaxFilterChars = 2000;
 inline constexpr std::size_t kMaxFilterTerms = 32;
 inline constexpr std::size_t kMaxFilterListItems = 64;
-inline constexpr std::size_t kMaxFilterValueBytes = 200;
+inline constexpr std::size_t kMaxFilterValueChars = 200;
 
 // Compile a filter expression; VALIDATION_FAILED on field "filter" with a
 // message naming the term ("term 2 'modle~A100': unknown field 'modle' (did you mean model?)").

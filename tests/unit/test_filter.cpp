@@ -243,12 +243,16 @@ TEST_CASE("limits on terms, list items, value and expression length", "[R-CL-6]"
   CHECK_THAT(refused(list + ",65]"), Catch::Contains("too many list items: at most 64"));
 
   CHECK(ok("model=" + std::string(200, 'x')).params.size() == 1);
-  CHECK_THAT(refused("model=" + std::string(201, 'x')), Catch::Contains("value too long: at most 200 bytes"));
+  CHECK_THAT(refused("model=" + std::string(201, 'x')), Catch::Contains("value too long: at most 200 characters"));
+  // Characters, not bytes (issue 8): 200 Chinese characters (600 bytes) are a value; 201 are not.
+  CHECK(cpshare::catalog::compile_filter("location=" + [] { std::string s; for (int i = 0; i < 200; ++i) s += "深"; return s; }()));
+  CHECK_THAT(refused("location=" + [] { std::string s; for (int i = 0; i < 201; ++i) s += "深"; return s; }()),
+             Catch::Contains("value too long: at most 200 characters"));
   CHECK_THAT(refused("model=\"" + std::string(201, 'x') + "\""), Catch::Contains("value too long"));
   // Quoted back shortened, so that a long term cannot flood the message.
   CHECK(refused("model=" + std::string(201, 'x')).size() < 150);
 
-  CHECK_THAT(refused(std::string(2001, ' ')), Catch::Contains("the filter is 2001 bytes long; at most 2000"));
+  CHECK_THAT(refused(std::string(2001, ' ')), Catch::Contains("the filter is 2001 characters long; at most 2000"));
 }
 
 TEST_CASE("values never reach the SQL text", "[R-CL-6]") {
