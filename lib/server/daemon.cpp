@@ -233,6 +233,15 @@ Result<int> serve(const Options& o) {
 
   Logger log;
   if (!o.log_file.empty()) TRY(log.open_file(o.log_file));
+  // A daemon whose address is taken stops before it creates anything (no data
+  // directory, key or database left behind); bind() below still decides. When
+  // a daemon on the same data directory holds it too, that is the likelier
+  // story, and its PID is named.
+  if (auto can = HttpServer::check_can_listen(host, port); !can) {
+    std::error_code ec;
+    if (fs::is_directory(o.data_dir, ec)) TRY(DataDirLock::acquire(o.data_dir));
+    return std::unexpected(can.error());
+  }
   // The data directory is this daemon's before anything in it is opened:
   // a second daemon on it stops here, having touched nothing.
   TRY(prepare_data_dir(o.data_dir));

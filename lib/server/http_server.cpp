@@ -425,7 +425,7 @@ void listen_socket_options(int sock) {
 
 // Why binding host:port failed, for the message (cpp-httplib only says that it
 // did): bind a socket of our own to each of the host's addresses as httplib
-// does, and name the first error met.
+// does, and name the first error met; "" when every address binds (it is free).
 std::string bind_failure(const std::string& host, int port) {
   const std::string where = fmt::format("{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
   addrinfo hints{};
@@ -458,13 +458,24 @@ std::string bind_failure(const std::string& host, int port) {
     case EACCES:
       return fmt::format("cannot listen on {}: permission denied (ports below 1024 need privileges)", where);
     case 0:
-      return fmt::format("cannot listen on {} (it is free now: try again)", where);
+      return {};
     default:
       return fmt::format("cannot listen on {}: {}", where, std::strerror(err));
   }
 }
 
+std::string failure_or_free(const std::string& host, int port) {
+  std::string why = bind_failure(host, port);
+  return why.empty() ? fmt::format("cannot listen on {}:{} (it is free now: try again)", host, port) : why;
+}
+
 }  // namespace
+
+Result<> HttpServer::check_can_listen(const std::string& host, int port) {
+  if (port == 0) return {};
+  if (std::string why = bind_failure(host, port); !why.empty()) return fail(ErrorCode::Internal, std::move(why));
+  return {};
+}
 
 Result<int> HttpServer::bind(const std::string& host, int port) {
   if (!server_->is_valid())
@@ -481,9 +492,9 @@ Result<int> HttpServer::bind(const std::string& host, int port) {
   int bound = port;
   if (port == 0) {
     bound = server_->bind_to_any_port(host);
-    if (bound < 0) return fail(ErrorCode::Internal, bind_failure(host, 0));
+    if (bound < 0) return fail(ErrorCode::Internal, failure_or_free(host, 0));
   } else if (!server_->bind_to_port(host, port)) {
-    return fail(ErrorCode::Internal, bind_failure(host, port));
+    return fail(ErrorCode::Internal, failure_or_free(host, port));
   }
   server_->set_socket_options(listen_socket_options);
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);

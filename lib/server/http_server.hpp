@@ -42,6 +42,10 @@ class HttpServer {
   // (INTERNAL, "cannot listen on HOST:PORT: address in use ..."), so two
   // daemons never share one address.
   Result<int> bind(const std::string& host, int port);
+  // Whether host:port could be bound now (a probe socket, closed at once), so a
+  // daemon whose address is taken stops before it creates anything; bind()
+  // still decides. Port 0 always can. Errors as bind's.
+  static Result<> check_can_listen(const std::string& host, int port);
   // Serves until stop() (blocks).
   Result<> run();
   void stop();

@@ -34,6 +34,8 @@ step "a second daemon on the same port fails with 'address in use'"
 second 1 --data-dir "$T/other" --listen "127.0.0.1:$PORT"
 grep -q "cannot listen on 127.0.0.1:$PORT: address in use" "$T/second.err" ||
   fail "the refusal does not say which address is in use: $(cat "$T/second.err")"
+# It stopped before creating anything: no data directory, key or database of its own.
+[ ! -e "$T/other" ] || fail "the refused daemon left $(ls -A "$T/other" | tr '\n' ' ')in its data directory"
 first_intact
 # Every request still reaches the first daemon's database: 20 in a row all see its admin.
 make_admin root
