@@ -8,16 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "store_test_support.hpp"
 #include "domain/audit.hpp"
-
-namespace {
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
 
 TEST_CASE("services write only listed audit events, and the API document lists them all", "[R-SEC-4][R-API-DOC]") {
   const std::filesystem::path root = CPSHARE_SOURCE_DIR;
@@ -30,7 +22,7 @@ TEST_CASE("services write only listed audit events, and the API document lists t
   std::set<std::string> written;
   for (const auto& f : std::filesystem::directory_iterator(root / "lib/service")) {
     if (f.path().extension() != ".cpp") continue;
-    const std::string src = read(f.path());
+    const std::string src = cpshare::testing::read_file(f.path());
     for (auto it = std::sregex_iterator(src.begin(), src.end(), call); it != std::sregex_iterator(); ++it) {
       written.insert((*it)[1]);
       if ((*it)[2].matched) written.insert((*it)[2]);
@@ -42,7 +34,7 @@ TEST_CASE("services write only listed audit events, and the API document lists t
     CHECK(listed.count(w) == 1);
   }
 
-  const std::string doc = read(root / "docs/openapi.yaml");
+  const std::string doc = cpshare::testing::read_file(root / "docs/openapi.yaml");
   auto at = doc.find("\n    AuditEventName:");
   REQUIRE(at != std::string::npos);
   at = doc.find("enum:", at);

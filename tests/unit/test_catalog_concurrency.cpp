@@ -16,6 +16,7 @@
 #include <latch>
 #include <thread>
 
+#include "store_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
 
@@ -40,18 +41,7 @@ struct Fixture {
 
   ~Fixture() { std::filesystem::remove_all(dir); }
 
-  Caller account(const std::string& name, Role role) {
-    Account a;
-    a.username = name;
-    a.role = role;
-    a.status = AccountStatus::Active;
-    a.password_hash = std::string("x");
-    a.email = fmt::format("{}@example.org", name);
-    a.region = "深圳";
-    a.created_at = clock.now();
-    a.id = store->insert_account(a).value();
-    return Caller{a, Session{}};
-  }
+  Caller account(const std::string& name, Role role) { return testing::insert_caller(*store, clock, name, role); }
 
   // A B-class cluster (no SSH key to make), 8 units, hourly 2500 fen.
   std::string publish(const Caller& sup) {

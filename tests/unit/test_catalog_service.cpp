@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "store_test_support.hpp"
 #include "service/catalog.hpp"
 
 using namespace cpshare;
@@ -18,17 +19,7 @@ struct Fixture {
   RequestContext ctx{"192.0.2.9", "test"};
 
   Caller account(const std::string& name, Role role, AccountStatus status, const std::string& region = "深圳") {
-    Account a;
-    a.username = name;
-    a.role = role;
-    a.status = status;
-    a.password_hash = std::string("x");
-    // (fmt rather than operator+: GCC 12's -Wrestrict misfires on the latter at -O2.)
-    a.email = fmt::format("{}@example.org", name);
-    a.region = region;
-    a.created_at = clock.now();
-    a.id = store->insert_account(a).value();
-    return Caller{a, Session{}};
+    return testing::insert_caller(*store, clock, name, role, status, region);
   }
 
   static json body(const std::string& model = "A100 80GB", const std::string& region = "深圳", std::int64_t hourly = 2500) {

@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "store_test_support.hpp"
 #include "catalog/units.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
@@ -46,12 +47,7 @@ struct Fixture {
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
 
-  std::string log_text() {
-    std::ifstream in(dir / "cpshared.log");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string log_text() { return testing::read_file(dir / "cpshared.log"); }
 
   // SQL on the database file beside the store, as an old database (or a
   // failing disk) would present it: for rows and faults the services cannot make.
@@ -74,18 +70,7 @@ struct Fixture {
     return store->leases(q).value();
   }
 
-  Caller account(const std::string& name, Role role) {
-    Account a;
-    a.username = name;
-    a.role = role;
-    a.status = AccountStatus::Active;
-    a.password_hash = std::string("x");
-    a.email = fmt::format("{}@example.org", name);
-    a.region = "深圳";
-    a.created_at = clock.now();
-    a.id = store->insert_account(a).value();
-    return Caller{a, Session{}};
-  }
+  Caller account(const std::string& name, Role role) { return testing::insert_caller(*store, clock, name, role); }
 
   std::string publish(const Caller& sup, char cls, int units) {
     json b = {{"class", std::string(1, cls)},

@@ -14,6 +14,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "store_test_support.hpp"
 #include "crypto/crypto.hpp"
 #include "service/accounts.hpp"
 #include "store/migrations.hpp"
@@ -60,12 +61,6 @@ void add_account(const std::filesystem::path& path, int id, const std::string& u
   st.exec();
 }
 
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 
@@ -134,7 +129,7 @@ TEST_CASE("migration 5 keeps both of alice and Alice, and reports them to the ad
     CHECK(svc.login({{"login", "ALICE"}, {"password", "second-alice-pass"}}, ctx).error().code ==
           ErrorCode::InvalidCredentials);
   }
-  const std::string logged = read(log_file);
+  const std::string logged = cpshare::testing::read_file(log_file);
   CHECK(logged.find("WARN") != std::string::npos);
   CHECK(logged.find("[alice, Alice]") != std::string::npos);
 
