@@ -267,7 +267,9 @@ Result<int> serve(const Options& o) {
   lease_config.revoke_retry = o.revoke_retry;
   TRY_ASSIGN(lease_config.calendar, billing::Calendar::named(o.billing_timezone));
   LeaseService leases(*d.store, *d.keys, *mailer, clock, lease_config);
-  HttpServer server(accounts, catalog, leases, log, tls_files, o.threads);
+  ServerOptions server_options;
+  server_options.threads = o.threads;
+  HttpServer server(accounts, catalog, leases, log, tls_files, server_options);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";

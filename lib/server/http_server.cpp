@@ -142,8 +142,13 @@ struct HttpServer::Routes {
 };
 
 HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
-                       std::optional<TlsFiles> tls, int threads)
-    : routes_(std::make_unique<Routes>()), accounts_(accounts), catalog_(catalog), leases_(leases), log_(log) {
+                       std::optional<TlsFiles> tls, ServerOptions options)
+    : routes_(std::make_unique<Routes>()),
+      accounts_(accounts),
+      catalog_(catalog),
+      leases_(leases),
+      log_(log),
+      options_(std::move(options)) {
   if (tls)
     server_ = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str());
   else
@@ -152,7 +157,9 @@ HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, LeaseS
   // cpp-httplib serves each connection on one pool thread for its whole life;
   // its default pool (8 on this machine) would leave the 9th keep-alive
   // client waiting for another to idle out.
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  server_->new_task_queue = [threads = options_.threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
   server_->set_payload_max_length(8 * 1024 * 1024);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);

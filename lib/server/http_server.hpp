@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
@@ -26,13 +27,22 @@ struct TlsFiles {
   std::string key;
 };
 
+// How the daemon meets its clients (cpshared's flags of the same names).
+struct ServerOptions {
+  // Connections served at once (a keep-alive connection holds its thread
+  // until it closes or idles out).
+  int threads = 64;
+  // Connections one client address may hold at once; 0: no cap.
+  int max_connections_per_address = 32;
+  // Peers (a reverse proxy on this host, say) whose X-Forwarded-For names the
+  // client; their own address is not capped.
+  std::vector<std::string> trusted_proxies;
+};
+
 class HttpServer {
  public:
-  // threads: connections served at once (a keep-alive connection holds its
-  // thread until it closes or idles out).
   HttpServer(AccountService& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
-             std::optional<TlsFiles> tls,
-             int threads = 64);
+             std::optional<TlsFiles> tls, ServerOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -63,6 +73,7 @@ class HttpServer {
   CatalogService& catalog_;
   LeaseService& leases_;
   Logger& log_;
+  ServerOptions options_;
 };
 
 }  // namespace cpshare
