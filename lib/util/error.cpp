@@ -12,6 +12,8 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::ValidationFailed, "VALIDATION_FAILED", 422},
     {ErrorCode::MalformedRequest, "MALFORMED_REQUEST", 400},
     {ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413},
+    {ErrorCode::UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", 415},
+    {ErrorCode::RequestTimeout, "REQUEST_TIMEOUT", 408},
     {ErrorCode::UsernameTaken, "USERNAME_TAKEN", 409},
     {ErrorCode::EmailTaken, "EMAIL_TAKEN", 409},
     {ErrorCode::PhoneTaken, "PHONE_TAKEN", 409},
@@ -32,6 +34,7 @@ constexpr CodeInfo kCodes[] = {
     {ErrorCode::NotFound, "NOT_FOUND", 404},
     {ErrorCode::Unavailable, "UNAVAILABLE", 503},
     {ErrorCode::Internal, "INTERNAL", 500},
+    {ErrorCode::NotImplemented, "NOT_IMPLEMENTED", 501},
 };
 
 const CodeInfo& info(ErrorCode code) {

@@ -21,6 +21,8 @@ enum class ErrorCode {
   ValidationFailed,   // 422: fields[] says which input is wrong and why
   MalformedRequest,   // 400: body is not JSON / not the expected shape
   PayloadTooLarge,    // 413
+  UnsupportedMediaType, // 415: a body that is not application/json
+  RequestTimeout,     // 408: the request did not arrive whole in time
   // Uniqueness / state
   UsernameTaken,      // 409
   EmailTaken,         // 409
@@ -44,6 +46,7 @@ enum class ErrorCode {
   // Server side
   Unavailable,        // 503: a dependency (mail server, ...) failed
   Internal,           // 500
+  NotImplemented,     // 501: a transfer coding the daemon does not read (RFC 9112 §6.1)
 };
 
 // Every code, in declaration order (for documentation and tests).
