@@ -22,6 +22,7 @@
 
 #include "crypto/crypto.hpp"
 #include "mail/mailer.hpp"
+#include "server/client_address.hpp"
 #include "server/http_server.hpp"
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
@@ -45,6 +46,7 @@ struct Options {
   std::int64_t session_idle_timeout = 7 * 86400;
   std::int64_t session_lifetime = 30 * 86400;
   int threads = 64;
+  std::vector<std::string> trusted_proxies;
   std::int64_t revoke_retry = 30;
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
@@ -269,6 +271,7 @@ Result<int> serve(const Options& o) {
   LeaseService leases(*d.store, *d.keys, *mailer, clock, lease_config);
   ServerOptions server_options;
   server_options.threads = o.threads;
+  server_options.trusted_proxies = o.trusted_proxies;
   HttpServer server(accounts, catalog, leases, log, tls_files, server_options);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -353,6 +356,12 @@ int daemon_main(int argc, char** argv) {
   app.add_option("--threads", o.threads, "Connections served at once (each keep-alive client holds one)")
       ->check(CLI::Range(2, 4096))
       ->capture_default_str();
+  app.add_option("--trusted-proxy", o.trusted_proxies,
+                 "Address or network (CIDR) of a reverse proxy whose X-Forwarded-For names the client; repeatable")
+      ->check([](const std::string& spec) {
+        auto net = TrustedProxies::parse_network(spec);
+        return net ? std::string() : net.error().fields.front().message;
+      });
   app.add_option("--revocation-retry", o.revoke_retry,
                  "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
       ->check(CLI::Range(1, 3600))

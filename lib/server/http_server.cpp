@@ -15,6 +15,7 @@
 #include "api/envelope.hpp"
 #include "api/openapi_doc.hpp"
 #include "api/routes.hpp"
+#include "server/client_address.hpp"
 #include "service/terms.hpp"
 
 namespace cpshare {
@@ -323,6 +324,12 @@ void HttpServer::install_routes() {
     return ls.ledger(*c, req.get_param_value("month"), true);
   });
 
+  // X-Forwarded-For is read only from these peers (cpshared checked the
+  // values; one that is not an address trusts nobody, so nothing is spoofable).
+  auto trusted = TrustedProxies::parse(options_.trusted_proxies);
+  if (!trusted) log_.error("{}; X-Forwarded-For is ignored", trusted.error().message);
+  const TrustedProxies proxies = trusted.value_or(TrustedProxies{});
+
   // Bind every route of the table, in table order (specific paths first).
   for (const auto& spec : api::route_specs()) {
     std::string key = fmt::format("{} {}", spec.method, spec.path);
@@ -333,9 +340,9 @@ void HttpServer::install_routes() {
     }
     Handler handler = it->second;
     api::Auth auth = spec.auth;
-    auto wrapped = [this, handler, auth, key](const httplib::Request& req, httplib::Response& res) {
+    auto wrapped = [this, handler, auth, key, proxies](const httplib::Request& req, httplib::Response& res) {
       auto started = std::chrono::steady_clock::now();
-      RequestContext ctx{req.remote_addr, req.get_header_value("User-Agent")};
+      RequestContext ctx{client_address(proxies, req), req.get_header_value("User-Agent")};
       Params params;
       for (std::size_t i = 1; i < req.matches.size(); ++i) params.push_back(req.matches[i].str());
       Result<Reply> reply = [&]() -> Result<Reply> {
@@ -364,7 +371,7 @@ void HttpServer::install_routes() {
       }
       auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       // Path only: query strings may hold activation tokens.
-      log_.info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status, ms, req.remote_addr);
+      log_.info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status, ms, ctx.ip);
     };
     std::string pattern = to_pattern(spec.path);
     if (spec.method == "GET") server_->Get(pattern, wrapped);
@@ -386,7 +393,7 @@ void HttpServer::install_routes() {
   });
 
   // Everything else (unknown route, body too large, ...) still answers in the envelope.
-  server_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([this, proxies](const httplib::Request& req,
                                                                          httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     Error e;
@@ -402,7 +409,7 @@ void HttpServer::install_routes() {
     int status = res.status == 405 ? 404 : res.status;
     write_error(res, e);
     res.status = status;
-    log_.info("{} {} {} {}", req.method, req.path, res.status, req.remote_addr);
+    log_.info("{} {} {} {}", req.method, req.path, res.status, client_address(proxies, req));
     return httplib::Server::HandlerResponse::Handled;
   }));
   server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
