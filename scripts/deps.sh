@@ -9,7 +9,9 @@ packages=(
   # Unicode NFKC and case folding; time zones (billing calendar) on the system tzdata
   libutf8proc-dev libhowardhinnant-date-dev tzdata
   # integration tests: real SMTP listener, real sshd/ssh, JSON and TOTP from the shell
-  postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl
+  postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl python3
+  # the documented reverse proxy (docs/deploy/nginx.conf), run by test_nginx_proxy.sh
+  nginx
 )
 # docs/openapi.yaml lint needs npx; the machine's Node.js may come from elsewhere.
 command -v npx >/dev/null 2>&1 || packages+=(nodejs npm)
