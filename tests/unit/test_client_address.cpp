@@ -137,6 +137,11 @@ TEST_CASE("--trusted-proxy values that are not addresses or networks are refused
   CHECK(list.error().fields.at(0).message.find("\"bogus\"") != std::string::npos);
 
   CHECK(refusal("10.1.3.0/23").find("the network is 10.1.2.0/23") != std::string::npos);
+  // Written as IPv6, an IPv4-mapped network counts IPv6 bits.
+  CHECK(refusal("::ffff:10.0.0.1/104").find("the network is ::ffff:10.0.0.0/104") != std::string::npos);
+  CHECK(refusal("::ffff:10.0.0.0/129").find("from 1 to 128") != std::string::npos);
+  CHECK(trusting({"::ffff:10.0.0.0/104"}).contains("10.200.0.1"));
+  CHECK_FALSE(trusting({"::ffff:10.0.0.0/104"}).contains("11.0.0.1"));
   for (const char* good : {"10.1.2.0/23", "127.0.0.1/32", "::1", "::1/128", "fd00::/8", "::ffff:127.0.0.1"})
     CHECK(TrustedProxies::parse_network(good));
 }
