@@ -186,9 +186,13 @@ void secure_delete(Connection& db) { db.exec("PRAGMA secure_delete=ON"); }
 
 // The file grows in 16 MiB steps, so those maps are redone once a step
 // rather than at every page a write adds.
+constexpr int kChunk = 16 << 20;
+void set_chunk(Connection& db, int bytes) {
+  sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &bytes);
+}
+
 void configure(Connection& db) {
-  int chunk = 16 << 20;
-  sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
+  set_chunk(db, kChunk);
   // FULL: an acknowledged write survives power loss and kill -9 (leases rely on it).
   db.exec("PRAGMA synchronous=FULL");
   db.exec("PRAGMA foreign_keys=ON");
@@ -264,9 +268,13 @@ Result<> Store::migrate() {
     }
     if (vacuum) {
       // Rewrites the file (no free page, no free space left holding what the
-      // migration erased), then empties the WAL that carried it.
+      // migration erased), then empties the WAL that carried it. Without the
+      // chunk size, so the shrunk file is cut at its last page, not at the
+      // next 16 MiB with the old pages left behind it.
+      set_chunk(*db_, 0);
       db_->exec("VACUUM");
       db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      set_chunk(*db_, kChunk);
     }
     analyze_locked();
     return {};
