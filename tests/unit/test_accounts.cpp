@@ -356,7 +356,7 @@ TEST_CASE("TOTP: enrolment, login with a code once, recovery codes, disable", "[
   CHECK(f.login("alice"));
 }
 
-TEST_CASE("failed logins are slowed per account+address, without locking the owner out", "[R-SEC-4]") {
+TEST_CASE("failed logins are slowed per login name and address, without locking the owner out", "[R-SEC-4]") {
   Fixture f;
   f.register_and_activate("alice");
   for (int i = 0; i < 5; ++i) CHECK(f.login("alice", "wrong-password").error().code == ErrorCode::InvalidCredentials);
