@@ -153,6 +153,33 @@ std::string login_kind(const std::string& login) {
   return "username";
 }
 
+// The throttle key of a login name as typed: the same for every spelling of
+// one name, whether or not an account has it (no account id in it, so the
+// throttle cannot tell known names from unknown ones).
+std::string login_name_key(const std::string& login) {
+  std::string kind = login_kind(login);
+  if (kind == "email") return "email:" + text::to_lower_ascii(login);
+  if (kind == "phone") return "phone:" + validate::normalize_phone(login);
+  return "name:" + normalize::username_key(login);
+}
+
+// Per client address, for one flow.
+std::string address_key(std::string_view flow, const RequestContext& ctx) {
+  return fmt::format("{}|ip:{}", flow, ctx.ip);
+}
+
+// Who a failed login or activation names in the audit log when no account
+// has that name: a username as typed; an email or phone masked (the log
+// keeps no contact data in clear, R-USER-3).
+Account named_only(const std::string& login) {
+  Account a;
+  std::string kind = login_kind(login);
+  a.username = kind == "email"   ? mask::email(text::to_lower_ascii(login))
+               : kind == "phone" ? mask::phone(validate::normalize_phone(login))
+                                 : login;
+  return a;
+}
+
 }  // namespace
 
 json rfc3339_or_null(const std::optional<std::int64_t>& t) { return t ? json(rfc3339(*t)) : json(nullptr); }
@@ -298,13 +325,21 @@ void AccountService::notify(const Account& a, const std::string& subject, const 
 }
 
 Result<> AccountService::throttled(const std::string& key, const ThrottlePolicy& p, const Account* a,
-                                   const RequestContext& ctx) {
+                                   const RequestContext& ctx, std::string_view flow) {
   std::int64_t wait = throttle_.wait(key, p);
   if (wait <= 0) return {};
-  audit_event("login_throttled", a, ctx, {{"retry_after", wait}});
-  Error e{ErrorCode::RateLimited,
-          fmt::format("too many failed attempts; wait {} s and try again", wait), {}, static_cast<int>(wait)};
+  audit_event("login_throttled", a, ctx, {{"retry_after", wait}, {"flow", flow}});
+  std::string why = flow == "resend"         ? "too many requests for a new activation code"
+                    : flow == "registration" ? "too many attempts named a username, email or phone that is taken"
+                                             : "too many failed attempts";
+  Error e{ErrorCode::RateLimited, fmt::format("{}; wait {} s and try again", why, wait), {}, static_cast<int>(wait)};
   return std::unexpected(e);
+}
+
+Error AccountService::counted_if_taken(Error e, const std::string& key) {
+  if (e.code == ErrorCode::UsernameTaken || e.code == ErrorCode::EmailTaken || e.code == ErrorCode::PhoneTaken)
+    throttle_.failure(key, throttle_policy::kTaken);
+  return e;
 }
 
 // ---------------------------------------------------------------- registration
@@ -407,14 +442,21 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
   if (!f.ok()) return std::unexpected(f.failure());
 
   // Uniqueness checks before the (slow) password hash; the UNIQUE constraints
-  // catch the remaining race at insert.
+  // catch the remaining race at insert. Saying "taken" tells whether a name,
+  // email or phone is registered, so those answers are rationed per client
+  // address (throttle_policy::kTaken): a few, then RATE_LIMITED.
+  const std::string taken_key = address_key("register", ctx);
+  TRY(throttled(taken_key, throttle_policy::kTaken, nullptr, ctx, "registration"));
+  auto taken = [&](ErrorCode code, std::string message) -> Result<json> {
+    return std::unexpected(counted_if_taken(Error{code, std::move(message), {}, 0}, taken_key));
+  };
   TRY_ASSIGN(auto by_name, store_.account_by_username(a.username));
-  if (by_name) return fail(ErrorCode::UsernameTaken, taken_message(a.username, by_name->username));
+  if (by_name) return taken(ErrorCode::UsernameTaken, taken_message(a.username, by_name->username));
   TRY_ASSIGN(auto by_email, store_.account_by_email(*a.email));
-  if (by_email) return fail(ErrorCode::EmailTaken, "that email address is already registered; log in or use another");
+  if (by_email) return taken(ErrorCode::EmailTaken, "that email address is already registered; log in or use another");
   a.phone = seal("phone", *phone);
   TRY_ASSIGN(auto by_phone, store_.account_by_phone_index(a.phone.index));
-  if (by_phone) return fail(ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another");
+  if (by_phone) return taken(ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another");
 
   TRY_ASSIGN(a.password_hash, crypto::hash_password(*password));
   if (id_number) a.id_number = seal("id_number", *id_number);
@@ -434,13 +476,14 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
   a.terms_version = std::string(terms::kVersion);
   a.status = AccountStatus::Inactive;
 
-  TRY(store_.atomically([&]() -> Result<> {
+  auto inserted = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(a.id, store_.insert_account(a));
     TRY(audit_in_tx("registered", &a, ctx,
                     {{"role", role_name(a.role)},
                      {"type", a.user_type ? *a.user_type : a.supplier_kind.value_or("")}}));
     return {};
-  }));
+  });
+  if (!inserted) return std::unexpected(counted_if_taken(inserted.error(), taken_key));
   a.licence_cipher.clear();
   TRY_ASSIGN(json activation, issue_activation(a));
   return json{{"account", account_json(a)}, {"activation", activation}};
@@ -496,12 +539,22 @@ Result<json> AccountService::finish_activation(Account a, const RequestContext& 
         return {};
       },
       [&](const Account& cur) -> Result<> {
-        TRY(store_.delete_activation(cur.id));
+        // The used code's hash is kept (deregistration deletes it): typed
+        // again, it tells its owner the account is already active, where any
+        // other code gets the answer an unknown username gets. The link is
+        // void: activate_with_link refuses it for an account not inactive.
         return audit_in_tx("activated", &cur, ctx, {{"via", how}, {"status", status_name(cur.status)}});
       }));
   return json{{"account", account_json(a)}};
 }
 
+// No account oracle (issue 9). Every answer that does not rest on the right
+// code is one INVALID_CODE with one message, whether the username is unknown,
+// the account active or deregistered, or the code wrong, expired or spent:
+// each costs the same lookups, one store write (the attempt count with its
+// audit event, or the audit event alone) and counts in the same throttles,
+// keyed by the username as typed. The right code proves the caller holds the
+// activation mail, so only then does the answer tell the account's state.
 Result<json> AccountService::activate_with_code(const json& body, const RequestContext& ctx) {
   api::Fields f(body, {"username", "code"});
   auto username = f.text("username", true, 64);
@@ -510,36 +563,38 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
     f.error("code", "must be the 6-digit code from the activation mail");
   if (!f.ok()) return std::unexpected(f.failure());
 
-  TRY(throttled("ip:" + ctx.ip, config_.address_policy, nullptr, ctx));
+  const std::string ip_key = "ip:" + ctx.ip;
+  const std::string key = fmt::format("activate:{}|ip:{}", normalize::username_key(*username), ctx.ip);
+  TRY(throttled(ip_key, throttle_policy::kAddress, nullptr, ctx, "activation"));
+  TRY(throttled(key, throttle_policy::kActivation, nullptr, ctx, "activation"));
+
   TRY_ASSIGN(auto found, store_.account_by_username(*username));
-  if (!found) return fail(ErrorCode::InvalidCode, "wrong username or code; check the activation mail");
-  Account a = std::move(*found);
-  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
-  TRY(throttled(key, config_.account_policy, &a, ctx));
-  if (a.status != AccountStatus::Inactive) {
-    if (a.status == AccountStatus::Deregistered)
-      return fail(ErrorCode::AccountNotActive, "this account was deregistered");
-    return fail(ErrorCode::AlreadyActive, "this account is already activated; log in with cpshare login");
+  std::optional<ActivationCode> act;
+  if (found) {
+    TRY_ASSIGN(act, store_.activation_for(found->id));
   }
-  TRY_ASSIGN(auto act, store_.activation_for(a.id));
-  std::int64_t now = clock_.now();
-  if (!act || act->attempts >= config_.max_code_attempts || act->code_expires_at <= now)
+  const Blob typed = code_hash(found ? found->id : 0, *code);
+  if (!act || !crypto::equal(act->code_hash, typed)) {
+    const int attempt = act ? std::min(act->attempts + 1, config_.max_code_attempts) : 0;
+    throttle_.failure(key, throttle_policy::kActivation);
+    throttle_.failure(ip_key, throttle_policy::kAddress);
+    const Account someone = found ? *found : named_only(*username);
+    TRY(store_.atomically([&]() -> Result<> {
+      if (act) TRY(store_.set_activation_attempts(found->id, attempt));
+      return audit_in_tx("activation_failed", &someone, ctx, {{"attempt", attempt}});
+    }));
+    return fail(ErrorCode::InvalidCode,
+                fmt::format("wrong username or code; check the activation mail. A code works for {} minutes "
+                            "and {} tries; then get a new one with cpshare activate --resend --username {}",
+                            config_.code_ttl / 60, config_.max_code_attempts, *username));
+  }
+  Account a = std::move(*found);
+  if (a.status != AccountStatus::Inactive)
+    return fail(ErrorCode::AlreadyActive, "this account is already activated; log in with cpshare login");
+  if (act->attempts >= config_.max_code_attempts || act->code_expires_at <= clock_.now())
     return fail(ErrorCode::CodeExpired,
                 "this code has expired or was tried too often; get a new one with "
                 "cpshare activate --resend --username " + a.username);
-  if (!crypto::equal(act->code_hash, code_hash(a.id, *code))) {
-    int attempts = act->attempts + 1;
-    TRY(store_.set_activation_attempts(a.id, attempts));
-    throttle_.failure(key, config_.account_policy);
-    throttle_.failure("ip:" + ctx.ip, config_.address_policy);
-    audit_event("activation_failed", &a, ctx, {{"attempt", attempts}});
-    int left = config_.max_code_attempts - attempts;
-    if (left <= 0)
-      return fail(ErrorCode::CodeExpired, "wrong code, and no attempts are left; get a new one with "
-                                          "cpshare activate --resend --username " + a.username);
-    return fail(ErrorCode::InvalidCode,
-                fmt::format("wrong code; {} attempt{} left", left, left == 1 ? "" : "s"));
-  }
   throttle_.success(key);
   return finish_activation(std::move(a), ctx, "code");
 }
@@ -547,39 +602,41 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
 Result<json> AccountService::activate_with_link(const std::string& token, const RequestContext& ctx) {
   if (token.empty())
     return fail_fields({{"token", "is required: open the link from the activation mail"}});
-  TRY(throttled("ip:" + ctx.ip, config_.address_policy, nullptr, ctx));
+  TRY(throttled("ip:" + ctx.ip, throttle_policy::kAddress, nullptr, ctx, "activation"));
   TRY_ASSIGN(auto act, store_.activation_by_link(keys_.token_hash(token)));
   if (!act) {
-    throttle_.failure("ip:" + ctx.ip, config_.address_policy);
+    throttle_.failure("ip:" + ctx.ip, throttle_policy::kAddress);
     return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
   }
-  if (act->link_expires_at <= clock_.now())
-    return fail(ErrorCode::CodeExpired, "this activation link has expired; get a new one with "
-                                        "cpshare activate --resend --username USERNAME");
+  // The link proves the caller holds the mail; a used one is void.
   TRY_ASSIGN(auto found, store_.account_by_id(act->account_id));
   if (!found || found->status != AccountStatus::Inactive)
     return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
+  if (act->link_expires_at <= clock_.now())
+    return fail(ErrorCode::CodeExpired, "this activation link has expired; get a new one with "
+                                        "cpshare activate --resend --username USERNAME");
   return finish_activation(std::move(*found), ctx, "link");
 }
 
+// One answer and one throttle for every username (issue 9): nothing here
+// tells whether an account exists or awaits activation. The mail goes only to
+// an account awaiting activation, and not within a minute of the last one
+// (the store's sent_at: also after a restart or right after registration).
 Result<json> AccountService::resend_activation(const json& body, const RequestContext& ctx) {
   api::Fields f(body, {"username"});
   auto username = f.text("username", true, 64);
   if (!f.ok()) return std::unexpected(f.failure());
+  const std::string ip_key = address_key("resend", ctx);
+  const std::string key = "resend:" + normalize::username_key(*username);
+  TRY(throttled(ip_key, throttle_policy::kResendAddress, nullptr, ctx, "resend"));
+  TRY(throttled(key, throttle_policy::kResend, nullptr, ctx, "resend"));
+  throttle_.failure(ip_key, throttle_policy::kResendAddress);
+  throttle_.failure(key, throttle_policy::kResend);
   TRY_ASSIGN(auto found, store_.account_by_username(*username));
-  if (!found || found->status != AccountStatus::Inactive || !found->email)
-    return json{{"sent", true}};  // same answer for every username: nothing to learn here
-  TRY_ASSIGN(auto act, store_.activation_for(found->id));
-  std::int64_t now = clock_.now();
-  if (act && act->sent_at + config_.resend_interval > now) {
-    std::int64_t wait = act->sent_at + config_.resend_interval - now;
-    return std::unexpected(Error{ErrorCode::RateLimited,
-                                 fmt::format("a code was sent {} s ago; wait {} s before asking again",
-                                             now - act->sent_at, wait),
-                                 {}, static_cast<int>(wait)});
+  if (found && found->status == AccountStatus::Inactive && found->email) {
+    TRY_ASSIGN(auto act, store_.activation_for(found->id));
+    if (!act || act->sent_at + throttle_policy::kResend.first_delay <= clock_.now()) TRY(issue_activation(*found));
   }
-  (void)ctx;
-  TRY(issue_activation(*found));
   return json{{"sent", true}};
 }
 
@@ -596,9 +653,9 @@ Result<std::optional<Account>> AccountService::find_login(const std::string& log
   return store_.account_by_username(login);
 }
 
-Result<> AccountService::check_second_factor(Account& a, const std::string& code,
-                                             const std::string& recovery, const RequestContext& ctx) {
-  std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
+Result<> AccountService::check_second_factor(Account& a, const std::string& code, const std::string& recovery,
+                                             const RequestContext& ctx, const std::string& key,
+                                             const ThrottlePolicy& p) {
   if (!recovery.empty()) {
     std::string norm = text::to_lower_ascii(text::trim(recovery));
     TRY_ASSIGN(bool used, store_.use_recovery_code(a.id, keys_.token_hash("recovery:" + norm), clock_.now()));
@@ -623,8 +680,8 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
     }
     if (accepted) return {};
   }
-  throttle_.failure(key, config_.account_policy);
-  throttle_.failure("ip:" + ctx.ip, config_.address_policy);
+  throttle_.failure(key, p);
+  throttle_.failure("ip:" + ctx.ip, throttle_policy::kAddress);
   audit_event("mfa_failed", &a, ctx);
   return fail(ErrorCode::InvalidMfaCode,
               "the authentication code is wrong or was already used; wait for the next code");
@@ -643,21 +700,28 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
   if (!f.ok()) return std::unexpected(f.failure());
   std::string password = password_it->get<std::string>();
 
-  TRY(throttled("ip:" + ctx.ip, config_.address_policy, nullptr, ctx));
+  // The same steps whether or not the login names an account (issue 9): both
+  // throttles are checked and counted under what was typed, and one argon2id
+  // verify runs, against a dummy hash (same parameters) when there is no
+  // account or its hash was erased at deregistration.
+  const std::string ip_key = "ip:" + ctx.ip;
+  const std::string key = fmt::format("login:{}|ip:{}", login_name_key(*login), ctx.ip);
+  TRY(throttled(ip_key, throttle_policy::kAddress, nullptr, ctx));
   TRY_ASSIGN(auto found, find_login(*login));
-  std::string key = found ? fmt::format("acct:{}|ip:{}", found->id, ctx.ip) : "";
-  if (found) TRY(throttled(key, config_.account_policy, &*found, ctx));
+  const Account someone = found ? *found : named_only(*login);
+  TRY(throttled(key, throttle_policy::kLogin, &someone, ctx));
 
-  bool ok = crypto::verify_password(found ? found->password_hash : dummy_hash_, password);
-  if (!found || !ok) {
-    if (found) throttle_.failure(key, config_.account_policy);
-    throttle_.failure("ip:" + ctx.ip, config_.address_policy);
-    Account unknown;
-    unknown.username = *login;
-    audit_event("login_failed", found ? &*found : &unknown, ctx, {{"reason", found ? "password" : "unknown_login"}});
+  const bool has_hash = found && !found->password_hash.empty();
+  const bool verified = crypto::verify_password(has_hash ? found->password_hash : dummy_hash_, password);
+  if (!has_hash || !verified) {
+    throttle_.failure(key, throttle_policy::kLogin);
+    throttle_.failure(ip_key, throttle_policy::kAddress);
+    audit_event("login_failed", &someone, ctx, {{"reason", found ? "password" : "unknown_login"}});
     return fail(ErrorCode::InvalidCredentials, "wrong username or password");
   }
   Account a = std::move(*found);
+  // From here the caller has proved the password: the answers may tell the
+  // account's state.
   if (!a.can_log_in()) {
     audit_event("login_failed", &a, ctx, {{"reason", status_name(a.status)}});
     if (a.status == AccountStatus::Inactive)
@@ -671,7 +735,7 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
       return fail(ErrorCode::MfaRequired,
                   "this account uses two-factor authentication; give the 6-digit code from your "
                   "authenticator (--totp) or a recovery code (--recovery-code)");
-    TRY(check_second_factor(a, totp_code.value_or(""), recovery.value_or(""), ctx));
+    TRY(check_second_factor(a, totp_code.value_or(""), recovery.value_or(""), ctx, key, throttle_policy::kLogin));
   }
   throttle_.success(key);
 
@@ -805,19 +869,28 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
   if (!f.ok()) return std::unexpected(f.failure());
   if (changed.empty())
     return fail_fields({{"(body)", "nothing to change: give at least one field to update"}});
+  // "Taken" tells whether an email or phone is registered: rationed per
+  // account as registration's answers are per address.
+  const std::string taken_key = fmt::format("taken:acct:{}", a.id);
+  if ((a.email && a.email != caller.account.email) || phone)
+    TRY(throttled(taken_key, throttle_policy::kTaken, &a, ctx, "registration"));
   if (a.email && a.email != caller.account.email) {
     TRY_ASSIGN(auto other, store_.account_by_email(*a.email));
     if (other && other->id != a.id)
-      return fail(ErrorCode::EmailTaken, "that email address is already registered to another account");
+      return std::unexpected(counted_if_taken(
+          Error{ErrorCode::EmailTaken, "that email address is already registered to another account", {}, 0},
+          taken_key));
   }
   if (phone) {
     a.phone = seal("phone", *phone);
     TRY_ASSIGN(auto other, store_.account_by_phone_index(a.phone.index));
     if (other && other->id != a.id)
-      return fail(ErrorCode::PhoneTaken, "that phone number is already registered to another account");
+      return std::unexpected(counted_if_taken(
+          Error{ErrorCode::PhoneTaken, "that phone number is already registered to another account", {}, 0},
+          taken_key));
   }
   const Account wanted = a;
-  TRY_ASSIGN(a, modify(
+  auto updated = modify(
       a.id,
       [&](Account& cur) -> Result<> {
         cur.email = wanted.email;
@@ -832,7 +905,9 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
         cur.bank_account = wanted.bank_account;
         return {};
       },
-      [&](const Account& cur) { return audit_in_tx("profile_updated", &cur, ctx, {{"fields", changed}}); }));
+      [&](const Account& cur) { return audit_in_tx("profile_updated", &cur, ctx, {{"fields", changed}}); });
+  if (!updated) return std::unexpected(counted_if_taken(updated.error(), taken_key));
+  a = std::move(*updated);
   return json{{"account", account_json(a)}};
 }
 
@@ -850,9 +925,9 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
   if (!f.ok()) return std::unexpected(f.failure());
   Account a = caller.account;
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
-  TRY(throttled(key, config_.account_policy, &a, ctx));
+  TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   if (!crypto::verify_password(a.password_hash, *current)) {
-    throttle_.failure(key, config_.account_policy);
+    throttle_.failure(key, throttle_policy::kAccount);
     audit_event("password_change_failed", &a, ctx);
     return fail(ErrorCode::InvalidCredentials, "the current password is wrong");
   }
@@ -888,9 +963,9 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
   if (!f.ok()) return std::unexpected(f.failure());
   Account a = caller.account;
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
-  TRY(throttled(key, config_.account_policy, &a, ctx));
+  TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   if (!crypto::verify_password(a.password_hash, body["password"].get<std::string>())) {
-    throttle_.failure(key, config_.account_policy);
+    throttle_.failure(key, throttle_policy::kAccount);
     return fail(ErrorCode::InvalidCredentials, "the password is wrong");
   }
   std::optional<std::string> email = a.email;
@@ -898,14 +973,24 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
   TRY_ASSIGN(a, modify(
       a.id,
       [&](Account& cur) -> Result<> {
-        // Keep what law and billing need (username, name / company, credit code,
-        // timestamps); erase contact data, identity numbers, licence and secrets.
+        // Keep what billing records need: the username (leases and ledger
+        // name it), role and type, the company or organisation and its
+        // credit code (a legal entity's, not a person's), timestamps. Erase
+        // the rest: the password hash (the account can never log in again;
+        // logins naming it verify against the dummy hash), contact data,
+        // names of people, identity numbers, region, bank data, licence,
+        // MFA secrets and the review note. Migration 7 does the same for
+        // accounts deregistered before; the store zeroes what it frees.
         cur.status = AccountStatus::Deregistered;
         cur.deregistered_at = clock_.now();
+        cur.password_hash.clear();
         cur.email.reset();
         cur.phone = {};
+        cur.real_name.reset();
         cur.id_number = {};
+        cur.legal_rep_name.reset();
         cur.legal_rep_id_number = {};
+        cur.region.reset();
         cur.address.reset();
         cur.contact_name.reset();
         cur.affiliation.reset();
@@ -918,6 +1003,8 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
         cur.mfa_enabled = false;
         cur.mfa_secret_cipher.clear();
         cur.mfa_pending_cipher.clear();
+        cur.mfa_last_step = 0;
+        cur.review_note.reset();
         return {};
       },
       [&](const Account& cur) -> Result<> {
@@ -927,6 +1014,10 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
         if (close_also) TRY(close_also(cur));
         return audit_in_tx("deregistered", &cur, ctx, {{"sessions_ended", ended}});
       }));
+  // The erased values' old pages must not stay readable in the WAL.
+  if (auto flushed = store_.flush_erased(); !flushed)
+    log_.warn("deregistration of {}: the erased data may stay in the database's WAL until its next "
+              "checkpoint: {}", a.username, flushed.error().message);
   if (email) {
     Account to = a;
     to.email = email;
@@ -965,11 +1056,11 @@ Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body,
   if (a.mfa_pending_cipher.empty())
     return fail(ErrorCode::Conflict, "no enrolment in progress; run cpshare mfa enable first");
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
-  TRY(throttled(key, config_.account_policy, &a, ctx));
+  TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   TRY_ASSIGN(std::string secret, keys_.open_string(a.mfa_pending_cipher));
   auto step = totp::match(secret, *code, clock_.now());
   if (!step) {
-    throttle_.failure(key, config_.account_policy);
+    throttle_.failure(key, throttle_policy::kAccount);
     audit_event("mfa_failed", &a, ctx, {{"during", "enrolment"}});
     return fail(ErrorCode::InvalidMfaCode,
                 "the code does not match; check the authenticator's clock and enter the current code");
@@ -1006,10 +1097,10 @@ Result<json> AccountService::mfa_disable(const Caller& caller, const json& body,
   Account a = caller.account;
   if (!a.mfa_enabled) return fail(ErrorCode::MfaNotEnabled, "two-factor authentication is not on");
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
-  TRY(throttled(key, config_.account_policy, &a, ctx));
+  TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   // A 6-digit code is a TOTP code; anything else is tried as a recovery code.
   bool is_totp = code->size() == 6 && std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; });
-  TRY(check_second_factor(a, is_totp ? *code : "", is_totp ? "" : *code, ctx));
+  TRY(check_second_factor(a, is_totp ? *code : "", is_totp ? "" : *code, ctx, key, throttle_policy::kAccount));
   TRY(modify(
       a.id,
       [&](Account& cur) -> Result<> {

@@ -28,10 +28,8 @@ struct AccountConfig {
   std::int64_t code_ttl = 15 * 60;
   std::int64_t link_ttl = 48 * 3600;
   int max_code_attempts = 5;
-  std::int64_t resend_interval = 60;
   std::size_t max_licence_bytes = 5 * 1024 * 1024;
-  ThrottlePolicy account_policy{5, 15 * 60, 15 * 60};  // per account+address
-  ThrottlePolicy address_policy{50, 15 * 60, 15 * 60}; // per address, all accounts
+  // Throttles: the named policies of service/throttle.hpp.
 };
 
 // Who sends a request (for throttling and the audit log).
@@ -63,10 +61,21 @@ class AccountService {
 
   Result<json> register_user(const json& body, const RequestContext& ctx);
   Result<json> register_supplier(const json& body, const RequestContext& ctx);
+  // No account oracle (issue 9): an unknown username and a wrong code get the
+  // same INVALID_CODE (one message, one status, the same throttle and the same
+  // store write); only a caller who typed the account's right code learns its
+  // state (ALREADY_ACTIVE, CODE_EXPIRED).
   Result<json> activate_with_code(const json& body, const RequestContext& ctx);
   Result<json> activate_with_link(const std::string& token, const RequestContext& ctx);
+  // {"sent": true} for every username (unknown, active or awaiting activation),
+  // throttled alike (throttle_policy::kResend, kResendAddress); mails a new
+  // code only to an account awaiting activation, at most once a minute.
   Result<json> resend_activation(const json& body, const RequestContext& ctx);
 
+  // Unknown login, wrong password and a deregistered account (its hash is
+  // erased) are one INVALID_CREDENTIALS, each costing one argon2id verify
+  // (against a dummy hash when there is no account), throttled per login
+  // name as typed and per address (throttle_policy::kLogin, kAddress).
   Result<json> login(const json& body, const RequestContext& ctx);
   // Resolves a bearer token to its caller; UNAUTHENTICATED when missing/expired/revoked.
   Result<Caller> authenticate(const std::string& token, const RequestContext& ctx);
@@ -78,7 +87,11 @@ class AccountService {
   Result<json> update_profile(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<json> change_password(const Caller& caller, const json& body, const RequestContext& ctx);
   // close_also: more to close with the account (its leases), run inside the
-  // same transaction; if it fails, the account stays as it was.
+  // same transaction; if it fails, the account stays as it was. Erases the
+  // password hash and the personal data (contact, names of people, identity
+  // numbers, bank data, licence, region, MFA), keeps what billing records
+  // need (username, role and type, company or organisation and its credit
+  // code, timestamps), then has the store flush the erased pages.
   Result<json> deregister(const Caller& caller, const json& body, const RequestContext& ctx,
                           const std::function<Result<>(const Account&)>& close_also = {});
 
@@ -119,11 +132,17 @@ class AccountService {
   // Makes a new code + link, stores their hashes, mails them. Returns the activation JSON.
   Result<json> issue_activation(const Account& a);
   Result<std::optional<Account>> find_login(const std::string& login);
-  // Checks a TOTP or recovery code for an MFA-enabled account; updates last step.
+  // Checks a TOTP or recovery code for an MFA-enabled account; updates last
+  // step. A wrong one counts under `key` (policy `p`) and the address.
   Result<> check_second_factor(Account& a, const std::string& totp, const std::string& recovery,
-                               const RequestContext& ctx);
+                               const RequestContext& ctx, const std::string& key, const ThrottlePolicy& p);
+  // RATE_LIMITED (with retry_after) while `key` waits under `p`; audited as
+  // login_throttled with {"flow": flow}.
   Result<> throttled(const std::string& key, const ThrottlePolicy& p, const Account* a,
-                     const RequestContext& ctx);
+                     const RequestContext& ctx, std::string_view flow = "login");
+  // A USERNAME_TAKEN / EMAIL_TAKEN / PHONE_TAKEN answer, counted under `key`
+  // (throttle_policy::kTaken); any other error passes unchanged.
+  Error counted_if_taken(Error e, const std::string& key);
   void audit_event(const std::string& event, const Account* a, const RequestContext& ctx,
                    json detail = json::object());
   Result<> audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,

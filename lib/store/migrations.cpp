@@ -328,6 +328,25 @@ INSERT INTO audit_log (at, event, account_id, username, ip, detail)
       {6, "leases: bill_failed flag", R"SQL(
 ALTER TABLE leases ADD COLUMN bill_failed INTEGER NOT NULL DEFAULT 0;
 )SQL"},
+      // 7: erased means erased (issue 9). Deregistration now also erases the
+      // password hash (kept as '': no password verifies against it), the
+      // names of people, the region and the review note; this applies that to
+      // accounts deregistered before, and drops anything of theirs that
+      // should have gone with them. The store then rewrites the file (VACUUM)
+      // so what earlier erasures freed, before secure_delete was on, is gone.
+      {7, "deregistered accounts: erase the password hash and remaining personal data", R"SQL(
+UPDATE accounts SET
+  password_hash = '', email = NULL, phone_idx = NULL, phone_enc = NULL, real_name = NULL,
+  id_number_idx = NULL, id_number_enc = NULL, legal_rep_name = NULL, legal_rep_id_idx = NULL,
+  legal_rep_id_enc = NULL, region = NULL, contact_name = NULL, address = NULL, affiliation = NULL,
+  bank_name = NULL, bank_account_name = NULL, bank_account_idx = NULL, bank_account_enc = NULL,
+  licence_filename = NULL, licence_type = NULL, licence_size = NULL, licence_enc = NULL,
+  mfa_secret_enc = NULL, mfa_enabled = 0, mfa_last_step = 0, mfa_pending_enc = NULL, review_note = NULL
+WHERE status = 'deregistered';
+DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
+DELETE FROM recovery_codes WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
+DELETE FROM activation_codes WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
+)SQL", false, true},
   };
   return list;
 }

@@ -15,6 +15,9 @@ struct Migration {
   // Rebuilds a referenced table: runs with foreign keys off, and checks them
   // (PRAGMA foreign_key_check) before it commits.
   bool rebuilds_tables = false;
+  // Erases data: once the pending migrations have run, the file is rewritten
+  // (VACUUM) and the WAL emptied, so no free page or free space keeps it.
+  bool vacuum_after = false;
 };
 
 const std::vector<Migration>& migrations();

@@ -179,14 +179,24 @@ constexpr int kMaxGroup = 64;
 // and filter scans live there).
 constexpr const char* kMmap = "PRAGMA mmap_size=1073741824";
 
+// Deleted and overwritten content is zeroed in its page (and freed pages
+// are zeroed whole), so erased personal data is not left in free space
+// (issue 9). Per connection: every connection the store opens runs it.
+void secure_delete(Connection& db) { db.exec("PRAGMA secure_delete=ON"); }
+
 // The file grows in 16 MiB steps, so those maps are redone once a step
 // rather than at every page a write adds.
+constexpr int kChunk = 16 << 20;
+void set_chunk(Connection& db, int bytes) {
+  sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &bytes);
+}
+
 void configure(Connection& db) {
-  int chunk = 16 << 20;
-  sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
+  set_chunk(db, kChunk);
   // FULL: an acknowledged write survives power loss and kill -9 (leases rely on it).
   db.exec("PRAGMA synchronous=FULL");
   db.exec("PRAGMA foreign_keys=ON");
+  secure_delete(db);
 }
 
 // cpshare_username_key(username): normalize::username_key in SQL, for
@@ -240,8 +250,10 @@ Result<> Store::migrate() {
                                                    "cpshared knows ({}); "
                                                    "run a newer cpshared",
                                                    current, latest));
+    bool vacuum = false;
     for (const auto& m : migrations()) {
       if (m.version <= current) continue;
+      vacuum = vacuum || m.vacuum_after;
       if (m.rebuilds_tables) db_->exec("PRAGMA foreign_keys=OFF");  // a no-op inside a transaction
       SQLite::Transaction tx(*db_);
       db_->exec(std::string(m.sql));
@@ -253,6 +265,16 @@ Result<> Store::migrate() {
       st.exec();
       tx.commit();
       if (m.rebuilds_tables) db_->exec("PRAGMA foreign_keys=ON");
+    }
+    if (vacuum) {
+      // Rewrites the file (no free page, no free space left holding what the
+      // migration erased), then empties the WAL that carried it. Without the
+      // chunk size, so the shrunk file is cut at its last page, not at the
+      // next 16 MiB with the old pages left behind it.
+      set_chunk(*db_, 0);
+      db_->exec("VACUUM");
+      db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      set_chunk(*db_, kChunk);
     }
     analyze_locked();
     return {};
@@ -280,6 +302,20 @@ void Store::analyze_if_grown() {
   }
 }
 
+Result<> Store::flush_erased() {
+  if (in_transaction())
+    return fail(ErrorCode::Internal, "store: flush_erased inside a transaction; call it after the commit");
+  std::unique_lock lock(write_mu_);
+  if (batch_open_) TRY(commit_batch(lock));
+  return with_errors("flush erased", [&]() -> Result<> {
+    // (busy, WAL frames, frames checkpointed); busy 1: readers held an older snapshot past the timeout.
+    SQLite::Statement st(*db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (st.executeStep() && st.getColumn(0).getInt() != 0)
+      return fail(ErrorCode::Internal, "store: the WAL checkpoint after an erasure was blocked by readers");
+    return {};
+  });
+}
+
 int Store::schema_version() {
   auto v = read("schema version", [](Connection& db) -> Result<int> {
     return db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
@@ -301,6 +337,7 @@ Store::ReaderLease Store::borrow_reader() {
   // server's pool bounds it); connections are kept for reuse.
   auto db = std::make_unique<Connection>(path_.string(), SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, 5000);
   db->exec(kMmap);
+  secure_delete(*db);
   return ReaderLease(*this, std::move(db), {});
 }
 

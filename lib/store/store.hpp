@@ -1,6 +1,11 @@
 // The store: the only place that speaks SQL. SQLite (WAL, synchronous=FULL)
 // behind a narrow interface; numbered migrations applied at open.
 //
+// Erased means erased (issue 9): every connection runs with secure_delete on,
+// so a value overwritten or deleted is zeroed in its page, not left in free
+// space; flush_erased() then empties the WAL, where the old pages would
+// otherwise stay readable.
+//
 // Thread-safe. One writer connection and a pool of read-only connections:
 // reads run in parallel on the pool (WAL lets them proceed during writes) and
 // see only committed data. Every write runs in a transaction through
@@ -118,6 +123,14 @@ class Store {
   // value, rolled back when it returns an error. Calls from inside fn (the
   // same thread) join the transaction and read its uncommitted state.
   Result<> atomically(const std::function<Result<>()>& fn);
+
+  // After a transaction that erased personal data has committed (not inside
+  // atomically()): copies the committed pages into the database file and
+  // truncates the WAL (checkpoint TRUNCATE), so no old page holding the
+  // erased values stays readable in either file. Waits up to the busy timeout
+  // (5 s) for readers on older snapshots; INTERNAL if they still hold it (the
+  // next checkpoint, at the latest the last connection's close, does it).
+  Result<> flush_erased();
 
   // Accounts. insert fails with USERNAME_TAKEN (also when only the case or
   // width differs from an account's) / EMAIL_TAKEN / PHONE_TAKEN.

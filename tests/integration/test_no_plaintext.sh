@@ -6,7 +6,10 @@
 # tokens appears in the database (main file and WAL, live and after shutdown),
 # the daemon log, the outbox, or the CLI's config dirs (tokens excepted in the
 # client's own hosts.json); the daemon keeps only hashes of session tokens.
-# [R-USER-3] [R-SEC-2]
+# The deregistered supplier's email, password hash, name and address are not
+# readable as raw bytes in the database or its WAL, live or after shutdown
+# (issue 9: secure_delete and a WAL checkpoint after the erasure).
+# [R-USER-3] [R-SEC-2] [R-USER-8]
 source "$(dirname "$0")/lib.sh"
 start_daemon # with --log-file "$T/daemon.log"
 
@@ -68,9 +71,27 @@ conf=$(as alice --json mfa enable --code "$(oathtool --totp -b "$SECRET")") || f
 mapfile -t RECOVERY < <(jq -r '.recovery_codes[]' <<<"$conf")
 [ ${#RECOVERY[@]} = 10 ] || fail "no recovery codes"
 
-step "deregister one supplier"
+step "deregister one supplier; its email, phone and password hash are then unreadable in the database and WAL"
+# raw_hits VALUE...: the database files (main and WAL) holding any VALUE as raw bytes.
+raw_hits() {
+  local f v
+  for f in "$DATA"/cpshare.db "$DATA"/cpshare.db-wal; do
+    [ -f "$f" ] || continue
+    for v in "$@"; do grep -a -q -F -e "$v" "$f" && echo "$(basename "$f"): $v"; done
+  done
+  true
+}
+SOLO_HASH=$(db "SELECT password_hash FROM accounts WHERE username='solo'")
+[[ $SOLO_HASH == '$argon2id$'* ]] || fail "solo's password hash: $SOLO_HASH"
+SOLO_HASH_TAIL=${SOLO_HASH##*\$} # the hash itself, without the parameters and salt
+ERASED=(solo@example.net "$PH_SOLO" "$SOLO_HASH" "$SOLO_HASH_TAIL" 孙七 厦门市思明区)
+[ -n "$(raw_hits solo@example.net "$SOLO_HASH_TAIL")" ] || fail "self-check: solo's email and hash not found before"
 echo "$PW" | as solo --json deregister --yes --password-stdin | jq -e '.status == "deregistered"' >/dev/null ||
   fail "deregister solo"
+hits=$(raw_hits "${ERASED[@]}")
+[ -z "$hits" ] || fail "erased values still readable while the daemon runs: $hits"
+[ "$(db "SELECT length(password_hash) || '|' || IFNULL(email, '-') FROM accounts WHERE username='solo'")" = "0|-" ] ||
+  fail "solo's row after deregistration: $(db "SELECT password_hash, email FROM accounts WHERE username='solo'")"
 
 step "the daemon stores only hashes of the session tokens"
 live=$(db "SELECT COUNT(*) FROM sessions")
@@ -92,6 +113,8 @@ cp "$DATA"/cpshare.db* "$T/snapshot/"
 ls "$T/snapshot"/cpshare.db-wal >/dev/null 2>&1 || echo "(no WAL file while running)"
 stop_daemon || fail "cpshared did not stop cleanly"
 [ -s "$T/daemon.log" ] || fail "the --log-file is empty"
+hits=$(raw_hits "${ERASED[@]}")
+[ -z "$hits" ] || fail "erased values readable after the daemon stopped: $hits"
 
 SECRETS=("$PW" "$NEWPW" "$ID_ALICE" "$ID_UNI" "$ID_LEGAL" "$ID_SOLO"
   "$PH_ALICE" "$PH_ALICE_NEW" "$PH_UNI" "$PH_ACME" "$PH_SOLO" "138 0013 8000" "135 1234 5678"

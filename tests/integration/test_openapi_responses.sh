@@ -53,13 +53,16 @@ call POST /api/v1/suppliers /api/v1/suppliers -d "$(supplier acme 13912345678)"
 call POST /api/v1/suppliers /api/v1/suppliers -d "$(supplier bolt 13912345679)"
 
 call POST /api/v1/activate /api/v1/activate -d '{"username":"alice","code":"000000"}'  # 400
-call POST /api/v1/activate/resend /api/v1/activate/resend -d '{"username":"alice"}'   # 429 (just sent)
+call POST /api/v1/activate/resend /api/v1/activate/resend -d '{"username":"alice"}'   # 200
+call POST /api/v1/activate/resend /api/v1/activate/resend -d '{"username":"alice"}'   # 429 (within the minute)
 call POST /api/v1/activate/resend /api/v1/activate/resend -d '{"username":"nobody"}'  # 200
 call POST /api/v1/activate /api/v1/activate -d '{"username":"alice","code":"'"$(code_for alice@example.org)"'"}'
 call GET /api/v1/activate "/api/v1/activate?token=$(token_for acme@example.com)"
 call GET /api/v1/activate "/api/v1/activate?token=$(token_for acme@example.com)"      # used: 400
 call GET /api/v1/activate "/api/v1/activate?token=$(token_for bolt@example.com)" -H 'Accept: text/html'
-call POST /api/v1/activate /api/v1/activate -d '{"username":"acme","code":"123456"}'  # 409 already active
+call POST /api/v1/activate /api/v1/activate -d '{"username":"acme","code":"123456"}'  # 400, as for nobody
+# 409: the right code of an account already active (only its holder learns that)
+call POST /api/v1/activate /api/v1/activate -d '{"username":"alice","code":"'"$(code_for alice@example.org)"'"}'
 
 call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"wrong-pass"}'  # 401
 call POST /api/v1/sessions /api/v1/sessions -d '{"login":"alice","password":"'"$PW"'"}'

@@ -4,9 +4,12 @@
 // integration tests.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <regex>
 #include <thread>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "api/routes.hpp"
 #include "crypto/crypto.hpp"
@@ -145,19 +148,18 @@ TEST_CASE("activation codes expire after 15 minutes and allow five attempts", "[
     CHECK(r.error().code == ErrorCode::CodeExpired);
   }
   SECTION("attempts") {
-    for (int i = 0; i < 4; ++i) {
+    // Five wrong codes: each the answer an unknown username gets (issue 9).
+    for (int i = 0; i < 5; ++i) {
       auto r = f.svc.activate_with_code({{"username", "bob"}, {"code", wrong}}, f.ctx);
       REQUIRE(!r);
       CHECK(r.error().code == ErrorCode::InvalidCode);
     }
-    auto fifth = f.svc.activate_with_code({{"username", "bob"}, {"code", wrong}}, f.ctx);
-    REQUIRE(!fifth);
-    CHECK(fifth.error().code == ErrorCode::CodeExpired);
-    // Even the right code is refused now; a resend issues a new one.
+    // Even the right code is refused now, and says so (it proves the mail);
+    // a resend issues a new one.
     f.clock.advance(61);  // past the resend interval and the short throttle delay
     auto right = f.svc.activate_with_code({{"username", "bob"}, {"code", code}}, f.ctx);
     REQUIRE(!right);
-    CHECK((right.error().code == ErrorCode::CodeExpired || right.error().code == ErrorCode::RateLimited));
+    CHECK(right.error().code == ErrorCode::CodeExpired);
     REQUIRE(f.svc.resend_activation({{"username", "bob"}}, f.ctx));
     auto fresh = f.svc.activate_with_code({{"username", "bob"}, {"code", f.last_code()}}, f.ctx);
     REQUIRE(fresh);
@@ -354,7 +356,7 @@ TEST_CASE("TOTP: enrolment, login with a code once, recovery codes, disable", "[
   CHECK(f.login("alice"));
 }
 
-TEST_CASE("failed logins are slowed per account+address, without locking the owner out", "[R-SEC-4]") {
+TEST_CASE("failed logins are slowed per login name and address, without locking the owner out", "[R-SEC-4]") {
   Fixture f;
   f.register_and_activate("alice");
   for (int i = 0; i < 5; ++i) CHECK(f.login("alice", "wrong-password").error().code == ErrorCode::InvalidCredentials);
@@ -386,13 +388,25 @@ TEST_CASE("deregistration ends sessions, blocks login and erases personal data",
   // The confirmation is one name in any case or width, as the username is (issue 8).
   REQUIRE(f.svc.deregister(c, {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "ＡＬＩＣＥ"}}, f.ctx));
   CHECK(!f.svc.authenticate(t, f.ctx));
-  CHECK(f.login("alice").error().code == ErrorCode::AccountNotActive);
+  // The password hash is erased: the right password is answered as a wrong
+  // one, and as a login naming no account (issue 9).
+  auto gone = f.login("alice");
+  REQUIRE(!gone);
+  auto nobody = f.login("nobody");
+  REQUIRE(!nobody);
+  CHECK(gone.error().code == ErrorCode::InvalidCredentials);
+  CHECK(gone.error().message == nobody.error().message);
   auto a = f.store->account_by_username("alice").value().value();
   CHECK(a.status == AccountStatus::Deregistered);
+  CHECK(a.username == "alice");  // kept: leases and the ledger name it
+  CHECK(a.password_hash.empty());
   CHECK(!a.email);
   CHECK(a.phone.empty());
   CHECK(a.id_number.empty());
-  CHECK(a.real_name == "张三");  // kept for billing records
+  CHECK(!a.real_name);
+  CHECK(!a.region);
+  CHECK(!a.mfa_enabled);
+  CHECK(!f.store->activation_for(a.id).value());
   // The email and phone can be registered again by someone new.
   auto again = f.user_body("alice-new");
   again["email"] = "alice@example.org";
@@ -440,8 +454,9 @@ TEST_CASE("usernames that differ only in case are one name", "[R-USER-2][R-USER-
     REQUIRE(in);
     CHECK((*in)["account"]["username"] == "alice");
   }
-  // Activation finds it too (it is active already, so that is the answer).
-  auto act = f.svc.activate_with_code({{"username", "ALICE"}, {"code", "123456"}}, f.ctx);
+  // Activation finds it too (it is active already, and the mailed code
+  // proves the caller's claim to it, so that is the answer).
+  auto act = f.svc.activate_with_code({{"username", "ALICE"}, {"code", f.last_code()}}, f.ctx);
   REQUIRE(!act);
   CHECK(act.error().code == ErrorCode::AlreadyActive);
   // The admin's audit filter finds its events under any spelling.
@@ -568,4 +583,263 @@ TEST_CASE("an enterprise supplier's full-width credit code, ID and bank account 
   const Account stored = f.store->account_by_username("acme").value().value();
   CHECK(stored.credit_code.index == f.keys.blind_index("credit_code", "91350100M000100Y43"));
   CHECK(stored.bank_account.index == f.keys.blind_index("bank_account", "6222021012345678"));
+}
+
+// ------------------------------------------------------------ no account oracle (issue 9)
+
+namespace {
+
+// What a client sees of an error: code, HTTP status, message (with the name
+// it typed, which every answer echoes, replaced), retry_after.
+struct Shape {
+  std::string code;
+  int status;
+  std::string message;
+  int retry_after;
+  bool operator==(const Shape&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  return os << s.code << " " << s.status << " '" << s.message << "' retry_after=" << s.retry_after;
+}
+Shape shape(const Result<json>& r, const std::string& typed) {
+  REQUIRE(!r);
+  std::string m = r.error().message;
+  for (auto at = m.find(typed); !typed.empty() && at != std::string::npos; at = m.find(typed, at))
+    m.replace(at, typed.size(), "NAME");
+  return {std::string(error_code_name(r.error().code)), error_http_status(r.error().code), m, r.error().retry_after};
+}
+
+}  // namespace
+
+TEST_CASE("activation: an unknown username, a wrong code and a spent one get one answer, throttled alike",
+          "[R-SEC-4][R-USER-5]") {
+  Fixture f;
+  REQUIRE(f.svc.register_user(f.user_body("bob", "13900139001"), f.ctx));  // inactive
+  const std::string bob_code = f.last_code();
+  f.register_and_activate("carol", "13900139002");  // active
+  const std::string carol_code = f.last_code();
+  f.register_and_activate("dave", "13900139003");  // deregistered
+  const std::string dave_code = f.last_code();
+  REQUIRE(f.svc.deregister(f.caller((*f.login("dave"))["token"]), {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "dave"}}, f.ctx));
+  auto other = [](const std::string& c) { return c == "000000" ? std::string("111111") : std::string("000000"); };
+
+  // name, a code that is not its live one, from its own address.
+  struct Probe {
+    std::string name, code;
+  };
+  std::vector<Probe> probes = {{"nobody", "123456"},
+                               {"bob", other(bob_code)},
+                               {"carol", other(carol_code)},
+                               {"dave", dave_code},  // its right code: deregistration deleted it
+                               {"Carol", other(carol_code)}};
+  std::vector<std::vector<Shape>> seen;
+  int ip = 10;
+  for (const auto& p : probes) {
+    INFO(p.name);
+    RequestContext from{fmt::format("192.0.2.{}", ip++), "test"};
+    std::vector<Shape> answers;
+    // Five answered, then the wait doubles with each counted failure.
+    for (int i = 0; i < 7; ++i) {
+      answers.push_back(shape(f.svc.activate_with_code({{"username", p.name}, {"code", p.code}}, from), p.name));
+      if (answers.back().code == "RATE_LIMITED") f.clock.advance(answers.back().retry_after);
+    }
+    seen.push_back(answers);
+  }
+  const Shape wrong = seen[0][0];
+  CHECK(wrong.code == "INVALID_CODE");
+  CHECK(wrong.status == 400);
+  CHECK(wrong.message.find("wrong username or code") != std::string::npos);
+  CHECK(seen[0][5].code == "RATE_LIMITED");
+  CHECK(seen[0][5].status == 429);
+  CHECK(seen[0][5].retry_after == 1);
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    INFO(probes[i].name);
+    CHECK(seen[i] == seen[0]);
+  }
+  // The unknown name's tries are in the audit log, as the known ones' are.
+  auto failed = f.svc.audit(AuditQuery{100, std::nullopt, "activation_failed", "nobody"});
+  REQUIRE(failed);
+  CHECK((*failed)["items"].size() == 6);  // the 7th try was answered too
+
+  // The right code tells its holder the state (it proves the mail):
+  RequestContext home{"198.51.100.1", "test"};
+  auto again = f.svc.activate_with_code({{"username", "carol"}, {"code", carol_code}}, home);
+  CHECK(shape(again, "carol").code == "ALREADY_ACTIVE");
+  // bob's code has had five wrong tries: spent, and said so to its holder only.
+  auto spent = f.svc.activate_with_code({{"username", "bob"}, {"code", bob_code}}, home);
+  CHECK(shape(spent, "bob").code == "CODE_EXPIRED");
+  // An unknown name with a code that is some account's: still the one answer.
+  auto foreign = f.svc.activate_with_code({{"username", "nobody"}, {"code", carol_code}}, home);
+  CHECK(shape(foreign, "nobody") == wrong);
+}
+
+TEST_CASE("resend: one answer and one throttle for unknown, active and inactive usernames", "[R-SEC-4][R-USER-5]") {
+  Fixture f;
+  REQUIRE(f.svc.register_user(f.user_body("bob", "13900139001"), f.ctx));  // inactive
+  f.register_and_activate("carol", "13900139002");                          // active
+  f.clock.advance(61);  // past the minute since bob's registration mail
+  const auto mails = f.mailer.sent.size();
+
+  std::vector<std::vector<std::string>> seen;
+  int ip = 10;
+  for (std::string name : {"bob", "carol", "nobody"}) {
+    INFO(name);
+    RequestContext from{fmt::format("192.0.2.{}", ip++), "test"};
+    std::vector<std::string> answers;
+    auto first = f.svc.resend_activation({{"username", name}}, from);
+    REQUIRE(first);
+    answers.push_back(first->dump());
+    auto second = f.svc.resend_activation({{"username", name}}, from);  // within the minute
+    Shape s = shape(second, name);
+    answers.push_back(fmt::format("{} {} {} {}", s.code, s.status, s.message, s.retry_after));
+    seen.push_back(answers);
+  }
+  CHECK(seen[0][0] == R"({"sent":true})");
+  CHECK(seen[0][1] == "RATE_LIMITED 429 too many requests for a new activation code; wait 60 s and try again 60");
+  CHECK(seen[1] == seen[0]);
+  CHECK(seen[2] == seen[0]);
+  // Only the account awaiting activation was mailed.
+  REQUIRE(f.mailer.sent.size() == mails + 1);
+  CHECK(f.mailer.sent.back().to == "bob@example.org");
+
+  // Per address, whatever the names: ten, then slowed.
+  RequestContext one{"203.0.113.9", "test"};
+  for (int i = 0; i < 10; ++i) REQUIRE(f.svc.resend_activation({{"username", fmt::format("name{}", i)}}, one));
+  auto eleventh = f.svc.resend_activation({{"username", "bob"}}, one);
+  CHECK(shape(eleventh, "bob").code == "RATE_LIMITED");
+  CHECK(eleventh.error().retry_after == 1);
+}
+
+TEST_CASE("registration's taken answers are rationed per client address", "[R-SEC-4][R-USER-2]") {
+  Fixture f;
+  f.register_and_activate("alice", "13800138000");
+  RequestContext prober{"203.0.113.50", "test"};
+  // 25 probes in a row: name, email and phone in turn, all taken.
+  int taken = 0, limited = 0;
+  for (int i = 0; i < 25; ++i) {
+    json body = f.user_body(fmt::format("probe{}", i), fmt::format("139001390{:02}", i));
+    body["email"] = fmt::format("probe{}@example.org", i);
+    if (i % 3 == 0) body["username"] = "alice";
+    if (i % 3 == 1) body["email"] = "alice@example.org";
+    if (i % 3 == 2) body["phone"] = "13800138000";
+    auto r = f.svc.register_user(body, prober);
+    REQUIRE(!r);
+    const ErrorCode c = r.error().code;
+    if (c == ErrorCode::RateLimited) {
+      ++limited;
+      CHECK(r.error().retry_after >= 1);
+      CHECK(error_http_status(c) == 429);
+    } else {
+      CHECK((c == ErrorCode::UsernameTaken || c == ErrorCode::EmailTaken || c == ErrorCode::PhoneTaken));
+      ++taken;
+    }
+  }
+  CHECK(taken == 5);
+  CHECK(limited == 20);
+  // Another address is not affected, and the owner of this one waits, not forever.
+  RequestContext other{"198.51.100.8", "test"};
+  CHECK(f.svc.register_user(f.user_body("alice", "13900139999"), other).error().code == ErrorCode::UsernameTaken);
+  auto wait = f.svc.register_user(f.user_body("erin", "13900139998"), prober);
+  REQUIRE(!wait);
+  f.clock.advance(wait.error().retry_after);
+  CHECK(f.svc.register_user(f.user_body("erin", "13900139998"), prober));
+  // A profile change is rationed per account the same way.
+  Caller erin = [&] {
+    REQUIRE(f.svc.activate_with_code({{"username", "erin"}, {"code", f.last_code()}}, other));
+    return f.caller((*f.svc.login({{"login", "erin"}, {"password", "Tr0ub4dor&3x"}}, other))["token"]);
+  }();
+  for (int i = 0; i < 5; ++i)
+    CHECK(f.svc.update_profile(erin, {{"phone", "13800138000"}}, other).error().code == ErrorCode::PhoneTaken);
+  CHECK(f.svc.update_profile(erin, {{"phone", "13800138000"}}, other).error().code == ErrorCode::RateLimited);
+}
+
+TEST_CASE("login: unknown names are answered, throttled and timed as known ones", "[R-SEC-4][R-USER-6]") {
+  Fixture f;
+  f.register_and_activate("alice", "13800138000");
+  int ip = 10;
+  // The answers to 5 wrong tries and one more, for one name from one address.
+  auto tries = [&](const std::string& login) {
+    RequestContext from{fmt::format("192.0.2.{}", ip++), "test"};
+    std::vector<Shape> answers;
+    for (int i = 0; i < 6; ++i) {
+      answers.push_back(shape(f.svc.login({{"login", login}, {"password", "wrong-password"}}, from), login));
+      if (answers.back().code == "RATE_LIMITED") f.clock.advance(answers.back().retry_after);
+    }
+    return answers;
+  };
+  const auto known = tries("alice");
+  CHECK(known[0] == Shape{"INVALID_CREDENTIALS", 401, "wrong username or password", 0});
+  CHECK(known[5] == Shape{"RATE_LIMITED", 429, "too many failed attempts; wait 1 s and try again", 1});
+  for (std::string login : {"nobody", "nobody@example.org", "13800138000", "13912345678"}) {
+    INFO(login);
+    CHECK(tries(login) == known);
+  }
+  // Every spelling of one name is one throttle key, known or not.
+  RequestContext from{"192.0.2.99", "test"};
+  for (std::string login : {"nobody", "NoBody", "ｎｏｂｏｄｙ", "NOBODY", "nobody"})
+    (void)f.svc.login({{"login", login}, {"password", "wrong-password"}}, from);
+  CHECK(f.svc.login({{"login", "Nobody"}, {"password", "x"}}, from).error().code == ErrorCode::RateLimited);
+  // An unknown email or phone is not written to the audit log in clear.
+  auto failed = f.svc.audit(AuditQuery{100, std::nullopt, "login_failed", std::nullopt});
+  REQUIRE(failed);
+  for (const auto& e : (*failed)["items"]) {
+    CHECK(e["username"].get<std::string>().find("nobody@example.org") == std::string::npos);
+    CHECK(e["username"].get<std::string>().find("13912345678") == std::string::npos);
+  }
+
+  // An unknown login costs an argon2id verify, as a wrong password does
+  // (against a dummy hash): without it, it would take well under 1% of one.
+  auto fastest = [&](const std::string& login) {
+    double best = 1e9;
+    for (int i = 0; i < 3; ++i) {
+      RequestContext c{fmt::format("198.51.100.{}", ip++), "test"};
+      auto t0 = std::chrono::steady_clock::now();
+      (void)f.svc.login({{"login", login}, {"password", "wrong-password"}}, c);
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+  };
+  const double t_known = fastest("alice");
+  const double t_unknown = fastest("nobody-at-all");
+  INFO("known " << t_known << " s, unknown " << t_unknown << " s");
+  CHECK(t_unknown * 3 > t_known);
+}
+
+TEST_CASE("deregistering an enterprise supplier keeps the company for billing and erases the people", "[R-USER-8][R-SUP-1]") {
+  Fixture f;
+  json body = {{"username", "acme"},
+               {"password", "Tr0ub4dor&3x"},
+               {"email", "acme@example.org"},
+               {"phone", "13700137000"},
+               {"region", "深圳"},
+               {"kind", "enterprise"},
+               {"company_name", "深圳算力有限公司"},
+               {"legal_rep_name", "李四"},
+               {"legal_rep_id_number", "11010519491231002X"},
+               {"registered_capital_fen", 500000000},
+               {"credit_code", "91350100M000100Y43"},
+               {"contact_name", "王五"},
+               {"settlement", {{"bank_name", "招商银行"}, {"account_name", "深圳算力有限公司"}, {"account_number", "6222021012345678"}}},
+               {"licence", {{"filename", "licence.png"}, {"content_base64", png_base64()}}},
+               {"accept_terms", true},
+               {"terms_version", std::string(terms::kVersion)}};
+  REQUIRE(f.svc.register_supplier(body, f.ctx));
+  REQUIRE(f.svc.activate_with_code({{"username", "acme"}, {"code", f.last_code()}}, f.ctx));
+  Caller c = f.caller((*f.login("acme"))["token"]);
+  REQUIRE(f.svc.deregister(c, {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "acme"}}, f.ctx));
+  const Account a = f.store->account_by_username("acme").value().value();
+  CHECK(a.company_name == "深圳算力有限公司");
+  CHECK(a.credit_code.index == f.keys.blind_index("credit_code", "91350100M000100Y43"));
+  CHECK(a.registered_capital_fen == 500000000);
+  CHECK(a.password_hash.empty());
+  CHECK(!a.email);
+  CHECK(a.phone.empty());
+  CHECK(!a.legal_rep_name);
+  CHECK(a.legal_rep_id_number.empty());
+  CHECK(!a.contact_name);
+  CHECK(!a.bank_name);
+  CHECK(!a.bank_account_name);
+  CHECK(a.bank_account.empty());
+  CHECK(!a.licence_filename);
+  CHECK(!f.store->licence(a.id).value());
 }
