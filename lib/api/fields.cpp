@@ -21,15 +21,19 @@ Fields::Fields(const json& body, std::initializer_list<std::string_view> allowed
     error("(body)", "the request body must be a JSON object");
     return;
   }
+  std::vector<std::string> names;
   for (const auto& [key, _] : body.items()) {
     bool known = false;
     for (auto a : allowed) known = known || a == key;
-    if (!known) {
-      std::vector<std::string> names(allowed.begin(), allowed.end());
-      std::string hint = text::closest(key, names);
-      error(key, hint.empty() ? "unknown field; remove it"
-                              : fmt::format("unknown field; did you mean '{}'?", hint));
+    if (known) continue;
+    if (errors_.size() >= kMaxFieldErrors) {  // counted, not described
+      ++dropped_;
+      continue;
     }
+    if (names.empty()) names.assign(allowed.begin(), allowed.end());
+    std::string hint = text::closest(key, names);
+    error(text::clip(key, kMaxEchoedKey), hint.empty() ? "unknown field; remove it"
+                                                       : fmt::format("unknown field; did you mean '{}'?", hint));
   }
 }
 
@@ -124,16 +128,20 @@ void Fields::forbid(std::string_view name, std::string_view why) {
 }
 
 void Fields::error(std::string field, std::string message) {
-  errors_.push_back({std::move(field), std::move(message)});
+  if (errors_.size() < kMaxFieldErrors)
+    errors_.push_back({std::move(field), std::move(message)});
+  else
+    ++dropped_;
 }
 
 Error Fields::failure() const {
+  std::vector<FieldError> fields = cap_field_errors(errors_, dropped_);
   std::string msg;
-  for (const auto& e : errors_) {
+  for (const auto& e : fields) {
     if (!msg.empty()) msg += "; ";
     msg += e.field + ": " + e.message;
   }
-  return Error{ErrorCode::ValidationFailed, "invalid input: " + msg, errors_, 0};
+  return Error{ErrorCode::ValidationFailed, "invalid input: " + msg, std::move(fields), 0};
 }
 
 }  // namespace cpshare::api

@@ -1,6 +1,9 @@
 // Reads a JSON request body field by field, collecting every problem so the
 // caller answers VALIDATION_FAILED once with all offending fields. Unknown
-// fields are errors (a typo must not pass silently).
+// fields are errors (a typo must not pass silently). Bounded (issue 9): it
+// keeps kMaxFieldErrors errors and counts the rest, and echoes an unknown
+// key's first kMaxEchoedKey bytes, so a body of 650,000 unknown keys costs a
+// count, not a list.
 #pragma once
 
 #include <cstdint>
@@ -44,17 +47,25 @@ class Fields {
   // A field that must not be present in this context.
   void forbid(std::string_view name, std::string_view why);
 
+  // Keeps the error while fewer than kMaxFieldErrors are kept; counts it either way.
   void error(std::string field, std::string message);
   bool ok() const { return errors_.empty(); }
+  // The errors kept (at most kMaxFieldErrors).
   std::vector<FieldError>& errors() { return errors_; }
-  // VALIDATION_FAILED with every collected field error.
+  // Every error reported, kept or not: compare before and after a check to see whether it failed.
+  std::size_t error_count() const { return errors_.size() + dropped_; }
+  // VALIDATION_FAILED with the kept field errors, then "(more)": "and N more" when some were dropped.
   Error failure() const;
+
+  // An unknown key is named by at most this many bytes of it.
+  static constexpr std::size_t kMaxEchoedKey = 64;
 
  private:
   std::optional<std::string> string_field(std::string_view name, bool required, std::size_t max_chars,
                                           std::string (*normalise)(std::string_view));
   const json& body_;
   std::vector<FieldError> errors_;
+  std::size_t dropped_ = 0;
 };
 
 }  // namespace cpshare::api

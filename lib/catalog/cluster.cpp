@@ -507,10 +507,10 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
 
   required_text(f, body, "model", kShortText, patch, c.model);
 
-  const std::size_t before_units = f.errors().size();
+  const std::size_t before_units = f.error_count();
   if (patch && null_member(body, "units")) f.error("units", std::string(kCannotRemove));
   auto units = number_field(f, body, "units", false, 1, kMaxUnits, Quantity::Count);
-  bool units_ok = f.errors().size() == before_units;
+  bool units_ok = f.error_count() == before_units;
   if (units) {
     c.units = *units;
   } else if (!patch && units_ok) {
@@ -524,7 +524,7 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
   if (cpu && units_ok && c.units != 1)
     f.error("units", fmt::format("a CPU-only cluster is one unit: set units to 1{}", patch ? "" : " or leave it out"));
 
-  const std::size_t before_memory = f.errors().size();
+  const std::size_t before_memory = f.error_count();
   if (patch && null_member(body, "unit_memory")) {
     if (cpu)
       c.unit_memory = 0;
@@ -532,7 +532,7 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
       f.error("unit_memory", std::string(kCannotRemove));
   }
   auto unit_memory = number_field(f, body, "unit_memory", false, 0, kMaxBytes, Quantity::Bytes);
-  bool unit_memory_ok = f.errors().size() == before_memory;
+  bool unit_memory_ok = f.error_count() == before_memory;
   if (unit_memory) {
     c.unit_memory = *unit_memory;
   } else if (!patch && unit_memory_ok) {
@@ -557,9 +557,9 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
   required_number("memory", kMaxBytes, Quantity::Bytes, c.memory);
   required_number("vcpus", kMaxVcpus, Quantity::Count, c.vcpus);
 
-  const std::size_t before_prices = f.errors().size();
+  const std::size_t before_prices = f.error_count();
   read_prices(f, body, c.prices, patch);
-  if (f.errors().size() == before_prices && c.prices.modes().empty())
+  if (f.error_count() == before_prices && c.prices.modes().empty())
     f.error("prices", "must offer at least one billing mode: hourly, daily, monthly or yearly (fen per unit); to "
                       "stop offering the cluster, delist it");
 

@@ -27,6 +27,7 @@
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
 #include "store/store.hpp"
+#include "util/memory.hpp"
 
 namespace fs = std::filesystem;
 
@@ -232,6 +233,7 @@ Result<int> serve(const Options& o) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  memory::bound_heap_retention();
 
   Logger log;
   if (!o.log_file.empty()) TRY(log.open_file(o.log_file));

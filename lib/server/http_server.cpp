@@ -14,9 +14,11 @@
 
 #include "api/envelope.hpp"
 #include "api/openapi_doc.hpp"
+#include "api/request_rules.hpp"
 #include "api/routes.hpp"
 #include "server/client_address.hpp"
 #include "service/terms.hpp"
+#include "util/memory.hpp"
 
 namespace cpshare {
 
@@ -41,22 +43,17 @@ Reply ok(json data, int status = 200) { return Reply{status, std::move(data), st
 void write_error(httplib::Response& res, const Error& e) {
   res.status = error_http_status(e.code);
   if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
-  res.set_content(api::error_envelope(e).dump(), "application/json");
+  // A message may quote what the client sent; bytes that are not UTF-8 become U+FFFD, not an exception.
+  res.set_content(api::error_envelope(e).dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
+// The rules are api::parse_json_body's (Content-Type, depth, duplicate keys).
 Result<json> parse_body(const httplib::Request& req) {
-  if (req.body.empty()) return json::object();
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded())
-    return fail(ErrorCode::MalformedRequest, "the request body is not valid JSON");
-  return body;
+  return api::parse_json_body(req.body, req.get_header_value("Content-Type"));
 }
 
 std::string bearer_token(const httplib::Request& req) {
-  std::string h = req.get_header_value("Authorization");
-  constexpr std::string_view prefix = "Bearer ";
-  if (h.size() > prefix.size() && h.compare(0, prefix.size(), prefix) == 0) return h.substr(prefix.size());
-  return {};
+  return api::bearer_token(req.get_header_value("Authorization"));
 }
 
 // "/api/v1/sessions/{id}" → "/api/v1/sessions/([^/]+)"
@@ -94,14 +91,23 @@ Result<int> query_int(const httplib::Request& req, const char* name, int def, in
   return fail_fields({{name, fmt::format("must be an integer from {} to {}", min, max)}});
 }
 
+// A body at least this large gets its freed memory returned (malloc_trim walks the heap; small bodies skip it).
+constexpr std::size_t kTrimAfterBody = 256 * 1024;
+
 // A route that reads a JSON body: fn(body, ctx, caller, params) -> Result<json>.
 template <class F>
 Handler with_body(int status, F fn) {
   return [status, fn](const httplib::Request& req, const RequestContext& ctx, const Caller* caller,
                       const Params& params) -> Result<Reply> {
-    TRY_ASSIGN(json body, parse_body(req));
-    TRY_ASSIGN(json out, fn(body, ctx, caller, params));
-    return ok(std::move(out), status);
+    Result<json> out = [&]() -> Result<json> {
+      TRY_ASSIGN(json body, parse_body(req));
+      return fn(body, ctx, caller, params);
+    }();
+    // The tree of a large body is freed now; give its pages back (issue 9:
+    // glibc kept them, and the daemon's RSS grew by each attack).
+    if (req.body.size() >= kTrimAfterBody) memory::release_freed();
+    if (!out) return std::unexpected(std::move(out.error()));
+    return ok(std::move(*out), status);
   };
 }
 
@@ -246,7 +252,7 @@ void HttpServer::install_routes() {
     Reply r;
     r.raw_body = std::move(lic.bytes);
     r.raw_type = lic.content_type;
-    r.disposition = fmt::format("attachment; filename=\"{}\"", lic.filename);
+    r.disposition = api::attachment_disposition(lic.filename);
     return r;
   };
   h["POST /api/v1/admin/reviews/{username}/approve"] = with_body(

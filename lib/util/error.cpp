@@ -62,4 +62,16 @@ std::optional<ErrorCode> error_code_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<FieldError> cap_field_errors(std::vector<FieldError> fields, std::size_t dropped) {
+  if (fields.size() > kMaxFieldErrors) {
+    dropped += fields.size() - kMaxFieldErrors;
+    fields.resize(kMaxFieldErrors);
+  }
+  if (dropped > 0)
+    fields.push_back({std::string(kMoreFieldErrors),
+                      "and " + std::to_string(dropped) + " more error" + (dropped == 1 ? "" : "s") +
+                          " not listed; fix these and send again"});
+  return fields;
+}
+
 }  // namespace cpshare

@@ -61,6 +61,16 @@ struct FieldError {
   std::string message;  // what is wrong with it and how to fix it
 };
 
+// One answer lists at most this many field errors (issue 9, R-SEC-1: 650,000
+// unknown keys made a 70 MB answer); the rest are counted in one last entry.
+inline constexpr std::size_t kMaxFieldErrors = 20;
+// The field name of that last entry.
+inline constexpr std::string_view kMoreFieldErrors = "(more)";
+// The first kMaxFieldErrors of `fields`, then, when any were cut or `dropped`
+// (errors already counted but not kept) > 0, {"(more)", "and N more errors
+// not listed; …"}. At most kMaxFieldErrors + 1 entries.
+std::vector<FieldError> cap_field_errors(std::vector<FieldError> fields, std::size_t dropped = 0);
+
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string message;

@@ -176,6 +176,10 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   const std::string* best = nullptr;
   std::size_t best_distance = limit + 1;
   for (const auto& c : candidates) {
+    // The distance is at least the difference in length: a long word (an
+    // 8 MB unknown key) is compared with nothing rather than in O(n·m).
+    const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= best_distance) continue;
     const std::size_t d = edit_distance(word, c);
     if (d < best_distance) {
       best = &c;
@@ -223,6 +227,14 @@ std::string comma_list(const std::vector<int>& values) {
     out += std::to_string(v);
   }
   return out;
+}
+
+std::string clip(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t cut = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) so no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "\u2026";
 }
 
 }  // namespace cpshare::text

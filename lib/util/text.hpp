@@ -28,5 +28,9 @@ std::string percent_encode(std::string_view s);
 // Integers joined by commas, "0,1,3" (lease unit lists, CUDA_VISIBLE_DEVICES).
 std::string comma_list(const std::vector<int>& values);
 std::string to_lower_ascii(std::string_view s);
+// At most `max_bytes` bytes of `s`, cut at a UTF-8 character boundary, with "…"
+// appended when anything was cut (the result may then be up to 3 bytes longer).
+// For echoing untrusted input (a field name, a file name) in a bounded message.
+std::string clip(std::string_view s, std::size_t max_bytes);
 
 }  // namespace cpshare::text

@@ -35,7 +35,7 @@ check() { # METHOD PATH STATUS CODE [curl args]
 }
 check GET /api/v1/nope 404 NOT_FOUND
 check POST /api/v1/users 400 MALFORMED_REQUEST -H 'Content-Type: application/json' -d '{not json'
-check POST /api/v1/users 422 VALIDATION_FAILED -d '[]'
+check POST /api/v1/users 422 VALIDATION_FAILED -H 'Content-Type: application/json' -d '[]'
 check GET /api/v1/me 401 UNAUTHENTICATED
 check GET /api/v1/me 401 UNAUTHENTICATED -H 'Authorization: Bearer not-a-token'
 check GET /api/v1/admin/audit 401 UNAUTHENTICATED

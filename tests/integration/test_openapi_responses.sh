@@ -11,14 +11,16 @@ records=$T/records.jsonl
 n=0
 
 # call METHOD TEMPLATE PATH [curl args...]: records the response; $LAST is its body file.
+# Bodies go as Content-Type: application/json unless the args name another type.
 # (Not run in a subshell, so the record count stays right.)
 LAST=
 call() {
   local method=$1 template=$2 path=$3; shift 3
   n=$((n + 1))
   local body=$T/body.$n
-  local meta
-  meta=$(curl -s -X "$method" -o "$body" -w '%{http_code} %{content_type}' "$URL$path" "$@")
+  local meta type=(-H 'Content-Type: application/json')
+  [[ " $* " == *"Content-Type:"* ]] && type=()
+  meta=$(curl -s -X "$method" -o "$body" -w '%{http_code} %{content_type}' "$URL$path" "${type[@]}" "$@")
   jq -cn --arg m "$method" --arg p "$template" --argjson s "${meta%% *}" --arg t "${meta#* }" --arg f "$body" \
     '{method:$m, path:$p, status:$s, content_type:$t, body_file:$f}' >>"$records"
   LAST=$body
@@ -38,6 +40,8 @@ call POST /api/v1/users /api/v1/users -d "$user"
 call POST /api/v1/users /api/v1/users -d "$user"                                    # 409
 call POST /api/v1/users /api/v1/users -d '{"username":"x"}'                          # 422
 call POST /api/v1/users /api/v1/users -d '{bad'                                       # 400
+call POST /api/v1/users /api/v1/users -H 'Content-Type: text/plain' -d '{"username":"x"}'  # 415
+call POST /api/v1/users /api/v1/users -d '{"username":"x","username":"y"}'            # 422 duplicate key
 
 make_pdf "$T/l.pdf"
 lic=$(base64 -w0 "$T/l.pdf")

@@ -1,0 +1,76 @@
+// Bounded error answers (lib/api/fields, lib/api/envelope): a body of many
+// unknown keys gets a few field errors and "and N more", never a list of all.
+// Issue 9 point 1. [R-SEC-1] [R-API-STD]
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "api/envelope.hpp"
+#include "api/fields.hpp"
+
+using cpshare::Error;
+using cpshare::ErrorCode;
+using cpshare::FieldError;
+using cpshare::kMaxFieldErrors;
+namespace api = cpshare::api;
+
+TEST_CASE("Fields keeps kMaxFieldErrors unknown keys and counts the rest", "[R-SEC-1]") {
+  nlohmann::json body = nlohmann::json::object();
+  for (int i = 0; i < 100000; ++i) body["k" + std::to_string(i)] = 1;
+  body["usernme"] = "x";
+  api::Fields f(body, {"username", "password"});
+  CHECK_FALSE(f.ok());
+  CHECK(f.errors().size() == kMaxFieldErrors);
+  CHECK(f.error_count() == 100001);
+  const Error e = f.failure();
+  CHECK(e.code == ErrorCode::ValidationFailed);
+  REQUIRE(e.fields.size() == kMaxFieldErrors + 1);
+  CHECK(e.fields.back().field == "(more)");
+  CHECK(e.fields.back().message == "and 99981 more errors not listed; fix these and send again");
+  CHECK(e.message.size() < 2000);
+  CHECK(api::error_envelope(e).dump().size() < 4000);
+}
+
+TEST_CASE("Fields echoes at most kMaxEchoedKey bytes of an unknown key", "[R-SEC-1]") {
+  const std::string key(8'000'000, 'x');
+  api::Fields f(nlohmann::json{{key, 1}}, {"username"});
+  REQUIRE(f.errors().size() == 1);
+  CHECK(f.errors()[0].field == std::string(api::Fields::kMaxEchoedKey, 'x') + "\u2026");
+  CHECK(f.errors()[0].message == "unknown field; remove it");
+  // Near a known name still gets its hint.
+  api::Fields g(nlohmann::json{{"usernme", 1}}, {"username"});
+  REQUIRE(g.errors().size() == 1);
+  CHECK(g.errors()[0].message == "unknown field; did you mean 'username'?");
+}
+
+TEST_CASE("error_envelope caps a long field list built anywhere, and long texts", "[R-SEC-1]") {
+  Error e{ErrorCode::ValidationFailed, std::string(100000, 'm'), {}, 0};
+  for (int i = 0; i < 5000; ++i) e.fields.push_back({"f" + std::to_string(i), std::string(2000, 'x')});
+  e.fields[0].field = std::string(1000, 'n');
+  const nlohmann::json env = api::error_envelope(e);
+  const auto& fields = env["error"]["fields"];
+  REQUIRE(fields.size() == kMaxFieldErrors + 1);
+  CHECK(fields[1]["field"] == "f1");
+  CHECK(fields[kMaxFieldErrors]["field"] == "(more)");
+  CHECK(fields[kMaxFieldErrors]["message"] == "and 4980 more errors not listed; fix these and send again");
+  CHECK(fields[0]["field"].get<std::string>().size() <= api::kMaxFieldName + 3);
+  CHECK(fields[1]["message"].get<std::string>().size() <= api::kMaxFieldMessage + 3);
+  CHECK(env["error"]["message"].get<std::string>().size() <= api::kMaxErrorMessage + 3);
+  CHECK(env.dump().size() < 20000);
+  // A list already capped by Fields (20 + its "(more)") is kept as it is.
+  Error capped{ErrorCode::ValidationFailed, "m", {}, 0};
+  for (std::size_t i = 0; i < kMaxFieldErrors; ++i) capped.fields.push_back({"f", "m"});
+  capped.fields = cpshare::cap_field_errors(capped.fields, 7);
+  const nlohmann::json capped_env = api::error_envelope(capped);
+  const auto& kept = capped_env["error"]["fields"];
+  REQUIRE(kept.size() == kMaxFieldErrors + 1);
+  CHECK(kept[kMaxFieldErrors]["message"] == "and 7 more errors not listed; fix these and send again");
+}
+
+TEST_CASE("cap_field_errors keeps short lists as they are", "[R-SEC-1]") {
+  std::vector<FieldError> two{{"a", "x"}, {"b", "y"}};
+  CHECK(cpshare::cap_field_errors(two).size() == 2);
+  auto one_more = cpshare::cap_field_errors(two, 1);
+  REQUIRE(one_more.size() == 3);
+  CHECK(one_more[2].message == "and 1 more error not listed; fix these and send again");
+}
