@@ -45,6 +45,7 @@ struct Options {
   std::int64_t session_idle_timeout = 7 * 86400;
   std::int64_t session_lifetime = 30 * 86400;
   int threads = 64;
+  int max_connections_per_address = 32;
   std::int64_t revoke_retry = 30;
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
@@ -269,6 +270,7 @@ Result<int> serve(const Options& o) {
   LeaseService leases(*d.store, *d.keys, *mailer, clock, lease_config);
   ServerOptions server_options;
   server_options.threads = o.threads;
+  server_options.max_connections_per_address = o.max_connections_per_address;
   HttpServer server(accounts, catalog, leases, log, tls_files, server_options);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -352,6 +354,10 @@ int daemon_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", o.threads, "Connections served at once (each keep-alive client holds one)")
       ->check(CLI::Range(2, 4096))
+      ->capture_default_str();
+  app.add_option("--max-connections-per-address", o.max_connections_per_address,
+                 "Connections one client address may hold at once (0: no cap); more get 429 at once")
+      ->check(CLI::Range(0, 100000))
       ->capture_default_str();
   app.add_option("--revocation-retry", o.revoke_retry,
                  "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
