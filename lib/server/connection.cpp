@@ -76,12 +76,12 @@ std::string peer_of(int fd, int* port = nullptr) {
 // writes answers to, kept for the connection's life (so bytes of a pipelined
 // request read with the previous one wait in `buf_`), with the deadlines and
 // caps of Limits on every read and write.
-class Connection final : public httplib::Stream {
+class GuardedStream final : public httplib::Stream {
  public:
   enum class Phase { Idle, Headers, Body };
   enum class Failure { None, Eof, Timeout, HeadersTooLarge, BodyTooLarge, Stopped, Io };
 
-  Connection(int fd, SSL* ssl, const Limits& limits, const std::atomic<socket_t>& listening)
+  GuardedStream(int fd, SSL* ssl, const Limits& limits, const std::atomic<socket_t>& listening)
       : fd_(fd), ssl_(ssl), limits_(limits), listening_(listening) {
     remote_ip_ = peer_of(fd, &remote_port_);
     sockaddr_storage ss{};
@@ -319,16 +319,16 @@ class Connection final : public httplib::Stream {
 };
 
 // The connection this thread is serving.
-thread_local Connection* t_connection = nullptr;
+thread_local GuardedStream* t_connection = nullptr;
 
 // Marks the request's connection to close after this answer (the request is
 // the server's own object; httplib hands hooks a const view of it).
-void close_after(Connection& c, const httplib::Request& req, bool linger) {
+void close_after(GuardedStream& c, const httplib::Request& req, bool linger) {
   c.close_after = true;
   c.linger = c.linger || linger;
   auto& r = const_cast<httplib::Request&>(req);
-  r.headers.erase("Connection");
-  r.headers.emplace("Connection", "close");
+  r.headers.erase("GuardedStream");
+  r.headers.emplace("GuardedStream", "close");
 }
 
 bool reads_body(const std::string& method) {
@@ -347,25 +347,25 @@ front_door::FramingHeaders framing_headers(const httplib::Request& req) {
   return h;
 }
 
-Error failure_error(const Connection& c) {
+Error failure_error(const GuardedStream& c) {
   const Limits& l = c.limits();
   switch (c.failure()) {
-    case Connection::Failure::Timeout:
+    case GuardedStream::Failure::Timeout:
       return Error{ErrorCode::RequestTimeout,
-                   c.phase() == Connection::Phase::Body
+                   c.phase() == GuardedStream::Phase::Body
                        ? fmt::format("the request body did not arrive in time (allowed: {} plus 1 s per {} KiB)",
                                      fmt_ms(l.body_floor), l.min_rate / 1024)
                        : fmt::format("the request line and headers did not arrive within {}", fmt_ms(l.header_timeout)),
                    {}, 0};
-    case Connection::Failure::HeadersTooLarge:
+    case GuardedStream::Failure::HeadersTooLarge:
       return Error{ErrorCode::MalformedRequest,
                    fmt::format("the request line and headers are larger than {} KiB", l.max_header_bytes / 1024), {}, 0};
-    case Connection::Failure::BodyTooLarge:
+    case GuardedStream::Failure::BodyTooLarge:
       return Error{ErrorCode::PayloadTooLarge,
                    fmt::format("the request body is larger than {} MiB", l.max_body / (1024 * 1024)), {}, 0};
-    case Connection::Failure::Stopped:
+    case GuardedStream::Failure::Stopped:
       return Error{ErrorCode::Unavailable, "the daemon is shutting down; try again in a moment", {}, 0};
-    case Connection::Failure::Eof:
+    case GuardedStream::Failure::Eof:
       return Error{ErrorCode::MalformedRequest, "the request ended before its body did", {}, 0};
     default:
       return Error{ErrorCode::MalformedRequest, "the request could not be read", {}, 0};
@@ -552,7 +552,7 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
     }
   }
 
-  Connection conn(sock, ssl, limits, svr_sock_);
+  GuardedStream conn(sock, ssl, limits, svr_sock_);
   t_connection = &conn;
   auto setup = [&conn, ssl](httplib::Request& req) {
     req.ssl = ssl;
@@ -575,8 +575,8 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
   }
   // A request line or headers cut off by the deadline or the cap, before
   // httplib could answer: answer here.
-  if (conn.phase() == Connection::Phase::Headers && !conn.wrote() &&
-      (conn.failure() == Connection::Failure::Timeout || conn.failure() == Connection::Failure::HeadersTooLarge)) {
+  if (conn.phase() == GuardedStream::Phase::Headers && !conn.wrote() &&
+      (conn.failure() == GuardedStream::Failure::Timeout || conn.failure() == GuardedStream::Failure::HeadersTooLarge)) {
     const std::string answer = raw_error(failure_error(conn));
     conn.write(answer.data(), answer.size());
   }
@@ -615,7 +615,7 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
 namespace front_door {
 
 Result<> prepare_body(const httplib::Request& req) {
-  Connection* c = t_connection;
+  GuardedStream* c = t_connection;
   if (!c) return {};
   if (c->refusal) {
     close_after(*c, req, true);
@@ -626,7 +626,7 @@ Result<> prepare_body(const httplib::Request& req) {
   if (!reads_body(req.method)) {
     // httplib reads no body for GET and the like: what the client sent as one
     // must not be read as the next request.
-    if (has_body) close_after(*c, req, false);
+    if (has_body) close_after(*c, req, true);
     return {};
   }
   if (f.kind != Framing::Kind::Chunked) {
@@ -638,7 +638,7 @@ Result<> prepare_body(const httplib::Request& req) {
   std::string body;
   while (!decoder.done()) {
     if (c->buffered().empty() && !c->fill()) {
-      close_after(*c, req, c->failure() == Connection::Failure::BodyTooLarge);
+      close_after(*c, req, c->failure() == GuardedStream::Failure::BodyTooLarge);
       return std::unexpected(failure_error(*c));
     }
     auto used = decoder.feed(c->buffered(), body);
@@ -658,16 +658,16 @@ Result<> prepare_body(const httplib::Request& req) {
 }
 
 std::optional<Error> read_failure(const httplib::Request& req) {
-  Connection* c = t_connection;
+  GuardedStream* c = t_connection;
   if (!c) return std::nullopt;
   if (c->refusal) {
     close_after(*c, req, true);
     return c->refusal;
   }
   switch (c->failure()) {
-    case Connection::Failure::None:
+    case GuardedStream::Failure::None:
       return std::nullopt;
-    case Connection::Failure::BodyTooLarge:
+    case GuardedStream::Failure::BodyTooLarge:
       close_after(*c, req, true);
       return failure_error(*c);
     default:
