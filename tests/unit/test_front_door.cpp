@@ -1,5 +1,7 @@
-// The front door's pure rules (lib/server/front_door.hpp): the per-address
-// connection cap, the framing check and the strict chunked decoder (issue 9).
+// The front door (issue 9): its pure rules (lib/server/front_door.hpp: the
+// per-address connection cap, the framing check, the strict chunked decoder),
+// then GuardedServer (lib/server/connection.hpp) on loopback with short
+// deadlines. tests/integration/test_front_door.sh attacks the real daemon.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -7,6 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "server/connection.hpp"
 #include "server/front_door.hpp"
 
 using namespace cpshare;
@@ -172,4 +181,109 @@ TEST_CASE("chunked: framing bytes (1-byte chunks, extensions, trailers) have the
   auto r = decode(wire + "0\r\n\r\n", 7, 64, 256);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::PayloadTooLarge);
+}
+
+// --- GuardedServer over real loopback sockets, with short deadlines.
+
+namespace {
+
+struct Served {
+  explicit Served(GuardConfig cfg) : server(std::move(cfg)) {
+    server.Get("/a", [](const httplib::Request&, httplib::Response& res) { res.set_content("A", "text/plain"); });
+    server.Get("/b", [](const httplib::Request&, httplib::Response& res) { res.set_content("B", "text/plain"); });
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { server.listen_after_bind(); });
+    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~Served() {
+    server.stop();
+    thread.join();
+  }
+  GuardedServer server;
+  int port = 0;
+  std::thread thread;
+};
+
+int dial(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  return fd;
+}
+
+// Everything the server sends until it closes (or 3 s pass).
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+GuardConfig quick() {
+  GuardConfig cfg;
+  cfg.limits.idle_timeout = std::chrono::milliseconds(300);
+  cfg.limits.header_timeout = std::chrono::milliseconds(600);
+  cfg.threads = 4;
+  return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("guarded server: pipelined requests in one write are all answered, in order", "[R-SEC-2]") {
+  Served s(quick());
+  int fd = dial(s.port);
+  const std::string two = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, two.data(), two.size(), 0) == static_cast<ssize_t>(two.size()));
+  std::string got = read_all(fd);
+  auto first = got.find("\r\n\r\nA");
+  auto second = got.find("\r\n\r\nB");
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(first < second);
+}
+
+TEST_CASE("guarded server: an idle connection is closed, a slow request line gets 408", "[R-SEC-2]") {
+  Served s(quick());
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(read_all(dial(s.port)).empty());  // idle: closed after 300 ms, nothing said
+  auto idle = std::chrono::steady_clock::now() - t0;
+  CHECK(idle >= std::chrono::milliseconds(250));
+  CHECK(idle < std::chrono::milliseconds(1500));
+
+  int fd = dial(s.port);
+  REQUIRE(::send(fd, "GET /a HT", 9, 0) == 9);
+  t0 = std::chrono::steady_clock::now();
+  std::string got = read_all(fd);
+  CHECK(got.rfind("HTTP/1.1 408 ", 0) == 0);
+  CHECK(got.find("REQUEST_TIMEOUT") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+}
+
+TEST_CASE("guarded server: connections over the per-address cap get 429 at once; the cap is at most half the threads",
+          "[R-SEC-2]") {
+  GuardConfig cfg = quick();
+  cfg.max_connections_per_address = 100;  // clamped to 4 / 2
+  Served s(cfg);
+  int a = dial(s.port), b = dial(s.port);
+  for (int i = 0; i < 100 && s.server.connections_of("127.0.0.1") < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::string third = read_all(dial(s.port));
+  CHECK(third.rfind("HTTP/1.1 429 ", 0) == 0);
+  CHECK(third.find("Retry-After: ") != std::string::npos);
+  CHECK(third.find("RATE_LIMITED") != std::string::npos);
+  ::close(a);
+  ::close(b);
+  for (int i = 0; i < 200 && s.server.connections_of("127.0.0.1") > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(s.server.connections_of("127.0.0.1") == 0);  // closing gives the slots back
 }
