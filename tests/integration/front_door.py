@@ -55,8 +55,8 @@ class Reader:
     def _more(self):
         try:
             chunk = self.sock.recv(65536)
-        except (ConnectionResetError, ssl.SSLError, BrokenPipeError):
-            chunk = b""
+        except (ConnectionResetError, ssl.SSLError, BrokenPipeError, TimeoutError):
+            chunk = b""  # closed, reset, or no answer in time: no (more) response
         self.buf += chunk
         return bool(chunk)
 
@@ -118,7 +118,7 @@ def health_latency(port):
     r = request(port, get("/api/v1/health"), timeout=10)
     took = time.monotonic() - t
     if r is None or r[0] != 200:
-        fail(f"health did not answer 200 (got {r and r[0]})")
+        fail(f"health did not answer 200 within 10 s (got {r and r[0]})")
     return took
 
 
