@@ -104,6 +104,7 @@ class GuardedStream final : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
   ssize_t write(const char* ptr, std::size_t size) override {
+    if (size == 0) return 0;
     if (!writing_) {
       writing_ = true;
       write_start_ = Clock::now();
