@@ -48,6 +48,7 @@ struct Options {
   std::int64_t session_lifetime = 30 * 86400;
   int threads = 64;
   std::vector<std::string> trusted_proxies;
+  int max_connections_per_address = 32;
   std::int64_t revoke_retry = 30;
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
@@ -274,6 +275,7 @@ Result<int> serve(const Options& o) {
   ServerOptions server_options;
   server_options.threads = o.threads;
   server_options.trusted_proxies = o.trusted_proxies;
+  server_options.max_connections_per_address = o.max_connections_per_address;
   HttpServer server(accounts, catalog, leases, log, tls_files, server_options);
   TRY_ASSIGN(int bound, server.bind(host, port));
   std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -364,6 +366,10 @@ int daemon_main(int argc, char** argv) {
         auto net = TrustedProxies::parse_network(spec);
         return net ? std::string() : net.error().fields.front().message;
       });
+  app.add_option("--max-connections-per-address", o.max_connections_per_address,
+                 "Connections one client address may hold at once (0: no cap); more get 429 at once")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   app.add_option("--revocation-retry", o.revoke_retry,
                  "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
       ->check(CLI::Range(1, 3600))

@@ -17,6 +17,7 @@
 #include "api/request_rules.hpp"
 #include "api/routes.hpp"
 #include "server/client_address.hpp"
+#include "server/connection.hpp"
 #include "service/terms.hpp"
 #include "util/memory.hpp"
 
@@ -156,17 +157,22 @@ HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, LeaseS
       leases_(leases),
       log_(log),
       options_(std::move(options)) {
-  if (tls)
-    server_ = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str());
-  else
-    server_ = std::make_unique<httplib::Server>();
+  // The front door (server/connection.hpp): per-address connection cap,
+  // deadlines, body caps however framed, pipelining, TLS. Each connection is
+  // served on one of `threads` pool threads for its whole life; httplib's
+  // default pool (8 on this machine) would leave the 9th keep-alive client
+  // waiting for another to idle out.
+  GuardConfig guard;
+  guard.threads = options_.threads;
+  guard.max_connections_per_address = options_.max_connections_per_address;
+  guard.trusted_proxies = options_.trusted_proxies;
+  if (tls) {
+    guard.tls_cert = tls->cert;
+    guard.tls_key = tls->key;
+  }
+  guard.warn = [this](const std::string& line) { log_.warn("{}", line); };
+  server_ = std::make_unique<GuardedServer>(std::move(guard));
   server_->set_tcp_nodelay(true);
-  // cpp-httplib serves each connection on one pool thread for its whole life;
-  // its default pool (8 on this machine) would leave the 9th keep-alive
-  // client waiting for another to idle out.
-  server_->new_task_queue = [threads = options_.threads] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-  };
   server_->set_payload_max_length(8 * 1024 * 1024);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
@@ -391,10 +397,16 @@ void HttpServer::install_routes() {
   // has an empty body. cpp-httplib 0.11 instead reads such a POST until the
   // client closes (a bare `curl -X POST` hung for the read timeout), so say
   // the length is 0 before the body is read.
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") &&
         !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
       const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");  // the server's own object
+    // Bad framing is refused, and a chunked body read, before routing.
+    if (auto ready = front_door::prepare_body(req); !ready) {
+      write_error(res, ready.error());
+      log_.info("{} {} {} {}", req.method, req.path, res.status, req.remote_addr);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
@@ -403,7 +415,10 @@ void HttpServer::install_routes() {
                                                                          httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     Error e;
-    if (res.status == 413) {
+    if (auto failed = front_door::read_failure(req)) {
+      e = std::move(*failed);  // a deadline, a cap or refused framing; the connection closes
+      res.status = error_http_status(e.code);
+    } else if (res.status == 413) {
       e = Error{ErrorCode::PayloadTooLarge, "the request body is larger than 8 MiB", {}, 0};
     } else if (res.status == 404 || res.status == 405) {
       e = Error{ErrorCode::NotFound, fmt::format("no route {} {}; see /api/v1/openapi.yaml", req.method, req.path), {}, 0};
@@ -499,7 +514,8 @@ Result<> HttpServer::check_can_listen(const std::string& host, int port) {
 
 Result<int> HttpServer::bind(const std::string& host, int port) {
   if (!server_->is_valid())
-    return fail(ErrorCode::Internal, "the HTTP server could not be set up (TLS certificate or key unreadable?)");
+    return fail(ErrorCode::Internal, fmt::format("the HTTP server could not be set up: {}",
+                                                 static_cast<GuardedServer&>(*server_).tls_error()));
   // Debian's cpp-httplib 0.11 is built with a listen backlog of 5: 32 clients
   // connecting at once overflow it (the kernel falls back to SYN cookies and
   // drops some). Note the listening socket as it is made, and widen the
