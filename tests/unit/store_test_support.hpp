@@ -1,7 +1,9 @@
-// Helpers for the unit tests that run services over a real Store: an account
-// made straight in the store (no registration flow), and a file's text.
+// Helpers for the unit tests that run services over a real Store: a temporary
+// directory, an account made straight in the store (no registration flow),
+// and a file's text.
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +16,18 @@
 #include "util/clock.hpp"
 
 namespace cpshare::testing {
+
+// A fresh directory under the system's temp dir, removed with everything in it.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "cpshare-store-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
 
 // An account inserted as it stands after registration and review, and the
 // Caller a session of it would give.

@@ -14,20 +14,14 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "store_test_support.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 
 using namespace cpshare;
 
 namespace {
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cpshare-store-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using testing::TempDir;
 
 AuditEvent event(const std::string& name, const std::string& who) {
   AuditEvent e;

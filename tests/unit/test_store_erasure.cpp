@@ -21,14 +21,7 @@ using namespace cpshare;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cpshare-erase-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using testing::TempDir;
 
 // The raw bytes of a file ("" when it does not exist).
 std::string raw(const std::filesystem::path& p) {

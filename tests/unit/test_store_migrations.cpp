@@ -24,14 +24,7 @@ using namespace cpshare;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cpshare-migrate-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using testing::TempDir;
 
 struct NoMail final : Mailer {
   Result<> send(const Mail&) override { return {}; }
