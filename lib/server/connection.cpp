@@ -658,7 +658,16 @@ Result<> prepare_body(const httplib::Request& req) {
   return {};
 }
 
-std::optional<Error> read_failure(const httplib::Request& req) {
+std::string connection_peer() {
+  GuardedStream* c = t_connection;
+  if (!c) return {};
+  std::string ip;
+  int port = 0;
+  c->get_remote_ip_and_port(ip, port);
+  return ip;
+}
+
+std::optional<Error> read_failure(const httplib::Request& req, int status) {
   GuardedStream* c = t_connection;
   if (!c) return std::nullopt;
   if (c->refusal) {
@@ -667,6 +676,7 @@ std::optional<Error> read_failure(const httplib::Request& req) {
   }
   switch (c->failure()) {
     case GuardedStream::Failure::None:
+      if (status != 404 && status != 405) close_after(*c, req, false);
       return std::nullopt;
     case GuardedStream::Failure::BodyTooLarge:
       close_after(*c, req, true);

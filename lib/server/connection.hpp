@@ -90,8 +90,16 @@ Result<> prepare_body(const httplib::Request& req);
 // Error handler: why the request on this thread's connection failed, when the
 // front door failed it (a refusal, a deadline passed: REQUEST_TIMEOUT, a cap
 // passed: PAYLOAD_TOO_LARGE or MALFORMED_REQUEST for headers); the connection
-// then closes after the answer. nullopt when it did not.
-std::optional<Error> read_failure(const httplib::Request& req);
+// then closes after the answer. nullopt when it did not. `status` is the one
+// httplib chose: any but 404/405 means httplib could not read the request
+// (a request line or header line it refused, a Range it could not parse), so
+// where the next request would begin is unknown and the connection closes
+// too: its remaining bytes are never read as another request.
+std::optional<Error> read_failure(const httplib::Request& req, int status);
+
+// The TCP peer of this thread's connection ("" outside a GuardedServer
+// connection): for the log of a request whose headers were never read.
+std::string connection_peer();
 
 }  // namespace front_door
 

@@ -415,7 +415,7 @@ void HttpServer::install_routes() {
                                                                          httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     Error e;
-    if (auto failed = front_door::read_failure(req)) {
+    if (auto failed = front_door::read_failure(req, res.status)) {
       e = std::move(*failed);  // a deadline, a cap or refused framing; the connection closes
       res.status = error_http_status(e.code);
     } else if (res.status == 413) {
@@ -430,7 +430,10 @@ void HttpServer::install_routes() {
     int status = res.status == 405 ? 404 : res.status;
     write_error(res, e);
     res.status = status;
-    log_.info("{} {} {} {}", req.method, req.path, res.status, client_address(proxies, req));
+    // A request whose headers were never read has no address of its own yet.
+    std::string who = req.remote_addr.empty() ? front_door::connection_peer() : client_address(proxies, req);
+    log_.info("{} {} {} {}", req.method.empty() ? "-" : req.method, req.path.empty() ? "-" : req.path, res.status,
+              who);
     return httplib::Server::HandlerResponse::Handled;
   }));
   server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {

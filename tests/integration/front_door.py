@@ -360,6 +360,30 @@ def check_pipeline(port):
     print(f"{len(want)} pipelined requests in one write (one chunked): {len(got)} answers, in order")
 
 
+def check_unreadable_closes(port):
+    """A request httplib cannot read (a header line over its 8 KiB) gets 400
+    and the connection closes: the bytes after it, which look like another
+    request, are never answered (they would be a smuggled request)."""
+    for name, raw in [
+        ("a header line over 8 KiB", b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 8300 + b"\r\n"),
+        ("a request line without a version", b"GET /x\r\n\r\n"),
+    ]:
+        s = connect(port)
+        s.sendall(raw + b"GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+        reader = Reader(s)
+        first = reader.response()
+        if not first or first[0] != 400:
+            fail(f"{name}: got {first and first[0]}, expected 400")
+        started = time.monotonic()
+        second = reader.response(3.0)
+        if second is not None:
+            fail(f"{name}: the bytes after it were answered as a request ({second[0]})")
+        if time.monotonic() - started > 2.0:
+            fail(f"{name}: the connection stayed open {time.monotonic() - started:.1f} s after the 400")
+        s.close()
+        print(f"{name}: 400, then the connection closed; nothing after it was read as a request")
+
+
 def check_range(port, ranges):
     doc = request(port, get("/api/v1/openapi.yaml"))
     raw = (f"GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: x\r\nRange: bytes=" + ",".join(["0-"] * ranges) +
@@ -427,6 +451,8 @@ def main():
                               b"Transfer-Encoding: gzip\r\n\r\n", b"\x1f\x8b\x08\x00", 501, "NOT_IMPLEMENTED")
     elif check == "pipeline":
         check_pipeline(port)
+    elif check == "unreadable":
+        check_unreadable_closes(port)
     elif check == "range":
         check_range(port, int(rest[0]))
     elif check == "trickle":

@@ -33,6 +33,9 @@ python3 "$PY" "$P" te-gzip
 step "pipelined requests in one write are answered in order"
 python3 "$PY" "$P" pipeline
 
+step "a request that cannot be read closes its connection: nothing after it is read as a request"
+python3 "$PY" "$P" unreadable
+
 step "a Range of 2,600 ranges on /api/v1/openapi.yaml gets one plain 200"
 python3 "$PY" "$P" range 2600
 
