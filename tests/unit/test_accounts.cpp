@@ -789,20 +789,22 @@ TEST_CASE("login: unknown names are answered, throttled and timed as known ones"
 
   // An unknown login costs an argon2id verify, as a wrong password does
   // (against a dummy hash): without it, it would take well under 1% of one.
-  auto fastest = [&](const std::string& login) {
-    double best = 1e9;
-    for (int i = 0; i < 3; ++i) {
-      RequestContext c{fmt::format("198.51.100.{}", ip++), "test"};
-      auto t0 = std::chrono::steady_clock::now();
-      (void)f.svc.login({{"login", login}, {"password", "wrong-password"}}, c);
-      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return best;
+  // Known and unknown alternate and each keeps its fastest of five, so load
+  // from other tests running at once falls on both; the bound (a tenth) is
+  // far from both the equal cost expected and the 1% of a missing verify.
+  auto once = [&](const std::string& login) {
+    RequestContext c{fmt::format("198.51.100.{}", ip++), "test"};
+    auto t0 = std::chrono::steady_clock::now();
+    (void)f.svc.login({{"login", login}, {"password", "wrong-password"}}, c);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  const double t_known = fastest("alice");
-  const double t_unknown = fastest("nobody-at-all");
+  double t_known = 1e9, t_unknown = 1e9;
+  for (int i = 0; i < 5; ++i) {
+    t_known = std::min(t_known, once("alice"));
+    t_unknown = std::min(t_unknown, once("nobody-at-all"));
+  }
   INFO("known " << t_known << " s, unknown " << t_unknown << " s");
-  CHECK(t_unknown * 3 > t_known);
+  CHECK(t_unknown * 10 > t_known);
 }
 
 TEST_CASE("deregistering an enterprise supplier keeps the company for billing and erases the people", "[R-USER-8][R-SUP-1]") {
