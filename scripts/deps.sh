@@ -12,6 +12,8 @@ packages=(
   postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl python3
   # the documented reverse proxy (docs/deploy/nginx.conf), run by test_nginx_proxy.sh
   nginx
+  # the code's format (.clang-format), checked in CI by scripts/format.sh --check
+  clang-format
 )
 # docs/openapi.yaml lint needs npx; the machine's Node.js may come from elsewhere.
 command -v npx >/dev/null 2>&1 || packages+=(nodejs npm)
