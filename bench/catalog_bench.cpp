@@ -51,14 +51,22 @@ Args parse(int argc, char** argv) {
       if (i + 1 >= argc) die(k + " needs a value");
       return argv[++i];
     };
-    if (k == "--url") a.url = next();
-    else if (k == "--token") a.token = next();
-    else if (k == "--clusters") a.clusters = std::stoi(next());
-    else if (k == "--publish-clients") a.publish_clients = std::stoi(next());
-    else if (k == "--requests") a.requests = std::stoi(next());
-    else if (k == "--seconds") a.seconds = std::stod(next());
-    else if (k == "--seed") a.seed = static_cast<unsigned>(std::stoul(next()));
-    else die("unknown argument " + k);
+    if (k == "--url")
+      a.url = next();
+    else if (k == "--token")
+      a.token = next();
+    else if (k == "--clusters")
+      a.clusters = std::stoi(next());
+    else if (k == "--publish-clients")
+      a.publish_clients = std::stoi(next());
+    else if (k == "--requests")
+      a.requests = std::stoi(next());
+    else if (k == "--seconds")
+      a.seconds = std::stod(next());
+    else if (k == "--seed")
+      a.seed = static_cast<unsigned>(std::stoul(next()));
+    else
+      die("unknown argument " + k);
   }
   if (a.url.empty() || a.token.empty()) die("usage: catalog_bench --url URL --token TOKEN [--clusters N] ...");
   return a;
@@ -81,9 +89,8 @@ struct Model {
   int price_lo, price_hi;  // yuan per unit-hour
 };
 constexpr Model kModels[] = {
-    {"A100 80GB", 80'000'000'000, 12, 35}, {"A100 40GB", 40'000'000'000, 8, 25},
-    {"H100 80GB", 80'000'000'000, 25, 60}, {"H800 80GB", 80'000'000'000, 22, 55},
-    {"A800 80GB", 80'000'000'000, 12, 32}, {"RTX 4090", 24'000'000'000, 2, 8},
+    {"A100 80GB", 80'000'000'000, 12, 35}, {"A100 40GB", 40'000'000'000, 8, 25},  {"H100 80GB", 80'000'000'000, 25, 60},
+    {"H800 80GB", 80'000'000'000, 22, 55}, {"A800 80GB", 80'000'000'000, 12, 32}, {"RTX 4090", 24'000'000'000, 2, 8},
     {"L40S", 48'000'000'000, 6, 15},       {"昇腾 910B", 64'000'000'000, 10, 28},
 };
 constexpr const char* kCities[][2] = {
@@ -135,9 +142,7 @@ struct Latencies {
   }
 };
 
-double since_ms(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double since_ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 void publish(const Args& a) {
   std::atomic<int> next{0}, failed{0};
@@ -191,7 +196,8 @@ void latency(const Args& a, const std::string& label, const std::string& path) {
       die(fmt::format("GET {} failed: {}", path, res ? std::to_string(res->status) + " " + res->body : "no response"));
     if (i == 0) {
       json doc = json::parse(res->body, nullptr, false);
-      if (!doc.contains("data") || !doc["data"].contains("items")) die(fmt::format("GET {}: no items in {}", path, res->body.substr(0, 300)));
+      if (!doc.contains("data") || !doc["data"].contains("items"))
+        die(fmt::format("GET {}: no items in {}", path, res->body.substr(0, 300)));
       rows = doc["data"]["items"].size();
     }
   }
@@ -217,8 +223,9 @@ int main(int argc, char** argv) {
   };
   for (const auto& [label, expr] : filters) {
     fmt::print("{:<18} '{}' --sort price_hourly\n", label, expr);
-    latency(a, "", fmt::format("/api/v1/clusters?limit=50&sort=price_hourly&filter={}",
-                               httplib::detail::encode_query_param(expr)));
+    latency(a, "",
+            fmt::format("/api/v1/clusters?limit=50&sort=price_hourly&filter={}",
+                        httplib::detail::encode_query_param(expr)));
   }
   latency(a, "issue's example",
           fmt::format("/api/v1/clusters?limit=50&sort=price_hourly&filter={}",

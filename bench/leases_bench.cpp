@@ -48,10 +48,14 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die(k + " needs a value");
       return argv[++i];
     };
-    if (k == "--url") url = next();
-    else if (k == "--token") token = next();
-    else if (k == "--clients") clients = std::stoi(next());
-    else if (k == "--seconds") seconds = std::stod(next());
+    if (k == "--url")
+      url = next();
+    else if (k == "--token")
+      token = next();
+    else if (k == "--clients")
+      clients = std::stoi(next());
+    else if (k == "--seconds")
+      seconds = std::stod(next());
     else if (k == "--clusters") {
       std::string list = next();
       for (std::size_t at = 0; at <= list.size();) {
@@ -60,7 +64,8 @@ int main(int argc, char** argv) {
         if (comma > at) clusters.push_back(list.substr(at, comma - at));
         at = comma + 1;
       }
-    } else die("unknown argument " + k);
+    } else
+      die("unknown argument " + k);
   }
   if (url.empty() || token.empty() || clusters.empty()) die("usage: leases_bench --url URL --token T --clusters A,B");
 

@@ -20,8 +20,10 @@ void check(bool ok) {
 // literals ',' and '!' (the frameworks separator and the LIKE escape).
 bool only_fixed_text(std::string where) {
   for (const std::string_view literal : {"','", "'!'"})
-    for (auto at = where.find(literal); at != std::string::npos; at = where.find(literal)) where.erase(at, literal.size());
-  return std::ranges::none_of(where, [](char c) { return c == '\'' || c == '"' || static_cast<unsigned char>(c) >= 0x80; });
+    for (auto at = where.find(literal); at != std::string::npos; at = where.find(literal))
+      where.erase(at, literal.size());
+  return std::ranges::none_of(where,
+                              [](char c) { return c == '\'' || c == '"' || static_cast<unsigned char>(c) >= 0x80; });
 }
 
 }  // namespace

@@ -71,8 +71,12 @@ int main(int argc, char** argv) {
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = s.empty() ? 0 : pick(s.size() + 1);
       switch (pick(5)) {
-        case 0: if (at < s.size()) s[at] = static_cast<char>(s[at] ^ (1 << pick(8))); break;
-        case 1: if (at < s.size()) s.erase(at, 1 + pick(8)); break;
+        case 0:
+          if (at < s.size()) s[at] = static_cast<char>(s[at] ^ (1 << pick(8)));
+          break;
+        case 1:
+          if (at < s.size()) s.erase(at, 1 + pick(8));
+          break;
         case 2: s.insert(at, dict[pick(dict.size())]); break;
         case 3: s.insert(at, 1, static_cast<char>(pick(256))); break;
         default: {

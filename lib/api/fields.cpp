@@ -32,8 +32,8 @@ Fields::Fields(const json& body, std::initializer_list<std::string_view> allowed
     }
     if (names.empty()) names.assign(allowed.begin(), allowed.end());
     std::string hint = text::closest(key, names);
-    error(text::clip(key, kMaxEchoedKey), hint.empty() ? "unknown field; remove it"
-                                                       : fmt::format("unknown field; did you mean '{}'?", hint));
+    error(text::clip(key, kMaxEchoedKey),
+          hint.empty() ? "unknown field; remove it" : fmt::format("unknown field; did you mean '{}'?", hint));
   }
 }
 
@@ -78,8 +78,7 @@ std::optional<std::string> Fields::string_field(std::string_view name, bool requ
   return v;
 }
 
-std::optional<std::int64_t> Fields::integer(std::string_view name, bool required, std::int64_t min,
-                                            std::int64_t max) {
+std::optional<std::int64_t> Fields::integer(std::string_view name, bool required, std::int64_t min, std::int64_t max) {
   auto it = body_.find(name);
   if (it == body_.end() || it->is_null()) {
     if (required) error(std::string(name), "is required");

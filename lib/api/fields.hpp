@@ -39,8 +39,7 @@ class Fields {
   // As text, for a new password: trimmed but otherwise the bytes as given
   // (a password's hash is of its bytes; a login sends them unchanged).
   std::optional<std::string> secret(std::string_view name, bool required, std::size_t max_chars);
-  std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min,
-                                      std::int64_t max);
+  std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min, std::int64_t max);
   std::optional<bool> boolean(std::string_view name, bool required);
   // A nested object (nullptr when absent; error when required or not an object).
   const json* object(std::string_view name, bool required);

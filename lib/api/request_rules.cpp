@@ -25,8 +25,8 @@ Result<> check_json_media_type(std::string_view content_type) {
   const std::size_t semi = content_type.find(';');
   const std::string type = text::to_lower_ascii(trim_ows(content_type.substr(0, semi)));
   constexpr std::string_view app = "application/", suffix = "+json";
-  const bool is_json = type == "application/json" || (type.starts_with(app) && type.ends_with(suffix) &&
-                                                      type.size() > app.size() + suffix.size());
+  const bool is_json = type == "application/json" ||
+                       (type.starts_with(app) && type.ends_with(suffix) && type.size() > app.size() + suffix.size());
   if (!is_json) {
     if (type.empty())
       return fail(ErrorCode::UnsupportedMediaType, "a request body needs the header Content-Type: application/json");
@@ -190,9 +190,8 @@ std::string attachment_disposition(std::string_view filename) {
     else
       encoded += fmt::format("%{:02X}", c);
     if (c >= 0x20 && c < 0x7F) {
-      fallback += std::string_view("\"\\%;/").find(static_cast<char>(c)) == std::string_view::npos
-                      ? static_cast<char>(c)
-                      : '_';
+      fallback +=
+          std::string_view("\"\\%;/").find(static_cast<char>(c)) == std::string_view::npos ? static_cast<char>(c) : '_';
     } else if (c < 0x80 || (c & 0xC0) != 0x80) {
       fallback += '_';  // a control character, or the first byte of a non-ASCII character
     }

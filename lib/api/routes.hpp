@@ -10,8 +10,8 @@ namespace cpshare::api {
 enum class Auth { None, Session, Admin };
 
 struct RouteSpec {
-  std::string_view method;   // "GET", "POST", "PATCH", "DELETE"
-  std::string_view path;     // OpenAPI template, e.g. "/api/v1/sessions/{id}"
+  std::string_view method;  // "GET", "POST", "PATCH", "DELETE"
+  std::string_view path;    // OpenAPI template, e.g. "/api/v1/sessions/{id}"
   Auth auth;
   std::string_view summary;  // one line, as in the OpenAPI document
 };

@@ -23,8 +23,7 @@ static_assert(kMaxUnitPrice == catalog::kMaxFen, "a lease's price is a catalogue
 Result<std::int64_t> amount(Wide fen) {
   if (fen < 0 || fen > kMaxAmount)
     return fail(ErrorCode::ValidationFailed,
-                fmt::format("the amount is too large to bill (over {} fen); lease fewer units or periods",
-                            kMaxAmount));
+                fmt::format("the amount is too large to bill (over {} fen); lease fewer units or periods", kMaxAmount));
   return static_cast<std::int64_t>(fen);
 }
 
@@ -59,10 +58,10 @@ Result<Calendar> Calendar::named(std::string_view zone) {
   try {
     return Calendar(date::locate_zone(zone));
   } catch (const std::exception&) {  // date/tz reports an unknown name by throwing
-    return fail_fields({{"--billing-timezone",
-                         fmt::format("'{}' is not a time zone of the system's tz database; give an IANA name "
-                                     "such as Asia/Shanghai, Europe/Berlin or UTC",
-                                     zone)}});
+    return fail_fields(
+        {{"--billing-timezone", fmt::format("'{}' is not a time zone of the system's tz database; give an IANA name "
+                                            "such as Asia/Shanghai, Europe/Berlin or UTC",
+                                            zone)}});
   }
 }
 
@@ -124,8 +123,7 @@ Result<> check(const Terms& t) {
   std::vector<FieldError> errors;
   if (t.unit_price_fen < 0 || t.unit_price_fen > kMaxUnitPrice)
     errors.push_back({"unit_price", fmt::format("must be from 0 to {} fen", kMaxUnitPrice)});
-  if (t.units < 1 || t.units > kMaxUnits)
-    errors.push_back({"units", fmt::format("must be from 1 to {}", kMaxUnits)});
+  if (t.units < 1 || t.units > kMaxUnits) errors.push_back({"units", fmt::format("must be from 1 to {}", kMaxUnits)});
   // Hourly: periods are planned hours, and 0 means no plan (run until released).
   const std::int64_t least = t.mode == Mode::Hourly ? 0 : 1;
   if (t.periods < least || t.periods > max_periods(t.mode))
@@ -166,7 +164,8 @@ Result<std::int64_t> largest_charge(const Terms& t) {
 Result<std::int64_t> estimate(const Terms& t) {
   TRY(largest_charge(t));  // refuses terms that could not be billed to the end
   // Hourly without a plan: the estimate is for one hour.
-  if (t.mode == Mode::Hourly) return hourly_amount(t.unit_price_fen, t.units, std::max<std::int64_t>(t.periods, 1) * 3600);
+  if (t.mode == Mode::Hourly)
+    return hourly_amount(t.unit_price_fen, t.units, std::max<std::int64_t>(t.periods, 1) * 3600);
   return amount(prepaid_wide(t));
 }
 

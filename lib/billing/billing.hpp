@@ -75,9 +75,9 @@ class Calendar {
 
 enum class Mode { Hourly, Daily, Monthly, Yearly };
 
-inline constexpr std::int64_t kMaxUnitPrice = 100'000'000'000'000;  // fen per unit per period (catalog::kMaxFen)
-inline constexpr std::int64_t kMaxUnits = 4096;                     // units in one lease
-inline constexpr std::int64_t kMaxAmount = INT64_MAX;               // fen in one charge, refund or earning
+inline constexpr std::int64_t kMaxUnitPrice = 100'000'000'000'000;      // fen per unit per period (catalog::kMaxFen)
+inline constexpr std::int64_t kMaxUnits = 4096;                         // units in one lease
+inline constexpr std::int64_t kMaxAmount = INT64_MAX;                   // fen in one charge, refund or earning
 inline constexpr std::int64_t kOpenHourlyHorizonHours = 10 * 366 * 24;  // an open hourly lease's guaranteed life
 
 // The most periods a lease may book in mode m: ten years (87,840 hours, 3,660 days, 120 months, 10 years).
@@ -91,7 +91,7 @@ struct Terms {
   Mode mode = Mode::Hourly;
   std::int64_t unit_price_fen = 0;  // per unit and per period (per hour for hourly)
   std::int64_t units = 1;
-  std::int64_t periods = 1;         // prepaid periods; for hourly, the planned hours (0: none)
+  std::int64_t periods = 1;  // prepaid periods; for hourly, the planned hours (0: none)
 };
 
 // Checks the terms: a price of 0..kMaxUnitPrice, 1..kMaxUnits units, 1..max_periods for the mode (hourly: 0..max).

@@ -223,9 +223,8 @@ std::string ip_or_host_problem(const std::string& h) {
     const std::string_view label =
         std::string_view(h).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     const bool ok = !label.empty() && label.size() <= 63 && label.front() != '-' && label.back() != '-' &&
-                    std::all_of(label.begin(), label.end(), [](char c) {
-                      return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-';
-                    });
+                    std::all_of(label.begin(), label.end(),
+                                [](char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-'; });
     if (!ok) return std::string(kUsage);
     if (dot == std::string::npos) return "";
     start = dot + 1;
@@ -235,8 +234,9 @@ std::string ip_or_host_problem(const std::string& h) {
 std::string posix_user_problem(std::string_view u) {
   const bool ok = !u.empty() && u.size() <= 32 && (u.front() == '_' || (u.front() >= 'a' && u.front() <= 'z')) &&
                   std::all_of(u.begin(), u.end(), [](char c) { return is_lower_alnum(c) || c == '_' || c == '-'; });
-  return ok ? "" : "must be a POSIX user name: a lower-case letter or '_', then lower-case letters, digits, '_' or "
-                   "'-', at most 32 characters (e.g. cpshare)";
+  return ok ? ""
+            : "must be a POSIX user name: a lower-case letter or '_', then lower-case letters, digits, '_' or "
+              "'-', at most 32 characters (e.g. cpshare)";
 }
 
 std::string url_problem(const std::string& url) {
@@ -331,8 +331,8 @@ void read_access(api::Fields& f, const json& body, Cluster& c, bool patch, char 
         c.platform_url = *url;
     }
     if (required && cls == 'B' && !af.has("environments"))
-      af.error("environments", fmt::format("is required: the environments leasers can choose, e.g. {}",
-                                           kEnvironmentsExample));
+      af.error("environments",
+               fmt::format("is required: the environments leasers can choose, e.g. {}", kEnvironmentsExample));
     if (auto envs = name_list(af, *a, "environments", true, true, kEnvironmentsExample)) c.environments = *envs;
   }
   adopt(f, af, "access");
@@ -344,8 +344,9 @@ void read_prices(api::Fields& f, const json& body, Prices& prices, bool patch) {
   auto it = body.find("prices");
   if (it == body.end() || it->is_null()) {
     if (!patch)
-      f.error("prices", "is required: the fen per unit for at least one billing mode, e.g. {\"hourly\": 1250} "
-                        "for 12.50 yuan per unit-hour");
+      f.error("prices",
+              "is required: the fen per unit for at least one billing mode, e.g. {\"hourly\": 1250} "
+              "for 12.50 yuan per unit-hour");
     else if (it != body.end())
       f.error("prices", "cannot be removed; set a single mode to null to stop offering it");
     return;
@@ -456,8 +457,7 @@ void read_software(api::Fields& f, const json& body, Cluster& c) {
 // A reader over the publishable top-level fields (publish and patch accept the same ones).
 api::Fields top_fields(const json& body) {
   return api::Fields(body, {"class", "resource_type", "model", "units", "unit_memory", "memory", "vcpus", "prices",
-                            "vendor", "location", "region", "storage", "software", "description", "usage",
-                            "access"});
+                            "vendor", "location", "region", "storage", "software", "description", "usage", "access"});
 }
 
 // Reads the publishable fields of `body` into c (a fresh Cluster at publish, the current one for a
@@ -471,8 +471,9 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
       if (u == "A" || u == "B")
         cls = u[0];
       else
-        f.error("class", "must be A (bare metal, reached by SSH) or B (virtualised, reached through the supplier's "
-                         "platform)");
+        f.error("class",
+                "must be A (bare metal, reached by SSH) or B (virtualised, reached through the supplier's "
+                "platform)");
     }
     if (cls) c.cluster_class = cls;
   } else {
@@ -537,8 +538,8 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
     c.unit_memory = *unit_memory;
   } else if (!patch && unit_memory_ok) {
     if (accel) {
-      f.error("unit_memory", fmt::format("is required: bytes of memory per {}, e.g. 80000000000 for 80GB",
-                                         c.resource_type));
+      f.error("unit_memory",
+              fmt::format("is required: bytes of memory per {}, e.g. 80000000000 for 80GB", c.resource_type));
       unit_memory_ok = false;
     } else {
       c.unit_memory = 0;
@@ -560,8 +561,9 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
   const std::size_t before_prices = f.error_count();
   read_prices(f, body, c.prices, patch);
   if (f.error_count() == before_prices && c.prices.modes().empty())
-    f.error("prices", "must offer at least one billing mode: hourly, daily, monthly or yearly (fen per unit); to "
-                      "stop offering the cluster, delist it");
+    f.error("prices",
+            "must offer at least one billing mode: hourly, daily, monthly or yearly (fen per unit); to "
+            "stop offering the cluster, delist it");
 
   required_text(f, body, "vendor", kShortText, patch, c.vendor);
   required_text(f, body, "location", kShortText, patch, c.location);
@@ -638,9 +640,7 @@ std::optional<std::int64_t>& Prices::operator[](BillingMode m) {
   return hourly;
 }
 
-const std::optional<std::int64_t>& Prices::operator[](BillingMode m) const {
-  return const_cast<Prices&>(*this)[m];
-}
+const std::optional<std::int64_t>& Prices::operator[](BillingMode m) const { return const_cast<Prices&>(*this)[m]; }
 
 std::vector<BillingMode> Prices::modes() const {
   std::vector<BillingMode> out;

@@ -38,8 +38,8 @@ std::string new_cpc_id();
 bool is_cpc_id(std::string_view id);
 
 enum class BillingMode { Hourly, Daily, Monthly, Yearly };
-inline constexpr std::array<BillingMode, 4> kBillingModes{BillingMode::Hourly, BillingMode::Daily,
-                                                          BillingMode::Monthly, BillingMode::Yearly};
+inline constexpr std::array<BillingMode, 4> kBillingModes{BillingMode::Hourly, BillingMode::Daily, BillingMode::Monthly,
+                                                          BillingMode::Yearly};
 std::string_view billing_mode_name(BillingMode m);  // "hourly"
 std::optional<BillingMode> billing_mode_from_name(std::string_view name);
 
@@ -63,15 +63,15 @@ inline constexpr std::size_t kMaxDescription = 4000;  // characters, for descrip
 inline constexpr std::size_t kMaxListItems = 32;      // frameworks, environments
 
 struct Cluster {
-  std::int64_t id = 0;        // internal; 0 until stored
-  std::string cpc_id;         // set by the caller (new_cpc_id), not by the request
-  std::int64_t owner_id = 0;  // set by the caller
-  std::string owner;          // the owner's username, for display
-  char cluster_class = 'A';   // 'A' (bare metal, SSH) or 'B' (virtualised, platform)
-  std::string resource_type;  // "GPU", "NPU", "CPU"
-  std::string model;          // "A100 80GB"
-  std::int64_t units = 1;     // accelerators; a CPU-only cluster is 1 unit
-  std::int64_t units_free = 0;  // idle units: maintained by the store; publish sets it to units
+  std::int64_t id = 0;           // internal; 0 until stored
+  std::string cpc_id;            // set by the caller (new_cpc_id), not by the request
+  std::int64_t owner_id = 0;     // set by the caller
+  std::string owner;             // the owner's username, for display
+  char cluster_class = 'A';      // 'A' (bare metal, SSH) or 'B' (virtualised, platform)
+  std::string resource_type;     // "GPU", "NPU", "CPU"
+  std::string model;             // "A100 80GB"
+  std::int64_t units = 1;        // accelerators; a CPU-only cluster is 1 unit
+  std::int64_t units_free = 0;   // idle units: maintained by the store; publish sets it to units
   std::int64_t unit_memory = 0;  // bytes per accelerator; 0 for CPU
   std::int64_t memory = 0;       // bytes of host memory
   std::int64_t vcpus = 0;

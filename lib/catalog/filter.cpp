@@ -23,7 +23,7 @@ struct FieldDef {
   std::string_view name;
   std::string_view column;
   Kind kind;
-  bool nullable = false;                     // negated terms also match NULL
+  bool nullable = false;                      // negated terms also match NULL
   std::span<const std::string_view> choices;  // Enum: canonical values; Billing: modes
 };
 
@@ -205,9 +205,7 @@ std::string field_list() {
   return out;
 }
 
-std::unexpected<Error> filter_error(std::string message) {
-  return fail_fields({{"filter", std::move(message)}});
-}
+std::unexpected<Error> filter_error(std::string message) { return fail_fields({{"filter", std::move(message)}}); }
 
 // ---------------------------------------------------------------------------
 // Syntax: the expression as a list of terms.
@@ -248,8 +246,7 @@ class Parser {
     Term t;
     t.number = number_ = number;
     t.start = start_ = i_;
-    if (!is_ident_start(s_[i_]))
-      return error(i_, "expected a field name, found '" + shown(char_at(s_, i_)) + "'");
+    if (!is_ident_start(s_[i_])) return error(i_, "expected a field name, found '" + shown(char_at(s_, i_)) + "'");
     while (!at_end() && is_ident(s_[i_])) ++i_;
     t.field = s_.substr(t.start, i_ - t.start);
     skip_space();
@@ -330,8 +327,7 @@ class Parser {
     for (;;) {
       skip_space();
       if (at_end()) return error(s_.size(), unclosed);
-      if (s_[i_] == ']')
-        return error(i_, t.values.empty() ? "empty list" : "a value is missing before ']'");
+      if (s_[i_] == ']') return error(i_, t.values.empty() ? "empty list" : "a value is missing before ']'");
       if (t.values.size() == kMaxFilterListItems)
         return error(i_, "too many list items: at most " + std::to_string(kMaxFilterListItems));
       TRY_ASSIGN(Value v, value(true, name));
@@ -547,8 +543,8 @@ Result<std::string> compile_term(std::string_view expr, const Term& t, std::vect
     values.push_back(std::move(*p));
   }
   if (f->kind == Kind::Billing) return billing_sql(t.op, values);  // no parameters: modes are columns
-  const std::string sql = f->kind == Kind::Framework ? framework_sql(t.op, values.size())
-                                                     : term_sql(*f, t.op, values.size());
+  const std::string sql =
+      f->kind == Kind::Framework ? framework_sql(t.op, values.size()) : term_sql(*f, t.op, values.size());
   for (auto& v : values) params.push_back(std::move(v));
   return sql;
 }

@@ -55,9 +55,7 @@ std::string quoted(std::string_view s) {
   return fmt::format("'{}…'", s.substr(0, cut));
 }
 
-std::unexpected<Error> invalid(std::string message) {
-  return fail(ErrorCode::ValidationFailed, std::move(message));
-}
+std::unexpected<Error> invalid(std::string message) { return fail(ErrorCode::ValidationFailed, std::move(message)); }
 
 // A decimal number as written: digits, optionally '.' and more digits.
 struct Decimal {
@@ -113,12 +111,10 @@ std::int64_t pow10(std::size_t n) {
 
 // d × unit exactly, or an error message without the input (the caller adds it).
 std::expected<std::int64_t, std::string> exact_bytes(const Decimal& d, std::int64_t unit) {
-  const std::string too_large =
-      fmt::format("is too large: a size is at most {} bytes (2^62, about 4.6 EB)", kMaxBytes);
+  const std::string too_large = fmt::format("is too large: a size is at most {} bytes (2^62, about 4.6 EB)", kMaxBytes);
   const auto whole = digits_value(d.whole);
   std::int64_t bytes = 0;
-  if (!whole || __builtin_mul_overflow(*whole, unit, &bytes) || bytes > kMaxBytes)
-    return std::unexpected(too_large);
+  if (!whole || __builtin_mul_overflow(*whole, unit, &bytes) || bytes > kMaxBytes) return std::unexpected(too_large);
   const std::string_view frac = strip_trailing_zeros(d.fraction);
   if (frac.empty()) return bytes;
   const std::string not_whole = "is not a whole number of bytes; use fewer decimals or a smaller unit";
@@ -202,8 +198,7 @@ std::expected<StorageItem, std::string> parse_item(std::string_view item, std::s
   std::size_t pos = 0;
   if (item.front() == '-') return std::unexpected("a size or count cannot be negative");
   auto first = scan_decimal(item, pos);
-  if (!first)
-    return std::unexpected(fmt::format("must start with a size or a count, {}", kStorageExample));
+  if (!first) return std::unexpected(fmt::format("must start with a size or a count, {}", kStorageExample));
   StorageItem out;
   Decimal size = *first;
   std::size_t after_first = pos;
@@ -229,13 +224,13 @@ std::expected<StorageItem, std::string> parse_item(std::string_view item, std::s
   while (pos < item.size() && text::is_alpha(item[pos])) ++pos;
   const std::string_view unit_name = item.substr(unit_start, pos - unit_start);
   if (unit_name.empty())
-    return std::unexpected(fmt::format("the size {} needs a unit, e.g. {}GB; {}", canonical(size),
-                                       canonical(size), kUnitList));
+    return std::unexpected(
+        fmt::format("the size {} needs a unit, e.g. {}GB; {}", canonical(size), canonical(size), kUnitList));
   const Unit* unit = find_unit(unit_name);
   if (!unit) return std::unexpected(fmt::format("unknown unit '{}'; {}", unit_name, kUnitList));
   if (pos < item.size() && !is_space(item[pos]))
-    return std::unexpected(fmt::format("put a space between the size {}{} and what follows it",
-                                       canonical(size), unit->name));
+    return std::unexpected(
+        fmt::format("put a space between the size {}{} and what follows it", canonical(size), unit->name));
   auto bytes = exact_bytes(size, unit->bytes);
   if (!bytes) return std::unexpected(fmt::format("{}{} {}", canonical(size), unit->name, bytes.error()));
   if (*bytes == 0) return std::unexpected("a storage device's size must be greater than zero");
@@ -323,8 +318,7 @@ Result<std::int64_t> parse_yuan(std::string_view input) {
     return invalid(fmt::format("{} is too large: an amount is at most {} yuan", quoted(s), kMaxYuan));
   std::int64_t fen = *yuan * 100;
   if (!number->fraction.empty()) fen += *digits_value(number->fraction) * (number->fraction.size() == 1 ? 10 : 1);
-  if (fen > kMaxFen)
-    return invalid(fmt::format("{} is too large: an amount is at most {} yuan", quoted(s), kMaxYuan));
+  if (fen > kMaxFen) return invalid(fmt::format("{} is too large: an amount is at most {} yuan", quoted(s), kMaxYuan));
   return fen;
 }
 
@@ -338,8 +332,8 @@ Result<Storage> parse_storage(std::string_view input) {
   if (s.empty()) return invalid(fmt::format("describe the local storage, {}", kStorageExample));
   const auto items = split_items(s);
   if (items.size() > kMaxStorageItems)
-    return invalid(fmt::format("at most {} storage items; group equal devices with a count, {}",
-                               kMaxStorageItems, kStorageExample));
+    return invalid(fmt::format("at most {} storage items; group equal devices with a count, {}", kMaxStorageItems,
+                               kStorageExample));
   Storage out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string_view item = trim_view(items[i]);
@@ -362,8 +356,8 @@ Result<Storage> parse_storage(std::string_view input) {
 Result<std::string> version_key(std::string_view input) {
   const std::string_view s = trim_view(input);
   const auto bad = [&] {
-    return invalid(fmt::format("{} is not a version: use 1 to 4 numbers separated by dots, e.g. 12.4 or 11.8.0",
-                               quoted(s)));
+    return invalid(
+        fmt::format("{} is not a version: use 1 to 4 numbers separated by dots, e.g. 12.4 or 11.8.0", quoted(s)));
   };
   std::string key;
   std::size_t components = 0;
@@ -373,8 +367,7 @@ Result<std::string> version_key(std::string_view input) {
     const std::string_view part = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
     if (part.empty() || !std::all_of(part.begin(), part.end(), text::is_digit) || ++components > 4) return bad();
     const auto value = digits_value(part);
-    if (!value || *value > 9999)
-      return invalid(fmt::format("{}: each part of a version is at most 9999", quoted(s)));
+    if (!value || *value > 9999) return invalid(fmt::format("{}: each part of a version is at most 9999", quoted(s)));
     if (!key.empty()) key += '.';
     key += fmt::format("{:04}", *value);
     if (dot == std::string_view::npos) break;

@@ -35,8 +35,8 @@ void Args::flag(CLI::App* app, std::string name, std::string help) {
 
 void Args::option(CLI::App* app, std::string name, std::string value_name, std::string help,
                   std::vector<std::string> choices) {
-  add(app, OptionSpec{std::move(name), std::move(value_name), std::move(help), std::move(choices),
-                      false, false, false});
+  add(app,
+      OptionSpec{std::move(name), std::move(value_name), std::move(help), std::move(choices), false, false, false});
 }
 
 void Args::file_option(CLI::App* app, std::string name, std::string value_name, std::string help) {
@@ -51,8 +51,8 @@ void Args::multi_option(CLI::App* app, std::string name, std::string value_name,
 void Args::positional(CLI::App* app, std::string name, std::string help, bool required,
                       std::vector<std::string> choices) {
   std::string value_name = name;
-  add(app, OptionSpec{std::move(name), std::move(value_name), std::move(help), std::move(choices),
-                      false, true, required});
+  add(app,
+      OptionSpec{std::move(name), std::move(value_name), std::move(help), std::move(choices), false, true, required});
 }
 
 const Args::Slot* Args::find(std::string_view name) const {
@@ -80,14 +80,22 @@ std::vector<std::string> Args::get_all(std::string_view name) const {
 
 const std::vector<OptionSpec>& global_option_specs() {
   static const std::vector<OptionSpec> specs = {
-      {"--server", "URL",
+      {"--server",
+       "URL",
        "Server to talk to (default: $CPSHARE_SERVER, else the server of the last login, else "
        "http://127.0.0.1:7878)",
-       {}, false, false, false},
-      {"--json", "", "Print the response's data as JSON (errors as {\"error\":{...}})", {}, false,
-       false, false},
-      {"--ca-file", "FILE", "CA certificate (PEM) to verify an https server (default: $CPSHARE_CA_FILE)",
-       {}, true, false, false},
+       {},
+       false,
+       false,
+       false},
+      {"--json", "", "Print the response's data as JSON (errors as {\"error\":{...}})", {}, false, false, false},
+      {"--ca-file",
+       "FILE",
+       "CA certificate (PEM) to verify an https server (default: $CPSHARE_CA_FILE)",
+       {},
+       true,
+       false,
+       false},
   };
   return specs;
 }

@@ -23,7 +23,7 @@ struct OptionSpec {
   std::vector<std::string> choices;  // allowed values, when a closed set
   bool file = false;                 // the value is a path (completes file names)
   bool positional = false;
-  bool required = false;             // CLI11 enforces it
+  bool required = false;  // CLI11 enforces it
 };
 
 // The options of one command and, after parsing, their values.

@@ -37,14 +37,14 @@ std::string field_of(std::string_view flag) {
 }
 
 // Flags that only some kinds of account take; the API rejects the others, so do we.
-const std::vector<std::string> kRoleFlags = {
-    "--user-type",   "--real-name",       "--id-number",          "--organization",
-    "--credit-code", "--licence",         "--company-name",       "--legal-rep-name",
-    "--legal-rep-id-number", "--registered-capital", "--contact-name", "--address",
-    "--affiliation", "--bank-name",       "--bank-account-name",  "--bank-account-number"};
+const std::vector<std::string> kRoleFlags = {"--user-type",          "--real-name",      "--id-number",
+                                             "--organization",       "--credit-code",    "--licence",
+                                             "--company-name",       "--legal-rep-name", "--legal-rep-id-number",
+                                             "--registered-capital", "--contact-name",   "--address",
+                                             "--affiliation",        "--bank-name",      "--bank-account-name",
+                                             "--bank-account-number"};
 
-void reject_inapplicable(Context& ctx, Form& form, const std::vector<std::string>& allowed,
-                         std::string_view what) {
+void reject_inapplicable(Context& ctx, Form& form, const std::vector<std::string>& allowed, std::string_view what) {
   for (const auto& flag : kRoleFlags) {
     if (!ctx.args.get(flag)) continue;
     if (std::find(allowed.begin(), allowed.end(), flag) == allowed.end())
@@ -54,8 +54,7 @@ void reject_inapplicable(Context& ctx, Form& form, const std::vector<std::string
 
 void show_activation_hint(std::ostream& out, const std::string& username) {
   out << "Activate with: cpshare activate --username " << username << " CODE\n"
-      << "(or open the link in the email; `cpshare activate --resend --username " << username
-      << "` sends a new one)\n";
+      << "(or open the link in the email; `cpshare activate --resend --username " << username << "` sends a new one)\n";
 }
 
 void show_activated(std::ostream& out, const json& account, bool colour) {
@@ -67,8 +66,8 @@ void show_activated(std::ostream& out, const json& account, bool colour) {
 }
 
 // Activates `username` with a code; on a terminal a wrong code may be typed again.
-Result<json> activate_with_code(Context& ctx, client::ApiClient& api, const std::string& username,
-                                std::string code, bool may_retry) {
+Result<json> activate_with_code(Context& ctx, client::ApiClient& api, const std::string& username, std::string code,
+                                bool may_retry) {
   for (;;) {
     auto r = api.post("/api/v1/activate", json{{"username", username}, {"code", text::trim(code)}});
     if (r || !may_retry || r.error().code != ErrorCode::InvalidCode) return r;
@@ -89,7 +88,8 @@ void declare_register(CLI::App* app, Args& a) {
   a.option(app, "--phone", "P", "Mainland mobile number (11 digits, +86 allowed)");
   a.option(app, "--region", "R", "Region (city or province), used to match users and clusters");
   a.flag(app, "--password-stdin", "Read the password from the first line of stdin");
-  a.flag(app, "--accept-terms", "Accept the registration agreement and privacy policy (cpshare shows them on a terminal)");
+  a.flag(app, "--accept-terms",
+         "Accept the registration agreement and privacy policy (cpshare shows them on a terminal)");
   a.option(app, "--user-type", "T", "User type", kUserTypes);
   a.option(app, "--real-name", "N", "Real name (users, individual suppliers)");
   a.option(app, "--id-number", "X", "National ID number, 18 characters (users, individual suppliers)");
@@ -99,7 +99,8 @@ void declare_register(CLI::App* app, Args& a) {
   a.option(app, "--company-name", "NAME", "Company name (enterprise suppliers)");
   a.option(app, "--legal-rep-name", "NAME", "Legal representative's name (enterprise suppliers)");
   a.option(app, "--legal-rep-id-number", "X", "Legal representative's national ID number (enterprise suppliers)");
-  a.option(app, "--registered-capital", "YUAN", "Registered capital in yuan, at most two decimals, e.g. 5000000.00 (enterprise suppliers)");
+  a.option(app, "--registered-capital", "YUAN",
+           "Registered capital in yuan, at most two decimals, e.g. 5000000.00 (enterprise suppliers)");
   a.option(app, "--contact-name", "NAME", "Contact person (enterprise suppliers)");
   a.option(app, "--address", "ADDR", "Address (individual suppliers)");
   a.option(app, "--affiliation", "ORG", "Affiliation, optional (individual suppliers)");
@@ -123,8 +124,8 @@ void need(Form& form, json& body, const char* flag, const char* field, const cha
 
 json settlement_account(Form& form) {
   return {{"bank_name", form.required("--bank-name", "settlement.bank_name", "Settlement bank", text_check(128))},
-          {"account_name", form.required("--bank-account-name", "settlement.account_name",
-                                         "Settlement account holder", text_check(128))},
+          {"account_name", form.required("--bank-account-name", "settlement.account_name", "Settlement account holder",
+                                         text_check(128))},
           {"account_number", form.required("--bank-account-number", "settlement.account_number",
                                            "Settlement account number", text_check(64))}};
 }
@@ -134,8 +135,10 @@ void attach_licence(Context& ctx, Form& form, json& body) {
       form.file("--licence", "licence", "Licence file (PDF, PNG or JPEG, at most 5 MiB)", licence_check);
   if (path.empty()) return;
   auto licence = read_licence(path);
-  if (licence) body["licence"] = *licence;
-  else if (!ctx.args.get("--licence")) form.invalid("licence", licence.error().fields.front().message);
+  if (licence)
+    body["licence"] = *licence;
+  else if (!ctx.args.get("--licence"))
+    form.invalid("licence", licence.error().fields.front().message);
   // (a --licence flag that fails was reported by licence_check already)
 }
 
@@ -194,9 +197,11 @@ Applicable gather_individual_supplier(Context& ctx, Form& form, json& body) {
 Result<> accept_terms(Context& ctx, const json& terms) {
   if (ctx.args.has("--accept-terms")) return {};
   const bool c = ctx.err_colour();
-  ctx.io.err << "\n" << bold("Registration agreement", c) << " (version " << show(terms, "version") << ")\n\n"
-             << show(terms, "agreement") << "\n\n" << bold("Privacy policy", c) << "\n\n" << show(terms, "privacy")
-             << "\n\n";
+  ctx.io.err << "\n"
+             << bold("Registration agreement", c) << " (version " << show(terms, "version") << ")\n\n"
+             << show(terms, "agreement") << "\n\n"
+             << bold("Privacy policy", c) << "\n\n"
+             << show(terms, "privacy") << "\n\n";
   if (confirm(ctx, "Do you accept the registration agreement and the privacy policy?")) return {};
   return fail_fields({{"accept_terms", "the agreement and the privacy policy must be accepted to register"}},
                      "not registered: the agreement and the privacy policy were not accepted");
@@ -231,9 +236,10 @@ Result<> run_register(Context& ctx) {
   Form form(ctx);
   json body;
   const std::string kind =
-      supplier ? form.required("--kind", "kind", "Supplier kind (enterprise, individual)", one_of(kSupplierKinds))
-               : form.required("--user-type", "user_type",
-                               "User type (individual, university, research_institute, enterprise)", one_of(kUserTypes));
+      supplier
+          ? form.required("--kind", "kind", "Supplier kind (enterprise, individual)", one_of(kSupplierKinds))
+          : form.required("--user-type", "user_type",
+                          "User type (individual, university, research_institute, enterprise)", one_of(kUserTypes));
   const std::string username = form.required("--username", "username", "Username", validate::username);
   body["username"] = username;
   body["password"] = form.new_password(username);
@@ -272,8 +278,10 @@ Result<> run_register(Context& ctx) {
 
   TRY_ASSIGN(std::optional<std::string> code, activation_code(ctx));
   if (!code) {
-    if (ctx.want_json()) ctx.print_json(data);
-    else show_activation_hint(ctx.io.out, username);
+    if (ctx.want_json())
+      ctx.print_json(data);
+    else
+      show_activation_hint(ctx.io.out, username);
     return {};
   }
   TRY_ASSIGN(json activated, activate_with_code(ctx, *api, username, *code, ctx.interactive()));
@@ -311,7 +319,8 @@ Result<> run_activate(Context& ctx) {
     return usage_error("pass --username U CODE, or the TOKEN from the email's link");
   TRY_ASSIGN(std::string user, flag_or_ask(ctx, "--username", "Username"));
   std::string the_code;
-  if (code) the_code = *code;
+  if (code)
+    the_code = *code;
   else {
     TRY_ASSIGN(the_code, flag_or_ask(ctx, "CODE", "Activation code from the email"));
   }

@@ -82,8 +82,8 @@ Result<> run_review_show(Context& ctx) {
         normalize::username_key(str(account_of(item), "username")) == normalize::username_key(username))
       account = account_of(item);
   if (account.is_null())
-    return fail(ErrorCode::NotFound, "no account " + username + " with status " + status +
-                                         " (pass --status to look among others)");
+    return fail(ErrorCode::NotFound,
+                "no account " + username + " with status " + status + " (pass --status to look among others)");
   json data = {{"account", account}};
   std::size_t saved = 0;
   if (auto out = ctx.args.get("--licence-out")) {
@@ -95,8 +95,7 @@ Result<> run_review_show(Context& ctx) {
   }
   return ctx.emit(data, [&](std::ostream& out) {
     print_account(out, account, ctx.colour(), ctx.zone());
-    if (auto file = ctx.args.get("--licence-out"))
-      out << "Licence saved to " << *file << " (" << saved << " bytes).\n";
+    if (auto file = ctx.args.get("--licence-out")) out << "Licence saved to " << *file << " (" << saved << " bytes).\n";
   });
 }
 
@@ -150,8 +149,8 @@ Result<> run_audit(Context& ctx) {
     std::vector<std::vector<std::string>> rows = {{"ID", "AT", "EVENT", "USERNAME", "IP", "DETAIL"}};
     for (const json& e : at(data, "items")) {
       const json& detail = at(e, "detail");
-      rows.push_back({show(e, "id"), local_time(e, "at", ctx.zone(), true), show(e, "event"), show(e, "username"), show(e, "ip"),
-                      detail.is_null() || detail.empty() ? "-" : detail.dump()});
+      rows.push_back({show(e, "id"), local_time(e, "at", ctx.zone(), true), show(e, "event"), show(e, "username"),
+                      show(e, "ip"), detail.is_null() || detail.empty() ? "-" : detail.dump()});
     }
     out << render_table(rows, ctx.colour());
   });

@@ -46,7 +46,11 @@ struct FieldFlag {
 
 const std::vector<FieldFlag>& field_flags() {
   static const std::vector<FieldFlag> flags = {
-      {"--class", "C", "class", Kind::Text, "A (bare metal, reached by SSH) or B (virtualised, on your platform)",
+      {"--class",
+       "C",
+       "class",
+       Kind::Text,
+       "A (bare metal, reached by SSH) or B (virtualised, on your platform)",
        {"A", "B"}},
       {"--resource-type", "T", "resource_type", Kind::Text, "The accelerator kind", {"GPU", "NPU", "CPU"}},
       {"--model", "M", "model", Kind::Text, "The accelerator (or CPU) model, e.g. 'A100 80GB'"},
@@ -61,13 +65,11 @@ const std::vector<FieldFlag>& field_flags() {
       {"--vendor", "V", "vendor", Kind::Text, "The hardware vendor"},
       {"--location", "L", "location", Kind::Text, "Where the cluster is, e.g. 深圳市"},
       {"--region", "R", "region", Kind::Text, "The region, e.g. Guangdong"},
-      {"--storage", "DESC", "storage", Kind::Storage,
-       "Local storage, e.g. '2x3.84TB nvme data, 480GB ssd system'"},
+      {"--storage", "DESC", "storage", Kind::Storage, "Local storage, e.g. '2x3.84TB nvme data, 480GB ssd system'"},
       {"--cuda", "VERSION", "software.cuda", Kind::Text, "CUDA version, e.g. 12.4"},
       {"--cudnn", "VERSION", "software.cudnn", Kind::Text, "cuDNN version"},
       {"--python", "VERSION", "software.python", Kind::Text, "Python version"},
-      {"--framework", "X", "software.frameworks", Kind::List,
-       "A framework installed, e.g. 'pytorch 2.3' (repeatable)"},
+      {"--framework", "X", "software.frameworks", Kind::List, "A framework installed, e.g. 'pytorch 2.3' (repeatable)"},
       {"--description", "TEXT", "description", Kind::Text, "A description for leasers"},
       {"--usage", "TEXT", "usage", Kind::Text, "Usage instructions for leasers (class A)"},
       {"--usage-file", "FILE", "usage", Kind::File, "Read the usage instructions from FILE (class A)"},
@@ -108,8 +110,10 @@ Result<std::string> read_text_file(const std::string& flag, const std::string& f
 // Sets body[a][b] for the path "a.b".
 void set_path(json& body, std::string_view path, json value) {
   const auto dot = path.find('.');
-  if (dot == std::string_view::npos) body[std::string(path)] = std::move(value);
-  else body[std::string(path.substr(0, dot))][std::string(path.substr(dot + 1))] = std::move(value);
+  if (dot == std::string_view::npos)
+    body[std::string(path)] = std::move(value);
+  else
+    body[std::string(path.substr(0, dot))][std::string(path.substr(dot + 1))] = std::move(value);
 }
 
 // --file: a JSON object sent as is. Nothing else of the field flags may be given with it.
@@ -145,36 +149,43 @@ Result<json> flags_body(Context& ctx) {
     // ASCII they mean (issue 8, NFKC); a file's path is used as given.
     if (f.kind != Kind::File) v = normalize::field(*v);
     switch (f.kind) {
-      case Kind::Text:
-        set_path(body, f.path, *v);
-        break;
+      case Kind::Text: set_path(body, f.path, *v); break;
       case Kind::File: {
         TRY_ASSIGN(std::string text, read_text_file(f.flag, *v));
         set_path(body, f.path, text);
         break;
       }
       case Kind::Count:
-        if (auto n = whole_number(*v)) set_path(body, f.path, *n);
-        else bad.push_back({f.flag, "'" + *v + "' is not a whole number"});
+        if (auto n = whole_number(*v))
+          set_path(body, f.path, *n);
+        else
+          bad.push_back({f.flag, "'" + *v + "' is not a whole number"});
         break;
       case Kind::Port:
-        if (auto n = whole_number(*v); n && *n >= 1 && *n <= 65535) set_path(body, f.path, *n);
-        else bad.push_back({f.flag, "'" + *v + "' is not a port (1 to 65535)"});
+        if (auto n = whole_number(*v); n && *n >= 1 && *n <= 65535)
+          set_path(body, f.path, *n);
+        else
+          bad.push_back({f.flag, "'" + *v + "' is not a port (1 to 65535)"});
         break;
       case Kind::Size:
-        if (auto n = catalog::parse_size(*v)) set_path(body, f.path, *n);
-        else bad.push_back({f.flag, n.error().message});
+        if (auto n = catalog::parse_size(*v))
+          set_path(body, f.path, *n);
+        else
+          bad.push_back({f.flag, n.error().message});
         break;
       case Kind::Yuan:
-        if (auto n = catalog::parse_yuan(*v)) set_path(body, f.path, *n);
-        else bad.push_back({f.flag, n.error().message});
+        if (auto n = catalog::parse_yuan(*v))
+          set_path(body, f.path, *n);
+        else
+          bad.push_back({f.flag, n.error().message});
         break;
       case Kind::Storage:
-        if (auto s = catalog::parse_storage(*v)) set_path(body, f.path, json{{"description", *v}});
-        else bad.push_back({f.flag, s.error().message});
+        if (auto s = catalog::parse_storage(*v))
+          set_path(body, f.path, json{{"description", *v}});
+        else
+          bad.push_back({f.flag, s.error().message});
         break;
-      case Kind::List:
-        break;
+      case Kind::List: break;
     }
   }
   if (!bad.empty()) return fail_fields(std::move(bad));
@@ -194,9 +205,12 @@ Error name_flags(Error e) {
 
 void declare_field_flags(CLI::App* app, Args& a) {
   for (const auto& f : field_flags()) {
-    if (f.kind == Kind::List) a.multi_option(app, f.flag, f.value_name, f.help);
-    else if (f.kind == Kind::File) a.file_option(app, f.flag, f.value_name, f.help);
-    else a.option(app, f.flag, f.value_name, f.help, f.choices);
+    if (f.kind == Kind::List)
+      a.multi_option(app, f.flag, f.value_name, f.help);
+    else if (f.kind == Kind::File)
+      a.file_option(app, f.flag, f.value_name, f.help);
+    else
+      a.option(app, f.flag, f.value_name, f.help, f.choices);
   }
 }
 
@@ -274,7 +288,8 @@ void print_unit_grid(std::ostream& out, const json& units) {
   }
   out << "  legend: . idle  r reserved  B busy  x offline";
   constexpr std::array kKnown = {"idle", "reserved", "busy", "offline"};
-  if (counts.size() > static_cast<std::size_t>(std::ranges::count_if(kKnown, [&](const char* s) { return counts.count(s) > 0; })))
+  if (counts.size() >
+      static_cast<std::size_t>(std::ranges::count_if(kKnown, [&](const char* s) { return counts.count(s) > 0; })))
     out << "  ? other";
   out << "\n  ";
   bool first = true;
@@ -339,27 +354,27 @@ void print_cluster(std::ostream& out, const json& c, bool colour, const DisplayZ
     fields.insert(fields.end(), {{"Provisioning key", show(provisioning, "public_key")},
                                  {"Host key", fingerprint.empty() ? "not verified yet" : fingerprint}});
   }
-  fields.insert(fields.end(), {{"Created", local_time(c, "created_at", zone, true)}, {"Updated", local_time(c, "updated_at", zone, true)}});
+  fields.insert(fields.end(), {{"Created", local_time(c, "created_at", zone, true)},
+                               {"Updated", local_time(c, "updated_at", zone, true)}});
   print_fields(out, fields);
   print_block(out, "Description", str(c, "description"));
   if (a_class) print_block(out, "Usage", str(c, "usage"));
 }
 
 void print_cluster_table(std::ostream& out, const json& items, bool with_status, bool colour) {
-  std::vector<std::string> header = {"CPCID", "CLASS", "MODEL", "FREE/UNITS", "UNIT MEM", "PRICE",
-                                     "LOCATION", "REGION"};
+  std::vector<std::string> header = {"CPCID",    "CLASS", "MODEL",    "FREE/UNITS",
+                                     "UNIT MEM", "PRICE", "LOCATION", "REGION"};
   if (with_status) header.push_back("STATUS");
   std::vector<std::vector<std::string>> rows = {header};
   for (const json& c : items) {
-    std::vector<std::string> row = {
-        show(c, "cpc_id"),
-        show(c, "class"),
-        show(c, "resource_type") + " " + show(c, "model"),
-        free_of_units(c),
-        integer(c, "unit_memory").value_or(0) > 0 ? size_text(c, "unit_memory") : "-",
-        table_price(c),
-        show(c, "location"),
-        show(c, "region")};
+    std::vector<std::string> row = {show(c, "cpc_id"),
+                                    show(c, "class"),
+                                    show(c, "resource_type") + " " + show(c, "model"),
+                                    free_of_units(c),
+                                    integer(c, "unit_memory").value_or(0) > 0 ? size_text(c, "unit_memory") : "-",
+                                    table_price(c),
+                                    show(c, "location"),
+                                    show(c, "region")};
     if (with_status) row.push_back(show(c, "status"));
     rows.push_back(std::move(row));
   }
@@ -438,8 +453,7 @@ Result<> run_publish(Context& ctx) {
       const std::string host = str(access, "ssh_host");
       out << "\nProvisioning public key:\n  " << key << "\n"
           << "Append it to ~" << (user.empty() ? "ADMIN_USER" : user) << "/.ssh/authorized_keys on "
-          << (host.empty() ? "the cluster's SSH host" : host) << ", then run: cpshare cluster verify " << id
-          << "\n\n";
+          << (host.empty() ? "the cluster's SSH host" : host) << ", then run: cpshare cluster verify " << id << "\n\n";
     }
     if (const std::string token = str(*data, "agent_token"); !token.empty())
       out << "\nAgent token (shown once: store it now):\n  " << token << "\n\n";
@@ -506,8 +520,9 @@ Result<> run_update(Context& ctx) {
   } else {
     TRY_ASSIGN(body, flags_body(ctx));
     if (body.empty())
-      return usage_error("nothing to update: pass the fields to change as flags (see cpshare update --help), or "
-                         "--file FILE");
+      return usage_error(
+          "nothing to update: pass the fields to change as flags (see cpshare update --help), or "
+          "--file FILE");
   }
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   auto data = api->patch(cluster_path(id), body);
@@ -526,8 +541,7 @@ Result<> run_delist(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->post(cluster_path(id, "/delist"), json::object()));
   return ctx.emit(data, [&](std::ostream& out) {
-    out << "Delisted " << id << ": it no longer shows in list or filter. Relist it with: cpshare relist " << id
-        << "\n";
+    out << "Delisted " << id << ": it no longer shows in list or filter. Relist it with: cpshare relist " << id << "\n";
   });
 }
 
@@ -542,9 +556,7 @@ Result<> run_relist(Context& ctx) {
 
 // ---------------------------------------------------------------- units
 
-void declare_units(CLI::App* app, Args& a) {
-  a.positional(app, "CPCID", "The cluster's id (cp-…)", false);
-}
+void declare_units(CLI::App* app, Args& a) { a.positional(app, "CPCID", "The cluster's id (cp-…)", false); }
 
 Result<> run_units(Context& ctx) {
   if (!ctx.args.get("CPCID"))

@@ -45,13 +45,14 @@ Result<std::string> lease_id_arg(Context& ctx) {
   const std::string given = ctx.args.get("LEASE").value_or("");
   const std::string id = lowered(given);
   if (id.empty()) return usage_error("pass the lease's id (e.g. ls-7k2m9x4qvd; cpshare leases lists yours)");
-  const bool ok = id.size() == 13 && id.starts_with("ls-") &&
-                  std::all_of(id.begin() + 3, id.end(),
-                              [](char c) { return kIdAlphabet.find(c) != std::string_view::npos; });
+  const bool ok = id.size() == 13 && id.starts_with("ls-") && std::all_of(id.begin() + 3, id.end(), [](char c) {
+                    return kIdAlphabet.find(c) != std::string_view::npos;
+                  });
   if (!ok)
-    return usage_error(fmt::format("'{}' is not a lease id: ls- and 10 letters or digits, e.g. ls-7k2m9x4qvd "
-                                   "(cpshare leases lists yours, cpshare leases --incoming those of your clusters)",
-                                   given));
+    return usage_error(
+        fmt::format("'{}' is not a lease id: ls- and 10 letters or digits, e.g. ls-7k2m9x4qvd "
+                    "(cpshare leases lists yours, cpshare leases --incoming those of your clusters)",
+                    given));
   return id;
 }
 
@@ -85,8 +86,8 @@ std::string unit_indices(const json& l) {
 // "2 x GPU A100 80GB on cp-7k2m9x4qvd (深圳市)"
 std::string what_line(const json& l) {
   const json& c = at(l, "cluster");
-  std::string s = fmt::format("{} x {} {} on {}", unit_count(l), show(c, "resource_type"), show(c, "model"),
-                              show(l, "cpc_id"));
+  std::string s =
+      fmt::format("{} x {} {} on {}", unit_count(l), show(c, "resource_type"), show(c, "model"), show(l, "cpc_id"));
   if (const std::string loc = str(c, "location"); !loc.empty()) s += fmt::format(" ({})", loc);
   return s;
 }
@@ -110,10 +111,10 @@ std::string end_cell(const json& l, const DisplayZone& zone) {
 
 std::string state_text(const std::string& state, bool colour) {
   if (!colour) return state;
-  const char* code = state == "active"                                                   ? "32"
+  const char* code = state == "active"                                                        ? "32"
                      : state == "requested" || state == "approved" || state == "provisioning" ? "33"
-                     : state == "ended"                                                  ? "0"
-                                                                                         : "31";
+                     : state == "ended"                                                       ? "0"
+                                                                                              : "31";
   return fmt::format("\033[{}m{}\033[0m", code, state);
 }
 
@@ -128,30 +129,30 @@ void print_lease(std::ostream& out, const json& l, bool colour, const DisplayZon
   std::string end_reason = show(l, "end_reason");
   const auto failed = l.find("bill_failed");
   const bool bill_failed = failed != l.end() && failed->is_boolean() && failed->get<bool>();
-  print_fields(out, {
-                        {"Lease", show(l, "lease_id")},
-                        {"State", state_text(str(l, "state"), colour)},
-                        {"Cluster", fmt::format("{}, class {}", what_line(l), show(l, "class"))},
-                        {"Units", fmt::format("{} (indices {})", unit_count(l), unit_indices(l))},
-                        {"User", show(l, "user")},
-                        {"Supplier", show(l, "supplier")},
-                        {"Billing", fmt::format("{}, ¥{} per unit per {}", show(l, "billing"), yuan(l, "unit_price"),
-                                                per)},
-                        {"Periods", periods},
-                        {"Estimate", integer(l, "estimate") ? "¥" + yuan(l, "estimate") : "-"},
-                        {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
-                        {"Charged", bill_failed ? "not computed; flagged for the administrator"
-                                    : integer(l, "charged") ? "¥" + yuan(l, "charged")
-                                                            : "-"},
-                        {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
-                        {"Requested", local_time(l, "created_at", zone, true)},
-                        {"Decide by", local_time(l, "decide_by", zone, true)},
-                        {"Started", local_time(l, "started_at", zone, true)},
-                        {"Planned end", local_time(l, "planned_end", zone, true)},
-                        {"Ended", local_time(l, "ended_at", zone, true)},
-                        {"End reason", end_reason},
-                        {"Note", show(l, "note")},
-                    });
+  print_fields(out,
+               {
+                   {"Lease", show(l, "lease_id")},
+                   {"State", state_text(str(l, "state"), colour)},
+                   {"Cluster", fmt::format("{}, class {}", what_line(l), show(l, "class"))},
+                   {"Units", fmt::format("{} (indices {})", unit_count(l), unit_indices(l))},
+                   {"User", show(l, "user")},
+                   {"Supplier", show(l, "supplier")},
+                   {"Billing", fmt::format("{}, ¥{} per unit per {}", show(l, "billing"), yuan(l, "unit_price"), per)},
+                   {"Periods", periods},
+                   {"Estimate", integer(l, "estimate") ? "¥" + yuan(l, "estimate") : "-"},
+                   {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
+                   {"Charged", bill_failed             ? "not computed; flagged for the administrator"
+                               : integer(l, "charged") ? "¥" + yuan(l, "charged")
+                                                       : "-"},
+                   {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
+                   {"Requested", local_time(l, "created_at", zone, true)},
+                   {"Decide by", local_time(l, "decide_by", zone, true)},
+                   {"Started", local_time(l, "started_at", zone, true)},
+                   {"Planned end", local_time(l, "planned_end", zone, true)},
+                   {"Ended", local_time(l, "ended_at", zone, true)},
+                   {"End reason", end_reason},
+                   {"Note", show(l, "note")},
+               });
 }
 
 void print_access(std::ostream& out, const json& access, const std::string& lease_id) {
@@ -174,15 +175,16 @@ void print_access(std::ostream& out, const json& access, const std::string& leas
                     });
   out << "\nConnect with:\n  ssh -p " << port << " " << user << "@" << host << "\n";
   print_block(out, "Usage (from the supplier)", str(access, "usage"));
-  if (!lease_id.empty())
-    out << "\nShow these details again with: cpshare leases show " << lease_id << " --access\n";
+  if (!lease_id.empty()) out << "\nShow these details again with: cpshare leases show " << lease_id << " --access\n";
 }
 
 // The server names request fields; say which flag set each.
 Error name_lease_flags(Error e) {
-  static const std::vector<std::pair<std::string, std::string>> flags = {
-      {"cpc_id", "CPCID"}, {"units", "--units"}, {"billing", "--billing"}, {"periods", "--periods"},
-      {"ssh_public_key", "--ssh-key"}};
+  static const std::vector<std::pair<std::string, std::string>> flags = {{"cpc_id", "CPCID"},
+                                                                         {"units", "--units"},
+                                                                         {"billing", "--billing"},
+                                                                         {"periods", "--periods"},
+                                                                         {"ssh_public_key", "--ssh-key"}};
   for (auto& fe : e.fields)
     for (const auto& [field, flag] : flags)
       if (fe.field == field) fe.field = fmt::format("{} ({})", field, flag);
@@ -199,13 +201,15 @@ Result<std::string> read_public_key(const std::string& file) {
   if (key.find("PRIVATE KEY") != std::string::npos)
     return usage_error(fmt::format("--ssh-key {}: this is a private key; pass the public one ({}.pub)", file, file));
   if (key.find('\n') != std::string::npos)
-    return usage_error(fmt::format("--ssh-key {}: holds more than one line; pass a file with one OpenSSH public key, "
-                                   "e.g. ~/.ssh/id_ed25519.pub",
-                                   file));
+    return usage_error(
+        fmt::format("--ssh-key {}: holds more than one line; pass a file with one OpenSSH public key, "
+                    "e.g. ~/.ssh/id_ed25519.pub",
+                    file));
   if (!(key.starts_with("ssh-") || key.starts_with("ecdsa-") || key.starts_with("sk-")))
-    return usage_error(fmt::format("--ssh-key {}: not an OpenSSH public key (it should begin ssh-ed25519, ssh-rsa "
-                                   "or ecdsa-...), e.g. ~/.ssh/id_ed25519.pub",
-                                   file));
+    return usage_error(
+        fmt::format("--ssh-key {}: not an OpenSSH public key (it should begin ssh-ed25519, ssh-rsa "
+                    "or ecdsa-...), e.g. ~/.ssh/id_ed25519.pub",
+                    file));
   return key;
 }
 
@@ -280,8 +284,8 @@ Result<> end_lease(Context& ctx, std::string_view action, const json& body, std:
 void declare_lease(CLI::App* app, Args& a) {
   a.positional(app, "CPCID", "The cluster's id (cp-…; see cpshare list)", true);
   a.option(app, "--units", "N", "How many units (accelerators) to lease, 1 or more (required)");
-  a.option(app, "--billing", "MODE", "How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)",
-           kBillingModes);
+  a.option(app, "--billing", "MODE",
+           "How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)", kBillingModes);
   a.option(app, "--periods", "K",
            "How many days, months or years to prepay (default 1); for hourly, the hours planned (the estimate)");
   a.file_option(app, "--ssh-key", "FILE",
@@ -292,9 +296,10 @@ Result<> run_lease(Context& ctx) {
   const std::string given = ctx.args.get("CPCID").value_or("");
   const std::string cpc_id = lowered(given);
   if (!catalog::is_cpc_id(cpc_id))
-    return usage_error(fmt::format("'{}' is not a cluster id: cp- and 10 letters or digits, e.g. cp-7k2m9x4qvd "
-                                   "(cpshare list shows the clusters)",
-                                   given));
+    return usage_error(
+        fmt::format("'{}' is not a cluster id: cp- and 10 letters or digits, e.g. cp-7k2m9x4qvd "
+                    "(cpshare list shows the clusters)",
+                    given));
   const auto units_text = ctx.args.get("--units");
   if (!units_text) return usage_error("pass --units N, how many units to lease (1 or more)");
   const auto units = whole_number(*units_text);
@@ -306,8 +311,8 @@ Result<> run_lease(Context& ctx) {
   if (auto p = ctx.args.get("--periods")) {
     const auto k = whole_number(*p);
     if (!k || *k < 1)
-      return usage_error(fmt::format("--periods takes a whole number, 1 or more ({}s), not '{}'",
-                                     period_word(*billing), *p));
+      return usage_error(
+          fmt::format("--periods takes a whole number, 1 or more ({}s), not '{}'", period_word(*billing), *p));
     body["periods"] = *k;
   }
   if (auto file = ctx.args.get("--ssh-key")) {
@@ -321,12 +326,12 @@ Result<> run_lease(Context& ctx) {
     const json& l = at(*data, "lease");
     const std::string id = show(l, "lease_id");
     out << fmt::format("Requested {}: {}\n  {}, ¥{} per unit per {}; estimate ¥{}\n", id, what_line(l),
-                       show(l, "billing"), yuan(l, "unit_price"), period_word(str(l, "billing")),
-                       yuan(l, "estimate"));
+                       show(l, "billing"), yuan(l, "unit_price"), period_word(str(l, "billing")), yuan(l, "estimate"));
     if (str(l, "state") == "requested")
-      out << fmt::format("The supplier {} decides by {}. Once approved, they pass you an authorization "
-                         "code: run cpshare redeem CODE to get your account.\n",
-                         show(l, "supplier"), local_time(l, "decide_by", ctx.zone()));
+      out << fmt::format(
+          "The supplier {} decides by {}. Once approved, they pass you an authorization "
+          "code: run cpshare redeem CODE to get your account.\n",
+          show(l, "supplier"), local_time(l, "decide_by", ctx.zone()));
     else
       out << "State: " << show(l, "state") << ".\n";
     out << "Follow it with: cpshare leases show " << id << "\n";
@@ -350,9 +355,12 @@ Result<> run_leases(Context& ctx) {
   return ctx.emit(data, [&](std::ostream& out) {
     const json& items = at(data, "items");
     if (!items.is_array() || items.empty()) {
-      if (auto s = ctx.args.get("--state")) out << "No " << *s << " leases.\n";
-      else if (incoming) out << "No leases of your clusters.\n";
-      else out << "You have no leases (lease units with: cpshare lease CPCID --units N --billing MODE).\n";
+      if (auto s = ctx.args.get("--state"))
+        out << "No " << *s << " leases.\n";
+      else if (incoming)
+        out << "No leases of your clusters.\n";
+      else
+        out << "You have no leases (lease units with: cpshare lease CPCID --units N --billing MODE).\n";
       return;
     }
     std::vector<std::string> header = {"LEASE", "CLUSTER"};
@@ -458,9 +466,10 @@ Result<> run_redeem(Context& ctx) {
     const std::string shown = normalize::characters(code) <= 32
                                   ? fmt::format("'{}'", code)
                                   : fmt::format("the argument ({} characters)", normalize::characters(code));
-    return usage_error(fmt::format("{} is not an authorization code: 16 letters and digits, e.g. "
-                                   "7K2M-9X4Q-VD3H-RT8N (ask the supplier for it)",
-                                   shown));
+    return usage_error(
+        fmt::format("{} is not an authorization code: 16 letters and digits, e.g. "
+                    "7K2M-9X4Q-VD3H-RT8N (ask the supplier for it)",
+                    shown));
   }
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   // Making the account takes a while (SSH to the supplier's host): say so, on a terminal, but
@@ -488,7 +497,8 @@ Result<> run_redeem(Context& ctx) {
 // ---------------------------------------------------------------- bills, earnings
 
 void declare_ledger(CLI::App* app, Args& a) {
-  a.option(app, "--month", "YYYY-MM", "The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)");
+  a.option(app, "--month", "YYYY-MM",
+           "The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)");
   a.flag(app, "--csv", "Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table");
 }
 

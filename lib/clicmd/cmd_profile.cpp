@@ -51,16 +51,22 @@ Result<> run_profile_update(Context& ctx) {
     const std::string field = f.field;
     std::string value = normalize::field(*v);  // as the server will (api::Fields), so the checks agree
     std::string why;
-    if (field == "email") why = validate::email(value);
-    else if (field == "phone") why = validate::phone(value = validate::normalize_phone(value));
-    else why = validate::text(value, f.max_chars);
+    if (field == "email")
+      why = validate::email(value);
+    else if (field == "phone")
+      why = validate::phone(value = validate::normalize_phone(value));
+    else
+      why = validate::text(value, f.max_chars);
     if (!why.empty()) bad.push_back({field, why});
-    if (field.starts_with("settlement.")) body["settlement"][field.substr(11)] = value;
-    else body[field] = value;
+    if (field.starts_with("settlement."))
+      body["settlement"][field.substr(11)] = value;
+    else
+      body[field] = value;
   }
   if (body.contains("settlement") && body["settlement"].size() != 3)
-    return usage_error("a settlement account is replaced whole: pass --bank-name, --bank-account-name and "
-                       "--bank-account-number together");
+    return usage_error(
+        "a settlement account is replaced whole: pass --bank-name, --bank-account-name and "
+        "--bank-account-number together");
   if (body.empty()) {
     std::string flags;
     for (const auto& f : kProfileFlags) flags += std::string(flags.empty() ? "" : ", ") + f.flag;
@@ -112,7 +118,8 @@ Result<> run_deregister(Context& ctx) {
   TRY_ASSIGN(std::string server, ctx.server());
   if (!ctx.args.has("--yes")) {
     if (!ctx.interactive())
-      return usage_error("pass --yes to deregister " + entry.username + " (stdin is not a terminal, so nothing is asked)");
+      return usage_error("pass --yes to deregister " + entry.username +
+                         " (stdin is not a terminal, so nothing is asked)");
     ctx.io.err << "Deregistering " << entry.username << " on " << server
                << " ends every session and erases your email, phone, ID numbers, address, contact,\n"
                   "settlement account, licence and MFA secrets. Billing records and your name are kept.\n"
@@ -126,13 +133,13 @@ Result<> run_deregister(Context& ctx) {
   TRY_ASSIGN(json data, api->del("/api/v1/me", json{{"password", password}, {"confirm_username", entry.username}}));
   TRY(ctx.forget_session());
   return ctx.emit(data, [&](std::ostream& out) {
-    out << "Deregistered " << entry.username << ". Billing records are kept; the rest of your personal data was erased.\n";
+    out << "Deregistered " << entry.username
+        << ". Billing records are kept; the rest of your personal data was erased.\n";
   });
 }
 
 void declare_mfa_enable(CLI::App* app, Args& a) {
-  a.option(app, "--code", "C",
-           "Confirm a setup begun earlier with the first 6-digit code from the authenticator app");
+  a.option(app, "--code", "C", "Confirm a setup begun earlier with the first 6-digit code from the authenticator app");
 }
 
 namespace {
@@ -157,8 +164,10 @@ Result<> run_mfa_enable(Context& ctx) {
           << "  Secret: " << show(begun, "secret") << "\n";
   }
   if (!ctx.interactive()) {
-    if (ctx.want_json()) ctx.print_json(begun);
-    else ctx.io.out << "Then confirm with: cpshare mfa enable --code CODE\n";
+    if (ctx.want_json())
+      ctx.print_json(begun);
+    else
+      ctx.io.out << "Then confirm with: cpshare mfa enable --code CODE\n";
     return {};
   }
   for (int tries = 0;; ++tries) {
@@ -183,7 +192,8 @@ void declare_mfa_disable(CLI::App* app, Args& a) {
 }
 
 Result<> run_mfa_disable(Context& ctx) {
-  TRY_ASSIGN(std::string code, flag_or_ask(ctx, "--code", "Authentication code (6 digits from the app, or a recovery code)"));
+  TRY_ASSIGN(std::string code,
+             flag_or_ask(ctx, "--code", "Authentication code (6 digits from the app, or a recovery code)"));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->del("/api/v1/me/mfa", json{{"code", text::trim(code)}}));
   return ctx.emit(data, [&](std::ostream& out) { out << "MFA is off.\n"; });

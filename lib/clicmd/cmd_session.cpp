@@ -87,8 +87,8 @@ Result<> run_login(Context& ctx) {
   const json& data = *r;
 
   const json& account = at(data, "account");
-  hosts->servers[server] = client::HostEntry{str(account, "username"), str(data, "token"),
-                                              str(at(data, "session"), "id")};
+  hosts->servers[server] =
+      client::HostEntry{str(account, "username"), str(data, "token"), str(at(data, "session"), "id")};
   hosts->default_server = server;
   TRY(ctx.save_hosts());
   return ctx.emit(data, [&](std::ostream& out) {
@@ -136,11 +136,11 @@ Result<> run_sessions_list(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(json data, api->get("/api/v1/sessions"));
   return ctx.emit(data, [&](std::ostream& out) {
-    std::vector<std::vector<std::string>> rows = {
-        {"", "ID", "CLIENT", "IP", "CREATED", "LAST SEEN", "EXPIRES"}};
+    std::vector<std::vector<std::string>> rows = {{"", "ID", "CLIENT", "IP", "CREATED", "LAST SEEN", "EXPIRES"}};
     for (const json& s : items_of(data)) {
       rows.push_back({at(s, "current") == true ? "*" : "", show(s, "id"), show(s, "client"), show(s, "ip"),
-                      local_time(s, "created_at", ctx.zone()), local_time(s, "last_seen_at", ctx.zone()), local_time(s, "expires_at", ctx.zone())});
+                      local_time(s, "created_at", ctx.zone()), local_time(s, "last_seen_at", ctx.zone()),
+                      local_time(s, "expires_at", ctx.zone())});
     }
     out << render_table(rows, ctx.colour());
     out << "(* = this session)\n";

@@ -45,13 +45,22 @@ const std::vector<Command>& commands() {
        "commands. When the account has MFA on, cpshare asks for the code on a terminal; elsewhere "
        "pass --totp or --recovery-code."},
       {{"logout"}, "End this session and forget its token", {"cpshare logout"}, nullptr, run_logout},
-      {{"whoami"}, "Show who is logged in on the server", {"cpshare whoami", "cpshare whoami --json"}, nullptr,
+      {{"whoami"},
+       "Show who is logged in on the server",
+       {"cpshare whoami", "cpshare whoami --json"},
+       nullptr,
        run_whoami},
       {{"sessions"}, "List and end your sessions"},
-      {{"sessions", "list"}, "List your sessions on the server (* marks this one)", {"cpshare sessions list"},
-       nullptr, run_sessions_list},
-      {{"sessions", "revoke"}, "End one of your sessions", {"cpshare sessions revoke s_3f9a0c1d2e3f4a5b"},
-       declare_sessions_revoke, run_sessions_revoke},
+      {{"sessions", "list"},
+       "List your sessions on the server (* marks this one)",
+       {"cpshare sessions list"},
+       nullptr,
+       run_sessions_list},
+      {{"sessions", "revoke"},
+       "End one of your sessions",
+       {"cpshare sessions revoke s_3f9a0c1d2e3f4a5b"},
+       declare_sessions_revoke,
+       run_sessions_revoke},
       {{"profile"}, "Show and update your profile"},
       {{"profile", "show"}, "Show your account's profile", {"cpshare profile show"}, nullptr, run_profile_show},
       {{"profile", "update"},
@@ -65,8 +74,7 @@ const std::vector<Command>& commands() {
       {{"password"}, "Change your password"},
       {{"password", "change"},
        "Change your password; ends every session, this one included",
-       {"cpshare password change",
-        "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | cpshare password change --password-stdin"},
+       {"cpshare password change", "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | cpshare password change --password-stdin"},
        declare_password_change,
        run_password_change},
       {{"deregister"},
@@ -87,22 +95,38 @@ const std::vector<Command>& commands() {
        "terminal it then asks for the first code, and prints the recovery codes once. Off a terminal it "
        "stops after printing them (with --json: secret and otpauth_uri); confirm the setup with "
        "--code C, which prints the recovery codes."},
-      {{"mfa", "disable"}, "Turn off two-factor authentication", {"cpshare mfa disable --code 123456"},
-       declare_mfa_disable, run_mfa_disable},
+      {{"mfa", "disable"},
+       "Turn off two-factor authentication",
+       {"cpshare mfa disable --code 123456"},
+       declare_mfa_disable,
+       run_mfa_disable},
       {{"admin"}, "Administer the platform (admin accounts only)"},
       {{"admin", "review"}, "Review accounts that submitted a licence"},
-      {{"admin", "review", "list"}, "List accounts awaiting review",
-       {"cpshare admin review list", "cpshare admin review list --status rejected --json"}, declare_review_list,
+      {{"admin", "review", "list"},
+       "List accounts awaiting review",
+       {"cpshare admin review list", "cpshare admin review list --status rejected --json"},
+       declare_review_list,
        run_review_list},
-      {{"admin", "review", "show"}, "Show an account under review, and save its licence file",
-       {"cpshare admin review show alice --licence-out alice-licence.pdf"}, declare_review_show, run_review_show},
-      {{"admin", "review", "approve"}, "Approve an account: it becomes active",
-       {"cpshare admin review approve alice"}, declare_review_approve, run_review_approve},
-      {{"admin", "review", "reject"}, "Reject an account, with a reason mailed to its holder",
+      {{"admin", "review", "show"},
+       "Show an account under review, and save its licence file",
+       {"cpshare admin review show alice --licence-out alice-licence.pdf"},
+       declare_review_show,
+       run_review_show},
+      {{"admin", "review", "approve"},
+       "Approve an account: it becomes active",
+       {"cpshare admin review approve alice"},
+       declare_review_approve,
+       run_review_approve},
+      {{"admin", "review", "reject"},
+       "Reject an account, with a reason mailed to its holder",
        {"cpshare admin review reject alice --reason 'The licence is illegible; upload a clearer scan.'"},
-       declare_review_reject, run_review_reject},
-      {{"admin", "audit"}, "Show the security audit log, newest first",
-       {"cpshare admin audit --event login_failed --limit 20"}, declare_audit, run_audit},
+       declare_review_reject,
+       run_review_reject},
+      {{"admin", "audit"},
+       "Show the security audit log, newest first",
+       {"cpshare admin audit --event login_failed --limit 20"},
+       declare_audit,
+       run_audit},
       {{"publish"},
        "Publish a cluster in the catalogue (active suppliers)",
        {"cpshare publish --class A --resource-type GPU --model 'A100 80GB' --units 8 --unit-memory 80GB "
@@ -137,8 +161,7 @@ const std::vector<Command>& commands() {
        "verify)."},
       {{"list"},
        "List clusters in the catalogue",
-       {"cpshare list", "cpshare list --region any --sort price_hourly --limit 20",
-        "cpshare list --mine"},
+       {"cpshare list", "cpshare list --region any --sort price_hourly --limit 20", "cpshare list --mine"},
        declare_list,
        run_list,
        false,
@@ -166,8 +189,11 @@ const std::vector<Command>& commands() {
        "Takes the flags of cpshare publish; only the fields given change (a repeated flag replaces the "
        "whole list, --storage the whole description). The class cannot change: delist and publish anew. "
        "--file sends a JSON merge patch in the API's units (null removes an optional value) as is."},
-      {{"delist"}, "Withdraw a cluster from the catalogue (it can be relisted)", {"cpshare delist cp-7k2m9x4qvd"},
-       declare_delist, run_delist},
+      {{"delist"},
+       "Withdraw a cluster from the catalogue (it can be relisted)",
+       {"cpshare delist cp-7k2m9x4qvd"},
+       declare_delist,
+       run_delist},
       {{"relist"}, "List a delisted cluster again", {"cpshare relist cp-7k2m9x4qvd"}, declare_delist, run_relist},
       {{"units"},
        "Show the status of each unit of a cluster",
@@ -219,7 +245,8 @@ const std::vector<Command>& commands() {
        run_leases,
        false,
        "AMOUNT is in yuan: what was charged once settled, the running cost of an active hourly lease (so far), "
-       "else the estimate (~). Times are your local time (TZ) with its offset. ENDS is when the lease ended, or its planned end. Show one lease "
+       "else the estimate (~). Times are your local time (TZ) with its offset. ENDS is when the lease ended, or its "
+       "planned end. Show one lease "
        "with cpshare leases show."},
       {{"leases", "show"},
        "Show a lease: terms, amounts, times and (--access) your account on the cluster",
@@ -227,7 +254,8 @@ const std::vector<Command>& commands() {
        declare_leases_show,
        run_leases_show,
        false,
-       "Amounts are in yuan and times your local time (TZ) with its offset. --access shows the access details (host, port, "
+       "Amounts are in yuan and times your local time (TZ) with its offset. --access shows the access details (host, "
+       "port, "
        "username, password, GPU indices) again; only the lease's user sees them, once the code is redeemed."},
       {{"approve"},
        "Approve a lease request of your cluster and get its authorization code",
@@ -280,7 +308,8 @@ const std::vector<Command>& commands() {
        run_bills,
        false,
        "One row per ledger entry (charges negative, refunds positive), amounts in yuan, and the month's total. "
-       "Months are the platform's calendar months (Beijing time, Asia/Shanghai, unless cpshared runs with --billing-timezone); times are "
+       "Months are the platform's calendar months (Beijing time, Asia/Shanghai, unless cpshared runs with "
+       "--billing-timezone); times are "
        "your local time (TZ). --csv prints RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan "
        "(at in RFC 3339 UTC)."},
       {{"earnings"},
@@ -290,7 +319,8 @@ const std::vector<Command>& commands() {
        run_earnings,
        false,
        "One row per settled lease, amounts in yuan, and the month's total. Months are the platform's calendar "
-       "months (Beijing time, Asia/Shanghai, unless cpshared runs with --billing-timezone); times are your local time (TZ). --csv prints "
+       "months (Beijing time, Asia/Shanghai, unless cpshared runs with --billing-timezone); times are your local time "
+       "(TZ). --csv prints "
        "RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan (at in RFC 3339 UTC)."},
       {{"version"}, "Show the versions of cpshare and of the server", {"cpshare version"}, nullptr, run_version},
       {{"completion"},

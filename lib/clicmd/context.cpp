@@ -13,8 +13,7 @@ std::string Command::name() const {
   return out;
 }
 
-Context::Context(Io& io_, const Globals& globals_, const Args& args_)
-    : io(io_), globals(globals_), args(args_) {}
+Context::Context(Io& io_, const Globals& globals_, const Args& args_) : io(io_), globals(globals_), args(args_) {}
 
 bool Context::colour() const { return io.out_is_tty && !io.env("NO_COLOR"); }
 bool Context::err_colour() const { return io.err_is_tty && !io.env("NO_COLOR"); }
@@ -83,8 +82,10 @@ Result<client::ApiClient*> Context::session_api() {
 void Context::print_json(const json& data) { io.out << data.dump(2) << "\n"; }
 
 Result<> Context::emit(const json& data, const std::function<void(std::ostream&)>& human) {
-  if (want_json()) print_json(data);
-  else human(io.out);
+  if (want_json())
+    print_json(data);
+  else
+    human(io.out);
   return {};
 }
 

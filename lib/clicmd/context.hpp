@@ -82,12 +82,12 @@ struct Command {
   std::vector<std::string> path;  // {"admin", "review", "approve"}
   std::string summary;            // one line, for --help, the man page and completions
   std::vector<std::string> examples = {};
-  Declare declare = nullptr;      // options and positionals, or nullptr for none
+  Declare declare = nullptr;  // options and positionals, or nullptr for none
   Handler run = nullptr;
-  bool hidden = false;            // left out of --help, completions and the man page
-  std::string details = {};       // longer description for --help and the man page
+  bool hidden = false;       // left out of --help, completions and the man page
+  std::string details = {};  // longer description for --help and the man page
 
-  std::string name() const;       // "admin review approve"
+  std::string name() const;  // "admin review approve"
 };
 
 // The command table: every command of the CLI, groups before their subcommands.

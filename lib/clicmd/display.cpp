@@ -67,9 +67,9 @@ std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone,
   const date::hh_mm_ss<std::chrono::seconds> tod{wall - day};
   const long off_minutes = static_cast<long>(offset.count() / 60);
   const long off_abs = off_minutes < 0 ? -off_minutes : off_minutes;
-  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(ymd.year()),
-                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                                tod.hours().count(), tod.minutes().count());
+  std::string out =
+      fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), tod.hours().count(), tod.minutes().count());
   if (with_seconds) out += fmt::format(":{:02}", tod.seconds().count());
   return out + fmt::format(" {}{:02}:{:02}", off_minutes < 0 ? '-' : '+', off_abs / 60, off_abs % 60);
 }
@@ -128,10 +128,7 @@ std::string bold(std::string_view s, bool colour) {
 
 std::string status_text(std::string_view status, bool colour) {
   if (!colour) return std::string(status);
-  const char* code = status == "active"           ? "32"
-                     : status == "pending_review" ? "33"
-                     : status == "inactive"       ? "33"
-                                                  : "31";
+  const char* code = status == "active" ? "32" : status == "pending_review" ? "33" : status == "inactive" ? "33" : "31";
   return std::string("\033[") + code + "m" + std::string(status) + "\033[0m";
 }
 
@@ -159,8 +156,7 @@ void print_account(std::ostream& out, const json& a, bool colour, const DisplayZ
     capital = fen_to_yuan(it->get<std::int64_t>()) + " yuan";
   std::string settlement = "-";
   if (auto it = a.find("settlement"); it != a.end() && it->is_object())
-    settlement = show(*it, "bank_name") + ", " + show(*it, "account_name") + ", " +
-                 show(*it, "account_number_masked");
+    settlement = show(*it, "bank_name") + ", " + show(*it, "account_name") + ", " + show(*it, "account_number_masked");
   std::string licence = "-";
   if (auto it = a.find("licence"); it != a.end() && it->is_object())
     licence = show(*it, "filename") + " (" + show(*it, "content_type") + ", " + show(*it, "size") + " bytes)";

@@ -49,8 +49,8 @@ class DisplayZone {
 
  private:
   explicit DisplayZone(const date::time_zone* zone) : zone_(zone) {}
-  const date::time_zone* zone_ = nullptr;             // an IANA zone; nullptr: UTC or posix_
-  std::shared_ptr<const PosixTimeZone> posix_;        // a POSIX TZ rule
+  const date::time_zone* zone_ = nullptr;       // an IANA zone; nullptr: UTC or posix_
+  std::shared_ptr<const PosixTimeZone> posix_;  // a POSIX TZ rule
 };
 
 // A time from the server (RFC 3339, UTC on the wire) in `zone` with its offset:

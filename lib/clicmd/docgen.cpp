@@ -69,9 +69,12 @@ std::vector<OptionSpec> globals_with_help() {
 std::string roff(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\\') out += "\\e";
-    else if (c == '-') out += "\\-";
-    else out += c;
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
   }
   if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out.insert(0, "\\&");
   return out;
@@ -82,17 +85,22 @@ std::string synopsis(const Command& c, const std::vector<OptionSpec>& options) {
   if (c.run == nullptr) return s + " COMMAND";
   bool has_options = false;
   for (const auto& o : options) {
-    if (o.positional) s += o.required ? " " + o.name : " [" + o.name + "]";
-    else has_options = true;
+    if (o.positional)
+      s += o.required ? " " + o.name : " [" + o.name + "]";
+    else
+      has_options = true;
   }
   return s + (has_options ? " [OPTIONS]" : "");
 }
 
 void man_option(std::ostringstream& out, const OptionSpec& o) {
   out << ".TP\n";
-  if (o.positional) out << "\\fI" << roff(o.name) << "\\fR\n";
-  else if (o.value_name.empty()) out << "\\fB" << roff(o.name) << "\\fR\n";
-  else out << "\\fB" << roff(o.name) << "\\fR \\fI" << roff(o.value_name) << "\\fR\n";
+  if (o.positional)
+    out << "\\fI" << roff(o.name) << "\\fR\n";
+  else if (o.value_name.empty())
+    out << "\\fB" << roff(o.name) << "\\fR\n";
+  else
+    out << "\\fB" << roff(o.name) << "\\fR \\fI" << roff(o.value_name) << "\\fR\n";
   std::string help = o.help;
   if (!help.empty() && help.back() != '.') help += '.';
   if (!o.choices.empty()) help += " One of: " + join(o.choices, ", ") + ".";
@@ -239,7 +247,8 @@ std::string bash_script(const std::vector<Command>& table) {
       if (!o.value_name.empty()) valued.push_back(o.name);
     };
     for (const auto& o : globals) add(o);
-    if (n.command) for (const auto& o : command_options(*n.command)) add(o);
+    if (n.command)
+      for (const auto& o : command_options(*n.command)) add(o);
     out << "    \"" << join(n.path) << "\")\n"
         << "      _cpshare_children=\"" << join(child_names(table, n.path)) << "\"\n"
         << "      _cpshare_flags=\"" << join(flags) << "\"\n"
@@ -299,9 +308,12 @@ std::string bash_script(const std::vector<Command>& table) {
 std::string zsh_text(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else if (c == '[' || c == ']' || c == ':') out += std::string("\\") + c;
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else if (c == '[' || c == ']' || c == ':')
+      out += std::string("\\") + c;
+    else
+      out += c;
   }
   return out;
 }
@@ -364,7 +376,8 @@ std::string zsh_script(const std::vector<Command>& table) {
     for (const Command* child : children(table, path))
       out << "        '" << child->path.back() << ":" << zsh_text(child->summary) << "'\n";
     out << "      )\n"
-           "      _describe -t commands 'cpshare" << (path.empty() ? "" : " " + join(path)) << " command' commands ;;\n"
+           "      _describe -t commands 'cpshare"
+        << (path.empty() ? "" : " " + join(path)) << " command' commands ;;\n"
         << "    args)\n"
            "      case $line[1] in\n";
     for (const Command* child : children(table, path))
@@ -404,9 +417,12 @@ std::string fish_complete(const OptionSpec& o, const std::string& condition) {
   if (o.name == "--help") line += " -s h";
   line += " -l " + o.name.substr(2);
   if (!o.value_name.empty()) {
-    if (o.file) line += " -r -F";
-    else if (!o.choices.empty()) line += " -x -a " + fish_quote(join(o.choices));
-    else line += " -x";
+    if (o.file)
+      line += " -r -F";
+    else if (!o.choices.empty())
+      line += " -x -a " + fish_quote(join(o.choices));
+    else
+      line += " -x";
   }
   return line + " -d " + fish_quote(o.help);
 }

@@ -28,8 +28,8 @@ Result<nlohmann::json> read_licence(const fs::path& file) {
   const auto size = fs::file_size(file, ec);
   if (ec) return bad("cannot read (" + ec.message() + ")");
   if (size > kMaxLicenceBytes)
-    return bad("is " + std::to_string(size) + " bytes; the limit is 5 MiB (" +
-               std::to_string(kMaxLicenceBytes) + " bytes)");
+    return bad("is " + std::to_string(size) + " bytes; the limit is 5 MiB (" + std::to_string(kMaxLicenceBytes) +
+               " bytes)");
   std::ifstream in(file, std::ios::binary);
   std::ostringstream content;
   if (!(in && content << in.rdbuf()) && size > 0) return bad("cannot read");
@@ -49,8 +49,7 @@ Check one_of(std::vector<std::string> choices) {
   };
 }
 
-std::optional<std::string> Form::ask_until_valid(std::string_view label, const Check& check,
-                                                 bool allow_empty) {
+std::optional<std::string> Form::ask_until_valid(std::string_view label, const Check& check, bool allow_empty) {
   for (;;) {
     auto answer = ctx_.io.console.ask(std::string(label) + (allow_empty ? " (optional): " : ": "));
     if (!answer) return std::nullopt;
@@ -70,8 +69,7 @@ std::optional<std::string> Form::ask_until_valid(std::string_view label, const C
   }
 }
 
-std::string Form::required(std::string_view flag, std::string_view field, std::string_view label,
-                           const Check& check) {
+std::string Form::required(std::string_view flag, std::string_view field, std::string_view label, const Check& check) {
   if (auto v = ctx_.args.get(flag)) {
     const std::string value = normalise_ ? normalize::field(*v) : *v;
     if (check)
@@ -84,8 +82,8 @@ std::string Form::required(std::string_view flag, std::string_view field, std::s
   return {};
 }
 
-std::optional<std::string> Form::optional(std::string_view flag, std::string_view field,
-                                          std::string_view label, const Check& check) {
+std::optional<std::string> Form::optional(std::string_view flag, std::string_view field, std::string_view label,
+                                          const Check& check) {
   if (auto v = ctx_.args.get(flag)) {
     const std::string value = normalise_ ? normalize::field(*v) : *v;
     if (check)
@@ -97,8 +95,7 @@ std::optional<std::string> Form::optional(std::string_view flag, std::string_vie
   return std::nullopt;
 }
 
-std::string Form::file(std::string_view flag, std::string_view field, std::string_view label,
-                       const Check& check) {
+std::string Form::file(std::string_view flag, std::string_view field, std::string_view label, const Check& check) {
   normalise_ = false;
   std::string path = required(flag, field, label, check);
   normalise_ = true;
@@ -106,9 +103,7 @@ std::string Form::file(std::string_view flag, std::string_view field, std::strin
 }
 
 std::string Form::new_password(std::string_view username) {
-  const Check check = [u = std::string(username)](std::string_view p) {
-    return validate::password(p, u);
-  };
+  const Check check = [u = std::string(username)](std::string_view p) { return validate::password(p, u); };
   if (ctx_.args.has("--password-stdin")) {
     auto line = stdin_line(ctx_, "--password-stdin");
     if (!line) {
@@ -152,8 +147,7 @@ Result<std::string> stdin_line(Context& ctx, std::string_view flag) {
 
 Result<std::string> read_password(Context& ctx, std::string_view prompt) {
   if (ctx.args.has("--password-stdin")) return stdin_line(ctx, "--password-stdin");
-  if (!ctx.interactive())
-    return usage_error("pass the password with --password-stdin (stdin is not a terminal)");
+  if (!ctx.interactive()) return usage_error("pass the password with --password-stdin (stdin is not a terminal)");
   auto pw = ctx.io.console.ask_secret(std::string(prompt) + ": ");
   if (!pw) return usage_error("no password given");
   return *pw;
@@ -175,8 +169,7 @@ Result<std::string> ask_new_password(Context& ctx, std::string_view prompt, cons
   }
 }
 
-Result<std::string> flag_or_ask(Context& ctx, std::string_view flag, std::string_view prompt,
-                                bool secret) {
+Result<std::string> flag_or_ask(Context& ctx, std::string_view flag, std::string_view prompt, bool secret) {
   if (auto v = ctx.args.get(flag)) return *v;
   if (!ctx.interactive())
     return usage_error("pass " + std::string(flag) + " (stdin is not a terminal, so nothing is asked)");

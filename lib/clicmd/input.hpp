@@ -18,8 +18,6 @@
 
 namespace cpshare::clicmd {
 
-
-
 inline constexpr std::uintmax_t kMaxLicenceBytes = 5 * 1024 * 1024;
 // Reads a licence file into {"filename","content_base64"}. Refuses files over 5 MiB and
 // content that is not PDF, PNG or JPEG (VALIDATION_FAILED on field "licence").
@@ -43,13 +41,12 @@ class Form {
   // The value is normalised as the server does (normalize::field: NFKC, trimmed)
   // before `check` sees it and before it is sent, so full-width input from a
   // Chinese input method passes the same checks here as there.
-  std::string required(std::string_view flag, std::string_view field, std::string_view label,
-                       const Check& check = {});
+  std::string required(std::string_view flag, std::string_view field, std::string_view label, const Check& check = {});
   // As required, for a file path: used as given, never normalised.
   std::string file(std::string_view flag, std::string_view field, std::string_view label, const Check& check);
   // As required, but an empty answer or an absent flag off a terminal means "none".
-  std::optional<std::string> optional(std::string_view flag, std::string_view field,
-                                      std::string_view label, const Check& check = {});
+  std::optional<std::string> optional(std::string_view flag, std::string_view field, std::string_view label,
+                                      const Check& check = {});
   // A new password: --password-stdin (one line), else (terminal) asked twice without echo.
   std::string new_password(std::string_view username);
   void invalid(std::string field, std::string message);
@@ -61,8 +58,7 @@ class Form {
   Result<> finish() const;
 
  private:
-  std::optional<std::string> ask_until_valid(std::string_view label, const Check& check,
-                                             bool allow_empty);
+  std::optional<std::string> ask_until_valid(std::string_view label, const Check& check, bool allow_empty);
   Context& ctx_;
   bool normalise_ = true;
   std::vector<std::string> missing_;
@@ -77,8 +73,7 @@ Result<std::string> read_password(Context& ctx, std::string_view prompt);
 // A new password, asked twice on a terminal until both agree and `check` passes.
 Result<std::string> ask_new_password(Context& ctx, std::string_view prompt, const Check& check);
 // A value given by `flag`, else asked on a terminal, else a usage error naming the flag.
-Result<std::string> flag_or_ask(Context& ctx, std::string_view flag, std::string_view prompt,
-                                bool secret = false);
+Result<std::string> flag_or_ask(Context& ctx, std::string_view flag, std::string_view prompt, bool secret = false);
 // A y/N question on the terminal; anything but y/yes is no.
 bool confirm(Context& ctx, std::string_view question);
 

@@ -33,9 +33,9 @@ class TerminalConsole final : public Console {
 };
 
 struct Io {
-  std::istream& in;    // --password-stdin and friends
-  std::ostream& out;   // results
-  std::ostream& err;   // diagnostics
+  std::istream& in;   // --password-stdin and friends
+  std::ostream& out;  // results
+  std::ostream& err;  // diagnostics
   Console& console;
   bool out_is_tty = false;
   bool err_is_tty = false;

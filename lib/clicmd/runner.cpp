@@ -24,22 +24,16 @@ int exit_code(const Error& error, bool unreachable) {
     case ErrorCode::CodeExpired:
     case ErrorCode::UsernameTaken:
     case ErrorCode::EmailTaken:
-    case ErrorCode::PhoneTaken:
-      return kExitUsage;
+    case ErrorCode::PhoneTaken: return kExitUsage;
     case ErrorCode::Unauthenticated:
     case ErrorCode::InvalidCredentials:
     case ErrorCode::MfaRequired:
     case ErrorCode::InvalidMfaCode:
-    case ErrorCode::AccountNotActive:
-      return kExitAuth;
-    case ErrorCode::Forbidden:
-      return kExitForbidden;
-    case ErrorCode::NotFound:
-      return kExitNotFound;
-    case ErrorCode::RateLimited:
-      return kExitRateLimited;
-    default:
-      return kExitOther;
+    case ErrorCode::AccountNotActive: return kExitAuth;
+    case ErrorCode::Forbidden: return kExitForbidden;
+    case ErrorCode::NotFound: return kExitNotFound;
+    case ErrorCode::RateLimited: return kExitRateLimited;
+    default: return kExitOther;
   }
 }
 
@@ -111,12 +105,13 @@ std::string wrap(std::string_view prose, std::size_t width) {
 struct Tree {
   CLI::App root{"cpshare: client of the cpshare research computing-power sharing platform", "cpshare"};
   Globals globals;
-  std::deque<Args> args;       // per table entry (deque: CLI11 binds to their storage)
-  std::vector<CLI::App*> apps; // per table entry
+  std::deque<Args> args;        // per table entry (deque: CLI11 binds to their storage)
+  std::vector<CLI::App*> apps;  // per table entry
 
   explicit Tree(const std::vector<Command>& table) {
-    root.footer("Run 'cpshare COMMAND --help' for a command's options; 'man cpshare' for the exit status,\n"
-                "environment and files.");
+    root.footer(
+        "Run 'cpshare COMMAND --help' for a command's options; 'man cpshare' for the exit status,\n"
+        "environment and files.");
     declare_globals(&root, globals);
     for (const Command& c : table) {
       CLI::App* parent = &root;
@@ -245,7 +240,12 @@ int run(const std::vector<std::string>& args, Io& io, const std::vector<Command>
 
 int main(int argc, char** argv) {
   TerminalConsole console;
-  Io io{std::cin, std::cout, std::cerr, console, ::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1,
+  Io io{std::cin,
+        std::cout,
+        std::cerr,
+        console,
+        ::isatty(STDOUT_FILENO) == 1,
+        ::isatty(STDERR_FILENO) == 1,
         client::process_env()};
   const int status = run(std::vector<std::string>(argv + 1, argv + argc), io);
   std::cout.flush();

@@ -14,9 +14,7 @@ std::string user_agent() { return std::string("cpshare/") + CPSHARE_VERSION; }
 
 Result<ServerUrl> parse_server_url(std::string_view url) {
   const std::string given(url);
-  auto bad = [&](std::string why) {
-    return fail_fields({{"server", why}}, "--server " + given + ": " + why);
-  };
+  auto bad = [&](std::string why) { return fail_fields({{"server", why}}, "--server " + given + ": " + why); };
   ServerUrl out;
   std::string rest;
   const std::string lower = [&] {
@@ -86,8 +84,7 @@ Result<json> parse_envelope(int status, std::string_view body, std::string_view 
           if (fe.is_object())
             err.fields.push_back({fe.value("field", std::string()), fe.value("message", std::string())});
       }
-      if (auto r = e.find("retry_after"); r != e.end() && r->is_number_integer())
-        err.retry_after = r->get<int>();
+      if (auto r = e.find("retry_after"); r != e.end() && r->is_number_integer()) err.retry_after = r->get<int>();
       if (err.retry_after == 0 && !retry_after_header.empty()) {
         int secs = 0;
         std::from_chars(retry_after_header.data(), retry_after_header.data() + retry_after_header.size(), secs);
@@ -111,7 +108,8 @@ Result<ApiClient> ApiClient::open(const ClientOptions& options) {
   const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   auto http = std::make_unique<httplib::Client>(url.scheme + "://" + host + ":" + std::to_string(url.port));
   if (!http->is_valid())
-    return fail_fields({{"server", "cannot use this address"}}, "--server " + options.server + ": cannot use this address");
+    return fail_fields({{"server", "cannot use this address"}},
+                       "--server " + options.server + ": cannot use this address");
   if (url.scheme == "https") {
     http->enable_server_certificate_verification(true);
     if (!options.ca_file.empty()) {
@@ -161,9 +159,7 @@ Result<ApiClient::Raw> ApiClient::send(std::string_view method, std::string_view
       case httplib::Error::SSLLoadingCerts:
         msg = "cannot load the CA certificates for " + s + "; check --ca-file / CPSHARE_CA_FILE";
         break;
-      case httplib::Error::SSLConnection:
-        msg = "TLS handshake with " + s + " failed; is it an https server?";
-        break;
+      case httplib::Error::SSLConnection: msg = "TLS handshake with " + s + " failed; is it an https server?"; break;
       case httplib::Error::Read:
       case httplib::Error::Write:
       case httplib::Error::ConnectionTimeout:

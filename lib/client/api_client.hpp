@@ -37,8 +37,7 @@ using Query = std::vector<std::pair<std::string, std::string>>;
 // Decodes an API response. 2xx with {"data":X} → X; otherwise the envelope's
 // error (unknown codes → Internal); a body that is no envelope → Internal naming
 // the HTTP status. `retry_after_header` fills retry_after when the body lacks it.
-Result<json> parse_envelope(int status, std::string_view body,
-                            std::string_view retry_after_header = {});
+Result<json> parse_envelope(int status, std::string_view body, std::string_view retry_after_header = {});
 
 struct ClientOptions {
   std::string server;   // as given; parsed with parse_server_url

@@ -42,8 +42,7 @@ Result<fs::path> config_dir(const Env& env) {
   if (auto dir = env("CPSHARE_CONFIG_DIR")) return fs::path(*dir);
   if (auto xdg = env("XDG_CONFIG_HOME")) return fs::path(*xdg) / "cpshare";
   if (auto home = env("HOME")) return fs::path(*home) / ".config" / "cpshare";
-  return fail(ErrorCode::Internal,
-              "cannot find a config directory: set CPSHARE_CONFIG_DIR or HOME");
+  return fail(ErrorCode::Internal, "cannot find a config directory: set CPSHARE_CONFIG_DIR or HOME");
 }
 
 namespace {
@@ -68,15 +67,13 @@ Result<Hosts> load_hosts(const fs::path& dir) {
   buf << in.rdbuf();
   const json doc = json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
-    return fail(ErrorCode::Internal,
-                file.string() + " is not valid JSON; fix it or delete it and log in again");
+    return fail(ErrorCode::Internal, file.string() + " is not valid JSON; fix it or delete it and log in again");
   Hosts hosts;
   hosts.default_server = string_member(doc, "default_server");
   if (auto it = doc.find("servers"); it != doc.end() && it->is_object()) {
     for (const auto& [server, entry] : it->items()) {
       if (!entry.is_object()) continue;
-      hosts.servers[server] = HostEntry{string_member(entry, "username"),
-                                        string_member(entry, "token"),
+      hosts.servers[server] = HostEntry{string_member(entry, "username"), string_member(entry, "token"),
                                         string_member(entry, "session_id")};
     }
   }

@@ -28,8 +28,8 @@ struct HostEntry {
 };
 
 struct Hosts {
-  std::string default_server;                 // server of the last login
-  std::map<std::string, HostEntry> servers;   // keyed by normalised server URL
+  std::string default_server;                // server of the last login
+  std::map<std::string, HostEntry> servers;  // keyed by normalised server URL
 
   // The entry for `server` holding a token, or nullptr.
   const HostEntry* logged_in(const std::string& server) const;

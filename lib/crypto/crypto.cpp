@@ -46,8 +46,7 @@ Bytes derive(const Bytes& master, std::uint64_t id, std::size_t len) {
 
 Bytes keyed_hash(const Bytes& key, std::string_view input) {
   Bytes out(crypto_generichash_BYTES);  // 32 bytes: BLAKE2b-256
-  crypto_generichash(out.data(), out.size(),
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                      key.data(), key.size());
   return out;
 }
@@ -72,9 +71,8 @@ Result<bool> create_key_file(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return false;
-    return fail(ErrorCode::Internal,
-                "cannot create secret key file " + file.string() + ": " + errno_text(errno) +
-                    "; check that the data directory exists and is writable");
+    return fail(ErrorCode::Internal, "cannot create secret key file " + file.string() + ": " + errno_text(errno) +
+                                         "; check that the data directory exists and is writable");
   }
   Bytes key(kMasterKeyBytes);
   randombytes_buf(key.data(), key.size());
@@ -85,8 +83,7 @@ Result<bool> create_key_file(const std::filesystem::path& file) {
   if (!written) {
     // Leave no short file behind: it would be refused on the next start.
     ::unlink(file.c_str());
-    return fail(ErrorCode::Internal,
-                "cannot write secret key file " + file.string() + ": " + written.error().message);
+    return fail(ErrorCode::Internal, "cannot write secret key file " + file.string() + ": " + written.error().message);
   }
   // Make the new directory entry durable too; losing it after a crash would
   // silently replace the key and make everything sealed with it unreadable.
@@ -103,8 +100,7 @@ Result<Bytes> read_key_file(const std::filesystem::path& file) {
   const std::string name = file.string();
   // O_NOFOLLOW: the key must be the file itself, not a link someone planted.
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return fail(ErrorCode::Internal, "cannot open secret key file " + name + ": " + errno_text(errno));
+  if (fd < 0) return fail(ErrorCode::Internal, "cannot open secret key file " + name + ": " + errno_text(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
@@ -120,16 +116,14 @@ Result<Bytes> read_key_file(const std::filesystem::path& file) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return fail(ErrorCode::Internal, "secret key file " + name + " has mode " + mode +
-                                         " and is readable by others; restrict it with: chmod 600 " +
-                                         name);
+                                         " and is readable by others; restrict it with: chmod 600 " + name);
   }
   if (st.st_size != static_cast<off_t>(kMasterKeyBytes)) {
     ::close(fd);
-    return fail(ErrorCode::Internal,
-                "secret key file " + name + " is " + std::to_string(st.st_size) + " bytes, expected " +
-                    std::to_string(kMasterKeyBytes) +
-                    "; restore it from a backup (a new key cannot decrypt existing data), or "
-                    "remove it only if the data directory holds no accounts yet");
+    return fail(ErrorCode::Internal, "secret key file " + name + " is " + std::to_string(st.st_size) +
+                                         " bytes, expected " + std::to_string(kMasterKeyBytes) +
+                                         "; restore it from a backup (a new key cannot decrypt existing data), or "
+                                         "remove it only if the data directory holds no accounts yet");
   }
   Bytes key(kMasterKeyBytes);
   std::size_t got = 0;
@@ -139,8 +133,8 @@ Result<Bytes> read_key_file(const std::filesystem::path& file) {
     if (n <= 0) {
       const int err = n < 0 ? errno : 0;
       ::close(fd);
-      return fail(ErrorCode::Internal, "cannot read secret key file " + name + ": " +
-                                           (err ? errno_text(err) : std::string("short read")));
+      return fail(ErrorCode::Internal,
+                  "cannot read secret key file " + name + ": " + (err ? errno_text(err) : std::string("short read")));
     }
     got += static_cast<std::size_t>(n);
   }
@@ -325,8 +319,7 @@ KeyRing KeyRing::from_master(const Bytes& master) {
   if (master.size() != kMasterKeyBytes) {
     // A programming error (load_or_create checks the file): deriving from a
     // wrong-size key would read out of bounds or silently weaken every key.
-    std::fprintf(stderr, "cpshare: KeyRing::from_master needs %zu bytes, got %zu\n", kMasterKeyBytes,
-                 master.size());
+    std::fprintf(stderr, "cpshare: KeyRing::from_master needs %zu bytes, got %zu\n", kMasterKeyBytes, master.size());
     std::abort();
   }
   KeyRing ring;
@@ -356,25 +349,20 @@ Bytes KeyRing::seal(const Bytes& plaintext) const {
   Bytes out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size());
   // Random 192-bit nonces never collide in practice, so no counter needs storing.
   randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES, plaintext.data(), plaintext.size(),
-                        out.data(), box_key_.data());
+  crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES, plaintext.data(), plaintext.size(), out.data(),
+                        box_key_.data());
   return out;
 }
 
-Bytes KeyRing::seal(std::string_view plaintext) const {
-  return seal(Bytes(plaintext.begin(), plaintext.end()));
-}
+Bytes KeyRing::seal(std::string_view plaintext) const { return seal(Bytes(plaintext.begin(), plaintext.end())); }
 
 Result<Bytes> KeyRing::open(const Bytes& sealed) const {
   constexpr std::size_t overhead = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
-  if (sealed.size() < overhead)
-    return fail(ErrorCode::Internal, "cannot decrypt: sealed data is truncated");
+  if (sealed.size() < overhead) return fail(ErrorCode::Internal, "cannot decrypt: sealed data is truncated");
   Bytes out(sealed.size() - overhead);
   if (crypto_secretbox_open_easy(out.data(), sealed.data() + crypto_secretbox_NONCEBYTES,
-                                 sealed.size() - crypto_secretbox_NONCEBYTES, sealed.data(),
-                                 box_key_.data()) != 0)
-    return fail(ErrorCode::Internal,
-                "cannot decrypt: data was altered or sealed under another secret.key");
+                                 sealed.size() - crypto_secretbox_NONCEBYTES, sealed.data(), box_key_.data()) != 0)
+    return fail(ErrorCode::Internal, "cannot decrypt: data was altered or sealed under another secret.key");
   return out;
 }
 
@@ -397,8 +385,7 @@ Result<std::string> hash_password(std::string_view password) {
     rc = crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                            crypto_pwhash_MEMLIMIT_INTERACTIVE);
   }
-  if (rc != 0)
-    return fail(ErrorCode::Unavailable, "password hashing failed: out of memory; try again later");
+  if (rc != 0) return fail(ErrorCode::Unavailable, "password hashing failed: out of memory; try again later");
   return std::string(out);
 }
 

@@ -32,8 +32,8 @@ std::string random_recovery_code();
 std::string to_hex(const Bytes& b);
 std::string base64url_encode(const Bytes& b);
 std::string base64_encode(std::string_view bytes);  // standard alphabet, padded (MIME, JSON)
-Result<Bytes> base64_decode(std::string_view s);  // standard alphabet, padding optional
-std::string base32_encode(const Bytes& b);         // RFC 4648, no padding
+Result<Bytes> base64_decode(std::string_view s);    // standard alphabet, padding optional
+std::string base32_encode(const Bytes& b);          // RFC 4648, no padding
 
 // Constant-time comparison.
 bool equal(const Bytes& a, const Bytes& b);

@@ -39,11 +39,9 @@ std::string strip_spaces(std::string_view code) {
 
 }  // namespace
 
-Result<std::string> code_at_step(std::string_view raw_secret, std::uint64_t step, int digits,
-                                 Algorithm alg) {
+Result<std::string> code_at_step(std::string_view raw_secret, std::uint64_t step, int digits, Algorithm alg) {
   if (oath_status() != OATH_OK)
-    return fail(ErrorCode::Internal, std::string("liboath failed to initialise: ") +
-                                         oath_strerror(oath_status()));
+    return fail(ErrorCode::Internal, std::string("liboath failed to initialise: ") + oath_strerror(oath_status()));
   if (digits < 6 || digits > 8)
     return fail(ErrorCode::Internal, "TOTP codes must have 6 to 8 digits, got " + std::to_string(digits));
   if (step > static_cast<std::uint64_t>(std::numeric_limits<time_t>::max()))
@@ -53,13 +51,12 @@ Result<std::string> code_at_step(std::string_view raw_secret, std::uint64_t step
   char out[9] = {};
   const int rc = oath_totp_generate2(raw_secret.data(), raw_secret.size(), static_cast<time_t>(step), 1, 0,
                                      static_cast<unsigned>(digits), oath_flags(alg), out);
-  if (rc != OATH_OK)
-    return fail(ErrorCode::Internal, std::string("TOTP generation failed: ") + oath_strerror(rc));
+  if (rc != OATH_OK) return fail(ErrorCode::Internal, std::string("TOTP generation failed: ") + oath_strerror(rc));
   return std::string(out);
 }
 
-std::optional<std::uint64_t> match(std::string_view raw_secret, std::string_view code,
-                                   std::int64_t unix_now, int period, int window) {
+std::optional<std::uint64_t> match(std::string_view raw_secret, std::string_view code, std::int64_t unix_now,
+                                   int period, int window) {
   constexpr int kDigits = 6;
   if (period <= 0 || window < 0 || unix_now < 0) return std::nullopt;
   const std::string given = strip_spaces(code);

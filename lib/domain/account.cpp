@@ -4,8 +4,7 @@ namespace cpshare {
 
 namespace {
 constexpr std::string_view kRoles[] = {"user", "supplier", "admin"};
-constexpr std::string_view kStatuses[] = {"inactive", "pending_review", "active", "rejected",
-                                          "deregistered"};
+constexpr std::string_view kStatuses[] = {"inactive", "pending_review", "active", "rejected", "deregistered"};
 }  // namespace
 
 std::string_view role_name(Role r) { return kRoles[static_cast<int>(r)]; }

@@ -21,8 +21,7 @@ std::string_view status_name(AccountStatus s);
 std::optional<AccountStatus> parse_status(std::string_view s);
 
 // Users' types (R-USER-1) and suppliers' kinds (R-SUP-1/2).
-inline constexpr std::string_view kUserTypes[] = {"individual", "university", "research_institute",
-                                                  "enterprise"};
+inline constexpr std::string_view kUserTypes[] = {"individual", "university", "research_institute", "enterprise"};
 inline constexpr std::string_view kSupplierKinds[] = {"enterprise", "individual"};
 
 // A sealed sensitive value: keyed hash for lookup/uniqueness, ciphertext for display.
@@ -73,8 +72,7 @@ struct Account {
   std::optional<std::int64_t> deregistered_at;
 
   bool needs_review() const {
-    return role == Role::Supplier ||
-           (role == Role::User && user_type && *user_type != "individual");
+    return role == Role::Supplier || (role == Role::User && user_type && *user_type != "individual");
   }
   // May log in (and browse). Leasing/publishing additionally need Active.
   bool can_log_in() const {

@@ -26,9 +26,9 @@ struct Lease {
   std::int64_t id = 0;
   std::string lease_id;  // "ls-" + 10 lowercase base32 characters
   std::int64_t user_id = 0;
-  std::string user;      // username (read side)
+  std::string user;  // username (read side)
   std::int64_t cluster_id = 0;
-  std::string cpc_id;    // read side
+  std::string cpc_id;  // read side
   std::int64_t supplier_id = 0;
   std::string supplier;  // read side
   char cluster_class = 'A';
@@ -36,7 +36,7 @@ struct Lease {
   billing::Terms terms;
   std::int64_t estimate = 0;  // fen: prepaid amount, or hourly estimate for the planned hours
   LeaseState state = LeaseState::Requested;
-  std::vector<int> units;     // unit indices
+  std::vector<int> units;      // unit indices
   std::string ssh_public_key;  // the user's key for the A-class account, optional
   std::int64_t created_at = 0;
   std::optional<std::int64_t> decide_by;    // requested/approved: lapses after this
@@ -52,7 +52,7 @@ struct Lease {
   // empty, no ledger entry is written, and the admin settles it by hand
   // (audit event lease_bill_failed). Migration 6.
   bool bill_failed = false;
-  Blob access_cipher;      // sealed access details (A-class), for the owner only
+  Blob access_cipher;  // sealed access details (A-class), for the owner only
 };
 
 // One ledger entry: money moves only here (docs/design/leases.md).
@@ -62,7 +62,7 @@ struct LedgerEntry {
   std::int64_t lease_id = 0;
   std::string lease;  // public lease id (read side)
   std::int64_t account_id = 0;
-  std::string kind;   // charge (user pays: negative), refund (user: positive), earning (supplier: positive)
+  std::string kind;  // charge (user pays: negative), refund (user: positive), earning (supplier: positive)
   std::int64_t amount = 0;
 };
 

@@ -17,47 +17,45 @@ namespace {
 // is_common_password is a faithful answer, though the length rule already
 // rejects them. Sorted (checked at compile time) for binary search.
 constexpr std::string_view kCommonPasswords[] = {
-    "000000", "00000000", "012345678", "0123456789", "1111", "111111", "11111111", "111111111",
-    "1111111111", "112233", "11223344", "121212", "123123", "123123123", "123321", "1234",
-    "12341234", "12344321", "12345", "123456", "1234567", "12345678", "123456789", "1234567890",
-    "123456789a", "123456a", "1234abcd", "1234qwer", "123654789", "123abc", "123qwe", "123test",
-    "131313", "1314520", "1314521", "147258369", "147852369", "159357", "159753", "159753456",
-    "1q2w3e4r", "1q2w3e4r5t", "1qaz2wsx", "1qaz2wsx3edc", "1qazxsw2", "2000", "22222222",
-    "33333333", "44444444", "5201314", "520520", "555555", "55555555", "654321", "666666",
-    "66666666", "696969", "741852963", "777777", "7777777", "77777777", "87654321", "88888888",
-    "963852741", "987654321", "9876543210", "99999999", "a123456", "a12345678", "a1b2c3",
-    "a1b2c3d4", "aa123456", "aa12345678", "aaaaaa", "abc123", "abc12345", "abc123456", "abcabc",
-    "abcd1234", "abcd123456", "abcdef", "abcdefg", "abcdefgh", "access", "admin", "admin123",
-    "admin1234", "admin888", "administrator", "aini1314", "amanda", "andrew", "apple123",
-    "arsenal", "asdf1234", "asdfgh", "asdfghjk", "asdfghjkl", "ashley", "austin", "banana",
-    "baseball", "baseball1", "batman", "batman123", "beijing", "biteme", "buster", "butterfly",
-    "caonima", "changeme", "changeme123", "charlie", "charlie1", "cheese", "chelsea", "chelsea1",
-    "china123", "chocolate", "computer", "computer1", "cookie", "dallas", "daniel", "dearbook",
-    "default", "diamond", "dragon", "dragon123", "facebook", "flower", "football", "football1",
-    "freedom", "george", "ginger", "golden1", "google", "guest", "harley", "hello", "hello123",
-    "hellohello", "hockey", "hunter", "iloveu", "iloveyou", "iloveyou!", "iloveyou1", "iloveyou2",
-    "internet", "jasmine", "jennifer", "jessica", "jordan", "jordan23", "joshua", "killer",
-    "klaster", "letmein", "letmein!", "letmein1", "letmein123", "li123456", "linkedin", "linux123",
-    "liverpool", "love", "lovely", "loveyou", "maggie", "manchester", "master", "master123",
-    "matrix", "matthew", "michael", "michael1", "michelle", "minecraft", "monkey", "monkey123",
-    "mustang", "myspace1", "mysql", "naruto", "nicole", "nihao123", "oracle", "orange", "p@ssw0rd",
-    "p@ssword", "pass", "passw0rd", "passw0rd1", "password", "password!", "password01",
-    "password1", "password12", "password123", "password2", "pepper", "pokemon", "postgres",
-    "princess", "princess1", "purple", "q1w2e3r4", "q1w2e3r4t5", "qazwsx", "qazwsxedc", "qq123456",
-    "qq5201314", "qweasd", "qweasdzxc", "qwer1234", "qwerasdf", "qwerty", "qwerty1", "qwerty123",
-    "qwertyui", "qwertyuiop", "ranger", "robert", "root", "root123", "root1234", "samsung",
-    "secret", "secret123", "secure", "secure123", "security", "server", "shadow", "shanghai",
-    "shenzhen", "silver", "soccer", "starwars", "starwars1", "summer", "sunshine", "sunshine1",
-    "superman", "superman1", "taylor", "test", "test123", "testtest", "thomas", "thunder",
-    "tigger", "toor", "trustme", "trustno1", "ubuntu", "user1234", "wang1234", "welcome",
-    "welcome!", "welcome1", "welcome123", "whatever", "woaini", "woaini123", "woaini1314",
-    "woaini520", "yankees", "zaq12wsx", "zaq1zaq1", "zhang123", "zxcvbn", "zxcvbnm", "zxcvbnm123",
-    "zxcvbnma",
+    "000000",        "00000000",   "012345678",  "0123456789",   "1111",      "111111",     "11111111",   "111111111",
+    "1111111111",    "112233",     "11223344",   "121212",       "123123",    "123123123",  "123321",     "1234",
+    "12341234",      "12344321",   "12345",      "123456",       "1234567",   "12345678",   "123456789",  "1234567890",
+    "123456789a",    "123456a",    "1234abcd",   "1234qwer",     "123654789", "123abc",     "123qwe",     "123test",
+    "131313",        "1314520",    "1314521",    "147258369",    "147852369", "159357",     "159753",     "159753456",
+    "1q2w3e4r",      "1q2w3e4r5t", "1qaz2wsx",   "1qaz2wsx3edc", "1qazxsw2",  "2000",       "22222222",   "33333333",
+    "44444444",      "5201314",    "520520",     "555555",       "55555555",  "654321",     "666666",     "66666666",
+    "696969",        "741852963",  "777777",     "7777777",      "77777777",  "87654321",   "88888888",   "963852741",
+    "987654321",     "9876543210", "99999999",   "a123456",      "a12345678", "a1b2c3",     "a1b2c3d4",   "aa123456",
+    "aa12345678",    "aaaaaa",     "abc123",     "abc12345",     "abc123456", "abcabc",     "abcd1234",   "abcd123456",
+    "abcdef",        "abcdefg",    "abcdefgh",   "access",       "admin",     "admin123",   "admin1234",  "admin888",
+    "administrator", "aini1314",   "amanda",     "andrew",       "apple123",  "arsenal",    "asdf1234",   "asdfgh",
+    "asdfghjk",      "asdfghjkl",  "ashley",     "austin",       "banana",    "baseball",   "baseball1",  "batman",
+    "batman123",     "beijing",    "biteme",     "buster",       "butterfly", "caonima",    "changeme",   "changeme123",
+    "charlie",       "charlie1",   "cheese",     "chelsea",      "chelsea1",  "china123",   "chocolate",  "computer",
+    "computer1",     "cookie",     "dallas",     "daniel",       "dearbook",  "default",    "diamond",    "dragon",
+    "dragon123",     "facebook",   "flower",     "football",     "football1", "freedom",    "george",     "ginger",
+    "golden1",       "google",     "guest",      "harley",       "hello",     "hello123",   "hellohello", "hockey",
+    "hunter",        "iloveu",     "iloveyou",   "iloveyou!",    "iloveyou1", "iloveyou2",  "internet",   "jasmine",
+    "jennifer",      "jessica",    "jordan",     "jordan23",     "joshua",    "killer",     "klaster",    "letmein",
+    "letmein!",      "letmein1",   "letmein123", "li123456",     "linkedin",  "linux123",   "liverpool",  "love",
+    "lovely",        "loveyou",    "maggie",     "manchester",   "master",    "master123",  "matrix",     "matthew",
+    "michael",       "michael1",   "michelle",   "minecraft",    "monkey",    "monkey123",  "mustang",    "myspace1",
+    "mysql",         "naruto",     "nicole",     "nihao123",     "oracle",    "orange",     "p@ssw0rd",   "p@ssword",
+    "pass",          "passw0rd",   "passw0rd1",  "password",     "password!", "password01", "password1",  "password12",
+    "password123",   "password2",  "pepper",     "pokemon",      "postgres",  "princess",   "princess1",  "purple",
+    "q1w2e3r4",      "q1w2e3r4t5", "qazwsx",     "qazwsxedc",    "qq123456",  "qq5201314",  "qweasd",     "qweasdzxc",
+    "qwer1234",      "qwerasdf",   "qwerty",     "qwerty1",      "qwerty123", "qwertyui",   "qwertyuiop", "ranger",
+    "robert",        "root",       "root123",    "root1234",     "samsung",   "secret",     "secret123",  "secure",
+    "secure123",     "security",   "server",     "shadow",       "shanghai",  "shenzhen",   "silver",     "soccer",
+    "starwars",      "starwars1",  "summer",     "sunshine",     "sunshine1", "superman",   "superman1",  "taylor",
+    "test",          "test123",    "testtest",   "thomas",       "thunder",   "tigger",     "toor",       "trustme",
+    "trustno1",      "ubuntu",     "user1234",   "wang1234",     "welcome",   "welcome!",   "welcome1",   "welcome123",
+    "whatever",      "woaini",     "woaini123",  "woaini1314",   "woaini520", "yankees",    "zaq12wsx",   "zaq1zaq1",
+    "zhang123",      "zxcvbn",     "zxcvbnm",    "zxcvbnm123",   "zxcvbnma",
 };
 static_assert(std::ranges::is_sorted(kCommonPasswords), "keep kCommonPasswords sorted");
 static_assert(std::ranges::adjacent_find(kCommonPasswords) == std::end(kCommonPasswords),
               "kCommonPasswords has a duplicate");
-
 
 using normalize::characters;
 
@@ -110,8 +108,8 @@ std::string national_id(std::string_view id) {
 
   const char expected = kCheck[sum % 11];
   if (last != expected)
-    return std::string("check digit (last character) is wrong: the first 17 characters as typed need ") +
-           expected + "; re-check the number";
+    return std::string("check digit (last character) is wrong: the first 17 characters as typed need ") + expected +
+           "; re-check the number";
   return {};
 }
 
@@ -164,8 +162,7 @@ std::string email(std::string_view email) {
   if (local.size() > 64) return "the part before @ must be at most 64 bytes (a Chinese character takes 3)";
   if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
     return "the part before @ must not start or end with a dot or contain two dots in a row";
-  if (domain.find('.') == std::string_view::npos)
-    return std::string(kShape) + " (the domain after @ needs a dot)";
+  if (domain.find('.') == std::string_view::npos) return std::string(kShape) + " (the domain after @ needs a dot)";
   std::size_t start = 0;
   while (true) {
     const auto dot = domain.find('.', start);
@@ -319,9 +316,12 @@ std::vector<std::string_view> units(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     std::size_t len = 1;
     const auto b0 = static_cast<unsigned char>(s[i]);
-    if ((b0 & 0xE0) == 0xC0) len = 2;
-    else if ((b0 & 0xF0) == 0xE0) len = 3;
-    else if ((b0 & 0xF8) == 0xF0) len = 4;
+    if ((b0 & 0xE0) == 0xC0)
+      len = 2;
+    else if ((b0 & 0xF0) == 0xE0)
+      len = 3;
+    else if ((b0 & 0xF8) == 0xF0)
+      len = 4;
     if (i + len > s.size() || !validate::valid_utf8(s.substr(i, len))) len = 1;
     out.push_back(s.substr(i, len));
     i += len;

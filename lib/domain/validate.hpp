@@ -41,9 +41,9 @@ std::string sniff_licence_type(std::string_view content);
 }  // namespace cpshare::validate
 
 namespace cpshare::mask {
-std::string id_number(std::string_view id);      // 1101**********002X
-std::string phone(std::string_view phone);       // 138****8000
-std::string credit_code(std::string_view code);  // 9135**********Y43 (first 4, last 3)
-std::string bank_account(std::string_view acct); // ****1234
-std::string email(std::string_view email);       // a***e@example.org
+std::string id_number(std::string_view id);       // 1101**********002X
+std::string phone(std::string_view phone);        // 138****8000
+std::string credit_code(std::string_view code);   // 9135**********Y43 (first 4, last 3)
+std::string bank_account(std::string_view acct);  // ****1234
+std::string email(std::string_view email);        // a***e@example.org
 }  // namespace cpshare::mask

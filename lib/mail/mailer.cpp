@@ -56,8 +56,7 @@ std::string format_message(const std::string& from, const Mail& mail, std::int64
       "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}@{}>\r\n"
       "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
       "Content-Transfer-Encoding: 8bit\r\n\r\n{}",
-      from, mail.to, encode_header(mail.subject), rfc2822_date(unix_time), id, domain,
-      crlf(mail.body));
+      from, mail.to, encode_header(mail.subject), rfc2822_date(unix_time), id, domain, crlf(mail.body));
 }
 
 OutboxMailer::OutboxMailer(std::filesystem::path dir, std::string from)
@@ -138,8 +137,8 @@ Result<> SmtpMailer::send(const Mail& mail) {
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK)
-    return fail(ErrorCode::Unavailable, fmt::format("smtp: sending to the mail server failed: {}",
-                                                    curl_easy_strerror(rc)));
+    return fail(ErrorCode::Unavailable,
+                fmt::format("smtp: sending to the mail server failed: {}", curl_easy_strerror(rc)));
   return {};
 }
 

@@ -43,8 +43,10 @@ std::optional<ParsedIp> parse_ip(std::string_view in) {
 
 std::string ip_text(const ParsedIp& a) {
   char buf[INET6_ADDRSTRLEN] = {};
-  if (a.v4) ::inet_ntop(AF_INET, a.bytes.data() + 12, buf, sizeof(buf));
-  else ::inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof(buf));
+  if (a.v4)
+    ::inet_ntop(AF_INET, a.bytes.data() + 12, buf, sizeof(buf));
+  else
+    ::inet_ntop(AF_INET6, a.bytes.data(), buf, sizeof(buf));
   return buf;
 }
 
@@ -73,8 +75,9 @@ Result<IpNetwork> TrustedProxies::parse_network(std::string_view spec) {
   const std::string_view host = spec.substr(0, slash);
   auto addr = parse_ip(host);
   if (!addr)
-    return refuse_proxy_spec(spec, "is not an IP address or network: give the proxy's address as it connects to "
-                                   "cpshared, e.g. 127.0.0.1, ::1 or 10.0.0.0/24 (host names are not accepted)");
+    return refuse_proxy_spec(spec,
+                             "is not an IP address or network: give the proxy's address as it connects to "
+                             "cpshared, e.g. 127.0.0.1, ::1 or 10.0.0.0/24 (host names are not accepted)");
   IpNetwork net{addr->bytes, 128};
   if (slash == std::string_view::npos) return net;
 
@@ -89,8 +92,9 @@ Result<IpNetwork> TrustedProxies::parse_network(std::string_view spec) {
     return refuse_proxy_spec(
         spec, fmt::format("has a bad prefix length: after / give a number of bits from 1 to {}", max_bits));
   if (bits == 0)
-    return refuse_proxy_spec(spec, "would trust every peer, so any client could choose its own address; name "
-                                   "the proxies' addresses or their network");
+    return refuse_proxy_spec(spec,
+                             "would trust every peer, so any client could choose its own address; name "
+                             "the proxies' addresses or their network");
   net.prefix = dotted ? bits + 96 : bits;
   IpNetwork base = net;
   for (int i = net.prefix; i < 128; ++i)

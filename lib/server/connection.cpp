@@ -38,7 +38,7 @@ std::string fmt_ms(std::chrono::milliseconds ms) {
 std::string raw_error(const Error& e) {
   const std::string body = api::error_envelope(e).dump();
   const int status = error_http_status(e.code);
-  const char* reason = status == 408 ? "Request Timeout"
+  const char* reason = status == 408   ? "Request Timeout"
                        : status == 413 ? "Payload Too Large"
                        : status == 429 ? "Too Many Requests"
                        : status == 503 ? "Service Unavailable"
@@ -357,19 +357,23 @@ Error failure_error(const GuardedStream& c) {
                        ? fmt::format("the request body did not arrive in time (allowed: {} plus 1 s per {} KiB)",
                                      fmt_ms(l.body_floor), l.min_rate / 1024)
                        : fmt::format("the request line and headers did not arrive within {}", fmt_ms(l.header_timeout)),
-                   {}, 0};
+                   {},
+                   0};
     case GuardedStream::Failure::HeadersTooLarge:
       return Error{ErrorCode::MalformedRequest,
-                   fmt::format("the request line and headers are larger than {} KiB", l.max_header_bytes / 1024), {}, 0};
+                   fmt::format("the request line and headers are larger than {} KiB", l.max_header_bytes / 1024),
+                   {},
+                   0};
     case GuardedStream::Failure::BodyTooLarge:
       return Error{ErrorCode::PayloadTooLarge,
-                   fmt::format("the request body is larger than {} MiB", l.max_body / (1024 * 1024)), {}, 0};
+                   fmt::format("the request body is larger than {} MiB", l.max_body / (1024 * 1024)),
+                   {},
+                   0};
     case GuardedStream::Failure::Stopped:
       return Error{ErrorCode::Unavailable, "the daemon is shutting down; try again in a moment", {}, 0};
     case GuardedStream::Failure::Eof:
       return Error{ErrorCode::MalformedRequest, "the request ended before its body did", {}, 0};
-    default:
-      return Error{ErrorCode::MalformedRequest, "the request could not be read", {}, 0};
+    default: return Error{ErrorCode::MalformedRequest, "the request could not be read", {}, 0};
   }
 }
 
@@ -491,7 +495,8 @@ bool GuardedServer::admit(socket_t sock, std::string& peer) {
         ErrorCode::RateLimited,
         fmt::format("this address already has {} connections open, the most one client may hold; reuse or close one",
                     config_.max_connections_per_address),
-        {}, 5});
+        {},
+        5});
     [[maybe_unused]] auto sent = ::send(sock, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::shutdown(sock, SHUT_WR);
   }
@@ -549,7 +554,9 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
         return;
       }
       pollfd p{sock, events, 0};
-      ::poll(&p, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count()));
+      ::poll(&p, 1,
+             static_cast<int>(
+                 std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count()));
     }
   }
 
@@ -577,7 +584,8 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
   // A request line or headers cut off by the deadline or the cap, before
   // httplib could answer: answer here.
   if (conn.phase() == GuardedStream::Phase::Headers && !conn.wrote() &&
-      (conn.failure() == GuardedStream::Failure::Timeout || conn.failure() == GuardedStream::Failure::HeadersTooLarge)) {
+      (conn.failure() == GuardedStream::Failure::Timeout ||
+       conn.failure() == GuardedStream::Failure::HeadersTooLarge)) {
     const std::string answer = raw_error(failure_error(conn));
     conn.write(answer.data(), answer.size());
   }
@@ -599,7 +607,10 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
       auto left = until - Clock::now();
       if (left <= Clock::duration::zero()) break;
       pollfd p{sock, POLLIN, 0};
-      int r = ::poll(&p, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count()));
+      int r =
+          ::poll(&p, 1,
+                 static_cast<int>(
+                     std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count()));
       if (r < 0 && errno != EINTR) break;
       if (r <= 0) continue;
       ssize_t n = ::recv(sock, sink, sizeof(sink), MSG_DONTWAIT);
@@ -678,12 +689,8 @@ std::optional<Error> read_failure(const httplib::Request& req, int status) {
     case GuardedStream::Failure::None:
       if (status != 404 && status != 405) close_after(*c, req, false);
       return std::nullopt;
-    case GuardedStream::Failure::BodyTooLarge:
-      close_after(*c, req, true);
-      return failure_error(*c);
-    default:
-      close_after(*c, req, false);
-      return failure_error(*c);
+    case GuardedStream::Failure::BodyTooLarge: close_after(*c, req, true); return failure_error(*c);
+    default: close_after(*c, req, false); return failure_error(*c);
   }
 }
 

@@ -36,7 +36,7 @@ namespace cpshare {
 
 struct GuardConfig {
   front_door::Limits limits;
-  int threads = 64;                      // connections served at once
+  int threads = 64;  // connections served at once
   // 0: no cap; otherwise at most half of `threads`, so one address can never
   // hold every thread.
   int max_connections_per_address = 32;

@@ -66,20 +66,18 @@ Result<std::pair<std::string, int>> split_listen(const std::string& listen) {
     std::size_t used = 0;
     int port = std::stoi(listen.substr(colon + 1), &used);
     if (used == listen.size() - colon - 1 && port >= 0 && port <= 65535) return std::pair{host, port};
-  } catch (...) {
-  }
+  } catch (...) {}
   return fail_fields({{"--listen", "the port must be a number from 0 to 65535"}});
 }
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 // The data directory: created 0700 with outbox/; the key, the database.
 Result<> prepare_data_dir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir / "outbox", ec);
-  if (ec) return fail(ErrorCode::Internal, fmt::format("cannot create data directory {}: {}", dir.string(), ec.message()));
+  if (ec)
+    return fail(ErrorCode::Internal, fmt::format("cannot create data directory {}: {}", dir.string(), ec.message()));
   ::chmod(dir.c_str(), 0700);
   ::chmod((dir / "outbox").c_str(), 0700);
   return {};
@@ -223,7 +221,8 @@ Result<int> serve(const Options& o) {
   if (!tls && !is_loopback(host) && !o.allow_insecure)
     return fail_fields({{"--listen", fmt::format("{} is not a loopback address: passwords and tokens would cross "
                                                  "the network in clear; give --tls-cert and --tls-key, or "
-                                                 "--allow-insecure if a TLS proxy fronts this daemon", host)}});
+                                                 "--allow-insecure if a TLS proxy fronts this daemon",
+                                                 host)}});
   if (o.session_idle_timeout < 1 || o.session_lifetime < 1)
     return fail_fields({{"--session-idle-timeout", "session timeouts must be at least 1 second"}});
 

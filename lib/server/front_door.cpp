@@ -80,9 +80,9 @@ Result<Framing> check_framing(const FramingHeaders& h, std::uint64_t max_body) {
     if (h.transfer_encoding.size() != 1 || !iequals(trim(h.transfer_encoding.front()), "chunked")) {
       std::string all;
       for (const auto& te : h.transfer_encoding) all += (all.empty() ? "" : ", ") + std::string(trim(te));
-      return fail(ErrorCode::NotImplemented,
-                  fmt::format("Transfer-Encoding {} is not supported: send Content-Length, or chunked alone",
-                              shown(all)));
+      return fail(
+          ErrorCode::NotImplemented,
+          fmt::format("Transfer-Encoding {} is not supported: send Content-Length, or chunked alone", shown(all)));
     }
     return Framing{Framing::Kind::Chunked, 0};
   }
@@ -129,7 +129,8 @@ Result<> ChunkedDecoder::end_of_line(std::string_view line) {
                 fmt::format("chunk size {} is not a hexadecimal number of bytes", shown(line)));
   std::size_t zeros = 0;
   while (zeros + 1 < digits && line[zeros] == '0') ++zeros;
-  if (digits - zeros > 16) return fail(ErrorCode::PayloadTooLarge, fmt::format("a chunk is larger than {}", mib(max_body_)));
+  if (digits - zeros > 16)
+    return fail(ErrorCode::PayloadTooLarge, fmt::format("a chunk is larger than {}", mib(max_body_)));
   std::uint64_t size = 0;
   for (char c : line.substr(0, digits)) {
     auto u = static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c)));
@@ -150,10 +151,8 @@ Result<std::size_t> ChunkedDecoder::feed(std::string_view in, std::string& body)
   std::size_t used = 0;
   while (used < in.size()) {
     switch (state_) {
-      case State::Done:
-        return used;
-      case State::Failed:
-        return std::unexpected(error_);
+      case State::Done: return used;
+      case State::Failed: return std::unexpected(error_);
       case State::Data: {
         auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size() - used));
         body.append(in.data() + used, n);
@@ -169,12 +168,16 @@ Result<std::size_t> ChunkedDecoder::feed(std::string_view in, std::string& body)
         char c = in[used++];
         if (++framing_ > max_framing_)
           return fail_with(Error{ErrorCode::PayloadTooLarge,
-                                 fmt::format("the chunked body's framing is larger than {}", mib(max_framing_)), {}, 0});
+                                 fmt::format("the chunked body's framing is larger than {}", mib(max_framing_)),
+                                 {},
+                                 0});
         if (state_ == State::DataEnd) {
           // Exactly CRLF after each chunk's data.
           if (c != (line_.empty() ? '\r' : '\n'))
             return fail_with(Error{ErrorCode::MalformedRequest,
-                                   "a chunk's data is not followed by CRLF (is the chunk longer than its size?)", {}, 0});
+                                   "a chunk's data is not followed by CRLF (is the chunk longer than its size?)",
+                                   {},
+                                   0});
           if (line_.empty()) {
             line_ = "\r";
           } else {
@@ -186,12 +189,15 @@ Result<std::size_t> ChunkedDecoder::feed(std::string_view in, std::string& body)
         if (c != '\n') {
           if (line_.size() >= kMaxLine)
             return fail_with(Error{ErrorCode::MalformedRequest,
-                                   fmt::format("a chunk-size or trailer line is longer than {} bytes", kMaxLine), {}, 0});
+                                   fmt::format("a chunk-size or trailer line is longer than {} bytes", kMaxLine),
+                                   {},
+                                   0});
           line_ += c;
           break;
         }
         if (line_.empty() || line_.back() != '\r')
-          return fail_with(Error{ErrorCode::MalformedRequest, "a chunk-size or trailer line does not end with CRLF", {}, 0});
+          return fail_with(
+              Error{ErrorCode::MalformedRequest, "a chunk-size or trailer line does not end with CRLF", {}, 0});
         line_.pop_back();
         std::string line = std::move(line_);
         line_.clear();

@@ -110,9 +110,9 @@ class ChunkedDecoder {
   std::uint64_t max_body_;
   std::uint64_t max_framing_;
   State state_ = State::Size;
-  std::string line_;              // the line being read (size or trailer)
-  std::uint64_t remaining_ = 0;   // of the current chunk's data
-  std::uint64_t framing_ = 0;     // wire bytes that are not body
+  std::string line_;             // the line being read (size or trailer)
+  std::uint64_t remaining_ = 0;  // of the current chunk's data
+  std::uint64_t framing_ = 0;    // wire bytes that are not body
   std::uint64_t decoded_ = 0;
   Error error_;
 };

@@ -36,8 +36,8 @@ struct Reply {
   std::string disposition;
 };
 
-using Handler = std::function<Result<Reply>(const httplib::Request&, const RequestContext&,
-                                            const Caller*, const Params&)>;
+using Handler =
+    std::function<Result<Reply>(const httplib::Request&, const RequestContext&, const Caller*, const Params&)>;
 
 Reply ok(json data, int status = 200) { return Reply{status, std::move(data), std::nullopt, {}, {}}; }
 
@@ -87,8 +87,7 @@ Result<int> query_int(const httplib::Request& req, const char* name, int def, in
     std::size_t used = 0;
     long long n = std::stoll(v, &used);
     if (used == v.size() && n >= min && n <= max) return static_cast<int>(n);
-  } catch (...) {
-  }
+  } catch (...) {}
   return fail_fields({{name, fmt::format("must be an integer from {} to {}", min, max)}});
 }
 
@@ -206,7 +205,8 @@ void HttpServer::install_routes() {
   };
   // Most routes read a JSON body (`with_body`) or none (`without_body`) and
   // answer the service's JSON in the envelope.
-  h["POST /api/v1/users"] = with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_user(b, ctx); });
+  h["POST /api/v1/users"] =
+      with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_user(b, ctx); });
   h["POST /api/v1/suppliers"] =
       with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_supplier(b, ctx); });
   h["POST /api/v1/activate"] =
@@ -241,9 +241,8 @@ void HttpServer::install_routes() {
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.update_profile(*c, b, ctx); });
   // Deregistration ends the account's leases (and, for a supplier, those of
   // its clusters) in the transaction that closes the account (R-LEASE-7).
-  h["DELETE /api/v1/me"] = with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) {
-    return leases_.deregister(acc, *c, b, ctx);
-  });
+  h["DELETE /api/v1/me"] =
+      with_body(200, [&acc, this](auto& b, auto& ctx, auto c, auto&) { return leases_.deregister(acc, *c, b, ctx); });
   h["POST /api/v1/me/password"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.change_password(*c, b, ctx); });
   h["POST /api/v1/me/mfa"] = with_body(200, [&acc](auto& b, auto&, auto c, auto&) { return acc.mfa_begin(*c, b); });
@@ -251,8 +250,9 @@ void HttpServer::install_routes() {
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.mfa_confirm(*c, b, ctx); });
   h["DELETE /api/v1/me/mfa"] =
       with_body(200, [&acc](auto& b, auto& ctx, auto c, auto&) { return acc.mfa_disable(*c, b, ctx); });
-  h["GET /api/v1/admin/reviews"] = without_body(
-      [&acc](const httplib::Request& req, auto&, auto, auto&) { return acc.review_list(req.get_param_value("status")); });
+  h["GET /api/v1/admin/reviews"] = without_body([&acc](const httplib::Request& req, auto&, auto, auto&) {
+    return acc.review_list(req.get_param_value("status"));
+  });
   h["GET /api/v1/admin/reviews/{username}/licence"] = [&acc](auto&, auto&, auto, const Params& p) -> Result<Reply> {
     TRY_ASSIGN(auto lic, acc.review_licence(p.at(0)));
     Reply r;
@@ -278,7 +278,8 @@ void HttpServer::install_routes() {
   });
 
   CatalogService& cat = catalog_;
-  h["POST /api/v1/clusters"] = with_body(201, [&cat](auto& b, auto& ctx, auto c, auto&) { return cat.publish(*c, b, ctx); });
+  h["POST /api/v1/clusters"] =
+      with_body(201, [&cat](auto& b, auto& ctx, auto c, auto&) { return cat.publish(*c, b, ctx); });
   h["GET /api/v1/clusters"] = without_body([&cat](const httplib::Request& req, auto&, auto c, auto&) -> Result<json> {
     ListRequest q;
     q.filter = req.get_param_value("filter");
@@ -293,7 +294,8 @@ void HttpServer::install_routes() {
     q.region = req.get_param_value("region");
     return cat.list(*c, q);
   });
-  h["GET /api/v1/clusters/{cpc_id}"] = without_body([&cat](auto&, auto&, auto c, auto& p) { return cat.show(*c, p.at(0)); });
+  h["GET /api/v1/clusters/{cpc_id}"] =
+      without_body([&cat](auto&, auto&, auto c, auto& p) { return cat.show(*c, p.at(0)); });
   h["PATCH /api/v1/clusters/{cpc_id}"] =
       with_body(200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.update(*c, p.at(0), b, ctx); });
   h["POST /api/v1/clusters/{cpc_id}/delist"] =
@@ -308,7 +310,8 @@ void HttpServer::install_routes() {
       200, [&cat](auto& b, auto& ctx, auto c, auto& p) { return cat.set_unit(*c, p.at(0), p.at(1), b, ctx); });
 
   LeaseService& ls = leases_;
-  h["POST /api/v1/leases"] = with_body(201, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.request(*c, b, ctx); });
+  h["POST /api/v1/leases"] =
+      with_body(201, [&ls](auto& b, auto& ctx, auto c, auto&) { return ls.request(*c, b, ctx); });
   h["GET /api/v1/leases"] = without_body([&ls](const httplib::Request& req, auto&, auto c, auto&) -> Result<json> {
     TRY_ASSIGN(bool incoming, query_bool(req, "incoming"));
     return ls.list(*c, incoming, req.get_param_value("state"));
@@ -386,11 +389,16 @@ void HttpServer::install_routes() {
       log_.info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status, ms, ctx.ip);
     };
     std::string pattern = to_pattern(spec.path);
-    if (spec.method == "GET") server_->Get(pattern, wrapped);
-    else if (spec.method == "POST") server_->Post(pattern, wrapped);
-    else if (spec.method == "PATCH") server_->Patch(pattern, wrapped);
-    else if (spec.method == "PUT") server_->Put(pattern, wrapped);
-    else if (spec.method == "DELETE") server_->Delete(pattern, wrapped);
+    if (spec.method == "GET")
+      server_->Get(pattern, wrapped);
+    else if (spec.method == "POST")
+      server_->Post(pattern, wrapped);
+    else if (spec.method == "PATCH")
+      server_->Patch(pattern, wrapped);
+    else if (spec.method == "PUT")
+      server_->Put(pattern, wrapped);
+    else if (spec.method == "DELETE")
+      server_->Delete(pattern, wrapped);
   }
 
   // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding
@@ -412,7 +420,7 @@ void HttpServer::install_routes() {
 
   // Everything else (unknown route, body too large, ...) still answers in the envelope.
   server_->set_error_handler(httplib::Server::HandlerWithResponse([this, proxies](const httplib::Request& req,
-                                                                         httplib::Response& res) {
+                                                                                  httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     Error e;
     if (auto failed = front_door::read_failure(req, res.status)) {
@@ -421,7 +429,8 @@ void HttpServer::install_routes() {
     } else if (res.status == 413) {
       e = Error{ErrorCode::PayloadTooLarge, "the request body is larger than 8 MiB", {}, 0};
     } else if (res.status == 404 || res.status == 405) {
-      e = Error{ErrorCode::NotFound, fmt::format("no route {} {}; see /api/v1/openapi.yaml", req.method, req.path), {}, 0};
+      e = Error{
+          ErrorCode::NotFound, fmt::format("no route {} {}; see /api/v1/openapi.yaml", req.method, req.path), {}, 0};
     } else if (res.status >= 500) {
       e = Error{ErrorCode::Internal, "internal error", {}, 0};
     } else {
@@ -432,8 +441,7 @@ void HttpServer::install_routes() {
     res.status = status;
     // A request whose headers were never read has no address of its own yet.
     std::string who = req.remote_addr.empty() ? front_door::connection_peer() : client_address(proxies, req);
-    log_.info("{} {} {} {}", req.method.empty() ? "-" : req.method, req.path.empty() ? "-" : req.path, res.status,
-              who);
+    log_.info("{} {} {} {}", req.method.empty() ? "-" : req.method, req.path.empty() ? "-" : req.path, res.status, who);
     return httplib::Server::HandlerResponse::Handled;
   }));
   server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -442,10 +450,10 @@ void HttpServer::install_routes() {
       if (ep) std::rethrow_exception(ep);
     } catch (const std::exception& e) {
       what = e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
     log_.error("{} {}: unhandled exception: {}", req.method, req.path, what);
-    write_error(res, Error{ErrorCode::Internal, "internal error; the administrator can find details in the daemon log", {}, 0});
+    write_error(
+        res, Error{ErrorCode::Internal, "internal error; the administrator can find details in the daemon log", {}, 0});
   });
 }
 
@@ -488,17 +496,14 @@ std::string bind_failure(const std::string& host, int port) {
   ::freeaddrinfo(found);
   switch (err) {
     case EADDRINUSE:
-      return fmt::format("cannot listen on {}: address in use (another cpshared, or another program, listens there); "
-                         "stop it or give another --listen",
-                         where);
-    case EADDRNOTAVAIL:
-      return fmt::format("cannot listen on {}: {} is not an address of this host", where, host);
-    case EACCES:
-      return fmt::format("cannot listen on {}: permission denied (ports below 1024 need privileges)", where);
-    case 0:
-      return {};
-    default:
-      return fmt::format("cannot listen on {}: {}", where, std::strerror(err));
+      return fmt::format(
+          "cannot listen on {}: address in use (another cpshared, or another program, listens there); "
+          "stop it or give another --listen",
+          where);
+    case EADDRNOTAVAIL: return fmt::format("cannot listen on {}: {} is not an address of this host", where, host);
+    case EACCES: return fmt::format("cannot listen on {}: permission denied (ports below 1024 need privileges)", where);
+    case 0: return {};
+    default: return fmt::format("cannot listen on {}: {}", where, std::strerror(err));
   }
 }
 

@@ -110,15 +110,15 @@ std::optional<Licence> licence_field(api::Fields& f, bool required, std::size_t 
   if (content == l->end() || !content->is_string() || content->get<std::string>().empty()) {
     lf.error("content_base64", "is required: the licence file's bytes, base64-encoded");
   } else if (content->get<std::string>().size() > (max_bytes / 3 + 1) * 4 + 4) {
-    lf.error("content_base64", fmt::format("the file is larger than {} MiB; scan it at a lower resolution",
-                                           max_bytes / (1024 * 1024)));
+    lf.error("content_base64",
+             fmt::format("the file is larger than {} MiB; scan it at a lower resolution", max_bytes / (1024 * 1024)));
   } else {
     auto bytes = crypto::base64_decode(content->get<std::string>());
     if (!bytes) {
       lf.error("content_base64", "is not valid base64");
     } else if (bytes->size() > max_bytes) {
-      lf.error("content_base64", fmt::format("the file is larger than {} MiB; scan it at a lower resolution",
-                                             max_bytes / (1024 * 1024)));
+      lf.error("content_base64",
+               fmt::format("the file is larger than {} MiB; scan it at a lower resolution", max_bytes / (1024 * 1024)));
     } else {
       std::string data(bytes->begin(), bytes->end());
       std::string type = validate::sniff_licence_type(data);
@@ -141,9 +141,10 @@ std::optional<Licence> licence_field(api::Fields& f, bool required, std::size_t 
 // USERNAME_TAKEN's message; names the existing spelling when only the case differs.
 std::string taken_message(const std::string& wanted, const std::string& existing) {
   if (wanted == existing) return fmt::format("username '{}' is taken; choose another", wanted);
-  return fmt::format("username '{}' is taken (as '{}': names that differ only in case or width are one name); "
-                     "choose another",
-                     wanted, existing);
+  return fmt::format(
+      "username '{}' is taken (as '{}': names that differ only in case or width are one name); "
+      "choose another",
+      wanted, existing);
 }
 
 std::string login_kind(const std::string& login) {
@@ -184,10 +185,15 @@ Account named_only(const std::string& login) {
 
 json rfc3339_or_null(const std::optional<std::int64_t>& t) { return t ? json(rfc3339(*t)) : json(nullptr); }
 
-AccountService::AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer,
-                               const Clock& clock, Logger& log, AccountConfig config)
-    : store_(store), keys_(keys), mailer_(mailer), clock_(clock), log_(log),
-      config_(std::move(config)), throttle_(clock) {
+AccountService::AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
+                               Logger& log, AccountConfig config)
+    : store_(store),
+      keys_(keys),
+      mailer_(mailer),
+      clock_(clock),
+      log_(log),
+      config_(std::move(config)),
+      throttle_(clock) {
   dummy_hash_ = crypto::hash_password(crypto::random_token(16)).value_or("");
 }
 
@@ -215,10 +221,11 @@ Result<std::size_t> AccountService::report_username_collisions() {
     for (const auto& n : g.usernames) names += (names.empty() ? "" : ", ") + n;
     list += fmt::format("{}[{}]", list.empty() ? "" : "; ", names);
   }
-  log_.warn("{} group{} of usernames registered before names became case-insensitive are one name now, "
-            "and were all kept: {}. The first of each group answers to any spelling, the others only to "
-            "their exact spelling (cpshare admin audit --event username_collision)",
-            groups.size(), groups.size() == 1 ? "" : "s", list);
+  log_.warn(
+      "{} group{} of usernames registered before names became case-insensitive are one name now, "
+      "and were all kept: {}. The first of each group answers to any spelling, the others only to "
+      "their exact spelling (cpshare admin audit --event username_collision)",
+      groups.size(), groups.size() == 1 ? "" : "s", list);
   return groups.size();
 }
 
@@ -252,9 +259,7 @@ json AccountService::account_json(const Account& a) const {
                   {"account_number_masked", masked(a.bank_account, mask::bank_account)}};
   json licence = nullptr;
   if (a.licence_filename)
-    licence = {{"filename", *a.licence_filename},
-               {"content_type", opt(a.licence_type)},
-               {"size", opt(a.licence_size)}};
+    licence = {{"filename", *a.licence_filename}, {"content_type", opt(a.licence_type)}, {"size", opt(a.licence_size)}};
   return {
       {"username", a.username},
       {"role", role_name(a.role)},
@@ -297,14 +302,12 @@ json AccountService::session_json(const Session& s, const std::string& current_i
           {"current", s.id == current_id}};
 }
 
-void AccountService::audit_event(const std::string& event, const Account* a, const RequestContext& ctx,
-                                 json detail) {
-  if (auto r = audit_in_tx(event, a, ctx, std::move(detail)); !r)
-    log_.error("audit {}: {}", event, r.error().message);
+void AccountService::audit_event(const std::string& event, const Account* a, const RequestContext& ctx, json detail) {
+  if (auto r = audit_in_tx(event, a, ctx, std::move(detail)); !r) log_.error("audit {}: {}", event, r.error().message);
 }
 
-Result<> AccountService::audit_in_tx(const std::string& event, const Account* a,
-                                     const RequestContext& ctx, json detail) {
+Result<> AccountService::audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,
+                                     json detail) {
   AuditEvent e;
   e.at = clock_.now();
   e.event = event;
@@ -353,13 +356,28 @@ Result<json> AccountService::register_supplier(const json& body, const RequestCo
 
 Result<json> AccountService::register_account(const json& body, const RequestContext& ctx, Role role) {
   std::initializer_list<std::string_view> user_fields = {
-      "username", "password", "email", "phone", "real_name", "id_number", "user_type", "region",
-      "organization", "credit_code", "licence", "accept_terms", "terms_version"};
-  std::initializer_list<std::string_view> supplier_fields = {
-      "username", "password", "email", "phone", "region", "kind", "licence", "accept_terms",
-      "terms_version", "company_name", "legal_rep_name", "legal_rep_id_number",
-      "registered_capital_fen", "credit_code", "contact_name", "settlement", "real_name",
-      "id_number", "address", "affiliation"};
+      "username", "password",     "email",       "phone",   "real_name",    "id_number",    "user_type",
+      "region",   "organization", "credit_code", "licence", "accept_terms", "terms_version"};
+  std::initializer_list<std::string_view> supplier_fields = {"username",
+                                                             "password",
+                                                             "email",
+                                                             "phone",
+                                                             "region",
+                                                             "kind",
+                                                             "licence",
+                                                             "accept_terms",
+                                                             "terms_version",
+                                                             "company_name",
+                                                             "legal_rep_name",
+                                                             "legal_rep_id_number",
+                                                             "registered_capital_fen",
+                                                             "credit_code",
+                                                             "contact_name",
+                                                             "settlement",
+                                                             "real_name",
+                                                             "id_number",
+                                                             "address",
+                                                             "affiliation"};
   api::Fields f(body, role == Role::User ? user_fields : supplier_fields);
 
   Account a;
@@ -378,12 +396,10 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
   auto phone = phone_field(f, true);
   a.region = f.text("region", true, kNameMax);
   auto accept = f.boolean("accept_terms", true);
-  if (accept && !*accept)
-    f.error("accept_terms", "you must accept the registration agreement and privacy policy");
+  if (accept && !*accept) f.error("accept_terms", "you must accept the registration agreement and privacy policy");
   auto tv = f.text("terms_version", true, 32);
   if (tv && *tv != terms::kVersion)
-    f.error("terms_version", fmt::format("the current terms are version {}; read and accept them",
-                                         terms::kVersion));
+    f.error("terms_version", fmt::format("the current terms are version {}; read and accept them", terms::kVersion));
 
   std::optional<std::string> id_number, credit, legal_id;
   std::optional<Settlement> settlement;
@@ -414,8 +430,7 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
       a.company_name = f.text("company_name", true, kOrgMax);
       a.legal_rep_name = f.text("legal_rep_name", true, kNameMax);
       legal_id = national_id_field(f, "legal_rep_id_number", true);
-      a.registered_capital_fen =
-          f.integer("registered_capital_fen", true, 0, std::int64_t{1} << 53);
+      a.registered_capital_fen = f.integer("registered_capital_fen", true, 0, std::int64_t{1} << 53);
       credit = credit_code_field(f, true);
       a.contact_name = f.text("contact_name", true, kNameMax);
       settlement = settlement_field(f, true);
@@ -432,8 +447,7 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
       credit = credit_code_field(f, false);
       settlement = settlement_field(f, false);
       const char* why = "only enterprise suppliers submit this";
-      for (auto k : {"company_name", "legal_rep_name", "legal_rep_id_number",
-                     "registered_capital_fen", "contact_name"})
+      for (auto k : {"company_name", "legal_rep_name", "legal_rep_id_number", "registered_capital_fen", "contact_name"})
         f.forbid(k, why);
     }
   }
@@ -478,9 +492,9 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
 
   auto inserted = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(a.id, store_.insert_account(a));
-    TRY(audit_in_tx("registered", &a, ctx,
-                    {{"role", role_name(a.role)},
-                     {"type", a.user_type ? *a.user_type : a.supplier_kind.value_or("")}}));
+    TRY(audit_in_tx(
+        "registered", &a, ctx,
+        {{"role", role_name(a.role)}, {"type", a.user_type ? *a.user_type : a.supplier_kind.value_or("")}}));
     return {};
   });
   if (!inserted) return std::unexpected(counted_if_taken(inserted.error(), taken_key));
@@ -512,8 +526,7 @@ Result<json> AccountService::issue_activation(const Account& a) {
       "{5}\n\n"
       "With the code: cpshare activate --username {0} {1}\n\n"
       "If you did not register, ignore this message. 如非本人操作，请忽略本邮件。\n",
-      a.username, code, rfc3339(c.code_expires_at), config_.code_ttl / 60,
-      rfc3339(c.link_expires_at), link);
+      a.username, code, rfc3339(c.code_expires_at), config_.code_ttl / 60, rfc3339(c.link_expires_at), link);
   bool sent = true;
   if (auto r = mailer_.send(Mail{*a.email, "cpshare: activate your account / 激活您的账户", body}); !r) {
     sent = false;
@@ -530,21 +543,22 @@ Result<json> AccountService::issue_activation(const Account& a) {
 
 Result<json> AccountService::finish_activation(Account a, const RequestContext& ctx, const std::string& how) {
   TRY_ASSIGN(a, modify(
-      a.id,
-      [&](Account& cur) -> Result<> {
-        if (cur.status != AccountStatus::Inactive)
-          return fail(ErrorCode::AlreadyActive, "this account is already activated; log in with cpshare login");
-        cur.status = cur.needs_review() ? AccountStatus::PendingReview : AccountStatus::Active;
-        cur.activated_at = clock_.now();
-        return {};
-      },
-      [&](const Account& cur) -> Result<> {
-        // The used code's hash is kept (deregistration deletes it): typed
-        // again, it tells its owner the account is already active, where any
-        // other code gets the answer an unknown username gets. The link is
-        // void: activate_with_link refuses it for an account not inactive.
-        return audit_in_tx("activated", &cur, ctx, {{"via", how}, {"status", status_name(cur.status)}});
-      }));
+                    a.id,
+                    [&](Account& cur) -> Result<> {
+                      if (cur.status != AccountStatus::Inactive)
+                        return fail(ErrorCode::AlreadyActive,
+                                    "this account is already activated; log in with cpshare login");
+                      cur.status = cur.needs_review() ? AccountStatus::PendingReview : AccountStatus::Active;
+                      cur.activated_at = clock_.now();
+                      return {};
+                    },
+                    [&](const Account& cur) -> Result<> {
+                      // The used code's hash is kept (deregistration deletes it): typed
+                      // again, it tells its owner the account is already active, where any
+                      // other code gets the answer an unknown username gets. The link is
+                      // void: activate_with_link refuses it for an account not inactive.
+                      return audit_in_tx("activated", &cur, ctx, {{"via", how}, {"status", status_name(cur.status)}});
+                    }));
   return json{{"account", account_json(a)}};
 }
 
@@ -559,7 +573,8 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
   api::Fields f(body, {"username", "code"});
   auto username = f.text("username", true, 64);
   auto code = f.text("code", true, 16);
-  if (code && (code->size() != 6 || !std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; })))
+  if (code &&
+      (code->size() != 6 || !std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; })))
     f.error("code", "must be the 6-digit code from the activation mail");
   if (!f.ok()) return std::unexpected(f.failure());
 
@@ -594,14 +609,14 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
   if (act->attempts >= config_.max_code_attempts || act->code_expires_at <= clock_.now())
     return fail(ErrorCode::CodeExpired,
                 "this code has expired or was tried too often; get a new one with "
-                "cpshare activate --resend --username " + a.username);
+                "cpshare activate --resend --username " +
+                    a.username);
   throttle_.success(key);
   return finish_activation(std::move(a), ctx, "code");
 }
 
 Result<json> AccountService::activate_with_link(const std::string& token, const RequestContext& ctx) {
-  if (token.empty())
-    return fail_fields({{"token", "is required: open the link from the activation mail"}});
+  if (token.empty()) return fail_fields({{"token", "is required: open the link from the activation mail"}});
   TRY(throttled("ip:" + ctx.ip, throttle_policy::kAddress, nullptr, ctx, "activation"));
   TRY_ASSIGN(auto act, store_.activation_by_link(keys_.token_hash(token)));
   if (!act) {
@@ -613,8 +628,9 @@ Result<json> AccountService::activate_with_link(const std::string& token, const 
   if (!found || found->status != AccountStatus::Inactive)
     return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
   if (act->link_expires_at <= clock_.now())
-    return fail(ErrorCode::CodeExpired, "this activation link has expired; get a new one with "
-                                        "cpshare activate --resend --username USERNAME");
+    return fail(ErrorCode::CodeExpired,
+                "this activation link has expired; get a new one with "
+                "cpshare activate --resend --username USERNAME");
   return finish_activation(std::move(*found), ctx, "link");
 }
 
@@ -671,12 +687,12 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
     bool accepted = false;
     if (step) {
       TRY_ASSIGN(a, modify(a.id, [&](Account& cur) -> Result<> {
-        if (static_cast<std::int64_t>(*step) > cur.mfa_last_step) {
-          cur.mfa_last_step = static_cast<std::int64_t>(*step);
-          accepted = true;
-        }
-        return {};
-      }));
+                   if (static_cast<std::int64_t>(*step) > cur.mfa_last_step) {
+                     cur.mfa_last_step = static_cast<std::int64_t>(*step);
+                     accepted = true;
+                   }
+                   return {};
+                 }));
     }
     if (accepted) return {};
   }
@@ -727,7 +743,8 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
     if (a.status == AccountStatus::Inactive)
       return fail(ErrorCode::AccountNotActive,
                   "this account is not activated yet; enter the code from the activation mail with "
-                  "cpshare activate --username " + a.username + " CODE");
+                  "cpshare activate --username " +
+                      a.username + " CODE");
     return fail(ErrorCode::AccountNotActive, "this account was deregistered and cannot log in");
   }
   if (a.mfa_enabled) {
@@ -760,8 +777,7 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
 
 Result<Caller> AccountService::authenticate(const std::string& token, const RequestContext& ctx) {
   (void)ctx;
-  if (token.empty())
-    return fail(ErrorCode::Unauthenticated, "not logged in; run cpshare login");
+  if (token.empty()) return fail(ErrorCode::Unauthenticated, "not logged in; run cpshare login");
   TRY_ASSIGN(auto s, store_.session_by_token(keys_.token_hash(token)));
   if (!s) return fail(ErrorCode::Unauthenticated, "this session has ended; run cpshare login");
   std::int64_t now = clock_.now();
@@ -801,8 +817,7 @@ Result<json> AccountService::logout(const Caller& caller, const RequestContext& 
   return json{{"id", caller.session.id}, {"revoked", true}};
 }
 
-Result<json> AccountService::revoke_session(const Caller& caller, const std::string& id,
-                                            const RequestContext& ctx) {
+Result<json> AccountService::revoke_session(const Caller& caller, const std::string& id, const RequestContext& ctx) {
   TRY_ASSIGN(bool deleted, store_.delete_session(caller.account.id, id));
   if (!deleted)
     return fail(ErrorCode::NotFound, fmt::format("no session '{}' of yours; see cpshare sessions list", id));
@@ -812,17 +827,15 @@ Result<json> AccountService::revoke_session(const Caller& caller, const std::str
 
 // -------------------------------------------------------------------- profile
 
-Result<json> AccountService::profile(const Caller& caller) {
-  return json{{"account", account_json(caller.account)}};
-}
+Result<json> AccountService::profile(const Caller& caller) { return json{{"account", account_json(caller.account)}}; }
 
 Result<json> AccountService::update_profile(const Caller& caller, const json& body, const RequestContext& ctx) {
   Account a = caller.account;
   bool supplier = a.role == Role::Supplier;
   bool enterprise = supplier && a.supplier_kind == "enterprise";
   bool institution = a.role == Role::User && a.user_type && *a.user_type != "individual";
-  api::Fields f(body, {"email", "phone", "region", "organization", "contact_name", "address",
-                       "affiliation", "settlement"});
+  api::Fields f(body,
+                {"email", "phone", "region", "organization", "contact_name", "address", "affiliation", "settlement"});
   std::vector<std::string> changed;
   if (f.has("email")) {
     a.email = email_field(f, true);
@@ -838,27 +851,36 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
     changed.push_back("region");
   }
   if (f.has("organization")) {
-    if (!institution) f.error("organization", "only university, research_institute and enterprise users have an organisation");
-    else a.organization = f.text("organization", true, kOrgMax);
+    if (!institution)
+      f.error("organization", "only university, research_institute and enterprise users have an organisation");
+    else
+      a.organization = f.text("organization", true, kOrgMax);
     changed.push_back("organization");
   }
   if (f.has("contact_name")) {
-    if (!enterprise) f.error("contact_name", "only enterprise suppliers have a contact name");
-    else a.contact_name = f.text("contact_name", true, kNameMax);
+    if (!enterprise)
+      f.error("contact_name", "only enterprise suppliers have a contact name");
+    else
+      a.contact_name = f.text("contact_name", true, kNameMax);
     changed.push_back("contact_name");
   }
   if (f.has("address")) {
-    if (!supplier || enterprise) f.error("address", "only individual suppliers have an address");
-    else a.address = f.text("address", true, kAddressMax);
+    if (!supplier || enterprise)
+      f.error("address", "only individual suppliers have an address");
+    else
+      a.address = f.text("address", true, kAddressMax);
     changed.push_back("address");
   }
   if (f.has("affiliation")) {
-    if (!supplier || enterprise) f.error("affiliation", "only individual suppliers have an affiliation");
-    else a.affiliation = f.text("affiliation", true, kOrgMax);
+    if (!supplier || enterprise)
+      f.error("affiliation", "only individual suppliers have an affiliation");
+    else
+      a.affiliation = f.text("affiliation", true, kOrgMax);
     changed.push_back("affiliation");
   }
   if (f.has("settlement")) {
-    if (!supplier) f.error("settlement", "only suppliers have a settlement account");
+    if (!supplier)
+      f.error("settlement", "only suppliers have a settlement account");
     else if (auto s = settlement_field(f, true)) {
       a.bank_name = s->bank_name;
       a.bank_account_name = s->account_name;
@@ -867,8 +889,7 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
     changed.push_back("settlement");
   }
   if (!f.ok()) return std::unexpected(f.failure());
-  if (changed.empty())
-    return fail_fields({{"(body)", "nothing to change: give at least one field to update"}});
+  if (changed.empty()) return fail_fields({{"(body)", "nothing to change: give at least one field to update"}});
   // "Taken" tells whether an email or phone is registered: rationed per
   // account as registration's answers are per address.
   const std::string taken_key = fmt::format("taken:acct:{}", a.id);
@@ -905,7 +926,9 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
         cur.bank_account = wanted.bank_account;
         return {};
       },
-      [&](const Account& cur) { return audit_in_tx("profile_updated", &cur, ctx, {{"fields", changed}}); });
+      [&](const Account& cur) {
+        return audit_in_tx("profile_updated", &cur, ctx, {{"fields", changed}});
+      });
   if (!updated) return std::unexpected(counted_if_taken(updated.error(), taken_key));
   a = std::move(*updated);
   return json{{"account", account_json(a)}};
@@ -919,8 +942,10 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
   if (!current || current->empty()) f.error("current_password", "is required");
   auto fresh = f.secret("new_password", true, 128);
   if (fresh) {
-    if (auto p = validate::password(*fresh, caller.account.username); !p.empty()) f.error("new_password", p);
-    else if (current && *fresh == *current) f.error("new_password", "must differ from the current password");
+    if (auto p = validate::password(*fresh, caller.account.username); !p.empty())
+      f.error("new_password", p);
+    else if (current && *fresh == *current)
+      f.error("new_password", "must differ from the current password");
   }
   if (!f.ok()) return std::unexpected(f.failure());
   Account a = caller.account;
@@ -934,15 +959,15 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
   TRY_ASSIGN(std::string new_hash, crypto::hash_password(*fresh));
   int ended = 0;
   TRY_ASSIGN(a, modify(
-      a.id,
-      [&](Account& cur) -> Result<> {
-        cur.password_hash = new_hash;
-        return {};
-      },
-      [&](const Account& cur) -> Result<> {
-        TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
-        return audit_in_tx("password_changed", &cur, ctx, {{"sessions_ended", ended}});
-      }));
+                    a.id,
+                    [&](Account& cur) -> Result<> {
+                      cur.password_hash = new_hash;
+                      return {};
+                    },
+                    [&](const Account& cur) -> Result<> {
+                      TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+                      return audit_in_tx("password_changed", &cur, ctx, {{"sessions_ended", ended}});
+                    }));
   notify(a, "cpshare: your password was changed / 密码已修改",
          fmt::format("The password of cpshare account {} was changed at {} from {}.\n"
                      "Every session was ended. If this was not you, contact the platform administrator.\n",
@@ -971,53 +996,55 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
   std::optional<std::string> email = a.email;
   int ended = 0;
   TRY_ASSIGN(a, modify(
-      a.id,
-      [&](Account& cur) -> Result<> {
-        // Keep what billing records need: the username (leases and ledger
-        // name it), role and type, the company or organisation and its
-        // credit code (a legal entity's, not a person's), timestamps. Erase
-        // the rest: the password hash (the account can never log in again;
-        // logins naming it verify against the dummy hash), contact data,
-        // names of people, identity numbers, region, bank data, licence,
-        // MFA secrets and the review note. Migration 7 does the same for
-        // accounts deregistered before; the store zeroes what it frees.
-        cur.status = AccountStatus::Deregistered;
-        cur.deregistered_at = clock_.now();
-        cur.password_hash.clear();
-        cur.email.reset();
-        cur.phone = {};
-        cur.real_name.reset();
-        cur.id_number = {};
-        cur.legal_rep_name.reset();
-        cur.legal_rep_id_number = {};
-        cur.region.reset();
-        cur.address.reset();
-        cur.contact_name.reset();
-        cur.affiliation.reset();
-        cur.bank_name.reset();
-        cur.bank_account_name.reset();
-        cur.bank_account = {};
-        cur.licence_filename.reset();
-        cur.licence_type.reset();
-        cur.licence_size.reset();
-        cur.mfa_enabled = false;
-        cur.mfa_secret_cipher.clear();
-        cur.mfa_pending_cipher.clear();
-        cur.mfa_last_step = 0;
-        cur.review_note.reset();
-        return {};
-      },
-      [&](const Account& cur) -> Result<> {
-        TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
-        TRY(store_.delete_recovery_codes(cur.id));
-        TRY(store_.delete_activation(cur.id));
-        if (close_also) TRY(close_also(cur));
-        return audit_in_tx("deregistered", &cur, ctx, {{"sessions_ended", ended}});
-      }));
+                    a.id,
+                    [&](Account& cur) -> Result<> {
+                      // Keep what billing records need: the username (leases and ledger
+                      // name it), role and type, the company or organisation and its
+                      // credit code (a legal entity's, not a person's), timestamps. Erase
+                      // the rest: the password hash (the account can never log in again;
+                      // logins naming it verify against the dummy hash), contact data,
+                      // names of people, identity numbers, region, bank data, licence,
+                      // MFA secrets and the review note. Migration 7 does the same for
+                      // accounts deregistered before; the store zeroes what it frees.
+                      cur.status = AccountStatus::Deregistered;
+                      cur.deregistered_at = clock_.now();
+                      cur.password_hash.clear();
+                      cur.email.reset();
+                      cur.phone = {};
+                      cur.real_name.reset();
+                      cur.id_number = {};
+                      cur.legal_rep_name.reset();
+                      cur.legal_rep_id_number = {};
+                      cur.region.reset();
+                      cur.address.reset();
+                      cur.contact_name.reset();
+                      cur.affiliation.reset();
+                      cur.bank_name.reset();
+                      cur.bank_account_name.reset();
+                      cur.bank_account = {};
+                      cur.licence_filename.reset();
+                      cur.licence_type.reset();
+                      cur.licence_size.reset();
+                      cur.mfa_enabled = false;
+                      cur.mfa_secret_cipher.clear();
+                      cur.mfa_pending_cipher.clear();
+                      cur.mfa_last_step = 0;
+                      cur.review_note.reset();
+                      return {};
+                    },
+                    [&](const Account& cur) -> Result<> {
+                      TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+                      TRY(store_.delete_recovery_codes(cur.id));
+                      TRY(store_.delete_activation(cur.id));
+                      if (close_also) TRY(close_also(cur));
+                      return audit_in_tx("deregistered", &cur, ctx, {{"sessions_ended", ended}});
+                    }));
   // The erased values' old pages must not stay readable in the WAL.
   if (auto flushed = store_.flush_erased(); !flushed)
-    log_.warn("deregistration of {}: the erased data may stay in the database's WAL until its next "
-              "checkpoint: {}", a.username, flushed.error().message);
+    log_.warn(
+        "deregistration of {}: the erased data may stay in the database's WAL until its next "
+        "checkpoint: {}",
+        a.username, flushed.error().message);
   if (email) {
     Account to = a;
     to.email = email;
@@ -1037,12 +1064,12 @@ Result<json> AccountService::mfa_begin(const Caller& caller, const json& body) {
   crypto::Bytes secret = crypto::random_bytes(20);
   std::string raw(secret.begin(), secret.end());
   TRY_ASSIGN(Account a, modify(caller.account.id, [&](Account& cur) -> Result<> {
-    if (cur.mfa_enabled)
-      return fail(ErrorCode::MfaAlreadyEnabled,
-                  "two-factor authentication is already on; disable it first to re-enrol");
-    cur.mfa_pending_cipher = keys_.seal(raw);
-    return {};
-  }));
+               if (cur.mfa_enabled)
+                 return fail(ErrorCode::MfaAlreadyEnabled,
+                             "two-factor authentication is already on; disable it first to re-enrol");
+               cur.mfa_pending_cipher = keys_.seal(raw);
+               return {};
+             }));
   return json{{"secret", crypto::base32_encode(secret)},
               {"otpauth_uri", totp::otpauth_uri("cpshare", a.username, raw)}};
 }
@@ -1099,7 +1126,8 @@ Result<json> AccountService::mfa_disable(const Caller& caller, const json& body,
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
   TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   // A 6-digit code is a TOTP code; anything else is tried as a recovery code.
-  bool is_totp = code->size() == 6 && std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; });
+  bool is_totp =
+      code->size() == 6 && std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; });
   TRY(check_second_factor(a, is_totp ? *code : "", is_totp ? "" : *code, ctx, key, throttle_policy::kAccount));
   TRY(modify(
       a.id,
@@ -1121,8 +1149,7 @@ Result<json> AccountService::mfa_disable(const Caller& caller, const json& body,
 
 Result<json> AccountService::review_list(const std::string& status) {
   auto st = parse_status(status.empty() ? "pending_review" : status);
-  if (!st)
-    return fail_fields({{"status", "must be one of inactive, pending_review, active, rejected, deregistered"}});
+  if (!st) return fail_fields({{"status", "must be one of inactive, pending_review, active, rejected, deregistered"}});
   TRY_ASSIGN(auto accounts, store_.accounts_with_status(*st));
   json items = json::array();
   for (const auto& a : accounts)
@@ -1149,25 +1176,25 @@ Result<json> AccountService::review_decide(const Caller& admin, const std::strin
   TRY_ASSIGN(auto found, store_.account_by_username(username));
   if (!found) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
   TRY_ASSIGN(Account a, modify(
-      found->id,
-      [&](Account& cur) -> Result<> {
-        if (cur.status != AccountStatus::PendingReview)
-          return fail(ErrorCode::Conflict, fmt::format("account '{}' is {}, not pending_review", username,
-                                                       status_name(cur.status)));
-        cur.status = approve ? AccountStatus::Active : AccountStatus::Rejected;
-        cur.reviewed_at = clock_.now();
-        cur.review_note = reason;
-        return {};
-      },
-      [&](const Account& cur) {
-        return audit_in_tx(approve ? "review_approved" : "review_rejected", &cur, ctx,
-                           {{"admin", admin.account.username}, {"reason", reason.value_or("")}});
-      }));
+                            found->id,
+                            [&](Account& cur) -> Result<> {
+                              if (cur.status != AccountStatus::PendingReview)
+                                return fail(ErrorCode::Conflict, fmt::format("account '{}' is {}, not pending_review",
+                                                                             username, status_name(cur.status)));
+                              cur.status = approve ? AccountStatus::Active : AccountStatus::Rejected;
+                              cur.reviewed_at = clock_.now();
+                              cur.review_note = reason;
+                              return {};
+                            },
+                            [&](const Account& cur) {
+                              return audit_in_tx(approve ? "review_approved" : "review_rejected", &cur, ctx,
+                                                 {{"admin", admin.account.username}, {"reason", reason.value_or("")}});
+                            }));
   notify(a, approve ? "cpshare: account approved / 账户审核通过" : "cpshare: account not approved / 账户审核未通过",
-         approve ? fmt::format("Your cpshare account {} was approved. You can now use every feature of your role.\n",
-                               a.username)
-                 : fmt::format("Your cpshare account {} was not approved.\nReason: {}\n", a.username,
-                               reason.value_or("")));
+         approve
+             ? fmt::format("Your cpshare account {} was approved. You can now use every feature of your role.\n",
+                           a.username)
+             : fmt::format("Your cpshare account {} was not approved.\nReason: {}\n", a.username, reason.value_or("")));
   return json{{"account", account_json(a)}};
 }
 

@@ -56,8 +56,8 @@ struct LicenceDownload {
 
 class AccountService {
  public:
-  AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
-                 Logger& log, AccountConfig config);
+  AccountService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock, Logger& log,
+                 AccountConfig config);
 
   Result<json> register_user(const json& body, const RequestContext& ctx);
   Result<json> register_supplier(const json& body, const RequestContext& ctx);
@@ -101,13 +101,12 @@ class AccountService {
 
   Result<json> review_list(const std::string& status);
   Result<LicenceDownload> review_licence(const std::string& username);
-  Result<json> review_decide(const Caller& admin, const std::string& username, bool approve,
-                             const json& body, const RequestContext& ctx);
+  Result<json> review_decide(const Caller& admin, const std::string& username, bool approve, const json& body,
+                             const RequestContext& ctx);
   Result<json> audit(const AuditQuery& q);
 
   // `cpshared admin create` (no session: run by whoever owns the data dir).
-  Result<json> create_admin(const std::string& username, const std::string& password,
-                            const std::string& email);
+  Result<json> create_admin(const std::string& username, const std::string& password, const std::string& email);
 
   // Logs a warning naming the accounts kept from before usernames were one
   // name whatever their case (Store::username_collisions; migration 5 also
@@ -138,13 +137,12 @@ class AccountService {
                                const RequestContext& ctx, const std::string& key, const ThrottlePolicy& p);
   // RATE_LIMITED (with retry_after) while `key` waits under `p`; audited as
   // login_throttled with {"flow": flow}.
-  Result<> throttled(const std::string& key, const ThrottlePolicy& p, const Account* a,
-                     const RequestContext& ctx, std::string_view flow = "login");
+  Result<> throttled(const std::string& key, const ThrottlePolicy& p, const Account* a, const RequestContext& ctx,
+                     std::string_view flow = "login");
   // A USERNAME_TAKEN / EMAIL_TAKEN / PHONE_TAKEN answer, counted under `key`
   // (throttle_policy::kTaken); any other error passes unchanged.
   Error counted_if_taken(Error e, const std::string& key);
-  void audit_event(const std::string& event, const Account* a, const RequestContext& ctx,
-                   json detail = json::object());
+  void audit_event(const std::string& event, const Account* a, const RequestContext& ctx, json detail = json::object());
   Result<> audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,
                        json detail = json::object());
   json session_json(const Session& s, const std::string& current_id) const;

@@ -38,8 +38,7 @@ Result<json> CatalogService::provisioning_json(const Caller& caller, const Clust
               {"host_key_fingerprint", s.ssh_host_key.empty() ? json(nullptr) : json(s.ssh_host_key)}};
 }
 
-Result<> CatalogService::audit(const std::string& event, const Caller& caller, const RequestContext& ctx,
-                               json detail) {
+Result<> CatalogService::audit(const std::string& event, const Caller& caller, const RequestContext& ctx, json detail) {
   AuditEvent e;
   e.at = clock_.now();
   e.event = event;
@@ -100,9 +99,10 @@ Result<json> CatalogService::publish(const Caller& caller, const json& body, con
     TRY(store_.set_cluster_secrets(c.id, secrets));
     return audit("cluster_published", caller, ctx, {{"cpc_id", c.cpc_id}});
   }));
-  return json{{"cluster", catalog::cluster_json(c, Viewer::Owner)},
-              {"provisioning_public_key", secrets.ssh_public_key.empty() ? json(nullptr) : json(secrets.ssh_public_key)},
-              {"agent_token", agent_token.empty() ? json(nullptr) : json(agent_token)}};
+  return json{
+      {"cluster", catalog::cluster_json(c, Viewer::Owner)},
+      {"provisioning_public_key", secrets.ssh_public_key.empty() ? json(nullptr) : json(secrets.ssh_public_key)},
+      {"agent_token", agent_token.empty() ? json(nullptr) : json(agent_token)}};
 }
 
 Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) {
@@ -168,27 +168,31 @@ Result<json> CatalogService::update(const Caller& caller, const std::string& cpc
   json fields = json::array();
   if (body.is_object())
     for (const auto& [k, _] : body.items()) fields.push_back(k);
-  TRY_ASSIGN(Cluster stored, modify(
-      caller, cpc_id,
-      [&](Cluster& c) -> Result<> {
-        TRY_ASSIGN(c, catalog::apply_update(c, body));
-        return {};
-      },
-      [&](const Cluster&) { return audit("cluster_updated", caller, ctx, {{"cpc_id", cpc_id}, {"fields", fields}}); }));
+  TRY_ASSIGN(Cluster stored,
+             modify(
+                 caller, cpc_id,
+                 [&](Cluster& c) -> Result<> {
+                   TRY_ASSIGN(c, catalog::apply_update(c, body));
+                   return {};
+                 },
+                 [&](const Cluster&) {
+                   return audit("cluster_updated", caller, ctx, {{"cpc_id", cpc_id}, {"fields", fields}});
+                 }));
   return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
 }
 
 Result<json> CatalogService::set_listed(const Caller& caller, const std::string& cpc_id, bool listed,
                                         const RequestContext& ctx) {
-  TRY_ASSIGN(Cluster stored, modify(
-      caller, cpc_id,
-      [&](Cluster& c) -> Result<> {
-        c.status = listed ? catalog::ClusterStatus::Listed : catalog::ClusterStatus::Delisted;
-        return {};
-      },
-      [&](const Cluster&) {
-        return audit(listed ? "cluster_relisted" : "cluster_delisted", caller, ctx, {{"cpc_id", cpc_id}});
-      }));
+  TRY_ASSIGN(Cluster stored,
+             modify(
+                 caller, cpc_id,
+                 [&](Cluster& c) -> Result<> {
+                   c.status = listed ? catalog::ClusterStatus::Listed : catalog::ClusterStatus::Delisted;
+                   return {};
+                 },
+                 [&](const Cluster&) {
+                   return audit(listed ? "cluster_relisted" : "cluster_delisted", caller, ctx, {{"cpc_id", cpc_id}});
+                 }));
   return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
 }
 
@@ -247,15 +251,14 @@ Result<json> CatalogService::set_unit(const Caller& caller, const std::string& c
     std::size_t used = 0;
     idx = std::stoi(index, &used);
     if (used != index.size()) idx = -1;
-  } catch (...) {
-  }
+  } catch (...) {}
   // The cluster and its unit count are read in the transaction that sets the
   // unit, so an update racing this one cannot change them in between.
   TRY(store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
     if (idx < 0 || idx >= c.units)
-      return fail(ErrorCode::NotFound, fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id,
-                                                   c.units - 1, index));
+      return fail(ErrorCode::NotFound,
+                  fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id, c.units - 1, index));
     TRY(store_.set_unit_status(c.id, idx, *status, clock_.now()));
     return audit("unit_status_changed", caller, ctx, {{"cpc_id", cpc_id}, {"unit", idx}, {"status", *status}});
   }));

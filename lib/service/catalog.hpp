@@ -17,12 +17,12 @@
 namespace cpshare {
 
 struct ListRequest {
-  std::string filter;        // the filter language; empty = everything available
-  std::string sort;          // "price_hourly", "price_hourly-"; empty = region first, newest
+  std::string filter;  // the filter language; empty = everything available
+  std::string sort;    // "price_hourly", "price_hourly-"; empty = region first, newest
   int limit = 50;
   int offset = 0;
   bool mine = false;
-  std::string region;        // "any", a region, or empty = the caller's region first
+  std::string region;  // "any", a region, or empty = the caller's region first
 };
 
 class CatalogService {

@@ -72,8 +72,8 @@ json int_or_null(const std::optional<std::int64_t>& v) { return v ? json(*v) : j
 // Month "YYYY-MM" (empty: the one `now` is in) → the month and its [start, end) in unix
 // seconds, on the platform's calendar.
 Result<std::pair<YearMonth, std::pair<std::int64_t, std::int64_t>>> month_range(const billing::Calendar& cal,
-                                                                                 const std::string& month,
-                                                                                 std::int64_t now) {
+                                                                                const std::string& month,
+                                                                                std::int64_t now) {
   std::optional<YearMonth> m = month.empty() ? cal.month_of(now) : parse_month(month);
   if (!m) return fail_fields({{"month", "must be YYYY-MM with a month from 01 to 12, e.g. 2026-11"}});
   return std::pair{*m, cal.month_range(*m)};
@@ -138,7 +138,8 @@ Result<> LeaseService::supplier_side(const Caller& caller, const Lease& l) {
   if (l.supplier_id == caller.account.id || caller.is_admin()) return {};
   if (l.user_id == caller.account.id)
     return fail(ErrorCode::Forbidden, fmt::format("only the supplier of {} decides on lease {}", l.cpc_id, l.lease_id));
-  return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases --incoming lists yours", l.lease_id));
+  return fail(ErrorCode::NotFound,
+              fmt::format("lease {} not found; cpshare leases --incoming lists yours", l.lease_id));
 }
 
 // How the platform reaches the cluster's host: its admin user, the sealed
@@ -188,8 +189,8 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
       return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", *cpc_id));
     const auto price = price_for(*cluster, *mode);
     if (!price)
-      return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id,
-                                                  billing::mode_name(*mode))}});
+      return fail_fields(
+          {{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id, billing::mode_name(*mode))}});
     if (key && cluster->cluster_class != 'A')
       return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
 
@@ -264,8 +265,8 @@ Result<json> LeaseService::approve(const Caller& caller, const std::string& leas
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));
   if (l.state != LeaseState::Requested)
-    return fail(ErrorCode::Conflict, fmt::format("lease {} is {}; only requested leases are approved", lease_id,
-                                                 lease_state_name(l.state)));
+    return fail(ErrorCode::Conflict,
+                fmt::format("lease {} is {}; only requested leases are approved", lease_id, lease_state_name(l.state)));
   const std::string code = new_auth_code();
   const LeaseState from = l.state;
   l.state = LeaseState::Approved;
@@ -508,8 +509,10 @@ void LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final
   auto supplier = store_.account_by_id(l.supplier_id);
   const Account* who = supplier && *supplier ? &**supplier : nullptr;
   json detail{{"lease", l.lease_id}, {"cpc_id", l.cpc_id}, {"account", r.username}, {"error", r.last_error}};
-  if (final) detail["final"] = true;
-  else detail["next_attempt_at"] = rfc3339(r.next_at);
+  if (final)
+    detail["final"] = true;
+  else
+    detail["next_attempt_at"] = rfc3339(r.next_at);
   // The audit event records whether the mail went (the event list is fixed).
   detail["mailed"] = who && who->email && mail_supplier(*who, l, r, final);
   (void)audit("lease_revocation_pending", who, RequestContext{}, detail);
@@ -531,9 +534,9 @@ bool LeaseService::mail_supplier(const Account& who, const Lease& l, const Revoc
         "and keeps trying, less often, until your host answers; check that it is reachable\n"
         "(cpshare cluster verify {}).\n",
         rfc3339(r.next_at), l.cpc_id);
-  body += fmt::format(
-      "\n租约 {} 已结束，但其账户 {} 未能从您的主机上删除（{}）。{}\n", l.lease_id, r.username, r.last_error,
-      final ? "平台不再重试，请手动锁定并删除该账户。" : "平台将自动重试，请检查主机是否可达。");
+  body += fmt::format("\n租约 {} 已结束，但其账户 {} 未能从您的主机上删除（{}）。{}\n", l.lease_id, r.username,
+                      r.last_error,
+                      final ? "平台不再重试，请手动锁定并删除该账户。" : "平台将自动重试，请检查主机是否可达。");
   return mailer_.send(Mail{*who.email, "cpshare: a lease account is still on your host / 租约账户尚未删除", body})
       .has_value();
 }
@@ -543,7 +546,8 @@ Result<json> LeaseService::release(const Caller& caller, const std::string& leas
   if (l.user_id != caller.account.id)
     return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
   if (!holds_units(l.state))
-    return fail(ErrorCode::Conflict, fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
+    return fail(ErrorCode::Conflict,
+                fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
   TRY_ASSIGN(l, end(l, "released", "", &caller.account, ctx));
   return json{{"lease", lease_json(l)}};
 }
@@ -556,7 +560,8 @@ Result<json> LeaseService::terminate(const Caller& caller, const std::string& le
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));
   if (!holds_units(l.state))
-    return fail(ErrorCode::Conflict, fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
+    return fail(ErrorCode::Conflict,
+                fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
   TRY_ASSIGN(l, end(l, "terminated", *reason, &caller.account, ctx));
   return json{{"lease", lease_json(l)}};
 }

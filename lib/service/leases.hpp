@@ -29,8 +29,7 @@ struct LeaseConfig {
 class LeaseService {
  public:
   // mailer: tells suppliers of lease accounts their hosts still have.
-  LeaseService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
-               LeaseConfig config = {});
+  LeaseService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock, LeaseConfig config = {});
 
   Result<json> request(const Caller& caller, const json& body, const RequestContext& ctx);
   // incoming: the leases of the caller's clusters (suppliers); else the caller's own.
@@ -59,8 +58,7 @@ class LeaseService {
   // DELETE /api/v1/me: closes the caller's account (AccountService::deregister)
   // and ends its leases in the same transaction: both happen or neither
   // (R-USER-8, R-LEASE-7); then tries the queued account removals.
-  Result<json> deregister(AccountService& accounts, const Caller& caller, const json& body,
-                          const RequestContext& ctx);
+  Result<json> deregister(AccountService& accounts, const Caller& caller, const json& body, const RequestContext& ctx);
   // One attempt now at each removal (failures are retried by tick).
   void start_revocations(std::vector<Revocation> queued);
 

@@ -22,7 +22,7 @@ struct ThrottlePolicy {
   int free_failures = 5;          // failures allowed before any delay
   std::int64_t window = 15 * 60;  // a key quiet this long (seconds) is forgotten
   std::int64_t max_delay = 15 * 60;
-  std::int64_t first_delay = 1;   // delay after the first failure past the free ones; doubles with each next
+  std::int64_t first_delay = 1;  // delay after the first failure past the free ones; doubles with each next
 };
 
 // The named policies (seconds). Delay after failure n (n > free_failures):

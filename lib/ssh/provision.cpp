@@ -18,8 +18,8 @@ constexpr std::string_view kPrefix = "cpl_";
 constexpr std::size_t kMaxUsername = 32;
 
 // Exit statuses the scripts use for "not a host failure".
-constexpr int kExitExists = 65;      // create: the account or its group exists
-constexpr int kExitNotOurs = 66;     // remove: the account is not a lease account
+constexpr int kExitExists = 65;   // create: the account or its group exists
+constexpr int kExitNotOurs = 66;  // remove: the account is not a lease account
 
 // The scripts travel inside single quotes (see remote_command), so they must
 // contain none; everything variable arrives as "$1".. or on stdin.
@@ -141,8 +141,7 @@ bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9
 // Each argument is a checked token, so single quotes are enough.
 Result<std::string> remote_command(std::string_view script, std::initializer_list<std::string_view> args) {
   std::string cmd = fmt::format(
-      "if [ \"$(id -u)\" = 0 ]; then set --; else set -- sudo -n; fi; exec \"$@\" /bin/sh -c '{}' cpshare",
-      script);
+      "if [ \"$(id -u)\" = 0 ]; then set --; else set -- sudo -n; fi; exec \"$@\" /bin/sh -c '{}' cpshare", script);
   for (std::string_view a : args) {
     if (a.find_first_of("'\n") != std::string_view::npos)
       return fail(ErrorCode::Internal, "provision: an unchecked argument reached the remote command");
@@ -154,7 +153,8 @@ Result<std::string> remote_command(std::string_view script, std::initializer_lis
 // The remote stderr for a message: one line, at most 500 bytes, never the password.
 std::string remote_stderr(std::string err, std::string_view password) {
   if (!password.empty())
-    for (std::size_t at; (at = err.find(password)) != std::string::npos;) err.replace(at, password.size(), "[redacted]");
+    for (std::size_t at; (at = err.find(password)) != std::string::npos;)
+      err.replace(at, password.size(), "[redacted]");
   std::replace(err.begin(), err.end(), '\n', ';');
   const auto first = err.find_first_not_of(" \t\r;");
   if (first == std::string::npos) return "(no error output)";
@@ -163,25 +163,21 @@ std::string remote_stderr(std::string err, std::string_view password) {
   return err;
 }
 
-Error remote_failure(const Target& admin, std::string_view step, const ExecResult& r,
-                     std::string_view password) {
+Error remote_failure(const Target& admin, std::string_view step, const ExecResult& r, std::string_view password) {
   const std::string err = remote_stderr(r.err, password);
-  std::string how = r.exit_status < 0 ? std::string("was killed")
-                                      : fmt::format("exited with status {}", r.exit_status);
+  std::string how = r.exit_status < 0 ? std::string("was killed") : fmt::format("exited with status {}", r.exit_status);
   std::string hint;
   if (err.find("sudo:") != std::string::npos)
-    hint = fmt::format(" (as {}, who is not root, provisioning needs passwordless sudo: sudo -n /bin/sh)",
-                       admin.user);
-  return Error{ErrorCode::Unavailable,
-               fmt::format("ssh to {}: {} {}: {}{}", endpoint(admin), step, how, err, hint), {}, 0};
+    hint = fmt::format(" (as {}, who is not root, provisioning needs passwordless sudo: sudo -n /bin/sh)", admin.user);
+  return Error{
+      ErrorCode::Unavailable, fmt::format("ssh to {}: {} {}: {}{}", endpoint(admin), step, how, err, hint), {}, 0};
 }
 
 std::optional<FieldError> check_username(std::string_view name) {
   const bool shape = name.size() > kPrefix.size() && name.size() <= kMaxUsername && name.starts_with(kPrefix) &&
                      std::all_of(name.begin(), name.end(), [](char c) { return lower_alnum(c) || c == '_'; });
   if (shape) return std::nullopt;
-  return FieldError{"username",
-                    "must be a lease account name from lease_username(): \"cpl_\" then 1-28 of a-z 0-9 _"};
+  return FieldError{"username", "must be a lease account name from lease_username(): \"cpl_\" then 1-28 of a-z 0-9 _"};
 }
 
 std::optional<FieldError> check_password(std::string_view pw) {
@@ -193,9 +189,12 @@ std::optional<FieldError> check_password(std::string_view pw) {
 
 // The key types OpenSSH accepts in authorized_keys without options.
 constexpr std::string_view kKeyTypes[] = {
-    "ssh-ed25519",          "ssh-rsa",
-    "ecdsa-sha2-nistp256",  "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",  "sk-ssh-ed25519@openssh.com",
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
     "sk-ecdsa-sha2-nistp256@openssh.com",
 };
 
@@ -216,11 +215,13 @@ Result<std::string> check_public_key(std::string_view line) {
     return bad("must be one line (no newlines or control characters)");
 
   const auto type_end = line.find_first_of(" \t");
-  if (type_end == std::string_view::npos) return bad("must be \"TYPE BASE64 [COMMENT]\", e.g. \"ssh-ed25519 AAAA... me@laptop\"");
+  if (type_end == std::string_view::npos)
+    return bad("must be \"TYPE BASE64 [COMMENT]\", e.g. \"ssh-ed25519 AAAA... me@laptop\"");
   const std::string_view type = line.substr(0, type_end);
   if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), type) == std::end(kKeyTypes))
-    return bad(fmt::format("must start with a key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ...); "
-                           "authorized_keys options such as command= or from= are not accepted"));
+    return bad(
+        fmt::format("must start with a key type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ...); "
+                    "authorized_keys options such as command= or from= are not accepted"));
   std::string_view rest = line.substr(line.find_first_not_of(" \t", type_end));
   const auto blob_end = std::min(rest.find_first_of(" \t"), rest.size());
   const std::string_view blob = rest.substr(0, blob_end);
@@ -320,17 +321,15 @@ Result<> create_lease_account(const Target& admin, const LeaseAccount& account) 
   if (!gpus) errors.insert(errors.end(), gpus.error().fields.begin(), gpus.error().fields.end());
   auto day = expiry_day(account.expires_at);
   if (!day) errors.insert(errors.end(), day.error().fields.begin(), day.error().fields.end());
-  if (!errors.empty())
-    return fail(std::move(fail_fields(std::move(errors)).error()).context("create lease account"));
+  if (!errors.empty()) return fail(std::move(fail_fields(std::move(errors)).error()).context("create lease account"));
 
-  TRY_ASSIGN(std::string command,
-             remote_command(kCreateScript, {account.username, *day, *gpus, kLeaseGecos}));
+  TRY_ASSIGN(std::string command, remote_command(kCreateScript, {account.username, *day, *gpus, kLeaseGecos}));
   const std::string input = fmt::format("{}\n{}:{}\n", *key, account.username, account.password);
   TRY_ASSIGN(ExecResult r, run(admin, command, input));
   const std::string step = fmt::format("create lease account {}", account.username);
   if (r.exit_status == kExitExists)
-    return fail(ErrorCode::Conflict, fmt::format("ssh to {}: {}: {}", endpoint(admin), step,
-                                                 remote_stderr(r.err, account.password)));
+    return fail(ErrorCode::Conflict,
+                fmt::format("ssh to {}: {}: {}", endpoint(admin), step, remote_stderr(r.err, account.password)));
   if (r.exit_status != 0) return fail(remote_failure(admin, step, r, account.password));
   return {};
 }

@@ -43,13 +43,15 @@ namespace cpshare::ssh {
 inline constexpr std::string_view kLeaseGecos = "cpshare lease";
 
 struct LeaseAccount {
-  std::string username;          // from lease_username(): ^cpl_[a-z0-9_]{1,28}$ (a valid ^[a-z][a-z0-9_]{2,31}$ name)
-  std::string password;          // 20-128 printable ASCII chars, no spaces (random_password()); reaches chpasswd on stdin only
-  std::string public_key;        // optional: one OpenSSH public key line "TYPE BASE64 [COMMENT]"; no options, no control chars;
-                                 // surrounding whitespace (a trailing newline) is trimmed; the key blob must name TYPE
-  std::vector<int> gpu_indices;  // the leased GPU indices in CUDA order, e.g. {2, 3}: 0-255, no repeats; empty = no GPU visible
-  std::int64_t expires_at = 0;   // unix seconds (UTC), > 0; the account expires (cannot log in) from 00:00 UTC of the next
-                                 // day, as useradd -e counts whole days; the caller checks that it lies in the future
+  std::string username;  // from lease_username(): ^cpl_[a-z0-9_]{1,28}$ (a valid ^[a-z][a-z0-9_]{2,31}$ name)
+  std::string password;  // 20-128 printable ASCII chars, no spaces (random_password()); reaches chpasswd on stdin only
+  std::string public_key;  // optional: one OpenSSH public key line "TYPE BASE64 [COMMENT]"; no options, no control
+                           // chars; surrounding whitespace (a trailing newline) is trimmed; the key blob must name TYPE
+  std::vector<int>
+      gpu_indices;  // the leased GPU indices in CUDA order, e.g. {2, 3}: 0-255, no repeats; empty = no GPU visible
+  std::int64_t expires_at =
+      0;  // unix seconds (UTC), > 0; the account expires (cannot log in) from 00:00 UTC of the next
+          // day, as useradd -e counts whole days; the caller checks that it lies in the future
 };
 
 // "cpl_" + the lease id with '-' as '_' when the id is [a-z0-9-]{1,28}; any

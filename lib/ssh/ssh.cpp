@@ -125,10 +125,8 @@ Result<> configure(ssh_session s, const Target& t) {
 Result<> check_target(const Target& t) {
   if (t.host.empty() || !plain_token(t.host, ".-_:"))
     return fail(ErrorCode::Internal, fmt::format("ssh: bad host name \"{}\"", t.host));
-  if (t.port < 1 || t.port > 65535)
-    return fail(ErrorCode::Internal, fmt::format("ssh: bad port {}", t.port));
-  if (!plain_token(t.user, "._-"))
-    return fail(ErrorCode::Internal, fmt::format("ssh: bad user name \"{}\"", t.user));
+  if (t.port < 1 || t.port > 65535) return fail(ErrorCode::Internal, fmt::format("ssh: bad port {}", t.port));
+  if (!plain_token(t.user, "._-")) return fail(ErrorCode::Internal, fmt::format("ssh: bad user name \"{}\"", t.user));
   if (t.timeout_seconds < 1 || t.command_timeout_seconds < 1)
     return fail(ErrorCode::Internal, "ssh: timeouts must be at least 1 second");
   if (!t.pinned_fingerprint.empty() && !looks_like_fingerprint(t.pinned_fingerprint))
@@ -147,10 +145,8 @@ Result<Connection> connect(const Target& t) {
   c.where = "ssh to " + endpoint(t);
 
   ssh_key raw_key = nullptr;
-  if (ssh_pki_import_privkey_base64(t.private_openssh.c_str(), nullptr, nullptr, nullptr, &raw_key) !=
-      SSH_OK)
-    return fail(ErrorCode::Internal,
-                c.where + ": the provisioning key is not an unencrypted OpenSSH private key");
+  if (ssh_pki_import_privkey_base64(t.private_openssh.c_str(), nullptr, nullptr, nullptr, &raw_key) != SSH_OK)
+    return fail(ErrorCode::Internal, c.where + ": the provisioning key is not an unencrypted OpenSSH private key");
   KeyPtr key(raw_key);
   if (!ssh_key_is_private(key.get()))
     return fail(ErrorCode::Internal, c.where + ": the provisioning key has no private part");
@@ -179,8 +175,7 @@ Result<Connection> connect(const Target& t) {
                             endpoint(t), t.pinned_fingerprint, c.probe.fingerprint, c.probe.key_type));
 
   switch (ssh_userauth_publickey(s, nullptr, key.get())) {
-    case SSH_AUTH_SUCCESS:
-      break;
+    case SSH_AUTH_SUCCESS: break;
     case SSH_AUTH_DENIED:
       return fail(ErrorCode::Unavailable,
                   fmt::format("{}: auth as {} with the provisioning key failed (is the public key "
@@ -191,9 +186,7 @@ Result<Connection> connect(const Target& t) {
                   fmt::format("{}: auth as {}: the server accepted the provisioning key but wants "
                               "another method too (AuthenticationMethods); allow key-only login",
                               c.where, t.user));
-    default:
-      return fail(ErrorCode::Unavailable,
-                  fmt::format("{}: auth as {}: {}", c.where, t.user, ssh_get_error(s)));
+    default: return fail(ErrorCode::Unavailable, fmt::format("{}: auth as {}: {}", c.where, t.user, ssh_get_error(s)));
   }
   return c;
 }
@@ -218,13 +211,11 @@ void append_bounded(std::string& to, const char* data, std::size_t n, bool& trun
 // Runs one command on an authenticated connection. Everything after
 // authentication runs non-blocking against a deadline: libssh 0.10 would
 // otherwise wait forever on a server that stops answering channel requests.
-Result<ExecResult> exec(Connection& c, std::string_view command, std::string_view input,
-                        int timeout_seconds) {
+Result<ExecResult> exec(Connection& c, std::string_view command, std::string_view input, int timeout_seconds) {
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
   ssh_session s = c.session.get();
   auto timed_out = [&](std::string_view step) {
-    return fail(ErrorCode::Unavailable,
-                fmt::format("{}: {}: timed out after {} s", c.where, step, timeout_seconds));
+    return fail(ErrorCode::Unavailable, fmt::format("{}: {}: timed out after {} s", c.where, step, timeout_seconds));
   };
   auto failed = [&](std::string_view step) {
     return fail(ErrorCode::Unavailable, fmt::format("{}: {}: {}", c.where, step, ssh_get_error(s)));
@@ -255,8 +246,7 @@ Result<ExecResult> exec(Connection& c, std::string_view command, std::string_vie
     // Feed stdin no faster than the remote window allows, so a write never
     // blocks while the command waits for us to read its output.
     while (!input_done && sent < input.size()) {
-      std::size_t n = std::min<std::size_t>({input.size() - sent, ssh_channel_window_size(ch.get()),
-                                             buf.size()});
+      std::size_t n = std::min<std::size_t>({input.size() - sent, ssh_channel_window_size(ch.get()), buf.size()});
       if (n == 0) break;
       int w = ssh_channel_write(ch.get(), input.data() + sent, static_cast<std::uint32_t>(n));
       // A failed write on a live session means the command stopped taking
@@ -273,8 +263,7 @@ Result<ExecResult> exec(Connection& c, std::string_view command, std::string_vie
     bool got = false;
     for (int is_stderr : {0, 1}) {
       for (;;) {
-        int n = ssh_channel_read_nonblocking(ch.get(), buf.data(), static_cast<std::uint32_t>(buf.size()),
-                                             is_stderr);
+        int n = ssh_channel_read_nonblocking(ch.get(), buf.data(), static_cast<std::uint32_t>(buf.size()), is_stderr);
         if (n == SSH_ERROR) return failed("read output");
         if (n <= 0) break;  // 0: nothing yet; SSH_EOF: the command closed its output
         append_bounded(is_stderr ? r.err : r.out, buf.data(), static_cast<std::size_t>(n), r.truncated);
@@ -327,8 +316,8 @@ Result<KeyPair> generate_ed25519(std::string_view comment) {
 
   KeyPair pair;
   pair.private_openssh = private_text.get();
-  pair.public_line = fmt::format("{} {} cpshare-{}", ssh_key_type_to_char(ssh_key_type(key.get())),
-                                 public_b64.get(), comment);
+  pair.public_line =
+      fmt::format("{} {} cpshare-{}", ssh_key_type_to_char(ssh_key_type(key.get())), public_b64.get(), comment);
   return pair;
 }
 
@@ -336,9 +325,8 @@ Result<Probe> verify(const Target& target) {
   TRY_ASSIGN(Connection c, connect(target));
   TRY_ASSIGN(ExecResult r, exec(c, "true", {}, target.timeout_seconds));
   if (r.exit_status != 0)
-    return fail(ErrorCode::Unavailable,
-                fmt::format("{}: `true` as {} exited with status {}{}{}", c.where, target.user,
-                            r.exit_status, r.err.empty() ? "" : ": ", r.err.substr(0, 200)));
+    return fail(ErrorCode::Unavailable, fmt::format("{}: `true` as {} exited with status {}{}{}", c.where, target.user,
+                                                    r.exit_status, r.err.empty() ? "" : ": ", r.err.substr(0, 200)));
   return c.probe;
 }
 

@@ -29,8 +29,8 @@ struct Target {
   std::string host;
   int port = 22;
   std::string user;
-  std::string private_openssh;     // KeyPair::private_openssh
-  std::string pinned_fingerprint;  // "SHA256:..." as ssh-keygen -lf prints it; empty on first contact
+  std::string private_openssh;       // KeyPair::private_openssh
+  std::string pinned_fingerprint;    // "SHA256:..." as ssh-keygen -lf prints it; empty on first contact
   int timeout_seconds = 10;          // TCP connect, key exchange and authentication
   int command_timeout_seconds = 60;  // from opening the channel to the exit status
 };
@@ -49,9 +49,9 @@ struct Probe {
 Result<Probe> verify(const Target& target);
 
 struct ExecResult {
-  int exit_status = -1;  // -1 when the command died from a signal or sent no status
-  std::string out;       // stdout, at most kMaxCapture bytes
-  std::string err;       // stderr, at most kMaxCapture bytes
+  int exit_status = -1;    // -1 when the command died from a signal or sent no status
+  std::string out;         // stdout, at most kMaxCapture bytes
+  std::string err;         // stderr, at most kMaxCapture bytes
   bool truncated = false;  // out or err hit kMaxCapture (the rest was read and dropped)
 };
 
@@ -60,7 +60,6 @@ inline constexpr std::size_t kMaxCapture = 1 << 20;
 // Runs `command` (through the user's login shell) with stdin_data on its stdin,
 // then EOF. Requires target.pinned_fingerprint: never runs on an unpinned host.
 // A non-zero exit status is a result, not an error.
-Result<ExecResult> run(const Target& target, std::string_view command,
-                       std::string_view stdin_data = {});
+Result<ExecResult> run(const Target& target, std::string_view command, std::string_view stdin_data = {});
 
 }  // namespace cpshare::ssh

@@ -12,7 +12,8 @@ namespace {
 using catalog::Cluster;
 
 constexpr const char* kClusterColumns =
-    "c.id, c.cpc_id, c.owner_id, (SELECT username FROM accounts WHERE id = c.owner_id), c.class, c.resource_type, c.model, c.units, c.units_free, "
+    "c.id, c.cpc_id, c.owner_id, (SELECT username FROM accounts WHERE id = c.owner_id), c.class, c.resource_type, "
+    "c.model, c.units, c.units_free, "
     "c.unit_memory, c.memory, c.vcpus, c.price_hourly, c.price_daily, c.price_monthly, c.price_yearly, "
     "c.vendor, c.location, c.region, c.storage, c.storage_desc, c.cuda, c.cudnn, c.python, c.frameworks, "
     "c.description, c.usage, c.ssh_host, c.ssh_port, c.ssh_user, c.platform_url, c.environments, c.status, "
@@ -22,13 +23,17 @@ constexpr const char* kFrom = "clusters c";
 
 // The columns written by insert and update, in bind order.
 constexpr const char* kClusterWritable[] = {
-    "class", "resource_type", "model", "units", "unit_memory", "memory", "vcpus", "price_hourly",
-    "price_daily", "price_monthly", "price_yearly", "vendor", "location", "region", "storage",
-    "storage_desc", "cuda", "cuda_key", "cudnn", "python", "frameworks", "description", "usage",
-    "ssh_host", "ssh_port", "ssh_user", "platform_url", "environments", "status", "updated_at"};
+    "class",    "resource_type", "model",        "units",         "unit_memory",  "memory",
+    "vcpus",    "price_hourly",  "price_daily",  "price_monthly", "price_yearly", "vendor",
+    "location", "region",        "storage",      "storage_desc",  "cuda",         "cuda_key",
+    "cudnn",    "python",        "frameworks",   "description",   "usage",        "ssh_host",
+    "ssh_port", "ssh_user",      "platform_url", "environments",  "status",       "updated_at"};
 
 void bind_text_or_null(SQLite::Statement& st, int i, const std::string& v) {
-  if (v.empty()) st.bind(i); else st.bind(i, v);
+  if (v.empty())
+    st.bind(i);
+  else
+    st.bind(i, v);
 }
 
 std::string join(const std::vector<std::string>& items, char sep) {
@@ -122,7 +127,10 @@ int bind_cluster(SQLite::Statement& st, const Cluster& c) {
   st.bind(i++, c.description);
   st.bind(i++, c.usage);
   bind_text_or_null(st, i++, c.ssh_host);
-  if (c.cluster_class == 'A') st.bind(i++, c.ssh_port); else st.bind(i++);
+  if (c.cluster_class == 'A')
+    st.bind(i++, c.ssh_port);
+  else
+    st.bind(i++);
   bind_text_or_null(st, i++, c.ssh_user);
   bind_text_or_null(st, i++, c.platform_url);
   st.bind(i++, join(c.environments, '\n'));
@@ -132,15 +140,17 @@ int bind_cluster(SQLite::Statement& st, const Cluster& c) {
 }
 
 void bind_param(SQLite::Statement& st, int i, const catalog::SqlParam& p) {
-  if (const auto* n = std::get_if<std::int64_t>(&p)) st.bind(i, static_cast<int64_t>(*n));
-  else st.bind(i, std::get<std::string>(p));
+  if (const auto* n = std::get_if<std::int64_t>(&p))
+    st.bind(i, static_cast<int64_t>(*n));
+  else
+    st.bind(i, std::get<std::string>(p));
 }
 
 // Keeps units_free equal to the number of idle units (the filter and list read it).
 void refresh_units_free(Connection& db, std::int64_t cluster_id) {
   SQLite::Statement& st = db.prepare(
-                     "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-                     "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
+      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
+      "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
   st.bind(1, static_cast<int64_t>(cluster_id));
   st.bind(2, static_cast<int64_t>(cluster_id));
   st.exec();
@@ -155,9 +165,10 @@ Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
       cols += std::string(col) + ", ";
       marks += "?, ";
     }
-    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
-                                         "VALUES ({}?, ?, ?, ?)",
-                                         cols, marks));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
+                               "VALUES ({}?, ?, ?, ?)",
+                               cols, marks));
     int i = bind_cluster(st, c);
     st.bind(i++, c.cpc_id);
     st.bind(i++, static_cast<int64_t>(c.owner_id));
@@ -194,8 +205,9 @@ Result<> Store::update_cluster(const Cluster& c) {
     if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
     const std::int64_t current = units.getColumn(0).getInt64();
     if (c.units < current) {
-      SQLite::Statement& busy = db.prepare("SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
-                                 "AND status IN ('busy', 'reserved')");
+      SQLite::Statement& busy = db.prepare(
+          "SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
+          "AND status IN ('busy', 'reserved')");
       busy.bind(1, static_cast<int64_t>(c.id));
       busy.bind(2, static_cast<int64_t>(c.units));
       busy.executeStep();
@@ -251,7 +263,9 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
       // the page ends after `limit` matches. Left to itself, the planner
       // sometimes sorted a range of another index instead (docs/PERFORMANCE.md).
       const bool price = q.sort->column.starts_with("price_");
-      parts.push_back({q.sort->column + " IS NOT NULL", {}, order,
+      parts.push_back({q.sort->column + " IS NOT NULL",
+                       {},
+                       order,
                        price ? fmt::format("clusters c INDEXED BY clusters_{}", q.sort->column) : kFrom});
       parts.push_back({q.sort->column + " IS NULL", {}, "id DESC"});
     } else {
@@ -337,8 +351,9 @@ Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::s
 
 Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
   return read("cluster secrets", [&](Connection& db) -> Result<ClusterSecrets> {
-    SQLite::Statement& st = db.prepare("SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
-                             "WHERE cluster_id = ?");
+    SQLite::Statement& st = db.prepare(
+        "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
+        "WHERE cluster_id = ?");
     st.bind(1, static_cast<int64_t>(cluster_id));
     if (!st.executeStep()) return ClusterSecrets{};
     return ClusterSecrets{blob(st.getColumn(0)), opt_text(st.getColumn(1)).value_or(""),
@@ -348,10 +363,11 @@ Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
 
 Result<> Store::set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
   return write("set cluster secrets", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare("INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
-                             "agent_token_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
-                             "ssh_key_enc = excluded.ssh_key_enc, ssh_public_key = excluded.ssh_public_key, "
-                             "ssh_host_key = excluded.ssh_host_key, agent_token_hash = excluded.agent_token_hash");
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
+        "agent_token_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
+        "ssh_key_enc = excluded.ssh_key_enc, ssh_public_key = excluded.ssh_public_key, "
+        "ssh_host_key = excluded.ssh_host_key, agent_token_hash = excluded.agent_token_hash");
     st.bind(1, static_cast<int64_t>(cluster_id));
     bind_blob(st, 2, s.ssh_key_cipher);
     bind_text_or_null(st, 3, s.ssh_public_key);

@@ -32,8 +32,7 @@ StatementScope::~StatementScope() {
     e->statement->tryReset();  // an error here is the failed step's own, already reported
     try {
       e->statement->clearBindings();
-    } catch (...) {
-    }
+    } catch (...) {}
     e->in_use = false;
   }
   c_.in_use_.resize(in_use_);

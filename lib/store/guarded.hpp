@@ -41,13 +41,22 @@ inline Blob blob(const SQLite::Column& c) {
   return Blob(p, p + c.getBytes());
 }
 inline void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
-  if (v) st.bind(i, *v); else st.bind(i);
+  if (v)
+    st.bind(i, *v);
+  else
+    st.bind(i);
 }
 inline void bind_opt(SQLite::Statement& st, int i, const std::optional<std::int64_t>& v) {
-  if (v) st.bind(i, static_cast<int64_t>(*v)); else st.bind(i);
+  if (v)
+    st.bind(i, static_cast<int64_t>(*v));
+  else
+    st.bind(i);
 }
 inline void bind_blob(SQLite::Statement& st, int i, const Blob& b) {
-  if (b.empty()) st.bind(i); else st.bind(i, b.data(), static_cast<int>(b.size()));
+  if (b.empty())
+    st.bind(i);
+  else
+    st.bind(i, b.data(), static_cast<int>(b.size()));
 }
 
 // Turns SQLiteCpp's exceptions (and UNIQUE violations on accounts) into error values.
@@ -81,10 +90,11 @@ class Store::ReaderLease {
 
 template <class F>
 auto Store::read(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
-  if (in_transaction()) return with_errors(what, [&] {
-    StatementScope scope(*db_);
-    return f(*db_);
-  });
+  if (in_transaction())
+    return with_errors(what, [&] {
+      StatementScope scope(*db_);
+      return f(*db_);
+    });
   try {
     ReaderLease lease = borrow_reader();
     return with_errors(what, [&] {

@@ -75,8 +75,8 @@ void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& 
     st.exec();
   }
   SQLite::Statement& free = db.prepare(
-                         "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-                         "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
+      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
+      "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
   free.bind(1, static_cast<int64_t>(cluster_id));
   free.bind(2, static_cast<int64_t>(cluster_id));
   free.exec();
@@ -92,8 +92,9 @@ Result<Lease> Store::create_lease(Lease l, int units) {
     listed.bind(1, static_cast<int64_t>(l.cluster_id));
     if (!listed.executeStep() || listed.getColumn(0).getString() != "listed")
       return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", l.cpc_id));
-    SQLite::Statement& pick = db.prepare("SELECT idx FROM cluster_units WHERE cluster_id = ? AND status = 'idle' "
-                               "ORDER BY idx LIMIT ?");
+    SQLite::Statement& pick = db.prepare(
+        "SELECT idx FROM cluster_units WHERE cluster_id = ? AND status = 'idle' "
+        "ORDER BY idx LIMIT ?");
     pick.bind(1, static_cast<int64_t>(l.cluster_id));
     pick.bind(2, units);
     l.units.clear();
@@ -104,9 +105,9 @@ Result<Lease> Store::create_lease(Lease l, int units) {
                               "cluster (cpshare filter 'units_free>={}')",
                               l.units.size(), l.units.size() == 1 ? "" : "s", units));
     SQLite::Statement& st = db.prepare(
-                         "INSERT INTO leases (lease_id, user_id, cluster_id, supplier_id, class, cluster_snapshot, "
-                         "mode, unit_price, units, periods, estimate, state, unit_list, ssh_public_key, created_at, "
-                         "decide_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO leases (lease_id, user_id, cluster_id, supplier_id, class, cluster_snapshot, "
+        "mode, unit_price, units, periods, estimate, state, unit_list, ssh_public_key, created_at, "
+        "decide_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int i = 1;
     st.bind(i++, l.lease_id);
     st.bind(i++, static_cast<int64_t>(l.user_id));
@@ -121,7 +122,10 @@ Result<Lease> Store::create_lease(Lease l, int units) {
     st.bind(i++, static_cast<int64_t>(l.estimate));
     st.bind(i++, std::string(lease_state_name(l.state)));
     st.bind(i++, text::comma_list(l.units));
-    if (l.ssh_public_key.empty()) st.bind(i++); else st.bind(i++, l.ssh_public_key);
+    if (l.ssh_public_key.empty())
+      st.bind(i++);
+    else
+      st.bind(i++, l.ssh_public_key);
     st.bind(i++, static_cast<int64_t>(l.created_at));
     bind_opt(st, i++, l.decide_by);
     st.exec();
@@ -168,14 +172,14 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
       where += ")";
     }
     if (q.due_before)
-      where += fmt::format(" AND ((l.state IN ('requested', 'approved') AND l.decide_by <= ?) OR "
-                           "(l.state = 'active' AND l.planned_end <= ?){})",
-                           q.open_hourly_started_before
-                               ? " OR (l.state = 'active' AND l.planned_end IS NULL AND l.mode = 'hourly' "
-                                 "AND l.started_at <= ?)"
-                               : "");
-    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE {} ORDER BY l.id DESC LIMIT ?",
-                                         kLeaseColumns, where));
+      where += fmt::format(
+          " AND ((l.state IN ('requested', 'approved') AND l.decide_by <= ?) OR "
+          "(l.state = 'active' AND l.planned_end <= ?){})",
+          q.open_hourly_started_before ? " OR (l.state = 'active' AND l.planned_end IS NULL AND l.mode = 'hourly' "
+                                         "AND l.started_at <= ?)"
+                                       : "");
+    SQLite::Statement& st =
+        db.prepare(fmt::format("SELECT {} FROM leases l WHERE {} ORDER BY l.id DESC LIMIT ?", kLeaseColumns, where));
     int i = 1;
     if (q.user_id) st.bind(i++, static_cast<int64_t>(*q.user_id));
     if (q.supplier_id) st.bind(i++, static_cast<int64_t>(*q.supplier_id));
@@ -195,9 +199,9 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
 Result<> Store::update_lease(const Lease& l, LeaseState from) {
   return write("update lease", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
-                         "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
-                         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ?, bill_failed = ? "
-                         "WHERE id = ? AND state = ?");
+        "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
+        "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ?, bill_failed = ? "
+        "WHERE id = ? AND state = ?");
     int i = 1;
     st.bind(i++, std::string(lease_state_name(l.state)));
     bind_opt(st, i++, l.decide_by);
@@ -239,7 +243,8 @@ Result<> Store::release_lease_units(const Lease& l) {
 
 Result<> Store::append_ledger(const LedgerEntry& e) {
   return write("ledger", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare("INSERT INTO ledger (at, lease_id, account_id, kind, amount) VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement& st =
+        db.prepare("INSERT INTO ledger (at, lease_id, account_id, kind, amount) VALUES (?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
     st.bind(2, static_cast<int64_t>(e.lease_id));
     st.bind(3, static_cast<int64_t>(e.account_id));
@@ -252,9 +257,10 @@ Result<> Store::append_ledger(const LedgerEntry& e) {
 
 Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int64_t from, std::int64_t to) {
   return read("read ledger", [&](Connection& db) -> Result<std::vector<LedgerEntry>> {
-    SQLite::Statement& st = db.prepare("SELECT g.id, g.at, g.lease_id, l.lease_id, g.account_id, g.kind, g.amount "
-                             "FROM ledger g JOIN leases l ON l.id = g.lease_id "
-                             "WHERE g.account_id = ? AND g.at >= ? AND g.at < ? ORDER BY g.at, g.id");
+    SQLite::Statement& st = db.prepare(
+        "SELECT g.id, g.at, g.lease_id, l.lease_id, g.account_id, g.kind, g.amount "
+        "FROM ledger g JOIN leases l ON l.id = g.lease_id "
+        "WHERE g.account_id = ? AND g.at >= ? AND g.at < ? ORDER BY g.at, g.id");
     st.bind(1, static_cast<int64_t>(account_id));
     st.bind(2, static_cast<int64_t>(from));
     st.bind(3, static_cast<int64_t>(to));
@@ -276,9 +282,10 @@ Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int
 
 Result<> Store::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at) {
   return write("auth code", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare("INSERT INTO auth_codes (lease_id, code_hash, expires_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT (lease_id) DO UPDATE SET code_hash = excluded.code_hash, "
-                             "expires_at = excluded.expires_at, used_at = NULL");
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO auth_codes (lease_id, code_hash, expires_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (lease_id) DO UPDATE SET code_hash = excluded.code_hash, "
+        "expires_at = excluded.expires_at, used_at = NULL");
     st.bind(1, static_cast<int64_t>(lease_id));
     bind_blob(st, 2, code_hash);
     st.bind(3, static_cast<int64_t>(expires_at));
@@ -308,10 +315,11 @@ Result<bool> Store::use_auth_code(std::int64_t lease_id, std::int64_t at) {
 
 Result<> Store::put_revocation(const Revocation& r) {
   return write("revocation", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare("INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET "
-                             "attempts = excluded.attempts, next_at = excluded.next_at, "
-                             "last_error = excluded.last_error, done_at = excluded.done_at");
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET "
+        "attempts = excluded.attempts, next_at = excluded.next_at, "
+        "last_error = excluded.last_error, done_at = excluded.done_at");
     st.bind(1, static_cast<int64_t>(r.lease_id));
     st.bind(2, r.username);
     st.bind(3, r.attempts);
@@ -325,8 +333,9 @@ Result<> Store::put_revocation(const Revocation& r) {
 
 Result<std::vector<Revocation>> Store::revocations_due(std::int64_t now) {
   return read("revocations due", [&](Connection& db) -> Result<std::vector<Revocation>> {
-    SQLite::Statement& st = db.prepare("SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
-                             "WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 100");
+    SQLite::Statement& st = db.prepare(
+        "SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
+        "WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 100");
     st.bind(1, static_cast<int64_t>(now));
     std::vector<Revocation> out;
     while (st.executeStep())

@@ -216,7 +216,8 @@ CREATE INDEX clusters_price_monthly ON clusters(status, price_monthly, id, class
   location COLLATE NOCASE, region COLLATE NOCASE, model);
 CREATE INDEX clusters_price_yearly ON clusters(status, price_yearly, id, class, units_free, unit_memory,
   location COLLATE NOCASE, region COLLATE NOCASE, model);
-)SQL", true},
+)SQL",
+       true},
       // Leases (issue 4): the task record, the units it holds, the ledger,
       // authorization codes, and SSH account removals still to do.
       {4, "leases, ledger, authorization codes, revocations", R"SQL(
@@ -346,7 +347,8 @@ WHERE status = 'deregistered';
 DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
 DELETE FROM recovery_codes WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
 DELETE FROM activation_codes WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
-)SQL", false, true},
+)SQL",
+       false, true},
   };
   return list;
 }

@@ -23,15 +23,49 @@ constexpr const char* kAccountColumns =
     "terms_version, created_at, activated_at, reviewed_at, deregistered_at";
 
 // The writable columns, in bind order, for INSERT and UPDATE (no id).
-constexpr const char* kAccountWritable[] = {
-    "username", "username_key", "role", "user_type", "supplier_kind", "status", "password_hash", "email",
-    "phone_idx", "phone_enc", "real_name", "id_number_idx", "id_number_enc", "region",
-    "organization", "credit_code_idx", "credit_code_enc", "company_name", "legal_rep_name",
-    "legal_rep_id_idx", "legal_rep_id_enc", "registered_capital_fen", "contact_name", "address",
-    "affiliation", "bank_name", "bank_account_name", "bank_account_idx", "bank_account_enc",
-    "licence_filename", "licence_type", "licence_size", "licence_enc", "mfa_secret_enc",
-    "mfa_enabled", "mfa_last_step", "mfa_pending_enc", "review_note", "terms_version",
-    "created_at", "activated_at", "reviewed_at", "deregistered_at"};
+constexpr const char* kAccountWritable[] = {"username",
+                                            "username_key",
+                                            "role",
+                                            "user_type",
+                                            "supplier_kind",
+                                            "status",
+                                            "password_hash",
+                                            "email",
+                                            "phone_idx",
+                                            "phone_enc",
+                                            "real_name",
+                                            "id_number_idx",
+                                            "id_number_enc",
+                                            "region",
+                                            "organization",
+                                            "credit_code_idx",
+                                            "credit_code_enc",
+                                            "company_name",
+                                            "legal_rep_name",
+                                            "legal_rep_id_idx",
+                                            "legal_rep_id_enc",
+                                            "registered_capital_fen",
+                                            "contact_name",
+                                            "address",
+                                            "affiliation",
+                                            "bank_name",
+                                            "bank_account_name",
+                                            "bank_account_idx",
+                                            "bank_account_enc",
+                                            "licence_filename",
+                                            "licence_type",
+                                            "licence_size",
+                                            "licence_enc",
+                                            "mfa_secret_enc",
+                                            "mfa_enabled",
+                                            "mfa_last_step",
+                                            "mfa_pending_enc",
+                                            "review_note",
+                                            "terms_version",
+                                            "created_at",
+                                            "activated_at",
+                                            "reviewed_at",
+                                            "deregistered_at"};
 
 Account read_account(SQLite::Statement& st) {
   Account a;
@@ -144,8 +178,7 @@ Session read_session(SQLite::Statement& st) {
   s.ip = st.getColumn(7).getString();
   return s;
 }
-constexpr const char* kSessionColumns =
-    "id, token_hash, account_id, created_at, last_seen_at, expires_at, client, ip";
+constexpr const char* kSessionColumns = "id, token_hash, account_id, created_at, last_seen_at, expires_at, client, ip";
 
 ActivationCode read_activation(SQLite::Statement& st) {
   ActivationCode c;
@@ -221,7 +254,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& path) {
   std::unique_ptr<Connection> db;
   try {
     db = std::make_unique<Connection>(path.string(),
-                                            SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, 5000);
+                                      SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, 5000);
     if (path != ":memory:") db->exec("PRAGMA journal_mode=WAL");
     configure(*db);
   } catch (const SQLite::Exception& e) {
@@ -242,7 +275,8 @@ Result<> Store::migrate() {
         "CURRENT_TIMESTAMP)");
     if (sqlite3_create_function_v2(db_->getHandle(), "cpshare_username_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                    nullptr, sql_username_key, nullptr, nullptr, nullptr) != SQLITE_OK)
-      return fail(ErrorCode::Internal, "register cpshare_username_key: " + std::string(sqlite3_errmsg(db_->getHandle())));
+      return fail(ErrorCode::Internal,
+                  "register cpshare_username_key: " + std::string(sqlite3_errmsg(db_->getHandle())));
     int current = db_->execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
     int latest = migrations().empty() ? 0 : migrations().back().version;
     if (current > latest)
@@ -385,8 +419,7 @@ Result<> Store::atomically(const std::function<Result<>()>& fn) {
     // The transaction is in an unknown state: abandon the whole group.
     try {
       db_->exec("ROLLBACK");
-    } catch (...) {
-    }
+    } catch (...) {}
     batch_open_ = false;
     Error err{ErrorCode::Internal, fmt::format("store: savepoint: {}", e.what()), {}, 0};
     for (Waiter* w : batch_waiters_) {
@@ -422,8 +455,7 @@ Result<> Store::commit_batch(std::unique_lock<std::mutex>&) {
   } catch (const SQLite::Exception& e) {
     try {
       db_->exec("ROLLBACK");
-    } catch (...) {
-    }
+    } catch (...) {}
     err = Error{ErrorCode::Internal, fmt::format("store: commit: {}", e.what()), {}, 0};
   }
   batch_open_ = false;
@@ -441,7 +473,10 @@ Result<std::int64_t> Store::insert_account(const Account& a) {
   return write("insert account", [&](Connection& db) -> Result<std::int64_t> {
     std::string cols, marks;
     for (const char* c : kAccountWritable) {
-      if (!cols.empty()) { cols += ", "; marks += ", "; }
+      if (!cols.empty()) {
+        cols += ", ";
+        marks += ", ";
+      }
       cols += c;
       marks += "?";
     }
@@ -462,23 +497,22 @@ Result<> Store::update_account(const Account& a) {
     }
     // Deregistration erases the licence: licence_filename NULL clears the blob.
     // (SET expressions see the old row, so the new filename is bound again.)
-    SQLite::Statement& st = db.prepare(fmt::format("UPDATE accounts SET {}, licence_enc = CASE WHEN "
-                                         "? IS NULL THEN NULL ELSE licence_enc END "
-                                         "WHERE id = ?",
-                                         sets));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("UPDATE accounts SET {}, licence_enc = CASE WHEN "
+                               "? IS NULL THEN NULL ELSE licence_enc END "
+                               "WHERE id = ?",
+                               sets));
     int next = bind_account(st, a, false);
     bind_opt(st, next++, a.licence_filename);
     st.bind(next, static_cast<int64_t>(a.id));
-    if (st.exec() != 1)
-      return fail(ErrorCode::NotFound, fmt::format("account {} not found", a.username));
+    if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("account {} not found", a.username));
     return {};
   });
 }
 
 namespace {
 template <class Bind>
-Result<std::optional<Account>> one_account(Connection& db, const std::string& where,
-                                           Bind&& bind) {
+Result<std::optional<Account>> one_account(Connection& db, const std::string& where, Bind&& bind) {
   SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM accounts WHERE {}", kAccountColumns, where));
   bind(st);
   if (!st.executeStep()) return std::optional<Account>{};
@@ -527,8 +561,8 @@ Result<std::optional<Account>> Store::account_by_phone_index(const Blob& index) 
 
 Result<std::vector<Account>> Store::accounts_with_status(AccountStatus status) {
   return read("accounts by status", [&](Connection& db) -> Result<std::vector<Account>> {
-    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM accounts WHERE status = ? ORDER BY created_at, id",
-                                         kAccountColumns));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("SELECT {} FROM accounts WHERE status = ? ORDER BY created_at, id", kAccountColumns));
     st.bind(1, std::string(status_name(status)));
     std::vector<Account> out;
     while (st.executeStep()) out.push_back(read_account(st));
@@ -539,13 +573,12 @@ Result<std::vector<Account>> Store::accounts_with_status(AccountStatus status) {
 Result<std::optional<LicenceFile>> Store::licence(std::int64_t account_id) {
   return read("licence", [&](Connection& db) -> Result<std::optional<LicenceFile>> {
     SQLite::Statement& st = db.prepare(
-                       "SELECT licence_filename, licence_type, licence_enc FROM accounts "
-                       "WHERE id = ? AND licence_enc IS NOT NULL");
+        "SELECT licence_filename, licence_type, licence_enc FROM accounts "
+        "WHERE id = ? AND licence_enc IS NOT NULL");
     st.bind(1, static_cast<int64_t>(account_id));
     if (!st.executeStep()) return std::optional<LicenceFile>{};
-    return std::optional<LicenceFile>(LicenceFile{st.getColumn(0).getString(),
-                                                  st.getColumn(1).getString(),
-                                                  blob(st.getColumn(2))});
+    return std::optional<LicenceFile>(
+        LicenceFile{st.getColumn(0).getString(), st.getColumn(1).getString(), blob(st.getColumn(2))});
   });
 }
 
@@ -554,8 +587,8 @@ Result<> Store::put_activation(const ActivationCode& c) {
     SQLite::Statement& del = db.prepare("DELETE FROM activation_codes WHERE account_id = ?");
     del.bind(1, static_cast<int64_t>(c.account_id));
     del.exec();
-    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO activation_codes ({}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                         kActivationColumns));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("INSERT INTO activation_codes ({}) VALUES (?, ?, ?, ?, ?, ?, ?)", kActivationColumns));
     st.bind(1, static_cast<int64_t>(c.account_id));
     bind_blob(st, 2, c.code_hash);
     st.bind(3, static_cast<int64_t>(c.code_expires_at));
@@ -570,8 +603,8 @@ Result<> Store::put_activation(const ActivationCode& c) {
 
 Result<std::optional<ActivationCode>> Store::activation_for(std::int64_t account_id) {
   return read("activation", [&](Connection& db) -> Result<std::optional<ActivationCode>> {
-    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM activation_codes WHERE account_id = ?",
-                                         kActivationColumns));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("SELECT {} FROM activation_codes WHERE account_id = ?", kActivationColumns));
     st.bind(1, static_cast<int64_t>(account_id));
     if (!st.executeStep()) return std::optional<ActivationCode>{};
     return std::optional<ActivationCode>(read_activation(st));
@@ -580,8 +613,8 @@ Result<std::optional<ActivationCode>> Store::activation_for(std::int64_t account
 
 Result<std::optional<ActivationCode>> Store::activation_by_link(const Blob& link_hash) {
   return read("activation by link", [&](Connection& db) -> Result<std::optional<ActivationCode>> {
-    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM activation_codes WHERE link_hash = ?",
-                                         kActivationColumns));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("SELECT {} FROM activation_codes WHERE link_hash = ?", kActivationColumns));
     bind_blob(st, 1, link_hash);
     if (!st.executeStep()) return std::optional<ActivationCode>{};
     return std::optional<ActivationCode>(read_activation(st));
@@ -609,8 +642,8 @@ Result<> Store::delete_activation(std::int64_t account_id) {
 
 Result<> Store::insert_session(const Session& s) {
   return write("insert session", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare(fmt::format("INSERT INTO sessions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                         kSessionColumns));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("INSERT INTO sessions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kSessionColumns));
     st.bind(1, s.id);
     bind_blob(st, 2, s.token_hash);
     st.bind(3, static_cast<int64_t>(s.account_id));
@@ -635,8 +668,8 @@ Result<std::optional<Session>> Store::session_by_token(const Blob& token_hash) {
 
 Result<std::vector<Session>> Store::sessions_for(std::int64_t account_id) {
   return read("sessions", [&](Connection& db) -> Result<std::vector<Session>> {
-    SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM sessions WHERE account_id = ? ORDER BY created_at, id",
-                                         kSessionColumns));
+    SQLite::Statement& st = db.prepare(
+        fmt::format("SELECT {} FROM sessions WHERE account_id = ? ORDER BY created_at, id", kSessionColumns));
     st.bind(1, static_cast<int64_t>(account_id));
     std::vector<Session> out;
     while (st.executeStep()) out.push_back(read_session(st));
@@ -699,8 +732,8 @@ Result<> Store::replace_recovery_codes(std::int64_t account_id, const std::vecto
 Result<bool> Store::use_recovery_code(std::int64_t account_id, const Blob& hash, std::int64_t at) {
   return write("use recovery code", [&](Connection& db) -> Result<bool> {
     SQLite::Statement& st = db.prepare(
-                       "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? "
-                       "AND used_at IS NULL");
+        "UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND code_hash = ? "
+        "AND used_at IS NULL");
     st.bind(1, static_cast<int64_t>(at));
     st.bind(2, static_cast<int64_t>(account_id));
     bind_blob(st, 3, hash);
@@ -720,8 +753,8 @@ Result<> Store::delete_recovery_codes(std::int64_t account_id) {
 Result<std::int64_t> Store::append_audit(const AuditEvent& e) {
   return write("audit", [&](Connection& db) -> Result<std::int64_t> {
     SQLite::Statement& st = db.prepare(
-                       "INSERT INTO audit_log (at, event, account_id, username, ip, detail) "
-                       "VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO audit_log (at, event, account_id, username, ip, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
     st.bind(2, e.event);
     bind_opt(st, 3, e.account_id);
@@ -739,9 +772,10 @@ Result<std::vector<AuditEvent>> Store::audit(const AuditQuery& q) {
     if (q.before_id) where += " AND id < ?";
     if (q.event) where += " AND event = ?";
     if (q.username) where += " AND username = ?";
-    SQLite::Statement& st = db.prepare(fmt::format("SELECT id, at, event, account_id, username, ip, detail "
-                                         "FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
-                                         where));
+    SQLite::Statement& st =
+        db.prepare(fmt::format("SELECT id, at, event, account_id, username, ip, detail "
+                               "FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
+                               where));
     int i = 1;
     if (q.before_id) st.bind(i++, static_cast<int64_t>(*q.before_id));
     if (q.event) st.bind(i++, *q.event);

@@ -58,10 +58,10 @@ struct UnitRow {
 };
 
 struct ClusterSecrets {
-  Blob ssh_key_cipher;           // KeyRing-sealed OpenSSH private key (A-class)
-  std::string ssh_public_key;    // its authorized_keys line, for the supplier to install
-  std::string ssh_host_key;      // pinned "SHA256:..." fingerprint; empty until the first verify
-  Blob agent_token_hash;         // B-class monitoring agent's token, keyed hash
+  Blob ssh_key_cipher;         // KeyRing-sealed OpenSSH private key (A-class)
+  std::string ssh_public_key;  // its authorized_keys line, for the supplier to install
+  std::string ssh_host_key;    // pinned "SHA256:..." fingerprint; empty until the first verify
+  Blob agent_token_hash;       // B-class monitoring agent's token, keyed hash
 };
 
 // A catalogue query: a compiled filter, an order, and who asks.
@@ -240,20 +240,20 @@ class Store {
   void analyze_if_grown();
 
   std::filesystem::path path_;
-  std::unique_ptr<Connection> db_;  // the writer
-  std::mutex write_mu_;                   // held while a writer runs on db_
-  std::condition_variable committed_;     // a group commit finished
-  std::atomic<int> writers_waiting_{0};   // writers queued for write_mu_
+  std::unique_ptr<Connection> db_;       // the writer
+  std::mutex write_mu_;                  // held while a writer runs on db_
+  std::condition_variable committed_;    // a group commit finished
+  std::atomic<int> writers_waiting_{0};  // writers queued for write_mu_
   std::atomic<std::thread::id> tx_owner_{};
-  bool batch_open_ = false;               // BEGIN issued, COMMIT not yet
+  bool batch_open_ = false;  // BEGIN issued, COMMIT not yet
   int batch_size_ = 0;
-  std::vector<Waiter*> batch_waiters_;    // writers waiting for this batch's COMMIT
+  std::vector<Waiter*> batch_waiters_;  // writers waiting for this batch's COMMIT
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
   std::atomic<std::int64_t> analyzed_clusters_{0};  // MAX(id) at the last ANALYZE
   std::atomic<bool> analyze_wanted_{false};
-  bool pooled_ = false;                   // false for ":memory:" (reads use the writer)
+  bool pooled_ = false;  // false for ":memory:" (reads use the writer)
 };
 
 }  // namespace cpshare

@@ -23,9 +23,7 @@ std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t len) 
 }  // namespace
 
 std::int64_t SystemClock::now() const {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string rfc3339(std::int64_t unix_seconds) {
@@ -40,8 +38,7 @@ std::string rfc3339(std::int64_t unix_seconds) {
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
   // date-time = full-date "T" full-time; fixed positions up to the seconds.
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
-      s[16] != ':')
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
   const auto year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
   const auto hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);

@@ -44,8 +44,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s);
 
 // A calendar month, as `bills --month` and GET /bills?month= take it.
 struct YearMonth {
-  int year = 1970;      // 0..9999
-  unsigned month = 1;   // 1..12
+  int year = 1970;     // 0..9999
+  unsigned month = 1;  // 1..12
   bool operator==(const YearMonth&) const = default;
 };
 

@@ -68,9 +68,9 @@ std::vector<FieldError> cap_field_errors(std::vector<FieldError> fields, std::si
     fields.resize(kMaxFieldErrors);
   }
   if (dropped > 0)
-    fields.push_back({std::string(kMoreFieldErrors),
-                      "and " + std::to_string(dropped) + " more error" + (dropped == 1 ? "" : "s") +
-                          " not listed; fix these and send again"});
+    fields.push_back({std::string(kMoreFieldErrors), "and " + std::to_string(dropped) + " more error" +
+                                                         (dropped == 1 ? "" : "s") +
+                                                         " not listed; fix these and send again"});
   return fields;
 }
 

@@ -18,11 +18,11 @@ namespace cpshare {
 // rename one. Add new codes at the end of a group.
 enum class ErrorCode {
   // Input
-  ValidationFailed,   // 422: fields[] says which input is wrong and why
-  MalformedRequest,   // 400: body is not JSON / not the expected shape
-  PayloadTooLarge,    // 413
-  UnsupportedMediaType, // 415: a body that is not application/json
-  RequestTimeout,     // 408: the request did not arrive whole in time
+  ValidationFailed,      // 422: fields[] says which input is wrong and why
+  MalformedRequest,      // 400: body is not JSON / not the expected shape
+  PayloadTooLarge,       // 413
+  UnsupportedMediaType,  // 415: a body that is not application/json
+  RequestTimeout,        // 408: the request did not arrive whole in time
   // Uniqueness / state
   UsernameTaken,      // 409
   EmailTaken,         // 409
@@ -33,20 +33,20 @@ enum class ErrorCode {
   MfaAlreadyEnabled,  // 409
   MfaNotEnabled,      // 409
   // Authentication
-  InvalidCredentials, // 401
-  AccountNotActive,   // 403
-  MfaRequired,        // 401
-  InvalidMfaCode,     // 401
-  InvalidCode,        // 400: verification code / token wrong or already used
-  CodeExpired,        // 410: expired or out of attempts; request a new one
-  RateLimited,        // 429: retry_after says when
-  Unauthenticated,    // 401: no / expired / revoked session
-  Forbidden,          // 403: authenticated but not allowed
-  NotFound,           // 404
+  InvalidCredentials,  // 401
+  AccountNotActive,    // 403
+  MfaRequired,         // 401
+  InvalidMfaCode,      // 401
+  InvalidCode,         // 400: verification code / token wrong or already used
+  CodeExpired,         // 410: expired or out of attempts; request a new one
+  RateLimited,         // 429: retry_after says when
+  Unauthenticated,     // 401: no / expired / revoked session
+  Forbidden,           // 403: authenticated but not allowed
+  NotFound,            // 404
   // Server side
-  Unavailable,        // 503: a dependency (mail server, ...) failed
-  Internal,           // 500
-  NotImplemented,     // 501: a transfer coding the daemon does not read (RFC 9112 §6.1)
+  Unavailable,     // 503: a dependency (mail server, ...) failed
+  Internal,        // 500
+  NotImplemented,  // 501: a transfer coding the daemon does not read (RFC 9112 §6.1)
 };
 
 // Every code, in declaration order (for documentation and tests).
@@ -91,8 +91,7 @@ using Result = std::expected<T, Error>;
 inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
   return std::unexpected(Error{code, std::move(message), {}, 0});
 }
-inline std::unexpected<Error> fail_fields(std::vector<FieldError> fields,
-                                          std::string message = {}) {
+inline std::unexpected<Error> fail_fields(std::vector<FieldError> fields, std::string message = {}) {
   if (message.empty()) {
     message = fields.empty() ? "invalid input" : fields.front().field + ": " + fields.front().message;
     if (fields.size() > 1) message += " (and " + std::to_string(fields.size() - 1) + " more)";
@@ -108,20 +107,20 @@ inline std::unexpected<Error> fail(Error e) { return std::unexpected(std::move(e
 // TRY_ASSIGN(lhs, expr): on success assign the value to lhs (may declare it).
 #define CPSHARE_CAT2(a, b) a##b
 #define CPSHARE_CAT(a, b) CPSHARE_CAT2(a, b)
-#define CPSHARE_TRY_ASSIGN_IMPL(r, lhs, expr)                      \
-  auto r = (expr);                                                 \
-  if (!r) return std::unexpected(std::move(r.error()));            \
+#define CPSHARE_TRY_ASSIGN_IMPL(r, lhs, expr)           \
+  auto r = (expr);                                      \
+  if (!r) return std::unexpected(std::move(r.error())); \
   lhs = std::move(*r)
 #define TRY_ASSIGN(lhs, expr) CPSHARE_TRY_ASSIGN_IMPL(CPSHARE_CAT(try_r_, __COUNTER__), lhs, expr)
-#define CPSHARE_TRY_IMPL(r, expr)                                  \
-  do {                                                             \
-    auto r = (expr);                                               \
-    if (!r) return std::unexpected(std::move(r.error()));          \
+#define CPSHARE_TRY_IMPL(r, expr)                         \
+  do {                                                    \
+    auto r = (expr);                                      \
+    if (!r) return std::unexpected(std::move(r.error())); \
   } while (0)
 #define TRY(expr) CPSHARE_TRY_IMPL(CPSHARE_CAT(try_r_, __COUNTER__), expr)
-#define CPSHARE_TRY_CTX_IMPL(r, expr, ctx)                                   \
-  do {                                                                       \
-    auto r = (expr);                                                         \
-    if (!r) return std::unexpected(std::move(r.error()).context(ctx));       \
+#define CPSHARE_TRY_CTX_IMPL(r, expr, ctx)                             \
+  do {                                                                 \
+    auto r = (expr);                                                   \
+    if (!r) return std::unexpected(std::move(r.error()).context(ctx)); \
   } while (0)
 #define TRY_CTX(expr, ctx) CPSHARE_TRY_CTX_IMPL(CPSHARE_CAT(try_r_, __COUNTER__), expr, ctx)

@@ -19,10 +19,14 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp) {
   const unsigned char c = b(0);
   std::size_t n = 0;
   char32_t v = 0, min = 0;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, v = c & 0x1Fu, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, v = c & 0x0Fu, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, v = c & 0x07u, min = 0x10000;
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2, v = c & 0x1Fu, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3, v = c & 0x0Fu, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4, v = c & 0x07u, min = 0x10000;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
     if ((b(k) & 0xC0) != 0x80) return 0;
@@ -90,8 +94,7 @@ Logger::~Logger() {
 Result<> Logger::open_file(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0)
-    return fail(ErrorCode::Internal,
-                fmt::format("cannot open log file {}: {}", file.string(), std::strerror(errno)));
+    return fail(ErrorCode::Internal, fmt::format("cannot open log file {}: {}", file.string(), std::strerror(errno)));
   std::FILE* f = ::fdopen(fd, "a");
   if (!f) {
     ::close(fd);
@@ -105,8 +108,8 @@ Result<> Logger::open_file(const std::filesystem::path& file) {
 
 void Logger::write(Level level, std::string_view message) {
   static constexpr std::string_view names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  std::string line = fmt::format("{} {} {}\n", rfc3339(SystemClock{}.now()),
-                                 names[static_cast<int>(level)], log_escape(message));
+  std::string line =
+      fmt::format("{} {} {}\n", rfc3339(SystemClock{}.now()), names[static_cast<int>(level)], log_escape(message));
   std::lock_guard lock(mu_);
   std::FILE* out = file_ ? file_ : stderr;
   std::fwrite(line.data(), 1, line.size(), out);

@@ -50,11 +50,17 @@ class Logger {
   void write(Level level, std::string_view message);
 
   template <class... Args>
-  void info(fmt::format_string<Args...> f, Args&&... a) { write(Level::Info, line(fmt::string_view(f), a...)); }
+  void info(fmt::format_string<Args...> f, Args&&... a) {
+    write(Level::Info, line(fmt::string_view(f), a...));
+  }
   template <class... Args>
-  void warn(fmt::format_string<Args...> f, Args&&... a) { write(Level::Warn, line(fmt::string_view(f), a...)); }
+  void warn(fmt::format_string<Args...> f, Args&&... a) {
+    write(Level::Warn, line(fmt::string_view(f), a...));
+  }
   template <class... Args>
-  void error(fmt::format_string<Args...> f, Args&&... a) { write(Level::Error, line(fmt::string_view(f), a...)); }
+  void error(fmt::format_string<Args...> f, Args&&... a) {
+    write(Level::Error, line(fmt::string_view(f), a...));
+  }
 
  private:
   // A string argument clipped to kMaxLogValue bytes; any other argument as it is.

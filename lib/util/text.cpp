@@ -15,18 +15,17 @@ struct Range {
 // Zero-width code points: combining marks, zero-width space/joiners,
 // bidi marks, variation selectors. Terminals draw them on the previous cell.
 constexpr Range kZeroWidth[] = {
-    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
-    {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064},
-    {0x20D0, 0x20FF}, {0x3099, 0x309A}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF},
-    {0xE0100, 0xE01EF},
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},   {0x064B, 0x065F}, {0x1AB0, 0x1AFF},
+    {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064},   {0x20D0, 0x20FF}, {0x3099, 0x309A},
+    {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
 };
 
 // East Asian Wide (W) and Fullwidth (F) ranges after Unicode's
 // EastAsianWidth.txt, coalesced; sorted for binary search.
 constexpr Range kWide[] = {
-    {0x1100, 0x115F},    // Hangul Jamo initial consonants
-    {0x231A, 0x231B},    // watch, hourglass
-    {0x2329, 0x232A},    // angle brackets
+    {0x1100, 0x115F},  // Hangul Jamo initial consonants
+    {0x231A, 0x231B},  // watch, hourglass
+    {0x2329, 0x232A},  // angle brackets
     {0x23E9, 0x23EC},   {0x23F0, 0x23F0},   {0x23F3, 0x23F3},   {0x25FD, 0x25FE},
     {0x2614, 0x2615},   {0x2648, 0x2653},   {0x267F, 0x267F},   {0x2693, 0x2693},
     {0x26A1, 0x26A1},   {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},
@@ -35,20 +34,20 @@ constexpr Range kWide[] = {
     {0x270A, 0x270B},   {0x2728, 0x2728},   {0x274C, 0x274C},   {0x274E, 0x274E},
     {0x2753, 0x2755},   {0x2757, 0x2757},   {0x2795, 0x2797},   {0x27B0, 0x27B0},
     {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},
-    {0x2E80, 0x303E},    // CJK radicals, Kangxi, CJK symbols and punctuation
-    {0x3041, 0x33FF},    // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, CJK compat
-    {0x3400, 0x4DBF},    // CJK Unified Ideographs Extension A
-    {0x4E00, 0x9FFF},    // CJK Unified Ideographs
-    {0xA000, 0xA4CF},    // Yi
-    {0xA960, 0xA97F},    // Hangul Jamo Extended-A
-    {0xAC00, 0xD7A3},    // Hangul syllables
-    {0xF900, 0xFAFF},    // CJK compatibility ideographs
-    {0xFE10, 0xFE19},    // vertical forms
-    {0xFE30, 0xFE6F},    // CJK compatibility forms, small form variants
-    {0xFF00, 0xFF60},    // fullwidth ASCII and punctuation
-    {0xFFE0, 0xFFE6},    // fullwidth signs
+    {0x2E80, 0x303E},                        // CJK radicals, Kangxi, CJK symbols and punctuation
+    {0x3041, 0x33FF},                        // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, CJK compat
+    {0x3400, 0x4DBF},                        // CJK Unified Ideographs Extension A
+    {0x4E00, 0x9FFF},                        // CJK Unified Ideographs
+    {0xA000, 0xA4CF},                        // Yi
+    {0xA960, 0xA97F},                        // Hangul Jamo Extended-A
+    {0xAC00, 0xD7A3},                        // Hangul syllables
+    {0xF900, 0xFAFF},                        // CJK compatibility ideographs
+    {0xFE10, 0xFE19},                        // vertical forms
+    {0xFE30, 0xFE6F},                        // CJK compatibility forms, small form variants
+    {0xFF00, 0xFF60},                        // fullwidth ASCII and punctuation
+    {0xFFE0, 0xFFE6},                        // fullwidth signs
     {0x16FE0, 0x16FE4}, {0x17000, 0x18CFF},  // Tangut, Khitan
-    {0x1B000, 0x1B2FF},  // Kana supplement/extended, Nushu
+    {0x1B000, 0x1B2FF},                      // Kana supplement/extended, Nushu
     {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A},
     {0x1F200, 0x1F2FF},  // enclosed ideographic supplement
     {0x1F300, 0x1F64F},  // misc symbols and pictographs, emoticons
@@ -62,8 +61,8 @@ constexpr Range kWide[] = {
 
 template <std::size_t N>
 bool in(const Range (&table)[N], char32_t cp) {
-  const auto* it = std::upper_bound(std::begin(table), std::end(table), cp,
-                                    [](char32_t c, const Range& r) { return c < r.first; });
+  const auto* it =
+      std::upper_bound(std::begin(table), std::end(table), cp, [](char32_t c, const Range& r) { return c < r.first; });
   return it != std::begin(table) && cp <= std::prev(it)->last;
 }
 
@@ -207,8 +206,8 @@ std::string percent_encode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '.' || c == '_' || c == '~';
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '.' || c == '_' || c == '~';
     if (unreserved) {
       out += static_cast<char>(c);
     } else {

@@ -123,8 +123,7 @@ class Sshd {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     stop();
-    return "sshd did not listen on port " + std::to_string(port) + " within 10 s; its log:\n" +
-           read_file(log);
+    return "sshd did not listen on port " + std::to_string(port) + " within 10 s; its log:\n" + read_file(log);
   }
 
   void stop() {

@@ -96,20 +96,19 @@ std::string lower_random(std::size_t n) {
 }
 
 std::int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 bool is_root() { return ::geteuid() == 0; }
 
 // Creating real accounts needs root; anything else is skipped, not failed.
-#define SKIP_UNLESS_ROOT()                                                                 \
-  do {                                                                                     \
-    if (!is_root()) {                                                                      \
+#define SKIP_UNLESS_ROOT()                                                                     \
+  do {                                                                                         \
+    if (!is_root()) {                                                                          \
       WARN("skipped: lease accounts are real accounts on this machine; run the test as root"); \
-      SUCCEED("skipped: not root");                                                        \
-      return;                                                                              \
-    }                                                                                      \
+      SUCCEED("skipped: not root");                                                            \
+      return;                                                                                  \
+    }                                                                                          \
   } while (0)
 
 // A private sshd on 127.0.0.1 that takes the provisioning key for root (from
@@ -216,10 +215,10 @@ struct ProvisionFixture {
   // The real ssh client with a password, typed by sshpass (from $SSHPASS).
   Ran password_login(const std::string& user, const std::string& password, const std::string& remote) const {
     ::setenv("SSHPASS", password.c_str(), 1);
-    Ran r = run_local(fmt::format(
-        "sshpass -e ssh {} -o PubkeyAuthentication=no -o PreferredAuthentications=password "
-        "-o NumberOfPasswordPrompts=1 {}@127.0.0.1 '{}'",
-        client_options(), user, remote));
+    Ran r =
+        run_local(fmt::format("sshpass -e ssh {} -o PubkeyAuthentication=no -o PreferredAuthentications=password "
+                              "-o NumberOfPasswordPrompts=1 {}@127.0.0.1 '{}'",
+                              client_options(), user, remote));
     ::unsetenv("SSHPASS");
     return r;
   }
@@ -236,17 +235,27 @@ const std::string kEd25519Blob = "AAAAC3NzaC1lZDI1NTE5AAAAIGJ2dGVzdGtleWJ5dGVzMD
 
 }  // namespace
 
-TEST_CASE("lease_username is deterministic, a valid lease account name, and keeps distinct ids apart",
-          "[R-LEASE-5]") {
+TEST_CASE("lease_username is deterministic, a valid lease account name, and keeps distinct ids apart", "[R-LEASE-5]") {
   CHECK(ssh::lease_username("cp-7k2m9x4qvd") == "cpl_cp_7k2m9x4qvd");
   CHECK(ssh::lease_username("t0abc") == "cpl_t0abc");
 
   const std::regex unix_name("^[a-z][a-z0-9_]{2,31}$");
   const std::regex lease_name("^cpl_[a-z0-9_]{1,28}$");
   const std::vector<std::string> ids = {
-      "",        "a",     "A",         "ab",   "AB",  "Ab-1", "ab_1", "ab-1", "x y;rm -rf /", "$(id)", "名字",
-      "l-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "abcdefghijklmnopqrstuvwxyz01",  // 28: the longest plain id
-      "abcdefghijklmnopqrstuvwxyz012",                                           // 29: hashed
+      "",
+      "a",
+      "A",
+      "ab",
+      "AB",
+      "Ab-1",
+      "ab_1",
+      "ab-1",
+      "x y;rm -rf /",
+      "$(id)",
+      "名字",
+      "l-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+      "abcdefghijklmnopqrstuvwxyz01",   // 28: the longest plain id
+      "abcdefghijklmnopqrstuvwxyz012",  // 29: hashed
   };
   std::set<std::string> names;
   for (const std::string& id : ids) {
@@ -297,9 +306,9 @@ TEST_CASE("create: the lease user logs in with its key and its password and sees
   CHECK(f.password_login(a.username, "not-" + a.password, "true").status != 0);
 
   // A login shell (what an interactive login runs) gets it from ~/.profile too.
-  Ran login_shell =
-      f.key_login(a.username, "env -u CUDA_VISIBLE_DEVICES bash --noprofile --norc -c \"bash -l -c \\\"echo "
-                              "\\\\\\$CUDA_VISIBLE_DEVICES\\\"\"");
+  Ran login_shell = f.key_login(a.username,
+                                "env -u CUDA_VISIBLE_DEVICES bash --noprofile --norc -c \"bash -l -c \\\"echo "
+                                "\\\\\\$CUDA_VISIBLE_DEVICES\\\"\"");
   INFO(login_shell.out);
   CHECK(login_shell.out == "2,3\n");
 
@@ -330,7 +339,7 @@ TEST_CASE("create sets the account to expire at the start of the day after expir
   ProvisionFixture f;
   ssh::LeaseAccount a = f.account({0});
   const std::int64_t midnight = (now_unix() / 86400 + 10) * 86400;  // 00:00 UTC, ten days ahead
-  a.expires_at = midnight + 23 * 3600 + 59 * 60;                     // 23:59 that day
+  a.expires_at = midnight + 23 * 3600 + 59 * 60;                    // 23:59 that day
   auto created = ssh::create_lease_account(f.target(), a);
   INFO((created ? "" : created.error().message));
   REQUIRE(created);
@@ -352,8 +361,8 @@ TEST_CASE("remove kills the user's processes and deletes the account, its home a
   const fs::path left_file = fs::path("/tmp") / fmt::format("{}.left", a.username);
 
   // The user leaves a process running and a file in /tmp, and logs out.
-  Ran left = f.key_login(a.username, fmt::format("nohup sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; touch {}",
-                                                 left_file.string()));
+  Ran left = f.key_login(
+      a.username, fmt::format("nohup sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; touch {}", left_file.string()));
   INFO(left.out);
   REQUIRE(left.status == 0);
   const std::string pid = left.out.substr(0, left.out.find('\n'));
@@ -535,10 +544,11 @@ TEST_CASE("a non-root admin provisions through sudo -n; without sudo rights it i
   // The cluster's admin: a plain user whose ~/.ssh/authorized_keys has the provisioning key.
   const std::string admin = "cpadm" + lower_random(8);
   f.accounts.push_back(admin);
-  shell(fmt::format("useradd -m -s /bin/bash '{0}' && usermod -p '*' '{0}' && install -d -m 700 -o '{0}' -g '{0}' "
-                    "/home/{0}/.ssh && printf '%s\\n' '{1}' > /home/{0}/.ssh/authorized_keys && "
-                    "chown '{0}:{0}' /home/{0}/.ssh/authorized_keys && chmod 600 /home/{0}/.ssh/authorized_keys",
-                    admin, f.admin_key.public_line));
+  shell(
+      fmt::format("useradd -m -s /bin/bash '{0}' && usermod -p '*' '{0}' && install -d -m 700 -o '{0}' -g '{0}' "
+                  "/home/{0}/.ssh && printf '%s\\n' '{1}' > /home/{0}/.ssh/authorized_keys && "
+                  "chown '{0}:{0}' /home/{0}/.ssh/authorized_keys && chmod 600 /home/{0}/.ssh/authorized_keys",
+                  admin, f.admin_key.public_line));
   const ssh::Target t = f.target(admin);
 
   auto exists = ssh::lease_account_exists(t, ssh::lease_username("nobody-here"));  // getent needs no root
@@ -556,7 +566,8 @@ TEST_CASE("a non-root admin provisions through sudo -n; without sudo rights it i
 
   const fs::path rule = fmt::format("/etc/sudoers.d/cpshare-test-{}", admin);
   f.sudoers.push_back(rule);
-  write_file(rule, fmt::format("{} ALL=(root) NOPASSWD: /bin/sh\n", admin), fs::perms::owner_read | fs::perms::group_read);
+  write_file(rule, fmt::format("{} ALL=(root) NOPASSWD: /bin/sh\n", admin),
+             fs::perms::owner_read | fs::perms::group_read);
 
   auto created = ssh::create_lease_account(t, a);
   INFO((created ? "" : created.error().message));

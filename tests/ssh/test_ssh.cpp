@@ -56,7 +56,6 @@ std::string current_user() {
   return pw->pw_name;
 }
 
-
 // A private sshd whose admin user is the current user, with the cluster's
 // provisioning key (from ssh::generate_ed25519) in its authorized_keys.
 struct SshdFixture {
@@ -71,16 +70,21 @@ struct SshdFixture {
     auto pair = ssh::generate_ed25519("test-cluster");
     REQUIRE(pair);
     key = *pair;
-    write_file(dir.path / "authorized_keys", key.public_line + "\n",
-               fs::perms::owner_read | fs::perms::owner_write);
+    write_file(dir.path / "authorized_keys", key.public_line + "\n", fs::perms::owner_read | fs::perms::owner_write);
     const std::string d = dir.path.string();
     write_file(dir.path / "sshd_config",
                "Port " + std::to_string(port) +
                    "\n"
                    "ListenAddress 127.0.0.1\n"
-                   "HostKey " + d + "/host_key\n"
-                   "AuthorizedKeysFile " + d + "/authorized_keys\n"
-                   "PidFile " + d + "/sshd.pid\n"
+                   "HostKey " +
+                   d +
+                   "/host_key\n"
+                   "AuthorizedKeysFile " +
+                   d +
+                   "/authorized_keys\n"
+                   "PidFile " +
+                   d +
+                   "/sshd.pid\n"
                    "PasswordAuthentication no\n"
                    "KbdInteractiveAuthentication no\n"
                    "UsePAM no\n"
@@ -249,9 +253,8 @@ TEST_CASE_METHOD(SshdFixture, "a key missing from authorized_keys fails with an 
   auto probe = ssh::verify(t);
   REQUIRE_FALSE(probe);
   CHECK(probe.error().code == ErrorCode::Unavailable);
-  CHECK_THAT(probe.error().message,
-             Catch::Contains("auth as " + user + " with the provisioning key failed") &&
-                 Catch::Contains("authorized_keys"));
+  CHECK_THAT(probe.error().message, Catch::Contains("auth as " + user + " with the provisioning key failed") &&
+                                        Catch::Contains("authorized_keys"));
   CHECK_THAT(probe.error().message, !Catch::Contains(private_body(stranger->private_openssh).substr(0, 40)));
 
   auto ran = ssh::run(t, "true");
@@ -259,8 +262,7 @@ TEST_CASE_METHOD(SshdFixture, "a key missing from authorized_keys fails with an 
   CHECK_THAT(ran.error().message, Catch::Contains("auth as " + user));
 }
 
-TEST_CASE_METHOD(SshdFixture, "a changed host key is refused and reported with both fingerprints",
-                 "[R-SEC-1]") {
+TEST_CASE_METHOD(SshdFixture, "a changed host key is refused and reported with both fingerprints", "[R-SEC-1]") {
   const std::string old_pin = pin();
   sshd.stop();
   make_host_key();
@@ -271,9 +273,8 @@ TEST_CASE_METHOD(SshdFixture, "a changed host key is refused and reported with b
   auto probe = ssh::verify(target(old_pin));
   REQUIRE_FALSE(probe);
   CHECK(probe.error().code == ErrorCode::Conflict);
-  CHECK_THAT(probe.error().message,
-             Catch::Contains("host key of 127.0.0.1:" + std::to_string(port) + " changed") &&
-                 Catch::Contains("pinned " + old_pin) && Catch::Contains("now " + now));
+  CHECK_THAT(probe.error().message, Catch::Contains("host key of 127.0.0.1:" + std::to_string(port) + " changed") &&
+                                        Catch::Contains("pinned " + old_pin) && Catch::Contains("now " + now));
 
   // run refuses before authenticating, so the command never runs.
   const fs::path marker = dir.path / "ran";
@@ -323,7 +324,6 @@ TEST_CASE("connecting to a closed port fails quickly with a connect error", "[R-
   auto took = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(probe);
   CHECK(probe.error().code == ErrorCode::Unavailable);
-  CHECK_THAT(probe.error().message,
-             Catch::StartsWith("ssh to 127.0.0.1:" + std::to_string(t.port) + ": connect: "));
+  CHECK_THAT(probe.error().message, Catch::StartsWith("ssh to 127.0.0.1:" + std::to_string(t.port) + ": connect: "));
   CHECK(took < std::chrono::seconds(3));
 }

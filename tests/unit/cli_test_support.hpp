@@ -178,8 +178,7 @@ struct Cli {
   int operator()(std::vector<std::string> args) {
     std::istringstream in(stdin_text);
     std::ostringstream o, e;
-    clicmd::Io io{in, o, e, console, false, err_tty,
-                  [this](std::string_view name) -> std::optional<std::string> {
+    clicmd::Io io{in, o, e, console, false, err_tty, [this](std::string_view name) -> std::optional<std::string> {
                     auto it = env.find(std::string(name));
                     if (it == env.end() || it->second.empty()) return std::nullopt;
                     return it->second;

@@ -33,9 +33,7 @@ struct RecordingMailer final : Mailer {
 };
 
 // A PNG header is enough for content sniffing.
-std::string png_base64() {
-  return crypto::base64_encode("\x89PNG\r\n\x1a\n" + std::string(64, '\0'));
-}
+std::string png_base64() { return crypto::base64_encode("\x89PNG\r\n\x1a\n" + std::string(64, '\0')); }
 
 struct Fixture {
   std::unique_ptr<Store> store = Store::open(":memory:").value();
@@ -89,8 +87,8 @@ struct Fixture {
 
 int count_accounts(Store& s) {
   int n = 0;
-  for (auto st : {AccountStatus::Inactive, AccountStatus::PendingReview, AccountStatus::Active,
-                  AccountStatus::Rejected, AccountStatus::Deregistered})
+  for (auto st : {AccountStatus::Inactive, AccountStatus::PendingReview, AccountStatus::Active, AccountStatus::Rejected,
+                  AccountStatus::Deregistered})
     n += static_cast<int>(s.accounts_with_status(st).value().size());
   return n;
 }
@@ -298,7 +296,8 @@ TEST_CASE("sessions rotate at login and expire when idle and absolutely", "[R-US
     CHECK(f.svc.revoke_session(c1, other_id, f.ctx).error().code == ErrorCode::NotFound);
 
     std::string t3 = (*f.login("alice"))["token"];
-    auto changed = f.svc.change_password(c1, {{"current_password", "Tr0ub4dor&3x"}, {"new_password", "c0rrect-h0rse-battery"}}, f.ctx);
+    auto changed = f.svc.change_password(
+        c1, {{"current_password", "Tr0ub4dor&3x"}, {"new_password", "c0rrect-h0rse-battery"}}, f.ctx);
     REQUIRE(changed);
     CHECK((*changed)["sessions_ended"] == 2);
     CHECK(!f.svc.authenticate(t1, f.ctx));
@@ -554,7 +553,8 @@ TEST_CASE("full-width identifiers typed with a Chinese input method are stored n
   CHECK((*changed)["account"]["phone_masked"] == "139****9009");
 }
 
-TEST_CASE("an enterprise supplier's full-width credit code, ID and bank account are normalised", "[R-SUP-1][R-USER-4]") {
+TEST_CASE("an enterprise supplier's full-width credit code, ID and bank account are normalised",
+          "[R-SUP-1][R-USER-4]") {
   Fixture f;
   json body = {{"username", "acme"},
                {"password", "Tr0ub4dor&3x"},
@@ -569,7 +569,8 @@ TEST_CASE("an enterprise supplier's full-width credit code, ID and bank account 
                {"credit_code", "９１３５０１００ｍ０００１００ｙ４３"},
                {"contact_name", "王五"},
                {"settlement",
-                {{"bank_name", "招商银行"}, {"account_name", "深圳算力有限公司"},
+                {{"bank_name", "招商银行"},
+                 {"account_name", "深圳算力有限公司"},
                  {"account_number", "６２２２　０２１０－１２３４　５６７８"}}},
                {"licence", {{"filename", "licence.png"}, {"content_base64", png_base64()}}},
                {"accept_terms", true},
@@ -620,7 +621,8 @@ TEST_CASE("activation: an unknown username, a wrong code and a spent one get one
   const std::string carol_code = f.last_code();
   f.register_and_activate("dave", "13900139003");  // deregistered
   const std::string dave_code = f.last_code();
-  REQUIRE(f.svc.deregister(f.caller((*f.login("dave"))["token"]), {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "dave"}}, f.ctx));
+  REQUIRE(f.svc.deregister(f.caller((*f.login("dave"))["token"]),
+                           {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "dave"}}, f.ctx));
   auto other = [](const std::string& c) { return c == "000000" ? std::string("111111") : std::string("000000"); };
 
   // name, a code that is not its live one, from its own address.
@@ -676,7 +678,7 @@ TEST_CASE("activation: an unknown username, a wrong code and a spent one get one
 TEST_CASE("resend: one answer and one throttle for unknown, active and inactive usernames", "[R-SEC-4][R-USER-5]") {
   Fixture f;
   REQUIRE(f.svc.register_user(f.user_body("bob", "13900139001"), f.ctx));  // inactive
-  f.register_and_activate("carol", "13900139002");                          // active
+  f.register_and_activate("carol", "13900139002");                         // active
   f.clock.advance(61);  // past the minute since bob's registration mail
   const auto mails = f.mailer.sent.size();
 
@@ -807,24 +809,27 @@ TEST_CASE("login: unknown names are answered, throttled and timed as known ones"
   CHECK(t_unknown * 10 > t_known);
 }
 
-TEST_CASE("deregistering an enterprise supplier keeps the company for billing and erases the people", "[R-USER-8][R-SUP-1]") {
+TEST_CASE("deregistering an enterprise supplier keeps the company for billing and erases the people",
+          "[R-USER-8][R-SUP-1]") {
   Fixture f;
-  json body = {{"username", "acme"},
-               {"password", "Tr0ub4dor&3x"},
-               {"email", "acme@example.org"},
-               {"phone", "13700137000"},
-               {"region", "深圳"},
-               {"kind", "enterprise"},
-               {"company_name", "深圳算力有限公司"},
-               {"legal_rep_name", "李四"},
-               {"legal_rep_id_number", "11010519491231002X"},
-               {"registered_capital_fen", 500000000},
-               {"credit_code", "91350100M000100Y43"},
-               {"contact_name", "王五"},
-               {"settlement", {{"bank_name", "招商银行"}, {"account_name", "深圳算力有限公司"}, {"account_number", "6222021012345678"}}},
-               {"licence", {{"filename", "licence.png"}, {"content_base64", png_base64()}}},
-               {"accept_terms", true},
-               {"terms_version", std::string(terms::kVersion)}};
+  json body = {
+      {"username", "acme"},
+      {"password", "Tr0ub4dor&3x"},
+      {"email", "acme@example.org"},
+      {"phone", "13700137000"},
+      {"region", "深圳"},
+      {"kind", "enterprise"},
+      {"company_name", "深圳算力有限公司"},
+      {"legal_rep_name", "李四"},
+      {"legal_rep_id_number", "11010519491231002X"},
+      {"registered_capital_fen", 500000000},
+      {"credit_code", "91350100M000100Y43"},
+      {"contact_name", "王五"},
+      {"settlement",
+       {{"bank_name", "招商银行"}, {"account_name", "深圳算力有限公司"}, {"account_number", "6222021012345678"}}},
+      {"licence", {{"filename", "licence.png"}, {"content_base64", png_base64()}}},
+      {"accept_terms", true},
+      {"terms_version", std::string(terms::kVersion)}};
   REQUIRE(f.svc.register_supplier(body, f.ctx));
   REQUIRE(f.svc.activate_with_code({{"username", "acme"}, {"code", f.last_code()}}, f.ctx));
   Caller c = f.caller((*f.login("acme"))["token"]);

@@ -10,7 +10,7 @@ namespace {
 constexpr std::int64_t kStart = 1'798'761'600;  // 2027-01-01T00:00:00Z
 constexpr std::int64_t H = 3600, D = 86400;
 const Calendar kUtc = Calendar::named("UTC").value();  // the arithmetic cases below read easiest in UTC
-const Calendar kBeijing;                              // the platform's default calendar
+const Calendar kBeijing;                               // the platform's default calendar
 
 // An instant written as RFC 3339 (offsets allowed), for readable cases.
 std::int64_t at(std::string_view rfc3339) { return parse_rfc3339(rfc3339).value(); }
@@ -28,17 +28,17 @@ Terms terms(Mode m, std::int64_t price, std::int64_t units, std::int64_t periods
 TEST_CASE("hourly: per started minute, 1/60 of the hourly price x units, half up", "[R-LEASE-1]") {
   // 25.00 yuan/hour/unit, 2 units: 50.00 yuan/hour = 83.33... fen/minute.
   CHECK(hourly_amount(2500, 2, 0).value() == 0);
-  CHECK(hourly_amount(2500, 2, 1).value() == 83);      // 1 started minute: 83.33 → 83
+  CHECK(hourly_amount(2500, 2, 1).value() == 83);  // 1 started minute: 83.33 → 83
   CHECK(hourly_amount(2500, 2, 60).value() == 83);
-  CHECK(hourly_amount(2500, 2, 61).value() == 167);    // 2 minutes: 166.67 → 167
+  CHECK(hourly_amount(2500, 2, 61).value() == 167);  // 2 minutes: 166.67 → 167
   CHECK(hourly_amount(2500, 2, 3600).value() == 5000);
   CHECK(hourly_amount(2500, 2, 3601).value() == 5083);  // 61 minutes: 5083.33 → 5083
   // Exactly half a fen rounds up: 3 fen/hour = 0.05 fen/minute; 10 minutes = 0.5 fen → 1.
   CHECK(hourly_amount(3, 1, 10 * 60).value() == 1);
-  CHECK(hourly_amount(3, 1, 9 * 60).value() == 0);      // 0.45 → 0
-  CHECK(hourly_amount(1, 1, 30 * 60).value() == 1);     // 0.5 → 1
-  CHECK(hourly_amount(1, 1, 29 * 60).value() == 0);     // 0.483 → 0
-  CHECK(hourly_amount(0, 8, 10 * H).value() == 0);      // free is allowed
+  CHECK(hourly_amount(3, 1, 9 * 60).value() == 0);   // 0.45 → 0
+  CHECK(hourly_amount(1, 1, 30 * 60).value() == 1);  // 0.5 → 1
+  CHECK(hourly_amount(1, 1, 29 * 60).value() == 0);  // 0.483 → 0
+  CHECK(hourly_amount(0, 8, 10 * H).value() == 0);   // free is allowed
   CHECK_FALSE(hourly_amount(2500, 1, -1));
   CHECK_FALSE(hourly_amount(INT64_MAX / 2, 4096, 10 * H));  // overflow is an error, not a wrap
 }
@@ -79,12 +79,12 @@ TEST_CASE("prepaid: fixed amount and end; early release refunds the periods not 
 }
 
 TEST_CASE("calendar periods on a UTC calendar, clamped to the month's end", "[R-LEASE-1]") {
-  constexpr std::int64_t jan31 = 1'801'353'600 + 10 * H;  // 2027-01-31T10:00:00Z
+  constexpr std::int64_t jan31 = 1'801'353'600 + 10 * H;                       // 2027-01-31T10:00:00Z
   CHECK(period_end(Mode::Monthly, kUtc, jan31, 1) == 1'803'772'800 + 10 * H);  // 2027-02-28T10:00:00Z
   CHECK(period_end(Mode::Monthly, kUtc, jan31, 2) == 1'806'451'200 + 10 * H);  // 2027-03-31T10:00:00Z
-  constexpr std::int64_t leap = 1'709'164'800;  // 2024-02-29T00:00:00Z
-  CHECK(period_end(Mode::Yearly, kUtc, leap, 1) == 1'740'700'800);  // 2025-02-28T00:00:00Z
-  CHECK(period_end(Mode::Yearly, kUtc, leap, 4) == 1'835'395'200);  // 2028-02-29T00:00:00Z
+  constexpr std::int64_t leap = 1'709'164'800;                                 // 2024-02-29T00:00:00Z
+  CHECK(period_end(Mode::Yearly, kUtc, leap, 1) == 1'740'700'800);             // 2025-02-28T00:00:00Z
+  CHECK(period_end(Mode::Yearly, kUtc, leap, 4) == 1'835'395'200);             // 2028-02-29T00:00:00Z
   CHECK(period_end(Mode::Daily, kUtc, kStart, 1) == kStart + D);
   CHECK(period_end(Mode::Hourly, kUtc, kStart, 5) == kStart + 5 * H);
 }
@@ -95,7 +95,7 @@ TEST_CASE("issue 8: a monthly lease from 04:58 on 1 March in Shenzhen ends 04:58
   CHECK(start == at("2027-03-01T04:58:00+08:00"));
   CHECK(period_end(Mode::Monthly, kBeijing, start, 1) == at("2027-03-31T20:58:00Z"));  // 1 April 04:58 Beijing
   CHECK(period_end(Mode::Monthly, kUtc, start, 1) == at("2027-03-28T20:58:00Z"));      // what UTC gave: 28 March
-  CHECK(kBeijing.month_of(start) == YearMonth{2027, 3});  // on March's bill
+  CHECK(kBeijing.month_of(start) == YearMonth{2027, 3});                               // on March's bill
   CHECK(kUtc.month_of(start) == YearMonth{2027, 2});
   // Released on 31 March 23:00 Beijing (still in the first month): one month charged, the second refunded.
   auto s = settle(terms(Mode::Monthly, 1'500'000, 1, 2), kBeijing, start, at("2027-03-31T15:00:00Z")).value();
@@ -162,8 +162,8 @@ TEST_CASE("an unknown billing zone is refused with what to give instead", "[R-LE
   CHECK(bad.error().code == ErrorCode::ValidationFailed);
   REQUIRE(bad.error().fields.size() == 1);
   CHECK(bad.error().fields[0].field == "--billing-timezone");
-  CHECK_THAT(bad.error().fields[0].message, Catch::Contains("'Asia/Beijing' is not a time zone") &&
-                                                 Catch::Contains("Asia/Shanghai"));
+  CHECK_THAT(bad.error().fields[0].message,
+             Catch::Contains("'Asia/Beijing' is not a time zone") && Catch::Contains("Asia/Shanghai"));
   CHECK_FALSE(Calendar::named(""));
   CHECK(Calendar::named("UTC").value().zone_name() == "UTC");
 }
@@ -190,7 +190,7 @@ TEST_CASE("terms are checked before anything is billed", "[R-LEASE-1]") {
 TEST_CASE("hourly at the highest price settles after 65 days and for its whole ten years", "[R-LEASE-1][R-LEASE-7]") {
   CHECK(kMaxUnitPrice == 100'000'000'000'000);
   auto open = terms(Mode::Hourly, kMaxUnitPrice, 1, 0);  // no planned end
-  REQUIRE(estimate(open));  // accepted
+  REQUIRE(estimate(open));                               // accepted
   auto s = settle(open, kUtc, kStart, kStart + 65 * D);
   REQUIRE(s);
   CHECK(s->charged == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
@@ -207,7 +207,8 @@ TEST_CASE("hourly at the highest price settles after 65 days and for its whole t
   CHECK_FALSE(settle(open, kUtc, 0, INT64_MAX));  // the extreme: an error, not undefined behaviour
 }
 
-TEST_CASE("every mode at its corners: what is accepted settles exactly, the rest is refused up front", "[R-LEASE-1][R-LEASE-7]") {
+TEST_CASE("every mode at its corners: what is accepted settles exactly, the rest is refused up front",
+          "[R-LEASE-1][R-LEASE-7]") {
   // For each mode, with the most units and the longest booking: the highest
   // price whose whole bill fits int64 is accepted and settles to the fen at
   // its last instant; one fen more per unit is refused when requested.

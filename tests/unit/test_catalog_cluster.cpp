@@ -101,9 +101,9 @@ TEST_CASE("new_cpc_id: 10,000 ids without a collision, every symbol used in ever
 
 TEST_CASE("is_cpc_id accepts exactly the CPcId shape", "[R-CL-2]") {
   CHECK(catalog::is_cpc_id("cp-7k2m9x4qvd"));
-  for (std::string_view id : {"", "cp-", "cp-7k2m9x4qv", "cp-7k2m9x4qvdd", "CP-7k2m9x4qvd", "cp-7K2M9X4QVD",
-                              "cp-7k2m9x4qvi", "cp-7k2m9x4qvl", "cp-7k2m9x4qvo", "cp-7k2m9x4qvu", "cp_7k2m9x4qvd",
-                              "xx-7k2m9x4qvd", " cp-7k2m9x4qvd", "cp-7k2m9x4qv-"}) {
+  for (std::string_view id :
+       {"", "cp-", "cp-7k2m9x4qv", "cp-7k2m9x4qvdd", "CP-7k2m9x4qvd", "cp-7K2M9X4QVD", "cp-7k2m9x4qvi", "cp-7k2m9x4qvl",
+        "cp-7k2m9x4qvo", "cp-7k2m9x4qvu", "cp_7k2m9x4qvd", "xx-7k2m9x4qvd", " cp-7k2m9x4qvd", "cp-7k2m9x4qv-"}) {
     INFO(id);
     CHECK_FALSE(catalog::is_cpc_id(id));
   }
@@ -348,8 +348,8 @@ TEST_CASE("cluster_from_publish: A-class SSH access is checked", "[R-CL-1]") {
     body["access"]["ssh_host"] = host;
     CHECK(published(body).ssh_host == host);
   }
-  for (std::string_view host : {"gpu 01", "-oProxyCommand=sh", "10.0.0.256", "gpu_01.lab", "a..b", "[::1]",
-                                "host.", "2001:db8::zz"}) {
+  for (std::string_view host :
+       {"gpu 01", "-oProxyCommand=sh", "10.0.0.256", "gpu_01.lab", "a..b", "[::1]", "host.", "2001:db8::zz"}) {
     INFO(host);
     json body = a_class();
     body["access"]["ssh_host"] = host;
@@ -415,8 +415,8 @@ TEST_CASE("cluster_from_publish: B-class platform access is checked", "[R-CL-1]"
 
 TEST_CASE("cluster_from_publish: the software environment is checked", "[R-CL-1]") {
   json body = a_class();
-  body["software"] = {{"cuda", "12.x"}, {"python", "three"}, {"frameworks", {"pytorch 2.3, tensorflow 2.16"}},
-                      {"drivers", "550"}};
+  body["software"] = {
+      {"cuda", "12.x"}, {"python", "three"}, {"frameworks", {"pytorch 2.3, tensorflow 2.16"}}, {"drivers", "550"}};
   auto r = catalog::cluster_from_publish(body);
   CHECK(has(error_on(r, "software.cuda"), "e.g. 12.4 or 11.8.0"));
   CHECK(has(error_on(r, "software.python"), "is not a version"));
@@ -499,7 +499,8 @@ TEST_CASE("apply_update changes configuration and description, keeping the rest"
   CHECK(r->prices.hourly == 1250);
   CHECK(r->vendor == "NVIDIA");
 
-  r = catalog::apply_update(current, {{"description", nullptr}, {"software", nullptr}, {"access", {{"ssh_port", nullptr}}}});
+  r = catalog::apply_update(current,
+                            {{"description", nullptr}, {"software", nullptr}, {"access", {{"ssh_port", nullptr}}}});
   REQUIRE(r);
   CHECK(r->description.empty());
   CHECK_FALSE(r->cuda);
@@ -522,9 +523,9 @@ TEST_CASE("apply_update refuses to change the class or remove what every cluster
                                       {"storage", nullptr},
                                       {"usage", nullptr},
                                       {"access", {{"ssh_host", nullptr}, {"ssh_user", nullptr}}}});
-  const std::vector<std::string_view> fields{"model",   "resource_type", "units",   "unit_memory",
-                                             "memory",  "vcpus",         "vendor",  "storage",
-                                             "usage",   "access.ssh_host", "access.ssh_user"};
+  const std::vector<std::string_view> fields{"model",  "resource_type",   "units",          "unit_memory",
+                                             "memory", "vcpus",           "vendor",         "storage",
+                                             "usage",  "access.ssh_host", "access.ssh_user"};
   for (std::string_view f : fields) {
     INFO(f);
     CHECK(has(error_on(r, f), "cannot be removed"));
@@ -598,7 +599,8 @@ TEST_CASE("cluster_json: integers on the wire, prices per mode, storage, softwar
   CHECK(j["prices"] == json{{"hourly", 1250}, {"daily", nullptr}, {"monthly", 600'000}, {"yearly", nullptr}});
   CHECK(j["billing_modes"] == json{"hourly", "monthly"});
   CHECK(j["location"] == "深圳市");
-  CHECK(j["storage"] == json{{"total_bytes", 8'160'000'000'000}, {"description", "2x3.84TB nvme data, 480GB ssd system"}});
+  CHECK(j["storage"] ==
+        json{{"total_bytes", 8'160'000'000'000}, {"description", "2x3.84TB nvme data, 480GB ssd system"}});
   CHECK(j["software"]["cuda"] == "12.4");
   CHECK(j["software"]["frameworks"] == json{"pytorch 2.3"});
   CHECK(j["usage"] == "ssh in with the account you are given;\n/data is the NVMe array");

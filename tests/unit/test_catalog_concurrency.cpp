@@ -103,8 +103,11 @@ TEST_CASE("a price change racing a delist/relist: both land, every round", "[R-C
     const std::int64_t price = 3000 + round;
     const bool listed = round % 2 == 1;  // delist, relist, delist, ...
     Result<json> up, st;
-    race([&] { up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", price}}}}, f.ctx); },
-         [&] { st = f.catalog.set_listed(sup, cpc, listed, f.ctx); });
+    race(
+        [&] {
+          up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", price}}}}, f.ctx);
+        },
+        [&] { st = f.catalog.set_listed(sup, cpc, listed, f.ctx); });
     if (!up || !st) ++failed_calls;
     const catalog::Cluster c = f.cluster(cpc);
     if (c.prices.hourly != price) ++lost_price;
@@ -130,8 +133,14 @@ TEST_CASE("a unit status change racing an update: both land, every round", "[R-C
     const int idx = round % 8;
     const std::string status = (round / 8) % 2 == 0 ? "offline" : "idle";
     Result<json> up, un;
-    race([&] { up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", price}}}, {"model", fmt::format("A100 r{}", round)}}, f.ctx); },
-         [&] { un = f.catalog.set_unit(sup, cpc, std::to_string(idx), {{"status", status}}, f.ctx); });
+    race(
+        [&] {
+          up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", price}}}, {"model", fmt::format("A100 r{}", round)}},
+                                f.ctx);
+        },
+        [&] {
+          un = f.catalog.set_unit(sup, cpc, std::to_string(idx), {{"status", status}}, f.ctx);
+        });
     if (!up || !un) ++failed_calls;
     const catalog::Cluster c = f.cluster(cpc);
     if (c.prices.hourly != price || c.model != fmt::format("A100 r{}", round)) ++lost_price;
@@ -154,8 +163,11 @@ TEST_CASE("a lease racing a delist: it lands only if it came first", "[R-LEASE-3
   for (int round = 0; round < kRounds; ++round) {
     const std::string cpc = f.publish(sup);
     Result<json> lease, del;
-    race([&] { lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 2}, {"billing", "hourly"}}, f.ctx); },
-         [&] { del = f.catalog.set_listed(sup, cpc, false, f.ctx); });
+    race(
+        [&] {
+          lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 2}, {"billing", "hourly"}}, f.ctx);
+        },
+        [&] { del = f.catalog.set_listed(sup, cpc, false, f.ctx); });
     if (!del) ++other;
     const std::int64_t free = f.cluster(cpc).units_free;
     if (lease) {
@@ -190,8 +202,13 @@ TEST_CASE("a lease racing a price change: it records the price of its moment", "
   for (int round = 0; round < kRounds; ++round) {
     const std::string cpc = f.publish(sup);  // hourly 2500
     Result<json> lease, up;
-    race([&] { lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 1}, {"billing", "hourly"}}, f.ctx); },
-         [&] { up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", 2600}}}}, f.ctx); });
+    race(
+        [&] {
+          lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 1}, {"billing", "hourly"}}, f.ctx);
+        },
+        [&] {
+          up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", 2600}}}}, f.ctx);
+        });
     if (!lease || !up) {
       ++failed_calls;
       continue;

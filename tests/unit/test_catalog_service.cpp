@@ -22,7 +22,8 @@ struct Fixture {
     return testing::insert_caller(*store, clock, name, role, status, region);
   }
 
-  static json body(const std::string& model = "A100 80GB", const std::string& region = "深圳", std::int64_t hourly = 2500) {
+  static json body(const std::string& model = "A100 80GB", const std::string& region = "深圳",
+                   std::int64_t hourly = 2500) {
     return {{"class", "A"},
             {"resource_type", "GPU"},
             {"model", model},

@@ -72,8 +72,8 @@ TEST_CASE("parse_size refuses negatives and sizes above 2^62", "[R-CL-1]") {
   CHECK(catalog::parse_size("4611686018427387904") == catalog::kMaxBytes);
   CHECK(catalog::parse_size("4096PiB") == catalog::kMaxBytes);
   CHECK(catalog::parse_size("4611.686018427387904PB") == catalog::kMaxBytes);
-  for (std::string_view s : {"4611686018427387905", "5000PB", "4097PiB", "99999999999999999999999999GB",
-                             "4611.686018427387905PB"}) {
+  for (std::string_view s :
+       {"4611686018427387905", "5000PB", "4097PiB", "99999999999999999999999999GB", "4611.686018427387905PB"}) {
     INFO(s);
     CHECK(has(error_of(catalog::parse_size(s)), "too large"));
   }
@@ -108,8 +108,8 @@ TEST_CASE("format_size: decimal units, at most 2 decimals, no trailing zeros", "
   CHECK(catalog::format_size(999) == "999 B");
   CHECK(catalog::format_size(1'000) == "1 KB");
   CHECK(catalog::format_size(1'234'567) == "1.23 MB");
-  CHECK(catalog::format_size(1'235'000) == "1.24 MB");        // half up
-  CHECK(catalog::format_size(999'995'000'000) == "1 TB");     // 999.995 GB rounds into the next unit
+  CHECK(catalog::format_size(1'235'000) == "1.24 MB");     // half up
+  CHECK(catalog::format_size(999'995'000'000) == "1 TB");  // 999.995 GB rounds into the next unit
   CHECK(catalog::format_size(999'994'999'999) == "999.99 GB");
   CHECK(catalog::format_size(512 * MiB) == "536.87 MB");
   CHECK(catalog::format_size(catalog::kMaxBytes) == "4.61 EB");

@@ -45,7 +45,8 @@ json cluster_view(const std::string& id = kId) {
 
 void log_in(Cli& cli, FakeServer& server) {
   server.on("POST /api/v1/sessions",
-            {{"token", "T0KEN"}, {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+            {{"token", "T0KEN"},
+             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
              {"account", {{"username", "acme"}, {"role", "supplier"}}}},
             201);
   cli.stdin_text = "pw\n";
@@ -77,13 +78,51 @@ TEST_CASE("publish from flags sends bytes, fen, storage and repeated flags", "[c
   TempDir tmp;
   std::ofstream(tmp.path / "usage.md") << "ssh in\nthen run nvidia-smi\n";
   server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
-  CHECK(cli({"publish", "--class", "A", "--resource-type", "GPU", "--model", "A100 80GB", "--units", "8",
-             "--unit-memory", "80GB", "--memory", "1TiB", "--vcpus", "128", "--price-hourly", "12.50",
-             "--price-monthly", "6000", "--vendor", "NVIDIA", "--location", "深圳市", "--region", "Guangdong",
-             "--storage", "2x3.84TB nvme data, 480GB ssd system", "--cuda", "12.4", "--python", "3.11",
-             "--framework", "pytorch 2.3", "--framework", "jax 0.4", "--description", "Eight A100s.",
-             "--usage-file", (tmp.path / "usage.md").string(), "--ssh-host", "gpu1.example.org", "--ssh-port",
-             "2222", "--ssh-user", "cpshare"}) == 0);
+  CHECK(cli({"publish",
+             "--class",
+             "A",
+             "--resource-type",
+             "GPU",
+             "--model",
+             "A100 80GB",
+             "--units",
+             "8",
+             "--unit-memory",
+             "80GB",
+             "--memory",
+             "1TiB",
+             "--vcpus",
+             "128",
+             "--price-hourly",
+             "12.50",
+             "--price-monthly",
+             "6000",
+             "--vendor",
+             "NVIDIA",
+             "--location",
+             "深圳市",
+             "--region",
+             "Guangdong",
+             "--storage",
+             "2x3.84TB nvme data, 480GB ssd system",
+             "--cuda",
+             "12.4",
+             "--python",
+             "3.11",
+             "--framework",
+             "pytorch 2.3",
+             "--framework",
+             "jax 0.4",
+             "--description",
+             "Eight A100s.",
+             "--usage-file",
+             (tmp.path / "usage.md").string(),
+             "--ssh-host",
+             "gpu1.example.org",
+             "--ssh-port",
+             "2222",
+             "--ssh-user",
+             "cpshare"}) == 0);
   const json sent = server.last("POST /api/v1/clusters").json_body();
   CHECK(sent == json{{"class", "A"},
                      {"resource_type", "GPU"},
@@ -115,7 +154,10 @@ TEST_CASE("publish --file sends the file as is; with flags it is a usage error",
   Cli cli;
   log_in(cli, server);
   TempDir tmp;
-  const json request = {{"class", "B"}, {"units", 2}, {"unit_memory", 24'000'000'000}, {"prices", {{"daily", 9900}}},
+  const json request = {{"class", "B"},
+                        {"units", 2},
+                        {"unit_memory", 24'000'000'000},
+                        {"prices", {{"daily", 9900}}},
                         {"storage", {{"description", "1TB nvme"}, {"total_bytes", 1'000'000'000'000}}}};
   std::ofstream(tmp.path / "cluster.json") << request.dump(2);
   server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
@@ -136,8 +178,8 @@ TEST_CASE("publish refuses bad human units locally, all at once, sending nothing
   const auto before = server.requests().size();
   CHECK(cli({"publish", "--class", "A", "--unit-memory", "80XB", "--memory", "-1GB", "--price-hourly", "12.555",
              "--price-daily", "¥30", "--storage", "2x3.84 nvme", "--units", "eight", "--ssh-port", "70000"}) == 2);
-  for (const char* flag : {"--unit-memory", "--memory", "--price-hourly", "--price-daily", "--storage", "--units",
-                           "--ssh-port"})
+  for (const char* flag :
+       {"--unit-memory", "--memory", "--price-hourly", "--price-daily", "--storage", "--units", "--ssh-port"})
     CHECK_THAT(cli.err, Catch::Contains(std::string("  ") + flag + ": "));
   CHECK(server.requests().size() == before);
 
@@ -164,8 +206,8 @@ TEST_CASE("update sends a merge patch of only the given fields", "[cli][catalog]
   Cli cli;
   log_in(cli, server);
   server.on("PATCH /api/v1/clusters/" + kId, {{"cluster", cluster_view()}});
-  CHECK(cli({"update", kId, "--price-hourly", "11", "--cuda", "12.6", "--framework", "jax 0.4", "--storage",
-             "4TB nvme", "--ssh-port", "2200"}) == 0);
+  CHECK(cli({"update", kId, "--price-hourly", "11", "--cuda", "12.6", "--framework", "jax 0.4", "--storage", "4TB nvme",
+             "--ssh-port", "2200"}) == 0);
   CHECK(server.last("PATCH /api/v1/clusters/" + kId).json_body() ==
         json{{"prices", {{"hourly", 1100}}},
              {"software", {{"cuda", "12.6"}, {"frameworks", {"jax 0.4"}}}},
@@ -237,8 +279,8 @@ TEST_CASE("filter: the server's complaint about a term is printed as is", "[cli]
                    {"message", "filter: term 2 'unitz>=4': unknown field 'unitz' (did you mean 'units'?)"},
                    {"fields", {{{"field", "filter"}, {"message", "term 2 'unitz>=4': unknown field 'unitz'"}}}}});
   CHECK(cli({"filter", "class=A unitz>=4"}) == 2);
-  CHECK_THAT(cli.err, Catch::Contains("unknown field 'unitz' (did you mean 'units'?)") &&
-                          Catch::Contains("  filter: term 2"));
+  CHECK_THAT(cli.err,
+             Catch::Contains("unknown field 'unitz' (did you mean 'units'?)") && Catch::Contains("  filter: term 2"));
 }
 
 TEST_CASE("show prints every field, prices per mode and the unit grid", "[cli][catalog]") {
@@ -250,10 +292,10 @@ TEST_CASE("show prints every field, prices per mode and the unit grid", "[cli][c
     units.push_back({{"index", i}, {"status", i == 2 ? "busy" : i == 5 ? "offline" : i == 6 ? "reserved" : "idle"}});
   server.on("GET /api/v1/clusters/" + kId, {{"cluster", cluster_view()}, {"units", units}});
   CHECK(cli({"show", kId}) == 0);
-  for (const char* s : {"6 free of 8", "80 GB", "1 TB", "¥12.50 per unit per hour", "¥6000.00 per unit per month",
-                        "8.16 TB (2x3.84TB nvme data, 480GB ssd system)", "pytorch 2.3", "gpu1.example.org",
-                        "深圳市", "Guangdong", "  NVLink.", "0-7  . . B . . x r .", "r reserved",
-                        "5 idle, 1 reserved, 1 busy, 1 offline (of 8)"})
+  for (const char* s :
+       {"6 free of 8", "80 GB", "1 TB", "¥12.50 per unit per hour", "¥6000.00 per unit per month",
+        "8.16 TB (2x3.84TB nvme data, 480GB ssd system)", "pytorch 2.3", "gpu1.example.org", "深圳市", "Guangdong",
+        "  NVLink.", "0-7  . . B . . x r .", "r reserved", "5 idle, 1 reserved, 1 busy, 1 offline (of 8)"})
     CHECK_THAT(cli.out, Catch::Contains(s));
   CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Price daily: +—\n[\\s\\S]*"));
   CHECK(cli({"show", kId, "--json"}) == 0);
@@ -309,13 +351,15 @@ TEST_CASE("publish prints the provisioning key for class A and the agent token f
   json b_cluster = cluster_view();
   b_cluster["class"] = "B";
   b_cluster["access"] = {{"method", "platform"}, {"platform_url", "https://p.example.org"}};
-  const json b_published = {{"cluster", b_cluster}, {"provisioning_public_key", nullptr}, {"agent_token", "cpa_s3cret"}};
+  const json b_published = {
+      {"cluster", b_cluster}, {"provisioning_public_key", nullptr}, {"agent_token", "cpa_s3cret"}};
   server.on("POST /api/v1/clusters", published, 201);  // replies are used in order, the last one repeated
   server.on("POST /api/v1/clusters", b_published, 201);
   CHECK(cli({"publish", "--class", "A", "--units", "8"}) == 0);
   CHECK_THAT(cli.out, Catch::Contains("\n  " + key + "\n") &&
                           Catch::Contains("Append it to ~cpshare/.ssh/authorized_keys on gpu1.example.org, then run: "
-                                          "cpshare cluster verify " + kId + "\n") &&
+                                          "cpshare cluster verify " +
+                                          kId + "\n") &&
                           !Catch::Contains("Agent token"));
 
   CHECK(cli({"publish", "--class", "B", "--units", "8"}) == 0);
@@ -333,9 +377,10 @@ TEST_CASE("show prints the provisioning key and the pinned host key", "[cli][cat
   const json units = json::array({{{"index", 0}, {"status", "idle"}}});
   const std::string fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
   const std::string route = "GET /api/v1/clusters/" + kId;  // replies are used in order
-  server.on(route, {{"cluster", cluster_view()},
-                    {"units", units},
-                    {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", nullptr}}}});
+  server.on(route,
+            {{"cluster", cluster_view()},
+             {"units", units},
+             {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", nullptr}}}});
   server.on(route, {{"cluster", cluster_view()},
                     {"units", units},
                     {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", fp}}}});
@@ -355,10 +400,12 @@ TEST_CASE("cluster verify posts to /verify, with repin on --repin", "[cli][catal
   log_in(cli, server);
   const std::string path = "POST /api/v1/clusters/" + kId + "/verify";
   const std::string fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
-  const json matched = {{"fingerprint", fp}, {"key_type", "ssh-ed25519"}, {"pinned_now", false},
-                        {"verified_at", "2026-11-27T12:00:00Z"}};
+  const json matched = {
+      {"fingerprint", fp}, {"key_type", "ssh-ed25519"}, {"pinned_now", false}, {"verified_at", "2026-11-27T12:00:00Z"}};
   // Replies are used in order, the last one repeated.
-  server.on(path, {{"fingerprint", fp}, {"key_type", "ssh-ed25519"}, {"pinned_now", true},
+  server.on(path, {{"fingerprint", fp},
+                   {"key_type", "ssh-ed25519"},
+                   {"pinned_now", true},
                    {"verified_at", "2026-11-27T12:00:00Z"}});
   server.on(path, matched);
   server.on(path, matched);
@@ -423,13 +470,16 @@ TEST_CASE("a filter error is printed once", "[cli][catalog]") {
                   {{"code", "VALIDATION_FAILED"},
                    {"message", "prices.hourly: must be at least 1 fen"},
                    {"fields", {{{"field", "prices.hourly"}, {"message", "must be at least 1 fen"}}}}});
-  server.on_error("POST /api/v1/clusters", 422,
-                  {{"code", "VALIDATION_FAILED"},
-                   {"message", "model: is required (and 1 more)"},
-                   {"fields", {{{"field", "model"}, {"message", "is required"}}, {{"field", "units"}, {"message", "is required"}}}}});
+  server.on_error(
+      "POST /api/v1/clusters", 422,
+      {{"code", "VALIDATION_FAILED"},
+       {"message", "model: is required (and 1 more)"},
+       {"fields",
+        {{{"field", "model"}, {"message", "is required"}}, {{"field", "units"}, {"message", "is required"}}}}});
   CHECK(cli({"publish", "--price-hourly", "0"}) == 2);
   CHECK(cli.err == "cpshare: error: prices.hourly (--price-hourly): must be at least 1 fen\n");
   CHECK(cli({"publish", "--price-hourly", "1"}) == 2);
-  CHECK(cli.err == "cpshare: error: 2 fields are invalid:\n  model (--model): is required\n"
-                   "  units (--units): is required\n");
+  CHECK(cli.err ==
+        "cpshare: error: 2 fields are invalid:\n  model (--model): is required\n"
+        "  units (--units): is required\n");
 }

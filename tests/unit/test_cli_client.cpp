@@ -88,8 +88,8 @@ TEST_CASE("a server that does not answer is 'unreachable', with advice", "[cli][
   auto r = api->get("/api/v1/health");
   REQUIRE_FALSE(r);
   CHECK(api->unreachable());
-  CHECK_THAT(r.error().message, Catch::Contains("127.0.0.1:" + std::to_string(port)) &&
-                                    Catch::Contains("cpshared") && Catch::Contains("--server"));
+  CHECK_THAT(r.error().message, Catch::Contains("127.0.0.1:" + std::to_string(port)) && Catch::Contains("cpshared") &&
+                                    Catch::Contains("--server"));
 }
 
 TEST_CASE("a missing --ca-file is reported before any connection", "[cli][client]") {

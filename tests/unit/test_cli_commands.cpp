@@ -17,10 +17,10 @@ using nlohmann::json;
 namespace {
 
 json account(const std::string& username, const std::string& status = "active") {
-  return {{"username", username}, {"role", "user"}, {"user_type", "individual"}, {"supplier_kind", nullptr},
-          {"status", status}, {"email", username + "@example.org"}, {"phone_masked", "138****8000"},
-          {"real_name", "Zhang San"}, {"id_number_masked", "1101**********002X"}, {"region", "Shenzhen"},
-          {"mfa_enabled", false}, {"created_at", "2026-11-27T12:00:00Z"}};
+  return {{"username", username},          {"role", "user"},           {"user_type", "individual"},
+          {"supplier_kind", nullptr},      {"status", status},         {"email", username + "@example.org"},
+          {"phone_masked", "138****8000"}, {"real_name", "Zhang San"}, {"id_number_masked", "1101**********002X"},
+          {"region", "Shenzhen"},          {"mfa_enabled", false},     {"created_at", "2026-11-27T12:00:00Z"}};
 }
 
 json login_data(const std::string& username) {
@@ -38,10 +38,9 @@ void log_in(Cli& cli, FakeServer& server) {
 }
 
 const std::vector<std::string> kUserFlags = {
-    "register",        "--user-type", "individual",         "--username",   "alice",
-    "--email",         "alice@example.org", "--phone",      "13800138000",  "--region",
-    "Shenzhen",        "--real-name", "Zhang San",          "--id-number",  "11010519491231002X",
-    "--password-stdin", "--accept-terms"};
+    "register",          "--user-type", "individual",         "--username",       "alice",         "--email",
+    "alice@example.org", "--phone",     "13800138000",        "--region",         "Shenzhen",      "--real-name",
+    "Zhang San",         "--id-number", "11010519491231002X", "--password-stdin", "--accept-terms"};
 
 }  // namespace
 
@@ -152,12 +151,14 @@ TEST_CASE("logout after the server ended the session still forgets the token", "
   FakeServer server;
   Cli cli;
   log_in(cli, server);
-  server.on_error("DELETE /api/v1/sessions/current", 401, {{"code", "UNAUTHENTICATED"}, {"message", "session expired"}});
+  server.on_error("DELETE /api/v1/sessions/current", 401,
+                  {{"code", "UNAUTHENTICATED"}, {"message", "session expired"}});
   CHECK(cli({"logout"}) == 0);
   CHECK(cli.hosts()["servers"][server.url()].count("token") == 0);
 }
 
-TEST_CASE("login: MFA_REQUIRED asks for the code on a terminal, names the flags elsewhere", "[cli][session][R-USER-7]") {
+TEST_CASE("login: MFA_REQUIRED asks for the code on a terminal, names the flags elsewhere",
+          "[cli][session][R-USER-7]") {
   FakeServer server;
   server.on_error("POST /api/v1/sessions", 401, {{"code", "MFA_REQUIRED"}, {"message", "a TOTP code is required"}});
   Cli cli;
@@ -210,7 +211,8 @@ TEST_CASE("register off a terminal: missing values name their flags, bad values 
   CHECK(error["code"] == "VALIDATION_FAILED");
 }
 
-TEST_CASE("register a user from flags and stdin, then activate with --code-stdin", "[cli][register][R-USER-1][R-USER-5]") {
+TEST_CASE("register a user from flags and stdin, then activate with --code-stdin",
+          "[cli][register][R-USER-1][R-USER-5]") {
   FakeServer server;
   server.on("GET /api/v1/terms", {{"version", "2026-11-01"}, {"agreement", "A"}, {"privacy", "P"}});
   server.on("POST /api/v1/users",
@@ -224,9 +226,15 @@ TEST_CASE("register a user from flags and stdin, then activate with --code-stdin
   cli.stdin_text = "Tr1cky-Passw0rd!\n654321\n";
   REQUIRE(cli(args) == 0);
   const json sent = server.last("POST /api/v1/users").json_body();
-  CHECK(sent == json{{"username", "alice"}, {"password", "Tr1cky-Passw0rd!"}, {"email", "alice@example.org"},
-                     {"phone", "13800138000"}, {"region", "Shenzhen"}, {"user_type", "individual"},
-                     {"real_name", "Zhang San"}, {"id_number", "11010519491231002X"}, {"accept_terms", true},
+  CHECK(sent == json{{"username", "alice"},
+                     {"password", "Tr1cky-Passw0rd!"},
+                     {"email", "alice@example.org"},
+                     {"phone", "13800138000"},
+                     {"region", "Shenzhen"},
+                     {"user_type", "individual"},
+                     {"real_name", "Zhang San"},
+                     {"id_number", "11010519491231002X"},
+                     {"accept_terms", true},
                      {"terms_version", "2026-11-01"}});
   CHECK(server.last("POST /api/v1/activate").json_body() == json{{"username", "alice"}, {"code", "654321"}});
   CHECK(cli.out_json()["account"]["status"] == "active");
@@ -241,17 +249,47 @@ TEST_CASE("register an enterprise supplier: capital in fen, licence in base64", 
   std::ofstream(tmp.path / "lic.png", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   Cli cli;
   cli.stdin_text = "Tr1cky-Passw0rd!\n";
-  REQUIRE(cli({"register", "--server", server.url(), "--kind", "enterprise", "--username", "acme", "--email",
-               "ops@acme.example", "--phone", "+86 138-0013-8000", "--region", "Shenzhen", "--password-stdin",
-               "--accept-terms", "--company-name", "Acme", "--legal-rep-name", "Li Si", "--legal-rep-id-number",
-               "11010519491231002X", "--registered-capital", "5000000.07", "--credit-code", "91350100M000100Y43",
-               "--contact-name", "Wang Wu", "--bank-name", "Bank", "--bank-account-name", "Acme",
-               "--bank-account-number", "6222020200112233", "--licence", (tmp.path / "lic.png").string()}) == 0);
+  REQUIRE(cli({"register",
+               "--server",
+               server.url(),
+               "--kind",
+               "enterprise",
+               "--username",
+               "acme",
+               "--email",
+               "ops@acme.example",
+               "--phone",
+               "+86 138-0013-8000",
+               "--region",
+               "Shenzhen",
+               "--password-stdin",
+               "--accept-terms",
+               "--company-name",
+               "Acme",
+               "--legal-rep-name",
+               "Li Si",
+               "--legal-rep-id-number",
+               "11010519491231002X",
+               "--registered-capital",
+               "5000000.07",
+               "--credit-code",
+               "91350100M000100Y43",
+               "--contact-name",
+               "Wang Wu",
+               "--bank-name",
+               "Bank",
+               "--bank-account-name",
+               "Acme",
+               "--bank-account-number",
+               "6222020200112233",
+               "--licence",
+               (tmp.path / "lic.png").string()}) == 0);
   const json sent = server.last("POST /api/v1/suppliers").json_body();
   CHECK(sent["kind"] == "enterprise");
   CHECK(sent["phone"] == "13800138000");
   CHECK(sent["registered_capital_fen"] == 500000007);
-  CHECK(sent["settlement"] == json{{"bank_name", "Bank"}, {"account_name", "Acme"}, {"account_number", "6222020200112233"}});
+  CHECK(sent["settlement"] ==
+        json{{"bank_name", "Bank"}, {"account_name", "Acme"}, {"account_number", "6222020200112233"}});
   CHECK(sent["licence"]["filename"] == "lic.png");
   CHECK(sent["licence"]["content_base64"] == "iVBORw0KGgoAAAANSUhEUg==");
   CHECK_THAT(cli.out, Catch::Contains("cpshare activate --username acme CODE"));
@@ -265,9 +303,20 @@ TEST_CASE("register on a terminal: asks, shows the terms, asks the mailed code",
   server.on("POST /api/v1/activate", {{"account", account("alice", "active")}});
   Cli cli;
   cli.console.is_interactive = true;
-  cli.console.answers = {"individual", "alice", "Tr1cky-Passw0rd!", "Tr1cky-Passw0rd?",  // differ: asked again
-                         "Tr1cky-Passw0rd!", "Tr1cky-Passw0rd!", "alice@example.org", "13800138000", "Shenzhen",
-                         "Zhang San", "11010519491231002X", "y", "111111", "222222"};
+  cli.console.answers = {"individual",
+                         "alice",
+                         "Tr1cky-Passw0rd!",
+                         "Tr1cky-Passw0rd?",  // differ: asked again
+                         "Tr1cky-Passw0rd!",
+                         "Tr1cky-Passw0rd!",
+                         "alice@example.org",
+                         "13800138000",
+                         "Shenzhen",
+                         "Zhang San",
+                         "11010519491231002X",
+                         "y",
+                         "111111",
+                         "222222"};
   REQUIRE(cli({"register", "--server", server.url()}) == 0);
   CHECK_THAT(cli.err, Catch::Contains("AGREEMENT TEXT") && Catch::Contains("PRIVACY TEXT") &&
                           Catch::Contains("the two entries differ") && Catch::Contains("4 attempts left"));
@@ -283,9 +332,9 @@ TEST_CASE("register on a terminal: declining the terms sends nothing", "[cli][re
   Cli cli;
   cli.console.is_interactive = true;
   cli.console.answers = {"alice", "Tr1cky-Passw0rd!", "Tr1cky-Passw0rd!", "n"};
-  std::vector<std::string> args = {"register", "--server", server.url(), "--user-type", "individual",
-                                   "--email", "alice@example.org", "--phone", "13800138000", "--region", "SZ",
-                                   "--real-name", "Zhang San", "--id-number", "11010519491231002X"};
+  std::vector<std::string> args = {"register", "--server",          server.url(), "--user-type", "individual",
+                                   "--email",  "alice@example.org", "--phone",    "13800138000", "--region",
+                                   "SZ",       "--real-name",       "Zhang San",  "--id-number", "11010519491231002X"};
   CHECK(cli(args) == 2);
   for (const auto& r : server.requests()) CHECK(r.method == "GET");
 }
@@ -360,7 +409,8 @@ TEST_CASE("mfa enable: begin, then confirm; --json merges secret and URI on a te
   Cli cli;
   log_in(cli, server);
   server.on("POST /api/v1/me/mfa", {{"secret", "JBSWY3DPEHPK3PXP"}, {"otpauth_uri", "otpauth://totp/cpshare:alice?x"}});
-  server.on("POST /api/v1/me/mfa/confirm", {{"mfa_enabled", true}, {"recovery_codes", {"aaaa-bbbb-cc", "dddd-eeee-ff"}}});
+  server.on("POST /api/v1/me/mfa/confirm",
+            {{"mfa_enabled", true}, {"recovery_codes", {"aaaa-bbbb-cc", "dddd-eeee-ff"}}});
   // Off a terminal: begin only, and say how to confirm.
   CHECK(cli({"mfa", "enable"}) == 0);
   CHECK_THAT(cli.out, Catch::Contains("JBSWY3DPEHPK3PXP") && Catch::Contains("mfa enable --code"));
@@ -376,7 +426,8 @@ TEST_CASE("mfa enable: begin, then confirm; --json merges secret and URI on a te
   CHECK_THAT(cli.err, Catch::Contains("otpauth://"));
 }
 
-TEST_CASE("admin review: list table, show saves the licence privately, reject needs a reason", "[cli][admin][R-USER-4]") {
+TEST_CASE("admin review: list table, show saves the licence privately, reject needs a reason",
+          "[cli][admin][R-USER-4]") {
   FakeServer server;
   Cli cli;
   log_in(cli, server);
@@ -385,7 +436,8 @@ TEST_CASE("admin review: list table, show saves the licence privately, reject ne
   pending["licence"] = {{"filename", "lic.pdf"}, {"content_type", "application/pdf"}, {"size", 9}};
   server.on("GET /api/v1/admin/reviews", {{"items", {pending}}});
   CHECK(cli({"admin", "review", "list"}) == 0);
-  CHECK_THAT(cli.out, Catch::StartsWith("USERNAME  ROLE  TYPE") && Catch::Contains("bob") && Catch::Contains("lic.pdf"));
+  CHECK_THAT(cli.out,
+             Catch::StartsWith("USERNAME  ROLE  TYPE") && Catch::Contains("bob") && Catch::Contains("lic.pdf"));
   CHECK(server.last("GET /api/v1/admin/reviews").path == "/api/v1/admin/reviews?status=pending_review");
 
   server.reply("GET /api/v1/admin/reviews/bob/licence", {200, "%PDF-1.4\n", "application/pdf"});
@@ -418,12 +470,15 @@ TEST_CASE("admin audit passes its filters as the query", "[cli][admin][R-SEC-4]"
   FakeServer server;
   Cli cli;
   log_in(cli, server);
-  server.on("GET /api/v1/admin/audit",
-            {{"items", {{{"id", 12}, {"at", "2026-11-27T12:00:00Z"}, {"event", "login_failed"}, {"username", "alice"},
-                         {"ip", "127.0.0.1"}, {"detail", json::object()}}}}});
+  server.on("GET /api/v1/admin/audit", {{"items",
+                                         {{{"id", 12},
+                                           {"at", "2026-11-27T12:00:00Z"},
+                                           {"event", "login_failed"},
+                                           {"username", "alice"},
+                                           {"ip", "127.0.0.1"},
+                                           {"detail", json::object()}}}}});
   CHECK(cli({"admin", "audit", "--limit", "5", "--event", "login_failed", "--username", "alice"}) == 0);
-  CHECK(server.last("GET /api/v1/admin/audit").path ==
-        "/api/v1/admin/audit?event=login_failed&limit=5&username=alice");
+  CHECK(server.last("GET /api/v1/admin/audit").path == "/api/v1/admin/audit?event=login_failed&limit=5&username=alice");
   CHECK_THAT(cli.out, Catch::Contains("login_failed"));
   CHECK(cli({"admin", "audit", "--limit", "ten"}) == 2);
 }
@@ -433,9 +488,9 @@ TEST_CASE("sessions list marks the current one; revoking it forgets the token", 
   Cli cli;
   log_in(cli, server);
   server.on("GET /api/v1/sessions",
-            {{"items", {{{"id", "s_0123456789abcdef"}, {"client", "cpshare/0.1.0 host"}, {"ip", "127.0.0.1"},
-                         {"current", true}},
-                        {{"id", "s_fedcba9876543210"}, {"client", "other"}, {"current", false}}}}});
+            {{"items",
+              {{{"id", "s_0123456789abcdef"}, {"client", "cpshare/0.1.0 host"}, {"ip", "127.0.0.1"}, {"current", true}},
+               {{"id", "s_fedcba9876543210"}, {"client", "other"}, {"current", false}}}}});
   CHECK(cli({"sessions", "list"}) == 0);
   CHECK_THAT(cli.out, Catch::Contains("*  s_0123456789abcdef"));
   server.on("DELETE /api/v1/sessions/s_fedcba9876543210", json::object());

@@ -23,7 +23,8 @@ TEST_CASE("times show in TZ's zone with the offset: 04:58 on 1 March in Shenzhen
   CHECK(format_local_time("not a time", beijing) == "not a time");  // shown as it came, never hidden
 }
 
-TEST_CASE("TZ forms: names, ':name', zoneinfo paths, POSIX rules, empty is UTC; DST and negative offsets", "[cli][time]") {
+TEST_CASE("TZ forms: names, ':name', zoneinfo paths, POSIX rules, empty is UTC; DST and negative offsets",
+          "[cli][time]") {
   const DisplayZone berlin = tz(":Europe/Berlin");
   CHECK(format_local_time("2027-03-28T00:30:00Z", berlin) == "2027-03-28 01:30 +01:00");  // before the change
   CHECK(format_local_time("2027-03-28T01:30:00Z", berlin) == "2027-03-28 03:30 +02:00");  // after it
@@ -46,18 +47,20 @@ TEST_CASE("bills: the table in TZ's local time, --json and --csv the wire's UTC"
   FakeServer server;
   Cli cli;
   cli.env["TZ"] = "Asia/Shanghai";
-  server.on("POST /api/v1/sessions", {{"token", "T0KEN-alice"},
-                                      {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-                                      {"account", {{"username", "alice"}, {"role", "user"}}}},
+  server.on("POST /api/v1/sessions",
+            {{"token", "T0KEN-alice"},
+             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+             {"account", {{"username", "alice"}, {"role", "user"}}}},
             201);
   cli.stdin_text = "correct horse\n";
   REQUIRE(cli({"login", "--server", server.url(), "--username", "alice", "--password-stdin"}) == 0);
   cli.stdin_text.clear();
-  const json month = {{"month", "2027-03"},
-                      {"time_zone", "Asia/Shanghai"},
-                      {"items", {{{"at", "2027-02-28T20:58:00Z"}, {"lease_id", "ls-7k2m9x4qvd"}, {"kind", "charge"},
-                                  {"amount", -1'500'000}}}},
-                      {"total", -1'500'000}};
+  const json month = {
+      {"month", "2027-03"},
+      {"time_zone", "Asia/Shanghai"},
+      {"items",
+       {{{"at", "2027-02-28T20:58:00Z"}, {"lease_id", "ls-7k2m9x4qvd"}, {"kind", "charge"}, {"amount", -1'500'000}}}},
+      {"total", -1'500'000}};
   server.on("GET /api/v1/bills", month);
 
   REQUIRE(cli({"bills", "--month", "2027-03"}) == 0);

@@ -54,8 +54,9 @@ std::set<std::string> bash_children(const std::string& bash, const std::string& 
   return out;
 }
 
-const char* const kRegenerate = "regenerate with scripts/gen-docs.sh (or: cpshare __man > man/cpshare.1; "
-                                "cpshare completion SHELL > completions/...)";
+const char* const kRegenerate =
+    "regenerate with scripts/gen-docs.sh (or: cpshare __man > man/cpshare.1; "
+    "cpshare completion SHELL > completions/...)";
 
 }  // namespace
 
@@ -73,8 +74,10 @@ TEST_CASE("the command table is well formed", "[cli][docs]") {
       for (std::size_t j = 0; j < i; ++j) parent_before |= table[j].path == parent;
       CHECK(parent_before);
     }
-    if (c.run == nullptr) CHECK_FALSE(children(table, c.path).empty());
-    else if (!c.hidden) CHECK_FALSE(c.examples.empty());
+    if (c.run == nullptr)
+      CHECK_FALSE(children(table, c.path).empty());
+    else if (!c.hidden)
+      CHECK_FALSE(c.examples.empty());
   }
 }
 
@@ -82,10 +85,31 @@ TEST_CASE("the contract's commands and flags are all in the table", "[cli][docs]
   // docs/design/accounts.md, "CLI".
   const std::map<std::string, std::vector<std::string>> contract = {
       {"register",
-       {"--supplier", "--kind", "--username", "--email", "--phone", "--region", "--password-stdin", "--accept-terms",
-        "--user-type", "--real-name", "--id-number", "--organization", "--credit-code", "--licence", "--company-name",
-        "--legal-rep-name", "--legal-rep-id-number", "--registered-capital", "--contact-name", "--address",
-        "--affiliation", "--bank-name", "--bank-account-name", "--bank-account-number", "--code-stdin"}},
+       {"--supplier",
+        "--kind",
+        "--username",
+        "--email",
+        "--phone",
+        "--region",
+        "--password-stdin",
+        "--accept-terms",
+        "--user-type",
+        "--real-name",
+        "--id-number",
+        "--organization",
+        "--credit-code",
+        "--licence",
+        "--company-name",
+        "--legal-rep-name",
+        "--legal-rep-id-number",
+        "--registered-capital",
+        "--contact-name",
+        "--address",
+        "--affiliation",
+        "--bank-name",
+        "--bank-account-name",
+        "--bank-account-number",
+        "--code-stdin"}},
       {"activate", {"--username", "--resend", "CODE"}},
       {"login", {"--username", "--password-stdin", "--totp", "--recovery-code"}},
       {"logout", {}},
@@ -108,11 +132,11 @@ TEST_CASE("the contract's commands and flags are all in the table", "[cli][docs]
       {"version", {}},
       {"completion", {"SHELL"}},
       // docs/design/catalogue.md, "Routes (issue 3)" and its CLI paragraph.
-      {"publish",
-       {"--file", "--class", "--resource-type", "--model", "--units", "--unit-memory", "--memory", "--vcpus",
-        "--price-hourly", "--price-daily", "--price-monthly", "--price-yearly", "--vendor", "--location", "--region",
-        "--storage", "--cuda", "--cudnn", "--python", "--framework", "--description", "--usage", "--usage-file",
-        "--ssh-host", "--ssh-port", "--ssh-user", "--platform-url", "--environment"}},
+      {"publish", {"--file",     "--class",     "--resource-type", "--model",       "--units",         "--unit-memory",
+                   "--memory",   "--vcpus",     "--price-hourly",  "--price-daily", "--price-monthly", "--price-yearly",
+                   "--vendor",   "--location",  "--region",        "--storage",     "--cuda",          "--cudnn",
+                   "--python",   "--framework", "--description",   "--usage",       "--usage-file",    "--ssh-host",
+                   "--ssh-port", "--ssh-user",  "--platform-url",  "--environment"}},
       {"show", {"CPCID"}},
       {"list", {"--mine", "--region", "--sort", "--limit", "--offset"}},
       {"filter", {"EXPR", "--sort", "--limit", "--offset", "--region"}},
@@ -207,7 +231,8 @@ TEST_CASE("the bash completion script parses and completes commands", "[cli][doc
   const std::string cmd = "bash -c 'source " + script.string() +
                           " && COMP_WORDS=(cpshare admin review a) COMP_CWORD=3 && _cpshare && echo \"${COMPREPLY[*]}\""
                           " && COMP_WORDS=(cpshare --json register --kind \"\") COMP_CWORD=4 && _cpshare && "
-                          "echo \"${COMPREPLY[*]}\"' > " + out.string();
+                          "echo \"${COMPREPLY[*]}\"' > " +
+                          out.string();
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::ifstream f(out);
   std::string first, second;

@@ -49,15 +49,16 @@ TEST_CASE("licence files: PDF/PNG/JPEG up to 5 MiB, refused locally otherwise", 
 TEST_CASE("register normalises full-width values before checking and sending them", "[cli][input][R-USER-2]") {
   testing::FakeServer server;
   server.on("GET /api/v1/terms", {{"version", "v1"}});
-  server.on("POST /api/v1/users", {{"account", {{"username", "carol"}, {"role", "user"}, {"status", "inactive"}}},
-                                   {"activation", json::object()}},
-            201);
+  server.on(
+      "POST /api/v1/users",
+      {{"account", {{"username", "carol"}, {"role", "user"}, {"status", "inactive"}}}, {"activation", json::object()}},
+      201);
   testing::Cli cli;
   cli.stdin_text = "Tr1cky-Passw0rd!\n";
-  REQUIRE(cli({"register", "--server", server.url(), "--user-type", "individual", "--username", "ｃａｒｏｌ",
-               "--email", "ｃａｒｏｌ＠ｅｘａｍｐｌｅ．ｏｒｇ", "--phone", "１３８００１３８００５", "--region", "\u3000深圳\u3000",
-               "--real-name", "张三", "--id-number", "１１０１０５１９４９１２３１００２Ｘ", "--password-stdin",
-               "--accept-terms"}) == 0);
+  REQUIRE(cli({"register", "--server", server.url(), "--user-type", "individual", "--username", "ｃａｒｏｌ", "--email",
+               "ｃａｒｏｌ＠ｅｘａｍｐｌｅ．ｏｒｇ", "--phone", "１３８００１３８００５", "--region",
+               "\u3000深圳\u3000", "--real-name", "张三", "--id-number", "１１０１０５１９４９１２３１００２Ｘ",
+               "--password-stdin", "--accept-terms"}) == 0);
   const json sent = server.last("POST /api/v1/users").json_body();
   CHECK(sent["username"] == "carol");
   CHECK(sent["email"] == "carol@example.org");
@@ -70,9 +71,16 @@ TEST_CASE("register normalises full-width values before checking and sending the
 TEST_CASE("the CLI's length messages count characters", "[cli][input][R-USER-2]") {
   testing::Cli cli;
   cli.stdin_text = "Tr1cky-Passw0rd!\n";
-  const int status = cli({"register", "--json", "--server", "http://127.0.0.1:1", "--user-type", "individual", "--username",
-             "张三李四王五赵六钱七孙", "--email", "a@example.org", "--phone", "13800138000", "--region", "深圳",
-             "--real-name", "张三", "--id-number", "11010519491231002X", "--password-stdin", "--accept-terms"});
+  const int status = cli({"register",         "--json",
+                          "--server",         "http://127.0.0.1:1",
+                          "--user-type",      "individual",
+                          "--username",       "张三李四王五赵六钱七孙",
+                          "--email",          "a@example.org",
+                          "--phone",          "13800138000",
+                          "--region",         "深圳",
+                          "--real-name",      "张三",
+                          "--id-number",      "11010519491231002X",
+                          "--password-stdin", "--accept-terms"});
   INFO(cli.out << cli.err);
   CHECK(status == 2);
   const json out = cli.out_json();
@@ -85,9 +93,10 @@ TEST_CASE("the CLI's length messages count characters", "[cli][input][R-USER-2]"
 
 TEST_CASE("deregister on a terminal takes the username typed in any case", "[cli][input][R-USER-8]") {
   testing::FakeServer server;
-  server.on("POST /api/v1/sessions", {{"token", "T0KEN"},
-                                      {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-                                      {"account", {{"username", "alice"}, {"role", "user"}, {"status", "active"}}}},
+  server.on("POST /api/v1/sessions",
+            {{"token", "T0KEN"},
+             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+             {"account", {{"username", "alice"}, {"role", "user"}, {"status", "active"}}}},
             201);
   testing::Cli cli;
   cli.stdin_text = "pw\n";

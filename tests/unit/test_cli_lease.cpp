@@ -57,7 +57,8 @@ json redemption() {
 
 void log_in(Cli& cli, FakeServer& server) {
   server.on("POST /api/v1/sessions",
-            {{"token", "T0KEN"}, {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+            {{"token", "T0KEN"},
+             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
              {"account", {{"username", "alice"}, {"role", "user"}}}},
             201);
   cli.stdin_text = "pw\n";
@@ -80,8 +81,9 @@ TEST_CASE("redeem says it is creating the account only once the code is accepted
   cli.err_tty = true;
 
   SECTION("a wrong code gets the error alone, and no account is attempted") {
-    server.on_error("POST /api/v1/redeem/check", 400,
-                    {{"code", "INVALID_CODE"}, {"message", "this authorization code is not valid; check it with the supplier"}});
+    server.on_error(
+        "POST /api/v1/redeem/check", 400,
+        {{"code", "INVALID_CODE"}, {"message", "this authorization code is not valid; check it with the supplier"}});
     CHECK(cli({"redeem", kCode}) == 2);
     CHECK(cli.err.find("creating") == std::string::npos);
     CHECK(cli.err.find("this authorization code is not valid") != std::string::npos);

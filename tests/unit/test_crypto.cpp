@@ -40,8 +40,8 @@ struct TempDir {
 };
 
 void write_file(const fs::path& p, const Bytes& content, mode_t mode) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(content.data()),
-                                           static_cast<std::streamsize>(content.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
   REQUIRE(::chmod(p.c_str(), mode) == 0);
 }
 
@@ -63,7 +63,8 @@ TEST_CASE("random_bytes returns n fresh bytes") {
 TEST_CASE("random_token is 43 base64url characters for 256 bits", "[R-USER-6]") {
   const std::string t = crypto::random_token();
   CHECK(t.size() == 43);
-  CHECK(std::ranges::all_of(t, [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }));
+  CHECK(std::ranges::all_of(
+      t, [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }));
   CHECK(crypto::random_token(16).size() == 22);
   CHECK(crypto::random_token() != crypto::random_token());
 }
@@ -178,11 +179,13 @@ TEST_CASE("blind_index and token_hash derivation is stable (stored data depends 
     unsigned char sub[32];
     crypto_kdf_derive_from_key(sub, sizeof sub, id, "cpshare_", master.data());
     Bytes out(32);
-    crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size(), sub, sizeof sub);
+    crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(input.data()), input.size(), sub,
+                       sizeof sub);
     return out;
   };
-  CHECK(ring.blind_index("phone", "13800138000") == expected(1, std::string_view("phone\0" "13800138000", 17)));
+  CHECK(ring.blind_index("phone", "13800138000") == expected(1, std::string_view("phone\0"
+                                                                                 "13800138000",
+                                                                                 17)));
   CHECK(ring.token_hash("abc") == expected(2, "abc"));
 }
 

@@ -124,8 +124,7 @@ TEST_CASE("quoted values hold spaces and the other kind of quote", "[R-CL-6]") {
   CHECK(ok("model=\"A100 80GB\"").params == Params{s("A100 80GB")});
   CHECK(ok("model='A100 80GB' units>=2").params == Params{s("A100 80GB"), n(2)});
   CHECK(ok("vendor='say \"hi\"'").params == Params{s("say \"hi\"")});
-  CHECK(ok("model in [\"A100 80GB\", 'H100 80GB', L40S]").params ==
-        Params{s("A100 80GB"), s("H100 80GB"), s("L40S")});
+  CHECK(ok("model in [\"A100 80GB\", 'H100 80GB', L40S]").params == Params{s("A100 80GB"), s("H100 80GB"), s("L40S")});
   CHECK(ok("location=\"\"").params == Params{s("")});
 }
 
@@ -191,8 +190,8 @@ TEST_CASE("errors name the term, what is wrong and how to fix it", "[R-CL-6]") {
   CHECK(refused("class=A modle~A100") == "term 2 'modle~A100': unknown field 'modle' (did you mean model?)");
   CHECK_THAT(refused("gpu_name=x"), Catch::Contains("unknown field 'gpu_name' (fields: class, resource_type, model"));
   CHECK(refused("units>=four") == "term 1 'units>=four': units takes a whole number");
-  CHECK_THAT(refused("units=>4"), Catch::Contains("'units=>4'") && Catch::Contains("unknown operator '=>'") &&
-                                      Catch::Contains("(use >=)"));
+  CHECK_THAT(refused("units=>4"),
+             Catch::Contains("'units=>4'") && Catch::Contains("unknown operator '=>'") && Catch::Contains("(use >=)"));
   CHECK(refused("units=>4") == "term 1 'units=>4', position 6: unknown operator '=>' (use >=)");
   CHECK_THAT(refused("units=<4"), Catch::Contains("(use <=)"));
   CHECK_THAT(refused("units==4"), Catch::Contains("(use =)"));
@@ -225,8 +224,9 @@ TEST_CASE("errors name the term, what is wrong and how to fix it", "[R-CL-6]") {
   CHECK_THAT(refused("resource_type=GPUS"), Catch::Contains("(did you mean GPU?)"));
   CHECK_THAT(refused("model=\"a\x01\""), Catch::Contains("control characters are not allowed"));
   CHECK_THAT(refused("model=\xff"), Catch::Contains("not valid UTF-8"));
-  CHECK(refused(std::string("units=4\0x", 9)) == "term 1 'units=4?x', position 8: unexpected '?' "
-                                                 "(quote values that contain spaces or symbols: model=\"A100 80GB\")");
+  CHECK(refused(std::string("units=4\0x", 9)) ==
+        "term 1 'units=4?x', position 8: unexpected '?' "
+        "(quote values that contain spaces or symbols: model=\"A100 80GB\")");
   // Positions count characters, not bytes.
   CHECK_THAT(refused("location=深圳市 units=>4"), Catch::Contains("position 19:"));
 }
@@ -245,8 +245,17 @@ TEST_CASE("limits on terms, list items, value and expression length", "[R-CL-6]"
   CHECK(ok("model=" + std::string(200, 'x')).params.size() == 1);
   CHECK_THAT(refused("model=" + std::string(201, 'x')), Catch::Contains("value too long: at most 200 characters"));
   // Characters, not bytes (issue 8): 200 Chinese characters (600 bytes) are a value; 201 are not.
-  CHECK(cpshare::catalog::compile_filter("location=" + [] { std::string s; for (int i = 0; i < 200; ++i) s += "深"; return s; }()));
-  CHECK_THAT(refused("location=" + [] { std::string s; for (int i = 0; i < 201; ++i) s += "深"; return s; }()),
+  CHECK(cpshare::catalog::compile_filter("location=" + [] {
+    std::string s;
+    for (int i = 0; i < 200; ++i) s += "深";
+    return s;
+  }()));
+  CHECK_THAT(refused("location=" +
+                     [] {
+                       std::string s;
+                       for (int i = 0; i < 201; ++i) s += "深";
+                       return s;
+                     }()),
              Catch::Contains("value too long: at most 200 characters"));
   CHECK_THAT(refused("model=\"" + std::string(201, 'x') + "\""), Catch::Contains("value too long"));
   // Quoted back shortened, so that a long term cannot flood the message.
@@ -312,25 +321,26 @@ TEST_CASE("sort specs name a sortable field, '-' for descending", "[R-CL-6]") {
   CHECK(bad.error().code == ErrorCode::ValidationFailed);
   CHECK(bad.error().fields.at(0).field == "sort");
   CHECK_THAT(bad.error().fields.at(0).message, Catch::Contains("(did you mean price_hourly?)"));
-  CHECK_THAT(parse_sort("class").error().fields.at(0).message, Catch::StartsWith("cannot sort by class (sortable: model, units,"));
+  CHECK_THAT(parse_sort("class").error().fields.at(0).message,
+             Catch::StartsWith("cannot sort by class (sortable: model, units,"));
   CHECK_THAT(parse_sort("").error().fields.at(0).message, Catch::Contains("name a field to sort by"));
   CHECK_THAT(parse_sort("price_hourly; DROP").error().fields.at(0).message, Catch::Contains("unknown sort field"));
 }
 
 TEST_CASE("the field list follows the design table", "[R-CL-6]") {
   const std::vector<std::string_view> expected = {
-      "class",        "resource_type", "model",         "units",        "units_free", "unit_memory", "memory",
-      "vcpus",        "price_hourly",  "price_daily",   "price_monthly", "price_yearly", "billing",   "vendor",
-      "location",     "region",        "storage",       "cuda",         "framework"};
+      "class",    "resource_type", "model",       "units",         "units_free",   "unit_memory", "memory",
+      "vcpus",    "price_hourly",  "price_daily", "price_monthly", "price_yearly", "billing",     "vendor",
+      "location", "region",        "storage",     "cuda",          "framework"};
   CHECK(cpshare::catalog::filter_fields() == expected);
   for (auto f : cpshare::catalog::filter_fields()) {
     const auto r = compile_filter(std::string(f) + "=x");
     if (!r) CHECK_THAT(r.error().message, !Catch::Contains("unknown field"));
   }
-  CHECK(cpshare::catalog::sort_fields() ==
-        std::vector<std::string_view>{"model", "units", "units_free", "unit_memory", "memory", "vcpus", "price_hourly",
-                                      "price_daily", "price_monthly", "price_yearly", "vendor", "location", "region",
-                                      "storage"});
+  CHECK(cpshare::catalog::sort_fields() == std::vector<std::string_view>{"model", "units", "units_free", "unit_memory",
+                                                                         "memory", "vcpus", "price_hourly",
+                                                                         "price_daily", "price_monthly", "price_yearly",
+                                                                         "vendor", "location", "region", "storage"});
 }
 
 // ---------------------------------------------------------------------------

@@ -111,7 +111,8 @@ struct Fixture {
     const LeaseState from = l.state;
     l.state = LeaseState::Active;
     l.started_at = clock.now();
-    if (l.terms.mode != billing::Mode::Hourly) l.planned_end = billing::period_end(l.terms.mode, config.calendar, clock.now(), l.terms.periods);
+    if (l.terms.mode != billing::Mode::Hourly)
+      l.planned_end = billing::period_end(l.terms.mode, config.calendar, clock.now(), l.terms.periods);
     REQUIRE(store->update_lease(l, from));
     REQUIRE(store->set_lease_units(l, "busy"));
     if (l.terms.mode != billing::Mode::Hourly)
@@ -121,7 +122,8 @@ struct Fixture {
 
   std::int64_t ledger_sum(std::int64_t account) {
     std::int64_t sum = 0;
-    const auto entries = store->ledger(account, 0, INT64_MAX).value();  // (a range-for over a temporary's value() dangles)
+    const auto entries =
+        store->ledger(account, 0, INT64_MAX).value();  // (a range-for over a temporary's value() dangles)
     for (const auto& e : entries) sum += e.amount;
     return sum;
   }
@@ -140,9 +142,12 @@ TEST_CASE("64 concurrent requests for 8 units: exactly 8 leases", "[R-LEASE-3]")
   for (int i = 0; i < 64; ++i)
     threads.emplace_back([&, i] {
       auto r = f.lease(users[static_cast<std::size_t>(i)], cpc, 1);
-      if (r) ++won;
-      else if (r.error().code == ErrorCode::UnitsUnavailable) ++unavailable;
-      else ++other;
+      if (r)
+        ++won;
+      else if (r.error().code == ErrorCode::UnitsUnavailable)
+        ++unavailable;
+      else
+        ++other;
     });
   for (auto& t : threads) t.join();
   CHECK(won == 8);
@@ -192,7 +197,7 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
 
   CHECK(f.leases.show(bob, id, false).error().code == ErrorCode::NotFound);
   CHECK(f.leases.show(sup, id, false));
-  CHECK(f.leases.show(sup, id, true).error().code == ErrorCode::Forbidden);  // access is the user's
+  CHECK(f.leases.show(sup, id, true).error().code == ErrorCode::Forbidden);   // access is the user's
   CHECK(f.leases.show(alice, id, true).error().code == ErrorCode::Conflict);  // none before redeem
   CHECK(f.leases.list(alice, true, "").error().code == ErrorCode::Forbidden);
   CHECK(f.leases.list(sup, true, "").value()["items"].size() == 1);
@@ -358,9 +363,12 @@ TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-L
       threads.emplace_back([&, i] {
         auto r = i == 0 ? f.leases.terminate(sup, id, {{"reason", "maintenance"}}, f.ctx)
                         : f.leases.release(alice, id, f.ctx);
-        if (r) ++ended;
-        else if (r.error().code == ErrorCode::Conflict) ++conflict;
-        else ++other;
+        if (r)
+          ++ended;
+        else if (r.error().code == ErrorCode::Conflict)
+          ++conflict;
+        else
+          ++other;
       });
     for (auto& t : threads) t.join();
     CHECK(ended == 1);
@@ -540,8 +548,9 @@ TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
   f.activate(id);
   f.clock.advance(86400 + 1);
   // The database refuses to end it (a fault the scheduler cannot cure).
-  f.sql("CREATE TRIGGER refuse_expiry BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'expired' "
-        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+  f.sql(
+      "CREATE TRIGGER refuse_expiry BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'expired' "
+      "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
   f.leases.tick(f.log);
   std::string log = f.log_text();
   CHECK(log.find(fmt::format("ERROR scheduler: end lease {} (expired): ", id)) != std::string::npos);
@@ -577,8 +586,9 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   auto status = [&] { return f.store->account_by_id(alice.account.id).value()->status; };
 
   // Ending a lease fails: the account is not closed either.
-  f.sql("CREATE TRIGGER refuse_end BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'deregistered' "
-        "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  f.sql(
+      "CREATE TRIGGER refuse_end BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'deregistered' "
+      "BEGIN SELECT RAISE(ABORT, 'injected'); END");
   auto refused = f.leases.deregister(f.accounts, alice, body, f.ctx);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("injected") != std::string::npos);
@@ -590,8 +600,9 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   f.sql("DROP TRIGGER refuse_end");
 
   // Closing the account fails after its leases were ended: they are not ended either.
-  f.sql("CREATE TRIGGER refuse_close BEFORE INSERT ON audit_log WHEN NEW.event = 'deregistered' "
-        "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  f.sql(
+      "CREATE TRIGGER refuse_close BEFORE INSERT ON audit_log WHEN NEW.event = 'deregistered' "
+      "BEGIN SELECT RAISE(ABORT, 'injected'); END");
   REQUIRE_FALSE(f.leases.deregister(f.accounts, alice, body, f.ctx));
   CHECK(status() == AccountStatus::Active);
   CHECK(f.holding(alice.account.id).size() == 2);

@@ -20,12 +20,15 @@ TEST_CASE("log_escape writes control characters, backslashes and invalid UTF-8 a
   CHECK(log_escape("\x1b[31mred\x7f") == "\\x1b[31mred\\x7f");
   CHECK(log_escape("a\\x0ab") == "a\\x5cx0ab");  // an escape in the input cannot pass for ours
   CHECK(log_escape("\xff\xfe ok \xe6\xb7") == "\\xff\\xfe ok \\xe6\\xb7");  // invalid, truncated
-  CHECK(log_escape("\xc0\xaf") == "\\xc0\\xaf");                             // overlong '/'
-  CHECK(log_escape("\xed\xa0\x80") == "\\xed\\xa0\\x80");                    // a surrogate
+  CHECK(log_escape("\xc0\xaf") == "\\xc0\\xaf");                            // overlong '/'
+  CHECK(log_escape("\xed\xa0\x80") == "\\xed\\xa0\\x80");                   // a surrogate
   // Unicode line breaks, C1 controls and bidi overrides.
-  CHECK(log_escape("a\xe2\x80\xa8" "b") == "a\\xe2\\x80\\xa8b");  // U+2028
-  CHECK(log_escape("a\xc2\x85" "b") == "a\\xc2\\x85b");            // U+0085 NEL
-  CHECK(log_escape("a\xe2\x80\xae" "b") == "a\\xe2\\x80\\xaeb");  // U+202E RLO
+  CHECK(log_escape("a\xe2\x80\xa8"
+                   "b") == "a\\xe2\\x80\\xa8b");  // U+2028
+  CHECK(log_escape("a\xc2\x85"
+                   "b") == "a\\xc2\\x85b");  // U+0085 NEL
+  CHECK(log_escape("a\xe2\x80\xae"
+                   "b") == "a\\xe2\\x80\\xaeb");  // U+202E RLO
 }
 
 TEST_CASE("log_escape caps the line and says how much was cut", "[R-SEC-4]") {

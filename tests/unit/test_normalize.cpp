@@ -62,6 +62,7 @@ TEST_CASE("characters counts code points, not bytes", "[R-USER-2]") {
   CHECK(normalize::characters("alice") == 5);
   CHECK(normalize::characters("张三李四王五赵六钱七孙") == 11);  // 33 bytes
   CHECK(normalize::characters("😀a") == 2);
-  CHECK(normalize::characters("a\xff" "b") == 3);   // a stray byte is one
-  CHECK(normalize::characters("\xe5\xbc") == 1);    // a cut-off character is one
+  CHECK(normalize::characters("a\xff"
+                              "b") == 3);         // a stray byte is one
+  CHECK(normalize::characters("\xe5\xbc") == 1);  // a cut-off character is one
 }

@@ -51,8 +51,7 @@ std::string_view trim(std::string_view s) {
 
 std::string unquote(std::string_view s) {
   s = trim(s);
-  if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front())
-    s = s.substr(1, s.size() - 2);
+  if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
   return std::string(s);
 }
 
@@ -203,8 +202,7 @@ TEST_CASE("openapi.yaml documents exactly the routes of route_specs()", "[R-API-
   std::set<RouteKey> documented;
   std::string duplicates;
   for (const auto& op : doc.operations)
-    if (!documented.emplace(op.method, op.path).second)
-      duplicates += "\n  openapi.yaml: " + op.method + " " + op.path;
+    if (!documented.emplace(op.method, op.path).second) duplicates += "\n  openapi.yaml: " + op.method + " " + op.path;
   std::set<RouteKey> routed;
   for (const auto& r : cpshare::api::route_specs())
     if (!routed.emplace(std::string(r.method), std::string(r.path)).second)
@@ -238,8 +236,7 @@ TEST_CASE("openapi.yaml ErrorCode enum lists exactly the codes of error.cpp", "[
   REQUIRE_FALSE(doc.error_codes.empty());
   const std::set<std::string> documented(doc.error_codes.begin(), doc.error_codes.end());
   std::set<std::string> defined;
-  for (const auto code : cpshare::all_error_codes())
-    defined.emplace(cpshare::error_code_name(code));
+  for (const auto code : cpshare::all_error_codes()) defined.emplace(cpshare::error_code_name(code));
 
   const auto only_doc = minus(documented, defined);
   const auto only_code = minus(defined, documented);
@@ -255,9 +252,8 @@ TEST_CASE("every openapi.yaml operation documents a 4xx response", "[R-API-DOC]"
   REQUIRE_FALSE(doc.operations.empty());
   std::set<RouteKey> without_4xx;
   for (const auto& op : doc.operations) {
-    const bool has_4xx = std::any_of(op.statuses.begin(), op.statuses.end(), [](const std::string& s) {
-      return s.size() == 3 && s[0] == '4';
-    });
+    const bool has_4xx = std::any_of(op.statuses.begin(), op.statuses.end(),
+                                     [](const std::string& s) { return s.size() == 3 && s[0] == '4'; });
     if (!has_4xx) without_4xx.emplace(op.method, op.path);
   }
   INFO("operations without a 4xx response:" << list(without_4xx));

@@ -34,20 +34,19 @@ TEST_CASE("parse_json_body: an empty body is {} whatever its Content-Type", "[R-
 }
 
 TEST_CASE("parse_json_body accepts the JSON media types, parameters and a utf-8 charset", "[R-API-STD]") {
-  for (const char* type : {"application/json", "Application/JSON", "application/json; charset=utf-8",
-                           "application/json;charset=UTF-8", "application/json; charset=\"utf-8\"",
-                           "application/merge-patch+json", "application/problem+json; charset=utf-8",
-                           " application/json ; foo=bar"}) {
+  for (const char* type :
+       {"application/json", "Application/JSON", "application/json; charset=utf-8", "application/json;charset=UTF-8",
+        "application/json; charset=\"utf-8\"", "application/merge-patch+json",
+        "application/problem+json; charset=utf-8", " application/json ; foo=bar"}) {
     INFO(type);
     CHECK(api::parse_json_body("{}", type));
   }
 }
 
-TEST_CASE("parse_json_body refuses a body that is not sent as JSON with 415 UNSUPPORTED_MEDIA_TYPE",
-          "[R-API-STD]") {
-  for (const char* type : {"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                           "application/+json", "text/json", "application/jsonx",
-                           "application/json; charset=latin1", "application/json; charset=utf-16"}) {
+TEST_CASE("parse_json_body refuses a body that is not sent as JSON with 415 UNSUPPORTED_MEDIA_TYPE", "[R-API-STD]") {
+  for (const char* type :
+       {"", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/+json",
+        "text/json", "application/jsonx", "application/json; charset=latin1", "application/json; charset=utf-16"}) {
     INFO("'" << type << "'");
     auto r = api::parse_json_body(R"({"a":1})", type);
     REQUIRE_FALSE(r);
@@ -60,8 +59,7 @@ TEST_CASE("parse_json_body refuses a body that is not sent as JSON with 415 UNSU
   CHECK(latin.error().message.find("utf-8") != std::string::npos);
 }
 
-TEST_CASE("parse_json_body: invalid JSON is MALFORMED_REQUEST naming the byte, not echoing the input",
-          "[R-API-STD]") {
+TEST_CASE("parse_json_body: invalid JSON is MALFORMED_REQUEST naming the byte, not echoing the input", "[R-API-STD]") {
   auto r = api::parse_json_body("{\"secret-ish\" tail", kJson);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::MalformedRequest);
@@ -93,8 +91,7 @@ TEST_CASE("parse_json_body refuses a duplicate key at any depth, naming it", "[R
   };
   for (const Case& c : {Case{R"({"username":"a","password":"x","username":"b"})", "username"},
                         Case{R"({"settlement":{"bank_name":"a","bank_name":"b"}})", "settlement.bank_name"},
-                        Case{R"({"a":[{"x":1},{"y":1,"y":2}]})", "a[1].y"},
-                        Case{R"([{"k":1,"k":1}])", "[0].k"}}) {
+                        Case{R"({"a":[{"x":1},{"y":1,"y":2}]})", "a[1].y"}, Case{R"([{"k":1,"k":1}])", "[0].k"}}) {
     INFO(c.body);
     auto r = api::parse_json_body(c.body, kJson);
     REQUIRE_FALSE(r);
@@ -132,8 +129,9 @@ TEST_CASE("attachment_disposition follows RFC 6266: quoted ASCII fallback and fi
         "attachment; filename=\"licence\"; filename*=UTF-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7");
   // A quote cannot close the quoted string and add a parameter.
   const std::string evil = api::attachment_disposition("a.pdf\"; filename=\"evil.exe");
-  CHECK(evil == "attachment; filename=\"a.pdf__ filename=_evil.exe\"; "
-                "filename*=UTF-8''a.pdf%22%3B%20filename%3D%22evil.exe");
+  CHECK(evil ==
+        "attachment; filename=\"a.pdf__ filename=_evil.exe\"; "
+        "filename*=UTF-8''a.pdf%22%3B%20filename%3D%22evil.exe");
   CHECK(api::attachment_disposition("a\\b%c/d\r\ne.pdf") ==
         "attachment; filename=\"a_b_c_d__e.pdf\"; filename*=UTF-8''a%5Cb%25c%2Fd%0D%0Ae.pdf");
 }

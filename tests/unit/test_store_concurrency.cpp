@@ -138,20 +138,23 @@ TEST_CASE("migration 3 moves the secrets out of a populated catalogue intact", "
   {
     // A database as cpshared left it at schema 2, with a cluster, its units and secrets.
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+    db.exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
     for (const auto& m : migrations()) {
       if (m.version > 2) break;
       db.exec(std::string(m.sql));
       db.exec(fmt::format("INSERT INTO schema_migrations(version, name) VALUES ({}, 'm')", m.version));
     }
-    db.exec("INSERT INTO accounts (id, username, role, status, password_hash, created_at) "
-            "VALUES (7, 'acme', 'supplier', 'active', 'x', 0)");
-    db.exec("INSERT INTO clusters (id, cpc_id, owner_id, class, resource_type, model, units, units_free, unit_memory, "
-            "memory, vcpus, price_hourly, vendor, location, region, storage, storage_desc, ssh_host, ssh_port, "
-            "ssh_user, ssh_key_enc, ssh_public_key, ssh_host_key, status, created_at, updated_at) VALUES (3, "
-            "'cp-abcdefghij', 7, 'A', 'GPU', 'A100', 2, 1, 80, 1000, 16, 2500, 'Acme', '深圳市', '深圳', 5, '5B', "
-            "'gpu01', 22, 'cpadmin', x'0102', 'ssh-ed25519 AAAA', 'SHA256:pin', 'listed', 1, 2)");
+    db.exec(
+        "INSERT INTO accounts (id, username, role, status, password_hash, created_at) "
+        "VALUES (7, 'acme', 'supplier', 'active', 'x', 0)");
+    db.exec(
+        "INSERT INTO clusters (id, cpc_id, owner_id, class, resource_type, model, units, units_free, unit_memory, "
+        "memory, vcpus, price_hourly, vendor, location, region, storage, storage_desc, ssh_host, ssh_port, "
+        "ssh_user, ssh_key_enc, ssh_public_key, ssh_host_key, status, created_at, updated_at) VALUES (3, "
+        "'cp-abcdefghij', 7, 'A', 'GPU', 'A100', 2, 1, 80, 1000, 16, 2500, 'Acme', '深圳市', '深圳', 5, '5B', "
+        "'gpu01', 22, 'cpadmin', x'0102', 'ssh-ed25519 AAAA', 'SHA256:pin', 'listed', 1, 2)");
     db.exec("INSERT INTO cluster_units (cluster_id, idx, status) VALUES (3, 0, 'busy'), (3, 1, 'idle')");
   }
   auto store = Store::open(path).value();

@@ -135,16 +135,18 @@ TEST_CASE("migration 7 erases what accounts deregistered before kept, and leaves
     // secure_delete (as a SQLite built without that default would).
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("PRAGMA secure_delete=OFF");
-    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+    db.exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
     for (const auto& m : migrations()) {
       if (m.version > 4) break;
       db.exec(std::string(m.sql));
       db.exec(fmt::format("INSERT INTO schema_migrations(version, name) VALUES ({}, 'm')", m.version));
     }
-    SQLite::Statement st(db, "INSERT INTO accounts (id, username, role, status, password_hash, email, real_name, "
-                             "region, licence_filename, licence_enc, mfa_enabled, created_at) "
-                             "VALUES (?, ?, 'user', 'active', ?, ?, ?, '深圳', 'l.pdf', ?, 1, 1700000000)");
+    SQLite::Statement st(db,
+                         "INSERT INTO accounts (id, username, role, status, password_hash, email, real_name, "
+                         "region, licence_filename, licence_enc, mfa_enabled, created_at) "
+                         "VALUES (?, ?, 'user', 'active', ?, ?, ?, '深圳', 'l.pdf', ?, 1, 1700000000)");
     st.bind(1, 1);
     st.bind(2, "leaver");
     st.bind(3, kHash);
@@ -152,13 +154,16 @@ TEST_CASE("migration 7 erases what accounts deregistered before kept, and leaves
     st.bind(5, kName);
     st.bind(6, kLicence.data(), static_cast<int>(kLicence.size()));
     st.exec();
-    db.exec("INSERT INTO accounts (id, username, role, status, password_hash, email, real_name, created_at) "
-            "VALUES (2, 'stays', 'user', 'active', 'stays-hash', 'stays@example.org', 'StaysName', 1700000000)");
-    db.exec("INSERT INTO sessions (id, token_hash, account_id, created_at, last_seen_at, expires_at) "
-            "VALUES ('s_1', x'0102', 1, 0, 0, 0)");
+    db.exec(
+        "INSERT INTO accounts (id, username, role, status, password_hash, email, real_name, created_at) "
+        "VALUES (2, 'stays', 'user', 'active', 'stays-hash', 'stays@example.org', 'StaysName', 1700000000)");
+    db.exec(
+        "INSERT INTO sessions (id, token_hash, account_id, created_at, last_seen_at, expires_at) "
+        "VALUES ('s_1', x'0102', 1, 0, 0, 0)");
     // What deregistration erased before issue 9: email and licence, not the hash or the name.
-    db.exec("UPDATE accounts SET status = 'deregistered', deregistered_at = 1700000100, email = NULL, "
-            "licence_filename = NULL, licence_enc = NULL, mfa_enabled = 0 WHERE id = 1");
+    db.exec(
+        "UPDATE accounts SET status = 'deregistered', deregistered_at = 1700000100, email = NULL, "
+        "licence_filename = NULL, licence_enc = NULL, mfa_enabled = 0 WHERE id = 1");
   }
   // Self-check: the old erasure left the email and the licence in free space.
   CHECK(raw(path).find(kEmail) != std::string::npos);

@@ -33,8 +33,9 @@ struct NoMail final : Mailer {
 // A database as cpshared left it at schema 4.
 void write_schema_4(const std::filesystem::path& path) {
   SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-          "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+  db.exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
   for (const auto& m : migrations()) {
     if (m.version > 4) break;
     db.exec(std::string(m.sql));
@@ -44,8 +45,9 @@ void write_schema_4(const std::filesystem::path& path) {
 
 void add_account(const std::filesystem::path& path, int id, const std::string& username, const std::string& password) {
   SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
-  SQLite::Statement st(db, "INSERT INTO accounts (id, username, role, status, password_hash, email, created_at) "
-                           "VALUES (?, ?, 'user', 'active', ?, ?, ?)");
+  SQLite::Statement st(db,
+                       "INSERT INTO accounts (id, username, role, status, password_hash, email, created_at) "
+                       "VALUES (?, ?, 'user', 'active', ?, ?, ?)");
   st.bind(1, id);
   st.bind(2, username);
   st.bind(3, crypto::hash_password(password).value());
@@ -53,7 +55,6 @@ void add_account(const std::filesystem::path& path, int id, const std::string& u
   st.bind(5, 1'700'000'000 + id);
   st.exec();
 }
-
 
 }  // namespace
 

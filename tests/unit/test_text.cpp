@@ -12,20 +12,20 @@ TEST_CASE("display_width counts East Asian wide characters as two columns") {
   CHECK(text::display_width("abc") == 3);
   CHECK(text::display_width("深圳市") == 6);
   CHECK(text::display_width("深圳 A100") == 9);
-  CHECK(text::display_width("，。「」") == 8);     // CJK punctuation (3000 block and fullwidth comma)
-  CHECK(text::display_width("ＡＢ") == 4);        // fullwidth Latin
-  CHECK(text::display_width("￥100") == 5);       // fullwidth yen sign
-  CHECK(text::display_width("한국") == 4);        // Hangul
-  CHECK(text::display_width("こんにちは") == 10);  // Hiragana
-  CHECK(text::display_width("カタカナ") == 8);    // Katakana
+  CHECK(text::display_width("，。「」") == 8);          // CJK punctuation (3000 block and fullwidth comma)
+  CHECK(text::display_width("ＡＢ") == 4);              // fullwidth Latin
+  CHECK(text::display_width("￥100") == 5);             // fullwidth yen sign
+  CHECK(text::display_width("한국") == 4);              // Hangul
+  CHECK(text::display_width("こんにちは") == 10);       // Hiragana
+  CHECK(text::display_width("カタカナ") == 8);          // Katakana
   CHECK(text::display_width("\xF0\x9F\x98\x80") == 2);  // U+1F600 emoji
   CHECK(text::display_width("\xF0\xA0\x80\x80") == 2);  // U+20000 CJK Ext B
-  CHECK(text::display_width("é") == 1);            // precomposed
-  CHECK(text::display_width("e\xCC\x81") == 1);    // e + combining acute
-  CHECK(text::display_width("\xE2\x80\x8B") == 0); // zero-width space
-  CHECK(text::display_width("\xff\xfe") == 2);     // invalid bytes count one each
-  CHECK(text::display_width("\xE6\xB7") == 2);     // truncated sequence
-  CHECK(text::display_width("→") == 1);            // arrows are narrow
+  CHECK(text::display_width("é") == 1);                 // precomposed
+  CHECK(text::display_width("e\xCC\x81") == 1);         // e + combining acute
+  CHECK(text::display_width("\xE2\x80\x8B") == 0);      // zero-width space
+  CHECK(text::display_width("\xff\xfe") == 2);          // invalid bytes count one each
+  CHECK(text::display_width("\xE6\xB7") == 2);          // truncated sequence
+  CHECK(text::display_width("→") == 1);                 // arrows are narrow
 }
 
 TEST_CASE("pad_right pads to display columns and never truncates") {

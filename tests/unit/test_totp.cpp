@@ -23,12 +23,9 @@ struct Vector {
 
 // RFC 6238 Appendix B, T0 = 0, X = 30, 8 digits.
 constexpr Vector kVectors[] = {
-    {59, "94287082", "46119246", "90693936"},
-    {1111111109, "07081804", "68084774", "25091201"},
-    {1111111111, "14050471", "67062674", "99943326"},
-    {1234567890, "89005924", "91819424", "93441116"},
-    {2000000000, "69279037", "90698825", "38618901"},
-    {20000000000, "65353130", "77737706", "47863826"},
+    {59, "94287082", "46119246", "90693936"},         {1111111109, "07081804", "68084774", "25091201"},
+    {1111111111, "14050471", "67062674", "99943326"}, {1234567890, "89005924", "91819424", "93441116"},
+    {2000000000, "69279037", "90698825", "38618901"}, {20000000000, "65353130", "77737706", "47863826"},
 };
 
 std::string code(std::uint64_t step) { return totp::code_at_step(kSeed20, step).value(); }
@@ -71,9 +68,7 @@ TEST_CASE("match accepts the current step and one step either side", "[R-USER-7]
     CHECK(totp::match(kSeed20, code(step), now, 30, 0) == step);
     CHECK_FALSE(totp::match(kSeed20, code(step - 1), now, 30, 0));
   }
-  SECTION("a wider window reaches further") {
-    CHECK(totp::match(kSeed20, code(step - 2), now, 30, 2) == step - 2);
-  }
+  SECTION("a wider window reaches further") { CHECK(totp::match(kSeed20, code(step - 2), now, 30, 2) == step - 2); }
   SECTION("the step follows the clock, not the code") {
     // now is 1 s into its step: 28 s later is the same step, 30 s later the
     // code is one step behind (still accepted), 60 s later two (refused).

@@ -28,11 +28,11 @@ TEST_CASE("national_id rejects a wrong check digit and says which is expected", 
 }
 
 TEST_CASE("national_id rejects impossible birth dates", "[R-USER-2]") {
-  for (std::string_view id : {"110105194902301234",    // 30 February
-                              "110105190002291234",    // 1900 is not a leap year
-                              "110105194913011234",    // month 13
-                              "110105194912321234",    // day 32
-                              "110105194912001234"}) { // day 0
+  for (std::string_view id : {"110105194902301234",     // 30 February
+                              "110105190002291234",     // 1900 is not a leap year
+                              "110105194913011234",     // month 13
+                              "110105194912321234",     // day 32
+                              "110105194912001234"}) {  // day 0
     INFO(id);
     const std::string m = validate::national_id(id);
     CHECK(has(m, "not a real date"));
@@ -80,12 +80,12 @@ TEST_CASE("password policy", "[R-USER-2]") {
   SECTION("too short, counted in characters") {
     CHECK(has(validate::password("abc123!", "alice"), "at least 8"));
     CHECK(has(validate::password("密码很安全啊!", "alice"), "at least 8"));  // 7 chars, 19 bytes
-    CHECK(validate::password("我的密码很安全啊", "alice") == "");         // 8 chars
+    CHECK(validate::password("我的密码很安全啊", "alice") == "");            // 8 chars
   }
   SECTION("too long") { CHECK(has(validate::password(std::string(129, 'k'), "alice"), "128")); }
   SECTION("common passwords, case-insensitive") {
-    for (std::string_view pw : {"password", "12345678", "qwerty123", "password1", "iloveyou", "admin123",
-                                "88888888", "woaini1314", "a1b2c3d4", "PassWord1", "QWERTY123"}) {
+    for (std::string_view pw : {"password", "12345678", "qwerty123", "password1", "iloveyou", "admin123", "88888888",
+                                "woaini1314", "a1b2c3d4", "PassWord1", "QWERTY123"}) {
       INFO(pw);
       CHECK(has(validate::password(pw, "alice"), "common"));
     }
@@ -110,8 +110,7 @@ TEST_CASE("is_common_password", "[R-USER-2]") {
 }
 
 TEST_CASE("email syntax", "[R-USER-2]") {
-  for (std::string_view ok : {"alice@example.org", "a.b+c@sub.example.com.cn", "x@xn--fiqs8s.cn",
-                              "张三@例子.中国"}) {
+  for (std::string_view ok : {"alice@example.org", "a.b+c@sub.example.com.cn", "x@xn--fiqs8s.cn", "张三@例子.中国"}) {
     INFO(ok);
     CHECK(validate::email(ok) == "");
   }
@@ -131,13 +130,13 @@ TEST_CASE("phone numbers are mainland mobiles, optionally +86", "[R-USER-2]") {
   CHECK(validate::normalize_phone("008613800138000") == "13800138000");
   CHECK(validate::normalize_phone("13800138000") == "13800138000");
 
-  for (std::string_view ok : {"13800138000", "+8613800138000", "+86 138 0013 8000", "8613800138000",
-                              "138-0013-8000", "19912345678"}) {
+  for (std::string_view ok :
+       {"13800138000", "+8613800138000", "+86 138 0013 8000", "8613800138000", "138-0013-8000", "19912345678"}) {
     INFO(ok);
     CHECK(validate::phone(ok) == "");
   }
-  for (std::string_view bad : {"", "12800138000", "1380013800", "138001380001", "1380013800a", "+1 4155550100",
-                               "23800138000"}) {
+  for (std::string_view bad :
+       {"", "12800138000", "1380013800", "138001380001", "1380013800a", "+1 4155550100", "23800138000"}) {
     INFO(bad);
     CHECK(has(validate::phone(bad), "11-digit"));
   }
@@ -192,8 +191,14 @@ TEST_CASE("free text fields", "[R-USER-2]") {
   CHECK(has(validate::text("", 10), "empty"));
   CHECK(has(validate::text(" \t ", 10), "empty"));
   CHECK(has(validate::text("a\nb", 10), "control"));
-  CHECK(has(validate::text("a\x7f" "b", 10), "control"));
-  CHECK(has(validate::text("a\xc2\x85" "b", 10), "control"));  // U+0085 NEL
+  CHECK(has(validate::text("a\x7f"
+                           "b",
+                           10),
+            "control"));
+  CHECK(has(validate::text("a\xc2\x85"
+                           "b",
+                           10),
+            "control"));  // U+0085 NEL
   CHECK(has(validate::text("a\xff", 10), "UTF-8"));
 }
 
@@ -201,10 +206,10 @@ TEST_CASE("valid_utf8 is strict") {
   CHECK(validate::valid_utf8(""));
   CHECK(validate::valid_utf8("plain"));
   CHECK(validate::valid_utf8("深圳"));
-  CHECK(validate::valid_utf8("\xF0\x9F\x98\x80"));  // U+1F600
-  CHECK_FALSE(validate::valid_utf8("\xC0\xAF"));     // overlong '/'
-  CHECK_FALSE(validate::valid_utf8("\xED\xA0\x80"));  // surrogate
-  CHECK_FALSE(validate::valid_utf8("\xE6\xB7"));      // truncated
+  CHECK(validate::valid_utf8("\xF0\x9F\x98\x80"));        // U+1F600
+  CHECK_FALSE(validate::valid_utf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(validate::valid_utf8("\xED\xA0\x80"));      // surrogate
+  CHECK_FALSE(validate::valid_utf8("\xE6\xB7"));          // truncated
   CHECK_FALSE(validate::valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(validate::valid_utf8("\x80"));
 }
