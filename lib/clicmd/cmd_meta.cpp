@@ -1,6 +1,7 @@
 // version, completion, __man.
 #include <CLI/CLI.hpp>
 
+#include "api/meta.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/docgen.hpp"
 #include "clicmd/handlers.hpp"
@@ -12,12 +13,12 @@ Result<> run_version(Context& ctx) {
   // The client's version is printed even when the server cannot be reached (exit 6).
   if (!ctx.want_json()) ctx.io.out << "cpshare " << client_version << "\n";
   TRY_ASSIGN(client::ApiClient * api, ctx.api());
-  TRY_ASSIGN(json health, api->get("/api/v1/health"));
+  TRY_ASSIGN(api::HealthView health, api->call<api::endpoint::Health>());
   const std::string server = api->server().canonical;
   if (ctx.want_json()) {
-    ctx.print_json({{"client_version", client_version}, {"server", server}, {"server_version", at(health, "version")}});
+    ctx.print_json({{"client_version", client_version}, {"server", server}, {"server_version", health.version}});
   } else {
-    ctx.io.out << "cpshared " << show(health, "version") << " at " << server << "\n";
+    ctx.io.out << "cpshared " << health.version << " at " << server << "\n";
   }
   return {};
 }

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/accounts.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
@@ -26,13 +27,6 @@ void put_mfa_code(json& body, const std::string& code) {
   body.erase("recovery_code");
   const bool digits = code.size() == 6 && code.find_first_not_of("0123456789") == std::string::npos;
   body[digits ? "totp" : "recovery_code"] = code;
-}
-
-json items_of(const json& data) {
-  if (data.is_array()) return data;
-  for (const char* key : {"items", "sessions"})
-    if (auto it = data.find(key); it != data.end() && it->is_array()) return *it;
-  return json::array();
 }
 
 }  // namespace
@@ -105,14 +99,14 @@ Result<> run_login(Context& ctx) {
 Result<> run_logout(Context& ctx) {
   TRY_ASSIGN(client::HostEntry entry, ctx.session());
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  auto r = api->del("/api/v1/sessions/current");
+  auto r = api->call<api::endpoint::Logout>();
   const bool already_ended = !r && r.error().code == ErrorCode::Unauthenticated;
   if (!r && !already_ended) return fail(std::move(r.error()));
   TRY(ctx.forget_session());
   TRY_ASSIGN(std::string server, ctx.server());
   // An ended session reads like a revoked one: the same shape either way.
-  const json data = r ? *r : json{{"id", entry.session_id}, {"revoked", true}};
-  return ctx.emit(data, [&](std::ostream& out) {
+  const api::SessionRevoked data = r ? *r : api::SessionRevoked{entry.session_id, true};
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Logged out of " << server << " (" << entry.username << ")"
         << (already_ended ? "; the session had already ended" : "") << ".\n";
   });
@@ -134,13 +128,12 @@ Result<> run_whoami(Context& ctx) {
 
 Result<> run_sessions_list(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get("/api/v1/sessions"));
-  return ctx.emit(data, [&](std::ostream& out) {
+  TRY_ASSIGN(api::SessionList data, api->call<api::endpoint::ListSessions>());
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     std::vector<std::vector<std::string>> rows = {{"", "ID", "CLIENT", "IP", "CREATED", "LAST SEEN", "EXPIRES"}};
-    for (const json& s : items_of(data)) {
-      rows.push_back({at(s, "current") == true ? "*" : "", show(s, "id"), show(s, "client"), show(s, "ip"),
-                      local_time(s, "created_at", ctx.zone()), local_time(s, "last_seen_at", ctx.zone()),
-                      local_time(s, "expires_at", ctx.zone())});
+    for (const api::SessionView& s : data.items) {
+      rows.push_back({s.current ? "*" : "", s.id, s.client, s.ip, local_time(s.created_at, ctx.zone()),
+                      local_time(s.last_seen_at, ctx.zone()), local_time(s.expires_at, ctx.zone())});
     }
     out << render_table(rows, ctx.colour());
     out << "(* = this session)\n";
@@ -155,9 +148,9 @@ Result<> run_sessions_revoke(Context& ctx) {
   const std::string id = ctx.args.get("ID").value_or("");
   TRY_ASSIGN(client::HostEntry entry, ctx.session());
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->del("/api/v1/sessions/" + text::percent_encode(id)));
+  TRY_ASSIGN(api::SessionRevoked data, api->call<api::endpoint::RevokeSession>({}, {{"id", id}}));
   if (id == entry.session_id) TRY(ctx.forget_session());
-  return ctx.emit(data, [&](std::ostream& out) {
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Ended session " << id << (id == entry.session_id ? " (this one; log in again to continue)" : "") << ".\n";
   });
 }

@@ -74,6 +74,14 @@ std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone,
   return out + fmt::format(" {}{:02}:{:02}", off_minutes < 0 ? '-' : '+', off_abs / 60, off_abs % 60);
 }
 
+std::string local_time(api::Time t, const DisplayZone& zone, bool with_seconds) {
+  return format_local_time(rfc3339(t.unix), zone, with_seconds);
+}
+
+std::string local_time(const std::optional<api::Time>& t, const DisplayZone& zone, bool with_seconds) {
+  return t ? local_time(*t, zone, with_seconds) : "-";
+}
+
 std::string local_time(const json& object, std::string_view key, const DisplayZone& zone, bool with_seconds) {
   const std::string s = str(object, key);
   return s.empty() ? "-" : format_local_time(s, zone, with_seconds);

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/wire.hpp"
 #include "util/posix_tz.hpp"
 
 namespace date {
@@ -58,6 +59,9 @@ class DisplayZone {
 // Null or absent "-"; text that is not RFC 3339 as it is. --json output is the wire's, untouched.
 std::string local_time(const json& object, std::string_view key, const DisplayZone& zone, bool with_seconds = false);
 std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone, bool with_seconds = false);
+// The same for a typed time; an empty optional "-".
+std::string local_time(api::Time t, const DisplayZone& zone, bool with_seconds = false);
+std::string local_time(const std::optional<api::Time>& t, const DisplayZone& zone, bool with_seconds = false);
 
 // 123456 fen → "1234.56".
 std::string fen_to_yuan(std::int64_t fen);

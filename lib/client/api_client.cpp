@@ -179,7 +179,6 @@ Result<ApiClient::Raw> ApiClient::send(std::string_view method, std::string_view
   return Raw{res->status, std::move(res->body), res->get_header_value("Retry-After")};
 }
 
-namespace {
 std::string with_query(std::string_view path, const Query& query) {
   std::string out(path);
   char sep = '?';
@@ -190,7 +189,16 @@ std::string with_query(std::string_view path, const Query& query) {
   }
   return out;
 }
-}  // namespace
+
+Result<json> ApiClient::exchange(api::Method method, const std::string& target, const json& body) {
+  TRY_ASSIGN(Raw raw, send(api::method_name(method), target, &body));
+  return parse_envelope(raw.status, raw.body, raw.retry_after);
+}
+
+Result<api::RawBody> ApiClient::exchange_raw(const std::string& target) {
+  TRY_ASSIGN(std::string bytes, get_bytes(target));
+  return api::RawBody{std::move(bytes), "", ""};
+}
 
 Result<json> ApiClient::get(std::string_view path, const Query& query) {
   TRY_ASSIGN(Raw raw, send("GET", with_query(path, query), nullptr));

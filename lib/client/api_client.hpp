@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/endpoint.hpp"
 #include "util/error.hpp"
 
 namespace httplib {
@@ -54,6 +55,16 @@ class ApiClient {
   ApiClient& operator=(ApiClient&&) noexcept;
   ~ApiClient();
 
+  // Calls endpoint E (api/endpoint.hpp): its path with each {name} filled from
+  // `path` (percent-encoded), the request sent as its JSON body or query
+  // string, and the answer read strictly as E::Response (api::decode: a
+  // missing or mistyped member is an error naming it). Errors: the daemon's
+  // (its envelope), unreachable (see unreachable()), or Internal when the
+  // answer does not fit the contract.
+  template <api::Endpoint E>
+  Result<typename E::Response> call(const typename E::Request& request = {},
+                                    const std::vector<std::pair<std::string, std::string>>& path = {});
+
   Result<json> get(std::string_view path, const Query& query = {});
   Result<json> post(std::string_view path, const json& body);
   Result<json> patch(std::string_view path, const json& body);
@@ -73,6 +84,9 @@ class ApiClient {
   Result<Raw> send(std::string_view method, std::string_view path, const json* body,
                    std::string_view accept = "application/json");
 
+  // One request: method, path (with query), body (null: none); the envelope's data.
+  Result<json> exchange(api::Method method, const std::string& target, const json& body);
+  Result<api::RawBody> exchange_raw(const std::string& target);
   ServerUrl url_;
   std::unique_ptr<httplib::Client> http_;
   bool unreachable_ = false;
@@ -80,5 +94,25 @@ class ApiClient {
 
 // "cpshare/0.1.0"
 std::string user_agent();
+
+// path?k=v&… with both percent-encoded.
+std::string with_query(std::string_view path, const Query& query);
+
+template <api::Endpoint E>
+Result<typename E::Response> ApiClient::call(const typename E::Request& request,
+                                             const std::vector<std::pair<std::string, std::string>>& path) {
+  using Req = typename E::Request;
+  using Resp = typename E::Response;
+  TRY_ASSIGN(std::string target, api::render_path(E::path, path));
+  if constexpr (api::QueryRequest<Req>) target = with_query(target, api::to_query(request));
+  if constexpr (std::is_same_v<Resp, api::RawBody>) {
+    return exchange_raw(target);
+  } else {
+    json body = nullptr;
+    if constexpr (api::BodyRequest<Req>) body = api::encode(request);
+    TRY_ASSIGN(json data, exchange(E::method, target, body));
+    return api::decode<Resp>(data);
+  }
+}
 
 }  // namespace cpshare::client

@@ -22,6 +22,8 @@ class Server;
 
 namespace cpshare {
 
+struct Route;  // server/route_table.hpp
+
 struct TlsFiles {
   std::string cert;
   std::string key;
@@ -65,8 +67,13 @@ class HttpServer {
   std::vector<std::string> handled_routes() const;
 
  private:
-  struct Routes;  // handlers keyed "METHOD /template"
+  struct Routes;  // the route table and the trusted proxies
+  // Binds every area's routes (server/bind_routes.hpp), serves them, then the fallbacks.
   void install_routes();
+  void serve_routes();
+  void serve(const Route& route);
+  // Pre-routing (framing, empty bodies), the envelope for unrouted and unreadable requests, exceptions.
+  void install_fallbacks();
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<httplib::Server> server_;
   AccountService& accounts_;

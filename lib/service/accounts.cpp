@@ -290,16 +290,16 @@ json AccountService::account_json(const Account& a) const {
   };
 }
 
-json AccountService::session_json(const Session& s, const std::string& current_id) const {
-  std::int64_t idle_end = s.last_seen_at + config_.session_idle_timeout;
-  return {{"id", s.id},
-          {"created_at", rfc3339(s.created_at)},
-          {"last_seen_at", rfc3339(s.last_seen_at)},
-          {"expires_at", rfc3339(s.expires_at)},
-          {"idle_expires_at", rfc3339(std::min(idle_end, s.expires_at))},
-          {"client", s.client},
-          {"ip", s.ip},
-          {"current", s.id == current_id}};
+api::SessionView AccountService::session_view(const Session& s, const std::string& current_id) const {
+  const std::int64_t idle_end = s.last_seen_at + config_.session_idle_timeout;
+  return {s.id,
+          api::Time{s.created_at},
+          api::Time{s.last_seen_at},
+          api::Time{s.expires_at},
+          api::Time{std::min(idle_end, s.expires_at)},
+          s.client,
+          s.ip,
+          s.id == current_id};
 }
 
 void AccountService::audit_event(const std::string& event, const Account* a, const RequestContext& ctx, json detail) {
@@ -772,7 +772,7 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
     TRY(audit_in_tx("login_succeeded", &a, ctx, {{"session", s.id}, {"mfa", a.mfa_enabled}}));
     return {};
   }));
-  return json{{"token", token}, {"session", session_json(s, s.id)}, {"account", account_json(a)}};
+  return json{{"token", token}, {"session", api::encode(session_view(s, s.id))}, {"account", account_json(a)}};
 }
 
 Result<Caller> AccountService::authenticate(const std::string& token, const RequestContext& ctx) {
@@ -800,29 +800,30 @@ Result<Caller> AccountService::authenticate(const std::string& token, const Requ
   return Caller{std::move(*a), std::move(*s)};
 }
 
-Result<json> AccountService::list_sessions(const Caller& caller) {
+Result<api::SessionList> AccountService::list_sessions(const Caller& caller) {
   TRY_ASSIGN(auto sessions, store_.sessions_for(caller.account.id));
-  json items = json::array();
+  api::SessionList out;
   std::int64_t now = clock_.now();
   for (const auto& s : sessions) {
     if (s.expires_at <= now || s.last_seen_at + config_.session_idle_timeout <= now) continue;
-    items.push_back(session_json(s, caller.session.id));
+    out.items.push_back(session_view(s, caller.session.id));
   }
-  return json{{"items", items}};
+  return out;
 }
 
-Result<json> AccountService::logout(const Caller& caller, const RequestContext& ctx) {
+Result<api::SessionRevoked> AccountService::logout(const Caller& caller, const RequestContext& ctx) {
   TRY(store_.delete_session(caller.account.id, caller.session.id));
   audit_event("logout", &caller.account, ctx, {{"session", caller.session.id}});
-  return json{{"id", caller.session.id}, {"revoked", true}};
+  return api::SessionRevoked{caller.session.id, true};
 }
 
-Result<json> AccountService::revoke_session(const Caller& caller, const std::string& id, const RequestContext& ctx) {
+Result<api::SessionRevoked> AccountService::revoke_session(const Caller& caller, const std::string& id,
+                                                           const RequestContext& ctx) {
   TRY_ASSIGN(bool deleted, store_.delete_session(caller.account.id, id));
   if (!deleted)
     return fail(ErrorCode::NotFound, fmt::format("no session '{}' of yours; see cpshare sessions list", id));
   audit_event("session_revoked", &caller.account, ctx, {{"session", id}});
-  return json{{"id", id}, {"revoked", true}};
+  return api::SessionRevoked{id, true};
 }
 
 // -------------------------------------------------------------------- profile

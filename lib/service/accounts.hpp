@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/accounts.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/account.hpp"
 #include "mail/mailer.hpp"
@@ -79,9 +80,9 @@ class AccountService {
   Result<json> login(const json& body, const RequestContext& ctx);
   // Resolves a bearer token to its caller; UNAUTHENTICATED when missing/expired/revoked.
   Result<Caller> authenticate(const std::string& token, const RequestContext& ctx);
-  Result<json> list_sessions(const Caller& caller);
-  Result<json> logout(const Caller& caller, const RequestContext& ctx);
-  Result<json> revoke_session(const Caller& caller, const std::string& id, const RequestContext& ctx);
+  Result<api::SessionList> list_sessions(const Caller& caller);
+  Result<api::SessionRevoked> logout(const Caller& caller, const RequestContext& ctx);
+  Result<api::SessionRevoked> revoke_session(const Caller& caller, const std::string& id, const RequestContext& ctx);
 
   Result<json> profile(const Caller& caller);
   Result<json> update_profile(const Caller& caller, const json& body, const RequestContext& ctx);
@@ -145,7 +146,7 @@ class AccountService {
   void audit_event(const std::string& event, const Account* a, const RequestContext& ctx, json detail = json::object());
   Result<> audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,
                        json detail = json::object());
-  json session_json(const Session& s, const std::string& current_id) const;
+  api::SessionView session_view(const Session& s, const std::string& current_id) const;
   Sealed seal(std::string_view domain, const std::string& value) const;
   std::string unseal(const Sealed& s) const;
   void notify(const Account& a, const std::string& subject, const std::string& body);

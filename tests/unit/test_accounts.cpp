@@ -287,10 +287,10 @@ TEST_CASE("sessions rotate at login and expire when idle and absolutely", "[R-US
   SECTION("logout, revoke, and a password change end sessions") {
     Caller c1 = f.caller(t1);
     auto list = f.svc.list_sessions(c1);
-    REQUIRE((*list)["items"].size() == 2);
+    REQUIRE(list->items.size() == 2);
     std::string other_id;
-    for (const auto& s : (*list)["items"])
-      if (!s["current"].get<bool>()) other_id = s["id"];
+    for (const auto& s : list->items)
+      if (!s.current) other_id = s.id;
     REQUIRE(f.svc.revoke_session(c1, other_id, f.ctx));
     CHECK(!f.svc.authenticate(t2, f.ctx));
     CHECK(f.svc.revoke_session(c1, other_id, f.ctx).error().code == ErrorCode::NotFound);
