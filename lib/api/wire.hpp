@@ -18,7 +18,7 @@
 // in fen, sizes in bytes, as the member's comment says); Time → RFC 3339 UTC
 // text; std::optional<X> → X or null (or, for a member marked Omittable, the key
 // left out); std::vector<X> → array; a described struct → object; an enum with
-// an EnumWire specialisation → its name; json → any JSON, as it is (free-form
+// a table (CPSHARE_ENUM) or an EnumWire specialisation → its name; json → any JSON, as it is (free-form
 // detail only).
 //
 // Errors: decode answers ErrorCode::Internal with the path and what was
@@ -43,6 +43,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "domain/enum_table.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
@@ -87,6 +88,12 @@ concept Described = requires {
 template <class E>
 struct EnumWire;
 
+// An enum declared with CPSHARE_ENUM (domain/enum_table.hpp) is on the wire by its table's strings.
+template <class E>
+concept TableEnum = std::is_enum_v<E> && requires {
+  EnumTable<E>::rows;
+};
+
 template <class E>
 concept WireEnum = std::is_enum_v<E> && requires(E e, std::string_view s) {
   { EnumWire<E>::name(e) } -> std::convertible_to<std::string_view>;
@@ -119,6 +126,8 @@ void encode_into(json& out, const T& v) {
     out = static_cast<std::int64_t>(v);
   } else if constexpr (std::is_same_v<T, Time>) {
     out = rfc3339(v.unix);
+  } else if constexpr (TableEnum<T>) {
+    out = std::string(enum_name(v));
   } else if constexpr (WireEnum<T>) {
     out = std::string(EnumWire<T>::name(v));
   } else if constexpr (IsOptional<T>::value) {
@@ -214,9 +223,13 @@ bool decode_into(const json& j, T& out, const std::string& path, DecodeError& er
     if (!t) return mismatch("an RFC 3339 time");
     out.unix = *t;
     return true;
-  } else if constexpr (WireEnum<T>) {
+  } else if constexpr (TableEnum<T> || WireEnum<T>) {
     if (!j.is_string()) return mismatch("a name");
-    auto e = EnumWire<T>::parse(j.get_ref<const std::string&>());
+    std::optional<T> e;
+    if constexpr (TableEnum<T>)
+      e = enum_parse<T>(j.get_ref<const std::string&>());
+    else
+      e = EnumWire<T>::parse(j.get_ref<const std::string&>());
     if (!e) return mismatch(fmt::format("a known name, not '{}'", j.get<std::string>()));
     out = *e;
     return true;
@@ -305,6 +318,8 @@ json schema_of() {
     return {{"type", "integer"}};
   } else if constexpr (std::is_same_v<T, Time>) {
     return {{"type", "string"}, {"format", "date-time"}};
+  } else if constexpr (TableEnum<T>) {
+    return {{"type", "string"}, {"enum", enum_names<T>()}};
   } else if constexpr (WireEnum<T>) {
     json names = json::array();
     for (std::string_view n : EnumWire<T>::names()) names.push_back(std::string(n));

@@ -91,24 +91,6 @@ std::pair<std::int64_t, std::int64_t> Calendar::month_range(YearMonth m) const {
   return {to_unix(*zone_, date::local_days{first / 1}), to_unix(*zone_, date::local_days{next / 1})};
 }
 
-std::optional<Mode> parse_mode(std::string_view name) {
-  if (name == "hourly") return Mode::Hourly;
-  if (name == "daily") return Mode::Daily;
-  if (name == "monthly") return Mode::Monthly;
-  if (name == "yearly") return Mode::Yearly;
-  return std::nullopt;
-}
-
-std::string_view mode_name(Mode m) {
-  switch (m) {
-    case Mode::Hourly: return "hourly";
-    case Mode::Daily: return "daily";
-    case Mode::Monthly: return "monthly";
-    case Mode::Yearly: return "yearly";
-  }
-  return "hourly";
-}
-
 std::int64_t max_periods(Mode m) {
   switch (m) {
     case Mode::Hourly: return 10 * 366 * 24;
@@ -128,7 +110,7 @@ Result<> check(const Terms& t) {
   const std::int64_t least = t.mode == Mode::Hourly ? 0 : 1;
   if (t.periods < least || t.periods > max_periods(t.mode))
     errors.push_back({"periods", fmt::format("must be from {} to {} for {} billing", least, max_periods(t.mode),
-                                             mode_name(t.mode))});
+                                             enum_name(t.mode))});
   if (!errors.empty()) return fail_fields(std::move(errors));
   return {};
 }

@@ -36,6 +36,7 @@
 #include <string_view>
 #include <utility>
 
+#include "domain/billing_mode.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
@@ -73,7 +74,10 @@ class Calendar {
   const date::time_zone* zone_;
 };
 
-enum class Mode { Hourly, Daily, Monthly, Yearly };
+// The lease's billing mode: domain/billing_mode.hpp's one enum (its strings and
+// parsing are enum_name / enum_parse<BillingMode> there), under the short name
+// this arithmetic has always used.
+using Mode = BillingMode;
 
 inline constexpr std::int64_t kMaxUnitPrice = 100'000'000'000'000;      // fen per unit per period (catalog::kMaxFen)
 inline constexpr std::int64_t kMaxUnits = 4096;                         // units in one lease
@@ -82,9 +86,6 @@ inline constexpr std::int64_t kOpenHourlyHorizonHours = 10 * 366 * 24;  // an op
 
 // The most periods a lease may book in mode m: ten years (87,840 hours, 3,660 days, 120 months, 10 years).
 std::int64_t max_periods(Mode m);
-
-std::optional<Mode> parse_mode(std::string_view name);  // "hourly", "daily", "monthly", "yearly"
-std::string_view mode_name(Mode m);
 
 // What a lease was taken at: a snapshot, so later price changes do not touch it.
 struct Terms {

@@ -355,16 +355,17 @@ void read_prices(api::Fields& f, const json& body, Prices& prices, bool patch) {
     f.error("prices", "must be an object of fen per unit per period, e.g. {\"hourly\": 1250, \"monthly\": 600000}");
     return;
   }
-  static const std::vector<std::string> kNames{"hourly", "daily", "monthly", "yearly"};
+  static const std::vector<std::string> kNames = enum_names<BillingMode>();
   static constexpr std::string_view kPeriod[] = {"hour", "day", "month", "year"};
   if (!patch) prices = Prices{};
   for (const auto& [key, value] : it->items()) {
     const std::string field = "prices." + key;
-    const auto mode = billing_mode_from_name(key);
+    const auto mode = enum_parse<BillingMode>(key);
     if (!mode) {
       const std::string hint = text::closest(key, kNames);
-      f.error(field, fmt::format("unknown billing mode{}; the modes are hourly, daily, monthly and yearly",
-                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+      f.error(field, fmt::format("unknown billing mode{}; the modes are {}",
+                                 hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
+                                 enum_list<BillingMode>(", ", " and ")));
       continue;
     }
     if (value.is_null()) {
@@ -614,22 +615,6 @@ bool is_cpc_id(std::string_view id) {
          std::all_of(id.begin() + 3, id.end(), [](char c) { return kIdAlphabet.find(c) != std::string_view::npos; });
 }
 
-std::string_view billing_mode_name(BillingMode m) {
-  switch (m) {
-    case BillingMode::Hourly: return "hourly";
-    case BillingMode::Daily: return "daily";
-    case BillingMode::Monthly: return "monthly";
-    case BillingMode::Yearly: return "yearly";
-  }
-  return "hourly";
-}
-
-std::optional<BillingMode> billing_mode_from_name(std::string_view name) {
-  for (auto m : kBillingModes)
-    if (billing_mode_name(m) == name) return m;
-  return std::nullopt;
-}
-
 std::optional<std::int64_t>& Prices::operator[](BillingMode m) {
   switch (m) {
     case BillingMode::Hourly: return hourly;
@@ -644,17 +629,9 @@ const std::optional<std::int64_t>& Prices::operator[](BillingMode m) const { ret
 
 std::vector<BillingMode> Prices::modes() const {
   std::vector<BillingMode> out;
-  for (auto m : kBillingModes)
+  for (auto m : enum_values<BillingMode>())
     if ((*this)[m]) out.push_back(m);
   return out;
-}
-
-std::string_view cluster_status_name(ClusterStatus s) { return s == ClusterStatus::Listed ? "listed" : "delisted"; }
-
-std::optional<ClusterStatus> cluster_status_from_name(std::string_view name) {
-  if (name == "listed") return ClusterStatus::Listed;
-  if (name == "delisted") return ClusterStatus::Delisted;
-  return std::nullopt;
 }
 
 // ---- requests and the view ------------------------------------------------------------------
@@ -688,9 +665,9 @@ json cluster_json(const Cluster& c, Viewer viewer) {
   auto time = [](std::int64_t t) { return t ? json(rfc3339(t)) : json(nullptr); };
   json prices = json::object();
   json modes = json::array();
-  for (auto m : kBillingModes) {
-    prices[std::string(billing_mode_name(m))] = opt(c.prices[m]);
-    if (c.prices[m]) modes.push_back(billing_mode_name(m));
+  for (auto m : enum_values<BillingMode>()) {
+    prices[std::string(enum_name(m))] = opt(c.prices[m]);
+    if (c.prices[m]) modes.push_back(enum_name(m));
   }
   json access;
   if (c.cluster_class == 'A') {
@@ -725,7 +702,7 @@ json cluster_json(const Cluster& c, Viewer viewer) {
       {"description", c.description},
       {"usage", c.cluster_class == 'A' ? json(c.usage) : json(nullptr)},
       {"access", access},
-      {"status", cluster_status_name(c.status)},
+      {"status", enum_name(c.status)},
       {"created_at", time(c.created_at)},
       {"updated_at", time(c.updated_at)},
   };

@@ -28,7 +28,34 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/billing_mode.hpp"
+#include "domain/enum_table.hpp"
 #include "util/error.hpp"
+
+namespace cpshare {
+
+// enum class ClusterStatus (clusters.status, the wire's "status"): listed in the catalogue or delisted by its owner.
+// clang-format off
+#define CPSHARE_CLUSTER_STATUSES(X) \
+  X(Listed,   "listed")             \
+  X(Delisted, "delisted")
+// clang-format on
+CPSHARE_ENUM(ClusterStatus, CPSHARE_CLUSTER_STATUSES);
+
+// enum class UnitStatus (cluster_units.status, the wire's unit "status"; R-CL-3):
+// idle (free to lease), reserved (held by a lease not active yet), busy (an
+// active lease's), offline (withdrawn by the owner). Owners set only idle and
+// offline; leases set reserved, busy and back to idle.
+// clang-format off
+#define CPSHARE_UNIT_STATUSES(X) \
+  X(Idle,     "idle")            \
+  X(Reserved, "reserved")        \
+  X(Busy,     "busy")            \
+  X(Offline,  "offline")
+// clang-format on
+CPSHARE_ENUM(UnitStatus, CPSHARE_UNIT_STATUSES);
+
+}  // namespace cpshare
 
 namespace cpshare::catalog {
 
@@ -37,11 +64,7 @@ std::string new_cpc_id();
 // Exactly that shape, lower case ("cp-7k2m9x4qvd").
 bool is_cpc_id(std::string_view id);
 
-enum class BillingMode { Hourly, Daily, Monthly, Yearly };
-inline constexpr std::array<BillingMode, 4> kBillingModes{BillingMode::Hourly, BillingMode::Daily, BillingMode::Monthly,
-                                                          BillingMode::Yearly};
-std::string_view billing_mode_name(BillingMode m);  // "hourly"
-std::optional<BillingMode> billing_mode_from_name(std::string_view name);
+using cpshare::BillingMode;  // domain/billing_mode.hpp
 
 // Fen per unit per period; nullopt = the mode is not offered.
 struct Prices {
@@ -49,12 +72,11 @@ struct Prices {
 
   std::optional<std::int64_t>& operator[](BillingMode m);
   const std::optional<std::int64_t>& operator[](BillingMode m) const;
-  std::vector<BillingMode> modes() const;  // offered modes, in kBillingModes order
+  std::vector<BillingMode> modes() const;  // offered modes, in BillingMode's order
 };
 
-enum class ClusterStatus { Listed, Delisted };
-std::string_view cluster_status_name(ClusterStatus s);  // "listed"
-std::optional<ClusterStatus> cluster_status_from_name(std::string_view name);
+using cpshare::ClusterStatus;
+using cpshare::UnitStatus;
 
 // Limits of the publish request.
 inline constexpr std::int64_t kMaxUnits = 1024;

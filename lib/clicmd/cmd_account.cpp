@@ -5,6 +5,7 @@
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
+#include "domain/account.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
@@ -12,8 +13,8 @@ namespace cpshare::clicmd::cmd {
 
 namespace {
 
-const std::vector<std::string> kUserTypes = {"individual", "university", "research_institute", "enterprise"};
-const std::vector<std::string> kSupplierKinds = {"enterprise", "individual"};
+const std::vector<std::string> kUserTypes = enum_names<UserType>();
+const std::vector<std::string> kSupplierKinds = enum_names<SupplierKind>();
 
 Check text_check(std::size_t max_chars) {
   return [max_chars](std::string_view v) { return validate::text(v, max_chars); };

@@ -5,6 +5,7 @@
 
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
+#include "domain/account.hpp"
 #include "domain/audit.hpp"
 #include "domain/normalize.hpp"
 #include "util/text.hpp"
@@ -14,7 +15,7 @@ namespace cpshare::clicmd::cmd {
 
 namespace {
 
-const std::vector<std::string> kStatuses = {"inactive", "pending_review", "active", "rejected", "deregistered"};
+const std::vector<std::string> kStatuses = enum_names<AccountStatus>();
 
 std::string review_path(const std::string& username, std::string_view action) {
   return "/api/v1/admin/reviews/" + text::percent_encode(username) + "/" + std::string(action);
@@ -126,7 +127,7 @@ Result<> run_review_reject(Context& ctx) {
 void declare_audit(CLI::App* app, Args& a) {
   a.option(app, "--limit", "N", "At most N events, newest first (default 100)");
   a.option(app, "--before", "ID", "Only events older than event ID (to page back)");
-  a.option(app, "--event", "E", "Only this kind of event", audit_event_names());
+  a.option(app, "--event", "E", "Only this kind of event", enum_names<AuditEventName>());
   a.option(app, "--username", "U", "Only events about this account");
 }
 

@@ -256,10 +256,14 @@ std::string summary_line(const json& c) {
 }
 
 std::string unit_mark(std::string_view status) {
-  if (status == "idle") return ".";
-  if (status == "reserved") return "r";  // held by a lease not active yet
-  if (status == "busy") return "B";
-  if (status == "offline") return "x";
+  const auto s = enum_parse<UnitStatus>(status);
+  if (!s) return "?";
+  switch (*s) {
+    case UnitStatus::Idle: return ".";
+    case UnitStatus::Reserved: return "r";  // held by a lease not active yet
+    case UnitStatus::Busy: return "B";
+    case UnitStatus::Offline: return "x";
+  }
   return "?";
 }
 
@@ -287,13 +291,13 @@ void print_unit_grid(std::ostream& out, const json& units) {
     out << "\n";
   }
   out << "  legend: . idle  r reserved  B busy  x offline";
-  constexpr std::array kKnown = {"idle", "reserved", "busy", "offline"};
+  const std::vector<std::string> known = enum_names<UnitStatus>();
   if (counts.size() >
-      static_cast<std::size_t>(std::ranges::count_if(kKnown, [&](const char* s) { return counts.count(s) > 0; })))
+      static_cast<std::size_t>(std::ranges::count_if(known, [&](const std::string& s) { return counts.count(s) > 0; })))
     out << "  ? other";
   out << "\n  ";
   bool first = true;
-  for (const char* s : kKnown) {
+  for (const std::string& s : known) {
     out << (first ? "" : ", ") << counts[s] << " " << s;
     first = false;
   }

@@ -17,6 +17,8 @@
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/input.hpp"
+#include "domain/billing_mode.hpp"
+#include "domain/lease.hpp"
 #include "domain/normalize.hpp"
 #include "util/clock.hpp"
 #include "util/text.hpp"
@@ -25,9 +27,8 @@ namespace cpshare::clicmd::cmd {
 
 namespace {
 
-const std::vector<std::string> kBillingModes = {"hourly", "daily", "monthly", "yearly"};
-const std::vector<std::string> kLeaseStates = {"requested", "approved", "provisioning", "active",
-                                               "ended",     "rejected", "lapsed"};
+const std::vector<std::string> kBillingModes = enum_names<BillingMode>();
+const std::vector<std::string> kLeaseStates = enum_names<LeaseState>();
 constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";  // as the daemon's ids
 
 std::string lowered(std::string s) {

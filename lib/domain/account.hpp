@@ -8,21 +8,56 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/audit.hpp"
+#include "domain/enum_table.hpp"
+
 namespace cpshare {
 
 using Blob = std::vector<std::uint8_t>;
 
-enum class Role { User, Supplier, Admin };
-enum class AccountStatus { Inactive, PendingReview, Active, Rejected, Deregistered };
+// enum class Role, its strings in accounts.role and on the wire (enum_table.hpp).
+// clang-format off
+#define CPSHARE_ROLES(X)  \
+  X(User,     "user")     \
+  X(Supplier, "supplier") \
+  X(Admin,    "admin")
+// clang-format on
+CPSHARE_ENUM(Role, CPSHARE_ROLES);
 
-std::string_view role_name(Role r);
-std::optional<Role> parse_role(std::string_view s);
-std::string_view status_name(AccountStatus s);
-std::optional<AccountStatus> parse_status(std::string_view s);
+// enum class AccountStatus (accounts.status, the wire's "status").
+// clang-format off
+#define CPSHARE_ACCOUNT_STATUSES(X)  \
+  X(Inactive,      "inactive")       \
+  X(PendingReview, "pending_review") \
+  X(Active,        "active")         \
+  X(Rejected,      "rejected")       \
+  X(Deregistered,  "deregistered")
+// clang-format on
+CPSHARE_ENUM(AccountStatus, CPSHARE_ACCOUNT_STATUSES);
 
-// Users' types (R-USER-1) and suppliers' kinds (R-SUP-1/2).
-inline constexpr std::string_view kUserTypes[] = {"individual", "university", "research_institute", "enterprise"};
-inline constexpr std::string_view kSupplierKinds[] = {"enterprise", "individual"};
+// enum class UserType: users' types (R-USER-1), accounts.user_type and the wire's "user_type".
+// clang-format off
+#define CPSHARE_USER_TYPES(X)                \
+  X(Individual,        "individual")         \
+  X(University,        "university")         \
+  X(ResearchInstitute, "research_institute") \
+  X(Enterprise,        "enterprise")
+// clang-format on
+CPSHARE_ENUM(UserType, CPSHARE_USER_TYPES);
+
+// enum class SupplierKind: suppliers' kinds (R-SUP-1/2), accounts.supplier_kind and the wire's "kind".
+// clang-format off
+#define CPSHARE_SUPPLIER_KINDS(X) \
+  X(Enterprise, "enterprise")     \
+  X(Individual, "individual")
+// clang-format on
+CPSHARE_ENUM(SupplierKind, CPSHARE_SUPPLIER_KINDS);
+
+// The old names, kept for their many callers: enum_name / enum_parse of the tables above.
+inline std::string_view role_name(Role r) { return enum_name(r); }
+inline std::optional<Role> parse_role(std::string_view s) { return enum_parse<Role>(s); }
+inline std::string_view status_name(AccountStatus s) { return enum_name(s); }
+inline std::optional<AccountStatus> parse_status(std::string_view s) { return enum_parse<AccountStatus>(s); }
 
 // A sealed sensitive value: keyed hash for lookup/uniqueness, ciphertext for display.
 struct Sealed {
@@ -35,8 +70,8 @@ struct Account {
   std::int64_t id = 0;
   std::string username;
   Role role = Role::User;
-  std::optional<std::string> user_type;      // role user
-  std::optional<std::string> supplier_kind;  // role supplier
+  std::optional<UserType> user_type;          // role user
+  std::optional<SupplierKind> supplier_kind;  // role supplier
   AccountStatus status = AccountStatus::Inactive;
   std::string password_hash;
   std::optional<std::string> email;
@@ -72,7 +107,7 @@ struct Account {
   std::optional<std::int64_t> deregistered_at;
 
   bool needs_review() const {
-    return role == Role::Supplier || (role == Role::User && user_type && *user_type != "individual");
+    return role == Role::Supplier || (role == Role::User && user_type && *user_type != UserType::Individual);
   }
   // May log in (and browse). Leasing/publishing additionally need Active.
   bool can_log_in() const {
@@ -105,7 +140,7 @@ struct ActivationCode {
 struct AuditEvent {
   std::int64_t id = 0;
   std::int64_t at = 0;
-  std::string event;
+  AuditEventName event = AuditEventName::Registered;
   std::optional<std::int64_t> account_id;
   std::string username;
   std::string ip;

@@ -9,18 +9,59 @@
 
 #include "billing/billing.hpp"
 #include "domain/account.hpp"
+#include "domain/enum_table.hpp"
 
 namespace cpshare {
 
+// enum class LeaseState (leases.state, the wire's "state"):
 // requested → (A) approved → active → ended
 //           → (B) provisioning (until the cluster's agent reports it; a later issue) → ended
 //           → rejected (by the supplier) | lapsed (not approved or redeemed in time)
-enum class LeaseState { Requested, Approved, Provisioning, Active, Ended, Rejected, Lapsed };
+// clang-format off
+#define CPSHARE_LEASE_STATES(X)   \
+  X(Requested,    "requested")    \
+  X(Approved,     "approved")     \
+  X(Provisioning, "provisioning") \
+  X(Active,       "active")       \
+  X(Ended,        "ended")        \
+  X(Rejected,     "rejected")     \
+  X(Lapsed,       "lapsed")
+// clang-format on
+CPSHARE_ENUM(LeaseState, CPSHARE_LEASE_STATES);
 
-std::string_view lease_state_name(LeaseState s);
-std::optional<LeaseState> parse_lease_state(std::string_view s);
+inline std::string_view lease_state_name(LeaseState s) { return enum_name(s); }
+inline std::optional<LeaseState> parse_lease_state(std::string_view s) { return enum_parse<LeaseState>(s); }
 // Holds its units (they are reserved or busy).
 bool holds_units(LeaseState s);
+
+// enum class EndReason (leases.end_reason, the wire's "end_reason", lease_ended's "reason"):
+// why a lease ended. released by its user, expired (its planned end or an open
+// hourly lease's horizon passed), terminated by the supplier, deregistered (an
+// account of the lease closed), rejected by the supplier, lapsed (not approved
+// or redeemed in time).
+// clang-format off
+#define CPSHARE_END_REASONS(X)    \
+  X(Released,     "released")     \
+  X(Expired,      "expired")      \
+  X(Terminated,   "terminated")   \
+  X(Deregistered, "deregistered") \
+  X(Rejected,     "rejected")     \
+  X(Lapsed,       "lapsed")
+// clang-format on
+CPSHARE_ENUM(EndReason, CPSHARE_END_REASONS);
+
+// The state a lease ends in: rejected and lapsed are states of their own, the rest are ended.
+LeaseState state_after(EndReason r);
+
+// enum class LedgerKind (ledger.kind, the wire's "kind"): a charge (the user pays:
+// negative), a refund (to the user: positive), an earning (the supplier's: positive).
+// clang-format off
+#define CPSHARE_LEDGER_KINDS(X) \
+  X(Charge,  "charge")          \
+  X(Refund,  "refund")          \
+  X(Earning, "earning")
+// clang-format on
+CPSHARE_ENUM(LedgerKind, CPSHARE_LEDGER_KINDS);
 
 struct Lease {
   std::int64_t id = 0;
@@ -43,8 +84,8 @@ struct Lease {
   std::optional<std::int64_t> started_at;   // active since (billing runs)
   std::optional<std::int64_t> planned_end;  // prepaid: fixed end
   std::optional<std::int64_t> ended_at;
-  std::string end_reason;  // released, expired, terminated, deregistered, rejected, lapsed
-  std::string note;        // supplier's reason (reject, terminate)
+  std::optional<EndReason> end_reason;  // set when it ends ('' in the database until then)
+  std::string note;                     // supplier's reason (reject, terminate)
   std::optional<std::int64_t> charged;
   std::optional<std::int64_t> refunded;
   // The lease ended but its bill could not be computed (terms out of
@@ -62,7 +103,7 @@ struct LedgerEntry {
   std::int64_t lease_id = 0;
   std::string lease;  // public lease id (read side)
   std::int64_t account_id = 0;
-  std::string kind;  // charge (user pays: negative), refund (user: positive), earning (supplier: positive)
+  LedgerKind kind = LedgerKind::Charge;
   std::int64_t amount = 0;
 };
 

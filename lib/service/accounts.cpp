@@ -22,10 +22,6 @@ constexpr std::size_t kAddressMax = 256;
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
-bool contains(std::span<const std::string_view> list, std::string_view v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
-
 std::string upper(std::string s) {
   for (char& c : s)
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
@@ -263,8 +259,8 @@ json AccountService::account_json(const Account& a) const {
   return {
       {"username", a.username},
       {"role", role_name(a.role)},
-      {"user_type", opt(a.user_type)},
-      {"supplier_kind", opt(a.supplier_kind)},
+      {"user_type", a.user_type ? json(enum_name(*a.user_type)) : json(nullptr)},
+      {"supplier_kind", a.supplier_kind ? json(enum_name(*a.supplier_kind)) : json(nullptr)},
       {"status", status_name(a.status)},
       {"email", opt(a.email)},
       {"phone_masked", masked(a.phone, mask::phone)},
@@ -302,23 +298,9 @@ api::SessionView AccountService::session_view(const Session& s, const std::strin
           s.id == current_id};
 }
 
-void AccountService::audit_event(const std::string& event, const Account* a, const RequestContext& ctx, json detail) {
-  if (auto r = audit_in_tx(event, a, ctx, std::move(detail)); !r) log_.error("audit {}: {}", event, r.error().message);
-}
-
-Result<> AccountService::audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,
-                                     json detail) {
-  AuditEvent e;
-  e.at = clock_.now();
-  e.event = event;
-  if (a) {
-    if (a->id) e.account_id = a->id;
-    e.username = a->username;
-  }
-  e.ip = ctx.ip;
-  e.detail_json = detail.dump();
-  TRY(store_.append_audit(e));
-  return {};
+void AccountService::audit_event(AuditEventName event, const Account* a, const RequestContext& ctx, json detail) {
+  if (auto r = write_audit(store_, clock_, event, a, ctx, detail); !r)
+    log_.error("audit {}: {}", enum_name(event), r.error().message);
 }
 
 void AccountService::notify(const Account& a, const std::string& subject, const std::string& body) {
@@ -331,7 +313,7 @@ Result<> AccountService::throttled(const std::string& key, const ThrottlePolicy&
                                    const RequestContext& ctx, std::string_view flow) {
   std::int64_t wait = throttle_.wait(key, p);
   if (wait <= 0) return {};
-  audit_event("login_throttled", a, ctx, {{"retry_after", wait}, {"flow", flow}});
+  audit_event(AuditEventName::LoginThrottled, a, ctx, {{"retry_after", wait}, {"flow", flow}});
   std::string why = flow == "resend"         ? "too many requests for a new activation code"
                     : flow == "registration" ? "too many attempts named a username, email or phone that is taken"
                                              : "too many failed attempts";
@@ -405,12 +387,13 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
   std::optional<Settlement> settlement;
   bool licence_required = true;
   if (role == Role::User) {
-    a.user_type = f.text("user_type", true, 32);
-    if (a.user_type && !contains(kUserTypes, *a.user_type))
-      f.error("user_type", "must be one of individual, university, research_institute, enterprise");
+    const auto type_text = f.text("user_type", true, 32);
+    if (type_text) a.user_type = enum_parse<UserType>(*type_text);
+    if (type_text && !a.user_type)
+      f.error("user_type", fmt::format("must be one of {}", enum_list<UserType>(", ", ", ")));
     a.real_name = f.text("real_name", true, kNameMax);
     id_number = national_id_field(f, "id_number", true);
-    bool institution = a.user_type && *a.user_type != "individual";
+    bool institution = type_text && a.user_type != UserType::Individual;  // an unknown type asks for all
     licence_required = institution;
     if (institution) {
       a.organization = f.text("organization", true, kOrgMax);
@@ -422,10 +405,11 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
       f.forbid("licence", why);
     }
   } else {
-    a.supplier_kind = f.text("kind", true, 32);
-    if (a.supplier_kind && !contains(kSupplierKinds, *a.supplier_kind))
-      f.error("kind", "must be enterprise or individual");
-    bool enterprise = a.supplier_kind && *a.supplier_kind == "enterprise";
+    const auto kind_text = f.text("kind", true, 32);
+    if (kind_text) a.supplier_kind = enum_parse<SupplierKind>(*kind_text);
+    if (kind_text && !a.supplier_kind)
+      f.error("kind", fmt::format("must be {}", enum_list<SupplierKind>(", ", " or ")));
+    bool enterprise = a.supplier_kind == SupplierKind::Enterprise;
     if (enterprise) {
       a.company_name = f.text("company_name", true, kOrgMax);
       a.legal_rep_name = f.text("legal_rep_name", true, kNameMax);
@@ -492,9 +476,11 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
 
   auto inserted = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(a.id, store_.insert_account(a));
-    TRY(audit_in_tx(
-        "registered", &a, ctx,
-        {{"role", role_name(a.role)}, {"type", a.user_type ? *a.user_type : a.supplier_kind.value_or("")}}));
+    TRY(write_audit(store_, clock_, AuditEventName::Registered, &a, ctx,
+                    {{"role", role_name(a.role)},
+                     {"type", a.user_type       ? enum_name(*a.user_type)
+                              : a.supplier_kind ? enum_name(*a.supplier_kind)
+                                                : std::string_view()}}));
     return {};
   });
   if (!inserted) return std::unexpected(counted_if_taken(inserted.error(), taken_key));
@@ -532,7 +518,7 @@ Result<json> AccountService::issue_activation(const Account& a) {
     sent = false;
     log_.warn("activation mail for {} not sent: {}", a.username, r.error().message);
   }
-  audit_event(sent ? "activation_sent" : "activation_mail_failed", &a, {}, json::object());
+  audit_event(sent ? AuditEventName::ActivationSent : AuditEventName::ActivationMailFailed, &a, {}, json::object());
   return json{{"sent_to", mask::email(*a.email)},
               {"mail_sent", sent},
               {"code_expires_at", rfc3339(c.code_expires_at)},
@@ -557,7 +543,8 @@ Result<json> AccountService::finish_activation(Account a, const RequestContext& 
                       // again, it tells its owner the account is already active, where any
                       // other code gets the answer an unknown username gets. The link is
                       // void: activate_with_link refuses it for an account not inactive.
-                      return audit_in_tx("activated", &cur, ctx, {{"via", how}, {"status", status_name(cur.status)}});
+                      return write_audit(store_, clock_, AuditEventName::Activated, &cur, ctx,
+                                         {{"via", how}, {"status", status_name(cur.status)}});
                     }));
   return json{{"account", account_json(a)}};
 }
@@ -596,7 +583,7 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
     const Account someone = found ? *found : named_only(*username);
     TRY(store_.atomically([&]() -> Result<> {
       if (act) TRY(store_.set_activation_attempts(found->id, attempt));
-      return audit_in_tx("activation_failed", &someone, ctx, {{"attempt", attempt}});
+      return write_audit(store_, clock_, AuditEventName::ActivationFailed, &someone, ctx, {{"attempt", attempt}});
     }));
     return fail(ErrorCode::InvalidCode,
                 fmt::format("wrong username or code; check the activation mail. A code works for {} minutes "
@@ -676,7 +663,7 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
     std::string norm = text::to_lower_ascii(text::trim(recovery));
     TRY_ASSIGN(bool used, store_.use_recovery_code(a.id, keys_.token_hash("recovery:" + norm), clock_.now()));
     if (used) {
-      audit_event("recovery_code_used", &a, ctx);
+      audit_event(AuditEventName::RecoveryCodeUsed, &a, ctx);
       return {};
     }
   } else {
@@ -698,7 +685,7 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
   }
   throttle_.failure(key, p);
   throttle_.failure("ip:" + ctx.ip, throttle_policy::kAddress);
-  audit_event("mfa_failed", &a, ctx);
+  audit_event(AuditEventName::MfaFailed, &a, ctx);
   return fail(ErrorCode::InvalidMfaCode,
               "the authentication code is wrong or was already used; wait for the next code");
 }
@@ -732,14 +719,14 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
   if (!has_hash || !verified) {
     throttle_.failure(key, throttle_policy::kLogin);
     throttle_.failure(ip_key, throttle_policy::kAddress);
-    audit_event("login_failed", &someone, ctx, {{"reason", found ? "password" : "unknown_login"}});
+    audit_event(AuditEventName::LoginFailed, &someone, ctx, {{"reason", found ? "password" : "unknown_login"}});
     return fail(ErrorCode::InvalidCredentials, "wrong username or password");
   }
   Account a = std::move(*found);
   // From here the caller has proved the password: the answers may tell the
   // account's state.
   if (!a.can_log_in()) {
-    audit_event("login_failed", &a, ctx, {{"reason", status_name(a.status)}});
+    audit_event(AuditEventName::LoginFailed, &a, ctx, {{"reason", status_name(a.status)}});
     if (a.status == AccountStatus::Inactive)
       return fail(ErrorCode::AccountNotActive,
                   "this account is not activated yet; enter the code from the activation mail with "
@@ -769,7 +756,8 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
   s.ip = ctx.ip;
   TRY(store_.atomically([&]() -> Result<> {
     TRY(store_.insert_session(s));
-    TRY(audit_in_tx("login_succeeded", &a, ctx, {{"session", s.id}, {"mfa", a.mfa_enabled}}));
+    TRY(write_audit(store_, clock_, AuditEventName::LoginSucceeded, &a, ctx,
+                    {{"session", s.id}, {"mfa", a.mfa_enabled}}));
     return {};
   }));
   return json{{"token", token}, {"session", api::encode(session_view(s, s.id))}, {"account", account_json(a)}};
@@ -813,7 +801,7 @@ Result<api::SessionList> AccountService::list_sessions(const Caller& caller) {
 
 Result<api::SessionRevoked> AccountService::logout(const Caller& caller, const RequestContext& ctx) {
   TRY(store_.delete_session(caller.account.id, caller.session.id));
-  audit_event("logout", &caller.account, ctx, {{"session", caller.session.id}});
+  audit_event(AuditEventName::Logout, &caller.account, ctx, {{"session", caller.session.id}});
   return api::SessionRevoked{caller.session.id, true};
 }
 
@@ -822,7 +810,7 @@ Result<api::SessionRevoked> AccountService::revoke_session(const Caller& caller,
   TRY_ASSIGN(bool deleted, store_.delete_session(caller.account.id, id));
   if (!deleted)
     return fail(ErrorCode::NotFound, fmt::format("no session '{}' of yours; see cpshare sessions list", id));
-  audit_event("session_revoked", &caller.account, ctx, {{"session", id}});
+  audit_event(AuditEventName::SessionRevoked, &caller.account, ctx, {{"session", id}});
   return api::SessionRevoked{id, true};
 }
 
@@ -833,8 +821,8 @@ Result<json> AccountService::profile(const Caller& caller) { return json{{"accou
 Result<json> AccountService::update_profile(const Caller& caller, const json& body, const RequestContext& ctx) {
   Account a = caller.account;
   bool supplier = a.role == Role::Supplier;
-  bool enterprise = supplier && a.supplier_kind == "enterprise";
-  bool institution = a.role == Role::User && a.user_type && *a.user_type != "individual";
+  bool enterprise = supplier && a.supplier_kind == SupplierKind::Enterprise;
+  bool institution = a.role == Role::User && a.user_type && *a.user_type != UserType::Individual;
   api::Fields f(body,
                 {"email", "phone", "region", "organization", "contact_name", "address", "affiliation", "settlement"});
   std::vector<std::string> changed;
@@ -928,7 +916,7 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
         return {};
       },
       [&](const Account& cur) {
-        return audit_in_tx("profile_updated", &cur, ctx, {{"fields", changed}});
+        return write_audit(store_, clock_, AuditEventName::ProfileUpdated, &cur, ctx, {{"fields", changed}});
       });
   if (!updated) return std::unexpected(counted_if_taken(updated.error(), taken_key));
   a = std::move(*updated);
@@ -954,21 +942,23 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
   TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   if (!crypto::verify_password(a.password_hash, *current)) {
     throttle_.failure(key, throttle_policy::kAccount);
-    audit_event("password_change_failed", &a, ctx);
+    audit_event(AuditEventName::PasswordChangeFailed, &a, ctx);
     return fail(ErrorCode::InvalidCredentials, "the current password is wrong");
   }
   TRY_ASSIGN(std::string new_hash, crypto::hash_password(*fresh));
   int ended = 0;
-  TRY_ASSIGN(a, modify(
-                    a.id,
-                    [&](Account& cur) -> Result<> {
-                      cur.password_hash = new_hash;
-                      return {};
-                    },
-                    [&](const Account& cur) -> Result<> {
-                      TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
-                      return audit_in_tx("password_changed", &cur, ctx, {{"sessions_ended", ended}});
-                    }));
+  TRY_ASSIGN(
+      a,
+      modify(
+          a.id,
+          [&](Account& cur) -> Result<> {
+            cur.password_hash = new_hash;
+            return {};
+          },
+          [&](const Account& cur) -> Result<> {
+            TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+            return write_audit(store_, clock_, AuditEventName::PasswordChanged, &cur, ctx, {{"sessions_ended", ended}});
+          }));
   notify(a, "cpshare: your password was changed / 密码已修改",
          fmt::format("The password of cpshare account {} was changed at {} from {}.\n"
                      "Every session was ended. If this was not you, contact the platform administrator.\n",
@@ -996,50 +986,51 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
   }
   std::optional<std::string> email = a.email;
   int ended = 0;
-  TRY_ASSIGN(a, modify(
-                    a.id,
-                    [&](Account& cur) -> Result<> {
-                      // Keep what billing records need: the username (leases and ledger
-                      // name it), role and type, the company or organisation and its
-                      // credit code (a legal entity's, not a person's), timestamps. Erase
-                      // the rest: the password hash (the account can never log in again;
-                      // logins naming it verify against the dummy hash), contact data,
-                      // names of people, identity numbers, region, bank data, licence,
-                      // MFA secrets and the review note. Migration 7 does the same for
-                      // accounts deregistered before; the store zeroes what it frees.
-                      cur.status = AccountStatus::Deregistered;
-                      cur.deregistered_at = clock_.now();
-                      cur.password_hash.clear();
-                      cur.email.reset();
-                      cur.phone = {};
-                      cur.real_name.reset();
-                      cur.id_number = {};
-                      cur.legal_rep_name.reset();
-                      cur.legal_rep_id_number = {};
-                      cur.region.reset();
-                      cur.address.reset();
-                      cur.contact_name.reset();
-                      cur.affiliation.reset();
-                      cur.bank_name.reset();
-                      cur.bank_account_name.reset();
-                      cur.bank_account = {};
-                      cur.licence_filename.reset();
-                      cur.licence_type.reset();
-                      cur.licence_size.reset();
-                      cur.mfa_enabled = false;
-                      cur.mfa_secret_cipher.clear();
-                      cur.mfa_pending_cipher.clear();
-                      cur.mfa_last_step = 0;
-                      cur.review_note.reset();
-                      return {};
-                    },
-                    [&](const Account& cur) -> Result<> {
-                      TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
-                      TRY(store_.delete_recovery_codes(cur.id));
-                      TRY(store_.delete_activation(cur.id));
-                      if (close_also) TRY(close_also(cur));
-                      return audit_in_tx("deregistered", &cur, ctx, {{"sessions_ended", ended}});
-                    }));
+  TRY_ASSIGN(
+      a, modify(
+             a.id,
+             [&](Account& cur) -> Result<> {
+               // Keep what billing records need: the username (leases and ledger
+               // name it), role and type, the company or organisation and its
+               // credit code (a legal entity's, not a person's), timestamps. Erase
+               // the rest: the password hash (the account can never log in again;
+               // logins naming it verify against the dummy hash), contact data,
+               // names of people, identity numbers, region, bank data, licence,
+               // MFA secrets and the review note. Migration 7 does the same for
+               // accounts deregistered before; the store zeroes what it frees.
+               cur.status = AccountStatus::Deregistered;
+               cur.deregistered_at = clock_.now();
+               cur.password_hash.clear();
+               cur.email.reset();
+               cur.phone = {};
+               cur.real_name.reset();
+               cur.id_number = {};
+               cur.legal_rep_name.reset();
+               cur.legal_rep_id_number = {};
+               cur.region.reset();
+               cur.address.reset();
+               cur.contact_name.reset();
+               cur.affiliation.reset();
+               cur.bank_name.reset();
+               cur.bank_account_name.reset();
+               cur.bank_account = {};
+               cur.licence_filename.reset();
+               cur.licence_type.reset();
+               cur.licence_size.reset();
+               cur.mfa_enabled = false;
+               cur.mfa_secret_cipher.clear();
+               cur.mfa_pending_cipher.clear();
+               cur.mfa_last_step = 0;
+               cur.review_note.reset();
+               return {};
+             },
+             [&](const Account& cur) -> Result<> {
+               TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+               TRY(store_.delete_recovery_codes(cur.id));
+               TRY(store_.delete_activation(cur.id));
+               if (close_also) TRY(close_also(cur));
+               return write_audit(store_, clock_, AuditEventName::Deregistered, &cur, ctx, {{"sessions_ended", ended}});
+             }));
   // The erased values' old pages must not stay readable in the WAL.
   if (auto flushed = store_.flush_erased(); !flushed)
     log_.warn(
@@ -1089,7 +1080,7 @@ Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body,
   auto step = totp::match(secret, *code, clock_.now());
   if (!step) {
     throttle_.failure(key, throttle_policy::kAccount);
-    audit_event("mfa_failed", &a, ctx, {{"during", "enrolment"}});
+    audit_event(AuditEventName::MfaFailed, &a, ctx, {{"during", "enrolment"}});
     return fail(ErrorCode::InvalidMfaCode,
                 "the code does not match; check the authenticator's clock and enter the current code");
   }
@@ -1113,7 +1104,7 @@ Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body,
       },
       [&](const Account& cur) -> Result<> {
         TRY(store_.replace_recovery_codes(cur.id, hashes));
-        return audit_in_tx("mfa_enabled", &cur, ctx);
+        return write_audit(store_, clock_, AuditEventName::MfaEnabled, &cur, ctx);
       }));
   return json{{"mfa_enabled", true}, {"recovery_codes", codes}};
 }
@@ -1141,7 +1132,7 @@ Result<json> AccountService::mfa_disable(const Caller& caller, const json& body,
       },
       [&](const Account& cur) -> Result<> {
         TRY(store_.delete_recovery_codes(cur.id));
-        return audit_in_tx("mfa_disabled", &cur, ctx);
+        return write_audit(store_, clock_, AuditEventName::MfaDisabled, &cur, ctx);
       }));
   return json{{"mfa_enabled", false}};
 }
@@ -1188,8 +1179,10 @@ Result<json> AccountService::review_decide(const Caller& admin, const std::strin
                               return {};
                             },
                             [&](const Account& cur) {
-                              return audit_in_tx(approve ? "review_approved" : "review_rejected", &cur, ctx,
-                                                 {{"admin", admin.account.username}, {"reason", reason.value_or("")}});
+                              return write_audit(
+                                  store_, clock_,
+                                  approve ? AuditEventName::ReviewApproved : AuditEventName::ReviewRejected, &cur, ctx,
+                                  {{"admin", admin.account.username}, {"reason", reason.value_or("")}});
                             }));
   notify(a, approve ? "cpshare: account approved / 账户审核通过" : "cpshare: account not approved / 账户审核未通过",
          approve
@@ -1216,7 +1209,7 @@ Result<json> AccountService::audit(const AuditQuery& query) {
     if (detail.is_discarded()) detail = json::object();
     items.push_back({{"id", e.id},
                      {"at", rfc3339(e.at)},
-                     {"event", e.event},
+                     {"event", enum_name(e.event)},
                      {"username", e.username},
                      {"ip", e.ip},
                      {"detail", detail}});
@@ -1246,7 +1239,8 @@ Result<json> AccountService::create_admin(const std::string& typed_username, con
   TRY_ASSIGN(a.password_hash, crypto::hash_password(password));
   TRY(store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(a.id, store_.insert_account(a));
-    TRY(audit_in_tx("admin_created", &a, RequestContext{"local", "cpshared admin create"}));
+    TRY(write_audit(store_, clock_, AuditEventName::AdminCreated, &a,
+                    RequestContext{"local", "cpshared admin create"}));
     return {};
   }));
   return json{{"account", account_json(a)}};

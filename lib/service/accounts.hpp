@@ -13,6 +13,7 @@
 #include "crypto/crypto.hpp"
 #include "domain/account.hpp"
 #include "mail/mailer.hpp"
+#include "service/audit.hpp"
 #include "service/throttle.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
@@ -31,12 +32,6 @@ struct AccountConfig {
   int max_code_attempts = 5;
   std::size_t max_licence_bytes = 5 * 1024 * 1024;
   // Throttles: the named policies of service/throttle.hpp.
-};
-
-// Who sends a request (for throttling and the audit log).
-struct RequestContext {
-  std::string ip;
-  std::string user_agent;
 };
 
 // An authenticated caller.
@@ -143,9 +138,9 @@ class AccountService {
   // A USERNAME_TAKEN / EMAIL_TAKEN / PHONE_TAKEN answer, counted under `key`
   // (throttle_policy::kTaken); any other error passes unchanged.
   Error counted_if_taken(Error e, const std::string& key);
-  void audit_event(const std::string& event, const Account* a, const RequestContext& ctx, json detail = json::object());
-  Result<> audit_in_tx(const std::string& event, const Account* a, const RequestContext& ctx,
-                       json detail = json::object());
+  // Writes an audit event on its own (write_audit) and logs a failure: for
+  // events outside any transaction, whose failure must not fail the request.
+  void audit_event(AuditEventName event, const Account* a, const RequestContext& ctx, json detail = json::object());
   api::SessionView session_view(const Session& s, const std::string& current_id) const;
   Sealed seal(std::string_view domain, const std::string& value) const;
   std::string unseal(const Sealed& s) const;

@@ -22,7 +22,7 @@ Viewer viewer_for(const Caller& caller, const Cluster& c) {
 
 json unit_rows_json(const std::vector<UnitRow>& rows) {
   json items = json::array();
-  for (const auto& u : rows) items.push_back({{"index", u.index}, {"status", u.status}});
+  for (const auto& u : rows) items.push_back({{"index", u.index}, {"status", enum_name(u.status)}});
   return items;
 }
 
@@ -36,18 +36,6 @@ Result<json> CatalogService::provisioning_json(const Caller& caller, const Clust
   TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
   return json{{"public_key", s.ssh_public_key},
               {"host_key_fingerprint", s.ssh_host_key.empty() ? json(nullptr) : json(s.ssh_host_key)}};
-}
-
-Result<> CatalogService::audit(const std::string& event, const Caller& caller, const RequestContext& ctx, json detail) {
-  AuditEvent e;
-  e.at = clock_.now();
-  e.event = event;
-  e.account_id = caller.account.id;
-  e.username = caller.account.username;
-  e.ip = ctx.ip;
-  e.detail_json = detail.dump();
-  TRY(store_.append_audit(e));
-  return {};
 }
 
 Result<Cluster> CatalogService::visible(const Caller& caller, const std::string& cpc_id) {
@@ -97,7 +85,7 @@ Result<json> CatalogService::publish(const Caller& caller, const json& body, con
   TRY(store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(c.id, store_.insert_cluster(c));
     TRY(store_.set_cluster_secrets(c.id, secrets));
-    return audit("cluster_published", caller, ctx, {{"cpc_id", c.cpc_id}});
+    return write_audit(store_, clock_, AuditEventName::ClusterPublished, &caller.account, ctx, {{"cpc_id", c.cpc_id}});
   }));
   return json{
       {"cluster", catalog::cluster_json(c, Viewer::Owner)},
@@ -168,16 +156,16 @@ Result<json> CatalogService::update(const Caller& caller, const std::string& cpc
   json fields = json::array();
   if (body.is_object())
     for (const auto& [k, _] : body.items()) fields.push_back(k);
-  TRY_ASSIGN(Cluster stored,
-             modify(
-                 caller, cpc_id,
-                 [&](Cluster& c) -> Result<> {
-                   TRY_ASSIGN(c, catalog::apply_update(c, body));
-                   return {};
-                 },
-                 [&](const Cluster&) {
-                   return audit("cluster_updated", caller, ctx, {{"cpc_id", cpc_id}, {"fields", fields}});
-                 }));
+  TRY_ASSIGN(Cluster stored, modify(
+                                 caller, cpc_id,
+                                 [&](Cluster& c) -> Result<> {
+                                   TRY_ASSIGN(c, catalog::apply_update(c, body));
+                                   return {};
+                                 },
+                                 [&](const Cluster&) {
+                                   return write_audit(store_, clock_, AuditEventName::ClusterUpdated, &caller.account,
+                                                      ctx, {{"cpc_id", cpc_id}, {"fields", fields}});
+                                 }));
   return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
 }
 
@@ -191,7 +179,9 @@ Result<json> CatalogService::set_listed(const Caller& caller, const std::string&
                    return {};
                  },
                  [&](const Cluster&) {
-                   return audit(listed ? "cluster_relisted" : "cluster_delisted", caller, ctx, {{"cpc_id", cpc_id}});
+                   return write_audit(store_, clock_,
+                                      listed ? AuditEventName::ClusterRelisted : AuditEventName::ClusterDelisted,
+                                      &caller.account, ctx, {{"cpc_id", cpc_id}});
                  }));
   return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
 }
@@ -219,7 +209,8 @@ Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc
   if (!probe) {
     Error e = probe.error();
     if (e.code == ErrorCode::Conflict) {
-      (void)audit("host_key_changed", caller, ctx, {{"cpc_id", cpc_id}, {"pinned", s.ssh_host_key}});
+      (void)write_audit(store_, clock_, AuditEventName::HostKeyChanged, &caller.account, ctx,
+                        {{"cpc_id", cpc_id}, {"pinned", s.ssh_host_key}});
       e.message += fmt::format("; to accept the new key: cpshare cluster verify {} --repin", cpc_id);
     }
     return std::unexpected(e.context(fmt::format("verify {}", cpc_id)));
@@ -229,8 +220,9 @@ Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc
     s.ssh_host_key = probe->fingerprint;
     TRY(store_.atomically([&]() -> Result<> {
       TRY(store_.set_cluster_secrets(c.id, s));
-      return audit(previous.empty() ? "host_key_pinned" : "host_key_repinned", caller, ctx,
-                   {{"cpc_id", cpc_id}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
+      return write_audit(
+          store_, clock_, previous.empty() ? AuditEventName::HostKeyPinned : AuditEventName::HostKeyRepinned,
+          &caller.account, ctx, {{"cpc_id", cpc_id}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
     }));
   }
   return json{{"fingerprint", probe->fingerprint},
@@ -242,8 +234,9 @@ Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc
 Result<json> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index,
                                       const json& body, const RequestContext& ctx) {
   api::Fields f(body, {"status"});
-  auto status = f.text("status", true, 16);
-  if (status && *status != "idle" && *status != "offline")
+  auto status_text = f.text("status", true, 16);
+  const auto status = status_text ? enum_parse<UnitStatus>(*status_text) : std::nullopt;
+  if (status_text && status != UnitStatus::Idle && status != UnitStatus::Offline)
     f.error("status", "must be idle or offline (busy is set by leases)");
   if (!f.ok()) return std::unexpected(f.failure());
   int idx = -1;
@@ -260,9 +253,10 @@ Result<json> CatalogService::set_unit(const Caller& caller, const std::string& c
       return fail(ErrorCode::NotFound,
                   fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id, c.units - 1, index));
     TRY(store_.set_unit_status(c.id, idx, *status, clock_.now()));
-    return audit("unit_status_changed", caller, ctx, {{"cpc_id", cpc_id}, {"unit", idx}, {"status", *status}});
+    return write_audit(store_, clock_, AuditEventName::UnitStatusChanged, &caller.account, ctx,
+                       {{"cpc_id", cpc_id}, {"unit", idx}, {"status", enum_name(*status)}});
   }));
-  return json{{"unit", {{"index", idx}, {"status", *status}}}};
+  return json{{"unit", {{"index", idx}, {"status", enum_name(*status)}}}};
 }
 
 }  // namespace cpshare

@@ -48,7 +48,6 @@ class CatalogService {
   Result<catalog::Cluster> visible(const Caller& caller, const std::string& cpc_id);
   // The cluster, if the caller may change it (owner or admin).
   Result<catalog::Cluster> owned(const Caller& caller, const std::string& cpc_id);
-  Result<> audit(const std::string& event, const Caller& caller, const RequestContext& ctx, json detail);
   // Reads the cluster (owner or admin only), applies change, stamps
   // updated_at, writes it and runs after, all in one transaction; returns the
   // cluster as stored. Errors: those of owned(), change, the store and after.

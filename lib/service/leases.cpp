@@ -91,20 +91,6 @@ LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, ssh::Suppl
       config_(config),
       redeem_throttle_(clock) {}
 
-Result<> LeaseService::audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail) {
-  AuditEvent e;
-  e.at = clock_.now();
-  e.event = event;
-  if (who) {
-    e.account_id = who->id;
-    e.username = who->username;
-  }
-  e.ip = ctx.ip;
-  e.detail_json = detail.dump();
-  TRY(store_.append_audit(e));
-  return {};
-}
-
 json LeaseService::lease_json(const Lease& l) const {
   json running = nullptr;  // null when the amount cannot be computed (see end_in_tx)
   if (l.state == LeaseState::Active && l.started_at) {
@@ -120,7 +106,7 @@ json LeaseService::lease_json(const Lease& l) const {
           {"user", l.user},
           {"supplier", l.supplier},
           {"units", l.units},
-          {"billing", std::string(billing::mode_name(l.terms.mode))},
+          {"billing", enum_name(l.terms.mode)},
           {"unit_price", l.terms.unit_price_fen},
           {"periods", l.terms.periods},
           {"estimate", l.estimate},
@@ -133,7 +119,7 @@ json LeaseService::lease_json(const Lease& l) const {
           {"started_at", rfc3339_or_null(l.started_at)},
           {"planned_end", rfc3339_or_null(l.planned_end)},
           {"ended_at", rfc3339_or_null(l.ended_at)},
-          {"end_reason", l.end_reason.empty() ? json(nullptr) : json(l.end_reason)},
+          {"end_reason", l.end_reason ? json(enum_name(*l.end_reason)) : json(nullptr)},
           {"note", l.note.empty() ? json(nullptr) : json(l.note)},
           {"cluster", json::parse(l.cluster_snapshot, nullptr, false)}};
 }
@@ -178,8 +164,8 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
   auto key = f.text("ssh_public_key", false, 16384);
   std::optional<billing::Mode> mode;
   if (mode_text) {
-    mode = billing::parse_mode(*mode_text);
-    if (!mode) f.error("billing", "must be hourly, daily, monthly or yearly");
+    mode = enum_parse<BillingMode>(*mode_text);
+    if (!mode) f.error("billing", fmt::format("must be {}", enum_list<BillingMode>(", ", " or ")));
   }
   if (key && (key->find('\n') != std::string::npos || !(key->starts_with("ssh-") || key->starts_with("ecdsa-"))))
     f.error("ssh_public_key", "must be one OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub");
@@ -195,8 +181,7 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
       return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", *cpc_id));
     const auto price = price_for(*cluster, *mode);
     if (!price)
-      return fail_fields(
-          {{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id, billing::mode_name(*mode))}});
+      return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id, enum_name(*mode))}});
     if (key && cluster->cluster_class != 'A')
       return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
 
@@ -222,7 +207,8 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
     if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
 
     TRY_ASSIGN(made, store_.create_lease(l, static_cast<int>(*units)));
-    TRY(audit("lease_requested", &caller.account, ctx, {{"lease", made.lease_id}, {"cpc_id", *cpc_id}}));
+    TRY(write_audit(store_, clock_, AuditEventName::LeaseRequested, &caller.account, ctx,
+                    {{"lease", made.lease_id}, {"cpc_id", *cpc_id}}));
     return {};
   }));
   return json{{"lease", lease_json(made)}};  // as stored: create_lease adds the id and units
@@ -239,8 +225,7 @@ Result<json> LeaseService::list(const Caller& caller, bool incoming, const std::
   }
   if (!state.empty()) {
     auto s = parse_lease_state(state);
-    if (!s)
-      return fail_fields({{"state", "must be requested, approved, provisioning, active, ended, rejected or lapsed"}});
+    if (!s) return fail_fields({{"state", fmt::format("must be {}", enum_list<LeaseState>(", ", " or "))}});
     q.states.push_back(*s);
   }
   q.limit = 500;
@@ -280,7 +265,7 @@ Result<json> LeaseService::approve(const Caller& caller, const std::string& leas
   TRY(store_.atomically([&]() -> Result<> {
     TRY(store_.update_lease(l, from));
     TRY(store_.put_auth_code(l.id, keys_.token_hash(normal_code(code)), *l.decide_by));
-    TRY(audit("lease_approved", &caller.account, ctx, {{"lease", l.lease_id}}));
+    TRY(write_audit(store_, clock_, AuditEventName::LeaseApproved, &caller.account, ctx, {{"lease", l.lease_id}}));
     return {};
   }));
   return json{{"lease", lease_json(l)}, {"auth_code", code}, {"expires_at", rfc3339(*l.decide_by)}};
@@ -296,7 +281,7 @@ Result<json> LeaseService::reject(const Caller& caller, const std::string& lease
   if (l.state != LeaseState::Requested && l.state != LeaseState::Approved)
     return fail(ErrorCode::Conflict, fmt::format("lease {} is {}; only requested or approved leases are rejected",
                                                  lease_id, lease_state_name(l.state)));
-  TRY_ASSIGN(l, end(l, "rejected", *reason, &caller.account, ctx));
+  TRY_ASSIGN(l, end(l, EndReason::Rejected, *reason, &caller.account, ctx));
   return json{{"lease", lease_json(l)}};
 }
 
@@ -320,7 +305,7 @@ Result<Lease> LeaseService::redeemable(const Caller& caller, const json& body, c
   // nothing about other leases.
   auto wrong = [&]() -> Result<Lease> {
     redeem_throttle_.failure(key, policy);
-    (void)audit("lease_redeem_failed", &caller.account, ctx, json::object());
+    (void)write_audit(store_, clock_, AuditEventName::LeaseRedeemFailed, &caller.account, ctx, json::object());
     return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
   };
   TRY_ASSIGN(auto ac, store_.auth_code(keys_.token_hash(normal_code(*code))));
@@ -376,10 +361,11 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
     TRY_ASSIGN(bool first, store_.use_auth_code(l.id, now));
     if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
     TRY(store_.update_lease(l, from));
-    TRY(store_.set_lease_units(l, "busy"));
+    TRY(store_.set_lease_units(l, UnitStatus::Busy));
     if (l.terms.mode != billing::Mode::Hourly)
-      TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "charge", -l.estimate}));
-    TRY(audit("lease_redeemed", &caller.account, ctx, {{"lease", l.lease_id}, {"account", account.username}}));
+      TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
+    TRY(write_audit(store_, clock_, AuditEventName::LeaseRedeemed, &caller.account, ctx,
+                    {{"lease", l.lease_id}, {"account", account.username}}));
     return {};
   });
   if (!committed) {
@@ -390,7 +376,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   return json{{"lease", lease_json(l)}, {"access", access}};
 }
 
-Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::string& note, const Account* by,
+Result<Lease> LeaseService::end(Lease l, EndReason reason, const std::string& note, const Account* by,
                                 const RequestContext& ctx) {
   std::vector<Revocation> queued;
   TRY(store_.atomically([&]() -> Result<> {
@@ -401,7 +387,7 @@ Result<Lease> LeaseService::end(Lease l, const std::string& reason, const std::s
   return l;
 }
 
-Result<Lease> LeaseService::end_in_tx(Lease l, const std::string& reason, const std::string& note, const Account* by,
+Result<Lease> LeaseService::end_in_tx(Lease l, EndReason reason, const std::string& note, const Account* by,
                                       const RequestContext& ctx, std::vector<Revocation>& queued) {
   const std::int64_t now = clock_.now();
   const LeaseState from = l.state;
@@ -427,7 +413,7 @@ Result<Lease> LeaseService::end_in_tx(Lease l, const std::string& reason, const 
     l.charged = 0;
     l.refunded = 0;
   }
-  l.state = reason == "rejected" ? LeaseState::Rejected : reason == "lapsed" ? LeaseState::Lapsed : LeaseState::Ended;
+  l.state = state_after(reason);
   l.ended_at = now;
   l.end_reason = reason;
   l.note = note;
@@ -438,24 +424,25 @@ Result<Lease> LeaseService::end_in_tx(Lease l, const std::string& reason, const 
     TRY(store_.release_lease_units(l));
     if (was_active && !bill_error) {
       if (l.terms.mode == billing::Mode::Hourly)
-        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "charge", -*l.charged}));
+        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -*l.charged}));
       else if (*l.refunded > 0)
-        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, "refund", *l.refunded}));
-      TRY(store_.append_ledger({0, now, l.id, {}, l.supplier_id, "earning", *l.charged}));
+        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Refund, *l.refunded}));
+      TRY(store_.append_ledger({0, now, l.id, {}, l.supplier_id, LedgerKind::Earning, *l.charged}));
     }
     if (revoke_account) TRY(store_.put_revocation({l.id, account, 0, now, "", std::nullopt}));
-    TRY(audit("lease_ended", by, ctx, {{"lease", l.lease_id}, {"reason", reason}}));
+    TRY(write_audit(store_, clock_, AuditEventName::LeaseEnded, by, ctx,
+                    {{"lease", l.lease_id}, {"reason", enum_name(reason)}}));
     if (bill_error)
-      TRY(audit("lease_bill_failed", by, ctx,
-                {{"lease", l.lease_id},
-                 {"reason", reason},
-                 {"error", bill_error->message},
-                 {"billing", std::string(billing::mode_name(l.terms.mode))},
-                 {"unit_price", l.terms.unit_price_fen},
-                 {"units", l.terms.units},
-                 {"periods", l.terms.periods},
-                 {"started_at", rfc3339(*l.started_at)},
-                 {"ended_at", rfc3339(now)}}));
+      TRY(write_audit(store_, clock_, AuditEventName::LeaseBillFailed, by, ctx,
+                      {{"lease", l.lease_id},
+                       {"reason", enum_name(reason)},
+                       {"error", bill_error->message},
+                       {"billing", enum_name(l.terms.mode)},
+                       {"unit_price", l.terms.unit_price_fen},
+                       {"units", l.terms.units},
+                       {"periods", l.terms.periods},
+                       {"started_at", rfc3339(*l.started_at)},
+                       {"ended_at", rfc3339(now)}}));
     return {};
   }));
   if (revoke_account) queued.push_back({l.id, account, 0, now, "", std::nullopt});
@@ -521,7 +508,7 @@ void LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final
     detail["next_attempt_at"] = rfc3339(r.next_at);
   // The audit event records whether the mail went (the event list is fixed).
   detail["mailed"] = who && who->email && mail_supplier(*who, l, r, final);
-  (void)audit("lease_revocation_pending", who, RequestContext{}, detail);
+  (void)write_audit(store_, clock_, AuditEventName::LeaseRevocationPending, who, RequestContext{}, detail);
 }
 
 bool LeaseService::mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final) {
@@ -554,7 +541,7 @@ Result<json> LeaseService::release(const Caller& caller, const std::string& leas
   if (!holds_units(l.state))
     return fail(ErrorCode::Conflict,
                 fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
-  TRY_ASSIGN(l, end(l, "released", "", &caller.account, ctx));
+  TRY_ASSIGN(l, end(l, EndReason::Released, "", &caller.account, ctx));
   return json{{"lease", lease_json(l)}};
 }
 
@@ -568,7 +555,7 @@ Result<json> LeaseService::terminate(const Caller& caller, const std::string& le
   if (!holds_units(l.state))
     return fail(ErrorCode::Conflict,
                 fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
-  TRY_ASSIGN(l, end(l, "terminated", *reason, &caller.account, ctx));
+  TRY_ASSIGN(l, end(l, EndReason::Terminated, *reason, &caller.account, ctx));
   return json{{"lease", lease_json(l)}};
 }
 
@@ -583,7 +570,7 @@ Result<json> LeaseService::ledger(const Caller& caller, const std::string& month
   __extension__ __int128 sum = 0;
   for (const auto& e : rows) {
     sum += e.amount;
-    items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", e.kind}, {"amount", e.amount}});
+    items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", enum_name(e.kind)}, {"amount", e.amount}});
   }
   return json{{"month", month_text(range.first)},
               {"time_zone", std::string(config_.calendar.zone_name())},
@@ -601,7 +588,8 @@ Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, co
       q.limit = 100000;
       TRY_ASSIGN(auto rows, store_.leases(q));
       for (const auto& l : rows)
-        TRY_CTX(end_in_tx(l, "deregistered", "", &account, ctx, queued), fmt::format("end lease {}", l.lease_id));
+        TRY_CTX(end_in_tx(l, EndReason::Deregistered, "", &account, ctx, queued),
+                fmt::format("end lease {}", l.lease_id));
     }
     return {};
   }));
@@ -631,7 +619,7 @@ void LeaseService::tick(Logger& log) {
   std::vector<Revocation> queued;
   for (const auto& l : due ? *due : std::vector<Lease>{}) {
     const bool undecided = l.state == LeaseState::Requested || l.state == LeaseState::Approved;
-    const std::string reason = undecided ? "lapsed" : "expired";
+    const EndReason reason = undecided ? EndReason::Lapsed : EndReason::Expired;
     std::vector<Revocation> mine;  // only once the end is committed
     bool bill_failed = false;
     auto ended = store_.atomically([&]() -> Result<> {
@@ -640,12 +628,12 @@ void LeaseService::tick(Logger& log) {
       return {};
     });
     if (!ended) {
-      log.error("scheduler: end lease {} ({}): {}", l.lease_id, reason, ended.error().message);
+      log.error("scheduler: end lease {} ({}): {}", l.lease_id, enum_name(reason), ended.error().message);
       continue;
     }
     if (bill_failed)
       log.warn("scheduler: lease {} {}, but its bill could not be computed; flagged for the admin (lease_bill_failed)",
-               l.lease_id, reason);
+               l.lease_id, enum_name(reason));
     queued.insert(queued.end(), mine.begin(), mine.end());
   }
   for (auto& r : queued)

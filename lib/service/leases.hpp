@@ -79,13 +79,12 @@ class LeaseService {
   Result<ssh::Target> admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets);
   // Ends a lease: bills it, frees its units, queues the SSH account removal
   // (and tries it once, after the commit).
-  Result<Lease> end(Lease l, const std::string& reason, const std::string& note, const Account* by,
-                    const RequestContext& ctx);
+  Result<Lease> end(Lease l, EndReason reason, const std::string& note, const Account* by, const RequestContext& ctx);
   // The same inside the caller's transaction; the removal to try after the
   // commit is appended to `queued`. A bill that cannot be computed does not
   // stop the end: the lease is flagged bill_failed, no ledger entry is
   // written, and the audit event lease_bill_failed tells the admin.
-  Result<Lease> end_in_tx(Lease l, const std::string& reason, const std::string& note, const Account* by,
+  Result<Lease> end_in_tx(Lease l, EndReason reason, const std::string& note, const Account* by,
                           const RequestContext& ctx, std::vector<Revocation>& queued);
   // One attempt at removing a lease's account; on failure, the next try is
   // scheduled and the error (with the account's name) is answered.
@@ -94,7 +93,6 @@ class LeaseService {
   void tell_supplier(const Lease& l, const Revocation& r, bool final);
   bool mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);
   json lease_json(const Lease& l) const;
-  Result<> audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail);
 
   Store& store_;
   const crypto::KeyRing& keys_;

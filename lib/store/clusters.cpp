@@ -92,7 +92,7 @@ Cluster read_cluster(SQLite::Statement& st) {
   c.ssh_user = opt_text(st.getColumn(i++)).value_or("");
   c.platform_url = opt_text(st.getColumn(i++)).value_or("");
   c.environments = split(st.getColumn(i++).getString(), '\n');
-  c.status = catalog::cluster_status_from_name(st.getColumn(i++).getString()).value_or(catalog::ClusterStatus::Listed);
+  c.status = stored<ClusterStatus>("clusters.status", st.getColumn(i++));
   c.created_at = st.getColumn(i++).getInt64();
   c.updated_at = st.getColumn(i++).getInt64();
   return c;
@@ -134,7 +134,7 @@ int bind_cluster(SQLite::Statement& st, const Cluster& c) {
   bind_text_or_null(st, i++, c.ssh_user);
   bind_text_or_null(st, i++, c.platform_url);
   st.bind(i++, join(c.environments, '\n'));
-  st.bind(i++, std::string(catalog::cluster_status_name(c.status)));
+  bind_name(st, i++, enum_name(c.status));
   st.bind(i++, static_cast<int64_t>(c.updated_at));
   return i;
 }
@@ -320,23 +320,25 @@ Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
     SQLite::Statement& st = db.prepare("SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
     st.bind(1, static_cast<int64_t>(cluster_id));
     std::vector<UnitRow> out;
-    while (st.executeStep()) out.push_back({st.getColumn(0).getInt(), st.getColumn(1).getString()});
+    while (st.executeStep())
+      out.push_back({st.getColumn(0).getInt(), stored<UnitStatus>("cluster_units.status", st.getColumn(1))});
     return out;
   });
 }
 
-Result<> Store::set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now) {
+Result<> Store::set_unit_status(std::int64_t cluster_id, int index, UnitStatus status, std::int64_t now) {
   return write("set unit", [&](Connection& db) -> Result<> {
     SQLite::Statement& cur = db.prepare("SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
     cur.bind(1, static_cast<int64_t>(cluster_id));
     cur.bind(2, index);
     if (!cur.executeStep()) return fail(ErrorCode::NotFound, fmt::format("the cluster has no unit {}", index));
-    if (const std::string now_status = cur.getColumn(0).getString(); now_status == "busy" || now_status == "reserved")
+    if (const UnitStatus now_status = stored<UnitStatus>("cluster_units.status", cur.getColumn(0));
+        now_status == UnitStatus::Busy || now_status == UnitStatus::Reserved)
       return fail(ErrorCode::Conflict, fmt::format("unit {} is {}: a lease holds it; it returns to idle when "
                                                    "the lease ends",
-                                                   index, now_status));
+                                                   index, enum_name(now_status)));
     SQLite::Statement& st = db.prepare("UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
-    st.bind(1, status);
+    bind_name(st, 1, enum_name(status));
     st.bind(2, static_cast<int64_t>(cluster_id));
     st.bind(3, index);
     st.exec();

@@ -7,7 +7,10 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <stdexcept>
 #include <utility>
+
+#include "domain/enum_table.hpp"
 
 #include "store/connection.hpp"
 #include "store/store.hpp"
@@ -59,13 +62,48 @@ inline void bind_blob(SQLite::Statement& st, int i, const Blob& b) {
     st.bind(i, b.data(), static_cast<int>(b.size()));
 }
 
-// Turns SQLiteCpp's exceptions (and UNIQUE violations on accounts) into error values.
+// A column holding one of an enum's strings (domain/enum_table.hpp) that does
+// not (a row written by a newer cpshared, or edited by hand). The value is not
+// guessed: the read fails as Internal, naming the column and the value
+// ("store: read lease: leases.state holds 'paused', which this version of
+// cpshared does not know"), caught by with_errors.
+class UnknownStoredValue : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The enum value a text column holds; UnknownStoredValue when it is not one of E's strings.
+template <class E>
+E stored(const char* column, const SQLite::Column& c) {
+  const std::string text = c.getString();
+  if (auto v = enum_parse<E>(text)) return *v;
+  throw UnknownStoredValue(fmt::format("{} holds '{}', which this version of cpshared does not know", column, text));
+}
+// The same for a nullable column (NULL: nullopt).
+template <class E>
+std::optional<E> stored_opt(const char* column, const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return stored<E>(column, c);
+}
+inline void bind_name(SQLite::Statement& st, int i, std::string_view name) { st.bind(i, std::string(name)); }
+template <class E>
+void bind_opt_enum(SQLite::Statement& st, int i, const std::optional<E>& v) {
+  if (v)
+    bind_name(st, i, enum_name(*v));
+  else
+    st.bind(i);
+}
+
+// Turns SQLiteCpp's exceptions (and UNIQUE violations on accounts), and a stored
+// value no enum knows, into error values.
 template <class F>
 auto with_errors(const char* what, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const SQLite::Exception& e) {
     if (auto u = uniqueness_error(e)) return std::unexpected(*u);
+    return fail(ErrorCode::Internal, fmt::format("store: {}: {}", what, e.what()));
+  } catch (const UnknownStoredValue& e) {
     return fail(ErrorCode::Internal, fmt::format("store: {}: {}", what, e.what()));
   }
 }

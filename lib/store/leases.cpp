@@ -29,6 +29,12 @@ std::vector<int> split_units(const std::string& s) {
   return out;
 }
 
+// leases.end_reason: '' while the lease runs, else an EndReason's string.
+std::optional<EndReason> end_reason(const SQLite::Column& c) {
+  if (c.isNull() || c.getString().empty()) return std::nullopt;
+  return stored<EndReason>("leases.end_reason", c);
+}
+
 Lease read_lease(SQLite::Statement& st) {
   Lease l;
   int i = 0;
@@ -43,12 +49,12 @@ Lease read_lease(SQLite::Statement& st) {
   const std::string cls = st.getColumn(i++).getString();
   l.cluster_class = cls.empty() ? 'A' : cls[0];
   l.cluster_snapshot = st.getColumn(i++).getString();
-  l.terms.mode = billing::parse_mode(st.getColumn(i++).getString()).value_or(billing::Mode::Hourly);
+  l.terms.mode = stored<BillingMode>("leases.mode", st.getColumn(i++));
   l.terms.unit_price_fen = st.getColumn(i++).getInt64();
   l.terms.units = st.getColumn(i++).getInt64();
   l.terms.periods = st.getColumn(i++).getInt64();
   l.estimate = st.getColumn(i++).getInt64();
-  l.state = parse_lease_state(st.getColumn(i++).getString()).value_or(LeaseState::Ended);
+  l.state = stored<LeaseState>("leases.state", st.getColumn(i++));
   l.units = split_units(st.getColumn(i++).getString());
   l.ssh_public_key = opt_text(st.getColumn(i++)).value_or("");
   l.created_at = st.getColumn(i++).getInt64();
@@ -56,7 +62,7 @@ Lease read_lease(SQLite::Statement& st) {
   l.started_at = opt_int(st.getColumn(i++));
   l.planned_end = opt_int(st.getColumn(i++));
   l.ended_at = opt_int(st.getColumn(i++));
-  l.end_reason = st.getColumn(i++).getString();
+  l.end_reason = end_reason(st.getColumn(i++));
   l.note = st.getColumn(i++).getString();
   l.charged = opt_int(st.getColumn(i++));
   l.refunded = opt_int(st.getColumn(i++));
@@ -65,11 +71,11 @@ Lease read_lease(SQLite::Statement& st) {
   return l;
 }
 
-void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& units, const char* status) {
+void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& units, UnitStatus status) {
   SQLite::Statement& st = db.prepare("UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
   for (int u : units) {
     st.reset();
-    st.bind(1, status);
+    bind_name(st, 1, enum_name(status));
     st.bind(2, static_cast<int64_t>(cluster_id));
     st.bind(3, u);
     st.exec();
@@ -115,7 +121,7 @@ Result<Lease> Store::create_lease(Lease l, int units) {
     st.bind(i++, static_cast<int64_t>(l.supplier_id));
     st.bind(i++, std::string(1, l.cluster_class));
     st.bind(i++, l.cluster_snapshot);
-    st.bind(i++, std::string(billing::mode_name(l.terms.mode)));
+    bind_name(st, i++, enum_name(l.terms.mode));
     st.bind(i++, static_cast<int64_t>(l.terms.unit_price_fen));
     st.bind(i++, static_cast<int64_t>(l.terms.units));
     st.bind(i++, static_cast<int64_t>(l.terms.periods));
@@ -138,7 +144,7 @@ Result<Lease> Store::create_lease(Lease l, int units) {
       hold.bind(3, u);
       hold.exec();
     }
-    set_units(db, l.cluster_id, l.units, "reserved");
+    set_units(db, l.cluster_id, l.units, UnitStatus::Reserved);
     return l;
   });
 }
@@ -208,7 +214,7 @@ Result<> Store::update_lease(const Lease& l, LeaseState from) {
     bind_opt(st, i++, l.started_at);
     bind_opt(st, i++, l.planned_end);
     bind_opt(st, i++, l.ended_at);
-    st.bind(i++, l.end_reason);
+    bind_name(st, i++, l.end_reason ? enum_name(*l.end_reason) : "");
     st.bind(i++, l.note);
     bind_opt(st, i++, l.charged);
     bind_opt(st, i++, l.refunded);
@@ -224,9 +230,9 @@ Result<> Store::update_lease(const Lease& l, LeaseState from) {
   });
 }
 
-Result<> Store::set_lease_units(const Lease& l, const std::string& status) {
+Result<> Store::set_lease_units(const Lease& l, UnitStatus status) {
   return write("lease units", [&](Connection& db) -> Result<> {
-    set_units(db, l.cluster_id, l.units, status.c_str());
+    set_units(db, l.cluster_id, l.units, status);
     return {};
   });
 }
@@ -236,7 +242,7 @@ Result<> Store::release_lease_units(const Lease& l) {
     SQLite::Statement& st = db.prepare("UPDATE lease_units SET held = 0 WHERE lease_id = ?");
     st.bind(1, static_cast<int64_t>(l.id));
     st.exec();
-    set_units(db, l.cluster_id, l.units, "idle");
+    set_units(db, l.cluster_id, l.units, UnitStatus::Idle);
     return {};
   });
 }
@@ -248,7 +254,7 @@ Result<> Store::append_ledger(const LedgerEntry& e) {
     st.bind(1, static_cast<int64_t>(e.at));
     st.bind(2, static_cast<int64_t>(e.lease_id));
     st.bind(3, static_cast<int64_t>(e.account_id));
-    st.bind(4, e.kind);
+    bind_name(st, 4, enum_name(e.kind));
     st.bind(5, static_cast<int64_t>(e.amount));
     st.exec();
     return {};
@@ -272,7 +278,7 @@ Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int
       e.lease_id = st.getColumn(2).getInt64();
       e.lease = st.getColumn(3).getString();
       e.account_id = st.getColumn(4).getInt64();
-      e.kind = st.getColumn(5).getString();
+      e.kind = stored<LedgerKind>("ledger.kind", st.getColumn(5));
       e.amount = st.getColumn(6).getInt64();
       out.push_back(std::move(e));
     }

@@ -72,10 +72,10 @@ Account read_account(SQLite::Statement& st) {
   int i = 0;
   a.id = st.getColumn(i++).getInt64();
   a.username = st.getColumn(i++).getString();
-  a.role = parse_role(st.getColumn(i++).getString()).value_or(Role::User);
-  a.user_type = opt_text(st.getColumn(i++));
-  a.supplier_kind = opt_text(st.getColumn(i++));
-  a.status = parse_status(st.getColumn(i++).getString()).value_or(AccountStatus::Inactive);
+  a.role = stored<Role>("accounts.role", st.getColumn(i++));
+  a.user_type = stored_opt<UserType>("accounts.user_type", st.getColumn(i++));
+  a.supplier_kind = stored_opt<SupplierKind>("accounts.supplier_kind", st.getColumn(i++));
+  a.status = stored<AccountStatus>("accounts.status", st.getColumn(i++));
   a.password_hash = st.getColumn(i++).getString();
   a.email = opt_text(st.getColumn(i++));
   a.phone.index = blob(st.getColumn(i++));
@@ -122,10 +122,10 @@ int bind_account(SQLite::Statement& st, const Account& a, bool with_licence_blob
   int i = 1;
   st.bind(i++, a.username);
   st.bind(i++, normalize::username_key(a.username));
-  st.bind(i++, std::string(role_name(a.role)));
-  bind_opt(st, i++, a.user_type);
-  bind_opt(st, i++, a.supplier_kind);
-  st.bind(i++, std::string(status_name(a.status)));
+  bind_name(st, i++, enum_name(a.role));
+  bind_opt_enum(st, i++, a.user_type);
+  bind_opt_enum(st, i++, a.supplier_kind);
+  bind_name(st, i++, enum_name(a.status));
   st.bind(i++, a.password_hash);
   bind_opt(st, i++, a.email);
   bind_blob(st, i++, a.phone.index);
@@ -563,7 +563,7 @@ Result<std::vector<Account>> Store::accounts_with_status(AccountStatus status) {
   return read("accounts by status", [&](Connection& db) -> Result<std::vector<Account>> {
     SQLite::Statement& st =
         db.prepare(fmt::format("SELECT {} FROM accounts WHERE status = ? ORDER BY created_at, id", kAccountColumns));
-    st.bind(1, std::string(status_name(status)));
+    bind_name(st, 1, enum_name(status));
     std::vector<Account> out;
     while (st.executeStep()) out.push_back(read_account(st));
     return out;
@@ -756,7 +756,7 @@ Result<std::int64_t> Store::append_audit(const AuditEvent& e) {
         "INSERT INTO audit_log (at, event, account_id, username, ip, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
-    st.bind(2, e.event);
+    bind_name(st, 2, enum_name(e.event));
     bind_opt(st, 3, e.account_id);
     st.bind(4, e.username);
     st.bind(5, e.ip);
@@ -786,7 +786,7 @@ Result<std::vector<AuditEvent>> Store::audit(const AuditQuery& q) {
       AuditEvent e;
       e.id = st.getColumn(0).getInt64();
       e.at = st.getColumn(1).getInt64();
-      e.event = st.getColumn(2).getString();
+      e.event = stored<AuditEventName>("audit_log.event", st.getColumn(2));
       e.account_id = opt_int(st.getColumn(3));
       e.username = st.getColumn(4).getString();
       e.ip = st.getColumn(5).getString();

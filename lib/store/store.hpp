@@ -51,10 +51,10 @@ struct LicenceFile {
   Blob cipher;
 };
 
-// One unit (accelerator) of a cluster: idle, busy or offline (R-CL-3).
+// One unit (accelerator) of a cluster and its status (R-CL-3).
 struct UnitRow {
   int index = 0;
-  std::string status;
+  UnitStatus status = UnitStatus::Idle;
 };
 
 struct ClusterSecrets {
@@ -186,7 +186,7 @@ class Store {
   Result<> set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s);
   Result<std::vector<UnitRow>> cluster_units(std::int64_t cluster_id);
   // Sets one unit idle or offline; a busy unit cannot be changed by hand (CONFLICT).
-  Result<> set_unit_status(std::int64_t cluster_id, int index, const std::string& status, std::int64_t now);
+  Result<> set_unit_status(std::int64_t cluster_id, int index, UnitStatus status, std::int64_t now);
 
   // Leases. create_lease takes `units` idle units of l.cluster_id (lowest
   // indices first), marks them reserved and records the lease, in one
@@ -202,7 +202,7 @@ class Store {
   // read earlier happens once, however many requests race for it.
   Result<> update_lease(const Lease& l, LeaseState from);
   // Sets the lease's units to `status` (reserved, busy).
-  Result<> set_lease_units(const Lease& l, const std::string& status);
+  Result<> set_lease_units(const Lease& l, UnitStatus status);
   // The lease lets go of its units: they are idle again.
   Result<> release_lease_units(const Lease& l);
   Result<> append_ledger(const LedgerEntry& e);

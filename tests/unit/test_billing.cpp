@@ -178,9 +178,9 @@ TEST_CASE("terms are checked before anything is billed", "[R-LEASE-1]") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == ErrorCode::ValidationFailed);
   CHECK(bad.error().fields.size() == 3);
-  CHECK(parse_mode("monthly") == Mode::Monthly);
-  CHECK_FALSE(parse_mode("weekly"));
-  CHECK(mode_name(Mode::Yearly) == "yearly");
+  CHECK(enum_parse<Mode>("monthly") == Mode::Monthly);
+  CHECK_FALSE(enum_parse<Mode>("weekly"));
+  CHECK(enum_name(Mode::Yearly) == "yearly");
 }
 
 // Issue 8, kind 3: a lease the platform accepted can always be billed. Before,
@@ -225,7 +225,7 @@ TEST_CASE("every mode at its corners: what is accepted settles exactly, the rest
       {Mode::Yearly, 10, kMaxUnitPrice, 4'096'000'000'000'000'000},  // the highest price fits
   };
   for (const auto& c : corners) {
-    INFO(mode_name(c.mode));
+    INFO(enum_name(c.mode));
     CHECK(max_periods(c.mode) == c.periods);
     auto t = terms(c.mode, c.price, kMaxUnits, c.periods);
     CHECK(largest_charge(t).value() == c.total);

@@ -69,7 +69,7 @@ struct Fixture {
 
   std::string unit_status(const std::string& cpc, int idx) {
     const auto rows = store->cluster_units(cluster(cpc).id).value();
-    return rows.at(static_cast<std::size_t>(idx)).status;
+    return std::string(enum_name(rows.at(static_cast<std::size_t>(idx)).status));
   }
 
   // The id of the newest audit event of this name (rounds run one after another).

@@ -67,9 +67,9 @@ struct Fixture : RealHost, testing::LeaseFixture {
     if (l.terms.mode != billing::Mode::Hourly)
       l.planned_end = billing::period_end(l.terms.mode, config.calendar, clock.now(), l.terms.periods);
     REQUIRE(store->update_lease(l, from));
-    REQUIRE(store->set_lease_units(l, "busy"));
+    REQUIRE(store->set_lease_units(l, UnitStatus::Busy));
     if (l.terms.mode != billing::Mode::Hourly)
-      REQUIRE(store->append_ledger({0, clock.now(), l.id, {}, l.user_id, "charge", -l.estimate}));
+      REQUIRE(store->append_ledger({0, clock.now(), l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
     return l;
   }
 
@@ -142,7 +142,7 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
   CHECK(lease["estimate"] == 50000 * 3 * 7);
   CHECK(f.units_free(cpc) == 5);
   CHECK(f.leases.show(alice, id, false).value()["lease"] == lease);  // the answer is what was stored
-  CHECK(f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value()[0].status == "reserved");
+  CHECK(f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value()[0].status == UnitStatus::Reserved);
 
   // A price change applies to new leases only.
   REQUIRE(f.catalog.update(sup, cpc, {{"prices", {{"daily", 99900}}}}, f.ctx));
@@ -421,15 +421,15 @@ TEST_CASE("a month whose total no 64-bit integer holds lists its entries and say
   const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
   const Lease l = *f.store->lease_by_lease_id(id).value();
   const std::string month = f.leases.ledger(alice, "", false).value()["month"];
-  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, "charge", -INT64_MAX}));
+  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
   auto one = f.leases.ledger(alice, month, false).value();
   CHECK(one["total"] == -INT64_MAX);
-  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, "charge", -INT64_MAX}));
+  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
   auto two = f.leases.ledger(alice, month, false).value();
   CHECK(two["items"].size() == 2);
   CHECK(two["total"].is_null());
   // A refund that brings it back into range gives an exact total again.
-  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, "refund", INT64_MAX}));
+  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Refund, INT64_MAX}));
   CHECK(f.leases.ledger(alice, month, false).value()["total"] == -INT64_MAX);
 }
 
@@ -457,7 +457,7 @@ TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the ad
   CHECK(f.leases.show(alice, id, false).value()["lease"] == l);  // as stored
   CHECK(f.units_free(cpc) == 4);
   const auto units = f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value();
-  for (const auto& u : units) CHECK(u.status == "idle");
+  for (const auto& u : units) CHECK(u.status == UnitStatus::Idle);
   // Its SSH account's removal is queued (the host here is unreachable: it waits for the scheduler).
   auto pending = f.store->revocations_due(f.clock.now() + 86400).value();
   REQUIRE(pending.size() == 1);

@@ -23,7 +23,7 @@ using namespace cpshare;
 namespace {
 using testing::TempDir;
 
-AuditEvent event(const std::string& name, const std::string& who) {
+AuditEvent event(AuditEventName name, const std::string& who) {
   AuditEvent e;
   e.at = 1'800'000'000;
   e.event = name;
@@ -55,9 +55,9 @@ TEST_CASE("group commit: concurrent writers keep exactly what they acknowledged"
           // without taking the others in its group with it.
           const bool doomed = i % 3 == 2;
           auto r = store->atomically([&]() -> Result<> {
-            TRY(store->append_audit(event("ok", who)));
+            TRY(store->append_audit(event(AuditEventName::Logout, who)));
             if (doomed) {
-              TRY(store->append_audit(event("doomed", who)));
+              TRY(store->append_audit(event(AuditEventName::LoginFailed, who)));
               return fail(ErrorCode::Conflict, "refused on purpose");
             }
             return {};
@@ -83,7 +83,7 @@ TEST_CASE("group commit: concurrent writers keep exactly what they acknowledged"
   q.limit = 100000;
   auto all = store->audit(q).value();
   CHECK(all.size() == static_cast<std::size_t>(acknowledged.load()));
-  for (const auto& e : all) CHECK(e.event == "ok");
+  for (const auto& e : all) CHECK(e.event == AuditEventName::Logout);
   for (int t = 0; t < kThreads; ++t) CHECK(count(*store, "writer" + std::to_string(t)) == kEach * 2 / 3);
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("a write inside atomically is visible to reads in the same transaction
   auto store = Store::open(dir.path / "t.db").value();
   std::size_t seen_outside = 99;
   auto r = store->atomically([&]() -> Result<> {
-    TRY(store->append_audit(event("inside", "solo")));
+    TRY(store->append_audit(event(AuditEventName::SessionRevoked, "solo")));
     CHECK(count(*store, "solo") == 1);  // the transaction's own view
     std::thread other([&] { seen_outside = count(*store, "solo"); });
     other.join();
@@ -123,7 +123,7 @@ TEST_CASE("reads through reused statements see every later write", "[store]") {
     CHECK(store->account_by_id(a.id).value()->region == a.region);
     CHECK(store->account_by_username("reader").value()->region == a.region);
     CHECK(count(*store, "reader") == static_cast<std::size_t>(i));
-    REQUIRE(store->append_audit(event("profile_changed", "reader")));
+    REQUIRE(store->append_audit(event(AuditEventName::ProfileUpdated, "reader")));
   }
   // A statement that fails mid-operation is reset too: the next use works.
   Account twin = a;
@@ -170,5 +170,5 @@ TEST_CASE("migration 3 moves the secrets out of a populated catalogue intact", "
   CHECK(secrets.ssh_host_key == "SHA256:pin");
   auto units = store->cluster_units(c->id).value();
   REQUIRE(units.size() == 2);
-  CHECK(units[0].status == "busy");
+  CHECK(units[0].status == UnitStatus::Busy);
 }
