@@ -1,6 +1,7 @@
 // libFuzzer target for the catalogue filter language (R-CL-6): compile_filter
-// and parse_sort must never crash, and what they return must keep the
-// guarantees the query code relies on. Build and run: fuzz/README.md.
+// and parse_sort must never crash, and what they return, rendered as SQL by
+// the store (filter_sql), must keep the guarantees the query code relies on.
+// Build and run: fuzz/README.md.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "catalog/filter.hpp"
+#include "store/filter_sql.hpp"
 
 namespace {
 
@@ -31,19 +33,20 @@ bool only_fixed_text(std::string where) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
 
-  if (const auto filter = cpshare::catalog::compile_filter(input)) {
-    check(static_cast<std::size_t>(std::ranges::count(filter->where, '?')) == filter->params.size());
-    check(only_fixed_text(filter->where));
-    check(!filter->where.empty());
+  if (const auto compiled = cpshare::catalog::compile_filter(input)) {
+    const auto filter = cpshare::filter_sql(*compiled);
+    check(static_cast<std::size_t>(std::ranges::count(filter.where, '?')) == filter.params.size());
+    check(only_fixed_text(filter.where));
+    check(!filter.where.empty());
   } else {
-    check(filter.error().code == cpshare::ErrorCode::ValidationFailed);
-    check(filter.error().fields.size() == 1 && filter.error().fields[0].field == "filter");
-    check(!filter.error().fields[0].message.empty());
+    check(compiled.error().code == cpshare::ErrorCode::ValidationFailed);
+    check(compiled.error().fields.size() == 1 && compiled.error().fields[0].field == "filter");
+    check(!compiled.error().fields[0].message.empty());
   }
 
   if (const auto sort = cpshare::catalog::parse_sort(input)) {
     const auto& fields = cpshare::catalog::sort_fields();
-    check(std::ranges::find(fields, sort->column) != fields.end());
+    check(std::ranges::find(fields, cpshare::catalog::field_name(sort->column)) != fields.end());
   }
   return 0;
 }

@@ -19,8 +19,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";
-static_assert(kIdAlphabet.size() == 32);
+using crypto::kIdAlphabet;
 constexpr std::size_t kIdChars = 10;
 
 constexpr std::size_t kShortText = 64;  // model, vendor, location, region, list items
@@ -267,8 +266,9 @@ std::string url_problem(const std::string& url) {
   }
   if (host.empty()) return fmt::format("needs a host after {}", url.substr(0, scheme));
   if (authority.find(':') != std::string::npos) {
+    const int number = text::parse_int<int>(port).value_or(0);
     const bool ok = !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), text::is_digit) &&
-                    std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+                    number >= 1 && number <= 65535;
     if (!ok) return "has a port that is not a number from 1 to 65535";
   }
   if (std::string p = ip_or_host_problem(host); !p.empty()) return "has a host that " + p;
@@ -597,18 +597,7 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
 
 // ---- ids and names --------------------------------------------------------------------------
 
-std::string new_cpc_id() {
-  // 7 random bytes = 56 bits; the low 50 give 10 symbols of 5 bits.
-  const crypto::Bytes r = crypto::random_bytes(7);
-  std::uint64_t bits = 0;
-  for (auto b : r) bits = bits << 8 | b;
-  std::string id = "cp-";
-  for (std::size_t i = 0; i < kIdChars; ++i) {
-    id += kIdAlphabet[bits & 31U];
-    bits >>= 5;
-  }
-  return id;
-}
+std::string new_cpc_id() { return crypto::random_id("cp-", kIdChars); }  // 10 symbols of 5 bits
 
 bool is_cpc_id(std::string_view id) {
   return id.size() == 3 + kIdChars && id.starts_with("cp-") &&

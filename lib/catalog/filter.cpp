@@ -15,13 +15,13 @@ namespace cpshare::catalog {
 namespace {
 
 // ---------------------------------------------------------------------------
-// The field table: the only source of column names in the generated SQL.
+// The field table: the language's names for the catalogue's columns.
 
 enum class Kind { Enum, Text, Integer, Size, Money, Billing, Cuda, Framework };
 
 struct FieldDef {
   std::string_view name;
-  std::string_view column;
+  Column column;  // Billing: none of its own (a mode tests its price column)
   Kind kind;
   bool nullable = false;                      // negated terms also match NULL
   std::span<const std::string_view> choices;  // Enum: canonical values; Billing: modes
@@ -31,32 +31,31 @@ constexpr std::string_view kClasses[] = {"A", "B"};
 constexpr std::string_view kResourceTypes[] = {"GPU", "NPU", "CPU"};
 constexpr std::string_view kModes[] = {"hourly", "daily", "monthly", "yearly"};
 
-// Order of docs/design/catalogue.md, "Filter fields → SQL".
+// Order of docs/design/catalogue.md, "Filter fields".
 constexpr FieldDef kFields[] = {
-    {"class", "class", Kind::Enum, false, kClasses},
-    {"resource_type", "resource_type", Kind::Enum, false, kResourceTypes},
-    {"model", "model", Kind::Text, false, {}},
-    {"units", "units", Kind::Integer, false, {}},
-    {"units_free", "units_free", Kind::Integer, false, {}},
-    {"unit_memory", "unit_memory", Kind::Size, false, {}},
-    {"memory", "memory", Kind::Size, false, {}},
-    {"vcpus", "vcpus", Kind::Integer, false, {}},
-    {"price_hourly", "price_hourly", Kind::Money, true, {}},
-    {"price_daily", "price_daily", Kind::Money, true, {}},
-    {"price_monthly", "price_monthly", Kind::Money, true, {}},
-    {"price_yearly", "price_yearly", Kind::Money, true, {}},
-    {"billing", "", Kind::Billing, false, kModes},
-    {"vendor", "vendor", Kind::Text, false, {}},
-    {"location", "location", Kind::Text, false, {}},
-    {"region", "region", Kind::Text, false, {}},
-    {"storage", "storage", Kind::Size, false, {}},
-    {"cuda", "cuda", Kind::Cuda, true, {}},
-    {"framework", "frameworks", Kind::Framework, false, {}},
+    {"class", Column::Class, Kind::Enum, false, kClasses},
+    {"resource_type", Column::ResourceType, Kind::Enum, false, kResourceTypes},
+    {"model", Column::Model, Kind::Text, false, {}},
+    {"units", Column::Units, Kind::Integer, false, {}},
+    {"units_free", Column::UnitsFree, Kind::Integer, false, {}},
+    {"unit_memory", Column::UnitMemory, Kind::Size, false, {}},
+    {"memory", Column::Memory, Kind::Size, false, {}},
+    {"vcpus", Column::Vcpus, Kind::Integer, false, {}},
+    {"price_hourly", Column::PriceHourly, Kind::Money, true, {}},
+    {"price_daily", Column::PriceDaily, Kind::Money, true, {}},
+    {"price_monthly", Column::PriceMonthly, Kind::Money, true, {}},
+    {"price_yearly", Column::PriceYearly, Kind::Money, true, {}},
+    {"billing", Column::PriceHourly, Kind::Billing, false, kModes},
+    {"vendor", Column::Vendor, Kind::Text, false, {}},
+    {"location", Column::Location, Kind::Text, false, {}},
+    {"region", Column::Region, Kind::Text, false, {}},
+    {"storage", Column::Storage, Kind::Size, false, {}},
+    {"cuda", Column::Cuda, Kind::Cuda, true, {}},
+    {"framework", Column::Frameworks, Kind::Framework, false, {}},
 };
 
-// billing=<mode> tests the price column of that mode (kModes order).
-constexpr std::string_view kModeColumns[] = {"price_hourly", "price_daily", "price_monthly", "price_yearly"};
-constexpr std::string_view kCudaKeyColumn = "cuda_key";
+// billing=<mode> tests whether the price of that mode is present (kModes order).
+constexpr Column kModeColumns[] = {Column::PriceHourly, Column::PriceDaily, Column::PriceMonthly, Column::PriceYearly};
 
 const FieldDef* find_field(std::string_view name) {
   for (const auto& f : kFields)
@@ -88,15 +87,14 @@ std::string_view op_text(Op op) {
   return "?";
 }
 
-std::string_view op_sql(Op op) {
+Cmp cmp_of(Op op) {
   switch (op) {
-    case Op::Eq: return "=";
-    case Op::Ne: return "<>";
-    case Op::Lt: return "<";
-    case Op::Le: return "<=";
-    case Op::Gt: return ">";
-    case Op::Ge: return ">=";
-    default: return "=";
+    case Op::Ne: return Cmp::Ne;
+    case Op::Lt: return Cmp::Lt;
+    case Op::Le: return Cmp::Le;
+    case Op::Gt: return Cmp::Gt;
+    case Op::Ge: return Cmp::Ge;
+    default: return Cmp::Eq;
   }
 }
 
@@ -178,15 +176,6 @@ std::string_view char_at(std::string_view s, std::size_t at) {
   return s.substr(at, end - at);
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (std::size_t k = 0; k < parts.size(); ++k) {
-    if (k > 0) out += sep;
-    out += parts[k];
-  }
-  return out;
-}
-
 std::string list_of(std::span<const std::string_view> items) {
   std::string out;
   for (std::size_t k = 0; k < items.size(); ++k) {
@@ -210,7 +199,7 @@ std::unexpected<Error> filter_error(std::string message) { return fail_fields({{
 // ---------------------------------------------------------------------------
 // Syntax: the expression as a list of terms.
 
-struct Value {
+struct Word {
   std::string text;
   std::size_t pos = 0;  // byte offset in the expression
 };
@@ -220,7 +209,7 @@ struct Term {
   std::size_t start = 0, end = 0;
   std::string field;
   Op op = Op::Eq;
-  std::vector<Value> values;
+  std::vector<Word> values;
 };
 
 std::string operator_hint(std::string_view tok) {
@@ -255,7 +244,7 @@ class Parser {
       TRY(list(t));
     } else {
       skip_space();
-      TRY_ASSIGN(Value v, value(false, op_text(t.op)));
+      TRY_ASSIGN(Word v, value(false, op_text(t.op)));
       t.values.push_back(std::move(v));
     }
     if (!at_end() && space_at(i_) == 0)
@@ -330,7 +319,7 @@ class Parser {
       if (s_[i_] == ']') return error(i_, t.values.empty() ? "empty list" : "a value is missing before ']'");
       if (t.values.size() == kMaxFilterListItems)
         return error(i_, "too many list items: at most " + std::to_string(kMaxFilterListItems));
-      TRY_ASSIGN(Value v, value(true, name));
+      TRY_ASSIGN(Word v, value(true, name));
       t.values.push_back(std::move(v));
       skip_space();
       if (at_end()) return error(s_.size(), unclosed);
@@ -346,8 +335,8 @@ class Parser {
     }
   }
 
-  Result<Value> value(bool in_list, std::string_view after) {
-    Value v;
+  Result<Word> value(bool in_list, std::string_view after) {
+    Word v;
     v.pos = i_;
     if (at_end()) return error(i_, "missing value after '" + std::string(after) + "'");
     const char c = s_[i_];
@@ -425,21 +414,11 @@ Check<std::int64_t> money_value(const FieldDef& f, std::string_view v) {
   return *r;
 }
 
-// "12.4" → "0012.0004", as the cuda_key column is kept (catalogue.md).
+// "12.4" → "0012.0004", as a cluster's version is kept (catalogue.md).
 Check<std::string> cuda_key(std::string_view v) {
   auto r = version_key(v);
   if (!r) return std::unexpected("cuda: '" + shown(v) + "' is not a version number (use e.g. 12.4 with < <= > >=)");
   return *r;
-}
-
-// LIKE pattern that matches `v` literally, with '!' as the escape character.
-std::string like_literal(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '%' || c == '_' || c == '!') out += '!';
-    out += c;
-  }
-  return out;
 }
 
 Check<std::string> choice_value(const FieldDef& f, std::string_view v, bool upper) {
@@ -452,75 +431,69 @@ Check<std::string> choice_value(const FieldDef& f, std::string_view v, bool uppe
   return std::unexpected(msg);
 }
 
-Check<SqlParam> convert(const FieldDef& f, Op op, std::string_view v) {
+template <class T, class Wrap>
+Check<Value> as_value(Check<T> r, Wrap wrap) {
+  if (!r) return std::unexpected(std::move(r.error()));
+  return Value{wrap(std::move(*r))};
+}
+
+Check<Value> convert(const FieldDef& f, Op op, std::string_view v) {
+  auto text = [](std::string s) { return s; };
   switch (f.kind) {
-    case Kind::Enum: return choice_value(f, v, true);
-    case Kind::Billing: return choice_value(f, v, false);
-    case Kind::Text: return op == Op::Contains ? "%" + like_literal(v) + "%" : std::string(v);
-    case Kind::Integer: return integer_value(f, v);
-    case Kind::Size: return size_value(f, v);
-    case Kind::Money: return money_value(f, v);
+    case Kind::Enum: return as_value(choice_value(f, v, true), text);
+    case Kind::Billing: return as_value(choice_value(f, v, false), text);
+    case Kind::Text: return Value{std::string(v)};
+    case Kind::Integer: return as_value(integer_value(f, v), [](std::int64_t n) { return Count{n}; });
+    case Kind::Size: return as_value(size_value(f, v), [](std::int64_t n) { return Bytes{n}; });
+    case Kind::Money: return as_value(money_value(f, v), [](std::int64_t n) { return Fen{n}; });
     case Kind::Cuda:
-      if (is_ordering(op)) return cuda_key(v);
-      return op == Op::Contains ? "%" + like_literal(v) + "%" : std::string(v);
+      if (is_ordering(op)) return as_value(cuda_key(v), [](std::string k) { return Version{std::move(k)}; });
+      return Value{std::string(v)};
     case Kind::Framework:
-      if (op == Op::Contains) return "%" + like_literal(v) + "%";
-      if (v.find(',') != std::string_view::npos)
+      if (op != Op::Contains && v.find(',') != std::string_view::npos)
         return std::unexpected(std::string("framework: one framework at a time ('") + shown(v) +
                                "' contains ','); use framework in [a,b]");
-      return "%," + like_literal(v) + ",%";  // one element of ",a,b," equals v
+      return Value{std::string(v)};
   }
   return std::unexpected(std::string("unsupported field"));
 }
 
 // ---------------------------------------------------------------------------
-// SQL for one term; values go to `params`, never into the text.
+// The predicate of one term.
 
-std::string placeholders(std::size_t n, std::string_view one) {
-  std::vector<std::string> ps(n, std::string(one));
-  return join(ps, ", ");
+// One part alone, else all of them (negated lists: none of the values) or any.
+Predicate combine(std::vector<Predicate> parts, bool all) {
+  if (parts.size() == 1) return std::move(parts.front());
+  if (all) return Predicate{All{std::move(parts)}};
+  return Predicate{Any{std::move(parts)}};
 }
 
-std::string billing_sql(Op op, const std::vector<SqlParam>& modes) {
-  std::vector<std::string> parts;
-  for (const auto& m : modes) {
-    const auto idx = static_cast<std::size_t>(std::ranges::find(kModes, std::get<std::string>(m)) - std::begin(kModes));
-    parts.push_back(std::string(kModeColumns[idx]) + (is_negated(op) ? " IS NULL" : " IS NOT NULL"));
+Predicate term_predicate(const FieldDef& f, Op op, std::vector<Value> values) {
+  const bool negated = is_negated(op);
+  auto text = [](Value& v) { return std::move(std::get<std::string>(v)); };
+  if (f.kind == Kind::Billing) {
+    std::vector<Predicate> parts;
+    for (auto& m : values) {
+      const auto idx = static_cast<std::size_t>(std::ranges::find(kModes, text(m)) - std::begin(kModes));
+      parts.push_back(Predicate{Present{kModeColumns[idx], !negated}});
+    }
+    return combine(std::move(parts), negated);
   }
-  if (parts.size() == 1) return parts.front();
-  return "(" + join(parts, is_negated(op) ? " AND " : " OR ") + ")";
+  if (op == Op::Contains) return Predicate{Contains{f.column, text(values.front())}};
+  if (f.kind == Kind::Framework) {
+    std::vector<Predicate> parts;
+    for (auto& v : values) parts.push_back(Predicate{HasElement{f.column, text(v), negated}});
+    return combine(std::move(parts), negated);
+  }
+  // Text compares without regard to ASCII case (enumerations are canonical).
+  const Case text_case = f.kind == Kind::Text ? Case::Fold : Case::Exact;
+  Predicate p = is_list(op) ? Predicate{In{f.column, std::move(values), op == Op::NotIn, text_case}}
+                            : Predicate{Compare{f.column, cmp_of(op), std::move(values.front()), text_case}};
+  if (f.nullable && negated) return Predicate{Any{{Predicate{Present{f.column, false}}, std::move(p)}}};
+  return p;
 }
 
-std::string framework_sql(Op op, std::size_t n) {
-  constexpr std::string_view kList = "LOWER(',' || frameworks || ',')";
-  if (op == Op::Contains) return "LOWER(frameworks) LIKE LOWER(?) ESCAPE '!'";
-  const std::string one = std::string(kList) + (is_negated(op) ? " NOT LIKE" : " LIKE") + " LOWER(?) ESCAPE '!'";
-  if (n == 1) return one;
-  return "(" + join(std::vector<std::string>(n, one), is_negated(op) ? " AND " : " OR ") + ")";
-}
-
-std::string term_sql(const FieldDef& f, Op op, std::size_t n) {
-  // What stands left and right of the operator.
-  // Text compares without regard to ASCII case: COLLATE NOCASE rather than
-  // LOWER(column), so that the catalogue's NOCASE indexes serve location= and
-  // region= (docs/PERFORMANCE.md); LIKE already ignores ASCII case.
-  std::string lhs(f.column);
-  const std::string rhs = "?";
-  if (f.kind == Kind::Text && op != Op::Contains) lhs += " COLLATE NOCASE";
-  if (f.kind == Kind::Cuda && is_ordering(op)) lhs = kCudaKeyColumn;
-
-  std::string sql;
-  if (op == Op::Contains)
-    sql = lhs + " LIKE " + rhs + " ESCAPE '!'";
-  else if (is_list(op))
-    sql = lhs + (op == Op::In ? " IN (" : " NOT IN (") + placeholders(n, rhs) + ")";
-  else
-    sql = lhs + " " + std::string(op_sql(op)) + " " + rhs;
-  if (f.nullable && is_negated(op)) sql = "(" + std::string(f.column) + " IS NULL OR " + sql + ")";
-  return sql;
-}
-
-Result<std::string> compile_term(std::string_view expr, const Term& t, std::vector<SqlParam>& params) {
+Result<Predicate> compile_term(std::string_view expr, const Term& t) {
   const std::string prefix =
       "term " + std::to_string(t.number) + " '" + shown(expr.substr(t.start, t.end - t.start)) + "': ";
   const std::string name = text::to_lower_ascii(t.field);
@@ -536,39 +509,33 @@ Result<std::string> compile_term(std::string_view expr, const Term& t, std::vect
     return filter_error(prefix + std::string(f->name) + " takes " + std::string(allowed_ops(f->kind)) + ", not " +
                         std::string(op_text(t.op)));
 
-  std::vector<SqlParam> values;
+  std::vector<Value> values;
   for (const auto& v : t.values) {
     auto p = convert(*f, t.op, v.text);
     if (!p) return filter_error(prefix + p.error());
     values.push_back(std::move(*p));
   }
-  if (f->kind == Kind::Billing) return billing_sql(t.op, values);  // no parameters: modes are columns
-  const std::string sql =
-      f->kind == Kind::Framework ? framework_sql(t.op, values.size()) : term_sql(*f, t.op, values.size());
-  for (auto& v : values) params.push_back(std::move(v));
-  return sql;
+  return term_predicate(*f, t.op, std::move(values));
 }
 
 }  // namespace
 
-Result<CompiledFilter> compile_filter(std::string_view expr) {
+Result<Filter> compile_filter(std::string_view expr) {
   if (const std::size_t n = normalize::characters(expr); n > kMaxFilterChars)
     return filter_error("the filter is " + std::to_string(n) + " characters long; at most " +
                         std::to_string(kMaxFilterChars) + " are allowed");
   if (!validate::valid_utf8(expr)) return filter_error("the filter is not valid UTF-8 text");
-  CompiledFilter out;
-  std::vector<std::string> parts;
+  Filter out;
   Parser parser(expr);
   for (;;) {
     parser.skip_space();
     if (parser.at_end()) break;
-    if (parts.size() == kMaxFilterTerms)
+    if (out.terms.size() == kMaxFilterTerms)
       return filter_error("too many terms: at most " + std::to_string(kMaxFilterTerms));
-    TRY_ASSIGN(const Term t, parser.term(parts.size() + 1));
-    TRY_ASSIGN(std::string sql, compile_term(expr, t, out.params));
-    parts.push_back(std::move(sql));
+    TRY_ASSIGN(const Term t, parser.term(out.terms.size() + 1));
+    TRY_ASSIGN(Predicate p, compile_term(expr, t));
+    out.terms.push_back(std::move(p));
   }
-  out.where = parts.empty() ? "1=1" : join(parts, " AND ");
   return out;
 }
 
@@ -609,6 +576,16 @@ const std::vector<std::string_view>& filter_fields() {
   }();
   return names;
 }
+
+std::string_view field_name(Column column) {
+  for (const auto& f : kFields)
+    if (f.kind != Kind::Billing && f.column == column) return f.name;
+  return "?";
+}
+
+bool operator==(const All& a, const All& b) { return a.of == b.of; }
+bool operator==(const Any& a, const Any& b) { return a.of == b.of; }
+bool operator==(const Predicate& a, const Predicate& b) { return a.node == b.node; }
 
 const std::vector<std::string_view>& sort_fields() {
   static const std::vector<std::string_view> names = [] {

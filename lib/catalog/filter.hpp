@@ -1,5 +1,7 @@
-// The catalogue filter language (R-CL-6), compiled to a parameterised SQL
-// condition on table `clusters` (docs/design/catalogue.md, "Filter fields").
+// The catalogue filter language (R-CL-6), compiled to a typed predicate tree
+// over the catalogue's fields (docs/design/catalogue.md, "Filter fields").
+// The store renders the tree as SQL (store/filter_sql.hpp); nothing here
+// knows SQL.
 //
 //   class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市
 //   class in [A,B]  model="A100 80GB"  unit_memory>=80GB  cuda>=12.1  billing=monthly
@@ -12,8 +14,8 @@
 // Sizes take decimal (KB..PB, 10^3 steps) or binary (KiB..PiB, 2^10 steps)
 // units, case-insensitive, exact to the byte; money is yuan with at most two
 // decimals, compiled to fen. A negated term (!=, notin) also holds where the
-// column is NULL: a cluster without an hourly price has price_hourly != 30.
-// Case-insensitive matching uses LOWER(), which SQLite folds for ASCII only.
+// field has no value: a cluster without an hourly price has price_hourly != 30.
+// Case-insensitive matching folds ASCII only.
 #pragma once
 
 #include <cstdint>
@@ -26,14 +28,113 @@
 
 namespace cpshare::catalog {
 
-using SqlParam = std::variant<std::int64_t, std::string>;
+// The catalogue fields a filter tests or a sort orders by: one per column of
+// the cluster record that the language can see.
+enum class Column {
+  Class,
+  ResourceType,
+  Model,
+  Units,
+  UnitsFree,
+  UnitMemory,
+  Memory,
+  Vcpus,
+  PriceHourly,
+  PriceDaily,
+  PriceMonthly,
+  PriceYearly,
+  Vendor,
+  Location,
+  Region,
+  Storage,
+  Cuda,
+  Frameworks,
+};
 
-// `where` is a boolean SQL expression ("1=1" when the filter is empty) whose
-// `?` placeholders take `params` in order. Values never appear in `where`;
-// column names come only from the fixed field table.
-struct CompiledFilter {
-  std::string where;
-  std::vector<SqlParam> params;
+// Typed values. Text is the value as typed (enumerations in their canonical
+// case, "A", "GPU"); a Version is catalog::version_key's form ("12.4" →
+// "0012.0004"), whose text order is the version order.
+struct Count {
+  std::int64_t n = 0;
+  bool operator==(const Count&) const = default;
+};
+struct Bytes {
+  std::int64_t n = 0;
+  bool operator==(const Bytes&) const = default;
+};
+struct Fen {
+  std::int64_t n = 0;
+  bool operator==(const Fen&) const = default;
+};
+struct Version {
+  std::string key;
+  bool operator==(const Version&) const = default;
+};
+using Value = std::variant<Count, Bytes, Fen, std::string, Version>;
+
+enum class Cmp { Eq, Ne, Lt, Le, Gt, Ge };
+
+// How text is compared: exactly, or without regard to ASCII case.
+enum class Case { Exact, Fold };
+
+struct Predicate;
+
+// column op value. A Version orders the versions of `column` (Cuda).
+struct Compare {
+  Column column;
+  Cmp op = Cmp::Eq;
+  Value value;
+  Case text_case = Case::Exact;
+  bool operator==(const Compare&) const = default;
+};
+// column is (not) one of values.
+struct In {
+  Column column;
+  std::vector<Value> values;
+  bool negated = false;
+  Case text_case = Case::Exact;
+  bool operator==(const In&) const = default;
+};
+// The text of column contains `part` (ASCII case folded), taken literally.
+struct Contains {
+  Column column;
+  std::string part;
+  bool operator==(const Contains&) const = default;
+};
+// The comma-separated list in column has (not) an element equal to `element`
+// (ASCII case folded).
+struct HasElement {
+  Column column;
+  std::string element;
+  bool negated = false;
+  bool operator==(const HasElement&) const = default;
+};
+// The column has a value (present) or is empty (NULL, !present).
+struct Present {
+  Column column;
+  bool present = true;
+  bool operator==(const Present&) const = default;
+};
+// Every / any of the predicates holds (never empty).
+struct All {
+  std::vector<Predicate> of;
+  friend bool operator==(const All&, const All&);
+};
+struct Any {
+  std::vector<Predicate> of;
+  friend bool operator==(const Any&, const Any&);
+};
+
+struct Predicate {
+  std::variant<Compare, In, Contains, HasElement, Present, All, Any> node;
+  friend bool operator==(const Predicate&, const Predicate&);
+};
+
+// A compiled filter: one predicate per term, all of which must hold (none:
+// every cluster).
+struct Filter {
+  std::vector<Predicate> terms;
+  bool operator==(const Filter&) const = default;
 };
 
 // Limits, so that a filter cannot make a query arbitrarily large. Lengths are
@@ -45,10 +146,10 @@ inline constexpr std::size_t kMaxFilterValueChars = 200;
 
 // Compile a filter expression; VALIDATION_FAILED on field "filter" with a
 // message naming the term ("term 2 'modle~A100': unknown field 'modle' (did you mean model?)").
-Result<CompiledFilter> compile_filter(std::string_view expr);
+Result<Filter> compile_filter(std::string_view expr);
 
 struct SortSpec {
-  std::string column;  // a column of `clusters`, from the fixed field table
+  Column column = Column::Model;  // from the fixed field table
   bool descending = false;
   bool nullable = false;  // a price: NULL when the mode is not offered (sorted last)
 };
@@ -62,5 +163,7 @@ Result<SortSpec> parse_sort(std::string_view spec);
 const std::vector<std::string_view>& filter_fields();
 // The sortable subset, same order.
 const std::vector<std::string_view>& sort_fields();
+// The filter field name of a column ("framework" for Frameworks).
+std::string_view field_name(Column column);
 
 }  // namespace cpshare::catalog

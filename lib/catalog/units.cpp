@@ -322,11 +322,6 @@ Result<std::int64_t> parse_yuan(std::string_view input) {
   return fen;
 }
 
-std::string format_yuan(std::int64_t fen) {
-  const std::uint64_t u = fen < 0 ? 0 - static_cast<std::uint64_t>(fen) : static_cast<std::uint64_t>(fen);
-  return fmt::format("{}{}.{:02}", fen < 0 ? "-" : "", u / 100, u % 100);
-}
-
 Result<Storage> parse_storage(std::string_view input) {
   const std::string_view s = trim_view(input);
   if (s.empty()) return invalid(fmt::format("describe the local storage, {}", kStorageExample));

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/money.hpp"
 #include "util/error.hpp"
 
 namespace cpshare::catalog {
@@ -29,8 +30,8 @@ std::string format_size(std::int64_t bytes);
 // "12.50", "12.5", "12", "0.01" → fen. At most 2 decimals; rejects negatives, signs,
 // separators, currency symbols and amounts above 10^12 yuan.
 Result<std::int64_t> parse_yuan(std::string_view text);
-// fen → "12.50" (always 2 decimals; a negative amount gets a leading '-').
-std::string format_yuan(std::int64_t fen);
+// fen → "12.50": the platform's one yuan formatter (domain/money.hpp).
+using money::format_yuan;
 
 // Local storage, as published: items separated by ',', '，' or '+', each
 // `[N x|X|*|×] SIZE [words…]` where SIZE needs a unit and the words say what it is

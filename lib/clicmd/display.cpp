@@ -5,6 +5,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include "domain/money.hpp"
 #include "util/clock.hpp"
 #include "util/text.hpp"
 
@@ -124,12 +125,6 @@ std::string show(const json& value) {
 
 std::string show(const json& object, std::string_view key) { return show(at(object, key)); }
 
-std::string fen_to_yuan(std::int64_t fen) {
-  const bool negative = fen < 0;
-  const auto abs = negative ? -static_cast<unsigned long long>(fen) : static_cast<unsigned long long>(fen);
-  return fmt::format("{}{}.{:02}", negative ? "-" : "", abs / 100, abs % 100);
-}
-
 std::string bold(std::string_view s, bool colour) {
   return colour ? "\033[1m" + std::string(s) + "\033[0m" : std::string(s);
 }
@@ -161,7 +156,7 @@ void print_account(std::ostream& out, const json& a, bool colour, const DisplayZ
   if (show(a, "supplier_kind") != "-") role += " (" + show(a, "supplier_kind") + ")";
   std::string capital = "-";
   if (auto it = a.find("registered_capital_fen"); it != a.end() && it->is_number_integer())
-    capital = fen_to_yuan(it->get<std::int64_t>()) + " yuan";
+    capital = money::format_yuan(it->get<std::int64_t>()) + " yuan";
   std::string settlement = "-";
   if (auto it = a.find("settlement"); it != a.end() && it->is_object())
     settlement = show(*it, "bank_name") + ", " + show(*it, "account_name") + ", " + show(*it, "account_number_masked");

@@ -63,9 +63,6 @@ std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone,
 std::string local_time(api::Time t, const DisplayZone& zone, bool with_seconds = false);
 std::string local_time(const std::optional<api::Time>& t, const DisplayZone& zone, bool with_seconds = false);
 
-// 123456 fen → "1234.56".
-std::string fen_to_yuan(std::int64_t fen);
-
 std::string bold(std::string_view s, bool colour);
 // Account status in a colour that says how it stands (green active, yellow pending, red other).
 std::string status_text(std::string_view status, bool colour);

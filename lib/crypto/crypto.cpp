@@ -212,26 +212,26 @@ std::string random_argument_token(std::size_t bytes) {
   return token;
 }
 
-std::string random_digits(std::size_t n) {
+std::string random_id(std::string_view prefix, std::size_t length, std::string_view alphabet) {
   ensure_init();
-  std::string out(n, '0');
-  // randombytes_uniform avoids the modulo bias of (random % 10).
-  for (auto& c : out) c = static_cast<char>('0' + randombytes_uniform(10));
+  std::string out(prefix);
+  out.reserve(prefix.size() + length);
+  // randombytes_uniform avoids the modulo bias of (random % size).
+  const auto size = static_cast<std::uint32_t>(alphabet.size());
+  for (std::size_t i = 0; i < length; ++i) out += alphabet[randombytes_uniform(size)];
   return out;
 }
 
+std::string random_digits(std::size_t n) { return random_id("", n, "0123456789"); }
+
 std::string random_recovery_code() {
-  ensure_init();
   // 32 symbols (5 bits each) without 0/o and 1/l, which are easily confused
   // when read off paper; 10 symbols give 50 bits.
-  static constexpr char kAlphabet[] = "23456789abcdefghijkmnpqrstuvwxyz";
-  static_assert(sizeof kAlphabet - 1 == 32);
-  std::string out;
-  out.reserve(12);
-  for (int i = 0; i < 10; ++i) {
-    if (i == 4 || i == 8) out += '-';
-    out += kAlphabet[randombytes_uniform(32)];
-  }
+  static constexpr std::string_view kAlphabet = "23456789abcdefghijkmnpqrstuvwxyz";
+  static_assert(kAlphabet.size() == 32);
+  std::string out = random_id("", 10, kAlphabet);
+  out.insert(8, 1, '-');
+  out.insert(4, 1, '-');
   return out;
 }
 

@@ -24,6 +24,15 @@ std::string random_token(std::size_t bytes = 32);
 // A random_token that never begins with '-', for tokens people pass as a
 // command-line argument (one starting with '-' would read as an option).
 std::string random_argument_token(std::size_t bytes = 32);
+// Crockford's base32 in lower case (no i, l, o, u): the symbols of CPcIds,
+// lease ids and authorization codes.
+inline constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+// Lower-case hexadecimal: session ids ("s_" + 16), mail Message-IDs and outbox file names.
+inline constexpr std::string_view kHexAlphabet = "0123456789abcdef";
+// The platform's one generator of random ids and codes: `prefix` then
+// `length` symbols, each drawn uniformly (no modulo bias) from `alphabet`
+// (at least one symbol). "cp-" + 10 of kIdAlphabet carries 50 random bits.
+std::string random_id(std::string_view prefix, std::size_t length, std::string_view alphabet = kIdAlphabet);
 // n random decimal digits (uniform), e.g. 6 for a verification code.
 std::string random_digits(std::size_t n);
 // A recovery code like "k7q2-m9xd-4f" (10 chars of a 32-letter alphabet, ≥ 50 bits).

@@ -49,7 +49,7 @@ std::string crlf(const std::string& text) {
 }  // namespace
 
 std::string format_message(const std::string& from, const Mail& mail, std::int64_t unix_time) {
-  std::string id = crypto::to_hex(crypto::random_bytes(12));
+  std::string id = crypto::random_id("", 24, crypto::kHexAlphabet);
   std::string domain = from.substr(from.find('@') == std::string::npos ? from.size() : from.find('@') + 1);
   if (domain.empty()) domain = "localhost";
   return fmt::format(
@@ -68,7 +68,7 @@ Result<> OutboxMailer::send(const Mail& mail) {
   std::string stamp = rfc3339(now);
   for (char& c : stamp)
     if (c == ':') c = '-';
-  std::string name = stamp + "-" + crypto::to_hex(crypto::random_bytes(6)) + ".eml";
+  std::string name = crypto::random_id(stamp + "-", 12, crypto::kHexAlphabet) + ".eml";
   auto tmp = dir_ / ("." + name + ".tmp");
   auto final_path = dir_ / name;
   // Written to a hidden temp file and renamed, so readers never see half a message.

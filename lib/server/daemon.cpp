@@ -29,6 +29,7 @@
 #include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/memory.hpp"
+#include "util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -63,11 +64,9 @@ Result<std::pair<std::string, int>> split_listen(const std::string& listen) {
     return fail_fields({{"--listen", "must be HOST:PORT, e.g. 127.0.0.1:7878"}});
   std::string host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  try {
-    std::size_t used = 0;
-    int port = std::stoi(listen.substr(colon + 1), &used);
-    if (used == listen.size() - colon - 1 && port >= 0 && port <= 65535) return std::pair{host, port};
-  } catch (...) {}
+  if (const auto port = text::parse_int<int>(std::string_view(listen).substr(colon + 1));
+      port && *port >= 0 && *port <= 65535)
+    return std::pair{host, *port};
   return fail_fields({{"--listen", "the port must be a number from 0 to 65535"}});
 }
 

@@ -746,7 +746,7 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
   std::int64_t now = clock_.now();
   std::string token = crypto::random_token(32);
   Session s;
-  s.id = "s_" + crypto::to_hex(crypto::random_bytes(8));
+  s.id = crypto::random_id("s_", 16, crypto::kHexAlphabet);
   s.token_hash = keys_.token_hash(token);
   s.account_id = a.id;
   s.created_at = now;

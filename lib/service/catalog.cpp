@@ -6,6 +6,7 @@
 #include "catalog/filter.hpp"
 #include "domain/normalize.hpp"
 #include "ssh/ssh.hpp"
+#include "util/text.hpp"
 
 namespace cpshare {
 
@@ -209,9 +210,11 @@ Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc
   if (!probe) {
     Error e = probe.error();
     if (e.code == ErrorCode::Conflict) {
-      (void)write_audit(store_, clock_, AuditEventName::HostKeyChanged, &caller.account, ctx,
-                        {{"cpc_id", cpc_id}, {"pinned", s.ssh_host_key}});
       e.message += fmt::format("; to accept the new key: cpshare cluster verify {} --repin", cpc_id);
+      if (auto logged = write_audit(store_, clock_, AuditEventName::HostKeyChanged, &caller.account, ctx,
+                                    {{"cpc_id", cpc_id}, {"pinned", s.ssh_host_key}});
+          !logged)
+        e.message += fmt::format(" (the change could not be recorded in the audit log: {})", logged.error().message);
     }
     return std::unexpected(e.context(fmt::format("verify {}", cpc_id)));
   }
@@ -239,12 +242,7 @@ Result<json> CatalogService::set_unit(const Caller& caller, const std::string& c
   if (status_text && status != UnitStatus::Idle && status != UnitStatus::Offline)
     f.error("status", "must be idle or offline (busy is set by leases)");
   if (!f.ok()) return std::unexpected(f.failure());
-  int idx = -1;
-  try {
-    std::size_t used = 0;
-    idx = std::stoi(index, &used);
-    if (used != index.size()) idx = -1;
-  } catch (...) {}
+  const int idx = text::parse_int<int>(index).value_or(-1);
   // The cluster and its unit count are read in the transaction that sets the
   // unit, so an update racing this one cannot change them in between.
   TRY(store_.atomically([&]() -> Result<> {

@@ -13,37 +13,20 @@ namespace cpshare {
 
 namespace {
 
-constexpr std::string_view kIdAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford, lower case
+constexpr std::string_view kCodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // crypto::kIdAlphabet, upper case
 
 // "ls-" + 10 symbols (50 random bits), like the CPcId.
-std::string new_lease_id() {
-  const crypto::Bytes r = crypto::random_bytes(7);
-  std::uint64_t bits = 0;
-  for (auto b : r) bits = bits << 8 | b;
-  std::string id = "ls-";
-  for (int i = 0; i < 10; ++i) {
-    id += kIdAlphabet[bits & 31U];
-    bits >>= 5;
-  }
-  return id;
-}
+std::string new_lease_id() { return crypto::random_id("ls-", 10); }
 
 // The authorization code: 16 symbols (80 random bits) in four groups, e.g.
 // "7K2M-9X4Q-VD3H-RT8N". Upper case to read aloud; redeem accepts any case
 // and ignores dashes and spaces.
 std::string new_auth_code() {
-  const crypto::Bytes r = crypto::random_bytes(10);
+  const std::string symbols = crypto::random_id("", 16, kCodeAlphabet);
   std::string code;
-  std::uint32_t acc = 0;
-  int nbits = 0;
-  for (auto b : r) {
-    acc = acc << 8 | b;
-    nbits += 8;
-    while (nbits >= 5) {
-      nbits -= 5;
-      if (code.size() % 5 == 4) code += '-';
-      code += static_cast<char>(std::toupper(static_cast<unsigned char>(kIdAlphabet[(acc >> nbits) & 31U])));
-    }
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (i > 0 && i % 4 == 0) code += '-';
+    code += symbols[i];
   }
   return code;
 }
@@ -485,7 +468,8 @@ Result<> LeaseService::revoke(Revocation r) {
   }
   auto stored = store_.put_revocation(r);
   // The supplier hears once when the removal is first put off, and when it is given up.
-  if (lease && (final_failure || (!done && r.attempts == 1))) tell_supplier(*lease, r, final_failure);
+  Result<> told;
+  if (lease && (final_failure || (!done && r.attempts == 1))) told = tell_supplier(*lease, r, final_failure);
   std::string problems;
   if (!done)
     problems = fmt::format("{} ({})", done.error().message,
@@ -493,25 +477,42 @@ Result<> LeaseService::revoke(Revocation r) {
                                          : fmt::format("attempt {}, next at {}", r.attempts, rfc3339(r.next_at)));
   if (!stored)
     problems += fmt::format("{}the attempt was not recorded: {}", problems.empty() ? "" : "; ", stored.error().message);
+  if (!told) problems += fmt::format("{}{}", problems.empty() ? "" : "; ", told.error().message);
   if (problems.empty()) return {};
-  return fail(done ? stored.error().code : done.error().code,
+  return fail(!done     ? done.error().code
+              : !stored ? stored.error().code
+                        : told.error().code,
               fmt::format("remove account {} of lease #{}: {}", r.username, r.lease_id, problems));
 }
 
-void LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final) {
+Result<> LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final) {
   auto supplier = store_.account_by_id(l.supplier_id);
   const Account* who = supplier && *supplier ? &**supplier : nullptr;
+  std::vector<std::string> problems;
+  if (!supplier) problems.push_back("read the supplier: " + supplier.error().message);
   json detail{{"lease", l.lease_id}, {"cpc_id", l.cpc_id}, {"account", r.username}, {"error", r.last_error}};
   if (final)
     detail["final"] = true;
   else
     detail["next_attempt_at"] = rfc3339(r.next_at);
   // The audit event records whether the mail went (the event list is fixed).
-  detail["mailed"] = who && who->email && mail_supplier(*who, l, r, final);
-  (void)write_audit(store_, clock_, AuditEventName::LeaseRevocationPending, who, RequestContext{}, detail);
+  bool mailed = false;
+  if (who && who->email) {
+    auto sent = mail_supplier(*who, l, r, final);
+    mailed = sent.has_value();
+    if (!sent) problems.push_back("mail the supplier: " + sent.error().message);
+  }
+  detail["mailed"] = mailed;
+  if (auto logged = write_audit(store_, clock_, AuditEventName::LeaseRevocationPending, who, RequestContext{}, detail);
+      !logged)
+    problems.push_back("record lease_revocation_pending: " + logged.error().message);
+  if (problems.empty()) return {};
+  std::string all = "the supplier was not told: ";
+  for (std::size_t i = 0; i < problems.size(); ++i) all += (i ? "; " : "") + problems[i];
+  return fail(ErrorCode::Unavailable, all);
 }
 
-bool LeaseService::mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final) {
+Result<> LeaseService::mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final) {
   std::string body = fmt::format(
       "Lease {} on your cluster {} has ended, but its account {} could not be removed from your host:\n"
       "  {}\n\n",
@@ -530,8 +531,7 @@ bool LeaseService::mail_supplier(const Account& who, const Lease& l, const Revoc
   body += fmt::format("\n租约 {} 已结束，但其账户 {} 未能从您的主机上删除（{}）。{}\n", l.lease_id, r.username,
                       r.last_error,
                       final ? "平台不再重试，请手动锁定并删除该账户。" : "平台将自动重试，请检查主机是否可达。");
-  return mailer_.send(Mail{*who.email, "cpshare: a lease account is still on your host / 租约账户尚未删除", body})
-      .has_value();
+  return mailer_.send(Mail{*who.email, "cpshare: a lease account is still on your host / 租约账户尚未删除", body});
 }
 
 Result<json> LeaseService::release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx) {

@@ -89,9 +89,11 @@ class LeaseService {
   // One attempt at removing a lease's account; on failure, the next try is
   // scheduled and the error (with the account's name) is answered.
   Result<> revoke(Revocation r);
-  // The supplier hears (audit log and mail) that an account could not be removed.
-  void tell_supplier(const Lease& l, const Revocation& r, bool final);
-  bool mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);
+  // The supplier hears (audit log and mail) that an account could not be removed;
+  // what could not be done (reading the supplier, the mail, the audit event) is
+  // answered, for revoke's error and so the scheduler's log.
+  Result<> tell_supplier(const Lease& l, const Revocation& r, bool final);
+  Result<> mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);
   json lease_json(const Lease& l) const;
 
   Store& store_;

@@ -301,14 +301,7 @@ std::string lease_username(std::string_view lease_id) {
 std::string random_password() {
   static constexpr std::string_view kAlphabet = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
   static_assert(kAlphabet.size() == 56);
-  constexpr std::size_t kLength = 24;
-  constexpr unsigned kLimit = 256 / kAlphabet.size() * kAlphabet.size();  // 224: rejecting the rest avoids modulo bias
-  std::string out;
-  out.reserve(kLength);
-  while (out.size() < kLength)
-    for (std::uint8_t byte : crypto::random_bytes(32))
-      if (byte < kLimit && out.size() < kLength) out += kAlphabet[byte % kAlphabet.size()];
-  return out;
+  return crypto::random_id("", 24, kAlphabet);
 }
 
 Result<> create_lease_account(const Target& admin, const LeaseAccount& account) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/units.hpp"
+#include "store/filter_sql.hpp"
 #include "store/guarded.hpp"
 
 namespace cpshare {
@@ -139,7 +140,7 @@ int bind_cluster(SQLite::Statement& st, const Cluster& c) {
   return i;
 }
 
-void bind_param(SQLite::Statement& st, int i, const catalog::SqlParam& p) {
+void bind_param(SQLite::Statement& st, int i, const SqlParam& p) {
   if (const auto* n = std::get_if<std::int64_t>(&p))
     st.bind(i, static_cast<int64_t>(*n));
   else
@@ -255,19 +256,20 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
   };
   std::vector<Part> parts;
   if (q.sort) {
+    const std::string column(column_sql(q.sort->column));
     const std::string dir = q.sort->descending ? " DESC" : "";
-    const std::string order = q.sort->column + dir + ", id" + dir;
+    const std::string order = column + dir + ", id" + dir;
     if (q.sort->nullable) {
       // A price: walk its index (migration 3) in order. It holds the columns
       // most filters test, so terms are checked without reading the row, and
       // the page ends after `limit` matches. Left to itself, the planner
       // sometimes sorted a range of another index instead (docs/PERFORMANCE.md).
-      const bool price = q.sort->column.starts_with("price_");
-      parts.push_back({q.sort->column + " IS NOT NULL",
+      const bool price = column.starts_with("price_");
+      parts.push_back({column + " IS NOT NULL",
                        {},
                        order,
-                       price ? fmt::format("clusters c INDEXED BY clusters_{}", q.sort->column) : kFrom});
-      parts.push_back({q.sort->column + " IS NULL", {}, "id DESC"});
+                       price ? fmt::format("clusters c INDEXED BY clusters_{}", column) : kFrom});
+      parts.push_back({column + " IS NULL", {}, "id DESC"});
     } else {
       parts.push_back({"1=1", {}, order});
     }
@@ -277,14 +279,15 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
   } else {
     parts.push_back({"1=1", {}, "id DESC"});
   }
-  std::string where = "(" + q.filter.where + ")";
+  const SqlCondition filter = filter_sql(q.filter);
+  std::string where = "(" + filter.where + ")";
   if (q.owner_id) where += " AND owner_id = ?";
   if (q.available_only) where += " AND status = 'listed' AND units_free > 0";
 
   return read("list clusters", [&](Connection& db) -> Result<std::vector<Cluster>> {
     auto bind = [&](SQLite::Statement& st, const Part& part) {
       int i = 1;
-      for (const auto& p : q.filter.params) bind_param(st, i++, p);
+      for (const auto& p : filter.params) bind_param(st, i++, p);
       if (q.owner_id) st.bind(i++, static_cast<int64_t>(*q.owner_id));
       if (part.param) st.bind(i++, *part.param);
       return i;

@@ -22,7 +22,11 @@ std::vector<int> split_units(const std::string& s) {
   std::size_t start = 0;
   while (start < s.size()) {
     auto comma = s.find(',', start);
-    out.push_back(std::stoi(s.substr(start, comma - start)));
+    const std::string_view item = std::string_view(s).substr(start, comma - start);
+    const auto unit = text::parse_int<int>(item);
+    // The store writes the list; anything else is a damaged row, reported as one.
+    if (!unit) throw SQLite::Exception(fmt::format("lease unit list '{}' has '{}', not a unit number", s, item));
+    out.push_back(*unit);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

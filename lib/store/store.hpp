@@ -66,7 +66,7 @@ struct ClusterSecrets {
 
 // A catalogue query: a compiled filter, an order, and who asks.
 struct ClusterQuery {
-  catalog::CompiledFilter filter{"1=1", {}};
+  catalog::Filter filter;                   // rendered by filter_sql (store/filter_sql.hpp)
   std::optional<catalog::SortSpec> sort;    // else newest first
   std::optional<std::int64_t> owner_id;     // only this owner's clusters (any status)
   bool available_only = true;               // listed, with at least one idle unit

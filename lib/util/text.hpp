@@ -1,6 +1,9 @@
 // UTF-8 text helpers for terminal output and suggestions.
 #pragma once
 
+#include <charconv>
+#include <concepts>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,25 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The closest candidate within distance max(2, len/3), or "" when none is close.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 std::string trim(std::string_view s);
+// A whole base-10 integer as std::stoi / std::stoll read one that must use all
+// of `s`: optional leading whitespace (space, \t, \n, \v, \f, \r), an
+// optional '+' or '-', then digits and nothing after. nullopt when `s` is not
+// such a number or it lies outside T's range. Built on std::from_chars (no
+// exceptions, no locale).
+template <std::signed_integral T>
+std::optional<T> parse_int(std::string_view s) {
+  std::size_t at = 0;
+  while (at < s.size() && (s[at] == ' ' || (s[at] >= '\t' && s[at] <= '\r'))) ++at;
+  if (at < s.size() && s[at] == '+') {
+    ++at;
+    if (at < s.size() && s[at] == '-') return std::nullopt;  // from_chars would take "+-5"
+  }
+  T value{};
+  const char* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(s.data() + at, end, value);
+  if (ec != std::errc{} || ptr != end) return std::nullopt;
+  return value;
+}
 // RFC 3986 percent-encoding: everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string percent_encode(std::string_view s);
 // Integers joined by commas, "0,1,3" (lease unit lists, CUDA_VISIBLE_DEVICES).

@@ -223,7 +223,13 @@ TEST_CASE("units: per-unit status set by the owner", "[R-CL-3][R-CL-7]") {
   CHECK(f.svc.set_unit(sup, id, "8", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
   CHECK(f.svc.set_unit(sup, id, "x", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
   CHECK(f.svc.set_unit(sup, id, "1", {{"status", "busy"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
-  REQUIRE(f.svc.set_unit(sup, id, "3", {{"status", "idle"}}, f.ctx));
+  // The index is read as std::stoi read it (issue 10: std::from_chars now): leading
+  // whitespace and '+' taken, anything after the digits or beyond int refused.
+  CHECK(f.svc.set_unit(sup, id, "3 ", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(f.svc.set_unit(sup, id, "99999999999", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(f.svc.set_unit(sup, id, "-1", {{"status", "idle"}}, f.ctx).error().message ==
+        "cluster " + id + " has units 0..7; there is no unit -1");
+  REQUIRE(f.svc.set_unit(sup, id, " +3", {{"status", "idle"}}, f.ctx));
   CHECK(f.svc.show(user, id).value()["cluster"]["units_free"] == 8);
   // The A-class access details are the owner's to see.
   CHECK(shown["cluster"]["access"].contains("ssh_host") == false);

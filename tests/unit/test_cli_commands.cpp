@@ -6,6 +6,7 @@
 
 #include "cli_test_support.hpp"
 #include "clicmd/display.hpp"
+#include "domain/money.hpp"
 #include "clicmd/runner.hpp"
 
 using namespace cpshare;
@@ -511,7 +512,8 @@ TEST_CASE("completion and __man print the generated documents", "[cli][docs]") {
 }
 
 TEST_CASE("fen print as yuan with two decimals, sign first", "[cli][money]") {
-  using cpshare::clicmd::fen_to_yuan;
+  // The CLI writes money through the platform's one formatter (domain/money.hpp).
+  const auto fen_to_yuan = cpshare::money::format_yuan;
   CHECK(fen_to_yuan(0) == "0.00");
   CHECK(fen_to_yuan(5) == "0.05");
   CHECK(fen_to_yuan(250000) == "2500.00");

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <set>
 #include <string>
@@ -322,4 +323,33 @@ TEST_CASE("argument tokens never begin with a dash", "[R-USER-5]") {
     REQUIRE(t.size() == 43);
     REQUIRE(t.front() != '-');
   }
+}
+
+TEST_CASE("random_id: the prefix, then uniform symbols of the alphabet", "[R-CL-2]") {
+  // The one id generator (issue 10): CPcIds, lease ids, codes, session ids all come from it.
+  std::set<std::string> seen;
+  std::map<char, int> counts;
+  for (int i = 0; i < 3200; ++i) {
+    const std::string id = crypto::random_id("ls-", 10);
+    REQUIRE(id.size() == 13);
+    CHECK(id.starts_with("ls-"));
+    for (char c : id.substr(3)) {
+      CHECK(crypto::kIdAlphabet.find(c) != std::string_view::npos);
+      ++counts[c];
+    }
+    seen.insert(id);
+  }
+  CHECK(seen.size() == 3200);
+  // 32,000 symbols over 32: about 1,000 each; every one used, none far off.
+  REQUIRE(counts.size() == 32);
+  for (const auto& [c, n] : counts) {
+    INFO(c);
+    CHECK(n > 800);
+    CHECK(n < 1200);
+  }
+  CHECK(crypto::random_id("s_", 16, crypto::kHexAlphabet).find_first_not_of("0123456789abcdef", 2) ==
+        std::string::npos);
+  CHECK(crypto::random_id("s_", 16, crypto::kHexAlphabet).size() == 18);
+  CHECK(crypto::random_id("x", 0) == "x");
+  CHECK(crypto::random_id("", 5, "Z") == "ZZZZZ");
 }

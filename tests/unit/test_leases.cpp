@@ -520,6 +520,34 @@ TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
   CHECK(log.find("attempt 1, next at") != std::string::npos);
 }
 
+TEST_CASE("the scheduler logs a supplier it could not tell of a failed removal", "[R-LEASE-7]") {
+  // Issue 10: telling the supplier (audit event, mail) answers what failed instead of dropping it.
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'A', 4);
+  const std::string id = f.lease(alice, cpc, 1, "daily", 1).value()["lease"]["lease_id"];
+  f.activate(id);
+  f.clock.advance(86400 + 1);
+  f.sql(
+      "CREATE TRIGGER refuse_notice BEFORE INSERT ON audit_log WHEN NEW.event = 'lease_revocation_pending' "
+      "BEGIN SELECT RAISE(ABORT, 'audit disk full'); END");
+  f.leases.tick(f.log);
+  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "ended");
+  const std::string log = f.log_text();
+  INFO(log);
+  const std::string line = fmt::format("WARN scheduler: remove account {} of lease #", ssh::lease_username(id));
+  const auto at = log.find(line);
+  REQUIRE(at != std::string::npos);
+  const std::string entry = log.substr(at, log.find('\n', at) - at);
+  CHECK(entry.find("attempt 1, next at") != std::string::npos);
+  CHECK(entry.find("; the supplier was not told: ") != std::string::npos);
+  CHECK(entry.find("record lease_revocation_pending: store: audit: audit disk full") != std::string::npos);
+  // The fixture's outbox directory does not exist: the mail fails too, and says so.
+  CHECK(entry.find("mail the supplier: outbox: cannot create") != std::string::npos);
+  CHECK(f.events("lease_revocation_pending").empty());
+}
+
 TEST_CASE("deregistration closes the account and ends its leases in one transaction", "[R-USER-8][R-LEASE-7]") {
   Fixture f;
   Caller sup = f.account("acme", Role::Supplier);

@@ -1,4 +1,7 @@
 #include <catch2/catch.hpp>
+#include <climits>
+#include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -84,4 +87,39 @@ TEST_CASE("trim and to_lower_ascii") {
   CHECK(text::trim(" \n ") == "");
   CHECK(text::trim("深圳") == "深圳");
   CHECK(text::to_lower_ascii("AbC深圳XYZ") == "abc深圳xyz");
+}
+
+// What lib/ accepted when it called std::stoi / std::stoll and required the
+// whole text to be used (issue 10 replaced those with std::from_chars).
+template <class T>
+std::optional<T> stoi_reference(const std::string& s) {
+  try {
+    std::size_t used = 0;
+    const long long n = std::stoll(s, &used);
+    if (used != s.size() || n < std::numeric_limits<T>::min() || n > std::numeric_limits<T>::max()) return std::nullopt;
+    return static_cast<T>(n);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+TEST_CASE("parse_int accepts exactly what std::stoi accepted with the whole text used") {
+  CHECK(text::parse_int<int>("8080") == 8080);
+  CHECK(text::parse_int<int>(" \t\n\v\f\r42") == 42);  // leading whitespace, as strtol skips it
+  CHECK(text::parse_int<int>("+7") == 7);
+  CHECK(text::parse_int<int>("-7") == -7);
+  CHECK(text::parse_int<int>("007") == 7);
+  CHECK(text::parse_int<int>("2147483647") == INT_MAX);
+  CHECK(text::parse_int<int>("-2147483648") == INT_MIN);
+  CHECK(text::parse_int<long long>("9223372036854775807") == LLONG_MAX);
+  for (const char* bad : {"", " ", "+", "-", "+-5", "-+5", "5 ", "5x", "x5", "0x10", "1e3", "1.0", "2147483648",
+                          "-2147483649", "+ 5", "٣", "\xef\xbc\x93"})
+    CHECK_FALSE(text::parse_int<int>(bad));
+  CHECK_FALSE(text::parse_int<long long>("9223372036854775808"));
+  for (const std::string s : {"0", "65535", "65536", " 80", "\t+80", "+-80", "80 ", "-0", "2147483648", "abc",
+                              "-2147483648", "\v1", "+", "12a", "99999999999999999999"}) {
+    INFO("'" << s << "'");
+    CHECK(text::parse_int<int>(s) == stoi_reference<int>(s));
+    CHECK(text::parse_int<long long>(s) == stoi_reference<long long>(s));
+  }
 }
