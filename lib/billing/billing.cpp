@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 #include <limits>
 
-#include "catalog/units.hpp"
-
 namespace cpshare::billing {
 
 namespace {
@@ -16,8 +14,6 @@ namespace {
 // (10^14 fen × 4096 units × 2^63 s / 60) is below 2^116, so nothing
 // wraps; the result is then checked against kMaxAmount.
 __extension__ typedef __int128 Wide;
-
-static_assert(kMaxUnitPrice == catalog::kMaxFen, "a lease's price is a catalogue price");
 
 // An amount in fen that the ledger can hold, or the error that says it cannot.
 Result<std::int64_t> amount(Wide fen) {

@@ -7,10 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "billing/billing.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::catalog {
+
+// Here rather than in billing, which sits below the catalogue (ARCHITECTURE.md, Rules).
+static_assert(billing::kMaxUnitPrice == kMaxFen, "a lease's price is a catalogue price");
 
 namespace {
 
