@@ -59,6 +59,11 @@ struct Time {
 // Whether a member's key is always sent (null when empty) or left out when empty.
 enum class Presence { Always, Omittable };
 
+// A member of a JSON merge patch (RFC 7386), with Presence::Omittable: nullopt = the key left out
+// (unchanged), an empty inner optional = null (remove), a value = set.
+template <class T>
+using Nullable = std::optional<std::optional<T>>;
+
 template <class C, class M>
 struct Member {
   std::string_view name;
@@ -222,7 +227,11 @@ bool decode_into(const json& j, T& out, const std::string& path, DecodeError& er
     return true;
   } else if constexpr (IsOptional<T>::value) {
     if (j.is_null()) {
-      out.reset();
+      // Nullable<X> (a merge patch's member): null is present, as "remove"; absent is the key left out.
+      if constexpr (IsOptional<typename T::value_type>::value)
+        out.emplace();
+      else
+        out.reset();
       return true;
     }
     typename T::value_type v{};
