@@ -31,8 +31,8 @@ std::vector<api::UnitView> unit_views(const std::vector<UnitRow>& rows) {
 
 }  // namespace
 
-CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, const Clock& clock)
-    : store_(store), keys_(keys), clock_(clock) {}
+CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock)
+    : store_(store), keys_(keys), host_(host), clock_(clock) {}
 
 Result<std::optional<api::ProvisioningView>> CatalogService::provisioning_view(const Caller& caller, const Cluster& c) {
   if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin()))
@@ -218,7 +218,7 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
   TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
   TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
   ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60};
-  auto probe = ssh::verify(target);
+  auto probe = host_.verify(target);
   if (!probe) {
     Error e = probe.error();
     if (e.code == ErrorCode::Conflict) {

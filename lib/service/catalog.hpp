@@ -10,6 +10,7 @@
 #include "api/catalog.hpp"
 #include "crypto/crypto.hpp"
 #include "service/accounts.hpp"
+#include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 
@@ -19,7 +20,8 @@ namespace cpshare {
 // validated their fields already (from_body, from_query).
 class CatalogService {
  public:
-  CatalogService(Store& store, const crypto::KeyRing& keys, const Clock& clock);
+  // host: verify's probe of A-class hosts (ssh::LibsshSupplierHost in cpshared).
+  CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock);
 
   // Forbidden unless an active supplier.
   Result<api::PublishedCluster> publish(const Caller& caller, const api::PublishClusterRequest& req,
@@ -58,6 +60,7 @@ class CatalogService {
 
   Store& store_;
   const crypto::KeyRing& keys_;
+  ssh::SupplierHost& host_;
   const Clock& clock_;
 };
 

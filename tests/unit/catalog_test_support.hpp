@@ -32,4 +32,11 @@ inline Result<nlohmann::json> set_unit(CatalogService& svc, const Caller& c, con
   return api::encode(out);
 }
 
+inline Result<nlohmann::json> verify(CatalogService& svc, const Caller& c, const std::string& cpc_id,
+                                     const nlohmann::json& body, const RequestContext& ctx) {
+  TRY_ASSIGN(auto req, api::VerifyRequest::from_body(body));
+  TRY_ASSIGN(auto out, svc.verify(c, cpc_id, req, ctx));
+  return api::encode(out);
+}
+
 }  // namespace cpshare::testing
