@@ -103,6 +103,10 @@ struct IsOptional : std::false_type {};
 template <class T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 template <class T>
+struct IsNullable : std::false_type {};
+template <class T>
+struct IsNullable<std::optional<std::optional<T>>> : std::true_type {};
+template <class T>
 struct IsVector : std::false_type {};
 template <class T>
 struct IsVector<std::vector<T>> : std::true_type {};
@@ -320,7 +324,7 @@ json schema_of() {
     return {{"type", "string"}, {"enum", names}};
   } else if constexpr (IsOptional<T>::value) {
     json s = schema_of<typename T::value_type>();
-    s["nullable"] = true;
+    if (!s.empty()) s["nullable"] = true;  // free JSON (empty) admits null already
     return s;
   } else if constexpr (IsVector<T>::value) {
     return {{"type", "array"}, {"items", schema_of<typename T::value_type>()}};
@@ -332,7 +336,12 @@ json schema_of() {
           (
               [&] {
                 using M = std::remove_cvref_t<decltype(std::declval<T&>().*(m.ptr))>;
-                props[std::string(m.name)] = schema_of<M>();
+                json s = schema_of<M>();
+                // An Omittable optional is left out when empty, never sent as null (a Nullable
+                // one, optional<optional<X>>, is: null is its "remove").
+                if constexpr (IsOptional<M>::value && !IsNullable<M>::value)
+                  if (m.presence == Presence::Omittable) s.erase("nullable");
+                props[std::string(m.name)] = std::move(s);
                 if (m.presence == Presence::Always) required.push_back(std::string(m.name));
               }(),
               ...);

@@ -396,7 +396,7 @@ TEST_CASE("verify pins the host key on first contact and refuses a changed one u
   REQUIRE_FALSE(changed);
   CHECK(changed.error().code == ErrorCode::Conflict);
   CHECK(contains(changed.error().message, fmt::format("cpshare cluster verify {} --repin", cpc)));
-  CHECK(f.catalog.show(f.sup, cpc).value()["provisioning"]["host_key_fingerprint"] == FakeSupplierHost::kFingerprint);
+  CHECK(f.catalog.show(f.sup, cpc).value().provisioning.value().host_key_fingerprint == FakeSupplierHost::kFingerprint);
 
   f.host_fake.go_down(1);
   CHECK(testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx).error().code == ErrorCode::Unavailable);
@@ -404,5 +404,5 @@ TEST_CASE("verify pins the host key on first contact and refuses a changed one u
   REQUIRE(repinned);
   CHECK((*repinned)["fingerprint"] == other);
   CHECK((*repinned)["pinned_now"] == true);
-  CHECK(f.catalog.show(f.sup, cpc).value()["provisioning"]["host_key_fingerprint"] == other);
+  CHECK(f.catalog.show(f.sup, cpc).value().provisioning.value().host_key_fingerprint == other);
 }
