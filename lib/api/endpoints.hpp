@@ -6,12 +6,17 @@
 #include <tuple>
 
 #include "api/accounts.hpp"
+#include "api/catalog.hpp"
 #include "api/meta.hpp"
 
 namespace cpshare::api {
 
 using AllEndpoints = std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions,
-                                endpoint::Logout, endpoint::RevokeSession>;
+                                endpoint::Logout, endpoint::RevokeSession,
+                                // the catalogue (api/catalog.hpp)
+                                endpoint::PublishCluster, endpoint::ListClusters, endpoint::ShowCluster,
+                                endpoint::UpdateCluster, endpoint::DelistCluster, endpoint::RelistCluster,
+                                endpoint::ClusterUnits, endpoint::SetUnit, endpoint::VerifyCluster>;
 
 // Calls fn(E{}) for each endpoint type E, in order.
 template <class F>

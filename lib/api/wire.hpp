@@ -60,6 +60,11 @@ struct Time {
 // Whether a member's key is always sent (null when empty) or left out when empty.
 enum class Presence { Always, Omittable };
 
+// A member of a JSON merge patch (RFC 7386), with Presence::Omittable: nullopt = the key left out
+// (unchanged), an empty inner optional = null (remove), a value = set.
+template <class T>
+using Nullable = std::optional<std::optional<T>>;
+
 template <class C, class M>
 struct Member {
   std::string_view name;
@@ -104,6 +109,10 @@ template <class T>
 struct IsOptional : std::false_type {};
 template <class T>
 struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T>
+struct IsNullable : std::false_type {};
+template <class T>
+struct IsNullable<std::optional<std::optional<T>>> : std::true_type {};
 template <class T>
 struct IsVector : std::false_type {};
 template <class T>
@@ -235,7 +244,11 @@ bool decode_into(const json& j, T& out, const std::string& path, DecodeError& er
     return true;
   } else if constexpr (IsOptional<T>::value) {
     if (j.is_null()) {
-      out.reset();
+      // Nullable<X> (a merge patch's member): null is present, as "remove"; absent is the key left out.
+      if constexpr (IsOptional<typename T::value_type>::value)
+        out.emplace();
+      else
+        out.reset();
       return true;
     }
     typename T::value_type v{};
@@ -326,7 +339,7 @@ json schema_of() {
     return {{"type", "string"}, {"enum", names}};
   } else if constexpr (IsOptional<T>::value) {
     json s = schema_of<typename T::value_type>();
-    s["nullable"] = true;
+    if (!s.empty()) s["nullable"] = true;  // free JSON (empty) admits null already
     return s;
   } else if constexpr (IsVector<T>::value) {
     return {{"type", "array"}, {"items", schema_of<typename T::value_type>()}};
@@ -338,7 +351,12 @@ json schema_of() {
           (
               [&] {
                 using M = std::remove_cvref_t<decltype(std::declval<T&>().*(m.ptr))>;
-                props[std::string(m.name)] = schema_of<M>();
+                json s = schema_of<M>();
+                // An Omittable optional is left out when empty, never sent as null (a Nullable
+                // one, optional<optional<X>>, is: null is its "remove").
+                if constexpr (IsOptional<M>::value && !IsNullable<M>::value)
+                  if (m.presence == Presence::Omittable) s.erase("nullable");
+                props[std::string(m.name)] = std::move(s);
                 if (m.presence == Presence::Always) required.push_back(std::string(m.name));
               }(),
               ...);

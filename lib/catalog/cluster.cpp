@@ -461,12 +461,18 @@ api::Fields top_fields(const json& body) {
                             "vendor", "location", "region", "storage", "software", "description", "usage", "access"});
 }
 
-// Reads the publishable fields of `body` into c (a fresh Cluster at publish, the current one for a
-// patch) and checks the merged result. All errors go to f.
-void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
-  // class: decides what else is required.
-  char cls = 0;
-  if (!patch) {
+// What a reader knows of the cluster a body describes (publish) or changes (patch).
+struct Scope {
+  bool patch = false;  // a merge patch: absent = unchanged, null = remove
+  char cls = 0;        // the class: 'A' or 'B'; 0 when unknown (the access and usage keys are checked for shape only)
+  bool merged = true;  // c is the whole cluster after the change, so the rules across fields apply
+};
+
+// class: decides what else is required. At publish it is read; in a patch it may only repeat the
+// stored class (s.cls); in a check without the stored cluster it is not read.
+char read_class(api::Fields& f, const json& body, Cluster& c, const Scope& s) {
+  if (!s.patch) {
+    char cls = 0;
     if (auto v = f.text("class", true, 8)) {
       const std::string u = upper(*v);
       if (u == "A" || u == "B")
@@ -477,38 +483,39 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
                 "platform)");
     }
     if (cls) c.cluster_class = cls;
-  } else {
-    cls = c.cluster_class;
-    const bool same = member(body, "class") && body.at("class").is_string() &&
-                      upper(text::trim(body.at("class").get<std::string>())) == std::string(1, cls);
-    if (member(body, "class") && !same)
-      f.error("class", fmt::format("cannot change (this cluster is class {}): the class decides how a cluster is "
-                                   "reached and billed; delist it and publish a new one",
-                                   cls));
+    return cls;
   }
+  if (s.cls == 0) return 0;
+  const bool same = member(body, "class") && body.at("class").is_string() &&
+                    upper(text::trim(body.at("class").get<std::string>())) == std::string(1, s.cls);
+  if (member(body, "class") && !same)
+    f.error("class", fmt::format("cannot change (this cluster is class {}): the class decides how a cluster is "
+                                 "reached and billed; delist it and publish a new one",
+                                 s.cls));
+  return s.cls;
+}
 
-  // resource_type, then the fields that depend on it.
-  bool type_ok = patch;  // a stored cluster's type is valid
-  if (patch && null_member(body, "resource_type")) {
+// resource_type. True when c.resource_type is known to be valid afterwards (a stored cluster's is).
+bool read_resource_type(api::Fields& f, const json& body, Cluster& c, const Scope& s) {
+  if (s.patch && null_member(body, "resource_type")) {
     f.error("resource_type", std::string(kCannotRemove));
-    type_ok = false;
-  } else if (!patch || member(body, "resource_type")) {
-    type_ok = false;
-    if (auto v = f.text("resource_type", true, 8)) {
-      const std::string u = upper(*v);
-      if (u == "GPU" || u == "NPU" || u == "CPU") {
-        c.resource_type = u;
-        type_ok = true;
-      } else {
-        f.error("resource_type", "must be GPU, NPU or CPU");
-      }
-    }
+    return false;
   }
-  const bool cpu = type_ok && c.resource_type == "CPU";
-  const bool accel = type_ok && !cpu;
+  if (s.patch && !member(body, "resource_type")) return s.merged;
+  if (auto v = f.text("resource_type", true, 8)) {
+    const std::string u = upper(*v);
+    if (u == "GPU" || u == "NPU" || u == "CPU") {
+      c.resource_type = u;
+      return true;
+    }
+    f.error("resource_type", "must be GPU, NPU or CPU");
+  }
+  return false;
+}
 
-  required_text(f, body, "model", kShortText, patch, c.model);
-
+// units and unit_memory, against the resource type when it is known (cpu / accel).
+void read_unit_fields(api::Fields& f, const json& body, Cluster& c, const Scope& s, bool cpu, bool accel) {
+  const bool patch = s.patch;
   const std::size_t before_units = f.error_count();
   if (patch && null_member(body, "units")) f.error("units", std::string(kCannotRemove));
   auto units = number_field(f, body, "units", false, 1, kMaxUnits, Quantity::Count);
@@ -530,7 +537,7 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
   if (patch && null_member(body, "unit_memory")) {
     if (cpu)
       c.unit_memory = 0;
-    else
+    else if (s.merged)  // an accelerator, or a type refused above
       f.error("unit_memory", std::string(kCannotRemove));
   }
   auto unit_memory = number_field(f, body, "unit_memory", false, 0, kMaxBytes, Quantity::Bytes);
@@ -551,46 +558,62 @@ void read_cluster(api::Fields& f, const json& body, Cluster& c, bool patch) {
                                        patch ? "" : " or leave it out"));
   if (accel && unit_memory_ok && c.unit_memory == 0)
     f.error("unit_memory", fmt::format("must be greater than 0: bytes of memory per {}", c.resource_type));
+}
 
-  const auto required_number = [&](std::string_view name, std::int64_t max, Quantity q, std::int64_t& target) {
-    if (patch && null_member(body, name)) f.error(std::string(name), std::string(kCannotRemove));
-    if (auto v = number_field(f, body, name, !patch, 1, max, q)) target = *v;
-  };
-  required_number("memory", kMaxBytes, Quantity::Bytes, c.memory);
-  required_number("vcpus", kMaxVcpus, Quantity::Count, c.vcpus);
-
-  const std::size_t before_prices = f.error_count();
-  read_prices(f, body, c.prices, patch);
-  if (f.error_count() == before_prices && c.prices.modes().empty())
-    f.error("prices",
-            "must offer at least one billing mode: hourly, daily, monthly or yearly (fen per unit); to "
-            "stop offering the cluster, delist it");
-
-  required_text(f, body, "vendor", kShortText, patch, c.vendor);
-  required_text(f, body, "location", kShortText, patch, c.location);
-  required_text(f, body, "region", kShortText, patch, c.region);
-  read_storage(f, body, c, patch);
-  read_software(f, body, c);
-
+// description (every class) and usage (A-class only; s.cls 0: checked as text only).
+void read_texts(api::Fields& f, const json& body, Cluster& c, const Scope& s) {
   if (null_member(body, "description"))
     c.description.clear();
   else if (auto d = long_text(f, body, "description", false, kMaxDescription))
     c.description = *d;
 
-  if (cls == 'B') {
+  if (s.cls == 'B') {
     f.forbid("usage", "only A-class clusters carry usage instructions; B-class leasers use access.platform_url");
-  } else {
-    if (patch && null_member(body, "usage"))
-      f.error("usage", "cannot be removed: an A-class cluster tells its leasers how to use it");
-    else if (auto u = long_text(f, body, "usage", !patch && cls == 'A', kMaxDescription)) {
-      if (u->empty() && cls == 'A')
-        f.error("usage", "must not be empty: an A-class cluster tells its leasers how to use it");
-      else
-        c.usage = *u;
-    }
+    return;
   }
+  if (s.patch && null_member(body, "usage")) {
+    f.error("usage", "cannot be removed: an A-class cluster tells its leasers how to use it");
+  } else if (auto u = long_text(f, body, "usage", !s.patch && s.cls == 'A', kMaxDescription)) {
+    if (u->empty() && s.cls == 'A')
+      f.error("usage", "must not be empty: an A-class cluster tells its leasers how to use it");
+    else
+      c.usage = *u;
+  }
+}
 
-  read_access(f, body, c, patch, cls);
+// Reads the publishable fields of `body` into c (a fresh Cluster at publish, the current one for a
+// patch, a scratch one for a check without the stored cluster); all errors go to f. The one
+// validation of publish and patch: what differs is in s.
+void read_cluster_fields(api::Fields& f, const json& body, Cluster& c, Scope s) {
+  s.cls = read_class(f, body, c, s);
+  // Without the stored cluster the type may be unknown, and c is no whole cluster: the rules
+  // across fields wait for the merge.
+  const bool type_ok = read_resource_type(f, body, c, s) && s.merged;
+  const bool cpu = type_ok && c.resource_type == "CPU";
+  read_unit_fields(f, body, c, s, cpu, type_ok && !cpu);
+  required_text(f, body, "model", kShortText, s.patch, c.model);
+
+  const auto required_number = [&](std::string_view name, std::int64_t max, Quantity q, std::int64_t& target) {
+    if (s.patch && null_member(body, name)) f.error(std::string(name), std::string(kCannotRemove));
+    if (auto v = number_field(f, body, name, !s.patch, 1, max, q)) target = *v;
+  };
+  required_number("memory", kMaxBytes, Quantity::Bytes, c.memory);
+  required_number("vcpus", kMaxVcpus, Quantity::Count, c.vcpus);
+
+  const std::size_t before_prices = f.error_count();
+  read_prices(f, body, c.prices, s.patch);
+  if (s.merged && f.error_count() == before_prices && c.prices.modes().empty())
+    f.error("prices",
+            "must offer at least one billing mode: hourly, daily, monthly or yearly (fen per unit); to "
+            "stop offering the cluster, delist it");
+
+  required_text(f, body, "vendor", kShortText, s.patch, c.vendor);
+  required_text(f, body, "location", kShortText, s.patch, c.location);
+  required_text(f, body, "region", kShortText, s.patch, c.region);
+  read_storage(f, body, c, s.patch);
+  read_software(f, body, c);
+  read_texts(f, body, c, s);
+  read_access(f, body, c, s.patch, s.cls);
 }
 
 }  // namespace
@@ -629,7 +652,7 @@ Result<Cluster> cluster_from_publish(const json& body) {
   api::Fields f = top_fields(body);
   if (!body.is_object()) return fail(f.failure());
   Cluster c;
-  read_cluster(f, body, c, false);
+  read_cluster_fields(f, body, c, Scope{.patch = false, .cls = 0, .merged = true});
   if (!f.ok()) return fail(f.failure());
   c.units_free = c.units;
   c.status = ClusterStatus::Listed;
@@ -644,57 +667,22 @@ Result<Cluster> apply_update(const Cluster& current, const json& body) {
     return fail(f.failure());
   }
   Cluster c = current;
-  read_cluster(f, body, c, true);
+  read_cluster_fields(f, body, c, Scope{.patch = true, .cls = current.cluster_class, .merged = true});
   if (!f.ok()) return fail(f.failure());
   return c;
 }
 
-json cluster_json(const Cluster& c, Viewer viewer) {
-  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
-  auto time = [](std::int64_t t) { return t ? json(rfc3339(t)) : json(nullptr); };
-  json prices = json::object();
-  json modes = json::array();
-  for (auto m : enum_values<BillingMode>()) {
-    prices[std::string(enum_name(m))] = opt(c.prices[m]);
-    if (c.prices[m]) modes.push_back(enum_name(m));
+Result<> check_update(const json& body) {
+  api::Fields f = top_fields(body);
+  if (!body.is_object()) return fail(f.failure());
+  if (body.empty()) {
+    f.error("(body)", "give at least one field to change");
+    return fail(f.failure());
   }
-  json access;
-  if (c.cluster_class == 'A') {
-    access = {{"method", "ssh"}};
-    if (viewer == Viewer::Owner) {
-      access["ssh_host"] = c.ssh_host;
-      access["ssh_port"] = c.ssh_port;
-      access["ssh_user"] = c.ssh_user;
-    }
-  } else {
-    access = {{"method", "platform"}, {"platform_url", c.platform_url}, {"environments", c.environments}};
-  }
-  return {
-      {"cpc_id", c.cpc_id},
-      {"owner", c.owner},
-      {"class", std::string(1, c.cluster_class)},
-      {"resource_type", c.resource_type},
-      {"model", c.model},
-      {"units", c.units},
-      {"units_free", c.units_free},
-      {"unit_memory", c.unit_memory},
-      {"memory", c.memory},
-      {"vcpus", c.vcpus},
-      {"prices", prices},
-      {"billing_modes", modes},
-      {"vendor", c.vendor},
-      {"location", c.location},
-      {"region", c.region},
-      {"storage", {{"total_bytes", c.storage_bytes}, {"description", c.storage_desc}}},
-      {"software",
-       {{"cuda", opt(c.cuda)}, {"cudnn", opt(c.cudnn)}, {"python", opt(c.python)}, {"frameworks", c.frameworks}}},
-      {"description", c.description},
-      {"usage", c.cluster_class == 'A' ? json(c.usage) : json(nullptr)},
-      {"access", access},
-      {"status", enum_name(c.status)},
-      {"created_at", time(c.created_at)},
-      {"updated_at", time(c.updated_at)},
-  };
+  Cluster scratch;
+  read_cluster_fields(f, body, scratch, Scope{.patch = true, .cls = 0, .merged = false});
+  if (!f.ok()) return fail(f.failure());
+  return {};
 }
 
 }  // namespace cpshare::catalog

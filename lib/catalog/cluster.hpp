@@ -1,5 +1,6 @@
-// The cluster record (docs/design/catalogue.md) and its pure rules: the public id, the publish
-// and update requests of the API, and the API view. No store, no clock, no HTTP.
+// The cluster record (docs/design/catalogue.md) and its pure rules: the public id, and the reading
+// of the publish and update requests (api/catalog.hpp's request types call these; the API view is
+// api::ClusterView). No store, no clock, no HTTP.
 //
 // Wire decisions (R-API-STD: one set of units):
 // - Sizes are integers of bytes, prices integers of fen per unit per period; a string such as
@@ -126,12 +127,9 @@ Result<Cluster> cluster_from_publish(const nlohmann::json& body);
 // VALIDATION_FAILED. An empty patch is refused. id, cpc_id, owner, status, units_free and
 // timestamps are kept as they are.
 Result<Cluster> apply_update(const Cluster& current, const nlohmann::json& body);
-
-// Who reads the API view. A-class SSH access (host, port, admin user) is the platform's way in
-// to create leasers' accounts: only its owner sees it; a leaser gets their own account.
-enum class Viewer { Public, Owner };
-// The API view: integers on the wire, prices {"hourly": fen|null, …}, billing_modes, storage
-// {total_bytes, description}, software, access, status, RFC 3339 timestamps (null while 0).
-nlohmann::json cluster_json(const Cluster& c, Viewer viewer = Viewer::Public);
+// The checks of apply_update that need no stored cluster: the body is a non-empty object of known
+// fields, each value well-formed (the same messages); the class and the rules across fields wait
+// for apply_update. For api::PatchClusterRequest::from_body, so the CLI refuses what the daemon would.
+Result<> check_update(const nlohmann::json& body);
 
 }  // namespace cpshare::catalog

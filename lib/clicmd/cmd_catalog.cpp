@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/catalog.hpp"
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
 #include "domain/normalize.hpp"
@@ -93,10 +94,6 @@ Result<std::string> cpc_id_arg(Context& ctx, std::string_view name = "CPCID") {
     return usage_error("'" + ctx.args.get(name).value_or("") +
                        "' is not a cluster id: cp- and 10 letters or digits, e.g. cp-7k2m9x4qvd");
   return id;
-}
-
-std::string cluster_path(const std::string& id, std::string_view rest = {}) {
-  return "/api/v1/clusters/" + text::percent_encode(id) + std::string(rest);
 }
 
 Result<std::string> read_text_file(const std::string& flag, const std::string& file) {
@@ -216,43 +213,53 @@ void declare_field_flags(CLI::App* app, Args& a) {
 
 // ---------------------------------------------------------------- display
 
-std::string size_text(const json& object, std::string_view key) {
-  auto n = integer(object, key);
-  return n ? catalog::format_size(*n) : "-";
-}
+std::string size_text(std::int64_t bytes) { return catalog::format_size(bytes); }
 
 constexpr std::array<std::pair<const char*, const char*>, 4> kModes = {
     {{"hourly", "h"}, {"daily", "day"}, {"monthly", "month"}, {"yearly", "year"}}};
 
+const std::optional<std::int64_t>& price_of(const api::PricesView& p, std::size_t mode) {
+  const std::optional<std::int64_t>* all[] = {&p.hourly, &p.daily, &p.monthly, &p.yearly};
+  return *all[mode];
+}
+
 // The price for a table: hourly when offered, else the first mode offered ("280.00/day").
-std::string table_price(const json& cluster) {
-  const json& prices = at(cluster, "prices");
-  for (const auto& [mode, unit] : kModes)
-    if (auto fen = integer(prices, mode)) return catalog::format_yuan(*fen) + "/" + unit;
+std::string table_price(const api::ClusterView& c) {
+  for (std::size_t i = 0; i < kModes.size(); ++i)
+    if (auto fen = price_of(c.prices, i)) return catalog::format_yuan(*fen) + "/" + kModes[i].second;
   return "-";
 }
 
-std::string free_of_units(const json& c) { return show(c, "units_free") + "/" + show(c, "units"); }
+std::string free_of_units(const api::ClusterView& c) {
+  return std::to_string(c.units_free) + "/" + std::to_string(c.units);
+}
 
-std::string joined(const json& list) {
-  if (!list.is_array() || list.empty()) return "-";
+std::string joined(const std::vector<std::string>& list) {
+  if (list.empty()) return "-";
   std::string out;
-  for (const json& x : list) out += (out.empty() ? "" : ", ") + show(x);
+  for (const auto& x : list) out += (out.empty() ? "" : ", ") + x;
   return out;
 }
 
-std::string cluster_status(const json& c, bool colour) {
-  const std::string s = show(c, "status");
+std::string or_dash(const std::optional<std::string>& v) { return v && !v->empty() ? *v : "-"; }
+std::string or_dash(const std::string& v) { return v.empty() ? "-" : v; }
+
+std::string status_name(const api::ClusterView& c) { return std::string(enum_name(c.status)); }
+
+std::string cluster_status(const api::ClusterView& c, bool colour) {
+  const std::string s = status_name(c);
   if (!colour) return s;
   return std::string("\033[") + (s == "listed" ? "32" : "33") + "m" + s + "\033[0m";
 }
 
+std::string unit_memory_text(const api::ClusterView& c) { return c.unit_memory > 0 ? size_text(c.unit_memory) : "-"; }
+
 // One line: "cp-7k2m9x4qvd: class A, 8 x GPU A100 80GB (80 GB each), 12.50/h, 深圳市, listed".
-std::string summary_line(const json& c) {
-  std::string s = show(c, "cpc_id") + ": class " + show(c, "class") + ", " + show(c, "units") + " x " +
-                  show(c, "resource_type") + " " + show(c, "model");
-  if (integer(c, "unit_memory").value_or(0) > 0) s += " (" + size_text(c, "unit_memory") + " each)";
-  return s + ", " + table_price(c) + ", " + show(c, "location") + ", " + show(c, "status");
+std::string summary_line(const api::ClusterView& c) {
+  std::string s =
+      c.cpc_id + ": class " + c.cls + ", " + std::to_string(c.units) + " x " + c.resource_type + " " + c.model;
+  if (c.unit_memory > 0) s += " (" + size_text(c.unit_memory) + " each)";
+  return s + ", " + table_price(c) + ", " + or_dash(c.location) + ", " + status_name(c);
 }
 
 std::string unit_mark(std::string_view status) {
@@ -268,16 +275,16 @@ std::string unit_mark(std::string_view status) {
 }
 
 // Per-unit status, 16 a row: "   0-15   . . B . x …", then a legend and the counts.
-void print_unit_grid(std::ostream& out, const json& units) {
-  if (!units.is_array() || units.empty()) {
+void print_unit_grid(std::ostream& out, const std::vector<api::UnitView>& units) {
+  if (units.empty()) {
     out << "No units.\n";
     return;
   }
   std::vector<std::pair<std::int64_t, std::string>> list;
   std::map<std::string, int> counts;
-  for (const json& u : units) {
-    list.emplace_back(integer(u, "index").value_or(-1), str(u, "status"));
-    ++counts[str(u, "status")];
+  for (const auto& u : units) {
+    list.emplace_back(u.index, std::string(enum_name(u.status)));
+    ++counts[std::string(enum_name(u.status))];
   }
   std::sort(list.begin(), list.end());
   constexpr std::size_t kPerRow = 16;
@@ -304,82 +311,84 @@ void print_unit_grid(std::ostream& out, const json& units) {
   out << " (of " << list.size() << ")\n";
 }
 
-// provisioning: show's "provisioning" (null, or {public_key, host_key_fingerprint}).
-void print_cluster(std::ostream& out, const json& c, bool colour, const DisplayZone& zone,
-                   const json& provisioning = nullptr) {
-  const bool a_class = str(c, "class") == "A";
-  const json& prices = at(c, "prices");
-  const json& software = at(c, "software");
-  const json& access = at(c, "access");
-  const json& storage = at(c, "storage");
+// The hardware and prices of a cluster, as "label: value" rows.
+std::vector<std::pair<std::string, std::string>> hardware_fields(const api::ClusterView& c, bool colour) {
+  const bool a_class = c.cls == "A";
   std::vector<std::pair<std::string, std::string>> fields = {
-      {"CPC ID", show(c, "cpc_id")},
+      {"CPC ID", c.cpc_id},
       {"Status", cluster_status(c, colour)},
-      {"Owner", show(c, "owner")},
-      {"Class", show(c, "class") + (a_class ? " (bare metal, SSH)" : " (virtualised, platform)")},
-      {"Resource type", show(c, "resource_type")},
-      {"Model", show(c, "model")},
-      {"Units", show(c, "units_free") + " free of " + show(c, "units")},
-      {"Unit memory", integer(c, "unit_memory").value_or(0) > 0 ? size_text(c, "unit_memory") : "-"},
-      {"Memory", size_text(c, "memory")},
-      {"vCPUs", show(c, "vcpus")},
+      {"Owner", or_dash(c.owner)},
+      {"Class", c.cls + (a_class ? " (bare metal, SSH)" : " (virtualised, platform)")},
+      {"Resource type", c.resource_type},
+      {"Model", c.model},
+      {"Units", std::to_string(c.units_free) + " free of " + std::to_string(c.units)},
+      {"Unit memory", unit_memory_text(c)},
+      {"Memory", size_text(c.memory)},
+      {"vCPUs", std::to_string(c.vcpus)},
   };
-  for (const auto& [mode, unit] : kModes) {
-    auto fen = integer(prices, mode);
-    std::string label = std::string("Price ") + mode;
-    fields.emplace_back(label, fen ? "¥" + catalog::format_yuan(*fen) + " per unit per " +
-                                         (std::string_view(unit) == "h" ? "hour" : unit)
-                                   : "—");
+  for (std::size_t i = 0; i < kModes.size(); ++i) {
+    const auto& [mode, unit] = kModes[i];
+    auto fen = price_of(c.prices, i);
+    fields.emplace_back(std::string("Price ") + mode, fen ? "¥" + catalog::format_yuan(*fen) + " per unit per " +
+                                                                (std::string_view(unit) == "h" ? "hour" : unit)
+                                                          : "—");
   }
-  std::string storage_text = "-";
-  if (auto total = integer(storage, "total_bytes"); total && *total > 0)
-    storage_text = catalog::format_size(*total) + " (" + show(storage, "description") + ")";
-  fields.insert(fields.end(), {
-                                  {"Vendor", show(c, "vendor")},
-                                  {"Location", show(c, "location")},
-                                  {"Region", show(c, "region")},
-                                  {"Storage", storage_text},
-                                  {"CUDA", show(software, "cuda")},
-                                  {"cuDNN", show(software, "cudnn")},
-                                  {"Python", show(software, "python")},
-                                  {"Frameworks", joined(at(software, "frameworks"))},
-                                  {"Access", show(access, "method")},
-                              });
-  if (a_class) {
-    fields.insert(fields.end(), {{"SSH host", show(access, "ssh_host")},
-                                 {"SSH port", show(access, "ssh_port")},
-                                 {"SSH user", show(access, "ssh_user")}});
-  } else {
-    fields.insert(fields.end(), {{"Platform URL", show(access, "platform_url")},
-                                 {"Environments", joined(at(access, "environments"))}});
-  }
-  if (provisioning.is_object()) {
-    const std::string fingerprint = str(provisioning, "host_key_fingerprint");
-    fields.insert(fields.end(), {{"Provisioning key", show(provisioning, "public_key")},
-                                 {"Host key", fingerprint.empty() ? "not verified yet" : fingerprint}});
-  }
-  fields.insert(fields.end(), {{"Created", local_time(c, "created_at", zone, true)},
-                               {"Updated", local_time(c, "updated_at", zone, true)}});
-  print_fields(out, fields);
-  print_block(out, "Description", str(c, "description"));
-  if (a_class) print_block(out, "Usage", str(c, "usage"));
+  return fields;
 }
 
-void print_cluster_table(std::ostream& out, const json& items, bool with_status, bool colour) {
+// provisioning: show's "provisioning" (nullopt but to the owner of an A-class cluster).
+void print_cluster(std::ostream& out, const api::ClusterView& c, bool colour, const DisplayZone& zone,
+                   const std::optional<api::ProvisioningView>& provisioning = std::nullopt) {
+  const bool a_class = c.cls == "A";
+  auto fields = hardware_fields(c, colour);
+  const std::string storage_text = c.storage.total_bytes > 0 ? catalog::format_size(c.storage.total_bytes) + " (" +
+                                                                   or_dash(c.storage.description) + ")"
+                                                             : "-";
+  fields.insert(fields.end(), {
+                                  {"Vendor", or_dash(c.vendor)},
+                                  {"Location", or_dash(c.location)},
+                                  {"Region", or_dash(c.region)},
+                                  {"Storage", storage_text},
+                                  {"CUDA", or_dash(c.software.cuda)},
+                                  {"cuDNN", or_dash(c.software.cudnn)},
+                                  {"Python", or_dash(c.software.python)},
+                                  {"Frameworks", joined(c.software.frameworks)},
+                                  {"Access", or_dash(c.access.method)},
+                              });
+  if (a_class) {
+    fields.insert(fields.end(), {{"SSH host", or_dash(c.access.ssh_host)},
+                                 {"SSH port", c.access.ssh_port ? std::to_string(*c.access.ssh_port) : "-"},
+                                 {"SSH user", or_dash(c.access.ssh_user)}});
+  } else {
+    fields.insert(fields.end(), {{"Platform URL", or_dash(c.access.platform_url)},
+                                 {"Environments", joined(c.access.environments.value_or(std::vector<std::string>{}))}});
+  }
+  if (provisioning) {
+    fields.insert(fields.end(), {{"Provisioning key", or_dash(provisioning->public_key)},
+                                 {"Host key", provisioning->host_key_fingerprint.value_or("not verified yet")}});
+  }
+  fields.insert(fields.end(),
+                {{"Created", local_time(c.created_at, zone, true)}, {"Updated", local_time(c.updated_at, zone, true)}});
+  print_fields(out, fields);
+  print_block(out, "Description", c.description);
+  if (a_class) print_block(out, "Usage", c.usage.value_or(""));
+}
+
+void print_cluster_table(std::ostream& out, const std::vector<api::ClusterView>& items, bool with_status, bool colour) {
   std::vector<std::string> header = {"CPCID",    "CLASS", "MODEL",    "FREE/UNITS",
                                      "UNIT MEM", "PRICE", "LOCATION", "REGION"};
   if (with_status) header.push_back("STATUS");
   std::vector<std::vector<std::string>> rows = {header};
-  for (const json& c : items) {
-    std::vector<std::string> row = {show(c, "cpc_id"),
-                                    show(c, "class"),
-                                    show(c, "resource_type") + " " + show(c, "model"),
+  for (const auto& c : items) {
+    std::vector<std::string> row = {c.cpc_id,
+                                    c.cls,
+                                    c.resource_type + " " + c.model,
                                     free_of_units(c),
-                                    integer(c, "unit_memory").value_or(0) > 0 ? size_text(c, "unit_memory") : "-",
+                                    unit_memory_text(c),
                                     table_price(c),
-                                    show(c, "location"),
-                                    show(c, "region")};
-    if (with_status) row.push_back(show(c, "status"));
+                                    or_dash(c.location),
+                                    or_dash(c.region)};
+    if (with_status) row.push_back(status_name(c));
     rows.push_back(std::move(row));
   }
   out << render_table(rows, colour);
@@ -394,36 +403,44 @@ void declare_paging(CLI::App* app, Args& a) {
   a.option(app, "--offset", "N", "Skip the first N clusters (to page on)");
 }
 
-Result<client::Query> paging_query(Context& ctx) {
-  client::Query query;
-  if (auto v = ctx.args.get("--sort")) query.emplace_back("sort", *v);
+Result<api::ListClustersQuery> paging_query(Context& ctx) {
+  api::ListClustersQuery query;
+  query.sort = ctx.args.get("--sort");
   if (auto v = ctx.args.get("--limit")) {
     auto n = whole_number(*v);
     if (!n || *n < 1 || *n > 500) return usage_error("--limit takes a whole number from 1 to 500, not '" + *v + "'");
-    query.emplace_back("limit", *v);
+    query.limit = *n;
   }
   if (auto v = ctx.args.get("--offset")) {
-    if (!whole_number(*v)) return usage_error("--offset takes a whole number, not '" + *v + "'");
-    query.emplace_back("offset", *v);
+    auto n = whole_number(*v);
+    if (!n) return usage_error("--offset takes a whole number, not '" + *v + "'");
+    query.offset = *n;
   }
-  if (auto v = ctx.args.get("--region")) query.emplace_back("region", *v);
+  query.region = ctx.args.get("--region");
   return query;
 }
 
-Result<> list_clusters(Context& ctx, client::Query query, bool mine, std::string_view empty_line) {
+Result<> list_clusters(Context& ctx, const api::ListClustersQuery& query, bool mine, std::string_view empty_line) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get("/api/v1/clusters", query));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& items = at(data, "items");
-    if (!items.is_array() || items.empty()) {
+  TRY_ASSIGN(api::ClusterPage data, api->call<api::endpoint::ListClusters>(query));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    if (data.items.empty()) {
       out << empty_line << "\n";
       return;
     }
-    print_cluster_table(out, items, mine, ctx.colour());
-    auto limit = integer(data, "limit");
-    if (limit && static_cast<std::int64_t>(items.size()) >= *limit)
-      out << "More may follow: add --offset " << integer(data, "offset").value_or(0) + *limit << ".\n";
+    print_cluster_table(out, data.items, mine, ctx.colour());
+    if (static_cast<std::int64_t>(data.items.size()) >= data.limit)
+      out << "More may follow: add --offset " << data.offset + data.limit << ".\n";
   });
+}
+
+// The request (file or flags) checked by its type's own parser before anything is sent: the
+// daemon's rules and messages. Errors on a request from flags also name the flag.
+template <class R>
+Result<R> checked_request(const json& body, bool from_file) {
+  auto r = R::from_body(body);
+  if (!r) return std::unexpected(from_file ? r.error() : name_flags(r.error()));
+  return r;
 }
 
 }  // namespace
@@ -444,24 +461,24 @@ Result<> run_publish(Context& ctx) {
     TRY_ASSIGN(body, flags_body(ctx));
     if (body.empty()) return usage_error("nothing to publish: pass the cluster's fields as flags, or --file FILE");
   }
+  TRY_ASSIGN(auto req, checked_request<api::PublishClusterRequest>(body, file.has_value()));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  auto data = api->post("/api/v1/clusters", body);
+  auto data = api->call<api::endpoint::PublishCluster>(req);
   if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
-  return ctx.emit(*data, [&](std::ostream& out) {
-    const json& c = at(*data, "cluster");
-    const std::string id = show(c, "cpc_id");
-    out << "Published " << id << "\n  " << summary_line(c) << "\n";
-    if (const std::string key = str(*data, "provisioning_public_key"); !key.empty()) {
-      const json& access = at(c, "access");
-      const std::string user = str(access, "ssh_user");
-      const std::string host = str(access, "ssh_host");
+  return ctx.emit(api::encode(*data), [&](std::ostream& out) {
+    const api::ClusterView& c = data->cluster;
+    out << "Published " << c.cpc_id << "\n  " << summary_line(c) << "\n";
+    if (const std::string key = data->provisioning_public_key.value_or(""); !key.empty()) {
+      const std::string user = c.access.ssh_user.value_or("");
+      const std::string host = c.access.ssh_host.value_or("");
       out << "\nProvisioning public key:\n  " << key << "\n"
           << "Append it to ~" << (user.empty() ? "ADMIN_USER" : user) << "/.ssh/authorized_keys on "
-          << (host.empty() ? "the cluster's SSH host" : host) << ", then run: cpshare cluster verify " << id << "\n\n";
+          << (host.empty() ? "the cluster's SSH host" : host) << ", then run: cpshare cluster verify " << c.cpc_id
+          << "\n\n";
     }
-    if (const std::string token = str(*data, "agent_token"); !token.empty())
+    if (const std::string token = data->agent_token.value_or(""); !token.empty())
       out << "\nAgent token (shown once: store it now):\n  " << token << "\n\n";
-    out << "See it with: cpshare show " << id << "\n";
+    out << "See it with: cpshare show " << c.cpc_id << "\n";
   });
 }
 
@@ -472,11 +489,11 @@ void declare_show(CLI::App* app, Args& a) { a.positional(app, "CPCID", "The clus
 Result<> run_show(Context& ctx) {
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get(cluster_path(id)));
-  return ctx.emit(data, [&](std::ostream& out) {
-    print_cluster(out, at(data, "cluster"), ctx.colour(), ctx.zone(), at(data, "provisioning"));
+  TRY_ASSIGN(api::ClusterDetail data, api->call<api::endpoint::ShowCluster>({}, {{"cpc_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    print_cluster(out, data.cluster, ctx.colour(), ctx.zone(), data.provisioning);
     out << "\nUnits:\n";
-    print_unit_grid(out, at(data, "units"));
+    print_unit_grid(out, data.units);
   });
 }
 
@@ -488,10 +505,10 @@ void declare_list(CLI::App* app, Args& a) {
 }
 
 Result<> run_list(Context& ctx) {
-  TRY_ASSIGN(client::Query query, paging_query(ctx));
+  TRY_ASSIGN(api::ListClustersQuery query, paging_query(ctx));
   const bool mine = ctx.args.has("--mine");
-  if (mine) query.emplace_back("mine", "true");
-  return list_clusters(ctx, std::move(query), mine,
+  if (mine) query.mine = true;
+  return list_clusters(ctx, query, mine,
                        mine ? "You have not published any clusters (publish one with: cpshare publish)."
                             : "No listed clusters with free units.");
 }
@@ -502,9 +519,9 @@ void declare_filter(CLI::App* app, Args& a) {
 }
 
 Result<> run_filter(Context& ctx) {
-  TRY_ASSIGN(client::Query query, paging_query(ctx));
-  query.insert(query.begin(), {"filter", ctx.args.get("EXPR").value_or("")});
-  return list_clusters(ctx, std::move(query), false, "No clusters match the filter.");
+  TRY_ASSIGN(api::ListClustersQuery query, paging_query(ctx));
+  query.filter = ctx.args.get("EXPR").value_or("");
+  return list_clusters(ctx, query, false, "No clusters match the filter.");
 }
 
 // ---------------------------------------------------------------- update, delist, relist
@@ -528,13 +545,14 @@ Result<> run_update(Context& ctx) {
           "nothing to update: pass the fields to change as flags (see cpshare update --help), or "
           "--file FILE");
   }
+  TRY_ASSIGN(auto req, checked_request<api::PatchClusterRequest>(body, file.has_value()));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  auto data = api->patch(cluster_path(id), body);
+  auto data = api->call<api::endpoint::UpdateCluster>(req, {{"cpc_id", id}});
   if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
-  return ctx.emit(*data, [&](std::ostream& out) {
+  return ctx.emit(api::encode(*data), [&](std::ostream& out) {
     std::string names;
-    for (const auto& [k, v] : body.items()) names += (names.empty() ? "" : ", ") + k;
-    out << "Updated " << id << " (" << names << ")\n  " << summary_line(at(*data, "cluster")) << "\n";
+    for (const auto& k : req.field_names()) names += (names.empty() ? "" : ", ") + k;
+    out << "Updated " << id << " (" << names << ")\n  " << summary_line(data->cluster) << "\n";
   });
 }
 
@@ -543,8 +561,8 @@ void declare_delist(CLI::App* app, Args& a) { a.positional(app, "CPCID", "The cl
 Result<> run_delist(Context& ctx) {
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->post(cluster_path(id, "/delist"), json::object()));
-  return ctx.emit(data, [&](std::ostream& out) {
+  TRY_ASSIGN(api::ClusterChanged data, api->call<api::endpoint::DelistCluster>({}, {{"cpc_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Delisted " << id << ": it no longer shows in list or filter. Relist it with: cpshare relist " << id << "\n";
   });
 }
@@ -552,10 +570,9 @@ Result<> run_delist(Context& ctx) {
 Result<> run_relist(Context& ctx) {
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->post(cluster_path(id, "/relist"), json::object()));
-  return ctx.emit(data, [&](std::ostream& out) {
-    out << "Relisted " << id << "\n  " << summary_line(at(data, "cluster")) << "\n";
-  });
+  TRY_ASSIGN(api::ClusterChanged data, api->call<api::endpoint::RelistCluster>({}, {{"cpc_id", id}}));
+  return ctx.emit(api::encode(data),
+                  [&](std::ostream& out) { out << "Relisted " << id << "\n  " << summary_line(data.cluster) << "\n"; });
 }
 
 // ---------------------------------------------------------------- units
@@ -567,10 +584,10 @@ Result<> run_units(Context& ctx) {
     return usage_error("pass the cluster's id: cpshare units CPCID, or cpshare units set CPCID INDEX idle|offline");
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get(cluster_path(id, "/units")));
-  return ctx.emit(data, [&](std::ostream& out) {
+  TRY_ASSIGN(api::UnitList data, api->call<api::endpoint::ClusterUnits>({}, {{"cpc_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Units of " << id << ":\n";
-    print_unit_grid(out, at(data, "items"));
+    print_unit_grid(out, data.items);
   });
 }
 
@@ -584,12 +601,13 @@ Result<> run_units_set(Context& ctx) {
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
   const std::string index = ctx.args.get("INDEX").value_or("");
   if (!whole_number(index)) return usage_error("INDEX is a unit's index, a whole number from 0, not '" + index + "'");
-  const std::string status = ctx.args.get("STATUS").value_or("");
+  // The daemon's own parser: a STATUS other than idle or offline is refused here, in its words.
+  TRY_ASSIGN(const api::SetUnitRequest req,
+             api::SetUnitRequest::from_body(api::json{{"status", ctx.args.get("STATUS").value_or("")}}));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->put(cluster_path(id, "/units/" + index), json{{"status", status}}));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& u = at(data, "unit");
-    out << "Unit " << show(u, "index") << " of " << id << " is now " << show(u, "status") << ".\n";
+  TRY_ASSIGN(api::UnitChanged data, api->call<api::endpoint::SetUnit>(req, {{"cpc_id", id}, {"index", index}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    out << "Unit " << data.unit.index << " of " << id << " is now " << enum_name(data.unit.status) << ".\n";
   });
 }
 
@@ -602,14 +620,13 @@ void declare_cluster_verify(CLI::App* app, Args& a) {
 
 Result<> run_cluster_verify(Context& ctx) {
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
-  json body = json::object();
-  if (ctx.args.has("--repin")) body["repin"] = true;
+  api::VerifyRequest req;
+  if (ctx.args.has("--repin")) req.repin = true;
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->post(cluster_path(id, "/verify"), body));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& pinned = at(data, "pinned_now");
-    out << "Verified " << id << ": host key " << show(data, "fingerprint") << " (" << show(data, "key_type") << "), "
-        << (pinned.is_boolean() && pinned.get<bool>() ? "pinned now" : "matches the pinned key") << "\n";
+  TRY_ASSIGN(api::VerifyResult data, api->call<api::endpoint::VerifyCluster>(req, {{"cpc_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    out << "Verified " << id << ": host key " << data.fingerprint << " (" << data.key_type << "), "
+        << (data.pinned_now ? "pinned now" : "matches the pinned key") << "\n";
   });
 }
 

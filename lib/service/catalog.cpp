@@ -1,8 +1,10 @@
 #include "service/catalog.hpp"
 
+#include <charconv>
+#include <limits>
+
 #include <fmt/format.h>
 
-#include "api/fields.hpp"
 #include "catalog/filter.hpp"
 #include "domain/normalize.hpp"
 #include "ssh/ssh.hpp"
@@ -10,8 +12,8 @@
 
 namespace cpshare {
 
+using api::Viewer;
 using catalog::Cluster;
-using catalog::Viewer;
 
 namespace {
 
@@ -21,9 +23,10 @@ Viewer viewer_for(const Caller& caller, const Cluster& c) {
   return is_owner(caller, c) || caller.is_admin() ? Viewer::Owner : Viewer::Public;
 }
 
-json unit_rows_json(const std::vector<UnitRow>& rows) {
-  json items = json::array();
-  for (const auto& u : rows) items.push_back({{"index", u.index}, {"status", enum_name(u.status)}});
+std::vector<api::UnitView> unit_views(const std::vector<UnitRow>& rows) {
+  std::vector<api::UnitView> items;
+  items.reserve(rows.size());
+  for (const auto& u : rows) items.push_back({u.index, u.status});
   return items;
 }
 
@@ -32,11 +35,13 @@ json unit_rows_json(const std::vector<UnitRow>& rows) {
 CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock)
     : store_(store), keys_(keys), host_(host), clock_(clock) {}
 
-Result<json> CatalogService::provisioning_json(const Caller& caller, const Cluster& c) {
-  if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin())) return json(nullptr);
+Result<std::optional<api::ProvisioningView>> CatalogService::provisioning_view(const Caller& caller, const Cluster& c) {
+  if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin()))
+    return std::optional<api::ProvisioningView>{};
   TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
-  return json{{"public_key", s.ssh_public_key},
-              {"host_key_fingerprint", s.ssh_host_key.empty() ? json(nullptr) : json(s.ssh_host_key)}};
+  api::ProvisioningView v{s.ssh_public_key, std::nullopt};
+  if (!s.ssh_host_key.empty()) v.host_key_fingerprint = s.ssh_host_key;
+  return std::optional<api::ProvisioningView>{std::move(v)};
 }
 
 Result<Cluster> CatalogService::visible(const Caller& caller, const std::string& cpc_id) {
@@ -55,7 +60,8 @@ Result<Cluster> CatalogService::owned(const Caller& caller, const std::string& c
   return c;
 }
 
-Result<json> CatalogService::publish(const Caller& caller, const json& body, const RequestContext& ctx) {
+Result<api::PublishedCluster> CatalogService::publish(const Caller& caller, const api::PublishClusterRequest& req,
+                                                      const RequestContext& ctx) {
   const Account& a = caller.account;
   if (a.role != Role::Supplier)
     return fail(ErrorCode::Forbidden, "only suppliers publish clusters; register with cpshare register --supplier");
@@ -63,7 +69,7 @@ Result<json> CatalogService::publish(const Caller& caller, const json& body, con
     return fail(ErrorCode::Forbidden, fmt::format("your supplier account is {}; an administrator must approve it "
                                                   "before you can publish",
                                                   status_name(a.status)));
-  TRY_ASSIGN(Cluster c, catalog::cluster_from_publish(body));
+  TRY_ASSIGN(Cluster c, req.to_cluster());
   c.cpc_id = catalog::new_cpc_id();
   c.owner_id = a.id;
   c.owner = a.username;
@@ -88,47 +94,48 @@ Result<json> CatalogService::publish(const Caller& caller, const json& body, con
     TRY(store_.set_cluster_secrets(c.id, secrets));
     return write_audit(store_, clock_, AuditEventName::ClusterPublished, &caller.account, ctx, {{"cpc_id", c.cpc_id}});
   }));
-  return json{
-      {"cluster", catalog::cluster_json(c, Viewer::Owner)},
-      {"provisioning_public_key", secrets.ssh_public_key.empty() ? json(nullptr) : json(secrets.ssh_public_key)},
-      {"agent_token", agent_token.empty() ? json(nullptr) : json(agent_token)}};
+  api::PublishedCluster out{api::cluster_view(c, Viewer::Owner), std::nullopt, std::nullopt};
+  if (!secrets.ssh_public_key.empty()) out.provisioning_public_key = secrets.ssh_public_key;
+  if (!agent_token.empty()) out.agent_token = agent_token;
+  return out;
 }
 
-Result<json> CatalogService::list(const Caller& caller, const ListRequest& req) {
-  if (req.limit < 1 || req.limit > 500) return fail_fields({{"limit", "must be from 1 to 500"}});
-  if (req.offset < 0) return fail_fields({{"offset", "must be 0 or more"}});
+Result<api::ClusterPage> CatalogService::list(const Caller& caller, const api::ListClustersQuery& req) {
+  const std::int64_t limit = req.limit_or_default(), offset = req.offset_or_default();
+  if (limit < 1 || limit > api::ListClustersQuery::kMaxLimit) return fail_fields({{"limit", "must be from 1 to 500"}});
+  if (offset < 0 || offset > std::numeric_limits<int>::max()) return fail_fields({{"offset", "must be 0 or more"}});
   ClusterQuery q;
   // Operators and values typed with a Chinese input method ("ｕｎｉｔｓ＿ｆｒｅｅ＞＝４") are the
   // ASCII they mean (issue 8, NFKC); Chinese place names are unchanged by it.
-  TRY_ASSIGN(q.filter, catalog::compile_filter(normalize::field(req.filter)));
-  if (!req.sort.empty()) {
-    TRY_ASSIGN(q.sort, catalog::parse_sort(req.sort));
+  TRY_ASSIGN(q.filter, catalog::compile_filter(normalize::field(req.filter.value_or(""))));
+  if (req.sort && !req.sort->empty()) {
+    TRY_ASSIGN(q.sort, catalog::parse_sort(*req.sort));
   }
-  if (req.mine) {
+  if (req.mine.value_or(false)) {
     q.owner_id = caller.account.id;
     q.available_only = false;
   }
   // R-API-IUS: the caller's region first, unless they ask for any.
-  if (req.region.empty()) {
+  const std::string region = req.region.value_or("");
+  if (region.empty()) {
     if (caller.account.region) q.region_first = *caller.account.region;
-  } else if (req.region != "any") {
-    q.region_first = req.region;
+  } else if (region != "any") {
+    q.region_first = region;
   }
-  q.limit = req.limit;
-  q.offset = req.offset;
+  q.limit = static_cast<int>(limit);
+  q.offset = static_cast<int>(offset);
   TRY_ASSIGN(auto rows, store_.clusters(q));
-  json items = json::array();
-  for (const auto& c : rows) items.push_back(catalog::cluster_json(c, viewer_for(caller, c)));
-  return json{{"items", items}, {"limit", req.limit}, {"offset", req.offset}};
+  api::ClusterPage page{{}, limit, offset};
+  page.items.reserve(rows.size());
+  for (const auto& c : rows) page.items.push_back(api::cluster_view(c, viewer_for(caller, c)));
+  return page;
 }
 
-Result<json> CatalogService::show(const Caller& caller, const std::string& cpc_id) {
+Result<api::ClusterDetail> CatalogService::show(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
-  TRY_ASSIGN(json provisioning, provisioning_json(caller, c));
-  return json{{"cluster", catalog::cluster_json(c, viewer_for(caller, c))},
-              {"units", unit_rows_json(rows)},
-              {"provisioning", provisioning}};
+  TRY_ASSIGN(auto provisioning, provisioning_view(caller, c));
+  return api::ClusterDetail{api::cluster_view(c, viewer_for(caller, c)), unit_views(rows), std::move(provisioning)};
 }
 
 // The modify pattern of AccountService: the cluster is read, changed and
@@ -152,26 +159,24 @@ Result<Cluster> CatalogService::modify(const Caller& caller, const std::string& 
   return out;
 }
 
-Result<json> CatalogService::update(const Caller& caller, const std::string& cpc_id, const json& body,
-                                    const RequestContext& ctx) {
-  json fields = json::array();
-  if (body.is_object())
-    for (const auto& [k, _] : body.items()) fields.push_back(k);
+Result<api::ClusterChanged> CatalogService::update(const Caller& caller, const std::string& cpc_id,
+                                                   const api::PatchClusterRequest& req, const RequestContext& ctx) {
+  const json fields = req.field_names();
   TRY_ASSIGN(Cluster stored, modify(
                                  caller, cpc_id,
                                  [&](Cluster& c) -> Result<> {
-                                   TRY_ASSIGN(c, catalog::apply_update(c, body));
+                                   TRY_ASSIGN(c, req.apply_to(c));
                                    return {};
                                  },
                                  [&](const Cluster&) {
                                    return write_audit(store_, clock_, AuditEventName::ClusterUpdated, &caller.account,
                                                       ctx, {{"cpc_id", cpc_id}, {"fields", fields}});
                                  }));
-  return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
+  return api::ClusterChanged{api::cluster_view(stored, Viewer::Owner)};
 }
 
-Result<json> CatalogService::set_listed(const Caller& caller, const std::string& cpc_id, bool listed,
-                                        const RequestContext& ctx) {
+Result<api::ClusterChanged> CatalogService::set_listed(const Caller& caller, const std::string& cpc_id, bool listed,
+                                                       const RequestContext& ctx) {
   TRY_ASSIGN(Cluster stored,
              modify(
                  caller, cpc_id,
@@ -184,20 +189,18 @@ Result<json> CatalogService::set_listed(const Caller& caller, const std::string&
                                       listed ? AuditEventName::ClusterRelisted : AuditEventName::ClusterDelisted,
                                       &caller.account, ctx, {{"cpc_id", cpc_id}});
                  }));
-  return json{{"cluster", catalog::cluster_json(stored, Viewer::Owner)}};
+  return api::ClusterChanged{api::cluster_view(stored, Viewer::Owner)};
 }
 
-Result<json> CatalogService::units(const Caller& caller, const std::string& cpc_id) {
+Result<api::UnitList> CatalogService::units(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
-  return json{{"items", unit_rows_json(rows)}};
+  return api::UnitList{unit_views(rows)};
 }
 
-Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc_id, const json& body,
-                                    const RequestContext& ctx) {
-  api::Fields f(body, {"repin"});
-  bool repin = f.boolean("repin", false).value_or(false);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std::string& cpc_id,
+                                                 const api::VerifyRequest& req, const RequestContext& ctx) {
+  const bool repin = req.repin.value_or(false);
   TRY_ASSIGN(Cluster c, owned(caller, cpc_id));
   if (c.cluster_class != 'A')
     return fail(ErrorCode::Conflict, fmt::format("{} is a B-class cluster: it is reached through its platform, "
@@ -228,20 +231,14 @@ Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc
           &caller.account, ctx, {{"cpc_id", cpc_id}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
     }));
   }
-  return json{{"fingerprint", probe->fingerprint},
-              {"key_type", probe->key_type},
-              {"pinned_now", probe->fingerprint != previous},
-              {"verified_at", rfc3339(clock_.now())}};
+  return api::VerifyResult{probe->fingerprint, probe->key_type, probe->fingerprint != previous,
+                           api::Time{clock_.now()}};
 }
 
-Result<json> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index,
-                                      const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"status"});
-  auto status_text = f.text("status", true, 16);
-  const auto status = status_text ? enum_parse<UnitStatus>(*status_text) : std::nullopt;
-  if (status_text && status != UnitStatus::Idle && status != UnitStatus::Offline)
-    f.error("status", "must be idle or offline (busy is set by leases)");
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id,
+                                                  const std::string& index, const api::SetUnitRequest& req,
+                                                  const RequestContext& ctx) {
+  const UnitStatus status = req.status;
   const int idx = text::parse_int<int>(index).value_or(-1);
   // The cluster and its unit count are read in the transaction that sets the
   // unit, so an update racing this one cannot change them in between.
@@ -250,11 +247,11 @@ Result<json> CatalogService::set_unit(const Caller& caller, const std::string& c
     if (idx < 0 || idx >= c.units)
       return fail(ErrorCode::NotFound,
                   fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id, c.units - 1, index));
-    TRY(store_.set_unit_status(c.id, idx, *status, clock_.now()));
+    TRY(store_.set_unit_status(c.id, idx, status, clock_.now()));
     return write_audit(store_, clock_, AuditEventName::UnitStatusChanged, &caller.account, ctx,
-                       {{"cpc_id", cpc_id}, {"unit", idx}, {"status", enum_name(*status)}});
+                       {{"cpc_id", cpc_id}, {"unit", idx}, {"status", enum_name(status)}});
   }));
-  return json{{"unit", {{"index", idx}, {"status", enum_name(*status)}}}};
+  return api::UnitChanged{{idx, status}};
 }
 
 }  // namespace cpshare

@@ -7,8 +7,7 @@
 
 #include <functional>
 
-#include <nlohmann/json.hpp>
-
+#include "api/catalog.hpp"
 #include "crypto/crypto.hpp"
 #include "service/accounts.hpp"
 #include "ssh/supplier_host.hpp"
@@ -17,31 +16,31 @@
 
 namespace cpshare {
 
-struct ListRequest {
-  std::string filter;  // the filter language; empty = everything available
-  std::string sort;    // "price_hourly", "price_hourly-"; empty = region first, newest
-  int limit = 50;
-  int offset = 0;
-  bool mine = false;
-  std::string region;  // "any", a region, or empty = the caller's region first
-};
-
+// Requests and answers are the endpoints' types (api/catalog.hpp); the request types have
+// validated their fields already (from_body, from_query).
 class CatalogService {
  public:
   // host: verify's probe of A-class hosts (ssh::LibsshSupplierHost in cpshared).
   CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock);
 
-  Result<json> publish(const Caller& caller, const json& body, const RequestContext& ctx);
-  Result<json> list(const Caller& caller, const ListRequest& req);
-  Result<json> show(const Caller& caller, const std::string& cpc_id);
-  Result<json> update(const Caller& caller, const std::string& cpc_id, const json& body, const RequestContext& ctx);
-  Result<json> set_listed(const Caller& caller, const std::string& cpc_id, bool listed, const RequestContext& ctx);
-  Result<json> units(const Caller& caller, const std::string& cpc_id);
+  // Forbidden unless an active supplier.
+  Result<api::PublishedCluster> publish(const Caller& caller, const api::PublishClusterRequest& req,
+                                        const RequestContext& ctx);
+  // VALIDATION_FAILED: limit outside 1..500, offset negative, a bad filter or sort.
+  Result<api::ClusterPage> list(const Caller& caller, const api::ListClustersQuery& req);
+  Result<api::ClusterDetail> show(const Caller& caller, const std::string& cpc_id);
+  Result<api::ClusterChanged> update(const Caller& caller, const std::string& cpc_id,
+                                     const api::PatchClusterRequest& req, const RequestContext& ctx);
+  Result<api::ClusterChanged> set_listed(const Caller& caller, const std::string& cpc_id, bool listed,
+                                         const RequestContext& ctx);
+  Result<api::UnitList> units(const Caller& caller, const std::string& cpc_id);
   // A-class: connect with the provisioning key, pin (or check) the host key,
-  // run a command as the admin user. {"repin": true} accepts a changed host key.
-  Result<json> verify(const Caller& caller, const std::string& cpc_id, const json& body, const RequestContext& ctx);
-  Result<json> set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index, const json& body,
-                        const RequestContext& ctx);
+  // run a command as the admin user. repin accepts a changed host key.
+  Result<api::VerifyResult> verify(const Caller& caller, const std::string& cpc_id, const api::VerifyRequest& req,
+                                   const RequestContext& ctx);
+  // index: the path's text; NotFound unless a unit of the cluster.
+  Result<api::UnitChanged> set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index,
+                                    const api::SetUnitRequest& req, const RequestContext& ctx);
 
  private:
   // The cluster, if the caller may see it (delisted: owner and admins only).
@@ -55,8 +54,8 @@ class CatalogService {
                                   const std::function<Result<>(catalog::Cluster&)>& change,
                                   const std::function<Result<>(const catalog::Cluster&)>& after);
 
-  // The owner's view of how the platform reaches the cluster (null for others).
-  Result<json> provisioning_json(const Caller& caller, const catalog::Cluster& c);
+  // The owner's view of how the platform reaches the cluster (nullopt for others).
+  Result<std::optional<api::ProvisioningView>> provisioning_view(const Caller& caller, const catalog::Cluster& c);
 
   Store& store_;
   const crypto::KeyRing& keys_;

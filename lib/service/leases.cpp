@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "api/catalog.hpp"
 #include "api/fields.hpp"
 #include "catalog/cluster.hpp"
 #include "ssh/provision.hpp"
@@ -177,7 +178,7 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
     l.supplier_id = cluster->owner_id;
     l.supplier = cluster->owner;
     l.cluster_class = cluster->cluster_class;
-    l.cluster_snapshot = catalog::cluster_json(*cluster).dump();
+    l.cluster_snapshot = api::encode(api::cluster_view(*cluster)).dump();
     l.terms.mode = *mode;
     l.terms.unit_price_fen = *price;
     l.terms.units = *units;

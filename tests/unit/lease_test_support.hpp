@@ -15,6 +15,7 @@
 
 #include "mail/mailer.hpp"
 #include "service/accounts.hpp"
+#include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
 #include "ssh/supplier_host.hpp"
@@ -74,7 +75,7 @@ struct LeaseFixture {
     } else {
       b["access"] = {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}};
     }
-    auto r = catalog.publish(sup, b, ctx);
+    auto r = testing::publish(catalog, sup, b, ctx);
     REQUIRE(r);
     return (*r)["cluster"]["cpc_id"];
   }

@@ -5,8 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/catalog.hpp"
 #include "catalog/cluster.hpp"
 
+namespace api = cpshare::api;
 namespace catalog = cpshare::catalog;
 using nlohmann::json;
 
@@ -61,6 +63,11 @@ std::string error_on(const cpshare::Result<catalog::Cluster>& r, std::string_vie
       if (e.field == field) return e.message;
   }
   return "(no error on " + std::string(field) + ")";
+}
+
+// The API view as the wire carries it.
+json view_json(const catalog::Cluster& c, api::Viewer viewer = api::Viewer::Public) {
+  return api::encode(api::cluster_view(c, viewer));
 }
 
 catalog::Cluster published(const json& body) {
@@ -581,12 +588,12 @@ TEST_CASE("apply_update on a B-class cluster", "[R-CL-4]") {
 
 // ---- the API view ---------------------------------------------------------------------------
 
-TEST_CASE("cluster_json: integers on the wire, prices per mode, storage, software, status", "[R-CL-1]") {
+TEST_CASE("cluster_view: integers on the wire, prices per mode, storage, software, status", "[R-CL-1]") {
   auto c = published(a_class());
   c.cpc_id = "cp-7k2m9x4qvd";
   c.owner = "acme";
   c.created_at = 1'795'780'800;  // 2026-11-27T12:00:00Z
-  const json j = catalog::cluster_json(c);
+  const json j = view_json(c);
   CHECK(j["cpc_id"] == "cp-7k2m9x4qvd");
   CHECK(j["owner"] == "acme");
   CHECK(j["class"] == "A");
@@ -609,26 +616,26 @@ TEST_CASE("cluster_json: integers on the wire, prices per mode, storage, softwar
   CHECK(j["updated_at"].is_null());
 }
 
-TEST_CASE("cluster_json: A-class SSH access only in the owner's view", "[R-CL-1]") {
+TEST_CASE("cluster_view: A-class SSH access only in the owner's view", "[R-CL-1]") {
   const auto c = published(a_class());
-  const json pub = catalog::cluster_json(c);
+  const json pub = view_json(c);
   CHECK(pub["access"] == json{{"method", "ssh"}});
   CHECK_FALSE(has(pub.dump(), "gpu01"));
   CHECK_FALSE(has(pub.dump(), "cpshare"));
-  const json own = catalog::cluster_json(c, catalog::Viewer::Owner);
+  const json own = view_json(c, api::Viewer::Owner);
   CHECK(own["access"] ==
         json{{"method", "ssh"}, {"ssh_host", "gpu01.example.edu.cn"}, {"ssh_port", 2222}, {"ssh_user", "cpshare"}});
 
-  const json b = catalog::cluster_json(published(b_class()));
+  const json b = view_json(published(b_class()));
   CHECK(b["access"] == json{{"method", "platform"},
                             {"platform_url", "https://ai.example.com/console"},
                             {"environments", {"jupyterlab", "vscode"}}});
   CHECK(b["usage"].is_null());
 }
 
-TEST_CASE("cluster_json parts can be sent back as an update unchanged", "[R-CL-4]") {
+TEST_CASE("cluster_view parts can be sent back as an update unchanged", "[R-CL-4]") {
   const auto c = published(a_class());
-  const json view = catalog::cluster_json(c, catalog::Viewer::Owner);
+  const json view = view_json(c, api::Viewer::Owner);
   auto r = catalog::apply_update(c, {{"storage", view["storage"]},
                                      {"access", view["access"]},
                                      {"prices", view["prices"]},
@@ -636,5 +643,5 @@ TEST_CASE("cluster_json parts can be sent back as an update unchanged", "[R-CL-4
                                      {"class", view["class"]}});
   INFO(errors_of(r));
   REQUIRE(r);
-  CHECK(catalog::cluster_json(*r, catalog::Viewer::Owner) == view);
+  CHECK(view_json(*r, api::Viewer::Owner) == view);
 }

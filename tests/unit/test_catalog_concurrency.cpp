@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "store_test_support.hpp"
+#include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
 #include "ssh/supplier_host.hpp"
@@ -60,7 +61,7 @@ struct Fixture {
               {"region", "深圳"},
               {"storage", {{"description", "2TB nvme"}}},
               {"access", {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}}}};
-    auto r = catalog.publish(sup, b, ctx);
+    auto r = testing::publish(catalog, sup, b, ctx);
     REQUIRE(r);
     return (*r)["cluster"]["cpc_id"];
   }
@@ -104,10 +105,11 @@ TEST_CASE("a price change racing a delist/relist: both land, every round", "[R-C
   for (int round = 0; round < kRounds; ++round) {
     const std::int64_t price = 3000 + round;
     const bool listed = round % 2 == 1;  // delist, relist, delist, ...
-    Result<json> up, st;
+    Result<json> up;
+    Result<api::ClusterChanged> st;
     race(
         [&] {
-          up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", price}}}}, f.ctx);
+          up = testing::update(f.catalog, sup, cpc, {{"prices", {{"hourly", price}}}}, f.ctx);
         },
         [&] { st = f.catalog.set_listed(sup, cpc, listed, f.ctx); });
     if (!up || !st) ++failed_calls;
@@ -137,11 +139,11 @@ TEST_CASE("a unit status change racing an update: both land, every round", "[R-C
     Result<json> up, un;
     race(
         [&] {
-          up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", price}}}, {"model", fmt::format("A100 r{}", round)}},
-                                f.ctx);
+          up = testing::update(f.catalog, sup, cpc,
+                               {{"prices", {{"hourly", price}}}, {"model", fmt::format("A100 r{}", round)}}, f.ctx);
         },
         [&] {
-          un = f.catalog.set_unit(sup, cpc, std::to_string(idx), {{"status", status}}, f.ctx);
+          un = testing::set_unit(f.catalog, sup, cpc, std::to_string(idx), {{"status", status}}, f.ctx);
         });
     if (!up || !un) ++failed_calls;
     const catalog::Cluster c = f.cluster(cpc);
@@ -164,7 +166,8 @@ TEST_CASE("a lease racing a delist: it lands only if it came first", "[R-LEASE-3
   int leased = 0, refused = 0, other = 0, after_delist = 0, wrong_units = 0;
   for (int round = 0; round < kRounds; ++round) {
     const std::string cpc = f.publish(sup);
-    Result<json> lease, del;
+    Result<json> lease;
+    Result<api::ClusterChanged> del;
     race(
         [&] {
           lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 2}, {"billing", "hourly"}}, f.ctx);
@@ -209,7 +212,7 @@ TEST_CASE("a lease racing a price change: it records the price of its moment", "
           lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 1}, {"billing", "hourly"}}, f.ctx);
         },
         [&] {
-          up = f.catalog.update(sup, cpc, {{"prices", {{"hourly", 2600}}}}, f.ctx);
+          up = testing::update(f.catalog, sup, cpc, {{"prices", {{"hourly", 2600}}}}, f.ctx);
         });
     if (!lease || !up) {
       ++failed_calls;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "store_test_support.hpp"
+#include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
 #include "ssh/supplier_host.hpp"
 
@@ -43,24 +44,24 @@ struct Fixture {
   }
 
   std::string publish(const Caller& c, json b = body()) {
-    auto r = svc.publish(c, b, ctx);
+    auto r = testing::publish(svc, c, b, ctx);
     REQUIRE(r);
     return (*r)["cluster"]["cpc_id"];
   }
 
-  std::vector<std::string> ids(const Caller& c, const ListRequest& q = ListRequest{}) {
+  std::vector<std::string> ids(const Caller& c, const api::ListClustersQuery& q = api::ListClustersQuery{}) {
     auto r = svc.list(c, q);
     REQUIRE(r);
     std::vector<std::string> out;
-    for (const auto& item : (*r)["items"]) out.push_back(item["cpc_id"]);
+    for (const auto& item : r->items) out.push_back(item.cpc_id);
     return out;
   }
 };
 
 // A list request (designated initializers would leave members to -Wextra's complaint).
-ListRequest lr(std::string filter = "", std::string sort = "", bool mine = false, std::string region = "",
-               int limit = 50, int offset = 0) {
-  ListRequest q;
+api::ListClustersQuery lr(std::string filter = "", std::string sort = "", bool mine = false, std::string region = "",
+                          int limit = 50, int offset = 0) {
+  api::ListClustersQuery q;
   q.filter = std::move(filter);
   q.sort = std::move(sort);
   q.mine = mine;
@@ -78,19 +79,19 @@ TEST_CASE("only approved suppliers publish; bad input writes nothing", "[R-CL-1]
   Caller pending = f.account("newco", Role::Supplier, AccountStatus::PendingReview);
   Caller user = f.account("alice", Role::User, AccountStatus::Active);
 
-  auto r = f.svc.publish(sup, Fixture::body(), f.ctx);
+  auto r = testing::publish(f.svc, sup, Fixture::body(), f.ctx);
   REQUIRE(r);
   CHECK(catalog::is_cpc_id((*r)["cluster"]["cpc_id"].get<std::string>()));
   CHECK((*r)["cluster"]["units_free"] == 8);
   CHECK((*r)["cluster"]["storage"]["total_bytes"] == 8'160'000'000'000);
 
-  CHECK(f.svc.publish(pending, Fixture::body(), f.ctx).error().code == ErrorCode::Forbidden);
-  CHECK(f.svc.publish(user, Fixture::body(), f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(testing::publish(f.svc, pending, Fixture::body(), f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(testing::publish(f.svc, user, Fixture::body(), f.ctx).error().code == ErrorCode::Forbidden);
 
   json bad = Fixture::body();
   bad["prices"]["hourly"] = -5;
   bad["storage"]["description"] = "2x3.84XB";
-  auto refused = f.svc.publish(sup, bad, f.ctx);
+  auto refused = testing::publish(f.svc, sup, bad, f.ctx);
   REQUIRE(!refused);
   CHECK(refused.error().code == ErrorCode::ValidationFailed);
   CHECK(f.ids(sup, lr("", "", true)).size() == 1);
@@ -101,7 +102,7 @@ TEST_CASE("a provisioning key's comment names its cluster once: cpshare-cp-...",
   Fixture f;
   Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
   for (int i = 0; i < 2; ++i) {
-    auto r = f.svc.publish(sup, Fixture::body(), f.ctx);
+    auto r = testing::publish(f.svc, sup, Fixture::body(), f.ctx);
     REQUIRE(r);
     const std::string cpc = (*r)["cluster"]["cpc_id"];
     const std::string line = (*r)["provisioning_public_key"];
@@ -147,7 +148,8 @@ TEST_CASE("the list offers listed clusters with idle units, the caller's region 
   CHECK(f.ids(sz_user).size() == 2);
 
   // A cluster with no idle unit is not offered.
-  for (int i = 0; i < 8; ++i) REQUIRE(f.svc.set_unit(sup, sz, std::to_string(i), {{"status", "offline"}}, f.ctx));
+  for (int i = 0; i < 8; ++i)
+    REQUIRE(testing::set_unit(f.svc, sup, sz, std::to_string(i), {{"status", "offline"}}, f.ctx));
   CHECK(f.ids(sz_user) == std::vector<std::string>{gz});
 }
 
@@ -192,19 +194,20 @@ TEST_CASE("owners and admins change a cluster; others are refused", "[R-CL-4][R-
   Caller admin = f.account("root", Role::Admin, AccountStatus::Active);
   std::string id = f.publish(sup);
 
-  CHECK(f.svc.update(rival, id, {{"prices", {{"hourly", 1}}}}, f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(testing::update(f.svc, rival, id, {{"prices", {{"hourly", 1}}}}, f.ctx).error().code == ErrorCode::Forbidden);
   CHECK(f.svc.set_listed(rival, id, false, f.ctx).error().code == ErrorCode::Forbidden);
-  CHECK(f.svc.set_unit(rival, id, "0", {{"status", "offline"}}, f.ctx).error().code == ErrorCode::Forbidden);
+  CHECK(testing::set_unit(f.svc, rival, id, "0", {{"status", "offline"}}, f.ctx).error().code == ErrorCode::Forbidden);
 
-  auto up = f.svc.update(sup, id, {{"prices", {{"hourly", 3000}, {"monthly", nullptr}}}, {"units", 10}}, f.ctx);
+  auto up =
+      testing::update(f.svc, sup, id, {{"prices", {{"hourly", 3000}, {"monthly", nullptr}}}, {"units", 10}}, f.ctx);
   REQUIRE(up);
   CHECK((*up)["cluster"]["prices"]["hourly"] == 3000);
   CHECK((*up)["cluster"]["prices"]["monthly"].is_null());
   CHECK((*up)["cluster"]["units_free"] == 10);
-  CHECK(f.svc.units(sup, id).value()["items"].size() == 10);
-  CHECK(f.svc.update(admin, id, {{"units", 4}}, f.ctx));
-  CHECK(f.svc.units(sup, id).value()["items"].size() == 4);
-  CHECK(f.svc.update(sup, id, {{"class", "B"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
+  CHECK(f.svc.units(sup, id).value().items.size() == 10);
+  CHECK(testing::update(f.svc, admin, id, {{"units", 4}}, f.ctx));
+  CHECK(f.svc.units(sup, id).value().items.size() == 4);
+  CHECK(testing::update(f.svc, sup, id, {{"class", "B"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
 
   auto audit = f.store->audit(AuditQuery{100, std::nullopt, "cluster_updated", std::nullopt}).value();
   CHECK(audit.size() == 2);
@@ -215,23 +218,25 @@ TEST_CASE("units: per-unit status set by the owner", "[R-CL-3][R-CL-7]") {
   Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
   Caller user = f.account("alice", Role::User, AccountStatus::Active);
   std::string id = f.publish(sup);
-  REQUIRE(f.svc.set_unit(sup, id, "3", {{"status", "offline"}}, f.ctx));
-  auto shown = f.svc.show(user, id).value();
+  REQUIRE(testing::set_unit(f.svc, sup, id, "3", {{"status", "offline"}}, f.ctx));
+  auto shown = api::encode(f.svc.show(user, id).value());
   CHECK(shown["cluster"]["units_free"] == 7);
   CHECK(shown["units"][3]["status"] == "offline");
   CHECK(shown["units"][2]["status"] == "idle");
-  CHECK(f.svc.set_unit(sup, id, "8", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
-  CHECK(f.svc.set_unit(sup, id, "x", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
-  CHECK(f.svc.set_unit(sup, id, "1", {{"status", "busy"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
+  CHECK(testing::set_unit(f.svc, sup, id, "8", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(testing::set_unit(f.svc, sup, id, "x", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(testing::set_unit(f.svc, sup, id, "1", {{"status", "busy"}}, f.ctx).error().code ==
+        ErrorCode::ValidationFailed);
   // The index is read as std::stoi read it (issue 10: std::from_chars now): leading
   // whitespace and '+' taken, anything after the digits or beyond int refused.
-  CHECK(f.svc.set_unit(sup, id, "3 ", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
-  CHECK(f.svc.set_unit(sup, id, "99999999999", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
-  CHECK(f.svc.set_unit(sup, id, "-1", {{"status", "idle"}}, f.ctx).error().message ==
+  CHECK(testing::set_unit(f.svc, sup, id, "3 ", {{"status", "idle"}}, f.ctx).error().code == ErrorCode::NotFound);
+  CHECK(testing::set_unit(f.svc, sup, id, "99999999999", {{"status", "idle"}}, f.ctx).error().code ==
+        ErrorCode::NotFound);
+  CHECK(testing::set_unit(f.svc, sup, id, "-1", {{"status", "idle"}}, f.ctx).error().message ==
         "cluster " + id + " has units 0..7; there is no unit -1");
-  REQUIRE(f.svc.set_unit(sup, id, " +3", {{"status", "idle"}}, f.ctx));
-  CHECK(f.svc.show(user, id).value()["cluster"]["units_free"] == 8);
+  REQUIRE(testing::set_unit(f.svc, sup, id, " +3", {{"status", "idle"}}, f.ctx));
+  CHECK(f.svc.show(user, id).value().cluster.units_free == 8);
   // The A-class access details are the owner's to see.
   CHECK(shown["cluster"]["access"].contains("ssh_host") == false);
-  CHECK(f.svc.show(sup, id).value()["cluster"]["access"]["ssh_host"] == "gpu01.example.org");
+  CHECK(f.svc.show(sup, id).value().cluster.access.ssh_host == "gpu01.example.org");
 }

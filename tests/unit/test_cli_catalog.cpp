@@ -1,5 +1,6 @@
 // The catalogue commands end to end in-process against a fake cpshared: human units become
 // bytes and fen, only the given fields are sent, query parameters land in the URL.
+#include <algorithm>
 #include <fstream>
 
 #include <catch2/catch.hpp>
@@ -43,6 +44,35 @@ json cluster_view(const std::string& id = kId) {
           {"updated_at", "2026-11-27T12:00:00Z"}};
 }
 
+// A publish answer as the daemon sends it: every member, null where empty.
+json published_view(const json& cluster = cluster_view()) {
+  return {{"cluster", cluster}, {"provisioning_public_key", nullptr}, {"agent_token", nullptr}};
+}
+
+// `publish` with `flags`, completed by the other flags a cluster of class `cls` needs (the CLI
+// checks a publish request with the daemon's parser before it sends it).
+std::vector<std::string> publish_with(std::vector<std::string> flags, const std::string& cls = "A") {
+  std::vector<std::string> out = {"publish"};
+  const std::vector<std::pair<std::string, std::string>> defaults = {
+      {"--class", cls},          {"--resource-type", "GPU"}, {"--model", "A100 80GB"},  {"--units", "8"},
+      {"--unit-memory", "80GB"}, {"--memory", "1TB"},        {"--vcpus", "128"},        {"--price-hourly", "12.50"},
+      {"--vendor", "NVIDIA"},    {"--location", "深圳市"},   {"--region", "Guangdong"}, {"--storage", "2TB nvme"}};
+  for (const auto& [flag, value] : defaults)
+    if (std::find(flags.begin(), flags.end(), flag) == flags.end()) out.insert(out.end(), {flag, value});
+  const bool a_class = std::find(flags.begin(), flags.end(), "B") == flags.end() && cls == "A";
+  if (a_class) {
+    for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+             {"--usage", "ssh in"}, {"--ssh-host", "gpu1.example.org"}, {"--ssh-user", "cpshare"}})
+      if (std::find(flags.begin(), flags.end(), flag) == flags.end()) out.insert(out.end(), {flag, value});
+  } else {
+    for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+             {"--platform-url", "https://p.example.org"}, {"--environment", "jupyterlab"}})
+      if (std::find(flags.begin(), flags.end(), flag) == flags.end()) out.insert(out.end(), {flag, value});
+  }
+  out.insert(out.end(), flags.begin(), flags.end());
+  return out;
+}
+
 void log_in(Cli& cli, FakeServer& server) {
   server.on("POST /api/v1/sessions",
             {{"token", "T0KEN"},
@@ -61,9 +91,9 @@ TEST_CASE("numbers, sizes and prices typed in full-width forms are the ASCII the
   FakeServer server;
   Cli cli;
   log_in(cli, server);
-  server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
-  CHECK(cli({"publish", "--class", "A", "--units", "８", "--unit-memory", "８０ＧＢ", "--price-hourly", "１２．５０",
-             "--ssh-port", "２２２２"}) == 0);
+  server.on("POST /api/v1/clusters", published_view(), 201);
+  CHECK(cli(publish_with({"--class", "A", "--units", "８", "--unit-memory", "８０ＧＢ", "--price-hourly", "１２．５０",
+                          "--ssh-port", "２２２２"})) == 0);
   const json sent = server.last("POST /api/v1/clusters").json_body();
   CHECK(sent["units"] == 8);
   CHECK(sent["unit_memory"] == 80'000'000'000);
@@ -77,7 +107,7 @@ TEST_CASE("publish from flags sends bytes, fen, storage and repeated flags", "[c
   log_in(cli, server);
   TempDir tmp;
   std::ofstream(tmp.path / "usage.md") << "ssh in\nthen run nvidia-smi\n";
-  server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
+  server.on("POST /api/v1/clusters", published_view(), 201);
   CHECK(cli({"publish",
              "--class",
              "A",
@@ -142,11 +172,12 @@ TEST_CASE("publish from flags sends bytes, fen, storage and repeated flags", "[c
                      {"access", {{"ssh_host", "gpu1.example.org"}, {"ssh_port", 2222}, {"ssh_user", "cpshare"}}}});
   CHECK_THAT(cli.out, Catch::StartsWith("Published " + kId + "\n") && Catch::Contains("12.50/h"));
 
-  CHECK(cli({"publish", "--json", "--class", "B", "--environment", "jupyterlab", "--environment", "vscode",
-             "--platform-url", "https://p.example.org"}) == 0);
+  CHECK(cli(publish_with({"--json", "--class", "B", "--environment", "jupyterlab", "--environment", "vscode",
+                          "--platform-url", "https://p.example.org"},
+                         "B")) == 0);
   CHECK(server.last("POST /api/v1/clusters").json_body()["access"] ==
         json{{"platform_url", "https://p.example.org"}, {"environments", {"jupyterlab", "vscode"}}});
-  CHECK(cli.out_json() == json{{"cluster", cluster_view()}});
+  CHECK(cli.out_json() == published_view());
 }
 
 TEST_CASE("publish --file sends the file as is; with flags it is a usage error", "[cli][catalog]") {
@@ -155,16 +186,35 @@ TEST_CASE("publish --file sends the file as is; with flags it is a usage error",
   log_in(cli, server);
   TempDir tmp;
   const json request = {{"class", "B"},
+                        {"resource_type", "GPU"},
+                        {"model", "RTX 4090"},
                         {"units", 2},
                         {"unit_memory", 24'000'000'000},
+                        {"memory", 256'000'000'000},
+                        {"vcpus", 32},
                         {"prices", {{"daily", 9900}}},
-                        {"storage", {{"description", "1TB nvme"}, {"total_bytes", 1'000'000'000'000}}}};
+                        {"vendor", "NVIDIA"},
+                        {"location", "广州市"},
+                        {"region", "Guangdong"},
+                        {"storage", {{"description", "1TB nvme"}, {"total_bytes", 1'000'000'000'000}}},
+                        {"access", {{"platform_url", "https://p.example.org"}, {"environments", {"jupyterlab"}}}}};
   std::ofstream(tmp.path / "cluster.json") << request.dump(2);
-  server.on("POST /api/v1/clusters", {{"cluster", cluster_view()}}, 201);
+  server.on("POST /api/v1/clusters", published_view(), 201);
   CHECK(cli({"publish", "--file", (tmp.path / "cluster.json").string()}) == 0);
   CHECK(server.last("POST /api/v1/clusters").json_body() == request);
 
   const auto before = server.requests().size();
+  // The file is checked with the daemon's own parser (api::PublishClusterRequest::from_body) before
+  // anything is sent: the same fields and messages, named by JSON path.
+  json bad = request;
+  bad.erase("model");
+  bad["prices"] = {{"daily", "99.00"}};
+  std::ofstream(tmp.path / "bad.json") << bad.dump(2);
+  CHECK(cli({"publish", "--file", (tmp.path / "bad.json").string()}) == 2);
+  CHECK_THAT(cli.err,
+             Catch::Contains("  model: is required\n") &&
+                 Catch::Contains("  prices.daily: must be an integer number of fen: send 9900 for 99.00 yuan"));
+  CHECK(server.requests().size() == before);
   CHECK(cli({"publish", "--file", (tmp.path / "cluster.json").string(), "--units", "4"}) == 2);
   CHECK_THAT(cli.err, Catch::Contains("--file") && Catch::Contains("--units"));
   CHECK(cli({"publish"}) == 2);  // nothing to publish
@@ -197,7 +247,7 @@ TEST_CASE("publish: the server's field errors name the flag too", "[cli][catalog
                   {{"code", "VALIDATION_FAILED"},
                    {"message", "invalid"},
                    {"fields", {{{"field", "prices.hourly"}, {"message", "must be at least 1 fen"}}}}});
-  CHECK(cli({"publish", "--price-hourly", "0"}) == 2);
+  CHECK(cli(publish_with({"--price-hourly", "1"})) == 2);
   CHECK_THAT(cli.err, Catch::Contains("prices.hourly (--price-hourly): must be at least 1 fen"));
 }
 
@@ -290,7 +340,7 @@ TEST_CASE("show prints every field, prices per mode and the unit grid", "[cli][c
   json units = json::array();
   for (int i = 0; i < 8; ++i)
     units.push_back({{"index", i}, {"status", i == 2 ? "busy" : i == 5 ? "offline" : i == 6 ? "reserved" : "idle"}});
-  server.on("GET /api/v1/clusters/" + kId, {{"cluster", cluster_view()}, {"units", units}});
+  server.on("GET /api/v1/clusters/" + kId, {{"cluster", cluster_view()}, {"units", units}, {"provisioning", nullptr}});
   CHECK(cli({"show", kId}) == 0);
   for (const char* s :
        {"6 free of 8", "80 GB", "1 TB", "¥12.50 per unit per hour", "¥6000.00 per unit per month",
@@ -355,18 +405,18 @@ TEST_CASE("publish prints the provisioning key for class A and the agent token f
       {"cluster", b_cluster}, {"provisioning_public_key", nullptr}, {"agent_token", "cpa_s3cret"}};
   server.on("POST /api/v1/clusters", published, 201);  // replies are used in order, the last one repeated
   server.on("POST /api/v1/clusters", b_published, 201);
-  CHECK(cli({"publish", "--class", "A", "--units", "8"}) == 0);
+  CHECK(cli(publish_with({"--class", "A", "--units", "8"})) == 0);
   CHECK_THAT(cli.out, Catch::Contains("\n  " + key + "\n") &&
                           Catch::Contains("Append it to ~cpshare/.ssh/authorized_keys on gpu1.example.org, then run: "
                                           "cpshare cluster verify " +
                                           kId + "\n") &&
                           !Catch::Contains("Agent token"));
 
-  CHECK(cli({"publish", "--class", "B", "--units", "8"}) == 0);
+  CHECK(cli(publish_with({"--class", "B", "--units", "8"}, "B")) == 0);
   CHECK_THAT(cli.out, Catch::Contains("Agent token (shown once: store it now):\n  cpa_s3cret\n") &&
                           !Catch::Contains("Provisioning public key"));
 
-  CHECK(cli({"publish", "--json", "--class", "B", "--units", "8"}) == 0);
+  CHECK(cli(publish_with({"--json", "--class", "B", "--units", "8"}, "B")) == 0);
   CHECK(cli.out_json() == b_published);
 }
 
@@ -476,9 +526,9 @@ TEST_CASE("a filter error is printed once", "[cli][catalog]") {
        {"message", "model: is required (and 1 more)"},
        {"fields",
         {{{"field", "model"}, {"message", "is required"}}, {{"field", "units"}, {"message", "is required"}}}}});
-  CHECK(cli({"publish", "--price-hourly", "0"}) == 2);
+  CHECK(cli(publish_with({"--price-hourly", "1"})) == 2);
   CHECK(cli.err == "cpshare: error: prices.hourly (--price-hourly): must be at least 1 fen\n");
-  CHECK(cli({"publish", "--price-hourly", "1"}) == 2);
+  CHECK(cli(publish_with({"--price-hourly", "1"})) == 2);
   CHECK(cli.err ==
         "cpshare: error: 2 fields are invalid:\n  model (--model): is required\n"
         "  units (--units): is required\n");

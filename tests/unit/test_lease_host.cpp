@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fake_supplier_host.hpp"
+#include "catalog_test_support.hpp"
 #include "lease_test_support.hpp"
 #include "store_test_support.hpp"
 #include "ssh/provision.hpp"
@@ -43,7 +44,7 @@ struct Fixture : FakeHost, testing::LeaseFixture {
   // An A-class cluster of `units` GPUs whose host key its supplier has pinned (cpshare cluster verify).
   std::string verified_cluster(int units) {
     const std::string cpc = publish(sup, 'A', units);
-    auto v = catalog.verify(sup, cpc, json::object(), ctx);
+    auto v = testing::verify(catalog, sup, cpc, json::object(), ctx);
     REQUIRE(v);
     CHECK((*v)["fingerprint"] == FakeSupplierHost::kFingerprint);
     return cpc;
@@ -211,7 +212,7 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     CHECK(contains(r.error().message, "host key of 127.0.0.1:1 changed"));
     unchanged();
     // The supplier re-pins (cpshare cluster verify --repin); the redeem then goes through.
-    REQUIRE(f.catalog.verify(f.sup, cpc, {{"repin", true}}, f.ctx));
+    REQUIRE(testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx));
   }
   SECTION("the account name is taken on the host: Conflict, the other account untouched") {
     ssh::Target admin = f.host_fake.last_target();  // verify's: no pin (first contact)
@@ -380,28 +381,28 @@ TEST_CASE("a removal that cannot succeed (changed host key) is given up and the 
 TEST_CASE("verify pins the host key on first contact and refuses a changed one until re-pinned", "[R-SEC-1]") {
   Fixture f;
   const std::string cpc = f.publish(f.sup, 'A', 1);
-  auto first = f.catalog.verify(f.sup, cpc, json::object(), f.ctx);
+  auto first = testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx);
   REQUIRE(first);
   CHECK((*first)["fingerprint"] == FakeSupplierHost::kFingerprint);
   CHECK((*first)["key_type"] == "ssh-ed25519");
   CHECK((*first)["pinned_now"] == true);
   CHECK(f.host_fake.last_target().pinned_fingerprint.empty());  // first contact
-  CHECK(f.catalog.verify(f.sup, cpc, json::object(), f.ctx).value()["pinned_now"] == false);
+  CHECK(testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx).value()["pinned_now"] == false);
   CHECK(f.host_fake.last_target().pinned_fingerprint == FakeSupplierHost::kFingerprint);
 
   const std::string other = "SHA256:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
   f.host_fake.change_host_key(other);
-  auto changed = f.catalog.verify(f.sup, cpc, json::object(), f.ctx);
+  auto changed = testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx);
   REQUIRE_FALSE(changed);
   CHECK(changed.error().code == ErrorCode::Conflict);
   CHECK(contains(changed.error().message, fmt::format("cpshare cluster verify {} --repin", cpc)));
-  CHECK(f.catalog.show(f.sup, cpc).value()["provisioning"]["host_key_fingerprint"] == FakeSupplierHost::kFingerprint);
+  CHECK(f.catalog.show(f.sup, cpc).value().provisioning.value().host_key_fingerprint == FakeSupplierHost::kFingerprint);
 
   f.host_fake.go_down(1);
-  CHECK(f.catalog.verify(f.sup, cpc, {{"repin", true}}, f.ctx).error().code == ErrorCode::Unavailable);
-  auto repinned = f.catalog.verify(f.sup, cpc, {{"repin", true}}, f.ctx);  // down for one call only
+  CHECK(testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx).error().code == ErrorCode::Unavailable);
+  auto repinned = testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx);  // down for one call only
   REQUIRE(repinned);
   CHECK((*repinned)["fingerprint"] == other);
   CHECK((*repinned)["pinned_now"] == true);
-  CHECK(f.catalog.show(f.sup, cpc).value()["provisioning"]["host_key_fingerprint"] == other);
+  CHECK(f.catalog.show(f.sup, cpc).value().provisioning.value().host_key_fingerprint == other);
 }

@@ -19,6 +19,7 @@
 #include "lease_test_support.hpp"
 #include "store_test_support.hpp"
 #include "catalog/units.hpp"
+#include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
 #include "ssh/provision.hpp"
@@ -145,7 +146,7 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
   CHECK(f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value()[0].status == UnitStatus::Reserved);
 
   // A price change applies to new leases only.
-  REQUIRE(f.catalog.update(sup, cpc, {{"prices", {{"daily", 99900}}}}, f.ctx));
+  REQUIRE(testing::update(f.catalog, sup, cpc, {{"prices", {{"daily", 99900}}}}, f.ctx));
   CHECK(f.leases.show(alice, id, false).value()["lease"]["unit_price"] == 50000);
 
   CHECK(f.leases.show(bob, id, false).error().code == ErrorCode::NotFound);
@@ -362,7 +363,7 @@ TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to th
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'B', 4);
-  REQUIRE(f.catalog.update(sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
+  REQUIRE(testing::update(f.catalog, sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
   // Two units could not be billed for an open lease's ten-year horizon: refused up front, nothing taken.
   auto two = f.lease(alice, cpc, 2);
   REQUIRE_FALSE(two);
@@ -391,7 +392,7 @@ TEST_CASE("an open hourly lease ends when its guaranteed life is over, billed to
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'B', 4);
-  REQUIRE(f.catalog.update(sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
+  REQUIRE(testing::update(f.catalog, sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
   const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
   f.activate(id);
   const std::int64_t life = billing::kOpenHourlyHorizonHours * 3600;

@@ -91,3 +91,36 @@ TEST_CASE("paths are rendered by name and percent-encoded") {
   CHECK(params["id"] == "s_1");
   CHECK_THROWS_AS(params["other"], std::out_of_range);
 }
+
+namespace {
+struct PatchLike {
+  api::Nullable<std::string> text;    // a merge patch's member
+  std::optional<std::int64_t> count;  // Omittable: left out, never null
+};
+}  // namespace
+template <>
+struct cpshare::api::Wire<PatchLike> {
+  static constexpr auto fields = std::tuple{member("text", &PatchLike::text, Presence::Omittable),
+                                            member("count", &PatchLike::count, Presence::Omittable)};
+};
+
+TEST_CASE("Nullable members: absent, null and a value are three things, both ways") {
+  auto absent = api::decode<PatchLike>(json::object());
+  REQUIRE(absent);
+  CHECK_FALSE(absent->text);
+  auto null = api::decode<PatchLike>(json{{"text", nullptr}});
+  REQUIRE(null);
+  REQUIRE(null->text);
+  CHECK_FALSE(*null->text);
+  auto value = api::decode<PatchLike>(json{{"text", "x"}, {"count", 3}});
+  REQUIRE(value);
+  CHECK(value->text == std::optional<std::string>{"x"});
+  CHECK(api::encode(*absent) == json::object());
+  CHECK(api::encode(*null) == json{{"text", nullptr}});
+  CHECK(api::encode(*value) == json{{"text", "x"}, {"count", 3}});
+  // The schema: a Nullable member may be null; an Omittable optional is left out, never null.
+  const json s = api::schema_of<PatchLike>();
+  CHECK(s["properties"]["text"]["nullable"] == true);
+  CHECK_FALSE(s["properties"]["count"].contains("nullable"));
+  CHECK(s["required"] == json::array());
+}
