@@ -6,12 +6,18 @@
 #include <tuple>
 
 #include "api/accounts.hpp"
+#include "api/leases.hpp"
 #include "api/meta.hpp"
 
 namespace cpshare::api {
 
-using AllEndpoints = std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions,
-                                endpoint::Logout, endpoint::RevokeSession>;
+using AllEndpoints =
+    std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions, endpoint::Logout,
+               endpoint::RevokeSession,
+               // leases and billing
+               endpoint::RequestLease, endpoint::ListLeases, endpoint::ShowLease, endpoint::ApproveLease,
+               endpoint::RejectLease, endpoint::ReleaseLease, endpoint::TerminateLease, endpoint::Redeem,
+               endpoint::CheckCode, endpoint::Bills, endpoint::Earnings>;
 
 // Calls fn(E{}) for each endpoint type E, in order.
 template <class F>

@@ -293,6 +293,7 @@ json schema_of();
 
 // The JSON Schema of T as the contract test compares it with docs/openapi.yaml:
 // {"type": …, "nullable"?, "properties"?, "required"?, "items"?, "enum"?, "format"?}.
+// An Omittable member is neither required nor nullable (encode leaves it out when empty).
 template <class T>
 json schema_of() {
   if constexpr (std::is_same_v<T, json>) {
@@ -323,7 +324,10 @@ json schema_of() {
           (
               [&] {
                 using M = std::remove_cvref_t<decltype(std::declval<T&>().*(m.ptr))>;
-                props[std::string(m.name)] = schema_of<M>();
+                json s = schema_of<M>();
+                // An Omittable member is left out when empty, never sent as null.
+                if (m.presence == Presence::Omittable) s.erase("nullable");
+                props[std::string(m.name)] = std::move(s);
                 if (m.presence == Presence::Always) required.push_back(std::string(m.name));
               }(),
               ...);
