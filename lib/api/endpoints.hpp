@@ -7,16 +7,22 @@
 
 #include "api/accounts.hpp"
 #include "api/catalog.hpp"
+#include "api/leases.hpp"
 #include "api/meta.hpp"
 
 namespace cpshare::api {
 
-using AllEndpoints = std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions,
-                                endpoint::Logout, endpoint::RevokeSession,
-                                // the catalogue (api/catalog.hpp)
-                                endpoint::PublishCluster, endpoint::ListClusters, endpoint::ShowCluster,
-                                endpoint::UpdateCluster, endpoint::DelistCluster, endpoint::RelistCluster,
-                                endpoint::ClusterUnits, endpoint::SetUnit, endpoint::VerifyCluster>;
+using AllEndpoints =
+    std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions, endpoint::Logout,
+               endpoint::RevokeSession,
+               // the catalogue (api/catalog.hpp)
+               endpoint::PublishCluster, endpoint::ListClusters, endpoint::ShowCluster, endpoint::UpdateCluster,
+               endpoint::DelistCluster, endpoint::RelistCluster, endpoint::ClusterUnits, endpoint::SetUnit,
+               endpoint::VerifyCluster,
+               // leases and billing (api/leases.hpp)
+               endpoint::RequestLease, endpoint::ListLeases, endpoint::ShowLease, endpoint::ApproveLease,
+               endpoint::RejectLease, endpoint::ReleaseLease, endpoint::TerminateLease, endpoint::Redeem,
+               endpoint::CheckCode, endpoint::Bills, endpoint::Earnings>;
 
 // Calls fn(E{}) for each endpoint type E, in order.
 template <class F>

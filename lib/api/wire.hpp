@@ -319,6 +319,7 @@ json schema_of();
 
 // The JSON Schema of T as the contract test compares it with docs/openapi.yaml:
 // {"type": …, "nullable"?, "properties"?, "required"?, "items"?, "enum"?, "format"?}.
+// An Omittable member is neither required nor nullable (encode leaves it out when empty).
 template <class T>
 json schema_of() {
   if constexpr (std::is_same_v<T, json>) {

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "api/leases.hpp"
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
@@ -36,9 +37,17 @@ std::string lowered(std::string s) {
   return s;
 }
 
-std::string yuan(const json& object, std::string_view key) {
-  auto fen = integer(object, key);
-  return fen ? catalog::format_yuan(*fen) : "-";
+// "1234.56", or "-" for an amount that is not there.
+std::string yuan(const std::optional<std::int64_t>& fen) { return fen ? catalog::format_yuan(*fen) : "-"; }
+
+// Text that is not there (or empty) shows as "-", which print_fields leaves out.
+std::string or_dash(const std::optional<std::string>& s) { return s && !s->empty() ? *s : "-"; }
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+// An enum by its wire name: "active", "hourly".
+template <class E>
+std::string name_of(E e) {
+  return std::string(enum_name(e));
 }
 
 // "ls-7k2m9x4qvd"; upper case is accepted and lowered.
@@ -57,10 +66,6 @@ Result<std::string> lease_id_arg(Context& ctx) {
   return id;
 }
 
-std::string lease_path(const std::string& id, std::string_view rest = {}) {
-  return fmt::format("/api/v1/leases/{}{}", text::percent_encode(id), rest);
-}
-
 std::string period_word(std::string_view mode) {
   if (mode == "hourly") return "hour";
   if (mode == "daily") return "day";
@@ -69,45 +74,36 @@ std::string period_word(std::string_view mode) {
   return "period";
 }
 
-// A lease's units are the indices it holds: [0, 1].
-std::size_t unit_count(const json& l) {
-  const json& u = at(l, "units");
-  return u.is_array() ? u.size() : 0;
-}
-
-// "0, 1"
-std::string unit_indices(const json& l) {
-  const json& u = at(l, "units");
-  if (!u.is_array() || u.empty()) return "-";
+// "0, 1": the unit indices a lease holds (or GPUs an account may use); "-" for none.
+std::string index_list(const std::vector<int>& indices) {
+  if (indices.empty()) return "-";
   std::string out;
-  for (const json& i : u) out += (out.empty() ? "" : ", ") + show(i);
+  for (int i : indices) out += (out.empty() ? "" : ", ") + std::to_string(i);
   return out;
 }
 
 // "2 x GPU A100 80GB on cp-7k2m9x4qvd (深圳市)"
-std::string what_line(const json& l) {
-  const json& c = at(l, "cluster");
+std::string what_line(const api::LeaseView& l) {
+  const api::LeaseCluster& c = l.cluster;
   std::string s =
-      fmt::format("{} x {} {} on {}", unit_count(l), show(c, "resource_type"), show(c, "model"), show(l, "cpc_id"));
-  if (const std::string loc = str(c, "location"); !loc.empty()) s += fmt::format(" ({})", loc);
+      fmt::format("{} x {} {} on {}", l.units.size(), or_dash(c.resource_type), or_dash(c.model), or_dash(l.cpc_id));
+  if (!c.location.empty()) s += fmt::format(" ({})", c.location);
   return s;
 }
 
 // The amount for a table: charged once settled, else the running cost of an active
 // pay-as-you-go lease ("so far"), else the estimate ("~").
-std::string amount_cell(const json& l) {
-  if (auto charged = integer(l, "charged")) return catalog::format_yuan(*charged);
-  if (auto running = integer(l, "running_cost"); running && str(l, "billing") == "hourly")
-    return fmt::format("{} so far", catalog::format_yuan(*running));
-  if (auto estimate = integer(l, "estimate")) return fmt::format("~{}", catalog::format_yuan(*estimate));
-  return "-";
+std::string amount_cell(const api::LeaseView& l) {
+  if (l.charged) return catalog::format_yuan(*l.charged);
+  if (l.running_cost && l.billing == catalog::BillingMode::Hourly)
+    return fmt::format("{} so far", catalog::format_yuan(*l.running_cost));
+  return fmt::format("~{}", catalog::format_yuan(l.estimate));
 }
 
 // When the lease ends (or ended), or by when it must be decided / redeemed.
-std::string end_cell(const json& l, const DisplayZone& zone) {
-  if (!str(l, "ended_at").empty()) return local_time(l, "ended_at", zone);
-  if (!str(l, "planned_end").empty()) return local_time(l, "planned_end", zone);
-  return "-";
+std::string end_cell(const api::LeaseView& l, const DisplayZone& zone) {
+  if (l.ended_at) return local_time(l.ended_at, zone);
+  return local_time(l.planned_end, zone);  // "-" when there is none
 }
 
 std::string state_text(const std::string& state, bool colour) {
@@ -119,63 +115,53 @@ std::string state_text(const std::string& state, bool colour) {
   return fmt::format("\033[{}m{}\033[0m", code, state);
 }
 
-void print_lease(std::ostream& out, const json& l, bool colour, const DisplayZone& zone) {
-  const std::string mode = str(l, "billing");
-  const std::string per = period_word(mode);
+// "¥1234.56", or "-" for an amount that is not there.
+std::string money(const std::optional<std::int64_t>& fen) { return fen ? "¥" + yuan(fen) : "-"; }
+
+void print_lease(std::ostream& out, const api::LeaseView& l, bool colour, const DisplayZone& zone) {
+  const std::string per = period_word(name_of(l.billing));
   std::string periods = "-";
-  if (auto k = integer(l, "periods"); k && *k > 0)
-    periods = fmt::format("{} {}{}", *k, per, *k == 1 ? "" : "s");
-  else if (mode == "hourly")
+  if (l.periods > 0)
+    periods = fmt::format("{} {}{}", l.periods, per, l.periods == 1 ? "" : "s");
+  else if (l.billing == catalog::BillingMode::Hourly)
     periods = "open-ended (pay as you go)";
-  std::string end_reason = show(l, "end_reason");
-  const auto failed = l.find("bill_failed");
-  const bool bill_failed = failed != l.end() && failed->is_boolean() && failed->get<bool>();
   print_fields(out,
                {
-                   {"Lease", show(l, "lease_id")},
-                   {"State", state_text(str(l, "state"), colour)},
-                   {"Cluster", fmt::format("{}, class {}", what_line(l), show(l, "class"))},
-                   {"Units", fmt::format("{} (indices {})", unit_count(l), unit_indices(l))},
-                   {"User", show(l, "user")},
-                   {"Supplier", show(l, "supplier")},
-                   {"Billing", fmt::format("{}, ¥{} per unit per {}", show(l, "billing"), yuan(l, "unit_price"), per)},
+                   {"Lease", or_dash(l.lease_id)},
+                   {"State", state_text(name_of(l.state), colour)},
+                   {"Cluster", fmt::format("{}, class {}", what_line(l), or_dash(l.cluster_class))},
+                   {"Units", fmt::format("{} (indices {})", l.units.size(), index_list(l.units))},
+                   {"User", or_dash(l.user)},
+                   {"Supplier", or_dash(l.supplier)},
+                   {"Billing", fmt::format("{}, ¥{} per unit per {}", name_of(l.billing), yuan(l.unit_price), per)},
                    {"Periods", periods},
-                   {"Estimate", integer(l, "estimate") ? "¥" + yuan(l, "estimate") : "-"},
-                   {"Running cost", integer(l, "running_cost") ? "¥" + yuan(l, "running_cost") : "-"},
-                   {"Charged", bill_failed             ? "not computed; flagged for the administrator"
-                               : integer(l, "charged") ? "¥" + yuan(l, "charged")
-                                                       : "-"},
-                   {"Refunded", integer(l, "refunded") ? "¥" + yuan(l, "refunded") : "-"},
-                   {"Requested", local_time(l, "created_at", zone, true)},
-                   {"Decide by", local_time(l, "decide_by", zone, true)},
-                   {"Started", local_time(l, "started_at", zone, true)},
-                   {"Planned end", local_time(l, "planned_end", zone, true)},
-                   {"Ended", local_time(l, "ended_at", zone, true)},
-                   {"End reason", end_reason},
-                   {"Note", show(l, "note")},
+                   {"Estimate", money(l.estimate)},
+                   {"Running cost", money(l.running_cost)},
+                   {"Charged", l.bill_failed ? "not computed; flagged for the administrator" : money(l.charged)},
+                   {"Refunded", money(l.refunded)},
+                   {"Requested", local_time(l.created_at, zone, true)},
+                   {"Decide by", local_time(l.decide_by, zone, true)},
+                   {"Started", local_time(l.started_at, zone, true)},
+                   {"Planned end", local_time(l.planned_end, zone, true)},
+                   {"Ended", local_time(l.ended_at, zone, true)},
+                   {"End reason", l.end_reason ? std::string(enum_name(*l.end_reason)) : "-"},
+                   {"Note", or_dash(l.note)},
                });
 }
 
-void print_access(std::ostream& out, const json& access, const std::string& lease_id) {
-  const std::string host = show(access, "host");
-  const std::string port = show(access, "port");
-  const std::string user = show(access, "username");
-  std::string gpus = "-";
-  if (const json& g = at(access, "gpu_indices"); g.is_array() && !g.empty()) {
-    gpus.clear();
-    for (const json& i : g) gpus += (gpus.empty() ? "" : ", ") + show(i);
-  }
+void print_access(std::ostream& out, const api::LeaseAccess& access, const std::string& lease_id) {
+  const std::string port = std::to_string(access.port);
   print_fields(out, {
-                        {"Host", host},
+                        {"Host", or_dash(access.host)},
                         {"Port", port},
-                        {"Username", user},
-                        {"Password", show(access, "password")},
-                        {"SSH key", show(access, "ssh_key")},
-                        {"GPU indices", gpus},
-                        {"CUDA_VISIBLE_DEVICES", show(access, "cuda_visible_devices")},
+                        {"Username", or_dash(access.username)},
+                        {"Password", or_dash(access.password)},
+                        {"SSH key", or_dash(access.ssh_key)},
+                        {"GPU indices", index_list(access.gpu_indices)},
+                        {"CUDA_VISIBLE_DEVICES", or_dash(access.cuda_visible_devices)},
                     });
-  out << "\nConnect with:\n  ssh -p " << port << " " << user << "@" << host << "\n";
-  print_block(out, "Usage (from the supplier)", str(access, "usage"));
+  out << "\nConnect with:\n  ssh -p " << port << " " << or_dash(access.username) << "@" << or_dash(access.host) << "\n";
+  print_block(out, "Usage (from the supplier)", access.usage);
   if (!lease_id.empty()) out << "\nShow these details again with: cpshare leases show " << lease_id << " --access\n";
 }
 
@@ -222,59 +208,57 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-Result<> ledger(Context& ctx, std::string_view what) {
+// bills (the caller's ledger) or earnings (a supplier's): endpoint E, one month.
+template <class E>
+Result<> ledger(Context& ctx, bool bills) {
   const auto month = ctx.args.get("--month");
   if (month && !parse_month(*month))
     return usage_error(
         fmt::format("--month takes a month as YYYY-MM with a month from 01 to 12, e.g. 2026-11, not '{}'", *month));
   const bool csv = ctx.args.has("--csv");
   if (csv && ctx.want_json()) return usage_error("--csv and --json cannot be used together: choose one");
-  client::Query query;
-  if (month) query.emplace_back("month", *month);
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get(fmt::format("/api/v1/{}", what), query));
-  const json& items = at(data, "items");
+  TRY_ASSIGN(api::Ledger data, api->call<E>(api::MonthQuery{month}));
   if (csv) {
     std::ostream& out = ctx.io.out;
     out << "at,lease_id,kind,amount_fen,amount_yuan\r\n";
-    if (items.is_array())
-      for (const json& e : items) {
-        const auto fen = integer(e, "amount").value_or(0);
-        out << csv_field(str(e, "at")) << ',' << csv_field(str(e, "lease_id")) << ',' << csv_field(str(e, "kind"))
-            << ',' << fen << ',' << catalog::format_yuan(fen) << "\r\n";
-      }
+    for (const api::LedgerItem& e : data.items)
+      out << csv_field(rfc3339(e.at.unix)) << ',' << csv_field(e.lease_id) << ','
+          << csv_field(std::string(enum_name(e.kind))) << ',' << e.amount << ',' << catalog::format_yuan(e.amount)
+          << "\r\n";
     return {};
   }
-  return ctx.emit(data, [&](std::ostream& out) {
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     // "2027-03 (Asia/Shanghai)": whose calendar the month is.
-    const std::string zone = str(data, "time_zone");
-    const std::string m = zone.empty() ? show(data, "month") : fmt::format("{} ({})", show(data, "month"), zone);
-    if (!items.is_array() || items.empty()) {
-      out << fmt::format("No {} entries for {}.\n", what == "bills" ? "billing" : "earnings", m);
+    const std::string m =
+        data.time_zone.empty() ? or_dash(data.month) : fmt::format("{} ({})", or_dash(data.month), data.time_zone);
+    if (data.items.empty()) {
+      out << fmt::format("No {} entries for {}.\n", bills ? "billing" : "earnings", m);
       return;
     }
     std::vector<std::vector<std::string>> rows = {{"AT", "LEASE", "KIND", "AMOUNT (¥)"}};
-    for (const json& e : items)
-      rows.push_back({local_time(e, "at", ctx.zone()), show(e, "lease_id"), show(e, "kind"), yuan(e, "amount")});
+    for (const api::LedgerItem& e : data.items)
+      rows.push_back(
+          {local_time(e.at, ctx.zone()), or_dash(e.lease_id), std::string(enum_name(e.kind)), yuan(e.amount)});
     out << render_table(rows, ctx.colour());
-    out << fmt::format("Total for {}: {} yuan ({} {})\n", m, yuan(data, "total"), items.size(),
-                       items.size() == 1 ? "entry" : "entries");
-    if (what == "bills") out << "Charges are negative, refunds positive.\n";
+    out << fmt::format("Total for {}: {} yuan ({} {})\n", m, yuan(data.total), data.items.size(),
+                       data.items.size() == 1 ? "entry" : "entries");
+    if (bills) out << "Charges are negative, refunds positive.\n";
   });
 }
 
-// Ends a lease with POST .../ACTION and prints what was charged and refunded.
-Result<> end_lease(Context& ctx, std::string_view action, const json& body, std::string_view verb) {
+// Ends a lease through endpoint E (reject, terminate, release) and prints what was charged and refunded.
+template <class E>
+Result<> end_lease(Context& ctx, const typename E::Request& request, std::string_view verb) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->post(lease_path(id, fmt::format("/{}", action)), body));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& l = at(data, "lease");
-    out << fmt::format("{} {}: {}; state {}.\n", verb, id, what_line(l), show(l, "state"));
-    if (!str(l, "started_at").empty() || integer(l, "charged").value_or(0) != 0 ||
-        integer(l, "refunded").value_or(0) != 0)
-      out << fmt::format("  Charged ¥{}, refunded ¥{}.\n", integer(l, "charged") ? yuan(l, "charged") : "0.00",
-                         integer(l, "refunded") ? yuan(l, "refunded") : "0.00");
+  TRY_ASSIGN(api::LeaseData data, api->call<E>(request, {{"lease_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    const api::LeaseView& l = data.lease;
+    out << fmt::format("{} {}: {}; state {}.\n", verb, id, what_line(l), name_of(l.state));
+    if (l.started_at || l.charged.value_or(0) != 0 || l.refunded.value_or(0) != 0)
+      out << fmt::format("  Charged ¥{}, refunded ¥{}.\n", l.charged ? yuan(l.charged) : "0.00",
+                         l.refunded ? yuan(l.refunded) : "0.00");
   });
 }
 
@@ -308,33 +292,34 @@ Result<> run_lease(Context& ctx) {
     return usage_error(fmt::format("--units takes a whole number, 1 or more, not '{}'", *units_text));
   const auto billing = ctx.args.get("--billing");
   if (!billing) return usage_error("pass --billing hourly, daily, monthly or yearly");
-  json body{{"cpc_id", cpc_id}, {"units", *units}, {"billing", *billing}};
+  const auto mode = enum_parse<BillingMode>(*billing);
+  if (!mode) return usage_error(fmt::format("--billing takes hourly, daily, monthly or yearly, not '{}'", *billing));
+  api::LeaseRequest request{cpc_id, *units, *mode, std::nullopt, std::nullopt};
   if (auto p = ctx.args.get("--periods")) {
     const auto k = whole_number(*p);
     if (!k || *k < 1)
       return usage_error(
           fmt::format("--periods takes a whole number, 1 or more ({}s), not '{}'", period_word(*billing), *p));
-    body["periods"] = *k;
+    request.periods = *k;
   }
   if (auto file = ctx.args.get("--ssh-key")) {
-    TRY_ASSIGN(std::string key, read_public_key(*file));
-    body["ssh_public_key"] = key;
+    TRY_ASSIGN(request.ssh_public_key, read_public_key(*file));
   }
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  auto data = api->post("/api/v1/leases", body);
+  auto data = api->call<api::endpoint::RequestLease>(request);
   if (!data) return std::unexpected(name_lease_flags(data.error()));
-  return ctx.emit(*data, [&](std::ostream& out) {
-    const json& l = at(*data, "lease");
-    const std::string id = show(l, "lease_id");
+  return ctx.emit(api::encode(*data), [&](std::ostream& out) {
+    const api::LeaseView& l = data->lease;
+    const std::string id = or_dash(l.lease_id);
     out << fmt::format("Requested {}: {}\n  {}, ¥{} per unit per {}; estimate ¥{}\n", id, what_line(l),
-                       show(l, "billing"), yuan(l, "unit_price"), period_word(str(l, "billing")), yuan(l, "estimate"));
-    if (str(l, "state") == "requested")
+                       name_of(l.billing), yuan(l.unit_price), period_word(name_of(l.billing)), yuan(l.estimate));
+    if (l.state == LeaseState::Requested)
       out << fmt::format(
           "The supplier {} decides by {}. Once approved, they pass you an authorization "
           "code: run cpshare redeem CODE to get your account.\n",
-          show(l, "supplier"), local_time(l, "decide_by", ctx.zone()));
+          or_dash(l.supplier), local_time(l.decide_by, ctx.zone()));
     else
-      out << "State: " << show(l, "state") << ".\n";
+      out << "State: " << name_of(l.state) << ".\n";
     out << "Follow it with: cpshare leases show " << id << "\n";
   });
 }
@@ -347,15 +332,19 @@ void declare_leases(CLI::App* app, Args& a) {
 }
 
 Result<> run_leases(Context& ctx) {
-  client::Query query;
+  api::LeaseListQuery query;
   const bool incoming = ctx.args.has("--incoming");
-  if (incoming) query.emplace_back("incoming", "true");
-  if (auto s = ctx.args.get("--state")) query.emplace_back("state", *s);
+  query.incoming = incoming;
+  if (auto s = ctx.args.get("--state")) {
+    query.state = enum_parse<LeaseState>(*s);
+    if (!query.state)
+      return usage_error(fmt::format(
+          "--state takes requested, approved, provisioning, active, ended, rejected or lapsed, not '{}'", *s));
+  }
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get("/api/v1/leases", query));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& items = at(data, "items");
-    if (!items.is_array() || items.empty()) {
+  TRY_ASSIGN(api::LeaseList data, api->call<api::endpoint::ListLeases>(query));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    if (data.items.empty()) {
       if (auto s = ctx.args.get("--state"))
         out << "No " << *s << " leases.\n";
       else if (incoming)
@@ -369,13 +358,13 @@ Result<> run_leases(Context& ctx) {
     header.insert(header.end(), {"STATE", "UNITS", "BILLING", "AMOUNT (¥)", "STARTED", "ENDS"});
     std::vector<std::vector<std::string>> rows = {header};
     bool estimates = false;
-    for (const json& l : items) {
-      std::vector<std::string> row = {show(l, "lease_id"), show(l, "cpc_id")};
-      if (incoming) row.push_back(show(l, "user"));
+    for (const api::LeaseView& l : data.items) {
+      std::vector<std::string> row = {or_dash(l.lease_id), or_dash(l.cpc_id)};
+      if (incoming) row.push_back(or_dash(l.user));
       const std::string amount = amount_cell(l);
       estimates = estimates || amount.starts_with("~");
-      row.insert(row.end(), {show(l, "state"), std::to_string(unit_count(l)), show(l, "billing"), amount,
-                             local_time(l, "started_at", ctx.zone()), end_cell(l, ctx.zone())});
+      row.insert(row.end(), {name_of(l.state), std::to_string(l.units.size()), name_of(l.billing), amount,
+                             local_time(l.started_at, ctx.zone()), end_cell(l, ctx.zone())});
       rows.push_back(std::move(row));
     }
     out << render_table(rows, ctx.colour());
@@ -390,15 +379,14 @@ void declare_leases_show(CLI::App* app, Args& a) {
 
 Result<> run_leases_show(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
-  client::Query query;
-  if (ctx.args.has("--access")) query.emplace_back("access", "true");
+  const api::LeaseShowQuery query{ctx.args.has("--access")};
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get(lease_path(id), query));
-  return ctx.emit(data, [&](std::ostream& out) {
-    print_lease(out, at(data, "lease"), ctx.colour(), ctx.zone());
-    if (const json& access = at(data, "access"); access.is_object()) {
+  TRY_ASSIGN(api::LeaseDetail data, api->call<api::endpoint::ShowLease>(query, {{"lease_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    print_lease(out, data.lease, ctx.colour(), ctx.zone());
+    if (data.access) {
       out << "\nAccess:\n";
-      print_access(out, access, "");
+      print_access(out, *data.access, "");
     }
   });
 }
@@ -410,16 +398,16 @@ void declare_lease_id(CLI::App* app, Args& a) { a.positional(app, "LEASE", "The 
 Result<> run_approve(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->post(lease_path(id, "/approve"), json::object()));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& l = at(data, "lease");
-    const std::string code = show(data, "auth_code");
-    const std::string user = show(l, "user");
+  TRY_ASSIGN(api::LeaseApproval data, api->call<api::endpoint::ApproveLease>({}, {{"lease_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    const api::LeaseView& l = data.lease;
+    const std::string code = or_dash(data.auth_code);
+    const std::string user = or_dash(l.user);
     out << fmt::format("Approved {}: {} for {}.\n\n", id, what_line(l), user);
     out << "Authorization code:\n\n    " << bold(code, ctx.colour()) << "\n\n";
     out << fmt::format("It is shown only this once: pass it to {} now (they run cpshare redeem {}).\n", user, code);
     out << fmt::format("It expires at {}; if it is not redeemed by then the lease lapses.\n",
-                       local_time(data, "expires_at", ctx.zone()));
+                       local_time(data.expires_at, ctx.zone()));
   });
 }
 
@@ -432,17 +420,17 @@ Result<> run_reject(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
   TRY_ASSIGN(std::string reason, flag_or_ask(ctx, "--reason", "Reason (shown to the user)"));
   if (reason.empty()) return usage_error("--reason must not be empty: say why, in words the user can act on");
-  return end_lease(ctx, "reject", json{{"reason", reason}}, "Rejected");
+  return end_lease<api::endpoint::RejectLease>(ctx, api::LeaseReasonRequest{reason}, "Rejected");
 }
 
 Result<> run_terminate(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
   TRY_ASSIGN(std::string reason, flag_or_ask(ctx, "--reason", "Reason (shown to the user)"));
   if (reason.empty()) return usage_error("--reason must not be empty: say why, in words the user can act on");
-  return end_lease(ctx, "terminate", json{{"reason", reason}}, "Terminated");
+  return end_lease<api::endpoint::TerminateLease>(ctx, api::LeaseReasonRequest{reason}, "Terminated");
 }
 
-Result<> run_release(Context& ctx) { return end_lease(ctx, "release", json::object(), "Released"); }
+Result<> run_release(Context& ctx) { return end_lease<api::endpoint::ReleaseLease>(ctx, {}, "Released"); }
 
 // ---------------------------------------------------------------- redeem
 
@@ -476,22 +464,23 @@ Result<> run_redeem(Context& ctx) {
   // Making the account takes a while (SSH to the supplier's host): say so, on a terminal, but
   // only once the server has accepted the code (a wrong code gets the error alone); the check
   // also names the lease the code is for.
-  TRY_ASSIGN(json checked, api->post("/api/v1/redeem/check", json{{"code", code}}));
+  const api::RedeemRequest request{code};
+  TRY_ASSIGN(api::LeaseData checked, api->call<api::endpoint::CheckCode>(request));
   if (ctx.io.err_is_tty) {
-    ctx.io.err << "creating your account on " << what_line(at(checked, "lease")) << "…\n";
+    ctx.io.err << "creating your account on " << what_line(checked.lease) << "…\n";
     ctx.io.err.flush();
   }
-  TRY_ASSIGN(json data, api->post("/api/v1/redeem", json{{"code", code}}));
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& l = at(data, "lease");
-    const json& access = at(data, "access");
-    out << fmt::format("Your account for lease {} ({}) is ready.\n\n", show(l, "lease_id"), what_line(l));
-    print_access(out, access, str(l, "lease_id"));
-    if (str(l, "billing") == "hourly")
-      out << "Billing runs from now until you end it with: cpshare release " << show(l, "lease_id") << "\n";
+  TRY_ASSIGN(api::Redemption data, api->call<api::endpoint::Redeem>(request));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    const api::LeaseView& l = data.lease;
+    const std::string id = or_dash(l.lease_id);
+    out << fmt::format("Your account for lease {} ({}) is ready.\n\n", id, what_line(l));
+    print_access(out, data.access, l.lease_id);
+    if (l.billing == catalog::BillingMode::Hourly)
+      out << "Billing runs from now until you end it with: cpshare release " << id << "\n";
     else
       out << fmt::format("Prepaid until {}; end it early with: cpshare release {}\n",
-                         local_time(l, "planned_end", ctx.zone()), show(l, "lease_id"));
+                         local_time(l.planned_end, ctx.zone()), id);
   });
 }
 
@@ -503,7 +492,7 @@ void declare_ledger(CLI::App* app, Args& a) {
   a.flag(app, "--csv", "Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table");
 }
 
-Result<> run_bills(Context& ctx) { return ledger(ctx, "bills"); }
-Result<> run_earnings(Context& ctx) { return ledger(ctx, "earnings"); }
+Result<> run_bills(Context& ctx) { return ledger<api::endpoint::Bills>(ctx, true); }
+Result<> run_earnings(Context& ctx) { return ledger<api::endpoint::Earnings>(ctx, false); }
 
 }  // namespace cpshare::clicmd::cmd

@@ -51,7 +51,34 @@ std::optional<std::int64_t> price_for(const catalog::Cluster& c, billing::Mode m
   return std::nullopt;
 }
 
-json int_or_null(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+// The billing arithmetic's mode and the wire's (api/enums.hpp) name the same four modes.
+catalog::BillingMode wire_mode(billing::Mode m) {
+  switch (m) {
+    case billing::Mode::Hourly: return catalog::BillingMode::Hourly;
+    case billing::Mode::Daily: return catalog::BillingMode::Daily;
+    case billing::Mode::Monthly: return catalog::BillingMode::Monthly;
+    case billing::Mode::Yearly: return catalog::BillingMode::Yearly;
+  }
+  return catalog::BillingMode::Hourly;
+}
+
+billing::Mode terms_mode(catalog::BillingMode m) {
+  switch (m) {
+    case catalog::BillingMode::Hourly: return billing::Mode::Hourly;
+    case catalog::BillingMode::Daily: return billing::Mode::Daily;
+    case catalog::BillingMode::Monthly: return billing::Mode::Monthly;
+    case catalog::BillingMode::Yearly: return billing::Mode::Yearly;
+  }
+  return billing::Mode::Hourly;
+}
+
+std::optional<api::Time> wire_time(const std::optional<std::int64_t>& t) {
+  return t ? std::optional<api::Time>(api::Time{*t}) : std::nullopt;
+}
+
+std::optional<std::string> text_or_null(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
 
 // Month "YYYY-MM" (empty: the one `now` is in) → the month and its [start, end) in unix
 // seconds, on the platform's calendar.
@@ -75,37 +102,39 @@ LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, ssh::Suppl
       config_(config),
       redeem_throttle_(clock) {}
 
-json LeaseService::lease_json(const Lease& l) const {
-  json running = nullptr;  // null when the amount cannot be computed (see end_in_tx)
+Result<api::LeaseView> LeaseService::lease_view(const Lease& l) const {
+  std::optional<std::int64_t> running;  // null when the amount cannot be computed (see end_in_tx)
   if (l.state == LeaseState::Active && l.started_at) {
     const std::int64_t until = billing::billed_until(l.terms, *l.started_at, l.planned_end, clock_.now());
     if (auto s = billing::settle(l.terms, config_.calendar, *l.started_at, until)) running = s->charged;
   } else if (l.state == LeaseState::Active) {
     running = 0;
   }
-  return {{"lease_id", l.lease_id},
-          {"state", std::string(lease_state_name(l.state))},
-          {"cpc_id", l.cpc_id},
-          {"class", std::string(1, l.cluster_class)},
-          {"user", l.user},
-          {"supplier", l.supplier},
-          {"units", l.units},
-          {"billing", enum_name(l.terms.mode)},
-          {"unit_price", l.terms.unit_price_fen},
-          {"periods", l.terms.periods},
-          {"estimate", l.estimate},
-          {"running_cost", running},
-          {"charged", int_or_null(l.charged)},
-          {"refunded", int_or_null(l.refunded)},
-          {"bill_failed", l.bill_failed},
-          {"created_at", rfc3339(l.created_at)},
-          {"decide_by", rfc3339_or_null(l.decide_by)},
-          {"started_at", rfc3339_or_null(l.started_at)},
-          {"planned_end", rfc3339_or_null(l.planned_end)},
-          {"ended_at", rfc3339_or_null(l.ended_at)},
-          {"end_reason", l.end_reason ? json(enum_name(*l.end_reason)) : json(nullptr)},
-          {"note", l.note.empty() ? json(nullptr) : json(l.note)},
-          {"cluster", json::parse(l.cluster_snapshot, nullptr, false)}};
+  auto cluster = api::lease_cluster_from_snapshot(l.cluster_snapshot);
+  if (!cluster) return std::unexpected(std::move(cluster.error()).context(fmt::format("lease {}", l.lease_id)));
+  return api::LeaseView{.lease_id = l.lease_id,
+                        .state = l.state,
+                        .cpc_id = l.cpc_id,
+                        .cluster_class = std::string(1, l.cluster_class),
+                        .user = l.user,
+                        .supplier = l.supplier,
+                        .units = l.units,
+                        .billing = wire_mode(l.terms.mode),
+                        .unit_price = l.terms.unit_price_fen,
+                        .periods = l.terms.periods,
+                        .estimate = l.estimate,
+                        .running_cost = running,
+                        .charged = l.charged,
+                        .refunded = l.refunded,
+                        .bill_failed = l.bill_failed,
+                        .created_at = api::Time{l.created_at},
+                        .decide_by = wire_time(l.decide_by),
+                        .started_at = wire_time(l.started_at),
+                        .planned_end = wire_time(l.planned_end),
+                        .ended_at = wire_time(l.ended_at),
+                        .end_reason = l.end_reason,
+                        .note = text_or_null(l.note),
+                        .cluster = std::move(*cluster)};
 }
 
 // Approve, reject and terminate are the cluster's supplier's (or an admin's).
@@ -137,35 +166,26 @@ Result<Lease> LeaseService::find(const std::string& lease_id) {
   return *l;
 }
 
-Result<json> LeaseService::request(const Caller& caller, const json& body, const RequestContext& ctx) {
+Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::LeaseRequest& req,
+                                             const RequestContext& ctx) {
   if (caller.account.role != Role::User || caller.account.status != AccountStatus::Active)
     return fail(ErrorCode::Forbidden, "only active user accounts lease units");
-  api::Fields f(body, {"cpc_id", "units", "billing", "periods", "ssh_public_key"});
-  auto cpc_id = f.text("cpc_id", true, 32);
-  auto units = f.integer("units", true, 1, 4096);
-  auto mode_text = f.text("billing", true, 16);
-  auto periods = f.integer("periods", false, 1, 87840);
-  auto key = f.text("ssh_public_key", false, 16384);
-  std::optional<billing::Mode> mode;
-  if (mode_text) {
-    mode = enum_parse<BillingMode>(*mode_text);
-    if (!mode) f.error("billing", fmt::format("must be {}", enum_list<BillingMode>(", ", " or ")));
-  }
-  if (key && (key->find('\n') != std::string::npos || !(key->starts_with("ssh-") || key->starts_with("ecdsa-"))))
-    f.error("ssh_public_key", "must be one OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub");
-  if (!f.ok()) return std::unexpected(f.failure());
+  // The fields are as api::LeaseRequest::from_body validated them.
+  const std::string& cpc_id = req.cpc_id;
+  const billing::Mode mode = terms_mode(req.billing);
+  const std::optional<std::string>& key = req.ssh_public_key;
 
   // The cluster is read in the transaction that takes its units: a delist or
   // a price change racing this request either comes before it (and is what
   // the lease sees) or after it, never in between.
   Lease made;
   TRY(store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(*cpc_id));
+    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(cpc_id));
     if (!cluster || cluster->status != catalog::ClusterStatus::Listed)
-      return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", *cpc_id));
-    const auto price = price_for(*cluster, *mode);
+      return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", cpc_id));
+    const auto price = price_for(*cluster, mode);
     if (!price)
-      return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", *cpc_id, enum_name(*mode))}});
+      return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", cpc_id, enum_name(mode))}});
     if (key && cluster->cluster_class != 'A')
       return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
 
@@ -179,64 +199,70 @@ Result<json> LeaseService::request(const Caller& caller, const json& body, const
     l.supplier = cluster->owner;
     l.cluster_class = cluster->cluster_class;
     l.cluster_snapshot = api::encode(api::cluster_view(*cluster)).dump();
-    l.terms.mode = *mode;
+    l.terms.mode = mode;
     l.terms.unit_price_fen = *price;
-    l.terms.units = *units;
+    l.terms.units = req.units;
     // Hourly: --periods plans hours (the estimate, and an end when given).
-    l.terms.periods = periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
+    l.terms.periods = req.periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
     TRY_ASSIGN(l.estimate, billing::estimate(l.terms));
     l.state = cluster->cluster_class == 'A' ? LeaseState::Requested : LeaseState::Provisioning;
     l.ssh_public_key = key.value_or("");
     l.created_at = clock_.now();
     if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
 
-    TRY_ASSIGN(made, store_.create_lease(l, static_cast<int>(*units)));
+    TRY_ASSIGN(made, store_.create_lease(l, static_cast<int>(req.units)));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseRequested, &caller.account, ctx,
-                    {{"lease", made.lease_id}, {"cpc_id", *cpc_id}}));
+                    {{"lease", made.lease_id}, {"cpc_id", cpc_id}}));
     return {};
   }));
-  return json{{"lease", lease_json(made)}};  // as stored: create_lease adds the id and units
+  TRY_ASSIGN(api::LeaseView view, lease_view(made));  // as stored: create_lease adds the id and units
+  return api::LeaseData{std::move(view)};
 }
 
-Result<json> LeaseService::list(const Caller& caller, bool incoming, const std::string& state) {
+Result<api::LeaseList> LeaseService::list(const Caller& caller, const api::LeaseListQuery& query) {
   LeaseQuery q;
-  if (incoming) {
+  if (query.incoming) {
     if (caller.account.role != Role::Supplier && !caller.is_admin())
       return fail(ErrorCode::Forbidden, "--incoming lists the leases of your clusters; only suppliers have them");
     q.supplier_id = caller.account.id;
   } else {
     q.user_id = caller.account.id;
   }
-  if (!state.empty()) {
-    auto s = parse_lease_state(state);
-    if (!s) return fail_fields({{"state", fmt::format("must be {}", enum_list<LeaseState>(", ", " or "))}});
-    q.states.push_back(*s);
-  }
+  if (query.state) q.states.push_back(*query.state);  // validated by api::LeaseListQuery::from_query
   q.limit = 500;
   TRY_ASSIGN(auto rows, store_.leases(q));
-  json items = json::array();
-  for (const auto& l : rows) items.push_back(lease_json(l));
-  return json{{"items", items}};
+  api::LeaseList out;
+  out.items.reserve(rows.size());
+  for (const auto& l : rows) {
+    TRY_ASSIGN(api::LeaseView view, lease_view(l));
+    out.items.push_back(std::move(view));
+  }
+  return out;
 }
 
-Result<json> LeaseService::show(const Caller& caller, const std::string& lease_id, bool access) {
+Result<api::LeaseDetail> LeaseService::show(const Caller& caller, const std::string& lease_id,
+                                            const api::LeaseShowQuery& query) {
   TRY_ASSIGN(Lease l, find(lease_id));
   const bool mine = l.user_id == caller.account.id;
   if (!mine && l.supplier_id != caller.account.id && !caller.is_admin())
     return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
-  json out{{"lease", lease_json(l)}};
-  if (access) {
+  api::LeaseDetail out;
+  TRY_ASSIGN(out.lease, lease_view(l));
+  if (query.access) {
     if (!mine) return fail(ErrorCode::Forbidden, "only the lease's user may see its access details");
     if (l.access_cipher.empty())
       return fail(ErrorCode::Conflict, fmt::format("lease {} has no access yet ({}); redeem its code first", lease_id,
                                                    lease_state_name(l.state)));
     TRY_ASSIGN(std::string text, keys_.open_string(l.access_cipher));
-    out["access"] = json::parse(text);
+    auto details = api::lease_access_from_text(text);
+    if (!details) return std::unexpected(std::move(details.error()).context(fmt::format("lease {}", lease_id)));
+    out.access = std::move(*details);
   }
   return out;
 }
 
-Result<json> LeaseService::approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx) {
+Result<api::LeaseApproval> LeaseService::approve(const Caller& caller, const std::string& lease_id,
+                                                 const RequestContext& ctx) {
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));
   if (l.state != LeaseState::Requested)
@@ -252,32 +278,30 @@ Result<json> LeaseService::approve(const Caller& caller, const std::string& leas
     TRY(write_audit(store_, clock_, AuditEventName::LeaseApproved, &caller.account, ctx, {{"lease", l.lease_id}}));
     return {};
   }));
-  return json{{"lease", lease_json(l)}, {"auth_code", code}, {"expires_at", rfc3339(*l.decide_by)}};
+  TRY_ASSIGN(api::LeaseView view, lease_view(l));
+  return api::LeaseApproval{std::move(view), code, api::Time{*l.decide_by}};
 }
 
-Result<json> LeaseService::reject(const Caller& caller, const std::string& lease_id, const json& body,
-                                  const RequestContext& ctx) {
-  api::Fields f(body, {"reason"});
-  auto reason = f.prose("reason", true, 500);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::LeaseData> LeaseService::reject(const Caller& caller, const std::string& lease_id,
+                                            const api::LeaseReasonRequest& req, const RequestContext& ctx) {
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));
   if (l.state != LeaseState::Requested && l.state != LeaseState::Approved)
     return fail(ErrorCode::Conflict, fmt::format("lease {} is {}; only requested or approved leases are rejected",
                                                  lease_id, lease_state_name(l.state)));
-  TRY_ASSIGN(l, end(l, EndReason::Rejected, *reason, &caller.account, ctx));
-  return json{{"lease", lease_json(l)}};
+  TRY_ASSIGN(l, end(l, EndReason::Rejected, req.reason, &caller.account, ctx));
+  TRY_ASSIGN(api::LeaseView view, lease_view(l));
+  return api::LeaseData{std::move(view)};
 }
 
-Result<json> LeaseService::check_code(const Caller& caller, const json& body, const RequestContext& ctx) {
-  TRY_ASSIGN(Lease l, redeemable(caller, body, ctx));
-  return json{{"lease", lease_json(l)}};
+Result<api::LeaseData> LeaseService::check_code(const Caller& caller, const api::RedeemRequest& req,
+                                                const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, redeemable(caller, req, ctx));
+  TRY_ASSIGN(api::LeaseView view, lease_view(l));
+  return api::LeaseData{std::move(view)};
 }
 
-Result<Lease> LeaseService::redeemable(const Caller& caller, const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"code"});
-  auto code = f.text("code", true, 64);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<Lease> LeaseService::redeemable(const Caller& caller, const api::RedeemRequest& req, const RequestContext& ctx) {
   const std::string key = fmt::format("redeem:{}", caller.account.id);
   const ThrottlePolicy policy;
   if (std::int64_t wait = redeem_throttle_.wait(key, policy); wait > 0) {
@@ -292,7 +316,7 @@ Result<Lease> LeaseService::redeemable(const Caller& caller, const json& body, c
     (void)write_audit(store_, clock_, AuditEventName::LeaseRedeemFailed, &caller.account, ctx, json::object());
     return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
   };
-  TRY_ASSIGN(auto ac, store_.auth_code(keys_.token_hash(normal_code(*code))));
+  TRY_ASSIGN(auto ac, store_.auth_code(keys_.token_hash(normal_code(req.code))));
   if (!ac || ac->used_at || ac->expires_at <= clock_.now()) return wrong();
   TRY_ASSIGN(auto found, store_.lease_by_id(ac->lease_id));
   if (!found || found->user_id != caller.account.id || found->state != LeaseState::Approved) return wrong();
@@ -300,8 +324,9 @@ Result<Lease> LeaseService::redeemable(const Caller& caller, const json& body, c
   return *found;
 }
 
-Result<json> LeaseService::redeem(const Caller& caller, const json& body, const RequestContext& ctx) {
-  TRY_ASSIGN(Lease l, redeemable(caller, body, ctx));
+Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::RedeemRequest& req,
+                                             const RequestContext& ctx) {
+  TRY_ASSIGN(Lease l, redeemable(caller, req, ctx));
 
   // Reach the supplier host as the cluster's admin, with its pinned host key.
   TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l.cpc_id));
@@ -326,21 +351,22 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   account.expires_at = planned_end.value_or(now + 366 * 86400);
   TRY_CTX(host_.create_lease_account(admin, account), fmt::format("create the account on {}", cluster->ssh_host));
 
-  json access{{"method", "ssh"},
-              {"host", cluster->ssh_host},
-              {"port", cluster->ssh_port},
-              {"username", account.username},
-              {"password", account.password},
-              {"ssh_key", l.ssh_public_key.empty() ? json(nullptr) : json("your public key is installed")},
-              {"gpu_indices", l.units},
-              {"cuda_visible_devices", text::comma_list(l.units)},
-              {"usage", cluster->usage}};
+  api::LeaseAccess access{
+      .method = "ssh",
+      .host = cluster->ssh_host,
+      .port = cluster->ssh_port,
+      .username = account.username,
+      .password = account.password,
+      .ssh_key = l.ssh_public_key.empty() ? std::nullopt : std::optional<std::string>("your public key is installed"),
+      .gpu_indices = l.units,
+      .cuda_visible_devices = text::comma_list(l.units),
+      .usage = cluster->usage};
   const LeaseState from = l.state;
   l.state = LeaseState::Active;
   l.started_at = now;
   l.planned_end = planned_end;
   l.decide_by.reset();
-  l.access_cipher = keys_.seal(access.dump());
+  l.access_cipher = keys_.seal(api::encode(access).dump());
   auto committed = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(bool first, store_.use_auth_code(l.id, now));
     if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
@@ -357,7 +383,8 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
     TRY(store_.put_revocation({l.id, account.username, 0, now, committed.error().message, std::nullopt}));
     return std::unexpected(committed.error());
   }
-  return json{{"lease", lease_json(l)}, {"access", access}};
+  TRY_ASSIGN(api::LeaseView view, lease_view(l));
+  return api::Redemption{std::move(view), std::move(access)};
 }
 
 Result<Lease> LeaseService::end(Lease l, EndReason reason, const std::string& note, const Account* by,
@@ -535,7 +562,8 @@ Result<> LeaseService::mail_supplier(const Account& who, const Lease& l, const R
   return mailer_.send(Mail{*who.email, "cpshare: a lease account is still on your host / 租约账户尚未删除", body});
 }
 
-Result<json> LeaseService::release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx) {
+Result<api::LeaseData> LeaseService::release(const Caller& caller, const std::string& lease_id,
+                                             const RequestContext& ctx) {
   TRY_ASSIGN(Lease l, find(lease_id));
   if (l.user_id != caller.account.id)
     return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
@@ -543,40 +571,38 @@ Result<json> LeaseService::release(const Caller& caller, const std::string& leas
     return fail(ErrorCode::Conflict,
                 fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
   TRY_ASSIGN(l, end(l, EndReason::Released, "", &caller.account, ctx));
-  return json{{"lease", lease_json(l)}};
+  TRY_ASSIGN(api::LeaseView view, lease_view(l));
+  return api::LeaseData{std::move(view)};
 }
 
-Result<json> LeaseService::terminate(const Caller& caller, const std::string& lease_id, const json& body,
-                                     const RequestContext& ctx) {
-  api::Fields f(body, {"reason"});
-  auto reason = f.prose("reason", true, 500);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::LeaseData> LeaseService::terminate(const Caller& caller, const std::string& lease_id,
+                                               const api::LeaseReasonRequest& req, const RequestContext& ctx) {
   TRY_ASSIGN(Lease l, find(lease_id));
   TRY(supplier_side(caller, l));
   if (!holds_units(l.state))
     return fail(ErrorCode::Conflict,
                 fmt::format("lease {} has already ended ({})", lease_id, lease_state_name(l.state)));
-  TRY_ASSIGN(l, end(l, EndReason::Terminated, *reason, &caller.account, ctx));
-  return json{{"lease", lease_json(l)}};
+  TRY_ASSIGN(l, end(l, EndReason::Terminated, req.reason, &caller.account, ctx));
+  TRY_ASSIGN(api::LeaseView view, lease_view(l));
+  return api::LeaseData{std::move(view)};
 }
 
-Result<json> LeaseService::ledger(const Caller& caller, const std::string& month, bool earnings) {
+Result<api::Ledger> LeaseService::ledger(const Caller& caller, const api::MonthQuery& query, bool earnings) {
   if (earnings && caller.account.role != Role::Supplier)
     return fail(ErrorCode::Forbidden, "earnings are a supplier's; users see their bills with cpshare bills");
-  TRY_ASSIGN(auto range, month_range(config_.calendar, month, clock_.now()));
+  TRY_ASSIGN(auto range, month_range(config_.calendar, query.month.value_or(""), clock_.now()));
   TRY_ASSIGN(auto rows, store_.ledger(caller.account.id, range.second.first, range.second.second));
-  json items = json::array();
+  api::Ledger out{month_text(range.first), std::string(config_.calendar.zone_name()), {}, std::nullopt};
+  out.items.reserve(rows.size());
   // Each amount fits int64 (billing::kMaxAmount); their sum may not, so it is
   // added up in 128 bits, and a month whose total no int64 holds says so (null).
   __extension__ __int128 sum = 0;
   for (const auto& e : rows) {
     sum += e.amount;
-    items.push_back({{"at", rfc3339(e.at)}, {"lease_id", e.lease}, {"kind", enum_name(e.kind)}, {"amount", e.amount}});
+    out.items.push_back({api::Time{e.at}, e.lease, e.kind, e.amount});
   }
-  return json{{"month", month_text(range.first)},
-              {"time_zone", std::string(config_.calendar.zone_name())},
-              {"items", items},
-              {"total", sum < INT64_MIN || sum > INT64_MAX ? json(nullptr) : json(static_cast<std::int64_t>(sum))}};
+  if (sum >= INT64_MIN && sum <= INT64_MAX) out.total = static_cast<std::int64_t>(sum);
+  return out;
 }
 
 Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, const RequestContext& ctx) {

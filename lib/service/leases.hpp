@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/leases.hpp"
 #include "billing/billing.hpp"
 #include "crypto/crypto.hpp"
 #include "mail/mailer.hpp"
@@ -34,24 +35,26 @@ class LeaseService {
   LeaseService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, Mailer& mailer, const Clock& clock,
                LeaseConfig config = {});
 
-  Result<json> request(const Caller& caller, const json& body, const RequestContext& ctx);
+  // Requests and answers are the endpoints' (api/leases.hpp), validated by their parsing.
+  Result<api::LeaseData> request(const Caller& caller, const api::LeaseRequest& req, const RequestContext& ctx);
   // incoming: the leases of the caller's clusters (suppliers); else the caller's own.
-  Result<json> list(const Caller& caller, bool incoming, const std::string& state);
+  Result<api::LeaseList> list(const Caller& caller, const api::LeaseListQuery& query);
   // access: the A-class account details, for the lease's user only.
-  Result<json> show(const Caller& caller, const std::string& lease_id, bool access);
-  Result<json> approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
-  Result<json> reject(const Caller& caller, const std::string& lease_id, const json& body, const RequestContext& ctx);
-  Result<json> redeem(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<api::LeaseDetail> show(const Caller& caller, const std::string& lease_id, const api::LeaseShowQuery& query);
+  Result<api::LeaseApproval> approve(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
+  Result<api::LeaseData> reject(const Caller& caller, const std::string& lease_id, const api::LeaseReasonRequest& req,
+                                const RequestContext& ctx);
+  Result<api::Redemption> redeem(const Caller& caller, const api::RedeemRequest& req, const RequestContext& ctx);
   // POST /api/v1/redeem/check: {"lease"} the code would redeem, changing
   // nothing (the CLI's cue to say it is creating the account). Refuses,
   // counts and throttles codes exactly as redeem does.
-  Result<json> check_code(const Caller& caller, const json& body, const RequestContext& ctx);
-  Result<json> release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
-  Result<json> terminate(const Caller& caller, const std::string& lease_id, const json& body,
-                         const RequestContext& ctx);
+  Result<api::LeaseData> check_code(const Caller& caller, const api::RedeemRequest& req, const RequestContext& ctx);
+  Result<api::LeaseData> release(const Caller& caller, const std::string& lease_id, const RequestContext& ctx);
+  Result<api::LeaseData> terminate(const Caller& caller, const std::string& lease_id,
+                                   const api::LeaseReasonRequest& req, const RequestContext& ctx);
   // month: "YYYY-MM" on the platform's calendar (config.calendar, Beijing time by default) or
-  // empty for the current one; anything else is VALIDATION_FAILED. earnings: the supplier's side.
-  Result<json> ledger(const Caller& caller, const std::string& month, bool earnings);
+  // absent/empty for the current one; anything else is VALIDATION_FAILED. earnings: the supplier's side.
+  Result<api::Ledger> ledger(const Caller& caller, const api::MonthQuery& query, bool earnings);
 
   // Ends every lease of a deregistered account: its own, and those of its
   // clusters, all in one transaction (joining the caller's: see deregister).
@@ -75,7 +78,7 @@ class LeaseService {
   Result<Lease> find(const std::string& lease_id);
   Result<> supplier_side(const Caller& caller, const Lease& l);
   // The caller's approved lease whose live code `body` holds, else INVALID_CODE (throttled).
-  Result<Lease> redeemable(const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<Lease> redeemable(const Caller& caller, const api::RedeemRequest& req, const RequestContext& ctx);
   Result<ssh::Target> admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets);
   // Ends a lease: bills it, frees its units, queues the SSH account removal
   // (and tries it once, after the commit).
@@ -94,7 +97,8 @@ class LeaseService {
   // answered, for revoke's error and so the scheduler's log.
   Result<> tell_supplier(const Lease& l, const Revocation& r, bool final);
   Result<> mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);
-  json lease_json(const Lease& l) const;
+  // The API view of a lease (its running cost as of now); INTERNAL when its stored snapshot does not fit.
+  Result<api::LeaseView> lease_view(const Lease& l) const;
 
   Store& store_;
   const crypto::KeyRing& keys_;

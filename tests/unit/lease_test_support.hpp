@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "api/leases.hpp"
 #include "mail/mailer.hpp"
 #include "service/accounts.hpp"
 #include "catalog_test_support.hpp"
@@ -25,6 +26,9 @@
 #include "util/log.hpp"
 
 namespace cpshare::testing {
+
+// The time the wire writes as `rfc3339` ("2027-03-31T20:58:00Z").
+inline std::optional<api::Time> utc(std::string_view rfc3339) { return api::Time{parse_rfc3339(rfc3339).value()}; }
 
 struct LeaseFixture {
   // host: what the services reach A-class hosts through; it must outlive the fixture.
@@ -80,11 +84,13 @@ struct LeaseFixture {
     return (*r)["cluster"]["cpc_id"];
   }
 
-  Result<json> lease(const Caller& u, const std::string& cpc, int units, const std::string& mode = "hourly",
-                     std::optional<int> periods = std::nullopt) {
+  // POST /api/v1/leases with this body, parsed as the daemon parses it.
+  Result<api::LeaseData> lease(const Caller& u, const std::string& cpc, int units, const std::string& mode = "hourly",
+                               std::optional<int> periods = std::nullopt) {
     json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}};
     if (periods) b["periods"] = *periods;
-    return leases.request(u, b, ctx);
+    TRY_ASSIGN(api::LeaseRequest request, api::LeaseRequest::from_body(b));
+    return leases.request(u, request, ctx);
   }
 
   std::int64_t units_free(const std::string& cpc) { return store->cluster_by_cpc_id(cpc).value()->units_free; }

@@ -166,11 +166,12 @@ TEST_CASE("a lease racing a delist: it lands only if it came first", "[R-LEASE-3
   int leased = 0, refused = 0, other = 0, after_delist = 0, wrong_units = 0;
   for (int round = 0; round < kRounds; ++round) {
     const std::string cpc = f.publish(sup);
-    Result<json> lease;
+    Result<api::LeaseData> lease;
     Result<api::ClusterChanged> del;
     race(
         [&] {
-          lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 2}, {"billing", "hourly"}}, f.ctx);
+          const json body = {{"cpc_id", cpc}, {"units", 2}, {"billing", "hourly"}};
+          lease = f.leases.request(user, api::LeaseRequest::from_body(body).value(), f.ctx);
         },
         [&] { del = f.catalog.set_listed(sup, cpc, false, f.ctx); });
     if (!del) ++other;
@@ -206,10 +207,12 @@ TEST_CASE("a lease racing a price change: it records the price of its moment", "
   int failed_calls = 0, stale_price = 0, stale_snapshot = 0, old_price = 0, new_price = 0;
   for (int round = 0; round < kRounds; ++round) {
     const std::string cpc = f.publish(sup);  // hourly 2500
-    Result<json> lease, up;
+    Result<api::LeaseData> lease;
+    Result<json> up;
     race(
         [&] {
-          lease = f.leases.request(user, {{"cpc_id", cpc}, {"units", 1}, {"billing", "hourly"}}, f.ctx);
+          const json body = {{"cpc_id", cpc}, {"units", 1}, {"billing", "hourly"}};
+          lease = f.leases.request(user, api::LeaseRequest::from_body(body).value(), f.ctx);
         },
         [&] {
           up = testing::update(f.catalog, sup, cpc, {{"prices", {{"hourly", 2600}}}}, f.ctx);
@@ -221,9 +224,9 @@ TEST_CASE("a lease racing a price change: it records the price of its moment", "
     const bool lease_first = f.newest("lease_requested") < f.newest("cluster_updated");
     const std::int64_t want = lease_first ? 2500 : 2600;
     (lease_first ? old_price : new_price)++;
-    const json& l = (*lease)["lease"];
-    if (l["unit_price"] != want) ++stale_price;
-    if (l["cluster"]["prices"]["hourly"] != want) ++stale_snapshot;
+    const api::LeaseView& l = lease->lease;
+    if (l.unit_price != want) ++stale_price;
+    if (l.cluster.prices.hourly != want) ++stale_snapshot;
   }
   INFO(old_price << " leases before the change, " << new_price << " after");
   CHECK(failed_calls == 0);

@@ -11,6 +11,33 @@ namespace {
 
 const std::string kCode = "7K2M-9X4Q-VD3H-RT8N";
 
+// The cluster's public view the lease keeps, as the daemon sends it.
+json cluster_view() {
+  return {{"cpc_id", "cp-7k2m9x4qvd"},
+          {"owner", "acme"},
+          {"class", "A"},
+          {"resource_type", "GPU"},
+          {"model", "A100 80GB"},
+          {"units", 8},
+          {"units_free", 8},
+          {"unit_memory", 80'000'000'000},
+          {"memory", 1'000'000'000'000},
+          {"vcpus", 128},
+          {"prices", {{"hourly", 2500}, {"daily", nullptr}, {"monthly", nullptr}, {"yearly", nullptr}}},
+          {"billing_modes", {"hourly"}},
+          {"vendor", "Acme"},
+          {"location", "深圳市"},
+          {"region", "深圳"},
+          {"storage", {{"total_bytes", 2'000'000'000'000}, {"description", "2TB nvme"}}},
+          {"software", {{"cuda", "12.4"}, {"cudnn", nullptr}, {"python", nullptr}, {"frameworks", json::array()}}},
+          {"description", ""},
+          {"usage", "ssh in"},
+          {"access", {{"method", "ssh"}}},
+          {"status", "listed"},
+          {"created_at", "2026-11-27T11:00:00Z"},
+          {"updated_at", nullptr}};
+}
+
 json lease_view() {
   return {{"lease_id", "ls-3q9x2m7k4d"},
           {"state", "approved"},
@@ -34,7 +61,7 @@ json lease_view() {
           {"ended_at", nullptr},
           {"end_reason", nullptr},
           {"note", nullptr},
-          {"cluster", {{"resource_type", "GPU"}, {"model", "A100 80GB"}, {"location", "深圳市"}}}};
+          {"cluster", cluster_view()}};
 }
 
 json redemption() {

@@ -55,22 +55,23 @@ struct Fixture : FakeHost, testing::LeaseFixture {
                                                std::optional<int> periods = std::nullopt) {
     json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}, {"ssh_public_key", kUserKey}};
     if (periods) b["periods"] = *periods;
-    auto r = leases.request(alice, b, ctx);
+    auto r = leases.request(alice, api::LeaseRequest::from_body(b).value(), ctx);
     REQUIRE(r);
-    const std::string id = (*r)["lease"]["lease_id"];
+    const std::string id = r->lease.lease_id;
     auto a = leases.approve(sup, id, ctx);
     REQUIRE(a);
-    return {id, (*a)["auth_code"]};
+    return {id, a->auth_code};
   }
 
   // An active lease of alice's (redeemed with the host up); answers its id.
   std::string active(const std::string& cpc, int units) {
     auto [id, code] = approved(cpc, units);
-    REQUIRE(leases.redeem(alice, {{"code", code}}, ctx));
+    REQUIRE(leases.redeem(alice, {code}, ctx));
     return id;
   }
 
-  json lease_json(const std::string& id) { return leases.show(alice, id, false).value()["lease"]; }
+  // The lease as the wire has it.
+  json lease_json(const std::string& id) { return api::encode(leases.show(alice, id, {}).value().lease); }
 
   // The removals not yet done, due at any time.
   std::vector<Revocation> pending() { return store->revocations_due(INT64_MAX).value(); }
@@ -124,7 +125,7 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   auto [id, code] = f.approved(cpc, 2, "daily", 3);
   const std::int64_t now = f.clock.now();
 
-  auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+  auto r = f.leases.redeem(f.alice, {code}, f.ctx);
   REQUIRE(r);
   const auto created = f.host_fake.created();
   REQUIRE(created.size() == 1);
@@ -145,29 +146,29 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   CHECK(t.timeout_seconds == f.config.ssh_timeout_seconds);
 
   // The user gets the access to that account, and the lease is running.
-  const json access = (*r)["access"];
-  CHECK(access["method"] == "ssh");
-  CHECK(access["host"] == "127.0.0.1");
-  CHECK(access["port"] == 1);
-  CHECK(access["username"] == a.username);
-  CHECK(access["password"] == a.password);
-  CHECK(access["gpu_indices"] == json::array({1, 2}));
-  CHECK(access["cuda_visible_devices"] == "1,2");
-  CHECK(access["ssh_key"] == "your public key is installed");
-  CHECK(access["usage"] == "ssh in");
-  CHECK((*r)["lease"]["state"] == "active");
+  const api::LeaseAccess access = r->access;
+  CHECK(access.method == "ssh");
+  CHECK(access.host == "127.0.0.1");
+  CHECK(access.port == 1);
+  CHECK(access.username == a.username);
+  CHECK(access.password == a.password);
+  CHECK(access.gpu_indices == std::vector<int>{1, 2});
+  CHECK(access.cuda_visible_devices == "1,2");
+  CHECK(access.ssh_key == "your public key is installed");
+  CHECK(access.usage == "ssh in");
+  CHECK(r->lease.state == LeaseState::Active);
   // The account expires with the lease's planned end, 3 days on.
-  CHECK((*r)["lease"]["planned_end"] == rfc3339(a.expires_at));
-  CHECK(a.expires_at == now + 3 * 86400);                               // Beijing time has no DST
-  CHECK(f.leases.show(f.alice, id, true).value()["access"] == access);  // sealed in the lease
+  CHECK(r->lease.planned_end == api::Time{a.expires_at});
+  CHECK(a.expires_at == now + 3 * 86400);  // Beijing time has no DST
+  CHECK(api::encode(f.leases.show(f.alice, id, {true}).value().access) == api::encode(access));  // sealed in the lease
 
   // The code is spent: a second redeem makes no second account.
-  CHECK(f.leases.redeem(f.alice, {{"code", code}}, f.ctx).error().code == ErrorCode::InvalidCode);
+  CHECK(f.leases.redeem(f.alice, {code}, f.ctx).error().code == ErrorCode::InvalidCode);
   CHECK(f.host_fake.created().size() == 1);
 
   // Pay-as-you-go has no end: its account lasts 366 days, until release removes it.
   auto [open_id, open_code] = f.approved(cpc, 1);
-  REQUIRE(f.leases.redeem(f.alice, {{"code", open_code}}, f.ctx));
+  REQUIRE(f.leases.redeem(f.alice, {open_code}, f.ctx));
   REQUIRE(f.host_fake.created().size() == 2);
   CHECK(f.host_fake.created()[1].username == ssh::lease_username(open_id));
   CHECK(f.host_fake.created()[1].gpu_indices == std::vector<int>{3});
@@ -187,17 +188,17 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     CHECK(f.lease_json(id) == before);
     CHECK(before["state"] == "approved");
     CHECK(f.units_free(cpc) == 2);
-    CHECK(f.leases.show(f.alice, id, true).error().code == ErrorCode::Conflict);  // no access yet
-    CHECK(f.leases.ledger(f.alice, "", false).value()["items"].empty());
+    CHECK(f.leases.show(f.alice, id, {true}).error().code == ErrorCode::Conflict);  // no access yet
+    CHECK(f.leases.ledger(f.alice, {}, false).value().items.empty());
     CHECK(f.host_fake.accounts().empty());
     CHECK(f.pending().empty());
     CHECK_FALSE(f.revocation(user));
-    CHECK(f.leases.check_code(f.alice, {{"code", code}}, f.ctx).value()["lease"]["lease_id"] == id);
+    CHECK(f.leases.check_code(f.alice, {code}, f.ctx).value().lease.lease_id == id);
   };
 
   SECTION("host down: Unavailable, saying which host") {
     f.host_fake.go_down();
-    auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+    auto r = f.leases.redeem(f.alice, {code}, f.ctx);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Unavailable);
     CHECK(contains(r.error().message, "create the account on 127.0.0.1"));
@@ -206,7 +207,7 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
   }
   SECTION("host key changed since it was pinned: Conflict, never authenticated against") {
     f.host_fake.change_host_key("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+    auto r = f.leases.redeem(f.alice, {code}, f.ctx);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Conflict);
     CHECK(contains(r.error().message, "host key of 127.0.0.1:1 changed"));
@@ -219,7 +220,7 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     admin.pinned_fingerprint = std::string(FakeSupplierHost::kFingerprint);
     ssh::LeaseAccount squatter{user, "Squatter-password-1234", "", {0}, f.clock.now() + 86400};
     REQUIRE(f.host_fake.create_lease_account(admin, squatter));
-    auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+    auto r = f.leases.redeem(f.alice, {code}, f.ctx);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Conflict);
     CHECK(f.host_fake.accounts().at(user).password == "Squatter-password-1234");
@@ -230,7 +231,7 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     const std::string unverified = f.publish(f.sup, 'A', 1);
     auto [other, other_code] = f.approved(unverified, 1);
     const std::size_t calls = f.host_fake.calls().size();
-    auto r = f.leases.redeem(f.alice, {{"code", other_code}}, f.ctx);
+    auto r = f.leases.redeem(f.alice, {other_code}, f.ctx);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Unavailable);
     CHECK(contains(r.error().message, "has not been verified"));
@@ -241,9 +242,9 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
 
   // Once the host answers, the same code redeems: exactly one account.
   f.host_fake.come_up();
-  auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+  auto r = f.leases.redeem(f.alice, {code}, f.ctx);
   REQUIRE(r);
-  CHECK((*r)["lease"]["state"] == "active");
+  CHECK(r->lease.state == LeaseState::Active);
   REQUIRE(f.host_fake.created().size() == (f.host_fake.removed().empty() ? 1U : 2U));
   CHECK(f.host_fake.accounts().size() == 1);
   CHECK(f.host_fake.accounts().at(user).gpu_indices == std::vector<int>{0, 1});
@@ -255,7 +256,7 @@ TEST_CASE("ending a lease removes its account from the host", "[R-LEASE-7]") {
   const std::string released = f.active(cpc, 1);
   const std::string terminated = f.active(cpc, 1);
   auto [expiring, code] = f.approved(cpc, 1, "daily", 1);
-  REQUIRE(f.leases.redeem(f.alice, {{"code", code}}, f.ctx));
+  REQUIRE(f.leases.redeem(f.alice, {code}, f.ctx));
   REQUIRE(f.host_fake.accounts().size() == 3);
 
   // Release (the user), terminate (the supplier): removed at once, the removal recorded as done.
@@ -266,7 +267,7 @@ TEST_CASE("ending a lease removes its account from the host", "[R-LEASE-7]") {
   CHECK(row->attempts == 1);
   CHECK(row->done_at == f.clock.now());
   CHECK(row->last_error.empty());
-  REQUIRE(f.leases.terminate(f.sup, terminated, {{"reason", "maintenance"}}, f.ctx));
+  REQUIRE(f.leases.terminate(f.sup, terminated, {"maintenance"}, f.ctx));
   CHECK(f.host_fake.removed().back() == ssh::lease_username(terminated));
 
   // Expiry: the scheduler ends the daily lease after its day and removes the account.
@@ -291,7 +292,7 @@ TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as 
   const std::int64_t ended_at = f.clock.now();
   auto r = f.leases.release(f.alice, id, f.ctx);
   REQUIRE(r);  // the lease ends, billed, its units free, whatever the host does
-  CHECK((*r)["lease"]["state"] == "ended");
+  CHECK(r->lease.state == LeaseState::Ended);
   CHECK(f.units_free(cpc) == 2);
   CHECK(f.host_fake.accounts().contains(user));
   CHECK(f.remove_calls() == 1);

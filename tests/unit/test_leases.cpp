@@ -134,55 +134,56 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
 
   auto r = f.lease(alice, cpc, 3, "daily", 7);
   REQUIRE(r);
-  const json lease = (*r)["lease"];
-  const std::string id = lease["lease_id"];
+  const api::LeaseView lease = r->lease;
+  const std::string id = lease.lease_id;
   CHECK(std::regex_match(id, std::regex("ls-[0-9a-z]{10}")));
-  CHECK(lease["state"] == "requested");
-  CHECK(lease["units"] == json::array({0, 1, 2}));
-  CHECK(lease["unit_price"] == 50000);
-  CHECK(lease["estimate"] == 50000 * 3 * 7);
+  CHECK(lease.state == LeaseState::Requested);
+  CHECK(lease.units == std::vector<int>{0, 1, 2});
+  CHECK(lease.unit_price == 50000);
+  CHECK(lease.estimate == 50000 * 3 * 7);
   CHECK(f.units_free(cpc) == 5);
-  CHECK(f.leases.show(alice, id, false).value()["lease"] == lease);  // the answer is what was stored
+  CHECK(api::encode(f.leases.show(alice, id, {}).value().lease) ==
+        api::encode(lease));  // the answer is what was stored
   CHECK(f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value()[0].status == UnitStatus::Reserved);
 
   // A price change applies to new leases only.
   REQUIRE(testing::update(f.catalog, sup, cpc, {{"prices", {{"daily", 99900}}}}, f.ctx));
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["unit_price"] == 50000);
+  CHECK(f.leases.show(alice, id, {}).value().lease.unit_price == 50000);
 
-  CHECK(f.leases.show(bob, id, false).error().code == ErrorCode::NotFound);
-  CHECK(f.leases.show(sup, id, false));
-  CHECK(f.leases.show(sup, id, true).error().code == ErrorCode::Forbidden);   // access is the user's
-  CHECK(f.leases.show(alice, id, true).error().code == ErrorCode::Conflict);  // none before redeem
-  CHECK(f.leases.list(alice, true, "").error().code == ErrorCode::Forbidden);
-  CHECK(f.leases.list(sup, true, "").value()["items"].size() == 1);
-  CHECK(f.leases.list(bob, false, "").value()["items"].empty());
+  CHECK(f.leases.show(bob, id, {}).error().code == ErrorCode::NotFound);
+  CHECK(f.leases.show(sup, id, {}));
+  CHECK(f.leases.show(sup, id, {true}).error().code == ErrorCode::Forbidden);   // access is the user's
+  CHECK(f.leases.show(alice, id, {true}).error().code == ErrorCode::Conflict);  // none before redeem
+  CHECK(f.leases.list(alice, {true, std::nullopt}).error().code == ErrorCode::Forbidden);
+  CHECK(f.leases.list(sup, {true, std::nullopt}).value().items.size() == 1);
+  CHECK(f.leases.list(bob, {}).value().items.empty());
 
   CHECK(f.leases.approve(rival, id, f.ctx).error().code == ErrorCode::NotFound);  // reveals nothing
   CHECK(f.leases.approve(alice, id, f.ctx).error().code == ErrorCode::Forbidden);
   auto approved = f.leases.approve(sup, id, f.ctx);
   REQUIRE(approved);
-  const std::string code = (*approved)["auth_code"];
+  const std::string code = approved->auth_code;
   CHECK(std::regex_match(code, std::regex("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")));  // 80 bits
   CHECK(f.leases.approve(sup, id, f.ctx).error().code == ErrorCode::Conflict);
   // The code is stored only hashed.
   CHECK(f.store->auth_code(f.keys.token_hash("0000000000000000")).value() == std::nullopt);
 
   // Someone else's code, or a wrong one: the same answer, nothing revealed.
-  auto stolen = f.leases.redeem(bob, {{"code", code}}, f.ctx);
+  auto stolen = f.leases.redeem(bob, {code}, f.ctx);
   REQUIRE_FALSE(stolen);
-  auto wrong = f.leases.redeem(alice, {{"code", "AAAA-AAAA-AAAA-AAAA"}}, f.ctx);
+  auto wrong = f.leases.redeem(alice, {"AAAA-AAAA-AAAA-AAAA"}, f.ctx);
   REQUIRE_FALSE(wrong);
   CHECK(stolen.error().code == ErrorCode::InvalidCode);
   CHECK(stolen.error().message == wrong.error().message);
-  for (int i = 0; i < 6; ++i) (void)f.leases.redeem(bob, {{"code", "BBBB-BBBB-BBBB-BBBB"}}, f.ctx);
-  CHECK(f.leases.redeem(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::RateLimited);
+  for (int i = 0; i < 6; ++i) (void)f.leases.redeem(bob, {"BBBB-BBBB-BBBB-BBBB"}, f.ctx);
+  CHECK(f.leases.redeem(bob, {code}, f.ctx).error().code == ErrorCode::RateLimited);
 
   CHECK(f.leases.release(bob, id, f.ctx).error().code == ErrorCode::NotFound);
-  CHECK(f.leases.terminate(rival, id, {{"reason", "x"}}, f.ctx).error().code == ErrorCode::NotFound);
-  auto rejected = f.leases.reject(sup, id, {{"reason", "maintenance this week"}}, f.ctx);
+  CHECK(f.leases.terminate(rival, id, {"x"}, f.ctx).error().code == ErrorCode::NotFound);
+  auto rejected = f.leases.reject(sup, id, {"maintenance this week"}, f.ctx);
   REQUIRE(rejected);
-  CHECK((*rejected)["lease"]["state"] == "rejected");
-  CHECK((*rejected)["lease"]["charged"] == 0);
+  CHECK(rejected->lease.state == LeaseState::Rejected);
+  CHECK(rejected->lease.charged == 0);
   CHECK(f.units_free(cpc) == 8);
   CHECK(f.leases.release(alice, id, f.ctx).error().code == ErrorCode::Conflict);
 }
@@ -192,16 +193,16 @@ TEST_CASE("undecided requests lapse and free their units", "[R-LEASE-7]") {
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'A', 4);
-  const std::string id = f.lease(alice, cpc, 4).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 4).value().lease.lease_id;
   CHECK(f.units_free(cpc) == 0);
   f.clock.advance(72 * 3600 - 1);
   f.leases.tick(f.log);
   CHECK(f.units_free(cpc) == 0);
   f.clock.advance(1);
   f.leases.tick(f.log);
-  auto l = f.leases.show(alice, id, false).value()["lease"];
-  CHECK(l["state"] == "lapsed");
-  CHECK(l["end_reason"] == "lapsed");
+  auto l = f.leases.show(alice, id, {}).value().lease;
+  CHECK(l.state == LeaseState::Lapsed);
+  CHECK(l.end_reason == EndReason::Lapsed);
   CHECK(f.units_free(cpc) == 4);
 }
 
@@ -212,48 +213,48 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
   const std::string cpc = f.publish(sup, 'B', 8);
 
   // B-class leases wait for the cluster's agent (a later issue).
-  const std::string hourly = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
-  CHECK(f.leases.show(alice, hourly, false).value()["lease"]["state"] == "provisioning");
-  const std::string daily = f.lease(alice, cpc, 3, "daily", 7).value()["lease"]["lease_id"];
-  const std::string monthly = f.lease(alice, cpc, 1, "monthly", 2).value()["lease"]["lease_id"];
-  const std::string early = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  const std::string hourly = f.lease(alice, cpc, 2).value().lease.lease_id;
+  CHECK(f.leases.show(alice, hourly, {}).value().lease.state == LeaseState::Provisioning);
+  const std::string daily = f.lease(alice, cpc, 3, "daily", 7).value().lease.lease_id;
+  const std::string monthly = f.lease(alice, cpc, 1, "monthly", 2).value().lease.lease_id;
+  const std::string early = f.lease(alice, cpc, 1).value().lease.lease_id;
   CHECK(f.units_free(cpc) == 1);
   f.activate(hourly);
   f.activate(daily);
   f.activate(monthly);
 
   f.clock.advance(90 * 60 + 5);  // 91 started minutes
-  CHECK(f.leases.show(alice, hourly, false).value()["lease"]["running_cost"] == (2500 * 2 * 91 + 30) / 60);
-  auto h = f.leases.release(alice, hourly, f.ctx).value()["lease"];
-  CHECK(h["charged"] == 7583);  // 7583.33
-  CHECK(h["state"] == "ended");
+  CHECK(f.leases.show(alice, hourly, {}).value().lease.running_cost == (2500 * 2 * 91 + 30) / 60);
+  auto h = f.leases.release(alice, hourly, f.ctx).value().lease;
+  CHECK(h.charged == 7583);  // 7583.33
+  CHECK(h.state == LeaseState::Ended);
 
   f.clock.advance(2 * 86400);  // into day 3 of 7
-  auto d = f.leases.terminate(sup, daily, {{"reason", "hardware fault"}}, f.ctx).value()["lease"];
-  CHECK(d["charged"] == 50000 * 3 * 3);
-  CHECK(d["refunded"] == 50000 * 3 * 4);
-  CHECK(d["note"] == "hardware fault");
+  auto d = f.leases.terminate(sup, daily, {"hardware fault"}, f.ctx).value().lease;
+  CHECK(d.charged == 50000 * 3 * 3);
+  CHECK(d.refunded == 50000 * 3 * 4);
+  CHECK(d.note == "hardware fault");
 
   f.clock.advance(70 * 86400);  // past the monthly lease's end: the scheduler ends it
   f.leases.tick(f.log);
-  auto m = f.leases.show(alice, monthly, false).value()["lease"];
-  CHECK(m["state"] == "ended");
-  CHECK(m["end_reason"] == "expired");
-  CHECK(m["charged"] == 3'000'000);
-  CHECK(m["refunded"] == 0);
+  auto m = f.leases.show(alice, monthly, {}).value().lease;
+  CHECK(m.state == LeaseState::Ended);
+  CHECK(m.end_reason == EndReason::Expired);
+  CHECK(m.charged == 3'000'000);
+  CHECK(m.refunded == 0);
 
-  auto e = f.leases.release(alice, early, f.ctx).value()["lease"];  // never started: nothing billed
-  CHECK(e["charged"] == 0);
+  auto e = f.leases.release(alice, early, f.ctx).value().lease;  // never started: nothing billed
+  CHECK(e.charged == 0);
   CHECK(f.units_free(cpc) == 8);
 
   // The ledger: what the user paid is what the leases charged, and the supplier earned it.
   const std::int64_t charged = 7583 + 450000 + 3'000'000;
   CHECK(f.ledger_sum(alice.account.id) == -charged);
   CHECK(f.ledger_sum(sup.account.id) == charged);
-  auto bills = f.leases.ledger(alice, rfc3339(f.clock.now()).substr(0, 7), false);
+  auto bills = f.leases.ledger(alice, {rfc3339(f.clock.now()).substr(0, 7)}, false);
   REQUIRE(bills);
-  CHECK(f.leases.ledger(alice, "2026-13", false).error().code == ErrorCode::ValidationFailed);
-  CHECK(f.leases.ledger(alice, "", true).error().code == ErrorCode::Forbidden);
+  CHECK(f.leases.ledger(alice, {"2026-13"}, false).error().code == ErrorCode::ValidationFailed);
+  CHECK(f.leases.ledger(alice, {}, true).error().code == ErrorCode::Forbidden);
 }
 
 TEST_CASE("issue 8: a monthly lease from 04:58 on 1 March Beijing time ends 1 April and is on March's bill",
@@ -265,40 +266,40 @@ TEST_CASE("issue 8: a monthly lease from 04:58 on 1 March Beijing time ends 1 Ap
   auto move_to = [&](std::string_view when) { f.clock.advance(parse_rfc3339(when).value() - f.clock.now()); };
 
   move_to("2027-03-01T04:58:00+08:00");  // = 2027-02-28T20:58:00Z
-  const std::string id = f.lease(alice, cpc, 1, "monthly", 1).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 1, "monthly", 1).value().lease.lease_id;
   f.activate(id);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["planned_end"] == "2027-03-31T20:58:00Z");
+  CHECK(f.leases.show(alice, id, {}).value().lease.planned_end == testing::utc("2027-03-31T20:58:00Z"));
 
-  auto march = f.leases.ledger(alice, "2027-03", false).value();
-  CHECK(march["month"] == "2027-03");
-  CHECK(march["time_zone"] == "Asia/Shanghai");
-  REQUIRE(march["items"].size() == 1);
-  CHECK(march["items"][0]["at"] == "2027-02-28T20:58:00Z");  // the wire stays UTC
-  CHECK(march["items"][0]["amount"] == -1'500'000);
-  CHECK(march["total"] == -1'500'000);
-  CHECK(f.leases.ledger(alice, "2027-02", false).value()["items"].empty());
-  CHECK(f.leases.ledger(alice, "", false).value()["month"] == "2027-03");  // "this month" is Beijing's
+  auto march = f.leases.ledger(alice, {"2027-03"}, false).value();
+  CHECK(march.month == "2027-03");
+  CHECK(march.time_zone == "Asia/Shanghai");
+  REQUIRE(march.items.size() == 1);
+  CHECK(march.items[0].at == testing::utc("2027-02-28T20:58:00Z"));  // the wire stays UTC
+  CHECK(march.items[0].amount == -1'500'000);
+  CHECK(march.total == -1'500'000);
+  CHECK(f.leases.ledger(alice, {"2027-02"}, false).value().items.empty());
+  CHECK(f.leases.ledger(alice, {}, false).value().month == "2027-03");  // "this month" is Beijing's
 
   // Still running on 28 March (where a UTC calendar ended it) ...
   move_to("2027-03-28T20:58:01Z");
   f.leases.tick(f.log);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "active");
+  CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Active);
   // ... and ended by the scheduler once 1 April 04:58 Beijing has passed: April's earnings.
   move_to("2027-04-01T04:58:05+08:00");
   f.leases.tick(f.log);
-  auto l = f.leases.show(alice, id, false).value()["lease"];
-  CHECK(l["state"] == "ended");
-  CHECK(l["end_reason"] == "expired");
-  CHECK(l["charged"] == 1'500'000);
-  auto april = f.leases.ledger(sup, "2027-04", true).value();
-  REQUIRE(april["items"].size() == 1);
-  CHECK(april["items"][0]["kind"] == "earning");
-  CHECK(april["total"] == 1'500'000);
-  CHECK(f.leases.ledger(sup, "2027-03", true).value()["items"].empty());
+  auto l = f.leases.show(alice, id, {}).value().lease;
+  CHECK(l.state == LeaseState::Ended);
+  CHECK(l.end_reason == EndReason::Expired);
+  CHECK(l.charged == 1'500'000);
+  auto april = f.leases.ledger(sup, {"2027-04"}, true).value();
+  REQUIRE(april.items.size() == 1);
+  CHECK(april.items[0].kind == LedgerKind::Earning);
+  CHECK(april.total == 1'500'000);
+  CHECK(f.leases.ledger(sup, {"2027-03"}, true).value().items.empty());
 
   // Months are read strictly.
   for (const char* bad : {"2026-13", "2026-00", "2026-1", "2026-03-01", "March"})
-    CHECK(f.leases.ledger(alice, bad, false).error().code == ErrorCode::ValidationFailed);
+    CHECK(f.leases.ledger(alice, {bad}, false).error().code == ErrorCode::ValidationFailed);
 }
 
 TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-LEASE-7]") {
@@ -307,7 +308,7 @@ TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-L
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'B', 2);
   for (int round = 0; round < 5; ++round) {
-    const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+    const std::string id = f.lease(alice, cpc, 1).value().lease.lease_id;
     f.activate(id);
     f.clock.advance(600);
     // The user releases it several times at once while the supplier terminates it.
@@ -315,8 +316,7 @@ TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-L
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i)
       threads.emplace_back([&, i] {
-        auto r = i == 0 ? f.leases.terminate(sup, id, {{"reason", "maintenance"}}, f.ctx)
-                        : f.leases.release(alice, id, f.ctx);
+        auto r = i == 0 ? f.leases.terminate(sup, id, {"maintenance"}, f.ctx) : f.leases.release(alice, id, f.ctx);
         if (r)
           ++ended;
         else if (r.error().code == ErrorCode::Conflict)
@@ -329,7 +329,7 @@ TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-L
     CHECK(conflict == 7);
     CHECK(other == 0);
     // Another lease takes the freed unit; nothing left of the race frees it under it.
-    const std::string next = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+    const std::string next = f.lease(alice, cpc, 1).value().lease.lease_id;
     CHECK(f.units_free(cpc) == 1);
     CHECK(f.leases.release(alice, next, f.ctx));
   }
@@ -344,14 +344,14 @@ TEST_CASE("deregistration ends the account's leases and those of its clusters", 
   Caller alice = f.account("alice", Role::User);
   Caller bob = f.account("bob", Role::User);
   const std::string cpc = f.publish(sup, 'B', 4);
-  const std::string a = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
-  const std::string b = f.lease(bob, cpc, 2).value()["lease"]["lease_id"];
+  const std::string a = f.lease(alice, cpc, 1).value().lease.lease_id;
+  const std::string b = f.lease(bob, cpc, 2).value().lease.lease_id;
   REQUIRE(f.leases.end_all(alice.account, f.ctx));
-  CHECK(f.leases.show(alice, a, false).value()["lease"]["end_reason"] == "deregistered");
-  CHECK(f.leases.show(bob, b, false).value()["lease"]["state"] == "provisioning");
+  CHECK(f.leases.show(alice, a, {}).value().lease.end_reason == EndReason::Deregistered);
+  CHECK(f.leases.show(bob, b, {}).value().lease.state == LeaseState::Provisioning);
   CHECK(f.units_free(cpc) == 2);
   REQUIRE(f.leases.end_all(sup.account, f.ctx));  // the supplier leaves: its clusters' leases end
-  CHECK(f.leases.show(bob, b, false).value()["lease"]["state"] == "ended");
+  CHECK(f.leases.show(bob, b, {}).value().lease.state == LeaseState::Ended);
   CHECK(f.units_free(cpc) == 4);
 }
 
@@ -370,15 +370,15 @@ TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to th
   CHECK(two.error().code == ErrorCode::ValidationFailed);
   CHECK(f.units_free(cpc) == 4);
 
-  const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 1).value().lease.lease_id;
   f.activate(id);
   f.clock.advance(65 * 86400);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["running_cost"] == 156'000'000'000'000'000);
+  CHECK(f.leases.show(alice, id, {}).value().lease.running_cost == 156'000'000'000'000'000);
   auto ended = f.leases.release(alice, id, f.ctx);
   REQUIRE(ended);
-  CHECK((*ended)["lease"]["state"] == "ended");
-  CHECK((*ended)["lease"]["charged"] == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
-  CHECK((*ended)["lease"]["bill_failed"] == false);
+  CHECK(ended->lease.state == LeaseState::Ended);
+  CHECK(ended->lease.charged == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
+  CHECK(ended->lease.bill_failed == false);
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -156'000'000'000'000'000);
   CHECK(f.ledger_sum(sup.account.id) == 156'000'000'000'000'000);
@@ -393,21 +393,21 @@ TEST_CASE("an open hourly lease ends when its guaranteed life is over, billed to
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'B', 4);
   REQUIRE(testing::update(f.catalog, sup, cpc, {{"prices", {{"hourly", catalog::kMaxFen}}}}, f.ctx));
-  const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 1).value().lease.lease_id;
   f.activate(id);
   const std::int64_t life = billing::kOpenHourlyHorizonHours * 3600;
   const std::int64_t whole = billing::kOpenHourlyHorizonHours * catalog::kMaxFen;  // 8.784 × 10^18 fen
   f.clock.advance(life - 60);
   f.leases.tick(f.log);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "active");  // not yet
+  CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Active);  // not yet
   f.clock.advance(60 + 11 * 86400);  // the scheduler was away for eleven days: billed to the life's end only
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["running_cost"] == whole);
+  CHECK(f.leases.show(alice, id, {}).value().lease.running_cost == whole);
   f.leases.tick(f.log);
-  auto l = f.leases.show(alice, id, false).value()["lease"];
-  CHECK(l["state"] == "ended");
-  CHECK(l["end_reason"] == "expired");
-  CHECK(l["charged"] == whole);
-  CHECK(l["bill_failed"] == false);
+  auto l = f.leases.show(alice, id, {}).value().lease;
+  CHECK(l.state == LeaseState::Ended);
+  CHECK(l.end_reason == EndReason::Expired);
+  CHECK(l.charged == whole);
+  CHECK(l.bill_failed == false);
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(sup.account.id) == whole);
 }
@@ -419,19 +419,19 @@ TEST_CASE("a month whose total no 64-bit integer holds lists its entries and say
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'B', 4);
-  const std::string id = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 1).value().lease.lease_id;
   const Lease l = *f.store->lease_by_lease_id(id).value();
-  const std::string month = f.leases.ledger(alice, "", false).value()["month"];
+  const std::string month = f.leases.ledger(alice, {}, false).value().month;
   REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
-  auto one = f.leases.ledger(alice, month, false).value();
-  CHECK(one["total"] == -INT64_MAX);
+  auto one = f.leases.ledger(alice, {month}, false).value();
+  CHECK(one.total == -INT64_MAX);
   REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
-  auto two = f.leases.ledger(alice, month, false).value();
-  CHECK(two["items"].size() == 2);
-  CHECK(two["total"].is_null());
+  auto two = f.leases.ledger(alice, {month}, false).value();
+  CHECK(two.items.size() == 2);
+  CHECK(two.total == std::nullopt);
   // A refund that brings it back into range gives an exact total again.
   REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Refund, INT64_MAX}));
-  CHECK(f.leases.ledger(alice, month, false).value()["total"] == -INT64_MAX);
+  CHECK(f.leases.ledger(alice, {month}, false).value().total == -INT64_MAX);
 }
 
 TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the admin", "[R-LEASE-7]") {
@@ -439,23 +439,23 @@ TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the ad
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'A', 4);
-  const std::string id = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 2).value().lease.lease_id;
   const Lease started = f.activate(id);  // as a redeem would: active, units busy
   CHECK(f.units_free(cpc) == 2);
   // An old database's row: a price above every bound billing knows.
   f.sql(fmt::format("UPDATE leases SET unit_price = {} WHERE lease_id = '{}'", INT64_MAX, id));
   f.clock.advance(3 * 3600);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["running_cost"].is_null());
+  CHECK(f.leases.show(alice, id, {}).value().lease.running_cost == std::nullopt);
 
   auto ended = f.leases.release(alice, id, f.ctx);
   REQUIRE(ended);
-  const json l = (*ended)["lease"];
-  CHECK(l["state"] == "ended");
-  CHECK(l["end_reason"] == "released");
-  CHECK(l["bill_failed"] == true);
-  CHECK(l["charged"].is_null());
-  CHECK(l["refunded"].is_null());
-  CHECK(f.leases.show(alice, id, false).value()["lease"] == l);  // as stored
+  const api::LeaseView l = ended->lease;
+  CHECK(l.state == LeaseState::Ended);
+  CHECK(l.end_reason == EndReason::Released);
+  CHECK(l.bill_failed == true);
+  CHECK(l.charged == std::nullopt);
+  CHECK(l.refunded == std::nullopt);
+  CHECK(api::encode(f.leases.show(alice, id, {}).value().lease) == api::encode(l));  // as stored
   CHECK(f.units_free(cpc) == 4);
   const auto units = f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value();
   for (const auto& u : units) CHECK(u.status == UnitStatus::Idle);
@@ -478,15 +478,15 @@ TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the ad
 
   // The same through the scheduler: a prepaid lease past its end with an
   // impossible unit count expires, flagged, and the log says so.
-  const std::string monthly = f.lease(alice, cpc, 1, "monthly", 1).value()["lease"]["lease_id"];
+  const std::string monthly = f.lease(alice, cpc, 1, "monthly", 1).value().lease.lease_id;
   f.activate(monthly);
   f.sql(fmt::format("UPDATE leases SET units = 5000 WHERE lease_id = '{}'", monthly));
   f.clock.advance(32 * 86400);
   f.leases.tick(f.log);
-  const json m = f.leases.show(alice, monthly, false).value()["lease"];
-  CHECK(m["state"] == "ended");
-  CHECK(m["end_reason"] == "expired");
-  CHECK(m["bill_failed"] == true);
+  const api::LeaseView m = f.leases.show(alice, monthly, {}).value().lease;
+  CHECK(m.state == LeaseState::Ended);
+  CHECK(m.end_reason == EndReason::Expired);
+  CHECK(m.bill_failed == true);
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.events("lease_bill_failed").size() == 2);
   CHECK(f.log_text().find(fmt::format("lease {} expired, but its bill could not be computed", monthly)) !=
@@ -498,7 +498,7 @@ TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'A', 4);
-  const std::string id = f.lease(alice, cpc, 1, "daily", 1).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 1, "daily", 1).value().lease.lease_id;
   f.activate(id);
   f.clock.advance(86400 + 1);
   // The database refuses to end it (a fault the scheduler cannot cure).
@@ -509,12 +509,12 @@ TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
   std::string log = f.log_text();
   CHECK(log.find(fmt::format("ERROR scheduler: end lease {} (expired): ", id)) != std::string::npos);
   CHECK(log.find("disk says no") != std::string::npos);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "active");  // nothing half-done
+  CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Active);  // nothing half-done
 
   // Cured, the next tick ends it; removing its account on the (unreachable) host fails, and that is logged too.
   f.sql("DROP TRIGGER refuse_expiry");
   f.leases.tick(f.log);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "ended");
+  CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Ended);
   log = f.log_text();
   CHECK(log.find(fmt::format("WARN scheduler: remove account {} of lease #", ssh::lease_username(id))) !=
         std::string::npos);
@@ -527,14 +527,14 @@ TEST_CASE("the scheduler logs a supplier it could not tell of a failed removal",
   Caller sup = f.account("acme", Role::Supplier);
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'A', 4);
-  const std::string id = f.lease(alice, cpc, 1, "daily", 1).value()["lease"]["lease_id"];
+  const std::string id = f.lease(alice, cpc, 1, "daily", 1).value().lease.lease_id;
   f.activate(id);
   f.clock.advance(86400 + 1);
   f.sql(
       "CREATE TRIGGER refuse_notice BEFORE INSERT ON audit_log WHEN NEW.event = 'lease_revocation_pending' "
       "BEGIN SELECT RAISE(ABORT, 'audit disk full'); END");
   f.leases.tick(f.log);
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "ended");
+  CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Ended);
   const std::string log = f.log_text();
   INFO(log);
   const std::string line = fmt::format("WARN scheduler: remove account {} of lease #", ssh::lease_username(id));
@@ -560,8 +560,8 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
     alice.account = a;
   }
   const std::string cpc = f.publish(sup, 'B', 4);
-  const std::string running = f.lease(alice, cpc, 1).value()["lease"]["lease_id"];
-  const std::string waiting = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
+  const std::string running = f.lease(alice, cpc, 1).value().lease.lease_id;
+  const std::string waiting = f.lease(alice, cpc, 2).value().lease.lease_id;
   f.activate(running);
   f.clock.advance(600);
   const json body = {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alice"}};
@@ -597,9 +597,9 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   CHECK((*done)["status"] == "deregistered");
   CHECK(status() == AccountStatus::Deregistered);
   CHECK(f.holding(alice.account.id).empty());
-  CHECK(f.leases.show(alice, running, false).value()["lease"]["end_reason"] == "deregistered");
-  CHECK(f.leases.show(alice, running, false).value()["lease"]["charged"] == 417);  // ten minutes at 25 yuan/h
-  CHECK(f.leases.show(alice, waiting, false).value()["lease"]["state"] == "ended");
+  CHECK(f.leases.show(alice, running, {}).value().lease.end_reason == EndReason::Deregistered);
+  CHECK(f.leases.show(alice, running, {}).value().lease.charged == 417);  // ten minutes at 25 yuan/h
+  CHECK(f.leases.show(alice, waiting, {}).value().lease.state == LeaseState::Ended);
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -417);
 }
@@ -610,24 +610,24 @@ TEST_CASE("checking a code names its lease and changes nothing", "[R-LEASE-4]") 
   Caller alice = f.account("alice", Role::User);
   Caller bob = f.account("bob", Role::User);
   const std::string cpc = f.publish(sup, 'A', 4);
-  const std::string id = f.lease(alice, cpc, 2).value()["lease"]["lease_id"];
-  const std::string code = f.leases.approve(sup, id, f.ctx).value()["auth_code"];
+  const std::string id = f.lease(alice, cpc, 2).value().lease.lease_id;
+  const std::string code = f.leases.approve(sup, id, f.ctx).value().auth_code;
 
-  auto wrong = f.leases.check_code(alice, {{"code", "AAAA-AAAA-AAAA-AAAA"}}, f.ctx);
+  auto wrong = f.leases.check_code(alice, {"AAAA-AAAA-AAAA-AAAA"}, f.ctx);
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().code == ErrorCode::InvalidCode);
-  CHECK(f.leases.check_code(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::InvalidCode);
+  CHECK(f.leases.check_code(bob, {code}, f.ctx).error().code == ErrorCode::InvalidCode);
   CHECK(f.events("lease_redeem_failed").size() == 2);  // counted as redeem counts them
 
   for (int i = 0; i < 2; ++i) {  // any number of times: the code stays live
-    auto ok = f.leases.check_code(alice, {{"code", code}}, f.ctx);
+    auto ok = f.leases.check_code(alice, {code}, f.ctx);
     REQUIRE(ok);
-    CHECK((*ok)["lease"]["lease_id"] == id);
-    CHECK((*ok)["lease"]["state"] == "approved");
+    CHECK(ok->lease.lease_id == id);
+    CHECK(ok->lease.state == LeaseState::Approved);
   }
-  CHECK(f.leases.show(alice, id, false).value()["lease"]["state"] == "approved");
+  CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Approved);
   CHECK_FALSE(f.store->auth_code(f.keys.token_hash("x")).value());
   // Throttled with redeem: after too many wrong codes a right one waits too.
-  for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {{"code", "BBBB-BBBB-BBBB-BBBB"}}, f.ctx);
-  CHECK(f.leases.redeem(bob, {{"code", code}}, f.ctx).error().code == ErrorCode::RateLimited);
+  for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {"BBBB-BBBB-BBBB-BBBB"}, f.ctx);
+  CHECK(f.leases.redeem(bob, {code}, f.ctx).error().code == ErrorCode::RateLimited);
 }

@@ -75,6 +75,7 @@ TEST_CASE("decoding is strict and names the first mismatch by its path") {
 TEST_CASE("the schema lists members, required ones and nullability") {
   const json s = api::schema_of<Outer>();
   CHECK(s["required"] == json::array({"items", "at", "state", "detail"}));
+  CHECK(s["properties"]["note"] == json{{"type", "string"}});  // Omittable: left out when empty, never null
   CHECK(s["properties"]["items"]["items"]["properties"]["fen"] == json{{"type", "integer"}, {"nullable", true}});
   CHECK(s["properties"]["at"]["format"] == "date-time");
   CHECK(s["properties"]["state"]["enum"].size() == 7);
