@@ -76,6 +76,9 @@ std::string peer_of(int fd, int* port = nullptr) {
 // writes answers to, kept for the connection's life (so bytes of a pipelined
 // request read with the previous one wait in `buf_`), with the deadlines and
 // caps of Limits on every read and write.
+}  // namespace
+
+// Declared in connection.hpp, for GuardedServer's own members.
 class GuardedStream final : public httplib::Stream {
  public:
   enum class Phase { Idle, Headers, Body };
@@ -319,6 +322,8 @@ class GuardedStream final : public httplib::Stream {
   bool writing_ = false;
 };
 
+namespace {
+
 // The connection this thread is serving.
 thread_local GuardedStream* t_connection = nullptr;
 
@@ -521,47 +526,60 @@ void GuardedServer::note_refusal(const std::string& peer) {
   config_.warn(line);
 }
 
-void GuardedServer::serve(socket_t sock, const std::string& peer) {
-  struct Release {
-    front_door::AddressSlots& slots;
-    const std::string& peer;
-    ~Release() { slots.release(peer); }
-  } release{slots_, peer};
-  ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
-  const Limits& limits = config_.limits;
+namespace {
 
-  SSL* ssl = nullptr;
-  if (tls_) {
-    ssl = SSL_new(tls_->ctx);
-    if (!ssl || SSL_set_fd(ssl, sock) != 1) {
-      if (ssl) SSL_free(ssl);
-      ::close(sock);
-      return;
-    }
-    // The handshake is due within the header deadline.
-    const auto deadline = Clock::now() + limits.header_timeout;
-    for (;;) {
-      ERR_clear_error();
-      int r = SSL_accept(ssl);
-      if (r == 1) break;
-      int err = SSL_get_error(ssl, r);
-      short events = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
-      auto left = deadline - Clock::now();
-      if (events == 0 || left <= Clock::duration::zero() || svr_sock_ == INVALID_SOCKET) {
-        ERR_clear_error();
-        SSL_free(ssl);
-        ::close(sock);
-        return;
-      }
-      pollfd p{sock, events, 0};
-      ::poll(&p, 1,
-             static_cast<int>(
-                 std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count()));
-    }
+int poll_ms(Clock::duration left) {
+  return static_cast<int>(
+      std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count());
+}
+
+// Reads and drops what the client still sends (the body of a refused
+// request) for a moment, so it reads the answer instead of a reset.
+void drain_before_close(socket_t sock, const Limits& limits, const std::atomic<socket_t>& listening) {
+  const auto until = Clock::now() + limits.linger;
+  std::uint64_t dropped = 0;
+  char sink[16 * 1024];
+  while (dropped < limits.linger_bytes && listening != INVALID_SOCKET) {
+    auto left = until - Clock::now();
+    if (left <= Clock::duration::zero()) break;
+    pollfd p{sock, POLLIN, 0};
+    int r = ::poll(&p, 1, poll_ms(left));
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    ssize_t n = ::recv(sock, sink, sizeof(sink), MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+    if (n > 0) dropped += static_cast<std::uint64_t>(n);
   }
+}
 
-  GuardedStream conn(sock, ssl, limits, svr_sock_);
-  t_connection = &conn;
+}  // namespace
+
+SSL* GuardedServer::accept_tls(socket_t sock) {
+  SSL* ssl = SSL_new(tls_->ctx);
+  if (!ssl || SSL_set_fd(ssl, sock) != 1) {
+    if (ssl) SSL_free(ssl);
+    return nullptr;
+  }
+  // The handshake is due within the header deadline.
+  const auto deadline = Clock::now() + config_.limits.header_timeout;
+  for (;;) {
+    ERR_clear_error();
+    int r = SSL_accept(ssl);
+    if (r == 1) return ssl;
+    int err = SSL_get_error(ssl, r);
+    short events = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+    auto left = deadline - Clock::now();
+    if (events == 0 || left <= Clock::duration::zero() || svr_sock_ == INVALID_SOCKET) {
+      ERR_clear_error();
+      SSL_free(ssl);
+      return nullptr;
+    }
+    pollfd p{sock, events, 0};
+    ::poll(&p, 1, poll_ms(left));
+  }
+}
+
+void GuardedServer::serve_requests(GuardedStream& conn, SSL* ssl) {
   auto setup = [&conn, ssl](httplib::Request& req) {
     req.ssl = ssl;
     // Range requests never multiply an answer: the API's answers are small and
@@ -589,6 +607,27 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
     const std::string answer = raw_error(failure_error(conn));
     conn.write(answer.data(), answer.size());
   }
+}
+
+void GuardedServer::serve(socket_t sock, const std::string& peer) {
+  struct Release {
+    front_door::AddressSlots& slots;
+    const std::string& peer;
+    ~Release() { slots.release(peer); }
+  } release{slots_, peer};
+  ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
+
+  SSL* ssl = nullptr;
+  if (tls_) {
+    ssl = accept_tls(sock);
+    if (!ssl) {
+      ::close(sock);
+      return;
+    }
+  }
+  GuardedStream conn(sock, ssl, config_.limits, svr_sock_);
+  t_connection = &conn;
+  serve_requests(conn, ssl);
   t_connection = nullptr;
 
   if (ssl) {
@@ -597,27 +636,7 @@ void GuardedServer::serve(socket_t sock, const std::string& peer) {
     ERR_clear_error();
   }
   ::shutdown(sock, SHUT_WR);
-  if (conn.linger) {
-    // Read and drop what the client still sends (the body of a refused
-    // request) for a moment, so it reads the answer instead of a reset.
-    const auto until = Clock::now() + limits.linger;
-    std::uint64_t dropped = 0;
-    char sink[16 * 1024];
-    while (dropped < limits.linger_bytes && svr_sock_ != INVALID_SOCKET) {
-      auto left = until - Clock::now();
-      if (left <= Clock::duration::zero()) break;
-      pollfd p{sock, POLLIN, 0};
-      int r =
-          ::poll(&p, 1,
-                 static_cast<int>(
-                     std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count()));
-      if (r < 0 && errno != EINTR) break;
-      if (r <= 0) continue;
-      ssize_t n = ::recv(sock, sink, sizeof(sink), MSG_DONTWAIT);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
-      if (n > 0) dropped += static_cast<std::uint64_t>(n);
-    }
-  }
+  if (conn.linger) drain_before_close(sock, config_.limits, svr_sock_);
   if (ssl) SSL_free(ssl);
   ::close(sock);
 }

@@ -29,10 +29,14 @@
 
 #include <httplib.h>
 
+struct ssl_st;  // OpenSSL's SSL
+
 #include "server/front_door.hpp"
 #include "util/error.hpp"
 
 namespace cpshare {
+
+class GuardedStream;  // connection.cpp: one connection's buffered, deadline-bound stream
 
 struct GuardConfig {
   front_door::Limits limits;
@@ -64,7 +68,12 @@ class GuardedServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   // On the accept thread: a slot for the peer, or the 429 and close.
   bool admit(socket_t sock, std::string& peer);
+  // One connection, start to close: the TLS handshake, the requests, the linger.
   void serve(socket_t sock, const std::string& peer);
+  // The handshake within the header deadline; nullptr when it fails or stop() is called.
+  ssl_st* accept_tls(socket_t sock);
+  // The keep-alive loop over one connection, and the answer to a request cut off in its headers.
+  void serve_requests(GuardedStream& conn, ssl_st* ssl);
   void note_refusal(const std::string& peer);
 
   GuardConfig config_;

@@ -26,6 +26,7 @@
 #include "server/http_server.hpp"
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
+#include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/memory.hpp"
 
@@ -266,11 +267,12 @@ Result<int> serve(const Options& o) {
 
   AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
   if (auto r = accounts.report_username_collisions(); !r) log.warn("username collisions: {}", r.error().message);
-  CatalogService catalog(*d.store, *d.keys, clock);
+  ssh::LibsshSupplierHost supplier_host;  // A-class hosts, over libssh
+  CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
   LeaseConfig lease_config;
   lease_config.revoke_retry = o.revoke_retry;
   TRY_ASSIGN(lease_config.calendar, billing::Calendar::named(o.billing_timezone));
-  LeaseService leases(*d.store, *d.keys, *mailer, clock, lease_config);
+  LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, lease_config);
   ServerOptions server_options;
   server_options.threads = o.threads;
   server_options.trusted_proxies = o.trusted_proxies;

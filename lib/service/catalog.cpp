@@ -28,8 +28,8 @@ json unit_rows_json(const std::vector<UnitRow>& rows) {
 
 }  // namespace
 
-CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, const Clock& clock)
-    : store_(store), keys_(keys), clock_(clock) {}
+CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock)
+    : store_(store), keys_(keys), host_(host), clock_(clock) {}
 
 Result<json> CatalogService::provisioning_json(const Caller& caller, const Cluster& c) {
   if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin())) return json(nullptr);
@@ -215,7 +215,7 @@ Result<json> CatalogService::verify(const Caller& caller, const std::string& cpc
   TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
   TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
   ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60};
-  auto probe = ssh::verify(target);
+  auto probe = host_.verify(target);
   if (!probe) {
     Error e = probe.error();
     if (e.code == ErrorCode::Conflict) {

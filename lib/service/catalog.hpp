@@ -11,6 +11,7 @@
 
 #include "crypto/crypto.hpp"
 #include "service/accounts.hpp"
+#include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 
@@ -27,7 +28,8 @@ struct ListRequest {
 
 class CatalogService {
  public:
-  CatalogService(Store& store, const crypto::KeyRing& keys, const Clock& clock);
+  // host: verify's probe of A-class hosts (ssh::LibsshSupplierHost in cpshared).
+  CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock);
 
   Result<json> publish(const Caller& caller, const json& body, const RequestContext& ctx);
   Result<json> list(const Caller& caller, const ListRequest& req);
@@ -59,6 +61,7 @@ class CatalogService {
 
   Store& store_;
   const crypto::KeyRing& keys_;
+  ssh::SupplierHost& host_;
   const Clock& clock_;
 };
 

@@ -81,9 +81,15 @@ Result<std::pair<YearMonth, std::pair<std::int64_t, std::int64_t>>> month_range(
 
 }  // namespace
 
-LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock,
-                           LeaseConfig config)
-    : store_(store), keys_(keys), mailer_(mailer), clock_(clock), config_(config), redeem_throttle_(clock) {}
+LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, Mailer& mailer,
+                           const Clock& clock, LeaseConfig config)
+    : store_(store),
+      keys_(keys),
+      host_(host),
+      mailer_(mailer),
+      clock_(clock),
+      config_(config),
+      redeem_throttle_(clock) {}
 
 Result<> LeaseService::audit(const std::string& event, const Account* who, const RequestContext& ctx, json detail) {
   AuditEvent e;
@@ -349,7 +355,7 @@ Result<json> LeaseService::redeem(const Caller& caller, const json& body, const 
   account.gpu_indices = l.units;
   // Pay-as-you-go has no end: the account outlives any plan and is removed at release.
   account.expires_at = planned_end.value_or(now + 366 * 86400);
-  TRY_CTX(ssh::create_lease_account(admin, account), fmt::format("create the account on {}", cluster->ssh_host));
+  TRY_CTX(host_.create_lease_account(admin, account), fmt::format("create the account on {}", cluster->ssh_host));
 
   json access{{"method", "ssh"},
               {"host", cluster->ssh_host},
@@ -470,7 +476,7 @@ Result<> LeaseService::revoke(Revocation r) {
     if (!cluster) return fail(ErrorCode::NotFound, "cluster gone");
     TRY_ASSIGN(ClusterSecrets secrets, store_.cluster_secrets(cluster->id));
     TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
-    return ssh::remove_lease_account(admin, r.username);
+    return host_.remove_lease_account(admin, r.username);
   };
   auto done = attempt();
   ++r.attempts;

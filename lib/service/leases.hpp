@@ -12,6 +12,7 @@
 #include "service/accounts.hpp"
 #include "service/throttle.hpp"
 #include "ssh/ssh.hpp"
+#include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -28,8 +29,10 @@ struct LeaseConfig {
 
 class LeaseService {
  public:
-  // mailer: tells suppliers of lease accounts their hosts still have.
-  LeaseService(Store& store, const crypto::KeyRing& keys, Mailer& mailer, const Clock& clock, LeaseConfig config = {});
+  // host: creates and removes the lease accounts on A-class hosts (ssh::LibsshSupplierHost in
+  // cpshared). mailer: tells suppliers of lease accounts their hosts still have.
+  LeaseService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, Mailer& mailer, const Clock& clock,
+               LeaseConfig config = {});
 
   Result<json> request(const Caller& caller, const json& body, const RequestContext& ctx);
   // incoming: the leases of the caller's clusters (suppliers); else the caller's own.
@@ -96,6 +99,7 @@ class LeaseService {
 
   Store& store_;
   const crypto::KeyRing& keys_;
+  ssh::SupplierHost& host_;
   Mailer& mailer_;
   const Clock& clock_;
   LeaseConfig config_;

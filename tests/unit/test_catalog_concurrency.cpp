@@ -19,6 +19,7 @@
 #include "store_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
+#include "ssh/supplier_host.hpp"
 
 using namespace cpshare;
 
@@ -34,9 +35,10 @@ struct Fixture {
   std::unique_ptr<Store> store = Store::open(dir / "t.db").value();
   ManualClock clock{1'800'000'000};
   crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 5));
-  CatalogService catalog{*store, keys, clock};
+  ssh::LibsshSupplierHost host;  // never reached: these tests do not redeem or verify
+  CatalogService catalog{*store, keys, host, clock};
   OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
-  LeaseService leases{*store, keys, mailer, clock};
+  LeaseService leases{*store, keys, host, mailer, clock};
   RequestContext ctx{"192.0.2.8", "test"};
 
   ~Fixture() { std::filesystem::remove_all(dir); }

@@ -6,6 +6,7 @@
 
 #include "store_test_support.hpp"
 #include "service/catalog.hpp"
+#include "ssh/supplier_host.hpp"
 
 using namespace cpshare;
 
@@ -15,7 +16,8 @@ struct Fixture {
   std::unique_ptr<Store> store = Store::open(":memory:").value();
   ManualClock clock{1'800'000'000};
   crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 3));
-  CatalogService svc{*store, keys, clock};
+  ssh::LibsshSupplierHost host;  // never reached: these tests do not verify
+  CatalogService svc{*store, keys, host, clock};
   RequestContext ctx{"192.0.2.9", "test"};
 
   Caller account(const std::string& name, Role role, AccountStatus status, const std::string& region = "深圳") {

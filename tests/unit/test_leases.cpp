@@ -1,7 +1,8 @@
 // The lease service over a real SQLite store (no SSH: redeem and account
-// removal are proven against a real sshd in tests/integration/test_leases.sh):
-// taking units under concurrency, who may do what, approval codes, lapses,
-// ending and billing into the ledger.
+// removal are unit-tested with a fake host in test_lease_host.cpp and proven
+// against a real sshd in tests/integration/test_leases.sh): taking units under
+// concurrency, who may do what, approval codes, lapses, ending and billing
+// into the ledger.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -15,39 +16,26 @@
 #include <set>
 #include <thread>
 
+#include "lease_test_support.hpp"
 #include "store_test_support.hpp"
 #include "catalog/units.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
 #include "ssh/provision.hpp"
+#include "ssh/supplier_host.hpp"
 
 using namespace cpshare;
 
 namespace {
 
-struct Fixture {
-  std::filesystem::path dir = [] {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "cpshare-leases-XXXXXX").string();
-    return std::filesystem::path(mkdtemp(tmpl.data()));
-  }();
-  std::unique_ptr<Store> store = Store::open(dir / "t.db").value();
-  ManualClock clock{1'800'000'000};
-  crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
-  CatalogService catalog{*store, keys, clock};
-  OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
-  LeaseConfig config;  // the platform's calendar: Beijing time
-  LeaseService leases{*store, keys, mailer, clock, config};
-  Logger log;  // the scheduler's, into dir/cpshared.log
-  AccountService accounts{*store, keys, mailer, clock, log, AccountConfig{}};
-  RequestContext ctx{"192.0.2.7", "test"};
+// These tests' A-class hosts are never verified and not reachable (127.0.0.1:1): the real
+// libssh host, whose calls fail there, as they did before the host was an interface.
+struct RealHost {
+  ssh::LibsshSupplierHost libssh;
+};
 
-  Fixture() {
-    REQUIRE(crypto::init());
-    REQUIRE(log.open_file(dir / "cpshared.log"));
-  }
-  ~Fixture() { std::filesystem::remove_all(dir); }
-
-  std::string log_text() { return testing::read_file(dir / "cpshared.log"); }
+struct Fixture : RealHost, testing::LeaseFixture {
+  Fixture() : LeaseFixture(libssh) {}
 
   // SQL on the database file beside the store, as an old database (or a
   // failing disk) would present it: for rows and faults the services cannot make.
@@ -69,41 +57,6 @@ struct Fixture {
     q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
     return store->leases(q).value();
   }
-
-  Caller account(const std::string& name, Role role) { return testing::insert_caller(*store, clock, name, role); }
-
-  std::string publish(const Caller& sup, char cls, int units) {
-    json b = {{"class", std::string(1, cls)},
-              {"resource_type", "GPU"},
-              {"model", "A100 80GB"},
-              {"units", units},
-              {"unit_memory", 80'000'000'000},
-              {"memory", 1'000'000'000'000},
-              {"vcpus", 128},
-              {"prices", {{"hourly", 2500}, {"daily", 50000}, {"monthly", 1'500'000}}},
-              {"vendor", "Acme"},
-              {"location", "深圳市"},
-              {"region", "深圳"},
-              {"storage", {{"description", "2TB nvme"}}}};
-    if (cls == 'A') {
-      b["usage"] = "ssh in";
-      b["access"] = {{"ssh_host", "127.0.0.1"}, {"ssh_port", 1}, {"ssh_user", "root"}};
-    } else {
-      b["access"] = {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}};
-    }
-    auto r = catalog.publish(sup, b, ctx);
-    REQUIRE(r);
-    return (*r)["cluster"]["cpc_id"];
-  }
-
-  Result<json> lease(const Caller& u, const std::string& cpc, int units, const std::string& mode = "hourly",
-                     std::optional<int> periods = std::nullopt) {
-    json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}};
-    if (periods) b["periods"] = *periods;
-    return leases.request(u, b, ctx);
-  }
-
-  std::int64_t units_free(const std::string& cpc) { return store->cluster_by_cpc_id(cpc).value()->units_free; }
 
   // Starts a lease's billing as the agent (B) or a redeem (A) would.
   Lease activate(const std::string& lease_id) {

@@ -1,0 +1,69 @@
+// The supplier's host as the services see it (issue 10): check its host key
+// and run a probe, create and remove a lease account. LeaseService and
+// CatalogService reach an A-class host only through this interface, so their
+// rules (redeem, lease end, the revocation retries, pinning) are unit-tested
+// against an in-memory fake (tests/unit/fake_supplier_host.hpp), while
+// LibsshSupplierHost, the real one, is proven against a real sshd
+// (tests/ssh/test_provision.cpp, tests/integration/test_leases.sh).
+//
+// Every operation takes the ssh::Target of the cluster's admin user (host,
+// port, user, provisioning key, pinned host key, timeouts) and answers what
+// the functions of ssh/ssh.hpp and ssh/provision.hpp answer, with their
+// error codes:
+//   ValidationFailed  bad input (fields[] names it); nothing reached the host.
+//   Unavailable       the host could not be reached, refused the key, timed
+//                     out, or a remote step failed. Safe to retry.
+//   Conflict          the host key differs from the pin (every operation;
+//                     never authenticated against, never retried), or, for
+//                     create, the account already exists, and for remove, an
+//                     account of that name exists that cpshare did not make.
+//                     Retrying cannot help.
+//   Internal          unusable input from the platform itself (bad key text,
+//                     a malformed pin), or create / remove / exists on a host
+//                     with no pin (a command never runs on an unpinned host).
+// Which calls are safe to repeat: verify and lease_account_exists change
+// nothing; remove_lease_account is idempotent (an absent account is success);
+// create_lease_account is not (a second create of the same name is Conflict),
+// but one that failed leaves no account behind.
+//
+// Implementations are used from several request threads at once and must be
+// thread-safe.
+#pragma once
+
+#include <string_view>
+
+#include "ssh/provision.hpp"
+#include "ssh/ssh.hpp"
+#include "util/error.hpp"
+
+namespace cpshare::ssh {
+
+class SupplierHost {
+ public:
+  virtual ~SupplierHost() = default;
+
+  // Connects, checks the host key against target.pinned_fingerprint (empty:
+  // first contact, Probe::pinned_now) and runs `true` as target.user.
+  virtual Result<Probe> verify(const Target& target) = 0;
+  // Creates the lease account (LeaseAccount: username from lease_username,
+  // the password, the user's public key, the GPU indices, the expiry in unix
+  // seconds). An existing account of that name is a Conflict, left untouched.
+  virtual Result<> create_lease_account(const Target& admin, const LeaseAccount& account) = 0;
+  // Locks, kills and deletes the account and its files. An absent account is success.
+  virtual Result<> remove_lease_account(const Target& admin, std::string_view username) = 0;
+  // Whether an account of that name exists on the host.
+  virtual Result<bool> lease_account_exists(const Target& admin, std::string_view username) = 0;
+};
+
+// The real host over libssh: each call is the function of the same name in
+// ssh/ssh.hpp or ssh/provision.hpp (one connection per call; no state, so
+// thread-safe).
+class LibsshSupplierHost final : public SupplierHost {
+ public:
+  Result<Probe> verify(const Target& target) override;
+  Result<> create_lease_account(const Target& admin, const LeaseAccount& account) override;
+  Result<> remove_lease_account(const Target& admin, std::string_view username) override;
+  Result<bool> lease_account_exists(const Target& admin, std::string_view username) override;
+};
+
+}  // namespace cpshare::ssh

@@ -1,0 +1,167 @@
+// An in-memory supplier host for the unit tests of the services that reach
+// A-class hosts (issue 10): it keeps the lease accounts in a map and answers
+// as ssh::LibsshSupplierHost does where the services depend on it, with the
+// same error codes (ssh/supplier_host.hpp):
+//   - a pin that differs from the host's key: Conflict (every call);
+//   - create / remove / exists on a target with no pin: Internal (the real
+//     one never runs a command on an unpinned host);
+//   - a name that is not "cpl_" + [a-z0-9_]{1,28}: ValidationFailed (fields: username);
+//   - create of an existing account: Conflict, the account left as it was;
+//   - remove of an absent account: success (idempotent);
+//   - while down (go_down): Unavailable "ssh to HOST:PORT: connect: ...",
+//     as for a host that refuses connections; nothing changes on the host.
+// Its host key is kFingerprint (an ed25519 key) until change_host_key.
+// Thread-safe, like the real one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ssh/supplier_host.hpp"
+
+namespace cpshare::testing {
+
+class FakeSupplierHost final : public ssh::SupplierHost {
+ public:
+  static constexpr std::string_view kFingerprint = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+  static constexpr std::string_view kKeyType = "ssh-ed25519";
+
+  // One call as the fake saw it: which operation, for which account.
+  struct Call {
+    std::string op;        // "verify", "create", "remove", "exists"
+    std::string username;  // empty for verify
+    bool ok = false;
+  };
+
+  // The next `calls` calls fail as an unreachable host's do (negative: every
+  // call until come_up).
+  void go_down(int calls = -1) {
+    std::lock_guard lock(mu_);
+    down_ = calls;
+  }
+  void come_up() {
+    std::lock_guard lock(mu_);
+    down_ = 0;
+  }
+  // The host now presents another key (a re-installed host): targets pinned
+  // to the old one get Conflict; verify with an empty pin (repin) accepts it.
+  void change_host_key(std::string fingerprint) {
+    std::lock_guard lock(mu_);
+    fingerprint_ = std::move(fingerprint);
+  }
+
+  // The accounts on the host now, by name.
+  std::map<std::string, ssh::LeaseAccount> accounts() const {
+    std::lock_guard lock(mu_);
+    return accounts_;
+  }
+  // Every account ever created (in order), and every removal of an existing one.
+  std::vector<ssh::LeaseAccount> created() const {
+    std::lock_guard lock(mu_);
+    return created_;
+  }
+  std::vector<std::string> removed() const {
+    std::lock_guard lock(mu_);
+    return removed_;
+  }
+  std::vector<Call> calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+  // The admin target of the last call (to check the pin, key and timeouts sent).
+  ssh::Target last_target() const {
+    std::lock_guard lock(mu_);
+    return last_target_;
+  }
+
+  Result<ssh::Probe> verify(const ssh::Target& target) override {
+    std::lock_guard lock(mu_);
+    auto reached = reach(target, false);
+    calls_.push_back({"verify", "", reached.has_value()});
+    if (!reached) return std::unexpected(reached.error());
+    return ssh::Probe{fingerprint_, std::string(kKeyType), target.pinned_fingerprint.empty()};
+  }
+
+  Result<> create_lease_account(const ssh::Target& admin, const ssh::LeaseAccount& account) override {
+    std::lock_guard lock(mu_);
+    auto done = [&]() -> Result<> {
+      TRY(valid_name(account.username, "create lease account"));
+      TRY(reach(admin, true));
+      if (accounts_.contains(account.username))
+        return fail(ErrorCode::Conflict, fmt::format("ssh to {}: create lease account {}: user '{}' already exists",
+                                                     ssh::endpoint(admin), account.username, account.username));
+      accounts_[account.username] = account;
+      created_.push_back(account);
+      return {};
+    }();
+    calls_.push_back({"create", account.username, done.has_value()});
+    return done;
+  }
+
+  Result<> remove_lease_account(const ssh::Target& admin, std::string_view username) override {
+    std::lock_guard lock(mu_);
+    auto done = [&]() -> Result<> {
+      TRY(valid_name(username, "remove lease account"));
+      TRY(reach(admin, true));
+      if (accounts_.erase(std::string(username)) > 0) removed_.emplace_back(username);
+      return {};
+    }();
+    calls_.push_back({"remove", std::string(username), done.has_value()});
+    return done;
+  }
+
+  Result<bool> lease_account_exists(const ssh::Target& admin, std::string_view username) override {
+    std::lock_guard lock(mu_);
+    auto done = [&]() -> Result<bool> {
+      TRY(valid_name(username, "lease account exists"));
+      TRY(reach(admin, true));
+      return accounts_.contains(std::string(username));
+    }();
+    calls_.push_back({"exists", std::string(username), done.has_value()});
+    return done;
+  }
+
+ private:
+  static Result<> valid_name(std::string_view username, std::string_view what) {
+    static const std::regex name("cpl_[a-z0-9_]{1,28}");
+    if (!std::regex_match(username.begin(), username.end(), name))
+      return fail(std::move(fail_fields({{"username", "must be cpl_ and 1 to 28 of [a-z0-9_]"}}).error())
+                      .context(std::string(what)));
+    return {};
+  }
+
+  // Connecting and checking the host key, as ssh::run (needs_pin) and ssh::verify do.
+  Result<> reach(const ssh::Target& t, bool needs_pin) {
+    last_target_ = t;
+    if (needs_pin && t.pinned_fingerprint.empty())
+      return fail(ErrorCode::Internal, fmt::format("ssh to {}: refusing to run a command on a host whose key is "
+                                                   "not pinned (verify the cluster first)",
+                                                   ssh::endpoint(t)));
+    if (down_ != 0) {
+      if (down_ > 0) --down_;
+      return fail(ErrorCode::Unavailable, fmt::format("ssh to {}: connect: Connection refused", ssh::endpoint(t)));
+    }
+    if (!t.pinned_fingerprint.empty() && t.pinned_fingerprint != fingerprint_)
+      return fail(ErrorCode::Conflict, fmt::format("host key of {} changed: pinned {}, now {} ({})", ssh::endpoint(t),
+                                                   t.pinned_fingerprint, fingerprint_, kKeyType));
+    return {};
+  }
+
+  mutable std::mutex mu_;
+  std::string fingerprint_{kFingerprint};
+  int down_ = 0;
+  std::map<std::string, ssh::LeaseAccount> accounts_;
+  std::vector<ssh::LeaseAccount> created_;
+  std::vector<std::string> removed_;
+  std::vector<Call> calls_;
+  ssh::Target last_target_;
+};
+
+}  // namespace cpshare::testing

@@ -1,0 +1,92 @@
+// The setup the lease tests share (test_leases.cpp, test_lease_host.cpp): a
+// real SQLite store in a temporary directory, a manual clock, the catalogue,
+// lease and account services over the supplier host the test gives, an
+// outbox mailer, the scheduler's log, and helpers to make accounts, publish
+// clusters and request leases.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "mail/mailer.hpp"
+#include "service/accounts.hpp"
+#include "service/catalog.hpp"
+#include "service/leases.hpp"
+#include "ssh/supplier_host.hpp"
+#include "store/store.hpp"
+#include "store_test_support.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+
+namespace cpshare::testing {
+
+struct LeaseFixture {
+  // host: what the services reach A-class hosts through; it must outlive the fixture.
+  explicit LeaseFixture(ssh::SupplierHost& h) : host(h) {
+    REQUIRE(crypto::init());
+    REQUIRE(log.open_file(dir / "cpshared.log"));
+  }
+  ~LeaseFixture() { std::filesystem::remove_all(dir); }
+  LeaseFixture(const LeaseFixture&) = delete;
+  LeaseFixture& operator=(const LeaseFixture&) = delete;
+
+  ssh::SupplierHost& host;
+  std::filesystem::path dir = [] {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "cpshare-leases-XXXXXX").string();
+    return std::filesystem::path(mkdtemp(tmpl.data()));
+  }();
+  std::unique_ptr<Store> store = Store::open(dir / "t.db").value();
+  ManualClock clock{1'800'000'000};
+  crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
+  CatalogService catalog{*store, keys, host, clock};
+  OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
+  LeaseConfig config;  // the platform's calendar: Beijing time
+  LeaseService leases{*store, keys, host, mailer, clock, config};
+  Logger log;  // the scheduler's, into dir/cpshared.log
+  AccountService accounts{*store, keys, mailer, clock, log, AccountConfig{}};
+  RequestContext ctx{"192.0.2.7", "test"};
+
+  std::string log_text() { return read_file(dir / "cpshared.log"); }
+
+  Caller account(const std::string& name, Role role) { return insert_caller(*store, clock, name, role); }
+
+  std::string publish(const Caller& sup, char cls, int units) {
+    json b = {{"class", std::string(1, cls)},
+              {"resource_type", "GPU"},
+              {"model", "A100 80GB"},
+              {"units", units},
+              {"unit_memory", 80'000'000'000},
+              {"memory", 1'000'000'000'000},
+              {"vcpus", 128},
+              {"prices", {{"hourly", 2500}, {"daily", 50000}, {"monthly", 1'500'000}}},
+              {"vendor", "Acme"},
+              {"location", "深圳市"},
+              {"region", "深圳"},
+              {"storage", {{"description", "2TB nvme"}}}};
+    if (cls == 'A') {
+      b["usage"] = "ssh in";
+      b["access"] = {{"ssh_host", "127.0.0.1"}, {"ssh_port", 1}, {"ssh_user", "root"}};
+    } else {
+      b["access"] = {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}};
+    }
+    auto r = catalog.publish(sup, b, ctx);
+    REQUIRE(r);
+    return (*r)["cluster"]["cpc_id"];
+  }
+
+  Result<json> lease(const Caller& u, const std::string& cpc, int units, const std::string& mode = "hourly",
+                     std::optional<int> periods = std::nullopt) {
+    json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}};
+    if (periods) b["periods"] = *periods;
+    return leases.request(u, b, ctx);
+  }
+
+  std::int64_t units_free(const std::string& cpc) { return store->cluster_by_cpc_id(cpc).value()->units_free; }
+};
+
+}  // namespace cpshare::testing

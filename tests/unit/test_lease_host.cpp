@@ -1,0 +1,407 @@
+// What the lease and catalogue services do on the supplier's host, through
+// ssh::SupplierHost with the in-memory fake (fake_supplier_host.hpp): redeem
+// makes the account (R-LEASE-5), a failed redeem leaves the lease redeemable,
+// ending a lease removes the account, and a removal the host refuses is kept
+// and retried by the scheduler with a doubling delay while the supplier is
+// told (R-LEASE-7; docs/design/leases.md). That the real implementation
+// (LibsshSupplierHost) does these things to a real host is proven against a
+// real sshd in tests/ssh/test_provision.cpp and tests/integration/test_leases.sh.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <string>
+#include <vector>
+
+#include "fake_supplier_host.hpp"
+#include "lease_test_support.hpp"
+#include "store_test_support.hpp"
+#include "ssh/provision.hpp"
+#include "util/clock.hpp"
+
+using namespace cpshare;
+using testing::FakeSupplierHost;
+
+namespace {
+
+constexpr std::string_view kUserKey =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMiB0eG1Ox8p2gQ2lW3cQvXq1Qm5oR7yY1uYb3yQm0nA alice@laptop";
+
+struct FakeHost {
+  FakeSupplierHost host_fake;
+};
+
+struct Fixture : FakeHost, testing::LeaseFixture {
+  // The daemon makes DATA_DIR/outbox at start; the outbox mailer writes into it.
+  Fixture() : LeaseFixture(host_fake) { std::filesystem::create_directories(dir / "outbox"); }
+
+  Caller sup = account("acme", Role::Supplier);
+  Caller alice = account("alice", Role::User);
+
+  // An A-class cluster of `units` GPUs whose host key its supplier has pinned (cpshare cluster verify).
+  std::string verified_cluster(int units) {
+    const std::string cpc = publish(sup, 'A', units);
+    auto v = catalog.verify(sup, cpc, json::object(), ctx);
+    REQUIRE(v);
+    CHECK((*v)["fingerprint"] == FakeSupplierHost::kFingerprint);
+    return cpc;
+  }
+
+  // Alice's lease of `units` on cpc, approved; answers its id and the authorization code.
+  std::pair<std::string, std::string> approved(const std::string& cpc, int units, const std::string& mode = "hourly",
+                                               std::optional<int> periods = std::nullopt) {
+    json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}, {"ssh_public_key", kUserKey}};
+    if (periods) b["periods"] = *periods;
+    auto r = leases.request(alice, b, ctx);
+    REQUIRE(r);
+    const std::string id = (*r)["lease"]["lease_id"];
+    auto a = leases.approve(sup, id, ctx);
+    REQUIRE(a);
+    return {id, (*a)["auth_code"]};
+  }
+
+  // An active lease of alice's (redeemed with the host up); answers its id.
+  std::string active(const std::string& cpc, int units) {
+    auto [id, code] = approved(cpc, units);
+    REQUIRE(leases.redeem(alice, {{"code", code}}, ctx));
+    return id;
+  }
+
+  json lease_json(const std::string& id) { return leases.show(alice, id, false).value()["lease"]; }
+
+  // The removals not yet done, due at any time.
+  std::vector<Revocation> pending() { return store->revocations_due(INT64_MAX).value(); }
+
+  // The revocation row of an account, done or not (the store answers only due ones).
+  struct Row {
+    int attempts = 0;
+    std::int64_t next_at = 0;
+    std::string last_error;
+    std::optional<std::int64_t> done_at;
+  };
+  std::optional<Row> revocation(const std::string& username) {
+    SQLite::Database db((dir / "t.db").string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT attempts, next_at, last_error, done_at FROM revocations WHERE username = ?");
+    q.bind(1, username);
+    if (!q.executeStep()) return std::nullopt;
+    Row r{q.getColumn(0).getInt(), q.getColumn(1).getInt64(), q.getColumn(2).getString(), std::nullopt};
+    if (!q.getColumn(3).isNull()) r.done_at = q.getColumn(3).getInt64();
+    return r;
+  }
+
+  // The mails in the outbox, oldest first.
+  std::vector<std::string> mails() {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "outbox"))
+      if (e.path().extension() == ".eml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    std::vector<std::string> out;
+    for (const auto& p : files) out.push_back(testing::read_file(p));
+    return out;
+  }
+
+  std::size_t remove_calls() {
+    const auto calls = host_fake.calls();
+    return static_cast<std::size_t>(
+        std::count_if(calls.begin(), calls.end(), [](const auto& c) { return c.op == "remove"; }));
+  }
+};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("redeem creates one account on the supplier host with the leased GPUs and the user's key",
+          "[R-LEASE-4][R-LEASE-5]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(8);
+  // Bob holds unit 0, so alice's units are 1 and 2 (the lowest idle ones).
+  Caller bob = f.account("bob", Role::User);
+  REQUIRE(f.lease(bob, cpc, 1));
+  auto [id, code] = f.approved(cpc, 2, "daily", 3);
+  const std::int64_t now = f.clock.now();
+
+  auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+  REQUIRE(r);
+  const auto created = f.host_fake.created();
+  REQUIRE(created.size() == 1);
+  const ssh::LeaseAccount& a = created[0];
+  CHECK(a.username == ssh::lease_username(id));
+  CHECK(a.gpu_indices == std::vector<int>{1, 2});
+  CHECK(a.public_key == kUserKey);
+  CHECK(a.password.size() == 24);
+  CHECK(f.host_fake.accounts().contains(a.username));
+
+  // As the cluster's admin, with the sealed provisioning key and the pinned host key.
+  const ssh::Target t = f.host_fake.last_target();
+  CHECK(t.host == "127.0.0.1");
+  CHECK(t.port == 1);
+  CHECK(t.user == "root");
+  CHECK(t.pinned_fingerprint == FakeSupplierHost::kFingerprint);
+  CHECK(t.private_openssh.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+  CHECK(t.timeout_seconds == f.config.ssh_timeout_seconds);
+
+  // The user gets the access to that account, and the lease is running.
+  const json access = (*r)["access"];
+  CHECK(access["method"] == "ssh");
+  CHECK(access["host"] == "127.0.0.1");
+  CHECK(access["port"] == 1);
+  CHECK(access["username"] == a.username);
+  CHECK(access["password"] == a.password);
+  CHECK(access["gpu_indices"] == json::array({1, 2}));
+  CHECK(access["cuda_visible_devices"] == "1,2");
+  CHECK(access["ssh_key"] == "your public key is installed");
+  CHECK(access["usage"] == "ssh in");
+  CHECK((*r)["lease"]["state"] == "active");
+  // The account expires with the lease's planned end, 3 days on.
+  CHECK((*r)["lease"]["planned_end"] == rfc3339(a.expires_at));
+  CHECK(a.expires_at == now + 3 * 86400);                               // Beijing time has no DST
+  CHECK(f.leases.show(f.alice, id, true).value()["access"] == access);  // sealed in the lease
+
+  // The code is spent: a second redeem makes no second account.
+  CHECK(f.leases.redeem(f.alice, {{"code", code}}, f.ctx).error().code == ErrorCode::InvalidCode);
+  CHECK(f.host_fake.created().size() == 1);
+
+  // Pay-as-you-go has no end: its account lasts 366 days, until release removes it.
+  auto [open_id, open_code] = f.approved(cpc, 1);
+  REQUIRE(f.leases.redeem(f.alice, {{"code", open_code}}, f.ctx));
+  REQUIRE(f.host_fake.created().size() == 2);
+  CHECK(f.host_fake.created()[1].username == ssh::lease_username(open_id));
+  CHECK(f.host_fake.created()[1].gpu_indices == std::vector<int>{3});
+  CHECK(f.host_fake.created()[1].expires_at == f.clock.now() + 366 * 86400);
+}
+
+TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redeems", "[R-LEASE-4][R-LEASE-5]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(4);
+  auto [id, code] = f.approved(cpc, 2, "daily", 1);
+  const std::string user = ssh::lease_username(id);
+  const json before = f.lease_json(id);
+
+  // What every failed attempt leaves: the lease approved with its units reserved, no access,
+  // no charge, no account, nothing queued for removal, and the code still the lease's.
+  auto unchanged = [&] {
+    CHECK(f.lease_json(id) == before);
+    CHECK(before["state"] == "approved");
+    CHECK(f.units_free(cpc) == 2);
+    CHECK(f.leases.show(f.alice, id, true).error().code == ErrorCode::Conflict);  // no access yet
+    CHECK(f.leases.ledger(f.alice, "", false).value()["items"].empty());
+    CHECK(f.host_fake.accounts().empty());
+    CHECK(f.pending().empty());
+    CHECK_FALSE(f.revocation(user));
+    CHECK(f.leases.check_code(f.alice, {{"code", code}}, f.ctx).value()["lease"]["lease_id"] == id);
+  };
+
+  SECTION("host down: Unavailable, saying which host") {
+    f.host_fake.go_down();
+    auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::Unavailable);
+    CHECK(contains(r.error().message, "create the account on 127.0.0.1"));
+    CHECK(contains(r.error().message, "connect"));
+    unchanged();
+  }
+  SECTION("host key changed since it was pinned: Conflict, never authenticated against") {
+    f.host_fake.change_host_key("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::Conflict);
+    CHECK(contains(r.error().message, "host key of 127.0.0.1:1 changed"));
+    unchanged();
+    // The supplier re-pins (cpshare cluster verify --repin); the redeem then goes through.
+    REQUIRE(f.catalog.verify(f.sup, cpc, {{"repin", true}}, f.ctx));
+  }
+  SECTION("the account name is taken on the host: Conflict, the other account untouched") {
+    ssh::Target admin = f.host_fake.last_target();  // verify's: no pin (first contact)
+    admin.pinned_fingerprint = std::string(FakeSupplierHost::kFingerprint);
+    ssh::LeaseAccount squatter{user, "Squatter-password-1234", "", {0}, f.clock.now() + 86400};
+    REQUIRE(f.host_fake.create_lease_account(admin, squatter));
+    auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::Conflict);
+    CHECK(f.host_fake.accounts().at(user).password == "Squatter-password-1234");
+    REQUIRE(f.host_fake.remove_lease_account(admin, user));
+    unchanged();
+  }
+  SECTION("cluster never verified: Unavailable without contacting the host") {
+    const std::string unverified = f.publish(f.sup, 'A', 1);
+    auto [other, other_code] = f.approved(unverified, 1);
+    const std::size_t calls = f.host_fake.calls().size();
+    auto r = f.leases.redeem(f.alice, {{"code", other_code}}, f.ctx);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::Unavailable);
+    CHECK(contains(r.error().message, "has not been verified"));
+    CHECK(f.host_fake.calls().size() == calls);
+    CHECK(f.lease_json(other)["state"] == "approved");
+    unchanged();
+  }
+
+  // Once the host answers, the same code redeems: exactly one account.
+  f.host_fake.come_up();
+  auto r = f.leases.redeem(f.alice, {{"code", code}}, f.ctx);
+  REQUIRE(r);
+  CHECK((*r)["lease"]["state"] == "active");
+  REQUIRE(f.host_fake.created().size() == (f.host_fake.removed().empty() ? 1U : 2U));
+  CHECK(f.host_fake.accounts().size() == 1);
+  CHECK(f.host_fake.accounts().at(user).gpu_indices == std::vector<int>{0, 1});
+}
+
+TEST_CASE("ending a lease removes its account from the host", "[R-LEASE-7]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(4);
+  const std::string released = f.active(cpc, 1);
+  const std::string terminated = f.active(cpc, 1);
+  auto [expiring, code] = f.approved(cpc, 1, "daily", 1);
+  REQUIRE(f.leases.redeem(f.alice, {{"code", code}}, f.ctx));
+  REQUIRE(f.host_fake.accounts().size() == 3);
+
+  // Release (the user), terminate (the supplier): removed at once, the removal recorded as done.
+  REQUIRE(f.leases.release(f.alice, released, f.ctx));
+  CHECK(f.host_fake.removed() == std::vector<std::string>{ssh::lease_username(released)});
+  auto row = f.revocation(ssh::lease_username(released));
+  REQUIRE(row);
+  CHECK(row->attempts == 1);
+  CHECK(row->done_at == f.clock.now());
+  CHECK(row->last_error.empty());
+  REQUIRE(f.leases.terminate(f.sup, terminated, {{"reason", "maintenance"}}, f.ctx));
+  CHECK(f.host_fake.removed().back() == ssh::lease_username(terminated));
+
+  // Expiry: the scheduler ends the daily lease after its day and removes the account.
+  f.clock.advance(86400 + 1);
+  f.leases.tick(f.log);
+  CHECK(f.lease_json(expiring)["end_reason"] == "expired");
+  CHECK(f.host_fake.removed().back() == ssh::lease_username(expiring));
+  CHECK(f.host_fake.accounts().empty());
+  CHECK(f.pending().empty());
+  CHECK(f.mails().empty());  // nothing for the supplier to do
+  CHECK(f.remove_calls() == 3);
+}
+
+TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as late each time, until it is done",
+          "[R-LEASE-7]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(2);
+  const std::string id = f.active(cpc, 2);
+  const std::string user = ssh::lease_username(id);
+
+  f.host_fake.go_down();
+  const std::int64_t ended_at = f.clock.now();
+  auto r = f.leases.release(f.alice, id, f.ctx);
+  REQUIRE(r);  // the lease ends, billed, its units free, whatever the host does
+  CHECK((*r)["lease"]["state"] == "ended");
+  CHECK(f.units_free(cpc) == 2);
+  CHECK(f.host_fake.accounts().contains(user));
+  CHECK(f.remove_calls() == 1);
+
+  // Kept for the scheduler: first retry after LeaseConfig::revoke_retry.
+  const std::int64_t first = LeaseConfig{}.revoke_retry;
+  REQUIRE(first == 30);
+  auto p = f.pending();
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].username == user);
+  CHECK(p[0].attempts == 1);
+  CHECK(p[0].next_at == ended_at + first);
+  CHECK(contains(p[0].last_error, "connect"));
+
+  // The supplier is told once, by mail, with the account and the next attempt.
+  auto m = f.mails();
+  REQUIRE(m.size() == 1);
+  CHECK(contains(m[0], "To: acme@example.org"));
+  CHECK(contains(m[0], user));
+  CHECK(contains(m[0], fmt::format("cpshare tries again at {}", rfc3339(ended_at + first))));
+
+  // Not before it is due.
+  f.clock.advance(first - 1);
+  f.leases.tick(f.log);
+  CHECK(f.remove_calls() == 1);
+
+  // Each failed retry doubles the delay, up to revoke_backoff_max (an hour).
+  f.clock.advance(1);
+  std::vector<std::int64_t> delays;
+  for (int attempt = 2; attempt <= 10; ++attempt) {
+    f.leases.tick(f.log);
+    CHECK(f.remove_calls() == static_cast<std::size_t>(attempt));
+    p = f.pending();
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].attempts == attempt);
+    delays.push_back(p[0].next_at - f.clock.now());
+    f.clock.advance(p[0].next_at - f.clock.now());
+  }
+  CHECK(delays == std::vector<std::int64_t>{60, 120, 240, 480, 960, 1920, 3600, 3600, 3600});
+  CHECK(contains(f.log_text(), fmt::format("WARN scheduler: remove account {} of lease #", user)));
+  CHECK(contains(f.log_text(), "attempt 10, next at"));
+  CHECK(f.mails().size() == 1);  // told once, not at every retry
+
+  // The host is back: the next tick removes the account and clears the removal.
+  f.host_fake.come_up();
+  f.leases.tick(f.log);
+  CHECK_FALSE(f.host_fake.accounts().contains(user));
+  CHECK(f.host_fake.removed() == std::vector<std::string>{user});
+  CHECK(f.pending().empty());
+  auto row = f.revocation(user);
+  REQUIRE(row);
+  CHECK(row->attempts == 11);
+  CHECK(row->done_at == f.clock.now());
+  CHECK(row->last_error.empty());
+  // Nothing more to do on later ticks.
+  f.clock.advance(86400);
+  f.leases.tick(f.log);
+  CHECK(f.remove_calls() == 11);
+  CHECK(f.mails().size() == 1);
+}
+
+TEST_CASE("a removal that cannot succeed (changed host key) is given up and the supplier told how to finish it",
+          "[R-LEASE-7]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(1);
+  const std::string id = f.active(cpc, 1);
+  const std::string user = ssh::lease_username(id);
+  f.host_fake.change_host_key("SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+
+  REQUIRE(f.leases.release(f.alice, id, f.ctx));
+  CHECK(f.host_fake.accounts().contains(user));  // never authenticated against a changed key
+  CHECK(f.pending().empty());                    // not retried
+  auto row = f.revocation(user);
+  REQUIRE(row);
+  CHECK(row->attempts == 1);
+  CHECK(row->done_at == f.clock.now());
+  CHECK(contains(row->last_error, "host key of 127.0.0.1:1 changed"));
+  auto m = f.mails();
+  REQUIRE(m.size() == 1);
+  CHECK(contains(m[0], "cpshare will not try again"));
+  CHECK(contains(m[0], fmt::format("userdel -r {}", user)));
+  f.clock.advance(86400);
+  f.leases.tick(f.log);
+  CHECK(f.remove_calls() == 1);
+}
+
+TEST_CASE("verify pins the host key on first contact and refuses a changed one until re-pinned", "[R-SEC-1]") {
+  Fixture f;
+  const std::string cpc = f.publish(f.sup, 'A', 1);
+  auto first = f.catalog.verify(f.sup, cpc, json::object(), f.ctx);
+  REQUIRE(first);
+  CHECK((*first)["fingerprint"] == FakeSupplierHost::kFingerprint);
+  CHECK((*first)["key_type"] == "ssh-ed25519");
+  CHECK((*first)["pinned_now"] == true);
+  CHECK(f.host_fake.last_target().pinned_fingerprint.empty());  // first contact
+  CHECK(f.catalog.verify(f.sup, cpc, json::object(), f.ctx).value()["pinned_now"] == false);
+  CHECK(f.host_fake.last_target().pinned_fingerprint == FakeSupplierHost::kFingerprint);
+
+  const std::string other = "SHA256:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+  f.host_fake.change_host_key(other);
+  auto changed = f.catalog.verify(f.sup, cpc, json::object(), f.ctx);
+  REQUIRE_FALSE(changed);
+  CHECK(changed.error().code == ErrorCode::Conflict);
+  CHECK(contains(changed.error().message, fmt::format("cpshare cluster verify {} --repin", cpc)));
+  CHECK(f.catalog.show(f.sup, cpc).value()["provisioning"]["host_key_fingerprint"] == FakeSupplierHost::kFingerprint);
+
+  f.host_fake.go_down(1);
+  CHECK(f.catalog.verify(f.sup, cpc, {{"repin", true}}, f.ctx).error().code == ErrorCode::Unavailable);
+  auto repinned = f.catalog.verify(f.sup, cpc, {{"repin", true}}, f.ctx);  // down for one call only
+  REQUIRE(repinned);
+  CHECK((*repinned)["fingerprint"] == other);
+  CHECK((*repinned)["pinned_now"] == true);
+  CHECK(f.catalog.show(f.sup, cpc).value()["provisioning"]["host_key_fingerprint"] == other);
+}
