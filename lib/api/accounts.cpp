@@ -257,8 +257,9 @@ Result<SupplierRegistration> SupplierRegistration::from_body(const json& body) {
     parse_enterprise_supplier(f, r);
   else
     parse_individual_supplier(f, r);
-  r.licence = licence_field(f, true);
+  auto licence = licence_field(f, true);
   if (!f.ok()) return std::unexpected(f.failure());
+  r.licence = std::move(*licence);
   return r;
 }
 

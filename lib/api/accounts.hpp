@@ -73,8 +73,8 @@ struct Wire<SessionRevoked> {
 // A settlement (bank) account as shown: the number masked ("****5678").
 struct SettlementView {
   std::string bank_name;
-  std::optional<std::string> account_name;
-  std::optional<std::string> account_number_masked;
+  std::string account_name;
+  std::string account_number_masked;
 };
 template <>
 struct Wire<SettlementView> {
@@ -85,9 +85,9 @@ struct Wire<SettlementView> {
 
 // The licence file's description (its bytes: GET .../licence).
 struct LicenceView {
-  std::string filename;                     // base name only
-  std::optional<std::string> content_type;  // "application/pdf", "image/png", "image/jpeg"
-  std::optional<std::int64_t> size;         // bytes
+  std::string filename;      // base name only
+  std::string content_type;  // "application/pdf", "image/png", "image/jpeg"
+  std::int64_t size = 0;     // bytes
 };
 template <>
 struct Wire<LicenceView> {
@@ -258,7 +258,7 @@ struct SupplierRegistration : RegistrationCommon {
   std::optional<std::string> id_number;
   std::optional<std::string> address;
   std::optional<std::string> affiliation;
-  std::optional<LicenceUpload> licence;
+  LicenceUpload licence;
   static Result<SupplierRegistration> from_body(const json& body);
 };
 template <>
@@ -281,7 +281,7 @@ struct Wire<SupplierRegistration> {
       member("id_number", &SupplierRegistration::id_number, Presence::Omittable),
       member("address", &SupplierRegistration::address, Presence::Omittable),
       member("affiliation", &SupplierRegistration::affiliation, Presence::Omittable),
-      member("licence", &SupplierRegistration::licence, Presence::Omittable),
+      member("licence", &SupplierRegistration::licence),
       member("accept_terms", &SupplierRegistration::accept_terms),
       member("terms_version", &SupplierRegistration::terms_version),
   };

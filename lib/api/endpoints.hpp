@@ -6,12 +6,18 @@
 #include <tuple>
 
 #include "api/accounts.hpp"
+#include "api/admin.hpp"
 #include "api/meta.hpp"
 
 namespace cpshare::api {
 
-using AllEndpoints = std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions,
-                                endpoint::Logout, endpoint::RevokeSession>;
+using AllEndpoints =
+    std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::RegisterUser,
+               endpoint::RegisterSupplier, endpoint::Activate, endpoint::ActivateWithLink, endpoint::ResendActivation,
+               endpoint::Login, endpoint::ListSessions, endpoint::Logout, endpoint::RevokeSession, endpoint::Profile,
+               endpoint::UpdateProfile, endpoint::Deregister, endpoint::ChangePassword, endpoint::MfaBegin,
+               endpoint::MfaConfirmCode, endpoint::MfaTurnOff, endpoint::ListReviews, endpoint::ReviewLicence,
+               endpoint::ApproveReview, endpoint::RejectReview, endpoint::AuditLog>;
 
 // Calls fn(E{}) for each endpoint type E, in order.
 template <class F>

@@ -163,7 +163,7 @@ Applicable gather_enterprise_supplier(Context& ctx, Form& form, api::SupplierReg
   r.credit_code = form.required("--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
   r.contact_name = form.required("--contact-name", "contact_name", "Contact person", text_check(64));
   r.settlement = settlement_account(form);
-  r.licence = licence_upload(ctx, form);
+  r.licence = licence_upload(ctx, form).value_or(api::LicenceUpload{});
   return {{"--company-name", "--legal-rep-name", "--legal-rep-id-number", "--registered-capital", "--credit-code",
            "--contact-name", "--bank-name", "--bank-account-name", "--bank-account-number", "--licence"},
           "enterprise suppliers"};
@@ -180,7 +180,7 @@ Applicable gather_individual_supplier(Context& ctx, Form& form, api::SupplierReg
       ctx.args.get("--bank-name") || ctx.args.get("--bank-account-name") || ctx.args.get("--bank-account-number");
   if (settlement_given || (ctx.interactive() && confirm(ctx, "Add a settlement account (optional)?")))
     r.settlement = settlement_account(form);
-  r.licence = licence_upload(ctx, form);
+  r.licence = licence_upload(ctx, form).value_or(api::LicenceUpload{});
   return {{"--real-name", "--id-number", "--address", "--affiliation", "--credit-code", "--bank-name",
            "--bank-account-name", "--bank-account-number", "--licence"},
           "individual suppliers"};

@@ -171,8 +171,7 @@ void print_account(std::ostream& out, const api::AccountView& a, bool colour, co
     settlement = or_dash(s->bank_name) + ", " + or_dash(s->account_name) + ", " + or_dash(s->account_number_masked);
   std::string licence = "-";
   if (const auto& l = a.licence)
-    licence = or_dash(l->filename) + " (" + or_dash(l->content_type) + ", " +
-              (l->size ? std::to_string(*l->size) : "-") + " bytes)";
+    licence = or_dash(l->filename) + " (" + or_dash(l->content_type) + ", " + std::to_string(l->size) + " bytes)";
   print_fields(out, {
                         {"Username", or_dash(a.username)},
                         {"Role", role_text(a)},

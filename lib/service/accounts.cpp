@@ -153,8 +153,10 @@ api::AccountView AccountService::account_view(const Account& a) const {
   v.address = a.address;
   v.affiliation = a.affiliation;
   if (a.bank_name)
-    v.settlement = api::SettlementView{*a.bank_name, a.bank_account_name, masked(a.bank_account, mask::bank_account)};
-  if (a.licence_filename) v.licence = api::LicenceView{*a.licence_filename, a.licence_type, a.licence_size};
+    v.settlement = api::SettlementView{*a.bank_name, a.bank_account_name.value_or(""),
+                                       masked(a.bank_account, mask::bank_account).value_or("")};
+  if (a.licence_filename)
+    v.licence = api::LicenceView{*a.licence_filename, a.licence_type.value_or(""), a.licence_size.value_or(0)};
   v.mfa_enabled = a.mfa_enabled;
   v.review_note = a.review_note;
   v.created_at = api::Time{a.created_at};
