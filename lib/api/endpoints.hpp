@@ -8,13 +8,18 @@
 #include "api/accounts.hpp"
 #include "api/catalog.hpp"
 #include "api/leases.hpp"
+#include "api/admin.hpp"
 #include "api/meta.hpp"
 
 namespace cpshare::api {
 
 using AllEndpoints =
-    std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::ListSessions, endpoint::Logout,
-               endpoint::RevokeSession,
+    std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::RegisterUser,
+               endpoint::RegisterSupplier, endpoint::Activate, endpoint::ActivateWithLink, endpoint::ResendActivation,
+               endpoint::Login, endpoint::ListSessions, endpoint::Logout, endpoint::RevokeSession, endpoint::Profile,
+               endpoint::UpdateProfile, endpoint::Deregister, endpoint::ChangePassword, endpoint::MfaBegin,
+               endpoint::MfaConfirmCode, endpoint::MfaTurnOff, endpoint::ListReviews, endpoint::ReviewLicence,
+               endpoint::ApproveReview, endpoint::RejectReview, endpoint::AuditLog,
                // the catalogue (api/catalog.hpp)
                endpoint::PublishCluster, endpoint::ListClusters, endpoint::ShowCluster, endpoint::UpdateCluster,
                endpoint::DelistCluster, endpoint::RelistCluster, endpoint::ClusterUnits, endpoint::SetUnit,

@@ -1,6 +1,8 @@
 // register, activate (R-USER-1, R-USER-5, R-SUP-1..3).
 #include <CLI/CLI.hpp>
 
+#include "api/accounts.hpp"
+#include "api/meta.hpp"
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
@@ -58,19 +60,18 @@ void show_activation_hint(std::ostream& out, const std::string& username) {
       << "(or open the link in the email; `cpshare activate --resend --username " << username << "` sends a new one)\n";
 }
 
-void show_activated(std::ostream& out, const json& account, bool colour) {
-  const std::string status = show(account, "status");
-  out << "Activated " << show(account, "username") << "; status: " << status_text(status, colour) << "\n";
-  if (status == "pending_review")
+void show_activated(std::ostream& out, const api::AccountView& account, bool colour) {
+  out << "Activated " << account.username << "; status: " << status_text(status_name(account.status), colour) << "\n";
+  if (account.status == AccountStatus::PendingReview)
     out << "An administrator reviews the licence next; you can log in meanwhile, and you will be mailed "
            "the decision.\n";
 }
 
 // Activates `username` with a code; on a terminal a wrong code may be typed again.
-Result<json> activate_with_code(Context& ctx, client::ApiClient& api, const std::string& username, std::string code,
-                                bool may_retry) {
+Result<api::AccountReply> activate_with_code(Context& ctx, client::ApiClient& api, const std::string& username,
+                                             std::string code, bool may_retry) {
   for (;;) {
-    auto r = api.post("/api/v1/activate", json{{"username", username}, {"code", text::trim(code)}});
+    auto r = api.call<api::endpoint::Activate>({username, text::trim(code)});
     if (r || !may_retry || r.error().code != ErrorCode::InvalidCode) return r;
     ctx.io.err << "  " << r.error().message << "\n";
     auto again = ctx.io.console.ask("Activation code: ");
@@ -119,90 +120,82 @@ struct Applicable {
   std::string what;  // "enterprise suppliers"; empty while the kind is unknown
 };
 
-void need(Form& form, json& body, const char* flag, const char* field, const char* label, const Check& check) {
-  body[field] = form.required(flag, field, label, check);
+api::SettlementInput settlement_account(Form& form) {
+  return {
+      form.required("--bank-name", "settlement.bank_name", "Settlement bank", text_check(128)),
+      form.required("--bank-account-name", "settlement.account_name", "Settlement account holder", text_check(128)),
+      form.required("--bank-account-number", "settlement.account_number", "Settlement account number", text_check(64))};
 }
 
-json settlement_account(Form& form) {
-  return {{"bank_name", form.required("--bank-name", "settlement.bank_name", "Settlement bank", text_check(128))},
-          {"account_name", form.required("--bank-account-name", "settlement.account_name", "Settlement account holder",
-                                         text_check(128))},
-          {"account_number", form.required("--bank-account-number", "settlement.account_number",
-                                           "Settlement account number", text_check(64))}};
-}
-
-void attach_licence(Context& ctx, Form& form, json& body) {
+std::optional<api::LicenceUpload> licence_upload(Context& ctx, Form& form) {
   const std::string path =
       form.file("--licence", "licence", "Licence file (PDF, PNG or JPEG, at most 5 MiB)", licence_check);
-  if (path.empty()) return;
+  if (path.empty()) return std::nullopt;
   auto licence = read_licence(path);
-  if (licence)
-    body["licence"] = *licence;
-  else if (!ctx.args.get("--licence"))
-    form.invalid("licence", licence.error().fields.front().message);
+  if (licence) return *licence;
+  if (!ctx.args.get("--licence")) form.invalid("licence", licence.error().fields.front().message);
   // (a --licence flag that fails was reported by licence_check already)
+  return std::nullopt;
 }
 
-Applicable gather_user(Context& ctx, Form& form, json& body, const std::string& user_type) {
-  body["user_type"] = user_type;
-  need(form, body, "--real-name", "real_name", "Real name", text_check(64));
-  need(form, body, "--id-number", "id_number", "National ID number", validate::national_id);
-  if (user_type.empty() || user_type == "individual")
-    return {{"--user-type", "--real-name", "--id-number"}, user_type.empty() ? "" : "individual users"};
-  need(form, body, "--organization", "organization", "Organization", text_check(128));
-  need(form, body, "--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
-  attach_licence(ctx, form, body);
+Applicable gather_user(Context& ctx, Form& form, api::UserRegistration& r) {
+  r.real_name = form.required("--real-name", "real_name", "Real name", text_check(64));
+  r.id_number = form.required("--id-number", "id_number", "National ID number", validate::national_id);
+  if (r.user_type.empty() || r.user_type == "individual")
+    return {{"--user-type", "--real-name", "--id-number"}, r.user_type.empty() ? "" : "individual users"};
+  r.organization = form.required("--organization", "organization", "Organization", text_check(128));
+  r.credit_code = form.required("--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
+  r.licence = licence_upload(ctx, form);
   return {{"--user-type", "--real-name", "--id-number", "--organization", "--credit-code", "--licence"},
-          user_type + " users"};
+          r.user_type + " users"};
 }
 
-Applicable gather_enterprise_supplier(Context& ctx, Form& form, json& body) {
-  need(form, body, "--company-name", "company_name", "Company name", text_check(128));
-  need(form, body, "--legal-rep-name", "legal_rep_name", "Legal representative's name", text_check(64));
-  need(form, body, "--legal-rep-id-number", "legal_rep_id_number", "Legal representative's national ID number",
-       validate::national_id);
+Applicable gather_enterprise_supplier(Context& ctx, Form& form, api::SupplierRegistration& r) {
+  r.company_name = form.required("--company-name", "company_name", "Company name", text_check(128));
+  r.legal_rep_name = form.required("--legal-rep-name", "legal_rep_name", "Legal representative's name", text_check(64));
+  r.legal_rep_id_number = form.required("--legal-rep-id-number", "legal_rep_id_number",
+                                        "Legal representative's national ID number", validate::national_id);
   const std::string capital = form.required("--registered-capital", "registered_capital_fen",
                                             "Registered capital in yuan (e.g. 5000000.00)", [](std::string_view v) {
                                               auto fen = catalog::parse_yuan(v);
                                               return fen ? std::string() : fen.error().message;
                                             });
-  if (auto fen = catalog::parse_yuan(capital)) body["registered_capital_fen"] = *fen;
-  need(form, body, "--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
-  need(form, body, "--contact-name", "contact_name", "Contact person", text_check(64));
-  body["settlement"] = settlement_account(form);
-  attach_licence(ctx, form, body);
+  if (auto fen = catalog::parse_yuan(capital)) r.registered_capital_fen = *fen;
+  r.credit_code = form.required("--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
+  r.contact_name = form.required("--contact-name", "contact_name", "Contact person", text_check(64));
+  r.settlement = settlement_account(form);
+  r.licence = licence_upload(ctx, form).value_or(api::LicenceUpload{});
   return {{"--company-name", "--legal-rep-name", "--legal-rep-id-number", "--registered-capital", "--credit-code",
            "--contact-name", "--bank-name", "--bank-account-name", "--bank-account-number", "--licence"},
           "enterprise suppliers"};
 }
 
-Applicable gather_individual_supplier(Context& ctx, Form& form, json& body) {
-  need(form, body, "--real-name", "real_name", "Real name", text_check(64));
-  need(form, body, "--id-number", "id_number", "National ID number", validate::national_id);
-  need(form, body, "--address", "address", "Address", text_check(256));
-  if (auto v = form.optional("--affiliation", "affiliation", "Affiliation", text_check(128))) body["affiliation"] = *v;
-  if (auto v = form.optional("--credit-code", "credit_code", "Affiliation's unified social credit code",
-                             validate::credit_code))
-    body["credit_code"] = *v;
+Applicable gather_individual_supplier(Context& ctx, Form& form, api::SupplierRegistration& r) {
+  r.real_name = form.required("--real-name", "real_name", "Real name", text_check(64));
+  r.id_number = form.required("--id-number", "id_number", "National ID number", validate::national_id);
+  r.address = form.required("--address", "address", "Address", text_check(256));
+  r.affiliation = form.optional("--affiliation", "affiliation", "Affiliation", text_check(128));
+  r.credit_code =
+      form.optional("--credit-code", "credit_code", "Affiliation's unified social credit code", validate::credit_code);
   const bool settlement_given =
       ctx.args.get("--bank-name") || ctx.args.get("--bank-account-name") || ctx.args.get("--bank-account-number");
   if (settlement_given || (ctx.interactive() && confirm(ctx, "Add a settlement account (optional)?")))
-    body["settlement"] = settlement_account(form);
-  attach_licence(ctx, form, body);
+    r.settlement = settlement_account(form);
+  r.licence = licence_upload(ctx, form).value_or(api::LicenceUpload{});
   return {{"--real-name", "--id-number", "--address", "--affiliation", "--credit-code", "--bank-name",
            "--bank-account-name", "--bank-account-number", "--licence"},
           "individual suppliers"};
 }
 
 // Shows the agreement and privacy policy (on stderr, like every prompt) and asks to accept.
-Result<> accept_terms(Context& ctx, const json& terms) {
+Result<> accept_terms(Context& ctx, const api::TermsView& terms) {
   if (ctx.args.has("--accept-terms")) return {};
   const bool c = ctx.err_colour();
   ctx.io.err << "\n"
-             << bold("Registration agreement", c) << " (version " << show(terms, "version") << ")\n\n"
-             << show(terms, "agreement") << "\n\n"
+             << bold("Registration agreement", c) << " (version " << or_dash(terms.version) << ")\n\n"
+             << or_dash(terms.agreement) << "\n\n"
              << bold("Privacy policy", c) << "\n\n"
-             << show(terms, "privacy") << "\n\n";
+             << or_dash(terms.privacy) << "\n\n";
   if (confirm(ctx, "Do you accept the registration agreement and the privacy policy?")) return {};
   return fail_fields({{"accept_terms", "the agreement and the privacy policy must be accepted to register"}},
                      "not registered: the agreement and the privacy policy were not accepted");
@@ -222,72 +215,98 @@ Result<std::optional<std::string>> activation_code(Context& ctx) {
 
 }  // namespace
 
-Result<> run_register(Context& ctx) {
-  const bool supplier = ctx.args.has("--supplier") || ctx.args.get("--kind").has_value();
-  if (supplier && ctx.args.get("--user-type"))
-    return usage_error("--user-type is for users; suppliers take --kind enterprise|individual");
+namespace {
 
-  // On a terminal, fetch the terms first: it also tells at once whether the server answers.
-  json terms;
-  if (ctx.interactive()) {
-    TRY_ASSIGN(client::ApiClient * api, ctx.api());
-    TRY_ASSIGN(terms, api->get("/api/v1/terms"));
-  }
+// The common members of a registration, from flags or asked; nothing when the kind is unknown yet.
+void gather_common(Form& form, api::RegistrationCommon& r) {
+  r.username = form.required("--username", "username", "Username", validate::username);
+  r.password = form.new_password(r.username);
+  r.email = form.required("--email", "email", "Email", validate::email);
+  r.phone = validate::normalize_phone(form.required("--phone", "phone", "Mobile phone", phone_check));
+  r.region = form.required("--region", "region", "Region", text_check(64));
+}
 
+// Accepts the terms (shown on a terminal), checks the request as the daemon will, sends it.
+template <class E>
+Result<api::Registered> send_registration(Context& ctx, client::ApiClient& api, const api::TermsView& terms,
+                                          typename E::Request request) {
+  TRY(accept_terms(ctx, terms));
+  request.accept_terms = true;
+  request.terms_version = terms.version;
+  TRY_ASSIGN(request, E::Request::from_body(api::encode(request)));
+  return api.call<E>(request);
+}
+
+// Registers as the flags say: a user or a supplier of a kind. Form errors come first.
+Result<api::Registered> registration(Context& ctx, bool supplier, std::optional<api::TermsView> terms) {
   Form form(ctx);
-  json body;
   const std::string kind =
       supplier
           ? form.required("--kind", "kind", "Supplier kind (enterprise, individual)", one_of(kSupplierKinds))
           : form.required("--user-type", "user_type",
                           "User type (individual, university, research_institute, enterprise)", one_of(kUserTypes));
-  const std::string username = form.required("--username", "username", "Username", validate::username);
-  body["username"] = username;
-  body["password"] = form.new_password(username);
-  need(form, body, "--email", "email", "Email", validate::email);
-  body["phone"] = validate::normalize_phone(form.required("--phone", "phone", "Mobile phone", phone_check));
-  need(form, body, "--region", "region", "Region", text_check(64));
+  api::UserRegistration user;
+  api::SupplierRegistration sup;
+  api::RegistrationCommon& common = supplier ? static_cast<api::RegistrationCommon&>(sup) : user;
+  gather_common(form, common);
   Applicable applicable;
   if (!supplier) {
-    applicable = gather_user(ctx, form, body, kind);
+    user.user_type = kind;
+    applicable = gather_user(ctx, form, user);
   } else if (!kind.empty()) {
-    body["kind"] = kind;
-    applicable = kind == "enterprise" ? gather_enterprise_supplier(ctx, form, body)
-                                      : gather_individual_supplier(ctx, form, body);
+    sup.kind = kind;
+    applicable =
+        kind == "enterprise" ? gather_enterprise_supplier(ctx, form, sup) : gather_individual_supplier(ctx, form, sup);
   }
   if (!applicable.what.empty()) reject_inapplicable(ctx, form, applicable.flags, applicable.what);
   if (!ctx.interactive() && !ctx.args.has("--accept-terms")) form.missing("--accept-terms");
   TRY(form.finish());
 
   TRY_ASSIGN(client::ApiClient * api, ctx.api());
-  if (terms.is_null()) {
-    TRY_ASSIGN(terms, api->get("/api/v1/terms"));
+  if (!terms) {
+    TRY_ASSIGN(terms, api->call<api::endpoint::Terms>());
   }
-  TRY(accept_terms(ctx, terms));
-  body["accept_terms"] = true;
-  body["terms_version"] = str(terms, "version");
+  if (supplier) return send_registration<api::endpoint::RegisterSupplier>(ctx, *api, *terms, std::move(sup));
+  return send_registration<api::endpoint::RegisterUser>(ctx, *api, *terms, std::move(user));
+}
 
-  TRY_ASSIGN(json data, api->post(supplier ? "/api/v1/suppliers" : "/api/v1/users", body));
+}  // namespace
+
+Result<> run_register(Context& ctx) {
+  const bool supplier = ctx.args.has("--supplier") || ctx.args.get("--kind").has_value();
+  if (supplier && ctx.args.get("--user-type"))
+    return usage_error("--user-type is for users; suppliers take --kind enterprise|individual");
+
+  // On a terminal, fetch the terms first: it also tells at once whether the server answers.
+  std::optional<api::TermsView> terms;
+  if (ctx.interactive()) {
+    TRY_ASSIGN(client::ApiClient * api, ctx.api());
+    TRY_ASSIGN(terms, api->call<api::endpoint::Terms>());
+  }
+  TRY_ASSIGN(api::Registered data, registration(ctx, supplier, std::move(terms)));
+  const std::string kind = supplier
+                               ? (data.account.supplier_kind ? std::string(enum_name(*data.account.supplier_kind)) : "")
+                               : (data.account.user_type ? std::string(enum_name(*data.account.user_type)) : "");
   if (!ctx.want_json()) {
-    const json& account = at(data, "account");
-    const json& activation = at(data, "activation");
-    ctx.io.out << "Registered " << show(account, "username") << " (" << show(account, "role") << ", " << kind
-               << "); status: " << status_text(show(account, "status"), ctx.colour()) << "\n"
-               << "An activation code and link were sent to " << show(activation, "sent_to")
-               << " (the code is valid until " << local_time(activation, "code_expires_at", ctx.zone()) << ").\n";
+    ctx.io.out << "Registered " << data.account.username << " (" << role_name(data.account.role) << ", " << kind
+               << "); status: " << status_text(status_name(data.account.status), ctx.colour()) << "\n"
+               << "An activation code and link were sent to " << or_dash(data.activation.sent_to)
+               << " (the code is valid until " << local_time(data.activation.code_expires_at, ctx.zone()) << ").\n";
   }
 
   TRY_ASSIGN(std::optional<std::string> code, activation_code(ctx));
   if (!code) {
     if (ctx.want_json())
-      ctx.print_json(data);
+      ctx.print_json(api::encode(data));
     else
-      show_activation_hint(ctx.io.out, username);
+      show_activation_hint(ctx.io.out, data.account.username);
     return {};
   }
-  TRY_ASSIGN(json activated, activate_with_code(ctx, *api, username, *code, ctx.interactive()));
-  data["account"] = at(activated, "account");
-  return ctx.emit(data, [&](std::ostream& out) { show_activated(out, at(activated, "account"), ctx.colour()); });
+  TRY_ASSIGN(client::ApiClient * api, ctx.api());
+  TRY_ASSIGN(api::AccountReply activated,
+             activate_with_code(ctx, *api, data.account.username, *code, ctx.interactive()));
+  data.account = activated.account;
+  return ctx.emit(api::encode(data), [&](std::ostream& out) { show_activated(out, data.account, ctx.colour()); });
 }
 
 void declare_activate(CLI::App* app, Args& a) {
@@ -303,16 +322,16 @@ Result<> run_activate(Context& ctx) {
     if (code) return usage_error("--resend takes no CODE");
     TRY_ASSIGN(std::string user, flag_or_ask(ctx, "--username", "Username"));
     TRY_ASSIGN(client::ApiClient * api, ctx.api());
-    TRY_ASSIGN(json data, api->post("/api/v1/activate/resend", json{{"username", user}}));
-    return ctx.emit(data, [&](std::ostream& out) {
+    TRY_ASSIGN(api::ResendReply data, api->call<api::endpoint::ResendActivation>({user}));
+    return ctx.emit(api::encode(data), [&](std::ostream& out) {
       out << "If " << user << " is waiting for activation, a new code and link were sent to its email.\n";
     });
   }
   const bool six_digits = code && code->size() == 6 && code->find_first_not_of("0123456789") == std::string::npos;
   if (code && !username && !six_digits) {  // the token from the link
     TRY_ASSIGN(client::ApiClient * api, ctx.api());
-    TRY_ASSIGN(json data, api->get("/api/v1/activate", {{"token", *code}}));
-    return ctx.emit(data, [&](std::ostream& out) { show_activated(out, at(data, "account"), ctx.colour()); });
+    TRY_ASSIGN(api::AccountReply data, api->call<api::endpoint::ActivateWithLink>({*code}));
+    return ctx.emit(api::encode(data), [&](std::ostream& out) { show_activated(out, data.account, ctx.colour()); });
   }
   if (code && !username && !ctx.interactive())
     return usage_error("a 6-digit CODE needs --username U (or pass the TOKEN from the link instead)");
@@ -326,8 +345,8 @@ Result<> run_activate(Context& ctx) {
     TRY_ASSIGN(the_code, flag_or_ask(ctx, "CODE", "Activation code from the email"));
   }
   TRY_ASSIGN(client::ApiClient * api, ctx.api());
-  TRY_ASSIGN(json data, activate_with_code(ctx, *api, user, the_code, ctx.interactive() && !code));
-  return ctx.emit(data, [&](std::ostream& out) { show_activated(out, at(data, "account"), ctx.colour()); });
+  TRY_ASSIGN(api::AccountReply data, activate_with_code(ctx, *api, user, the_code, ctx.interactive() && !code));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) { show_activated(out, data.account, ctx.colour()); });
 }
 
 }  // namespace cpshare::clicmd::cmd

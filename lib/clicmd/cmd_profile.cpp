@@ -1,6 +1,8 @@
 // profile, password, deregister, mfa (R-USER-7, R-USER-8).
 #include <CLI/CLI.hpp>
 
+#include "api/accounts.hpp"
+
 #include "clicmd/display.hpp"
 #include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
@@ -12,29 +14,31 @@ namespace cpshare::clicmd::cmd {
 
 Result<> run_profile_show(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get("/api/v1/me"));
-  return ctx.emit(data, [&](std::ostream& out) { print_account(out, at(data, "account"), ctx.colour(), ctx.zone()); });
+  TRY_ASSIGN(api::AccountReply data, api->call<api::endpoint::Profile>());
+  return ctx.emit(api::encode(data),
+                  [&](std::ostream& out) { print_account(out, data.account, ctx.colour(), ctx.zone()); });
 }
 
 namespace {
+using Text = std::optional<std::string> api::ProfileUpdate::*;
 struct ProfileFlag {
   const char* flag;
   const char* value_name;
-  const char* field;  // request field; "settlement.X" goes inside "settlement"
+  Text member;  // nullptr: a member of the settlement account
   const char* help;
-  std::size_t max_chars;  // for validate::text; 0: a dedicated validator
 };
 constexpr ProfileFlag kProfileFlags[] = {
-    {"--email", "E", "email", "New email address", 0},
-    {"--phone", "P", "phone", "New mobile number", 0},
-    {"--region", "R", "region", "Region", 64},
-    {"--organization", "O", "organization", "Organization (university, research_institute, enterprise users)", 128},
-    {"--contact-name", "NAME", "contact_name", "Contact person (enterprise suppliers)", 64},
-    {"--address", "ADDR", "address", "Address (individual suppliers)", 256},
-    {"--affiliation", "ORG", "affiliation", "Affiliation (individual suppliers)", 128},
-    {"--bank-name", "NAME", "settlement.bank_name", "Settlement bank (suppliers)", 128},
-    {"--bank-account-name", "NAME", "settlement.account_name", "Settlement account holder (suppliers)", 128},
-    {"--bank-account-number", "NUMBER", "settlement.account_number", "Settlement account number (suppliers)", 64},
+    {"--email", "E", &api::ProfileUpdate::email, "New email address"},
+    {"--phone", "P", &api::ProfileUpdate::phone, "New mobile number"},
+    {"--region", "R", &api::ProfileUpdate::region, "Region"},
+    {"--organization", "O", &api::ProfileUpdate::organization,
+     "Organization (university, research_institute, enterprise users)"},
+    {"--contact-name", "NAME", &api::ProfileUpdate::contact_name, "Contact person (enterprise suppliers)"},
+    {"--address", "ADDR", &api::ProfileUpdate::address, "Address (individual suppliers)"},
+    {"--affiliation", "ORG", &api::ProfileUpdate::affiliation, "Affiliation (individual suppliers)"},
+    {"--bank-name", "NAME", nullptr, "Settlement bank (suppliers)"},
+    {"--bank-account-name", "NAME", nullptr, "Settlement account holder (suppliers)"},
+    {"--bank-account-number", "NUMBER", nullptr, "Settlement account number (suppliers)"},
 };
 }  // namespace
 
@@ -43,41 +47,35 @@ void declare_profile_update(CLI::App* app, Args& a) {
 }
 
 Result<> run_profile_update(Context& ctx) {
-  json body = json::object();
-  std::vector<FieldError> bad;
+  api::ProfileUpdate wanted;
+  bool any = false;
   for (const auto& f : kProfileFlags) {
     auto v = ctx.args.get(f.flag);
-    if (!v) continue;
-    const std::string field = f.field;
-    std::string value = normalize::field(*v);  // as the server will (api::Fields), so the checks agree
-    std::string why;
-    if (field == "email")
-      why = validate::email(value);
-    else if (field == "phone")
-      why = validate::phone(value = validate::normalize_phone(value));
-    else
-      why = validate::text(value, f.max_chars);
-    if (!why.empty()) bad.push_back({field, why});
-    if (field.starts_with("settlement."))
-      body["settlement"][field.substr(11)] = value;
-    else
-      body[field] = value;
+    if (v && f.member) wanted.*(f.member) = *v;
+    any = any || v.has_value();
   }
-  if (body.contains("settlement") && body["settlement"].size() != 3)
-    return usage_error(
-        "a settlement account is replaced whole: pass --bank-name, --bank-account-name and "
-        "--bank-account-number together");
-  if (body.empty()) {
+  const auto bank = ctx.args.get("--bank-name");
+  const auto holder = ctx.args.get("--bank-account-name");
+  const auto number = ctx.args.get("--bank-account-number");
+  if (bank || holder || number) {
+    if (!bank || !holder || !number)
+      return usage_error(
+          "a settlement account is replaced whole: pass --bank-name, --bank-account-name and "
+          "--bank-account-number together");
+    wanted.settlement = api::SettlementInput{*bank, *holder, *number};
+  }
+  if (!any) {
     std::string flags;
     for (const auto& f : kProfileFlags) flags += std::string(flags.empty() ? "" : ", ") + f.flag;
     return usage_error("nothing to update; pass at least one of " + flags);
   }
-  if (!bad.empty()) return fail_fields(std::move(bad));
+  // The daemon's own checks of the request, before anything is sent.
+  TRY_ASSIGN(api::ProfileUpdate request, api::ProfileUpdate::from_body(api::encode(wanted)));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->patch("/api/v1/me", body));
-  return ctx.emit(data, [&](std::ostream& out) {
-    out << "Updated the profile of " << show(at(data, "account"), "username") << ".\n";
-    print_account(out, at(data, "account"), ctx.colour(), ctx.zone());
+  TRY_ASSIGN(api::AccountReply data, api->call<api::endpoint::UpdateProfile>(request));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    out << "Updated the profile of " << data.account.username << ".\n";
+    print_account(out, data.account, ctx.colour(), ctx.zone());
   });
 }
 
@@ -100,10 +98,10 @@ Result<> run_password_change(Context& ctx) {
     return usage_error("pass --password-stdin with two lines: current password, then new (stdin is not a terminal)");
   }
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->post("/api/v1/me/password", json{{"current_password", current}, {"new_password", next}}));
+  TRY_ASSIGN(api::PasswordChanged data, api->call<api::endpoint::ChangePassword>(api::PasswordChange{current, next}));
   TRY(ctx.forget_session());
-  return ctx.emit(data, [&](std::ostream& out) {
-    out << "Password changed. All sessions ended (" << show(data, "sessions_ended")
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    out << "Password changed. All sessions ended (" << data.sessions_ended
         << ", this one included); log in again with: cpshare login\n";
   });
 }
@@ -130,9 +128,10 @@ Result<> run_deregister(Context& ctx) {
   }
   TRY_ASSIGN(std::string password, read_password(ctx, "Password"));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->del("/api/v1/me", json{{"password", password}, {"confirm_username", entry.username}}));
+  TRY_ASSIGN(api::Deregistered data,
+             api->call<api::endpoint::Deregister>(api::Deregistration{password, entry.username}));
   TRY(ctx.forget_session());
-  return ctx.emit(data, [&](std::ostream& out) {
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Deregistered " << entry.username
         << ". Billing records are kept; the rest of your personal data was erased.\n";
   });
@@ -143,29 +142,29 @@ void declare_mfa_enable(CLI::App* app, Args& a) {
 }
 
 namespace {
-void show_recovery_codes(std::ostream& out, const json& data) {
+void show_recovery_codes(std::ostream& out, const api::MfaEnabled& data) {
   out << "MFA is on. Recovery codes (each works once; store them safely, they are not shown again):\n";
-  for (const json& c : at(data, "recovery_codes")) out << "  " << show(c) << "\n";
+  for (const std::string& c : data.recovery_codes) out << "  " << c << "\n";
 }
 }  // namespace
 
 Result<> run_mfa_enable(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   if (auto code = ctx.args.get("--code")) {
-    TRY_ASSIGN(json data, api->post("/api/v1/me/mfa/confirm", json{{"code", text::trim(*code)}}));
-    return ctx.emit(data, [&](std::ostream& out) { show_recovery_codes(out, data); });
+    TRY_ASSIGN(api::MfaEnabled data, api->call<api::endpoint::MfaConfirmCode>({text::trim(*code)}));
+    return ctx.emit(api::encode(data), [&](std::ostream& out) { show_recovery_codes(out, data); });
   }
-  TRY_ASSIGN(json begun, api->post("/api/v1/me/mfa", json::object()));
+  TRY_ASSIGN(api::MfaSecret begun, api->call<api::endpoint::MfaBegin>());
   // On a terminal the URI goes to stderr with --json, so the person still sees it.
   std::ostream& shown = ctx.want_json() && ctx.interactive() ? ctx.io.err : ctx.io.out;
   if (!ctx.want_json() || ctx.interactive()) {
     shown << "Add this account to your authenticator app (scan or paste the URI, or type the secret):\n"
-          << "  URI:    " << show(begun, "otpauth_uri") << "\n"
-          << "  Secret: " << show(begun, "secret") << "\n";
+          << "  URI:    " << begun.otpauth_uri << "\n"
+          << "  Secret: " << begun.secret << "\n";
   }
   if (!ctx.interactive()) {
     if (ctx.want_json())
-      ctx.print_json(begun);
+      ctx.print_json(api::encode(begun));
     else
       ctx.io.out << "Then confirm with: cpshare mfa enable --code CODE\n";
     return {};
@@ -174,16 +173,16 @@ Result<> run_mfa_enable(Context& ctx) {
     auto answer = ctx.io.console.ask("First code from the app: ");
     if (!answer || text::trim(*answer).empty())
       return usage_error("no code given; MFA stays off (confirm later with: cpshare mfa enable --code CODE)");
-    auto r = api->post("/api/v1/me/mfa/confirm", json{{"code", text::trim(*answer)}});
+    auto r = api->call<api::endpoint::MfaConfirmCode>({text::trim(*answer)});
     if (!r && r.error().code == ErrorCode::InvalidMfaCode && tries < 2) {
       ctx.io.err << "  " << r.error().message << "\n";
       continue;
     }
     if (!r) return fail(std::move(r.error()));
-    json data = *r;
-    data["secret"] = at(begun, "secret");
-    data["otpauth_uri"] = at(begun, "otpauth_uri");
-    return ctx.emit(data, [&](std::ostream& out) { show_recovery_codes(out, data); });
+    // --json: the confirmation's members and the secret's, one object.
+    json data = api::encode(*r);
+    data.update(api::encode(begun));
+    return ctx.emit(data, [&](std::ostream& out) { show_recovery_codes(out, *r); });
   }
 }
 
@@ -195,8 +194,8 @@ Result<> run_mfa_disable(Context& ctx) {
   TRY_ASSIGN(std::string code,
              flag_or_ask(ctx, "--code", "Authentication code (6 digits from the app, or a recovery code)"));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->del("/api/v1/me/mfa", json{{"code", text::trim(code)}}));
-  return ctx.emit(data, [&](std::ostream& out) { out << "MFA is off.\n"; });
+  TRY_ASSIGN(api::MfaDisabled data, api->call<api::endpoint::MfaTurnOff>({text::trim(code)}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) { out << "MFA is off.\n"; });
 }
 
 }  // namespace cpshare::clicmd::cmd

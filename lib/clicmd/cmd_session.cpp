@@ -22,11 +22,11 @@ std::string client_label() {
 }
 
 // A typed authentication code goes out as totp when it is 6 digits, else as a recovery code.
-void put_mfa_code(json& body, const std::string& code) {
-  body.erase("totp");
-  body.erase("recovery_code");
+void put_mfa_code(api::LoginRequest& request, const std::string& code) {
   const bool digits = code.size() == 6 && code.find_first_not_of("0123456789") == std::string::npos;
-  body[digits ? "totp" : "recovery_code"] = code;
+  request.totp.reset();
+  request.recovery_code.reset();
+  (digits ? request.totp : request.recovery_code) = code;
 }
 
 }  // namespace
@@ -56,12 +56,10 @@ Result<> run_login(Context& ctx) {
   }
   TRY_ASSIGN(std::string password, read_password(ctx, "Password"));
 
-  json body = {{"login", login}, {"password", password}, {"client", client_label()}};
-  if (auto t = ctx.args.get("--totp")) body["totp"] = *t;
-  if (auto c = ctx.args.get("--recovery-code")) body["recovery_code"] = *c;
+  api::LoginRequest request{login, password, ctx.args.get("--totp"), ctx.args.get("--recovery-code"), client_label()};
 
   TRY_ASSIGN(client::ApiClient * api, ctx.api());
-  auto r = api->post("/api/v1/sessions", body);
+  auto r = api->call<api::endpoint::Login>(request);
   // MFA: ask for the code on a terminal (again after a wrong one, a few times).
   for (int tries = 0; !r && tries < 3; ++tries) {
     const ErrorCode code = r.error().code;
@@ -74,25 +72,23 @@ Result<> run_login(Context& ctx) {
     if (code == ErrorCode::InvalidMfaCode) ctx.io.err << "  " << r.error().message << "\n";
     auto answer = ctx.io.console.ask("Authentication code (6 digits from the app, or a recovery code): ");
     if (!answer || text::trim(*answer).empty()) break;
-    put_mfa_code(body, text::trim(*answer));
-    r = api->post("/api/v1/sessions", body);
+    put_mfa_code(request, text::trim(*answer));
+    r = api->call<api::endpoint::Login>(request);
   }
   if (!r) return fail(std::move(r.error()));
-  const json& data = *r;
+  const api::LoginReply& data = *r;
 
-  const json& account = at(data, "account");
-  hosts->servers[server] =
-      client::HostEntry{str(account, "username"), str(data, "token"), str(at(data, "session"), "id")};
+  const api::AccountView& account = data.account;
+  hosts->servers[server] = client::HostEntry{account.username, data.token, data.session.id};
   hosts->default_server = server;
   TRY(ctx.save_hosts());
-  return ctx.emit(data, [&](std::ostream& out) {
-    const std::string status = show(account, "status");
-    out << "Logged in to " << server << " as " << show(account, "username") << " (status "
-        << status_text(status, ctx.colour()) << ").\n";
-    if (status == "pending_review")
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    out << "Logged in to " << server << " as " << account.username << " (status "
+        << status_text(status_name(account.status), ctx.colour()) << ").\n";
+    if (account.status == AccountStatus::PendingReview)
       out << "The account awaits an administrator's review; until then you may browse but not lease or publish.\n";
-    else if (status == "rejected")
-      out << "The review rejected this account: " << show(account, "review_note") << "\n";
+    else if (account.status == AccountStatus::Rejected)
+      out << "The review rejected this account: " << or_dash(account.review_note) << "\n";
   });
 }
 
@@ -114,15 +110,12 @@ Result<> run_logout(Context& ctx) {
 
 Result<> run_whoami(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
-  TRY_ASSIGN(json data, api->get("/api/v1/me"));
+  TRY_ASSIGN(api::AccountReply data, api->call<api::endpoint::Profile>());
   TRY_ASSIGN(std::string server, ctx.server());
-  return ctx.emit(data, [&](std::ostream& out) {
-    const json& a = at(data, "account");
-    std::string role = show(a, "role");
-    for (const char* k : {"user_type", "supplier_kind"})
-      if (show(a, k) != "-") role += " (" + show(a, k) + ")";
-    out << show(a, "username") << " on " << server << ": " << role << ", status "
-        << status_text(show(a, "status"), ctx.colour()) << "\n";
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    const api::AccountView& a = data.account;
+    out << a.username << " on " << server << ": " << role_text(a) << ", status "
+        << status_text(status_name(a.status), ctx.colour()) << "\n";
   });
 }
 

@@ -150,45 +150,48 @@ void print_fields(std::ostream& out, const std::vector<std::pair<std::string, st
     if (value != "-") out << text::pad_right(label + ":", width) << "  " << value << "\n";
 }
 
-void print_account(std::ostream& out, const json& a, bool colour, const DisplayZone& zone) {
-  std::string role = show(a, "role");
-  if (show(a, "user_type") != "-") role += " (" + show(a, "user_type") + ")";
-  if (show(a, "supplier_kind") != "-") role += " (" + show(a, "supplier_kind") + ")";
-  std::string capital = "-";
-  if (auto it = a.find("registered_capital_fen"); it != a.end() && it->is_number_integer())
-    capital = money::format_yuan(it->get<std::int64_t>()) + " yuan";
+std::string or_dash(const std::optional<std::string>& v) { return v && !v->empty() ? *v : "-"; }
+
+std::string role_text(const api::AccountView& a) {
+  std::string role(role_name(a.role));
+  if (a.user_type) role += " (" + std::string(enum_name(*a.user_type)) + ")";
+  if (a.supplier_kind) role += " (" + std::string(enum_name(*a.supplier_kind)) + ")";
+  return role;
+}
+
+void print_account(std::ostream& out, const api::AccountView& a, bool colour, const DisplayZone& zone) {
+  const std::string capital = a.registered_capital_fen ? money::format_yuan(*a.registered_capital_fen) + " yuan" : "-";
   std::string settlement = "-";
-  if (auto it = a.find("settlement"); it != a.end() && it->is_object())
-    settlement = show(*it, "bank_name") + ", " + show(*it, "account_name") + ", " + show(*it, "account_number_masked");
+  if (const auto& s = a.settlement)
+    settlement = or_dash(s->bank_name) + ", " + or_dash(s->account_name) + ", " + or_dash(s->account_number_masked);
   std::string licence = "-";
-  if (auto it = a.find("licence"); it != a.end() && it->is_object())
-    licence = show(*it, "filename") + " (" + show(*it, "content_type") + ", " + show(*it, "size") + " bytes)";
-  const std::string status = show(a, "status");
+  if (const auto& l = a.licence)
+    licence = or_dash(l->filename) + " (" + or_dash(l->content_type) + ", " + std::to_string(l->size) + " bytes)";
   print_fields(out, {
-                        {"Username", show(a, "username")},
-                        {"Role", role},
-                        {"Status", status == "-" ? status : status_text(status, colour)},
-                        {"Email", show(a, "email")},
-                        {"Phone", show(a, "phone_masked")},
-                        {"Real name", show(a, "real_name")},
-                        {"ID number", show(a, "id_number_masked")},
-                        {"Company", show(a, "company_name")},
-                        {"Legal representative", show(a, "legal_rep_name")},
-                        {"Legal rep. ID number", show(a, "legal_rep_id_number_masked")},
+                        {"Username", or_dash(a.username)},
+                        {"Role", role_text(a)},
+                        {"Status", status_text(status_name(a.status), colour)},
+                        {"Email", or_dash(a.email)},
+                        {"Phone", or_dash(a.phone_masked)},
+                        {"Real name", or_dash(a.real_name)},
+                        {"ID number", or_dash(a.id_number_masked)},
+                        {"Company", or_dash(a.company_name)},
+                        {"Legal representative", or_dash(a.legal_rep_name)},
+                        {"Legal rep. ID number", or_dash(a.legal_rep_id_number_masked)},
                         {"Registered capital", capital},
-                        {"Credit code", show(a, "credit_code_masked")},
-                        {"Organization", show(a, "organization")},
-                        {"Contact", show(a, "contact_name")},
-                        {"Address", show(a, "address")},
-                        {"Affiliation", show(a, "affiliation")},
-                        {"Region", show(a, "region")},
+                        {"Credit code", or_dash(a.credit_code_masked)},
+                        {"Organization", or_dash(a.organization)},
+                        {"Contact", or_dash(a.contact_name)},
+                        {"Address", or_dash(a.address)},
+                        {"Affiliation", or_dash(a.affiliation)},
+                        {"Region", or_dash(a.region)},
                         {"Settlement account", settlement},
                         {"Licence", licence},
-                        {"MFA", show(a, "mfa_enabled")},
-                        {"Review note", show(a, "review_note")},
-                        {"Created", local_time(a, "created_at", zone, true)},
-                        {"Activated", local_time(a, "activated_at", zone, true)},
-                        {"Reviewed", local_time(a, "reviewed_at", zone, true)},
+                        {"MFA", a.mfa_enabled ? "yes" : "no"},
+                        {"Review note", or_dash(a.review_note)},
+                        {"Created", local_time(a.created_at, zone, true)},
+                        {"Activated", local_time(a.activated_at, zone, true)},
+                        {"Reviewed", local_time(a.reviewed_at, zone, true)},
                     });
 }
 

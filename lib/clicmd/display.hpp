@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/accounts.hpp"
 #include "api/wire.hpp"
 #include "util/posix_tz.hpp"
 
@@ -76,7 +77,14 @@ void print_fields(std::ostream& out, const std::vector<std::pair<std::string, st
 // "\nLabel:" and then each line of text indented; nothing when text is empty.
 void print_block(std::ostream& out, std::string_view label, const std::string& text);
 
-// Every field of an Account object that applies to it, its times in `zone`.
-void print_account(std::ostream& out, const json& account, bool colour, const DisplayZone& zone);
+// A text member as shown: empty or absent "-".
+std::string or_dash(const std::optional<std::string>& v);
+inline std::string or_dash(const std::string& v) { return v.empty() ? "-" : v; }
+
+// "user (individual)", "supplier (enterprise)", "admin".
+std::string role_text(const api::AccountView& a);
+
+// Every field of an account that applies to it, its times in `zone`.
+void print_account(std::ostream& out, const api::AccountView& account, bool colour, const DisplayZone& zone);
 
 }  // namespace cpshare::clicmd

@@ -22,7 +22,7 @@ std::optional<std::int64_t> whole_number(std::string_view s) {
   return n;
 }
 
-Result<nlohmann::json> read_licence(const fs::path& file) {
+Result<api::LicenceUpload> read_licence(const fs::path& file) {
   auto bad = [&](std::string why) { return fail_fields({{"licence", file.string() + ": " + why}}); };
   std::error_code ec;
   const auto size = fs::file_size(file, ec);
@@ -35,7 +35,7 @@ Result<nlohmann::json> read_licence(const fs::path& file) {
   if (!(in && content << in.rdbuf()) && size > 0) return bad("cannot read");
   const std::string bytes = content.str();
   if (validate::sniff_licence_type(bytes).empty()) return bad("is not a PDF, PNG or JPEG file");
-  return nlohmann::json{{"filename", file.filename().string()}, {"content_base64", crypto::base64_encode(bytes)}};
+  return api::LicenceUpload{file.filename().string(), crypto::base64_encode(bytes)};
 }
 
 Check one_of(std::vector<std::string> choices) {

@@ -13,18 +13,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/accounts.hpp"
 #include "clicmd/context.hpp"
 #include "util/error.hpp"
 
 namespace cpshare::clicmd {
 
-inline constexpr std::uintmax_t kMaxLicenceBytes = 5 * 1024 * 1024;
-// Reads a licence file into {"filename","content_base64"}. Refuses files over 5 MiB and
+inline constexpr std::uintmax_t kMaxLicenceBytes = api::kMaxLicenceBytes;
+// Reads a licence file as a registration sends it (its base name, its bytes in base64). Refuses files over 5 MiB and
 // content that is not PDF, PNG or JPEG (VALIDATION_FAILED on field "licence").
 // A non-negative decimal integer ("12"); nothing for anything else ("", "-1", "1.5", "12x").
 std::optional<std::int64_t> whole_number(std::string_view s);
 
-Result<nlohmann::json> read_licence(const std::filesystem::path& file);
+Result<api::LicenceUpload> read_licence(const std::filesystem::path& file);
 
 // A check returns "" when the value is fine, else what to fix (the validate:: functions fit).
 using Check = std::function<std::string(std::string_view)>;

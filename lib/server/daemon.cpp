@@ -207,8 +207,8 @@ Result<int> admin_create(const Options& o) {
   OutboxMailer mailer(fs::path(o.data_dir) / "outbox", o.mail_from);
   SystemClock clock;
   AccountService accounts(*d.store, *d.keys, mailer, clock, log, AccountConfig{});
-  TRY_ASSIGN(json out, accounts.create_admin(o.admin_username, password, o.admin_email));
-  fmt::print("created administrator {}\n", out["account"]["username"].get<std::string>());
+  TRY_ASSIGN(api::AccountReply out, accounts.create_admin(o.admin_username, password, o.admin_email));
+  fmt::print("created administrator {}\n", out.account.username);
   return 0;
 }
 

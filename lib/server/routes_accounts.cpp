@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "api/accounts.hpp"
+#include "api/admin.hpp"
 #include "api/request_rules.hpp"
 #include "server/bind_routes.hpp"
-#include "server/legacy_routes.hpp"
 
 namespace cpshare {
 
@@ -44,92 +44,91 @@ void bind_sessions(RouteTable& t, AccountService& acc) {
                                const api::PathParams& p) { return acc.revoke_session(c, p["id"], ctx); });
 }
 
+// GET /api/v1/activate: a person clicking the mailed link gets a page; scripts get the envelope.
+Result<Reply> activation_link(AccountService& acc, const httplib::Request& req, const RequestContext& ctx) {
+  auto r = [&]() -> Result<api::AccountReply> {
+    TRY_ASSIGN(auto token, api::ActivationToken::from_query(request_query(req)));
+    return acc.activate_with_link(token, ctx);
+  }();
+  if (req.get_header_value("Accept").find("text/html") != std::string::npos) {
+    const int status = r ? 200 : error_http_status(r.error().code);
+    std::string page = r ? activation_page(true, fmt::format("Account {} is {}. Log in with: cpshare login",
+                                                             r->account.username, status_name(r->account.status)))
+                         : activation_page(false, r.error().message);
+    return Reply{status, nullptr, api::RawBody{std::move(page), "text/html; charset=utf-8", ""}};
+  }
+  if (!r) return std::unexpected(r.error());
+  return Reply{api::endpoint::ActivateWithLink::status, api::encode(*r), std::nullopt};
+}
+
+void bind_registration(RouteTable& t, AccountService& acc) {
+  using namespace api::endpoint;
+  t.bind<RegisterUser>([&acc](const api::UserRegistration& r, const RequestContext& ctx, const api::PathParams&) {
+    return acc.register_user(r, ctx);
+  });
+  t.bind<RegisterSupplier>([&acc](const api::SupplierRegistration& r, const RequestContext& ctx,
+                                  const api::PathParams&) { return acc.register_supplier(r, ctx); });
+  t.bind<Activate>([&acc](const api::ActivationRequest& r, const RequestContext& ctx, const api::PathParams&) {
+    return acc.activate_with_code(r, ctx);
+  });
+  t.bind_http<ActivateWithLink>([&acc](const httplib::Request& req, const RequestContext& ctx, const Caller*,
+                                       const api::PathParams&) { return activation_link(acc, req, ctx); });
+  t.bind<ResendActivation>([&acc](const api::ResendRequest& r, const RequestContext& ctx, const api::PathParams&) {
+    return acc.resend_activation(r, ctx);
+  });
+  t.bind<Login>([&acc](const api::LoginRequest& r, const RequestContext& ctx, const api::PathParams&) {
+    return acc.login(r, ctx);
+  });
+}
+
+void bind_profile(RouteTable& t, AccountService& acc, LeaseService& leases) {
+  using namespace api::endpoint;
+  t.bind<Profile>([&acc](const Caller& c, const api::NoRequest&, const RequestContext&, const api::PathParams&) {
+    return acc.profile(c);
+  });
+  t.bind<UpdateProfile>([&acc](const Caller& c, const api::ProfileUpdate& r, const RequestContext& ctx,
+                               const api::PathParams&) { return acc.update_profile(c, r, ctx); });
+  // Deregistration ends the account's leases (and, for a supplier, those of
+  // its clusters) in the transaction that closes the account (R-LEASE-7).
+  t.bind<Deregister>([&acc, &leases](const Caller& c, const api::Deregistration& r, const RequestContext& ctx,
+                                     const api::PathParams&) { return leases.deregister(acc, c, r, ctx); });
+  t.bind<ChangePassword>([&acc](const Caller& c, const api::PasswordChange& r, const RequestContext& ctx,
+                                const api::PathParams&) { return acc.change_password(c, r, ctx); });
+  t.bind<MfaBegin>([&acc](const Caller& c, const api::EmptyObject&, const RequestContext&, const api::PathParams&) {
+    return acc.mfa_begin(c);
+  });
+  t.bind<MfaConfirmCode>([&acc](const Caller& c, const api::MfaConfirm& r, const RequestContext& ctx,
+                                const api::PathParams&) { return acc.mfa_confirm(c, r, ctx); });
+  t.bind<MfaTurnOff>([&acc](const Caller& c, const api::MfaDisable& r, const RequestContext& ctx,
+                            const api::PathParams&) { return acc.mfa_disable(c, r, ctx); });
+}
+
+void bind_admin(RouteTable& t, AccountService& acc) {
+  using namespace api::endpoint;
+  t.bind<ListReviews>([&acc](const Caller&, const api::ReviewQuery& q, const RequestContext&, const api::PathParams&) {
+    return acc.review_list(q);
+  });
+  t.bind<ReviewLicence>([&acc](const Caller&, const api::NoRequest&, const RequestContext&,
+                               const api::PathParams& p) -> Result<api::RawBody> {
+    TRY_ASSIGN(auto lic, acc.review_licence(p["username"]));
+    return api::RawBody{std::move(lic.bytes), lic.content_type, api::attachment_disposition(lic.filename)};
+  });
+  t.bind<ApproveReview>([&acc](const Caller& c, const api::Approval& r, const RequestContext& ctx,
+                               const api::PathParams& p) { return acc.review_approve(c, p["username"], r, ctx); });
+  t.bind<RejectReview>([&acc](const Caller& c, const api::Rejection& r, const RequestContext& ctx,
+                              const api::PathParams& p) { return acc.review_reject(c, p["username"], r, ctx); });
+  t.bind<AuditLog>([&acc](const Caller&, const api::AuditFilter& q, const RequestContext&, const api::PathParams&) {
+    return acc.audit(q);
+  });
+}
+
 }  // namespace
 
 void bind_account_routes(RouteTable& t, const Services& s) {
-  using legacy::with_body;
-  using legacy::without_body;
-  AccountService& acc = s.accounts;
-  LeaseService& leases = s.leases;
-  bind_sessions(t, acc);
-  t.bind_legacy("POST /api/v1/users",
-                with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_user(b, ctx); }));
-  t.bind_legacy("POST /api/v1/suppliers",
-                with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.register_supplier(b, ctx); }));
-  t.bind_legacy("POST /api/v1/activate",
-                with_body(200, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.activate_with_code(b, ctx); }));
-  t.bind_legacy("GET /api/v1/activate",
-                [&acc](const httplib::Request& req, const RequestContext& ctx, const Caller*,
-                       const api::PathParams&) -> Result<Reply> {
-                  auto r = acc.activate_with_link(req.get_param_value("token"), ctx);
-                  // A person clicking the mailed link gets a page; scripts get the envelope.
-                  if (req.get_header_value("Accept").find("text/html") != std::string::npos) {
-                    const int status = r ? 200 : error_http_status(r.error().code);
-                    std::string page =
-                        r ? activation_page(true, fmt::format("Account {} is {}. Log in with: cpshare login",
-                                                              (*r)["account"]["username"].get<std::string>(),
-                                                              (*r)["account"]["status"].get<std::string>()))
-                          : activation_page(false, r.error().message);
-                    return Reply{status, nullptr, api::RawBody{std::move(page), "text/html; charset=utf-8", ""}};
-                  }
-                  if (!r) return std::unexpected(r.error());
-                  return Reply{200, std::move(*r), std::nullopt};
-                });
-  t.bind_legacy("POST /api/v1/activate/resend",
-                with_body(200, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.resend_activation(b, ctx); }));
-  t.bind_legacy("POST /api/v1/sessions",
-                with_body(201, [&acc](auto& b, auto& ctx, auto, auto&) { return acc.login(b, ctx); }));
-  t.bind_legacy("GET /api/v1/me",
-                without_body([&acc](auto&, auto&, const Caller* c, auto&) { return acc.profile(*c); }));
-  t.bind_legacy("PATCH /api/v1/me", with_body(200, [&acc](auto& b, auto& ctx, const Caller* c, auto&) {
-                  return acc.update_profile(*c, b, ctx);
-                }));
-  // Deregistration ends the account's leases (and, for a supplier, those of
-  // its clusters) in the transaction that closes the account (R-LEASE-7).
-  t.bind_legacy("DELETE /api/v1/me", with_body(200, [&acc, &leases](auto& b, auto& ctx, const Caller* c, auto&) {
-                  return leases.deregister(acc, *c, b, ctx);
-                }));
-  t.bind_legacy("POST /api/v1/me/password", with_body(200, [&acc](auto& b, auto& ctx, const Caller* c, auto&) {
-                  return acc.change_password(*c, b, ctx);
-                }));
-  t.bind_legacy("POST /api/v1/me/mfa",
-                with_body(200, [&acc](auto& b, auto&, const Caller* c, auto&) { return acc.mfa_begin(*c, b); }));
-  t.bind_legacy("POST /api/v1/me/mfa/confirm", with_body(200, [&acc](auto& b, auto& ctx, const Caller* c, auto&) {
-                  return acc.mfa_confirm(*c, b, ctx);
-                }));
-  t.bind_legacy("DELETE /api/v1/me/mfa", with_body(200, [&acc](auto& b, auto& ctx, const Caller* c, auto&) {
-                  return acc.mfa_disable(*c, b, ctx);
-                }));
-  t.bind_legacy("GET /api/v1/admin/reviews", without_body([&acc](const api::Query& q, auto&, auto, auto&) {
-                  return acc.review_list(legacy::param(q, "status"));
-                }));
-  t.bind_legacy("GET /api/v1/admin/reviews/{username}/licence",
-                [&acc](auto&, auto&, auto, const api::PathParams& p) -> Result<Reply> {
-                  TRY_ASSIGN(auto lic, acc.review_licence(p["username"]));
-                  return Reply{
-                      200, nullptr,
-                      api::RawBody{std::move(lic.bytes), lic.content_type, api::attachment_disposition(lic.filename)}};
-                });
-  t.bind_legacy("POST /api/v1/admin/reviews/{username}/approve",
-                with_body(200, [&acc](auto& b, auto& ctx, const Caller* c, auto& p) {
-                  return acc.review_decide(*c, p["username"], true, b, ctx);
-                }));
-  t.bind_legacy("POST /api/v1/admin/reviews/{username}/reject",
-                with_body(200, [&acc](auto& b, auto& ctx, const Caller* c, auto& p) {
-                  return acc.review_decide(*c, p["username"], false, b, ctx);
-                }));
-  t.bind_legacy("GET /api/v1/admin/audit",
-                without_body([&acc](const api::Query& q, auto&, auto, auto&) -> Result<legacy::json> {
-                  AuditQuery aq;
-                  TRY_ASSIGN(aq.limit, legacy::query_int(q, "limit", 100, 1, 1000));
-                  if (q.contains("before")) {
-                    TRY_ASSIGN(int before, legacy::query_int(q, "before", 0, 1, std::numeric_limits<int>::max()));
-                    aq.before_id = before;
-                  }
-                  if (q.contains("event")) aq.event = legacy::param(q, "event");
-                  if (q.contains("username")) aq.username = legacy::param(q, "username");
-                  return acc.audit(aq);
-                }));
+  bind_sessions(t, s.accounts);
+  bind_registration(t, s.accounts);
+  bind_profile(t, s.accounts, s.leases);
+  bind_admin(t, s.accounts);
 }
 
 }  // namespace cpshare

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "api/fields.hpp"
 #include "crypto/totp.hpp"
 #include "domain/normalize.hpp"
 #include "domain/validate.hpp"
@@ -14,125 +13,6 @@
 namespace cpshare {
 
 namespace {
-
-constexpr std::size_t kNameMax = 64;
-constexpr std::size_t kOrgMax = 128;
-constexpr std::size_t kAddressMax = 256;
-
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
-
-std::string upper(std::string s) {
-  for (char& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return s;
-}
-
-// Field helpers that validate and normalise one value, recording errors in f.
-std::optional<std::string> national_id_field(api::Fields& f, std::string_view name, bool required) {
-  auto v = f.text(name, required, 32);
-  if (!v) return std::nullopt;
-  std::string id = upper(*v);
-  if (auto p = validate::national_id(id); !p.empty()) {
-    f.error(std::string(name), p);
-    return std::nullopt;
-  }
-  return id;
-}
-std::optional<std::string> credit_code_field(api::Fields& f, bool required) {
-  auto v = f.text("credit_code", required, 32);
-  if (!v) return std::nullopt;
-  std::string c = upper(*v);
-  if (auto p = validate::credit_code(c); !p.empty()) {
-    f.error("credit_code", p);
-    return std::nullopt;
-  }
-  return c;
-}
-std::optional<std::string> email_field(api::Fields& f, bool required) {
-  auto v = f.text("email", required, 254);
-  if (!v) return std::nullopt;
-  std::string e = text::to_lower_ascii(*v);
-  if (auto p = validate::email(e); !p.empty()) {
-    f.error("email", p);
-    return std::nullopt;
-  }
-  return e;
-}
-std::optional<std::string> phone_field(api::Fields& f, bool required) {
-  auto v = f.text("phone", required, 32);
-  if (!v) return std::nullopt;
-  std::string ph = validate::normalize_phone(*v);
-  if (auto p = validate::phone(ph); !p.empty()) {
-    f.error("phone", p);
-    return std::nullopt;
-  }
-  return ph;
-}
-
-struct Settlement {
-  std::string bank_name, account_name, account_number;
-};
-std::optional<Settlement> settlement_field(api::Fields& f, bool required) {
-  const json* s = f.object("settlement", required);
-  if (!s) return std::nullopt;
-  api::Fields sf(*s, {"bank_name", "account_name", "account_number"});
-  auto bank = sf.text("bank_name", true, kOrgMax);
-  auto name = sf.text("account_name", true, kOrgMax);
-  auto number = sf.text("account_number", true, 40);
-  std::string digits;
-  if (number) {
-    for (char c : *number)
-      if (c != ' ' && c != '-') digits += c;
-    bool ok = digits.size() >= 8 && digits.size() <= 32 &&
-              std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!ok) sf.error("account_number", "must be 8 to 32 digits (spaces and dashes are ignored)");
-  }
-  for (auto& e : sf.errors()) f.error("settlement." + e.field, e.message);
-  if (!sf.ok()) return std::nullopt;
-  return Settlement{*bank, *name, digits};
-}
-
-struct Licence {
-  std::string filename, type, bytes;
-};
-std::optional<Licence> licence_field(api::Fields& f, bool required, std::size_t max_bytes) {
-  const json* l = f.object("licence", required);
-  if (!l) return std::nullopt;
-  api::Fields lf(*l, {"filename", "content_base64"});
-  auto name = lf.text("filename", true, 255);
-  auto content = l->find("content_base64");
-  std::optional<Licence> out;
-  if (content == l->end() || !content->is_string() || content->get<std::string>().empty()) {
-    lf.error("content_base64", "is required: the licence file's bytes, base64-encoded");
-  } else if (content->get<std::string>().size() > (max_bytes / 3 + 1) * 4 + 4) {
-    lf.error("content_base64",
-             fmt::format("the file is larger than {} MiB; scan it at a lower resolution", max_bytes / (1024 * 1024)));
-  } else {
-    auto bytes = crypto::base64_decode(content->get<std::string>());
-    if (!bytes) {
-      lf.error("content_base64", "is not valid base64");
-    } else if (bytes->size() > max_bytes) {
-      lf.error("content_base64",
-               fmt::format("the file is larger than {} MiB; scan it at a lower resolution", max_bytes / (1024 * 1024)));
-    } else {
-      std::string data(bytes->begin(), bytes->end());
-      std::string type = validate::sniff_licence_type(data);
-      if (type.empty())
-        lf.error("content_base64", "the licence must be a PDF, PNG or JPEG file (checked by content)");
-      else if (name) {
-        // Keep only the base name: the filename is for display, never a path.
-        std::string base = *name;
-        if (auto slash = base.find_last_of("/\\"); slash != std::string::npos) base = base.substr(slash + 1);
-        if (base.empty()) base = "licence";
-        out = Licence{base, type, std::move(data)};
-      }
-    }
-  }
-  for (auto& e : lf.errors()) f.error("licence." + e.field, e.message);
-  if (!lf.ok()) return std::nullopt;
-  return out;
-}
 
 // USERNAME_TAKEN's message; names the existing spelling when only the case differs.
 std::string taken_message(const std::string& wanted, const std::string& existing) {
@@ -243,47 +123,46 @@ Blob AccountService::code_hash(std::int64_t account_id, const std::string& code)
   return keys_.token_hash(fmt::format("activation:{}:{}", account_id, code));
 }
 
-json AccountService::account_json(const Account& a) const {
-  auto masked = [&](const Sealed& s, std::string (*m)(std::string_view)) -> json {
-    if (s.empty()) return nullptr;
+api::AccountView AccountService::account_view(const Account& a) const {
+  auto masked = [&](const Sealed& s, std::string (*m)(std::string_view)) -> std::optional<std::string> {
+    if (s.empty()) return std::nullopt;
     return m(unseal(s));
   };
-  json settlement = nullptr;
-  if (a.bank_name)
-    settlement = {{"bank_name", *a.bank_name},
-                  {"account_name", opt(a.bank_account_name)},
-                  {"account_number_masked", masked(a.bank_account, mask::bank_account)}};
-  json licence = nullptr;
-  if (a.licence_filename)
-    licence = {{"filename", *a.licence_filename}, {"content_type", opt(a.licence_type)}, {"size", opt(a.licence_size)}};
-  return {
-      {"username", a.username},
-      {"role", role_name(a.role)},
-      {"user_type", a.user_type ? json(enum_name(*a.user_type)) : json(nullptr)},
-      {"supplier_kind", a.supplier_kind ? json(enum_name(*a.supplier_kind)) : json(nullptr)},
-      {"status", status_name(a.status)},
-      {"email", opt(a.email)},
-      {"phone_masked", masked(a.phone, mask::phone)},
-      {"real_name", opt(a.real_name)},
-      {"id_number_masked", masked(a.id_number, mask::id_number)},
-      {"region", opt(a.region)},
-      {"organization", opt(a.organization)},
-      {"credit_code_masked", masked(a.credit_code, mask::credit_code)},
-      {"company_name", opt(a.company_name)},
-      {"legal_rep_name", opt(a.legal_rep_name)},
-      {"legal_rep_id_number_masked", masked(a.legal_rep_id_number, mask::id_number)},
-      {"registered_capital_fen", opt(a.registered_capital_fen)},
-      {"contact_name", opt(a.contact_name)},
-      {"address", opt(a.address)},
-      {"affiliation", opt(a.affiliation)},
-      {"settlement", settlement},
-      {"licence", licence},
-      {"mfa_enabled", a.mfa_enabled},
-      {"review_note", opt(a.review_note)},
-      {"created_at", rfc3339(a.created_at)},
-      {"activated_at", rfc3339_or_null(a.activated_at)},
-      {"reviewed_at", rfc3339_or_null(a.reviewed_at)},
+  auto time = [](const std::optional<std::int64_t>& t) -> std::optional<api::Time> {
+    if (!t) return std::nullopt;
+    return api::Time{*t};
   };
+  api::AccountView v;
+  v.username = a.username;
+  v.role = a.role;
+  v.user_type = a.user_type;
+  v.supplier_kind = a.supplier_kind;
+  v.status = a.status;
+  v.email = a.email;
+  v.phone_masked = masked(a.phone, mask::phone);
+  v.real_name = a.real_name;
+  v.id_number_masked = masked(a.id_number, mask::id_number);
+  v.region = a.region;
+  v.organization = a.organization;
+  v.credit_code_masked = masked(a.credit_code, mask::credit_code);
+  v.company_name = a.company_name;
+  v.legal_rep_name = a.legal_rep_name;
+  v.legal_rep_id_number_masked = masked(a.legal_rep_id_number, mask::id_number);
+  v.registered_capital_fen = a.registered_capital_fen;
+  v.contact_name = a.contact_name;
+  v.address = a.address;
+  v.affiliation = a.affiliation;
+  if (a.bank_name)
+    v.settlement = api::SettlementView{*a.bank_name, a.bank_account_name.value_or(""),
+                                       masked(a.bank_account, mask::bank_account).value_or("")};
+  if (a.licence_filename)
+    v.licence = api::LicenceView{*a.licence_filename, a.licence_type.value_or(""), a.licence_size.value_or(0)};
+  v.mfa_enabled = a.mfa_enabled;
+  v.review_note = a.review_note;
+  v.created_at = api::Time{a.created_at};
+  v.activated_at = time(a.activated_at);
+  v.reviewed_at = time(a.reviewed_at);
+  return v;
 }
 
 api::SessionView AccountService::session_view(const Session& s, const std::string& current_id) const {
@@ -329,151 +208,127 @@ Error AccountService::counted_if_taken(Error e, const std::string& key) {
 
 // ---------------------------------------------------------------- registration
 
-Result<json> AccountService::register_user(const json& body, const RequestContext& ctx) {
-  return register_account(body, ctx, Role::User);
+// What registration stores beyond the Account's plain members: the values
+// sealed before insert (the password hashed) and the licence file.
+struct AccountService::NewAccount {
+  Account account;
+  std::string password, phone;
+  std::optional<std::string> id_number, legal_rep_id_number, credit_code;
+  std::optional<api::SettlementInput> settlement;
+  std::optional<api::LicenceUpload> licence;
+  std::string terms_version;
+};
+
+namespace {
+
+// The current terms must have been accepted: the version is the daemon's.
+Result<> check_terms(const std::string& accepted) {
+  if (accepted != terms::kVersion)
+    return fail_fields(
+        {{"terms_version", fmt::format("the current terms are version {}; read and accept them", terms::kVersion)}});
+  return {};
 }
-Result<json> AccountService::register_supplier(const json& body, const RequestContext& ctx) {
-  return register_account(body, ctx, Role::Supplier);
+
+}  // namespace
+
+Result<api::Registered> AccountService::register_user(const api::UserRegistration& req, const RequestContext& ctx) {
+  TRY(check_terms(req.terms_version));
+  NewAccount n{.account = {},
+               .password = req.password,
+               .phone = req.phone,
+               .id_number = req.id_number,
+               .legal_rep_id_number = {},
+               .credit_code = req.credit_code,
+               .settlement = {},
+               .licence = req.licence,
+               .terms_version = req.terms_version};
+  Account& a = n.account;
+  a.role = Role::User;
+  a.username = req.username;
+  a.email = req.email;
+  a.region = req.region;
+  a.user_type = enum_parse<UserType>(req.user_type);  // as UserRegistration::from_body checked
+  a.real_name = req.real_name;
+  a.organization = req.organization;
+  return register_account(std::move(n), ctx);
 }
 
-Result<json> AccountService::register_account(const json& body, const RequestContext& ctx, Role role) {
-  std::initializer_list<std::string_view> user_fields = {
-      "username", "password",     "email",       "phone",   "real_name",    "id_number",    "user_type",
-      "region",   "organization", "credit_code", "licence", "accept_terms", "terms_version"};
-  std::initializer_list<std::string_view> supplier_fields = {"username",
-                                                             "password",
-                                                             "email",
-                                                             "phone",
-                                                             "region",
-                                                             "kind",
-                                                             "licence",
-                                                             "accept_terms",
-                                                             "terms_version",
-                                                             "company_name",
-                                                             "legal_rep_name",
-                                                             "legal_rep_id_number",
-                                                             "registered_capital_fen",
-                                                             "credit_code",
-                                                             "contact_name",
-                                                             "settlement",
-                                                             "real_name",
-                                                             "id_number",
-                                                             "address",
-                                                             "affiliation"};
-  api::Fields f(body, role == Role::User ? user_fields : supplier_fields);
+Result<api::Registered> AccountService::register_supplier(const api::SupplierRegistration& req,
+                                                          const RequestContext& ctx) {
+  TRY(check_terms(req.terms_version));
+  NewAccount n{.account = {},
+               .password = req.password,
+               .phone = req.phone,
+               .id_number = req.id_number,
+               .legal_rep_id_number = req.legal_rep_id_number,
+               .credit_code = req.credit_code,
+               .settlement = req.settlement,
+               .licence = req.licence,
+               .terms_version = req.terms_version};
+  Account& a = n.account;
+  a.role = Role::Supplier;
+  a.username = req.username;
+  a.email = req.email;
+  a.region = req.region;
+  a.supplier_kind = enum_parse<SupplierKind>(req.kind);  // as SupplierRegistration::from_body checked
+  a.company_name = req.company_name;
+  a.legal_rep_name = req.legal_rep_name;
+  a.registered_capital_fen = req.registered_capital_fen;
+  a.contact_name = req.contact_name;
+  a.real_name = req.real_name;
+  a.address = req.address;
+  a.affiliation = req.affiliation;
+  return register_account(std::move(n), ctx);
+}
 
-  Account a;
-  a.role = role;
-  a.created_at = clock_.now();
-  auto username = f.text("username", true, 32);
-  if (username) {
-    if (auto p = validate::username(*username); !p.empty()) f.error("username", p);
-    a.username = *username;
-  }
-  auto password = f.secret("password", true, 128);
-  if (password) {
-    if (auto p = validate::password(*password, a.username); !p.empty()) f.error("password", p);
-  }
-  a.email = email_field(f, true);
-  auto phone = phone_field(f, true);
-  a.region = f.text("region", true, kNameMax);
-  auto accept = f.boolean("accept_terms", true);
-  if (accept && !*accept) f.error("accept_terms", "you must accept the registration agreement and privacy policy");
-  auto tv = f.text("terms_version", true, 32);
-  if (tv && *tv != terms::kVersion)
-    f.error("terms_version", fmt::format("the current terms are version {}; read and accept them", terms::kVersion));
-
-  std::optional<std::string> id_number, credit, legal_id;
-  std::optional<Settlement> settlement;
-  bool licence_required = true;
-  if (role == Role::User) {
-    const auto type_text = f.text("user_type", true, 32);
-    if (type_text) a.user_type = enum_parse<UserType>(*type_text);
-    if (type_text && !a.user_type)
-      f.error("user_type", fmt::format("must be one of {}", enum_list<UserType>(", ", ", ")));
-    a.real_name = f.text("real_name", true, kNameMax);
-    id_number = national_id_field(f, "id_number", true);
-    bool institution = type_text && a.user_type != UserType::Individual;  // an unknown type asks for all
-    licence_required = institution;
-    if (institution) {
-      a.organization = f.text("organization", true, kOrgMax);
-      credit = credit_code_field(f, true);
-    } else {
-      const char* why = "only university, research_institute and enterprise users submit this";
-      f.forbid("organization", why);
-      f.forbid("credit_code", why);
-      f.forbid("licence", why);
-    }
-  } else {
-    const auto kind_text = f.text("kind", true, 32);
-    if (kind_text) a.supplier_kind = enum_parse<SupplierKind>(*kind_text);
-    if (kind_text && !a.supplier_kind)
-      f.error("kind", fmt::format("must be {}", enum_list<SupplierKind>(", ", " or ")));
-    bool enterprise = a.supplier_kind == SupplierKind::Enterprise;
-    if (enterprise) {
-      a.company_name = f.text("company_name", true, kOrgMax);
-      a.legal_rep_name = f.text("legal_rep_name", true, kNameMax);
-      legal_id = national_id_field(f, "legal_rep_id_number", true);
-      a.registered_capital_fen = f.integer("registered_capital_fen", true, 0, std::int64_t{1} << 53);
-      credit = credit_code_field(f, true);
-      a.contact_name = f.text("contact_name", true, kNameMax);
-      settlement = settlement_field(f, true);
-      const char* why = "only individual suppliers submit this";
-      f.forbid("real_name", why);
-      f.forbid("id_number", why);
-      f.forbid("address", why);
-      f.forbid("affiliation", why);
-    } else {
-      a.real_name = f.text("real_name", true, kNameMax);
-      id_number = national_id_field(f, "id_number", true);
-      a.address = f.text("address", true, kAddressMax);
-      a.affiliation = f.text("affiliation", false, kOrgMax);
-      credit = credit_code_field(f, false);
-      settlement = settlement_field(f, false);
-      const char* why = "only enterprise suppliers submit this";
-      for (auto k : {"company_name", "legal_rep_name", "legal_rep_id_number", "registered_capital_fen", "contact_name"})
-        f.forbid(k, why);
-    }
-  }
-  std::optional<Licence> licence;
-  if (licence_required) licence = licence_field(f, true, config_.max_licence_bytes);
-  if (!f.ok()) return std::unexpected(f.failure());
-
-  // Uniqueness checks before the (slow) password hash; the UNIQUE constraints
-  // catch the remaining race at insert. Saying "taken" tells whether a name,
-  // email or phone is registered, so those answers are rationed per client
-  // address (throttle_policy::kTaken): a few, then RATE_LIMITED.
-  const std::string taken_key = address_key("register", ctx);
+// Uniqueness checks before the (slow) password hash; the UNIQUE constraints
+// catch the remaining race at insert. Saying "taken" tells whether a name,
+// email or phone is registered, so those answers are rationed per client
+// address (throttle_policy::kTaken): a few, then RATE_LIMITED.
+Result<> AccountService::check_not_taken(const Account& a, const RequestContext& ctx, const std::string& taken_key) {
   TRY(throttled(taken_key, throttle_policy::kTaken, nullptr, ctx, "registration"));
-  auto taken = [&](ErrorCode code, std::string message) -> Result<json> {
+  auto taken = [&](ErrorCode code, std::string message) -> Result<> {
     return std::unexpected(counted_if_taken(Error{code, std::move(message), {}, 0}, taken_key));
   };
   TRY_ASSIGN(auto by_name, store_.account_by_username(a.username));
   if (by_name) return taken(ErrorCode::UsernameTaken, taken_message(a.username, by_name->username));
   TRY_ASSIGN(auto by_email, store_.account_by_email(*a.email));
   if (by_email) return taken(ErrorCode::EmailTaken, "that email address is already registered; log in or use another");
-  a.phone = seal("phone", *phone);
   TRY_ASSIGN(auto by_phone, store_.account_by_phone_index(a.phone.index));
   if (by_phone) return taken(ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another");
+  return {};
+}
 
-  TRY_ASSIGN(a.password_hash, crypto::hash_password(*password));
-  if (id_number) a.id_number = seal("id_number", *id_number);
-  if (legal_id) a.legal_rep_id_number = seal("id_number", *legal_id);
-  if (credit) a.credit_code = seal("credit_code", *credit);
-  if (settlement) {
-    a.bank_name = settlement->bank_name;
-    a.bank_account_name = settlement->account_name;
-    a.bank_account = seal("bank_account", settlement->account_number);
+Result<> AccountService::seal_new(NewAccount& n) {
+  Account& a = n.account;
+  TRY_ASSIGN(a.password_hash, crypto::hash_password(n.password));
+  if (n.id_number) a.id_number = seal("id_number", *n.id_number);
+  if (n.legal_rep_id_number) a.legal_rep_id_number = seal("id_number", *n.legal_rep_id_number);
+  if (n.credit_code) a.credit_code = seal("credit_code", *n.credit_code);
+  if (n.settlement) {
+    a.bank_name = n.settlement->bank_name;
+    a.bank_account_name = n.settlement->account_name;
+    a.bank_account = seal("bank_account", n.settlement->account_number);
   }
-  if (licence) {
-    a.licence_filename = licence->filename;
-    a.licence_type = licence->type;
-    a.licence_size = static_cast<std::int64_t>(licence->bytes.size());
-    a.licence_cipher = keys_.seal(licence->bytes);
+  if (n.licence) {
+    TRY_ASSIGN(api::LicenceFile file, api::decode_licence(*n.licence));
+    a.licence_filename = file.filename;
+    a.licence_type = file.content_type;
+    a.licence_size = static_cast<std::int64_t>(file.bytes.size());
+    a.licence_cipher = keys_.seal(file.bytes);
   }
-  a.terms_version = std::string(terms::kVersion);
+  return {};
+}
+
+Result<api::Registered> AccountService::register_account(NewAccount n, const RequestContext& ctx) {
+  Account& a = n.account;
+  a.created_at = clock_.now();
+  a.phone = seal("phone", n.phone);
+  const std::string taken_key = address_key("register", ctx);
+  TRY(check_not_taken(a, ctx, taken_key));
+  TRY(seal_new(n));
+  a.terms_version = n.terms_version;
   a.status = AccountStatus::Inactive;
-
   auto inserted = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(a.id, store_.insert_account(a));
     TRY(write_audit(store_, clock_, AuditEventName::Registered, &a, ctx,
@@ -485,11 +340,11 @@ Result<json> AccountService::register_account(const json& body, const RequestCon
   });
   if (!inserted) return std::unexpected(counted_if_taken(inserted.error(), taken_key));
   a.licence_cipher.clear();
-  TRY_ASSIGN(json activation, issue_activation(a));
-  return json{{"account", account_json(a)}, {"activation", activation}};
+  TRY_ASSIGN(api::ActivationSent activation, issue_activation(a));
+  return api::Registered{account_view(a), activation};
 }
 
-Result<json> AccountService::issue_activation(const Account& a) {
+Result<api::ActivationSent> AccountService::issue_activation(const Account& a) {
   std::int64_t now = clock_.now();
   std::string code = crypto::random_digits(6);
   // The link's token is also typed as an argument: cpshare activate TOKEN.
@@ -519,15 +374,13 @@ Result<json> AccountService::issue_activation(const Account& a) {
     log_.warn("activation mail for {} not sent: {}", a.username, r.error().message);
   }
   audit_event(sent ? AuditEventName::ActivationSent : AuditEventName::ActivationMailFailed, &a, {}, json::object());
-  return json{{"sent_to", mask::email(*a.email)},
-              {"mail_sent", sent},
-              {"code_expires_at", rfc3339(c.code_expires_at)},
-              {"link_expires_at", rfc3339(c.link_expires_at)}};
+  return api::ActivationSent{mask::email(*a.email), sent, api::Time{c.code_expires_at}, api::Time{c.link_expires_at}};
 }
 
 // ------------------------------------------------------------------ activation
 
-Result<json> AccountService::finish_activation(Account a, const RequestContext& ctx, const std::string& how) {
+Result<api::AccountReply> AccountService::finish_activation(Account a, const RequestContext& ctx,
+                                                            const std::string& how) {
   TRY_ASSIGN(a, modify(
                     a.id,
                     [&](Account& cur) -> Result<> {
@@ -546,7 +399,7 @@ Result<json> AccountService::finish_activation(Account a, const RequestContext& 
                       return write_audit(store_, clock_, AuditEventName::Activated, &cur, ctx,
                                          {{"via", how}, {"status", status_name(cur.status)}});
                     }));
-  return json{{"account", account_json(a)}};
+  return api::AccountReply{account_view(a)};
 }
 
 // No account oracle (issue 9). Every answer that does not rest on the right
@@ -556,31 +409,24 @@ Result<json> AccountService::finish_activation(Account a, const RequestContext& 
 // audit event, or the audit event alone) and counts in the same throttles,
 // keyed by the username as typed. The right code proves the caller holds the
 // activation mail, so only then does the answer tell the account's state.
-Result<json> AccountService::activate_with_code(const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"username", "code"});
-  auto username = f.text("username", true, 64);
-  auto code = f.text("code", true, 16);
-  if (code &&
-      (code->size() != 6 || !std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; })))
-    f.error("code", "must be the 6-digit code from the activation mail");
-  if (!f.ok()) return std::unexpected(f.failure());
-
+Result<api::AccountReply> AccountService::activate_with_code(const api::ActivationRequest& req,
+                                                             const RequestContext& ctx) {
   const std::string ip_key = "ip:" + ctx.ip;
-  const std::string key = fmt::format("activate:{}|ip:{}", normalize::username_key(*username), ctx.ip);
+  const std::string key = fmt::format("activate:{}|ip:{}", normalize::username_key(req.username), ctx.ip);
   TRY(throttled(ip_key, throttle_policy::kAddress, nullptr, ctx, "activation"));
   TRY(throttled(key, throttle_policy::kActivation, nullptr, ctx, "activation"));
 
-  TRY_ASSIGN(auto found, store_.account_by_username(*username));
+  TRY_ASSIGN(auto found, store_.account_by_username(req.username));
   std::optional<ActivationCode> act;
   if (found) {
     TRY_ASSIGN(act, store_.activation_for(found->id));
   }
-  const Blob typed = code_hash(found ? found->id : 0, *code);
+  const Blob typed = code_hash(found ? found->id : 0, req.code);
   if (!act || !crypto::equal(act->code_hash, typed)) {
     const int attempt = act ? std::min(act->attempts + 1, config_.max_code_attempts) : 0;
     throttle_.failure(key, throttle_policy::kActivation);
     throttle_.failure(ip_key, throttle_policy::kAddress);
-    const Account someone = found ? *found : named_only(*username);
+    const Account someone = found ? *found : named_only(req.username);
     TRY(store_.atomically([&]() -> Result<> {
       if (act) TRY(store_.set_activation_attempts(found->id, attempt));
       return write_audit(store_, clock_, AuditEventName::ActivationFailed, &someone, ctx, {{"attempt", attempt}});
@@ -588,7 +434,7 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
     return fail(ErrorCode::InvalidCode,
                 fmt::format("wrong username or code; check the activation mail. A code works for {} minutes "
                             "and {} tries; then get a new one with cpshare activate --resend --username {}",
-                            config_.code_ttl / 60, config_.max_code_attempts, *username));
+                            config_.code_ttl / 60, config_.max_code_attempts, req.username));
   }
   Account a = std::move(*found);
   if (a.status != AccountStatus::Inactive)
@@ -602,7 +448,9 @@ Result<json> AccountService::activate_with_code(const json& body, const RequestC
   return finish_activation(std::move(a), ctx, "code");
 }
 
-Result<json> AccountService::activate_with_link(const std::string& token, const RequestContext& ctx) {
+Result<api::AccountReply> AccountService::activate_with_link(const api::ActivationToken& req,
+                                                             const RequestContext& ctx) {
+  const std::string& token = req.token;
   if (token.empty()) return fail_fields({{"token", "is required: open the link from the activation mail"}});
   TRY(throttled("ip:" + ctx.ip, throttle_policy::kAddress, nullptr, ctx, "activation"));
   TRY_ASSIGN(auto act, store_.activation_by_link(keys_.token_hash(token)));
@@ -625,22 +473,19 @@ Result<json> AccountService::activate_with_link(const std::string& token, const 
 // tells whether an account exists or awaits activation. The mail goes only to
 // an account awaiting activation, and not within a minute of the last one
 // (the store's sent_at: also after a restart or right after registration).
-Result<json> AccountService::resend_activation(const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"username"});
-  auto username = f.text("username", true, 64);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::ResendReply> AccountService::resend_activation(const api::ResendRequest& req, const RequestContext& ctx) {
   const std::string ip_key = address_key("resend", ctx);
-  const std::string key = "resend:" + normalize::username_key(*username);
+  const std::string key = "resend:" + normalize::username_key(req.username);
   TRY(throttled(ip_key, throttle_policy::kResendAddress, nullptr, ctx, "resend"));
   TRY(throttled(key, throttle_policy::kResend, nullptr, ctx, "resend"));
   throttle_.failure(ip_key, throttle_policy::kResendAddress);
   throttle_.failure(key, throttle_policy::kResend);
-  TRY_ASSIGN(auto found, store_.account_by_username(*username));
+  TRY_ASSIGN(auto found, store_.account_by_username(req.username));
   if (found && found->status == AccountStatus::Inactive && found->email) {
     TRY_ASSIGN(auto act, store_.activation_for(found->id));
     if (!act || act->sent_at + throttle_policy::kResend.first_delay <= clock_.now()) TRY(issue_activation(*found));
   }
-  return json{{"sent", true}};
+  return api::ResendReply{true};
 }
 
 // ---------------------------------------------------------------------- login
@@ -690,28 +535,21 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
               "the authentication code is wrong or was already used; wait for the next code");
 }
 
-Result<json> AccountService::login(const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"login", "password", "totp", "recovery_code", "client"});
-  auto login = f.text("login", true, 254);
-  auto password_it = body.is_object() ? body.find("password") : body.end();
-  if (!body.is_object() || password_it == body.end() || !password_it->is_string() ||
-      password_it->get<std::string>().empty())
-    f.error("password", "is required");
-  auto totp_code = f.text("totp", false, 16);
-  auto recovery = f.text("recovery_code", false, 32);
-  auto client = f.text("client", false, 128);
-  if (!f.ok()) return std::unexpected(f.failure());
-  std::string password = password_it->get<std::string>();
+Result<api::LoginReply> AccountService::login(const api::LoginRequest& req, const RequestContext& ctx) {
+  const std::string& password = req.password;
+  const std::optional<std::string>& totp_code = req.totp;
+  const std::optional<std::string>& recovery = req.recovery_code;
+  const std::optional<std::string>& client = req.client;
 
   // The same steps whether or not the login names an account (issue 9): both
   // throttles are checked and counted under what was typed, and one argon2id
   // verify runs, against a dummy hash (same parameters) when there is no
   // account or its hash was erased at deregistration.
   const std::string ip_key = "ip:" + ctx.ip;
-  const std::string key = fmt::format("login:{}|ip:{}", login_name_key(*login), ctx.ip);
+  const std::string key = fmt::format("login:{}|ip:{}", login_name_key(req.login), ctx.ip);
   TRY(throttled(ip_key, throttle_policy::kAddress, nullptr, ctx));
-  TRY_ASSIGN(auto found, find_login(*login));
-  const Account someone = found ? *found : named_only(*login);
+  TRY_ASSIGN(auto found, find_login(req.login));
+  const Account someone = found ? *found : named_only(req.login);
   TRY(throttled(key, throttle_policy::kLogin, &someone, ctx));
 
   const bool has_hash = found && !found->password_hash.empty();
@@ -760,7 +598,7 @@ Result<json> AccountService::login(const json& body, const RequestContext& ctx) 
                     {{"session", s.id}, {"mfa", a.mfa_enabled}}));
     return {};
   }));
-  return json{{"token", token}, {"session", api::encode(session_view(s, s.id))}, {"account", account_json(a)}};
+  return api::LoginReply{token, session_view(s, s.id), account_view(a)};
 }
 
 Result<Caller> AccountService::authenticate(const std::string& token, const RequestContext& ctx) {
@@ -816,69 +654,62 @@ Result<api::SessionRevoked> AccountService::revoke_session(const Caller& caller,
 
 // -------------------------------------------------------------------- profile
 
-Result<json> AccountService::profile(const Caller& caller) { return json{{"account", account_json(caller.account)}}; }
+Result<api::AccountReply> AccountService::profile(const Caller& caller) {
+  return api::AccountReply{account_view(caller.account)};
+}
 
-Result<json> AccountService::update_profile(const Caller& caller, const json& body, const RequestContext& ctx) {
+namespace {
+
+// The members of a profile update that the caller's kind of account does not have.
+std::vector<FieldError> not_applicable(const Account& a, const api::ProfileUpdate& req) {
+  const bool supplier = a.role == Role::Supplier;
+  const bool enterprise = supplier && a.supplier_kind == SupplierKind::Enterprise;
+  const bool institution = a.role == Role::User && a.user_type && *a.user_type != UserType::Individual;
+  std::vector<FieldError> out;
+  if (req.organization && !institution)
+    out.push_back({"organization", "only university, research_institute and enterprise users have an organisation"});
+  if (req.contact_name && !enterprise) out.push_back({"contact_name", "only enterprise suppliers have a contact name"});
+  if (req.address && (!supplier || enterprise)) out.push_back({"address", "only individual suppliers have an address"});
+  if (req.affiliation && (!supplier || enterprise))
+    out.push_back({"affiliation", "only individual suppliers have an affiliation"});
+  if (req.settlement && !supplier) out.push_back({"settlement", "only suppliers have a settlement account"});
+  return out;
+}
+
+std::vector<std::string> changed_fields(const api::ProfileUpdate& req) {
+  std::vector<std::string> out;
+  std::apply(
+      [&](const auto&... m) {
+        (
+            [&] {
+              if (req.*(m.ptr)) out.emplace_back(m.name);
+            }(),
+            ...);
+      },
+      api::Wire<api::ProfileUpdate>::fields);
+  return out;
+}
+
+}  // namespace
+
+Result<api::AccountReply> AccountService::update_profile(const Caller& caller, const api::ProfileUpdate& req,
+                                                         const RequestContext& ctx) {
   Account a = caller.account;
-  bool supplier = a.role == Role::Supplier;
-  bool enterprise = supplier && a.supplier_kind == SupplierKind::Enterprise;
-  bool institution = a.role == Role::User && a.user_type && *a.user_type != UserType::Individual;
-  api::Fields f(body,
-                {"email", "phone", "region", "organization", "contact_name", "address", "affiliation", "settlement"});
-  std::vector<std::string> changed;
-  if (f.has("email")) {
-    a.email = email_field(f, true);
-    changed.push_back("email");
-  }
-  std::optional<std::string> phone;
-  if (f.has("phone")) {
-    phone = phone_field(f, true);
-    changed.push_back("phone");
-  }
-  if (f.has("region")) {
-    a.region = f.text("region", true, kNameMax);
-    changed.push_back("region");
-  }
-  if (f.has("organization")) {
-    if (!institution)
-      f.error("organization", "only university, research_institute and enterprise users have an organisation");
-    else
-      a.organization = f.text("organization", true, kOrgMax);
-    changed.push_back("organization");
-  }
-  if (f.has("contact_name")) {
-    if (!enterprise)
-      f.error("contact_name", "only enterprise suppliers have a contact name");
-    else
-      a.contact_name = f.text("contact_name", true, kNameMax);
-    changed.push_back("contact_name");
-  }
-  if (f.has("address")) {
-    if (!supplier || enterprise)
-      f.error("address", "only individual suppliers have an address");
-    else
-      a.address = f.text("address", true, kAddressMax);
-    changed.push_back("address");
-  }
-  if (f.has("affiliation")) {
-    if (!supplier || enterprise)
-      f.error("affiliation", "only individual suppliers have an affiliation");
-    else
-      a.affiliation = f.text("affiliation", true, kOrgMax);
-    changed.push_back("affiliation");
-  }
-  if (f.has("settlement")) {
-    if (!supplier)
-      f.error("settlement", "only suppliers have a settlement account");
-    else if (auto s = settlement_field(f, true)) {
-      a.bank_name = s->bank_name;
-      a.bank_account_name = s->account_name;
-      a.bank_account = seal("bank_account", s->account_number);
-    }
-    changed.push_back("settlement");
-  }
-  if (!f.ok()) return std::unexpected(f.failure());
+  if (auto bad = not_applicable(a, req); !bad.empty()) return fail_fields(std::move(bad));
+  const std::vector<std::string> changed = changed_fields(req);
   if (changed.empty()) return fail_fields({{"(body)", "nothing to change: give at least one field to update"}});
+  if (req.email) a.email = req.email;
+  const std::optional<std::string>& phone = req.phone;
+  if (req.region) a.region = req.region;
+  if (req.organization) a.organization = req.organization;
+  if (req.contact_name) a.contact_name = req.contact_name;
+  if (req.address) a.address = req.address;
+  if (req.affiliation) a.affiliation = req.affiliation;
+  if (req.settlement) {
+    a.bank_name = req.settlement->bank_name;
+    a.bank_account_name = req.settlement->account_name;
+    a.bank_account = seal("bank_account", req.settlement->account_number);
+  }
   // "Taken" tells whether an email or phone is registered: rationed per
   // account as registration's answers are per address.
   const std::string taken_key = fmt::format("taken:acct:{}", a.id);
@@ -920,32 +751,23 @@ Result<json> AccountService::update_profile(const Caller& caller, const json& bo
       });
   if (!updated) return std::unexpected(counted_if_taken(updated.error(), taken_key));
   a = std::move(*updated);
-  return json{{"account", account_json(a)}};
+  return api::AccountReply{account_view(a)};
 }
 
-Result<json> AccountService::change_password(const Caller& caller, const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"current_password", "new_password"});
-  auto current = body.is_object() && body.contains("current_password") && body["current_password"].is_string()
-                     ? std::optional<std::string>(body["current_password"].get<std::string>())
-                     : std::nullopt;
-  if (!current || current->empty()) f.error("current_password", "is required");
-  auto fresh = f.secret("new_password", true, 128);
-  if (fresh) {
-    if (auto p = validate::password(*fresh, caller.account.username); !p.empty())
-      f.error("new_password", p);
-    else if (current && *fresh == *current)
-      f.error("new_password", "must differ from the current password");
-  }
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::PasswordChanged> AccountService::change_password(const Caller& caller, const api::PasswordChange& req,
+                                                             const RequestContext& ctx) {
+  // The request checked every rule but this one, which needs the caller's username.
+  if (auto p = validate::password(req.new_password, caller.account.username); !p.empty())
+    return fail_fields({{"new_password", p}});
   Account a = caller.account;
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
   TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
-  if (!crypto::verify_password(a.password_hash, *current)) {
+  if (!crypto::verify_password(a.password_hash, req.current_password)) {
     throttle_.failure(key, throttle_policy::kAccount);
     audit_event(AuditEventName::PasswordChangeFailed, &a, ctx);
     return fail(ErrorCode::InvalidCredentials, "the current password is wrong");
   }
-  TRY_ASSIGN(std::string new_hash, crypto::hash_password(*fresh));
+  TRY_ASSIGN(std::string new_hash, crypto::hash_password(req.new_password));
   int ended = 0;
   TRY_ASSIGN(
       a,
@@ -963,24 +785,19 @@ Result<json> AccountService::change_password(const Caller& caller, const json& b
          fmt::format("The password of cpshare account {} was changed at {} from {}.\n"
                      "Every session was ended. If this was not you, contact the platform administrator.\n",
                      a.username, rfc3339(clock_.now()), ctx.ip));
-  return json{{"sessions_ended", ended}};
+  return api::PasswordChanged{ended};
 }
 
-Result<json> AccountService::deregister(const Caller& caller, const json& body, const RequestContext& ctx,
-                                        const std::function<Result<>(const Account&)>& close_also) {
-  api::Fields f(body, {"password", "confirm_username"});
-  bool has_pw = body.is_object() && body.contains("password") && body["password"].is_string() &&
-                !body["password"].get<std::string>().empty();
-  if (!has_pw) f.error("password", "is required");
-  auto confirm = f.text("confirm_username", true, 64);
+Result<api::Deregistered> AccountService::deregister(const Caller& caller, const api::Deregistration& req,
+                                                     const RequestContext& ctx,
+                                                     const std::function<Result<>(const Account&)>& close_also) {
   // One name in any case (issue 8): the confirmation is compared as usernames are.
-  if (confirm && normalize::username_key(*confirm) != normalize::username_key(caller.account.username))
-    f.error("confirm_username", "must be your username, to confirm");
-  if (!f.ok()) return std::unexpected(f.failure());
+  if (normalize::username_key(req.confirm_username) != normalize::username_key(caller.account.username))
+    return fail_fields({{"confirm_username", "must be your username, to confirm"}});
   Account a = caller.account;
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
   TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
-  if (!crypto::verify_password(a.password_hash, body["password"].get<std::string>())) {
+  if (!crypto::verify_password(a.password_hash, req.password)) {
     throttle_.failure(key, throttle_policy::kAccount);
     return fail(ErrorCode::InvalidCredentials, "the password is wrong");
   }
@@ -1045,14 +862,12 @@ Result<json> AccountService::deregister(const Caller& caller, const json& body, 
                        "Billing records are kept as the law requires.\n",
                        a.username, rfc3339(*a.deregistered_at)));
   }
-  return json{{"status", "deregistered"}, {"sessions_ended", ended}};
+  return api::Deregistered{AccountStatus::Deregistered, ended};
 }
 
 // ------------------------------------------------------------------------ MFA
 
-Result<json> AccountService::mfa_begin(const Caller& caller, const json& body) {
-  api::Fields f(body, {});
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::MfaSecret> AccountService::mfa_begin(const Caller& caller) {
   crypto::Bytes secret = crypto::random_bytes(20);
   std::string raw(secret.begin(), secret.end());
   TRY_ASSIGN(Account a, modify(caller.account.id, [&](Account& cur) -> Result<> {
@@ -1062,14 +877,12 @@ Result<json> AccountService::mfa_begin(const Caller& caller, const json& body) {
                cur.mfa_pending_cipher = keys_.seal(raw);
                return {};
              }));
-  return json{{"secret", crypto::base32_encode(secret)},
-              {"otpauth_uri", totp::otpauth_uri("cpshare", a.username, raw)}};
+  return api::MfaSecret{crypto::base32_encode(secret), totp::otpauth_uri("cpshare", a.username, raw)};
 }
 
-Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"code"});
-  auto code = f.text("code", true, 16);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::MfaEnabled> AccountService::mfa_confirm(const Caller& caller, const api::MfaConfirm& req,
+                                                    const RequestContext& ctx) {
+  const std::string& code = req.code;
   Account a = caller.account;
   if (a.mfa_enabled) return fail(ErrorCode::MfaAlreadyEnabled, "two-factor authentication is already on");
   if (a.mfa_pending_cipher.empty())
@@ -1077,7 +890,7 @@ Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body,
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
   TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   TRY_ASSIGN(std::string secret, keys_.open_string(a.mfa_pending_cipher));
-  auto step = totp::match(secret, *code, clock_.now());
+  auto step = totp::match(secret, code, clock_.now());
   if (!step) {
     throttle_.failure(key, throttle_policy::kAccount);
     audit_event(AuditEventName::MfaFailed, &a, ctx, {{"during", "enrolment"}});
@@ -1106,21 +919,19 @@ Result<json> AccountService::mfa_confirm(const Caller& caller, const json& body,
         TRY(store_.replace_recovery_codes(cur.id, hashes));
         return write_audit(store_, clock_, AuditEventName::MfaEnabled, &cur, ctx);
       }));
-  return json{{"mfa_enabled", true}, {"recovery_codes", codes}};
+  return api::MfaEnabled{true, std::move(codes)};
 }
 
-Result<json> AccountService::mfa_disable(const Caller& caller, const json& body, const RequestContext& ctx) {
-  api::Fields f(body, {"code"});
-  auto code = f.text("code", true, 32);
-  if (!f.ok()) return std::unexpected(f.failure());
+Result<api::MfaDisabled> AccountService::mfa_disable(const Caller& caller, const api::MfaDisable& req,
+                                                     const RequestContext& ctx) {
+  const std::string& code = req.code;
   Account a = caller.account;
   if (!a.mfa_enabled) return fail(ErrorCode::MfaNotEnabled, "two-factor authentication is not on");
   std::string key = fmt::format("acct:{}|ip:{}", a.id, ctx.ip);
   TRY(throttled(key, throttle_policy::kAccount, &a, ctx));
   // A 6-digit code is a TOTP code; anything else is tried as a recovery code.
-  bool is_totp =
-      code->size() == 6 && std::all_of(code->begin(), code->end(), [](char c) { return c >= '0' && c <= '9'; });
-  TRY(check_second_factor(a, is_totp ? *code : "", is_totp ? "" : *code, ctx, key, throttle_policy::kAccount));
+  bool is_totp = code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  TRY(check_second_factor(a, is_totp ? code : "", is_totp ? "" : code, ctx, key, throttle_policy::kAccount));
   TRY(modify(
       a.id,
       [&](Account& cur) -> Result<> {
@@ -1134,19 +945,17 @@ Result<json> AccountService::mfa_disable(const Caller& caller, const json& body,
         TRY(store_.delete_recovery_codes(cur.id));
         return write_audit(store_, clock_, AuditEventName::MfaDisabled, &cur, ctx);
       }));
-  return json{{"mfa_enabled", false}};
+  return api::MfaDisabled{false};
 }
 
 // --------------------------------------------------------------------- admin
 
-Result<json> AccountService::review_list(const std::string& status) {
-  auto st = parse_status(status.empty() ? "pending_review" : status);
-  if (!st) return fail_fields({{"status", "must be one of inactive, pending_review, active, rejected, deregistered"}});
-  TRY_ASSIGN(auto accounts, store_.accounts_with_status(*st));
-  json items = json::array();
+Result<api::ReviewList> AccountService::review_list(const api::ReviewQuery& q) {
+  TRY_ASSIGN(auto accounts, store_.accounts_with_status(q.status.value_or(AccountStatus::PendingReview)));
+  api::ReviewList out;
   for (const auto& a : accounts)
-    if (a.role != Role::Admin) items.push_back(account_json(a));
-  return json{{"items", items}};
+    if (a.role != Role::Admin) out.items.push_back(account_view(a));
+  return out;
 }
 
 Result<LicenceDownload> AccountService::review_licence(const std::string& typed) {
@@ -1159,12 +968,20 @@ Result<LicenceDownload> AccountService::review_licence(const std::string& typed)
   return LicenceDownload{lic->filename, lic->content_type, std::move(bytes)};
 }
 
-Result<json> AccountService::review_decide(const Caller& admin, const std::string& typed, bool approve,
-                                           const json& body, const RequestContext& ctx) {
+Result<api::AccountReply> AccountService::review_approve(const Caller& admin, const std::string& username,
+                                                         const api::Approval& req, const RequestContext& ctx) {
+  return review_decide(admin, username, true, req.reason, ctx);
+}
+
+Result<api::AccountReply> AccountService::review_reject(const Caller& admin, const std::string& username,
+                                                        const api::Rejection& req, const RequestContext& ctx) {
+  return review_decide(admin, username, false, req.reason, ctx);
+}
+
+Result<api::AccountReply> AccountService::review_decide(const Caller& admin, const std::string& typed, bool approve,
+                                                        const std::optional<std::string>& reason,
+                                                        const RequestContext& ctx) {
   const std::string username = normalize::field(typed);
-  api::Fields f(body, {"reason"});
-  auto reason = f.prose("reason", !approve, 500);
-  if (!f.ok()) return std::unexpected(f.failure());
   TRY_ASSIGN(auto found, store_.account_by_username(username));
   if (!found) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
   TRY_ASSIGN(Account a, modify(
@@ -1189,36 +1006,35 @@ Result<json> AccountService::review_decide(const Caller& admin, const std::strin
              ? fmt::format("Your cpshare account {} was approved. You can now use every feature of your role.\n",
                            a.username)
              : fmt::format("Your cpshare account {} was not approved.\nReason: {}\n", a.username, reason.value_or("")));
-  return json{{"account", account_json(a)}};
+  return api::AccountReply{account_view(a)};
 }
 
-Result<json> AccountService::audit(const AuditQuery& query) {
+Result<api::AuditList> AccountService::audit(const api::AuditFilter& filter) {
   // Events carry the account's own spelling: a name typed in another case
   // finds the account's events (an unknown name is matched as typed: failed
   // logins record what was tried).
-  AuditQuery q = query;
+  AuditQuery q;
+  q.limit = filter.limit.value_or(100);
+  q.before_id = filter.before;
+  q.event = filter.event;
+  q.username = filter.username;
   if (q.username) {
     q.username = normalize::field(*q.username);
     TRY_ASSIGN(auto named, store_.account_by_username(*q.username));
     if (named) q.username = named->username;
   }
   TRY_ASSIGN(auto events, store_.audit(q));
-  json items = json::array();
+  api::AuditList out;
   for (const auto& e : events) {
     json detail = json::parse(e.detail_json, nullptr, false);
     if (detail.is_discarded()) detail = json::object();
-    items.push_back({{"id", e.id},
-                     {"at", rfc3339(e.at)},
-                     {"event", enum_name(e.event)},
-                     {"username", e.username},
-                     {"ip", e.ip},
-                     {"detail", detail}});
+    out.items.push_back({e.id, api::Time{e.at}, e.event, e.username, e.ip, std::move(detail)});
   }
-  return json{{"items", items}};
+  return out;
 }
 
-Result<json> AccountService::create_admin(const std::string& typed_username, const std::string& password,
-                                          const std::string& email) {
+Result<api::AccountReply> AccountService::create_admin(const std::string& typed_username, const std::string& password,
+                                                       const std::string& email) {
   const std::string username = normalize::field(typed_username);
   std::vector<FieldError> errors;
   if (auto p = validate::username(username); !p.empty()) errors.push_back({"username", p});
@@ -1243,7 +1059,7 @@ Result<json> AccountService::create_admin(const std::string& typed_username, con
                     RequestContext{"local", "cpshared admin create"}));
     return {};
   }));
-  return json{{"account", account_json(a)}};
+  return api::AccountReply{account_view(a)};
 }
 
 }  // namespace cpshare

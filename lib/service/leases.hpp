@@ -64,7 +64,8 @@ class LeaseService {
   // DELETE /api/v1/me: closes the caller's account (AccountService::deregister)
   // and ends its leases in the same transaction: both happen or neither
   // (R-USER-8, R-LEASE-7); then tries the queued account removals.
-  Result<json> deregister(AccountService& accounts, const Caller& caller, const json& body, const RequestContext& ctx);
+  Result<api::Deregistered> deregister(AccountService& accounts, const Caller& caller, const api::Deregistration& req,
+                                       const RequestContext& ctx);
   // One attempt now at each removal (failures are retried by tick).
   void start_revocations(std::vector<Revocation> queued);
 

@@ -22,6 +22,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "api/accounts.hpp"
 #include "clicmd/io.hpp"
 #include "clicmd/runner.hpp"
 
@@ -196,5 +197,26 @@ struct Cli {
     return json::parse(s.str(), nullptr, false);
   }
 };
+
+// The CLI reads answers strictly (api::decode): a fake daemon's answer must
+// carry every member. These complete a test's partial object with the
+// members it leaves out (null, false, the epoch), keeping the ones it gives.
+inline nlohmann::json account_answer(const nlohmann::json& partial) {
+  nlohmann::json a = api::encode(api::AccountView{});
+  if (partial.is_object()) a.update(partial);
+  return a;
+}
+inline nlohmann::json login_answer(nlohmann::json partial) {
+  nlohmann::json session = api::encode(api::SessionView{});
+  if (partial["session"].is_object()) session.update(partial["session"]);
+  partial["session"] = session;
+  partial["account"] = account_answer(partial["account"]);
+  return partial;
+}
+inline nlohmann::json activation_answer(const nlohmann::json& partial = nlohmann::json::object()) {
+  nlohmann::json a = api::encode(api::ActivationSent{});
+  a.update(partial);
+  return a;
+}
 
 }  // namespace cpshare::testing

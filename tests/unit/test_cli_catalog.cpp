@@ -75,9 +75,9 @@ std::vector<std::string> publish_with(std::vector<std::string> flags, const std:
 
 void log_in(Cli& cli, FakeServer& server) {
   server.on("POST /api/v1/sessions",
-            {{"token", "T0KEN"},
-             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-             {"account", {{"username", "acme"}, {"role", "supplier"}}}},
+            cpshare::testing::login_answer({{"token", "T0KEN"},
+                                            {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+                                            {"account", {{"username", "acme"}, {"role", "supplier"}}}}),
             201);
   cli.stdin_text = "pw\n";
   REQUIRE(cli({"login", "--server", server.url(), "--username", "acme", "--password-stdin"}) == 0);

@@ -18,16 +18,24 @@ using nlohmann::json;
 namespace {
 
 json account(const std::string& username, const std::string& status = "active") {
-  return {{"username", username},          {"role", "user"},           {"user_type", "individual"},
-          {"supplier_kind", nullptr},      {"status", status},         {"email", username + "@example.org"},
-          {"phone_masked", "138****8000"}, {"real_name", "Zhang San"}, {"id_number_masked", "1101**********002X"},
-          {"region", "Shenzhen"},          {"mfa_enabled", false},     {"created_at", "2026-11-27T12:00:00Z"}};
+  return cpshare::testing::account_answer({{"username", username},
+                                           {"role", "user"},
+                                           {"user_type", "individual"},
+                                           {"supplier_kind", nullptr},
+                                           {"status", status},
+                                           {"email", username + "@example.org"},
+                                           {"phone_masked", "138****8000"},
+                                           {"real_name", "Zhang San"},
+                                           {"id_number_masked", "1101**********002X"},
+                                           {"region", "Shenzhen"},
+                                           {"mfa_enabled", false},
+                                           {"created_at", "2026-11-27T12:00:00Z"}});
 }
 
 json login_data(const std::string& username) {
-  return {{"token", "T0KEN-" + username},
-          {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-          {"account", account(username)}};
+  return cpshare::testing::login_answer({{"token", "T0KEN-" + username},
+                                         {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+                                         {"account", account(username)}});
 }
 
 // A Cli logged in as alice on `server` (hosts.json written as `cpshare login` would).
@@ -102,7 +110,7 @@ TEST_CASE("help comes from the table; bad flags are usage errors", "[cli][dispat
 
 TEST_CASE("global options work before and after the command words", "[cli][dispatch]") {
   FakeServer server;
-  server.on("GET /api/v1/health", {{"status", "ok"}, {"version", "9.9.9"}});
+  server.on("GET /api/v1/health", {{"status", "ok"}, {"version", "9.9.9"}, {"time", "2026-11-27T12:00:00Z"}});
   Cli cli;
   CHECK(cli({"version", "--server", server.url(), "--json"}) == 0);
   CHECK(cli.out_json()["server_version"] == "9.9.9");
@@ -141,7 +149,7 @@ TEST_CASE("login stores the session; logout ends it and forgets the token", "[cl
   CHECK(cli.out_json() == json{{"account", account("alice")}});
   CHECK(server.last("GET /api/v1/me").headers.find("Authorization")->second == "Bearer T0KEN-alice");
 
-  server.on("DELETE /api/v1/sessions/current", json::object());
+  server.on("DELETE /api/v1/sessions/current", {{"id", "s_0123456789abcdef"}, {"revoked", true}});
   CHECK(cli({"logout"}) == 0);
   CHECK(cli.hosts()["servers"][server.url()].count("token") == 0);
   CHECK(cli({"whoami"}) == 3);  // no network call: not logged in
@@ -218,7 +226,8 @@ TEST_CASE("register a user from flags and stdin, then activate with --code-stdin
   server.on("GET /api/v1/terms", {{"version", "2026-11-01"}, {"agreement", "A"}, {"privacy", "P"}});
   server.on("POST /api/v1/users",
             {{"account", account("alice", "inactive")},
-             {"activation", {{"sent_to", "a***e@example.org"}, {"code_expires_at", "2026-11-27T12:15:00Z"}}}},
+             {"activation", cpshare::testing::activation_answer(
+                                {{"sent_to", "a***e@example.org"}, {"code_expires_at", "2026-11-27T12:15:00Z"}})}},
             201);
   server.on("POST /api/v1/activate", {{"account", account("alice", "active")}});
   Cli cli;
@@ -244,8 +253,9 @@ TEST_CASE("register a user from flags and stdin, then activate with --code-stdin
 
 TEST_CASE("register an enterprise supplier: capital in fen, licence in base64", "[cli][register][R-SUP-1]") {
   FakeServer server;
-  server.on("GET /api/v1/terms", {{"version", "v1"}});
-  server.on("POST /api/v1/suppliers", {{"account", account("acme", "inactive")}, {"activation", json::object()}}, 201);
+  server.on("GET /api/v1/terms", {{"version", "v1"}, {"agreement", "A"}, {"privacy", "P"}});
+  server.on("POST /api/v1/suppliers",
+            {{"account", account("acme", "inactive")}, {"activation", cpshare::testing::activation_answer()}}, 201);
   cpshare::testing::TempDir tmp;
   std::ofstream(tmp.path / "lic.png", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   Cli cli;
@@ -299,7 +309,8 @@ TEST_CASE("register an enterprise supplier: capital in fen, licence in base64", 
 TEST_CASE("register on a terminal: asks, shows the terms, asks the mailed code", "[cli][register][R-USER-1]") {
   FakeServer server;
   server.on("GET /api/v1/terms", {{"version", "v7"}, {"agreement", "AGREEMENT TEXT"}, {"privacy", "PRIVACY TEXT"}});
-  server.on("POST /api/v1/users", {{"account", account("alice", "inactive")}, {"activation", json::object()}}, 201);
+  server.on("POST /api/v1/users",
+            {{"account", account("alice", "inactive")}, {"activation", cpshare::testing::activation_answer()}}, 201);
   server.on_error("POST /api/v1/activate", 400, {{"code", "INVALID_CODE"}, {"message", "wrong code; 4 attempts left"}});
   server.on("POST /api/v1/activate", {{"account", account("alice", "active")}});
   Cli cli;
@@ -359,11 +370,11 @@ TEST_CASE("deregister needs --yes off a terminal and sends the confirmation", "[
   log_in(cli, server);
   CHECK(cli({"deregister", "--password-stdin"}) == 2);
   CHECK_THAT(cli.err, Catch::Contains("--yes"));
-  server.on("DELETE /api/v1/me", {{"status", "deregistered"}});
+  server.on("DELETE /api/v1/me", {{"status", "deregistered"}, {"sessions_ended", 1}});
   cli.stdin_text = "pw\n";
   CHECK(cli({"deregister", "--yes", "--password-stdin", "--json"}) == 0);
   CHECK(server.last("DELETE /api/v1/me").json_body() == json{{"password", "pw"}, {"confirm_username", "alice"}});
-  CHECK(cli.out_json() == json{{"status", "deregistered"}});
+  CHECK(cli.out_json() == json{{"status", "deregistered"}, {"sessions_ended", 1}});
   CHECK(cli.hosts()["servers"][server.url()].count("token") == 0);
 }
 
@@ -381,7 +392,7 @@ TEST_CASE("deregister on a terminal: a mistyped username changes nothing", "[cli
 
 TEST_CASE("a broken hosts.json does not matter when --server names the server", "[cli][config]") {
   FakeServer server;
-  server.on("GET /api/v1/health", {{"version", "1.2.3"}});
+  server.on("GET /api/v1/health", {{"status", "ok"}, {"version", "1.2.3"}, {"time", "2026-11-27T12:00:00Z"}});
   Cli cli;
   std::ofstream(cli.config.path / "hosts.json") << "{broken";
   CHECK(cli({"version", "--server", server.url()}) == 0);
@@ -488,16 +499,22 @@ TEST_CASE("sessions list marks the current one; revoking it forgets the token", 
   FakeServer server;
   Cli cli;
   log_in(cli, server);
-  server.on("GET /api/v1/sessions",
-            {{"items",
-              {{{"id", "s_0123456789abcdef"}, {"client", "cpshare/0.1.0 host"}, {"ip", "127.0.0.1"}, {"current", true}},
-               {{"id", "s_fedcba9876543210"}, {"client", "other"}, {"current", false}}}}});
+  server.on(
+      "GET /api/v1/sessions",
+      {{"items",
+        {cpshare::testing::login_answer({{"session",
+                                          {{"id", "s_0123456789abcdef"},
+                                           {"client", "cpshare/0.1.0 host"},
+                                           {"ip", "127.0.0.1"},
+                                           {"current", true}}}})["session"],
+         cpshare::testing::login_answer(
+             {{"session", {{"id", "s_fedcba9876543210"}, {"client", "other"}, {"current", false}}}})["session"]}}});
   CHECK(cli({"sessions", "list"}) == 0);
   CHECK_THAT(cli.out, Catch::Contains("*  s_0123456789abcdef"));
-  server.on("DELETE /api/v1/sessions/s_fedcba9876543210", json::object());
+  server.on("DELETE /api/v1/sessions/s_fedcba9876543210", {{"id", "s_fedcba9876543210"}, {"revoked", true}});
   CHECK(cli({"sessions", "revoke", "s_fedcba9876543210"}) == 0);
   CHECK(cli.hosts()["servers"][server.url()].count("token") == 1);
-  server.on("DELETE /api/v1/sessions/s_0123456789abcdef", json::object());
+  server.on("DELETE /api/v1/sessions/s_0123456789abcdef", {{"id", "s_0123456789abcdef"}, {"revoked", true}});
   CHECK(cli({"sessions", "revoke", "s_0123456789abcdef"}) == 0);
   CHECK(cli.hosts()["servers"][server.url()].count("token") == 0);
 }

@@ -48,9 +48,9 @@ TEST_CASE("bills: the table in TZ's local time, --json and --csv the wire's UTC"
   Cli cli;
   cli.env["TZ"] = "Asia/Shanghai";
   server.on("POST /api/v1/sessions",
-            {{"token", "T0KEN-alice"},
-             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-             {"account", {{"username", "alice"}, {"role", "user"}}}},
+            cpshare::testing::login_answer({{"token", "T0KEN-alice"},
+                                            {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+                                            {"account", {{"username", "alice"}, {"role", "user"}}}}),
             201);
   cli.stdin_text = "correct horse\n";
   REQUIRE(cli({"login", "--server", server.url(), "--username", "alice", "--password-stdin"}) == 0);

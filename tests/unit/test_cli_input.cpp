@@ -25,8 +25,8 @@ TEST_CASE("licence files: PDF/PNG/JPEG up to 5 MiB, refused locally otherwise", 
   std::ofstream(pdf, std::ios::binary) << "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
   auto ok = read_licence(pdf);
   REQUIRE(ok);
-  CHECK((*ok)["filename"] == "licence.pdf");
-  CHECK((*ok)["content_base64"].get<std::string>().starts_with("JVBERi0xLjQK"));  // "%PDF-1.4\n"
+  CHECK(ok->filename == "licence.pdf");
+  CHECK(ok->content_base64.starts_with("JVBERi0xLjQK"));  // "%PDF-1.4\n"
 
   const auto big = tmp.path / "big.pdf";
   {
@@ -48,11 +48,11 @@ TEST_CASE("licence files: PDF/PNG/JPEG up to 5 MiB, refused locally otherwise", 
 // so full-width input passes the local checks and goes out as ASCII.
 TEST_CASE("register normalises full-width values before checking and sending them", "[cli][input][R-USER-2]") {
   testing::FakeServer server;
-  server.on("GET /api/v1/terms", {{"version", "v1"}});
-  server.on(
-      "POST /api/v1/users",
-      {{"account", {{"username", "carol"}, {"role", "user"}, {"status", "inactive"}}}, {"activation", json::object()}},
-      201);
+  server.on("GET /api/v1/terms", {{"version", "v1"}, {"agreement", "A"}, {"privacy", "P"}});
+  server.on("POST /api/v1/users",
+            {{"account", testing::account_answer({{"username", "carol"}, {"role", "user"}, {"status", "inactive"}})},
+             {"activation", testing::activation_answer()}},
+            201);
   testing::Cli cli;
   cli.stdin_text = "Tr1cky-Passw0rd!\n";
   REQUIRE(cli({"register", "--server", server.url(), "--user-type", "individual", "--username", "ｃａｒｏｌ", "--email",
@@ -93,16 +93,17 @@ TEST_CASE("the CLI's length messages count characters", "[cli][input][R-USER-2]"
 
 TEST_CASE("deregister on a terminal takes the username typed in any case", "[cli][input][R-USER-8]") {
   testing::FakeServer server;
-  server.on("POST /api/v1/sessions",
-            {{"token", "T0KEN"},
-             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-             {"account", {{"username", "alice"}, {"role", "user"}, {"status", "active"}}}},
-            201);
+  server.on(
+      "POST /api/v1/sessions",
+      cpshare::testing::login_answer({{"token", "T0KEN"},
+                                      {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+                                      {"account", {{"username", "alice"}, {"role", "user"}, {"status", "active"}}}}),
+      201);
   testing::Cli cli;
   cli.stdin_text = "pw\n";
   REQUIRE(cli({"login", "--server", server.url(), "--username", "ALICE", "--password-stdin"}) == 0);
   CHECK(cli.hosts()["servers"][server.url()]["username"] == "alice");  // the account's own spelling
-  server.on("DELETE /api/v1/me", {{"status", "deregistered"}});
+  server.on("DELETE /api/v1/me", {{"status", "deregistered"}, {"sessions_ended", 1}});
   cli.console.is_interactive = true;
   cli.console.answers = {"ＡＬＩＣＥ", "pw"};
   CHECK(cli({"deregister"}) == 0);

@@ -84,9 +84,9 @@ json redemption() {
 
 void log_in(Cli& cli, FakeServer& server) {
   server.on("POST /api/v1/sessions",
-            {{"token", "T0KEN"},
-             {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
-             {"account", {{"username", "alice"}, {"role", "user"}}}},
+            cpshare::testing::login_answer({{"token", "T0KEN"},
+                                            {"session", {{"id", "s_0123456789abcdef"}, {"current", true}}},
+                                            {"account", {{"username", "alice"}, {"role", "user"}}}}),
             201);
   cli.stdin_text = "pw\n";
   REQUIRE(cli({"login", "--server", server.url(), "--username", "alice", "--password-stdin"}) == 0);

@@ -564,7 +564,8 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   const std::string waiting = f.lease(alice, cpc, 2).value().lease.lease_id;
   f.activate(running);
   f.clock.advance(600);
-  const json body = {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alice"}};
+  const api::Deregistration body =
+      api::Deregistration::from_body({{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alice"}}).value();
   auto status = [&] { return f.store->account_by_id(alice.account.id).value()->status; };
 
   // Ending a lease fails: the account is not closed either.
@@ -594,7 +595,7 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   // Both, once nothing fails: closed, and no lease of the account left active.
   auto done = f.leases.deregister(f.accounts, alice, body, f.ctx);
   REQUIRE(done);
-  CHECK((*done)["status"] == "deregistered");
+  CHECK(api::encode(*done)["status"] == "deregistered");
   CHECK(status() == AccountStatus::Deregistered);
   CHECK(f.holding(alice.account.id).empty());
   CHECK(f.leases.show(alice, running, {}).value().lease.end_reason == EndReason::Deregistered);

@@ -111,16 +111,16 @@ TEST_CASE("migration 5 keeps both of alice and Alice, and reports them to the ad
 
     // Login: exact spelling wins; another spelling is the older account's.
     RequestContext ctx{"192.0.2.1", "test"};
-    auto first = svc.login({{"login", "alice"}, {"password", "first-alice-pass"}}, ctx);
+    auto first = svc.login(api::LoginRequest{"alice", "first-alice-pass", {}, {}, {}}, ctx);
     REQUIRE(first);
-    CHECK((*first)["account"]["username"] == "alice");
-    auto second = svc.login({{"login", "Alice"}, {"password", "second-alice-pass"}}, ctx);
+    CHECK(first->account.username == "alice");
+    auto second = svc.login(api::LoginRequest{"Alice", "second-alice-pass", {}, {}, {}}, ctx);
     REQUIRE(second);
-    CHECK((*second)["account"]["username"] == "Alice");
-    auto upper = svc.login({{"login", "ALICE"}, {"password", "first-alice-pass"}}, ctx);
+    CHECK(second->account.username == "Alice");
+    auto upper = svc.login(api::LoginRequest{"ALICE", "first-alice-pass", {}, {}, {}}, ctx);
     REQUIRE(upper);
-    CHECK((*upper)["account"]["username"] == "alice");
-    CHECK(svc.login({{"login", "ALICE"}, {"password", "second-alice-pass"}}, ctx).error().code ==
+    CHECK(upper->account.username == "alice");
+    CHECK(svc.login(api::LoginRequest{"ALICE", "second-alice-pass", {}, {}, {}}, ctx).error().code ==
           ErrorCode::InvalidCredentials);
   }
   const std::string logged = cpshare::testing::read_file(log_file);
