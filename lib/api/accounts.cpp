@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 
 namespace cpshare::api {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 #include "util/clock.hpp"
 
 namespace cpshare::api {

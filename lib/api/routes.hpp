@@ -1,5 +1,6 @@
-// The one table of HTTP routes. The daemon binds handlers to it, and a test
-// checks it against docs/openapi.yaml, so the document and the server cannot drift.
+// The API's routes as plain rows, read from the endpoint types of
+// api/endpoints.hpp (their one source): the daemon serves them in this order,
+// and tests check them against docs/openapi.yaml and the daemon's handlers.
 #pragma once
 
 #include <string_view>

@@ -43,7 +43,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "domain/enum_table.hpp"
+#include "util/enum_table.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
@@ -93,7 +93,7 @@ concept Described = requires {
 template <class E>
 struct EnumWire;
 
-// An enum declared with CPSHARE_ENUM (domain/enum_table.hpp) is on the wire by its table's strings.
+// An enum declared with CPSHARE_ENUM (util/enum_table.hpp) is on the wire by its table's strings.
 template <class E>
 concept TableEnum = std::is_enum_v<E> && requires {
   EnumTable<E>::rows;

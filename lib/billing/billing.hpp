@@ -36,7 +36,7 @@
 #include <string_view>
 #include <utility>
 
-#include "domain/billing_mode.hpp"
+#include "billing/billing_mode.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
@@ -74,7 +74,7 @@ class Calendar {
   const date::time_zone* zone_;
 };
 
-// The lease's billing mode: domain/billing_mode.hpp's one enum (its strings and
+// The lease's billing mode: billing/billing_mode.hpp's one enum (its strings and
 // parsing are enum_name / enum_parse<BillingMode> there), under the short name
 // this arithmetic has always used.
 using Mode = BillingMode;

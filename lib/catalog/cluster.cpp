@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 #include "catalog/units.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/validate.hpp"

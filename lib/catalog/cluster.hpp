@@ -29,8 +29,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "domain/billing_mode.hpp"
-#include "domain/enum_table.hpp"
+#include "billing/billing_mode.hpp"
+#include "util/enum_table.hpp"
 #include "util/error.hpp"
 
 namespace cpshare {
@@ -65,7 +65,7 @@ std::string new_cpc_id();
 // Exactly that shape, lower case ("cp-7k2m9x4qvd").
 bool is_cpc_id(std::string_view id);
 
-using cpshare::BillingMode;  // domain/billing_mode.hpp
+using cpshare::BillingMode;  // billing/billing_mode.hpp
 
 // Fen per unit per period; nullopt = the mode is not offered.
 struct Prices {

@@ -18,7 +18,7 @@
 #include "catalog/units.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/input.hpp"
-#include "domain/billing_mode.hpp"
+#include "billing/billing_mode.hpp"
 #include "domain/lease.hpp"
 #include "domain/normalize.hpp"
 #include "util/clock.hpp"

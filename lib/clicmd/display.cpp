@@ -83,47 +83,12 @@ std::string local_time(const std::optional<api::Time>& t, const DisplayZone& zon
   return t ? local_time(*t, zone, with_seconds) : "-";
 }
 
-std::string local_time(const json& object, std::string_view key, const DisplayZone& zone, bool with_seconds) {
-  const std::string s = str(object, key);
-  return s.empty() ? "-" : format_local_time(s, zone, with_seconds);
-}
-
-const json& at(const json& object, std::string_view key) {
-  static const json null;
-  if (!object.is_object()) return null;
-  auto it = object.find(key);
-  return it == object.end() ? null : *it;
-}
-
-std::optional<std::int64_t> integer(const json& object, std::string_view key) {
-  const json& v = at(object, key);
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  return std::nullopt;
-}
-
 void print_block(std::ostream& out, std::string_view label, const std::string& text) {
   if (text.empty()) return;
   out << "\n" << label << ":\n";
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
 }
-
-std::string str(const json& object, std::string_view key) {
-  const json& v = at(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-std::string show(const json& value) {
-  if (value.is_null()) return "-";
-  if (value.is_string()) {
-    const auto& s = value.get_ref<const std::string&>();
-    return s.empty() ? "-" : s;
-  }
-  if (value.is_boolean()) return value.get<bool>() ? "yes" : "no";
-  return value.dump();
-}
-
-std::string show(const json& object, std::string_view key) { return show(at(object, key)); }
 
 std::string bold(std::string_view s, bool colour) {
   return colour ? "\033[1m" + std::string(s) + "\033[0m" : std::string(s);

@@ -25,18 +25,6 @@ namespace cpshare::clicmd {
 
 using nlohmann::json;
 
-// Tolerant access to server data (a missing member reads as null / ""), so an
-// unexpected shape prints "-" instead of throwing.
-const json& at(const json& object, std::string_view key);
-std::string str(const json& object, std::string_view key);
-
-// An integer member; nothing when it is absent or not an integer.
-std::optional<std::int64_t> integer(const json& object, std::string_view key);
-
-// A JSON value as text: strings as they are, numbers, true/false as yes/no, null or absent "-".
-std::string show(const json& value);
-std::string show(const json& object, std::string_view key);
-
 // The zone the CLI shows times in (issue 8: "the CLI shows times in the user's local zone, with
 // its offset"): TZ as the C library reads it (an IANA name, ":name", a zoneinfo path, or a POSIX
 // rule such as "CST-8" or "EST5EDT,M3.2.0,M11.1.0", through date/ptz.h), else the system's
@@ -57,8 +45,7 @@ class DisplayZone {
 
 // A time from the server (RFC 3339, UTC on the wire) in `zone` with its offset:
 // "2027-02-28T20:58:00Z" → "2027-03-01 04:58 +08:00" in Asia/Shanghai; with_seconds adds ":SS".
-// Null or absent "-"; text that is not RFC 3339 as it is. --json output is the wire's, untouched.
-std::string local_time(const json& object, std::string_view key, const DisplayZone& zone, bool with_seconds = false);
+// Text that is not RFC 3339 as it is. --json output is the wire's, untouched.
 std::string format_local_time(std::string_view rfc3339, const DisplayZone& zone, bool with_seconds = false);
 // The same for a typed time; an empty optional "-".
 std::string local_time(api::Time t, const DisplayZone& zone, bool with_seconds = false);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "domain/audit.hpp"
-#include "domain/enum_table.hpp"
+#include "util/enum_table.hpp"
 
 namespace cpshare {
 

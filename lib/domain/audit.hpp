@@ -5,7 +5,7 @@
 // OpenAPI AuditEventName enum (tests/unit/test_audit_events.cpp compares them).
 #pragma once
 
-#include "domain/enum_table.hpp"
+#include "util/enum_table.hpp"
 
 namespace cpshare {
 

@@ -9,7 +9,7 @@
 
 #include "billing/billing.hpp"
 #include "domain/account.hpp"
-#include "domain/enum_table.hpp"
+#include "util/enum_table.hpp"
 
 namespace cpshare {
 

@@ -1,12 +1,9 @@
 #include "server/route_table.hpp"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
 #include <httplib.h>
 
 #include "api/request_rules.hpp"
-#include "api/routes.hpp"
 #include "util/memory.hpp"
 
 namespace cpshare {
@@ -26,19 +23,6 @@ void release_request_memory(const httplib::Request& req) {
   // The tree of a large body is freed now; give its pages back (issue 9:
   // glibc kept them, and the daemon's RSS grew by each attack).
   if (req.body.size() >= kTrimAfterBody) memory::release_freed();
-}
-
-void RouteTable::bind_legacy(std::string_view key, RouteHandler handler) {
-  for (const auto& spec : api::route_specs()) {
-    if (fmt::format("{} {}", spec.method, spec.path) != key) continue;
-    api::Method m = api::Method::Get;
-    for (auto candidate :
-         {api::Method::Get, api::Method::Post, api::Method::Put, api::Method::Patch, api::Method::Delete})
-      if (api::method_name(candidate) == spec.method) m = candidate;
-    add(Route{m, spec.path, spec.auth, spec.summary, std::move(handler)});
-    return;
-  }
-  throw std::logic_error(fmt::format("no route {} in api::route_specs()", key));
 }
 
 }  // namespace cpshare

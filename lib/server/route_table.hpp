@@ -97,10 +97,6 @@ class RouteTable {
     add(Route{E::method, E::path, E::auth, E::summary, std::move(handler)});
   }
 
-  // TRANSITIONAL (issue 10): an untyped route, named as in api::route_specs()
-  // ("POST /api/v1/users"); std::logic_error when there is no such route.
-  void bind_legacy(std::string_view key, RouteHandler handler);
-
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "api/catalog.hpp"
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 #include "catalog/cluster.hpp"
 #include "ssh/provision.hpp"
 #include "ssh/ssh.hpp"

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "domain/enum_table.hpp"
+#include "util/enum_table.hpp"
 
 #include "store/connection.hpp"
 #include "store/store.hpp"
@@ -62,7 +62,7 @@ inline void bind_blob(SQLite::Statement& st, int i, const Blob& b) {
     st.bind(i, b.data(), static_cast<int>(b.size()));
 }
 
-// A column holding one of an enum's strings (domain/enum_table.hpp) that does
+// A column holding one of an enum's strings (util/enum_table.hpp) that does
 // not (a row written by a newer cpshared, or edited by hand). The value is not
 // guessed: the read fails as Internal, naming the column and the value
 // ("store: read lease: leases.state holds 'paused', which this version of

@@ -70,7 +70,9 @@ function compare(where, mine, documented, isRequest) {
                   `${d.nullable ? "may be null" : "never null"} in the document`);
   if (mine.enum && d.enum) {
     const a = [...mine.enum].sort().join(","), b = [...new Set(d.enum)].sort().join(",");
-    if (a !== b) failures.push(`${where}: names ${a} in the type, ${b} in the document`);
+    // A request's parser may accept fewer names than its enum has (a unit is set idle or offline only).
+    const narrowed = isRequest && d.enum.every((n) => mine.enum.includes(n));
+    if (a !== b && !narrowed) failures.push(`${where}: names ${a} in the type, ${b} in the document`);
   }
   if (t === "array" && d.items) compare(`${where}[]`, mine.items, d.items, isRequest);
   if (t === "object" && mine.properties) {

@@ -17,9 +17,9 @@ TEST_CASE("times show in TZ's zone with the offset: 04:58 on 1 March in Shenzhen
   const DisplayZone beijing = tz("Asia/Shanghai");
   CHECK(format_local_time("2027-02-28T20:58:00Z", beijing) == "2027-03-01 04:58 +08:00");
   CHECK(format_local_time("2027-02-28T20:58:07Z", beijing, true) == "2027-03-01 04:58:07 +08:00");
-  CHECK(local_time(json{{"planned_end", "2027-03-31T20:58:00Z"}}, "planned_end", beijing) == "2027-04-01 04:58 +08:00");
-  CHECK(local_time(json{{"planned_end", nullptr}}, "planned_end", beijing) == "-");
-  CHECK(local_time(json::object(), "ended_at", beijing) == "-");
+  CHECK(local_time(cpshare::api::Time{*cpshare::parse_rfc3339("2027-03-31T20:58:00Z")}, beijing) ==
+        "2027-04-01 04:58 +08:00");
+  CHECK(local_time(std::optional<cpshare::api::Time>{}, beijing) == "-");
   CHECK(format_local_time("not a time", beijing) == "not a time");  // shown as it came, never hidden
 }
 

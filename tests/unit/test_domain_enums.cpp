@@ -12,7 +12,7 @@
 #include "catalog/cluster.hpp"
 #include "domain/account.hpp"
 #include "domain/audit.hpp"
-#include "domain/billing_mode.hpp"
+#include "billing/billing_mode.hpp"
 #include "domain/lease.hpp"
 #include "store_test_support.hpp"
 

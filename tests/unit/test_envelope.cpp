@@ -1,4 +1,4 @@
-// Bounded error answers (lib/api/fields, lib/api/envelope): a body of many
+// Bounded error answers (lib/domain/fields, lib/api/envelope): a body of many
 // unknown keys gets a few field errors and "and N more", never a list of all.
 // Issue 9 point 1. [R-SEC-1] [R-API-STD]
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api/envelope.hpp"
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 
 using cpshare::Error;
 using cpshare::ErrorCode;

@@ -5,7 +5,7 @@
 // yearly are prepaid periods (billing/billing.hpp).
 #pragma once
 
-#include "domain/enum_table.hpp"
+#include "util/enum_table.hpp"
 
 namespace cpshare {
 

@@ -1,4 +1,4 @@
-#include "api/fields.hpp"
+#include "domain/fields.hpp"
 
 #include <fmt/format.h>
 
