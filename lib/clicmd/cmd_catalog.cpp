@@ -241,9 +241,6 @@ std::string joined(const std::vector<std::string>& list) {
   return out;
 }
 
-std::string or_dash(const std::optional<std::string>& v) { return v && !v->empty() ? *v : "-"; }
-std::string or_dash(const std::string& v) { return v.empty() ? "-" : v; }
-
 std::string status_name(const api::ClusterView& c) { return std::string(enum_name(c.status)); }
 
 std::string cluster_status(const api::ClusterView& c, bool colour) {

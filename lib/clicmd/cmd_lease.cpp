@@ -41,8 +41,6 @@ std::string lowered(std::string s) {
 std::string yuan(const std::optional<std::int64_t>& fen) { return fen ? catalog::format_yuan(*fen) : "-"; }
 
 // Text that is not there (or empty) shows as "-", which print_fields leaves out.
-std::string or_dash(const std::optional<std::string>& s) { return s && !s->empty() ? *s : "-"; }
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
 // An enum by its wire name: "active", "hourly".
 template <class E>
