@@ -94,7 +94,7 @@ struct Account {
   std::optional<std::string> licence_filename;
   std::optional<std::string> licence_type;
   std::optional<std::int64_t> licence_size;
-  Blob licence_cipher;  // loaded only by Store::licence()
+  Blob licence_cipher;  // loaded only by AccountStore::licence()
   Blob mfa_secret_cipher;
   bool mfa_enabled = false;
   std::int64_t mfa_last_step = 0;

@@ -307,7 +307,7 @@ Result<int> serve(const Options& o) {
   std::thread janitor([&] {
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
-      if (auto r = d.store->delete_expired_sessions(clock.now(), config.session_idle_timeout); !r)
+      if (auto r = d.store->accounts().delete_expired_sessions(clock.now(), config.session_idle_timeout); !r)
         log.warn("session cleanup: {}", r.error().message);
     }
   });

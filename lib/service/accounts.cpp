@@ -77,10 +77,10 @@ Result<Account> AccountService::modify(std::int64_t id, const std::function<Resu
                                        const std::function<Result<>(const Account&)>& after) {
   Account out;
   TRY(store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(auto fresh, store_.account_by_id(id));
+    TRY_ASSIGN(auto fresh, store_.accounts().by_id(id));
     if (!fresh) return fail(ErrorCode::NotFound, "the account no longer exists");
     TRY(change(*fresh));
-    TRY(store_.update_account(*fresh));
+    TRY(store_.accounts().update(*fresh));
     if (after) TRY(after(*fresh));
     out = std::move(*fresh);
     return {};
@@ -89,7 +89,7 @@ Result<Account> AccountService::modify(std::int64_t id, const std::function<Resu
 }
 
 Result<std::size_t> AccountService::report_username_collisions() {
-  TRY_ASSIGN(auto groups, store_.username_collisions());
+  TRY_ASSIGN(auto groups, store_.accounts().username_collisions());
   if (groups.empty()) return std::size_t{0};
   std::string list;
   for (const auto& g : groups) {
@@ -290,11 +290,11 @@ Result<> AccountService::check_not_taken(const Account& a, const RequestContext&
   auto taken = [&](ErrorCode code, std::string message) -> Result<> {
     return std::unexpected(counted_if_taken(Error{code, std::move(message), {}, 0}, taken_key));
   };
-  TRY_ASSIGN(auto by_name, store_.account_by_username(a.username));
+  TRY_ASSIGN(auto by_name, store_.accounts().by_username(a.username));
   if (by_name) return taken(ErrorCode::UsernameTaken, taken_message(a.username, by_name->username));
-  TRY_ASSIGN(auto by_email, store_.account_by_email(*a.email));
+  TRY_ASSIGN(auto by_email, store_.accounts().by_email(*a.email));
   if (by_email) return taken(ErrorCode::EmailTaken, "that email address is already registered; log in or use another");
-  TRY_ASSIGN(auto by_phone, store_.account_by_phone_index(a.phone.index));
+  TRY_ASSIGN(auto by_phone, store_.accounts().by_phone_index(a.phone.index));
   if (by_phone) return taken(ErrorCode::PhoneTaken, "that phone number is already registered; log in or use another");
   return {};
 }
@@ -330,7 +330,7 @@ Result<api::Registered> AccountService::register_account(NewAccount n, const Req
   a.terms_version = n.terms_version;
   a.status = AccountStatus::Inactive;
   auto inserted = store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(a.id, store_.insert_account(a));
+    TRY_ASSIGN(a.id, store_.accounts().insert(a));
     TRY(write_audit(store_, clock_, AuditEventName::Registered, &a, ctx,
                     {{"role", role_name(a.role)},
                      {"type", a.user_type       ? enum_name(*a.user_type)
@@ -356,7 +356,7 @@ Result<api::ActivationSent> AccountService::issue_activation(const Account& a) {
   c.link_hash = keys_.token_hash(token);
   c.link_expires_at = now + config_.link_ttl;
   c.sent_at = now;
-  TRY(store_.put_activation(c));
+  TRY(store_.accounts().put_activation(c));
   std::string link = fmt::format("{}/api/v1/activate?token={}", config_.public_url, token);
   std::string body = fmt::format(
       "Welcome to cpshare, {0}.\n"
@@ -416,10 +416,10 @@ Result<api::AccountReply> AccountService::activate_with_code(const api::Activati
   TRY(throttled(ip_key, throttle_policy::kAddress, nullptr, ctx, "activation"));
   TRY(throttled(key, throttle_policy::kActivation, nullptr, ctx, "activation"));
 
-  TRY_ASSIGN(auto found, store_.account_by_username(req.username));
+  TRY_ASSIGN(auto found, store_.accounts().by_username(req.username));
   std::optional<ActivationCode> act;
   if (found) {
-    TRY_ASSIGN(act, store_.activation_for(found->id));
+    TRY_ASSIGN(act, store_.accounts().activation_for(found->id));
   }
   const Blob typed = code_hash(found ? found->id : 0, req.code);
   if (!act || !crypto::equal(act->code_hash, typed)) {
@@ -428,7 +428,7 @@ Result<api::AccountReply> AccountService::activate_with_code(const api::Activati
     throttle_.failure(ip_key, throttle_policy::kAddress);
     const Account someone = found ? *found : named_only(req.username);
     TRY(store_.atomically([&]() -> Result<> {
-      if (act) TRY(store_.set_activation_attempts(found->id, attempt));
+      if (act) TRY(store_.accounts().set_activation_attempts(found->id, attempt));
       return write_audit(store_, clock_, AuditEventName::ActivationFailed, &someone, ctx, {{"attempt", attempt}});
     }));
     return fail(ErrorCode::InvalidCode,
@@ -453,13 +453,13 @@ Result<api::AccountReply> AccountService::activate_with_link(const api::Activati
   const std::string& token = req.token;
   if (token.empty()) return fail_fields({{"token", "is required: open the link from the activation mail"}});
   TRY(throttled("ip:" + ctx.ip, throttle_policy::kAddress, nullptr, ctx, "activation"));
-  TRY_ASSIGN(auto act, store_.activation_by_link(keys_.token_hash(token)));
+  TRY_ASSIGN(auto act, store_.accounts().activation_by_link(keys_.token_hash(token)));
   if (!act) {
     throttle_.failure("ip:" + ctx.ip, throttle_policy::kAddress);
     return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
   }
   // The link proves the caller holds the mail; a used one is void.
-  TRY_ASSIGN(auto found, store_.account_by_id(act->account_id));
+  TRY_ASSIGN(auto found, store_.accounts().by_id(act->account_id));
   if (!found || found->status != AccountStatus::Inactive)
     return fail(ErrorCode::InvalidCode, "this activation link is not valid or was already used");
   if (act->link_expires_at <= clock_.now())
@@ -480,9 +480,9 @@ Result<api::ResendReply> AccountService::resend_activation(const api::ResendRequ
   TRY(throttled(key, throttle_policy::kResend, nullptr, ctx, "resend"));
   throttle_.failure(ip_key, throttle_policy::kResendAddress);
   throttle_.failure(key, throttle_policy::kResend);
-  TRY_ASSIGN(auto found, store_.account_by_username(req.username));
+  TRY_ASSIGN(auto found, store_.accounts().by_username(req.username));
   if (found && found->status == AccountStatus::Inactive && found->email) {
-    TRY_ASSIGN(auto act, store_.activation_for(found->id));
+    TRY_ASSIGN(auto act, store_.accounts().activation_for(found->id));
     if (!act || act->sent_at + throttle_policy::kResend.first_delay <= clock_.now()) TRY(issue_activation(*found));
   }
   return api::ResendReply{true};
@@ -492,13 +492,13 @@ Result<api::ResendReply> AccountService::resend_activation(const api::ResendRequ
 
 Result<std::optional<Account>> AccountService::find_login(const std::string& login) {
   std::string kind = login_kind(login);
-  if (kind == "email") return store_.account_by_email(text::to_lower_ascii(login));
+  if (kind == "email") return store_.accounts().by_email(text::to_lower_ascii(login));
   if (kind == "phone") {
-    TRY_ASSIGN(auto by_name, store_.account_by_username(login));
+    TRY_ASSIGN(auto by_name, store_.accounts().by_username(login));
     if (by_name) return by_name;
-    return store_.account_by_phone_index(keys_.blind_index("phone", validate::normalize_phone(login)));
+    return store_.accounts().by_phone_index(keys_.blind_index("phone", validate::normalize_phone(login)));
   }
-  return store_.account_by_username(login);
+  return store_.accounts().by_username(login);
 }
 
 Result<> AccountService::check_second_factor(Account& a, const std::string& code, const std::string& recovery,
@@ -506,7 +506,8 @@ Result<> AccountService::check_second_factor(Account& a, const std::string& code
                                              const ThrottlePolicy& p) {
   if (!recovery.empty()) {
     std::string norm = text::to_lower_ascii(text::trim(recovery));
-    TRY_ASSIGN(bool used, store_.use_recovery_code(a.id, keys_.token_hash("recovery:" + norm), clock_.now()));
+    TRY_ASSIGN(bool used,
+               store_.accounts().use_recovery_code(a.id, keys_.token_hash("recovery:" + norm), clock_.now()));
     if (used) {
       audit_event(AuditEventName::RecoveryCodeUsed, &a, ctx);
       return {};
@@ -593,7 +594,7 @@ Result<api::LoginReply> AccountService::login(const api::LoginRequest& req, cons
   s.client = client.value_or(ctx.user_agent.substr(0, 128));
   s.ip = ctx.ip;
   TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.insert_session(s));
+    TRY(store_.accounts().insert_session(s));
     TRY(write_audit(store_, clock_, AuditEventName::LoginSucceeded, &a, ctx,
                     {{"session", s.id}, {"mfa", a.mfa_enabled}}));
     return {};
@@ -604,30 +605,30 @@ Result<api::LoginReply> AccountService::login(const api::LoginRequest& req, cons
 Result<Caller> AccountService::authenticate(const std::string& token, const RequestContext& ctx) {
   (void)ctx;
   if (token.empty()) return fail(ErrorCode::Unauthenticated, "not logged in; run cpshare login");
-  TRY_ASSIGN(auto s, store_.session_by_token(keys_.token_hash(token)));
+  TRY_ASSIGN(auto s, store_.accounts().session_by_token(keys_.token_hash(token)));
   if (!s) return fail(ErrorCode::Unauthenticated, "this session has ended; run cpshare login");
   std::int64_t now = clock_.now();
   if (s->expires_at <= now || s->last_seen_at + config_.session_idle_timeout <= now) {
-    TRY(store_.delete_session(s->account_id, s->id));
+    TRY(store_.accounts().delete_session(s->account_id, s->id));
     return fail(ErrorCode::Unauthenticated, "this session has expired; run cpshare login");
   }
-  TRY_ASSIGN(auto a, store_.account_by_id(s->account_id));
+  TRY_ASSIGN(auto a, store_.accounts().by_id(s->account_id));
   if (!a || !a->can_log_in()) {
-    TRY(store_.delete_sessions_for(s->account_id));
+    TRY(store_.accounts().delete_sessions_for(s->account_id));
     return fail(ErrorCode::Unauthenticated, "this session has ended; run cpshare login");
   }
   // Record activity coarsely (not every request is a write), but often enough
   // that a short idle timeout stays exact to within a quarter of itself.
   std::int64_t granularity = std::clamp<std::int64_t>(config_.session_idle_timeout / 4, 0, 60);
   if (now - s->last_seen_at >= granularity) {
-    TRY(store_.touch_session(s->id, now));
+    TRY(store_.accounts().touch_session(s->id, now));
     s->last_seen_at = now;
   }
   return Caller{std::move(*a), std::move(*s)};
 }
 
 Result<api::SessionList> AccountService::list_sessions(const Caller& caller) {
-  TRY_ASSIGN(auto sessions, store_.sessions_for(caller.account.id));
+  TRY_ASSIGN(auto sessions, store_.accounts().sessions_for(caller.account.id));
   api::SessionList out;
   std::int64_t now = clock_.now();
   for (const auto& s : sessions) {
@@ -638,14 +639,14 @@ Result<api::SessionList> AccountService::list_sessions(const Caller& caller) {
 }
 
 Result<api::SessionRevoked> AccountService::logout(const Caller& caller, const RequestContext& ctx) {
-  TRY(store_.delete_session(caller.account.id, caller.session.id));
+  TRY(store_.accounts().delete_session(caller.account.id, caller.session.id));
   audit_event(AuditEventName::Logout, &caller.account, ctx, {{"session", caller.session.id}});
   return api::SessionRevoked{caller.session.id, true};
 }
 
 Result<api::SessionRevoked> AccountService::revoke_session(const Caller& caller, const std::string& id,
                                                            const RequestContext& ctx) {
-  TRY_ASSIGN(bool deleted, store_.delete_session(caller.account.id, id));
+  TRY_ASSIGN(bool deleted, store_.accounts().delete_session(caller.account.id, id));
   if (!deleted)
     return fail(ErrorCode::NotFound, fmt::format("no session '{}' of yours; see cpshare sessions list", id));
   audit_event(AuditEventName::SessionRevoked, &caller.account, ctx, {{"session", id}});
@@ -716,7 +717,7 @@ Result<api::AccountReply> AccountService::update_profile(const Caller& caller, c
   if ((a.email && a.email != caller.account.email) || phone)
     TRY(throttled(taken_key, throttle_policy::kTaken, &a, ctx, "registration"));
   if (a.email && a.email != caller.account.email) {
-    TRY_ASSIGN(auto other, store_.account_by_email(*a.email));
+    TRY_ASSIGN(auto other, store_.accounts().by_email(*a.email));
     if (other && other->id != a.id)
       return std::unexpected(counted_if_taken(
           Error{ErrorCode::EmailTaken, "that email address is already registered to another account", {}, 0},
@@ -724,7 +725,7 @@ Result<api::AccountReply> AccountService::update_profile(const Caller& caller, c
   }
   if (phone) {
     a.phone = seal("phone", *phone);
-    TRY_ASSIGN(auto other, store_.account_by_phone_index(a.phone.index));
+    TRY_ASSIGN(auto other, store_.accounts().by_phone_index(a.phone.index));
     if (other && other->id != a.id)
       return std::unexpected(counted_if_taken(
           Error{ErrorCode::PhoneTaken, "that phone number is already registered to another account", {}, 0},
@@ -778,7 +779,7 @@ Result<api::PasswordChanged> AccountService::change_password(const Caller& calle
             return {};
           },
           [&](const Account& cur) -> Result<> {
-            TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
+            TRY_ASSIGN(ended, store_.accounts().delete_sessions_for(cur.id));
             return write_audit(store_, clock_, AuditEventName::PasswordChanged, &cur, ctx, {{"sessions_ended", ended}});
           }));
   notify(a, "cpshare: your password was changed / 密码已修改",
@@ -842,9 +843,9 @@ Result<api::Deregistered> AccountService::deregister(const Caller& caller, const
                return {};
              },
              [&](const Account& cur) -> Result<> {
-               TRY_ASSIGN(ended, store_.delete_sessions_for(cur.id));
-               TRY(store_.delete_recovery_codes(cur.id));
-               TRY(store_.delete_activation(cur.id));
+               TRY_ASSIGN(ended, store_.accounts().delete_sessions_for(cur.id));
+               TRY(store_.accounts().delete_recovery_codes(cur.id));
+               TRY(store_.accounts().delete_activation(cur.id));
                if (close_also) TRY(close_also(cur));
                return write_audit(store_, clock_, AuditEventName::Deregistered, &cur, ctx, {{"sessions_ended", ended}});
              }));
@@ -916,7 +917,7 @@ Result<api::MfaEnabled> AccountService::mfa_confirm(const Caller& caller, const 
         return {};
       },
       [&](const Account& cur) -> Result<> {
-        TRY(store_.replace_recovery_codes(cur.id, hashes));
+        TRY(store_.accounts().replace_recovery_codes(cur.id, hashes));
         return write_audit(store_, clock_, AuditEventName::MfaEnabled, &cur, ctx);
       }));
   return api::MfaEnabled{true, std::move(codes)};
@@ -942,7 +943,7 @@ Result<api::MfaDisabled> AccountService::mfa_disable(const Caller& caller, const
         return {};
       },
       [&](const Account& cur) -> Result<> {
-        TRY(store_.delete_recovery_codes(cur.id));
+        TRY(store_.accounts().delete_recovery_codes(cur.id));
         return write_audit(store_, clock_, AuditEventName::MfaDisabled, &cur, ctx);
       }));
   return api::MfaDisabled{false};
@@ -951,7 +952,7 @@ Result<api::MfaDisabled> AccountService::mfa_disable(const Caller& caller, const
 // --------------------------------------------------------------------- admin
 
 Result<api::ReviewList> AccountService::review_list(const api::ReviewQuery& q) {
-  TRY_ASSIGN(auto accounts, store_.accounts_with_status(q.status.value_or(AccountStatus::PendingReview)));
+  TRY_ASSIGN(auto accounts, store_.accounts().with_status(q.status.value_or(AccountStatus::PendingReview)));
   api::ReviewList out;
   for (const auto& a : accounts)
     if (a.role != Role::Admin) out.items.push_back(account_view(a));
@@ -960,9 +961,9 @@ Result<api::ReviewList> AccountService::review_list(const api::ReviewQuery& q) {
 
 Result<LicenceDownload> AccountService::review_licence(const std::string& typed) {
   const std::string username = normalize::field(typed);
-  TRY_ASSIGN(auto a, store_.account_by_username(username));
+  TRY_ASSIGN(auto a, store_.accounts().by_username(username));
   if (!a) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
-  TRY_ASSIGN(auto lic, store_.licence(a->id));
+  TRY_ASSIGN(auto lic, store_.accounts().licence(a->id));
   if (!lic) return fail(ErrorCode::NotFound, fmt::format("account '{}' has no licence file", username));
   TRY_ASSIGN(std::string bytes, keys_.open_string(lic->cipher));
   return LicenceDownload{lic->filename, lic->content_type, std::move(bytes)};
@@ -982,7 +983,7 @@ Result<api::AccountReply> AccountService::review_decide(const Caller& admin, con
                                                         const std::optional<std::string>& reason,
                                                         const RequestContext& ctx) {
   const std::string username = normalize::field(typed);
-  TRY_ASSIGN(auto found, store_.account_by_username(username));
+  TRY_ASSIGN(auto found, store_.accounts().by_username(username));
   if (!found) return fail(ErrorCode::NotFound, fmt::format("no account '{}'", username));
   TRY_ASSIGN(Account a, modify(
                             found->id,
@@ -1020,10 +1021,10 @@ Result<api::AuditList> AccountService::audit(const api::AuditFilter& filter) {
   q.username = filter.username;
   if (q.username) {
     q.username = normalize::field(*q.username);
-    TRY_ASSIGN(auto named, store_.account_by_username(*q.username));
+    TRY_ASSIGN(auto named, store_.accounts().by_username(*q.username));
     if (named) q.username = named->username;
   }
-  TRY_ASSIGN(auto events, store_.audit(q));
+  TRY_ASSIGN(auto events, store_.audit().query(q));
   api::AuditList out;
   for (const auto& e : events) {
     json detail = json::parse(e.detail_json, nullptr, false);
@@ -1043,7 +1044,7 @@ Result<api::AccountReply> AccountService::create_admin(const std::string& typed_
   if (!mail.empty())
     if (auto p = validate::email(mail); !p.empty()) errors.push_back({"email", p});
   if (!errors.empty()) return fail_fields(std::move(errors));
-  TRY_ASSIGN(auto by_name, store_.account_by_username(username));
+  TRY_ASSIGN(auto by_name, store_.accounts().by_username(username));
   if (by_name) return fail(ErrorCode::UsernameTaken, taken_message(username, by_name->username));
   Account a;
   a.username = username;
@@ -1054,7 +1055,7 @@ Result<api::AccountReply> AccountService::create_admin(const std::string& typed_
   a.activated_at = a.created_at;
   TRY_ASSIGN(a.password_hash, crypto::hash_password(password));
   TRY(store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(a.id, store_.insert_account(a));
+    TRY_ASSIGN(a.id, store_.accounts().insert(a));
     TRY(write_audit(store_, clock_, AuditEventName::AdminCreated, &a,
                     RequestContext{"local", "cpshared admin create"}));
     return {};

@@ -118,7 +118,7 @@ class AccountService {
                                          const std::string& email);
 
   // Logs a warning naming the accounts kept from before usernames were one
-  // name whatever their case (Store::username_collisions; migration 5 also
+  // name whatever their case (AccountStore::username_collisions; migration 5 also
   // wrote each as a username_collision audit event). The daemon calls it at
   // start. Returns how many groups of colliding names there are.
   Result<std::size_t> report_username_collisions();

@@ -13,7 +13,7 @@ Result<> write_audit(Store& store, const Clock& clock, AuditEventName event, con
   }
   e.ip = ctx.ip;
   e.detail_json = detail.dump();
-  TRY(store.append_audit(e));
+  TRY(store.audit().append(e));
   return {};
 }
 

@@ -25,7 +25,7 @@ struct RequestContext {
 // account not stored yet, id 0, such as an unknown login name) gives the
 // account id (when non-zero) and the username; ctx.ip the client's address;
 // detail a JSON object, stored as text. Joins the caller's transaction when
-// there is one (Store::append_audit), so an event and the change it records
+// there is one (AuditStore::append), so an event and the change it records
 // commit together. Fails as the store does (Internal).
 Result<> write_audit(Store& store, const Clock& clock, AuditEventName event, const Account* who,
                      const RequestContext& ctx, const nlohmann::json& detail = nlohmann::json::object());

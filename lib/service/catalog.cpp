@@ -38,7 +38,7 @@ CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, ssh::S
 Result<std::optional<api::ProvisioningView>> CatalogService::provisioning_view(const Caller& caller, const Cluster& c) {
   if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin()))
     return std::optional<api::ProvisioningView>{};
-  TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
+  TRY_ASSIGN(ClusterSecrets s, store_.catalog().secrets(c.id));
   api::ProvisioningView v{s.ssh_public_key, std::nullopt};
   if (!s.ssh_host_key.empty()) v.host_key_fingerprint = s.ssh_host_key;
   return std::optional<api::ProvisioningView>{std::move(v)};
@@ -47,7 +47,7 @@ Result<std::optional<api::ProvisioningView>> CatalogService::provisioning_view(c
 Result<Cluster> CatalogService::visible(const Caller& caller, const std::string& cpc_id) {
   if (!catalog::is_cpc_id(cpc_id))
     return fail(ErrorCode::NotFound, fmt::format("'{}' is not a CPcId (they look like cp-7k2m9x4qvd)", cpc_id));
-  TRY_ASSIGN(auto c, store_.cluster_by_cpc_id(cpc_id));
+  TRY_ASSIGN(auto c, store_.catalog().by_cpc_id(cpc_id));
   if (!c || (c->status == catalog::ClusterStatus::Delisted && !is_owner(caller, *c) && !caller.is_admin()))
     return fail(ErrorCode::NotFound, fmt::format("no cluster {}", cpc_id));
   return std::move(*c);
@@ -90,8 +90,8 @@ Result<api::PublishedCluster> CatalogService::publish(const Caller& caller, cons
     secrets.agent_token_hash = keys_.token_hash(agent_token);
   }
   TRY(store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(c.id, store_.insert_cluster(c));
-    TRY(store_.set_cluster_secrets(c.id, secrets));
+    TRY_ASSIGN(c.id, store_.catalog().insert(c));
+    TRY(store_.catalog().set_secrets(c.id, secrets));
     return write_audit(store_, clock_, AuditEventName::ClusterPublished, &caller.account, ctx, {{"cpc_id", c.cpc_id}});
   }));
   api::PublishedCluster out{api::cluster_view(c, Viewer::Owner), std::nullopt, std::nullopt};
@@ -124,7 +124,7 @@ Result<api::ClusterPage> CatalogService::list(const Caller& caller, const api::L
   }
   q.limit = static_cast<int>(limit);
   q.offset = static_cast<int>(offset);
-  TRY_ASSIGN(auto rows, store_.clusters(q));
+  TRY_ASSIGN(auto rows, store_.catalog().query(q));
   api::ClusterPage page{{}, limit, offset};
   page.items.reserve(rows.size());
   for (const auto& c : rows) page.items.push_back(api::cluster_view(c, viewer_for(caller, c)));
@@ -133,7 +133,7 @@ Result<api::ClusterPage> CatalogService::list(const Caller& caller, const api::L
 
 Result<api::ClusterDetail> CatalogService::show(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
-  TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
+  TRY_ASSIGN(auto rows, store_.catalog().units(c.id));
   TRY_ASSIGN(auto provisioning, provisioning_view(caller, c));
   return api::ClusterDetail{api::cluster_view(c, viewer_for(caller, c)), unit_views(rows), std::move(provisioning)};
 }
@@ -150,9 +150,9 @@ Result<Cluster> CatalogService::modify(const Caller& caller, const std::string& 
     TRY_ASSIGN(Cluster c, owned(caller, cpc_id));  // inside the transaction: reads on the writer
     TRY(change(c));
     c.updated_at = clock_.now();
-    TRY(store_.update_cluster(c));
+    TRY(store_.catalog().update(c));
     TRY(after(c));
-    TRY_ASSIGN(auto stored, store_.cluster_by_cpc_id(cpc_id));  // as written (units_free recounted)
+    TRY_ASSIGN(auto stored, store_.catalog().by_cpc_id(cpc_id));  // as written (units_free recounted)
     out = std::move(stored).value_or(std::move(c));
     return {};
   }));
@@ -194,7 +194,7 @@ Result<api::ClusterChanged> CatalogService::set_listed(const Caller& caller, con
 
 Result<api::UnitList> CatalogService::units(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
-  TRY_ASSIGN(auto rows, store_.cluster_units(c.id));
+  TRY_ASSIGN(auto rows, store_.catalog().units(c.id));
   return api::UnitList{unit_views(rows)};
 }
 
@@ -206,7 +206,7 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
     return fail(ErrorCode::Conflict, fmt::format("{} is a B-class cluster: it is reached through its platform, "
                                                  "not over SSH",
                                                  cpc_id));
-  TRY_ASSIGN(ClusterSecrets s, store_.cluster_secrets(c.id));
+  TRY_ASSIGN(ClusterSecrets s, store_.catalog().secrets(c.id));
   TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
   ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60};
   auto probe = host_.verify(target);
@@ -225,7 +225,7 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
   if (probe->fingerprint != previous) {
     s.ssh_host_key = probe->fingerprint;
     TRY(store_.atomically([&]() -> Result<> {
-      TRY(store_.set_cluster_secrets(c.id, s));
+      TRY(store_.catalog().set_secrets(c.id, s));
       return write_audit(
           store_, clock_, previous.empty() ? AuditEventName::HostKeyPinned : AuditEventName::HostKeyRepinned,
           &caller.account, ctx, {{"cpc_id", cpc_id}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
@@ -247,7 +247,7 @@ Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const st
     if (idx < 0 || idx >= c.units)
       return fail(ErrorCode::NotFound,
                   fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id, c.units - 1, index));
-    TRY(store_.set_unit_status(c.id, idx, status, clock_.now()));
+    TRY(store_.catalog().set_unit_status(c.id, idx, status, clock_.now()));
     return write_audit(store_, clock_, AuditEventName::UnitStatusChanged, &caller.account, ctx,
                        {{"cpc_id", cpc_id}, {"unit", idx}, {"status", enum_name(status)}});
   }));

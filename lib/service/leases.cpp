@@ -161,7 +161,7 @@ Result<ssh::Target> LeaseService::admin_target(const catalog::Cluster& cluster, 
 }
 
 Result<Lease> LeaseService::find(const std::string& lease_id) {
-  TRY_ASSIGN(auto l, store_.lease_by_lease_id(lease_id));
+  TRY_ASSIGN(auto l, store_.leases().by_lease_id(lease_id));
   if (!l) return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
   return *l;
 }
@@ -180,7 +180,7 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
   // the lease sees) or after it, never in between.
   Lease made;
   TRY(store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(cpc_id));
+    TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
     if (!cluster || cluster->status != catalog::ClusterStatus::Listed)
       return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", cpc_id));
     const auto price = price_for(*cluster, mode);
@@ -210,12 +210,12 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
     l.created_at = clock_.now();
     if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
 
-    TRY_ASSIGN(made, store_.create_lease(l, static_cast<int>(req.units)));
+    TRY_ASSIGN(made, store_.leases().create(l, static_cast<int>(req.units)));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseRequested, &caller.account, ctx,
                     {{"lease", made.lease_id}, {"cpc_id", cpc_id}}));
     return {};
   }));
-  TRY_ASSIGN(api::LeaseView view, lease_view(made));  // as stored: create_lease adds the id and units
+  TRY_ASSIGN(api::LeaseView view, lease_view(made));  // as stored: LeaseStore::create adds the id and units
   return api::LeaseData{std::move(view)};
 }
 
@@ -230,7 +230,7 @@ Result<api::LeaseList> LeaseService::list(const Caller& caller, const api::Lease
   }
   if (query.state) q.states.push_back(*query.state);  // validated by api::LeaseListQuery::from_query
   q.limit = 500;
-  TRY_ASSIGN(auto rows, store_.leases(q));
+  TRY_ASSIGN(auto rows, store_.leases().query(q));
   api::LeaseList out;
   out.items.reserve(rows.size());
   for (const auto& l : rows) {
@@ -273,8 +273,8 @@ Result<api::LeaseApproval> LeaseService::approve(const Caller& caller, const std
   l.state = LeaseState::Approved;
   l.decide_by = clock_.now() + config_.decide_within;
   TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_lease(l, from));
-    TRY(store_.put_auth_code(l.id, keys_.token_hash(normal_code(code)), *l.decide_by));
+    TRY(store_.leases().update(l, from));
+    TRY(store_.leases().put_auth_code(l.id, keys_.token_hash(normal_code(code)), *l.decide_by));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseApproved, &caller.account, ctx, {{"lease", l.lease_id}}));
     return {};
   }));
@@ -316,9 +316,9 @@ Result<Lease> LeaseService::redeemable(const Caller& caller, const api::RedeemRe
     (void)write_audit(store_, clock_, AuditEventName::LeaseRedeemFailed, &caller.account, ctx, json::object());
     return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
   };
-  TRY_ASSIGN(auto ac, store_.auth_code(keys_.token_hash(normal_code(req.code))));
+  TRY_ASSIGN(auto ac, store_.leases().auth_code(keys_.token_hash(normal_code(req.code))));
   if (!ac || ac->used_at || ac->expires_at <= clock_.now()) return wrong();
-  TRY_ASSIGN(auto found, store_.lease_by_id(ac->lease_id));
+  TRY_ASSIGN(auto found, store_.leases().by_id(ac->lease_id));
   if (!found || found->user_id != caller.account.id || found->state != LeaseState::Approved) return wrong();
   redeem_throttle_.success(key);
   return *found;
@@ -329,9 +329,9 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   TRY_ASSIGN(Lease l, redeemable(caller, req, ctx));
 
   // Reach the supplier host as the cluster's admin, with its pinned host key.
-  TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(l.cpc_id));
+  TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(l.cpc_id));
   if (!cluster) return fail(ErrorCode::NotFound, "the lease's cluster no longer exists");
-  TRY_ASSIGN(ClusterSecrets secrets, store_.cluster_secrets(cluster->id));
+  TRY_ASSIGN(ClusterSecrets secrets, store_.catalog().secrets(cluster->id));
   if (secrets.ssh_host_key.empty())
     return fail(ErrorCode::Unavailable, fmt::format("cluster {} has not been verified by its supplier (cpshare "
                                                     "cluster verify); ask them, then redeem again",
@@ -368,19 +368,19 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   l.decide_by.reset();
   l.access_cipher = keys_.seal(api::encode(access).dump());
   auto committed = store_.atomically([&]() -> Result<> {
-    TRY_ASSIGN(bool first, store_.use_auth_code(l.id, now));
+    TRY_ASSIGN(bool first, store_.leases().use_auth_code(l.id, now));
     if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
-    TRY(store_.update_lease(l, from));
-    TRY(store_.set_lease_units(l, UnitStatus::Busy));
+    TRY(store_.leases().update(l, from));
+    TRY(store_.leases().set_units(l, UnitStatus::Busy));
     if (l.terms.mode != billing::Mode::Hourly)
-      TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
+      TRY(store_.leases().append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseRedeemed, &caller.account, ctx,
                     {{"lease", l.lease_id}, {"account", account.username}}));
     return {};
   });
   if (!committed) {
     // The account exists but the lease did not start: take it away again.
-    TRY(store_.put_revocation({l.id, account.username, 0, now, committed.error().message, std::nullopt}));
+    TRY(store_.leases().put_revocation({l.id, account.username, 0, now, committed.error().message, std::nullopt}));
     return std::unexpected(committed.error());
   }
   TRY_ASSIGN(api::LeaseView view, lease_view(l));
@@ -431,16 +431,16 @@ Result<Lease> LeaseService::end_in_tx(Lease l, EndReason reason, const std::stri
   l.decide_by.reset();
   const bool revoke_account = was_active && l.cluster_class == 'A';
   TRY(store_.atomically([&]() -> Result<> {
-    TRY(store_.update_lease(l, from));  // first: a second ender of the same lease stops here
-    TRY(store_.release_lease_units(l));
+    TRY(store_.leases().update(l, from));  // first: a second ender of the same lease stops here
+    TRY(store_.leases().release_units(l));
     if (was_active && !bill_error) {
       if (l.terms.mode == billing::Mode::Hourly)
-        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -*l.charged}));
+        TRY(store_.leases().append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -*l.charged}));
       else if (*l.refunded > 0)
-        TRY(store_.append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Refund, *l.refunded}));
-      TRY(store_.append_ledger({0, now, l.id, {}, l.supplier_id, LedgerKind::Earning, *l.charged}));
+        TRY(store_.leases().append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Refund, *l.refunded}));
+      TRY(store_.leases().append_ledger({0, now, l.id, {}, l.supplier_id, LedgerKind::Earning, *l.charged}));
     }
-    if (revoke_account) TRY(store_.put_revocation({l.id, account, 0, now, "", std::nullopt}));
+    if (revoke_account) TRY(store_.leases().put_revocation({l.id, account, 0, now, "", std::nullopt}));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseEnded, by, ctx,
                     {{"lease", l.lease_id}, {"reason", enum_name(reason)}}));
     if (bill_error)
@@ -468,11 +468,11 @@ Result<> LeaseService::revoke(Revocation r) {
   const std::int64_t now = clock_.now();
   std::optional<Lease> lease;
   auto attempt = [&]() -> Result<> {
-    TRY_ASSIGN(lease, store_.lease_by_id(r.lease_id));
+    TRY_ASSIGN(lease, store_.leases().by_id(r.lease_id));
     if (!lease) return fail(ErrorCode::NotFound, "lease gone");
-    TRY_ASSIGN(auto cluster, store_.cluster_by_cpc_id(lease->cpc_id));
+    TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(lease->cpc_id));
     if (!cluster) return fail(ErrorCode::NotFound, "cluster gone");
-    TRY_ASSIGN(ClusterSecrets secrets, store_.cluster_secrets(cluster->id));
+    TRY_ASSIGN(ClusterSecrets secrets, store_.catalog().secrets(cluster->id));
     TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
     return host_.remove_lease_account(admin, r.username);
   };
@@ -494,7 +494,7 @@ Result<> LeaseService::revoke(Revocation r) {
         std::min<std::int64_t>(config_.revoke_backoff_max, config_.revoke_retry << std::min(r.attempts - 1, 20));
     r.next_at = now + delay;
   }
-  auto stored = store_.put_revocation(r);
+  auto stored = store_.leases().put_revocation(r);
   // The supplier hears once when the removal is first put off, and when it is given up.
   Result<> told;
   if (lease && (final_failure || (!done && r.attempts == 1))) told = tell_supplier(*lease, r, final_failure);
@@ -514,7 +514,7 @@ Result<> LeaseService::revoke(Revocation r) {
 }
 
 Result<> LeaseService::tell_supplier(const Lease& l, const Revocation& r, bool final) {
-  auto supplier = store_.account_by_id(l.supplier_id);
+  auto supplier = store_.accounts().by_id(l.supplier_id);
   const Account* who = supplier && *supplier ? &**supplier : nullptr;
   std::vector<std::string> problems;
   if (!supplier) problems.push_back("read the supplier: " + supplier.error().message);
@@ -591,7 +591,7 @@ Result<api::Ledger> LeaseService::ledger(const Caller& caller, const api::MonthQ
   if (earnings && caller.account.role != Role::Supplier)
     return fail(ErrorCode::Forbidden, "earnings are a supplier's; users see their bills with cpshare bills");
   TRY_ASSIGN(auto range, month_range(config_.calendar, query.month.value_or(""), clock_.now()));
-  TRY_ASSIGN(auto rows, store_.ledger(caller.account.id, range.second.first, range.second.second));
+  TRY_ASSIGN(auto rows, store_.leases().ledger(caller.account.id, range.second.first, range.second.second));
   api::Ledger out{month_text(range.first), std::string(config_.calendar.zone_name()), {}, std::nullopt};
   out.items.reserve(rows.size());
   // Each amount fits int64 (billing::kMaxAmount); their sum may not, so it is
@@ -613,7 +613,7 @@ Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, co
       (as_supplier ? q.supplier_id : q.user_id) = account.id;
       q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
       q.limit = 100000;
-      TRY_ASSIGN(auto rows, store_.leases(q));
+      TRY_ASSIGN(auto rows, store_.leases().query(q));
       for (const auto& l : rows)
         TRY_CTX(end_in_tx(l, EndReason::Deregistered, "", &account, ctx, queued),
                 fmt::format("end lease {}", l.lease_id));
@@ -641,7 +641,7 @@ void LeaseService::tick(Logger& log) {
   q.due_before = now;
   q.open_hourly_started_before = now - billing::kOpenHourlyHorizonHours * 3600;  // its guaranteed life is over
   q.limit = 200;
-  auto due = store_.leases(q);
+  auto due = store_.leases().query(q);
   if (!due) log.error("scheduler: read the leases due: {}", due.error().message);
   std::vector<Revocation> queued;
   for (const auto& l : due ? *due : std::vector<Lease>{}) {
@@ -665,7 +665,7 @@ void LeaseService::tick(Logger& log) {
   }
   for (auto& r : queued)
     if (auto done = revoke(std::move(r)); !done) log.warn("scheduler: {}", done.error().message);
-  auto pending = store_.revocations_due(now);
+  auto pending = store_.leases().revocations_due(now);
   if (!pending) log.error("scheduler: read the account removals due: {}", pending.error().message);
   for (const auto& r : pending ? *pending : std::vector<Revocation>{})
     if (auto done = revoke(r); !done) log.warn("scheduler: {}", done.error().message);

@@ -1,6 +1,6 @@
-// Internal to lib/store, shared by the store's source files: Store::read and
-// Store::write (which connection an operation runs on, and SQLite's exceptions
-// turned into error values) and the row helpers.
+// Internal to lib/store, shared by its source files: Database::read and
+// Database::write (which connection an operation runs on, and SQLite's
+// exceptions turned into error values) and the row helpers.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -10,10 +10,11 @@
 #include <stdexcept>
 #include <utility>
 
+#include "domain/account.hpp"
 #include "util/enum_table.hpp"
 
 #include "store/connection.hpp"
-#include "store/store.hpp"
+#include "store/database.hpp"
 
 namespace cpshare {
 
@@ -110,24 +111,24 @@ auto with_errors(const char* what, F&& f) -> decltype(f()) {
 
 // A read connection on loan from the pool (or the writer, when there is no
 // pool or the caller is inside a transaction); returned on destruction.
-class Store::ReaderLease {
+class Database::ReaderLease {
  public:
-  ReaderLease(Store& s, std::unique_ptr<Connection> own, std::unique_lock<std::mutex> writer_lock)
-      : store_(s), own_(std::move(own)), writer_lock_(std::move(writer_lock)) {}
+  ReaderLease(Database& d, std::unique_ptr<Connection> own, std::unique_lock<std::mutex> writer_lock)
+      : database_(d), own_(std::move(own)), writer_lock_(std::move(writer_lock)) {}
   ReaderLease(ReaderLease&&) = default;
   ~ReaderLease() {
-    if (own_) store_.give_back_reader(std::move(own_));
+    if (own_) database_.give_back_reader(std::move(own_));
   }
-  Connection& db() { return own_ ? *own_ : *store_.db_; }
+  Connection& db() { return own_ ? *own_ : *database_.db_; }
 
  private:
-  Store& store_;
+  Database& database_;
   std::unique_ptr<Connection> own_;
   std::unique_lock<std::mutex> writer_lock_;  // held when reading on the writer outside a transaction
 };
 
 template <class F>
-auto Store::read(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
+auto Database::read(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
   if (in_transaction())
     return with_errors(what, [&] {
       StatementScope scope(*db_);
@@ -145,7 +146,7 @@ auto Store::read(const char* what, F&& f) -> decltype(f(std::declval<Connection&
 }
 
 template <class F>
-auto Store::write(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
+auto Database::write(const char* what, F&& f) -> decltype(f(std::declval<Connection&>())) {
   using R = decltype(f(std::declval<Connection&>()));
   std::optional<R> out;
   Result<> done = atomically([&]() -> Result<> {

@@ -93,7 +93,7 @@ struct LeaseFixture {
     return leases.request(u, request, ctx);
   }
 
-  std::int64_t units_free(const std::string& cpc) { return store->cluster_by_cpc_id(cpc).value()->units_free; }
+  std::int64_t units_free(const std::string& cpc) { return store->catalog().by_cpc_id(cpc).value()->units_free; }
 };
 
 }  // namespace cpshare::testing

@@ -42,7 +42,7 @@ inline Caller insert_caller(Store& store, const Clock& clock, const std::string&
   a.email = fmt::format("{}@example.org", name);
   a.region = region;
   a.created_at = clock.now();
-  a.id = store.insert_account(a).value();
+  a.id = store.accounts().insert(a).value();
   return Caller{a, Session{}};
 }
 

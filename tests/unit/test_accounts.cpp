@@ -166,7 +166,7 @@ int count_accounts(Store& s) {
   int n = 0;
   for (auto st : {AccountStatus::Inactive, AccountStatus::PendingReview, AccountStatus::Active, AccountStatus::Rejected,
                   AccountStatus::Deregistered})
-    n += static_cast<int>(s.accounts_with_status(st).value().size());
+    n += static_cast<int>(s.accounts().with_status(st).value().size());
   return n;
 }
 
@@ -405,7 +405,7 @@ TEST_CASE("TOTP: enrolment, login with a code once, recovery codes, disable", "[
   std::string uri = (*begin)["otpauth_uri"];
   CHECK(uri.rfind("otpauth://totp/", 0) == 0);
   // Recover the raw secret from the account (the test plays the authenticator).
-  auto acct = f.store->account_by_username("alice").value().value();
+  auto acct = f.store->accounts().by_username("alice").value().value();
   std::string secret = f.keys.open_string(acct.mfa_pending_cipher).value();
   auto code_now = [&] { return totp::code_at_step(secret, static_cast<std::uint64_t>(f.clock.now() / 30)).value(); };
 
@@ -473,7 +473,7 @@ TEST_CASE("deregistration ends sessions, blocks login and erases personal data",
   REQUIRE(!nobody);
   CHECK(gone.error().code == ErrorCode::InvalidCredentials);
   CHECK(gone.error().message == nobody.error().message);
-  auto a = f.store->account_by_username("alice").value().value();
+  auto a = f.store->accounts().by_username("alice").value().value();
   CHECK(a.status == AccountStatus::Deregistered);
   CHECK(a.username == "alice");  // kept: leases and the ledger name it
   CHECK(a.password_hash.empty());
@@ -483,7 +483,7 @@ TEST_CASE("deregistration ends sessions, blocks login and erases personal data",
   CHECK(!a.real_name);
   CHECK(!a.region);
   CHECK(!a.mfa_enabled);
-  CHECK(!f.store->activation_for(a.id).value());
+  CHECK(!f.store->accounts().activation_for(a.id).value());
   // The email and phone can be registered again by someone new.
   auto again = f.user_body("alice-new");
   again["email"] = "alice@example.org";
@@ -548,7 +548,7 @@ TEST_CASE("usernames that differ only in case are one name", "[R-USER-2][R-USER-
   raw.role = Role::User;
   raw.password_hash = "x";
   raw.created_at = kStart;
-  auto inserted = f.store->insert_account(raw);
+  auto inserted = f.store->accounts().insert(raw);
   REQUIRE(!inserted);
   CHECK(inserted.error().code == ErrorCode::UsernameTaken);
 }
@@ -621,7 +621,7 @@ TEST_CASE("full-width identifiers typed with a Chinese input method are stored n
   CHECK(f.login("13800138005"));
   auto same_phone = f.user_body("dave", "13800138005");
   CHECK(f.register_user(same_phone, f.ctx).error().code == ErrorCode::PhoneTaken);
-  const Account stored = f.store->account_by_username("carol").value().value();
+  const Account stored = f.store->accounts().by_username("carol").value().value();
   CHECK(stored.id_number.index == f.keys.blind_index("id_number", "11010519491231002X"));
 
   // A profile change goes through the same reader.
@@ -659,7 +659,7 @@ TEST_CASE("an enterprise supplier's full-width credit code, ID and bank account 
   CHECK(a["credit_code_masked"] == "9135**********Y43");
   CHECK(a["legal_rep_id_number_masked"] == "1101**********002X");
   CHECK(a["settlement"]["account_number_masked"] == "****5678");
-  const Account stored = f.store->account_by_username("acme").value().value();
+  const Account stored = f.store->accounts().by_username("acme").value().value();
   CHECK(stored.credit_code.index == f.keys.blind_index("credit_code", "91350100M000100Y43"));
   CHECK(stored.bank_account.index == f.keys.blind_index("bank_account", "6222021012345678"));
 }
@@ -912,7 +912,7 @@ TEST_CASE("deregistering an enterprise supplier keeps the company for billing an
   REQUIRE(f.activate_with_code({{"username", "acme"}, {"code", f.last_code()}}, f.ctx));
   Caller c = f.caller((*f.login("acme"))["token"]);
   REQUIRE(f.deregister(c, {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "acme"}}, f.ctx));
-  const Account a = f.store->account_by_username("acme").value().value();
+  const Account a = f.store->accounts().by_username("acme").value().value();
   CHECK(a.company_name == "深圳算力有限公司");
   CHECK(a.credit_code.index == f.keys.blind_index("credit_code", "91350100M000100Y43"));
   CHECK(a.registered_capital_fen == 500000000);
@@ -926,5 +926,5 @@ TEST_CASE("deregistering an enterprise supplier keeps the company for billing an
   CHECK(!a.bank_account_name);
   CHECK(a.bank_account.empty());
   CHECK(!a.licence_filename);
-  CHECK(!f.store->licence(a.id).value());
+  CHECK(!f.store->accounts().licence(a.id).value());
 }

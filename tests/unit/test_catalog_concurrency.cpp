@@ -66,16 +66,16 @@ struct Fixture {
     return (*r)["cluster"]["cpc_id"];
   }
 
-  catalog::Cluster cluster(const std::string& cpc) { return store->cluster_by_cpc_id(cpc).value().value(); }
+  catalog::Cluster cluster(const std::string& cpc) { return store->catalog().by_cpc_id(cpc).value().value(); }
 
   std::string unit_status(const std::string& cpc, int idx) {
-    const auto rows = store->cluster_units(cluster(cpc).id).value();
+    const auto rows = store->catalog().units(cluster(cpc).id).value();
     return std::string(enum_name(rows.at(static_cast<std::size_t>(idx)).status));
   }
 
   // The id of the newest audit event of this name (rounds run one after another).
   std::int64_t newest(const std::string& event) {
-    auto rows = store->audit(AuditQuery{1, std::nullopt, event, std::nullopt}).value();
+    auto rows = store->audit().query(AuditQuery{1, std::nullopt, event, std::nullopt}).value();
     return rows.empty() ? 0 : rows.front().id;
   }
 };
@@ -122,8 +122,9 @@ TEST_CASE("a price change racing a delist/relist: both land, every round", "[R-C
   CHECK(lost_price == 0);
   CHECK(lost_status == 0);
   // Every change is in the audit log once.
-  CHECK(f.store->audit(AuditQuery{1000, std::nullopt, "cluster_updated", std::nullopt}).value().size() == kRounds);
-  CHECK(f.store->audit(AuditQuery{1000, std::nullopt, "cluster_delisted", std::nullopt}).value().size() ==
+  CHECK(f.store->audit().query(AuditQuery{1000, std::nullopt, "cluster_updated", std::nullopt}).value().size() ==
+        kRounds);
+  CHECK(f.store->audit().query(AuditQuery{1000, std::nullopt, "cluster_delisted", std::nullopt}).value().size() ==
         kRounds / 2 + kRounds % 2);
 }
 
@@ -197,7 +198,7 @@ TEST_CASE("a lease racing a delist: it lands only if it came first", "[R-LEASE-3
   LeaseQuery q;
   q.supplier_id = sup.account.id;
   q.limit = 1000;
-  CHECK(static_cast<int>(f.store->leases(q).value().size()) == leased);
+  CHECK(static_cast<int>(f.store->leases().query(q).value().size()) == leased);
 }
 
 TEST_CASE("a lease racing a price change: it records the price of its moment", "[R-LEASE-1][R-CL-4]") {

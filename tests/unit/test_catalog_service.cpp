@@ -111,7 +111,7 @@ TEST_CASE("a provisioning key's comment names its cluster once: cpshare-cp-...",
     CHECK(line.substr(line.rfind(' ') + 1) == "cpshare-" + cpc);  // e.g. cpshare-cp-7k2m9x4qvd
     CHECK(line.find("cpshare-cpshare-") == std::string::npos);
     // The key kept for the cluster is the one shown.
-    CHECK(f.store->cluster_secrets(f.store->cluster_by_cpc_id(cpc).value()->id).value().ssh_public_key == line);
+    CHECK(f.store->catalog().secrets(f.store->catalog().by_cpc_id(cpc).value()->id).value().ssh_public_key == line);
   }
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("owners and admins change a cluster; others are refused", "[R-CL-4][R-
   CHECK(f.svc.units(sup, id).value().items.size() == 4);
   CHECK(testing::update(f.svc, sup, id, {{"class", "B"}}, f.ctx).error().code == ErrorCode::ValidationFailed);
 
-  auto audit = f.store->audit(AuditQuery{100, std::nullopt, "cluster_updated", std::nullopt}).value();
+  auto audit = f.store->audit().query(AuditQuery{100, std::nullopt, "cluster_updated", std::nullopt}).value();
   CHECK(audit.size() == 2);
 }
 

@@ -87,8 +87,9 @@ TEST_CASE("a stored string no enum knows is an Internal error naming the column 
   const auto db = dir.path / "t.db";
   std::unique_ptr<Store> store = Store::open(db).value();
   const Caller alice = testing::insert_caller(*store, clock, "alice", Role::User);
-  REQUIRE(store->append_audit(AuditEvent{0, clock.now(), AuditEventName::Logout, alice.account.id, "alice", "", "{}"}));
-  REQUIRE(store->account_by_id(alice.account.id).value()->role == Role::User);
+  REQUIRE(
+      store->audit().append(AuditEvent{0, clock.now(), AuditEventName::Logout, alice.account.id, "alice", "", "{}"}));
+  REQUIRE(store->accounts().by_id(alice.account.id).value()->role == Role::User);
 
   // A row written by a newer cpshared (or edited by hand): nothing is guessed.
   {
@@ -96,11 +97,11 @@ TEST_CASE("a stored string no enum knows is an Internal error naming the column 
     raw.exec("UPDATE accounts SET role = 'auditor' WHERE username = 'alice'");
     raw.exec("UPDATE audit_log SET event = 'account_frozen'");
   }
-  auto account = store->account_by_id(alice.account.id);
+  auto account = store->accounts().by_id(alice.account.id);
   REQUIRE_FALSE(account);
   CHECK(account.error().code == ErrorCode::Internal);
   CHECK_THAT(account.error().message, Catch::Contains("accounts.role holds 'auditor'"));
-  auto events = store->audit(AuditQuery{});
+  auto events = store->audit().query(AuditQuery{});
   REQUIRE_FALSE(events);
   CHECK(events.error().code == ErrorCode::Internal);
   CHECK_THAT(events.error().message, Catch::Contains("audit_log.event holds 'account_frozen'"));

@@ -74,7 +74,7 @@ struct Fixture : FakeHost, testing::LeaseFixture {
   json lease_json(const std::string& id) { return api::encode(leases.show(alice, id, {}).value().lease); }
 
   // The removals not yet done, due at any time.
-  std::vector<Revocation> pending() { return store->revocations_due(INT64_MAX).value(); }
+  std::vector<Revocation> pending() { return store->leases().revocations_due(INT64_MAX).value(); }
 
   // The revocation row of an account, done or not (the store answers only due ones).
   struct Row {

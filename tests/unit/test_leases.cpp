@@ -48,7 +48,7 @@ struct Fixture : RealHost, testing::LeaseFixture {
   std::vector<AuditEvent> events(const std::string& name) {
     AuditQuery q;
     q.event = name;
-    return store->audit(q).value();
+    return store->audit().query(q).value();
   }
 
   // The account's leases that still hold units.
@@ -56,28 +56,28 @@ struct Fixture : RealHost, testing::LeaseFixture {
     LeaseQuery q;
     q.user_id = account_id;
     q.states = {LeaseState::Requested, LeaseState::Approved, LeaseState::Provisioning, LeaseState::Active};
-    return store->leases(q).value();
+    return store->leases().query(q).value();
   }
 
   // Starts a lease's billing as the agent (B) or a redeem (A) would.
   Lease activate(const std::string& lease_id) {
-    Lease l = *store->lease_by_lease_id(lease_id).value();
+    Lease l = *store->leases().by_lease_id(lease_id).value();
     const LeaseState from = l.state;
     l.state = LeaseState::Active;
     l.started_at = clock.now();
     if (l.terms.mode != billing::Mode::Hourly)
       l.planned_end = billing::period_end(l.terms.mode, config.calendar, clock.now(), l.terms.periods);
-    REQUIRE(store->update_lease(l, from));
-    REQUIRE(store->set_lease_units(l, UnitStatus::Busy));
+    REQUIRE(store->leases().update(l, from));
+    REQUIRE(store->leases().set_units(l, UnitStatus::Busy));
     if (l.terms.mode != billing::Mode::Hourly)
-      REQUIRE(store->append_ledger({0, clock.now(), l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
+      REQUIRE(store->leases().append_ledger({0, clock.now(), l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
     return l;
   }
 
   std::int64_t ledger_sum(std::int64_t account) {
     std::int64_t sum = 0;
     const auto entries =
-        store->ledger(account, 0, INT64_MAX).value();  // (a range-for over a temporary's value() dangles)
+        store->leases().ledger(account, 0, INT64_MAX).value();  // (a range-for over a temporary's value() dangles)
     for (const auto& e : entries) sum += e.amount;
     return sum;
   }
@@ -112,7 +112,7 @@ TEST_CASE("64 concurrent requests for 8 units: exactly 8 leases", "[R-LEASE-3]")
   std::set<int> held;
   LeaseQuery q;
   q.supplier_id = sup.account.id;
-  const auto leases = f.store->leases(q).value();
+  const auto leases = f.store->leases().query(q).value();
   for (const auto& l : leases)
     for (int u : l.units) CHECK(held.insert(u).second);
   CHECK(held.size() == 8);
@@ -144,7 +144,8 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
   CHECK(f.units_free(cpc) == 5);
   CHECK(api::encode(f.leases.show(alice, id, {}).value().lease) ==
         api::encode(lease));  // the answer is what was stored
-  CHECK(f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value()[0].status == UnitStatus::Reserved);
+  CHECK(f.store->catalog().units(f.store->catalog().by_cpc_id(cpc).value()->id).value()[0].status ==
+        UnitStatus::Reserved);
 
   // A price change applies to new leases only.
   REQUIRE(testing::update(f.catalog, sup, cpc, {{"prices", {{"daily", 99900}}}}, f.ctx));
@@ -166,7 +167,7 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
   CHECK(std::regex_match(code, std::regex("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")));  // 80 bits
   CHECK(f.leases.approve(sup, id, f.ctx).error().code == ErrorCode::Conflict);
   // The code is stored only hashed.
-  CHECK(f.store->auth_code(f.keys.token_hash("0000000000000000")).value() == std::nullopt);
+  CHECK(f.store->leases().auth_code(f.keys.token_hash("0000000000000000")).value() == std::nullopt);
 
   // Someone else's code, or a wrong one: the same answer, nothing revealed.
   auto stolen = f.leases.redeem(bob, {code}, f.ctx);
@@ -420,17 +421,20 @@ TEST_CASE("a month whose total no 64-bit integer holds lists its entries and say
   Caller alice = f.account("alice", Role::User);
   const std::string cpc = f.publish(sup, 'B', 4);
   const std::string id = f.lease(alice, cpc, 1).value().lease.lease_id;
-  const Lease l = *f.store->lease_by_lease_id(id).value();
+  const Lease l = *f.store->leases().by_lease_id(id).value();
   const std::string month = f.leases.ledger(alice, {}, false).value().month;
-  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
+  REQUIRE(
+      f.store->leases().append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
   auto one = f.leases.ledger(alice, {month}, false).value();
   CHECK(one.total == -INT64_MAX);
-  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
+  REQUIRE(
+      f.store->leases().append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Charge, -INT64_MAX}));
   auto two = f.leases.ledger(alice, {month}, false).value();
   CHECK(two.items.size() == 2);
   CHECK(two.total == std::nullopt);
   // A refund that brings it back into range gives an exact total again.
-  REQUIRE(f.store->append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Refund, INT64_MAX}));
+  REQUIRE(
+      f.store->leases().append_ledger({0, f.clock.now(), l.id, {}, alice.account.id, LedgerKind::Refund, INT64_MAX}));
   CHECK(f.leases.ledger(alice, {month}, false).value().total == -INT64_MAX);
 }
 
@@ -457,10 +461,10 @@ TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the ad
   CHECK(l.refunded == std::nullopt);
   CHECK(api::encode(f.leases.show(alice, id, {}).value().lease) == api::encode(l));  // as stored
   CHECK(f.units_free(cpc) == 4);
-  const auto units = f.store->cluster_units(f.store->cluster_by_cpc_id(cpc).value()->id).value();
+  const auto units = f.store->catalog().units(f.store->catalog().by_cpc_id(cpc).value()->id).value();
   for (const auto& u : units) CHECK(u.status == UnitStatus::Idle);
   // Its SSH account's removal is queued (the host here is unreachable: it waits for the scheduler).
-  auto pending = f.store->revocations_due(f.clock.now() + 86400).value();
+  auto pending = f.store->leases().revocations_due(f.clock.now() + 86400).value();
   REQUIRE(pending.size() == 1);
   CHECK(pending[0].lease_id == started.id);
   CHECK(pending[0].username == ssh::lease_username(id));
@@ -556,7 +560,7 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   {
     Account a = alice.account;
     a.password_hash = crypto::hash_password("Tr0ub4dor&3x").value();
-    REQUIRE(f.store->update_account(a));
+    REQUIRE(f.store->accounts().update(a));
     alice.account = a;
   }
   const std::string cpc = f.publish(sup, 'B', 4);
@@ -566,7 +570,7 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   f.clock.advance(600);
   const api::Deregistration body =
       api::Deregistration::from_body({{"password", "Tr0ub4dor&3x"}, {"confirm_username", "alice"}}).value();
-  auto status = [&] { return f.store->account_by_id(alice.account.id).value()->status; };
+  auto status = [&] { return f.store->accounts().by_id(alice.account.id).value()->status; };
 
   // Ending a lease fails: the account is not closed either.
   f.sql(
@@ -627,7 +631,7 @@ TEST_CASE("checking a code names its lease and changes nothing", "[R-LEASE-4]") 
     CHECK(ok->lease.state == LeaseState::Approved);
   }
   CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Approved);
-  CHECK_FALSE(f.store->auth_code(f.keys.token_hash("x")).value());
+  CHECK_FALSE(f.store->leases().auth_code(f.keys.token_hash("x")).value());
   // Throttled with redeem: after too many wrong codes a right one waits too.
   for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {"BBBB-BBBB-BBBB-BBBB"}, f.ctx);
   CHECK(f.leases.redeem(bob, {code}, f.ctx).error().code == ErrorCode::RateLimited);

@@ -35,7 +35,7 @@ std::size_t count(Store& s, const std::string& who) {
   AuditQuery q;
   q.limit = 100000;
   q.username = who;
-  return s.audit(q).value().size();
+  return s.audit().query(q).value().size();
 }
 }  // namespace
 
@@ -55,9 +55,9 @@ TEST_CASE("group commit: concurrent writers keep exactly what they acknowledged"
           // without taking the others in its group with it.
           const bool doomed = i % 3 == 2;
           auto r = store->atomically([&]() -> Result<> {
-            TRY(store->append_audit(event(AuditEventName::Logout, who)));
+            TRY(store->audit().append(event(AuditEventName::Logout, who)));
             if (doomed) {
-              TRY(store->append_audit(event(AuditEventName::LoginFailed, who)));
+              TRY(store->audit().append(event(AuditEventName::LoginFailed, who)));
               return fail(ErrorCode::Conflict, "refused on purpose");
             }
             return {};
@@ -81,7 +81,7 @@ TEST_CASE("group commit: concurrent writers keep exactly what they acknowledged"
   auto store = Store::open(db).value();
   AuditQuery q;
   q.limit = 100000;
-  auto all = store->audit(q).value();
+  auto all = store->audit().query(q).value();
   CHECK(all.size() == static_cast<std::size_t>(acknowledged.load()));
   for (const auto& e : all) CHECK(e.event == AuditEventName::Logout);
   for (int t = 0; t < kThreads; ++t) CHECK(count(*store, "writer" + std::to_string(t)) == kEach * 2 / 3);
@@ -92,7 +92,7 @@ TEST_CASE("a write inside atomically is visible to reads in the same transaction
   auto store = Store::open(dir.path / "t.db").value();
   std::size_t seen_outside = 99;
   auto r = store->atomically([&]() -> Result<> {
-    TRY(store->append_audit(event(AuditEventName::SessionRevoked, "solo")));
+    TRY(store->audit().append(event(AuditEventName::SessionRevoked, "solo")));
     CHECK(count(*store, "solo") == 1);  // the transaction's own view
     std::thread other([&] { seen_outside = count(*store, "solo"); });
     other.join();
@@ -116,20 +116,20 @@ TEST_CASE("reads through reused statements see every later write", "[store]") {
   a.password_hash = std::string("x");
   a.region = "深圳";
   a.created_at = 1'800'000'000;
-  a.id = store->insert_account(a).value();
+  a.id = store->accounts().insert(a).value();
   for (int i = 0; i < 5; ++i) {
     a.region = fmt::format("region {}", i);
-    REQUIRE(store->update_account(a));
-    CHECK(store->account_by_id(a.id).value()->region == a.region);
-    CHECK(store->account_by_username("reader").value()->region == a.region);
+    REQUIRE(store->accounts().update(a));
+    CHECK(store->accounts().by_id(a.id).value()->region == a.region);
+    CHECK(store->accounts().by_username("reader").value()->region == a.region);
     CHECK(count(*store, "reader") == static_cast<std::size_t>(i));
-    REQUIRE(store->append_audit(event(AuditEventName::ProfileUpdated, "reader")));
+    REQUIRE(store->audit().append(event(AuditEventName::ProfileUpdated, "reader")));
   }
   // A statement that fails mid-operation is reset too: the next use works.
   Account twin = a;
-  CHECK(store->insert_account(twin).error().code == ErrorCode::UsernameTaken);
+  CHECK(store->accounts().insert(twin).error().code == ErrorCode::UsernameTaken);
   twin.username = "reader2";
-  CHECK(store->insert_account(twin));
+  CHECK(store->accounts().insert(twin));
 }
 
 TEST_CASE("migration 3 moves the secrets out of a populated catalogue intact", "[store]") {
@@ -159,16 +159,16 @@ TEST_CASE("migration 3 moves the secrets out of a populated catalogue intact", "
   }
   auto store = Store::open(path).value();
   CHECK(store->schema_version() >= 3);
-  auto c = store->cluster_by_cpc_id("cp-abcdefghij").value();
+  auto c = store->catalog().by_cpc_id("cp-abcdefghij").value();
   REQUIRE(c);
   CHECK(c->owner == "acme");
   CHECK(c->location == "深圳市");
   CHECK(c->units_free == 1);
-  auto secrets = store->cluster_secrets(c->id).value();
+  auto secrets = store->catalog().secrets(c->id).value();
   CHECK(secrets.ssh_key_cipher == Blob{1, 2});
   CHECK(secrets.ssh_public_key == "ssh-ed25519 AAAA");
   CHECK(secrets.ssh_host_key == "SHA256:pin");
-  auto units = store->cluster_units(c->id).value();
+  auto units = store->catalog().units(c->id).value();
   REQUIRE(units.size() == 2);
   CHECK(units[0].status == UnitStatus::Busy);
 }

@@ -73,7 +73,7 @@ TEST_CASE("an erased account's values are not readable in the database file or i
   a.licence_size = static_cast<std::int64_t>(kLicence.size());
   a.licence_cipher = bytes_of(kLicence);
   a.created_at = 1'800'000'000;
-  a.id = store->insert_account(a).value();
+  a.id = store->accounts().insert(a).value();
   // Neighbours on the same pages, which stay.
   for (int i = 0; i < 20; ++i) {
     Account n;
@@ -83,7 +83,7 @@ TEST_CASE("an erased account's values are not readable in the database file or i
     n.password_hash = "x";
     n.email = fmt::format("stays{}@example.org", i);
     n.created_at = 1'800'000'000;
-    REQUIRE(store->insert_account(n));
+    REQUIRE(store->accounts().insert(n));
   }
   const std::vector<std::string> erased = {kEmail, kHash, kName, kBank, "LICENCE-PAGE-MARKER"};
   // Self-check: the search sees the values where they are (WAL, then the file).
@@ -91,7 +91,7 @@ TEST_CASE("an erased account's values are not readable in the database file or i
   REQUIRE(store->flush_erased());
   CHECK(readable(path, erased) == erased);
 
-  Account gone = store->account_by_id(a.id).value().value();
+  Account gone = store->accounts().by_id(a.id).value().value();
   gone.status = AccountStatus::Deregistered;
   gone.password_hash.clear();
   gone.email.reset();
@@ -100,7 +100,7 @@ TEST_CASE("an erased account's values are not readable in the database file or i
   gone.licence_filename.reset();
   gone.licence_type.reset();
   gone.licence_size.reset();
-  REQUIRE(store->update_account(gone));
+  REQUIRE(store->accounts().update(gone));
   REQUIRE(store->flush_erased());
   CHECK(std::filesystem::file_size(path.string() + "-wal") == 0);
   CHECK(readable(path, erased).empty());
@@ -110,11 +110,11 @@ TEST_CASE("an erased account's values are not readable in the database file or i
   store.reset();
   CHECK(readable(path, erased).empty());
   store = Store::open(path).value();
-  const Account after = store->account_by_id(a.id).value().value();
+  const Account after = store->accounts().by_id(a.id).value().value();
   CHECK(after.username == "leaver");
   CHECK(after.password_hash.empty());
   CHECK(!after.email);
-  CHECK(!store->licence(a.id).value());
+  CHECK(!store->accounts().licence(a.id).value());
 }
 
 TEST_CASE("flush_erased inside a transaction is refused, not deadlocked", "[R-SEC-2]") {
@@ -171,14 +171,14 @@ TEST_CASE("migration 7 erases what accounts deregistered before kept, and leaves
 
   auto store = Store::open(path).value();
   CHECK(store->schema_version() >= 7);
-  const Account a = store->account_by_id(1).value().value();
+  const Account a = store->accounts().by_id(1).value().value();
   CHECK(a.username == "leaver");
   CHECK(a.status == AccountStatus::Deregistered);
   CHECK(a.password_hash.empty());
   CHECK(!a.real_name);
   CHECK(!a.region);
-  CHECK(store->sessions_for(1).value().empty());
-  const Account kept = store->account_by_id(2).value().value();
+  CHECK(store->accounts().sessions_for(1).value().empty());
+  const Account kept = store->accounts().by_id(2).value().value();
   CHECK(kept.password_hash == "stays-hash");
   CHECK(kept.real_name == "StaysName");
 

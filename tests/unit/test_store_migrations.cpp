@@ -72,21 +72,21 @@ TEST_CASE("migration 5 keeps both of alice and Alice, and reports them to the ad
 
   // Both are kept; each answers to its exact spelling, any other spelling
   // reaches the older one.
-  CHECK(store->account_by_username("alice").value().value().id == 1);
-  CHECK(store->account_by_username("Alice").value().value().id == 2);
-  CHECK(store->account_by_username("ALICE").value().value().id == 1);
-  CHECK(store->account_by_username("BOB").value().value().id == 3);
+  CHECK(store->accounts().by_username("alice").value().value().id == 1);
+  CHECK(store->accounts().by_username("Alice").value().value().id == 2);
+  CHECK(store->accounts().by_username("ALICE").value().value().id == 1);
+  CHECK(store->accounts().by_username("BOB").value().value().id == 3);
 
   // The report: the store lists the group, the migration wrote one audit
   // event per colliding account, and the daemon's start-up warning names them.
-  auto groups = store->username_collisions().value();
+  auto groups = store->accounts().username_collisions().value();
   REQUIRE(groups.size() == 1);
   CHECK(groups[0].key == "alice");
   CHECK(groups[0].usernames == std::vector<std::string>{"alice", "Alice"});
 
   AuditQuery q;
   q.event = "username_collision";
-  auto events = store->audit(q).value();
+  auto events = store->audit().query(q).value();
   REQUIRE(events.size() == 2);
   std::set<std::string> named;
   for (const auto& e : events) {
@@ -135,7 +135,7 @@ TEST_CASE("migration 5 keeps both of alice and Alice, and reports them to the ad
     a.role = Role::User;
     a.password_hash = "x";
     a.created_at = 1'800'000'000;
-    auto r = store->insert_account(a);
+    auto r = store->accounts().insert(a);
     REQUIRE(!r);
     CHECK(r.error().code == ErrorCode::UsernameTaken);
   }
@@ -143,7 +143,7 @@ TEST_CASE("migration 5 keeps both of alice and Alice, and reports them to the ad
   // Reopening runs nothing again: still two events.
   store.reset();
   store = Store::open(path).value();
-  CHECK(store->audit(q).value().size() == 2);
+  CHECK(store->audit().query(q).value().size() == 2);
 }
 
 TEST_CASE("migration 5 on a database without collisions reports nothing", "[R-USER-2]") {
@@ -153,9 +153,9 @@ TEST_CASE("migration 5 on a database without collisions reports nothing", "[R-US
   add_account(path, 1, "alice", "first-alice-pass");
   add_account(path, 2, "bob", "bob-pass-word");
   auto store = Store::open(path).value();
-  CHECK(store->username_collisions().value().empty());
+  CHECK(store->accounts().username_collisions().value().empty());
   AuditQuery q;
   q.event = "username_collision";
-  CHECK(store->audit(q).value().empty());
-  CHECK(store->account_by_username("Bob").value().value().id == 2);
+  CHECK(store->audit().query(q).value().empty());
+  CHECK(store->accounts().by_username("Bob").value().value().id == 2);
 }

@@ -1,5 +1,7 @@
 // Leases' SQL (migration 4): taking and returning units, the task record, the
 // ledger, authorization codes and pending SSH account removals.
+#include "store/lease_store.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -75,7 +77,7 @@ Lease read_lease(SQLite::Statement& st) {
   return l;
 }
 
-void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& units, UnitStatus status) {
+void mark_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& units, UnitStatus status) {
   SQLite::Statement& st = db.prepare("UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
   for (int u : units) {
     st.reset();
@@ -94,8 +96,8 @@ void set_units(Connection& db, std::int64_t cluster_id, const std::vector<int>& 
 
 }  // namespace
 
-Result<Lease> Store::create_lease(Lease l, int units) {
-  return write("create lease", [&](Connection& db) -> Result<Lease> {
+Result<Lease> LeaseStore::create(Lease l, int units) {
+  return db_.write("create lease", [&](Connection& db) -> Result<Lease> {
     // Checked here too, in the transaction that takes the units: whatever the
     // caller read, a cluster that is not listed now takes no new lease.
     SQLite::Statement& listed = db.prepare("SELECT status FROM clusters WHERE id = ?");
@@ -148,13 +150,13 @@ Result<Lease> Store::create_lease(Lease l, int units) {
       hold.bind(3, u);
       hold.exec();
     }
-    set_units(db, l.cluster_id, l.units, UnitStatus::Reserved);
+    mark_units(db, l.cluster_id, l.units, UnitStatus::Reserved);
     return l;
   });
 }
 
-Result<std::optional<Lease>> Store::lease_by_lease_id(const std::string& lease_id) {
-  return read("lease", [&](Connection& db) -> Result<std::optional<Lease>> {
+Result<std::optional<Lease>> LeaseStore::by_lease_id(const std::string& lease_id) {
+  return db_.read("lease", [&](Connection& db) -> Result<std::optional<Lease>> {
     SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE l.lease_id = ?", kLeaseColumns));
     st.bind(1, lease_id);
     if (!st.executeStep()) return std::optional<Lease>{};
@@ -162,8 +164,8 @@ Result<std::optional<Lease>> Store::lease_by_lease_id(const std::string& lease_i
   });
 }
 
-Result<std::optional<Lease>> Store::lease_by_id(std::int64_t id) {
-  return read("lease by id", [&](Connection& db) -> Result<std::optional<Lease>> {
+Result<std::optional<Lease>> LeaseStore::by_id(std::int64_t id) {
+  return db_.read("lease by id", [&](Connection& db) -> Result<std::optional<Lease>> {
     SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM leases l WHERE l.id = ?", kLeaseColumns));
     st.bind(1, static_cast<int64_t>(id));
     if (!st.executeStep()) return std::optional<Lease>{};
@@ -171,8 +173,8 @@ Result<std::optional<Lease>> Store::lease_by_id(std::int64_t id) {
   });
 }
 
-Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
-  return read("leases", [&](Connection& db) -> Result<std::vector<Lease>> {
+Result<std::vector<Lease>> LeaseStore::query(const LeaseQuery& q) {
+  return db_.read("leases", [&](Connection& db) -> Result<std::vector<Lease>> {
     std::string where = "1 = 1";
     if (q.user_id) where += " AND l.user_id = ?";
     if (q.supplier_id) where += " AND l.supplier_id = ?";
@@ -206,8 +208,8 @@ Result<std::vector<Lease>> Store::leases(const LeaseQuery& q) {
   });
 }
 
-Result<> Store::update_lease(const Lease& l, LeaseState from) {
-  return write("update lease", [&](Connection& db) -> Result<> {
+Result<> LeaseStore::update(const Lease& l, LeaseState from) {
+  return db_.write("update lease", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
         "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
         "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ?, bill_failed = ? "
@@ -234,25 +236,25 @@ Result<> Store::update_lease(const Lease& l, LeaseState from) {
   });
 }
 
-Result<> Store::set_lease_units(const Lease& l, UnitStatus status) {
-  return write("lease units", [&](Connection& db) -> Result<> {
-    set_units(db, l.cluster_id, l.units, status);
+Result<> LeaseStore::set_units(const Lease& l, UnitStatus status) {
+  return db_.write("lease units", [&](Connection& db) -> Result<> {
+    mark_units(db, l.cluster_id, l.units, status);
     return {};
   });
 }
 
-Result<> Store::release_lease_units(const Lease& l) {
-  return write("release units", [&](Connection& db) -> Result<> {
+Result<> LeaseStore::release_units(const Lease& l) {
+  return db_.write("release units", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare("UPDATE lease_units SET held = 0 WHERE lease_id = ?");
     st.bind(1, static_cast<int64_t>(l.id));
     st.exec();
-    set_units(db, l.cluster_id, l.units, UnitStatus::Idle);
+    mark_units(db, l.cluster_id, l.units, UnitStatus::Idle);
     return {};
   });
 }
 
-Result<> Store::append_ledger(const LedgerEntry& e) {
-  return write("ledger", [&](Connection& db) -> Result<> {
+Result<> LeaseStore::append_ledger(const LedgerEntry& e) {
+  return db_.write("ledger", [&](Connection& db) -> Result<> {
     SQLite::Statement& st =
         db.prepare("INSERT INTO ledger (at, lease_id, account_id, kind, amount) VALUES (?, ?, ?, ?, ?)");
     st.bind(1, static_cast<int64_t>(e.at));
@@ -265,8 +267,8 @@ Result<> Store::append_ledger(const LedgerEntry& e) {
   });
 }
 
-Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int64_t from, std::int64_t to) {
-  return read("read ledger", [&](Connection& db) -> Result<std::vector<LedgerEntry>> {
+Result<std::vector<LedgerEntry>> LeaseStore::ledger(std::int64_t account_id, std::int64_t from, std::int64_t to) {
+  return db_.read("read ledger", [&](Connection& db) -> Result<std::vector<LedgerEntry>> {
     SQLite::Statement& st = db.prepare(
         "SELECT g.id, g.at, g.lease_id, l.lease_id, g.account_id, g.kind, g.amount "
         "FROM ledger g JOIN leases l ON l.id = g.lease_id "
@@ -290,8 +292,8 @@ Result<std::vector<LedgerEntry>> Store::ledger(std::int64_t account_id, std::int
   });
 }
 
-Result<> Store::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at) {
-  return write("auth code", [&](Connection& db) -> Result<> {
+Result<> LeaseStore::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at) {
+  return db_.write("auth code", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
         "INSERT INTO auth_codes (lease_id, code_hash, expires_at) VALUES (?, ?, ?) "
         "ON CONFLICT (lease_id) DO UPDATE SET code_hash = excluded.code_hash, "
@@ -304,8 +306,8 @@ Result<> Store::put_auth_code(std::int64_t lease_id, const Blob& code_hash, std:
   });
 }
 
-Result<std::optional<AuthCode>> Store::auth_code(const Blob& code_hash) {
-  return read("find auth code", [&](Connection& db) -> Result<std::optional<AuthCode>> {
+Result<std::optional<AuthCode>> LeaseStore::auth_code(const Blob& code_hash) {
+  return db_.read("find auth code", [&](Connection& db) -> Result<std::optional<AuthCode>> {
     SQLite::Statement& st = db.prepare("SELECT lease_id, expires_at, used_at FROM auth_codes WHERE code_hash = ?");
     bind_blob(st, 1, code_hash);
     if (!st.executeStep()) return std::optional<AuthCode>{};
@@ -314,8 +316,8 @@ Result<std::optional<AuthCode>> Store::auth_code(const Blob& code_hash) {
   });
 }
 
-Result<bool> Store::use_auth_code(std::int64_t lease_id, std::int64_t at) {
-  return write("use auth code", [&](Connection& db) -> Result<bool> {
+Result<bool> LeaseStore::use_auth_code(std::int64_t lease_id, std::int64_t at) {
+  return db_.write("use auth code", [&](Connection& db) -> Result<bool> {
     SQLite::Statement& st = db.prepare("UPDATE auth_codes SET used_at = ? WHERE lease_id = ? AND used_at IS NULL");
     st.bind(1, static_cast<int64_t>(at));
     st.bind(2, static_cast<int64_t>(lease_id));
@@ -323,8 +325,8 @@ Result<bool> Store::use_auth_code(std::int64_t lease_id, std::int64_t at) {
   });
 }
 
-Result<> Store::put_revocation(const Revocation& r) {
-  return write("revocation", [&](Connection& db) -> Result<> {
+Result<> LeaseStore::put_revocation(const Revocation& r) {
+  return db_.write("revocation", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
         "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET "
@@ -341,8 +343,8 @@ Result<> Store::put_revocation(const Revocation& r) {
   });
 }
 
-Result<std::vector<Revocation>> Store::revocations_due(std::int64_t now) {
-  return read("revocations due", [&](Connection& db) -> Result<std::vector<Revocation>> {
+Result<std::vector<Revocation>> LeaseStore::revocations_due(std::int64_t now) {
+  return db_.read("revocations due", [&](Connection& db) -> Result<std::vector<Revocation>> {
     SQLite::Statement& st = db.prepare(
         "SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
         "WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 100");

@@ -1,4 +1,6 @@
 // The catalogue's SQL: clusters and their units (migration 2).
+#include "store/catalog_store.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -159,8 +161,8 @@ void refresh_units_free(Connection& db, std::int64_t cluster_id) {
 
 }  // namespace
 
-Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
-  auto inserted = write("insert cluster", [&](Connection& db) -> Result<std::int64_t> {
+Result<std::int64_t> CatalogStore::insert(const Cluster& c) {
+  auto inserted = db_.write("insert cluster", [&](Connection& db) -> Result<std::int64_t> {
     std::string cols, marks;
     for (const char* col : kClusterWritable) {
       cols += std::string(col) + ", ";
@@ -186,12 +188,12 @@ Result<std::int64_t> Store::insert_cluster(const Cluster& c) {
     }
     return id;
   });
-  if (inserted && *inserted >= 2 * analyzed_clusters_.load() + 1000) analyze_wanted_.store(true);
+  if (inserted) db_.cluster_inserted(*inserted);
   return inserted;
 }
 
-Result<std::optional<Cluster>> Store::cluster_by_cpc_id(const std::string& cpc_id) {
-  return read("cluster", [&](Connection& db) -> Result<std::optional<Cluster>> {
+Result<std::optional<Cluster>> CatalogStore::by_cpc_id(const std::string& cpc_id) {
+  return db_.read("cluster", [&](Connection& db) -> Result<std::optional<Cluster>> {
     SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM {} WHERE c.cpc_id = ?", kClusterColumns, kFrom));
     st.bind(1, cpc_id);
     if (!st.executeStep()) return std::optional<Cluster>{};
@@ -199,8 +201,8 @@ Result<std::optional<Cluster>> Store::cluster_by_cpc_id(const std::string& cpc_i
   });
 }
 
-Result<> Store::update_cluster(const Cluster& c) {
-  return write("update cluster", [&](Connection& db) -> Result<> {
+Result<> CatalogStore::update(const Cluster& c) {
+  return db_.write("update cluster", [&](Connection& db) -> Result<> {
     SQLite::Statement& units = db.prepare("SELECT units FROM clusters WHERE id = ?");
     units.bind(1, static_cast<int64_t>(c.id));
     if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
@@ -247,7 +249,7 @@ Result<> Store::update_cluster(const Cluster& c) {
 // so that a first page stops after `limit` rows instead of sorting the whole
 // catalogue: the caller's region, then the rest; or, for a sort by a price,
 // the clusters offering that mode, then those that do not (docs/PERFORMANCE.md).
-Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
+Result<std::vector<Cluster>> CatalogStore::query(const ClusterQuery& q) {
   struct Part {
     std::string where;
     std::optional<std::string> param;
@@ -284,7 +286,7 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
   if (q.owner_id) where += " AND owner_id = ?";
   if (q.available_only) where += " AND status = 'listed' AND units_free > 0";
 
-  return read("list clusters", [&](Connection& db) -> Result<std::vector<Cluster>> {
+  return db_.read("list clusters", [&](Connection& db) -> Result<std::vector<Cluster>> {
     auto bind = [&](SQLite::Statement& st, const Part& part) {
       int i = 1;
       for (const auto& p : filter.params) bind_param(st, i++, p);
@@ -318,8 +320,8 @@ Result<std::vector<Cluster>> Store::clusters(const ClusterQuery& q) {
   });
 }
 
-Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
-  return read("units", [&](Connection& db) -> Result<std::vector<UnitRow>> {
+Result<std::vector<UnitRow>> CatalogStore::units(std::int64_t cluster_id) {
+  return db_.read("units", [&](Connection& db) -> Result<std::vector<UnitRow>> {
     SQLite::Statement& st = db.prepare("SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
     st.bind(1, static_cast<int64_t>(cluster_id));
     std::vector<UnitRow> out;
@@ -329,8 +331,8 @@ Result<std::vector<UnitRow>> Store::cluster_units(std::int64_t cluster_id) {
   });
 }
 
-Result<> Store::set_unit_status(std::int64_t cluster_id, int index, UnitStatus status, std::int64_t now) {
-  return write("set unit", [&](Connection& db) -> Result<> {
+Result<> CatalogStore::set_unit_status(std::int64_t cluster_id, int index, UnitStatus status, std::int64_t now) {
+  return db_.write("set unit", [&](Connection& db) -> Result<> {
     SQLite::Statement& cur = db.prepare("SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
     cur.bind(1, static_cast<int64_t>(cluster_id));
     cur.bind(2, index);
@@ -354,8 +356,8 @@ Result<> Store::set_unit_status(std::int64_t cluster_id, int index, UnitStatus s
   });
 }
 
-Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
-  return read("cluster secrets", [&](Connection& db) -> Result<ClusterSecrets> {
+Result<ClusterSecrets> CatalogStore::secrets(std::int64_t cluster_id) {
+  return db_.read("cluster secrets", [&](Connection& db) -> Result<ClusterSecrets> {
     SQLite::Statement& st = db.prepare(
         "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
         "WHERE cluster_id = ?");
@@ -366,8 +368,8 @@ Result<ClusterSecrets> Store::cluster_secrets(std::int64_t cluster_id) {
   });
 }
 
-Result<> Store::set_cluster_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
-  return write("set cluster secrets", [&](Connection& db) -> Result<> {
+Result<> CatalogStore::set_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
+  return db_.write("set cluster secrets", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
         "INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
         "agent_token_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "

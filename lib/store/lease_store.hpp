@@ -1,0 +1,90 @@
+// Leases (migration 4): taking and returning units, the lease record, the
+// ledger, authorization codes and pending SSH account removals (R-LEASE-*,
+// R-BILL-*). SQL over the shared Database (store/database.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/cluster.hpp"
+#include "domain/account.hpp"
+#include "domain/lease.hpp"
+#include "util/error.hpp"
+
+namespace cpshare {
+
+class Database;
+
+struct LeaseQuery {
+  std::optional<std::int64_t> user_id;      // the user's leases
+  std::optional<std::int64_t> supplier_id;  // leases of the supplier's clusters
+  std::vector<LeaseState> states;           // any of these (empty: all)
+  std::optional<std::int64_t> due_before;   // undecided past decide_by, or active past planned_end
+  // With due_before: also active hourly leases without a planned end started before this
+  // (their guaranteed life, billing::kOpenHourlyHorizonHours, is over).
+  std::optional<std::int64_t> open_hourly_started_before;
+  int limit = 100;
+};
+
+struct AuthCode {
+  std::int64_t lease_id = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::int64_t> used_at;
+};
+
+// An SSH account removal still to do on a supplier host (survives restarts).
+struct Revocation {
+  std::int64_t lease_id = 0;
+  std::string username;
+  int attempts = 0;
+  std::int64_t next_at = 0;
+  std::string last_error;
+  std::optional<std::int64_t> done_at;
+};
+
+class LeaseStore {
+ public:
+  explicit LeaseStore(Database& db) : db_(db) {}
+
+  // create takes `units` idle units of l.cluster_id (lowest indices first),
+  // marks them reserved and records the lease, in one transaction; fewer
+  // idle units than asked: UNITS_UNAVAILABLE; the cluster not listed (any
+  // more): NOT_FOUND. Call it inside the atomically() that read the cluster
+  // for l's price and snapshot, so they are current. Gives l with its id and units.
+  Result<Lease> create(Lease l, int units);
+  Result<std::optional<Lease>> by_lease_id(const std::string& lease_id);
+  Result<std::optional<Lease>> by_id(std::int64_t id);
+  // Newest first, at most q.limit.
+  Result<std::vector<Lease>> query(const LeaseQuery& q);
+  // Writes state, times, amounts, note and sealed access, if the lease is
+  // still in state `from` (else CONFLICT): a transition checked on a lease
+  // read earlier happens once, however many requests race for it.
+  Result<> update(const Lease& l, LeaseState from);
+  // Sets the lease's units to `status` (reserved, busy).
+  Result<> set_units(const Lease& l, UnitStatus status);
+  // The lease lets go of its units: they are idle again.
+  Result<> release_units(const Lease& l);
+
+  // The ledger (amounts in fen). ledger: an account's entries with
+  // from <= at < to (Unix seconds), oldest first.
+  Result<> append_ledger(const LedgerEntry& e);
+  Result<std::vector<LedgerEntry>> ledger(std::int64_t account_id, std::int64_t from, std::int64_t to);
+
+  // One live authorization code per lease (a new one replaces the old).
+  Result<> put_auth_code(std::int64_t lease_id, const Blob& code_hash, std::int64_t expires_at);
+  Result<std::optional<AuthCode>> auth_code(const Blob& code_hash);
+  // Marks it used; false if it already was (a second redeem lost the race).
+  Result<bool> use_auth_code(std::int64_t lease_id, std::int64_t at);
+
+  // SSH account removals: put inserts or updates (by lease); due: not done,
+  // next_at <= now, soonest first, at most 100.
+  Result<> put_revocation(const Revocation& r);
+  Result<std::vector<Revocation>> revocations_due(std::int64_t now);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace cpshare
