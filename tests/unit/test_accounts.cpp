@@ -433,6 +433,27 @@ TEST_CASE("TOTP: enrolment, login with a code once, recovery codes, disable", "[
   CHECK(f.login("alice"));
 }
 
+// Issue 10 split the accounts service by concern; its services still count in
+// one Throttle (AccountCore), so re-checks of a caller's password in the
+// profile service and of its second factor in the session service slow each other.
+TEST_CASE("the profile and session services count a caller's re-checks in one throttle", "[R-SEC-4]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  std::string token = (*f.login("alice"))["token"];
+  REQUIRE(f.mfa_begin(f.caller(token), json::object()));
+  Caller c = f.caller(token);
+  const json wrong = {{"current_password", "not-the-password-1"}, {"new_password", "c0rrect-h0rse-battery"}};
+  // Five wrong passwords: the fifth failure of throttle_policy::kAccount makes the next attempt wait 1 s.
+  for (int i = 0; i < 5; ++i) REQUIRE(f.change_password(c, wrong, f.ctx).error().code == ErrorCode::InvalidCredentials);
+  auto limited = f.mfa_confirm(c, {{"code", "000000"}}, f.ctx);
+  REQUIRE(!limited);
+  CHECK(limited.error().code == ErrorCode::RateLimited);
+  CHECK(limited.error().retry_after == 1);
+  // Per account and address: the same caller elsewhere is not slowed.
+  RequestContext other{"198.51.100.9", "test"};
+  CHECK(f.mfa_confirm(c, {{"code", "000000"}}, other).error().code == ErrorCode::InvalidMfaCode);
+}
+
 TEST_CASE("failed logins are slowed per login name and address, without locking the owner out", "[R-SEC-4]") {
   Fixture f;
   f.register_and_activate("alice");
