@@ -11,7 +11,7 @@
 namespace cpshare {
 
 struct Services {
-  AccountService& accounts;
+  AccountServices& accounts;
   CatalogService& catalog;
   LeaseService& leases;
 };

@@ -206,8 +206,8 @@ Result<int> admin_create(const Options& o) {
   Logger log;
   OutboxMailer mailer(fs::path(o.data_dir) / "outbox", o.mail_from);
   SystemClock clock;
-  AccountService accounts(*d.store, *d.keys, mailer, clock, log, AccountConfig{});
-  TRY_ASSIGN(api::AccountReply out, accounts.create_admin(o.admin_username, password, o.admin_email));
+  AccountServices accounts(*d.store, *d.keys, mailer, clock, log, AccountConfig{});
+  TRY_ASSIGN(api::AccountReply out, accounts.registration.create_admin(o.admin_username, password, o.admin_email));
   fmt::print("created administrator {}\n", out.account.username);
   return 0;
 }
@@ -264,8 +264,9 @@ Result<int> serve(const Options& o) {
   std::optional<TlsFiles> tls_files;
   if (tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
 
-  AccountService accounts(*d.store, *d.keys, *mailer, clock, log, config);
-  if (auto r = accounts.report_username_collisions(); !r) log.warn("username collisions: {}", r.error().message);
+  AccountServices accounts(*d.store, *d.keys, *mailer, clock, log, config);
+  if (auto r = accounts.registration.report_username_collisions(); !r)
+    log.warn("username collisions: {}", r.error().message);
   ssh::LibsshSupplierHost supplier_host;  // A-class hosts, over libssh
   CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
   LeaseConfig lease_config;
@@ -282,7 +283,7 @@ Result<int> serve(const Options& o) {
   if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";
   std::string url = fmt::format("{}://{}:{}", tls ? "https" : "http", url_host, bound);
   // Activation links need the public URL, known only after binding when port is 0.
-  accounts.set_public_url(o.public_url.empty() ? url : o.public_url);
+  accounts.core.set_public_url(o.public_url.empty() ? url : o.public_url);
 
   const AddrFile addr_file(fs::path(o.data_dir) / "cpshared.addr", url);
   if (auto w = addr_file.write(); !w) log.warn("{}", w.error().message);

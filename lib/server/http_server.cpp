@@ -58,7 +58,7 @@ struct HttpServer::Routes {
   TrustedProxies proxies;
 };
 
-HttpServer::HttpServer(AccountService& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
+HttpServer::HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
                        std::optional<TlsFiles> tls, ServerOptions options)
     : routes_(std::make_unique<Routes>()),
       accounts_(accounts),
@@ -143,7 +143,7 @@ void HttpServer::serve(const Route& route) {
     Result<Reply> reply = [&]() -> Result<Reply> {
       std::optional<Caller> caller;
       if (auth != api::Auth::None) {
-        TRY_ASSIGN(caller, accounts_.authenticate(bearer_token(req), ctx));
+        TRY_ASSIGN(caller, accounts_.sessions.authenticate(bearer_token(req), ctx));
         if (auth == api::Auth::Admin && caller->account.role != Role::Admin)
           return fail(ErrorCode::Forbidden, "this needs an administrator account");
       }

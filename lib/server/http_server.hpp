@@ -43,7 +43,7 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(AccountService& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
+  HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
              std::optional<TlsFiles> tls, ServerOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -76,7 +76,7 @@ class HttpServer {
   void install_fallbacks();
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<httplib::Server> server_;
-  AccountService& accounts_;
+  AccountServices& accounts_;
   CatalogService& catalog_;
   LeaseService& leases_;
   Logger& log_;

@@ -7,7 +7,7 @@
 //
 //   table.bind<api::endpoint::Logout>(
 //       [&](const Caller& c, const api::NoRequest&, const RequestContext& ctx, const api::PathParams&) {
-//         return accounts.logout(c, ctx);
+//         return sessions.logout(c, ctx);
 //       });
 //
 // Handlers: auth None → fn(request, ctx, path); Session/Admin → fn(caller,
@@ -23,7 +23,8 @@
 #include <vector>
 
 #include "api/endpoint.hpp"
-#include "service/accounts.hpp"
+#include "service/audit.hpp"
+#include "service/caller.hpp"
 #include "util/error.hpp"
 
 namespace httplib {

@@ -32,8 +32,11 @@ std::string activation_page(bool success, const std::string& message) {
       success ? "Account activated / 账户已激活" : "Activation failed / 激活失败", html_escape(message));
 }
 
-void bind_sessions(RouteTable& t, AccountService& acc) {
+void bind_sessions(RouteTable& t, SessionService& acc) {
   using namespace api::endpoint;
+  t.bind<Login>([&acc](const api::LoginRequest& r, const RequestContext& ctx, const api::PathParams&) {
+    return acc.login(r, ctx);
+  });
   t.bind<ListSessions>([&acc](const Caller& c, const api::NoRequest&, const RequestContext&, const api::PathParams&) {
     return acc.list_sessions(c);
   });
@@ -42,10 +45,17 @@ void bind_sessions(RouteTable& t, AccountService& acc) {
   });
   t.bind<RevokeSession>([&acc](const Caller& c, const api::NoRequest&, const RequestContext& ctx,
                                const api::PathParams& p) { return acc.revoke_session(c, p["id"], ctx); });
+  t.bind<MfaBegin>([&acc](const Caller& c, const api::EmptyObject&, const RequestContext&, const api::PathParams&) {
+    return acc.mfa_begin(c);
+  });
+  t.bind<MfaConfirmCode>([&acc](const Caller& c, const api::MfaConfirm& r, const RequestContext& ctx,
+                                const api::PathParams&) { return acc.mfa_confirm(c, r, ctx); });
+  t.bind<MfaTurnOff>([&acc](const Caller& c, const api::MfaDisable& r, const RequestContext& ctx,
+                            const api::PathParams&) { return acc.mfa_disable(c, r, ctx); });
 }
 
 // GET /api/v1/activate: a person clicking the mailed link gets a page; scripts get the envelope.
-Result<Reply> activation_link(AccountService& acc, const httplib::Request& req, const RequestContext& ctx) {
+Result<Reply> activation_link(RegistrationService& acc, const httplib::Request& req, const RequestContext& ctx) {
   auto r = [&]() -> Result<api::AccountReply> {
     TRY_ASSIGN(auto token, api::ActivationToken::from_query(request_query(req)));
     return acc.activate_with_link(token, ctx);
@@ -61,7 +71,7 @@ Result<Reply> activation_link(AccountService& acc, const httplib::Request& req, 
   return Reply{api::endpoint::ActivateWithLink::status, api::encode(*r), std::nullopt};
 }
 
-void bind_registration(RouteTable& t, AccountService& acc) {
+void bind_registration(RouteTable& t, RegistrationService& acc) {
   using namespace api::endpoint;
   t.bind<RegisterUser>([&acc](const api::UserRegistration& r, const RequestContext& ctx, const api::PathParams&) {
     return acc.register_user(r, ctx);
@@ -76,12 +86,9 @@ void bind_registration(RouteTable& t, AccountService& acc) {
   t.bind<ResendActivation>([&acc](const api::ResendRequest& r, const RequestContext& ctx, const api::PathParams&) {
     return acc.resend_activation(r, ctx);
   });
-  t.bind<Login>([&acc](const api::LoginRequest& r, const RequestContext& ctx, const api::PathParams&) {
-    return acc.login(r, ctx);
-  });
 }
 
-void bind_profile(RouteTable& t, AccountService& acc, LeaseService& leases) {
+void bind_profile(RouteTable& t, ProfileService& acc, LeaseService& leases) {
   using namespace api::endpoint;
   t.bind<Profile>([&acc](const Caller& c, const api::NoRequest&, const RequestContext&, const api::PathParams&) {
     return acc.profile(c);
@@ -94,16 +101,9 @@ void bind_profile(RouteTable& t, AccountService& acc, LeaseService& leases) {
                                      const api::PathParams&) { return leases.deregister(acc, c, r, ctx); });
   t.bind<ChangePassword>([&acc](const Caller& c, const api::PasswordChange& r, const RequestContext& ctx,
                                 const api::PathParams&) { return acc.change_password(c, r, ctx); });
-  t.bind<MfaBegin>([&acc](const Caller& c, const api::EmptyObject&, const RequestContext&, const api::PathParams&) {
-    return acc.mfa_begin(c);
-  });
-  t.bind<MfaConfirmCode>([&acc](const Caller& c, const api::MfaConfirm& r, const RequestContext& ctx,
-                                const api::PathParams&) { return acc.mfa_confirm(c, r, ctx); });
-  t.bind<MfaTurnOff>([&acc](const Caller& c, const api::MfaDisable& r, const RequestContext& ctx,
-                            const api::PathParams&) { return acc.mfa_disable(c, r, ctx); });
 }
 
-void bind_admin(RouteTable& t, AccountService& acc) {
+void bind_admin(RouteTable& t, ReviewService& acc) {
   using namespace api::endpoint;
   t.bind<ListReviews>([&acc](const Caller&, const api::ReviewQuery& q, const RequestContext&, const api::PathParams&) {
     return acc.review_list(q);
@@ -125,10 +125,10 @@ void bind_admin(RouteTable& t, AccountService& acc) {
 }  // namespace
 
 void bind_account_routes(RouteTable& t, const Services& s) {
-  bind_sessions(t, s.accounts);
-  bind_registration(t, s.accounts);
-  bind_profile(t, s.accounts, s.leases);
-  bind_admin(t, s.accounts);
+  bind_registration(t, s.accounts.registration);
+  bind_sessions(t, s.accounts.sessions);
+  bind_profile(t, s.accounts.profile, s.leases);
+  bind_admin(t, s.accounts.review);
 }
 
 }  // namespace cpshare

@@ -138,7 +138,7 @@ Result<api::ClusterDetail> CatalogService::show(const Caller& caller, const std:
   return api::ClusterDetail{api::cluster_view(c, viewer_for(caller, c)), unit_views(rows), std::move(provisioning)};
 }
 
-// The modify pattern of AccountService: the cluster is read, changed and
+// The modify pattern of AccountCore: the cluster is read, changed and
 // written back in one transaction (the writer is held from the read to the
 // write), so two changes that race both land; neither writes back a stale copy
 // of the columns the other changed.

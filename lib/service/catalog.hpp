@@ -9,7 +9,8 @@
 
 #include "api/catalog.hpp"
 #include "crypto/crypto.hpp"
-#include "service/accounts.hpp"
+#include "service/audit.hpp"
+#include "service/caller.hpp"
 #include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"

@@ -623,10 +623,10 @@ Result<std::vector<Revocation>> LeaseService::end_all(const Account& account, co
   return queued;
 }
 
-Result<api::Deregistered> LeaseService::deregister(AccountService& accounts, const Caller& caller,
+Result<api::Deregistered> LeaseService::deregister(ProfileService& profile, const Caller& caller,
                                                    const api::Deregistration& req, const RequestContext& ctx) {
   std::vector<Revocation> queued;
-  TRY_ASSIGN(api::Deregistered out, accounts.deregister(caller, req, ctx, [&](const Account& closed) -> Result<> {
+  TRY_ASSIGN(api::Deregistered out, profile.deregister(caller, req, ctx, [&](const Account& closed) -> Result<> {
     TRY_ASSIGN(queued, end_all(closed, ctx));
     return {};
   }));

@@ -10,7 +10,7 @@
 #include "billing/billing.hpp"
 #include "crypto/crypto.hpp"
 #include "mail/mailer.hpp"
-#include "service/accounts.hpp"
+#include "service/profile.hpp"
 #include "service/throttle.hpp"
 #include "ssh/ssh.hpp"
 #include "ssh/supplier_host.hpp"
@@ -61,10 +61,10 @@ class LeaseService {
   // Answers the SSH account removals it queued, for start_revocations once
   // that transaction has committed. Fails (ending none) if any lease fails.
   Result<std::vector<Revocation>> end_all(const Account& account, const RequestContext& ctx);
-  // DELETE /api/v1/me: closes the caller's account (AccountService::deregister)
+  // DELETE /api/v1/me: closes the caller's account (ProfileService::deregister)
   // and ends its leases in the same transaction: both happen or neither
   // (R-USER-8, R-LEASE-7); then tries the queued account removals.
-  Result<api::Deregistered> deregister(AccountService& accounts, const Caller& caller, const api::Deregistration& req,
+  Result<api::Deregistered> deregister(ProfileService& profile, const Caller& caller, const api::Deregistration& req,
                                        const RequestContext& ctx);
   // One attempt now at each removal (failures are retried by tick).
   void start_revocations(std::vector<Revocation> queued);

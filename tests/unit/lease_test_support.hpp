@@ -53,7 +53,7 @@ struct LeaseFixture {
   LeaseConfig config;  // the platform's calendar: Beijing time
   LeaseService leases{*store, keys, host, mailer, clock, config};
   Logger log;  // the scheduler's, into dir/cpshared.log
-  AccountService accounts{*store, keys, mailer, clock, log, AccountConfig{}};
+  AccountServices accounts{*store, keys, mailer, clock, log, AccountConfig{}};
   RequestContext ctx{"192.0.2.7", "test"};
 
   std::string log_text() { return read_file(dir / "cpshared.log"); }

@@ -43,7 +43,7 @@ struct Fixture {
   RecordingMailer mailer;
   ManualClock clock{kStart};
   Logger log;
-  AccountService svc{*store, keys, mailer, clock, log, AccountConfig{}};
+  AccountServices svc{*store, keys, mailer, clock, log, AccountConfig{}};
   RequestContext ctx{"192.0.2.1", "test"};
 
   Fixture() { REQUIRE(crypto::init()); }
@@ -57,70 +57,70 @@ struct Fixture {
   }
   Result<json> register_user(const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::UserRegistration::from_body(body));
-    return wire(svc.register_user(req, c));
+    return wire(svc.registration.register_user(req, c));
   }
   Result<json> register_supplier(const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::SupplierRegistration::from_body(body));
-    return wire(svc.register_supplier(req, c));
+    return wire(svc.registration.register_supplier(req, c));
   }
   Result<json> activate_with_code(const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::ActivationRequest::from_body(body));
-    return wire(svc.activate_with_code(req, c));
+    return wire(svc.registration.activate_with_code(req, c));
   }
   Result<json> activate_with_link(const std::string& token, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::ActivationToken::from_query({{"token", token}}));
-    return wire(svc.activate_with_link(req, c));
+    return wire(svc.registration.activate_with_link(req, c));
   }
   Result<json> resend_activation(const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::ResendRequest::from_body(body));
-    return wire(svc.resend_activation(req, c));
+    return wire(svc.registration.resend_activation(req, c));
   }
   Result<json> login_body(const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::LoginRequest::from_body(body));
-    return wire(svc.login(req, c));
+    return wire(svc.sessions.login(req, c));
   }
   Result<json> update_profile(const Caller& who, const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::ProfileUpdate::from_body(body));
-    return wire(svc.update_profile(who, req, c));
+    return wire(svc.profile.update_profile(who, req, c));
   }
   Result<json> change_password(const Caller& who, const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::PasswordChange::from_body(body));
-    return wire(svc.change_password(who, req, c));
+    return wire(svc.profile.change_password(who, req, c));
   }
   Result<json> deregister(const Caller& who, const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::Deregistration::from_body(body));
-    return wire(svc.deregister(who, req, c));
+    return wire(svc.profile.deregister(who, req, c));
   }
   Result<json> mfa_begin(const Caller& who, const json& body) {
     TRY(api::EmptyObject::from_body(body));
-    return wire(svc.mfa_begin(who));
+    return wire(svc.sessions.mfa_begin(who));
   }
   Result<json> mfa_confirm(const Caller& who, const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::MfaConfirm::from_body(body));
-    return wire(svc.mfa_confirm(who, req, c));
+    return wire(svc.sessions.mfa_confirm(who, req, c));
   }
   Result<json> mfa_disable(const Caller& who, const json& body, const RequestContext& c) {
     TRY_ASSIGN(auto req, api::MfaDisable::from_body(body));
-    return wire(svc.mfa_disable(who, req, c));
+    return wire(svc.sessions.mfa_disable(who, req, c));
   }
   Result<json> review_list(const std::string& status) {
     TRY_ASSIGN(auto q, api::ReviewQuery::from_query({{"status", status}}));
-    return wire(svc.review_list(q));
+    return wire(svc.review.review_list(q));
   }
   Result<json> review_decide(const Caller& admin, const std::string& name, bool approve, const json& body,
                              const RequestContext& c) {
     if (approve) {
       TRY_ASSIGN(auto req, api::Approval::from_body(body));
-      return wire(svc.review_approve(admin, name, req, c));
+      return wire(svc.review.review_approve(admin, name, req, c));
     }
     TRY_ASSIGN(auto req, api::Rejection::from_body(body));
-    return wire(svc.review_reject(admin, name, req, c));
+    return wire(svc.review.review_reject(admin, name, req, c));
   }
   Result<json> audit(const AuditQuery& q) {
-    return wire(svc.audit(api::AuditFilter{q.limit, q.before_id, q.event, q.username}));
+    return wire(svc.review.audit(api::AuditFilter{q.limit, q.before_id, q.event, q.username}));
   }
   Result<json> create_admin(const std::string& name, const std::string& pw, const std::string& email) {
-    return wire(svc.create_admin(name, pw, email));
+    return wire(svc.registration.create_admin(name, pw, email));
   }
 
   json user_body(const std::string& name, const std::string& phone = "13800138000") {
@@ -159,7 +159,7 @@ struct Fixture {
     return login_body(body, ctx);
   }
 
-  Caller caller(const std::string& token) { return svc.authenticate(token, ctx).value(); }
+  Caller caller(const std::string& token) { return svc.sessions.authenticate(token, ctx).value(); }
 };
 
 int count_accounts(Store& s) {
@@ -326,7 +326,7 @@ TEST_CASE("institutions need a licence and stay pending until an admin approves"
   auto pending = f.review_list("");
   REQUIRE(pending);
   REQUIRE((*pending)["items"].size() == 1);
-  auto lic = f.svc.review_licence("uni");
+  auto lic = f.svc.review.review_licence("uni");
   REQUIRE(lic);
   CHECK(lic->bytes.rfind("\x89PNG", 0) == 0);
   auto approved = f.review_decide(admin, "uni", true, json::object(), f.ctx);
@@ -347,39 +347,39 @@ TEST_CASE("sessions rotate at login and expire when idle and absolutely", "[R-US
 
   SECTION("idle") {
     f.clock.advance(7 * 86400 - 10);
-    REQUIRE(f.svc.authenticate(t1, f.ctx));  // activity keeps it alive
+    REQUIRE(f.svc.sessions.authenticate(t1, f.ctx));  // activity keeps it alive
     f.clock.advance(7 * 86400 - 10);
-    REQUIRE(f.svc.authenticate(t1, f.ctx));
-    auto t2_late = f.svc.authenticate(t2, f.ctx);  // idle for 14 days
+    REQUIRE(f.svc.sessions.authenticate(t1, f.ctx));
+    auto t2_late = f.svc.sessions.authenticate(t2, f.ctx);  // idle for 14 days
     REQUIRE(!t2_late);
     CHECK(t2_late.error().code == ErrorCode::Unauthenticated);
   }
   SECTION("absolute") {
     for (int i = 0; i < 5; ++i) {
       f.clock.advance(5 * 86400);
-      REQUIRE(f.svc.authenticate(t1, f.ctx));
+      REQUIRE(f.svc.sessions.authenticate(t1, f.ctx));
     }
     f.clock.advance(5 * 86400);  // 30 days after login
-    CHECK(f.svc.authenticate(t1, f.ctx).error().code == ErrorCode::Unauthenticated);
+    CHECK(f.svc.sessions.authenticate(t1, f.ctx).error().code == ErrorCode::Unauthenticated);
   }
   SECTION("logout, revoke, and a password change end sessions") {
     Caller c1 = f.caller(t1);
-    auto list = f.svc.list_sessions(c1);
+    auto list = f.svc.sessions.list_sessions(c1);
     REQUIRE(list->items.size() == 2);
     std::string other_id;
     for (const auto& s : list->items)
       if (!s.current) other_id = s.id;
-    REQUIRE(f.svc.revoke_session(c1, other_id, f.ctx));
-    CHECK(!f.svc.authenticate(t2, f.ctx));
-    CHECK(f.svc.revoke_session(c1, other_id, f.ctx).error().code == ErrorCode::NotFound);
+    REQUIRE(f.svc.sessions.revoke_session(c1, other_id, f.ctx));
+    CHECK(!f.svc.sessions.authenticate(t2, f.ctx));
+    CHECK(f.svc.sessions.revoke_session(c1, other_id, f.ctx).error().code == ErrorCode::NotFound);
 
     std::string t3 = (*f.login("alice"))["token"];
     auto changed =
         f.change_password(c1, {{"current_password", "Tr0ub4dor&3x"}, {"new_password", "c0rrect-h0rse-battery"}}, f.ctx);
     REQUIRE(changed);
     CHECK((*changed)["sessions_ended"] == 2);
-    CHECK(!f.svc.authenticate(t1, f.ctx));
-    CHECK(!f.svc.authenticate(t3, f.ctx));
+    CHECK(!f.svc.sessions.authenticate(t1, f.ctx));
+    CHECK(!f.svc.sessions.authenticate(t3, f.ctx));
     CHECK(f.login("alice").error().code == ErrorCode::InvalidCredentials);
     CHECK(f.login("alice", "c0rrect-h0rse-battery"));
   }
@@ -433,6 +433,27 @@ TEST_CASE("TOTP: enrolment, login with a code once, recovery codes, disable", "[
   CHECK(f.login("alice"));
 }
 
+// Issue 10 split the accounts service by concern; its services still count in
+// one Throttle (AccountCore), so re-checks of a caller's password in the
+// profile service and of its second factor in the session service slow each other.
+TEST_CASE("the profile and session services count a caller's re-checks in one throttle", "[R-SEC-4]") {
+  Fixture f;
+  f.register_and_activate("alice");
+  std::string token = (*f.login("alice"))["token"];
+  REQUIRE(f.mfa_begin(f.caller(token), json::object()));
+  Caller c = f.caller(token);
+  const json wrong = {{"current_password", "not-the-password-1"}, {"new_password", "c0rrect-h0rse-battery"}};
+  // Five wrong passwords: the fifth failure of throttle_policy::kAccount makes the next attempt wait 1 s.
+  for (int i = 0; i < 5; ++i) REQUIRE(f.change_password(c, wrong, f.ctx).error().code == ErrorCode::InvalidCredentials);
+  auto limited = f.mfa_confirm(c, {{"code", "000000"}}, f.ctx);
+  REQUIRE(!limited);
+  CHECK(limited.error().code == ErrorCode::RateLimited);
+  CHECK(limited.error().retry_after == 1);
+  // Per account and address: the same caller elsewhere is not slowed.
+  RequestContext other{"198.51.100.9", "test"};
+  CHECK(f.mfa_confirm(c, {{"code", "000000"}}, other).error().code == ErrorCode::InvalidMfaCode);
+}
+
 TEST_CASE("failed logins are slowed per login name and address, without locking the owner out", "[R-SEC-4]") {
   Fixture f;
   f.register_and_activate("alice");
@@ -464,7 +485,7 @@ TEST_CASE("deregistration ends sessions, blocks login and erases personal data",
         ErrorCode::ValidationFailed);
   // The confirmation is one name in any case or width, as the username is (issue 8).
   REQUIRE(f.deregister(c, {{"password", "Tr0ub4dor&3x"}, {"confirm_username", "ＡＬＩＣＥ"}}, f.ctx));
-  CHECK(!f.svc.authenticate(t, f.ctx));
+  CHECK(!f.svc.sessions.authenticate(t, f.ctx));
   // The password hash is erased: the right password is answered as a wrong
   // one, and as a login naming no account (issue 9).
   auto gone = f.login("alice");
@@ -565,7 +586,7 @@ TEST_CASE("admin review finds an account under any spelling; a reason keeps its 
   REQUIRE(f.create_admin("root", "Adm1n-pass-word", ""));
   Caller admin = f.caller((*f.login("ROOT", "Adm1n-pass-word"))["token"]);
 
-  REQUIRE(f.svc.review_licence("UNI"));
+  REQUIRE(f.svc.review.review_licence("UNI"));
   auto rejected = f.review_decide(admin, "uNI", false, {{"reason", "执照不清晰，请重新上传（PDF）。"}}, f.ctx);
   REQUIRE(rejected);
   CHECK((*rejected)["account"]["username"] == "Uni");

@@ -576,7 +576,7 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   f.sql(
       "CREATE TRIGGER refuse_end BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'deregistered' "
       "BEGIN SELECT RAISE(ABORT, 'injected'); END");
-  auto refused = f.leases.deregister(f.accounts, alice, body, f.ctx);
+  auto refused = f.leases.deregister(f.accounts.profile, alice, body, f.ctx);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("injected") != std::string::npos);
   CHECK(status() == AccountStatus::Active);
@@ -590,14 +590,14 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   f.sql(
       "CREATE TRIGGER refuse_close BEFORE INSERT ON audit_log WHEN NEW.event = 'deregistered' "
       "BEGIN SELECT RAISE(ABORT, 'injected'); END");
-  REQUIRE_FALSE(f.leases.deregister(f.accounts, alice, body, f.ctx));
+  REQUIRE_FALSE(f.leases.deregister(f.accounts.profile, alice, body, f.ctx));
   CHECK(status() == AccountStatus::Active);
   CHECK(f.holding(alice.account.id).size() == 2);
   CHECK(f.units_free(cpc) == 1);
   f.sql("DROP TRIGGER refuse_close");
 
   // Both, once nothing fails: closed, and no lease of the account left active.
-  auto done = f.leases.deregister(f.accounts, alice, body, f.ctx);
+  auto done = f.leases.deregister(f.accounts.profile, alice, body, f.ctx);
   REQUIRE(done);
   CHECK(api::encode(*done)["status"] == "deregistered");
   CHECK(status() == AccountStatus::Deregistered);

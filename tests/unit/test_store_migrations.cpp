@@ -106,21 +106,21 @@ TEST_CASE("migration 5 keeps both of alice and Alice, and reports them to the ad
     crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
     NoMail mail;
     ManualClock clock{1'800'000'000};
-    AccountService svc(*store, keys, mail, clock, log, AccountConfig{});
-    CHECK(svc.report_username_collisions().value() == 1);
+    AccountServices svc(*store, keys, mail, clock, log, AccountConfig{});
+    CHECK(svc.registration.report_username_collisions().value() == 1);
 
     // Login: exact spelling wins; another spelling is the older account's.
     RequestContext ctx{"192.0.2.1", "test"};
-    auto first = svc.login(api::LoginRequest{"alice", "first-alice-pass", {}, {}, {}}, ctx);
+    auto first = svc.sessions.login(api::LoginRequest{"alice", "first-alice-pass", {}, {}, {}}, ctx);
     REQUIRE(first);
     CHECK(first->account.username == "alice");
-    auto second = svc.login(api::LoginRequest{"Alice", "second-alice-pass", {}, {}, {}}, ctx);
+    auto second = svc.sessions.login(api::LoginRequest{"Alice", "second-alice-pass", {}, {}, {}}, ctx);
     REQUIRE(second);
     CHECK(second->account.username == "Alice");
-    auto upper = svc.login(api::LoginRequest{"ALICE", "first-alice-pass", {}, {}, {}}, ctx);
+    auto upper = svc.sessions.login(api::LoginRequest{"ALICE", "first-alice-pass", {}, {}, {}}, ctx);
     REQUIRE(upper);
     CHECK(upper->account.username == "alice");
-    CHECK(svc.login(api::LoginRequest{"ALICE", "second-alice-pass", {}, {}, {}}, ctx).error().code ==
+    CHECK(svc.sessions.login(api::LoginRequest{"ALICE", "second-alice-pass", {}, {}, {}}, ctx).error().code ==
           ErrorCode::InvalidCredentials);
   }
   const std::string logged = cpshare::testing::read_file(log_file);
