@@ -271,7 +271,7 @@ Result<int> serve(const Options& o) {
   LeaseConfig lease_config;
   lease_config.revoke_retry = o.revoke_retry;
   TRY_ASSIGN(lease_config.calendar, billing::Calendar::named(o.billing_timezone));
-  LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, lease_config);
+  LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, lease_config);
   ServerOptions server_options;
   server_options.threads = o.threads;
   server_options.trusted_proxies = o.trusted_proxies;
@@ -318,7 +318,7 @@ Result<int> serve(const Options& o) {
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
       lock.unlock();
-      leases.tick(log);
+      leases.tick();
       lock.lock();
     }
   });
