@@ -132,7 +132,12 @@ def classify(header: str):
     ('scope', None), ('function', name) or ('data', None)."""
     h = strip_angles(header).strip()
     tops = "".join(ch for _, ch in top_level(h))
-    if SCOPE.search(tops) and "(" not in tops.split("=")[0] or re.match(r"(namespace|extern)\b", h):
+    if re.fullmatch(r"(?:inline\s+)?namespace\b[^(]*|extern\s*", h):  # extern "C" { (its string blanked)
+        return ("scope", None)
+    if re.match(r"extern\b", h):  # extern "C" void f(...) {
+        h = h[len("extern"):].lstrip()
+        tops = "".join(ch for _, ch in top_level(h))
+    if SCOPE.search(tops) and "(" not in tops.split("=")[0]:
         return ("scope", None)
     # A top-level `=` that is an assignment (not ==, !=, <=, >=, nor part of an operator's name).
     eq = [k for k, ch in top_level(h)
@@ -286,6 +291,14 @@ const std::vector<int> kTable = {
 bool operator==(const A& a, const B& b) {
   return true;
 }
+extern "C" void on_signal(int sig) {
+  handle(sig);
+}
+extern "C" {
+int c_function(void) {
+  return 0;
+}
+}
 }  // namespace cpshare
 '''
 
@@ -293,7 +306,8 @@ bool operator==(const A& a, const B& b) {
 def self_test() -> list[str]:
     got = list(functions(SAMPLE))
     want = [(14, 19, "short_one"), (21, 30, "Widget<T>::longer"), (32, 34, "Widget::Widget"),
-            (38, 40, "get"), (43, 45, "kLambda"), (50, 52, "operator==")]
+            (38, 40, "get"), (43, 45, "kLambda"), (50, 52, "operator=="),
+            (53, 55, "on_signal"), (57, 59, "c_function")]
     errors = []
     if got != want:
         errors.append(f"self-test: found {got}, expected {want}")
