@@ -212,7 +212,15 @@ Result<int> admin_create(const Options& o) {
   return 0;
 }
 
-Result<int> serve(const Options& o) {
+// Where the daemon listens, from --listen and the TLS flags, checked before
+// anything is opened.
+struct Listen {
+  std::string host;
+  int port = 0;
+  bool tls = false;
+};
+
+Result<Listen> check_listen(const Options& o) {
   TRY_ASSIGN(auto hp, split_listen(o.listen));
   auto [host, port] = hp;
   bool tls = !o.tls_cert.empty() || !o.tls_key.empty();
@@ -225,78 +233,91 @@ Result<int> serve(const Options& o) {
                                                  host)}});
   if (o.session_idle_timeout < 1 || o.session_lifetime < 1)
     return fail_fields({{"--session-idle-timeout", "session timeouts must be at least 1 second"}});
+  return Listen{host, port, tls};
+}
 
-  // Block the stop signals in every thread; one thread waits for them.
+// Blocks the stop signals (SIGTERM, SIGINT) in this thread and every thread it
+// starts, so that one thread waits for them (run_until_stopped); ignores SIGPIPE.
+sigset_t block_stop_signals() {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  memory::bound_heap_retention();
+  return stop_signals;
+}
 
-  Logger log;
-  if (!o.log_file.empty()) TRY(log.open_file(o.log_file));
-  // A daemon whose address is taken stops before it creates anything (no data
-  // directory, key or database left behind); bind() below still decides. When
-  // a daemon on the same data directory holds it too, that is the likelier
-  // story, and its PID is named.
-  if (auto can = HttpServer::check_can_listen(host, port); !can) {
+// A daemon whose address is taken stops before it creates anything (no data
+// directory, key or database left behind); bind() later still decides. When
+// a daemon on the same data directory holds it too, that is the likelier
+// story, and its PID is named.
+Result<> check_address_free(const Listen& listen, const std::string& data_dir) {
+  if (auto can = HttpServer::check_can_listen(listen.host, listen.port); !can) {
     std::error_code ec;
-    if (fs::is_directory(o.data_dir, ec)) TRY(DataDirLock::acquire(o.data_dir));
+    if (fs::is_directory(data_dir, ec)) TRY(DataDirLock::acquire(data_dir));
     return std::unexpected(can.error());
   }
-  // The data directory is this daemon's before anything in it is opened:
-  // a second daemon on it stops here, having touched nothing.
-  TRY(prepare_data_dir(o.data_dir));
-  TRY_ASSIGN(DataDirLock dir_lock, DataDirLock::acquire(o.data_dir));
-  TRY_ASSIGN(Opened d, open_data(o.data_dir));
-  std::unique_ptr<Mailer> mailer;
-  if (!o.smtp_url.empty())
-    mailer = std::make_unique<SmtpMailer>(o.smtp_url, o.mail_from);
-  else
-    mailer = std::make_unique<OutboxMailer>(fs::path(o.data_dir) / "outbox", o.mail_from);
+  return {};
+}
 
-  SystemClock clock;
+std::unique_ptr<Mailer> make_mailer(const Options& o) {
+  if (!o.smtp_url.empty()) return std::make_unique<SmtpMailer>(o.smtp_url, o.mail_from);
+  return std::make_unique<OutboxMailer>(fs::path(o.data_dir) / "outbox", o.mail_from);
+}
+
+AccountConfig account_config(const Options& o) {
   AccountConfig config;
   config.session_idle_timeout = o.session_idle_timeout;
   config.session_lifetime = o.session_lifetime;
-  std::optional<TlsFiles> tls_files;
-  if (tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
+  return config;
+}
 
-  AccountServices accounts(*d.store, *d.keys, *mailer, clock, log, config);
-  if (auto r = accounts.registration.report_username_collisions(); !r)
-    log.warn("username collisions: {}", r.error().message);
-  ssh::LibsshSupplierHost supplier_host;  // A-class hosts, over libssh
-  CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
-  LeaseConfig lease_config;
-  lease_config.revoke_retry = o.revoke_retry;
-  TRY_ASSIGN(lease_config.calendar, billing::Calendar::named(o.billing_timezone));
-  LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, lease_config);
-  ServerOptions server_options;
-  server_options.threads = o.threads;
-  server_options.trusted_proxies = o.trusted_proxies;
-  server_options.max_connections_per_address = o.max_connections_per_address;
-  HttpServer server(accounts, catalog, leases, log, tls_files, server_options);
-  TRY_ASSIGN(int bound, server.bind(host, port));
-  std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+Result<LeaseConfig> lease_config(const Options& o) {
+  LeaseConfig config;
+  config.revoke_retry = o.revoke_retry;
+  TRY_ASSIGN(config.calendar, billing::Calendar::named(o.billing_timezone));
+  return config;
+}
+
+ServerOptions server_options(const Options& o) {
+  ServerOptions options;
+  options.threads = o.threads;
+  options.trusted_proxies = o.trusted_proxies;
+  options.max_connections_per_address = o.max_connections_per_address;
+  return options;
+}
+
+// The URL the daemon answers on once bound (a wildcard address as loopback).
+std::string listen_url(const Listen& listen, int bound) {
+  std::string url_host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   if (url_host == "0.0.0.0" || url_host == "[::]") url_host = "127.0.0.1";
-  std::string url = fmt::format("{}://{}:{}", tls ? "https" : "http", url_host, bound);
-  // Activation links need the public URL, known only after binding when port is 0.
-  accounts.core.set_public_url(o.public_url.empty() ? url : o.public_url);
+  return fmt::format("{}://{}:{}", listen.tls ? "https" : "http", url_host, bound);
+}
 
-  const AddrFile addr_file(fs::path(o.data_dir) / "cpshared.addr", url);
-  if (auto w = addr_file.write(); !w) log.warn("{}", w.error().message);
-  log.info("cpshared {} listening on {} (data {}, mail {}, schema v{})", CPSHARE_VERSION, url, o.data_dir,
-           o.smtp_url.empty() ? "outbox" : "smtp", d.store->schema_version());
+// What runs beside the HTTP server until a stop signal.
+struct Housekeeping {
+  Store& store;
+  const Clock& clock;
+  std::int64_t session_idle_timeout;
+  LeaseService& leases;
+  Logger& log;
+};
 
+// Runs the server until SIGTERM or SIGINT (or until it fails), with three
+// threads beside it: one waits for the signal and stops the server; the
+// janitor drops expired sessions every ten minutes; the scheduler lapses
+// undecided lease requests, ends those past their planned end and retries SSH
+// account removals every five seconds (state is in the database, so a restart
+// picks up where this left off). Answers the server's run.
+Result<> run_until_stopped(HttpServer& server, const sigset_t& stop_signals, const Housekeeping& h) {
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    log.info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    h.log.info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     {
       std::lock_guard lock(mu);
       stopping = true;
@@ -304,22 +325,18 @@ Result<int> serve(const Options& o) {
     cv.notify_all();
     server.stop();
   });
-  // Housekeeping: drop expired sessions every ten minutes.
   std::thread janitor([&] {
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
-      if (auto r = d.store->accounts().delete_expired_sessions(clock.now(), config.session_idle_timeout); !r)
-        log.warn("session cleanup: {}", r.error().message);
+      if (auto r = h.store.accounts().delete_expired_sessions(h.clock.now(), h.session_idle_timeout); !r)
+        h.log.warn("session cleanup: {}", r.error().message);
     }
   });
-  // Leases: lapse undecided requests, end those past their planned end, and
-  // retry SSH account removals, every few seconds (state is in the database,
-  // so a restart picks up where this left off).
   std::thread scheduler([&] {
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
       lock.unlock();
-      leases.tick(log);
+      h.leases.tick();
       lock.lock();
     }
   });
@@ -331,6 +348,47 @@ Result<int> serve(const Options& o) {
   signal_thread.join();
   janitor.join();
   scheduler.join();
+  return ran;
+}
+
+Result<int> serve(const Options& o) {
+  TRY_ASSIGN(const Listen listen, check_listen(o));
+  const sigset_t stop_signals = block_stop_signals();
+  memory::bound_heap_retention();
+
+  Logger log;
+  if (!o.log_file.empty()) TRY(log.open_file(o.log_file));
+  TRY(check_address_free(listen, o.data_dir));
+  // The data directory is this daemon's before anything in it is opened:
+  // a second daemon on it stops here, having touched nothing.
+  TRY(prepare_data_dir(o.data_dir));
+  TRY_ASSIGN(DataDirLock dir_lock, DataDirLock::acquire(o.data_dir));
+  TRY_ASSIGN(Opened d, open_data(o.data_dir));
+  const std::unique_ptr<Mailer> mailer = make_mailer(o);
+
+  SystemClock clock;
+  const AccountConfig config = account_config(o);
+  std::optional<TlsFiles> tls_files;
+  if (listen.tls) tls_files = TlsFiles{o.tls_cert, o.tls_key};
+  AccountServices accounts(*d.store, *d.keys, *mailer, clock, log, config);
+  if (auto r = accounts.registration.report_username_collisions(); !r)
+    log.warn("username collisions: {}", r.error().message);
+  ssh::LibsshSupplierHost supplier_host;  // A-class hosts, over libssh
+  CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
+  TRY_ASSIGN(const LeaseConfig leases_config, lease_config(o));
+  LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, leases_config);
+  HttpServer server(accounts, catalog, leases, log, tls_files, server_options(o));
+  TRY_ASSIGN(int bound, server.bind(listen.host, listen.port));
+  const std::string url = listen_url(listen, bound);
+  // Activation links need the public URL, known only after binding when port is 0.
+  accounts.core.set_public_url(o.public_url.empty() ? url : o.public_url);
+
+  const AddrFile addr_file(fs::path(o.data_dir) / "cpshared.addr", url);
+  if (auto w = addr_file.write(); !w) log.warn("{}", w.error().message);
+  log.info("cpshared {} listening on {} (data {}, mail {}, schema v{})", CPSHARE_VERSION, url, o.data_dir,
+           o.smtp_url.empty() ? "outbox" : "smtp", d.store->schema_version());
+
+  auto ran = run_until_stopped(server, stop_signals, {*d.store, clock, config.session_idle_timeout, leases, log});
   if (!addr_file.remove_if_ours()) log.warn("cpshared.addr no longer holds {}: left as it is", url);
   log.info("cpshared stopped");
   if (!ran) return std::unexpected(ran.error());

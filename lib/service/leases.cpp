@@ -93,12 +93,13 @@ Result<std::pair<YearMonth, std::pair<std::int64_t, std::int64_t>>> month_range(
 }  // namespace
 
 LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, Mailer& mailer,
-                           const Clock& clock, LeaseConfig config)
+                           const Clock& clock, Logger& log, LeaseConfig config)
     : store_(store),
       keys_(keys),
       host_(host),
       mailer_(mailer),
       clock_(clock),
+      log_(log),
       config_(config),
       redeem_throttle_(clock) {}
 
@@ -313,7 +314,11 @@ Result<Lease> LeaseService::redeemable(const Caller& caller, const api::RedeemRe
   // nothing about other leases.
   auto wrong = [&]() -> Result<Lease> {
     redeem_throttle_.failure(key, policy);
-    (void)write_audit(store_, clock_, AuditEventName::LeaseRedeemFailed, &caller.account, ctx, json::object());
+    // The caller hears INVALID_CODE either way; an audit event that could not be written is logged.
+    if (auto audited =
+            write_audit(store_, clock_, AuditEventName::LeaseRedeemFailed, &caller.account, ctx, json::object());
+        !audited)
+      log_.error("redeem: audit event lease_redeem_failed not written: {}", audited.error().message);
     return fail(ErrorCode::InvalidCode, "this authorization code is not valid; check it with the supplier");
   };
   TRY_ASSIGN(auto ac, store_.leases().auth_code(keys_.token_hash(normal_code(req.code))));
@@ -461,7 +466,8 @@ Result<Lease> LeaseService::end_in_tx(Lease l, EndReason reason, const std::stri
 }
 
 void LeaseService::start_revocations(std::vector<Revocation> queued) {
-  for (auto& r : queued) (void)revoke(std::move(r));
+  for (auto& r : queued)
+    if (auto done = revoke(std::move(r)); !done) log_.warn("lease end: {}", done.error().message);
 }
 
 Result<> LeaseService::revoke(Revocation r) {
@@ -634,7 +640,7 @@ Result<api::Deregistered> LeaseService::deregister(ProfileService& profile, cons
   return out;
 }
 
-void LeaseService::tick(Logger& log) {
+void LeaseService::tick() {
   const std::int64_t now = clock_.now();
   const RequestContext scheduler{"scheduler", ""};
   LeaseQuery q;
@@ -642,7 +648,7 @@ void LeaseService::tick(Logger& log) {
   q.open_hourly_started_before = now - billing::kOpenHourlyHorizonHours * 3600;  // its guaranteed life is over
   q.limit = 200;
   auto due = store_.leases().query(q);
-  if (!due) log.error("scheduler: read the leases due: {}", due.error().message);
+  if (!due) log_.error("scheduler: read the leases due: {}", due.error().message);
   std::vector<Revocation> queued;
   for (const auto& l : due ? *due : std::vector<Lease>{}) {
     const bool undecided = l.state == LeaseState::Requested || l.state == LeaseState::Approved;
@@ -655,20 +661,20 @@ void LeaseService::tick(Logger& log) {
       return {};
     });
     if (!ended) {
-      log.error("scheduler: end lease {} ({}): {}", l.lease_id, enum_name(reason), ended.error().message);
+      log_.error("scheduler: end lease {} ({}): {}", l.lease_id, enum_name(reason), ended.error().message);
       continue;
     }
     if (bill_failed)
-      log.warn("scheduler: lease {} {}, but its bill could not be computed; flagged for the admin (lease_bill_failed)",
-               l.lease_id, enum_name(reason));
+      log_.warn("scheduler: lease {} {}, but its bill could not be computed; flagged for the admin (lease_bill_failed)",
+                l.lease_id, enum_name(reason));
     queued.insert(queued.end(), mine.begin(), mine.end());
   }
   for (auto& r : queued)
-    if (auto done = revoke(std::move(r)); !done) log.warn("scheduler: {}", done.error().message);
+    if (auto done = revoke(std::move(r)); !done) log_.warn("scheduler: {}", done.error().message);
   auto pending = store_.leases().revocations_due(now);
-  if (!pending) log.error("scheduler: read the account removals due: {}", pending.error().message);
+  if (!pending) log_.error("scheduler: read the account removals due: {}", pending.error().message);
   for (const auto& r : pending ? *pending : std::vector<Revocation>{})
-    if (auto done = revoke(r); !done) log.warn("scheduler: {}", done.error().message);
+    if (auto done = revoke(r); !done) log_.warn("scheduler: {}", done.error().message);
 }
 
 }  // namespace cpshare

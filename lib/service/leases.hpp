@@ -31,9 +31,10 @@ struct LeaseConfig {
 class LeaseService {
  public:
   // host: creates and removes the lease accounts on A-class hosts (ssh::LibsshSupplierHost in
-  // cpshared). mailer: tells suppliers of lease accounts their hosts still have.
+  // cpshared). mailer: tells suppliers of lease accounts their hosts still have. log: the
+  // daemon's; every error the scheduler meets, and each account removal that fails, goes there.
   LeaseService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, Mailer& mailer, const Clock& clock,
-               LeaseConfig config = {});
+               Logger& log, LeaseConfig config = {});
 
   // Requests and answers are the endpoints' (api/leases.hpp), validated by their parsing.
   Result<api::LeaseData> request(const Caller& caller, const api::LeaseRequest& req, const RequestContext& ctx);
@@ -66,14 +67,15 @@ class LeaseService {
   // (R-USER-8, R-LEASE-7); then tries the queued account removals.
   Result<api::Deregistered> deregister(ProfileService& profile, const Caller& caller, const api::Deregistration& req,
                                        const RequestContext& ctx);
-  // One attempt now at each removal (failures are retried by tick).
+  // One attempt now at each removal; a failure is logged (WARN "remove account
+  // ... of lease #...": what failed and when it is tried again) and retried by tick.
   void start_revocations(std::vector<Revocation> queued);
 
   // The scheduler's work, called every few seconds: lapse undecided requests,
   // end leases past their planned end, retry pending account removals. Every
-  // error it meets goes to `log` (and the lease or removal is tried again on
+  // error it meets goes to the log (and the lease or removal is tried again on
   // a later tick, as its state is unchanged in the database).
-  void tick(Logger& log);
+  void tick();
 
  private:
   Result<Lease> find(const std::string& lease_id);
@@ -106,6 +108,7 @@ class LeaseService {
   ssh::SupplierHost& host_;
   Mailer& mailer_;
   const Clock& clock_;
+  Logger& log_;
   LeaseConfig config_;
   Throttle redeem_throttle_;
 };

@@ -85,8 +85,18 @@ struct Error {
   Error&& context(std::string_view ctx) && { return std::move(context(ctx)); }
 };
 
+// std::expected<T, Error>, but [[nodiscard]]: a Result dropped on the floor
+// is a compile error under -Werror (libstdc++ 12 does not mark std::expected,
+// and the attribute on an alias is ignored), so every error is handled, passed
+// up or logged. A std::expected<T, Error> converts to it.
 template <class T = void>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using Base = std::expected<T, Error>;
+  using Base::Base;
+  Result() = default;
+  Result(Base b) : Base(std::move(b)) {}  // NOLINT(google-explicit-constructor)
+};
 
 inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
   return std::unexpected(Error{code, std::move(message), {}, 0});

@@ -51,8 +51,8 @@ struct LeaseFixture {
   CatalogService catalog{*store, keys, host, clock};
   OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
   LeaseConfig config;  // the platform's calendar: Beijing time
-  LeaseService leases{*store, keys, host, mailer, clock, config};
-  Logger log;  // the scheduler's, into dir/cpshared.log
+  Logger log;          // the lease service's and the scheduler's, into dir/cpshared.log
+  LeaseService leases{*store, keys, host, mailer, clock, log, config};
   AccountServices accounts{*store, keys, mailer, clock, log, AccountConfig{}};
   RequestContext ctx{"192.0.2.7", "test"};
 

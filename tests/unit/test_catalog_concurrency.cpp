@@ -39,7 +39,8 @@ struct Fixture {
   ssh::LibsshSupplierHost host;  // never reached: these tests do not redeem or verify
   CatalogService catalog{*store, keys, host, clock};
   OutboxMailer mailer{dir / "outbox", "cpshare@localhost"};
-  LeaseService leases{*store, keys, host, mailer, clock};
+  Logger log;  // stderr: these tests end no A-class lease, so nothing is logged
+  LeaseService leases{*store, keys, host, mailer, clock, log};
   RequestContext ctx{"192.0.2.8", "test"};
 
   ~Fixture() { std::filesystem::remove_all(dir); }

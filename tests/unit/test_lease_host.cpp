@@ -272,7 +272,7 @@ TEST_CASE("ending a lease removes its account from the host", "[R-LEASE-7]") {
 
   // Expiry: the scheduler ends the daily lease after its day and removes the account.
   f.clock.advance(86400 + 1);
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.lease_json(expiring)["end_reason"] == "expired");
   CHECK(f.host_fake.removed().back() == ssh::lease_username(expiring));
   CHECK(f.host_fake.accounts().empty());
@@ -316,14 +316,14 @@ TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as 
 
   // Not before it is due.
   f.clock.advance(first - 1);
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.remove_calls() == 1);
 
   // Each failed retry doubles the delay, up to revoke_backoff_max (an hour).
   f.clock.advance(1);
   std::vector<std::int64_t> delays;
   for (int attempt = 2; attempt <= 10; ++attempt) {
-    f.leases.tick(f.log);
+    f.leases.tick();
     CHECK(f.remove_calls() == static_cast<std::size_t>(attempt));
     p = f.pending();
     REQUIRE(p.size() == 1);
@@ -338,7 +338,7 @@ TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as 
 
   // The host is back: the next tick removes the account and clears the removal.
   f.host_fake.come_up();
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK_FALSE(f.host_fake.accounts().contains(user));
   CHECK(f.host_fake.removed() == std::vector<std::string>{user});
   CHECK(f.pending().empty());
@@ -349,9 +349,42 @@ TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as 
   CHECK(row->last_error.empty());
   // Nothing more to do on later ticks.
   f.clock.advance(86400);
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.remove_calls() == 11);
   CHECK(f.mails().size() == 1);
+}
+
+// Issue 10, point 8: the removal tried at once when a lease ends (start_revocations)
+// logs the error it meets, as the scheduler's retries do, instead of dropping it.
+TEST_CASE("a removal that fails when a lease ends is logged with what failed and when it is retried", "[R-LEASE-7]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(3);
+  const std::string fine = f.active(cpc, 1);
+  const std::string down = f.active(cpc, 1);
+  const std::string changed = f.active(cpc, 1);
+
+  // Removed at once: nothing to log.
+  REQUIRE(f.leases.release(f.alice, fine, f.ctx));
+  CHECK_FALSE(contains(f.log_text(), "lease end:"));
+
+  // The host is unreachable: the lease ends, the error is logged with the next attempt.
+  f.host_fake.go_down();
+  REQUIRE(f.leases.release(f.alice, down, f.ctx));
+  const std::string user = ssh::lease_username(down);
+  const std::string log = f.log_text();
+  CHECK(contains(log, fmt::format("WARN lease end: remove account {} of lease #", user)));
+  CHECK(contains(log, fmt::format("(attempt 1, next at {})", rfc3339(f.clock.now() + LeaseConfig{}.revoke_retry))));
+  REQUIRE(f.pending().size() == 1);
+  CHECK(contains(log, f.pending()[0].last_error));
+
+  // The host key changed: given up, and logged as such (terminate, by the supplier).
+  f.host_fake.come_up();
+  f.host_fake.change_host_key("SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+  REQUIRE(f.leases.terminate(f.sup, changed, {"maintenance"}, f.ctx));
+  const std::string other = ssh::lease_username(changed);
+  CHECK(contains(f.log_text(), fmt::format("WARN lease end: remove account {} of lease #", other)));
+  CHECK(contains(f.log_text(), "host key of 127.0.0.1:1 changed"));
+  CHECK(contains(f.log_text(), "given up; the supplier was told"));
 }
 
 TEST_CASE("a removal that cannot succeed (changed host key) is given up and the supplier told how to finish it",
@@ -375,7 +408,7 @@ TEST_CASE("a removal that cannot succeed (changed host key) is given up and the 
   CHECK(contains(m[0], "cpshare will not try again"));
   CHECK(contains(m[0], fmt::format("userdel -r {}", user)));
   f.clock.advance(86400);
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.remove_calls() == 1);
 }
 

@@ -197,10 +197,10 @@ TEST_CASE("undecided requests lapse and free their units", "[R-LEASE-7]") {
   const std::string id = f.lease(alice, cpc, 4).value().lease.lease_id;
   CHECK(f.units_free(cpc) == 0);
   f.clock.advance(72 * 3600 - 1);
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.units_free(cpc) == 0);
   f.clock.advance(1);
-  f.leases.tick(f.log);
+  f.leases.tick();
   auto l = f.leases.show(alice, id, {}).value().lease;
   CHECK(l.state == LeaseState::Lapsed);
   CHECK(l.end_reason == EndReason::Lapsed);
@@ -237,7 +237,7 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
   CHECK(d.note == "hardware fault");
 
   f.clock.advance(70 * 86400);  // past the monthly lease's end: the scheduler ends it
-  f.leases.tick(f.log);
+  f.leases.tick();
   auto m = f.leases.show(alice, monthly, {}).value().lease;
   CHECK(m.state == LeaseState::Ended);
   CHECK(m.end_reason == EndReason::Expired);
@@ -283,11 +283,11 @@ TEST_CASE("issue 8: a monthly lease from 04:58 on 1 March Beijing time ends 1 Ap
 
   // Still running on 28 March (where a UTC calendar ended it) ...
   move_to("2027-03-28T20:58:01Z");
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Active);
   // ... and ended by the scheduler once 1 April 04:58 Beijing has passed: April's earnings.
   move_to("2027-04-01T04:58:05+08:00");
-  f.leases.tick(f.log);
+  f.leases.tick();
   auto l = f.leases.show(alice, id, {}).value().lease;
   CHECK(l.state == LeaseState::Ended);
   CHECK(l.end_reason == EndReason::Expired);
@@ -399,11 +399,11 @@ TEST_CASE("an open hourly lease ends when its guaranteed life is over, billed to
   const std::int64_t life = billing::kOpenHourlyHorizonHours * 3600;
   const std::int64_t whole = billing::kOpenHourlyHorizonHours * catalog::kMaxFen;  // 8.784 × 10^18 fen
   f.clock.advance(life - 60);
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Active);  // not yet
   f.clock.advance(60 + 11 * 86400);  // the scheduler was away for eleven days: billed to the life's end only
   CHECK(f.leases.show(alice, id, {}).value().lease.running_cost == whole);
-  f.leases.tick(f.log);
+  f.leases.tick();
   auto l = f.leases.show(alice, id, {}).value().lease;
   CHECK(l.state == LeaseState::Ended);
   CHECK(l.end_reason == EndReason::Expired);
@@ -486,7 +486,7 @@ TEST_CASE("a lease whose bill cannot be computed ends anyway, flagged for the ad
   f.activate(monthly);
   f.sql(fmt::format("UPDATE leases SET units = 5000 WHERE lease_id = '{}'", monthly));
   f.clock.advance(32 * 86400);
-  f.leases.tick(f.log);
+  f.leases.tick();
   const api::LeaseView m = f.leases.show(alice, monthly, {}).value().lease;
   CHECK(m.state == LeaseState::Ended);
   CHECK(m.end_reason == EndReason::Expired);
@@ -509,7 +509,7 @@ TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
   f.sql(
       "CREATE TRIGGER refuse_expiry BEFORE UPDATE OF state ON leases WHEN NEW.end_reason = 'expired' "
       "BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
-  f.leases.tick(f.log);
+  f.leases.tick();
   std::string log = f.log_text();
   CHECK(log.find(fmt::format("ERROR scheduler: end lease {} (expired): ", id)) != std::string::npos);
   CHECK(log.find("disk says no") != std::string::npos);
@@ -517,7 +517,7 @@ TEST_CASE("the scheduler logs every error it meets", "[R-LEASE-7]") {
 
   // Cured, the next tick ends it; removing its account on the (unreachable) host fails, and that is logged too.
   f.sql("DROP TRIGGER refuse_expiry");
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Ended);
   log = f.log_text();
   CHECK(log.find(fmt::format("WARN scheduler: remove account {} of lease #", ssh::lease_username(id))) !=
@@ -537,7 +537,7 @@ TEST_CASE("the scheduler logs a supplier it could not tell of a failed removal",
   f.sql(
       "CREATE TRIGGER refuse_notice BEFORE INSERT ON audit_log WHEN NEW.event = 'lease_revocation_pending' "
       "BEGIN SELECT RAISE(ABORT, 'audit disk full'); END");
-  f.leases.tick(f.log);
+  f.leases.tick();
   CHECK(f.leases.show(alice, id, {}).value().lease.state == LeaseState::Ended);
   const std::string log = f.log_text();
   INFO(log);
