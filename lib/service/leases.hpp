@@ -11,6 +11,7 @@
 #include "crypto/crypto.hpp"
 #include "mail/mailer.hpp"
 #include "service/accounts.hpp"
+#include "service/endpoint_table.hpp"
 #include "service/throttle.hpp"
 #include "ssh/ssh.hpp"
 #include "ssh/supplier_host.hpp"
@@ -74,6 +75,9 @@ class LeaseService {
   // error it meets goes to `log` (and the lease or removal is tried again on
   // a later tick, as its state is unchanged in the database).
   void tick(Logger& log);
+
+  // Binds the endpoints of api/leases.hpp to the methods above (leases.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   Result<Lease> find(const std::string& lease_id);
