@@ -81,11 +81,11 @@ TEST_CASE("each service binds exactly its area's endpoints, in the area's order"
   CHECK(keys_of(meta) == keys_of<api::MetaEndpoints>());
 
   // The rows carry their endpoint's auth and where its request comes from.
-  const auto& publish = catalogue.rows().front();
+  const auto& publish = catalogue.rows().front();  // POST /api/v1/clusters
   CHECK(publish.auth == api::Auth::Session);
   CHECK(publish.in == RequestIn::Body);
-  CHECK(catalogue.rows()[1].in == RequestIn::Query);  // list: ?filter, ?sort, ...
-  CHECK(meta.rows().front().auth == api::Auth::None);
+  CHECK(catalogue.rows()[1].in == RequestIn::Query);   // GET /api/v1/clusters: ?filter, ?sort, ...
+  CHECK(meta.rows().front().auth == api::Auth::None);  // GET /api/v1/health
   CHECK(meta.rows().front().in == RequestIn::None);
 }
 
@@ -168,23 +168,27 @@ TEST_CASE("a row reads a query request from the query parameters", "[endpoint_ta
 TEST_CASE("the meta rows answer health, the document and the terms without a caller", "[endpoint_table]") {
   EndpointTable t;
   bind_meta_endpoints(t);
-  REQUIRE(t.rows().size() == 3);
   const RequestContext ctx{"192.0.2.7", "test"};
+  auto answer = [&](std::string_view path) {
+    const auto row = std::find_if(t.rows().begin(), t.rows().end(), [&](const auto& r) { return r.path == path; });
+    REQUIRE(row != t.rows().end());
+    return row->handler(nullptr, EndpointInput{}, ctx, api::PathParams{});
+  };
 
-  auto health = t.rows()[0].handler(nullptr, EndpointInput{}, ctx, api::PathParams{});
+  auto health = answer(api::endpoint::Health::path);
   REQUIRE(health);
   CHECK(health->status == 200);
   CHECK(health->data["status"] == "ok");
   CHECK(health->data["version"] == CPSHARE_VERSION);
   CHECK_FALSE(health->raw);
 
-  auto doc = t.rows()[1].handler(nullptr, EndpointInput{}, ctx, api::PathParams{});
+  auto doc = answer(api::endpoint::OpenApiDocument::path);
   REQUIRE(doc);
   REQUIRE(doc->raw);
   CHECK(doc->raw->content_type == "application/yaml");
   CHECK(doc->raw->bytes.starts_with("openapi: 3.1.0\n"));
 
-  auto terms = t.rows()[2].handler(nullptr, EndpointInput{}, ctx, api::PathParams{});
+  auto terms = answer(api::endpoint::Terms::path);
   REQUIRE(terms);
   CHECK(terms->data["version"] == terms::kVersion);
   CHECK(terms->data["agreement"] == terms::agreement());
