@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/endpoint.hpp"
@@ -684,4 +685,14 @@ struct MfaTurnOff {
 };
 
 }  // namespace endpoint
+
+// This area's endpoints in route order: a path before a template that would
+// also match it. api/endpoints.hpp joins the areas; a new endpoint of this
+// area is listed here and nowhere else.
+using AccountEndpoints =
+    std::tuple<endpoint::RegisterUser, endpoint::RegisterSupplier, endpoint::Activate, endpoint::ActivateWithLink,
+               endpoint::ResendActivation, endpoint::Login, endpoint::ListSessions, endpoint::Logout,
+               endpoint::RevokeSession, endpoint::Profile, endpoint::UpdateProfile, endpoint::Deregister,
+               endpoint::ChangePassword, endpoint::MfaBegin, endpoint::MfaConfirmCode, endpoint::MfaTurnOff>;
+
 }  // namespace cpshare::api

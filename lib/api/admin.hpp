@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/accounts.hpp"
@@ -147,4 +148,11 @@ struct AuditLog {
 };
 
 }  // namespace endpoint
+
+// This area's endpoints in route order: a path before a template that would
+// also match it. api/endpoints.hpp joins the areas; a new endpoint of this
+// area is listed here and nowhere else.
+using AdminEndpoints = std::tuple<endpoint::ListReviews, endpoint::ReviewLicence, endpoint::ApproveReview,
+                                  endpoint::RejectReview, endpoint::AuditLog>;
+
 }  // namespace cpshare::api

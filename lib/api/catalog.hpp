@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/endpoint.hpp"
@@ -564,4 +565,12 @@ struct VerifyCluster {
 };
 
 }  // namespace endpoint
+
+// This area's endpoints in route order: a path before a template that would
+// also match it. api/endpoints.hpp joins the areas; a new endpoint of this
+// area is listed here and nowhere else.
+using CatalogEndpoints = std::tuple<endpoint::PublishCluster, endpoint::ListClusters, endpoint::ShowCluster,
+                                    endpoint::UpdateCluster, endpoint::DelistCluster, endpoint::RelistCluster,
+                                    endpoint::ClusterUnits, endpoint::SetUnit, endpoint::VerifyCluster>;
+
 }  // namespace cpshare::api

@@ -1,10 +1,11 @@
 // An endpoint of the API as one type (issue 10): its method, path template,
 // auth level, success status, summary, and its request and response types.
-// The daemon binds a handler to each (server/route_table.hpp: the compiler
-// checks the handler's types and hands an authenticated one `const Caller&`),
-// the CLI calls it (client::ApiClient::call<E>), and route_specs() and the
-// contract test (tests/contract/) read the same list, so the daemon, the CLI
-// and docs/openapi.yaml cannot drift.
+// Its service binds a handler to each (service/endpoint_table.hpp: the
+// compiler checks the handler's types and hands an authenticated one `const
+// Caller&`; the daemon serves the rows), the CLI calls it
+// (client::ApiClient::call<E>), and route_specs() and the contract test
+// (tests/contract/) read the same lists (api/endpoints.hpp), so the daemon,
+// the CLI and docs/openapi.yaml cannot drift.
 //
 //   struct Logout {
 //     static constexpr Method method = Method::Delete;

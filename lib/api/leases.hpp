@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "api/endpoint.hpp"
@@ -484,4 +485,13 @@ struct Earnings {
 };
 
 }  // namespace endpoint
+
+// This area's endpoints in route order: a path before a template that would
+// also match it. api/endpoints.hpp joins the areas; a new endpoint of this
+// area is listed here and nowhere else.
+using LeaseEndpoints =
+    std::tuple<endpoint::RequestLease, endpoint::ListLeases, endpoint::ShowLease, endpoint::ApproveLease,
+               endpoint::RejectLease, endpoint::ReleaseLease, endpoint::TerminateLease, endpoint::Redeem,
+               endpoint::CheckCode, endpoint::Bills, endpoint::Earnings>;
+
 }  // namespace cpshare::api

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <tuple>
 
 #include "api/endpoint.hpp"
 
@@ -63,4 +64,10 @@ struct Terms {
 };
 
 }  // namespace endpoint
+
+// This area's endpoints in route order: a path before a template that would
+// also match it. api/endpoints.hpp joins the areas; a new endpoint of this
+// area is listed here and nowhere else.
+using MetaEndpoints = std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms>;
+
 }  // namespace cpshare::api

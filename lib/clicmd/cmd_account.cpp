@@ -4,8 +4,8 @@
 #include "api/accounts.hpp"
 #include "api/meta.hpp"
 #include "catalog/units.hpp"
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
-#include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
 #include "domain/account.hpp"
 #include "domain/validate.hpp"
@@ -80,8 +80,6 @@ Result<api::AccountReply> activate_with_code(Context& ctx, client::ApiClient& ap
   }
 }
 
-}  // namespace
-
 void declare_register(CLI::App* app, Args& a) {
   a.flag(app, "--supplier", "Register a supplier (a cluster owner) instead of a user");
   a.option(app, "--kind", "KIND", "Supplier kind (implies --supplier)", kSupplierKinds);
@@ -111,8 +109,6 @@ void declare_register(CLI::App* app, Args& a) {
   a.option(app, "--bank-account-number", "NUMBER", "Settlement account number");
   a.flag(app, "--code-stdin", "Then read the mailed 6-digit code from the next line of stdin and activate");
 }
-
-namespace {
 
 // The flags a kind of account takes, and its name for messages.
 struct Applicable {
@@ -213,10 +209,6 @@ Result<std::optional<std::string>> activation_code(Context& ctx) {
   return *answer;
 }
 
-}  // namespace
-
-namespace {
-
 // The common members of a registration, from flags or asked; nothing when the kind is unknown yet.
 void gather_common(Form& form, api::RegistrationCommon& r) {
   r.username = form.required("--username", "username", "Username", validate::username);
@@ -269,8 +261,6 @@ Result<api::Registered> registration(Context& ctx, bool supplier, std::optional<
   if (supplier) return send_registration<api::endpoint::RegisterSupplier>(ctx, *api, *terms, std::move(sup));
   return send_registration<api::endpoint::RegisterUser>(ctx, *api, *terms, std::move(user));
 }
-
-}  // namespace
 
 Result<> run_register(Context& ctx) {
   const bool supplier = ctx.args.has("--supplier") || ctx.args.get("--kind").has_value();
@@ -347,6 +337,39 @@ Result<> run_activate(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.api());
   TRY_ASSIGN(api::AccountReply data, activate_with_code(ctx, *api, user, the_code, ctx.interactive() && !code));
   return ctx.emit(api::encode(data), [&](std::ostream& out) { show_activated(out, data.account, ctx.colour()); });
+}
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> account_commands() {
+  return {
+      {{"register"},
+       "Register a user or supplier account",
+       {"cpshare register",
+        "printf '%s\\n' \"$PASSWORD\" | cpshare register --user-type individual --username alice "
+        "--email alice@example.org --phone 13800138000 --region Shenzhen --real-name 'Zhang San' "
+        "--id-number 11010519491231002X --password-stdin --accept-terms",
+        "cpshare register --supplier --kind enterprise --username acme --company-name 'Acme Computing' "
+        "--registered-capital 5000000.00 --licence licence.pdf ..."},
+       declare_register,
+       run_register,
+       false,
+       "On a terminal, cpshare asks for each missing field, for the password twice (without echo), "
+       "shows the registration agreement and privacy policy and asks to accept them, then asks for "
+       "the 6-digit code mailed to the email address and activates the account. Off a terminal pass "
+       "every field as a flag, --password-stdin and --accept-terms; --code-stdin then reads the code "
+       "from the next line of stdin. Users of type university, research_institute and enterprise, and "
+       "all suppliers, attach a licence and a credit code, and an administrator reviews the account "
+       "after activation. With --json, prints the registration's data (account and activation); when "
+       "the account was activated as well, account is the activated account."},
+      {{"activate"},
+       "Activate an account with the mailed code or link token, or send a new one",
+       {"cpshare activate --username alice 123456", "cpshare activate TOKEN",
+        "cpshare activate --resend --username alice"},
+       declare_activate,
+       run_activate},
+  };
 }
 
 }  // namespace cpshare::clicmd::cmd

@@ -2,8 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "api/admin.hpp"
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
-#include "clicmd/handlers.hpp"
 #include "domain/account.hpp"
 #include "domain/audit.hpp"
 #include "domain/normalize.hpp"
@@ -26,8 +26,6 @@ void show_decision(std::ostream& out, const api::AccountReply& data, std::string
   out << verb << " " << data.account.username << "; status: " << status_text(status_name(data.account.status), colour)
       << ". The account holder is mailed the decision.\n";
 }
-
-}  // namespace
 
 void declare_review_list(CLI::App* app, Args& a) {
   a.option(app, "--status", "S", "List accounts with this status instead of pending_review", kStatuses);
@@ -136,6 +134,41 @@ Result<> run_audit(Context& ctx) {
     }
     out << render_table(rows, ctx.colour());
   });
+}
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> admin_commands() {
+  return {
+      {{"admin"}, "Administer the platform (admin accounts only)"},
+      {{"admin", "review"}, "Review accounts that submitted a licence"},
+      {{"admin", "review", "list"},
+       "List accounts awaiting review",
+       {"cpshare admin review list", "cpshare admin review list --status rejected --json"},
+       declare_review_list,
+       run_review_list},
+      {{"admin", "review", "show"},
+       "Show an account under review, and save its licence file",
+       {"cpshare admin review show alice --licence-out alice-licence.pdf"},
+       declare_review_show,
+       run_review_show},
+      {{"admin", "review", "approve"},
+       "Approve an account: it becomes active",
+       {"cpshare admin review approve alice"},
+       declare_review_approve,
+       run_review_approve},
+      {{"admin", "review", "reject"},
+       "Reject an account, with a reason mailed to its holder",
+       {"cpshare admin review reject alice --reason 'The licence is illegible; upload a clearer scan.'"},
+       declare_review_reject,
+       run_review_reject},
+      {{"admin", "audit"},
+       "Show the security audit log, newest first",
+       {"cpshare admin audit --event login_failed --limit 20"},
+       declare_audit,
+       run_audit},
+  };
 }
 
 }  // namespace cpshare::clicmd::cmd

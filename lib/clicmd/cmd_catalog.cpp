@@ -15,8 +15,8 @@
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
 #include "domain/normalize.hpp"
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
-#include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
 #include "util/text.hpp"
 
@@ -440,8 +440,6 @@ Result<R> checked_request(const json& body, bool from_file) {
   return r;
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------- publish
 
 void declare_publish(CLI::App* app, Args& a) {
@@ -625,6 +623,109 @@ Result<> run_cluster_verify(Context& ctx) {
     out << "Verified " << id << ": host key " << data.fingerprint << " (" << data.key_type << "), "
         << (data.pinned_now ? "pinned now" : "matches the pinned key") << "\n";
   });
+}
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> catalog_commands() {
+  return {
+      {{"publish"},
+       "Publish a cluster in the catalogue (active suppliers)",
+       {"cpshare publish --class A --resource-type GPU --model 'A100 80GB' --units 8 --unit-memory 80GB "
+        "--memory 1TB --vcpus 128 --price-hourly 12.50 --price-monthly 6000 --vendor NVIDIA --location 深圳市 "
+        "--region Guangdong --storage '2x3.84TB nvme data, 480GB ssd system' --cuda 12.4 --python 3.11 "
+        "--framework 'pytorch 2.3' --usage-file usage.md --ssh-host gpu1.example.org --ssh-user cpshare",
+        "cpshare publish --file cluster.json"},
+       declare_publish,
+       run_publish,
+       false,
+       "Sizes take units (80GB, 3.84TB, 512GiB: GB is 1000^3, GiB 1024^3) and prices are yuan per unit "
+       "with up to two decimals; cpshare sends bytes and fen and refuses a bad value before sending "
+       "anything, naming every bad flag. Offer at least one price mode; a mode left out is not offered. "
+       "Class A clusters are reached by SSH (--usage or --usage-file, --ssh-host, --ssh-port, --ssh-user); "
+       "class B clusters on your platform (--platform-url, --environment). --framework and --environment "
+       "may be repeated. --file sends a publish request in the API's own JSON (bytes and fen) as is, and "
+       "cannot be combined with the field flags. For class A, cpshare prints the cluster's provisioning "
+       "public key: append it to ~ADMIN_USER/.ssh/authorized_keys on the SSH host, then run cpshare "
+       "cluster verify CPCID. For class B, it prints the agent token, shown once: store it now. With "
+       "--json, prints the data: {\"cluster\": {...}, \"provisioning_public_key\": ..., \"agent_token\": "
+       "...} (each null when not given)."},
+      {{"show"},
+       "Show a cluster: every field and the status of each unit",
+       {"cpshare show cp-7k2m9x4qvd", "cpshare show cp-7k2m9x4qvd --json"},
+       declare_show,
+       run_show,
+       false,
+       "Sizes are shown in decimal units and prices in yuan per unit for each billing mode (— for a mode "
+       "not offered). The unit grid shows 16 units a row: . idle, B busy, x offline. SSH access details "
+       "are shown to the cluster's owner only, with, for class A, the provisioning public key and the "
+       "pinned SHA256 fingerprint of the host's key (not verified yet before the first cpshare cluster "
+       "verify)."},
+      {{"list"},
+       "List clusters in the catalogue",
+       {"cpshare list", "cpshare list --region any --sort price_hourly --limit 20", "cpshare list --mine"},
+       declare_list,
+       run_list,
+       false,
+       "By default: listed clusters with free units, your region first, then newest first. --mine lists "
+       "your own clusters, delisted ones included, with their status. PRICE is the hourly price per unit "
+       "in yuan, or the first mode offered (/day, /month, /year) when there is none."},
+      {{"filter"},
+       "List the clusters that match a filter expression",
+       {"cpshare filter 'class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市' --sort price_hourly",
+        "cpshare filter 'resource_type=NPU' --region any"},
+       declare_filter,
+       run_filter,
+       false,
+       "The expression is a space-separated list of terms FIELD OP VALUE, all of which must hold (= != < <= > "
+       ">= and ~ for contains); quote it for the shell. The server checks it and names the term at fault. "
+       "The table is as for cpshare list."},
+      {{"update"},
+       "Change some fields of a cluster you published",
+       {"cpshare update cp-7k2m9x4qvd --price-hourly 11.00 --units 16",
+        "cpshare update cp-7k2m9x4qvd --framework 'pytorch 2.4' --framework 'jax 0.4'",
+        "cpshare update cp-7k2m9x4qvd --file patch.json"},
+       declare_update,
+       run_update,
+       false,
+       "Takes the flags of cpshare publish; only the fields given change (a repeated flag replaces the "
+       "whole list, --storage the whole description). The class cannot change: delist and publish anew. "
+       "--file sends a JSON merge patch in the API's units (null removes an optional value) as is."},
+      {{"delist"},
+       "Withdraw a cluster from the catalogue (it can be relisted)",
+       {"cpshare delist cp-7k2m9x4qvd"},
+       declare_delist,
+       run_delist},
+      {{"relist"}, "List a delisted cluster again", {"cpshare relist cp-7k2m9x4qvd"}, declare_delist, run_relist},
+      {{"units"},
+       "Show the status of each unit of a cluster",
+       {"cpshare units cp-7k2m9x4qvd", "cpshare units set cp-7k2m9x4qvd 3 offline"},
+       declare_units,
+       run_units,
+       false,
+       "Prints the units 16 a row: . idle, B busy, x offline. Change a unit's status with cpshare units set."},
+      {{"units", "set"},
+       "Take a unit of your cluster offline, or bring it back (idle)",
+       {"cpshare units set cp-7k2m9x4qvd 3 offline", "cpshare units set cp-7k2m9x4qvd 3 idle"},
+       declare_units_set,
+       run_units_set,
+       false,
+       "A busy unit (leased) cannot be changed."},
+      {{"cluster"}, "Manage the platform's access to your clusters"},
+      {{"cluster", "verify"},
+       "Check that the platform can reach an A-class cluster over SSH",
+       {"cpshare cluster verify cp-7k2m9x4qvd", "cpshare cluster verify cp-7k2m9x4qvd --repin"},
+       declare_cluster_verify,
+       run_cluster_verify,
+       false,
+       "The daemon connects to the cluster's SSH host as its admin user (--ssh-user of cpshare publish) "
+       "with the cluster's provisioning key, which cpshare publish printed for the supplier to append to "
+       "that user's ~/.ssh/authorized_keys. At first contact it pins the SHA256 fingerprint of the host's "
+       "key; afterwards it refuses a host key that has changed. --repin accepts a new host key: use it "
+       "only after the supplier has confirmed the new fingerprint out of band. With --json, prints the "
+       "data: fingerprint, key_type, pinned_now and verified_at."},
+  };
 }
 
 }  // namespace cpshare::clicmd::cmd

@@ -2,8 +2,6 @@
 // reject, terminate, release, redeem, bills and earnings. Money is integer fen on the wire and
 // yuan with two decimals here; times are RFC 3339 UTC on the wire (and in --json and --csv) and the
 // user's local time with its offset here, "YYYY-MM-DD HH:MM +08:00" (display.hpp local_time).
-#include "clicmd/handlers.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -16,6 +14,7 @@
 #include "api/leases.hpp"
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/input.hpp"
 #include "billing/billing_mode.hpp"
@@ -260,8 +259,6 @@ Result<> end_lease(Context& ctx, const typename E::Request& request, std::string
   });
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------- lease
 
 void declare_lease(CLI::App* app, Args& a) {
@@ -492,5 +489,113 @@ void declare_ledger(CLI::App* app, Args& a) {
 
 Result<> run_bills(Context& ctx) { return ledger<api::endpoint::Bills>(ctx, true); }
 Result<> run_earnings(Context& ctx) { return ledger<api::endpoint::Earnings>(ctx, false); }
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> lease_commands() {
+  return {
+      {{"lease"},
+       "Lease units of a cluster (active users)",
+       {"cpshare lease cp-7k2m9x4qvd --units 2 --billing hourly --ssh-key ~/.ssh/id_ed25519.pub",
+        "cpshare lease cp-7k2m9x4qvd --units 1 --billing daily --periods 7",
+        "LEASE=$(cpshare --json lease cp-7k2m9x4qvd --units 1 --billing monthly | jq -r .lease.lease_id)"},
+       declare_lease,
+       run_lease,
+       false,
+       "Reserves N idle units at the cluster's current price for the billing mode (later price changes do not "
+       "touch the lease). hourly is paid at the end for every started minute; --periods K then only plans K "
+       "hours for the estimate. daily, monthly and yearly are prepaid for K periods (default 1) when the lease "
+       "starts; releasing early refunds the periods not yet begun. For a class A cluster the supplier approves "
+       "the request and passes you an authorization code: cpshare redeem CODE creates your account. --ssh-key "
+       "installs your public key in that account. With --json, prints {\"lease\": {...}}: take the id from "
+       ".lease.lease_id."},
+      {{"leases"},
+       "List your leases, or (--incoming) those of your clusters",
+       {"cpshare leases", "cpshare leases --state active", "cpshare leases --incoming --state requested",
+        "cpshare leases show ls-7k2m9x4qvd --access"},
+       declare_leases,
+       run_leases,
+       false,
+       "AMOUNT is in yuan: what was charged once settled, the running cost of an active hourly lease (so far), "
+       "else the estimate (~). Times are your local time (TZ) with its offset. ENDS is when the lease ended, or its "
+       "planned end. Show one lease "
+       "with cpshare leases show."},
+      {{"leases", "show"},
+       "Show a lease: terms, amounts, times and (--access) your account on the cluster",
+       {"cpshare leases show ls-7k2m9x4qvd", "cpshare leases show ls-7k2m9x4qvd --access"},
+       declare_leases_show,
+       run_leases_show,
+       false,
+       "Amounts are in yuan and times your local time (TZ) with its offset. --access shows the access details (host, "
+       "port, "
+       "username, password, GPU indices) again; only the lease's user sees them, once the code is redeemed."},
+      {{"approve"},
+       "Approve a lease request of your cluster and get its authorization code",
+       {"cpshare approve ls-7k2m9x4qvd", "cpshare --json approve ls-7k2m9x4qvd | jq -r .auth_code"},
+       declare_lease_id,
+       run_approve,
+       false,
+       "Prints the one-time authorization code: it is shown only once, so pass it to the user now (they run "
+       "cpshare redeem CODE). If it is not redeemed before it expires the lease lapses and its units return to "
+       "idle. With --json, prints {\"lease\", \"auth_code\", \"expires_at\"}."},
+      {{"reject"},
+       "Reject a lease request of your cluster, with a reason for the user",
+       {"cpshare reject ls-7k2m9x4qvd --reason 'Units 0-3 are reserved for maintenance this week.'"},
+       declare_lease_reason,
+       run_reject,
+       false,
+       "The units return to idle. On a terminal cpshare asks for the reason when --reason is not given."},
+      {{"terminate"},
+       "End a running lease of your cluster, with a reason for the user",
+       {"cpshare terminate ls-7k2m9x4qvd --reason 'Hardware fault on the host.'"},
+       declare_lease_reason,
+       run_terminate,
+       false,
+       "The user's account is locked, its processes killed and the account removed; the lease is settled as if "
+       "released now (prepaid periods not yet begun are refunded)."},
+      {{"release"},
+       "End your own lease now (its account is removed)",
+       {"cpshare release ls-7k2m9x4qvd"},
+       declare_lease_id,
+       run_release,
+       false,
+       "Settles the lease: hourly leases are charged every started minute; prepaid leases are charged the periods "
+       "begun and refunded the rest. Your account on the cluster is locked, its processes killed and it is "
+       "removed: copy your results off first."},
+      {{"redeem"},
+       "Redeem an authorization code: create your account and show its access",
+       {"cpshare redeem 7K2M-9X4Q-VD3H-RT8N", "cpshare --json redeem 7K2M-9X4Q-VD3H-RT8N | jq -r .access.password"},
+       declare_redeem,
+       run_redeem,
+       false,
+       "The daemon creates a dedicated account on the cluster's SSH host (this can take some seconds), with "
+       "CUDA_VISIBLE_DEVICES set to your units, and billing starts. Prints the host, port, username, password, "
+       "GPU indices, the supplier's usage notes and an ssh command line. Case, dashes and spaces in the code do "
+       "not matter. See the details again with cpshare leases show LEASE --access. With --json, prints "
+       "{\"lease\", \"access\"}."},
+      {{"bills"},
+       "Show your charges and refunds for a month",
+       {"cpshare bills", "cpshare bills --month 2026-11 --csv > bills-2026-11.csv"},
+       declare_ledger,
+       run_bills,
+       false,
+       "One row per ledger entry (charges negative, refunds positive), amounts in yuan, and the month's total. "
+       "Months are the platform's calendar months (Beijing time, Asia/Shanghai, unless cpshared runs with "
+       "--billing-timezone); times are "
+       "your local time (TZ). --csv prints RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan "
+       "(at in RFC 3339 UTC)."},
+      {{"earnings"},
+       "Show your earnings from leases of your clusters for a month (suppliers)",
+       {"cpshare earnings", "cpshare earnings --month 2026-11 --csv > earnings-2026-11.csv"},
+       declare_ledger,
+       run_earnings,
+       false,
+       "One row per settled lease, amounts in yuan, and the month's total. Months are the platform's calendar "
+       "months (Beijing time, Asia/Shanghai, unless cpshared runs with --billing-timezone); times are your local time "
+       "(TZ). --csv prints "
+       "RFC 4180 CSV with the header at,lease_id,kind,amount_fen,amount_yuan (at in RFC 3339 UTC)."},
+  };
+}
 
 }  // namespace cpshare::clicmd::cmd

@@ -2,11 +2,13 @@
 #include <CLI/CLI.hpp>
 
 #include "api/meta.hpp"
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/docgen.hpp"
-#include "clicmd/handlers.hpp"
 
 namespace cpshare::clicmd::cmd {
+
+namespace {
 
 Result<> run_version(Context& ctx) {
   const std::string client_version = CPSHARE_VERSION;
@@ -37,6 +39,21 @@ Result<> run_completion(Context& ctx) {
 Result<> run_man(Context& ctx) {
   ctx.io.out << man_page(commands());
   return {};
+}
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> meta_commands() {
+  return {
+      {{"version"}, "Show the versions of cpshare and of the server", {"cpshare version"}, nullptr, run_version},
+      {{"completion"},
+       "Print the shell completion script for bash, zsh or fish",
+       {"source <(cpshare completion bash)", "cpshare completion fish > ~/.config/fish/completions/cpshare.fish"},
+       declare_completion,
+       run_completion},
+      {{"__man"}, "Print the man page (roff)", {}, nullptr, run_man, /*hidden=*/true},
+  };
 }
 
 }  // namespace cpshare::clicmd::cmd

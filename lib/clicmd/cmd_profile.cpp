@@ -3,14 +3,16 @@
 
 #include "api/accounts.hpp"
 
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
-#include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
 #include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd::cmd {
+
+namespace {
 
 Result<> run_profile_show(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
@@ -19,7 +21,6 @@ Result<> run_profile_show(Context& ctx) {
                   [&](std::ostream& out) { print_account(out, data.account, ctx.colour(), ctx.zone()); });
 }
 
-namespace {
 using Text = std::optional<std::string> api::ProfileUpdate::*;
 struct ProfileFlag {
   const char* flag;
@@ -40,7 +41,6 @@ constexpr ProfileFlag kProfileFlags[] = {
     {"--bank-account-name", "NAME", nullptr, "Settlement account holder (suppliers)"},
     {"--bank-account-number", "NUMBER", nullptr, "Settlement account number (suppliers)"},
 };
-}  // namespace
 
 void declare_profile_update(CLI::App* app, Args& a) {
   for (const auto& f : kProfileFlags) a.option(app, f.flag, f.value_name, f.help);
@@ -141,12 +141,10 @@ void declare_mfa_enable(CLI::App* app, Args& a) {
   a.option(app, "--code", "C", "Confirm a setup begun earlier with the first 6-digit code from the authenticator app");
 }
 
-namespace {
 void show_recovery_codes(std::ostream& out, const api::MfaEnabled& data) {
   out << "MFA is on. Recovery codes (each works once; store them safely, they are not shown again):\n";
   for (const std::string& c : data.recovery_codes) out << "  " << c << "\n";
 }
-}  // namespace
 
 Result<> run_mfa_enable(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
@@ -196,6 +194,53 @@ Result<> run_mfa_disable(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(api::MfaDisabled data, api->call<api::endpoint::MfaTurnOff>({text::trim(code)}));
   return ctx.emit(api::encode(data), [&](std::ostream& out) { out << "MFA is off.\n"; });
+}
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> profile_commands() {
+  return {
+      {{"profile"}, "Show and update your profile"},
+      {{"profile", "show"}, "Show your account's profile", {"cpshare profile show"}, nullptr, run_profile_show},
+      {{"profile", "update"},
+       "Update contact details, region, organization or settlement account",
+       {"cpshare profile update --email new@example.org --region Guangzhou"},
+       declare_profile_update,
+       run_profile_update,
+       false,
+       "Identity (real name, ID numbers, company name, credit code, legal representative) cannot be "
+       "changed here."},
+      {{"password"}, "Change your password"},
+      {{"password", "change"},
+       "Change your password; ends every session, this one included",
+       {"cpshare password change", "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | cpshare password change --password-stdin"},
+       declare_password_change,
+       run_password_change},
+      {{"deregister"},
+       "Deregister your account (billing records are kept, personal data erased)",
+       {"cpshare deregister", "printf '%s\\n' \"$PASSWORD\" | cpshare deregister --yes --password-stdin"},
+       declare_deregister,
+       run_deregister,
+       false,
+       "On a terminal cpshare asks to type the username to confirm; off a terminal pass --yes."},
+      {{"mfa"}, "Two-factor authentication with an authenticator app (TOTP)"},
+      {{"mfa", "enable"},
+       "Turn on two-factor authentication",
+       {"cpshare mfa enable", "cpshare mfa enable --code 123456"},
+       declare_mfa_enable,
+       run_mfa_enable,
+       false,
+       "Starts the setup and prints the otpauth URI and the secret for an authenticator app. On a "
+       "terminal it then asks for the first code, and prints the recovery codes once. Off a terminal it "
+       "stops after printing them (with --json: secret and otpauth_uri); confirm the setup with "
+       "--code C, which prints the recovery codes."},
+      {{"mfa", "disable"},
+       "Turn off two-factor authentication",
+       {"cpshare mfa disable --code 123456"},
+       declare_mfa_disable,
+       run_mfa_disable},
+  };
 }
 
 }  // namespace cpshare::clicmd::cmd

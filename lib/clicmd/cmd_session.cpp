@@ -4,8 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include "api/accounts.hpp"
+#include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
-#include "clicmd/handlers.hpp"
 #include "clicmd/input.hpp"
 #include "util/text.hpp"
 
@@ -28,8 +28,6 @@ void put_mfa_code(api::LoginRequest& request, const std::string& code) {
   request.recovery_code.reset();
   (digits ? request.totp : request.recovery_code) = code;
 }
-
-}  // namespace
 
 void declare_login(CLI::App* app, Args& a) {
   a.option(app, "--username", "U", "Username, email or phone (default on a terminal: the last login's username)");
@@ -146,6 +144,41 @@ Result<> run_sessions_revoke(Context& ctx) {
   return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Ended session " << id << (id == entry.session_id ? " (this one; log in again to continue)" : "") << ".\n";
   });
+}
+
+}  // namespace
+
+// This file's rows of the command table (commands.cpp joins the areas).
+std::vector<Command> session_commands() {
+  return {
+      {{"login"},
+       "Log in and store the session for this server",
+       {"cpshare login", "printf '%s\\n' \"$PASSWORD\" | cpshare login --username alice --password-stdin",
+        "cpshare login --username alice --totp 123456"},
+       declare_login,
+       run_login,
+       false,
+       "The session's token is stored in hosts.json and this server becomes the default for later "
+       "commands. When the account has MFA on, cpshare asks for the code on a terminal; elsewhere "
+       "pass --totp or --recovery-code."},
+      {{"logout"}, "End this session and forget its token", {"cpshare logout"}, nullptr, run_logout},
+      {{"whoami"},
+       "Show who is logged in on the server",
+       {"cpshare whoami", "cpshare whoami --json"},
+       nullptr,
+       run_whoami},
+      {{"sessions"}, "List and end your sessions"},
+      {{"sessions", "list"},
+       "List your sessions on the server (* marks this one)",
+       {"cpshare sessions list"},
+       nullptr,
+       run_sessions_list},
+      {{"sessions", "revoke"},
+       "End one of your sessions",
+       {"cpshare sessions revoke s_3f9a0c1d2e3f4a5b"},
+       declare_sessions_revoke,
+       run_sessions_revoke},
+  };
 }
 
 }  // namespace cpshare::clicmd::cmd

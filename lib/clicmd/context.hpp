@@ -93,4 +93,16 @@ struct Command {
 // The command table: every command of the CLI, groups before their subcommands.
 const std::vector<Command>& commands();
 
+// Each area's rows of the table, defined next to their handlers (cmd_<area>.cpp);
+// commands() joins them in this order.
+namespace cmd {
+std::vector<Command> account_commands();  // register, activate
+std::vector<Command> session_commands();  // login, logout, whoami, sessions
+std::vector<Command> profile_commands();  // profile, password, deregister, mfa
+std::vector<Command> admin_commands();    // admin review, admin audit
+std::vector<Command> catalog_commands();  // publish, show, list, filter, update, delist, relist, units, cluster
+std::vector<Command> lease_commands();    // lease, leases, approve, reject, terminate, release, redeem, bills, earnings
+std::vector<Command> meta_commands();     // version, completion, __man
+}  // namespace cmd
+
 }  // namespace cpshare::clicmd

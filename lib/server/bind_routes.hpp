@@ -1,6 +1,8 @@
-// The rows of the route table, one file per area (issue 10): each binds the
-// endpoints of lib/api/<area>.hpp to its service. HttpServer calls them all,
-// then serves the table in api::route_specs() order.
+// The rows of the route table that are still bound in lib/server (issue 10):
+// accounts and admin review. The other areas' services bind their own
+// endpoints (service/endpoint_table.hpp: CatalogService::bind,
+// LeaseService::bind, bind_meta_endpoints). HttpServer adds them all, then
+// serves the table in api::route_specs() order.
 #pragma once
 
 #include "server/route_table.hpp"
@@ -16,9 +18,6 @@ struct Services {
   LeaseService& leases;
 };
 
-void bind_meta_routes(RouteTable& table);                        // routes_meta.cpp
 void bind_account_routes(RouteTable& table, const Services& s);  // routes_accounts.cpp (and admin review)
-void bind_catalog_routes(RouteTable& table, const Services& s);  // routes_catalog.cpp
-void bind_lease_routes(RouteTable& table, const Services& s);    // routes_leases.cpp
 
 }  // namespace cpshare

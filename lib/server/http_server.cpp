@@ -18,6 +18,7 @@
 #include "server/bind_routes.hpp"
 #include "server/client_address.hpp"
 #include "server/connection.hpp"
+#include "service/meta.hpp"
 #include "util/memory.hpp"
 
 namespace cpshare {
@@ -99,11 +100,14 @@ std::vector<std::string> HttpServer::handled_routes() const {
 
 void HttpServer::install_routes() {
   RouteTable& table = routes_->table;
-  const Services services{accounts_, catalog_, leases_};
-  bind_meta_routes(table);
-  bind_account_routes(table, services);
-  bind_catalog_routes(table, services);
-  bind_lease_routes(table, services);
+  // The services bind their own endpoints (service/endpoint_table.hpp) ...
+  EndpointTable endpoints;
+  bind_meta_endpoints(endpoints);
+  catalog_.bind(endpoints);
+  leases_.bind(endpoints);
+  table.add(endpoints);
+  // ... but accounts and admin, whose rows are still here.
+  bind_account_routes(table, Services{accounts_, catalog_, leases_});
   serve_routes();
   install_fallbacks();
 }

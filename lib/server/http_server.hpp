@@ -68,7 +68,7 @@ class HttpServer {
 
  private:
   struct Routes;  // the route table and the trusted proxies
-  // Binds every area's routes (server/bind_routes.hpp), serves them, then the fallbacks.
+  // Adds every service's endpoints and the rows of server/bind_routes.hpp, serves them, then the fallbacks.
   void install_routes();
   void serve_routes();
   void serve(const Route& route);

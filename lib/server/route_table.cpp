@@ -25,4 +25,27 @@ void release_request_memory(const httplib::Request& req) {
   if (req.body.size() >= kTrimAfterBody) memory::release_freed();
 }
 
+RouteHandler http_handler(EndpointRow row) {
+  return [in = row.in, handler = std::move(row.handler)](const httplib::Request& http, const RequestContext& ctx,
+                                                         const Caller* caller,
+                                                         const api::PathParams& path) -> Result<Reply> {
+    Result<Reply> reply = [&]() -> Result<Reply> {
+      EndpointInput input;
+      api::json body;
+      api::Query query;
+      if (in == RequestIn::Body) {
+        TRY_ASSIGN(body, request_body(http));
+        input.body = &body;
+      } else if (in == RequestIn::Query) {
+        query = request_query(http);
+        input.query = &query;
+      }
+      return handler(caller, input, ctx, path);
+    }();
+    // The body's tree (and the request parsed from it) are freed by now.
+    if (in == RequestIn::Body) release_request_memory(http);
+    return reply;
+  };
+}
+
 }  // namespace cpshare

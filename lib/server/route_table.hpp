@@ -1,18 +1,17 @@
 // The daemon's one route table (issue 10): each row is an endpoint type of
 // lib/api (method, path template, auth level, request and response types)
-// bound to its handler. The compiler checks the handler against the
-// endpoint: it receives the parsed request type, answers the response type,
-// and, for an authenticated endpoint, receives `const Caller&` — the table
-// authenticates before it calls, so no handler can meet a missing caller.
+// bound to its handler. The services bind their own endpoints
+// (service/endpoint_table.hpp: `void bind(EndpointTable&)` in each service's
+// .cpp, where the compiler checks each handler against its endpoint); this
+// table serves their rows over HTTP: it reads the body (api::parse_json_body's
+// rules) or the query the row's request needs, hands the row what it read,
+// and gives a large body's memory back afterwards. HttpServer authenticates
+// before it calls a row, so no handler can meet a missing caller.
 //
-//   table.bind<api::endpoint::Logout>(
-//       [&](const Caller& c, const api::NoRequest&, const RequestContext& ctx, const api::PathParams&) {
-//         return sessions.logout(c, ctx);
-//       });
-//
-// Handlers: auth None → fn(request, ctx, path); Session/Admin → fn(caller,
-// request, ctx, path); each returns Result<E::Response> (or something that
-// converts). Path parameters are read by name: path["cpc_id"].
+// bind<E>(fn) takes a row here, with the same checks, for an area whose rows
+// are still bound in lib/server (accounts and admin: routes_accounts.cpp);
+// bind_http<E> is for a route whose answer depends on more of the HTTP request
+// than the contract carries (the activation link's HTML page).
 #pragma once
 
 #include <functional>
@@ -25,6 +24,7 @@
 #include "api/endpoint.hpp"
 #include "service/audit.hpp"
 #include "service/caller.hpp"
+#include "service/endpoint_table.hpp"
 #include "util/error.hpp"
 
 namespace httplib {
@@ -34,11 +34,7 @@ struct Request;
 namespace cpshare {
 
 // What a route answers: JSON data in the envelope, or a raw body.
-struct Reply {
-  int status = 200;
-  api::json data;
-  std::optional<api::RawBody> raw;
-};
+using Reply = EndpointReply;
 
 using RouteHandler =
     std::function<Result<Reply>(const httplib::Request&, const RequestContext&, const Caller*, const api::PathParams&)>;
@@ -58,50 +54,33 @@ api::Query request_query(const httplib::Request& req);
 // After a large body's tree is freed, hand its pages back (util/memory).
 void release_request_memory(const httplib::Request& req);
 
+// The handler that serves `row` over HTTP.
+RouteHandler http_handler(EndpointRow row);
+
 class RouteTable {
  public:
-  template <api::Endpoint E, class F>
-  void bind(F fn) {
-    using Req = typename E::Request;
-    using Resp = typename E::Response;
-    RouteHandler h = [fn = std::move(fn)](const httplib::Request& http, const RequestContext& ctx, const Caller* caller,
-                                          const api::PathParams& path) -> Result<Reply> {
-      Result<Resp> out = [&]() -> Result<Resp> {
-        Req request{};
-        if constexpr (api::BodyRequest<Req>) {
-          TRY_ASSIGN(api::json body, request_body(http));
-          TRY_ASSIGN(request, Req::from_body(body));
-        } else if constexpr (api::QueryRequest<Req>) {
-          TRY_ASSIGN(request, Req::from_query(request_query(http)));
-        }
-        if constexpr (E::auth == api::Auth::None) {
-          return fn(std::as_const(request), ctx, path);
-        } else {
-          return fn(*caller, std::as_const(request), ctx, path);
-        }
-      }();
-      if constexpr (api::BodyRequest<Req>) release_request_memory(http);
-      if (!out) return std::unexpected(std::move(out.error()));
-      if constexpr (std::is_same_v<Resp, api::RawBody>) {
-        return Reply{E::status, nullptr, std::move(*out)};
-      } else {
-        return Reply{E::status, api::encode(*out), std::nullopt};
-      }
-    };
-    add(Route{E::method, E::path, E::auth, E::summary, std::move(h)});
+  // Serves every row of the services' table.
+  void add(const EndpointTable& endpoints) {
+    for (const auto& row : endpoints.rows()) add_row(row);
   }
 
-  // A route whose answer depends on more of the HTTP request than the
-  // contract carries (the activation link: an HTML page for a browser).
+  template <api::Endpoint E, class F>
+  void bind(F fn) {
+    add_row(endpoint_row<E>(std::move(fn)));
+  }
+
   template <api::Endpoint E>
   void bind_http(RouteHandler handler) {
-    add(Route{E::method, E::path, E::auth, E::summary, std::move(handler)});
+    add_route(Route{E::method, E::path, E::auth, E::summary, std::move(handler)});
   }
 
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
-  void add(Route route) { routes_.push_back(std::move(route)); }
+  void add_row(const EndpointRow& row) {
+    add_route(Route{row.method, row.path, row.auth, row.summary, http_handler(row)});
+  }
+  void add_route(Route route) { routes_.push_back(std::move(route)); }
   std::vector<Route> routes_;
 };
 

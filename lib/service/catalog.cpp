@@ -254,4 +254,33 @@ Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const st
   return api::UnitChanged{{idx, status}};
 }
 
+// The catalogue's endpoints (api/catalog.hpp): publish, list and filter, show,
+// update; delist and relist, units, verify.
+void CatalogService::bind(EndpointTable& t) {
+  using namespace api::endpoint;
+  using api::PathParams;
+  t.bind<PublishCluster>([this](const Caller& c, const api::PublishClusterRequest& req, const RequestContext& ctx,
+                                const PathParams&) { return publish(c, req, ctx); });
+  t.bind<ListClusters>([this](const Caller& c, const api::ListClustersQuery& q, const RequestContext&,
+                              const PathParams&) { return list(c, q); });
+  t.bind<ShowCluster>([this](const Caller& c, const api::NoRequest&, const RequestContext&, const PathParams& p) {
+    return show(c, p["cpc_id"]);
+  });
+  t.bind<UpdateCluster>([this](const Caller& c, const api::PatchClusterRequest& req, const RequestContext& ctx,
+                               const PathParams& p) { return update(c, p["cpc_id"], req, ctx); });
+  t.bind<DelistCluster>([this](const Caller& c, const api::AnyBody&, const RequestContext& ctx, const PathParams& p) {
+    return set_listed(c, p["cpc_id"], false, ctx);
+  });
+  t.bind<RelistCluster>([this](const Caller& c, const api::AnyBody&, const RequestContext& ctx, const PathParams& p) {
+    return set_listed(c, p["cpc_id"], true, ctx);
+  });
+  t.bind<ClusterUnits>([this](const Caller& c, const api::NoRequest&, const RequestContext&, const PathParams& p) {
+    return units(c, p["cpc_id"]);
+  });
+  t.bind<SetUnit>([this](const Caller& c, const api::SetUnitRequest& req, const RequestContext& ctx,
+                         const PathParams& p) { return set_unit(c, p["cpc_id"], p["index"], req, ctx); });
+  t.bind<VerifyCluster>([this](const Caller& c, const api::VerifyRequest& req, const RequestContext& ctx,
+                               const PathParams& p) { return verify(c, p["cpc_id"], req, ctx); });
+}
+
 }  // namespace cpshare

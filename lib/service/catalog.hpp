@@ -11,6 +11,7 @@
 #include "crypto/crypto.hpp"
 #include "service/audit.hpp"
 #include "service/caller.hpp"
+#include "service/endpoint_table.hpp"
 #include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
@@ -42,6 +43,9 @@ class CatalogService {
   // index: the path's text; NotFound unless a unit of the cluster.
   Result<api::UnitChanged> set_unit(const Caller& caller, const std::string& cpc_id, const std::string& index,
                                     const api::SetUnitRequest& req, const RequestContext& ctx);
+
+  // Binds the endpoints of api/catalog.hpp to the methods above (catalog.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   // The cluster, if the caller may see it (delisted: owner and admins only).

@@ -677,4 +677,41 @@ void LeaseService::tick() {
     if (auto done = revoke(r); !done) log_.warn("scheduler: {}", done.error().message);
 }
 
+// The endpoints of leases and billing (api/leases.hpp): request, list and show;
+// the supplier's decisions and the ends of a lease; redeeming a code; the ledger.
+void LeaseService::bind(EndpointTable& t) {
+  using namespace api::endpoint;
+  using api::PathParams;
+  t.bind<RequestLease>([this](const Caller& c, const api::LeaseRequest& r, const RequestContext& ctx,
+                              const PathParams&) { return request(c, r, ctx); });
+  t.bind<ListLeases>([this](const Caller& c, const api::LeaseListQuery& q, const RequestContext&, const PathParams&) {
+    return list(c, q);
+  });
+  t.bind<ShowLease>([this](const Caller& c, const api::LeaseShowQuery& q, const RequestContext&, const PathParams& p) {
+    return show(c, p["lease_id"], q);
+  });
+  t.bind<ApproveLease>([this](const Caller& c, const api::AnyBody&, const RequestContext& ctx, const PathParams& p) {
+    return approve(c, p["lease_id"], ctx);
+  });
+  t.bind<RejectLease>([this](const Caller& c, const api::LeaseReasonRequest& r, const RequestContext& ctx,
+                             const PathParams& p) { return reject(c, p["lease_id"], r, ctx); });
+  t.bind<ReleaseLease>([this](const Caller& c, const api::AnyBody&, const RequestContext& ctx, const PathParams& p) {
+    return release(c, p["lease_id"], ctx);
+  });
+  t.bind<TerminateLease>([this](const Caller& c, const api::LeaseReasonRequest& r, const RequestContext& ctx,
+                                const PathParams& p) { return terminate(c, p["lease_id"], r, ctx); });
+  t.bind<Redeem>([this](const Caller& c, const api::RedeemRequest& r, const RequestContext& ctx, const PathParams&) {
+    return redeem(c, r, ctx);
+  });
+  t.bind<CheckCode>([this](const Caller& c, const api::RedeemRequest& r, const RequestContext& ctx, const PathParams&) {
+    return check_code(c, r, ctx);
+  });
+  t.bind<Bills>([this](const Caller& c, const api::MonthQuery& q, const RequestContext&, const PathParams&) {
+    return ledger(c, q, false);
+  });
+  t.bind<Earnings>([this](const Caller& c, const api::MonthQuery& q, const RequestContext&, const PathParams&) {
+    return ledger(c, q, true);
+  });
+}
+
 }  // namespace cpshare

@@ -10,6 +10,7 @@
 #include "billing/billing.hpp"
 #include "crypto/crypto.hpp"
 #include "mail/mailer.hpp"
+#include "service/endpoint_table.hpp"
 #include "service/profile.hpp"
 #include "service/throttle.hpp"
 #include "ssh/ssh.hpp"
@@ -76,6 +77,9 @@ class LeaseService {
   // error it meets goes to the log (and the lease or removal is tried again on
   // a later tick, as its state is unchanged in the database).
   void tick();
+
+  // Binds the endpoints of api/leases.hpp to the methods above (leases.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   Result<Lease> find(const std::string& lease_id);

@@ -183,7 +183,10 @@ TEST_CASE("every command and each of its flags appears in the man page and each 
     const std::string man_entry = section(man, ".SS \"" + roff("cpshare " + name), ".SS");
     const std::string bash_entry = section(bash, "    \"" + name + "\")\n", ";;");
     std::string zsh_function = "_cpshare";
-    for (const auto& w : c.path) zsh_function += "_" + w;
+    for (const auto& w : c.path) {  // docgen's names: a dash in a word becomes '_'
+      zsh_function += "_";
+      for (char ch : w) zsh_function += ch == '-' ? '_' : ch;
+    }
     const std::string zsh_entry = section(zsh, "\n" + zsh_function + "() {", "\n}\n");
     CHECK_FALSE(man_entry.empty());
     CHECK_FALSE(bash_entry.empty());

@@ -259,3 +259,48 @@ TEST_CASE("every openapi.yaml operation documents a 4xx response", "[R-API-DOC]"
   INFO("operations without a 4xx response:" << list(without_4xx));
   CHECK(without_4xx.empty());
 }
+
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    path.remove_prefix(1);  // '/'
+    const auto end = path.find('/');
+    out.push_back(path.substr(0, end));
+    path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+  }
+  return out;
+}
+
+bool is_parameter(std::string_view segment) { return segment.starts_with('{') && segment.ends_with('}'); }
+
+// Whether a request meant for `later` can be taken by `earlier` (the daemon
+// serves the first route whose template matches, each {name} one segment):
+// every segment of `earlier` is a parameter or the same word as `later`'s.
+bool takes_requests_of(std::string_view earlier, std::string_view later) {
+  const auto e = segments(earlier);
+  const auto l = segments(later);
+  if (e.size() != l.size()) return false;
+  for (std::size_t i = 0; i < e.size(); ++i)
+    if (!is_parameter(e[i]) && (is_parameter(l[i]) || e[i] != l[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+// The areas' endpoint lists are joined in api/endpoints.hpp; the daemon serves
+// route_specs() in that order, so a template listed before a path it also
+// matches would take that path's requests.
+TEST_CASE("route_specs() lists no route after a template that would take its requests", "[R-API-DOC]") {
+  const auto& routes = cpshare::api::route_specs();
+  REQUIRE(routes.size() > 1);
+  std::string shadowed;
+  for (std::size_t i = 0; i < routes.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (routes[j].method == routes[i].method && takes_requests_of(routes[j].path, routes[i].path))
+        shadowed += "\n  " + std::string(routes[i].method) + " " + std::string(routes[i].path) + " after " +
+                    std::string(routes[j].path);
+  INFO("routes listed after a template that matches them:" << shadowed);
+  CHECK(shadowed.empty());
+}

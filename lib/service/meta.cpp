@@ -1,22 +1,24 @@
+#include "service/meta.hpp"
+
+#include <string>
+
 #include "api/meta.hpp"
 #include "api/openapi_doc.hpp"
-#include "server/bind_routes.hpp"
 #include "service/terms.hpp"
 #include "util/clock.hpp"
 
 namespace cpshare {
 
-void bind_meta_routes(RouteTable& table) {
+void bind_meta_endpoints(EndpointTable& t) {
   using namespace api::endpoint;
-  table.bind<Health>(
-      [](const api::NoRequest&, const RequestContext&, const api::PathParams&) -> Result<api::HealthView> {
-        return api::HealthView{"ok", CPSHARE_VERSION, api::Time{SystemClock{}.now()}};
-      });
-  table.bind<OpenApiDocument>(
+  t.bind<Health>([](const api::NoRequest&, const RequestContext&, const api::PathParams&) -> Result<api::HealthView> {
+    return api::HealthView{"ok", CPSHARE_VERSION, api::Time{SystemClock{}.now()}};
+  });
+  t.bind<OpenApiDocument>(
       [](const api::NoRequest&, const RequestContext&, const api::PathParams&) -> Result<api::RawBody> {
         return api::RawBody{std::string(api::openapi_yaml()), "application/yaml", ""};
       });
-  table.bind<Terms>([](const api::NoRequest&, const RequestContext&, const api::PathParams&) -> Result<api::TermsView> {
+  t.bind<Terms>([](const api::NoRequest&, const RequestContext&, const api::PathParams&) -> Result<api::TermsView> {
     return api::TermsView{std::string(terms::kVersion), std::string(terms::agreement()), std::string(terms::privacy())};
   });
 }
