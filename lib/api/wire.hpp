@@ -195,104 +195,135 @@ inline std::string join(const std::string& path, std::string_view key) {
 template <class T>
 bool decode_into(const json& j, T& out, const std::string& path, DecodeError& err);
 
+// Records the mismatch at `path` (the whole answer when empty); false.
+inline bool mismatch(DecodeError& err, const std::string& path, std::string expected) {
+  err = {path.empty() ? "(answer)" : path, std::move(expected)};
+  return false;
+}
+
+// An integer member that fits T.
+template <class T>
+bool decode_integer(const json& j, T& out, const std::string& path, DecodeError& err) {
+  if (!j.is_number_integer()) return mismatch(err, path, "an integer");
+  if (j.is_number_unsigned()) {
+    auto u = j.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return mismatch(err, path, "a smaller integer");
+    out = static_cast<T>(u);
+    return true;
+  }
+  auto n = j.get<std::int64_t>();
+  if (n < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+      (std::is_signed_v<T> && n > static_cast<std::int64_t>(std::numeric_limits<T>::max())))
+    return mismatch(err, path, "an integer in range");
+  out = static_cast<T>(n);
+  return true;
+}
+
+// An enum member by one of its names (a table enum's or an EnumWire's).
+template <class T>
+bool decode_enum(const json& j, T& out, const std::string& path, DecodeError& err) {
+  if (!j.is_string()) return mismatch(err, path, "a name");
+  std::optional<T> e;
+  if constexpr (TableEnum<T>)
+    e = enum_parse<T>(j.get_ref<const std::string&>());
+  else
+    e = EnumWire<T>::parse(j.get_ref<const std::string&>());
+  if (!e) return mismatch(err, path, fmt::format("a known name, not '{}'", j.get<std::string>()));
+  out = *e;
+  return true;
+}
+
+// An optional member: null is empty, except in Nullable<X> (a merge patch's
+// member), where null is present, as "remove", and absent is the key left out.
+template <class T>
+bool decode_optional(const json& j, T& out, const std::string& path, DecodeError& err) {
+  if (j.is_null()) {
+    if constexpr (IsOptional<typename T::value_type>::value)
+      out.emplace();
+    else
+      out.reset();
+    return true;
+  }
+  typename T::value_type v{};
+  if (!decode_into(j, v, path, err)) return false;
+  out = std::move(v);
+  return true;
+}
+
+template <class T>
+bool decode_array(const json& j, T& out, const std::string& path, DecodeError& err) {
+  if (!j.is_array()) return mismatch(err, path, "an array");
+  out.clear();
+  out.reserve(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    typename T::value_type v{};
+    if (!decode_into(j[i], v, fmt::format("{}[{}]", path, i), err)) return false;
+    out.push_back(std::move(v));
+  }
+  return true;
+}
+
+// An object of Wire<T>'s members; a missing one is a mismatch unless it is Omittable.
+template <class T>
+bool decode_object(const json& j, T& out, const std::string& path, DecodeError& err) {
+  if (!j.is_object()) return mismatch(err, path, "an object");
+  bool ok = true;
+  std::apply(
+      [&](const auto&... m) {
+        (
+            [&] {
+              if (!ok) return;
+              auto& value = out.*(m.ptr);
+              const std::string here = join(path, m.name);
+              auto it = j.find(m.name);
+              if (it == j.end()) {
+                if constexpr (IsOptional<std::remove_cvref_t<decltype(value)>>::value) {
+                  if (m.presence == Presence::Omittable) {
+                    value.reset();
+                    return;
+                  }
+                }
+                err = {here, "present (it is missing)"};
+                ok = false;
+                return;
+              }
+              ok = decode_into(*it, value, here, err);
+            }(),
+            ...);
+      },
+      Wire<T>::fields);
+  return ok;
+}
+
 template <class T>
 bool decode_into(const json& j, T& out, const std::string& path, DecodeError& err) {
-  auto mismatch = [&](std::string expected) {
-    err = {path.empty() ? "(answer)" : path, std::move(expected)};
-    return false;
-  };
   if constexpr (std::is_same_v<T, json>) {
     out = j;
     return true;
   } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!j.is_string()) return mismatch("a string");
+    if (!j.is_string()) return mismatch(err, path, "a string");
     out = j.get<std::string>();
     return true;
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!j.is_boolean()) return mismatch("true or false");
+    if (!j.is_boolean()) return mismatch(err, path, "true or false");
     out = j.get<bool>();
     return true;
   } else if constexpr (std::is_integral_v<T>) {
-    if (!j.is_number_integer()) return mismatch("an integer");
-    if (j.is_number_unsigned()) {
-      auto u = j.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return mismatch("a smaller integer");
-      out = static_cast<T>(u);
-      return true;
-    }
-    auto n = j.get<std::int64_t>();
-    if (n < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-        (std::is_signed_v<T> && n > static_cast<std::int64_t>(std::numeric_limits<T>::max())))
-      return mismatch("an integer in range");
-    out = static_cast<T>(n);
-    return true;
+    return decode_integer(j, out, path, err);
   } else if constexpr (std::is_same_v<T, Time>) {
-    if (!j.is_string()) return mismatch("an RFC 3339 time");
-    auto t = parse_rfc3339(j.get_ref<const std::string&>());
-    if (!t) return mismatch("an RFC 3339 time");
+    std::optional<std::int64_t> t;
+    if (j.is_string()) t = parse_rfc3339(j.get_ref<const std::string&>());
+    if (!t) return mismatch(err, path, "an RFC 3339 time");
     out.unix = *t;
     return true;
   } else if constexpr (TableEnum<T> || WireEnum<T>) {
-    if (!j.is_string()) return mismatch("a name");
-    std::optional<T> e;
-    if constexpr (TableEnum<T>)
-      e = enum_parse<T>(j.get_ref<const std::string&>());
-    else
-      e = EnumWire<T>::parse(j.get_ref<const std::string&>());
-    if (!e) return mismatch(fmt::format("a known name, not '{}'", j.get<std::string>()));
-    out = *e;
-    return true;
+    return decode_enum(j, out, path, err);
   } else if constexpr (IsOptional<T>::value) {
-    if (j.is_null()) {
-      // Nullable<X> (a merge patch's member): null is present, as "remove"; absent is the key left out.
-      if constexpr (IsOptional<typename T::value_type>::value)
-        out.emplace();
-      else
-        out.reset();
-      return true;
-    }
-    typename T::value_type v{};
-    if (!decode_into(j, v, path, err)) return false;
-    out = std::move(v);
-    return true;
+    return decode_optional(j, out, path, err);
   } else if constexpr (IsVector<T>::value) {
-    if (!j.is_array()) return mismatch("an array");
-    out.clear();
-    out.reserve(j.size());
-    for (std::size_t i = 0; i < j.size(); ++i) {
-      typename T::value_type v{};
-      if (!decode_into(j[i], v, fmt::format("{}[{}]", path, i), err)) return false;
-      out.push_back(std::move(v));
-    }
-    return true;
+    return decode_array(j, out, path, err);
   } else if constexpr (Described<T>) {
-    if (!j.is_object()) return mismatch("an object");
-    bool ok = true;
-    std::apply(
-        [&](const auto&... m) {
-          (
-              [&] {
-                if (!ok) return;
-                auto& value = out.*(m.ptr);
-                const std::string here = join(path, m.name);
-                auto it = j.find(m.name);
-                if (it == j.end()) {
-                  if constexpr (IsOptional<std::remove_cvref_t<decltype(value)>>::value) {
-                    if (m.presence == Presence::Omittable) {
-                      value.reset();
-                      return;
-                    }
-                  }
-                  err = {here, "present (it is missing)"};
-                  ok = false;
-                  return;
-                }
-                ok = decode_into(*it, value, here, err);
-              }(),
-              ...);
-        },
-        Wire<T>::fields);
-    return ok;
+    return decode_object(j, out, path, err);
   } else {
     static_assert(sizeof(T) == 0, "no wire form for this type: give it a Wire or EnumWire specialisation");
   }

@@ -1,5 +1,6 @@
-// The rows of the route table that are still bound in lib/server (issue 10):
-// accounts and admin review. The other areas' services bind their own
+// The rows of the route table bound in lib/server (issue 10): the activation
+// link (it answers HTML to a browser) and deregistration (it needs the profile
+// and the lease service). The services bind all other
 // endpoints (service/endpoint_table.hpp: CatalogService::bind,
 // LeaseService::bind, bind_meta_endpoints). HttpServer adds them all, then
 // serves the table in api::route_specs() order.
@@ -18,6 +19,6 @@ struct Services {
   LeaseService& leases;
 };
 
-void bind_account_routes(RouteTable& table, const Services& s);  // routes_accounts.cpp (and admin review)
+void bind_account_routes(RouteTable& table, const Services& s);  // routes_accounts.cpp
 
 }  // namespace cpshare

@@ -105,8 +105,12 @@ void HttpServer::install_routes() {
   bind_meta_endpoints(endpoints);
   catalog_.bind(endpoints);
   leases_.bind(endpoints);
+  accounts_.registration.bind(endpoints);
+  accounts_.sessions.bind(endpoints);
+  accounts_.profile.bind(endpoints);
+  accounts_.review.bind(endpoints);
   table.add(endpoints);
-  // ... but accounts and admin, whose rows are still here.
+  // ... but two that need more than one service or the HTTP request (routes_accounts.cpp).
   bind_account_routes(table, Services{accounts_, catalog_, leases_});
   serve_routes();
   install_fallbacks();

@@ -9,7 +9,7 @@
 // before it calls a row, so no handler can meet a missing caller.
 //
 // bind<E>(fn) takes a row here, with the same checks, for an area whose rows
-// are still bound in lib/server (accounts and admin: routes_accounts.cpp);
+// are bound in lib/server (deregistration, which needs two services: routes_accounts.cpp);
 // bind_http<E> is for a route whose answer depends on more of the HTTP request
 // than the contract carries (the activation link's HTML page).
 #pragma once

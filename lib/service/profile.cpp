@@ -229,4 +229,15 @@ Result<api::Deregistered> ProfileService::deregister(const Caller& caller, const
   return api::Deregistered{AccountStatus::Deregistered, ended};
 }
 
+void ProfileService::bind(EndpointTable& t) {
+  using namespace api::endpoint;
+  t.bind<Profile>([this](const Caller& c, const api::NoRequest&, const RequestContext&, const api::PathParams&) {
+    return profile(c);
+  });
+  t.bind<UpdateProfile>([this](const Caller& c, const api::ProfileUpdate& r, const RequestContext& ctx,
+                               const api::PathParams&) { return update_profile(c, r, ctx); });
+  t.bind<ChangePassword>([this](const Caller& c, const api::PasswordChange& r, const RequestContext& ctx,
+                                const api::PathParams&) { return change_password(c, r, ctx); });
+}
+
 }  // namespace cpshare

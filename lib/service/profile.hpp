@@ -8,6 +8,7 @@
 
 #include "api/accounts.hpp"
 #include "service/account_core.hpp"
+#include "service/endpoint_table.hpp"
 
 namespace cpshare {
 
@@ -31,6 +32,9 @@ class ProfileService {
   // code, timestamps), then has the store flush the erased pages.
   Result<api::Deregistered> deregister(const Caller& caller, const api::Deregistration& req, const RequestContext& ctx,
                                        const std::function<Result<>(const Account&)>& close_also = {});
+
+  // Binds its endpoints (api/accounts.hpp, api/admin.hpp) to the methods above (profile.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   AccountCore& core_;

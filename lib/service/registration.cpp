@@ -363,4 +363,19 @@ Result<api::AccountReply> RegistrationService::create_admin(const std::string& t
   return api::AccountReply{core_.account_view(a)};
 }
 
+void RegistrationService::bind(EndpointTable& t) {
+  using namespace api::endpoint;
+  t.bind<RegisterUser>([this](const api::UserRegistration& r, const RequestContext& ctx, const api::PathParams&) {
+    return register_user(r, ctx);
+  });
+  t.bind<RegisterSupplier>([this](const api::SupplierRegistration& r, const RequestContext& ctx,
+                                  const api::PathParams&) { return register_supplier(r, ctx); });
+  t.bind<Activate>([this](const api::ActivationRequest& r, const RequestContext& ctx, const api::PathParams&) {
+    return activate_with_code(r, ctx);
+  });
+  t.bind<ResendActivation>([this](const api::ResendRequest& r, const RequestContext& ctx, const api::PathParams&) {
+    return resend_activation(r, ctx);
+  });
+}
+
 }  // namespace cpshare

@@ -11,6 +11,7 @@
 
 #include "api/accounts.hpp"
 #include "service/account_core.hpp"
+#include "service/endpoint_table.hpp"
 
 namespace cpshare {
 
@@ -44,6 +45,9 @@ class RegistrationService {
   // wrote each as a username_collision audit event). The daemon calls it at
   // start. Returns how many groups of colliding names there are.
   Result<std::size_t> report_username_collisions();
+
+  // Binds its endpoints (api/accounts.hpp, api/admin.hpp) to the methods above (registration.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   // Registration after its request's own checks: what is sealed, and the rules of the store.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "api/request_rules.hpp"
 #include "domain/normalize.hpp"
 
 namespace cpshare {
@@ -93,6 +94,25 @@ Result<api::AuditList> ReviewService::audit(const api::AuditFilter& filter) {
     out.items.push_back({e.id, api::Time{e.at}, e.event, e.username, e.ip, std::move(detail)});
   }
   return out;
+}
+
+void ReviewService::bind(EndpointTable& t) {
+  using namespace api::endpoint;
+  t.bind<ListReviews>([this](const Caller&, const api::ReviewQuery& q, const RequestContext&, const api::PathParams&) {
+    return review_list(q);
+  });
+  t.bind<ReviewLicence>([this](const Caller&, const api::NoRequest&, const RequestContext&,
+                               const api::PathParams& p) -> Result<api::RawBody> {
+    TRY_ASSIGN(auto lic, review_licence(p["username"]));
+    return api::RawBody{std::move(lic.bytes), lic.content_type, api::attachment_disposition(lic.filename)};
+  });
+  t.bind<ApproveReview>([this](const Caller& c, const api::Approval& r, const RequestContext& ctx,
+                               const api::PathParams& p) { return review_approve(c, p["username"], r, ctx); });
+  t.bind<RejectReview>([this](const Caller& c, const api::Rejection& r, const RequestContext& ctx,
+                              const api::PathParams& p) { return review_reject(c, p["username"], r, ctx); });
+  t.bind<AuditLog>([this](const Caller&, const api::AuditFilter& q, const RequestContext&, const api::PathParams&) {
+    return audit(q);
+  });
 }
 
 }  // namespace cpshare

@@ -9,6 +9,7 @@
 #include "api/accounts.hpp"
 #include "api/admin.hpp"
 #include "service/account_core.hpp"
+#include "service/endpoint_table.hpp"
 
 namespace cpshare {
 
@@ -27,6 +28,9 @@ class ReviewService {
                                           const RequestContext& ctx);
   // Newest first; a username typed in another case finds the account's events.
   Result<api::AuditList> audit(const api::AuditFilter& q);
+
+  // Binds its endpoints (api/accounts.hpp, api/admin.hpp) to the methods above (review.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   Result<api::AccountReply> review_decide(const Caller& admin, const std::string& username, bool approve,

@@ -293,4 +293,25 @@ Result<api::MfaDisabled> SessionService::mfa_disable(const Caller& caller, const
   return api::MfaDisabled{false};
 }
 
+void SessionService::bind(EndpointTable& t) {
+  using namespace api::endpoint;
+  t.bind<Login>(
+      [this](const api::LoginRequest& r, const RequestContext& ctx, const api::PathParams&) { return login(r, ctx); });
+  t.bind<ListSessions>([this](const Caller& c, const api::NoRequest&, const RequestContext&, const api::PathParams&) {
+    return list_sessions(c);
+  });
+  t.bind<Logout>([this](const Caller& c, const api::NoRequest&, const RequestContext& ctx, const api::PathParams&) {
+    return logout(c, ctx);
+  });
+  t.bind<RevokeSession>([this](const Caller& c, const api::NoRequest&, const RequestContext& ctx,
+                               const api::PathParams& p) { return revoke_session(c, p["id"], ctx); });
+  t.bind<MfaBegin>([this](const Caller& c, const api::EmptyObject&, const RequestContext&, const api::PathParams&) {
+    return mfa_begin(c);
+  });
+  t.bind<MfaConfirmCode>([this](const Caller& c, const api::MfaConfirm& r, const RequestContext& ctx,
+                                const api::PathParams&) { return mfa_confirm(c, r, ctx); });
+  t.bind<MfaTurnOff>([this](const Caller& c, const api::MfaDisable& r, const RequestContext& ctx,
+                            const api::PathParams&) { return mfa_disable(c, r, ctx); });
+}
+
 }  // namespace cpshare

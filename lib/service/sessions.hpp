@@ -9,6 +9,7 @@
 
 #include "api/accounts.hpp"
 #include "service/account_core.hpp"
+#include "service/endpoint_table.hpp"
 
 namespace cpshare {
 
@@ -34,6 +35,9 @@ class SessionService {
   Result<api::MfaEnabled> mfa_confirm(const Caller& caller, const api::MfaConfirm& req, const RequestContext& ctx);
   // MFA_NOT_ENABLED; INVALID_MFA_CODE unless a current TOTP or an unused recovery code.
   Result<api::MfaDisabled> mfa_disable(const Caller& caller, const api::MfaDisable& req, const RequestContext& ctx);
+
+  // Binds its endpoints (api/accounts.hpp, api/admin.hpp) to the methods above (sessions.cpp, at its end).
+  void bind(EndpointTable& t);
 
  private:
   Result<std::optional<Account>> find_login(const std::string& login);
