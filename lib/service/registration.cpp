@@ -59,6 +59,27 @@ struct RegistrationService::NewAccount {
   std::optional<api::SettlementInput> settlement;
   std::optional<api::LicenceUpload> licence;
   std::string terms_version;
+
+  // The fields a user's and a supplier's registration share; the caller
+  // adds its role's own.
+  template <class Registration>
+  static NewAccount common(const Registration& req, Role role) {
+    NewAccount n{.account = {},
+                 .password = req.password,
+                 .phone = req.phone,
+                 .id_number = req.id_number,
+                 .legal_rep_id_number = {},
+                 .credit_code = req.credit_code,
+                 .settlement = {},
+                 .licence = req.licence,
+                 .terms_version = req.terms_version};
+    n.account.role = role;
+    n.account.username = req.username;
+    n.account.email = req.email;
+    n.account.region = req.region;
+    n.account.real_name = req.real_name;
+    return n;
+  }
 };
 
 namespace {
@@ -76,49 +97,24 @@ Result<> check_terms(const std::string& accepted) {
 Result<api::Registered> RegistrationService::register_user(const api::UserRegistration& req,
                                                            const RequestContext& ctx) {
   TRY(check_terms(req.terms_version));
-  NewAccount n{.account = {},
-               .password = req.password,
-               .phone = req.phone,
-               .id_number = req.id_number,
-               .legal_rep_id_number = {},
-               .credit_code = req.credit_code,
-               .settlement = {},
-               .licence = req.licence,
-               .terms_version = req.terms_version};
-  Account& a = n.account;
-  a.role = Role::User;
-  a.username = req.username;
-  a.email = req.email;
-  a.region = req.region;
-  a.user_type = enum_parse<UserType>(req.user_type);  // as UserRegistration::from_body checked
-  a.real_name = req.real_name;
-  a.organization = req.organization;
+  NewAccount n = NewAccount::common(req, Role::User);
+  n.account.user_type = enum_parse<UserType>(req.user_type);  // as UserRegistration::from_body checked
+  n.account.organization = req.organization;
   return register_account(std::move(n), ctx);
 }
 
 Result<api::Registered> RegistrationService::register_supplier(const api::SupplierRegistration& req,
                                                                const RequestContext& ctx) {
   TRY(check_terms(req.terms_version));
-  NewAccount n{.account = {},
-               .password = req.password,
-               .phone = req.phone,
-               .id_number = req.id_number,
-               .legal_rep_id_number = req.legal_rep_id_number,
-               .credit_code = req.credit_code,
-               .settlement = req.settlement,
-               .licence = req.licence,
-               .terms_version = req.terms_version};
+  NewAccount n = NewAccount::common(req, Role::Supplier);
+  n.legal_rep_id_number = req.legal_rep_id_number;
+  n.settlement = req.settlement;
   Account& a = n.account;
-  a.role = Role::Supplier;
-  a.username = req.username;
-  a.email = req.email;
-  a.region = req.region;
   a.supplier_kind = enum_parse<SupplierKind>(req.kind);  // as SupplierRegistration::from_body checked
   a.company_name = req.company_name;
   a.legal_rep_name = req.legal_rep_name;
   a.registered_capital_fen = req.registered_capital_fen;
   a.contact_name = req.contact_name;
-  a.real_name = req.real_name;
   a.address = req.address;
   a.affiliation = req.affiliation;
   return register_account(std::move(n), ctx);

@@ -12,14 +12,7 @@ namespace {
 using testing::TempDir;
 
 Account account(const std::string& name) {
-  Account a;
-  a.username = name;
-  a.role = Role::User;
-  a.status = AccountStatus::Active;
-  a.password_hash =
-      std::string("x");  // a temporary: GCC 12 -O2 warns (-Wrestrict, a false positive) on a 1-char literal
-  a.created_at = 1'800'000'000;
-  return a;
+  return testing::reviewed_account(name, Role::User, AccountStatus::Active, 1'800'000'000);
 }
 
 AuditEvent registered(const std::string& who) {
