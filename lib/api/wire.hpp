@@ -15,7 +15,9 @@
 //     document (tests/contract/).
 //
 // Wire shapes: std::string → string; bool → boolean; integers → integer (money
-// in fen, sizes in bytes, as the member's comment says); Time → RFC 3339 UTC
+// in fen, sizes in bytes, as the member's comment says); double → number
+// (measurements only: ratios 0–1, °C, W, V, seconds; never money; finite);
+// Time → RFC 3339 UTC
 // text; std::optional<X> → X or null (or, for a member marked Omittable, the key
 // left out); std::vector<X> → array; a described struct → object; an enum with
 // a table (CPSHARE_ENUM) or an EnumWire specialisation → its name; json → any JSON, as it is (free-form
@@ -133,6 +135,8 @@ void encode_into(json& out, const T& v) {
     out = v;
   } else if constexpr (std::is_integral_v<T>) {
     out = static_cast<std::int64_t>(v);
+  } else if constexpr (std::is_same_v<T, double>) {
+    out = v;  // a measurement; nlohmann writes a non-finite one as null
   } else if constexpr (std::is_same_v<T, Time>) {
     out = rfc3339(v.unix);
   } else if constexpr (TableEnum<T>) {
@@ -310,6 +314,10 @@ bool decode_into(const json& j, T& out, const std::string& path, DecodeError& er
     return true;
   } else if constexpr (std::is_integral_v<T>) {
     return decode_integer(j, out, path, err);
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (!j.is_number()) return mismatch(err, path, "a number");
+    out = j.get<double>();
+    return true;
   } else if constexpr (std::is_same_v<T, Time>) {
     std::optional<std::int64_t> t;
     if (j.is_string()) t = parse_rfc3339(j.get_ref<const std::string&>());
@@ -361,6 +369,8 @@ json schema_of() {
     return {{"type", "boolean"}};
   } else if constexpr (std::is_integral_v<T>) {
     return {{"type", "integer"}};
+  } else if constexpr (std::is_same_v<T, double>) {
+    return {{"type", "number"}};
   } else if constexpr (std::is_same_v<T, Time>) {
     return {{"type", "string"}, {"format", "date-time"}};
   } else if constexpr (TableEnum<T>) {

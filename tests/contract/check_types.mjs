@@ -47,7 +47,7 @@ function flatten(schema) {
   if (schema.const !== undefined && types.length === 0) types = [typeof schema.const === "string" ? "string" : "other"];
   if (schema.enum && types.length === 0) types = ["string"];
   if (types.length === 0 && !schema.properties && !schema.items) out.any = true;
-  for (const t of types) t === "null" ? (out.nullable = true) : out.types.add(t === "number" ? "integer" : t);
+  for (const t of types) t === "null" ? (out.nullable = true) : out.types.add(t);
   if (schema.properties) {
     out.types.add("object");
     out.properties = schema.properties;

@@ -5,6 +5,7 @@
 #include "api/accounts.hpp"
 #include "api/endpoint.hpp"
 #include "api/enums.hpp"
+#include "api/metrics.hpp"
 
 using namespace cpshare;
 using api::json;
@@ -124,4 +125,25 @@ TEST_CASE("Nullable members: absent, null and a value are three things, both way
   CHECK(s["properties"]["text"]["nullable"] == true);
   CHECK_FALSE(s["properties"]["count"].contains("nullable"));
   CHECK(s["required"] == json::array());
+}
+
+TEST_CASE("a measurement is a JSON number both ways; an integer is one too, a string is not") {
+  api::GpuReading g;
+  g.uuid = "GPU-1";
+  g.temperature_celsius = 52.5;
+  g.utilization_ratio = 1;
+  const json j = api::encode(g);
+  CHECK(j["temperature_celsius"] == 52.5);
+  CHECK(j["power_watts"].is_null());  // absent, never 0
+  auto back = api::decode<api::GpuReading>(j);
+  REQUIRE(back);
+  CHECK(back->temperature_celsius == 52.5);
+  CHECK(back->utilization_ratio == 1.0);
+  CHECK(!back->power_watts);
+
+  json text = j;
+  text["temperature_celsius"] = "52.5";
+  CHECK_THAT(api::decode<api::GpuReading>(text).error().message,
+             Catch::Contains("temperature_celsius: expected a number"));
+  CHECK(api::schema_of<api::GpuReading>()["properties"]["power_watts"] == json{{"type", "number"}, {"nullable", true}});
 }

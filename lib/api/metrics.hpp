@@ -1,0 +1,182 @@
+// Irmds: what a B-class cluster's agent reports (issue 11; R-API-IRMDS,
+// R-MON-1, R-MON-2; docs/design/monitoring.md). One HostSample is one reading
+// of one host at one instant; the agent sends them in a MetricsBatch.
+//
+// One set of units on the wire (R-API-STD): ratios 0–1, bytes, bytes per
+// second, degrees Celsius, watts, volts, seconds; times RFC 3339 UTC. A
+// reading the hardware does not give is absent (null), never 0. A GPU is
+// named by its UUID (indices change across boots); one the driver reports
+// lost (NVML_ERROR_GPU_IS_LOST, "[GPU is lost]", "[GPU requires reset]") has
+// lost = true and no readings. A failure of the whole GPU source (no driver,
+// library mismatch, nvidia-smi failed or hung) is gpu_error, never "no GPUs".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "api/wire.hpp"
+
+namespace cpshare::api {
+
+// CPU time by mode over the interval, each a ratio of all CPUs' time (the
+// /proc/stat deltas; they add up to 1); load averages as /proc/loadavg.
+struct CpuReading {
+  std::int64_t cpus = 0;  // logical CPUs counted in /proc/stat
+  std::optional<double> user, nice, system, idle, iowait, irq, softirq, steal;
+  std::optional<double> load1, load5, load15;
+};
+template <>
+struct Wire<CpuReading> {
+  static constexpr auto fields =
+      std::tuple{member("cpus", &CpuReading::cpus),   member("user", &CpuReading::user),
+                 member("nice", &CpuReading::nice),   member("system", &CpuReading::system),
+                 member("idle", &CpuReading::idle),   member("iowait", &CpuReading::iowait),
+                 member("irq", &CpuReading::irq),     member("softirq", &CpuReading::softirq),
+                 member("steal", &CpuReading::steal), member("load1", &CpuReading::load1),
+                 member("load5", &CpuReading::load5), member("load15", &CpuReading::load15)};
+};
+
+// Host memory from /proc/meminfo (MemTotal, MemAvailable), bytes.
+struct MemoryReading {
+  std::int64_t total_bytes = 0;
+  std::int64_t available_bytes = 0;
+};
+template <>
+struct Wire<MemoryReading> {
+  static constexpr auto fields = std::tuple{member("total_bytes", &MemoryReading::total_bytes),
+                                            member("available_bytes", &MemoryReading::available_bytes)};
+};
+
+// A filesystem the agent was asked to watch (--mount), statvfs: bytes.
+struct MountReading {
+  std::string path;
+  std::int64_t used_bytes = 0;
+  std::int64_t total_bytes = 0;
+};
+template <>
+struct Wire<MountReading> {
+  static constexpr auto fields =
+      std::tuple{member("path", &MountReading::path), member("used_bytes", &MountReading::used_bytes),
+                 member("total_bytes", &MountReading::total_bytes)};
+};
+
+// A network interface from /proc/net/dev: the counters as read (bytes since
+// boot, for Prometheus' *_total) and the rates over the interval (bytes/s;
+// absent in the first sample, which has no previous reading).
+struct InterfaceReading {
+  std::string name;  // "eth0"
+  std::int64_t receive_bytes_total = 0, transmit_bytes_total = 0;
+  std::optional<double> receive_bytes_per_second, transmit_bytes_per_second;
+};
+template <>
+struct Wire<InterfaceReading> {
+  static constexpr auto fields = std::tuple{
+      member("name", &InterfaceReading::name), member("receive_bytes_total", &InterfaceReading::receive_bytes_total),
+      member("transmit_bytes_total", &InterfaceReading::transmit_bytes_total),
+      member("receive_bytes_per_second", &InterfaceReading::receive_bytes_per_second),
+      member("transmit_bytes_per_second", &InterfaceReading::transmit_bytes_per_second)};
+};
+
+// A board sensor from /sys/class/hwmon: temp*_input (m°C → °C) and in*_input
+// (mV → V), named by the chip's `name` and the sensor's `*_label` (or its file
+// stem, "temp1", when it has no label).
+struct SensorReading {
+  std::string chip;   // "coretemp", "nct6775"
+  std::string label;  // "Package id 0", "in0"
+  std::string kind;   // "temperature" (value in °C) | "voltage" (value in V)
+  double value = 0;
+};
+template <>
+struct Wire<SensorReading> {
+  static constexpr auto fields =
+      std::tuple{member("chip", &SensorReading::chip), member("label", &SensorReading::label),
+                 member("kind", &SensorReading::kind), member("value", &SensorReading::value)};
+};
+
+// One GPU. Every reading is optional: absent when the driver does not give it
+// ("[N/A]", "[Not Supported]", NVML_ERROR_NOT_SUPPORTED, utilisation under MIG).
+struct GpuReading {
+  std::string uuid;                                // "GPU-1a2b…"; the GPU's identity
+  std::optional<std::int64_t> index;               // the driver's index at this reading (it can change)
+  std::optional<std::string> name;                 // "NVIDIA H200"
+  bool lost = false;                               // 掉卡: reported lost or needing a reset; no readings then
+  std::optional<double> utilization_ratio;         // 0–1
+  std::optional<double> memory_utilization_ratio;  // 0–1, memory controller busy
+  std::optional<std::int64_t> memory_used_bytes, memory_total_bytes;
+  std::optional<double> temperature_celsius;
+  std::optional<double> power_watts, power_limit_watts;
+  std::optional<double> voltage_volts;  // graphics voltage, where the driver reports it
+};
+template <>
+struct Wire<GpuReading> {
+  static constexpr auto fields = std::tuple{member("uuid", &GpuReading::uuid),
+                                            member("index", &GpuReading::index),
+                                            member("name", &GpuReading::name),
+                                            member("lost", &GpuReading::lost),
+                                            member("utilization_ratio", &GpuReading::utilization_ratio),
+                                            member("memory_utilization_ratio", &GpuReading::memory_utilization_ratio),
+                                            member("memory_used_bytes", &GpuReading::memory_used_bytes),
+                                            member("memory_total_bytes", &GpuReading::memory_total_bytes),
+                                            member("temperature_celsius", &GpuReading::temperature_celsius),
+                                            member("power_watts", &GpuReading::power_watts),
+                                            member("power_limit_watts", &GpuReading::power_limit_watts),
+                                            member("voltage_volts", &GpuReading::voltage_volts)};
+};
+
+// A failure of the whole GPU source: no reading of any GPU this time.
+struct GpuSourceError {
+  std::string code;     // "driver_not_loaded", "no_devices", "library_not_found", "version_mismatch",
+                        // "timeout", "failed"
+  std::string message;  // what the driver or nvidia-smi said
+};
+template <>
+struct Wire<GpuSourceError> {
+  static constexpr auto fields =
+      std::tuple{member("code", &GpuSourceError::code), member("message", &GpuSourceError::message)};
+};
+
+// The path to the platform: probes over the interval, without privileges
+// (timed TCP connects to the daemon's address). latency absent when no probe
+// succeeded; loss = failed or timed-out probes / probes.
+struct NetworkProbe {
+  std::int64_t probes = 0;
+  std::optional<double> latency_seconds;  // mean round trip of the probes that succeeded
+  std::optional<double> loss_ratio;       // absent when probes = 0
+};
+template <>
+struct Wire<NetworkProbe> {
+  static constexpr auto fields =
+      std::tuple{member("probes", &NetworkProbe::probes), member("latency_seconds", &NetworkProbe::latency_seconds),
+                 member("loss_ratio", &NetworkProbe::loss_ratio)};
+};
+
+struct HostSample {
+  Time at;                        // when it was read (the agent's clock, UTC)
+  std::optional<CpuReading> cpu;  // null when /proc/stat could not be read
+  std::optional<MemoryReading> memory;
+  std::vector<MountReading> mounts;
+  std::vector<InterfaceReading> interfaces;
+  std::vector<SensorReading> sensors;
+  std::string gpu_source;  // "nvml" | "nvidia-smi" | "none" (no GPU source configured)
+  std::optional<GpuSourceError> gpu_error;
+  std::vector<GpuReading> gpus;
+  std::optional<NetworkProbe> network;
+};
+template <>
+struct Wire<HostSample> {
+  static constexpr auto fields = std::tuple{member("at", &HostSample::at),
+                                            member("cpu", &HostSample::cpu),
+                                            member("memory", &HostSample::memory),
+                                            member("mounts", &HostSample::mounts),
+                                            member("interfaces", &HostSample::interfaces),
+                                            member("sensors", &HostSample::sensors),
+                                            member("gpu_source", &HostSample::gpu_source),
+                                            member("gpu_error", &HostSample::gpu_error),
+                                            member("gpus", &HostSample::gpus),
+                                            member("network", &HostSample::network)};
+};
+
+}  // namespace cpshare::api
