@@ -4,8 +4,10 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "domain/fields.hpp"
+#include "util/text.hpp"
 
 namespace cpshare::api {
 
@@ -60,7 +62,12 @@ Result<AuditFilter> AuditFilter::from_query(const Query& q) {
   TRY_ASSIGN(auto limit, integer_param(q, "limit", 1, 1000));
   if (limit) out.limit = static_cast<int>(*limit);
   TRY_ASSIGN(out.before, integer_param(q, "before", 1, std::numeric_limits<int>::max()));
-  out.event = first(q, "event");
+  if (auto event = first(q, "event")) {
+    out.event = enum_parse<AuditEventName>(*event);
+    if (!out.event)
+      return fail_fields({{"event", fmt::format("'{}' is not an audit event; one of {}", text::clip(*event, 64),
+                                                fmt::join(enum_names<AuditEventName>(), ", "))}});
+  }
   out.username = first(q, "username");
   return out;
 }

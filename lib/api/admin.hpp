@@ -57,7 +57,7 @@ struct Wire<Rejection> {
 struct AuditFilter {
   std::optional<int> limit;             // 1 to 1000; absent: 100
   std::optional<std::int64_t> before;   // only events with a smaller id (paging back)
-  std::optional<std::string> event;     // one kind of event
+  std::optional<AuditEventName> event;  // one kind of event (an unknown name: VALIDATION_FAILED)
   std::optional<std::string> username;  // events about this account (any case)
   static Result<AuditFilter> from_query(const Query& q);
 };

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "domain/validate.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::api {
@@ -147,6 +148,23 @@ class StrictScan {
 };
 
 }  // namespace
+
+Result<> check_request_text(const std::vector<std::pair<std::string, std::string>>& path_params,
+                            const std::multimap<std::string, std::string>& query) {
+  for (const auto& [name, value] : path_params)
+    if (!validate::valid_utf8(value))
+      return fail(ErrorCode::MalformedRequest,
+                  fmt::format("the path's {} is not UTF-8 text; percent-encode its UTF-8 bytes", name));
+  for (const auto& [name, value] : query) {
+    if (!validate::valid_utf8(name))
+      return fail(ErrorCode::MalformedRequest, "a query parameter's name is not UTF-8 text; percent-encode UTF-8");
+    if (!validate::valid_utf8(value))
+      return fail(ErrorCode::MalformedRequest,
+                  fmt::format("the query parameter {} is not UTF-8 text; percent-encode its UTF-8 bytes",
+                              text::clip(name, 64)));
+  }
+  return {};
+}
 
 Result<json> parse_json_body(std::string_view body, std::string_view content_type) {
   if (body.empty()) return json::object();

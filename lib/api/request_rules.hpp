@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +34,13 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 //   path as the field ("settlement.bank_name", "environments[1].name"):
 //   RFC 8259 leaves the meaning open and the last one used to win silently.
 Result<nlohmann::json> parse_json_body(std::string_view body, std::string_view content_type);
+
+// The request's text outside the body: each path parameter and each query
+// parameter's name and value (as decoded from percent-encoding) must be UTF-8
+// (RFC 3986 §2.5: URI text is UTF-8, percent-encoded), else MALFORMED_REQUEST
+// naming it. Handlers may then echo them into JSON, which must be UTF-8.
+Result<> check_request_text(const std::vector<std::pair<std::string, std::string>>& path_params,
+                            const std::multimap<std::string, std::string>& query);
 
 // The token of an Authorization header using the Bearer scheme (RFC 6750 §2.1),
 // the scheme name matched case-insensitively (RFC 9110 §11.1) and spaces or

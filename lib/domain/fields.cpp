@@ -1,5 +1,7 @@
 #include "domain/fields.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "domain/normalize.hpp"
@@ -18,6 +20,7 @@ const json& empty_object() {
 Fields::Fields(const json& body, std::initializer_list<std::string_view> allowed)
     : body_(body.is_object() ? body : empty_object()) {
   if (!body.is_object()) {
+    not_object_ = true;
     error("(body)", "the request body must be a JSON object");
     return;
   }
@@ -84,6 +87,13 @@ std::optional<std::int64_t> Fields::integer(std::string_view name, bool required
     if (required) error(std::string(name), "is required");
     return std::nullopt;
   }
+  if (it->is_number_float()) {  // beyond 64 bits JSON parsers give a float: say the range, not "an integer"
+    const double d = it->get<double>();
+    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) >= 9.2e18) {
+      error(std::string(name), fmt::format("must be between {} and {}", min, max));
+      return std::nullopt;
+    }
+  }
   if (!it->is_number_integer()) {
     error(std::string(name), "must be an integer");
     return std::nullopt;
@@ -134,7 +144,8 @@ void Fields::error(std::string field, std::string message) {
 }
 
 Error Fields::failure() const {
-  std::vector<FieldError> fields = cap_field_errors(errors_, dropped_);
+  std::vector<FieldError> fields =
+      not_object_ ? std::vector<FieldError>{errors_.front()} : cap_field_errors(errors_, dropped_);
   std::string msg;
   for (const auto& e : fields) {
     if (!msg.empty()) msg += "; ";

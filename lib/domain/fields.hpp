@@ -63,6 +63,7 @@ class Fields {
   std::optional<std::string> string_field(std::string_view name, bool required, std::size_t max_chars,
                                           std::string (*normalise)(std::string_view));
   const json& body_;
+  bool not_object_ = false;  // then failure() names only that, not every field as missing
   std::vector<FieldError> errors_;
   std::size_t dropped_ = 0;
 };

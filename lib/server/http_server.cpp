@@ -147,8 +147,10 @@ void HttpServer::serve(const Route& route) {
     std::vector<std::pair<std::string, std::string>> values;
     for (std::size_t i = 1; i < req.matches.size() && i <= names.size(); ++i)
       values.emplace_back(names[i - 1], req.matches[i].str());
+    Result<> text_ok = api::check_request_text(values, req.params);
     const api::PathParams params(std::move(values));
     Result<Reply> reply = [&]() -> Result<Reply> {
+      TRY(std::move(text_ok));
       std::optional<Caller> caller;
       if (auth != api::Auth::None) {
         TRY_ASSIGN(caller, accounts_.sessions.authenticate(bearer_token(req), ctx));
@@ -165,7 +167,8 @@ void HttpServer::serve(const Route& route) {
         if (!reply->raw->disposition.empty()) res.set_header("Content-Disposition", reply->raw->disposition);
         res.set_content(reply->raw->bytes, reply->raw->content_type.c_str());
       } else {
-        res.set_content(json{{"data", reply->data}}.dump(), "application/json");
+        res.set_content(json{{"data", reply->data}}.dump(-1, ' ', false, json::error_handler_t::replace),
+                        "application/json");
       }
     } else {
       if (reply.error().code == ErrorCode::Internal)

@@ -79,7 +79,7 @@ Result<api::AuditList> ReviewService::audit(const api::AuditFilter& filter) {
   AuditQuery q;
   q.limit = filter.limit.value_or(100);
   q.before_id = filter.before;
-  q.event = filter.event;
+  if (filter.event) q.event = std::string(enum_name(*filter.event));
   q.username = filter.username;
   if (q.username) {
     q.username = normalize::field(*q.username);

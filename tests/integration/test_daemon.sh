@@ -45,8 +45,17 @@ check POST /api/v1/activate/resend 422 VALIDATION_FAILED --max-time 5
 head -c 9000000 /dev/zero | tr '\0' 'a' >"$T/big"
 check POST /api/v1/users 413 PAYLOAD_TOO_LARGE --data-binary @"$T/big"
 
-step "SIGTERM stops it cleanly; a restart keeps data and re-applies nothing"
 make_admin root
+step "query and path text: an unknown enum name and bytes that are not UTF-8 are refused before any handler"
+ADMIN=$(jq -r '.servers[].token' "$T/cfg/root/hosts.json")
+check GET '/api/v1/admin/audit?event=bogus' 422 VALIDATION_FAILED -H "Authorization: Bearer $ADMIN"
+jq -e '.error.fields[0].field == "event"' "$T/body" >/dev/null || fail "the unknown event is not named: $(cat "$T/body")"
+check GET '/api/v1/admin/audit?event=%ff' 400 MALFORMED_REQUEST -H "Authorization: Bearer $ADMIN"
+check GET '/api/v1/clusters/%ff%fe' 400 MALFORMED_REQUEST
+check POST /api/v1/leases 422 VALIDATION_FAILED -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '"x"'
+[ "$(jq '.error.fields | length' "$T/body")" = 1 ] || fail "a non-object body lists more than itself: $(cat "$T/body")"
+
+step "SIGTERM stops it cleanly; a restart keeps data and re-applies nothing"
 # (Counted, not compared with MAX(version): numbers may have gaps while changes merge.)
 applied=$(db 'SELECT COUNT(*) FROM schema_migrations')
 stop_daemon || fail "cpshared did not exit 0 on SIGTERM"

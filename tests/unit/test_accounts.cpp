@@ -117,7 +117,9 @@ struct Fixture {
     return wire(svc.review.review_reject(admin, name, req, c));
   }
   Result<json> audit(const AuditQuery& q) {
-    return wire(svc.review.audit(api::AuditFilter{q.limit, q.before_id, q.event, q.username}));
+    std::optional<AuditEventName> event;
+    if (q.event) event = enum_parse<AuditEventName>(*q.event);
+    return wire(svc.review.audit(api::AuditFilter{q.limit, q.before_id, event, q.username}));
   }
   Result<json> create_admin(const std::string& name, const std::string& pw, const std::string& email) {
     return wire(svc.registration.create_admin(name, pw, email));

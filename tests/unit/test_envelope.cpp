@@ -74,3 +74,26 @@ TEST_CASE("cap_field_errors keeps short lists as they are", "[R-SEC-1]") {
   REQUIRE(one_more.size() == 3);
   CHECK(one_more[2].message == "and 1 more error not listed; fix these and send again");
 }
+
+TEST_CASE("a body that is not an object is named once, not every field as missing", "[R-API-STD]") {
+  const nlohmann::json body = nlohmann::json::array();
+  api::Fields f(body, {"cpc_id", "units"});
+  (void)f.text("cpc_id", true, 20);
+  (void)f.integer("units", true, 1, 4096);
+  REQUIRE(!f.ok());
+  const Error e = f.failure();
+  REQUIRE(e.fields.size() == 1);
+  CHECK(e.fields[0].field == "(body)");
+  CHECK_THAT(e.message, !Catch::Contains("is required"));
+}
+
+TEST_CASE("an integer beyond 64 bits is out of range, not 'not an integer'", "[R-API-STD]") {
+  const nlohmann::json body =
+      nlohmann::json::parse(R"({"units": 99999999999999999999999, "periods": -99999999999999999999999})");
+  api::Fields f(body, {"units", "periods"});
+  CHECK(!f.integer("units", true, 1, 4096));
+  CHECK(!f.integer("periods", true, 1, 100));
+  REQUIRE(f.errors().size() == 2);
+  CHECK(f.errors()[0].message == "must be between 1 and 4096");
+  CHECK(f.errors()[1].message == "must be between 1 and 100");
+}

@@ -1,5 +1,5 @@
 // docs/openapi.yaml against the code it documents (R-API-DOC): the same routes
-// as lib/api/routes.cpp, the same error codes as lib/util/error.cpp, and an
+// as the endpoint lists (lib/api/endpoints.hpp, via route_specs()), the same error codes as lib/util/error.cpp, and an
 // error response for every operation. The document is read line by line, not
 // with a YAML library; docs/openapi.yaml keeps to the layout this reader
 // expects (path keys at 2 spaces, method keys at 4, the ErrorCode enum a
@@ -206,12 +206,12 @@ TEST_CASE("openapi.yaml documents exactly the routes of route_specs()", "[R-API-
   std::set<RouteKey> routed;
   for (const auto& r : cpshare::api::route_specs())
     if (!routed.emplace(std::string(r.method), std::string(r.path)).second)
-      duplicates += "\n  routes.cpp: " + std::string(r.method) + " " + std::string(r.path);
+      duplicates += "\n  endpoint lists: " + std::string(r.method) + " " + std::string(r.path);
 
   const auto only_doc = minus(documented, routed);
   const auto only_routes = minus(routed, documented);
-  INFO("in docs/openapi.yaml but not in lib/api/routes.cpp:" << list(only_doc));
-  INFO("in lib/api/routes.cpp but not in docs/openapi.yaml:" << list(only_routes));
+  INFO("in docs/openapi.yaml but not in the endpoint lists (lib/api/<area>.hpp):" << list(only_doc));
+  INFO("in the endpoint lists (lib/api/<area>.hpp) but not in docs/openapi.yaml:" << list(only_routes));
   INFO("listed twice:" << duplicates);
   CHECK(only_doc.empty());
   CHECK(only_routes.empty());

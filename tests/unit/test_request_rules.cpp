@@ -135,3 +135,17 @@ TEST_CASE("attachment_disposition follows RFC 6266: quoted ASCII fallback and fi
   CHECK(api::attachment_disposition("a\\b%c/d\r\ne.pdf") ==
         "attachment; filename=\"a_b_c_d__e.pdf\"; filename*=UTF-8''a%5Cb%25c%2Fd%0D%0Ae.pdf");
 }
+
+TEST_CASE("check_request_text refuses path and query text that is not UTF-8, naming it", "[R-API-STD]") {
+  CHECK(api::check_request_text({{"cpc_id", "cp-7k2m9x4qvd"}}, {{"region", "深圳"}, {"q", ""}}));
+  auto bad_query = api::check_request_text({}, {{"say", "\xff"}});
+  REQUIRE(!bad_query);
+  CHECK(bad_query.error().code == ErrorCode::MalformedRequest);
+  CHECK_THAT(bad_query.error().message, Catch::Contains("query parameter say is not UTF-8"));
+  auto bad_name = api::check_request_text({}, {{"\xc3", "x"}});
+  REQUIRE(!bad_name);
+  CHECK(bad_name.error().code == ErrorCode::MalformedRequest);
+  auto bad_path = api::check_request_text({{"lease_id", "\xe6\xb7"}}, {});
+  REQUIRE(!bad_path);
+  CHECK_THAT(bad_path.error().message, Catch::Contains("the path's lease_id is not UTF-8"));
+}
