@@ -12,6 +12,8 @@ packages=(
   postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl python3
   # the documented reverse proxy (docs/deploy/nginx.conf), run by test_nginx_proxy.sh
   nginx
+  # promtool checks the /metrics text (Prometheus' format and naming conventions)
+  prometheus
   # the code's format (.clang-format), checked in CI by scripts/format.sh --check
   clang-format
 )
