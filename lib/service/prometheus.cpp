@@ -9,13 +9,16 @@ namespace cpshare::prometheus {
 
 namespace {
 
-std::string escape_help(std::string_view v) {
+// HELP text escapes \ and newline; a label value also ".
+std::string escape(std::string_view v, bool quote) {
   std::string out;
   for (char c : v) {
     if (c == '\\')
       out += "\\\\";
     else if (c == '\n')
       out += "\\n";
+    else if (c == '"' && quote)
+      out += "\\\"";
     else
       out += c;
   }
@@ -91,20 +94,7 @@ void add_host_parts(Exposition& out, const Labels& c, const api::HostSample& s) 
 
 }  // namespace
 
-std::string escape_label_value(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+std::string escape_label_value(std::string_view v) { return escape(v, true); }
 
 Exposition::Family& Exposition::find_or_add(std::string_view name) {
   for (auto& f : families_)
@@ -136,7 +126,7 @@ std::string Exposition::text() const {
   std::string out;
   for (const auto& f : families_) {
     if (f.lines.empty()) continue;  // a declared family without samples says nothing
-    if (!f.help.empty()) out += fmt::format("# HELP {} {}\n", f.name, escape_help(f.help));
+    if (!f.help.empty()) out += fmt::format("# HELP {} {}\n", f.name, escape(f.help, false));
     out += fmt::format("# TYPE {} {}\n", f.name, f.type == Type::Counter ? "counter" : "gauge");
     for (const auto& l : f.lines) out += l + '\n';
   }
