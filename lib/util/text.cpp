@@ -127,6 +127,17 @@ std::size_t display_width(std::string_view s) {
   return width;
 }
 
+std::string clip_width(std::string_view s, std::size_t columns) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t start = i;
+    const std::size_t w = width_of(decode(s, i));
+    if (width + w > columns) return std::string(s.substr(0, start));
+    width += w;
+  }
+  return std::string(s);
+}
+
 std::string pad_right(std::string_view s, std::size_t width) {
   std::string out(s);
   const std::size_t w = display_width(s);

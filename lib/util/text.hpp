@@ -17,6 +17,9 @@ constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && 
 // Terminal display width of UTF-8 text: East Asian Wide/Fullwidth code points
 // (CJK, Hangul, fullwidth forms, most emoji) count 2, combining marks 0, others 1.
 std::size_t display_width(std::string_view s);
+// The longest prefix of `s` at most `columns` display columns wide (whole
+// characters; no ellipsis).
+std::string clip_width(std::string_view s, std::size_t columns);
 // Pad with spaces on the right to `width` display columns (no truncation).
 std::string pad_right(std::string_view s, std::size_t width);
 // Render rows as an aligned table: header row first; columns separated by two spaces.
