@@ -12,7 +12,7 @@ namespace cpshare::cli {
 
 namespace {
 
-std::string or_dash(const std::optional<double>& v, const char* format) {
+std::string reading_or_dash(const std::optional<double>& v, const char* format) {
   return v ? fmt::format(fmt::runtime(format), *v) : "-";
 }
 
@@ -58,8 +58,8 @@ std::string gpu_line(const api::GpuReading& g, const std::vector<api::HostSample
                                                : std::string(static_cast<std::size_t>(bar_width), ' ');
   std::string line =
       fmt::format("GPU {:>2}  [{}] {:>4}  mem {:<19} {:>6} {:>7} {:>7}", index, util, percent(g.utilization_ratio),
-                  memory_text(g), or_dash(g.temperature_celsius, "{:.0f} °C"), or_dash(g.power_watts, "{:.0f} W"),
-                  or_dash(g.voltage_volts, "{:.3f} V"));
+                  memory_text(g), reading_or_dash(g.temperature_celsius, "{:.0f} °C"),
+                  reading_or_dash(g.power_watts, "{:.0f} W"), reading_or_dash(g.voltage_volts, "{:.3f} V"));
   const int room = columns - static_cast<int>(text::display_width(line)) - 2;
   if (room >= 8) line += "  " + sparkline(gpu_history(h, g.uuid, static_cast<std::size_t>(room)), 0, 1);
   return line;
@@ -71,8 +71,9 @@ void host_lines(std::vector<std::string>& out, const api::HostSample& s, int col
     const std::optional<double> busy = s.cpu->idle ? std::optional<double>(1 - *s.cpu->idle) : std::nullopt;
     out.push_back(fmt::format("CPU     [{}] {:>4}  load {} {} {}  ({} CPUs)",
                               busy ? bar(*busy, bar_width) : std::string(static_cast<std::size_t>(bar_width), ' '),
-                              percent(busy), or_dash(s.cpu->load1, "{:.2f}"), or_dash(s.cpu->load5, "{:.2f}"),
-                              or_dash(s.cpu->load15, "{:.2f}"), s.cpu->cpus));
+                              percent(busy), reading_or_dash(s.cpu->load1, "{:.2f}"),
+                              reading_or_dash(s.cpu->load5, "{:.2f}"), reading_or_dash(s.cpu->load15, "{:.2f}"),
+                              s.cpu->cpus));
   } else {
     out.push_back("CPU     -");
   }
@@ -91,8 +92,9 @@ void host_lines(std::vector<std::string>& out, const api::HostSample& s, int col
   if (s.network)
     out.push_back(fmt::format(
         "Path    latency {}  loss {}  ({} probes)",
-        or_dash(s.network->latency_seconds ? std::optional<double>(*s.network->latency_seconds * 1000) : std::nullopt,
-                "{:.1f} ms"),
+        reading_or_dash(
+            s.network->latency_seconds ? std::optional<double>(*s.network->latency_seconds * 1000) : std::nullopt,
+            "{:.1f} ms"),
         percent(s.network->loss_ratio), s.network->probes));
   for (const auto& sensor : s.sensors)
     out.push_back(fmt::format(
