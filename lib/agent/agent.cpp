@@ -32,12 +32,13 @@ void drain(Spool& spool, const SendBatch& send, const LoopOptions& o, Logger& lo
 
 }  // namespace
 
-void tick(Collector& collector, Spool& spool, const SendBatch& send, const LoopOptions& o, std::int64_t now,
-          Logger& log, LoopStats& stats) {
+api::HostSample tick(Collector& collector, Spool& spool, const SendBatch& send, const LoopOptions& o, std::int64_t now,
+                     Logger& log, LoopStats& stats) {
   const api::HostSample s = collector.sample(now);
   ++stats.samples;
   if (auto kept = spool.push(s); !kept) log.error("cannot keep a sample in the spool: {}", kept.error().message);
   drain(spool, send, o, log, stats);
+  return s;
 }
 
 void run(Collector& collector, Spool& spool, const SendBatch& send, const LoopOptions& o, const std::atomic<bool>& stop,
@@ -45,8 +46,8 @@ void run(Collector& collector, Spool& spool, const SendBatch& send, const LoopOp
   auto next = std::chrono::steady_clock::now();
   while (!stop.load()) {
     const auto now = std::chrono::system_clock::now();
-    tick(collector, spool, send, o, std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(),
-         log, stats);
+    (void)tick(collector, spool, send, o,
+               std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(), log, stats);
     next += o.interval;
     if (next < std::chrono::steady_clock::now()) next = std::chrono::steady_clock::now() + o.interval;  // fell behind
     while (!stop.load() && std::chrono::steady_clock::now() < next)

@@ -33,9 +33,9 @@ struct LoopStats {
   std::uint64_t samples = 0, sent = 0, failed_sends = 0;
 };
 
-// One interval's work: read, keep, send. `now` is the sample's time (unix s).
-void tick(Collector& collector, Spool& spool, const SendBatch& send, const LoopOptions& o, std::int64_t now,
-          Logger& log, LoopStats& stats);
+// One interval's work: read, keep, send; the sample read. `now` is its time (unix s).
+api::HostSample tick(Collector& collector, Spool& spool, const SendBatch& send, const LoopOptions& o, std::int64_t now,
+                     Logger& log, LoopStats& stats);
 
 // Runs tick every interval until `stop` is set (checked at least every 100 ms).
 void run(Collector& collector, Spool& spool, const SendBatch& send, const LoopOptions& o, const std::atomic<bool>& stop,
