@@ -179,4 +179,28 @@ struct Wire<HostSample> {
                                             member("network", &HostSample::network)};
 };
 
+// POST /api/v1/clusters/{cpc_id}/metrics (agent token): 1..1000 samples and
+// how many the agent's buffer dropped since its last accepted batch (≥ 0).
+struct MetricsBatch {
+  std::vector<HostSample> samples;
+  std::int64_t dropped = 0;
+};
+template <>
+struct Wire<MetricsBatch> {
+  static constexpr auto fields =
+      std::tuple{member("samples", &MetricsBatch::samples), member("dropped", &MetricsBatch::dropped)};
+};
+
+// The answer: samples accepted (re-sent ones, already stored, count as
+// accepted) and the cluster's status ("listed" | "delisted").
+struct MetricsAccepted {
+  std::int64_t accepted = 0;
+  std::string cluster_status;
+};
+template <>
+struct Wire<MetricsAccepted> {
+  static constexpr auto fields = std::tuple{member("accepted", &MetricsAccepted::accepted),
+                                            member("cluster_status", &MetricsAccepted::cluster_status)};
+};
+
 }  // namespace cpshare::api
