@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "service/audit.hpp"
+
 namespace cpshare {
 
 namespace metrics {
@@ -188,10 +190,7 @@ Result<> validate(const api::MetricsBatch& batch, std::int64_t now, int raw_days
 }
 
 Result<api::MetricsBatch> parse_batch(const nlohmann::json& body, std::int64_t now, int raw_days) {
-  api::MetricsBatch batch;
-  api::detail::DecodeError err;
-  if (!api::detail::decode_into(body, batch, "", err))
-    return fail_fields({{err.path, fmt::format("must be {}", err.expected)}}, "the metrics batch was not stored");
+  TRY_ASSIGN(auto batch, api::MetricsBatch::from_body(body));
   TRY(validate(batch, now, raw_days));
   return batch;
 }
@@ -287,6 +286,93 @@ Result<> MetricsService::write_rollups(std::int64_t cluster_id, const std::vecto
                                                  metrics::rollup_json(metrics::rollup(parsed)).dump()}));
   }
   return {};
+}
+
+void MetricsService::bind(EndpointTable& t) {
+  t.bind<api::endpoint::PostMetrics>([this](const api::MetricsBatch& batch, const RequestContext& ctx,
+                                            const api::PathParams& p) -> Result<api::MetricsAccepted> {
+    TRY_ASSIGN(const std::int64_t cluster_id, agent_cluster(ctx.agent_token));
+    return ingest(cluster_id, p["cpc_id"], batch);
+  });
+  t.bind<api::endpoint::GetMetrics>([this](const Caller& c, const api::MetricsQuery& q, const RequestContext&,
+                                           const api::PathParams& p) { return read(c, p["cpc_id"], q); });
+}
+
+Result<std::int64_t> MetricsService::agent_cluster(const std::string& token) {
+  if (!token.starts_with("cpa_"))
+    return fail(ErrorCode::Unauthenticated,
+                "this endpoint takes the cluster's agent token (cpa_…, given by cpshare publish), not a session");
+  TRY_ASSIGN(auto id, store_.metrics().cluster_by_agent_token(keys_.token_hash(token)));
+  if (!id) return fail(ErrorCode::Unauthenticated, "this agent token is not any cluster's; check the agent's config");
+  return *id;
+}
+
+namespace {
+
+struct Window {
+  std::int64_t from = 0, to = 0;  // [from, to)
+};
+
+bool in_any(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
+  for (const auto& w : ws)
+    if (from < w.to && to > w.from) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::string& cpc_id,
+                                              const api::MetricsQuery& q) {
+  TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
+  if (!cluster) return fail(ErrorCode::NotFound, fmt::format("no cluster {}; cpshare list shows them", cpc_id));
+  const std::int64_t now = clock_.now();
+  api::MetricsView out;
+  out.cpc_id = cpc_id;
+  out.resolution = q.resolution.value_or("raw");
+  out.to = {now + metrics::kMaxFutureSeconds + 1};
+  out.from = q.since ? *q.since : api::Time{now - q.minutes.value_or(60) * 60};
+  // Whose windows the caller may see: all of it, or their leases' (R-SEC-1).
+  std::vector<Window> windows;
+  if (caller.is_admin() || caller.account.id == cluster->owner_id) {
+    windows.push_back({out.from.unix, out.to.unix});
+  } else {
+    LeaseQuery lq;
+    lq.user_id = caller.account.id;
+    lq.states = {LeaseState::Active, LeaseState::Ended};
+    lq.limit = 1000;
+    TRY_ASSIGN(auto leases, store_.leases().query(lq));
+    for (const auto& l : leases)
+      if (l.cluster_id == cluster->id && l.started_at)
+        windows.push_back({*l.started_at, l.ended_at ? *l.ended_at : out.to.unix});
+    if (windows.empty())
+      return fail(ErrorCode::Forbidden,
+                  fmt::format("cluster {}'s metrics are its owner's and its leasers' only", cpc_id));
+  }
+  if (cluster->cluster_class != 'B')
+    return fail(ErrorCode::ValidationFailed,
+                fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
+  TRY_ASSIGN(auto last, store_.metrics().last_report(cluster->id));
+  if (last) out.last_report = api::Time{*last};
+  TRY_ASSIGN(auto units, store_.metrics().unit_gpus(cluster->id));
+  for (const auto& u : units) out.units.push_back({u.index, u.gpu_uuid});
+  if (out.resolution == "minute") {
+    const std::int64_t from = out.from.unix - ((out.from.unix % 60) + 60) % 60;
+    TRY_ASSIGN(auto rows, store_.metrics().rollups(cluster->id, from, out.to.unix, kMaxRead));
+    for (auto& r : rows)
+      if (in_any(windows, r.minute, r.minute + 60))
+        out.rollups.push_back({{r.minute}, r.samples, nlohmann::json::parse(r.readings, nullptr, false)});
+  } else {
+    TRY_ASSIGN(auto rows, store_.metrics().samples(cluster->id, out.from.unix, out.to.unix, kMaxRead));
+    for (auto& r : rows) {
+      if (!in_any(windows, r.at, r.at + 1)) continue;
+      auto s = api::decode<api::HostSample>(nlohmann::json::parse(r.sample, nullptr, false));
+      if (!s)
+        return fail(ErrorCode::Internal, fmt::format("stored sample at {} of cluster {} does not read back: {}", r.at,
+                                                     cpc_id, s.error().message));
+      out.samples.push_back(std::move(*s));
+    }
+  }
+  return out;
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> MetricsService::prune() {

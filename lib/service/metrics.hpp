@@ -20,6 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/metrics.hpp"
+#include "crypto/crypto.hpp"
+#include "service/caller.hpp"
+#include "service/endpoint_table.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
@@ -59,21 +62,35 @@ nlohmann::json rollup_json(const Rollup& r);
 
 class MetricsService {
  public:
-  MetricsService(Store& store, const Clock& clock, MetricsConfig config = {})
-      : store_(store), clock_(clock), config_(config) {}
+  MetricsService(Store& store, const crypto::KeyRing& keys, const Clock& clock, MetricsConfig config = {})
+      : store_(store), keys_(keys), clock_(clock), config_(config) {}
 
+  // POST /api/v1/clusters/{cpc_id}/metrics and GET (api/metrics.hpp).
+  void bind(EndpointTable& t);
+
+  // The cluster whose agent token this is: not one (a session token, an
+  // unknown or revoked token): UNAUTHENTICATED.
+  Result<std::int64_t> agent_cluster(const std::string& token);
   // The batch of the agent of cluster `agent_cluster_id` (the agent token's
   // cluster) for cpc_id: that token's own cluster only (else FORBIDDEN).
   Result<api::MetricsAccepted> ingest(std::int64_t agent_cluster_id, const std::string& cpc_id,
                                       const api::MetricsBatch& batch);
+  // Rights (R-SEC-1): an admin any cluster; its owner; a user only a cluster
+  // they hold or held a lease on (active or ended), and only within their
+  // leases' windows (samples and minutes outside them are left out); anyone
+  // else FORBIDDEN. Unknown cluster: NOT_FOUND. At most kMaxRead rows.
+  Result<api::MetricsView> read(const Caller& caller, const std::string& cpc_id, const api::MetricsQuery& q);
   // Deletes raw samples older than raw_days and rollups older than rollup_days.
   Result<std::pair<std::int64_t, std::int64_t>> prune();
+
+  static constexpr int kMaxRead = 20000;
 
  private:
   Result<> bind_gpus(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
   Result<> write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
 
   Store& store_;
+  const crypto::KeyRing& keys_;
   const Clock& clock_;
   MetricsConfig config_;
 };

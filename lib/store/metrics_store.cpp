@@ -89,6 +89,15 @@ Result<std::pair<std::int64_t, std::int64_t>> MetricsStore::prune(std::int64_t r
   });
 }
 
+Result<std::optional<std::int64_t>> MetricsStore::cluster_by_agent_token(const Blob& token_hash) {
+  return db_.read("cluster by agent token", [&](Connection& db) -> Result<std::optional<std::int64_t>> {
+    SQLite::Statement& st = db.prepare("SELECT cluster_id FROM cluster_secrets WHERE agent_token_hash = ?");
+    bind_blob(st, 1, token_hash);
+    if (!st.executeStep()) return std::nullopt;
+    return st.getColumn(0).getInt64();
+  });
+}
+
 Result<std::vector<UnitGpu>> MetricsStore::unit_gpus(std::int64_t cluster_id) {
   return db_.read("unit gpus", [&](Connection& db) -> Result<std::vector<UnitGpu>> {
     SQLite::Statement& st = db.prepare("SELECT idx, gpu_uuid FROM cluster_units WHERE cluster_id = ? ORDER BY idx");

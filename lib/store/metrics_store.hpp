@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/account.hpp"
 #include "util/error.hpp"
 
 namespace cpshare {
@@ -55,6 +56,9 @@ class MetricsStore {
   // Deletes samples with at < raw_before and rollups with minute <
   // rollup_before (all clusters); gives {samples, rollups} deleted.
   Result<std::pair<std::int64_t, std::int64_t>> prune(std::int64_t raw_before, std::int64_t rollup_before);
+
+  // The cluster whose agent token has this keyed hash (nullopt: none).
+  Result<std::optional<std::int64_t>> cluster_by_agent_token(const Blob& token_hash);
 
   // The cluster's units in index order with their GPU UUIDs.
   Result<std::vector<UnitGpu>> unit_gpus(std::int64_t cluster_id);

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <limits>
 
+#include "lease_test_support.hpp"
 #include "service/metrics.hpp"
+#include "ssh/supplier_host.hpp"
 #include "store_test_support.hpp"
 
 using namespace cpshare;
@@ -61,7 +63,8 @@ struct Fixture {
   cpshare::testing::TempDir dir;
   std::unique_ptr<Store> store = Store::open(dir.path / "db.sqlite").value();
   ManualClock clock{kNow};
-  MetricsService svc{*store, clock};
+  crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
+  MetricsService svc{*store, keys, clock};
   std::int64_t owner = insert_caller(*store, clock, "supplier1", Role::Supplier).account.id;
   std::int64_t b = add_cluster(*store, owner, "CPC-B", 'B', 8);
 };
@@ -198,4 +201,72 @@ TEST_CASE("metrics: units are bound to GPU UUIDs, stable when indices renumber (
   CHECK(units[5].gpu_uuid == gpu(5, 5, 0).uuid);  // unit 5 still names the vanished GPU
   CHECK(units[6].gpu_uuid == gpu(6, 6, 0).uuid);
   CHECK(units[7].gpu_uuid == gpu(7, 7, 0).uuid);
+}
+
+TEST_CASE(
+    "metrics: read rights: owner and admin all, a leaser only their lease's window, others FORBIDDEN "
+    "(R-SEC-1)",
+    "[metrics]") {
+  ssh::LibsshSupplierHost host;  // never reached: B-class
+  cpshare::testing::LeaseFixture f(host);
+  MetricsService svc(*f.store, f.keys, f.clock);
+  Caller acme = f.account("acme", Role::Supplier);
+  Caller rival = f.account("rival", Role::Supplier);
+  Caller admin = f.account("root", Role::Admin);
+  Caller alice = f.account("alice", Role::User);
+  Caller bob = f.account("bob", Role::User);
+  json body = {{"class", "B"},
+               {"resource_type", "GPU"},
+               {"model", "RTX 4090"},
+               {"units", 2},
+               {"unit_memory", 24'000'000'000},
+               {"memory", 1'000'000'000'000},
+               {"vcpus", 64},
+               {"prices", {{"hourly", 500}}},
+               {"vendor", "Acme"},
+               {"location", "深圳市"},
+               {"region", "深圳"},
+               {"storage", {{"description", "2TB nvme"}}},
+               {"access", {{"platform_url", "https://p.example.org"}, {"environments", json::array({"pytorch"})}}}};
+  auto published = cpshare::testing::publish(f.catalog, acme, body, f.ctx);
+  REQUIRE(published);
+  const std::string cpc = (*published)["cluster"]["cpc_id"];
+  const std::string token = (*published)["agent_token"];
+  const std::int64_t id = svc.agent_cluster(token).value();
+  CHECK(svc.agent_cluster("cpa_not-a-token").error().code == ErrorCode::Unauthenticated);
+  CHECK(svc.agent_cluster("a-session-token").error().code == ErrorCode::Unauthenticated);
+
+  const std::int64_t t = f.clock.now();
+  // Before alice's lease, during it, after it.
+  REQUIRE(svc.ingest(id, cpc, {{sample(t - 120)}, 0}));
+  auto lease = f.lease(alice, cpc, 1);
+  REQUIRE(lease);
+  Lease l = *f.store->leases().by_lease_id(lease->lease.lease_id).value();
+  const LeaseState from = l.state;
+  l.state = LeaseState::Active;
+  l.started_at = t;
+  REQUIRE(f.store->leases().update(l, from));
+  f.clock.advance(10);
+  REQUIRE(svc.ingest(id, cpc, {{sample(t + 10)}, 0}));
+  f.clock.advance(10);
+  l.state = LeaseState::Ended;
+  l.ended_at = t + 20;
+  REQUIRE(f.store->leases().update(l, LeaseState::Active));
+  f.clock.advance(10);
+  REQUIRE(svc.ingest(id, cpc, {{sample(t + 30)}, 0}));
+
+  api::MetricsQuery q;
+  q.minutes = 10;
+  CHECK(svc.read(acme, cpc, q).value().samples.size() == 3);
+  CHECK(svc.read(admin, cpc, q).value().samples.size() == 3);
+  auto mine = svc.read(alice, cpc, q);
+  REQUIRE(mine);
+  REQUIRE(mine->samples.size() == 1);
+  CHECK(mine->samples[0].at.unix == t + 10);
+  CHECK(mine->last_report->unix == t + 30);
+  CHECK(svc.read(rival, cpc, q).error().code == ErrorCode::Forbidden);
+  CHECK(svc.read(bob, cpc, q).error().code == ErrorCode::Forbidden);
+  CHECK(svc.read(acme, "cp-none", q).error().code == ErrorCode::NotFound);
+  q.resolution = "minute";
+  CHECK_FALSE(svc.read(acme, cpc, q).value().rollups.empty());
 }
