@@ -13,15 +13,16 @@
 #include "api/catalog.hpp"
 #include "api/leases.hpp"
 #include "api/meta.hpp"
+#include "api/metrics.hpp"
 
 namespace cpshare::api {
 
-// meta, accounts, admin (review and audit), the catalogue, leases and billing.
+// meta, accounts, admin (review and audit), the catalogue, leases and billing, Irmds metrics.
 // No area's template matches another area's path, so this order only keeps
 // each area's own.
 using AllEndpoints = decltype(std::tuple_cat(std::declval<MetaEndpoints>(), std::declval<AccountEndpoints>(),
                                              std::declval<AdminEndpoints>(), std::declval<CatalogEndpoints>(),
-                                             std::declval<LeaseEndpoints>()));
+                                             std::declval<LeaseEndpoints>(), std::declval<MetricsEndpoints>()));
 
 // Calls fn(E{}) for each endpoint type E, in order.
 template <class F>

@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "api/endpoint.hpp"
 #include "api/wire.hpp"
 
 namespace cpshare::api {
@@ -178,5 +179,124 @@ struct Wire<HostSample> {
                                             member("gpus", &HostSample::gpus),
                                             member("network", &HostSample::network)};
 };
+
+// POST /api/v1/clusters/{cpc_id}/metrics (agent token): 1..1000 samples and
+// how many the agent's buffer dropped since its last accepted batch (≥ 0).
+// from_body reads the shape (a member missing or of the wrong type:
+// VALIDATION_FAILED naming its path); the rules of the values (ranges, times)
+// are the service's (service/metrics.hpp), which knows the clock.
+struct MetricsBatch {
+  std::vector<HostSample> samples;
+  std::int64_t dropped = 0;
+  static Result<MetricsBatch> from_body(const json& body);
+};
+template <>
+struct Wire<MetricsBatch> {
+  static constexpr auto fields =
+      std::tuple{member("samples", &MetricsBatch::samples), member("dropped", &MetricsBatch::dropped)};
+};
+
+// The answer: samples accepted (re-sent ones, already stored, count as
+// accepted) and the cluster's status ("listed" | "delisted").
+struct MetricsAccepted {
+  std::int64_t accepted = 0;
+  std::string cluster_status;
+};
+template <>
+struct Wire<MetricsAccepted> {
+  static constexpr auto fields = std::tuple{member("accepted", &MetricsAccepted::accepted),
+                                            member("cluster_status", &MetricsAccepted::cluster_status)};
+};
+
+// GET /api/v1/clusters/{cpc_id}/metrics?since=RFC3339|minutes=N&resolution=raw|minute:
+// the window [since, now) (or the last N minutes, 1..43200; default 60);
+// raw samples or 1-minute rollups (default raw).
+struct MetricsQuery {
+  std::optional<Time> since;
+  std::optional<std::int64_t> minutes;
+  std::optional<std::string> resolution;
+  static Result<MetricsQuery> from_query(const Query& q);
+};
+template <>
+struct Wire<MetricsQuery> {
+  static constexpr auto fields = std::tuple{member("since", &MetricsQuery::since, Presence::Omittable),
+                                            member("minutes", &MetricsQuery::minutes, Presence::Omittable),
+                                            member("resolution", &MetricsQuery::resolution, Presence::Omittable)};
+};
+
+// A unit and the GPU it is bound to (by UUID; null until the first report naming GPUs).
+struct UnitGpuView {
+  std::int64_t index = 0;
+  std::optional<std::string> gpu_uuid;
+};
+template <>
+struct Wire<UnitGpuView> {
+  static constexpr auto fields =
+      std::tuple{member("index", &UnitGpuView::index), member("gpu_uuid", &UnitGpuView::gpu_uuid)};
+};
+
+// One minute's rollup: its first second, how many samples, and per reading
+// ("gpus.<uuid>.utilization_ratio", "cpu.user", ...) {min, mean, max}; a
+// reading no sample of the minute had is left out.
+struct RollupView {
+  Time minute;
+  std::int64_t samples = 0;
+  json readings;
+};
+template <>
+struct Wire<RollupView> {
+  static constexpr auto fields =
+      std::tuple{member("minute", &RollupView::minute), member("samples", &RollupView::samples),
+                 member("readings", &RollupView::readings)};
+};
+
+// The answer: the window, the cluster's last report (null: none), the units'
+// binding, and the samples (resolution raw) or rollups (minute), oldest first.
+struct MetricsView {
+  std::string cpc_id;
+  std::string resolution;  // "raw" | "minute"
+  Time from, to;
+  std::optional<Time> last_report;
+  std::vector<UnitGpuView> units;
+  std::vector<HostSample> samples;
+  std::vector<RollupView> rollups;
+};
+template <>
+struct Wire<MetricsView> {
+  static constexpr auto fields = std::tuple{member("cpc_id", &MetricsView::cpc_id),
+                                            member("resolution", &MetricsView::resolution),
+                                            member("from", &MetricsView::from),
+                                            member("to", &MetricsView::to),
+                                            member("last_report", &MetricsView::last_report),
+                                            member("units", &MetricsView::units),
+                                            member("samples", &MetricsView::samples),
+                                            member("rollups", &MetricsView::rollups)};
+};
+
+namespace endpoint {
+
+struct PostMetrics {
+  static constexpr Method method = Method::Post;
+  static constexpr std::string_view path = "/api/v1/clusters/{cpc_id}/metrics";
+  static constexpr Auth auth = Auth::Agent;
+  static constexpr int status = 200;
+  static constexpr std::string_view summary = "A B-class cluster's agent reports host samples";
+  using Request = MetricsBatch;
+  using Response = MetricsAccepted;
+};
+
+struct GetMetrics {
+  static constexpr Method method = Method::Get;
+  static constexpr std::string_view path = "/api/v1/clusters/{cpc_id}/metrics";
+  static constexpr Auth auth = Auth::Session;
+  static constexpr int status = 200;
+  static constexpr std::string_view summary = "A B-class cluster's host samples or minute rollups";
+  using Request = MetricsQuery;
+  using Response = MetricsView;
+};
+
+}  // namespace endpoint
+
+using MetricsEndpoints = std::tuple<endpoint::PostMetrics, endpoint::GetMetrics>;
 
 }  // namespace cpshare::api

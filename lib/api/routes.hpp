@@ -8,7 +8,9 @@
 
 namespace cpshare::api {
 
-enum class Auth { None, Session, Admin };
+// Agent: a B-class cluster's agent token (cpa_…, given at publish), checked
+// by the endpoint's service against the cluster it names; no session token.
+enum class Auth { None, Session, Admin, Agent };
 
 struct RouteSpec {
   std::string_view method;  // "GET", "POST", "PATCH", "DELETE"

@@ -52,6 +52,8 @@ struct Options {
   std::vector<std::string> trusted_proxies;
   int max_connections_per_address = 32;
   std::int64_t revoke_retry = 30;
+  int metrics_raw_days = 7;
+  int metrics_rollup_days = 90;
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
   std::string admin_username, admin_email;
@@ -301,6 +303,7 @@ struct Housekeeping {
   const Clock& clock;
   std::int64_t session_idle_timeout;
   LeaseService& leases;
+  MetricsService& metrics;
   Logger& log;
 };
 
@@ -337,6 +340,8 @@ Result<> run_until_stopped(HttpServer& server, const sigset_t& stop_signals, con
     while (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
       lock.unlock();
       h.leases.tick();
+      // Irmds retention (--metrics-raw-days, --metrics-rollup-days).
+      if (auto r = h.metrics.prune(); !r) h.log.warn("metrics pruning: {}", r.error().message);
       lock.lock();
     }
   });
@@ -377,7 +382,8 @@ Result<int> serve(const Options& o) {
   CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
   TRY_ASSIGN(const LeaseConfig leases_config, lease_config(o));
   LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, leases_config);
-  HttpServer server(accounts, catalog, leases, log, tls_files, server_options(o));
+  MetricsService metrics(*d.store, *d.keys, clock, MetricsConfig{o.metrics_raw_days, o.metrics_rollup_days});
+  HttpServer server(accounts, catalog, leases, metrics, log, tls_files, server_options(o));
   TRY_ASSIGN(int bound, server.bind(listen.host, listen.port));
   const std::string url = listen_url(listen, bound);
   // Activation links need the public URL, known only after binding when port is 0.
@@ -388,7 +394,8 @@ Result<int> serve(const Options& o) {
   log.info("cpshared {} listening on {} (data {}, mail {}, schema v{})", CPSHARE_VERSION, url, o.data_dir,
            o.smtp_url.empty() ? "outbox" : "smtp", d.store->schema_version());
 
-  auto ran = run_until_stopped(server, stop_signals, {*d.store, clock, config.session_idle_timeout, leases, log});
+  auto ran =
+      run_until_stopped(server, stop_signals, {*d.store, clock, config.session_idle_timeout, leases, metrics, log});
   if (!addr_file.remove_if_ours()) log.warn("cpshared.addr no longer holds {}: left as it is", url);
   log.info("cpshared stopped");
   if (!ran) return std::unexpected(ran.error());
@@ -432,6 +439,14 @@ int daemon_main(int argc, char** argv) {
   app.add_option("--revocation-retry", o.revoke_retry,
                  "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--metrics-raw-days", o.metrics_raw_days,
+                 "Days a B-class cluster's raw host samples are kept (Irmds), then pruned")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+  app.add_option("--metrics-rollup-days", o.metrics_rollup_days,
+                 "Days the 1-minute rollups of host samples are kept, then pruned")
+      ->check(CLI::Range(1, 36500))
       ->capture_default_str();
   app.add_option("--billing-timezone", o.billing_timezone,
                  "IANA time zone of the billing calendar: daily, monthly and yearly periods and bill months")

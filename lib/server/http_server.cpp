@@ -59,12 +59,13 @@ struct HttpServer::Routes {
   TrustedProxies proxies;
 };
 
-HttpServer::HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
-                       std::optional<TlsFiles> tls, ServerOptions options)
+HttpServer::HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases,
+                       MetricsService& metrics, Logger& log, std::optional<TlsFiles> tls, ServerOptions options)
     : routes_(std::make_unique<Routes>()),
       accounts_(accounts),
       catalog_(catalog),
       leases_(leases),
+      metrics_(metrics),
       log_(log),
       options_(std::move(options)) {
   // The front door (server/connection.hpp): per-address connection cap,
@@ -105,6 +106,7 @@ void HttpServer::install_routes() {
   bind_meta_endpoints(endpoints);
   catalog_.bind(endpoints);
   leases_.bind(endpoints);
+  metrics_.bind(endpoints);
   accounts_.registration.bind(endpoints);
   accounts_.sessions.bind(endpoints);
   accounts_.profile.bind(endpoints);
@@ -152,7 +154,11 @@ void HttpServer::serve(const Route& route) {
     Result<Reply> reply = [&]() -> Result<Reply> {
       TRY(std::move(text_ok));
       std::optional<Caller> caller;
-      if (auth != api::Auth::None) {
+      if (auth == api::Auth::Agent) {
+        ctx.agent_token = bearer_token(req);
+        if (ctx.agent_token.empty())
+          return fail(ErrorCode::Unauthenticated, "this endpoint takes the cluster's agent token (cpa_…) as a bearer");
+      } else if (auth != api::Auth::None) {
         TRY_ASSIGN(caller, accounts_.sessions.authenticate(bearer_token(req), ctx));
         if (auth == api::Auth::Admin && caller->account.role != Role::Admin)
           return fail(ErrorCode::Forbidden, "this needs an administrator account");

@@ -13,6 +13,7 @@
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
+#include "service/metrics.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -43,8 +44,8 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases, Logger& log,
-             std::optional<TlsFiles> tls, ServerOptions options = {});
+  HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases, MetricsService& metrics,
+             Logger& log, std::optional<TlsFiles> tls, ServerOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -79,6 +80,7 @@ class HttpServer {
   AccountServices& accounts_;
   CatalogService& catalog_;
   LeaseService& leases_;
+  MetricsService& metrics_;
   Logger& log_;
   ServerOptions options_;
 };

@@ -19,6 +19,7 @@ namespace cpshare {
 struct RequestContext {
   std::string ip;
   std::string user_agent;
+  std::string agent_token = {};  // api::Auth::Agent endpoints only: the bearer token, for their service to check
 };
 
 // Appends `event` at clock.now(): `who` (may be null: the scheduler; or an

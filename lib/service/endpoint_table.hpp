@@ -60,7 +60,7 @@ struct EndpointInput {
 };
 
 // A row's handler, its types erased: caller is non-null exactly when the
-// endpoint's auth is not None (the transport authenticated it first).
+// endpoint's auth is Session or Admin (the transport authenticated it first).
 using EndpointHandler = std::function<Result<EndpointReply>(const Caller* caller, const EndpointInput& input,
                                                             const RequestContext& ctx, const api::PathParams& path)>;
 
@@ -78,7 +78,8 @@ template <api::Endpoint E, class F>
 EndpointRow endpoint_row(F fn) {
   using Req = typename E::Request;
   using Resp = typename E::Response;
-  constexpr bool open = E::auth == api::Auth::None;
+  // An agent's endpoint has no caller: its service checks the agent token (RequestContext::agent_token).
+  constexpr bool open = E::auth == api::Auth::None || E::auth == api::Auth::Agent;
   if constexpr (open) {
     static_assert(
         std::is_invocable_r_v<Result<Resp>, const F&, const Req&, const RequestContext&, const api::PathParams&>,

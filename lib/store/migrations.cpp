@@ -349,6 +349,28 @@ DELETE FROM recovery_codes WHERE account_id IN (SELECT id FROM accounts WHERE st
 DELETE FROM activation_codes WHERE account_id IN (SELECT id FROM accounts WHERE status = 'deregistered');
 )SQL",
        false, true},
+      // 8: Irmds storage (issue 11, docs/design/monitoring.md "Storage"): one
+      // row per host sample (its compact JSON) keyed by (cluster, time), one
+      // row per cluster per minute of rollups, and each unit's GPU UUID (units
+      // are bound to GPUs by UUID, not by the driver's index).
+      {8, "metrics samples and rollups; units bound to GPU UUIDs", R"SQL(
+ALTER TABLE cluster_units ADD COLUMN gpu_uuid TEXT;
+CREATE TABLE metrics_samples (
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  at INTEGER NOT NULL,
+  sample TEXT NOT NULL,
+  PRIMARY KEY (cluster_id, at)
+);
+CREATE INDEX metrics_samples_at ON metrics_samples (at);
+CREATE TABLE metrics_rollups (
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  minute INTEGER NOT NULL,
+  samples INTEGER NOT NULL,
+  readings TEXT NOT NULL,
+  PRIMARY KEY (cluster_id, minute)
+);
+CREATE INDEX metrics_rollups_minute ON metrics_rollups (minute);
+)SQL"},
   };
   return list;
 }

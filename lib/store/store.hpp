@@ -6,6 +6,7 @@
 //   catalog()   clusters, their secrets and units (catalog_store.hpp)
 //   leases()    leases and their units, ledger, auth codes, revocations (lease_store.hpp)
 //   audit()     the audit log (audit_store.hpp)
+//   metrics()   Irmds host samples, rollups, units' GPU UUIDs (metrics_store.hpp)
 // The daemon opens one Store and hands it to the services. Every area store's
 // calls inside one atomically() are one transaction. Thread-safe.
 #pragma once
@@ -19,6 +20,7 @@
 #include "store/catalog_store.hpp"
 #include "store/database.hpp"
 #include "store/lease_store.hpp"
+#include "store/metrics_store.hpp"
 #include "util/error.hpp"
 
 namespace cpshare {
@@ -36,6 +38,7 @@ class Store {
   CatalogStore& catalog() { return catalog_; }
   LeaseStore& leases() { return leases_; }
   AuditStore& audit() { return audit_; }
+  MetricsStore& metrics() { return metrics_; }
 
   // Database::atomically, flush_erased and schema_version, for brevity at call sites.
   Result<> atomically(const std::function<Result<>()>& fn) { return db_->atomically(fn); }
@@ -44,13 +47,14 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Database> db)
-      : db_(std::move(db)), accounts_(*db_), catalog_(*db_), leases_(*db_), audit_(*db_) {}
+      : db_(std::move(db)), accounts_(*db_), catalog_(*db_), leases_(*db_), audit_(*db_), metrics_(*db_) {}
 
   std::unique_ptr<Database> db_;
   AccountStore accounts_;
   CatalogStore catalog_;
   LeaseStore leases_;
   AuditStore audit_;
+  MetricsStore metrics_;
 };
 
 }  // namespace cpshare

@@ -16,6 +16,7 @@ int main() {
                 {"path", E::path},
                 {"auth", E::auth == Auth::None    ? "none"
                          : E::auth == Auth::Admin ? "admin"
+                         : E::auth == Auth::Agent ? "agent"
                                                   : "session"},
                 {"status", E::status}};
     if constexpr (BodyRequest<Req>) {

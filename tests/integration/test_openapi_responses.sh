@@ -137,6 +137,21 @@ call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d "$cluster_b"
 cid_b=$(jq -r .data.cluster.cpc_id "$LAST")
 [ "$(count .data.provisioning_public_key)" = null ] || fail "publish B: a provisioning key"
 [[ $(jq -r .data.agent_token "$LAST") =~ ^cpa_[A-Za-z0-9_-]{43}$ ]] || fail "publish B: no agent token"
+agent_b=$(jq -r .data.agent_token "$LAST")
+# Irmds (issue 11): the agent's batch, and reading it back.
+sample='{"at":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'","cpu":null,"memory":{"total_bytes":1000,"available_bytes":500},
+ "mounts":[],"interfaces":[],"sensors":[],"gpu_source":"none","gpu_error":null,"gpus":[],"network":null}'
+mpath=/api/v1/clusters/$cid_b/metrics
+call POST '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$agent_b")" -d '{"samples":['"$sample"'],"dropped":0}'
+call POST '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$ts")" -d '{"samples":['"$sample"'],"dropped":0}'  # 401
+call POST '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$agent_b")" -d '{"samples":[],"dropped":0}'   # 422
+call POST '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$agent_b")" -d '{bad'                       # 400
+call POST '/api/v1/clusters/{cpc_id}/metrics' "/api/v1/clusters/$cid/metrics" -H "$(auth "$agent_b")" -d '{"samples":['"$sample"'],"dropped":0}'  # 403
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?minutes=10" -H "$(auth "$ts")"
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=minute" -H "$(auth "$ts")"
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=hour" -H "$(auth "$ts")"                    # 422
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$t1")"                                    # 403
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath"                                                       # 401
 
 call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")"
 [ "$(count '.data.items | length')" = 2 ] || fail "list: expected 2 clusters"

@@ -1,0 +1,384 @@
+// Irmds ingest and storage (issue 11): the batch's rules, the minute rollups,
+// units bound to GPU UUIDs, pruning. Rules: service/metrics.hpp.
+#include "service/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "service/audit.hpp"
+
+namespace cpshare {
+
+namespace metrics {
+
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+
+// Collects field errors with their paths.
+struct Checker {
+  std::vector<FieldError> errors;
+  void finite(const std::string& path, const std::optional<double>& v) {
+    if (v && !std::isfinite(*v)) errors.push_back({path, "must be a finite number or null"});
+  }
+  void ratio(const std::string& path, const std::optional<double>& v) {
+    if (!v) return;
+    if (!std::isfinite(*v) || *v < 0 || *v > 1) errors.push_back({path, "must be a ratio from 0 to 1 or null"});
+  }
+  void non_negative(const std::string& path, const std::optional<double>& v) {
+    if (!v) return;
+    if (!std::isfinite(*v) || *v < 0) errors.push_back({path, "must be a finite number ≥ 0 or null"});
+  }
+  void non_negative(const std::string& path, const std::optional<std::int64_t>& v) {
+    if (v && *v < 0) errors.push_back({path, "must be ≥ 0 (bytes and counts are never negative)"});
+  }
+};
+
+void check_cpu(Checker& c, const std::string& p, const api::CpuReading& cpu) {
+  c.non_negative(p + ".cpus", std::optional<std::int64_t>(cpu.cpus));
+  for (auto [name, v] : {std::pair{"user", &cpu.user},
+                         {"nice", &cpu.nice},
+                         {"system", &cpu.system},
+                         {"idle", &cpu.idle},
+                         {"iowait", &cpu.iowait},
+                         {"irq", &cpu.irq},
+                         {"softirq", &cpu.softirq},
+                         {"steal", &cpu.steal}})
+    c.ratio(fmt::format("{}.{}", p, name), *v);
+  for (auto [name, v] : {std::pair{"load1", &cpu.load1}, {"load5", &cpu.load5}, {"load15", &cpu.load15}})
+    c.non_negative(fmt::format("{}.{}", p, name), *v);
+}
+
+void check_gpu(Checker& c, const std::string& p, const api::GpuReading& g) {
+  if (g.uuid.empty()) c.errors.push_back({p + ".uuid", "must name the GPU's UUID (\"GPU-…\"), not be empty"});
+  c.non_negative(p + ".index", g.index);
+  c.ratio(p + ".utilization_ratio", g.utilization_ratio);
+  c.ratio(p + ".memory_utilization_ratio", g.memory_utilization_ratio);
+  c.non_negative(p + ".memory_used_bytes", g.memory_used_bytes);
+  c.non_negative(p + ".memory_total_bytes", g.memory_total_bytes);
+  c.finite(p + ".temperature_celsius", g.temperature_celsius);
+  c.non_negative(p + ".power_watts", g.power_watts);
+  c.non_negative(p + ".power_limit_watts", g.power_limit_watts);
+  c.finite(p + ".voltage_volts", g.voltage_volts);
+}
+
+void check_sample(Checker& c, const std::string& p, const api::HostSample& s, std::int64_t now, int raw_days) {
+  if (s.at.unix > now + kMaxFutureSeconds)
+    c.errors.push_back({p + ".at", "is more than 5 minutes ahead of the daemon's clock; check the host's clock (NTP)"});
+  if (s.at.unix < now - static_cast<std::int64_t>(raw_days) * kDay)
+    c.errors.push_back(
+        {p + ".at", fmt::format("is older than the {} days raw samples are kept; drop it from the batch", raw_days)});
+  if (s.cpu) check_cpu(c, p + ".cpu", *s.cpu);
+  if (s.memory) {
+    c.non_negative(p + ".memory.total_bytes", std::optional<std::int64_t>(s.memory->total_bytes));
+    c.non_negative(p + ".memory.available_bytes", std::optional<std::int64_t>(s.memory->available_bytes));
+  }
+  for (std::size_t i = 0; i < s.mounts.size(); ++i) {
+    const auto q = fmt::format("{}.mounts[{}]", p, i);
+    c.non_negative(q + ".used_bytes", std::optional<std::int64_t>(s.mounts[i].used_bytes));
+    c.non_negative(q + ".total_bytes", std::optional<std::int64_t>(s.mounts[i].total_bytes));
+  }
+  for (std::size_t i = 0; i < s.interfaces.size(); ++i) {
+    const auto q = fmt::format("{}.interfaces[{}]", p, i);
+    const auto& n = s.interfaces[i];
+    if (n.name.empty()) c.errors.push_back({q + ".name", "must name the interface (\"eth0\")"});
+    c.non_negative(q + ".receive_bytes_total", std::optional<std::int64_t>(n.receive_bytes_total));
+    c.non_negative(q + ".transmit_bytes_total", std::optional<std::int64_t>(n.transmit_bytes_total));
+    c.non_negative(q + ".receive_bytes_per_second", n.receive_bytes_per_second);
+    c.non_negative(q + ".transmit_bytes_per_second", n.transmit_bytes_per_second);
+  }
+  for (std::size_t i = 0; i < s.sensors.size(); ++i) {
+    const auto q = fmt::format("{}.sensors[{}]", p, i);
+    c.finite(q + ".value", s.sensors[i].value);
+    if (s.sensors[i].kind != "temperature" && s.sensors[i].kind != "voltage")
+      c.errors.push_back({q + ".kind", "must be \"temperature\" or \"voltage\""});
+  }
+  if (s.gpu_source != "nvml" && s.gpu_source != "nvidia-smi" && s.gpu_source != "none")
+    c.errors.push_back({p + ".gpu_source", "must be \"nvml\", \"nvidia-smi\" or \"none\""});
+  for (std::size_t i = 0; i < s.gpus.size(); ++i) check_gpu(c, fmt::format("{}.gpus[{}]", p, i), s.gpus[i]);
+  if (s.network) {
+    c.non_negative(p + ".network.probes", std::optional<std::int64_t>(s.network->probes));
+    c.non_negative(p + ".network.latency_seconds", s.network->latency_seconds);
+    c.ratio(p + ".network.loss_ratio", s.network->loss_ratio);
+  }
+}
+
+// Sums of one reading over a minute.
+struct Acc {
+  double min = 0, max = 0, sum = 0;
+  std::int64_t n = 0;
+  void add(double v) {
+    if (n == 0 || v < min) min = v;
+    if (n == 0 || v > max) max = v;
+    sum += v;
+    ++n;
+  }
+};
+
+struct Accs {
+  std::map<std::string, Acc> by_name;
+  void add(const std::string& name, const std::optional<double>& v) {
+    if (v) by_name[name].add(*v);
+  }
+  void add(const std::string& name, const std::optional<std::int64_t>& v) {
+    if (v) by_name[name].add(static_cast<double>(*v));
+  }
+};
+
+void add_sample(Accs& a, const api::HostSample& s) {
+  if (s.cpu) {
+    const auto& c = *s.cpu;
+    for (auto [name, v] : {std::pair{"user", &c.user},
+                           {"nice", &c.nice},
+                           {"system", &c.system},
+                           {"idle", &c.idle},
+                           {"iowait", &c.iowait},
+                           {"irq", &c.irq},
+                           {"softirq", &c.softirq},
+                           {"steal", &c.steal},
+                           {"load1", &c.load1},
+                           {"load5", &c.load5},
+                           {"load15", &c.load15}})
+      a.add(fmt::format("cpu.{}", name), *v);
+  }
+  if (s.memory) {
+    a.add("memory.total_bytes", std::optional<std::int64_t>(s.memory->total_bytes));
+    a.add("memory.available_bytes", std::optional<std::int64_t>(s.memory->available_bytes));
+  }
+  for (const auto& m : s.mounts) {
+    a.add(fmt::format("mounts.{}.used_bytes", m.path), std::optional<std::int64_t>(m.used_bytes));
+    a.add(fmt::format("mounts.{}.total_bytes", m.path), std::optional<std::int64_t>(m.total_bytes));
+  }
+  for (const auto& n : s.interfaces) {
+    a.add(fmt::format("interfaces.{}.receive_bytes_per_second", n.name), n.receive_bytes_per_second);
+    a.add(fmt::format("interfaces.{}.transmit_bytes_per_second", n.name), n.transmit_bytes_per_second);
+  }
+  for (const auto& t : s.sensors) a.add(fmt::format("sensors.{}.{}", t.chip, t.label), std::optional<double>(t.value));
+  for (const auto& g : s.gpus) {
+    const auto p = fmt::format("gpus.{}.", g.uuid);
+    a.add(p + "utilization_ratio", g.utilization_ratio);
+    a.add(p + "memory_utilization_ratio", g.memory_utilization_ratio);
+    a.add(p + "memory_used_bytes", g.memory_used_bytes);
+    a.add(p + "memory_total_bytes", g.memory_total_bytes);
+    a.add(p + "temperature_celsius", g.temperature_celsius);
+    a.add(p + "power_watts", g.power_watts);
+    a.add(p + "power_limit_watts", g.power_limit_watts);
+    a.add(p + "voltage_volts", g.voltage_volts);
+  }
+  if (s.network) {
+    a.add("network.latency_seconds", s.network->latency_seconds);
+    a.add("network.loss_ratio", s.network->loss_ratio);
+  }
+}
+
+}  // namespace
+
+Result<> validate(const api::MetricsBatch& batch, std::int64_t now, int raw_days) {
+  Checker c;
+  if (batch.samples.empty() || batch.samples.size() > kMaxBatch)
+    c.errors.push_back(
+        {"samples", fmt::format("must hold 1 to {} samples (it has {})", kMaxBatch, batch.samples.size())});
+  if (batch.dropped < 0) c.errors.push_back({"dropped", "must be ≥ 0 (samples dropped since the last batch)"});
+  if (batch.samples.size() <= kMaxBatch)
+    for (std::size_t i = 0; i < batch.samples.size(); ++i)
+      check_sample(c, fmt::format("samples[{}]", i), batch.samples[i], now, raw_days);
+  if (!c.errors.empty()) return fail_fields(cap_field_errors(std::move(c.errors)), "the metrics batch was not stored");
+  return {};
+}
+
+Result<api::MetricsBatch> parse_batch(const nlohmann::json& body, std::int64_t now, int raw_days) {
+  TRY_ASSIGN(auto batch, api::MetricsBatch::from_body(body));
+  TRY(validate(batch, now, raw_days));
+  return batch;
+}
+
+Rollup rollup(const std::vector<api::HostSample>& samples) {
+  Accs a;
+  for (const auto& s : samples) add_sample(a, s);
+  Rollup out;
+  for (const auto& [name, acc] : a.by_name) out[name] = Stat{acc.min, acc.sum / static_cast<double>(acc.n), acc.max};
+  return out;
+}
+
+nlohmann::json rollup_json(const Rollup& r) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, st] : r) {
+    auto v = [](const std::optional<double>& d) { return d ? nlohmann::json(*d) : nlohmann::json(nullptr); };
+    out[name] = {{"min", v(st.min)}, {"mean", v(st.mean)}, {"max", v(st.max)}};
+  }
+  return out;
+}
+
+}  // namespace metrics
+
+Result<api::MetricsAccepted> MetricsService::ingest(std::int64_t agent_cluster_id, const std::string& cpc_id,
+                                                    const api::MetricsBatch& batch) {
+  TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
+  if (!cluster || cluster->id != agent_cluster_id)
+    return fail(ErrorCode::Forbidden, fmt::format("this agent token is not cluster {}'s; use the token `cpshare "
+                                                  "publish` gave for that cluster",
+                                                  cpc_id));
+  if (cluster->cluster_class != 'B')
+    return fail(ErrorCode::ValidationFailed,
+                fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
+  TRY(metrics::validate(batch, clock_.now(), config_.raw_days));
+  std::vector<StoredSample> rows;
+  rows.reserve(batch.samples.size());
+  for (const auto& s : batch.samples) rows.push_back({s.at.unix, api::encode(s).dump()});
+  TRY(store_.atomically([&]() -> Result<> {
+    TRY(store_.metrics().insert_samples(cluster->id, rows));
+    TRY(bind_gpus(cluster->id, batch.samples));
+    return write_rollups(cluster->id, batch.samples);
+  }));
+  return api::MetricsAccepted{static_cast<std::int64_t>(batch.samples.size()), std::string(enum_name(cluster->status))};
+}
+
+// Units not bound yet take the GPUs not bound yet of the first sample (by
+// time) whose GPU source worked and that names GPUs, units in index order to
+// GPUs in the driver's index order; a bound unit keeps its UUID whatever
+// index the driver gives it later.
+Result<> MetricsService::bind_gpus(std::int64_t cluster_id, const std::vector<api::HostSample>& samples) {
+  const api::HostSample* first = nullptr;
+  for (const auto& s : samples)
+    if (!s.gpu_error && !s.gpus.empty() && (!first || s.at < first->at)) first = &s;
+  if (!first) return {};
+  TRY_ASSIGN(auto units, store_.metrics().unit_gpus(cluster_id));
+  std::set<std::string> bound;
+  for (const auto& u : units)
+    if (u.gpu_uuid) bound.insert(*u.gpu_uuid);
+  std::vector<const api::GpuReading*> gpus;
+  for (const auto& g : first->gpus)
+    if (!bound.contains(g.uuid)) gpus.push_back(&g);
+  std::stable_sort(gpus.begin(), gpus.end(), [](const api::GpuReading* a, const api::GpuReading* b) {
+    return a->index.value_or(INT64_MAX) < b->index.value_or(INT64_MAX);
+  });
+  auto next = gpus.begin();
+  for (const auto& u : units) {
+    if (u.gpu_uuid) continue;
+    if (next == gpus.end()) break;
+    TRY(store_.metrics().bind_unit_gpu(cluster_id, u.index, (*next)->uuid));
+    ++next;
+  }
+  return {};
+}
+
+// Each minute the batch touches is rolled up again from all its stored
+// samples (earlier batches' included), so a minute split across batches or
+// re-sent comes out the same.
+Result<> MetricsService::write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples) {
+  std::set<std::int64_t> minutes;
+  for (const auto& s : samples) minutes.insert(s.at.unix - ((s.at.unix % 60) + 60) % 60);
+  for (std::int64_t m : minutes) {
+    TRY_ASSIGN(auto rows, store_.metrics().samples(cluster_id, m, m + 60, 60 * 1000));
+    std::vector<api::HostSample> parsed;
+    parsed.reserve(rows.size());
+    for (const auto& r : rows) {
+      auto s = api::decode<api::HostSample>(nlohmann::json::parse(r.sample, nullptr, false));
+      if (!s)
+        return fail(ErrorCode::Internal, fmt::format("stored sample at {} of cluster {} does not read back: {}", r.at,
+                                                     cluster_id, s.error().message));
+      parsed.push_back(std::move(*s));
+    }
+    TRY(store_.metrics().put_rollup(cluster_id, {m, static_cast<std::int64_t>(parsed.size()),
+                                                 metrics::rollup_json(metrics::rollup(parsed)).dump()}));
+  }
+  return {};
+}
+
+void MetricsService::bind(EndpointTable& t) {
+  t.bind<api::endpoint::PostMetrics>([this](const api::MetricsBatch& batch, const RequestContext& ctx,
+                                            const api::PathParams& p) -> Result<api::MetricsAccepted> {
+    TRY_ASSIGN(const std::int64_t cluster_id, agent_cluster(ctx.agent_token));
+    return ingest(cluster_id, p["cpc_id"], batch);
+  });
+  t.bind<api::endpoint::GetMetrics>([this](const Caller& c, const api::MetricsQuery& q, const RequestContext&,
+                                           const api::PathParams& p) { return read(c, p["cpc_id"], q); });
+}
+
+Result<std::int64_t> MetricsService::agent_cluster(const std::string& token) {
+  if (!token.starts_with("cpa_"))
+    return fail(ErrorCode::Unauthenticated,
+                "this endpoint takes the cluster's agent token (cpa_…, given by cpshare publish), not a session");
+  TRY_ASSIGN(auto id, store_.metrics().cluster_by_agent_token(keys_.token_hash(token)));
+  if (!id) return fail(ErrorCode::Unauthenticated, "this agent token is not any cluster's; check the agent's config");
+  return *id;
+}
+
+namespace {
+
+struct Window {
+  std::int64_t from = 0, to = 0;  // [from, to)
+};
+
+bool in_any(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
+  for (const auto& w : ws)
+    if (from < w.to && to > w.from) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::string& cpc_id,
+                                              const api::MetricsQuery& q) {
+  TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
+  if (!cluster) return fail(ErrorCode::NotFound, fmt::format("no cluster {}; cpshare list shows them", cpc_id));
+  const std::int64_t now = clock_.now();
+  api::MetricsView out;
+  out.cpc_id = cpc_id;
+  out.resolution = q.resolution.value_or("raw");
+  out.to = {now + metrics::kMaxFutureSeconds + 1};
+  out.from = q.since ? *q.since : api::Time{now - q.minutes.value_or(60) * 60};
+  // Whose windows the caller may see: all of it, or their leases' (R-SEC-1).
+  std::vector<Window> windows;
+  if (caller.is_admin() || caller.account.id == cluster->owner_id) {
+    windows.push_back({out.from.unix, out.to.unix});
+  } else {
+    LeaseQuery lq;
+    lq.user_id = caller.account.id;
+    lq.states = {LeaseState::Active, LeaseState::Ended};
+    lq.limit = 1000;
+    TRY_ASSIGN(auto leases, store_.leases().query(lq));
+    for (const auto& l : leases)
+      if (l.cluster_id == cluster->id && l.started_at)
+        windows.push_back({*l.started_at, l.ended_at ? *l.ended_at : out.to.unix});
+    if (windows.empty())
+      return fail(ErrorCode::Forbidden,
+                  fmt::format("cluster {}'s metrics are its owner's and its leasers' only", cpc_id));
+  }
+  if (cluster->cluster_class != 'B')
+    return fail(ErrorCode::ValidationFailed,
+                fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
+  TRY_ASSIGN(auto last, store_.metrics().last_report(cluster->id));
+  if (last) out.last_report = api::Time{*last};
+  TRY_ASSIGN(auto units, store_.metrics().unit_gpus(cluster->id));
+  for (const auto& u : units) out.units.push_back({u.index, u.gpu_uuid});
+  if (out.resolution == "minute") {
+    const std::int64_t from = out.from.unix - ((out.from.unix % 60) + 60) % 60;
+    TRY_ASSIGN(auto rows, store_.metrics().rollups(cluster->id, from, out.to.unix, kMaxRead));
+    for (auto& r : rows)
+      if (in_any(windows, r.minute, r.minute + 60))
+        out.rollups.push_back({{r.minute}, r.samples, nlohmann::json::parse(r.readings, nullptr, false)});
+  } else {
+    TRY_ASSIGN(auto rows, store_.metrics().samples(cluster->id, out.from.unix, out.to.unix, kMaxRead));
+    for (auto& r : rows) {
+      if (!in_any(windows, r.at, r.at + 1)) continue;
+      auto s = api::decode<api::HostSample>(nlohmann::json::parse(r.sample, nullptr, false));
+      if (!s)
+        return fail(ErrorCode::Internal, fmt::format("stored sample at {} of cluster {} does not read back: {}", r.at,
+                                                     cpc_id, s.error().message));
+      out.samples.push_back(std::move(*s));
+    }
+  }
+  return out;
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> MetricsService::prune() {
+  const std::int64_t now = clock_.now();
+  return store_.metrics().prune(now - static_cast<std::int64_t>(config_.raw_days) * metrics::kDay,
+                                now - static_cast<std::int64_t>(config_.rollup_days) * metrics::kDay);
+}
+
+}  // namespace cpshare

@@ -1,0 +1,98 @@
+// Irmds ingest and storage (issue 11, Build points 1 and 4; R-API-IRMDS,
+// R-MON-1, R-MON-2; docs/design/monitoring.md "Decisions"). A B-class
+// cluster's agent posts MetricsBatch (api/metrics.hpp); the service checks
+// every sample, stores the batch in one transaction (raw rows, the touched
+// minutes' rollups recomputed, units bound to GPU UUIDs at the first report
+// naming GPUs) and prunes by age on the scheduler's tick.
+//
+// Errors: a cluster that is not there: NOT_FOUND; A-class: VALIDATION_FAILED
+// on "cpc_id" (the specification monitors B-class only); a bad sample:
+// VALIDATION_FAILED naming its path ("samples[3].gpus[0].utilization_ratio")
+// and nothing of the batch written.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/metrics.hpp"
+#include "crypto/crypto.hpp"
+#include "service/caller.hpp"
+#include "service/endpoint_table.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+
+namespace cpshare {
+
+struct MetricsConfig {
+  int raw_days = 7;      // cpshared --metrics-raw-days: raw samples kept this long
+  int rollup_days = 90;  // cpshared --metrics-rollup-days: minute rollups kept this long
+};
+
+namespace metrics {
+
+inline constexpr std::size_t kMaxBatch = 1000;
+inline constexpr std::int64_t kMaxFutureSeconds = 300;  // a sample's time at most 5 min ahead of the daemon's
+
+// min/mean/max of one reading over a minute; all absent when no sample had it.
+struct Stat {
+  std::optional<double> min, mean, max;
+};
+// Readings by name: "cpu.user", "memory.available_bytes",
+// "gpus.<uuid>.temperature_celsius", "interfaces.<name>.receive_bytes_per_second",
+// "network.latency_seconds", "mounts.<path>.used_bytes". A reading no sample
+// of the minute had is left out (absent, never 0).
+using Rollup = std::map<std::string, Stat>;
+
+// The batch read from a request body: VALIDATION_FAILED with the path of the
+// first member that does not fit, then every sample's rule (validate).
+Result<api::MetricsBatch> parse_batch(const nlohmann::json& body, std::int64_t now, int raw_days);
+// The rules of a decoded batch (field errors name their paths).
+Result<> validate(const api::MetricsBatch& batch, std::int64_t now, int raw_days);
+// The rollup of the samples (of one minute).
+Rollup rollup(const std::vector<api::HostSample>& samples);
+nlohmann::json rollup_json(const Rollup& r);
+
+}  // namespace metrics
+
+class MetricsService {
+ public:
+  MetricsService(Store& store, const crypto::KeyRing& keys, const Clock& clock, MetricsConfig config = {})
+      : store_(store), keys_(keys), clock_(clock), config_(config) {}
+
+  // POST /api/v1/clusters/{cpc_id}/metrics and GET (api/metrics.hpp).
+  void bind(EndpointTable& t);
+
+  // The cluster whose agent token this is: not one (a session token, an
+  // unknown or revoked token): UNAUTHENTICATED.
+  Result<std::int64_t> agent_cluster(const std::string& token);
+  // The batch of the agent of cluster `agent_cluster_id` (the agent token's
+  // cluster) for cpc_id: that token's own cluster only (else FORBIDDEN).
+  Result<api::MetricsAccepted> ingest(std::int64_t agent_cluster_id, const std::string& cpc_id,
+                                      const api::MetricsBatch& batch);
+  // Rights (R-SEC-1): an admin any cluster; its owner; a user only a cluster
+  // they hold or held a lease on (active or ended), and only within their
+  // leases' windows (samples and minutes outside them are left out); anyone
+  // else FORBIDDEN. Unknown cluster: NOT_FOUND. At most kMaxRead rows.
+  Result<api::MetricsView> read(const Caller& caller, const std::string& cpc_id, const api::MetricsQuery& q);
+  // Deletes raw samples older than raw_days and rollups older than rollup_days.
+  Result<std::pair<std::int64_t, std::int64_t>> prune();
+
+  static constexpr int kMaxRead = 20000;
+
+ private:
+  Result<> bind_gpus(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
+  Result<> write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
+
+  Store& store_;
+  const crypto::KeyRing& keys_;
+  const Clock& clock_;
+  MetricsConfig config_;
+};
+
+}  // namespace cpshare

@@ -1,0 +1,122 @@
+// Irmds storage's SQL (migration 8): samples, rollups, units' GPU UUIDs.
+#include "store/metrics_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "store/guarded.hpp"
+
+namespace cpshare {
+
+Result<int> MetricsStore::insert_samples(std::int64_t cluster_id, const std::vector<StoredSample>& samples) {
+  return db_.write("insert metrics samples", [&](Connection& db) -> Result<int> {
+    SQLite::Statement& st =
+        db.prepare("INSERT INTO metrics_samples (cluster_id, at, sample) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+    int inserted = 0;
+    for (const auto& s : samples) {
+      st.reset();
+      st.bind(1, static_cast<int64_t>(cluster_id));
+      st.bind(2, static_cast<int64_t>(s.at));
+      st.bind(3, s.sample);
+      inserted += st.exec();
+    }
+    return inserted;
+  });
+}
+
+Result<std::vector<StoredSample>> MetricsStore::samples(std::int64_t cluster_id, std::int64_t from, std::int64_t to,
+                                                        int limit) {
+  return db_.read("metrics samples", [&](Connection& db) -> Result<std::vector<StoredSample>> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT at, sample FROM metrics_samples WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(from));
+    st.bind(3, static_cast<int64_t>(to));
+    st.bind(4, limit);
+    std::vector<StoredSample> out;
+    while (st.executeStep()) out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getString()});
+    return out;
+  });
+}
+
+Result<> MetricsStore::put_rollup(std::int64_t cluster_id, const StoredRollup& r) {
+  return db_.write("put metrics rollup", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO metrics_rollups (cluster_id, minute, samples, readings) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (cluster_id, minute) DO UPDATE SET samples = excluded.samples, readings = excluded.readings");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(r.minute));
+    st.bind(3, static_cast<int64_t>(r.samples));
+    st.bind(4, r.readings);
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::vector<StoredRollup>> MetricsStore::rollups(std::int64_t cluster_id, std::int64_t from, std::int64_t to,
+                                                        int limit) {
+  return db_.read("metrics rollups", [&](Connection& db) -> Result<std::vector<StoredRollup>> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT minute, samples, readings FROM metrics_rollups WHERE cluster_id = ? AND minute >= ? AND minute < ? "
+        "ORDER BY minute LIMIT ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(from));
+    st.bind(3, static_cast<int64_t>(to));
+    st.bind(4, limit);
+    std::vector<StoredRollup> out;
+    while (st.executeStep())
+      out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getString()});
+    return out;
+  });
+}
+
+Result<std::optional<std::int64_t>> MetricsStore::last_report(std::int64_t cluster_id) {
+  return db_.read("metrics last report", [&](Connection& db) -> Result<std::optional<std::int64_t>> {
+    SQLite::Statement& st = db.prepare("SELECT MAX(at) FROM metrics_samples WHERE cluster_id = ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    if (!st.executeStep()) return std::nullopt;
+    return opt_int(st.getColumn(0));
+  });
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> MetricsStore::prune(std::int64_t raw_before, std::int64_t rollup_before) {
+  return db_.write("prune metrics", [&](Connection& db) -> Result<std::pair<std::int64_t, std::int64_t>> {
+    SQLite::Statement& raw = db.prepare("DELETE FROM metrics_samples WHERE at < ?");
+    raw.bind(1, static_cast<int64_t>(raw_before));
+    const std::int64_t samples = raw.exec();
+    SQLite::Statement& roll = db.prepare("DELETE FROM metrics_rollups WHERE minute < ?");
+    roll.bind(1, static_cast<int64_t>(rollup_before));
+    return std::pair<std::int64_t, std::int64_t>{samples, roll.exec()};
+  });
+}
+
+Result<std::optional<std::int64_t>> MetricsStore::cluster_by_agent_token(const Blob& token_hash) {
+  return db_.read("cluster by agent token", [&](Connection& db) -> Result<std::optional<std::int64_t>> {
+    SQLite::Statement& st = db.prepare("SELECT cluster_id FROM cluster_secrets WHERE agent_token_hash = ?");
+    bind_blob(st, 1, token_hash);
+    if (!st.executeStep()) return std::nullopt;
+    return st.getColumn(0).getInt64();
+  });
+}
+
+Result<std::vector<UnitGpu>> MetricsStore::unit_gpus(std::int64_t cluster_id) {
+  return db_.read("unit gpus", [&](Connection& db) -> Result<std::vector<UnitGpu>> {
+    SQLite::Statement& st = db.prepare("SELECT idx, gpu_uuid FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    std::vector<UnitGpu> out;
+    while (st.executeStep()) out.push_back({st.getColumn(0).getInt(), opt_text(st.getColumn(1))});
+    return out;
+  });
+}
+
+Result<> MetricsStore::bind_unit_gpu(std::int64_t cluster_id, int index, const std::string& uuid) {
+  return db_.write("bind unit gpu", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("UPDATE cluster_units SET gpu_uuid = ? WHERE cluster_id = ? AND idx = ?");
+    st.bind(1, uuid);
+    st.bind(2, static_cast<int64_t>(cluster_id));
+    st.bind(3, index);
+    st.exec();
+    return {};
+  });
+}
+
+}  // namespace cpshare

@@ -1,0 +1,72 @@
+// Irmds storage (migration 8; issue 11, R-MON-1, R-MON-2;
+// docs/design/monitoring.md "Storage"): a B-class cluster's host samples, one
+// row each (cluster id, time in Unix seconds, the sample's compact JSON),
+// unique by (cluster, time); one row of rollups per cluster per minute (the
+// minute's start in Unix seconds, how many samples, the readings' min/mean/max
+// as compact JSON, computed by the service); and the binding of the cluster's
+// units to GPU UUIDs (cluster_units.gpu_uuid). SQL over the shared Database
+// (store/database.hpp); the service calls these inside one atomically() per
+// POST, so a batch is written whole or not at all.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/account.hpp"
+#include "util/error.hpp"
+
+namespace cpshare {
+
+class Database;
+
+struct StoredSample {
+  std::int64_t at = 0;  // Unix seconds
+  std::string sample;   // compact JSON of api::HostSample
+};
+
+struct StoredRollup {
+  std::int64_t minute = 0;  // the minute's first second (Unix seconds, a multiple of 60)
+  std::int64_t samples = 0;
+  std::string readings;  // compact JSON: {"<reading>": {"min":x,"mean":x,"max":x}, ...}
+};
+
+struct UnitGpu {
+  int index = 0;
+  std::optional<std::string> gpu_uuid;  // absent until bound
+};
+
+class MetricsStore {
+ public:
+  explicit MetricsStore(Database& db) : db_(db) {}
+
+  // Inserts the samples not there yet (same cluster and at: ignored, a
+  // re-sent sample); gives how many were new. Inside atomically().
+  Result<int> insert_samples(std::int64_t cluster_id, const std::vector<StoredSample>& samples);
+  // The cluster's samples with from <= at < to, oldest first, at most limit.
+  Result<std::vector<StoredSample>> samples(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
+  // Inserts or replaces the rollup of one minute.
+  Result<> put_rollup(std::int64_t cluster_id, const StoredRollup& r);
+  // The cluster's rollups with from <= minute < to, oldest first, at most limit.
+  Result<std::vector<StoredRollup>> rollups(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
+  // The time of the cluster's newest sample (nullopt: none).
+  Result<std::optional<std::int64_t>> last_report(std::int64_t cluster_id);
+
+  // Deletes samples with at < raw_before and rollups with minute <
+  // rollup_before (all clusters); gives {samples, rollups} deleted.
+  Result<std::pair<std::int64_t, std::int64_t>> prune(std::int64_t raw_before, std::int64_t rollup_before);
+
+  // The cluster whose agent token has this keyed hash (nullopt: none).
+  Result<std::optional<std::int64_t>> cluster_by_agent_token(const Blob& token_hash);
+
+  // The cluster's units in index order with their GPU UUIDs.
+  Result<std::vector<UnitGpu>> unit_gpus(std::int64_t cluster_id);
+  // Binds unit `index` to `uuid` (inside atomically()).
+  Result<> bind_unit_gpu(std::int64_t cluster_id, int index, const std::string& uuid);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace cpshare

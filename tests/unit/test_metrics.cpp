@@ -1,0 +1,272 @@
+// Irmds ingest and storage (issue 11, Build points 1 and 4; R-MON-1, R-MON-2;
+// docs/design/monitoring.md "Decisions"): MetricsService over a real Store.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "lease_test_support.hpp"
+#include "service/metrics.hpp"
+#include "ssh/supplier_host.hpp"
+#include "store_test_support.hpp"
+
+using namespace cpshare;
+using cpshare::testing::insert_caller;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'796'000'040;  // 40 s into a minute
+constexpr std::int64_t kMinute = kNow - kNow % 60;
+
+std::int64_t add_cluster(Store& store, std::int64_t owner, const std::string& cpc_id, char cls, int units) {
+  catalog::Cluster c;
+  c.cpc_id = cpc_id;
+  c.owner_id = owner;
+  c.cluster_class = cls;
+  c.resource_type = "GPU";
+  c.model = "RTX 4090";
+  c.units = units;
+  c.units_free = units;
+  c.created_at = c.updated_at = kNow;
+  if (cls == 'A') {
+    c.usage = "ssh";
+    c.ssh_host = "host.example.org";
+    c.ssh_user = "root";
+  } else {
+    c.platform_url = "https://platform.example.org";
+  }
+  return store.catalog().insert(c).value();
+}
+
+// The fixture's GPUs (gpu-vanished-before.csv): indices 0..7, UUIDs GPU-9c0d000N-….
+api::GpuReading gpu(int n, int index, double util) {
+  api::GpuReading g;
+  g.uuid = fmt::format("GPU-9c0d000{}-0000-4000-8000-00000000000{}", n, n);
+  g.index = index;
+  g.name = "NVIDIA GeForce RTX 4090";
+  g.utilization_ratio = util;
+  g.memory_used_bytes = 22000LL * 1024 * 1024;
+  g.temperature_celsius = 70;
+  return g;
+}
+
+api::HostSample sample(std::int64_t at, std::vector<api::GpuReading> gpus = {}) {
+  api::HostSample s;
+  s.at = {at};
+  s.gpu_source = "nvidia-smi";
+  s.memory = api::MemoryReading{64LL << 30, 32LL << 30};
+  s.gpus = std::move(gpus);
+  return s;
+}
+
+struct Fixture {
+  cpshare::testing::TempDir dir;
+  std::unique_ptr<Store> store = Store::open(dir.path / "db.sqlite").value();
+  ManualClock clock{kNow};
+  crypto::KeyRing keys = crypto::KeyRing::from_master(crypto::Bytes(32, 7));
+  MetricsService svc{*store, keys, clock};
+  std::int64_t owner = insert_caller(*store, clock, "supplier1", Role::Supplier).account.id;
+  std::int64_t b = add_cluster(*store, owner, "CPC-B", 'B', 8);
+};
+
+}  // namespace
+
+TEST_CASE("metrics: a batch is stored in one go and re-sent samples are accepted once (R-MON-1)", "[metrics]") {
+  Fixture f;
+  api::MetricsBatch batch{{sample(kMinute), sample(kMinute + 10), sample(kMinute + 20)}, 0};
+  auto r = f.svc.ingest(f.b, "CPC-B", batch);
+  REQUIRE(r);
+  CHECK(r->accepted == 3);
+  CHECK(r->cluster_status == "listed");
+  auto rows = f.store->metrics().samples(f.b, 0, kNow + 1000, 100).value();
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1].at == kMinute + 10);
+  CHECK(nlohmann::json::parse(rows[1].sample)["memory"]["total_bytes"] == (64LL << 30));
+  // The agent lost the answer and sends the same batch plus one new sample.
+  batch.samples.push_back(sample(kMinute + 30));
+  r = f.svc.ingest(f.b, "CPC-B", batch);
+  REQUIRE(r);
+  CHECK(r->accepted == 4);
+  CHECK(f.store->metrics().samples(f.b, 0, kNow + 1000, 100).value().size() == 4);
+  CHECK(f.store->metrics().last_report(f.b).value() == kMinute + 30);
+}
+
+TEST_CASE("metrics: a bad sample refuses the whole batch, naming its path", "[metrics]") {
+  Fixture f;
+  auto bad = [&](api::HostSample s, const std::string& path) {
+    api::MetricsBatch batch{{sample(kMinute), std::move(s)}, 0};
+    auto r = f.svc.ingest(f.b, "CPC-B", batch);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+    REQUIRE_FALSE(r.error().fields.empty());
+    CHECK(r.error().fields[0].field == path);
+    CHECK(f.store->metrics().samples(f.b, 0, kNow + 1000, 100).value().empty());
+  };
+  bad(sample(kMinute + 1, {gpu(0, 0, 1.5)}), "samples[1].gpus[0].utilization_ratio");
+  auto g = gpu(0, 0, 0.5);
+  g.uuid = "";
+  bad(sample(kMinute + 1, {g}), "samples[1].gpus[0].uuid");
+  g = gpu(0, 0, 0.5);
+  g.memory_used_bytes = -1;
+  bad(sample(kMinute + 1, {g}), "samples[1].gpus[0].memory_used_bytes");
+  g = gpu(0, 0, 0.5);
+  g.temperature_celsius = std::numeric_limits<double>::infinity();
+  bad(sample(kMinute + 1, {g}), "samples[1].gpus[0].temperature_celsius");
+  bad(sample(kNow + 301), "samples[1].at");
+  bad(sample(kNow - 8 * 86400), "samples[1].at");
+  auto s = sample(kMinute + 1);
+  s.gpu_source = "rocm";
+  bad(s, "samples[1].gpu_source");
+
+  api::MetricsBatch empty{{}, 0};
+  CHECK(f.svc.ingest(f.b, "CPC-B", empty).error().fields[0].field == "samples");
+  api::MetricsBatch neg{{sample(kMinute)}, -1};
+  CHECK(f.svc.ingest(f.b, "CPC-B", neg).error().fields[0].field == "dropped");
+  // A body that does not fit the shape names the member.
+  auto parsed = metrics::parse_batch(
+      nlohmann::json{{"samples", nlohmann::json::array({{{"at", "yesterday"}}})}, {"dropped", 0}}, kNow, 7);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().code == ErrorCode::ValidationFailed);
+  CHECK(parsed.error().fields[0].field == "samples[0].at");
+}
+
+TEST_CASE("metrics: another cluster's token is FORBIDDEN; A-class is not monitored", "[metrics]") {
+  Fixture f;
+  const auto other = add_cluster(*f.store, f.owner, "CPC-B2", 'B', 2);
+  const auto a = add_cluster(*f.store, f.owner, "CPC-A", 'A', 2);
+  api::MetricsBatch batch{{sample(kMinute)}, 0};
+  CHECK(f.svc.ingest(other, "CPC-B", batch).error().code == ErrorCode::Forbidden);
+  CHECK(f.svc.ingest(f.b, "CPC-NONE", batch).error().code == ErrorCode::Forbidden);
+  auto r = f.svc.ingest(a, "CPC-A", batch);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("B-class") != std::string::npos);
+  CHECK(f.store->metrics().samples(f.b, 0, kNow + 1000, 100).value().empty());
+}
+
+TEST_CASE("metrics: minute rollups give min/mean/max per reading; absent values do not count", "[metrics]") {
+  Fixture f;
+  auto g1 = gpu(0, 0, 0.2);
+  auto g2 = gpu(0, 0, 0.6);
+  auto g3 = gpu(0, 0, 0.4);
+  g3.utilization_ratio.reset();          // absent in the third sample (MIG, [N/A])
+  g1.power_watts = g2.power_watts = {};  // absent in every sample
+  g3.power_watts = {};
+  // Two batches for the same minute: the rollup covers both.
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute, {g1}), sample(kMinute + 10, {g3})}, 0}));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute + 20, {g2})}, 0}));
+  auto rolls = f.store->metrics().rollups(f.b, 0, kNow + 1000, 10).value();
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].minute == kMinute);
+  CHECK(rolls[0].samples == 3);
+  const auto j = nlohmann::json::parse(rolls[0].readings);
+  const auto& u = j["gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio"];
+  CHECK(u["min"].get<double>() == Approx(0.2));
+  CHECK(u["mean"].get<double>() == Approx(0.4));  // (0.2 + 0.6) / 2: the absent one is not a 0
+  CHECK(u["max"].get<double>() == Approx(0.6));
+  CHECK_FALSE(j.contains("gpus.GPU-9c0d0000-0000-4000-8000-000000000000.power_watts"));
+  CHECK(j["memory.total_bytes"]["mean"].get<double>() == Approx(double(64LL << 30)));
+}
+
+TEST_CASE("metrics: prune drops raw samples after raw_days and rollups after rollup_days", "[metrics]") {
+  Fixture f;
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kNow - 6 * 86400), sample(kNow - 60)}, 0}));
+  f.clock.advance(2 * 86400);  // the first sample is now 8 days old, its rollup 8 days
+  auto pruned = f.svc.prune().value();
+  CHECK(pruned.first == 1);
+  CHECK(pruned.second == 0);
+  CHECK(f.store->metrics().samples(f.b, 0, kNow + 1000, 100).value().size() == 1);
+  CHECK(f.store->metrics().rollups(f.b, 0, kNow + 1000, 100).value().size() == 2);
+  f.clock.advance(89 * 86400);
+  pruned = f.svc.prune().value();
+  CHECK(pruned.first == 1);
+  CHECK(pruned.second == 2);
+}
+
+TEST_CASE("metrics: units are bound to GPU UUIDs, stable when indices renumber (Decisions)", "[metrics]") {
+  Fixture f;
+  // gpu-vanished-before.csv: eight GPUs at indices 0..7.
+  std::vector<api::GpuReading> before;
+  for (int n = 0; n < 8; ++n) before.push_back(gpu(n, n, 0.99));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute, before)}, 0}));
+  auto units = f.store->metrics().unit_gpus(f.b).value();
+  REQUIRE(units.size() == 8);
+  for (int n = 0; n < 8; ++n) CHECK(units[n].gpu_uuid == gpu(n, n, 0).uuid);
+  // gpu-vanished-after.csv: GPU 5 fell off the bus; 6 and 7 are now indices 5 and 6.
+  std::vector<api::GpuReading> after;
+  for (int n : {0, 1, 2, 3, 4}) after.push_back(gpu(n, n, 0.99));
+  after.push_back(gpu(6, 5, 0.99));
+  after.push_back(gpu(7, 6, 0.99));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute + 10, after)}, 0}));
+  units = f.store->metrics().unit_gpus(f.b).value();
+  CHECK(units[5].gpu_uuid == gpu(5, 5, 0).uuid);  // unit 5 still names the vanished GPU
+  CHECK(units[6].gpu_uuid == gpu(6, 6, 0).uuid);
+  CHECK(units[7].gpu_uuid == gpu(7, 7, 0).uuid);
+}
+
+TEST_CASE(
+    "metrics: read rights: owner and admin all, a leaser only their lease's window, others FORBIDDEN "
+    "(R-SEC-1)",
+    "[metrics]") {
+  ssh::LibsshSupplierHost host;  // never reached: B-class
+  cpshare::testing::LeaseFixture f(host);
+  MetricsService svc(*f.store, f.keys, f.clock);
+  Caller acme = f.account("acme", Role::Supplier);
+  Caller rival = f.account("rival", Role::Supplier);
+  Caller admin = f.account("root", Role::Admin);
+  Caller alice = f.account("alice", Role::User);
+  Caller bob = f.account("bob", Role::User);
+  json body = {{"class", "B"},
+               {"resource_type", "GPU"},
+               {"model", "RTX 4090"},
+               {"units", 2},
+               {"unit_memory", 24'000'000'000},
+               {"memory", 1'000'000'000'000},
+               {"vcpus", 64},
+               {"prices", {{"hourly", 500}}},
+               {"vendor", "Acme"},
+               {"location", "深圳市"},
+               {"region", "深圳"},
+               {"storage", {{"description", "2TB nvme"}}},
+               {"access", {{"platform_url", "https://p.example.org"}, {"environments", json::array({"pytorch"})}}}};
+  auto published = cpshare::testing::publish(f.catalog, acme, body, f.ctx);
+  REQUIRE(published);
+  const std::string cpc = (*published)["cluster"]["cpc_id"];
+  const std::string token = (*published)["agent_token"];
+  const std::int64_t id = svc.agent_cluster(token).value();
+  CHECK(svc.agent_cluster("cpa_not-a-token").error().code == ErrorCode::Unauthenticated);
+  CHECK(svc.agent_cluster("a-session-token").error().code == ErrorCode::Unauthenticated);
+
+  const std::int64_t t = f.clock.now();
+  // Before alice's lease, during it, after it.
+  REQUIRE(svc.ingest(id, cpc, {{sample(t - 120)}, 0}));
+  auto lease = f.lease(alice, cpc, 1);
+  REQUIRE(lease);
+  Lease l = *f.store->leases().by_lease_id(lease->lease.lease_id).value();
+  const LeaseState from = l.state;
+  l.state = LeaseState::Active;
+  l.started_at = t;
+  REQUIRE(f.store->leases().update(l, from));
+  f.clock.advance(10);
+  REQUIRE(svc.ingest(id, cpc, {{sample(t + 10)}, 0}));
+  f.clock.advance(10);
+  l.state = LeaseState::Ended;
+  l.ended_at = t + 20;
+  REQUIRE(f.store->leases().update(l, LeaseState::Active));
+  f.clock.advance(10);
+  REQUIRE(svc.ingest(id, cpc, {{sample(t + 30)}, 0}));
+
+  api::MetricsQuery q;
+  q.minutes = 10;
+  CHECK(svc.read(acme, cpc, q).value().samples.size() == 3);
+  CHECK(svc.read(admin, cpc, q).value().samples.size() == 3);
+  auto mine = svc.read(alice, cpc, q);
+  REQUIRE(mine);
+  REQUIRE(mine->samples.size() == 1);
+  CHECK(mine->samples[0].at.unix == t + 10);
+  CHECK(mine->last_report->unix == t + 30);
+  CHECK(svc.read(rival, cpc, q).error().code == ErrorCode::Forbidden);
+  CHECK(svc.read(bob, cpc, q).error().code == ErrorCode::Forbidden);
+  CHECK(svc.read(acme, "cp-none", q).error().code == ErrorCode::NotFound);
+  q.resolution = "minute";
+  CHECK_FALSE(svc.read(acme, cpc, q).value().rollups.empty());
+}
