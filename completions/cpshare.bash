@@ -6,7 +6,7 @@
 _cpshare_node() {
   case "$1" in
     "")
-      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings version completion"
+      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings agent version completion"
       _cpshare_flags="-h --server --json --ca-file --help"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="" ;;
@@ -235,6 +235,11 @@ _cpshare_node() {
       _cpshare_flags="-h --server --json --ca-file --help --month --csv"
       _cpshare_valued="--server --ca-file --month"
       _cpshare_args="" ;;
+    "agent")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root --once"
+      _cpshare_valued="--server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root"
+      _cpshare_args="" ;;
     "version")
       _cpshare_children=""
       _cpshare_flags="-h --server --json --ca-file --help"
@@ -274,6 +279,11 @@ _cpshare_value() {
     "lease|--billing") COMPREPLY=($(compgen -W "hourly daily monthly yearly" -- "$cur")) ;;
     "lease|--ssh-key") _cpshare_files ;;
     "leases|--state") COMPREPLY=($(compgen -W "requested approved provisioning active ended rejected lapsed" -- "$cur")) ;;
+    "agent|--token-file") _cpshare_files ;;
+    "agent|--state-dir") _cpshare_files ;;
+    "agent|--gpu") COMPREPLY=($(compgen -W "auto nvml nvidia-smi none" -- "$cur")) ;;
+    "agent|--sysfs-root") _cpshare_files ;;
+    "agent|--proc-root") _cpshare_files ;;
     *"|--ca-file") _cpshare_files ;;
     *) COMPREPLY=() ;;
   esac

@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings agent version completion
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -143,6 +143,9 @@ function __cpshare_node
         case 'earnings'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file --month
+        case 'agent'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root
         case 'version'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
@@ -211,6 +214,7 @@ complete -c cpshare -n '__cpshare_at \'\'' -a release -d 'End your own lease now
 complete -c cpshare -n '__cpshare_at \'\'' -a redeem -d 'Redeem an authorization code: create your account and show its access'
 complete -c cpshare -n '__cpshare_at \'\'' -a bills -d 'Show your charges and refunds for a month'
 complete -c cpshare -n '__cpshare_at \'\'' -a earnings -d 'Show your earnings from leases of your clusters for a month (suppliers)'
+complete -c cpshare -n '__cpshare_at \'\'' -a agent -d 'Report this B-class host\'s readings to the platform (Irmds), in the foreground'
 complete -c cpshare -n '__cpshare_at \'\'' -a version -d 'Show the versions of cpshare and of the server'
 complete -c cpshare -n '__cpshare_at \'\'' -a completion -d 'Print the shell completion script for bash, zsh or fish'
 complete -c cpshare -n '__cpshare_at \'register\'' -l supplier -d 'Register a supplier (a cluster owner) instead of a user'
@@ -363,4 +367,14 @@ complete -c cpshare -n '__cpshare_at \'bills\'' -l month -x -d 'The month (platf
 complete -c cpshare -n '__cpshare_at \'bills\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l month -x -d 'The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l cluster -x -d 'The B-class cluster this host is (its CPcId)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l token-file -r -F -d 'The cluster\'s agent token (cpa_…), as publish printed it once'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l interval -x -d 'Seconds between readings, 1 to 3600 (default 10)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l state-dir -r -F -d 'Where samples wait while the daemon is unreachable (default $STATE_DIRECTORY, else ~/.local/state/cpshare/agent)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l mount -x -d 'A filesystem whose use to report (repeatable)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l gpu -x -a 'auto nvml nvidia-smi none' -d 'Where GPU readings come from (default auto: NVML, else nvidia-smi)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l spool-limit -x -d 'Samples kept while the daemon is away; the oldest go first (default 60480)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l sysfs-root -r -F -d 'Read /sys from DIR (tests, containers; default /sys)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l proc-root -r -F -d 'Read /proc from DIR (tests, containers; default /proc)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l once -d 'Read, keep and send one sample, print it, and exit (to check a host)'
 complete -c cpshare -n '__cpshare_at \'completion\'' -a 'bash zsh fish' -d 'The shell'

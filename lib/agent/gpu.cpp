@@ -14,10 +14,12 @@ namespace cpshare::agent {
 
 // ------------------------------------------------------------------ NVML
 
-namespace {
-
 // The few NVML types the agent uses, as nvml.h declares them (the header is
-// not needed at build time: the library is loaded at run time).
+// not needed at build time: the library is loaded at run time). A named
+// namespace: Nvml::Api's members use them, and an anonymous one trips
+// -Wsubobject-linkage when a unity build includes this file.
+namespace nvml_types {
+
 using nvmlReturn_t = int;
 using nvmlDevice_t = struct nvmlDevice_st*;
 struct nvmlUtilization_t {
@@ -29,9 +31,11 @@ struct nvmlMemory_t {
 constexpr nvmlReturn_t kSuccess = 0, kNotFound = 6, kGpuIsLost = 15, kResetRequired = 16;
 constexpr int kTemperatureGpu = 0;  // NVML_TEMPERATURE_GPU
 
-bool lost_code(nvmlReturn_t r) { return r == kGpuIsLost || r == kResetRequired; }
+inline bool lost_code(nvmlReturn_t r) { return r == kGpuIsLost || r == kResetRequired; }
 
-}  // namespace
+}  // namespace nvml_types
+
+using namespace nvml_types;
 
 struct Nvml::Api {
   nvmlReturn_t (*init)();

@@ -13,7 +13,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = [] {
     std::vector<Command> all;
     for (auto area : {cmd::account_commands, cmd::session_commands, cmd::profile_commands, cmd::admin_commands,
-                      cmd::catalog_commands, cmd::lease_commands, cmd::meta_commands}) {
+                      cmd::catalog_commands, cmd::lease_commands, cmd::agent_commands, cmd::meta_commands}) {
       std::vector<Command> rows = area();
       all.insert(all.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
     }

@@ -102,6 +102,7 @@ std::vector<Command> profile_commands();  // profile, password, deregister, mfa
 std::vector<Command> admin_commands();    // admin review, admin audit
 std::vector<Command> catalog_commands();  // publish, show, list, filter, update, delist, relist, units, cluster
 std::vector<Command> lease_commands();    // lease, leases, approve, reject, terminate, release, redeem, bills, earnings
+std::vector<Command> agent_commands();    // agent
 std::vector<Command> meta_commands();     // version, completion, __man
 }  // namespace cmd
 
