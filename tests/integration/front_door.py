@@ -136,7 +136,18 @@ def check_attack(port, seconds, slow_n, idle_n, list_cmd):
     """SLOW_N connections sending a byte every 2 s and IDLE_N idle ones, all
     from 127.0.0.2 and reopened as the daemon closes them, for SECONDS; health
     from 127.0.0.1 every 0.25 s and `cpshare list` (LIST_CMD) every 2 s must
-    each answer within 1 s."""
+    each answer within 1 s. The list's bound is on what the attack adds: the
+    CLI's own cost (process start, reading the session; several hundred ms in
+    the ASan build on a busy CI machine) is measured first, with no attack, and
+    added to the 1 s."""
+    own = 0.0
+    if list_cmd:
+        for _ in range(3):
+            t = time.monotonic()
+            p = subprocess.run(list_cmd, shell=True, capture_output=True, text=True)
+            own = max(own, time.monotonic() - t)
+            if p.returncode != 0:
+                fail(f"`{list_cmd}` failed before the attack: {p.stdout} {p.stderr}")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     conns = {}  # socket -> kind
@@ -218,11 +229,13 @@ def check_attack(port, seconds, slow_n, idle_n, list_cmd):
     print(f"health from {HOST} under attack: {len(health)} requests, median {p50 * 1000:.1f} ms, "
           f"p99 {p99 * 1000:.1f} ms, max {health[-1] * 1000:.1f} ms")
     if lists:
-        print(f"logged-in `cpshare list` under attack: {len(lists)} runs, max {max(lists) * 1000:.1f} ms")
+        print(f"logged-in `cpshare list` under attack: {len(lists)} runs, max {max(lists) * 1000:.1f} ms "
+              f"(with no attack, at most {own * 1000:.1f} ms)")
     if health[-1] >= 1.0:
         fail(f"health took {health[-1]:.2f} s under attack (bound: 1 s)")
-    if lists and max(lists) >= 1.0:
-        fail(f"`cpshare list` took {max(lists):.2f} s under attack (bound: 1 s)")
+    if lists and max(lists) >= 1.0 + own:
+        fail(f"`cpshare list` took {max(lists):.2f} s under attack "
+             f"(bound: 1 s more than its {own:.2f} s with no attack)")
     if refused == 0 and idle_n + slow_n > 32:
         fail("no connection was refused over the per-address cap")
 
