@@ -1,4 +1,5 @@
-// The daemon's own endpoints: health, its OpenAPI document, the terms text.
+// The daemon's own endpoints: health, its OpenAPI document, the terms text,
+// and its metrics in the Prometheus text format (service/platform_metrics.hpp).
 #pragma once
 
 #include <string>
@@ -63,11 +64,26 @@ struct Terms {
   using Response = TermsView;
 };
 
+// The Prometheus text exposition (version 0.0.4) of the platform's counters
+// and each B-class cluster's newest readings (issue 11, Build point 7).
+// Admins only here; cpshared --metrics-listen serves it without a token on a
+// loopback address of its own.
+struct PrometheusMetrics {
+  static constexpr Method method = Method::Get;
+  static constexpr std::string_view path = "/metrics";
+  static constexpr Auth auth = Auth::Admin;
+  static constexpr int status = 200;
+  static constexpr std::string_view summary = "Platform and cluster metrics for Prometheus";
+  using Request = NoRequest;
+  using Response = RawBody;
+};
+
 }  // namespace endpoint
 
 // This area's endpoints in route order: a path before a template that would
 // also match it. api/endpoints.hpp joins the areas; a new endpoint of this
 // area is listed here and nowhere else.
-using MetaEndpoints = std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms>;
+using MetaEndpoints =
+    std::tuple<endpoint::Health, endpoint::OpenApiDocument, endpoint::Terms, endpoint::PrometheusMetrics>;
 
 }  // namespace cpshare::api

@@ -24,6 +24,7 @@
 #include "mail/mailer.hpp"
 #include "server/client_address.hpp"
 #include "server/http_server.hpp"
+#include "server/metrics_listener.hpp"
 #include "service/accounts.hpp"
 #include "service/catalog.hpp"
 #include "ssh/supplier_host.hpp"
@@ -54,22 +55,24 @@ struct Options {
   std::int64_t revoke_retry = 30;
   int metrics_raw_days = 7;
   int metrics_rollup_days = 90;
+  std::string metrics_listen;  // HOST:PORT (loopback) for GET /metrics without a token; "" = none
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
   std::string admin_username, admin_email;
   bool admin_password_stdin = false;
 };
 
-Result<std::pair<std::string, int>> split_listen(const std::string& listen) {
+Result<std::pair<std::string, int>> split_listen(const std::string& listen, const char* flag = "--listen",
+                                                 const char* example = "127.0.0.1:7878") {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0)
-    return fail_fields({{"--listen", "must be HOST:PORT, e.g. 127.0.0.1:7878"}});
+    return fail_fields({{flag, fmt::format("must be HOST:PORT, e.g. {}", example)}});
   std::string host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (const auto port = text::parse_int<int>(std::string_view(listen).substr(colon + 1));
       port && *port >= 0 && *port <= 65535)
     return std::pair{host, *port};
-  return fail_fields({{"--listen", "the port must be a number from 0 to 65535"}});
+  return fail_fields({{flag, "the port must be a number from 0 to 65535"}});
 }
 
 bool is_loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
@@ -220,6 +223,7 @@ struct Listen {
   std::string host;
   int port = 0;
   bool tls = false;
+  std::optional<std::pair<std::string, int>> metrics;  // --metrics-listen
 };
 
 Result<Listen> check_listen(const Options& o) {
@@ -235,7 +239,16 @@ Result<Listen> check_listen(const Options& o) {
                                                  host)}});
   if (o.session_idle_timeout < 1 || o.session_lifetime < 1)
     return fail_fields({{"--session-idle-timeout", "session timeouts must be at least 1 second"}});
-  return Listen{host, port, tls};
+  Listen out{host, port, tls, std::nullopt};
+  if (!o.metrics_listen.empty()) {
+    TRY_ASSIGN(out.metrics, split_listen(o.metrics_listen, "--metrics-listen", "127.0.0.1:9464"));
+    if (!is_loopback(out.metrics->first))
+      return fail_fields(
+          {{"--metrics-listen", fmt::format("{} is not a loopback address: this listener answers without a token; a "
+                                            "Prometheus elsewhere scrapes GET /metrics on --listen with an admin token",
+                                            out.metrics->first)}});
+  }
+  return out;
 }
 
 // Blocks the stop signals (SIGTERM, SIGINT) in this thread and every thread it
@@ -383,8 +396,18 @@ Result<int> serve(const Options& o) {
   TRY_ASSIGN(const LeaseConfig leases_config, lease_config(o));
   LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, leases_config);
   MetricsService metrics(*d.store, *d.keys, clock, MetricsConfig{o.metrics_raw_days, o.metrics_rollup_days});
-  HttpServer server(accounts, catalog, leases, metrics, log, tls_files, server_options(o));
+  PlatformMetrics platform(*d.store);
+  HttpServer server(accounts, catalog, leases, metrics, platform, log, tls_files, server_options(o));
   TRY_ASSIGN(int bound, server.bind(listen.host, listen.port));
+  MetricsListener metrics_listener(platform, log);
+  std::thread metrics_thread;
+  if (listen.metrics) {
+    TRY_ASSIGN(int metrics_port, metrics_listener.bind(listen.metrics->first, listen.metrics->second));
+    log.info("GET /metrics without a token on http://{}:{}/metrics", listen.metrics->first, metrics_port);
+    metrics_thread = std::thread([&] {
+      if (auto r = metrics_listener.run(); !r) log.error("{}", r.error().message);
+    });
+  }
   const std::string url = listen_url(listen, bound);
   // Activation links need the public URL, known only after binding when port is 0.
   accounts.core.set_public_url(o.public_url.empty() ? url : o.public_url);
@@ -396,6 +419,10 @@ Result<int> serve(const Options& o) {
 
   auto ran =
       run_until_stopped(server, stop_signals, {*d.store, clock, config.session_idle_timeout, leases, metrics, log});
+  if (metrics_thread.joinable()) {
+    metrics_listener.stop();
+    metrics_thread.join();
+  }
   if (!addr_file.remove_if_ours()) log.warn("cpshared.addr no longer holds {}: left as it is", url);
   log.info("cpshared stopped");
   if (!ran) return std::unexpected(ran.error());
@@ -448,6 +475,9 @@ int daemon_main(int argc, char** argv) {
                  "Days the 1-minute rollups of host samples are kept, then pruned")
       ->check(CLI::Range(1, 36500))
       ->capture_default_str();
+  app.add_option("--metrics-listen", o.metrics_listen,
+                 "Loopback HOST:PORT answering GET /metrics (Prometheus text) without a token; off by default "
+                 "(GET /metrics on --listen takes an admin token)");
   app.add_option("--billing-timezone", o.billing_timezone,
                  "IANA time zone of the billing calendar: daily, monthly and yearly periods and bill months")
       ->check([](const std::string& zone) {

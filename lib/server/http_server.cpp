@@ -60,12 +60,14 @@ struct HttpServer::Routes {
 };
 
 HttpServer::HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases,
-                       MetricsService& metrics, Logger& log, std::optional<TlsFiles> tls, ServerOptions options)
+                       MetricsService& metrics, PlatformMetrics& platform, Logger& log, std::optional<TlsFiles> tls,
+                       ServerOptions options)
     : routes_(std::make_unique<Routes>()),
       accounts_(accounts),
       catalog_(catalog),
       leases_(leases),
       metrics_(metrics),
+      platform_(platform),
       log_(log),
       options_(std::move(options)) {
   // The front door (server/connection.hpp): per-address connection cap,
@@ -107,6 +109,7 @@ void HttpServer::install_routes() {
   catalog_.bind(endpoints);
   leases_.bind(endpoints);
   metrics_.bind(endpoints);
+  platform_.bind(endpoints);
   accounts_.registration.bind(endpoints);
   accounts_.sessions.bind(endpoints);
   accounts_.profile.bind(endpoints);
@@ -142,8 +145,9 @@ void HttpServer::serve_routes() {
 void HttpServer::serve(const Route& route) {
   const RouteHandler handler = route.handler;
   const api::Auth auth = route.auth;
+  const std::string_view method = api::method_name(route.method), path = route.path;
   const std::vector<std::string> names = api::path_parameter_names(route.path);
-  auto wrapped = [this, handler, auth, names](const httplib::Request& req, httplib::Response& res) {
+  auto wrapped = [this, handler, auth, names, method, path](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
     RequestContext ctx{client_address(routes_->proxies, req), req.get_header_value("User-Agent")};
     std::vector<std::pair<std::string, std::string>> values;
@@ -184,6 +188,7 @@ void HttpServer::serve(const Route& route) {
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     // Path only: query strings may hold activation tokens.
     log_.info("{} {} {} {:.1f}ms {}", req.method, req.path, res.status, ms, ctx.ip);
+    platform_.requests().count(method, path, res.status);
   };
   const std::string pattern = to_pattern(route.path);
   switch (route.method) {
@@ -208,6 +213,7 @@ void HttpServer::install_fallbacks() {
     if (auto ready = front_door::prepare_body(req); !ready) {
       write_error(res, ready.error());
       log_.info("{} {} {} {}", req.method, req.path, res.status, req.remote_addr);
+      platform_.requests().count("-", "unmatched", res.status);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -237,6 +243,8 @@ void HttpServer::install_fallbacks() {
     // A request whose headers were never read has no address of its own yet.
     std::string who = req.remote_addr.empty() ? front_door::connection_peer() : client_address(routes_->proxies, req);
     log_.info("{} {} {} {}", req.method.empty() ? "-" : req.method, req.path.empty() ? "-" : req.path, res.status, who);
+    // Not the request's method or path: a client's made-up ones would make a series each.
+    platform_.requests().count("-", "unmatched", res.status);
     return httplib::Server::HandlerResponse::Handled;
   }));
   server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -254,15 +262,7 @@ void HttpServer::install_fallbacks() {
 
 namespace {
 
-// The listening socket's options, in place of cpp-httplib 0.11's defaults,
-// which set SO_REUSEPORT on Linux: with it a second daemon could bind the same
-// port and the kernel would split connections between the two (and their two
-// databases). SO_REUSEADDR alone still lets a restart bind at once over
-// connections in TIME_WAIT, and Linux refuses it while another socket listens.
-void listen_socket_options(int sock) {
-  int yes = 1;
-  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-}
+void listen_socket_options(int sock) { HttpServer::listen_socket_options(sock); }
 
 // Why binding host:port failed, for the message (cpp-httplib only says that it
 // did): bind a socket of our own to each of the host's addresses as httplib
@@ -308,6 +308,11 @@ std::string failure_or_free(const std::string& host, int port) {
 }
 
 }  // namespace
+
+void HttpServer::listen_socket_options(int sock) {
+  int yes = 1;
+  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
 
 Result<> HttpServer::check_can_listen(const std::string& host, int port) {
   if (port == 0) return {};

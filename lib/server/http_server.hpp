@@ -14,6 +14,7 @@
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
 #include "service/metrics.hpp"
+#include "service/platform_metrics.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -44,8 +45,9 @@ struct ServerOptions {
 
 class HttpServer {
  public:
+  // Every answer is counted in platform's RequestCounters (GET /metrics).
   HttpServer(AccountServices& accounts, CatalogService& catalog, LeaseService& leases, MetricsService& metrics,
-             Logger& log, std::optional<TlsFiles> tls, ServerOptions options = {});
+             PlatformMetrics& platform, Logger& log, std::optional<TlsFiles> tls, ServerOptions options = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -59,6 +61,12 @@ class HttpServer {
   // daemon whose address is taken stops before it creates anything; bind()
   // still decides. Port 0 always can. Errors as bind's.
   static Result<> check_can_listen(const std::string& host, int port);
+  // The listening socket's options, in place of cpp-httplib 0.11's defaults,
+  // which set SO_REUSEPORT on Linux: with it a second daemon could bind the
+  // same port and the kernel would split connections between the two (and
+  // their two databases). SO_REUSEADDR alone still lets a restart bind at once
+  // over connections in TIME_WAIT, and Linux refuses it while another socket listens.
+  static void listen_socket_options(int sock);
   // Serves until stop() (blocks).
   Result<> run();
   void stop();
@@ -81,6 +89,7 @@ class HttpServer {
   CatalogService& catalog_;
   LeaseService& leases_;
   MetricsService& metrics_;
+  PlatformMetrics& platform_;
   Logger& log_;
   ServerOptions options_;
 };

@@ -7,6 +7,7 @@
 //   leases()    leases and their units, ledger, auth codes, revocations (lease_store.hpp)
 //   audit()     the audit log (audit_store.hpp)
 //   metrics()   Irmds host samples, rollups, units' GPU UUIDs (metrics_store.hpp)
+//   platform()  counts across areas and newest samples for GET /metrics (platform_store.hpp)
 // The daemon opens one Store and hands it to the services. Every area store's
 // calls inside one atomically() are one transaction. Thread-safe.
 #pragma once
@@ -21,6 +22,7 @@
 #include "store/database.hpp"
 #include "store/lease_store.hpp"
 #include "store/metrics_store.hpp"
+#include "store/platform_store.hpp"
 #include "util/error.hpp"
 
 namespace cpshare {
@@ -39,6 +41,7 @@ class Store {
   LeaseStore& leases() { return leases_; }
   AuditStore& audit() { return audit_; }
   MetricsStore& metrics() { return metrics_; }
+  PlatformStore& platform() { return platform_; }
 
   // Database::atomically, flush_erased and schema_version, for brevity at call sites.
   Result<> atomically(const std::function<Result<>()>& fn) { return db_->atomically(fn); }
@@ -47,7 +50,13 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Database> db)
-      : db_(std::move(db)), accounts_(*db_), catalog_(*db_), leases_(*db_), audit_(*db_), metrics_(*db_) {}
+      : db_(std::move(db)),
+        accounts_(*db_),
+        catalog_(*db_),
+        leases_(*db_),
+        audit_(*db_),
+        metrics_(*db_),
+        platform_(*db_) {}
 
   std::unique_ptr<Database> db_;
   AccountStore accounts_;
@@ -55,6 +64,7 @@ class Store {
   LeaseStore leases_;
   AuditStore audit_;
   MetricsStore metrics_;
+  PlatformStore platform_;
 };
 
 }  // namespace cpshare

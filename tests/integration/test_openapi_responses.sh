@@ -151,6 +151,9 @@ call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?minutes=10" -H "$(auth "$ts
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=minute" -H "$(auth "$ts")"
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=hour" -H "$(auth "$ts")"                    # 422
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$t1")"                                    # 403
+call GET /metrics /metrics -H "$(auth "$ta")"
+call GET /metrics /metrics -H "$(auth "$t1")"                                                                  # 403
+call GET /metrics /metrics                                                                                     # 401
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath"                                                       # 401
 
 call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")"

@@ -180,7 +180,8 @@ TEST_CASE("every route of the table has a handler, and no handler lacks a route"
   CatalogService catalog(*f.store, f.keys, host, f.clock);
   LeaseService leases(*f.store, f.keys, host, f.mailer, f.clock, f.log);
   MetricsService metrics(*f.store, f.keys, f.clock);
-  HttpServer server(f.svc, catalog, leases, metrics, f.log, std::nullopt);
+  PlatformMetrics platform(*f.store);
+  HttpServer server(f.svc, catalog, leases, metrics, platform, f.log, std::nullopt);
   std::vector<std::string> expected;
   for (const auto& r : api::route_specs()) expected.push_back(std::string(r.method) + " " + std::string(r.path));
   std::sort(expected.begin(), expected.end());
