@@ -181,7 +181,8 @@ Result<std::vector<api::RollupView>> load(client::ApiClient& api, State& st, boo
   std::vector<api::RollupView> older;
   for (const auto& r : v.rollups)
     if (r.minute.unix < first_raw) older.push_back(r);
-  auto before = cli::samples_from_rollups(older);
+  // A long span's minutes merged so that it stays whole within kMaxHistory.
+  auto before = cli::samples_from_rollups(cli::coarsen(older, kMaxHistory / 2));
   st.history.insert(st.history.begin(), std::make_move_iterator(before.begin()), std::make_move_iterator(before.end()));
   return std::move(v.rollups);
 }

@@ -244,6 +244,46 @@ std::vector<api::HostSample> samples_from_rollups(const std::vector<api::RollupV
   return out;
 }
 
+std::vector<api::RollupView> coarsen(const std::vector<api::RollupView>& rollups, std::size_t most) {
+  if (most == 0 || rollups.size() <= most) return rollups;
+  const std::size_t run = (rollups.size() + most - 1) / most;
+  std::vector<api::RollupView> out;
+  for (std::size_t first = 0; first < rollups.size(); first += run) {
+    const std::size_t last = std::min(first + run, rollups.size());
+    struct Sum {
+      std::optional<double> min, max;
+      double sum = 0, weight = 0;
+    };
+    std::map<std::string, Sum> sums;
+    api::RollupView merged{rollups[first].minute, 0, nlohmann::json::object()};
+    for (std::size_t i = first; i < last; ++i) {
+      merged.samples += rollups[i].samples;
+      if (!rollups[i].readings.is_object()) continue;
+      for (const auto& [key, stat] : rollups[i].readings.items()) {
+        Sum& s = sums[key];
+        auto get = [&](const char* name) -> std::optional<double> {
+          const auto v = stat.find(name);
+          return v != stat.end() && v->is_number() ? std::optional<double>(v->get<double>()) : std::nullopt;
+        };
+        if (auto v = get("min"); v && (!s.min || *v < *s.min)) s.min = v;
+        if (auto v = get("max"); v && (!s.max || *v > *s.max)) s.max = v;
+        if (auto v = get("mean")) {
+          const double w = static_cast<double>(std::max<std::int64_t>(rollups[i].samples, 1));
+          s.sum += *v * w;
+          s.weight += w;
+        }
+      }
+    }
+    auto number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    for (const auto& [key, s] : sums)
+      merged.readings[key] = {{"min", number(s.min)},
+                              {"mean", number(s.weight > 0 ? std::optional<double>(s.sum / s.weight) : std::nullopt)},
+                              {"max", number(s.max)}};
+    out.push_back(std::move(merged));
+  }
+  return out;
+}
+
 std::vector<std::optional<double>> bucket_by_time(const std::vector<std::pair<std::int64_t, double>>& values,
                                                   std::int64_t from, std::int64_t to, std::size_t cells) {
   std::vector<double> sum(cells, 0);

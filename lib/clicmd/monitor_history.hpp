@@ -27,6 +27,11 @@ std::string duration_text(std::int64_t seconds);
 // minute lacks is absent.
 std::vector<api::HostSample> samples_from_rollups(const std::vector<api::RollupView>& rollups);
 
+// At most `most` rollups: runs of consecutive minutes merged into one (the
+// first minute's time, min of the mins, sample-weighted mean of the means, max
+// of the maxes), so a long --since span stays whole in a bounded history.
+std::vector<api::RollupView> coarsen(const std::vector<api::RollupView>& rollups, std::size_t most);
+
 // The history as a table no wider than `columns` (at least 60 assumed): a
 // header (span, minutes with reports), then per reading shown (each GPU's
 // utilisation, memory used, temperature, power, voltage; CPU busy, load,

@@ -120,3 +120,19 @@ TEST_CASE("a GPU's sparkline spans the whole history when it is longer than the 
   CHECK(lines[0] == "cp-7k2m9x4qvd  last report 4 s ago");  // no status known: left out
   CHECK_THAT(lines[1], Contains("▁▁") && Contains("██"));   // both halves of the span are drawn
 }
+
+TEST_CASE("a long span's minutes merged into runs keep min, weighted mean and max") {
+  std::vector<api::RollupView> rollups;
+  for (int m = 0; m < 10; ++m) rollups.push_back(minute(1'796'371'200 + 60 * m, m < 5 ? 0.2 : 1.0));
+  CHECK(cli::coarsen(rollups, 10).size() == 10);
+  const auto merged = cli::coarsen(rollups, 4);  // runs of 3: 3 + 3 + 3 + 1
+  REQUIRE(merged.size() == 4);
+  CHECK(merged[0].minute.unix == 1'796'371'200);
+  CHECK(merged[0].samples == 18);
+  const std::string util = std::string("gpus.") + kGpu0 + ".utilization_ratio";
+  CHECK(merged[1].readings[util]["min"] == 0.1);  // minutes 3, 4, 5: 0.2, 0.2, 1.0
+  CHECK(merged[1].readings[util]["mean"].get<double>() == Approx(1.4 / 3));
+  CHECK(merged[1].readings[util]["max"] == 1.0);
+  CHECK_FALSE(merged[3].readings.contains(std::string("gpus.") + kGpu1 + ".utilization_ratio"));
+  CHECK(cli::samples_from_rollups(merged).size() == 4);
+}
