@@ -12,8 +12,9 @@ const std::vector<Command>& commands() {
   // The areas in the order of --help, the man page and the completions.
   static const std::vector<Command> table = [] {
     std::vector<Command> all;
-    for (auto area : {cmd::account_commands, cmd::session_commands, cmd::profile_commands, cmd::admin_commands,
-                      cmd::catalog_commands, cmd::lease_commands, cmd::agent_commands, cmd::meta_commands}) {
+    for (auto area :
+         {cmd::account_commands, cmd::session_commands, cmd::profile_commands, cmd::admin_commands,
+          cmd::catalog_commands, cmd::lease_commands, cmd::monitor_commands, cmd::agent_commands, cmd::meta_commands}) {
       std::vector<Command> rows = area();
       all.insert(all.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
     }

@@ -1,5 +1,7 @@
 #include "clicmd/context.hpp"
 
+#include <algorithm>
+
 namespace cpshare::clicmd {
 
 std::unexpected<Error> usage_error(std::string message) {
@@ -64,19 +66,20 @@ Result<> Context::forget_session() {
   return save_hosts();
 }
 
-Result<client::ApiClient*> Context::open_client(std::string token) {
+Result<client::ApiClient*> Context::open_client(std::string token, std::chrono::seconds io_timeout) {
   TRY_ASSIGN(std::string s, server());
   std::string ca_file = globals.ca_file;
   if (ca_file.empty()) ca_file = io.env("CPSHARE_CA_FILE").value_or("");
-  TRY_ASSIGN(client_, client::ApiClient::open({s, ca_file, std::move(token)}));
+  TRY_ASSIGN(client_, client::ApiClient::open(
+                          {s, ca_file, std::move(token), std::min(io_timeout, std::chrono::seconds(5)), io_timeout}));
   return &*client_;
 }
 
 Result<client::ApiClient*> Context::api() { return open_client({}); }
 
-Result<client::ApiClient*> Context::session_api() {
+Result<client::ApiClient*> Context::session_api(std::chrono::seconds io_timeout) {
   TRY_ASSIGN(client::HostEntry e, session());
-  return open_client(e.token);
+  return open_client(e.token, io_timeout);
 }
 
 void Context::print_json(const json& data) { io.out << data.dump(2) << "\n"; }

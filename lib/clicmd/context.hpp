@@ -2,6 +2,7 @@
 // the I/O, the stored sessions and a client for the chosen server.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -55,7 +56,8 @@ class Context {
 
   // A client for the chosen server: anonymous, or carrying the stored session's token.
   Result<client::ApiClient*> api();
-  Result<client::ApiClient*> session_api();
+  // io_timeout: how long one request may take (a live view keeps it short).
+  Result<client::ApiClient*> session_api(std::chrono::seconds io_timeout = std::chrono::seconds(30));
   // A request failed to reach the server (exit status 6).
   bool unreachable() const { return client_ && client_->unreachable(); }
 
@@ -64,7 +66,7 @@ class Context {
   void print_json(const json& data);
 
  private:
-  Result<client::ApiClient*> open_client(std::string token);
+  Result<client::ApiClient*> open_client(std::string token, std::chrono::seconds io_timeout = std::chrono::seconds(30));
 
   std::optional<DisplayZone> zone_;
   std::optional<std::filesystem::path> config_dir_;
@@ -103,6 +105,7 @@ std::vector<Command> admin_commands();    // admin review, admin audit
 std::vector<Command> catalog_commands();  // publish, show, list, filter, update, delist, relist, units, cluster
 std::vector<Command> lease_commands();    // lease, leases, approve, reject, terminate, release, redeem, bills, earnings
 std::vector<Command> agent_commands();    // agent
+std::vector<Command> monitor_commands();  // monitor
 std::vector<Command> meta_commands();     // version, completion, __man
 }  // namespace cmd
 

@@ -77,9 +77,10 @@ void paint(const std::optional<MonitorFrame>& frame, const std::string& problem,
     for (int i = 0; i < rows - 1 && i < static_cast<int>(lines.size()); ++i)
       mvaddnstr(i, 0, lines[static_cast<std::size_t>(i)].c_str(), -1);
   }
-  const std::string bottom = problem.empty() ? fmt::format("q quit · every {:g} s · {}",
-                                                           static_cast<double>(every.count()) / 1000, clock_text())
-                                             : fmt::format("{} · retrying · q quit", problem);
+  // The key help first: a long error is cut at the right edge, never the way out.
+  const double seconds = static_cast<double>(every.count()) / 1000;
+  const std::string bottom = problem.empty() ? fmt::format("q quit · every {:g} s · {}", seconds, clock_text())
+                                             : fmt::format("q quit · retrying every {:g} s · {}", seconds, problem);
   attron(A_REVERSE);
   mvaddnstr(rows - 1, 0, bottom.c_str(), cols);
   attroff(A_REVERSE);

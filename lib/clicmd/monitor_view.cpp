@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "catalog/units.hpp"
+#include "clicmd/monitor_history.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::cli {
@@ -30,18 +31,27 @@ std::string age_text(const std::optional<std::int64_t>& age) {
   return fmt::format("last report {} h ago", *age / 3600);
 }
 
-// The last `cells` utilisations of one GPU over the history (absent where it gave none).
+// One GPU's utilisation over the history in `cells` cells (absent where it
+// gave none): one cell a sample while they fit, else the history's time span
+// cut into `cells` equal parts, each the mean of its samples (so a --since
+// span of minute rollups is drawn whole).
 std::vector<std::optional<double>> gpu_history(const std::vector<api::HostSample>& h, const std::string& uuid,
                                                std::size_t cells) {
-  std::vector<std::optional<double>> out;
-  const std::size_t first = h.size() > cells ? h.size() - cells : 0;
-  for (std::size_t i = first; i < h.size(); ++i) {
+  auto util = [&](const api::HostSample& s) {
     std::optional<double> v;
-    for (const auto& g : h[i].gpus)
+    for (const auto& g : s.gpus)
       if (g.uuid == uuid && !g.lost) v = g.utilization_ratio;
-    out.push_back(v);
+    return v;
+  };
+  std::vector<std::optional<double>> out;
+  if (h.size() <= cells) {
+    for (const auto& s : h) out.push_back(util(s));
+    return out;
   }
-  return out;
+  std::vector<std::pair<std::int64_t, double>> values;
+  for (const auto& s : h)
+    if (auto v = util(s)) values.emplace_back(s.at.unix, *v);
+  return bucket_by_time(values, h.front().at.unix, h.back().at.unix + 1, cells);
 }
 
 std::string memory_text(const api::GpuReading& g) {
@@ -137,7 +147,9 @@ std::string sparkline(const std::vector<std::optional<double>>& values, double l
 std::vector<std::string> render_monitor(const MonitorFrame& frame, int columns) {
   columns = std::max(columns, 60);
   std::vector<std::string> out;
-  out.push_back(fmt::format("{}  {}  {}", frame.cpc_id, frame.status, age_text(frame.report_age)));
+  out.push_back(frame.status.empty()
+                    ? fmt::format("{}  {}", frame.cpc_id, age_text(frame.report_age))
+                    : fmt::format("{}  {}  {}", frame.cpc_id, frame.status, age_text(frame.report_age)));
   if (frame.history.empty()) {
     out.push_back("No readings in this window.");
     return out;

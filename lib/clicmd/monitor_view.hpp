@@ -16,9 +16,9 @@ namespace cpshare::cli {
 
 struct MonitorFrame {
   std::string cpc_id;
-  std::string status;                      // the cluster's status ("online", "offline")
+  std::string status;                      // the cluster's status ("online", "offline"); empty: left out
   std::optional<std::int64_t> report_age;  // seconds since the last report; nullopt: never
-  std::vector<api::HostSample> history;    // oldest first; the last is the one shown
+  std::vector<api::HostSample> history;    // oldest first; the last is the one shown, the sparklines span all
   std::vector<std::string> gpus_shown;     // UUIDs to show (a user's leased GPUs); empty: all
 };
 

@@ -102,6 +102,7 @@ JSON_CASES=(
   "UNAUTHENTICATED|3|bills"
   "VALIDATION_FAILED|2|bills --month 2026-13"
   "UNAUTHENTICATED|3|earnings --month 2026-11"
+  "UNAUTHENTICATED|3|monitor cp-0000000000"
   "VALIDATION_FAILED|2|agent"
   "VALIDATION_FAILED|2|version --no-such-flag"
   "VALIDATION_FAILED|2|completion tcsh"

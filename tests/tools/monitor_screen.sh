@@ -40,7 +40,7 @@ grep -q "93%" "$T/screen" || fail "no utilisation"
 grep -q "掉卡 LOST" "$T/screen" || fail "the lost GPU is not marked"
 grep -q "q quit" "$T/screen" || fail "no key help"
 echo "ok: draws"
-wait_for "the daemon did not answer · retrying" 3
+wait_for "q quit · retrying every 0.3 s · the daemon did not answer" 3
 grep -q "GPU  0" "$T/screen" || fail "the last frame was lost when a refresh failed"
 echo "ok: a failed refresh keeps the frame"
 wait_for "q quit · every 0.3 s" 3
