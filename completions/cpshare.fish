@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings agent version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings agent version completion
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -107,6 +107,9 @@ function __cpshare_node
         case 'units set'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
+        case 'events'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --since --limit
         case 'cluster'
             set -g __cpshare_children verify
             set -g __cpshare_valued --server --ca-file
@@ -204,6 +207,7 @@ complete -c cpshare -n '__cpshare_at \'\'' -a update -d 'Change some fields of a
 complete -c cpshare -n '__cpshare_at \'\'' -a delist -d 'Withdraw a cluster from the catalogue (it can be relisted)'
 complete -c cpshare -n '__cpshare_at \'\'' -a relist -d 'List a delisted cluster again'
 complete -c cpshare -n '__cpshare_at \'\'' -a units -d 'Show the status of each unit of a cluster'
+complete -c cpshare -n '__cpshare_at \'\'' -a events -d 'Show a B-class cluster\'s status events: online, offline, GPUs lost and returned'
 complete -c cpshare -n '__cpshare_at \'\'' -a cluster -d 'Manage the platform\'s access to your clusters'
 complete -c cpshare -n '__cpshare_at \'\'' -a lease -d 'Lease units of a cluster (active users)'
 complete -c cpshare -n '__cpshare_at \'\'' -a leases -d 'List your leases, or (--incoming) those of your clusters'
@@ -351,6 +355,8 @@ complete -c cpshare -n '__cpshare_at \'update\'' -l environment -x -d 'An enviro
 complete -c cpshare -n '__cpshare_at \'update\'' -l file -r -F -d 'Send FILE, a JSON merge patch in the API\'s units (bytes and fen), as is'
 complete -c cpshare -n '__cpshare_at \'units\'' -a set -d 'Take a unit of your cluster offline, or bring it back (idle)'
 complete -c cpshare -n '__cpshare_at \'units set\'' -a 'idle offline' -d 'idle (available to lease) or offline (withdrawn)'
+complete -c cpshare -n '__cpshare_at \'events\'' -l since -x -d 'From this long ago (90s, 30m, 1h, 7d) or this RFC 3339 time (default 24h)'
+complete -c cpshare -n '__cpshare_at \'events\'' -l limit -x -d 'At most N events, oldest first (1 to 1000, default 100)'
 complete -c cpshare -n '__cpshare_at \'cluster\'' -a verify -d 'Check that the platform can reach an A-class cluster over SSH'
 complete -c cpshare -n '__cpshare_at \'cluster verify\'' -l repin -d 'Accept a new host key (only once the supplier has confirmed it out of band)'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l units -x -d 'How many units (accelerators) to lease, 1 or more (required)'
