@@ -16,13 +16,13 @@ void gpu_lost(const UnitState& u, bool by_driver, std::int64_t now, Change& out)
   if (!u.lost_since) {
     n.lost_since = now;
     const std::string why = by_driver ? "the driver reports it lost" : "missing from the agent's report";
-    const std::string what = u.status == UnitStatus::Busy || u.status == UnitStatus::Reserved
-                                 ? fmt::format("unit {} is {}: its lease goes on, the unit flagged lost", u.index,
-                                               enum_name(u.status))
-                             : u.status == UnitStatus::Idle ? fmt::format("unit {} offline until it returns", u.index)
-                                                            : fmt::format("unit {} stays offline", u.index);
-    out.events.push_back({u.index, ClusterEventKind::GpuLost, u.gpu_uuid, now,
-                          fmt::format("GPU {} {}; {}", *u.gpu_uuid, why, what)});
+    const std::string what =
+        u.status == UnitStatus::Busy || u.status == UnitStatus::Reserved
+            ? fmt::format("unit {} is {}: its lease goes on, the unit flagged lost", u.index, enum_name(u.status))
+        : u.status == UnitStatus::Idle ? fmt::format("unit {} offline until it returns", u.index)
+                                       : fmt::format("unit {} stays offline", u.index);
+    out.events.push_back(
+        {u.index, ClusterEventKind::GpuLost, u.gpu_uuid, now, fmt::format("GPU {} {}; {}", *u.gpu_uuid, why, what)});
   }
   if (n.status == UnitStatus::Idle) {
     n.status = UnitStatus::Offline;
@@ -47,15 +47,15 @@ void gpu_back(const UnitState& u, std::int64_t now, Change& out) {
 
 }  // namespace
 
-Change on_report(ClusterHealth health, std::optional<std::int64_t> last_report_at,
-                 const std::vector<UnitState>& units, const std::optional<GpuReport>& gpus, std::int64_t now) {
+Change on_report(ClusterHealth health, std::optional<std::int64_t> last_report_at, const std::vector<UnitState>& units,
+                 const std::optional<GpuReport>& gpus, std::int64_t now) {
   Change out;
   if (health != ClusterHealth::Online) {
     out.health = ClusterHealth::Online;
-    out.events.push_back({std::nullopt, ClusterEventKind::ClusterOnline, std::nullopt, now,
-                          last_report_at ? fmt::format("the agent reports again; its last report was at {}",
-                                                       rfc3339(*last_report_at))
-                                         : std::string("the agent's first report")});
+    out.events.push_back(
+        {std::nullopt, ClusterEventKind::ClusterOnline, std::nullopt, now,
+         last_report_at ? fmt::format("the agent reports again; its last report was at {}", rfc3339(*last_report_at))
+                        : std::string("the agent's first report")});
   }
   if (!gpus) return out;
   for (const auto& u : units) {

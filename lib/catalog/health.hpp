@@ -59,8 +59,8 @@ struct Change {
 
 // A report received at `now` from a cluster in `health` whose previous report
 // came at `last_report_at` (nullopt: never), with its units as stored.
-Change on_report(ClusterHealth health, std::optional<std::int64_t> last_report_at,
-                 const std::vector<UnitState>& units, const std::optional<GpuReport>& gpus, std::int64_t now);
+Change on_report(ClusterHealth health, std::optional<std::int64_t> last_report_at, const std::vector<UnitState>& units,
+                 const std::optional<GpuReport>& gpus, std::int64_t now);
 
 // The scheduler's rule: an online cluster whose last report is more than
 // `timeout` seconds before `now` goes offline (the event); else nullopt.

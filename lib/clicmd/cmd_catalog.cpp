@@ -726,14 +726,17 @@ std::vector<Command> catalog_commands() {
        "not offered). The unit grid shows 16 units a row: . idle, B busy, x offline. SSH access details "
        "are shown to the cluster's owner only, with, for class A, the provisioning public key and the "
        "pinned SHA256 fingerprint of the host's key (not verified yet before the first cpshare cluster "
-       "verify)."},
+       "verify). A B-class cluster shows its Health: online while its agent reports, offline before its first "
+       "report and after a silence, with the time of the last report; units whose GPU is lost are listed under "
+       "the grid."},
       {{"list"},
        "List clusters in the catalogue",
        {"cpshare list", "cpshare list --region any --sort price_hourly --limit 20", "cpshare list --mine"},
        declare_list,
        run_list,
        false,
-       "By default: listed clusters with free units, your region first, then newest first. --mine lists "
+       "By default: listed clusters with free units, your region first, then newest first (a B-class "
+       "cluster whose agent is not reporting is offline and left out). --mine lists "
        "your own clusters, delisted ones included, with their status. PRICE is the hourly price per unit "
        "in yuan, or the first mode offered (/day, /month, /year) when there is none."},
       {{"filter"},

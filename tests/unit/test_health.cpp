@@ -192,7 +192,7 @@ TEST_CASE("cluster status: offline until the first report, online after, offline
   CHECK(f.cluster().health == ClusterHealth::Offline);
   CHECK_FALSE(f.cluster().last_report_at);
   CHECK_FALSE(f.cluster("CPC-A").health);  // A-class: not monitored
-  CHECK(f.listed() == 1);                   // only the A-class cluster is offered
+  CHECK(f.listed() == 1);                  // only the A-class cluster is offered
   REQUIRE(f.report({kG0, kG1}));
   CHECK(f.cluster().health == ClusterHealth::Online);
   CHECK(f.cluster().last_report_at == kT);
@@ -228,8 +228,8 @@ TEST_CASE("cluster status: a GPU missing turns its unit offline; back, idle; the
   CHECK(u[1].status == UnitStatus::Idle);
   CHECK_FALSE(u[1].lost_since);
   CHECK(f.cluster().units_free == 2);
-  CHECK(f.kinds() == std::vector{ClusterEventKind::ClusterOnline, ClusterEventKind::GpuLost,
-                                 ClusterEventKind::GpuReturned});
+  CHECK(f.kinds() ==
+        std::vector{ClusterEventKind::ClusterOnline, ClusterEventKind::GpuLost, ClusterEventKind::GpuReturned});
 }
 
 TEST_CASE("cluster status: events are the owner's and admins'; others FORBIDDEN; A-class not monitored", "[health]") {
