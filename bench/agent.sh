@@ -2,18 +2,18 @@
 # The agent's own cost (issue 11, Performance: at most 1 % of a core and 20 MB
 # resident at a 10 s interval with 8 GPUs): builds a Release cpshare and
 # cpshared, starts the daemon and a B-class cluster, and runs `cpshare agent`
-# at --interval (10s) for --seconds (120) reading this host's real /proc and 8
+# at --interval (10 s) for --seconds (120) reading this host's real /proc and 8
 # GPUs through its NVML path. The GPUs are the tests' stand-in
 # libnvidia-ml.so.1 (tests/fake_nvml, built here), since this machine has no
 # NVIDIA GPU: the driver's own time inside real NVML calls is not in the figure.
 # Prints the agent's CPU time (utime + stime from /proc/PID/stat) over the run
 # as a share of one core, and its resident memory (VmRSS, VmHWM).
 #
-#   bench/agent.sh [--interval 10s] [--seconds 120]
+#   bench/agent.sh [--interval SECONDS] [--seconds 120]
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC/build-bench}
-interval=10s seconds=120
+interval=10 seconds=120
 while [ $# -gt 0 ]; do
   case $1 in
     --interval) interval=$2; shift 2 ;;

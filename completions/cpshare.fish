@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units cluster lease leases approve reject terminate release redeem bills earnings monitor agent version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings agent version completion
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -107,6 +107,9 @@ function __cpshare_node
         case 'units set'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
+        case 'events'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --since --limit
         case 'cluster'
             set -g __cpshare_children verify
             set -g __cpshare_valued --server --ca-file
@@ -143,9 +146,6 @@ function __cpshare_node
         case 'earnings'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file --month
-        case 'monitor'
-            set -g __cpshare_children 
-            set -g __cpshare_valued --server --ca-file --since --interval
         case 'agent'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root
@@ -207,6 +207,7 @@ complete -c cpshare -n '__cpshare_at \'\'' -a update -d 'Change some fields of a
 complete -c cpshare -n '__cpshare_at \'\'' -a delist -d 'Withdraw a cluster from the catalogue (it can be relisted)'
 complete -c cpshare -n '__cpshare_at \'\'' -a relist -d 'List a delisted cluster again'
 complete -c cpshare -n '__cpshare_at \'\'' -a units -d 'Show the status of each unit of a cluster'
+complete -c cpshare -n '__cpshare_at \'\'' -a events -d 'Show a B-class cluster\'s status events: online, offline, GPUs lost and returned'
 complete -c cpshare -n '__cpshare_at \'\'' -a cluster -d 'Manage the platform\'s access to your clusters'
 complete -c cpshare -n '__cpshare_at \'\'' -a lease -d 'Lease units of a cluster (active users)'
 complete -c cpshare -n '__cpshare_at \'\'' -a leases -d 'List your leases, or (--incoming) those of your clusters'
@@ -217,7 +218,6 @@ complete -c cpshare -n '__cpshare_at \'\'' -a release -d 'End your own lease now
 complete -c cpshare -n '__cpshare_at \'\'' -a redeem -d 'Redeem an authorization code: create your account and show its access'
 complete -c cpshare -n '__cpshare_at \'\'' -a bills -d 'Show your charges and refunds for a month'
 complete -c cpshare -n '__cpshare_at \'\'' -a earnings -d 'Show your earnings from leases of your clusters for a month (suppliers)'
-complete -c cpshare -n '__cpshare_at \'\'' -a monitor -d 'Watch a B-class cluster\'s or lease\'s readings live (GPUs, CPU, memory, network)'
 complete -c cpshare -n '__cpshare_at \'\'' -a agent -d 'Report this B-class host\'s readings to the platform (Irmds), in the foreground'
 complete -c cpshare -n '__cpshare_at \'\'' -a version -d 'Show the versions of cpshare and of the server'
 complete -c cpshare -n '__cpshare_at \'\'' -a completion -d 'Print the shell completion script for bash, zsh or fish'
@@ -355,6 +355,8 @@ complete -c cpshare -n '__cpshare_at \'update\'' -l environment -x -d 'An enviro
 complete -c cpshare -n '__cpshare_at \'update\'' -l file -r -F -d 'Send FILE, a JSON merge patch in the API\'s units (bytes and fen), as is'
 complete -c cpshare -n '__cpshare_at \'units\'' -a set -d 'Take a unit of your cluster offline, or bring it back (idle)'
 complete -c cpshare -n '__cpshare_at \'units set\'' -a 'idle offline' -d 'idle (available to lease) or offline (withdrawn)'
+complete -c cpshare -n '__cpshare_at \'events\'' -l since -x -d 'From this long ago (90s, 30m, 1h, 7d) or this RFC 3339 time (default 24h)'
+complete -c cpshare -n '__cpshare_at \'events\'' -l limit -x -d 'At most N events, oldest first (1 to 1000, default 100)'
 complete -c cpshare -n '__cpshare_at \'cluster\'' -a verify -d 'Check that the platform can reach an A-class cluster over SSH'
 complete -c cpshare -n '__cpshare_at \'cluster verify\'' -l repin -d 'Accept a new host key (only once the supplier has confirmed it out of band)'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l units -x -d 'How many units (accelerators) to lease, 1 or more (required)'
@@ -371,9 +373,6 @@ complete -c cpshare -n '__cpshare_at \'bills\'' -l month -x -d 'The month (platf
 complete -c cpshare -n '__cpshare_at \'bills\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l month -x -d 'The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
-complete -c cpshare -n '__cpshare_at \'monitor\'' -l once -d 'Print one plain snapshot and exit (also when stdout is not a terminal)'
-complete -c cpshare -n '__cpshare_at \'monitor\'' -l since -x -d 'History of the last DURATION from minute rollups (1m to 30d: 90m, 1h, 7d): a table with --once, the rollups with --json, the span of the live view\'s sparklines'
-complete -c cpshare -n '__cpshare_at \'monitor\'' -l interval -x -d 'Time between refreshes of the live view (default 2s; 1s to 10m)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l cluster -x -d 'The B-class cluster this host is (its CPcId)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l token-file -r -F -d 'The cluster\'s agent token (cpa_…), as publish printed it once'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l interval -x -d 'Seconds between readings, 1 to 3600 (default 10)'

@@ -81,6 +81,8 @@ ClusterView cluster_view(const catalog::Cluster& c, Viewer viewer) {
   v.status = c.status;
   if (c.created_at) v.created_at = Time{c.created_at};
   if (c.updated_at) v.updated_at = Time{c.updated_at};
+  v.health = c.health;
+  if (c.last_report_at) v.last_report_at = Time{*c.last_report_at};
   return v;
 }
 

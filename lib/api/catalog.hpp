@@ -95,6 +95,11 @@ struct ClusterView {
   AccessView access;
   catalog::ClusterStatus status = catalog::ClusterStatus::Listed;
   std::optional<Time> created_at, updated_at;  // null until stored
+  // B-class only, left out for A-class (not monitored; R-LEASE-6): online or
+  // offline (offline until the agent's first report and after --agent-timeout
+  // without one), and when the daemon last received a report (left out: never).
+  std::optional<catalog::ClusterHealth> health;
+  std::optional<Time> last_report_at;
 };
 template <>
 struct Wire<ClusterView> {
@@ -122,6 +127,8 @@ struct Wire<ClusterView> {
       member("status", &ClusterView::status),
       member("created_at", &ClusterView::created_at),
       member("updated_at", &ClusterView::updated_at),
+      member("health", &ClusterView::health, Presence::Omittable),
+      member("last_report_at", &ClusterView::last_report_at, Presence::Omittable),
   };
 };
 
@@ -130,14 +137,18 @@ struct Wire<ClusterView> {
 enum class Viewer { Public, Owner };
 ClusterView cluster_view(const catalog::Cluster& c, Viewer viewer = Viewer::Public);
 
-// One unit of a cluster: its index (from 0) and status (idle, reserved, busy, offline).
+// One unit of a cluster: its index (from 0) and status (idle, reserved, busy,
+// offline); for a B-class unit whose GPU is lost, since when (left out when
+// not lost): an idle unit goes offline then, a leased one keeps its status.
 struct UnitView {
   std::int64_t index = 0;
   UnitStatus status = UnitStatus::Idle;
+  std::optional<Time> gpu_lost_since;
 };
 template <>
 struct Wire<UnitView> {
-  static constexpr auto fields = std::tuple{member("index", &UnitView::index), member("status", &UnitView::status)};
+  static constexpr auto fields = std::tuple{member("index", &UnitView::index), member("status", &UnitView::status),
+                                            member("gpu_lost_since", &UnitView::gpu_lost_since, Presence::Omittable)};
 };
 
 // How the platform reaches an A-class cluster: shown to its owner and admins.

@@ -47,4 +47,27 @@ Result<MetricsQuery> MetricsQuery::from_query(const Query& q) {
   return out;
 }
 
+Result<ClusterEventsQuery> ClusterEventsQuery::from_query(const Query& q) {
+  ClusterEventsQuery out;
+  std::vector<FieldError> errors;
+  for (const auto& [name, value] : q) {
+    if (name == "since") {
+      if (auto t = parse_rfc3339(value))
+        out.since = Time{*t};
+      else
+        errors.push_back({"since", "must be an RFC 3339 time (2026-12-04T08:00:00Z)"});
+    } else if (name == "limit") {
+      auto n = text::parse_int<std::int64_t>(value);
+      if (n && *n >= 1 && *n <= kMaxLimit)
+        out.limit = *n;
+      else
+        errors.push_back({"limit", fmt::format("must be a whole number from 1 to {}", kMaxLimit)});
+    } else {
+      errors.push_back({name, "is not a parameter here (since, limit)"});
+    }
+  }
+  if (!errors.empty()) return fail_fields(cap_field_errors(std::move(errors)));
+  return out;
+}
+
 }  // namespace cpshare::api

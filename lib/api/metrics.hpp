@@ -19,6 +19,7 @@
 
 #include "api/endpoint.hpp"
 #include "api/wire.hpp"
+#include "catalog/cluster.hpp"
 
 namespace cpshare::api {
 
@@ -273,6 +274,54 @@ struct Wire<MetricsView> {
                                             member("rollups", &MetricsView::rollups)};
 };
 
+// GET /api/v1/clusters/{cpc_id}/events?since=RFC3339&limit=N: the events
+// at or after since (default: the last 24 hours), oldest first, at most limit
+// (1..1000, default 100).
+struct ClusterEventsQuery {
+  std::optional<Time> since;
+  std::optional<std::int64_t> limit;
+  static constexpr std::int64_t kMaxLimit = 1000;
+  static constexpr std::int64_t kDefaultLimit = 100;
+  static Result<ClusterEventsQuery> from_query(const Query& q);
+};
+template <>
+struct Wire<ClusterEventsQuery> {
+  static constexpr auto fields = std::tuple{member("since", &ClusterEventsQuery::since, Presence::Omittable),
+                                            member("limit", &ClusterEventsQuery::limit, Presence::Omittable)};
+};
+
+// One automatic transition of a B-class cluster or one of its units (R-MON-3,
+// R-REL-2): cluster_online, cluster_offline, gpu_lost, gpu_returned; the unit
+// and GPU UUID of a GPU's event (null for the cluster's own); the daemon's
+// time; a line for people.
+struct ClusterEventView {
+  Time at;
+  ClusterEventKind kind = ClusterEventKind::ClusterOnline;
+  std::optional<std::int64_t> unit;
+  std::optional<std::string> gpu_uuid;
+  std::string detail;
+};
+template <>
+struct Wire<ClusterEventView> {
+  static constexpr auto fields =
+      std::tuple{member("at", &ClusterEventView::at), member("kind", &ClusterEventView::kind),
+                 member("unit", &ClusterEventView::unit), member("gpu_uuid", &ClusterEventView::gpu_uuid),
+                 member("detail", &ClusterEventView::detail)};
+};
+
+// The answer: the cluster, the window [since, now], its events oldest first.
+struct ClusterEvents {
+  std::string cpc_id;
+  Time since;
+  std::vector<ClusterEventView> items;
+};
+template <>
+struct Wire<ClusterEvents> {
+  static constexpr auto fields =
+      std::tuple{member("cpc_id", &ClusterEvents::cpc_id), member("since", &ClusterEvents::since),
+                 member("items", &ClusterEvents::items)};
+};
+
 namespace endpoint {
 
 struct PostMetrics {
@@ -295,8 +344,18 @@ struct GetMetrics {
   using Response = MetricsView;
 };
 
+struct GetClusterEvents {
+  static constexpr Method method = Method::Get;
+  static constexpr std::string_view path = "/api/v1/clusters/{cpc_id}/events";
+  static constexpr Auth auth = Auth::Session;
+  static constexpr int status = 200;
+  static constexpr std::string_view summary = "A B-class cluster's status events";
+  using Request = ClusterEventsQuery;
+  using Response = ClusterEvents;
+};
+
 }  // namespace endpoint
 
-using MetricsEndpoints = std::tuple<endpoint::PostMetrics, endpoint::GetMetrics>;
+using MetricsEndpoints = std::tuple<endpoint::PostMetrics, endpoint::GetMetrics, endpoint::GetClusterEvents>;
 
 }  // namespace cpshare::api

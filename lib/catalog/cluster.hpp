@@ -56,6 +56,30 @@ CPSHARE_ENUM(ClusterStatus, CPSHARE_CLUSTER_STATUSES);
 // clang-format on
 CPSHARE_ENUM(UnitStatus, CPSHARE_UNIT_STATUSES);
 
+// enum class ClusterHealth (clusters.health, the wire's "health"; R-LEASE-6,
+// R-MON-1): a B-class cluster is online while its agent reports within the
+// daemon's --agent-timeout, offline before its first report and after a
+// silence; an offline cluster's units are not offered. A-class clusters have
+// no health (the specification does not monitor them).
+// clang-format off
+#define CPSHARE_CLUSTER_HEALTHS(X) \
+  X(Online,  "online")             \
+  X(Offline, "offline")
+// clang-format on
+CPSHARE_ENUM(ClusterHealth, CPSHARE_CLUSTER_HEALTHS);
+
+// enum class ClusterEventKind (cluster_events.kind, the wire's event "kind";
+// R-MON-3, R-REL-2): the automatic transitions of a B-class cluster and its
+// units, recorded with the change they describe.
+// clang-format off
+#define CPSHARE_CLUSTER_EVENT_KINDS(X)     \
+  X(ClusterOnline,  "cluster_online")      \
+  X(ClusterOffline, "cluster_offline")     \
+  X(GpuLost,        "gpu_lost")            \
+  X(GpuReturned,    "gpu_returned")
+// clang-format on
+CPSHARE_ENUM(ClusterEventKind, CPSHARE_CLUSTER_EVENT_KINDS);
+
 }  // namespace cpshare
 
 namespace cpshare::catalog {
@@ -76,6 +100,7 @@ struct Prices {
   std::vector<BillingMode> modes() const;  // offered modes, in BillingMode's order
 };
 
+using cpshare::ClusterHealth;
 using cpshare::ClusterStatus;
 using cpshare::UnitStatus;
 
@@ -116,6 +141,11 @@ struct Cluster {
   std::string platform_url;
   std::vector<std::string> environments;
   ClusterStatus status = ClusterStatus::Listed;
+  // B-class only (nullopt for A): online or offline, kept by the agent's
+  // reports and the scheduler (service/metrics.hpp), never by publish or
+  // update; and when the daemon last received a report (Unix seconds).
+  std::optional<ClusterHealth> health;
+  std::optional<std::int64_t> last_report_at;
   std::int64_t created_at = 0, updated_at = 0;  // unix seconds, set by the caller
 };
 

@@ -5,13 +5,16 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "api/catalog.hpp"
+#include "api/metrics.hpp"
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
 #include "domain/normalize.hpp"
@@ -306,6 +309,22 @@ void print_unit_grid(std::ostream& out, const std::vector<api::UnitView>& units)
     first = false;
   }
   out << " (of " << list.size() << ")\n";
+  for (const auto& u : units)
+    if (u.gpu_lost_since)
+      out << "  unit " << u.index << ": GPU lost since " << rfc3339(u.gpu_lost_since->unix) << " ("
+          << enum_name(u.status) << ")\n";
+}
+
+// "online, last report 12 s ago (2026-12-04T08:39:10Z)", "offline: no report yet".
+std::string health_text(const api::ClusterView& c, bool colour) {
+  const std::string h(enum_name(*c.health));
+  std::string s =
+      colour ? std::string("\033[") + (*c.health == ClusterHealth::Online ? "32" : "31") + "m" + h + "\033[0m" : h;
+  if (!c.last_report_at) return s + ": no report from its agent yet";
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return s + fmt::format(", last report {} s ago ({})", std::max<std::int64_t>(0, now - c.last_report_at->unix),
+                         rfc3339(c.last_report_at->unix));
 }
 
 // The hardware and prices of a cluster, as "label: value" rows.
@@ -314,15 +333,19 @@ std::vector<std::pair<std::string, std::string>> hardware_fields(const api::Clus
   std::vector<std::pair<std::string, std::string>> fields = {
       {"CPC ID", c.cpc_id},
       {"Status", cluster_status(c, colour)},
-      {"Owner", or_dash(c.owner)},
-      {"Class", c.cls + (a_class ? " (bare metal, SSH)" : " (virtualised, platform)")},
-      {"Resource type", c.resource_type},
-      {"Model", c.model},
-      {"Units", std::to_string(c.units_free) + " free of " + std::to_string(c.units)},
-      {"Unit memory", unit_memory_text(c)},
-      {"Memory", size_text(c.memory)},
-      {"vCPUs", std::to_string(c.vcpus)},
   };
+  // B-class: what its agent's reports say (A-class clusters are not monitored).
+  if (c.health) fields.emplace_back("Health", health_text(c, colour));
+  fields.insert(fields.end(), {
+                                  {"Owner", or_dash(c.owner)},
+                                  {"Class", c.cls + (a_class ? " (bare metal, SSH)" : " (virtualised, platform)")},
+                                  {"Resource type", c.resource_type},
+                                  {"Model", c.model},
+                                  {"Units", std::to_string(c.units_free) + " free of " + std::to_string(c.units)},
+                                  {"Unit memory", unit_memory_text(c)},
+                                  {"Memory", size_text(c.memory)},
+                                  {"vCPUs", std::to_string(c.vcpus)},
+                              });
   for (std::size_t i = 0; i < kModes.size(); ++i) {
     const auto& [mode, unit] = kModes[i];
     auto fen = price_of(c.prices, i);
@@ -625,6 +648,48 @@ Result<> run_cluster_verify(Context& ctx) {
   });
 }
 
+// ---------------------------------------------------------------- events
+
+void declare_events(CLI::App* app, Args& a) {
+  a.positional(app, "CPCID", "The cluster's id (cp-…)", true);
+  a.option(app, "--since", "WHEN", "From this long ago (90s, 30m, 1h, 7d) or this RFC 3339 time (default 24h)");
+  a.option(app, "--limit", "N", "At most N events, oldest first (1 to 1000, default 100)");
+}
+
+Result<> run_events(Context& ctx) {
+  TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
+  api::Query query;
+  if (auto since = ctx.args.get("--since")) {
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (auto d = text::parse_duration(*since))
+      query.emplace("since", rfc3339(now - *d));
+    else if (parse_rfc3339(*since))
+      query.emplace("since", *since);
+    else
+      return usage_error(
+          "--since takes a duration (90s, 30m, 1h, 7d) or an RFC 3339 time "
+          "(2026-12-04T08:00:00Z), not '" +
+          *since + "'");
+  }
+  if (auto limit = ctx.args.get("--limit")) query.emplace("limit", *limit);
+  // The daemon's own parser: a bad --limit is refused here, in its words.
+  TRY_ASSIGN(const api::ClusterEventsQuery req, api::ClusterEventsQuery::from_query(query));
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(api::ClusterEvents data, api->call<api::endpoint::GetClusterEvents>(req, {{"cpc_id", id}}));
+  return ctx.emit(api::encode(data), [&](std::ostream& out) {
+    if (data.items.empty()) {
+      out << "No events of " << id << " since " << local_time(data.since, ctx.zone(), true) << ".\n";
+      return;
+    }
+    std::vector<std::vector<std::string>> rows = {{"AT", "KIND", "UNIT", "GPU", "DETAIL"}};
+    for (const auto& e : data.items)
+      rows.push_back({local_time(e.at, ctx.zone(), true), std::string(enum_name(e.kind)),
+                      e.unit ? std::to_string(*e.unit) : "-", e.gpu_uuid.value_or("-"), e.detail});
+    out << render_table(rows, ctx.colour());
+  });
+}
+
 }  // namespace
 
 // This file's rows of the command table (commands.cpp joins the areas).
@@ -661,14 +726,17 @@ std::vector<Command> catalog_commands() {
        "not offered). The unit grid shows 16 units a row: . idle, B busy, x offline. SSH access details "
        "are shown to the cluster's owner only, with, for class A, the provisioning public key and the "
        "pinned SHA256 fingerprint of the host's key (not verified yet before the first cpshare cluster "
-       "verify)."},
+       "verify). A B-class cluster shows its Health: online while its agent reports, offline before its first "
+       "report and after a silence, with the time of the last report; units whose GPU is lost are listed under "
+       "the grid."},
       {{"list"},
        "List clusters in the catalogue",
        {"cpshare list", "cpshare list --region any --sort price_hourly --limit 20", "cpshare list --mine"},
        declare_list,
        run_list,
        false,
-       "By default: listed clusters with free units, your region first, then newest first. --mine lists "
+       "By default: listed clusters with free units, your region first, then newest first (a B-class "
+       "cluster whose agent is not reporting is offline and left out). --mine lists "
        "your own clusters, delisted ones included, with their status. PRICE is the hourly price per unit "
        "in yuan, or the first mode offered (/day, /month, /year) when there is none."},
       {{"filter"},
@@ -712,6 +780,18 @@ std::vector<Command> catalog_commands() {
        run_units_set,
        false,
        "A busy unit (leased) cannot be changed."},
+      {{"events"},
+       "Show a B-class cluster's status events: online, offline, GPUs lost and returned",
+       {"cpshare events cp-7k2m9x4qvd", "cpshare events cp-7k2m9x4qvd --since 1h --json"},
+       declare_events,
+       run_events,
+       false,
+       "A B-class cluster is online while its agent reports, offline before its first report and after the "
+       "daemon's --agent-timeout without one; a unit whose GPU is lost (the driver says so, or it is missing "
+       "from a report) goes offline, or keeps its lease flagged, until the GPU returns. Each change is an "
+       "event, listed oldest first with the daemon's time. The cluster's owner and admins see all; a user "
+       "who leases or leased the cluster sees those within their leases. With --json, prints the data: "
+       "{\"cpc_id\", \"since\", \"items\": [{\"at\", \"kind\", \"unit\", \"gpu_uuid\", \"detail\"}]}."},
       {{"cluster"}, "Manage the platform's access to your clusters"},
       {{"cluster", "verify"},
        "Check that the platform can reach an A-class cluster over SSH",

@@ -56,6 +56,7 @@ struct Options {
   int metrics_raw_days = 7;
   int metrics_rollup_days = 90;
   std::string metrics_listen;  // HOST:PORT (loopback) for GET /metrics without a token; "" = none
+  std::string agent_timeout = "60s";
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
   std::string admin_username, admin_email;
@@ -355,6 +356,8 @@ Result<> run_until_stopped(HttpServer& server, const sigset_t& stop_signals, con
       h.leases.tick();
       // Irmds retention (--metrics-raw-days, --metrics-rollup-days).
       if (auto r = h.metrics.prune(); !r) h.log.warn("metrics pruning: {}", r.error().message);
+      // B-class clusters whose agent is silent past --agent-timeout go offline.
+      if (auto r = h.metrics.tick(); !r) h.log.warn("cluster status: {}", r.error().message);
       lock.lock();
     }
   });
@@ -395,7 +398,9 @@ Result<int> serve(const Options& o) {
   CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
   TRY_ASSIGN(const LeaseConfig leases_config, lease_config(o));
   LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, leases_config);
-  MetricsService metrics(*d.store, *d.keys, clock, MetricsConfig{o.metrics_raw_days, o.metrics_rollup_days});
+  MetricsService metrics(
+      *d.store, *d.keys, clock,
+      MetricsConfig{o.metrics_raw_days, o.metrics_rollup_days, text::parse_duration(o.agent_timeout).value_or(60)});
   PlatformMetrics platform(*d.store);
   HttpServer server(accounts, catalog, leases, metrics, platform, log, tls_files, server_options(o));
   TRY_ASSIGN(int bound, server.bind(listen.host, listen.port));
@@ -427,6 +432,30 @@ Result<int> serve(const Options& o) {
   log.info("cpshared stopped");
   if (!ran) return std::unexpected(ran.error());
   return 0;
+}
+
+// The Irmds flags: retention of samples and rollups, the agent timeout.
+void add_monitoring_options(CLI::App& app, Options& o) {
+  app.add_option("--metrics-raw-days", o.metrics_raw_days,
+                 "Days a B-class cluster's raw host samples are kept (Irmds), then pruned")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+  app.add_option("--metrics-rollup-days", o.metrics_rollup_days,
+                 "Days the 1-minute rollups of host samples are kept, then pruned")
+      ->check(CLI::Range(1, 36500))
+      ->capture_default_str();
+  app.add_option("--agent-timeout", o.agent_timeout,
+                 "How long a B-class cluster's agent may be silent before the cluster is offline: seconds, or "
+                 "with a unit (90s, 2m); 1 s to 1 day")
+      ->check([](const std::string& v) {
+        const auto d = text::parse_duration(v);
+        return d && *d >= 1 && *d <= 86400 ? std::string()
+                                           : std::string("must be a duration from 1 s to 1 day: 60, 60s, 2m, 1h");
+      })
+      ->capture_default_str();
+  app.add_option("--metrics-listen", o.metrics_listen,
+                 "Loopback HOST:PORT answering GET /metrics (Prometheus text) without a token; off by default "
+                 "(GET /metrics on --listen takes an admin token)");
 }
 
 }  // namespace
@@ -467,17 +496,7 @@ int daemon_main(int argc, char** argv) {
                  "Seconds before retrying a lease account removal that failed (doubles each time, up to an hour)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
-  app.add_option("--metrics-raw-days", o.metrics_raw_days,
-                 "Days a B-class cluster's raw host samples are kept (Irmds), then pruned")
-      ->check(CLI::Range(1, 3650))
-      ->capture_default_str();
-  app.add_option("--metrics-rollup-days", o.metrics_rollup_days,
-                 "Days the 1-minute rollups of host samples are kept, then pruned")
-      ->check(CLI::Range(1, 36500))
-      ->capture_default_str();
-  app.add_option("--metrics-listen", o.metrics_listen,
-                 "Loopback HOST:PORT answering GET /metrics (Prometheus text) without a token; off by default "
-                 "(GET /metrics on --listen takes an admin token)");
+  add_monitoring_options(app, o);
   app.add_option("--billing-timezone", o.billing_timezone,
                  "IANA time zone of the billing calendar: daily, monthly and yearly periods and bill months")
       ->check([](const std::string& zone) {

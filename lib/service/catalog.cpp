@@ -26,7 +26,8 @@ Viewer viewer_for(const Caller& caller, const Cluster& c) {
 std::vector<api::UnitView> unit_views(const std::vector<UnitRow>& rows) {
   std::vector<api::UnitView> items;
   items.reserve(rows.size());
-  for (const auto& u : rows) items.push_back({u.index, u.status});
+  for (const auto& u : rows)
+    items.push_back({u.index, u.status, u.lost_since ? std::optional(api::Time{*u.lost_since}) : std::nullopt});
   return items;
 }
 
@@ -240,6 +241,7 @@ Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const st
                                                   const RequestContext& ctx) {
   const UnitStatus status = req.status;
   const int idx = text::parse_int<int>(index).value_or(-1);
+  std::optional<api::Time> lost_since;
   // The cluster and its unit count are read in the transaction that sets the
   // unit, so an update racing this one cannot change them in between.
   TRY(store_.atomically([&]() -> Result<> {
@@ -248,10 +250,13 @@ Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const st
       return fail(ErrorCode::NotFound,
                   fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id, c.units - 1, index));
     TRY(store_.catalog().set_unit_status(c.id, idx, status, clock_.now()));
+    TRY_ASSIGN(auto rows, store_.catalog().units(c.id));  // as written: a lost GPU stays flagged
+    for (const auto& u : rows)
+      if (u.index == idx && u.lost_since) lost_since = api::Time{*u.lost_since};
     return write_audit(store_, clock_, AuditEventName::UnitStatusChanged, &caller.account, ctx,
                        {{"cpc_id", cpc_id}, {"unit", idx}, {"status", enum_name(status)}});
   }));
-  return api::UnitChanged{{idx, status}};
+  return api::UnitChanged{{idx, status, lost_since}};
 }
 
 // The catalogue's endpoints (api/catalog.hpp): publish, list and filter, show,

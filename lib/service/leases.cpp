@@ -184,6 +184,15 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
     TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
     if (!cluster || cluster->status != catalog::ClusterStatus::Listed)
       return fail(ErrorCode::NotFound, fmt::format("cluster {} is not listed; cpshare list shows what is", cpc_id));
+    // An offline B-class cluster's units are not offered (R-LEASE-6).
+    if (cluster->health == ClusterHealth::Offline)
+      return fail(ErrorCode::Conflict,
+                  cluster->last_report_at
+                      ? fmt::format("cluster {} is offline: its agent last reported at {}; try again when it reports",
+                                    cpc_id, rfc3339(*cluster->last_report_at))
+                      : fmt::format("cluster {} is offline: its agent has not reported yet; try again when it "
+                                    "reports",
+                                    cpc_id));
     const auto price = price_for(*cluster, mode);
     if (!price)
       return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", cpc_id, enum_name(mode))}});

@@ -195,6 +195,13 @@ Result<api::MetricsBatch> parse_batch(const nlohmann::json& body, std::int64_t n
   return batch;
 }
 
+std::optional<health::GpuReport> gpu_report(const api::HostSample& s) {
+  if (s.gpu_error || s.gpu_source == "none") return std::nullopt;
+  health::GpuReport r;
+  for (const auto& g : s.gpus) (g.lost ? r.lost : r.seen).insert(g.uuid);
+  return r;
+}
+
 Rollup rollup(const std::vector<api::HostSample>& samples) {
   Accs a;
   for (const auto& s : samples) add_sample(a, s);
@@ -229,11 +236,54 @@ Result<api::MetricsAccepted> MetricsService::ingest(std::int64_t agent_cluster_i
   rows.reserve(batch.samples.size());
   for (const auto& s : batch.samples) rows.push_back({s.at.unix, api::encode(s).dump()});
   TRY(store_.atomically([&]() -> Result<> {
+    // Read on the writer, inside the transaction: a racing batch or the
+    // scheduler's tick comes before or after this one, never in between.
+    TRY_ASSIGN(auto current, store_.catalog().by_cpc_id(cpc_id));
+    if (!current) return fail(ErrorCode::NotFound, fmt::format("no cluster {}", cpc_id));
+    TRY_ASSIGN(auto newest_stored, store_.metrics().last_report(cluster->id));
     TRY(store_.metrics().insert_samples(cluster->id, rows));
     TRY(bind_gpus(cluster->id, batch.samples));
-    return write_rollups(cluster->id, batch.samples);
+    TRY(write_rollups(cluster->id, batch.samples));
+    return apply_report(*current, batch.samples, newest_stored);
   }));
   return api::MetricsAccepted{static_cast<std::int64_t>(batch.samples.size()), std::string(enum_name(cluster->status))};
+}
+
+// The newest sample of the batch decides the GPUs' state, unless a newer one
+// was stored before (a batch re-sent or arriving late changes nothing of it).
+Result<> MetricsService::apply_report(const catalog::Cluster& cluster, const std::vector<api::HostSample>& samples,
+                                      std::optional<std::int64_t> newest_stored) {
+  const api::HostSample* newest = nullptr;
+  for (const auto& s : samples)
+    if (!newest || newest->at < s.at) newest = &s;
+  std::optional<health::GpuReport> gpus;
+  if (newest && (!newest_stored || newest->at.unix >= *newest_stored)) gpus = metrics::gpu_report(*newest);
+  TRY_ASSIGN(auto units, store_.metrics().unit_states(cluster.id));
+  const std::int64_t now = clock_.now();
+  const health::Change change =
+      health::on_report(cluster.health.value_or(ClusterHealth::Offline), cluster.last_report_at, units, gpus, now);
+  TRY(store_.metrics().reported(cluster.id, now));
+  for (const auto& u : change.units) TRY(store_.metrics().put_unit_state(cluster.id, u));
+  for (const auto& e : change.events) TRY(store_.metrics().add_event(cluster.id, e));
+  return {};
+}
+
+Result<int> MetricsService::tick() {
+  const std::int64_t now = clock_.now();
+  const std::int64_t before = now - config_.agent_timeout;
+  TRY_ASSIGN(auto silent, store_.metrics().silent_since(before));
+  int offline = 0;
+  for (const auto& [id, last] : silent) {
+    auto event = health::on_silence(ClusterHealth::Online, last, now, config_.agent_timeout);
+    if (!event) continue;
+    TRY(store_.atomically([&]() -> Result<> {
+      TRY_ASSIGN(const bool went, store_.metrics().go_offline(id, before));
+      if (!went) return {};  // a report came in between
+      ++offline;
+      return store_.metrics().add_event(id, *event);
+    }));
+  }
+  return offline;
 }
 
 // Units not bound yet take the GPUs not bound yet of the first sample (by
@@ -296,6 +346,9 @@ void MetricsService::bind(EndpointTable& t) {
   });
   t.bind<api::endpoint::GetMetrics>([this](const Caller& c, const api::MetricsQuery& q, const RequestContext&,
                                            const api::PathParams& p) { return read(c, p["cpc_id"], q); });
+  t.bind<api::endpoint::GetClusterEvents>([this](const Caller& c, const api::ClusterEventsQuery& q,
+                                                 const RequestContext&,
+                                                 const api::PathParams& p) { return events(c, p["cpc_id"], q); });
 }
 
 Result<std::int64_t> MetricsService::agent_cluster(const std::string& token) {
@@ -309,9 +362,7 @@ Result<std::int64_t> MetricsService::agent_cluster(const std::string& token) {
 
 namespace {
 
-struct Window {
-  std::int64_t from = 0, to = 0;  // [from, to)
-};
+using Window = MetricsService::Window;
 
 bool in_any(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
   for (const auto& w : ws)
@@ -332,22 +383,7 @@ Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::s
   out.to = {now + metrics::kMaxFutureSeconds + 1};
   out.from = q.since ? *q.since : api::Time{now - q.minutes.value_or(60) * 60};
   // Whose windows the caller may see: all of it, or their leases' (R-SEC-1).
-  std::vector<Window> windows;
-  if (caller.is_admin() || caller.account.id == cluster->owner_id) {
-    windows.push_back({out.from.unix, out.to.unix});
-  } else {
-    LeaseQuery lq;
-    lq.user_id = caller.account.id;
-    lq.states = {LeaseState::Active, LeaseState::Ended};
-    lq.limit = 1000;
-    TRY_ASSIGN(auto leases, store_.leases().query(lq));
-    for (const auto& l : leases)
-      if (l.cluster_id == cluster->id && l.started_at)
-        windows.push_back({*l.started_at, l.ended_at ? *l.ended_at : out.to.unix});
-    if (windows.empty())
-      return fail(ErrorCode::Forbidden,
-                  fmt::format("cluster {}'s metrics are its owner's and its leasers' only", cpc_id));
-  }
+  TRY_ASSIGN(auto windows, windows_for(caller, *cluster, out.from.unix, out.to.unix, "metrics"));
   if (cluster->cluster_class != 'B')
     return fail(ErrorCode::ValidationFailed,
                 fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
@@ -371,6 +407,49 @@ Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::s
                                                      cpc_id, s.error().message));
       out.samples.push_back(std::move(*s));
     }
+  }
+  return out;
+}
+
+Result<std::vector<Window>> MetricsService::windows_for(const Caller& caller, const catalog::Cluster& cluster,
+                                                        std::int64_t from, std::int64_t to, const std::string& what) {
+  std::vector<Window> windows;
+  if (caller.is_admin() || caller.account.id == cluster.owner_id) {
+    windows.push_back({from, to});
+    return windows;
+  }
+  LeaseQuery lq;
+  lq.user_id = caller.account.id;
+  lq.states = {LeaseState::Active, LeaseState::Ended};
+  lq.limit = 1000;
+  TRY_ASSIGN(auto leases, store_.leases().query(lq));
+  for (const auto& l : leases)
+    if (l.cluster_id == cluster.id && l.started_at) windows.push_back({*l.started_at, l.ended_at ? *l.ended_at : to});
+  if (windows.empty())
+    return fail(ErrorCode::Forbidden,
+                fmt::format("cluster {}'s {} are its owner's and its leasers' only", cluster.cpc_id, what));
+  return windows;
+}
+
+Result<api::ClusterEvents> MetricsService::events(const Caller& caller, const std::string& cpc_id,
+                                                  const api::ClusterEventsQuery& q) {
+  TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
+  if (!cluster) return fail(ErrorCode::NotFound, fmt::format("no cluster {}; cpshare list shows them", cpc_id));
+  const std::int64_t now = clock_.now();
+  api::ClusterEvents out;
+  out.cpc_id = cpc_id;
+  out.since = q.since.value_or(api::Time{now - metrics::kDay});
+  const std::int64_t to = now + 1;
+  TRY_ASSIGN(auto windows, windows_for(caller, *cluster, out.since.unix, to, "events"));
+  if (cluster->cluster_class != 'B')
+    return fail(ErrorCode::ValidationFailed,
+                fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
+  const auto limit = static_cast<int>(q.limit.value_or(api::ClusterEventsQuery::kDefaultLimit));
+  TRY_ASSIGN(auto rows, store_.metrics().events(cluster->id, out.since.unix, to, limit));
+  for (auto& e : rows) {
+    if (!in_any(windows, e.at, e.at + 1)) continue;
+    out.items.push_back({api::Time{e.at}, e.kind, e.unit ? std::optional<std::int64_t>(*e.unit) : std::nullopt,
+                         std::move(e.gpu_uuid), std::move(e.detail)});
   }
   return out;
 }

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/metrics.hpp"
+#include "catalog/health.hpp"
 #include "crypto/crypto.hpp"
 #include "service/caller.hpp"
 #include "service/endpoint_table.hpp"
@@ -30,8 +31,9 @@
 namespace cpshare {
 
 struct MetricsConfig {
-  int raw_days = 7;      // cpshared --metrics-raw-days: raw samples kept this long
-  int rollup_days = 90;  // cpshared --metrics-rollup-days: minute rollups kept this long
+  int raw_days = 7;                 // cpshared --metrics-raw-days: raw samples kept this long
+  int rollup_days = 90;             // cpshared --metrics-rollup-days: minute rollups kept this long
+  std::int64_t agent_timeout = 60;  // cpshared --agent-timeout: seconds without a report before offline
 };
 
 namespace metrics {
@@ -54,6 +56,10 @@ using Rollup = std::map<std::string, Stat>;
 Result<api::MetricsBatch> parse_batch(const nlohmann::json& body, std::int64_t now, int raw_days);
 // The rules of a decoded batch (field errors name their paths).
 Result<> validate(const api::MetricsBatch& batch, std::int64_t now, int raw_days);
+// What the newest of the samples says of the GPUs (catalog/health.hpp): the
+// UUIDs seen and those the driver reports lost; nullopt when its GPU source
+// failed or none is configured (it says nothing of single GPUs).
+std::optional<health::GpuReport> gpu_report(const api::HostSample& s);
 // The rollup of the samples (of one minute).
 Rollup rollup(const std::vector<api::HostSample>& samples);
 nlohmann::json rollup_json(const Rollup& r);
@@ -82,12 +88,34 @@ class MetricsService {
   Result<api::MetricsView> read(const Caller& caller, const std::string& cpc_id, const api::MetricsQuery& q);
   // Deletes raw samples older than raw_days and rollups older than rollup_days.
   Result<std::pair<std::int64_t, std::int64_t>> prune();
+  // The scheduler's tick (R-LEASE-6): each online B-class cluster with no
+  // report within agent_timeout goes offline, with its cluster_offline event,
+  // in one transaction each; gives how many went offline.
+  Result<int> tick();
+  // GET /api/v1/clusters/{cpc_id}/events (R-MON-3, R-REL-2): the cluster's
+  // automatic transitions. Rights as read: an admin and the owner all of
+  // them; a user who holds or held a lease on the cluster those within their
+  // leases' windows; anyone else FORBIDDEN. Unknown cluster: NOT_FOUND;
+  // A-class: VALIDATION_FAILED (not monitored).
+  Result<api::ClusterEvents> events(const Caller& caller, const std::string& cpc_id, const api::ClusterEventsQuery& q);
 
   static constexpr int kMaxRead = 20000;
+  // A span of time a caller may see of a cluster (Unix seconds).
+  struct Window {
+    std::int64_t from = 0, to = 0;  // [from, to)
+  };
 
  private:
   Result<> bind_gpus(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
   Result<> write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
+  // Inside the ingest's transaction: the cluster online, its units' GPUs as
+  // the newest sample says (when newer than any stored before), the events.
+  Result<> apply_report(const catalog::Cluster& cluster, const std::vector<api::HostSample>& samples,
+                        std::optional<std::int64_t> newest_stored);
+  // The windows of the cluster a caller may see (R-SEC-1): all of [from, to)
+  // for an admin or the owner, else the caller's leases' on it (none: FORBIDDEN).
+  Result<std::vector<Window>> windows_for(const Caller& caller, const catalog::Cluster& cluster, std::int64_t from,
+                                          std::int64_t to, const std::string& what);
 
   Store& store_;
   const crypto::KeyRing& keys_;

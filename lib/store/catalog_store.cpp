@@ -7,6 +7,7 @@
 #include "catalog/units.hpp"
 #include "store/filter_sql.hpp"
 #include "store/guarded.hpp"
+#include "util/clock.hpp"
 
 namespace cpshare {
 
@@ -20,7 +21,7 @@ constexpr const char* kClusterColumns =
     "c.unit_memory, c.memory, c.vcpus, c.price_hourly, c.price_daily, c.price_monthly, c.price_yearly, "
     "c.vendor, c.location, c.region, c.storage, c.storage_desc, c.cuda, c.cudnn, c.python, c.frameworks, "
     "c.description, c.usage, c.ssh_host, c.ssh_port, c.ssh_user, c.platform_url, c.environments, c.status, "
-    "c.created_at, c.updated_at";
+    "c.created_at, c.updated_at, c.health, c.last_report_at";
 // No join: the filter's bare column names must all be the catalogue's own.
 constexpr const char* kFrom = "clusters c";
 
@@ -98,6 +99,8 @@ Cluster read_cluster(SQLite::Statement& st) {
   c.status = stored<ClusterStatus>("clusters.status", st.getColumn(i++));
   c.created_at = st.getColumn(i++).getInt64();
   c.updated_at = st.getColumn(i++).getInt64();
+  c.health = stored_opt<ClusterHealth>("clusters.health", st.getColumn(i++));
+  c.last_report_at = opt_int(st.getColumn(i++));
   return c;
 }
 
@@ -169,14 +172,16 @@ Result<std::int64_t> CatalogStore::insert(const Cluster& c) {
       marks += "?, ";
     }
     SQLite::Statement& st =
-        db.prepare(fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at) "
-                               "VALUES ({}?, ?, ?, ?)",
+        db.prepare(fmt::format("INSERT INTO clusters ({}cpc_id, owner_id, units_free, created_at, health) "
+                               "VALUES ({}?, ?, ?, ?, ?)",
                                cols, marks));
     int i = bind_cluster(st, c);
     st.bind(i++, c.cpc_id);
     st.bind(i++, static_cast<int64_t>(c.owner_id));
     st.bind(i++, static_cast<int64_t>(c.units));
     st.bind(i++, static_cast<int64_t>(c.created_at));
+    // A B-class cluster is offline until its agent's first report (R-LEASE-6).
+    bind_opt_enum(st, i++, c.cluster_class == 'B' ? std::optional(ClusterHealth::Offline) : std::nullopt);
     st.exec();
     const std::int64_t id = db.getLastInsertRowid();
     SQLite::Statement& unit = db.prepare("INSERT INTO cluster_units (cluster_id, idx, status) VALUES (?, ?, 'idle')");
@@ -284,7 +289,8 @@ Result<std::vector<Cluster>> CatalogStore::query(const ClusterQuery& q) {
   const SqlCondition filter = filter_sql(q.filter);
   std::string where = "(" + filter.where + ")";
   if (q.owner_id) where += " AND owner_id = ?";
-  if (q.available_only) where += " AND status = 'listed' AND units_free > 0";
+  // Offered: listed, a unit idle, and not a B-class cluster whose agent is silent (R-LEASE-6).
+  if (q.available_only) where += " AND status = 'listed' AND units_free > 0 AND (health IS NULL OR health = 'online')";
 
   return db_.read("list clusters", [&](Connection& db) -> Result<std::vector<Cluster>> {
     auto bind = [&](SQLite::Statement& st, const Part& part) {
@@ -322,18 +328,21 @@ Result<std::vector<Cluster>> CatalogStore::query(const ClusterQuery& q) {
 
 Result<std::vector<UnitRow>> CatalogStore::units(std::int64_t cluster_id) {
   return db_.read("units", [&](Connection& db) -> Result<std::vector<UnitRow>> {
-    SQLite::Statement& st = db.prepare("SELECT idx, status FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+    SQLite::Statement& st =
+        db.prepare("SELECT idx, status, lost_since FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
     st.bind(1, static_cast<int64_t>(cluster_id));
     std::vector<UnitRow> out;
     while (st.executeStep())
-      out.push_back({st.getColumn(0).getInt(), stored<UnitStatus>("cluster_units.status", st.getColumn(1))});
+      out.push_back({st.getColumn(0).getInt(), stored<UnitStatus>("cluster_units.status", st.getColumn(1)),
+                     opt_int(st.getColumn(2))});
     return out;
   });
 }
 
 Result<> CatalogStore::set_unit_status(std::int64_t cluster_id, int index, UnitStatus status, std::int64_t now) {
   return db_.write("set unit", [&](Connection& db) -> Result<> {
-    SQLite::Statement& cur = db.prepare("SELECT status FROM cluster_units WHERE cluster_id = ? AND idx = ?");
+    SQLite::Statement& cur =
+        db.prepare("SELECT status, lost_since FROM cluster_units WHERE cluster_id = ? AND idx = ?");
     cur.bind(1, static_cast<int64_t>(cluster_id));
     cur.bind(2, index);
     if (!cur.executeStep()) return fail(ErrorCode::NotFound, fmt::format("the cluster has no unit {}", index));
@@ -342,7 +351,13 @@ Result<> CatalogStore::set_unit_status(std::int64_t cluster_id, int index, UnitS
       return fail(ErrorCode::Conflict, fmt::format("unit {} is {}: a lease holds it; it returns to idle when "
                                                    "the lease ends",
                                                    index, enum_name(now_status)));
-    SQLite::Statement& st = db.prepare("UPDATE cluster_units SET status = ? WHERE cluster_id = ? AND idx = ?");
+    if (status == UnitStatus::Idle && !cur.getColumn(1).isNull())
+      return fail(ErrorCode::Conflict, fmt::format("unit {}'s GPU is lost (since {}); it returns to idle when the "
+                                                   "agent reports the GPU again",
+                                                   index, rfc3339(cur.getColumn(1).getInt64())));
+    // The owner's choice from now on: the GPU's return no longer makes it idle.
+    SQLite::Statement& st =
+        db.prepare("UPDATE cluster_units SET status = ?, lost_offline = 0 WHERE cluster_id = ? AND idx = ?");
     bind_name(st, 1, enum_name(status));
     st.bind(2, static_cast<int64_t>(cluster_id));
     st.bind(3, index);

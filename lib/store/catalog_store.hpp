@@ -21,6 +21,7 @@ class Database;
 struct UnitRow {
   int index = 0;
   UnitStatus status = UnitStatus::Idle;
+  std::optional<std::int64_t> lost_since;  // B-class: its GPU lost since (Unix seconds); nullopt: not lost
 };
 
 struct ClusterSecrets {
@@ -60,7 +61,8 @@ class CatalogStore {
   Result<ClusterSecrets> secrets(std::int64_t cluster_id);
   Result<> set_secrets(std::int64_t cluster_id, const ClusterSecrets& s);
   Result<std::vector<UnitRow>> units(std::int64_t cluster_id);
-  // Sets one unit idle or offline; a busy unit cannot be changed by hand (CONFLICT).
+  // Sets one unit idle or offline; a busy unit cannot be changed by hand, nor
+  // a unit whose GPU is lost set idle (CONFLICT).
   Result<> set_unit_status(std::int64_t cluster_id, int index, UnitStatus status, std::int64_t now);
 
  private:

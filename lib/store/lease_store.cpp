@@ -86,6 +86,19 @@ void mark_units(Connection& db, std::int64_t cluster_id, const std::vector<int>&
     st.bind(3, u);
     st.exec();
   }
+  // A unit freed while its GPU is lost is not offered: offline until the GPU
+  // returns (service/metrics.hpp, migration 9).
+  if (status == UnitStatus::Idle) {
+    SQLite::Statement& lost = db.prepare(
+        "UPDATE cluster_units SET status = 'offline', lost_offline = 1 "
+        "WHERE cluster_id = ? AND idx = ? AND status = 'idle' AND lost_since IS NOT NULL");
+    for (int u : units) {
+      lost.reset();
+      lost.bind(1, static_cast<int64_t>(cluster_id));
+      lost.bind(2, u);
+      lost.exec();
+    }
+  }
   SQLite::Statement& free = db.prepare(
       "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
       "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");

@@ -119,4 +119,116 @@ Result<> MetricsStore::bind_unit_gpu(std::int64_t cluster_id, int index, const s
   });
 }
 
+Result<std::vector<health::UnitState>> MetricsStore::unit_states(std::int64_t cluster_id) {
+  return db_.read("unit states", [&](Connection& db) -> Result<std::vector<health::UnitState>> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT idx, status, gpu_uuid, lost_since, lost_offline FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    std::vector<health::UnitState> out;
+    while (st.executeStep())
+      out.push_back({st.getColumn(0).getInt(), stored<UnitStatus>("cluster_units.status", st.getColumn(1)),
+                     opt_text(st.getColumn(2)), opt_int(st.getColumn(3)), st.getColumn(4).getInt() != 0});
+    return out;
+  });
+}
+
+Result<> MetricsStore::put_unit_state(std::int64_t cluster_id, const health::UnitState& u) {
+  return db_.write("put unit state", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE cluster_units SET status = ?, lost_since = ?, lost_offline = ? WHERE cluster_id = ? AND idx = ?");
+    bind_name(st, 1, enum_name(u.status));
+    bind_opt(st, 2, u.lost_since);
+    st.bind(3, u.lost_offline ? 1 : 0);
+    st.bind(4, static_cast<int64_t>(cluster_id));
+    st.bind(5, u.index);
+    st.exec();
+    SQLite::Statement& free = db.prepare(
+        "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
+        "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
+    free.bind(1, static_cast<int64_t>(cluster_id));
+    free.bind(2, static_cast<int64_t>(cluster_id));
+    free.exec();
+    return {};
+  });
+}
+
+Result<> MetricsStore::reported(std::int64_t cluster_id, std::int64_t at) {
+  return db_.write("cluster reported", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE clusters SET health = 'online', last_report_at = MAX(COALESCE(last_report_at, 0), ?) "
+        "WHERE id = ?");
+    st.bind(1, static_cast<int64_t>(at));
+    st.bind(2, static_cast<int64_t>(cluster_id));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>> MetricsStore::silent_since(
+    std::int64_t before) {
+  using Rows = std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>;
+  return db_.read("silent clusters", [&](Connection& db) -> Result<Rows> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT id, last_report_at FROM clusters WHERE health = 'online' "
+        "AND (last_report_at IS NULL OR last_report_at < ?)");
+    st.bind(1, static_cast<int64_t>(before));
+    Rows out;
+    while (st.executeStep()) out.emplace_back(st.getColumn(0).getInt64(), opt_int(st.getColumn(1)));
+    return out;
+  });
+}
+
+Result<bool> MetricsStore::go_offline(std::int64_t cluster_id, std::int64_t before) {
+  return db_.write("cluster offline", [&](Connection& db) -> Result<bool> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE clusters SET health = 'offline' WHERE id = ? AND health = 'online' "
+        "AND (last_report_at IS NULL OR last_report_at < ?)");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(before));
+    return st.exec() == 1;
+  });
+}
+
+Result<> MetricsStore::add_event(std::int64_t cluster_id, const health::Event& e) {
+  return db_.write("add cluster event", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO cluster_events (cluster_id, unit, kind, gpu_uuid, at, detail) VALUES (?, ?, ?, ?, ?, ?)");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    if (e.unit)
+      st.bind(2, *e.unit);
+    else
+      st.bind(2);
+    bind_name(st, 3, enum_name(e.kind));
+    bind_opt(st, 4, e.gpu_uuid);
+    st.bind(5, static_cast<int64_t>(e.at));
+    st.bind(6, e.detail);
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::vector<health::Event>> MetricsStore::events(std::int64_t cluster_id, std::int64_t from, std::int64_t to,
+                                                        int limit) {
+  return db_.read("cluster events", [&](Connection& db) -> Result<std::vector<health::Event>> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT unit, kind, gpu_uuid, at, detail FROM cluster_events WHERE cluster_id = ? AND at >= ? AND at < ? "
+        "ORDER BY at, id LIMIT ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(from));
+    st.bind(3, static_cast<int64_t>(to));
+    st.bind(4, limit);
+    std::vector<health::Event> out;
+    while (st.executeStep()) {
+      health::Event e;
+      if (auto u = opt_int(st.getColumn(0))) e.unit = static_cast<int>(*u);
+      e.kind = stored<ClusterEventKind>("cluster_events.kind", st.getColumn(1));
+      e.gpu_uuid = opt_text(st.getColumn(2));
+      e.at = st.getColumn(3).getInt64();
+      e.detail = st.getColumn(4).getString();
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
 }  // namespace cpshare

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/health.hpp"
 #include "domain/account.hpp"
 #include "util/error.hpp"
 
@@ -64,6 +65,22 @@ class MetricsStore {
   Result<std::vector<UnitGpu>> unit_gpus(std::int64_t cluster_id);
   // Binds unit `index` to `uuid` (inside atomically()).
   Result<> bind_unit_gpu(std::int64_t cluster_id, int index, const std::string& uuid);
+
+  // Automatic status (migration 9; catalog/health.hpp). The cluster's units
+  // with their GPUs and loss, in index order.
+  Result<std::vector<health::UnitState>> unit_states(std::int64_t cluster_id);
+  // Writes one unit's status and loss, and recounts the cluster's idle units.
+  Result<> put_unit_state(std::int64_t cluster_id, const health::UnitState& u);
+  // A report received at `at`: the cluster online, its last report `at`.
+  Result<> reported(std::int64_t cluster_id, std::int64_t at);
+  // The online clusters whose last report is before `before`: {id, last report}.
+  Result<std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>>> silent_since(std::int64_t before);
+  // Sets the cluster offline if it is still online with no report since
+  // `before`; whether it did (a report racing the scheduler wins).
+  Result<bool> go_offline(std::int64_t cluster_id, std::int64_t before);
+  Result<> add_event(std::int64_t cluster_id, const health::Event& e);
+  // The cluster's events with from <= at < to, oldest first, at most limit.
+  Result<std::vector<health::Event>> events(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
 
  private:
   Database& db_;

@@ -371,6 +371,32 @@ CREATE TABLE metrics_rollups (
 );
 CREATE INDEX metrics_rollups_minute ON metrics_rollups (minute);
 )SQL"},
+      // 9: automatic status (issue 11 point 3, docs/design/monitoring.md):
+      // a B-class cluster's health (online | offline; NULL for A-class, which
+      // is not monitored) and when the daemon last received its agent's report;
+      // every B-class cluster starts offline until its next report. A unit
+      // whose GPU is lost has lost_since (its status is kept if a lease holds
+      // it); lost_offline = 1 when the loss, not the owner, took it offline,
+      // so the GPU's return makes it idle again. Each transition is a row of
+      // cluster_events, read by cluster and time.
+      {9, "cluster health, lost GPUs, cluster events", R"SQL(
+ALTER TABLE clusters ADD COLUMN health TEXT;
+ALTER TABLE clusters ADD COLUMN last_report_at INTEGER;
+UPDATE clusters SET health = 'offline' WHERE class = 'B';
+CREATE INDEX clusters_health ON clusters (health, last_report_at);
+ALTER TABLE cluster_units ADD COLUMN lost_since INTEGER;
+ALTER TABLE cluster_units ADD COLUMN lost_offline INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE cluster_events (
+  id INTEGER PRIMARY KEY,
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  unit INTEGER,
+  kind TEXT NOT NULL,
+  gpu_uuid TEXT,
+  at INTEGER NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX cluster_events_cluster_at ON cluster_events (cluster_id, at);
+)SQL"},
   };
   return list;
 }

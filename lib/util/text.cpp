@@ -247,4 +247,22 @@ std::string clip(std::string_view s, std::size_t max_bytes) {
   return std::string(s.substr(0, cut)) + "\u2026";
 }
 
+std::optional<std::int64_t> parse_duration(std::string_view s) {
+  std::int64_t unit = 1;
+  if (!s.empty() && !is_digit(s.back())) {
+    switch (s.back()) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: return std::nullopt;
+    }
+    s.remove_suffix(1);
+  }
+  if (s.empty() || !is_digit(s.front())) return std::nullopt;  // no sign, no space
+  const auto n = parse_int<std::int64_t>(s);
+  if (!n || *n > INT64_MAX / unit) return std::nullopt;
+  return *n * unit;
+}
+
 }  // namespace cpshare::text

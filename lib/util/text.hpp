@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <concepts>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,10 @@ std::optional<T> parse_int(std::string_view s) {
   if (ec != std::errc{} || ptr != end) return std::nullopt;
   return value;
 }
+// A duration in whole seconds: "90" (seconds), or a number with one unit,
+// "90s", "5m", "2h", "7d". nullopt when `s` is not one, or is negative or
+// would overflow.
+std::optional<std::int64_t> parse_duration(std::string_view s);
 // RFC 3986 percent-encoding: everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string percent_encode(std::string_view s);
 // Integers joined by commas, "0,1,3" (lease unit lists, CUDA_VISIBLE_DEVICES).

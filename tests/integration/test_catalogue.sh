@@ -57,8 +57,17 @@ cat >"$T/b.json" <<'JSON'
  "memory":256000000000,"vcpus":32,"prices":{"hourly":800},"vendor":"Bolt","location":"广州市","region":"广州",
  "storage":{"description":"2TB nvme"},"access":{"platform_url":"https://bolt.example.com","environments":["pytorch"]}}
 JSON
-id2=$(as acme --json publish --file "$T/b.json" | jq -r .cluster.cpc_id)
+out2=$(as acme --json publish --file "$T/b.json")
+id2=$(jq -r .cluster.cpc_id <<<"$out2")
 [[ $id2 =~ ^cp- ]] && [ "$id2" != "$id" ] || fail "second CPcId: $id2"
+# A B-class cluster is offline, and not offered, until its agent's first
+# report (issue 11): one sample with its agent token brings it online.
+as alice --json filter 'class=B' | jq -e '.items == []' >/dev/null || fail "an offline B-class cluster is offered"
+curl -sf -o /dev/null -X POST "$URL/api/v1/clusters/$id2/metrics" -H "Authorization: Bearer $(jq -r .agent_token <<<"$out2")" \
+  -H 'Content-Type: application/json' --data-binary '{"samples":[{"at":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'","cpu":null,
+  "memory":null,"mounts":[],"interfaces":[],"sensors":[],"gpu_source":"none","gpu_error":null,"gpus":[],"network":null}],
+  "dropped":0}' || fail "the B-class cluster's agent report was refused"
+[ "$(as acme --json show "$id2" | jq -r .cluster.health)" = online ] || fail "B-class cluster not online after a report"
 
 step "show: every field, status, per-unit grid; others do not see the SSH access"
 as alice --json show "$id" | jq -e '.cluster.model == "A100 80GB" and (.units | length) == 8

@@ -89,6 +89,8 @@ JSON_CASES=(
   "UNAUTHENTICATED|3|relist cp-0000000000"
   "UNAUTHENTICATED|3|units cp-0000000000"
   "UNAUTHENTICATED|3|units set cp-0000000000 0 idle"
+  "UNAUTHENTICATED|3|events cp-0000000000"
+  "VALIDATION_FAILED|2|events cp-0000000000 --since yesterday"
   "UNAUTHENTICATED|3|cluster verify cp-0000000000"
   "UNAUTHENTICATED|3|lease cp-0000000000 --units 1 --billing hourly"
   "VALIDATION_FAILED|2|lease cp-0000000000 --units 0 --billing hourly"

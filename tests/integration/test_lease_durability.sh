@@ -6,14 +6,22 @@
 # PRAGMA integrity_check is ok. [R-LEASE-3] [R-LEASE-2] [R-LEASE-7]
 source "$(dirname "$0")/lib.sh"
 LISTEN=127.0.0.1:$(free_port)
-start_daemon
+start_daemon --agent-timeout 1d
 make_admin root
 make_pdf "$T/l.pdf"
 make_supplier acme 13800138401
 make_user alice 13800138402
-cpc=$(as acme --json publish --class B --resource-type GPU --model 'A100 80GB' --units 64 --unit-memory 80GB \
+out=$(as acme --json publish --class B --resource-type GPU --model 'A100 80GB' --units 64 --unit-memory 80GB \
   --memory 1TB --vcpus 96 --price-hourly 20 --vendor Acme --location 深圳市 --region 深圳 --storage '2TB nvme' \
-  --platform-url https://platform.example.org --environment pytorch | jq -r .cluster.cpc_id)
+  --platform-url https://platform.example.org --environment pytorch)
+cpc=$(jq -r .cluster.cpc_id <<<"$out")
+# A B-class cluster is leased only while online (issue 11): its agent reports
+# once; the daemon runs with --agent-timeout 1d, so the storm's length (and
+# the restarts) do not take it offline.
+curl -sf -o /dev/null -X POST "$URL/api/v1/clusters/$cpc/metrics" -H "Authorization: Bearer $(jq -r .agent_token <<<"$out")" \
+  -H 'Content-Type: application/json' --data-binary '{"samples":[{"at":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'","cpu":null,
+  "memory":null,"mounts":[],"interfaces":[],"sensors":[],"gpu_source":"none","gpu_error":null,"gpus":[],"network":null}],
+  "dropped":0}' || fail "the cluster's agent report was refused"
 token=$(jq -r '.servers[].token' "$T/cfg/alice/hosts.json")
 
 # worker N: lease one unit; release nine of every ten. A lease counts as
@@ -47,7 +55,7 @@ for round in 1 2 3 4; do
   kill -KILL "$DAEMON_PID"
   wait "$DAEMON_PID" 2>/dev/null || true
   DAEMON_PID=
-  start_daemon
+  start_daemon --agent-timeout 1d
   echo "restarted ($round)"
 done
 sleep 1.5

@@ -155,6 +155,15 @@ call GET /metrics /metrics -H "$(auth "$ta")"
 call GET /metrics /metrics -H "$(auth "$t1")"                                                                  # 403
 call GET /metrics /metrics                                                                                     # 401
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath"                                                       # 401
+# Its status events (the report above brought it online).
+epath=/api/v1/clusters/$cid_b/events
+call GET '/api/v1/clusters/{cpc_id}/events' "$epath" -H "$(auth "$ts")"
+[ "$(count '.data.items[0].kind')" = '"cluster_online"' ] || fail "events: no cluster_online"
+call GET '/api/v1/clusters/{cpc_id}/events' "$epath?since=2026-01-01T00:00:00Z&limit=5" -H "$(auth "$ts")"
+call GET '/api/v1/clusters/{cpc_id}/events' "$epath?limit=0" -H "$(auth "$ts")"                            # 422
+call GET '/api/v1/clusters/{cpc_id}/events' "$epath" -H "$(auth "$t1")"                                    # 403
+call GET '/api/v1/clusters/{cpc_id}/events' "/api/v1/clusters/cp-0000000000/events" -H "$(auth "$ts")"    # 404
+call GET '/api/v1/clusters/{cpc_id}/events' "$epath"                                                       # 401
 
 call GET /api/v1/clusters /api/v1/clusters -H "$(auth "$t1")"
 [ "$(count '.data.items | length')" = 2 ] || fail "list: expected 2 clusters"

@@ -19,6 +19,7 @@
 #include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
+#include "service/metrics.hpp"
 #include "ssh/supplier_host.hpp"
 #include "store/store.hpp"
 #include "store_test_support.hpp"
@@ -81,7 +82,21 @@ struct LeaseFixture {
     }
     auto r = testing::publish(catalog, sup, b, ctx);
     REQUIRE(r);
-    return (*r)["cluster"]["cpc_id"];
+    const std::string cpc = (*r)["cluster"]["cpc_id"];
+    if (cls == 'B') report(cpc, (*r)["agent_token"]);
+    return cpc;
+  }
+
+  // A B-class cluster is offered only while online (issue 11): one report of
+  // its agent, with its agent token, through the Irmds ingest.
+  void report(const std::string& cpc, const std::string& agent_token) {
+    MetricsService metrics{*store, keys, clock};
+    auto id = metrics.agent_cluster(agent_token);
+    REQUIRE(id);
+    api::HostSample s;
+    s.at = {clock.now()};
+    s.gpu_source = "none";
+    REQUIRE(metrics.ingest(*id, cpc, api::MetricsBatch{{s}, 0}));
   }
 
   // POST /api/v1/leases with this body, parsed as the daemon parses it.

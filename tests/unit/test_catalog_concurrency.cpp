@@ -19,6 +19,7 @@
 #include "store_test_support.hpp"
 #include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
+#include "service/metrics.hpp"
 #include "service/leases.hpp"
 #include "ssh/supplier_host.hpp"
 
@@ -64,7 +65,16 @@ struct Fixture {
               {"access", {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}}}};
     auto r = testing::publish(catalog, sup, b, ctx);
     REQUIRE(r);
-    return (*r)["cluster"]["cpc_id"];
+    const std::string cpc = (*r)["cluster"]["cpc_id"];
+    // Offered only while online (issue 11): one report of its agent.
+    MetricsService metrics{*store, keys, clock};
+    auto id = metrics.agent_cluster((*r)["agent_token"]);
+    REQUIRE(id);
+    api::HostSample s;
+    s.at = {clock.now()};
+    s.gpu_source = "none";
+    REQUIRE(metrics.ingest(*id, cpc, api::MetricsBatch{{s}, 0}));
+    return cpc;
   }
 
   catalog::Cluster cluster(const std::string& cpc) { return store->catalog().by_cpc_id(cpc).value().value(); }

@@ -22,6 +22,7 @@
 #include "catalog_test_support.hpp"
 #include "service/catalog.hpp"
 #include "service/leases.hpp"
+#include "service/metrics.hpp"
 #include "ssh/provision.hpp"
 #include "ssh/supplier_host.hpp"
 
@@ -635,4 +636,49 @@ TEST_CASE("checking a code names its lease and changes nothing", "[R-LEASE-4]") 
   // Throttled with redeem: after too many wrong codes a right one waits too.
   for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {"BBBB-BBBB-BBBB-BBBB"}, f.ctx);
   CHECK(f.leases.redeem(bob, {code}, f.ctx).error().code == ErrorCode::RateLimited);
+}
+
+TEST_CASE("a busy unit whose GPU is lost keeps its lease, flagged; freed while lost it goes offline (issue 11)",
+          "[R-LEASE-6][R-MON-3]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const std::string cpc = f.publish(sup, 'B', 2);
+  const std::int64_t id = f.store->catalog().by_cpc_id(cpc).value()->id;
+  MetricsService metrics{*f.store, f.keys, f.clock};
+  auto report = [&](std::vector<std::string> uuids) {
+    f.clock.advance(5);
+    api::HostSample s;
+    s.at = {f.clock.now()};
+    s.gpu_source = "nvml";
+    for (const auto& u : uuids) {
+      api::GpuReading g;
+      g.uuid = u;
+      s.gpus.push_back(g);
+    }
+    REQUIRE(metrics.ingest(id, cpc, api::MetricsBatch{{s}, 0}));
+  };
+  auto unit = [&](int i) { return f.store->catalog().units(id).value().at(static_cast<std::size_t>(i)); };
+  report({"GPU-a", "GPU-b"});  // binds unit 0 to GPU-a, unit 1 to GPU-b
+  const std::string lease = f.lease(alice, cpc, 1).value().lease.lease_id;
+  f.activate(lease);
+  REQUIRE(unit(0).status == UnitStatus::Busy);
+  report({"GPU-b"});
+  CHECK(unit(0).status == UnitStatus::Busy);
+  CHECK(unit(0).lost_since == f.clock.now());
+  CHECK(f.store->leases().by_lease_id(lease).value()->state == LeaseState::Active);
+  // The leaser sees the event within their lease; a stranger is refused.
+  auto seen = metrics.events(alice, cpc, {});
+  REQUIRE(seen);
+  REQUIRE(seen->items.size() == 1);
+  CHECK(seen->items[0].kind == ClusterEventKind::GpuLost);
+  CHECK(seen->items[0].unit == 0);
+  // Released while lost: not offered again until the GPU returns.
+  REQUIRE(f.leases.release(alice, lease, f.ctx));
+  CHECK(unit(0).status == UnitStatus::Offline);
+  CHECK(f.units_free(cpc) == 1);
+  report({"GPU-b", "GPU-a"});
+  CHECK(unit(0).status == UnitStatus::Idle);
+  CHECK_FALSE(unit(0).lost_since);
+  CHECK(f.units_free(cpc) == 2);
 }
