@@ -59,6 +59,17 @@ struct Fixture : RealHost, testing::LeaseFixture {
     return store->leases().query(q).value();
   }
 
+  // What a B-class cluster's agent does once a lease has ended (R-LEASE-6): reports its
+  // deprovision step ran, so the units it kept busy are idle again.
+  void agent_frees() {
+    LeaseQuery q;
+    q.limit = 10000;
+    const std::vector<Lease> rows = store->leases().query(q).value();
+    for (const auto& l : rows)
+      if (l.cluster_class == 'B' && l.ended_at && !l.units_freed_at)
+        REQUIRE(store->leases().free_units(l, clock.now()));
+  }
+
   // Starts a lease's billing as the agent (B) or a redeem (A) would.
   Lease activate(const std::string& lease_id) {
     Lease l = *store->leases().by_lease_id(lease_id).value();
@@ -246,6 +257,7 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
 
   auto e = f.leases.release(alice, early, f.ctx).value().lease;  // never started: nothing billed
   CHECK(e.charged == 0);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 8);
 
   // The ledger: what the user paid is what the leases charged, and the supplier earned it.
@@ -330,6 +342,7 @@ TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-L
     CHECK(conflict == 7);
     CHECK(other == 0);
     // Another lease takes the freed unit; nothing left of the race frees it under it.
+    f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
     const std::string next = f.lease(alice, cpc, 1).value().lease.lease_id;
     CHECK(f.units_free(cpc) == 1);
     CHECK(f.leases.release(alice, next, f.ctx));
@@ -350,9 +363,12 @@ TEST_CASE("deregistration ends the account's leases and those of its clusters", 
   REQUIRE(f.leases.end_all(alice.account, f.ctx));
   CHECK(f.leases.show(alice, a, {}).value().lease.end_reason == EndReason::Deregistered);
   CHECK(f.leases.show(bob, b, {}).value().lease.state == LeaseState::Provisioning);
+  CHECK(f.units_free(cpc) == 1);  // alice's ended lease keeps its unit busy until the agent frees it
+  f.agent_frees();                // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 2);
   REQUIRE(f.leases.end_all(sup.account, f.ctx));  // the supplier leaves: its clusters' leases end
   CHECK(f.leases.show(bob, b, {}).value().lease.state == LeaseState::Ended);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
 }
 
@@ -380,6 +396,7 @@ TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to th
   CHECK(ended->lease.state == LeaseState::Ended);
   CHECK(ended->lease.charged == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
   CHECK(ended->lease.bill_failed == false);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -156'000'000'000'000'000);
   CHECK(f.ledger_sum(sup.account.id) == 156'000'000'000'000'000);
@@ -409,6 +426,7 @@ TEST_CASE("an open hourly lease ends when its guaranteed life is over, billed to
   CHECK(l.end_reason == EndReason::Expired);
   CHECK(l.charged == whole);
   CHECK(l.bill_failed == false);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(sup.account.id) == whole);
 }
@@ -605,6 +623,7 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   CHECK(f.leases.show(alice, running, {}).value().lease.end_reason == EndReason::Deregistered);
   CHECK(f.leases.show(alice, running, {}).value().lease.charged == 417);  // ten minutes at 25 yuan/h
   CHECK(f.leases.show(alice, waiting, {}).value().lease.state == LeaseState::Ended);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -417);
 }
