@@ -655,3 +655,125 @@ TEST_CASE("checking a code names its lease and changes nothing", "[R-LEASE-4]") 
   for (int i = 0; i < 6; ++i) (void)f.leases.check_code(bob, {"BBBB-BBBB-BBBB-BBBB"}, f.ctx);
   CHECK(f.leases.redeem(bob, {code}, f.ctx).error().code == ErrorCode::RateLimited);
 }
+
+namespace {
+
+// A B-class cluster with these environments; its cpc_id and agent token.
+std::pair<std::string, std::string> publish_b(Fixture& f, const Caller& sup, const json& environments) {
+  json b = {{"class", "B"},
+            {"resource_type", "GPU"},
+            {"model", "H200"},
+            {"units", 2},
+            {"unit_memory", 80'000'000'000},
+            {"memory", 1'000'000'000'000},
+            {"vcpus", 64},
+            {"prices", {{"hourly", 3000}, {"daily", 50000}}},
+            {"vendor", "Acme"},
+            {"location", "深圳市"},
+            {"region", "深圳"},
+            {"storage", {{"description", "2TB nvme"}}},
+            {"access", {{"platform_url", "https://ai.example.com"}, {"environments", environments}}}};
+  auto r = testing::publish(f.catalog, sup, b, f.ctx);
+  REQUIRE(r);
+  return {(*r)["cluster"]["cpc_id"], (*r)["agent_token"]};
+}
+
+Result<api::LeaseData> lease_env(Fixture& f, const Caller& u, const std::string& cpc, std::optional<std::string> env,
+                                 const std::string& mode = "hourly") {
+  json b = {{"cpc_id", cpc}, {"units", 1}, {"billing", mode}};
+  if (env) b["environment"] = *env;
+  TRY_ASSIGN(api::LeaseRequest request, api::LeaseRequest::from_body(b));
+  return f.leases.request(u, request, f.ctx);
+}
+
+api::AccessReport access_of(const std::string& token) {
+  api::AccessReport r;
+  r.url = "https://ai.example.com/s/1";
+  r.username = "alice";
+  r.token = token;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a B-class lease's environment is one of its cluster's; left out only among one or none", "[R-LEASE-6]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const auto [two, t2] = publish_b(f, sup, json::array({"pytorch", "tensorflow"}));
+  const auto [one, t1] = publish_b(f, sup, json::array({"jupyterlab"}));
+  const std::string a_class = f.publish(sup, 'A', 2);
+  auto missing = lease_env(f, alice, two, std::nullopt);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::ValidationFailed);
+  REQUIRE(missing.error().fields.size() == 1);
+  CHECK(missing.error().fields[0].field == "environment");
+  CHECK_THAT(missing.error().fields[0].message, Catch::Contains("pytorch, tensorflow"));
+  auto wrong = lease_env(f, alice, two, "cuda");
+  REQUIRE_FALSE(wrong);
+  CHECK_THAT(wrong.error().fields[0].message, Catch::Contains("'cuda' is not one of"));
+  CHECK(lease_env(f, alice, two, "tensorflow").value().lease.environment == "tensorflow");
+  CHECK(lease_env(f, alice, one, std::nullopt).value().lease.environment == "jupyterlab");
+  auto a = lease_env(f, alice, a_class, "pytorch");
+  REQUIRE_FALSE(a);
+  CHECK(a.error().fields[0].field == "environment");
+  CHECK(f.units_free(two) == 1);  // the refused requests took nothing
+}
+
+TEST_CASE("the agent activates a B-class lease once, billing from then; the supplier sees failures, not the secret",
+          "[R-LEASE-6][R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const auto [cpc, token] = publish_b(f, sup, json::array({"pytorch"}));
+  const auto [other, other_token] = publish_b(f, sup, json::array({"pytorch"}));
+  const std::string id = lease_env(f, alice, cpc, std::nullopt, "daily").value().lease.lease_id;
+
+  CHECK(f.leases.agent_work(other_token, cpc).error().code == ErrorCode::Forbidden);
+  CHECK(f.leases.agent_work("cpa_unknown", cpc).error().code == ErrorCode::Unauthenticated);
+  CHECK(f.leases.agent_access(other_token, other, id, access_of("x"), f.ctx).error().code == ErrorCode::NotFound);
+  auto work = f.leases.agent_work(token, cpc).value();
+  REQUIRE(work.items.size() == 1);
+  CHECK(work.items[0].action == "provision");
+  CHECK(work.items[0].environment == "pytorch");
+  CHECK(work.items[0].planned_end);  // a daily lease ends a day after it activates
+
+  api::AccessReport failed;
+  failed.error = "provision hook exited with status 1: quota";
+  CHECK(f.leases.agent_access(token, cpc, id, failed, f.ctx).value().attempts == 1);
+  auto seen = f.leases.show(sup, id, {}).value().lease;
+  REQUIRE(seen.agent);
+  CHECK(seen.agent->step == "provision");
+  CHECK(seen.agent->last_error == failed.error);
+  CHECK_FALSE(f.leases.show(alice, id, {}).value().lease.agent);  // the supplier's, not the user's
+  CHECK(f.leases.show(alice, id, {true}).error().code == ErrorCode::Conflict);
+
+  f.clock.advance(600);
+  const std::int64_t activated = f.clock.now();
+  auto ok = f.leases.agent_access(token, cpc, id, access_of("tk_secret"), f.ctx).value();
+  CHECK(ok.state == LeaseState::Active);
+  CHECK(f.leases.agent_access(token, cpc, id, access_of("tk_again"), f.ctx).error().code == ErrorCode::Conflict);
+  auto shown = f.leases.show(alice, id, {true}).value();
+  REQUIRE(shown.platform_access);
+  CHECK(shown.platform_access->token == "tk_secret");
+  CHECK_FALSE(shown.access);
+  CHECK(shown.lease.started_at->unix == activated);
+  CHECK(f.leases.show(sup, id, {true}).error().code == ErrorCode::Forbidden);
+  const Lease stored = *f.store->leases().by_lease_id(id).value();
+  CHECK(std::string(stored.access_cipher.begin(), stored.access_cipher.end()).find("tk_secret") == std::string::npos);
+  CHECK(f.ledger_sum(alice.account.id) == -50000);  // prepaid at activation, not at the request
+  CHECK(f.leases.agent_released(token, cpc, id, {}, f.ctx).error().code == ErrorCode::Conflict);  // not ended
+
+  f.clock.advance(3600);
+  CHECK(f.leases.release(alice, id, f.ctx).value().lease.charged == 50000);
+  CHECK(f.units_free(cpc) == 1);  // busy until the agent frees it
+  work = f.leases.agent_work(token, cpc).value();
+  REQUIRE(work.items.size() == 1);
+  CHECK(work.items[0].action == "deprovision");
+  auto freed = f.leases.agent_released(token, cpc, id, {}, f.ctx).value();
+  CHECK(freed.units_freed);
+  CHECK(f.units_free(cpc) == 2);
+  CHECK(f.leases.agent_released(token, cpc, id, {}, f.ctx).error().code == ErrorCode::Conflict);
+  CHECK(f.leases.agent_work(token, cpc).value().items.empty());
+  CHECK(f.leases.show(sup, id, {}).value().lease.agent->step == "done");
+}
