@@ -20,9 +20,10 @@ Result<api::AccessReport> parse_hook_access(std::string_view stdout_text) {
   auto report = api::AccessReport::from_body(j);
   if (!report) {
     std::string why;
-    for (const auto& f : report.error().fields) why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", f.field, f.message);
-    return fail(ErrorCode::ValidationFailed,
-                fmt::format("the provision hook's access does not fit: {}", why.empty() ? report.error().message : why));
+    for (const auto& f : report.error().fields)
+      why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", f.field, f.message);
+    return fail(ErrorCode::ValidationFailed, fmt::format("the provision hook's access does not fit: {}",
+                                                         why.empty() ? report.error().message : why));
   }
   return report;
 }
@@ -126,17 +127,17 @@ bool WorkRunner::act(const api::AgentWorkItem& item, std::int64_t now) {
   o.input = hook_input(item);
   o.split_stderr = true;
   o.max_output = 256 * 1024;
-  const subprocess::Outcome run = subprocess::run(argv, hook_.timeout, o);
+  const subprocess::Outcome outcome = subprocess::run(argv, hook_.timeout, o);
   std::string error;
   std::optional<api::AccessReport> access;
-  if (std::string problem = run_problem(run, hook_.timeout); !problem.empty()) {
-    error = failure_text(fmt::format("{} hook {}", item.action, problem), run.error_output);
+  if (std::string problem = run_problem(outcome, hook_.timeout); !problem.empty()) {
+    error = failure_text(fmt::format("{} hook {}", item.action, problem), outcome.error_output);
   } else if (provision) {
-    auto parsed = parse_hook_access(run.output);
+    auto parsed = parse_hook_access(outcome.output);
     if (parsed)
       access = std::move(*parsed);
     else
-      error = failure_text(parsed.error().message, run.error_output);
+      error = failure_text(parsed.error().message, outcome.error_output);
   }
   if (!error.empty()) {
     if (auto told = report_failure(item, error); !told)
@@ -150,8 +151,8 @@ bool WorkRunner::act(const api::AgentWorkItem& item, std::int64_t now) {
       log_.info("lease {}: {}", item.lease_id, sent.error().message);
       return true;
     }
-    log_.warn("lease {}: the {} step ran but could not be reported (tried again later): {}", item.lease_id,
-              item.action, sent.error().message);
+    log_.warn("lease {}: the {} step ran but could not be reported (tried again later): {}", item.lease_id, item.action,
+              sent.error().message);
     return false;
   }
   log_.info("lease {}: {} done ({} at {})", item.lease_id, item.action, enum_name(sent->state), now);

@@ -33,10 +33,10 @@ struct WorkTransport {
 };
 
 struct HookOptions {
-  std::string command;                          // --provision-hook: run by /bin/sh, the step appended
-  std::chrono::milliseconds timeout{120'000};   // --hook-timeout
-  std::chrono::seconds first_retry{10};         // the first delay after a failure (the agent's interval)
-  std::chrono::seconds max_retry{300};          // the delay doubles up to this
+  std::string command;                         // --provision-hook: run by /bin/sh, the step appended
+  std::chrono::milliseconds timeout{120'000};  // --hook-timeout
+  std::chrono::seconds first_retry{10};        // the first delay after a failure (the agent's interval)
+  std::chrono::seconds max_retry{300};         // the delay doubles up to this
 };
 
 // The lease JSON the hook reads on stdin: the work item as the platform sent it.
@@ -79,7 +79,10 @@ struct WorkStats {
 class WorkRunner {
  public:
   WorkRunner(HookOptions hook, WorkTransport transport, Logger& log)
-      : hook_(std::move(hook)), transport_(std::move(transport)), log_(log), backoff_(hook_.first_retry, hook_.max_retry) {}
+      : hook_(std::move(hook)),
+        transport_(std::move(transport)),
+        log_(log),
+        backoff_(hook_.first_retry, hook_.max_retry) {}
   // One poll at `now` (unix s): fetch the work and run each due item's step, reporting each
   // outcome. Fails only when the work list cannot be fetched (each item's problems are logged).
   Result<WorkStats> poll(std::int64_t now);

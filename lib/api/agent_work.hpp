@@ -49,11 +49,14 @@ struct AgentWorkItem {
 };
 template <>
 struct Wire<AgentWorkItem> {
-  static constexpr auto fields =
-      std::tuple{member("action", &AgentWorkItem::action),         member("lease_id", &AgentWorkItem::lease_id),
-                 member("user", &AgentWorkItem::user),             member("units", &AgentWorkItem::units),
-                 member("environment", &AgentWorkItem::environment), member("planned_end", &AgentWorkItem::planned_end),
-                 member("attempts", &AgentWorkItem::attempts),     member("last_error", &AgentWorkItem::last_error)};
+  static constexpr auto fields = std::tuple{member("action", &AgentWorkItem::action),
+                                            member("lease_id", &AgentWorkItem::lease_id),
+                                            member("user", &AgentWorkItem::user),
+                                            member("units", &AgentWorkItem::units),
+                                            member("environment", &AgentWorkItem::environment),
+                                            member("planned_end", &AgentWorkItem::planned_end),
+                                            member("attempts", &AgentWorkItem::attempts),
+                                            member("last_error", &AgentWorkItem::last_error)};
 };
 
 // GET /api/v1/clusters/{cpc_id}/agent/work: oldest lease first, at most kMaxWork.
@@ -114,10 +117,9 @@ struct AgentReportAccepted {
 };
 template <>
 struct Wire<AgentReportAccepted> {
-  static constexpr auto fields =
-      std::tuple{member("lease_id", &AgentReportAccepted::lease_id), member("state", &AgentReportAccepted::state),
-                 member("units_freed", &AgentReportAccepted::units_freed),
-                 member("attempts", &AgentReportAccepted::attempts)};
+  static constexpr auto fields = std::tuple{
+      member("lease_id", &AgentReportAccepted::lease_id), member("state", &AgentReportAccepted::state),
+      member("units_freed", &AgentReportAccepted::units_freed), member("attempts", &AgentReportAccepted::attempts)};
 };
 
 namespace endpoint {
@@ -127,7 +129,8 @@ struct AgentWorkList {
   static constexpr std::string_view path = "/api/v1/clusters/{cpc_id}/agent/work";
   static constexpr Auth auth = Auth::Agent;
   static constexpr int status = 200;
-  static constexpr std::string_view summary = "A B-class cluster's agent fetches the leases to provision and deprovision";
+  static constexpr std::string_view summary =
+      "A B-class cluster's agent fetches the leases to provision and deprovision";
   using Request = NoRequest;
   using Response = AgentWork;
 };

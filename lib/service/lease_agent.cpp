@@ -15,7 +15,7 @@ std::optional<api::Time> agent_time(const std::optional<std::int64_t>& t) {
   return t ? std::optional<api::Time>(api::Time{*t}) : std::nullopt;
 }
 
-api::AgentReportAccepted accepted(const Lease& l, bool units_freed) {
+api::AgentReportAccepted report_accepted(const Lease& l, bool units_freed) {
   return api::AgentReportAccepted{l.lease_id, l.state, units_freed, l.agent_attempts};
 }
 
@@ -82,7 +82,7 @@ Result<api::AgentReportAccepted> LeaseService::agent_access(const std::string& t
     log_.warn("lease {} of {}: the provision hook failed (attempt {}): {}", l.lease_id, cpc_id, l.agent_attempts + 1,
               *report.error);
     ++l.agent_attempts;
-    return accepted(l, false);
+    return report_accepted(l, false);
   }
   const api::LeasePlatformAccess access{.method = "platform",
                                         .url = *report.url,
@@ -107,7 +107,7 @@ Result<api::AgentReportAccepted> LeaseService::agent_access(const std::string& t
     return write_audit(store_, clock_, AuditEventName::LeaseActivated, nullptr, ctx,
                        {{"lease", l.lease_id}, {"cpc_id", cpc_id}, {"attempts", l.agent_attempts}});
   }));
-  return accepted(l, false);
+  return report_accepted(l, false);
 }
 
 Result<api::AgentReportAccepted> LeaseService::agent_released(const std::string& token, const std::string& cpc_id,
@@ -117,9 +117,8 @@ Result<api::AgentReportAccepted> LeaseService::agent_released(const std::string&
   TRY_ASSIGN(const catalog::Cluster cluster, agent_cluster(token, cpc_id));
   TRY_ASSIGN(Lease l, agent_lease(cluster, lease_id));
   if (!l.ended_at)
-    return fail(ErrorCode::Conflict,
-                fmt::format("lease {} is {}: it has not ended, so there is nothing to deprovision", lease_id,
-                            lease_state_name(l.state)));
+    return fail(ErrorCode::Conflict, fmt::format("lease {} is {}: it has not ended, so there is nothing to deprovision",
+                                                 lease_id, lease_state_name(l.state)));
   if (l.units_freed_at)
     return fail(ErrorCode::Conflict, fmt::format("lease {}'s units were already confirmed freed at {} (a report "
                                                  "counts once)",
@@ -130,16 +129,17 @@ Result<api::AgentReportAccepted> LeaseService::agent_released(const std::string&
     log_.warn("lease {} of {}: the deprovision hook failed (attempt {}); its units stay busy: {}", l.lease_id, cpc_id,
               l.agent_attempts + 1, *report.error);
     ++l.agent_attempts;
-    return accepted(l, false);
+    return report_accepted(l, false);
   }
   bool freed = false;
   TRY(store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(freed, store_.leases().free_units(l, now));
-    if (!freed) return fail(ErrorCode::Conflict, fmt::format("lease {}'s units were already confirmed freed", lease_id));
+    if (!freed)
+      return fail(ErrorCode::Conflict, fmt::format("lease {}'s units were already confirmed freed", lease_id));
     return write_audit(store_, clock_, AuditEventName::LeaseUnitsFreed, nullptr, ctx,
                        {{"lease", l.lease_id}, {"cpc_id", cpc_id}, {"units", l.units}});
   }));
-  return accepted(l, true);
+  return report_accepted(l, true);
 }
 
 // The endpoints of api/agent_work.hpp: each takes the agent token from the request (no Caller).

@@ -37,8 +37,9 @@ TEST_CASE("the hook reads the lease as JSON and its access is parsed strictly", 
   CHECK(in["planned_end"].is_null());
   CHECK(in["attempts"] == 0);
 
-  auto ok = agent::parse_hook_access("  {\"url\": \"http://127.0.0.1:8080/\", \"username\": \"alice\", "
-                                     "\"token\": \"t0k\", \"notes\": \"hi\"}\n");
+  auto ok = agent::parse_hook_access(
+      "  {\"url\": \"http://127.0.0.1:8080/\", \"username\": \"alice\", "
+      "\"token\": \"t0k\", \"notes\": \"hi\"}\n");
   REQUIRE(ok);
   CHECK(*ok->url == "http://127.0.0.1:8080/");
   CHECK(*ok->token == "t0k");
@@ -87,8 +88,7 @@ TEST_CASE("backoff doubles from the first delay up to the cap, per lease", "[R-L
   CHECK(b.due("y", 0));
 }
 
-TEST_CASE("one poll runs a real hook per item, reports access, release and failures, and backs off",
-          "[R-LEASE-6]") {
+TEST_CASE("one poll runs a real hook per item, reports access, release and failures, and backs off", "[R-LEASE-6]") {
   testing::TempDir dir;
   const auto hook = dir.path / "hook.sh";
   const auto seen = dir.path / "seen";
