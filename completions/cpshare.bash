@@ -192,8 +192,8 @@ _cpshare_node() {
       _cpshare_args="" ;;
     "lease")
       _cpshare_children=""
-      _cpshare_flags="-h --server --json --ca-file --help --units --billing --periods --ssh-key"
-      _cpshare_valued="--server --ca-file --units --billing --periods --ssh-key"
+      _cpshare_flags="-h --server --json --ca-file --help --units --billing --periods --ssh-key --environment"
+      _cpshare_valued="--server --ca-file --units --billing --periods --ssh-key --environment"
       _cpshare_args="" ;;
     "leases")
       _cpshare_children="show"
@@ -242,8 +242,8 @@ _cpshare_node() {
       _cpshare_args="" ;;
     "agent")
       _cpshare_children=""
-      _cpshare_flags="-h --server --json --ca-file --help --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root --once"
-      _cpshare_valued="--server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root"
+      _cpshare_flags="-h --server --json --ca-file --help --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root --provision-hook --hook-timeout --once"
+      _cpshare_valued="--server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root --provision-hook --hook-timeout"
       _cpshare_args="" ;;
     "version")
       _cpshare_children=""
@@ -272,7 +272,7 @@ _cpshare_value() {
     "admin review list|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--status") COMPREPLY=($(compgen -W "inactive pending_review active rejected deregistered" -- "$cur")) ;;
     "admin review show|--licence-out") _cpshare_files ;;
-    "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created username_collision cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed lease_requested lease_approved lease_redeemed lease_redeem_failed lease_ended lease_revocation_pending lease_bill_failed" -- "$cur")) ;;
+    "admin audit|--event") COMPREPLY=($(compgen -W "registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created username_collision cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed lease_requested lease_approved lease_redeemed lease_redeem_failed lease_ended lease_revocation_pending lease_bill_failed lease_activated lease_units_freed" -- "$cur")) ;;
     "publish|--class") COMPREPLY=($(compgen -W "A B" -- "$cur")) ;;
     "publish|--resource-type") COMPREPLY=($(compgen -W "GPU NPU CPU" -- "$cur")) ;;
     "publish|--usage-file") _cpshare_files ;;

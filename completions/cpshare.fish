@@ -118,7 +118,7 @@ function __cpshare_node
             set -g __cpshare_valued --server --ca-file
         case 'lease'
             set -g __cpshare_children 
-            set -g __cpshare_valued --server --ca-file --units --billing --periods --ssh-key
+            set -g __cpshare_valued --server --ca-file --units --billing --periods --ssh-key --environment
         case 'leases'
             set -g __cpshare_children show
             set -g __cpshare_valued --server --ca-file --state
@@ -148,7 +148,7 @@ function __cpshare_node
             set -g __cpshare_valued --server --ca-file --month
         case 'agent'
             set -g __cpshare_children 
-            set -g __cpshare_valued --server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root
+            set -g __cpshare_valued --server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root --provision-hook --hook-timeout
         case 'version'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
@@ -286,7 +286,7 @@ complete -c cpshare -n '__cpshare_at \'admin review show\'' -l licence-out -r -F
 complete -c cpshare -n '__cpshare_at \'admin review reject\'' -l reason -x -d 'Why, in words the account holder can act on (required; mailed to them)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l limit -x -d 'At most N events, newest first (default 100)'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l before -x -d 'Only events older than event ID (to page back)'
-complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created username_collision cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed lease_requested lease_approved lease_redeemed lease_redeem_failed lease_ended lease_revocation_pending lease_bill_failed' -d 'Only this kind of event'
+complete -c cpshare -n '__cpshare_at \'admin audit\'' -l event -x -a 'registered activation_sent activation_mail_failed activated activation_failed login_succeeded login_failed login_throttled mfa_enabled mfa_disabled mfa_failed recovery_code_used session_revoked logout password_changed password_change_failed profile_updated deregistered review_approved review_rejected admin_created username_collision cluster_published cluster_updated cluster_delisted cluster_relisted unit_status_changed host_key_pinned host_key_repinned host_key_changed lease_requested lease_approved lease_redeemed lease_redeem_failed lease_ended lease_revocation_pending lease_bill_failed lease_activated lease_units_freed' -d 'Only this kind of event'
 complete -c cpshare -n '__cpshare_at \'admin audit\'' -l username -x -d 'Only events about this account'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l resource-type -x -a 'GPU NPU CPU' -d 'The accelerator kind'
@@ -363,10 +363,11 @@ complete -c cpshare -n '__cpshare_at \'lease\'' -l units -x -d 'How many units (
 complete -c cpshare -n '__cpshare_at \'lease\'' -l billing -x -a 'hourly daily monthly yearly' -d 'How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l periods -x -d 'How many days, months or years to prepay (default 1); for hourly, the hours planned (the estimate)'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l ssh-key -r -F -d 'Your OpenSSH public key (e.g. ~/.ssh/id_ed25519.pub), installed in the account (class A)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l environment -x -d 'One of the cluster\'s environments (class B; may be left out when it offers one or none)'
 complete -c cpshare -n '__cpshare_at \'leases\'' -a show -d 'Show a lease: terms, amounts, times and (--access) your account on the cluster'
 complete -c cpshare -n '__cpshare_at \'leases\'' -l incoming -d 'The leases of your clusters (suppliers) instead of your own'
 complete -c cpshare -n '__cpshare_at \'leases\'' -l state -x -a 'requested approved provisioning active ended rejected lapsed' -d 'Only leases in this state'
-complete -c cpshare -n '__cpshare_at \'leases show\'' -l access -d 'Also show the account\'s access details (host, username, password; the lease\'s user only)'
+complete -c cpshare -n '__cpshare_at \'leases show\'' -l access -d 'Also show the access details (class A: host, username, password; class B: URL, username, password or token; the lease\'s user only)'
 complete -c cpshare -n '__cpshare_at \'reject\'' -l reason -x -d 'Why, in words the user can act on (required; shown to them)'
 complete -c cpshare -n '__cpshare_at \'terminate\'' -l reason -x -d 'Why, in words the user can act on (required; shown to them)'
 complete -c cpshare -n '__cpshare_at \'bills\'' -l month -x -d 'The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)'
@@ -382,5 +383,7 @@ complete -c cpshare -n '__cpshare_at \'agent\'' -l gpu -x -a 'auto nvml nvidia-s
 complete -c cpshare -n '__cpshare_at \'agent\'' -l spool-limit -x -d 'Samples kept while the daemon is away; the oldest go first (default 60480)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l sysfs-root -r -F -d 'Read /sys from DIR (tests, containers; default /sys)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l proc-root -r -F -d 'Read /proc from DIR (tests, containers; default /proc)'
-complete -c cpshare -n '__cpshare_at \'agent\'' -l once -d 'Read, keep and send one sample, print it, and exit (to check a host)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l provision-hook -x -d 'The B-class lease hook: `CMD provision` / `CMD deprovision`, the lease as JSON on stdin, the access as JSON on stdout (README, B-class supplier); without it the agent does not poll for leases'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l hook-timeout -x -d 'How long a hook may run before it is killed, 1 to 3600 (default 120)'
+complete -c cpshare -n '__cpshare_at \'agent\'' -l once -d 'Read, keep and send one sample, print it, and exit (to check a host; no lease work)'
 complete -c cpshare -n '__cpshare_at \'completion\'' -a 'bash zsh fish' -d 'The shell'

@@ -10,6 +10,7 @@
 
 #include "api/accounts.hpp"
 #include "api/admin.hpp"
+#include "api/agent_work.hpp"
 #include "api/catalog.hpp"
 #include "api/leases.hpp"
 #include "api/meta.hpp"
@@ -17,12 +18,14 @@
 
 namespace cpshare::api {
 
-// meta, accounts, admin (review and audit), the catalogue, leases and billing, Irmds metrics.
+// meta, accounts, admin (review and audit), the catalogue, leases and billing, Irmds metrics,
+// the B-class agent's work (api/agent_work.hpp).
 // No area's template matches another area's path, so this order only keeps
 // each area's own.
 using AllEndpoints = decltype(std::tuple_cat(std::declval<MetaEndpoints>(), std::declval<AccountEndpoints>(),
                                              std::declval<AdminEndpoints>(), std::declval<CatalogEndpoints>(),
-                                             std::declval<LeaseEndpoints>(), std::declval<MetricsEndpoints>()));
+                                             std::declval<LeaseEndpoints>(), std::declval<MetricsEndpoints>(),
+                                             std::declval<AgentWorkEndpoints>()));
 
 // Calls fn(E{}) for each endpoint type E, in order.
 template <class F>

@@ -46,13 +46,18 @@ Result<LeaseAccess> lease_access_from_text(std::string_view text) {
   return read_stored<LeaseAccess>(text, "access details");
 }
 
+Result<LeasePlatformAccess> lease_platform_access_from_text(std::string_view text) {
+  return read_stored<LeasePlatformAccess>(text, "platform access details");
+}
+
 Result<LeaseRequest> LeaseRequest::from_body(const json& body) {
-  Fields f(body, {"cpc_id", "units", "billing", "periods", "ssh_public_key"});
+  Fields f(body, {"cpc_id", "units", "billing", "periods", "ssh_public_key", "environment"});
   auto cpc_id = f.text("cpc_id", true, 32);
   auto units = f.integer("units", true, 1, 4096);
   auto mode_text = f.text("billing", true, 16);
   auto periods = f.integer("periods", false, 1, 87840);
   auto key = f.text("ssh_public_key", false, 16384);
+  auto environment = f.text("environment", false, 64);
   std::optional<catalog::BillingMode> mode;
   if (mode_text) {
     mode = enum_parse<BillingMode>(*mode_text);
@@ -61,7 +66,7 @@ Result<LeaseRequest> LeaseRequest::from_body(const json& body) {
   if (key && (key->find('\n') != std::string::npos || !(key->starts_with("ssh-") || key->starts_with("ecdsa-"))))
     f.error("ssh_public_key", "must be one OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub");
   if (!f.ok()) return std::unexpected(f.failure());
-  return LeaseRequest{*cpc_id, *units, *mode, periods, key};
+  return LeaseRequest{*cpc_id, *units, *mode, periods, key, environment};
 }
 
 Result<LeaseListQuery> LeaseListQuery::from_query(const Query& q) {

@@ -114,6 +114,26 @@ Result<LeaseCluster> lease_cluster_from_snapshot(std::string_view text);
 
 // ------------------------------------------------------------------ the lease
 
+// A B-class lease's progress through its cluster's agent (R-LEASE-6), shown to
+// the cluster's supplier (and admins) only; null for the user and for class A.
+// step: "provision" while provisioning, "deprovision" once ended until the
+// agent confirmed the units freed, "done" after that, "none" while active.
+// attempts, last_error, last_error_at: that step's failed hook runs so far.
+struct LeaseAgentStatus {
+  std::string step;
+  std::int64_t attempts = 0;
+  std::optional<std::string> last_error;
+  std::optional<Time> last_error_at;
+  std::optional<Time> units_freed_at;  // when the agent confirmed the units freed
+};
+template <>
+struct Wire<LeaseAgentStatus> {
+  static constexpr auto fields = std::tuple{
+      member("step", &LeaseAgentStatus::step), member("attempts", &LeaseAgentStatus::attempts),
+      member("last_error", &LeaseAgentStatus::last_error), member("last_error_at", &LeaseAgentStatus::last_error_at),
+      member("units_freed_at", &LeaseAgentStatus::units_freed_at)};
+};
+
 // A lease, the task record (R-API-ITM): every member always present, null
 // where it does not apply yet.
 struct LeaseView {
@@ -140,8 +160,10 @@ struct LeaseView {
   std::optional<Time> ended_at;
   // released, expired, terminated, deregistered, rejected, lapsed; null while it holds units.
   std::optional<EndReason> end_reason;
-  std::optional<std::string> note;  // the supplier's reason (reject, terminate)
-  LeaseCluster cluster;             // the cluster as it was when requested
+  std::optional<std::string> note;         // the supplier's reason (reject, terminate)
+  LeaseCluster cluster;                    // the cluster as it was when requested
+  std::optional<std::string> environment;  // B-class: the environment chosen; null for A or none offered
+  std::optional<LeaseAgentStatus> agent;   // B-class, to its supplier and admins only
 };
 template <>
 struct Wire<LeaseView> {
@@ -169,6 +191,8 @@ struct Wire<LeaseView> {
       member("end_reason", &LeaseView::end_reason),
       member("note", &LeaseView::note),
       member("cluster", &LeaseView::cluster),
+      member("environment", &LeaseView::environment),
+      member("agent", &LeaseView::agent),
   };
 };
 
@@ -204,6 +228,34 @@ struct Wire<LeaseAccess> {
 // naming the member when the text does not fit.
 Result<LeaseAccess> lease_access_from_text(std::string_view text);
 
+// How the lease's user reaches a B-class lease: the supplier's platform
+// service, as the cluster's provision hook handed it over (R-LEASE-6). Sealed
+// at rest like LeaseAccess; only its user sees it.
+struct LeasePlatformAccess {
+  std::string method = "platform";
+  std::string url;
+  std::string username;
+  std::optional<std::string> password;  // a password, a token, or both
+  std::optional<std::string> token;
+  std::optional<std::string> notes;        // the hook's notes, one line
+  std::optional<std::string> environment;  // the environment chosen
+  std::vector<int> gpu_indices;            // the leased units
+};
+template <>
+struct Wire<LeasePlatformAccess> {
+  static constexpr auto fields = std::tuple{
+      member("method", &LeasePlatformAccess::method),
+      member("url", &LeasePlatformAccess::url),
+      member("username", &LeasePlatformAccess::username),
+      member("password", &LeasePlatformAccess::password),
+      member("token", &LeasePlatformAccess::token),
+      member("notes", &LeasePlatformAccess::notes),
+      member("environment", &LeasePlatformAccess::environment),
+      member("gpu_indices", &LeasePlatformAccess::gpu_indices),
+  };
+};
+Result<LeasePlatformAccess> lease_platform_access_from_text(std::string_view text);
+
 // {"lease"}: request, reject, release, terminate, redeem/check.
 struct LeaseData {
   LeaseView lease;
@@ -222,15 +274,18 @@ struct Wire<LeaseList> {
 };
 
 // GET /api/v1/leases/{lease_id}: the lease, and with access=true its access
-// details (the key is left out otherwise).
+// details: class A's SSH account in `access`, class B's platform service in
+// `platform_access` (the other key, and both without access=true, left out).
 struct LeaseDetail {
   LeaseView lease;
   std::optional<LeaseAccess> access;
+  std::optional<LeasePlatformAccess> platform_access;
 };
 template <>
 struct Wire<LeaseDetail> {
   static constexpr auto fields =
-      std::tuple{member("lease", &LeaseDetail::lease), member("access", &LeaseDetail::access, Presence::Omittable)};
+      std::tuple{member("lease", &LeaseDetail::lease), member("access", &LeaseDetail::access, Presence::Omittable),
+                 member("platform_access", &LeaseDetail::platform_access, Presence::Omittable)};
 };
 
 // An approved lease and its one-time authorization code (R-LEASE-4), shown only here.
@@ -296,9 +351,11 @@ struct LeaseRequest {
   // 1..87840 periods of `billing`; prepaid modes default to 1, hourly left out plans no end.
   std::optional<std::int64_t> periods;
   std::optional<std::string> ssh_public_key;  // one OpenSSH public key line (A-class), ≤ 16384 characters
+  // B-class: one of the cluster's environments (≤ 64 characters); may be left out when it offers one or none.
+  std::optional<std::string> environment;
 
   // VALIDATION_FAILED with every offending field (cpc_id, units, billing,
-  // periods, ssh_public_key; unknown keys too).
+  // periods, ssh_public_key, environment; unknown keys too).
   static Result<LeaseRequest> from_body(const json& body);
 };
 template <>
@@ -309,6 +366,7 @@ struct Wire<LeaseRequest> {
       member("billing", &LeaseRequest::billing),
       member("periods", &LeaseRequest::periods, Presence::Omittable),
       member("ssh_public_key", &LeaseRequest::ssh_public_key, Presence::Omittable),
+      member("environment", &LeaseRequest::environment, Presence::Omittable),
   };
 };
 

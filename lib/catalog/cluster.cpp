@@ -246,6 +246,8 @@ std::string posix_user_problem(std::string_view u) {
               "'-', at most 32 characters (e.g. cpshare)";
 }
 
+}  // namespace
+
 std::string url_problem(const std::string& url) {
   const std::string lower = text::to_lower_ascii(url);
   std::size_t scheme = 0;
@@ -282,6 +284,8 @@ std::string url_problem(const std::string& url) {
   if (std::string p = ip_or_host_problem(host); !p.empty()) return "has a host that " + p;
   return "";
 }
+
+namespace {
 
 constexpr std::string_view kSshKeys[] = {"ssh_host", "ssh_port", "ssh_user"};
 constexpr std::string_view kPlatformKeys[] = {"platform_url", "environments"};

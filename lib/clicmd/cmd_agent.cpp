@@ -2,11 +2,14 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "agent/agent.hpp"
+#include "agent/work.hpp"
+#include "api/agent_work.hpp"
 #include "api/metrics.hpp"
 #include "clicmd/context.hpp"
 #include "client/config.hpp"
@@ -33,7 +36,34 @@ void declare_agent(CLI::App* app, Args& a) {
   a.option(app, "--spool-limit", "N", "Samples kept while the daemon is away; the oldest go first (default 60480)");
   a.file_option(app, "--sysfs-root", "DIR", "Read /sys from DIR (tests, containers; default /sys)");
   a.file_option(app, "--proc-root", "DIR", "Read /proc from DIR (tests, containers; default /proc)");
-  a.flag(app, "--once", "Read, keep and send one sample, print it, and exit (to check a host)");
+  a.option(app, "--provision-hook", "CMD",
+           "The B-class lease hook: `CMD provision` / `CMD deprovision`, the lease as JSON on stdin, the access "
+           "as JSON on stdout (README, B-class supplier); without it the agent does not poll for leases");
+  a.option(app, "--hook-timeout", "SECONDS", "How long a hook may run before it is killed, 1 to 3600 (default 120)");
+  a.flag(app, "--once", "Read, keep and send one sample, print it, and exit (to check a host; no lease work)");
+}
+
+// Every interval, until `stop`: the leases the platform has for this cluster, each step run
+// through the hook (agent/work.hpp). Its own client: the readings' loop keeps the other.
+void run_work(client::ApiClient& client, const std::string& cluster, agent::HookOptions hook,
+              std::chrono::seconds interval, Logger& log) {
+  agent::WorkTransport t;
+  t.fetch = [&] { return client.call<api::endpoint::AgentWorkList>({}, {{"cpc_id", cluster}}); };
+  t.access = [&](const std::string& lease, const api::AccessReport& r) {
+    return client.call<api::endpoint::AgentReportAccess>(r, {{"cpc_id", cluster}, {"lease_id", lease}});
+  };
+  t.released = [&](const std::string& lease, const api::ReleasedReport& r) {
+    return client.call<api::endpoint::AgentReportReleased>(r, {{"cpc_id", cluster}, {"lease_id", lease}});
+  };
+  agent::WorkRunner runner(std::move(hook), std::move(t), log);
+  while (!stop_agent.load()) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (auto done = runner.poll(now); !done) log.warn("fetching the lease work failed: {}", done.error().message);
+    while (!stop_agent.load() && std::chrono::steady_clock::now() < started + interval)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 Result<std::int64_t> int_flag(Context& ctx, const char* flag, std::int64_t def, std::int64_t lo, std::int64_t hi) {
@@ -80,6 +110,10 @@ Result<> run_agent(Context& ctx) {
   TRY_ASSIGN(const std::string token, read_token(ctx, *token_file));
   TRY_ASSIGN(const std::int64_t interval, int_flag(ctx, "--interval", 10, 1, 3600));
   TRY_ASSIGN(const std::int64_t limit, int_flag(ctx, "--spool-limit", 60480, 1, 10'000'000));
+  TRY_ASSIGN(const std::int64_t hook_timeout, int_flag(ctx, "--hook-timeout", 120, 1, 3600));
+  const auto hook_command = ctx.args.get("--provision-hook");
+  if (hook_command && text::trim(*hook_command).empty())
+    return usage_error("--provision-hook must name a command, e.g. /usr/local/bin/cpshare-hook");
   TRY_ASSIGN(const std::string server, ctx.server());
   TRY_ASSIGN(const client::ServerUrl url, client::parse_server_url(server));
   const std::string gpu = ctx.args.get("--gpu").value_or("auto");
@@ -120,7 +154,19 @@ Result<> run_agent(Context& ctx) {
   }
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
+  std::optional<client::ApiClient> work_client;
+  std::thread work;
+  if (hook_command) {
+    TRY_ASSIGN(auto c, client::ApiClient::open({server, {}, token}));
+    work_client.emplace(std::move(c));
+    agent::HookOptions hook{*hook_command, std::chrono::seconds(hook_timeout), std::chrono::seconds(interval),
+                            std::chrono::seconds(300)};
+    log.info("lease work: polled every {} s, hook {} (timeout {} s)", interval, *hook_command, hook_timeout);
+    work = std::thread(run_work, std::ref(*work_client), *cluster, std::move(hook), std::chrono::seconds(interval),
+                       std::ref(log));
+  }
   agent::run(collector, spool, send, loop, stop_agent, log, stats);
+  if (work.joinable()) work.join();
   log.info("stopped: {} samples read, {} sent, {} waiting", stats.samples, stats.sent, spool.size());
   return {};
 }
@@ -140,7 +186,16 @@ std::vector<Command> agent_commands() {
        "GPUs (NVML, else nvidia-smi), measures latency and loss to the platform, and sends the readings with "
        "the cluster's agent token. While the platform is unreachable the readings wait in --state-dir and are "
        "sent, oldest first, when it is back. A reading the hardware does not give is sent as absent, never 0. "
-       "Run it under systemd: docs/deploy/cpshare-agent.service."}};
+       "With --provision-hook CMD it also asks the platform every --interval for the leases to act on: for a new "
+       "lease it runs `CMD provision` with the lease as JSON on stdin ({action, lease_id, user, units [{index, "
+       "gpu_uuid}], environment, planned_end, attempts, last_error}) and reports the access it prints on stdout "
+       "({url, username, password and/or token, notes}): the lease becomes active and its user sees the access; "
+       "for an ended lease it runs `CMD deprovision` (exit status 0: done) and the units return to idle. A "
+       "failing hook (non-zero exit, --hook-timeout, output that is not the access) is reported with its "
+       "stderr's tail, shown to the supplier, and retried after a delay doubling from --interval up to 5 "
+       "minutes. CMD is run by /bin/sh with the step as its last argument; it should be idempotent (a step whose "
+       "report was lost runs again). Without --provision-hook the agent does not poll for leases. Run it under "
+       "systemd: docs/deploy/cpshare-agent.service."}};
 }
 
 }  // namespace cpshare::clicmd::cmd

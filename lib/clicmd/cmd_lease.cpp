@@ -115,6 +115,22 @@ std::string state_text(const std::string& state, bool colour) {
 // "¥1234.56", or "-" for an amount that is not there.
 std::string money(const std::optional<std::int64_t>& fen) { return fen ? "¥" + yuan(fen) : "-"; }
 
+// A B-class lease's progress through its cluster's agent (the supplier's view).
+void print_agent(std::ostream& out, const api::LeaseAgentStatus& a, const DisplayZone& zone) {
+  const std::string step = a.step == "provision"     ? "provisioning: waiting for the agent's provision hook"
+                           : a.step == "deprovision" ? "ended: waiting for the agent's deprovision hook (units busy)"
+                           : a.step == "done"        ? "units freed by the agent"
+                                                     : "active (access handed over)";
+  out << "\nAgent:\n";
+  print_fields(out, {
+                        {"Step", step},
+                        {"Failed attempts", std::to_string(a.attempts)},
+                        {"Last error", or_dash(a.last_error)},
+                        {"Last error at", local_time(a.last_error_at, zone, true)},
+                        {"Units freed", local_time(a.units_freed_at, zone, true)},
+                    });
+}
+
 void print_lease(std::ostream& out, const api::LeaseView& l, bool colour, const DisplayZone& zone) {
   const std::string per = period_word(name_of(l.billing));
   std::string periods = "-";
@@ -143,7 +159,9 @@ void print_lease(std::ostream& out, const api::LeaseView& l, bool colour, const 
                    {"Ended", local_time(l.ended_at, zone, true)},
                    {"End reason", l.end_reason ? std::string(enum_name(*l.end_reason)) : "-"},
                    {"Note", or_dash(l.note)},
+                   {"Environment", or_dash(l.environment)},
                });
+  if (l.agent) print_agent(out, *l.agent, zone);
 }
 
 void print_access(std::ostream& out, const api::LeaseAccess& access, const std::string& lease_id) {
@@ -162,13 +180,27 @@ void print_access(std::ostream& out, const api::LeaseAccess& access, const std::
   if (!lease_id.empty()) out << "\nShow these details again with: cpshare leases show " << lease_id << " --access\n";
 }
 
+// A B-class lease's access: the supplier's platform service (R-LEASE-6).
+void print_platform_access(std::ostream& out, const api::LeasePlatformAccess& access) {
+  print_fields(out, {
+                        {"URL", or_dash(access.url)},
+                        {"Username", or_dash(access.username)},
+                        {"Password", or_dash(access.password)},
+                        {"Token", or_dash(access.token)},
+                        {"Environment", or_dash(access.environment)},
+                        {"GPU indices", index_list(access.gpu_indices)},
+                        {"Notes", or_dash(access.notes)},
+                    });
+}
+
 // The server names request fields; say which flag set each.
 Error name_lease_flags(Error e) {
   static const std::vector<std::pair<std::string, std::string>> flags = {{"cpc_id", "CPCID"},
                                                                          {"units", "--units"},
                                                                          {"billing", "--billing"},
                                                                          {"periods", "--periods"},
-                                                                         {"ssh_public_key", "--ssh-key"}};
+                                                                         {"ssh_public_key", "--ssh-key"},
+                                                                         {"environment", "--environment"}};
   for (auto& fe : e.fields)
     for (const auto& [field, flag] : flags)
       if (fe.field == field) fe.field = fmt::format("{} ({})", field, flag);
@@ -270,6 +302,8 @@ void declare_lease(CLI::App* app, Args& a) {
            "How many days, months or years to prepay (default 1); for hourly, the hours planned (the estimate)");
   a.file_option(app, "--ssh-key", "FILE",
                 "Your OpenSSH public key (e.g. ~/.ssh/id_ed25519.pub), installed in the account (class A)");
+  a.option(app, "--environment", "E",
+           "One of the cluster's environments (class B; may be left out when it offers one or none)");
 }
 
 Result<> run_lease(Context& ctx) {
@@ -289,7 +323,7 @@ Result<> run_lease(Context& ctx) {
   if (!billing) return usage_error("pass --billing hourly, daily, monthly or yearly");
   const auto mode = enum_parse<BillingMode>(*billing);
   if (!mode) return usage_error(fmt::format("--billing takes hourly, daily, monthly or yearly, not '{}'", *billing));
-  api::LeaseRequest request{cpc_id, *units, *mode, std::nullopt, std::nullopt};
+  api::LeaseRequest request{cpc_id, *units, *mode, std::nullopt, std::nullopt, std::nullopt};
   if (auto p = ctx.args.get("--periods")) {
     const auto k = whole_number(*p);
     if (!k || *k < 1)
@@ -300,6 +334,7 @@ Result<> run_lease(Context& ctx) {
   if (auto file = ctx.args.get("--ssh-key")) {
     TRY_ASSIGN(request.ssh_public_key, read_public_key(*file));
   }
+  if (auto env = ctx.args.get("--environment")) request.environment = *env;
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   auto data = api->call<api::endpoint::RequestLease>(request);
   if (!data) return std::unexpected(name_lease_flags(data.error()));
@@ -313,6 +348,11 @@ Result<> run_lease(Context& ctx) {
           "The supplier {} decides by {}. Once approved, they pass you an authorization "
           "code: run cpshare redeem CODE to get your account.\n",
           or_dash(l.supplier), local_time(l.decide_by, ctx.zone()));
+    else if (l.state == LeaseState::Provisioning)
+      out << fmt::format(
+          "State: provisioning. The cluster's agent sets up your access{}; once the lease is active (billing "
+          "starts then), cpshare leases show {} --access shows it.\n",
+          l.environment ? fmt::format(" ({})", *l.environment) : "", id);
     else
       out << "State: " << name_of(l.state) << ".\n";
     out << "Follow it with: cpshare leases show " << id << "\n";
@@ -369,7 +409,9 @@ Result<> run_leases(Context& ctx) {
 
 void declare_leases_show(CLI::App* app, Args& a) {
   a.positional(app, "LEASE", "The lease's id (ls-…)", true);
-  a.flag(app, "--access", "Also show the account's access details (host, username, password; the lease's user only)");
+  a.flag(app, "--access",
+         "Also show the access details (class A: host, username, password; class B: URL, username, password or "
+         "token; the lease's user only)");
 }
 
 Result<> run_leases_show(Context& ctx) {
@@ -382,6 +424,10 @@ Result<> run_leases_show(Context& ctx) {
     if (data.access) {
       out << "\nAccess:\n";
       print_access(out, *data.access, "");
+    }
+    if (data.platform_access) {
+      out << "\nAccess (the supplier's platform):\n";
+      print_platform_access(out, *data.platform_access);
     }
   });
 }
@@ -508,7 +554,10 @@ std::vector<Command> lease_commands() {
        "hours for the estimate. daily, monthly and yearly are prepaid for K periods (default 1) when the lease "
        "starts; releasing early refunds the periods not yet begun. For a class A cluster the supplier approves "
        "the request and passes you an authorization code: cpshare redeem CODE creates your account. --ssh-key "
-       "installs your public key in that account. With --json, prints {\"lease\": {...}}: take the id from "
+       "installs your public key in that account. For a class B cluster choose one of its environments with "
+       "--environment (cpshare show CPCID lists them); the cluster's agent then provisions the lease on the "
+       "supplier's platform, and once it is active (billing starts then) cpshare leases show LEASE --access shows "
+       "the URL, username and password or token. With --json, prints {\"lease\": {...}}: take the id from "
        ".lease.lease_id."},
       {{"leases"},
        "List your leases, or (--incoming) those of your clusters",

@@ -51,7 +51,10 @@ namespace cpshare {
   X(LeaseRedeemFailed,      "lease_redeem_failed")                                  \
   X(LeaseEnded,             "lease_ended")                                          \
   X(LeaseRevocationPending, "lease_revocation_pending")                             \
-  X(LeaseBillFailed,        "lease_bill_failed")
+  X(LeaseBillFailed,        "lease_bill_failed")                                    \
+  /* B-class leases through the cluster's agent (issue 11) */                       \
+  X(LeaseActivated,         "lease_activated")                                      \
+  X(LeaseUnitsFreed,        "lease_units_freed")
 // clang-format on
 CPSHARE_ENUM(AuditEventName, CPSHARE_AUDIT_EVENTS);
 

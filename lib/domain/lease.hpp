@@ -15,7 +15,7 @@ namespace cpshare {
 
 // enum class LeaseState (leases.state, the wire's "state"):
 // requested → (A) approved → active → ended
-//           → (B) provisioning (until the cluster's agent reports it; a later issue) → ended
+//           → (B) provisioning (until the cluster's agent reports the access; R-LEASE-6) → active → ended
 //           → rejected (by the supplier) | lapsed (not approved or redeemed in time)
 // clang-format off
 #define CPSHARE_LEASE_STATES(X)   \
@@ -93,7 +93,16 @@ struct Lease {
   // empty, no ledger entry is written, and the admin settles it by hand
   // (audit event lease_bill_failed). Migration 6.
   bool bill_failed = false;
-  Blob access_cipher;  // sealed access details (A-class), for the owner only
+  Blob access_cipher;  // sealed access details (A-class SSH, B-class platform), for the owner only
+  // B-class (migration 10; docs/design/leases.md "B-class"): the environment the user chose
+  // (one of the cluster's); the agent's failed reports of the current step (provision while
+  // provisioning, deprovision once ended: reset when the lease ends), the last error and when;
+  // and when the agent confirmed the units freed (until then an ended B-class lease holds them, busy).
+  std::optional<std::string> environment;
+  int agent_attempts = 0;
+  std::optional<std::string> agent_error;
+  std::optional<std::int64_t> agent_error_at;
+  std::optional<std::int64_t> units_freed_at;
 };
 
 // One ledger entry: money moves only here (docs/design/leases.md).

@@ -108,6 +108,7 @@ void HttpServer::install_routes() {
   bind_meta_endpoints(endpoints);
   catalog_.bind(endpoints);
   leases_.bind(endpoints);
+  leases_.bind_agent(endpoints);
   metrics_.bind(endpoints);
   platform_.bind(endpoints);
   accounts_.registration.bind(endpoints);

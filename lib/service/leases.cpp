@@ -90,6 +90,44 @@ Result<std::pair<YearMonth, std::pair<std::int64_t, std::int64_t>>> month_range(
   return std::pair{*m, cal.month_range(*m)};
 }
 
+// The environment of a lease of `cluster` (R-LEASE-6): one of a B-class cluster's
+// environments; left out, the only one it offers (null when it offers none); refused for
+// A-class. VALIDATION_FAILED on "environment" naming the choices.
+Result<std::optional<std::string>> chosen_environment(const catalog::Cluster& cluster,
+                                                      const std::optional<std::string>& given) {
+  if (cluster.cluster_class != 'B') {
+    if (given)
+      return fail_fields({{"environment",
+                           "only B-class leases choose an environment; A-class leases get an SSH "
+                           "account (leave --environment out)"}});
+    return std::optional<std::string>{};
+  }
+  const auto& envs = cluster.environments;
+  std::string choices;
+  for (const auto& e : envs) choices += (choices.empty() ? "" : ", ") + e;
+  if (!given) {
+    if (envs.size() <= 1) return envs.empty() ? std::optional<std::string>{} : std::optional<std::string>(envs[0]);
+    return fail_fields({{"environment", fmt::format("is required: cluster {} offers {}; choose one of them",
+                                                    cluster.cpc_id, choices)}});
+  }
+  if (std::find(envs.begin(), envs.end(), *given) != envs.end()) return given;
+  return fail_fields(
+      {{"environment", envs.empty() ? fmt::format("cluster {} offers no environments; leave it out", cluster.cpc_id)
+                                    : fmt::format("'{}' is not one of cluster {}'s environments: {}", *given,
+                                                  cluster.cpc_id, choices)}});
+}
+
+// A B-class lease's progress through the agent, for its supplier: the step it waits on and
+// that step's failed attempts (reset when the lease ends).
+api::LeaseAgentStatus agent_status(const Lease& l) {
+  std::string step = l.state == LeaseState::Provisioning ? "provision"
+                     : l.units_freed_at                  ? "done"
+                     : l.ended_at                        ? "deprovision"
+                                                         : "none";
+  return api::LeaseAgentStatus{step, l.agent_attempts, l.agent_error, wire_time(l.agent_error_at),
+                               wire_time(l.units_freed_at)};
+}
+
 }  // namespace
 
 LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, Mailer& mailer,
@@ -103,7 +141,12 @@ LeaseService::LeaseService(Store& store, const crypto::KeyRing& keys, ssh::Suppl
       config_(config),
       redeem_throttle_(clock) {}
 
-Result<api::LeaseView> LeaseService::lease_view(const Lease& l) const {
+std::optional<std::int64_t> LeaseService::planned_end_from(const Lease& l, std::int64_t start) const {
+  if (l.terms.mode == billing::Mode::Hourly && l.terms.periods == 0) return std::nullopt;
+  return billing::period_end(l.terms.mode, config_.calendar, start, l.terms.periods);
+}
+
+Result<api::LeaseView> LeaseService::lease_view(const Lease& l, bool supplier_view) const {
   std::optional<std::int64_t> running;  // null when the amount cannot be computed (see end_in_tx)
   if (l.state == LeaseState::Active && l.started_at) {
     const std::int64_t until = billing::billed_until(l.terms, *l.started_at, l.planned_end, clock_.now());
@@ -135,7 +178,11 @@ Result<api::LeaseView> LeaseService::lease_view(const Lease& l) const {
                         .ended_at = wire_time(l.ended_at),
                         .end_reason = l.end_reason,
                         .note = text_or_null(l.note),
-                        .cluster = std::move(*cluster)};
+                        .cluster = std::move(*cluster),
+                        .environment = l.environment,
+                        .agent = supplier_view && l.cluster_class == 'B'
+                                     ? std::optional<api::LeaseAgentStatus>(agent_status(l))
+                                     : std::nullopt};
 }
 
 // Approve, reject and terminate are the cluster's supplier's (or an admin's).
@@ -198,6 +245,7 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
       return fail_fields({{"billing", fmt::format("cluster {} does not offer {} billing", cpc_id, enum_name(mode))}});
     if (key && cluster->cluster_class != 'A')
       return fail_fields({{"ssh_public_key", "only A-class leases get an SSH account"}});
+    TRY_ASSIGN(std::optional<std::string> environment, chosen_environment(*cluster, req.environment));
 
     Lease l;
     l.lease_id = new_lease_id();
@@ -217,6 +265,7 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
     TRY_ASSIGN(l.estimate, billing::estimate(l.terms));
     l.state = cluster->cluster_class == 'A' ? LeaseState::Requested : LeaseState::Provisioning;
     l.ssh_public_key = key.value_or("");
+    l.environment = environment;
     l.created_at = clock_.now();
     if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
 
@@ -244,7 +293,7 @@ Result<api::LeaseList> LeaseService::list(const Caller& caller, const api::Lease
   api::LeaseList out;
   out.items.reserve(rows.size());
   for (const auto& l : rows) {
-    TRY_ASSIGN(api::LeaseView view, lease_view(l));
+    TRY_ASSIGN(api::LeaseView view, lease_view(l, query.incoming));
     out.items.push_back(std::move(view));
   }
   return out;
@@ -257,16 +306,24 @@ Result<api::LeaseDetail> LeaseService::show(const Caller& caller, const std::str
   if (!mine && l.supplier_id != caller.account.id && !caller.is_admin())
     return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
   api::LeaseDetail out;
-  TRY_ASSIGN(out.lease, lease_view(l));
+  TRY_ASSIGN(out.lease, lease_view(l, l.supplier_id == caller.account.id || caller.is_admin()));
   if (query.access) {
     if (!mine) return fail(ErrorCode::Forbidden, "only the lease's user may see its access details");
     if (l.access_cipher.empty())
-      return fail(ErrorCode::Conflict, fmt::format("lease {} has no access yet ({}); redeem its code first", lease_id,
-                                                   lease_state_name(l.state)));
+      return fail(ErrorCode::Conflict,
+                  fmt::format("lease {} has no access yet ({}); {}", lease_id, lease_state_name(l.state),
+                              l.cluster_class == 'B' ? "it appears once the cluster's agent has provisioned it"
+                                                     : "redeem its code first"));
     TRY_ASSIGN(std::string text, keys_.open_string(l.access_cipher));
-    auto details = api::lease_access_from_text(text);
-    if (!details) return std::unexpected(std::move(details.error()).context(fmt::format("lease {}", lease_id)));
-    out.access = std::move(*details);
+    if (l.cluster_class == 'B') {
+      auto details = api::lease_platform_access_from_text(text);
+      if (!details) return std::unexpected(std::move(details.error()).context(fmt::format("lease {}", lease_id)));
+      out.platform_access = std::move(*details);
+    } else {
+      auto details = api::lease_access_from_text(text);
+      if (!details) return std::unexpected(std::move(details.error()).context(fmt::format("lease {}", lease_id)));
+      out.access = std::move(*details);
+    }
   }
   return out;
 }
@@ -444,9 +501,21 @@ Result<Lease> LeaseService::end_in_tx(Lease l, EndReason reason, const std::stri
   l.note = note;
   l.decide_by.reset();
   const bool revoke_account = was_active && l.cluster_class == 'A';
+  // B-class (R-LEASE-6): the units stay held, busy, until the cluster's agent reports that
+  // the provision hook's deprovision step ran (agent_released); the lease is its work item
+  // until then. Its attempts count that step from here.
+  const bool agent_frees = l.cluster_class == 'B';
+  if (agent_frees) {
+    l.agent_attempts = 0;
+    l.agent_error.reset();
+    l.agent_error_at.reset();
+  }
   TRY(store_.atomically([&]() -> Result<> {
     TRY(store_.leases().update(l, from));  // first: a second ender of the same lease stops here
-    TRY(store_.leases().release_units(l));
+    if (agent_frees)
+      TRY(store_.leases().set_units(l, UnitStatus::Busy));
+    else
+      TRY(store_.leases().release_units(l));
     if (was_active && !bill_error) {
       if (l.terms.mode == billing::Mode::Hourly)
         TRY(store_.leases().append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -*l.charged}));

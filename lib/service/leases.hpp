@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/agent_work.hpp"
 #include "api/leases.hpp"
 #include "billing/billing.hpp"
 #include "crypto/crypto.hpp"
@@ -81,6 +82,30 @@ class LeaseService {
   // Binds the endpoints of api/leases.hpp to the methods above (leases.cpp, at its end).
   void bind(EndpointTable& t);
 
+  // The B-class lifecycle through the cluster's agent (api/agent_work.hpp; R-LEASE-6;
+  // docs/design/leases.md "B-class"; lease_agent.cpp). `token` is the bearer the agent sent:
+  // a cluster's agent token (else UNAUTHENTICATED), and that cluster's own (an unknown
+  // cpc_id or another cluster's: FORBIDDEN). A lease not of that cluster: NOT_FOUND.
+  //
+  // work: the provisioning leases (action provision) and the ended ones whose units the
+  // agent has not confirmed freed (deprovision), oldest first, at most AgentWork::kMaxWork.
+  Result<api::AgentWork> agent_work(const std::string& token, const std::string& cpc_id);
+  // access: the hook's access is sealed in the lease (as A-class access is), its units
+  // become busy and the lease active: billing starts now (prepaid: the charge now, the
+  // planned end from now). An error report counts an attempt and keeps the error for the
+  // supplier; the lease stays provisioning. A lease no longer provisioning: CONFLICT (a
+  // repeated report is accepted once).
+  Result<api::AgentReportAccepted> agent_access(const std::string& token, const std::string& cpc_id,
+                                                const std::string& lease_id, const api::AccessReport& report,
+                                                const RequestContext& ctx);
+  // released: the ended lease's units are idle again. An error report counts an attempt.
+  // A lease that has not ended, or whose units were already confirmed freed: CONFLICT.
+  Result<api::AgentReportAccepted> agent_released(const std::string& token, const std::string& cpc_id,
+                                                  const std::string& lease_id, const api::ReleasedReport& report,
+                                                  const RequestContext& ctx);
+  // Binds the endpoints of api/agent_work.hpp (lease_agent.cpp).
+  void bind_agent(EndpointTable& t);
+
  private:
   Result<Lease> find(const std::string& lease_id);
   Result<> supplier_side(const Caller& caller, const Lease& l);
@@ -105,7 +130,14 @@ class LeaseService {
   Result<> tell_supplier(const Lease& l, const Revocation& r, bool final);
   Result<> mail_supplier(const Account& who, const Lease& l, const Revocation& r, bool final);
   // The API view of a lease (its running cost as of now); INTERNAL when its stored snapshot does not fit.
-  Result<api::LeaseView> lease_view(const Lease& l) const;
+  // supplier_view: the viewer is the cluster's supplier or an admin (a B-class lease's agent status is theirs).
+  Result<api::LeaseView> lease_view(const Lease& l, bool supplier_view = false) const;
+  // The cluster of the agent token `token`, if it is cpc_id's (see agent_work).
+  Result<catalog::Cluster> agent_cluster(const std::string& token, const std::string& cpc_id);
+  // Lease `lease_id` of that cluster (else NOT_FOUND).
+  Result<Lease> agent_lease(const catalog::Cluster& cluster, const std::string& lease_id);
+  // The planned end of a lease that starts at `start` (null for pay-as-you-go without a plan).
+  std::optional<std::int64_t> planned_end_from(const Lease& l, std::int64_t start) const;
 
   Store& store_;
   const crypto::KeyRing& keys_;

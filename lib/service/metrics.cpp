@@ -352,10 +352,14 @@ void MetricsService::bind(EndpointTable& t) {
 }
 
 Result<std::int64_t> MetricsService::agent_cluster(const std::string& token) {
+  return agent_token_cluster(store_, keys_, token);
+}
+
+Result<std::int64_t> agent_token_cluster(Store& store, const crypto::KeyRing& keys, const std::string& token) {
   if (!token.starts_with("cpa_"))
     return fail(ErrorCode::Unauthenticated,
                 "this endpoint takes the cluster's agent token (cpa_…, given by cpshare publish), not a session");
-  TRY_ASSIGN(auto id, store_.metrics().cluster_by_agent_token(keys_.token_hash(token)));
+  TRY_ASSIGN(auto id, store.metrics().cluster_by_agent_token(keys.token_hash(token)));
   if (!id) return fail(ErrorCode::Unauthenticated, "this agent token is not any cluster's; check the agent's config");
   return *id;
 }

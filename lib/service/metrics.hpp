@@ -66,6 +66,11 @@ nlohmann::json rollup_json(const Rollup& r);
 
 }  // namespace metrics
 
+// The cluster whose agent token this is (its keyed hash in cluster_secrets): not one (a
+// session token, an unknown or revoked token): UNAUTHENTICATED. Shared by every Auth::Agent
+// endpoint (Irmds here, the lease lifecycle in LeaseService).
+Result<std::int64_t> agent_token_cluster(Store& store, const crypto::KeyRing& keys, const std::string& token);
+
 class MetricsService {
  public:
   MetricsService(Store& store, const crypto::KeyRing& keys, const Clock& clock, MetricsConfig config = {})

@@ -17,7 +17,9 @@ constexpr const char* kLeaseColumns =
     "(SELECT cpc_id FROM clusters WHERE id = l.cluster_id), l.supplier_id, "
     "(SELECT username FROM accounts WHERE id = l.supplier_id), l.class, l.cluster_snapshot, l.mode, l.unit_price, "
     "l.units, l.periods, l.estimate, l.state, l.unit_list, l.ssh_public_key, l.created_at, l.decide_by, "
-    "l.started_at, l.planned_end, l.ended_at, l.end_reason, l.note, l.charged, l.refunded, l.access_enc, l.bill_failed";
+    "l.started_at, l.planned_end, l.ended_at, l.end_reason, l.note, l.charged, l.refunded, l.access_enc, "
+    "l.bill_failed, "
+    "l.environment, l.agent_attempts, l.agent_error, l.agent_error_at, l.units_freed_at";
 
 std::vector<int> split_units(const std::string& s) {
   std::vector<int> out;
@@ -74,6 +76,11 @@ Lease read_lease(SQLite::Statement& st) {
   l.refunded = opt_int(st.getColumn(i++));
   l.access_cipher = blob(st.getColumn(i++));
   l.bill_failed = st.getColumn(i++).getInt() != 0;
+  l.environment = opt_text(st.getColumn(i++));
+  l.agent_attempts = st.getColumn(i++).getInt();
+  l.agent_error = opt_text(st.getColumn(i++));
+  l.agent_error_at = opt_int(st.getColumn(i++));
+  l.units_freed_at = opt_int(st.getColumn(i++));
   return l;
 }
 
@@ -132,7 +139,7 @@ Result<Lease> LeaseStore::create(Lease l, int units) {
     SQLite::Statement& st = db.prepare(
         "INSERT INTO leases (lease_id, user_id, cluster_id, supplier_id, class, cluster_snapshot, "
         "mode, unit_price, units, periods, estimate, state, unit_list, ssh_public_key, created_at, "
-        "decide_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "decide_by, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int i = 1;
     st.bind(i++, l.lease_id);
     st.bind(i++, static_cast<int64_t>(l.user_id));
@@ -153,6 +160,10 @@ Result<Lease> LeaseStore::create(Lease l, int units) {
       st.bind(i++, l.ssh_public_key);
     st.bind(i++, static_cast<int64_t>(l.created_at));
     bind_opt(st, i++, l.decide_by);
+    if (l.environment)
+      st.bind(i++, *l.environment);
+    else
+      st.bind(i++);
     st.exec();
     l.id = db.getLastInsertRowid();
     SQLite::Statement& hold = db.prepare("INSERT INTO lease_units (lease_id, cluster_id, idx) VALUES (?, ?, ?)");
@@ -225,7 +236,8 @@ Result<> LeaseStore::update(const Lease& l, LeaseState from) {
   return db_.write("update lease", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
         "UPDATE leases SET state = ?, decide_by = ?, started_at = ?, planned_end = ?, ended_at = ?, "
-        "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ?, bill_failed = ? "
+        "end_reason = ?, note = ?, charged = ?, refunded = ?, access_enc = ?, bill_failed = ?, "
+        "agent_attempts = ?, agent_error = ?, agent_error_at = ?, units_freed_at = ? "
         "WHERE id = ? AND state = ?");
     int i = 1;
     st.bind(i++, std::string(lease_state_name(l.state)));
@@ -239,6 +251,13 @@ Result<> LeaseStore::update(const Lease& l, LeaseState from) {
     bind_opt(st, i++, l.refunded);
     bind_blob(st, i++, l.access_cipher);
     st.bind(i++, l.bill_failed ? 1 : 0);
+    st.bind(i++, l.agent_attempts);
+    if (l.agent_error)
+      st.bind(i++, *l.agent_error);
+    else
+      st.bind(i++);
+    bind_opt(st, i++, l.agent_error_at);
+    bind_opt(st, i++, l.units_freed_at);
     st.bind(i++, static_cast<int64_t>(l.id));
     st.bind(i, std::string(lease_state_name(from)));
     if (st.exec() != 1)
@@ -263,6 +282,48 @@ Result<> LeaseStore::release_units(const Lease& l) {
     st.exec();
     mark_units(db, l.cluster_id, l.units, UnitStatus::Idle);
     return {};
+  });
+}
+
+Result<std::vector<Lease>> LeaseStore::agent_work(std::int64_t cluster_id, int limit) {
+  return db_.read("agent work", [&](Connection& db) -> Result<std::vector<Lease>> {
+    SQLite::Statement& st = db.prepare(
+        fmt::format("SELECT {} FROM leases l WHERE l.cluster_id = ? AND l.class = 'B' AND l.units_freed_at IS NULL "
+                    "AND (l.state = 'provisioning' OR l.ended_at IS NOT NULL) ORDER BY l.id LIMIT ?",
+                    kLeaseColumns));
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, limit);
+    std::vector<Lease> out;
+    while (st.executeStep()) out.push_back(read_lease(st));
+    return out;
+  });
+}
+
+Result<> LeaseStore::agent_failed(std::int64_t id, const std::string& error, std::int64_t at) {
+  return db_.write("agent report", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE leases SET agent_attempts = agent_attempts + 1, agent_error = ?, agent_error_at = ? WHERE id = ?");
+    st.bind(1, error);
+    st.bind(2, static_cast<int64_t>(at));
+    st.bind(3, static_cast<int64_t>(id));
+    st.exec();
+    return {};
+  });
+}
+
+Result<bool> LeaseStore::free_units(const Lease& l, std::int64_t at) {
+  return db_.write("free units", [&](Connection& db) -> Result<bool> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE leases SET units_freed_at = ?, agent_error = NULL, agent_error_at = NULL "
+        "WHERE id = ? AND ended_at IS NOT NULL AND units_freed_at IS NULL");
+    st.bind(1, static_cast<int64_t>(at));
+    st.bind(2, static_cast<int64_t>(l.id));
+    if (st.exec() != 1) return false;
+    SQLite::Statement& held = db.prepare("UPDATE lease_units SET held = 0 WHERE lease_id = ?");
+    held.bind(1, static_cast<int64_t>(l.id));
+    held.exec();
+    mark_units(db, l.cluster_id, l.units, UnitStatus::Idle);
+    return true;
   });
 }
 

@@ -67,6 +67,16 @@ class LeaseStore {
   // The lease lets go of its units: they are idle again.
   Result<> release_units(const Lease& l);
 
+  // B-class (migration 10): the leases of a cluster its agent must act on, oldest first, at
+  // most `limit`: provisioning ones (to provision) and ended ones whose units the agent has not
+  // confirmed freed (to deprovision).
+  Result<std::vector<Lease>> agent_work(std::int64_t cluster_id, int limit);
+  // The agent reports that its step for lease `id` failed: attempts + 1, the error and when.
+  Result<> agent_failed(std::int64_t id, const std::string& error, std::int64_t at);
+  // The agent confirmed an ended B-class lease's units freed: they are idle again, and
+  // units_freed_at is set. false (nothing changed) when the lease has not ended or they already were.
+  Result<bool> free_units(const Lease& l, std::int64_t at);
+
   // The ledger (amounts in fen). ledger: an account's entries with
   // from <= at < to (Unix seconds), oldest first.
   Result<> append_ledger(const LedgerEntry& e);

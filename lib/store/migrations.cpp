@@ -397,6 +397,22 @@ CREATE TABLE cluster_events (
 );
 CREATE INDEX cluster_events_cluster_at ON cluster_events (cluster_id, at);
 )SQL"},
+      // 10: the B-class lease lifecycle (issue 11, Build point 2; R-LEASE-6;
+      // docs/design/leases.md "B-class"). The environment the user chose; the
+      // agent's provision and deprovision reports (attempts, last error and
+      // when, kept for the supplier); and when the agent confirmed the units
+      // freed. Until then an ended B-class lease keeps its units held and busy.
+      // B-class leases that ended before this migration had their units freed
+      // at the end: they count as confirmed then.
+      {10, "B-class lease lifecycle: environment, agent reports, units freed", R"SQL(
+ALTER TABLE leases ADD COLUMN environment TEXT;
+ALTER TABLE leases ADD COLUMN agent_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE leases ADD COLUMN agent_error TEXT;
+ALTER TABLE leases ADD COLUMN agent_error_at INTEGER;
+ALTER TABLE leases ADD COLUMN units_freed_at INTEGER;
+UPDATE leases SET units_freed_at = ended_at WHERE class = 'B' AND ended_at IS NOT NULL;
+CREATE INDEX leases_agent_work ON leases(cluster_id, state) WHERE class = 'B' AND units_freed_at IS NULL;
+)SQL"},
   };
   return list;
 }

@@ -1,6 +1,7 @@
 #include "util/subprocess.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,16 +18,16 @@ namespace cpshare::subprocess {
 
 namespace {
 
-// Reads what is in the non-blocking `fd` into out (up to max bytes kept):
+// Reads what is in the non-blocking `fd` into `into` (up to max bytes kept):
 // the bytes read, 0 at end of file, -1 when nothing is there now.
-ssize_t drain(int fd, Outcome& out, std::size_t max) {
+ssize_t drain(int fd, std::string& into, bool& truncated, std::size_t max) {
   char buf[4096];
   const ssize_t n = read(fd, buf, sizeof buf);
   if (n < 0) return -1;
   if (n == 0) return 0;
-  const std::size_t room = max > out.output.size() ? max - out.output.size() : 0;
-  out.output.append(buf, std::min(room, static_cast<std::size_t>(n)));
-  if (static_cast<std::size_t>(n) > room) out.truncated = true;
+  const std::size_t room = max > into.size() ? max - into.size() : 0;
+  into.append(buf, std::min(room, static_cast<std::size_t>(n)));
+  if (static_cast<std::size_t>(n) > room) truncated = true;
   return n;
 }
 
@@ -35,20 +36,37 @@ void record_status(Outcome& out, int status) {
   if (WIFSIGNALED(status)) out.signal = WTERMSIG(status);
 }
 
-}  // namespace
+// The parent's ends of the child's pipes (-1: none).
+struct Pipes {
+  int in = -1, out = -1, err = -1;
+  void close_all() {
+    for (int* fd : {&in, &out, &err})
+      if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+      }
+  }
+};
 
-Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::size_t max_output) {
-  Outcome out;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
+// Starts argv with its stdin, stdout and stderr wired as `o` asks; pid 0 and out.start_error on failure.
+pid_t spawn(const std::vector<std::string>& argv, const Options& o, Pipes& p, Outcome& out) {
+  int in[2] = {-1, -1}, so[2] = {-1, -1}, se[2] = {-1, -1};
+  const bool ok = pipe2(so, O_CLOEXEC) == 0 && (o.input.empty() || pipe2(in, O_CLOEXEC) == 0) &&
+                  (!o.split_stderr || pipe2(se, O_CLOEXEC) == 0);
+  if (!ok) {
     out.start_error = std::strerror(errno);
-    return out;
+    for (int fd : {in[0], in[1], so[0], so[1], se[0], se[1]})
+      if (fd >= 0) close(fd);
+    return 0;
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+  if (o.input.empty())
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  else
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, so[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, o.split_stderr ? se[1] : so[1], 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
@@ -60,21 +78,48 @@ Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds time
   const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  close(fds[1]);
+  for (int fd : {in[0], so[1], se[1]})
+    if (fd >= 0) close(fd);
+  p = Pipes{in[1], so[0], se[0]};
   if (rc != 0) {
-    close(fds[0]);
+    p.close_all();
     out.start_error = std::strerror(rc);
-    return out;
+    return 0;
   }
+  for (int fd : {p.in, p.out, p.err})
+    if (fd >= 0) fcntl(fd, F_SETFL, O_NONBLOCK);
+  return pid;
+}
+
+}  // namespace
+
+Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, std::size_t max_output) {
+  return run(argv, timeout, Options{"", false, max_output});
+}
+
+Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const Options& o) {
+  Outcome out;
+  Pipes p;
+  const pid_t pid = spawn(argv, o, p, out);
+  if (pid == 0) return out;
   out.started = true;
-  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  // A child that exits without reading its stdin must not kill us with SIGPIPE: blocked in
+  // this thread only (after the spawn, so the child does not inherit the mask), and a
+  // pending one consumed before the mask is restored.
+  sigset_t pipe_signal, old_mask;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  if (p.in >= 0) pthread_sigmask(SIG_BLOCK, &pipe_signal, &old_mask);
+  bool broken_pipe = false;
+  std::size_t written = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool open = true;
   int status = 0;
+  bool err_truncated = false;
   while (true) {
     if (waitpid(pid, &status, WNOHANG) == pid) {
-      while (open && drain(fds[0], out, max_output) > 0) {
-      }  // what it wrote before exiting (not what a grandchild holding the pipe writes later)
+      // What it wrote before exiting (not what a grandchild holding the pipe writes later).
+      while (p.out >= 0 && drain(p.out, out.output, out.truncated, o.max_output) > 0) {}
+      while (p.err >= 0 && drain(p.err, out.error_output, err_truncated, o.max_output) > 0) {}
       record_status(out, status);
       break;
     }
@@ -87,12 +132,43 @@ Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds time
       out.timed_out = true;
       break;
     }
-    pollfd p{fds[0], POLLIN, 0};
-    const int ready = open ? poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 50))) : 0;
-    if (!open) usleep(10'000);
-    if (ready > 0 && drain(fds[0], out, max_output) == 0) open = false;
+    pollfd fds[3] = {{p.out, POLLIN, 0}, {p.err, POLLIN, 0}, {p.in, POLLOUT, 0}};
+    const bool any = p.out >= 0 || p.err >= 0 || p.in >= 0;
+    const int ready = any ? poll(fds, 3, static_cast<int>(std::min<long>(left.count(), 50))) : 0;
+    if (!any) usleep(10'000);
+    if (ready <= 0) continue;
+    if (p.out >= 0 && (fds[0].revents & (POLLIN | POLLHUP)) &&
+        drain(p.out, out.output, out.truncated, o.max_output) == 0) {
+      close(p.out);
+      p.out = -1;
+    }
+    if (p.err >= 0 && (fds[1].revents & (POLLIN | POLLHUP)) &&
+        drain(p.err, out.error_output, err_truncated, o.max_output) == 0) {
+      close(p.err);
+      p.err = -1;
+    }
+    if (p.in >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t n = write(p.in, o.input.data() + written, o.input.size() - written);
+      if (n > 0) written += static_cast<std::size_t>(n);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {  // it closed its stdin: stop writing
+        broken_pipe = broken_pipe || errno == EPIPE;
+        written = o.input.size();
+      }
+      if (written >= o.input.size()) {
+        close(p.in);
+        p.in = -1;
+      }
+    }
   }
-  close(fds[0]);
+  if (out.truncated || err_truncated) out.truncated = true;
+  p.close_all();
+  if (!o.input.empty()) {
+    if (broken_pipe) {
+      const timespec now{0, 0};
+      sigtimedwait(&pipe_signal, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  }
   return out;
 }
 

@@ -269,9 +269,27 @@ lid=$(jq -r .data.lease.lease_id "$LAST")
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 1 daily '"periods":3,"ssh_public_key":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3f9rX2Jv7x0w8fQ1m9bQk5u7mYzq3oB0X1pW6eH2dK alice@laptop"')"
 lid2=$(jq -r .data.lease.lease_id "$LAST")
 [ "$(count .data.lease.estimate)" = 144000 ] || fail "lease: daily estimate is not 3 × 48000"
-call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 4 daily '"periods":2')"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 4 daily '"periods":2')"  # 422 no environment among two
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 4 daily '"periods":2,"environment":"jupyterlab"')"
 lid3=$(jq -r .data.lease.lease_id "$LAST")
 [ "$(count .data.lease.state)" = '"provisioning"' ] || fail "lease B: not provisioning"
+[ "$(count .data.lease.environment)" = '"jupyterlab"' ] || fail "lease B: no environment"
+# The B-class lifecycle (issue 11): the agent's work list and its reports (the lease stays provisioning here).
+wpath=/api/v1/clusters/$cid_b/agent
+call GET '/api/v1/clusters/{cpc_id}/agent/work' "$wpath/work" -H "$(auth "$agent_b")"
+[ "$(count '[.data.items[] | [.action, .lease_id, .environment]]')" = "[[\"provision\",\"$lid3\",\"jupyterlab\"]]" ] ||
+  fail "agent work: $(cat "$LAST")"
+call GET '/api/v1/clusters/{cpc_id}/agent/work' "$wpath/work" -H "$(auth "$ts")"                     # 401 a session
+call GET '/api/v1/clusters/{cpc_id}/agent/work' "/api/v1/clusters/$cid/agent/work" -H "$(auth "$agent_b")"  # 403
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/access' "$wpath/leases/$lid3/access" -H "$(auth "$agent_b")" \
+  -d '{"error":"provision hook exited with status 1: no quota"}'
+[ "$(count '[.data.state, .data.attempts]')" = '["provisioning",1]' ] || fail "access error report: $(cat "$LAST")"
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/access' "$wpath/leases/$lid3/access" -H "$(auth "$agent_b")" -d '{}'  # 422
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/access' "$wpath/leases/$lid3/access" -H "$(auth "$agent_b")" -d '{bad'  # 400
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/access' "$wpath/leases/ls-0000000000/access" -H "$(auth "$agent_b")" \
+  -d '{"error":"x"}'                                                                                # 404
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$agent_b")" -d '{}'  # 409 not ended
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$ts")" -d '{}'  # 401
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 6 hourly)"            # 409: 5 idle now
 code_is UNITS_UNAVAILABLE "lease of 6 with 5 idle"
 call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
@@ -371,6 +389,18 @@ call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate"
 call POST '/api/v1/leases/{lease_id}/terminate' "/api/v1/leases/$lid3/terminate" -H "$(auth "$ts")" -d '{"reason":"again"}'  # 409
 code_is CONFLICT "terminate twice"
 call POST '/api/v1/leases/{lease_id}/reject' "/api/v1/leases/$lid3/reject" -H "$(auth "$ts")" -d '{"reason":"x"}'  # 409 ended
+# An ended B-class lease's units stay busy until its agent reports the deprovision step ran.
+call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid_b/units" -H "$(auth "$ts")"
+[ "$(count '[.data.items[] | select(.status == "busy")] | length')" = 4 ] || fail "B-class units freed before the agent said so"
+call GET '/api/v1/clusters/{cpc_id}/agent/work' "$wpath/work" -H "$(auth "$agent_b")"
+[ "$(count '[.data.items[] | [.action, .lease_id]]')" = "[[\"deprovision\",\"$lid3\"]]" ] || fail "agent work after the end: $(cat "$LAST")"
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$agent_b")" \
+  -d '{"error":"deprovision hook timed out after 120 s and was killed"}'
+[ "$(count '[.data.units_freed, .data.attempts]')" = '[false,1]' ] || fail "released error report: $(cat "$LAST")"
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$agent_b")" -d '{}'
+[ "$(count '[.data.state, .data.units_freed]')" = '["ended",true]' ] || fail "released report: $(cat "$LAST")"
+call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$agent_b")" -d '{}'  # 409 once
+code_is CONFLICT "released twice"
 call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
 [ "$(count .data.cluster.units_free)" = 8 ] || fail "units not idle again after the leases ended"
 call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid_b/units" -H "$(auth "$ts")"

@@ -60,6 +60,17 @@ struct Fixture : RealHost, testing::LeaseFixture {
     return store->leases().query(q).value();
   }
 
+  // What a B-class cluster's agent does once a lease has ended (R-LEASE-6): reports its
+  // deprovision step ran, so the units it kept busy are idle again.
+  void agent_frees() {
+    LeaseQuery q;
+    q.limit = 10000;
+    const std::vector<Lease> rows = store->leases().query(q).value();
+    for (const auto& l : rows)
+      if (l.cluster_class == 'B' && l.ended_at && !l.units_freed_at)
+        REQUIRE(store->leases().free_units(l, clock.now()));
+  }
+
   // Starts a lease's billing as the agent (B) or a redeem (A) would.
   Lease activate(const std::string& lease_id) {
     Lease l = *store->leases().by_lease_id(lease_id).value();
@@ -247,6 +258,7 @@ TEST_CASE("ending bills to the fen, and the ledger reconciles with the leases", 
 
   auto e = f.leases.release(alice, early, f.ctx).value().lease;  // never started: nothing billed
   CHECK(e.charged == 0);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 8);
 
   // The ledger: what the user paid is what the leases charged, and the supplier earned it.
@@ -331,6 +343,7 @@ TEST_CASE("a lease ends once, however many enders race for it", "[R-LEASE-3][R-L
     CHECK(conflict == 7);
     CHECK(other == 0);
     // Another lease takes the freed unit; nothing left of the race frees it under it.
+    f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
     const std::string next = f.lease(alice, cpc, 1).value().lease.lease_id;
     CHECK(f.units_free(cpc) == 1);
     CHECK(f.leases.release(alice, next, f.ctx));
@@ -351,9 +364,12 @@ TEST_CASE("deregistration ends the account's leases and those of its clusters", 
   REQUIRE(f.leases.end_all(alice.account, f.ctx));
   CHECK(f.leases.show(alice, a, {}).value().lease.end_reason == EndReason::Deregistered);
   CHECK(f.leases.show(bob, b, {}).value().lease.state == LeaseState::Provisioning);
+  CHECK(f.units_free(cpc) == 1);  // alice's ended lease keeps its unit busy until the agent frees it
+  f.agent_frees();                // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 2);
   REQUIRE(f.leases.end_all(sup.account, f.ctx));  // the supplier leaves: its clusters' leases end
   CHECK(f.leases.show(bob, b, {}).value().lease.state == LeaseState::Ended);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
 }
 
@@ -381,6 +397,7 @@ TEST_CASE("an hourly lease at the highest price ends 65 days later, billed to th
   CHECK(ended->lease.state == LeaseState::Ended);
   CHECK(ended->lease.charged == 156'000'000'000'000'000);  // 1,560 h × 10^14 fen
   CHECK(ended->lease.bill_failed == false);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -156'000'000'000'000'000);
   CHECK(f.ledger_sum(sup.account.id) == 156'000'000'000'000'000);
@@ -410,6 +427,7 @@ TEST_CASE("an open hourly lease ends when its guaranteed life is over, billed to
   CHECK(l.end_reason == EndReason::Expired);
   CHECK(l.charged == whole);
   CHECK(l.bill_failed == false);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(sup.account.id) == whole);
 }
@@ -606,6 +624,7 @@ TEST_CASE("deregistration closes the account and ends its leases in one transact
   CHECK(f.leases.show(alice, running, {}).value().lease.end_reason == EndReason::Deregistered);
   CHECK(f.leases.show(alice, running, {}).value().lease.charged == 417);  // ten minutes at 25 yuan/h
   CHECK(f.leases.show(alice, waiting, {}).value().lease.state == LeaseState::Ended);
+  f.agent_frees();  // a B-class lease holds its units until its agent frees them (R-LEASE-6)
   CHECK(f.units_free(cpc) == 4);
   CHECK(f.ledger_sum(alice.account.id) == -417);
 }
@@ -673,12 +692,137 @@ TEST_CASE("a busy unit whose GPU is lost keeps its lease, flagged; freed while l
   REQUIRE(seen->items.size() == 1);
   CHECK(seen->items[0].kind == ClusterEventKind::GpuLost);
   CHECK(seen->items[0].unit == 0);
-  // Released while lost: not offered again until the GPU returns.
+  // Released while lost: held until the agent frees it (R-LEASE-6), then not
+  // offered again until the GPU returns.
   REQUIRE(f.leases.release(alice, lease, f.ctx));
+  CHECK(unit(0).status == UnitStatus::Busy);
+  f.agent_frees();
   CHECK(unit(0).status == UnitStatus::Offline);
   CHECK(f.units_free(cpc) == 1);
   report({"GPU-b", "GPU-a"});
   CHECK(unit(0).status == UnitStatus::Idle);
   CHECK_FALSE(unit(0).lost_since);
   CHECK(f.units_free(cpc) == 2);
+}
+
+namespace {
+
+// A B-class cluster with these environments; its cpc_id and agent token.
+std::pair<std::string, std::string> publish_b(Fixture& f, const Caller& sup, const json& environments) {
+  json b = {{"class", "B"},
+            {"resource_type", "GPU"},
+            {"model", "H200"},
+            {"units", 2},
+            {"unit_memory", 80'000'000'000},
+            {"memory", 1'000'000'000'000},
+            {"vcpus", 64},
+            {"prices", {{"hourly", 3000}, {"daily", 50000}}},
+            {"vendor", "Acme"},
+            {"location", "深圳市"},
+            {"region", "深圳"},
+            {"storage", {{"description", "2TB nvme"}}},
+            {"access", {{"platform_url", "https://ai.example.com"}, {"environments", environments}}}};
+  auto r = testing::publish(f.catalog, sup, b, f.ctx);
+  REQUIRE(r);
+  return {(*r)["cluster"]["cpc_id"], (*r)["agent_token"]};
+}
+
+Result<api::LeaseData> lease_env(Fixture& f, const Caller& u, const std::string& cpc, std::optional<std::string> env,
+                                 const std::string& mode = "hourly") {
+  json b = {{"cpc_id", cpc}, {"units", 1}, {"billing", mode}};
+  if (env) b["environment"] = *env;
+  TRY_ASSIGN(api::LeaseRequest request, api::LeaseRequest::from_body(b));
+  return f.leases.request(u, request, f.ctx);
+}
+
+api::AccessReport access_of(const std::string& token) {
+  api::AccessReport r;
+  r.url = "https://ai.example.com/s/1";
+  r.username = "alice";
+  r.token = token;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a B-class lease's environment is one of its cluster's; left out only among one or none", "[R-LEASE-6]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const auto [two, t2] = publish_b(f, sup, json::array({"pytorch", "tensorflow"}));
+  const auto [one, t1] = publish_b(f, sup, json::array({"jupyterlab"}));
+  const std::string a_class = f.publish(sup, 'A', 2);
+  auto missing = lease_env(f, alice, two, std::nullopt);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::ValidationFailed);
+  REQUIRE(missing.error().fields.size() == 1);
+  CHECK(missing.error().fields[0].field == "environment");
+  CHECK_THAT(missing.error().fields[0].message, Catch::Contains("pytorch, tensorflow"));
+  auto wrong = lease_env(f, alice, two, "cuda");
+  REQUIRE_FALSE(wrong);
+  CHECK_THAT(wrong.error().fields[0].message, Catch::Contains("'cuda' is not one of"));
+  CHECK(lease_env(f, alice, two, "tensorflow").value().lease.environment == "tensorflow");
+  CHECK(lease_env(f, alice, one, std::nullopt).value().lease.environment == "jupyterlab");
+  auto a = lease_env(f, alice, a_class, "pytorch");
+  REQUIRE_FALSE(a);
+  CHECK(a.error().fields[0].field == "environment");
+  CHECK(f.units_free(two) == 1);  // the refused requests took nothing
+}
+
+TEST_CASE("the agent activates a B-class lease once, billing from then; the supplier sees failures, not the secret",
+          "[R-LEASE-6][R-LEASE-7]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const auto [cpc, token] = publish_b(f, sup, json::array({"pytorch"}));
+  const auto [other, other_token] = publish_b(f, sup, json::array({"pytorch"}));
+  const std::string id = lease_env(f, alice, cpc, std::nullopt, "daily").value().lease.lease_id;
+
+  CHECK(f.leases.agent_work(other_token, cpc).error().code == ErrorCode::Forbidden);
+  CHECK(f.leases.agent_work("cpa_unknown", cpc).error().code == ErrorCode::Unauthenticated);
+  CHECK(f.leases.agent_access(other_token, other, id, access_of("x"), f.ctx).error().code == ErrorCode::NotFound);
+  auto work = f.leases.agent_work(token, cpc).value();
+  REQUIRE(work.items.size() == 1);
+  CHECK(work.items[0].action == "provision");
+  CHECK(work.items[0].environment == "pytorch");
+  CHECK(work.items[0].planned_end);  // a daily lease ends a day after it activates
+
+  api::AccessReport failed;
+  failed.error = "provision hook exited with status 1: quota";
+  CHECK(f.leases.agent_access(token, cpc, id, failed, f.ctx).value().attempts == 1);
+  auto seen = f.leases.show(sup, id, {}).value().lease;
+  REQUIRE(seen.agent);
+  CHECK(seen.agent->step == "provision");
+  CHECK(seen.agent->last_error == failed.error);
+  CHECK_FALSE(f.leases.show(alice, id, {}).value().lease.agent);  // the supplier's, not the user's
+  CHECK(f.leases.show(alice, id, {true}).error().code == ErrorCode::Conflict);
+
+  f.clock.advance(600);
+  const std::int64_t activated = f.clock.now();
+  auto ok = f.leases.agent_access(token, cpc, id, access_of("tk_secret"), f.ctx).value();
+  CHECK(ok.state == LeaseState::Active);
+  CHECK(f.leases.agent_access(token, cpc, id, access_of("tk_again"), f.ctx).error().code == ErrorCode::Conflict);
+  auto shown = f.leases.show(alice, id, {true}).value();
+  REQUIRE(shown.platform_access);
+  CHECK(shown.platform_access->token == "tk_secret");
+  CHECK_FALSE(shown.access);
+  CHECK(shown.lease.started_at->unix == activated);
+  CHECK(f.leases.show(sup, id, {true}).error().code == ErrorCode::Forbidden);
+  const Lease stored = *f.store->leases().by_lease_id(id).value();
+  CHECK(std::string(stored.access_cipher.begin(), stored.access_cipher.end()).find("tk_secret") == std::string::npos);
+  CHECK(f.ledger_sum(alice.account.id) == -50000);  // prepaid at activation, not at the request
+  CHECK(f.leases.agent_released(token, cpc, id, {}, f.ctx).error().code == ErrorCode::Conflict);  // not ended
+
+  f.clock.advance(3600);
+  CHECK(f.leases.release(alice, id, f.ctx).value().lease.charged == 50000);
+  CHECK(f.units_free(cpc) == 1);  // busy until the agent frees it
+  work = f.leases.agent_work(token, cpc).value();
+  REQUIRE(work.items.size() == 1);
+  CHECK(work.items[0].action == "deprovision");
+  auto freed = f.leases.agent_released(token, cpc, id, {}, f.ctx).value();
+  CHECK(freed.units_freed);
+  CHECK(f.units_free(cpc) == 2);
+  CHECK(f.leases.agent_released(token, cpc, id, {}, f.ctx).error().code == ErrorCode::Conflict);
+  CHECK(f.leases.agent_work(token, cpc).value().items.empty());
+  CHECK(f.leases.show(sup, id, {}).value().lease.agent->step == "done");
 }
