@@ -70,29 +70,41 @@ json host_sample(std::int64_t at, int seq) {
                     {"power_watts", 250.5 + i},
                     {"power_limit_watts", 400},
                     {"voltage_volts", nullptr}});
-  return {{"at", rfc3339(at)},
-          {"cpu",
-           {{"cpus", 128}, {"user", 0.5}, {"nice", 0}, {"system", 0.1}, {"idle", 0.4 - u / 10}, {"iowait", 0.0},
-            {"irq", 0}, {"softirq", 0}, {"steal", nullptr}, {"load1", 30.5}, {"load5", 29}, {"load15", 28}}},
-          {"memory", {{"total_bytes", 1099511627776LL}, {"available_bytes", 549755813888LL - seq}}},
-          {"mounts", json::array({{{"path", "/data"}, {"used_bytes", 1000000000000LL}, {"total_bytes", 2000000000000LL}}})},
-          {"interfaces", json::array({{{"name", "eth0"},
-                                       {"receive_bytes_total", 1000000LL * seq},
-                                       {"transmit_bytes_total", 2000000LL * seq},
-                                       {"receive_bytes_per_second", 100000.0},
-                                       {"transmit_bytes_per_second", 200000.0}},
-                                      {{"name", "ib0"},
-                                       {"receive_bytes_total", 5000000LL * seq},
-                                       {"transmit_bytes_total", 5000000LL * seq},
-                                       {"receive_bytes_per_second", 500000.0},
-                                       {"transmit_bytes_per_second", 500000.0}}})},
-          {"sensors", json::array({{{"chip", "coretemp"}, {"label", "Package id 0"}, {"kind", "temperature"}, {"value", 55}},
-                                   {{"chip", "coretemp"}, {"label", "Package id 1"}, {"kind", "temperature"}, {"value", 57}},
-                                   {{"chip", "nct6798"}, {"label", "Vcore"}, {"kind", "voltage"}, {"value", 1.1}}})},
-          {"gpu_source", "nvml"},
-          {"gpu_error", nullptr},
-          {"gpus", gpus},
-          {"network", {{"probes", 3}, {"latency_seconds", 0.002}, {"loss_ratio", 0}}}};
+  return {
+      {"at", rfc3339(at)},
+      {"cpu",
+       {{"cpus", 128},
+        {"user", 0.5},
+        {"nice", 0},
+        {"system", 0.1},
+        {"idle", 0.4 - u / 10},
+        {"iowait", 0.0},
+        {"irq", 0},
+        {"softirq", 0},
+        {"steal", nullptr},
+        {"load1", 30.5},
+        {"load5", 29},
+        {"load15", 28}}},
+      {"memory", {{"total_bytes", 1099511627776LL}, {"available_bytes", 549755813888LL - seq}}},
+      {"mounts", json::array({{{"path", "/data"}, {"used_bytes", 1000000000000LL}, {"total_bytes", 2000000000000LL}}})},
+      {"interfaces", json::array({{{"name", "eth0"},
+                                   {"receive_bytes_total", 1000000LL * seq},
+                                   {"transmit_bytes_total", 2000000LL * seq},
+                                   {"receive_bytes_per_second", 100000.0},
+                                   {"transmit_bytes_per_second", 200000.0}},
+                                  {{"name", "ib0"},
+                                   {"receive_bytes_total", 5000000LL * seq},
+                                   {"transmit_bytes_total", 5000000LL * seq},
+                                   {"receive_bytes_per_second", 500000.0},
+                                   {"transmit_bytes_per_second", 500000.0}}})},
+      {"sensors",
+       json::array({{{"chip", "coretemp"}, {"label", "Package id 0"}, {"kind", "temperature"}, {"value", 55}},
+                    {{"chip", "coretemp"}, {"label", "Package id 1"}, {"kind", "temperature"}, {"value", 57}},
+                    {{"chip", "nct6798"}, {"label", "Vcore"}, {"kind", "voltage"}, {"value", 1.1}}})},
+      {"gpu_source", "nvml"},
+      {"gpu_error", nullptr},
+      {"gpus", gpus},
+      {"network", {{"probes", 3}, {"latency_seconds", 0.002}, {"loss_ratio", 0}}}};
 }
 
 // Measured values in a sample: numbers, not counts of probes, CPUs or GPU indices.
@@ -151,10 +163,9 @@ int main(int argc, char** argv) {
 
   const long per_sample = readings(host_sample(0, 1));
   // Samples go back from 6 days ago, 10 s apart per cluster (within the 7 days kept).
-  const std::int64_t start = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count() -
-                             6 * 86400;
+  const std::int64_t start =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+      6 * 86400;
   std::atomic<long> samples{0};
   std::atomic<bool> done{false};
   std::mutex mu;
@@ -216,7 +227,7 @@ int main(int argc, char** argv) {
              samples.load(), per_sample, clients, batch, s);
   fmt::print("       {:.0f} host samples/s = {:.0f} readings/s\n", rate, rate * static_cast<double>(per_sample));
   fmt::print("post   p50 {:6.2f} ms  p99 {:6.2f} ms\n", pct(post_ms, 50), pct(post_ms, 99));
-  fmt::print("list   p50 {:6.2f} ms  p99 {:6.2f} ms  ({} lists while ingesting)\n", pct(list_ms, 50),
-             pct(list_ms, 99), list_ms.size());
+  fmt::print("list   p50 {:6.2f} ms  p99 {:6.2f} ms  ({} lists while ingesting)\n", pct(list_ms, 50), pct(list_ms, 99),
+             list_ms.size());
   return 0;
 }

@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings agent version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings monitor agent version completion
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -146,6 +146,9 @@ function __cpshare_node
         case 'earnings'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file --month
+        case 'monitor'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file --since --interval
         case 'agent'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file --cluster --token-file --interval --state-dir --mount --gpu --spool-limit --sysfs-root --proc-root --provision-hook --hook-timeout
@@ -218,6 +221,7 @@ complete -c cpshare -n '__cpshare_at \'\'' -a release -d 'End your own lease now
 complete -c cpshare -n '__cpshare_at \'\'' -a redeem -d 'Redeem an authorization code: create your account and show its access'
 complete -c cpshare -n '__cpshare_at \'\'' -a bills -d 'Show your charges and refunds for a month'
 complete -c cpshare -n '__cpshare_at \'\'' -a earnings -d 'Show your earnings from leases of your clusters for a month (suppliers)'
+complete -c cpshare -n '__cpshare_at \'\'' -a monitor -d 'Watch a B-class cluster\'s or lease\'s readings live (GPUs, CPU, memory, network)'
 complete -c cpshare -n '__cpshare_at \'\'' -a agent -d 'Report this B-class host\'s readings to the platform (Irmds), in the foreground'
 complete -c cpshare -n '__cpshare_at \'\'' -a version -d 'Show the versions of cpshare and of the server'
 complete -c cpshare -n '__cpshare_at \'\'' -a completion -d 'Print the shell completion script for bash, zsh or fish'
@@ -374,6 +378,9 @@ complete -c cpshare -n '__cpshare_at \'bills\'' -l month -x -d 'The month (platf
 complete -c cpshare -n '__cpshare_at \'bills\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l month -x -d 'The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
+complete -c cpshare -n '__cpshare_at \'monitor\'' -l once -d 'Print one plain snapshot and exit (also when stdout is not a terminal)'
+complete -c cpshare -n '__cpshare_at \'monitor\'' -l since -x -d 'History of the last DURATION from minute rollups (1m to 30d: 90m, 1h, 7d): a table with --once, the rollups with --json, the span of the live view\'s sparklines'
+complete -c cpshare -n '__cpshare_at \'monitor\'' -l interval -x -d 'Time between refreshes of the live view (default 2s; 1s to 10m)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l cluster -x -d 'The B-class cluster this host is (its CPcId)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l token-file -r -F -d 'The cluster\'s agent token (cpa_…), as publish printed it once'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l interval -x -d 'Seconds between readings, 1 to 3600 (default 10)'

@@ -89,12 +89,11 @@ Result<std::string> PlatformMetrics::exposition() {
 }
 
 void PlatformMetrics::bind(EndpointTable& t) {
-  t.bind<api::endpoint::PrometheusMetrics>(
-      [this](const Caller&, const api::NoRequest&, const RequestContext&,
-             const api::PathParams&) -> Result<api::RawBody> {
-        TRY_ASSIGN(std::string text, exposition());
-        return api::RawBody{std::move(text), kContentType, ""};
-      });
+  t.bind<api::endpoint::PrometheusMetrics>([this](const Caller&, const api::NoRequest&, const RequestContext&,
+                                                  const api::PathParams&) -> Result<api::RawBody> {
+    TRY_ASSIGN(std::string text, exposition());
+    return api::RawBody{std::move(text), kContentType, ""};
+  });
 }
 
 }  // namespace cpshare
