@@ -258,6 +258,8 @@ struct MetricsView {
   std::string resolution;  // "raw" | "minute"
   Time from, to;
   std::optional<Time> last_report;
+  // The cluster's health now (online | offline; automatic status, R-LEASE-6).
+  catalog::ClusterHealth health = catalog::ClusterHealth::Offline;
   std::vector<UnitGpuView> units;
   std::vector<HostSample> samples;
   std::vector<RollupView> rollups;
@@ -269,6 +271,7 @@ struct Wire<MetricsView> {
                                             member("from", &MetricsView::from),
                                             member("to", &MetricsView::to),
                                             member("last_report", &MetricsView::last_report),
+                                            member("health", &MetricsView::health),
                                             member("units", &MetricsView::units),
                                             member("samples", &MetricsView::samples),
                                             member("rollups", &MetricsView::rollups)};

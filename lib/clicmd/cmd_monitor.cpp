@@ -66,6 +66,7 @@ struct State {
   std::vector<api::HostSample> history;
   std::optional<std::int64_t> last_raw;  // the newest raw sample's time
   std::optional<api::Time> last_report;
+  ClusterHealth health = ClusterHealth::Offline;
   std::vector<api::UnitGpuView> units;
 };
 
@@ -150,6 +151,7 @@ Result<api::MetricsView> fetch_rollups(client::ApiClient& api, const Target& t, 
     if (more.rollups.empty()) break;
     std::ranges::move(more.rollups, std::back_inserter(v.rollups));
     v.last_report = more.last_report;
+    v.health = more.health;
     v.to = more.to;
   }
   return v;
@@ -159,6 +161,7 @@ Result<api::MetricsView> fetch_rollups(client::ApiClient& api, const Target& t, 
 // the history kept to the span and to kMaxHistory samples.
 void absorb(State& st, api::MetricsView& v, std::int64_t now) {
   st.last_report = v.last_report;
+  st.health = v.health;
   st.units = std::move(v.units);
   for (auto& s : v.samples) {
     if (st.last_raw && s.at.unix <= *st.last_raw) continue;
@@ -197,7 +200,7 @@ cli::MonitorFrame frame_of(const State& st, std::int64_t now) {
   cli::MonitorFrame f;
   f.cpc_id =
       st.target.lease_id ? fmt::format("{} · lease {}", st.target.cpc_id, *st.target.lease_id) : st.target.cpc_id;
-  // The cluster's online/offline status is not read yet (issue 11, point 3): left out of the header.
+  f.status = std::string(enum_name(st.health));
   if (st.last_report) f.report_age = std::max<std::int64_t>(0, now - st.last_report->unix);
   f.history = st.history;
   // The units' GPUs, so that one gone from a working report shows as lost; for a

@@ -393,6 +393,7 @@ Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::s
                 fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
   TRY_ASSIGN(auto last, store_.metrics().last_report(cluster->id));
   if (last) out.last_report = api::Time{*last};
+  out.health = cluster->health.value_or(ClusterHealth::Offline);
   TRY_ASSIGN(auto units, store_.metrics().unit_gpus(cluster->id));
   for (const auto& u : units) out.units.push_back({u.index, u.gpu_uuid});
   if (out.resolution == "minute") {

@@ -94,6 +94,10 @@ trap 'cleanup_agent; cleanup' EXIT
 sleep 2
 
 step "--environment: required among two, one of the cluster's, refused for A-class"
+# The other cluster's agent reports once, so that it is online and offered (automatic status).
+(umask 077 && echo "$other_token" >"$T/other.token")
+"$CPSHARE" --server "$URL" agent --cluster "$other_cpc" --token-file "$T/other.token" --state-dir "$T/other-state" \
+  --gpu none --once >/dev/null || fail "the other cluster's agent could not report"
 as alice --json lease "$cpc" --units 1 --billing hourly >"$T/out" 2>&1 && fail "a lease without --environment was taken"
 jq -e '.error.code == "VALIDATION_FAILED" and (.error.fields[] | select(.field | startswith("environment"))
        | .message | (contains("pytorch") and contains("tensorflow")))' "$T/out" >/dev/null ||

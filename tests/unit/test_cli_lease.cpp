@@ -61,7 +61,9 @@ json lease_view() {
           {"ended_at", nullptr},
           {"end_reason", nullptr},
           {"note", nullptr},
-          {"cluster", cluster_view()}};
+          {"cluster", cluster_view()},
+          {"environment", nullptr},
+          {"agent", nullptr}};
 }
 
 json redemption() {

@@ -20,6 +20,7 @@
 #include "lease_test_support.hpp"
 #include "service/endpoint_table.hpp"
 #include "service/meta.hpp"
+#include "service/platform_metrics.hpp"
 #include "service/terms.hpp"
 
 using namespace cpshare;
@@ -78,6 +79,8 @@ TEST_CASE("each service binds exactly its area's endpoints, in the area's order"
 
   EndpointTable meta;
   bind_meta_endpoints(meta);
+  PlatformMetrics platform(*f.store);  // GET /metrics: the daemon's own, but counts need the store
+  platform.bind(meta);
   CHECK(keys_of(meta) == keys_of<api::MetaEndpoints>());
 
   // The rows carry their endpoint's auth and where its request comes from.

@@ -724,6 +724,7 @@ std::pair<std::string, std::string> publish_b(Fixture& f, const Caller& sup, con
             {"access", {{"platform_url", "https://ai.example.com"}, {"environments", environments}}}};
   auto r = testing::publish(f.catalog, sup, b, f.ctx);
   REQUIRE(r);
+  f.report((*r)["cluster"]["cpc_id"], (*r)["agent_token"]);  // online: offered (issue 11, automatic status)
   return {(*r)["cluster"]["cpc_id"], (*r)["agent_token"]};
 }
 
