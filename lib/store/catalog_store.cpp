@@ -152,16 +152,6 @@ void bind_param(SQLite::Statement& st, int i, const SqlParam& p) {
     st.bind(i, std::get<std::string>(p));
 }
 
-// Keeps units_free equal to the number of idle units (the filter and list read it).
-void refresh_units_free(Connection& db, std::int64_t cluster_id) {
-  SQLite::Statement& st = db.prepare(
-      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-      "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
-  st.bind(1, static_cast<int64_t>(cluster_id));
-  st.bind(2, static_cast<int64_t>(cluster_id));
-  st.exec();
-}
-
 }  // namespace
 
 Result<std::int64_t> CatalogStore::insert(const Cluster& c) {

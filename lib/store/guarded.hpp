@@ -30,6 +30,18 @@ inline std::optional<Error> uniqueness_error(const SQLite::Exception& e) {
   return std::nullopt;
 }
 
+// Keeps clusters.units_free equal to the number of the cluster's idle units
+// (list and filter read it); run after any change of a unit's status, in the
+// same transaction.
+inline void refresh_units_free(Connection& db, std::int64_t cluster_id) {
+  SQLite::Statement& st = db.prepare(
+      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
+      "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
+  st.bind(1, static_cast<int64_t>(cluster_id));
+  st.bind(2, static_cast<int64_t>(cluster_id));
+  st.exec();
+}
+
 // Reading and binding nullable columns.
 inline std::optional<std::string> opt_text(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;

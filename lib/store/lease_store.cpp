@@ -106,12 +106,7 @@ void mark_units(Connection& db, std::int64_t cluster_id, const std::vector<int>&
       lost.exec();
     }
   }
-  SQLite::Statement& free = db.prepare(
-      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-      "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
-  free.bind(1, static_cast<int64_t>(cluster_id));
-  free.bind(2, static_cast<int64_t>(cluster_id));
-  free.exec();
+  refresh_units_free(db, cluster_id);
 }
 
 }  // namespace

@@ -142,12 +142,7 @@ Result<> MetricsStore::put_unit_state(std::int64_t cluster_id, const health::Uni
     st.bind(4, static_cast<int64_t>(cluster_id));
     st.bind(5, u.index);
     st.exec();
-    SQLite::Statement& free = db.prepare(
-        "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-        "WHERE cluster_id = ? AND status = 'idle') WHERE id = ?");
-    free.bind(1, static_cast<int64_t>(cluster_id));
-    free.bind(2, static_cast<int64_t>(cluster_id));
-    free.exec();
+    refresh_units_free(db, cluster_id);
     return {};
   });
 }
