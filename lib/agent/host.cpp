@@ -67,9 +67,9 @@ api::CpuReading cpu_between(const CpuTimes& before, const CpuTimes& after) {
     total += after.modes[i] - before.modes[i];
   }
   if (total == 0) return r;
-  std::optional<double>* fields[] = {&r.user, &r.nice, &r.system, &r.idle, &r.iowait, &r.irq, &r.softirq, &r.steal};
-  for (std::size_t i = 0; i < 8; ++i)
-    *fields[i] = static_cast<double>(after.modes[i] - before.modes[i]) / static_cast<double>(total);
+  const auto fields = api::cpu_modes(r);  // /proc/stat's order
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    *fields[i].second = static_cast<double>(after.modes[i] - before.modes[i]) / static_cast<double>(total);
   return r;
 }
 

@@ -11,10 +11,12 @@
 // library mismatch, nvidia-smi failed or hung) is gpu_error, never "no GPUs".
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "api/endpoint.hpp"
@@ -30,6 +32,19 @@ struct CpuReading {
   std::optional<double> user, nice, system, idle, iowait, irq, softirq, steal;
   std::optional<double> load1, load5, load15;
 };
+// The readings of a CpuReading by name, for code that treats them alike
+// (checks, rollups, exposition, parsing): the eight modes of /proc/stat in its
+// order (ratios 0-1), then the load averages. Cpu is CpuReading or const CpuReading.
+template <class Cpu>
+constexpr auto cpu_modes(Cpu& c) {
+  return std::array{std::pair{"user", &c.user},       std::pair{"nice", &c.nice},     std::pair{"system", &c.system},
+                    std::pair{"idle", &c.idle},       std::pair{"iowait", &c.iowait}, std::pair{"irq", &c.irq},
+                    std::pair{"softirq", &c.softirq}, std::pair{"steal", &c.steal}};
+}
+template <class Cpu>
+constexpr auto cpu_loads(Cpu& c) {
+  return std::array{std::pair{"load1", &c.load1}, std::pair{"load5", &c.load5}, std::pair{"load15", &c.load15}};
+}
 template <>
 struct Wire<CpuReading> {
   static constexpr auto fields =

@@ -44,17 +44,9 @@ void set_gpu(api::GpuReading& g, std::string_view field, double v) {
 }
 
 void set_cpu(api::CpuReading& c, std::string_view field, double v) {
-  for (auto [name, member] : {std::pair{"user", &c.user},
-                              {"nice", &c.nice},
-                              {"system", &c.system},
-                              {"idle", &c.idle},
-                              {"iowait", &c.iowait},
-                              {"irq", &c.irq},
-                              {"softirq", &c.softirq},
-                              {"steal", &c.steal},
-                              {"load1", &c.load1},
-                              {"load5", &c.load5},
-                              {"load15", &c.load15}})
+  for (auto [name, member] : api::cpu_modes(c))
+    if (field == name) *member = v;
+  for (auto [name, member] : api::cpu_loads(c))
     if (field == name) *member = v;
 }
 

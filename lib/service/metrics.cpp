@@ -39,17 +39,8 @@ struct Checker {
 
 void check_cpu(Checker& c, const std::string& p, const api::CpuReading& cpu) {
   c.non_negative(p + ".cpus", std::optional<std::int64_t>(cpu.cpus));
-  for (auto [name, v] : {std::pair{"user", &cpu.user},
-                         {"nice", &cpu.nice},
-                         {"system", &cpu.system},
-                         {"idle", &cpu.idle},
-                         {"iowait", &cpu.iowait},
-                         {"irq", &cpu.irq},
-                         {"softirq", &cpu.softirq},
-                         {"steal", &cpu.steal}})
-    c.ratio(fmt::format("{}.{}", p, name), *v);
-  for (auto [name, v] : {std::pair{"load1", &cpu.load1}, {"load5", &cpu.load5}, {"load15", &cpu.load15}})
-    c.non_negative(fmt::format("{}.{}", p, name), *v);
+  for (auto [name, v] : api::cpu_modes(cpu)) c.ratio(fmt::format("{}.{}", p, name), *v);
+  for (auto [name, v] : api::cpu_loads(cpu)) c.non_negative(fmt::format("{}.{}", p, name), *v);
 }
 
 void check_gpu(Checker& c, const std::string& p, const api::GpuReading& g) {
@@ -131,18 +122,8 @@ struct Accs {
 void add_sample(Accs& a, const api::HostSample& s) {
   if (s.cpu) {
     const auto& c = *s.cpu;
-    for (auto [name, v] : {std::pair{"user", &c.user},
-                           {"nice", &c.nice},
-                           {"system", &c.system},
-                           {"idle", &c.idle},
-                           {"iowait", &c.iowait},
-                           {"irq", &c.irq},
-                           {"softirq", &c.softirq},
-                           {"steal", &c.steal},
-                           {"load1", &c.load1},
-                           {"load5", &c.load5},
-                           {"load15", &c.load15}})
-      a.add(fmt::format("cpu.{}", name), *v);
+    for (auto [name, v] : api::cpu_modes(c)) a.add(fmt::format("cpu.{}", name), *v);
+    for (auto [name, v] : api::cpu_loads(c)) a.add(fmt::format("cpu.{}", name), *v);
   }
   if (s.memory) {
     a.add("memory.total_bytes", std::optional<std::int64_t>(s.memory->total_bytes));

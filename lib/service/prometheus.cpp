@@ -42,10 +42,8 @@ Labels with(Labels base, std::string k, std::string v) {
 }
 
 void add_cpu(Exposition& out, const Labels& c, const api::CpuReading& cpu) {
-  const std::pair<const char*, const std::optional<double>*> modes[] = {
-      {"user", &cpu.user},     {"nice", &cpu.nice}, {"system", &cpu.system},   {"idle", &cpu.idle},
-      {"iowait", &cpu.iowait}, {"irq", &cpu.irq},   {"softirq", &cpu.softirq}, {"steal", &cpu.steal}};
-  for (const auto& [mode, value] : modes) put(out, "cpshare_node_cpu_ratio", with(c, "mode", mode), *value);
+  for (const auto& [mode, value] : api::cpu_modes(cpu))
+    put(out, "cpshare_node_cpu_ratio", with(c, "mode", mode), *value);
   put(out, "cpshare_node_load1", c, cpu.load1);
   put(out, "cpshare_node_load5", c, cpu.load5);
   put(out, "cpshare_node_load15", c, cpu.load15);
