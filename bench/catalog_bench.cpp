@@ -9,6 +9,8 @@
 //
 // Usage: catalog_bench --url URL --token TOKEN [--clusters N] [--publish-clients C]
 //                      [--requests M] [--seconds S] [--seed X]
+#include "bench_util.hpp"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -38,10 +40,7 @@ struct Args {
   unsigned seed = 42;
 };
 
-[[noreturn]] void die(const std::string& msg) {
-  std::fprintf(stderr, "catalog_bench: %s\n", msg.c_str());
-  std::exit(1);
-}
+[[noreturn]] void die(const std::string& msg) { bench::die("catalog_bench", msg); }
 
 Args parse(int argc, char** argv) {
   Args a;

@@ -13,6 +13,8 @@
 //   F: one "CPCID AGENT_TOKEN" per line.
 // Prints host samples/s and readings/s (a reading: one measured value of one
 // series at one time, what Prometheus calls a sample), and list p50/p99.
+#include "bench_util.hpp"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -33,16 +35,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-[[noreturn]] void die(const std::string& msg) {
-  std::fprintf(stderr, "ingest_bench: %s\n", msg.c_str());
-  std::exit(1);
-}
+[[noreturn]] void die(const std::string& msg) { bench::die("ingest_bench", msg); }
 
-double pct(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5))];
-}
+using bench::pct;
 
 std::string rfc3339(std::int64_t unix) {
   std::time_t t = unix;

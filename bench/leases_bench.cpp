@@ -4,6 +4,8 @@
 // bench/leases.sh sets up the daemon, a supplier with clusters and a user.
 //
 // Usage: leases_bench --url URL --token TOKEN --clusters CP1,CP2,... [--clients C] [--seconds S]
+#include "bench_util.hpp"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -23,16 +25,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-[[noreturn]] void die(const std::string& msg) {
-  std::fprintf(stderr, "leases_bench: %s\n", msg.c_str());
-  std::exit(1);
-}
+[[noreturn]] void die(const std::string& msg) { bench::die("leases_bench", msg); }
 
-double pct(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5))];
-}
+using bench::pct;
 
 }  // namespace
 
