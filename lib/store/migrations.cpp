@@ -413,6 +413,38 @@ ALTER TABLE leases ADD COLUMN units_freed_at INTEGER;
 UPDATE leases SET units_freed_at = ended_at WHERE class = 'B' AND ended_at IS NOT NULL;
 CREATE INDEX leases_agent_work ON leases(cluster_id, state) WHERE class = 'B' AND units_freed_at IS NULL;
 )SQL"},
+      // 11: evaluation and reliability (issue 11, Build point 6; R-LEASE-8,
+      // R-REL-2; docs/design/monitoring.md "Evaluation"). Rollups are merged
+      // sample by sample at ingest (each reading keeps its count n in the
+      // readings JSON; rows before this migration count every sample of the
+      // minute); gpu_lost = 1 when some sample of the minute had a GPU of the
+      // cluster lost. metrics_days counts, per cluster and UTC day (its first
+      // second), the minutes with a report and those of them with a GPU lost:
+      // reliability over 30 days reads 30 rows, not 43,200 rollups. A
+      // cluster's first report and its reliability (written by the scheduler;
+      // NULL until its first report). lease_reports holds the service report of
+      // a B-class lease, made once after it ends (JSON of api::ServiceReport).
+      {11, "rollup counts, GPU-lost minutes, uptime per day, reliability, lease service reports", R"SQL(
+ALTER TABLE metrics_rollups ADD COLUMN gpu_lost INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE metrics_days (
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  day INTEGER NOT NULL,
+  minutes_reported INTEGER NOT NULL,
+  minutes_gpu_lost INTEGER NOT NULL,
+  PRIMARY KEY (cluster_id, day)
+);
+INSERT INTO metrics_days (cluster_id, day, minutes_reported, minutes_gpu_lost)
+  SELECT cluster_id, minute - (minute % 86400), COUNT(*), 0 FROM metrics_rollups GROUP BY cluster_id, minute - (minute % 86400);
+ALTER TABLE clusters ADD COLUMN first_report_at INTEGER;
+UPDATE clusters SET first_report_at = (SELECT MIN(minute) FROM metrics_rollups WHERE cluster_id = clusters.id)
+  WHERE class = 'B';
+ALTER TABLE clusters ADD COLUMN reliability REAL;
+CREATE TABLE lease_reports (
+  lease_id INTEGER PRIMARY KEY REFERENCES leases(id),
+  made_at INTEGER NOT NULL,
+  report TEXT NOT NULL
+);
+)SQL"},
   };
   return list;
 }
