@@ -9,8 +9,10 @@
 // before its answer. bench/ingest.sh sets up the daemon and the clusters.
 //
 // Usage: ingest_bench --url URL --clusters-file F --list-token T
-//                     [--clients C] [--seconds S] [--batch B]
-//   F: one "CPCID AGENT_TOKEN" per line.
+//                     [--clients C] [--seconds S] [--batch B] [--rate R]
+//   F: one "CPCID AGENT_TOKEN" per line. R: readings/s to offer in all, paced
+//   evenly over the clients (default: as fast as the daemon answers), so that
+//   list latency can be read at a given ingest rate, not only at saturation.
 // Prints host samples/s and readings/s (a reading: one measured value of one
 // series at one time, what Prometheus calls a sample), and list p50/p99.
 #include "bench_util.hpp"
@@ -127,7 +129,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string url, clusters_file, list_token;
   int clients = 16, batch = 1;
-  double seconds = 10;
+  double seconds = 10, offered = 0;
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     auto next = [&]() -> std::string {
@@ -146,6 +148,8 @@ int main(int argc, char** argv) {
       seconds = std::stod(next());
     else if (k == "--batch")
       batch = std::stoi(next());
+    else if (k == "--rate")
+      offered = std::stod(next());
     else
       die("unknown argument " + k);
   }
@@ -180,7 +184,15 @@ int main(int argc, char** argv) {
       std::vector<std::int64_t> next_at(mine.size(), start);
       std::vector<double> mine_ms;
       int seq = 0;
+      // Paced: this client's POSTs are due every `gap` seconds (--rate).
+      const double gap = offered > 0 ? static_cast<double>(batch * per_sample * clients) / offered : 0;
+      double due = 0;
       for (std::size_t k = 0; elapsed() < seconds; k = (k + 1) % mine.size()) {
+        if (gap > 0) {
+          due += gap;
+          if (const double wait = due - elapsed(); wait > 0)
+            std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+        }
         json body = {{"samples", json::array()}, {"dropped", 0}};
         for (int b = 0; b < batch; ++b) {
           body["samples"].push_back(host_sample(next_at[k], ++seq));
@@ -220,7 +232,8 @@ int main(int argc, char** argv) {
   const double rate = static_cast<double>(samples.load()) / s;
   fmt::print("ingest {:>8} host samples ({} readings each, 8 GPUs) over {} clients, {} per POST, in {:.1f} s:\n",
              samples.load(), per_sample, clients, batch, s);
-  fmt::print("       {:.0f} host samples/s = {:.0f} readings/s\n", rate, rate * static_cast<double>(per_sample));
+  fmt::print("       {:.0f} host samples/s = {:.0f} readings/s{}\n", rate, rate * static_cast<double>(per_sample),
+             offered > 0 ? fmt::format(" (offered: {:.0f} readings/s)", offered) : std::string());
   fmt::print("post   p50 {:6.2f} ms  p99 {:6.2f} ms\n", pct(post_ms, 50), pct(post_ms, 99));
   fmt::print("list   p50 {:6.2f} ms  p99 {:6.2f} ms  ({} lists while ingesting)\n", pct(list_ms, 50), pct(list_ms, 99),
              list_ms.size());

@@ -83,6 +83,7 @@ ClusterView cluster_view(const catalog::Cluster& c, Viewer viewer) {
   if (c.updated_at) v.updated_at = Time{c.updated_at};
   v.health = c.health;
   if (c.last_report_at) v.last_report_at = Time{*c.last_report_at};
+  if (c.reliability_ppm) v.reliability = static_cast<double>(*c.reliability_ppm) / 1e6;
   return v;
 }
 

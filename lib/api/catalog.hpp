@@ -100,6 +100,9 @@ struct ClusterView {
   // without one), and when the daemon last received a report (left out: never).
   std::optional<catalog::ClusterHealth> health;
   std::optional<Time> last_report_at;
+  // B-class, once its agent has reported: up minutes over the last 30 days
+  // (ratio 0–1, to the millionth; R-REL-2, docs/design/monitoring.md).
+  std::optional<double> reliability;
 };
 template <>
 struct Wire<ClusterView> {
@@ -129,6 +132,7 @@ struct Wire<ClusterView> {
       member("updated_at", &ClusterView::updated_at),
       member("health", &ClusterView::health, Presence::Omittable),
       member("last_report_at", &ClusterView::last_report_at, Presence::Omittable),
+      member("reliability", &ClusterView::reliability, Presence::Omittable),
   };
 };
 

@@ -149,6 +149,9 @@ struct Cluster {
   // update; and when the daemon last received a report (Unix seconds).
   std::optional<ClusterHealth> health;
   std::optional<std::int64_t> last_report_at;
+  // B-class: reliability over 30 days in millionths (R-REL-2), scored by the
+  // scheduler (service/metrics.hpp); nullopt before the first report and for A.
+  std::optional<std::int64_t> reliability_ppm;
   std::int64_t created_at = 0, updated_at = 0;  // unix seconds, set by the caller
 };
 

@@ -17,7 +17,7 @@ namespace {
 // ---------------------------------------------------------------------------
 // The field table: the language's names for the catalogue's columns.
 
-enum class Kind { Enum, Text, Integer, Size, Money, Billing, Cuda, Framework };
+enum class Kind { Enum, Text, Integer, Size, Money, Billing, Cuda, Framework, Ratio };
 
 struct FieldDef {
   std::string_view name;
@@ -52,6 +52,7 @@ constexpr FieldDef kFields[] = {
     {"storage", Column::Storage, Kind::Size, false, {}},
     {"cuda", Column::Cuda, Kind::Cuda, true, {}},
     {"framework", Column::Frameworks, Kind::Framework, false, {}},
+    {"reliability", Column::Reliability, Kind::Ratio, true, {}},
 };
 
 // billing=<mode> tests whether the price of that mode is present (kModes order).
@@ -64,7 +65,8 @@ const FieldDef* find_field(std::string_view name) {
 }
 
 bool is_sortable(const FieldDef& f) {
-  return f.kind == Kind::Integer || f.kind == Kind::Size || f.kind == Kind::Money || f.kind == Kind::Text;
+  return f.kind == Kind::Integer || f.kind == Kind::Size || f.kind == Kind::Money || f.kind == Kind::Text ||
+         f.kind == Kind::Ratio;
 }
 
 // ---------------------------------------------------------------------------
@@ -110,7 +112,8 @@ std::string_view allowed_ops(Kind kind) {
     case Kind::Framework: return "= != ~ in notin";
     case Kind::Integer:
     case Kind::Size:
-    case Kind::Money: return "= != < <= > >= in notin";
+    case Kind::Money:
+    case Kind::Ratio: return "= != < <= > >= in notin";
     case Kind::Cuda: return "= != < <= > >= ~ in notin";
   }
   return "";
@@ -124,7 +127,8 @@ bool op_allowed(Kind kind, Op op) {
     case Kind::Framework: return !is_ordering(op);
     case Kind::Integer:
     case Kind::Size:
-    case Kind::Money: return op != Op::Contains;
+    case Kind::Money:
+    case Kind::Ratio: return op != Op::Contains;
     case Kind::Cuda: return true;
   }
   return false;
@@ -268,7 +272,7 @@ class Parser {
   bool is_bare(std::size_t at) const {
     const char c = s_[at];
     if (static_cast<unsigned char>(c) >= 0x80) return space_at(at) == 0;
-    return is_ident(c) || c == '.' || c == '-' || c == '/';
+    return is_ident(c) || c == '.' || c == '-' || c == '/' || c == '%';
   }
 
   // "term 3 'model=\"A1', position 7: unterminated quote"; the term shown runs
@@ -414,6 +418,31 @@ Check<std::int64_t> money_value(const FieldDef& f, std::string_view v) {
   return *r;
 }
 
+// A ratio from 0 to 1 as a decimal ("0.95", "1", ".999") or a percentage
+// ("95%", "99.9%"), read exactly into millionths.
+Check<std::int64_t> ratio_value(const FieldDef& f, std::string_view v) {
+  const auto bad = [&] {
+    return std::unexpected(std::string(f.name) + ": '" + shown(v) +
+                           "' is not a ratio from 0 to 1 (use e.g. 0.95 or 95%)");
+  };
+  const bool percent = !v.empty() && v.back() == '%';
+  if (percent) v.remove_suffix(1);
+  const auto dot = v.find('.');
+  const std::string_view whole = v.substr(0, dot), frac = dot == v.npos ? std::string_view() : v.substr(dot + 1);
+  if ((whole.empty() && frac.empty()) || (!whole.empty() && !all_digits(whole)) ||
+      (dot != v.npos && (frac.empty() || !all_digits(frac))))
+    return bad();
+  const int scale = percent ? 4 : 6;  // digits after the point that millionths keep
+  if (frac.size() > static_cast<std::size_t>(scale)) return bad();
+  const auto w = whole.empty() ? std::optional<std::int64_t>(0) : parse_digits(whole.substr(0, 4));
+  if (!w || whole.size() > 4) return bad();
+  std::int64_t n = *w;
+  for (int k = 0; k < scale; ++k)
+    n = n * 10 + (static_cast<std::size_t>(k) < frac.size() ? frac[static_cast<std::size_t>(k)] - '0' : 0);
+  if (n > 1000000) return bad();
+  return n;
+}
+
 // "12.4" → "0012.0004", as a cluster's version is kept (catalogue.md).
 Check<std::string> cuda_key(std::string_view v) {
   auto r = version_key(v);
@@ -446,6 +475,7 @@ Check<Value> convert(const FieldDef& f, Op op, std::string_view v) {
     case Kind::Integer: return as_value(integer_value(f, v), [](std::int64_t n) { return Count{n}; });
     case Kind::Size: return as_value(size_value(f, v), [](std::int64_t n) { return Bytes{n}; });
     case Kind::Money: return as_value(money_value(f, v), [](std::int64_t n) { return Fen{n}; });
+    case Kind::Ratio: return as_value(ratio_value(f, v), [](std::int64_t n) { return Ppm{n}; });
     case Kind::Cuda:
       if (is_ordering(op)) return as_value(cuda_key(v), [](std::string k) { return Version{std::move(k)}; });
       return Value{std::string(v)};

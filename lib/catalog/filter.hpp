@@ -49,6 +49,7 @@ enum class Column {
   Storage,
   Cuda,
   Frameworks,
+  Reliability,  // B-class, in millionths (clusters.reliability_ppm)
 };
 
 // Typed values. Text is the value as typed (enumerations in their canonical
@@ -70,7 +71,12 @@ struct Version {
   std::string key;
   bool operator==(const Version&) const = default;
 };
-using Value = std::variant<Count, Bytes, Fen, std::string, Version>;
+// A ratio in millionths: "0.95" and "95%" are 950000 (exact: no floating point).
+struct Ppm {
+  std::int64_t n = 0;
+  bool operator==(const Ppm&) const = default;
+};
+using Value = std::variant<Count, Bytes, Fen, std::string, Version, Ppm>;
 
 enum class Cmp { Eq, Ne, Lt, Le, Gt, Ge };
 
@@ -155,7 +161,7 @@ struct SortSpec {
 };
 
 // "price_hourly" ascending, "price_hourly-" descending ("+" suffix: ascending).
-// Sortable: the integer, size and money fields, model, vendor, location, region.
+// Sortable: the integer, size, money and ratio fields, model, vendor, location, region.
 // VALIDATION_FAILED on field "sort" otherwise.
 Result<SortSpec> parse_sort(std::string_view spec);
 

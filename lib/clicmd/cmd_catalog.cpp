@@ -1,6 +1,7 @@
 // The catalogue (docs/design/catalogue.md, issue 3): publish, show, list, filter, update,
 // delist, relist and units. Human units on the command line ("80GB", "12.50") become the
 // wire's integers (bytes, fen) here, checked with catalog/units.hpp before anything is sent.
+#include <cmath>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -233,6 +234,14 @@ std::string table_price(const api::ClusterView& c) {
   return "-";
 }
 
+// "99.9%" (rounded down, so that a cluster short of 100 % never shows 100.0%);
+// "-" for an A-class cluster or a B-class one before its first report.
+std::string reliability_text(const api::ClusterView& c) {
+  if (!c.reliability) return "-";
+  const auto tenths = static_cast<std::int64_t>(std::llround(*c.reliability * 1e6)) / 1000;
+  return fmt::format("{}.{}%", tenths / 10, tenths % 10);
+}
+
 std::string free_of_units(const api::ClusterView& c) {
   return std::to_string(c.units_free) + "/" + std::to_string(c.units);
 }
@@ -335,7 +344,13 @@ std::vector<std::pair<std::string, std::string>> hardware_fields(const api::Clus
       {"Status", cluster_status(c, colour)},
   };
   // B-class: what its agent's reports say (A-class clusters are not monitored).
-  if (c.health) fields.emplace_back("Health", health_text(c, colour));
+  if (c.health) {
+    fields.emplace_back("Health", health_text(c, colour));
+    fields.emplace_back("Reliability", c.reliability ? reliability_text(c) +
+                                                           " of the minutes of the last 30 days up "
+                                                           "(reported, no GPU lost)"
+                                                     : "not scored yet (no report from its agent)");
+  }
   fields.insert(fields.end(), {
                                   {"Owner", or_dash(c.owner)},
                                   {"Class", c.cls + (a_class ? " (bare metal, SSH)" : " (virtualised, platform)")},
@@ -395,8 +410,8 @@ void print_cluster(std::ostream& out, const api::ClusterView& c, bool colour, co
 }
 
 void print_cluster_table(std::ostream& out, const std::vector<api::ClusterView>& items, bool with_status, bool colour) {
-  std::vector<std::string> header = {"CPCID",    "CLASS", "MODEL",    "FREE/UNITS",
-                                     "UNIT MEM", "PRICE", "LOCATION", "REGION"};
+  std::vector<std::string> header = {"CPCID", "CLASS",    "MODEL",  "FREE/UNITS", "UNIT MEM",
+                                     "PRICE", "LOCATION", "REGION", "RELIABILITY"};
   if (with_status) header.push_back("STATUS");
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& c : items) {
@@ -407,7 +422,8 @@ void print_cluster_table(std::ostream& out, const std::vector<api::ClusterView>&
                                     unit_memory_text(c),
                                     table_price(c),
                                     or_dash(c.location),
-                                    or_dash(c.region)};
+                                    or_dash(c.region),
+                                    reliability_text(c)};
     if (with_status) row.push_back(status_name(c));
     rows.push_back(std::move(row));
   }
@@ -727,8 +743,8 @@ std::vector<Command> catalog_commands() {
        "are shown to the cluster's owner only, with, for class A, the provisioning public key and the "
        "pinned SHA256 fingerprint of the host's key (not verified yet before the first cpshare cluster "
        "verify). A B-class cluster shows its Health: online while its agent reports, offline before its first "
-       "report and after a silence, with the time of the last report; units whose GPU is lost are listed under "
-       "the grid."},
+       "report and after a silence, with the time of the last report, and its Reliability over 30 days; units "
+       "whose GPU is lost are listed under the grid."},
       {{"list"},
        "List clusters in the catalogue",
        {"cpshare list", "cpshare list --region any --sort price_hourly --limit 20", "cpshare list --mine"},
@@ -738,17 +754,21 @@ std::vector<Command> catalog_commands() {
        "By default: listed clusters with free units, your region first, then newest first (a B-class "
        "cluster whose agent is not reporting is offline and left out). --mine lists "
        "your own clusters, delisted ones included, with their status. PRICE is the hourly price per unit "
-       "in yuan, or the first mode offered (/day, /month, /year) when there is none."},
+       "in yuan, or the first mode offered (/day, /month, /year) when there is none. RELIABILITY is a B-class "
+       "cluster's up minutes over the last 30 days (- before its agent's first report, and for class A)."},
       {{"filter"},
        "List the clusters that match a filter expression",
        {"cpshare filter 'class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市' --sort price_hourly",
-        "cpshare filter 'resource_type=NPU' --region any"},
+        "cpshare filter 'resource_type=NPU' --region any",
+        "cpshare filter 'class=B reliability>=0.95' --sort reliability-"},
        declare_filter,
        run_filter,
        false,
        "The expression is a space-separated list of terms FIELD OP VALUE, all of which must hold (= != < <= > "
        ">= and ~ for contains); quote it for the shell. The server checks it and names the term at fault. "
-       "The table is as for cpshare list."},
+       "reliability (B-class: the share of the last 30 days' minutes in which its agent reported and no GPU "
+       "was lost) takes a ratio or a percentage: reliability>=0.95, reliability>=99.5%. The table is as for "
+       "cpshare list."},
       {{"update"},
        "Change some fields of a cluster you published",
        {"cpshare update cp-7k2m9x4qvd --price-hourly 11.00 --units 16",

@@ -57,6 +57,7 @@ struct Options {
   int metrics_rollup_days = 90;
   std::string metrics_listen;  // HOST:PORT (loopback) for GET /metrics without a token; "" = none
   std::string agent_timeout = "60s";
+  std::string reliability_every = "60s";
   std::string billing_timezone{billing::Calendar::kDefaultZone};
   // admin create
   std::string admin_username, admin_email;
@@ -400,7 +401,8 @@ Result<int> serve(const Options& o) {
   LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, leases_config);
   MetricsService metrics(
       *d.store, *d.keys, clock,
-      MetricsConfig{o.metrics_raw_days, o.metrics_rollup_days, text::parse_duration(o.agent_timeout).value_or(60)});
+      MetricsConfig{o.metrics_raw_days, o.metrics_rollup_days, text::parse_duration(o.agent_timeout).value_or(60),
+                    text::parse_duration(o.reliability_every).value_or(60)});
   PlatformMetrics platform(*d.store);
   HttpServer server(accounts, catalog, leases, metrics, platform, log, tls_files, server_options(o));
   TRY_ASSIGN(int bound, server.bind(listen.host, listen.port));
@@ -444,14 +446,22 @@ void add_monitoring_options(CLI::App& app, Options& o) {
                  "Days the 1-minute rollups of host samples are kept, then pruned")
       ->check(CLI::Range(1, 36500))
       ->capture_default_str();
+  // A duration flag: seconds, or with a unit; `range` says its bounds in words.
+  auto duration = [](std::int64_t min, std::int64_t max, std::string range) {
+    return [=](const std::string& v) {
+      const auto d = text::parse_duration(v);
+      return d && *d >= min && *d <= max ? std::string() : "must be a duration from " + range + ": 60, 60s, 2m";
+    };
+  };
   app.add_option("--agent-timeout", o.agent_timeout,
                  "How long a B-class cluster's agent may be silent before the cluster is offline: seconds, or "
                  "with a unit (90s, 2m); 1 s to 1 day")
-      ->check([](const std::string& v) {
-        const auto d = text::parse_duration(v);
-        return d && *d >= 1 && *d <= 86400 ? std::string()
-                                           : std::string("must be a duration from 1 s to 1 day: 60, 60s, 2m, 1h");
-      })
+      ->check(duration(1, 86400, "1 s to 1 day"))
+      ->capture_default_str();
+  app.add_option("--reliability-every", o.reliability_every,
+                 "How often each B-class cluster's 30-day reliability is recomputed: seconds, or with a unit (5m); "
+                 "5 s to 1 hour")
+      ->check(duration(5, 3600, "5 s to 1 hour"))
       ->capture_default_str();
   app.add_option("--metrics-listen", o.metrics_listen,
                  "Loopback HOST:PORT answering GET /metrics (Prometheus text) without a token; off by default "

@@ -109,6 +109,12 @@ struct Acc {
   }
 };
 
+std::optional<double> number_at(const nlohmann::json& stat, const char* key) {
+  const auto it = stat.find(key);
+  if (it == stat.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
 struct Accs {
   std::map<std::string, Acc> by_name;
   void add(const std::string& name, const std::optional<double>& v) {
@@ -183,21 +189,58 @@ std::optional<health::GpuReport> gpu_report(const api::HostSample& s) {
   return r;
 }
 
+namespace {
+Rollup rollup_of(const Accs& a) {
+  Rollup out;
+  for (const auto& [name, acc] : a.by_name)
+    out[name] = Stat{acc.min, acc.sum / static_cast<double>(acc.n), acc.max, acc.n};
+  return out;
+}
+}  // namespace
+
 Rollup rollup(const std::vector<api::HostSample>& samples) {
   Accs a;
   for (const auto& s : samples) add_sample(a, s);
-  Rollup out;
-  for (const auto& [name, acc] : a.by_name) out[name] = Stat{acc.min, acc.sum / static_cast<double>(acc.n), acc.max};
-  return out;
+  return rollup_of(a);
+}
+
+Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
+                    const std::vector<const api::HostSample*>& more) {
+  Accs a;
+  if (stored.is_object())
+    for (const auto& [name, stat] : stored.items()) {
+      const auto min = number_at(stat, "min"), mean = number_at(stat, "mean"), max = number_at(stat, "max");
+      if (!min || !mean || !max) continue;
+      const auto n = number_at(stat, "n");
+      Acc acc;
+      acc.n = n ? static_cast<std::int64_t>(*n) : stored_samples;
+      if (acc.n <= 0) continue;
+      acc.min = *min;
+      acc.max = *max;
+      acc.sum = *mean * static_cast<double>(acc.n);
+      a.by_name[name] = acc;
+    }
+  for (const auto* s : more) add_sample(a, *s);
+  return rollup_of(a);
 }
 
 nlohmann::json rollup_json(const Rollup& r) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, st] : r) {
     auto v = [](const std::optional<double>& d) { return d ? nlohmann::json(*d) : nlohmann::json(nullptr); };
-    out[name] = {{"min", v(st.min)}, {"mean", v(st.mean)}, {"max", v(st.max)}};
+    out[name] = {{"min", v(st.min)}, {"mean", v(st.mean)}, {"max", v(st.max)}, {"n", st.n}};
   }
   return out;
+}
+
+bool gpu_lost(const api::HostSample& s, const std::set<std::string>& bound) {
+  if (s.gpu_error || s.gpu_source == "none") return false;
+  std::set<std::string> seen;
+  for (const auto& g : s.gpus) {
+    if (g.lost) return true;
+    seen.insert(g.uuid);
+  }
+  return std::ranges::any_of(bound, [&](const std::string& u) { return !seen.contains(u); });
 }
 
 }  // namespace metrics
@@ -222,9 +265,9 @@ Result<api::MetricsAccepted> MetricsService::ingest(std::int64_t agent_cluster_i
     TRY_ASSIGN(auto current, store_.catalog().by_cpc_id(cpc_id));
     if (!current) return fail(ErrorCode::NotFound, fmt::format("no cluster {}", cpc_id));
     TRY_ASSIGN(auto newest_stored, store_.metrics().last_report(cluster->id));
-    TRY(store_.metrics().insert_samples(cluster->id, rows));
+    TRY_ASSIGN(const auto fresh, store_.metrics().insert_samples(cluster->id, rows));
     TRY(bind_gpus(cluster->id, batch.samples));
-    TRY(write_rollups(cluster->id, batch.samples));
+    TRY(write_rollups(cluster->id, batch.samples, fresh));
     return apply_report(*current, batch.samples, newest_stored);
   }));
   return api::MetricsAccepted{static_cast<std::int64_t>(batch.samples.size()), std::string(enum_name(cluster->status))};
@@ -249,8 +292,18 @@ Result<> MetricsService::apply_report(const catalog::Cluster& cluster, const std
   return {};
 }
 
+Result<std::int64_t> MetricsService::score_reliability() {
+  const std::int64_t now = clock_.now();
+  const std::int64_t today = now - ((now % metrics::kDay) + metrics::kDay) % metrics::kDay;
+  return store_.metrics().score_reliability(today - (kReliabilityDays - 1) * metrics::kDay, now);
+}
+
 Result<int> MetricsService::tick() {
   const std::int64_t now = clock_.now();
+  if (now - scored_at_ >= config_.reliability_every) {
+    scored_at_ = now;
+    TRY(score_reliability());
+  }
   const std::int64_t before = now - config_.agent_timeout;
   TRY_ASSIGN(auto silent, store_.metrics().silent_since(before));
   int offline = 0;
@@ -296,27 +349,37 @@ Result<> MetricsService::bind_gpus(std::int64_t cluster_id, const std::vector<ap
   return {};
 }
 
-// Each minute the batch touches is rolled up again from all its stored
-// samples (earlier batches' included), so a minute split across batches or
-// re-sent comes out the same.
-Result<> MetricsService::write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples) {
-  std::set<std::int64_t> minutes;
-  for (const auto& s : samples) minutes.insert(s.at.unix - ((s.at.unix % 60) + 60) % 60);
-  for (std::int64_t m : minutes) {
-    TRY_ASSIGN(auto rows, store_.metrics().samples(cluster_id, m, m + 60, 60 * 1000));
-    std::vector<api::HostSample> parsed;
-    parsed.reserve(rows.size());
-    for (const auto& r : rows) {
-      auto s = api::decode<api::HostSample>(nlohmann::json::parse(r.sample, nullptr, false));
-      if (!s)
-        return fail(ErrorCode::Internal, fmt::format("stored sample at {} of cluster {} does not read back: {}", r.at,
-                                                     cluster_id, s.error().message));
-      parsed.push_back(std::move(*s));
-    }
-    TRY(store_.metrics().put_rollup(cluster_id, {m, static_cast<std::int64_t>(parsed.size()),
-                                                 metrics::rollup_json(metrics::rollup(parsed)).dump()}));
+// Each new sample is added to its minute's stored rollup (a re-sent sample,
+// not new, is not counted twice), so a minute split across batches comes out
+// as one rolled up whole. A minute's first sample counts the minute as
+// reported in its day; its first sample with a GPU lost counts it as lost
+// (reliability, migration 11).
+Result<> MetricsService::write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples,
+                                       const std::vector<bool>& fresh) {
+  std::map<std::int64_t, std::vector<const api::HostSample*>> by_minute;
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    if (fresh[i]) by_minute[samples[i].at.unix - ((samples[i].at.unix % 60) + 60) % 60].push_back(&samples[i]);
+  if (by_minute.empty()) return {};
+  TRY_ASSIGN(const auto units, store_.metrics().unit_gpus(cluster_id));
+  std::set<std::string> bound;
+  for (const auto& u : units)
+    if (u.gpu_uuid) bound.insert(*u.gpu_uuid);
+  for (const auto& [minute, more] : by_minute) {
+    TRY_ASSIGN(const auto stored, store_.metrics().rollup(cluster_id, minute));
+    const nlohmann::json readings =
+        stored ? nlohmann::json::parse(stored->readings, nullptr, false) : nlohmann::json::object();
+    const std::int64_t before = stored ? stored->samples : 0;
+    const bool lost_before = stored && stored->gpu_lost;
+    const bool lost = lost_before ||
+                      std::ranges::any_of(more, [&](const api::HostSample* s) { return metrics::gpu_lost(*s, bound); });
+    TRY(store_.metrics().put_rollup(
+        cluster_id, {minute, before + static_cast<std::int64_t>(more.size()),
+                     metrics::rollup_json(metrics::merge_rollup(readings, before, more)).dump(), lost}));
+    const std::int64_t day = minute - ((minute % metrics::kDay) + metrics::kDay) % metrics::kDay;
+    if (!stored || lost != lost_before)
+      TRY(store_.metrics().count_minutes(cluster_id, day, stored ? 0 : 1, lost && !lost_before ? 1 : 0));
   }
-  return {};
+  return store_.metrics().first_report(cluster_id, by_minute.begin()->first);
 }
 
 void MetricsService::bind(EndpointTable& t) {

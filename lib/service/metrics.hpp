@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,10 @@
 namespace cpshare {
 
 struct MetricsConfig {
-  int raw_days = 7;                 // cpshared --metrics-raw-days: raw samples kept this long
-  int rollup_days = 90;             // cpshared --metrics-rollup-days: minute rollups kept this long
-  std::int64_t agent_timeout = 60;  // cpshared --agent-timeout: seconds without a report before offline
+  int raw_days = 7;                     // cpshared --metrics-raw-days: raw samples kept this long
+  int rollup_days = 90;                 // cpshared --metrics-rollup-days: minute rollups kept this long
+  std::int64_t agent_timeout = 60;      // cpshared --agent-timeout: seconds without a report before offline
+  std::int64_t reliability_every = 60;  // cpshared --reliability-every: seconds between reliability scorings
 };
 
 namespace metrics {
@@ -41,9 +43,11 @@ namespace metrics {
 inline constexpr std::size_t kMaxBatch = 1000;
 inline constexpr std::int64_t kMaxFutureSeconds = 300;  // a sample's time at most 5 min ahead of the daemon's
 
-// min/mean/max of one reading over a minute; all absent when no sample had it.
+// min/mean/max of one reading over a minute and how many samples had it (n);
+// all absent and n = 0 when none did.
 struct Stat {
   std::optional<double> min, mean, max;
+  std::int64_t n = 0;
 };
 // Readings by name: "cpu.user", "memory.available_bytes",
 // "gpus.<uuid>.temperature_celsius", "interfaces.<name>.receive_bytes_per_second",
@@ -62,7 +66,18 @@ Result<> validate(const api::MetricsBatch& batch, std::int64_t now, int raw_days
 std::optional<health::GpuReport> gpu_report(const api::HostSample& s);
 // The rollup of the samples (of one minute).
 Rollup rollup(const std::vector<api::HostSample>& samples);
+// A minute's stored rollup readings (rollup_json's form; a reading without
+// "n", stored before migration 11, counts `stored_samples`) with `more`
+// samples of the minute added: the same as rolling up all of them, up to
+// rounding of the means. Ingest adds each new sample to its minute this way
+// instead of re-reading the minute's samples.
+Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
+                    const std::vector<const api::HostSample*>& more);
+// {"<reading>": {"min": x, "mean": x, "max": x, "n": k}, ...}
 nlohmann::json rollup_json(const Rollup& r);
+// Whether a GPU is lost in the sample (掉卡): reported lost, or one of the
+// cluster's bound GPUs (`bound` UUIDs) missing while the GPU source worked.
+bool gpu_lost(const api::HostSample& s, const std::set<std::string>& bound);
 
 }  // namespace metrics
 
@@ -95,8 +110,16 @@ class MetricsService {
   Result<std::pair<std::int64_t, std::int64_t>> prune();
   // The scheduler's tick (R-LEASE-6): each online B-class cluster with no
   // report within agent_timeout goes offline, with its cluster_offline event,
-  // in one transaction each; gives how many went offline.
+  // in one transaction each; gives how many went offline. Every
+  // reliability_every seconds it also scores reliability.
   Result<int> tick();
+  // Each B-class cluster's reliability over the last kReliabilityDays UTC
+  // days, today included (R-REL-2; RunPod's published rule, uptime minutes
+  // over 30 days): up minutes (a report, no GPU lost) / minutes since the
+  // later of the window's start and the cluster's first report. Written to
+  // the catalogue (list, show, filter reliability>=0.95); gives how many.
+  Result<std::int64_t> score_reliability();
+  static constexpr int kReliabilityDays = 30;
   // GET /api/v1/clusters/{cpc_id}/events (R-MON-3, R-REL-2): the cluster's
   // automatic transitions. Rights as read: an admin and the owner all of
   // them; a user who holds or held a lease on the cluster those within their
@@ -112,7 +135,10 @@ class MetricsService {
 
  private:
   Result<> bind_gpus(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
-  Result<> write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
+  // Adds the batch's new samples (`fresh`, parallel to samples) to their
+  // minutes' rollups, and counts new minutes and GPU-lost minutes per day.
+  Result<> write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples,
+                         const std::vector<bool>& fresh);
   // Inside the ingest's transaction: the cluster online, its units' GPUs as
   // the newest sample says (when newer than any stored before), the events.
   Result<> apply_report(const catalog::Cluster& cluster, const std::vector<api::HostSample>& samples,
@@ -126,6 +152,7 @@ class MetricsService {
   const crypto::KeyRing& keys_;
   const Clock& clock_;
   MetricsConfig config_;
+  std::int64_t scored_at_ = 0;  // when tick() last scored reliability (scheduler thread only)
 };
 
 }  // namespace cpshare

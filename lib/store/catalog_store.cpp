@@ -21,7 +21,7 @@ constexpr const char* kClusterColumns =
     "c.unit_memory, c.memory, c.vcpus, c.price_hourly, c.price_daily, c.price_monthly, c.price_yearly, "
     "c.vendor, c.location, c.region, c.storage, c.storage_desc, c.cuda, c.cudnn, c.python, c.frameworks, "
     "c.description, c.usage, c.ssh_host, c.ssh_port, c.ssh_user, c.platform_url, c.environments, c.status, "
-    "c.created_at, c.updated_at, c.health, c.last_report_at";
+    "c.created_at, c.updated_at, c.health, c.last_report_at, c.reliability_ppm";
 // No join: the filter's bare column names must all be the catalogue's own.
 constexpr const char* kFrom = "clusters c";
 
@@ -101,6 +101,7 @@ Cluster read_cluster(SQLite::Statement& st) {
   c.updated_at = st.getColumn(i++).getInt64();
   c.health = stored_opt<ClusterHealth>("clusters.health", st.getColumn(i++));
   c.last_report_at = opt_int(st.getColumn(i++));
+  c.reliability_ppm = opt_int(st.getColumn(i++));
   return c;
 }
 

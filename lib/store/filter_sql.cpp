@@ -121,6 +121,7 @@ std::string_view column_sql(Column column) {
     case Column::Storage: return "storage";
     case Column::Cuda: return "cuda";
     case Column::Frameworks: return "frameworks";
+    case Column::Reliability: return "reliability_ppm";
   }
   return "id";
 }

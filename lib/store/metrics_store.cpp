@@ -7,17 +7,19 @@
 
 namespace cpshare {
 
-Result<int> MetricsStore::insert_samples(std::int64_t cluster_id, const std::vector<StoredSample>& samples) {
-  return db_.write("insert metrics samples", [&](Connection& db) -> Result<int> {
+Result<std::vector<bool>> MetricsStore::insert_samples(std::int64_t cluster_id,
+                                                       const std::vector<StoredSample>& samples) {
+  return db_.write("insert metrics samples", [&](Connection& db) -> Result<std::vector<bool>> {
     SQLite::Statement& st =
         db.prepare("INSERT INTO metrics_samples (cluster_id, at, sample) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
-    int inserted = 0;
+    std::vector<bool> inserted;
+    inserted.reserve(samples.size());
     for (const auto& s : samples) {
       st.reset();
       st.bind(1, static_cast<int64_t>(cluster_id));
       st.bind(2, static_cast<int64_t>(s.at));
       st.bind(3, s.sample);
-      inserted += st.exec();
+      inserted.push_back(st.exec() > 0);
     }
     return inserted;
   });
@@ -41,14 +43,72 @@ Result<std::vector<StoredSample>> MetricsStore::samples(std::int64_t cluster_id,
 Result<> MetricsStore::put_rollup(std::int64_t cluster_id, const StoredRollup& r) {
   return db_.write("put metrics rollup", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
-        "INSERT INTO metrics_rollups (cluster_id, minute, samples, readings) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (cluster_id, minute) DO UPDATE SET samples = excluded.samples, readings = excluded.readings");
+        "INSERT INTO metrics_rollups (cluster_id, minute, samples, readings, gpu_lost) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (cluster_id, minute) DO UPDATE SET samples = excluded.samples, readings = excluded.readings, "
+        "gpu_lost = excluded.gpu_lost");
     st.bind(1, static_cast<int64_t>(cluster_id));
     st.bind(2, static_cast<int64_t>(r.minute));
     st.bind(3, static_cast<int64_t>(r.samples));
     st.bind(4, r.readings);
+    st.bind(5, r.gpu_lost ? 1 : 0);
     st.exec();
     return {};
+  });
+}
+
+Result<std::optional<StoredRollup>> MetricsStore::rollup(std::int64_t cluster_id, std::int64_t minute) {
+  return db_.read("metrics rollup", [&](Connection& db) -> Result<std::optional<StoredRollup>> {
+    SQLite::Statement& st =
+        db.prepare("SELECT samples, readings, gpu_lost FROM metrics_rollups WHERE cluster_id = ? AND minute = ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(minute));
+    if (!st.executeStep()) return std::nullopt;
+    return StoredRollup{minute, st.getColumn(0).getInt64(), st.getColumn(1).getString(), st.getColumn(2).getInt() != 0};
+  });
+}
+
+Result<> MetricsStore::count_minutes(std::int64_t cluster_id, std::int64_t day, std::int64_t reported,
+                                     std::int64_t gpu_lost) {
+  return db_.write("count metrics minutes", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO metrics_days (cluster_id, day, minutes_reported, minutes_gpu_lost) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (cluster_id, day) DO UPDATE SET minutes_reported = minutes_reported + excluded.minutes_reported, "
+        "minutes_gpu_lost = minutes_gpu_lost + excluded.minutes_gpu_lost");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(day));
+    st.bind(3, static_cast<int64_t>(reported));
+    st.bind(4, static_cast<int64_t>(gpu_lost));
+    st.exec();
+    return {};
+  });
+}
+
+Result<> MetricsStore::first_report(std::int64_t cluster_id, std::int64_t at) {
+  return db_.write("first report", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE clusters SET first_report_at = ? WHERE id = ? AND (first_report_at IS NULL OR first_report_at > ?)");
+    st.bind(1, static_cast<int64_t>(at));
+    st.bind(2, static_cast<int64_t>(cluster_id));
+    st.bind(3, static_cast<int64_t>(at));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::int64_t> MetricsStore::score_reliability(std::int64_t since_day, std::int64_t now) {
+  return db_.write("score reliability", [&](Connection& db) -> Result<std::int64_t> {
+    // minutes of the window: from the later of since_day and the first
+    // report's minute to now (at least one, so a cluster whose first report
+    // is this minute is not divided by zero); up minutes capped at them.
+    SQLite::Statement& st = db.prepare(
+        "UPDATE clusters SET reliability_ppm = ("
+        " SELECT MIN(1000000, COALESCE(SUM(d.minutes_reported - d.minutes_gpu_lost), 0) * 1000000 / "
+        "  MAX(1, (?2 - MAX(?1, clusters.first_report_at - clusters.first_report_at % 60) + 59) / 60))"
+        " FROM metrics_days d WHERE d.cluster_id = clusters.id AND d.day >= ?1) "
+        "WHERE class = 'B' AND first_report_at IS NOT NULL");
+    st.bind(1, static_cast<int64_t>(since_day));
+    st.bind(2, static_cast<int64_t>(now));
+    return static_cast<std::int64_t>(st.exec());
   });
 }
 
@@ -56,7 +116,8 @@ Result<std::vector<StoredRollup>> MetricsStore::rollups(std::int64_t cluster_id,
                                                         int limit) {
   return db_.read("metrics rollups", [&](Connection& db) -> Result<std::vector<StoredRollup>> {
     SQLite::Statement& st = db.prepare(
-        "SELECT minute, samples, readings FROM metrics_rollups WHERE cluster_id = ? AND minute >= ? AND minute < ? "
+        "SELECT minute, samples, readings, gpu_lost FROM metrics_rollups WHERE cluster_id = ? AND minute >= ? AND "
+        "minute < ? "
         "ORDER BY minute LIMIT ?");
     st.bind(1, static_cast<int64_t>(cluster_id));
     st.bind(2, static_cast<int64_t>(from));
@@ -64,7 +125,8 @@ Result<std::vector<StoredRollup>> MetricsStore::rollups(std::int64_t cluster_id,
     st.bind(4, limit);
     std::vector<StoredRollup> out;
     while (st.executeStep())
-      out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getString()});
+      out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getString(),
+                     st.getColumn(3).getInt() != 0});
     return out;
   });
 }
@@ -85,7 +147,11 @@ Result<std::pair<std::int64_t, std::int64_t>> MetricsStore::prune(std::int64_t r
     const std::int64_t samples = raw.exec();
     SQLite::Statement& roll = db.prepare("DELETE FROM metrics_rollups WHERE minute < ?");
     roll.bind(1, static_cast<int64_t>(rollup_before));
-    return std::pair<std::int64_t, std::int64_t>{samples, roll.exec()};
+    const std::int64_t rollups = roll.exec();
+    SQLite::Statement& days = db.prepare("DELETE FROM metrics_days WHERE day + 86400 <= ?");
+    days.bind(1, static_cast<int64_t>(rollup_before));
+    days.exec();
+    return std::pair<std::int64_t, std::int64_t>{samples, rollups};
   });
 }
 

@@ -30,7 +30,10 @@ struct StoredSample {
 struct StoredRollup {
   std::int64_t minute = 0;  // the minute's first second (Unix seconds, a multiple of 60)
   std::int64_t samples = 0;
-  std::string readings;  // compact JSON: {"<reading>": {"min":x,"mean":x,"max":x}, ...}
+  // compact JSON: {"<reading>": {"min":x,"mean":x,"max":x,"n":k}, ...}; n (how
+  // many samples had the reading) is absent in rows before migration 11.
+  std::string readings;
+  bool gpu_lost = false;  // some sample of the minute had a GPU of the cluster lost
 };
 
 struct UnitGpu {
@@ -43,18 +46,32 @@ class MetricsStore {
   explicit MetricsStore(Database& db) : db_(db) {}
 
   // Inserts the samples not there yet (same cluster and at: ignored, a
-  // re-sent sample); gives how many were new. Inside atomically().
-  Result<int> insert_samples(std::int64_t cluster_id, const std::vector<StoredSample>& samples);
+  // re-sent sample); gives, for each, whether it was new. Inside atomically().
+  Result<std::vector<bool>> insert_samples(std::int64_t cluster_id, const std::vector<StoredSample>& samples);
   // The cluster's samples with from <= at < to, oldest first, at most limit.
   Result<std::vector<StoredSample>> samples(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
   // Inserts or replaces the rollup of one minute.
   Result<> put_rollup(std::int64_t cluster_id, const StoredRollup& r);
+  // The rollup of one minute (nullopt: no sample in it yet).
+  Result<std::optional<StoredRollup>> rollup(std::int64_t cluster_id, std::int64_t minute);
+  // Adds to the cluster's counts of the UTC day starting at `day` (Unix
+  // seconds, a multiple of 86400): minutes with a report, and of them minutes
+  // with a GPU lost (migration 11). Inside atomically().
+  Result<> count_minutes(std::int64_t cluster_id, std::int64_t day, std::int64_t reported, std::int64_t gpu_lost);
+  // The cluster's first report is no later than `at` (keeps the earliest).
+  Result<> first_report(std::int64_t cluster_id, std::int64_t at);
+  // Every B-class cluster that has reported: its reliability (R-REL-2;
+  // service/evaluation.hpp) over the days from `since_day` (a UTC day's first
+  // second) to `now`, written in millionths to clusters.reliability_ppm: up
+  // minutes (reported, no GPU lost) over the minutes since the later of
+  // since_day and the cluster's first report. Gives how many were written.
+  Result<std::int64_t> score_reliability(std::int64_t since_day, std::int64_t now);
   // The cluster's rollups with from <= minute < to, oldest first, at most limit.
   Result<std::vector<StoredRollup>> rollups(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
   // The time of the cluster's newest sample (nullopt: none).
   Result<std::optional<std::int64_t>> last_report(std::int64_t cluster_id);
 
-  // Deletes samples with at < raw_before and rollups with minute <
+  // Deletes samples with at < raw_before and rollups and day counts before
   // rollup_before (all clusters); gives {samples, rollups} deleted.
   Result<std::pair<std::int64_t, std::int64_t>> prune(std::int64_t raw_before, std::int64_t rollup_before);
 

@@ -421,8 +421,9 @@ CREATE INDEX leases_agent_work ON leases(cluster_id, state) WHERE class = 'B' AN
       // cluster lost. metrics_days counts, per cluster and UTC day (its first
       // second), the minutes with a report and those of them with a GPU lost:
       // reliability over 30 days reads 30 rows, not 43,200 rollups. A
-      // cluster's first report and its reliability (written by the scheduler;
-      // NULL until its first report). lease_reports holds the service report of
+      // cluster's first report and its reliability in millionths (written by
+      // the scheduler; NULL until its first report; an integer so that the
+      // filter compares exactly). lease_reports holds the service report of
       // a B-class lease, made once after it ends (JSON of api::ServiceReport).
       {11, "rollup counts, GPU-lost minutes, uptime per day, reliability, lease service reports", R"SQL(
 ALTER TABLE metrics_rollups ADD COLUMN gpu_lost INTEGER NOT NULL DEFAULT 0;
@@ -438,7 +439,8 @@ INSERT INTO metrics_days (cluster_id, day, minutes_reported, minutes_gpu_lost)
 ALTER TABLE clusters ADD COLUMN first_report_at INTEGER;
 UPDATE clusters SET first_report_at = (SELECT MIN(minute) FROM metrics_rollups WHERE cluster_id = clusters.id)
   WHERE class = 'B';
-ALTER TABLE clusters ADD COLUMN reliability REAL;
+ALTER TABLE clusters ADD COLUMN reliability_ppm INTEGER;
+CREATE INDEX clusters_reliability ON clusters (reliability_ppm, id);
 CREATE TABLE lease_reports (
   lease_id INTEGER PRIMARY KEY REFERENCES leases(id),
   made_at INTEGER NOT NULL,

@@ -78,7 +78,7 @@ jq -e '(.data.samples | length) == 2 and .data.samples[1].gpus[0].utilization_ra
   <<<"$(body_of "$r")" >/dev/null || fail "get raw: $(body_of "$r")"
 r=$(get "$(session acme)" "$cpc" "?minutes=30&resolution=minute")
 jq -e '(.data.rollups | length) == 1 and .data.rollups[0].samples == 2
-  and .data.rollups[0].readings["gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio"] == {"min":0.2,"mean":0.4,"max":0.6}
+  and .data.rollups[0].readings["gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio"] == {"min":0.2,"mean":0.4,"max":0.6,"n":2}
   and (.data.rollups[0].readings | has("gpus.GPU-9c0d0001-0000-4000-8000-000000000001.temperature_celsius") | not)' \
   <<<"$(body_of "$r")" >/dev/null || fail "get minute: $(body_of "$r")"
 

@@ -117,7 +117,7 @@ v = json.load(open(sys.argv[1]))
 g0, g1 = sys.argv[2:4]
 assert v["resolution"] == "minute" and len(v["rollups"]) == 5 and v["samples"] == [], v
 first = v["rollups"][0]["readings"]
-assert first["gpus.%s.utilization_ratio" % g0] == {"min": 0.1, "mean": 0.1, "max": 0.1}, first
+assert first["gpus.%s.utilization_ratio" % g0] == {"min": 0.1, "mean": 0.1, "max": 0.1, "n": 1}, first
 assert "gpus.%s.utilization_ratio" % g1 not in first  # absent, not 0
 PY
 expect_error VALIDATION_FAILED 2 acme monitor "$cpc" --since 2y

@@ -142,5 +142,5 @@ TEST_CASE("every sortable field has its own column", "[R-CL-6]") {
   }
   CHECK(columns == std::vector<std::string_view>{"model", "units", "units_free", "unit_memory", "memory", "vcpus",
                                                  "price_hourly", "price_daily", "price_monthly", "price_yearly",
-                                                 "vendor", "location", "region", "storage"});
+                                                 "vendor", "location", "region", "storage", "reliability_ppm"});
 }

@@ -2,10 +2,13 @@
 // docs/design/monitoring.md "Decisions"): MetricsService over a real Store.
 #include <catch2/catch.hpp>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <cmath>
 #include <limits>
 
 #include "lease_test_support.hpp"
+#include "catalog/filter.hpp"
 #include "service/metrics.hpp"
 #include "ssh/supplier_host.hpp"
 #include "store_test_support.hpp"
@@ -68,6 +71,12 @@ struct Fixture {
   std::int64_t owner = insert_caller(*store, clock, "supplier1", Role::Supplier).account.id;
   std::int64_t b = add_cluster(*store, owner, "CPC-B", 'B', 8);
 };
+
+// One value read straight from the fixture's database file.
+std::string scalar(Fixture& f, const std::string& sql) {
+  SQLite::Database db((f.dir.path / "db.sqlite").string(), SQLite::OPEN_READONLY);
+  return db.execAndGet(sql).getString();
+}
 
 }  // namespace
 
@@ -165,6 +174,91 @@ TEST_CASE("metrics: minute rollups give min/mean/max per reading; absent values 
   CHECK(u["max"].get<double>() == Approx(0.6));
   CHECK_FALSE(j.contains("gpus.GPU-9c0d0000-0000-4000-8000-000000000000.power_watts"));
   CHECK(j["memory.total_bytes"]["mean"].get<double>() == Approx(double(64LL << 30)));
+}
+
+TEST_CASE("metrics: a minute merged sample by sample equals its rollup from scratch; rows without n", "[metrics]") {
+  std::vector<api::HostSample> all;
+  for (int k = 0; k < 6; ++k) {
+    auto g = gpu(0, 0, 0.1 * (k + 1));
+    if (k == 2) g.utilization_ratio.reset();  // absent: not counted in n
+    all.push_back(sample(kMinute + 10 * k, {g}));
+  }
+  const auto whole = metrics::rollup(all);
+  // Stored after the first two samples, then the other four merged in.
+  const auto first = metrics::rollup_json(metrics::rollup({all[0], all[1]}));
+  std::vector<const api::HostSample*> more;
+  for (std::size_t k = 2; k < all.size(); ++k) more.push_back(&all[k]);
+  const auto merged = metrics::merge_rollup(first, 2, more);
+  REQUIRE(merged.size() == whole.size());
+  for (const auto& [name, st] : whole) {
+    INFO(name);
+    REQUIRE(merged.contains(name));
+    CHECK(merged.at(name).n == st.n);
+    CHECK(*merged.at(name).min == Approx(*st.min));
+    CHECK(*merged.at(name).mean == Approx(*st.mean));
+    CHECK(*merged.at(name).max == Approx(*st.max));
+  }
+  const auto util = "gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio";
+  CHECK(whole.at(util).n == 5);
+  CHECK(metrics::rollup_json(whole)[util]["n"] == 5);
+  // A row stored before schema 11 has no n: each reading counts the row's samples.
+  auto old = metrics::rollup_json(metrics::rollup({all[0], all[1]}));
+  for (auto& [name, stat] : old.items()) stat.erase("n");
+  const auto from_old = metrics::merge_rollup(old, 2, {&all[3]});
+  CHECK(from_old.at(util).n == 3);
+  CHECK(*from_old.at(util).mean == Approx((0.1 + 0.2 + 0.4) / 3));
+}
+
+TEST_CASE("metrics: ingest merges minutes, counts reported and GPU-lost minutes per day (reliability)", "[metrics]") {
+  Fixture f;
+  const std::vector<api::GpuReading> both = {gpu(0, 0, 0.5), gpu(1, 1, 0.5)};
+  // Minute 1: two batches; minute 2: GPU 1 missing from a working source (lost).
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute - 120, both)}, 0}));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute - 110, both), sample(kMinute - 120, both)}, 0}));  // one re-sent
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute - 60, {both[0]})}, 0}));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kMinute - 50, both)}, 0}));
+  auto rolls = f.store->metrics().rollups(f.b, 0, kNow + 1000, 10).value();
+  REQUIRE(rolls.size() == 2);
+  CHECK(rolls[0].samples == 2);  // the re-sent sample is not counted twice
+  CHECK_FALSE(rolls[0].gpu_lost);
+  CHECK(rolls[1].samples == 2);
+  CHECK(rolls[1].gpu_lost);
+  const auto day = kMinute - kMinute % 86400;
+  CHECK(scalar(f, fmt::format("SELECT minutes_reported || '/' || minutes_gpu_lost FROM "
+                              "metrics_days WHERE cluster_id = {} AND day = {}",
+                              f.b, day)) == "2/1");
+  CHECK(scalar(f, fmt::format("SELECT first_report_at FROM clusters WHERE id = {}", f.b)) ==
+        std::to_string(kMinute - 120));
+}
+
+TEST_CASE("metrics: reliability is up minutes over the minutes since the first report, 30 days at most (R-REL-2)",
+          "[metrics]") {
+  Fixture f;
+  const std::vector<api::GpuReading> both = {gpu(0, 0, 0.5), gpu(1, 1, 0.5)};
+  const std::int64_t start = kMinute - 9 * 60;  // ten minutes: reports in eight, a GPU lost in one
+  for (int m = 0; m < 10; ++m) {
+    if (m == 3 || m == 7) continue;
+    REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(start + 60 * m, m == 5 ? std::vector{both[0]} : both)}, 0}));
+  }
+  f.clock.advance(kMinute + 60 - kNow);  // the window: the ten minutes since the first report
+  REQUIRE(f.svc.score_reliability().value() == 1);
+  auto c = f.store->catalog().by_cpc_id("CPC-B").value();
+  REQUIRE(c->reliability_ppm);
+  CHECK(*c->reliability_ppm == 700000);  // 7 up of 10
+  // A filter on it: reliability>=0.7 holds, >0.7 does not.
+  ClusterQuery q;
+  q.filter = catalog::compile_filter("reliability>=0.7").value();
+  CHECK(f.store->catalog().query(q).value().size() == 1);
+  q.filter = catalog::compile_filter("reliability>70%").value();
+  CHECK(f.store->catalog().query(q).value().empty());
+  // A-class and unreported clusters have none.
+  add_cluster(*f.store, f.owner, "CPC-A", 'A', 8);
+  REQUIRE(f.svc.score_reliability().value() == 1);  // B only
+  CHECK_FALSE(f.store->catalog().by_cpc_id("CPC-A").value()->reliability_ppm);
+  // 40 days later with no report since: the window is the last 30 days, none up.
+  f.clock.advance(40 * 86400);
+  REQUIRE(f.svc.score_reliability());
+  CHECK(*f.store->catalog().by_cpc_id("CPC-B").value()->reliability_ppm == 0);
 }
 
 TEST_CASE("metrics: prune drops raw samples after raw_days and rollups after rollup_days", "[metrics]") {
