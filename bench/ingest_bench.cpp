@@ -40,15 +40,7 @@ namespace {
 [[noreturn]] void die(const std::string& msg) { bench::die("ingest_bench", msg); }
 
 using bench::pct;
-
-std::string rfc3339(std::int64_t unix) {
-  std::time_t t = unix;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using bench::rfc3339;
 
 // One host sample as the agent reads an 8-GPU server (values vary a little).
 json host_sample(std::int64_t at, int seq) {

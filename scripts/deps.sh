@@ -8,6 +8,8 @@ packages=(
   libsodium-dev libssh-dev libcurl4-openssl-dev liboath-dev libssl-dev catch2
   # Unicode NFKC and case folding; time zones (billing calendar) on the system tzdata
   libutf8proc-dev libhowardhinnant-date-dev tzdata
+  # the metrics store's samples and rollups, compressed (store/json_codec.hpp)
+  libzstd-dev
   # cpshare monitor's live terminal view, and the terminal its test runs it in
   libncurses-dev tmux
   # integration tests: real SMTP listener, real sshd/ssh, JSON and TOTP from the shell

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/guarded.hpp"
+#include "store/json_codec.hpp"
 
 namespace cpshare {
 
@@ -18,7 +19,8 @@ Result<std::vector<bool>> MetricsStore::insert_samples(std::int64_t cluster_id,
       st.reset();
       st.bind(1, static_cast<int64_t>(cluster_id));
       st.bind(2, static_cast<int64_t>(s.at));
-      st.bind(3, s.sample);
+      TRY_ASSIGN(const std::string packed, json_codec::pack(s.sample));
+      st.bind(3, packed.data(), static_cast<int>(packed.size()));
       inserted.push_back(st.exec() > 0);
     }
     return inserted;
@@ -35,7 +37,10 @@ Result<std::vector<StoredSample>> MetricsStore::samples(std::int64_t cluster_id,
     st.bind(3, static_cast<int64_t>(to));
     st.bind(4, limit);
     std::vector<StoredSample> out;
-    while (st.executeStep()) out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getString()});
+    while (st.executeStep()) {
+      TRY_ASSIGN(auto text, json_codec::column_json(st.getColumn(1), "metrics sample"));
+      out.push_back({st.getColumn(0).getInt64(), std::move(text)});
+    }
     return out;
   });
 }
@@ -49,7 +54,8 @@ Result<> MetricsStore::put_rollup(std::int64_t cluster_id, const StoredRollup& r
     st.bind(1, static_cast<int64_t>(cluster_id));
     st.bind(2, static_cast<int64_t>(r.minute));
     st.bind(3, static_cast<int64_t>(r.samples));
-    st.bind(4, r.readings);
+    TRY_ASSIGN(const std::string packed, json_codec::pack(r.readings));
+    st.bind(4, packed.data(), static_cast<int>(packed.size()));
     st.bind(5, r.gpu_lost ? 1 : 0);
     st.exec();
     return {};
@@ -63,7 +69,8 @@ Result<std::optional<StoredRollup>> MetricsStore::rollup(std::int64_t cluster_id
     st.bind(1, static_cast<int64_t>(cluster_id));
     st.bind(2, static_cast<int64_t>(minute));
     if (!st.executeStep()) return std::nullopt;
-    return StoredRollup{minute, st.getColumn(0).getInt64(), st.getColumn(1).getString(), st.getColumn(2).getInt() != 0};
+    TRY_ASSIGN(auto readings, json_codec::column_json(st.getColumn(1), "metrics rollup"));
+    return StoredRollup{minute, st.getColumn(0).getInt64(), std::move(readings), st.getColumn(2).getInt() != 0};
   });
 }
 
@@ -124,9 +131,11 @@ Result<std::vector<StoredRollup>> MetricsStore::rollups(std::int64_t cluster_id,
     st.bind(3, static_cast<int64_t>(to));
     st.bind(4, limit);
     std::vector<StoredRollup> out;
-    while (st.executeStep())
-      out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getString(),
-                     st.getColumn(3).getInt() != 0});
+    while (st.executeStep()) {
+      TRY_ASSIGN(auto readings, json_codec::column_json(st.getColumn(2), "metrics rollup"));
+      out.push_back(
+          {st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), std::move(readings), st.getColumn(3).getInt() != 0});
+    }
     return out;
   });
 }

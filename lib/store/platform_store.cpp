@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/guarded.hpp"
+#include "store/json_codec.hpp"
 
 namespace cpshare {
 
@@ -36,8 +37,10 @@ Result<std::vector<LatestSample>> PlatformStore::latest_samples() {
         "SELECT c.cpc_id, s.at, s.sample FROM clusters c JOIN metrics_samples s ON s.cluster_id = c.id "
         "AND s.at = (SELECT MAX(m.at) FROM metrics_samples m WHERE m.cluster_id = c.id) ORDER BY c.cpc_id");
     std::vector<LatestSample> out;
-    while (st.executeStep())
-      out.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64(), st.getColumn(2).getString()});
+    while (st.executeStep()) {
+      TRY_ASSIGN(auto sample, json_codec::column_json(st.getColumn(2), "newest metrics sample"));
+      out.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64(), std::move(sample)});
+    }
     return out;
   });
 }
