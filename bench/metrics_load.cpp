@@ -128,16 +128,25 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die(k + " needs a value");
       return argv[++i];
     };
-    if (k == "--db") db = next();
-    else if (k == "--owner") owner_name = next();
-    else if (k == "--out") out_file = next();
-    else if (k == "--clusters") clusters = std::stoi(next());
-    else if (k == "--hours") hours = std::stoi(next());
-    else if (k == "--history-clusters") history_clusters = std::stoi(next());
-    else if (k == "--history-days") history_days = std::stoi(next());
-    else die("unknown argument " + k);
+    if (k == "--db")
+      db = next();
+    else if (k == "--owner")
+      owner_name = next();
+    else if (k == "--out")
+      out_file = next();
+    else if (k == "--clusters")
+      clusters = std::stoi(next());
+    else if (k == "--hours")
+      hours = std::stoi(next());
+    else if (k == "--history-clusters")
+      history_clusters = std::stoi(next());
+    else if (k == "--history-days")
+      history_days = std::stoi(next());
+    else
+      die("unknown argument " + k);
   }
-  if (db.empty() || owner_name.empty() || out_file.empty()) die("usage: metrics_load --db FILE --owner NAME --out FILE");
+  if (db.empty() || owner_name.empty() || out_file.empty())
+    die("usage: metrics_load --db FILE --owner NAME --out FILE");
   auto store = must(Store::open(db), "open");
   const auto owner = must(store->accounts().by_username(owner_name), "owner");
   if (!owner) die("no account " + owner_name);
@@ -164,7 +173,8 @@ int main(int argc, char** argv) {
       TRY(store->metrics().reported(id, now));
       out << fmt::format("cp-bench{:05d}", c) << "\n";
       return {};
-    }), "cluster");
+    }),
+         "cluster");
     if ((c + 1) % 50 == 0 || c + 1 == clusters) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       fmt::print("loaded {} clusters: {} samples, {} rollups in {:.0f} s\n", c + 1, samples, rollups, s);

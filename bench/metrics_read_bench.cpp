@@ -43,7 +43,8 @@ Figures run(httplib::Client& cli, const std::vector<std::string>& ids, int reque
     const auto a = Clock::now();
     auto res = cli.Get(path);
     f.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
-    if (!res || res->status != 200) die(fmt::format("GET {}: {}", path, res ? res->body.substr(0, 300) : "no response"));
+    if (!res || res->status != 200)
+      die(fmt::format("GET {}: {}", path, res ? res->body.substr(0, 300) : "no response"));
     f.bytes += static_cast<double>(res->body.size());
   }
   return f;
@@ -61,13 +62,20 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die(k + " needs a value");
       return argv[++i];
     };
-    if (k == "--url") url = next();
-    else if (k == "--token") token = next();
-    else if (k == "--clusters-file") file = next();
-    else if (k == "--history-clusters") history = std::stoi(next());
-    else if (k == "--requests") requests = std::stoi(next());
-    else if (k == "--since-days") since_days = std::stoi(next());
-    else die("unknown argument " + k);
+    if (k == "--url")
+      url = next();
+    else if (k == "--token")
+      token = next();
+    else if (k == "--clusters-file")
+      file = next();
+    else if (k == "--history-clusters")
+      history = std::stoi(next());
+    else if (k == "--requests")
+      requests = std::stoi(next());
+    else if (k == "--since-days")
+      since_days = std::stoi(next());
+    else
+      die("unknown argument " + k);
   }
   std::vector<std::string> ids;
   std::ifstream in(file);
@@ -81,15 +89,18 @@ int main(int argc, char** argv) {
   cli.set_default_headers({{"Authorization", "Bearer " + token}});
   run(cli, ids, 20, "minutes=10");  // warm the connection
   auto last10 = run(cli, ids, requests, "minutes=10");
-  fmt::print("last 10 minutes (raw), {} clusters:  p50 {:6.2f} ms  p99 {:6.2f} ms  ({:.0f} KB per answer, {} requests)\n",
-             ids.size(), bench::pct(last10.ms, 50), bench::pct(last10.ms, 99), last10.bytes / requests / 1000, requests);
+  fmt::print(
+      "last 10 minutes (raw), {} clusters:  p50 {:6.2f} ms  p99 {:6.2f} ms  ({:.0f} KB per answer, {} requests)\n",
+      ids.size(), bench::pct(last10.ms, 50), bench::pct(last10.ms, 99), last10.bytes / requests / 1000, requests);
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::vector<std::string> with_history(ids.begin(), ids.begin() + history);
   const int slow = std::max(20, requests / 10);
-  auto week = run(cli, with_history, slow,
-                  fmt::format("since={}&resolution=minute", rfc3339(now - static_cast<std::int64_t>(since_days) * 86400)));
-  fmt::print("--since {}d (rollups), {} clusters: p50 {:6.2f} ms  p99 {:6.2f} ms  ({:.0f} KB per answer, {} requests)\n",
-             since_days, history, bench::pct(week.ms, 50), bench::pct(week.ms, 99), week.bytes / slow / 1000, slow);
+  auto week =
+      run(cli, with_history, slow,
+          fmt::format("since={}&resolution=minute", rfc3339(now - static_cast<std::int64_t>(since_days) * 86400)));
+  fmt::print(
+      "--since {}d (rollups), {} clusters: p50 {:6.2f} ms  p99 {:6.2f} ms  ({:.0f} KB per answer, {} requests)\n",
+      since_days, history, bench::pct(week.ms, 50), bench::pct(week.ms, 99), week.bytes / slow / 1000, slow);
   return 0;
 }

@@ -379,7 +379,7 @@ complete -c cpshare -n '__cpshare_at \'bills\'' -l csv -d 'Print RFC 4180 CSV (a
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l month -x -d 'The month (platform calendar, Beijing time by default) to show, e.g. 2026-11 (default: this month)'
 complete -c cpshare -n '__cpshare_at \'earnings\'' -l csv -d 'Print RFC 4180 CSV (at,lease_id,kind,amount_fen,amount_yuan) instead of a table'
 complete -c cpshare -n '__cpshare_at \'monitor\'' -l once -d 'Print one plain snapshot and exit (also when stdout is not a terminal)'
-complete -c cpshare -n '__cpshare_at \'monitor\'' -l since -x -d 'History of the last DURATION from minute rollups (1m to 30d: 90m, 1h, 7d): a table with --once, the rollups with --json, the span of the live view\'s sparklines'
+complete -c cpshare -n '__cpshare_at \'monitor\'' -l since -x -d 'History of the last DURATION from minute rollups, hour rollups past 6h (1m to 30d: 90m, 1h, 7d): a table with --once, the rollups with --json, the span of the live view\'s sparklines'
 complete -c cpshare -n '__cpshare_at \'monitor\'' -l interval -x -d 'Time between refreshes of the live view (default 2s; 1s to 10m)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l cluster -x -d 'The B-class cluster this host is (its CPcId)'
 complete -c cpshare -n '__cpshare_at \'agent\'' -l token-file -r -F -d 'The cluster\'s agent token (cpa_…), as publish printed it once'

@@ -34,10 +34,10 @@ Result<MetricsQuery> MetricsQuery::from_query(const Query& q) {
       else
         errors.push_back({"minutes", "must be a whole number of minutes from 1 to 43200 (30 days)"});
     } else if (name == "resolution") {
-      if (value == "raw" || value == "minute")
+      if (value == "raw" || value == "minute" || value == "hour")
         out.resolution = value;
       else
-        errors.push_back({"resolution", "must be raw or minute"});
+        errors.push_back({"resolution", "must be raw, minute or hour"});
     } else {
       errors.push_back({name, "is not a parameter here (since, minutes, resolution)"});
     }

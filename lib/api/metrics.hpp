@@ -224,9 +224,10 @@ struct Wire<MetricsAccepted> {
                                             member("cluster_status", &MetricsAccepted::cluster_status)};
 };
 
-// GET /api/v1/clusters/{cpc_id}/metrics?since=RFC3339|minutes=N&resolution=raw|minute:
+// GET /api/v1/clusters/{cpc_id}/metrics?since=RFC3339|minutes=N&resolution=raw|minute|hour:
 // the window [since, now) (or the last N minutes, 1..43200; default 60);
-// raw samples or 1-minute rollups (default raw).
+// raw samples, 1-minute rollups, or (hour) the window's complete hours that
+// have been rolled up with minute rollups for the rest (default raw).
 struct MetricsQuery {
   std::optional<Time> since;
   std::optional<std::int64_t> minutes;
@@ -251,26 +252,31 @@ struct Wire<UnitGpuView> {
       std::tuple{member("index", &UnitGpuView::index), member("gpu_uuid", &UnitGpuView::gpu_uuid)};
 };
 
-// One minute's rollup: its first second, how many samples, and per reading
-// ("gpus.<uuid>.utilization_ratio", "cpu.user", ...) {min, mean, max}; a
-// reading no sample of the minute had is left out.
+// A bucket of rollups: a minute (seconds 60), or with resolution=hour a
+// complete hour that has been rolled up (seconds 3600). `minute` is the
+// bucket's first second; samples how many; minutes those of it with a report
+// (1 for a minute); per reading ("gpus.<uuid>.utilization_ratio", "cpu.user",
+// ...) {min, mean, max, n}; a reading no sample of it had is left out.
 struct RollupView {
   Time minute;
   std::int64_t samples = 0;
   json readings;
+  std::int64_t seconds = 60;
+  std::int64_t minutes = 1;
 };
 template <>
 struct Wire<RollupView> {
   static constexpr auto fields =
       std::tuple{member("minute", &RollupView::minute), member("samples", &RollupView::samples),
-                 member("readings", &RollupView::readings)};
+                 member("readings", &RollupView::readings), member("seconds", &RollupView::seconds),
+                 member("minutes", &RollupView::minutes)};
 };
 
 // The answer: the window, the cluster's last report (null: none), the units'
 // binding, and the samples (resolution raw) or rollups (minute), oldest first.
 struct MetricsView {
   std::string cpc_id;
-  std::string resolution;  // "raw" | "minute"
+  std::string resolution;  // "raw" | "minute" | "hour"
   Time from, to;
   std::optional<Time> last_report;
   // The cluster's health now (online | offline; automatic status, R-LEASE-6).

@@ -38,6 +38,7 @@ constexpr std::int64_t kRecent = 600;           // raw samples read at the start
 constexpr std::int64_t kMaxSince = 30 * 86400;  // the read endpoint's longest window (43200 minutes)
 constexpr std::size_t kMaxHistory = 5000;       // samples the live view keeps for its sparklines
 constexpr int kRollupPages = 8;                 // pages of rollups read for one --since
+constexpr std::int64_t kHourlyFrom = 6 * 3600;  // a longer --since reads hour rollups
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -120,7 +121,7 @@ void cut_to_lease(api::MetricsView& v, const Target& t) {
   auto outside = [&](std::int64_t from, std::int64_t to) { return to <= *t.start || (t.end && from >= *t.end); };
   std::erase_if(v.samples, [&](const api::HostSample& s) { return outside(s.at.unix, s.at.unix + 1); });
   for (auto& s : v.samples) std::erase_if(s.gpus, [&](const api::GpuReading& g) { return !gpus.contains(g.uuid); });
-  std::erase_if(v.rollups, [&](const api::RollupView& r) { return outside(r.minute.unix, r.minute.unix + 60); });
+  std::erase_if(v.rollups, [&](const api::RollupView& r) { return outside(r.minute.unix, r.minute.unix + r.seconds); });
   for (auto& r : v.rollups) {
     if (!r.readings.is_object()) continue;
     for (auto it = r.readings.begin(); it != r.readings.end();) {
@@ -142,12 +143,16 @@ Result<api::MetricsView> fetch(client::ApiClient& api, const Target& t, std::int
   return v;
 }
 
-// The minute rollups from `since`, page after page (the endpoint answers a bounded number at a time).
-Result<api::MetricsView> fetch_rollups(client::ApiClient& api, const Target& t, std::int64_t since) {
-  TRY_ASSIGN(api::MetricsView v, fetch(api, t, since, "minute"));
+// The rollups from `since`, page after page (the endpoint answers a bounded
+// number at a time): spans over kHourlyFrom in hour rollups where the daemon
+// has them (a week is 168 rows, not 10,080), minute rollups otherwise.
+Result<api::MetricsView> fetch_rollups(client::ApiClient& api, const Target& t, std::int64_t since, std::int64_t now) {
+  const char* resolution = now - since > kHourlyFrom ? "hour" : "minute";
+  TRY_ASSIGN(api::MetricsView v, fetch(api, t, since, resolution));
   v.from = api::Time{since};
   for (int page = 1; page < kRollupPages && !v.rollups.empty(); ++page) {
-    TRY_ASSIGN(api::MetricsView more, fetch(api, t, v.rollups.back().minute.unix + 60, "minute"));
+    TRY_ASSIGN(api::MetricsView more,
+               fetch(api, t, v.rollups.back().minute.unix + v.rollups.back().seconds, resolution));
     if (more.rollups.empty()) break;
     std::ranges::move(more.rollups, std::back_inserter(v.rollups));
     v.last_report = more.last_report;
@@ -179,7 +184,7 @@ Result<std::vector<api::RollupView>> load(client::ApiClient& api, State& st, boo
   TRY_ASSIGN(api::MetricsView raw, fetch(api, st.target, now - kRecent, "raw"));
   absorb(st, raw, now);
   if (!with_rollups) return std::vector<api::RollupView>{};
-  TRY_ASSIGN(api::MetricsView v, fetch_rollups(api, st.target, now - st.span));
+  TRY_ASSIGN(api::MetricsView v, fetch_rollups(api, st.target, now - st.span, now));
   const std::int64_t first_raw = st.history.empty() ? INT64_MAX : minute_of(st.history.front().at.unix);
   std::vector<api::RollupView> older;
   for (const auto& r : v.rollups)
@@ -242,7 +247,7 @@ Result<> print_json(Context& ctx, client::ApiClient& api, const Target& t, const
   const std::int64_t now = unix_now();
   api::MetricsView v;
   if (o.since) {
-    TRY_ASSIGN(v, fetch_rollups(api, t, now - *o.since));
+    TRY_ASSIGN(v, fetch_rollups(api, t, now - *o.since, now));
   } else {
     TRY_ASSIGN(v, fetch(api, t, now - kRecent, "raw"));
   }
@@ -278,7 +283,8 @@ void declare(CLI::App* app, Args& a) {
   a.positional(app, "TARGET", "A B-class cluster (cp-…) or a lease on one (ls-…)", true);
   a.flag(app, "--once", "Print one plain snapshot and exit (also when stdout is not a terminal)");
   a.option(app, "--since", "DURATION",
-           "History of the last DURATION from minute rollups (1m to 30d: 90m, 1h, 7d): a table with --once, the "
+           "History of the last DURATION from minute rollups, hour rollups past 6h (1m to 30d: 90m, 1h, 7d): a table "
+           "with --once, the "
            "rollups with --json, the span of the live view's sparklines");
   a.option(app, "--interval", "DURATION", "Time between refreshes of the live view (default 2s; 1s to 10m)");
 }

@@ -247,9 +247,11 @@ std::vector<api::RollupView> coarsen(const std::vector<api::RollupView>& rollups
       double sum = 0, weight = 0;
     };
     std::map<std::string, Sum> sums;
-    api::RollupView merged{rollups[first].minute, 0, nlohmann::json::object()};
+    api::RollupView merged{rollups[first].minute, 0, nlohmann::json::object(), 0, 0};
+    merged.seconds = rollups[last - 1].minute.unix + rollups[last - 1].seconds - rollups[first].minute.unix;
     for (std::size_t i = first; i < last; ++i) {
       merged.samples += rollups[i].samples;
+      merged.minutes += rollups[i].minutes;
       if (!rollups[i].readings.is_object()) continue;
       for (const auto& [key, stat] : rollups[i].readings.items()) {
         Sum& s = sums[key];
@@ -303,10 +305,13 @@ std::vector<std::string> render_history(const std::vector<api::RollupView>& roll
     return out;
   }
   // The span ends with the newest minute shown; the sparklines run across all of it.
-  const std::int64_t to = rollups.back().minute.unix + kMinute;
+  const std::int64_t to = rollups.back().minute.unix + rollups.back().seconds;
   const std::int64_t from = to - minutes * kMinute;
-  out.push_back(fmt::format("History  last {}, minute rollups: {} of {} minutes with reports",
-                            duration_text(span_seconds), std::min<std::int64_t>(rollups.size(), minutes), minutes));
+  std::int64_t reported = 0;
+  for (const auto& r : rollups) reported += r.minutes;
+  out.push_back(fmt::format("History  last {}, {} rollups: {} of {} minutes with reports", duration_text(span_seconds),
+                            rollups.front().seconds >= 3600 ? "hour and minute" : "minute",
+                            std::min<std::int64_t>(reported, minutes), minutes));
   out.push_back(text::pad_right("", kLabel) + " " + pad_left("min", kValue) + " " + pad_left("mean", kValue) + " " +
                 pad_left("max", kValue) + "  per minute, oldest first");
   std::set<std::string> keys;

@@ -204,9 +204,9 @@ Rollup rollup(const std::vector<api::HostSample>& samples) {
   return rollup_of(a);
 }
 
-Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
-                    const std::vector<const api::HostSample*>& more) {
-  Accs a;
+namespace {
+// Adds a stored rollup's readings (a reading without n counts `stored_samples`).
+void add_stored(Accs& a, const nlohmann::json& stored, std::int64_t stored_samples) {
   if (stored.is_object())
     for (const auto& [name, stat] : stored.items()) {
       const auto min = number_at(stat, "min"), mean = number_at(stat, "mean"), max = number_at(stat, "max");
@@ -218,9 +218,26 @@ Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
       acc.min = *min;
       acc.max = *max;
       acc.sum = *mean * static_cast<double>(acc.n);
-      a.by_name[name] = acc;
+      Acc& into = a.by_name[name];
+      if (into.n == 0 || acc.min < into.min) into.min = acc.min;
+      if (into.n == 0 || acc.max > into.max) into.max = acc.max;
+      into.sum += acc.sum;
+      into.n += acc.n;
     }
+}
+}  // namespace
+
+Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
+                    const std::vector<const api::HostSample*>& more) {
+  Accs a;
+  add_stored(a, stored, stored_samples);
   for (const auto* s : more) add_sample(a, *s);
+  return rollup_of(a);
+}
+
+Rollup merge_rollups(const std::vector<std::pair<nlohmann::json, std::int64_t>>& stored) {
+  Accs a;
+  for (const auto& [readings, samples] : stored) add_stored(a, readings, samples);
   return rollup_of(a);
 }
 
@@ -304,6 +321,7 @@ Result<int> MetricsService::tick() {
     scored_at_ = now;
     TRY(score_reliability());
   }
+  TRY(roll_hours(kHoursPerTick));
   const std::int64_t before = now - config_.agent_timeout;
   TRY_ASSIGN(auto silent, store_.metrics().silent_since(before));
   int offline = 0;
@@ -379,7 +397,29 @@ Result<> MetricsService::write_rollups(std::int64_t cluster_id, const std::vecto
     if (!stored || lost != lost_before)
       TRY(store_.metrics().count_minutes(cluster_id, day, stored ? 0 : 1, lost && !lost_before ? 1 : 0));
   }
+  std::set<std::int64_t> hours;
+  for (const auto& [minute, more] : by_minute) hours.insert(minute - ((minute % 3600) + 3600) % 3600);
+  for (std::int64_t h : hours) TRY(store_.metrics().mark_hour(cluster_id, h));
   return store_.metrics().first_report(cluster_id, by_minute.begin()->first);
+}
+
+Result<int> MetricsService::roll_hours(int most) {
+  // An hour is rolled up a minute after it ends, so that its last samples are in.
+  TRY_ASSIGN(const auto marks, store_.metrics().marked_hours(clock_.now() - 60, most));
+  for (const auto& [cluster_id, hour] : marks) {
+    TRY(store_.atomically([&]() -> Result<> {
+      TRY_ASSIGN(const auto minutes, store_.metrics().rollups(cluster_id, hour, hour + 3600, 60));
+      std::vector<std::pair<nlohmann::json, std::int64_t>> stored;
+      StoredHour h{hour, 0, static_cast<std::int64_t>(minutes.size()), ""};
+      for (const auto& m : minutes) {
+        stored.emplace_back(nlohmann::json::parse(m.readings, nullptr, false), m.samples);
+        h.samples += m.samples;
+      }
+      h.readings = metrics::rollup_json(metrics::merge_rollups(stored)).dump();
+      return store_.metrics().put_hour(cluster_id, h);
+    }));
+  }
+  return static_cast<int>(marks.size());
 }
 
 void MetricsService::bind(EndpointTable& t) {
@@ -420,6 +460,51 @@ bool in_any(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
 
 }  // namespace
 
+// The window's rollups: with resolution=hour, each complete hour that lies
+// wholly within a window the caller may see and has been rolled up, as one
+// row; minute rollups for the rest (the hours at the edges, the current one,
+// those not rolled up yet).
+Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector<Window>& windows,
+                                      api::MetricsView& out) {
+  const std::int64_t from = out.from.unix - ((out.from.unix % 60) + 60) % 60;
+  std::vector<StoredHour> hours;
+  if (out.resolution == "hour") {
+    TRY_ASSIGN(hours, store_.metrics().hours(cluster_id, from, out.to.unix, kMaxRead));
+    std::erase_if(hours, [&](const StoredHour& h) { return !in_any(windows, h.hour, h.hour + 3600); });
+  }
+  auto in_hour = [&](std::int64_t minute) {
+    const auto it = std::ranges::upper_bound(hours, minute, {}, &StoredHour::hour);
+    return it != hours.begin() && minute < std::prev(it)->hour + 3600;
+  };
+  // Minutes outside the hours read: one range per gap between them.
+  std::vector<std::pair<std::int64_t, std::int64_t>> gaps;
+  std::int64_t at = from;
+  for (const auto& h : hours) {
+    if (at < h.hour) gaps.emplace_back(at, h.hour);
+    at = h.hour + 3600;
+  }
+  if (at < out.to.unix) gaps.emplace_back(at, out.to.unix);
+  std::vector<StoredRollup> minutes;
+  for (const auto& [a, b] : gaps) {
+    TRY_ASSIGN(auto rows, store_.metrics().rollups(cluster_id, a, b, kMaxRead));
+    for (auto& r : rows)
+      if (!in_hour(r.minute) && in_any(windows, r.minute, r.minute + 60)) minutes.push_back(std::move(r));
+  }
+  auto h = hours.begin();
+  auto m = minutes.begin();
+  while ((h != hours.end() || m != minutes.end()) && out.rollups.size() < static_cast<std::size_t>(kMaxRead)) {
+    if (m == minutes.end() || (h != hours.end() && h->hour < m->minute)) {
+      out.rollups.push_back(
+          {{h->hour}, h->samples, nlohmann::json::parse(h->readings, nullptr, false), 3600, h->minutes});
+      ++h;
+    } else {
+      out.rollups.push_back({{m->minute}, m->samples, nlohmann::json::parse(m->readings, nullptr, false), 60, 1});
+      ++m;
+    }
+  }
+  return {};
+}
+
 Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::string& cpc_id,
                                               const api::MetricsQuery& q) {
   TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
@@ -440,12 +525,8 @@ Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::s
   out.health = cluster->health.value_or(ClusterHealth::Offline);
   TRY_ASSIGN(auto units, store_.metrics().unit_gpus(cluster->id));
   for (const auto& u : units) out.units.push_back({u.index, u.gpu_uuid});
-  if (out.resolution == "minute") {
-    const std::int64_t from = out.from.unix - ((out.from.unix % 60) + 60) % 60;
-    TRY_ASSIGN(auto rows, store_.metrics().rollups(cluster->id, from, out.to.unix, kMaxRead));
-    for (auto& r : rows)
-      if (in_any(windows, r.minute, r.minute + 60))
-        out.rollups.push_back({{r.minute}, r.samples, nlohmann::json::parse(r.readings, nullptr, false)});
+  if (out.resolution == "minute" || out.resolution == "hour") {
+    TRY(read_rollups(cluster->id, windows, out));
   } else {
     TRY_ASSIGN(auto rows, store_.metrics().samples(cluster->id, out.from.unix, out.to.unix, kMaxRead));
     for (auto& r : rows) {

@@ -73,6 +73,8 @@ Rollup rollup(const std::vector<api::HostSample>& samples);
 // instead of re-reading the minute's samples.
 Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
                     const std::vector<const api::HostSample*>& more);
+// Stored rollups (readings, samples) merged into one: an hour from its minutes.
+Rollup merge_rollups(const std::vector<std::pair<nlohmann::json, std::int64_t>>& stored);
 // {"<reading>": {"min": x, "mean": x, "max": x, "n": k}, ...}
 nlohmann::json rollup_json(const Rollup& r);
 // Whether a GPU is lost in the sample (掉卡): reported lost, or one of the
@@ -120,6 +122,11 @@ class MetricsService {
   // the catalogue (list, show, filter reliability>=0.95); gives how many.
   Result<std::int64_t> score_reliability();
   static constexpr int kReliabilityDays = 30;
+  // Rolls up to `most` complete hours marked by ingest (their minute rollups
+  // merged into metrics_hours, one transaction each); gives how many. The
+  // scheduler's tick runs it with kHoursPerTick.
+  Result<int> roll_hours(int most);
+  static constexpr int kHoursPerTick = 500;
   // GET /api/v1/clusters/{cpc_id}/events (R-MON-3, R-REL-2): the cluster's
   // automatic transitions. Rights as read: an admin and the owner all of
   // them; a user who holds or held a lease on the cluster those within their
@@ -135,6 +142,7 @@ class MetricsService {
 
  private:
   Result<> bind_gpus(std::int64_t cluster_id, const std::vector<api::HostSample>& samples);
+  Result<> read_rollups(std::int64_t cluster_id, const std::vector<Window>& windows, api::MetricsView& out);
   // Adds the batch's new samples (`fresh`, parallel to samples) to their
   // minutes' rollups, and counts new minutes and GPU-lost minutes per day.
   Result<> write_rollups(std::int64_t cluster_id, const std::vector<api::HostSample>& samples,

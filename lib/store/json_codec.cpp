@@ -170,8 +170,8 @@ Contexts& contexts() {
 Result<std::string> pack(std::string_view json) {
   std::string out(1 + ZSTD_compressBound(json.size()), '\0');
   out[0] = static_cast<char>(kZstdDictionaryV1);
-  const std::size_t n = ZSTD_compress_usingCDict(contexts().c, out.data() + 1, out.size() - 1, json.data(),
-                                                 json.size(), dictionaries().c);
+  const std::size_t n = ZSTD_compress_usingCDict(contexts().c, out.data() + 1, out.size() - 1, json.data(), json.size(),
+                                                 dictionaries().c);
   // compressBound is the bound: only a context zstd could not allocate fails.
   if (ZSTD_isError(n)) return fail(ErrorCode::Internal, fmt::format("zstd: {}", ZSTD_getErrorName(n)));
   out.resize(1 + n);
@@ -180,24 +180,24 @@ Result<std::string> pack(std::string_view json) {
 
 Result<std::string> unpack(std::string_view packed, std::string_view what) {
   if (packed.empty() || static_cast<std::uint8_t>(packed[0]) != kZstdDictionaryV1)
-    return fail(ErrorCode::Internal, fmt::format("{}: unknown codec {}", what,
-                                                 packed.empty() ? -1 : static_cast<int>(static_cast<std::uint8_t>(packed[0]))));
+    return fail(ErrorCode::Internal,
+                fmt::format("{}: unknown codec {}", what,
+                            packed.empty() ? -1 : static_cast<int>(static_cast<std::uint8_t>(packed[0]))));
   packed.remove_prefix(1);
   const unsigned long long size = ZSTD_getFrameContentSize(packed.data(), packed.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxText)
     return fail(ErrorCode::Internal, fmt::format("{}: not a whole zstd frame", what));
   std::string out(size, '\0');
-  const std::size_t n = ZSTD_decompress_usingDDict(contexts().d, out.data(), out.size(), packed.data(), packed.size(),
-                                                   dictionaries().d);
+  const std::size_t n =
+      ZSTD_decompress_usingDDict(contexts().d, out.data(), out.size(), packed.data(), packed.size(), dictionaries().d);
   if (ZSTD_isError(n) || n != size)
-    return fail(ErrorCode::Internal, fmt::format("{}: damaged zstd frame ({})", what,
-                                                 ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
+    return fail(ErrorCode::Internal,
+                fmt::format("{}: damaged zstd frame ({})", what, ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
   return out;
 }
 
 Result<std::string> column_json(const SQLite::Column& c, std::string_view what) {
-  if (c.isBlob())
-    return unpack({static_cast<const char*>(c.getBlob()), static_cast<std::size_t>(c.getBytes())}, what);
+  if (c.isBlob()) return unpack({static_cast<const char*>(c.getBlob()), static_cast<std::size_t>(c.getBytes())}, what);
   return c.getString();
 }
 

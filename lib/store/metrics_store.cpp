@@ -149,6 +149,71 @@ Result<std::optional<std::int64_t>> MetricsStore::last_report(std::int64_t clust
   });
 }
 
+Result<> MetricsStore::mark_hour(std::int64_t cluster_id, std::int64_t hour) {
+  return db_.write("mark metrics hour", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st =
+        db.prepare("INSERT INTO metrics_hours_dirty (cluster_id, hour) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(hour));
+    st.exec();
+    return {};
+  });
+}
+
+Result<std::vector<std::pair<std::int64_t, std::int64_t>>> MetricsStore::marked_hours(std::int64_t before, int limit) {
+  using Marks = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  return db_.read("marked metrics hours", [&](Connection& db) -> Result<Marks> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT cluster_id, hour FROM metrics_hours_dirty WHERE hour + 3600 <= ? ORDER BY hour, cluster_id LIMIT ?");
+    st.bind(1, static_cast<int64_t>(before));
+    st.bind(2, limit);
+    Marks out;
+    while (st.executeStep()) out.emplace_back(st.getColumn(0).getInt64(), st.getColumn(1).getInt64());
+    return out;
+  });
+}
+
+Result<> MetricsStore::put_hour(std::int64_t cluster_id, const StoredHour& h) {
+  return db_.write("put metrics hour", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "INSERT INTO metrics_hours (cluster_id, hour, samples, minutes, readings) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (cluster_id, hour) DO UPDATE SET samples = excluded.samples, minutes = excluded.minutes, "
+        "readings = excluded.readings");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(h.hour));
+    st.bind(3, static_cast<int64_t>(h.samples));
+    st.bind(4, static_cast<int64_t>(h.minutes));
+    TRY_ASSIGN(const std::string packed, json_codec::pack(h.readings));
+    st.bind(5, packed.data(), static_cast<int>(packed.size()));
+    st.exec();
+    SQLite::Statement& clear = db.prepare("DELETE FROM metrics_hours_dirty WHERE cluster_id = ? AND hour = ?");
+    clear.bind(1, static_cast<int64_t>(cluster_id));
+    clear.bind(2, static_cast<int64_t>(h.hour));
+    clear.exec();
+    return {};
+  });
+}
+
+Result<std::vector<StoredHour>> MetricsStore::hours(std::int64_t cluster_id, std::int64_t from, std::int64_t to,
+                                                    int limit) {
+  return db_.read("metrics hours", [&](Connection& db) -> Result<std::vector<StoredHour>> {
+    SQLite::Statement& st = db.prepare(
+        "SELECT hour, samples, minutes, readings FROM metrics_hours WHERE cluster_id = ? AND hour >= ? AND hour < ? "
+        "ORDER BY hour LIMIT ?");
+    st.bind(1, static_cast<int64_t>(cluster_id));
+    st.bind(2, static_cast<int64_t>(from));
+    st.bind(3, static_cast<int64_t>(to));
+    st.bind(4, limit);
+    std::vector<StoredHour> out;
+    while (st.executeStep()) {
+      TRY_ASSIGN(auto readings, json_codec::column_json(st.getColumn(3), "metrics hour"));
+      out.push_back(
+          {st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getInt64(), std::move(readings)});
+    }
+    return out;
+  });
+}
+
 Result<std::pair<std::int64_t, std::int64_t>> MetricsStore::prune(std::int64_t raw_before, std::int64_t rollup_before) {
   return db_.write("prune metrics", [&](Connection& db) -> Result<std::pair<std::int64_t, std::int64_t>> {
     SQLite::Statement& raw = db.prepare("DELETE FROM metrics_samples WHERE at < ?");
@@ -157,6 +222,12 @@ Result<std::pair<std::int64_t, std::int64_t>> MetricsStore::prune(std::int64_t r
     SQLite::Statement& roll = db.prepare("DELETE FROM metrics_rollups WHERE minute < ?");
     roll.bind(1, static_cast<int64_t>(rollup_before));
     const std::int64_t rollups = roll.exec();
+    for (const char* sql : {"DELETE FROM metrics_hours WHERE hour + 3600 <= ?",
+                            "DELETE FROM metrics_hours_dirty WHERE hour + 3600 <= ?"}) {
+      SQLite::Statement& st = db.prepare(sql);
+      st.bind(1, static_cast<int64_t>(rollup_before));
+      st.exec();
+    }
     SQLite::Statement& days = db.prepare("DELETE FROM metrics_days WHERE day + 86400 <= ?");
     days.bind(1, static_cast<int64_t>(rollup_before));
     days.exec();

@@ -36,6 +36,14 @@ struct StoredRollup {
   bool gpu_lost = false;  // some sample of the minute had a GPU of the cluster lost
 };
 
+// The rollup of one complete hour: its minute rollups merged (hour tier).
+struct StoredHour {
+  std::int64_t hour = 0;     // the hour's first second (a multiple of 3600)
+  std::int64_t samples = 0;  // host samples in the hour
+  std::int64_t minutes = 0;  // minutes with a report
+  std::string readings;      // as StoredRollup's
+};
+
 struct UnitGpu {
   int index = 0;
   std::optional<std::string> gpu_uuid;  // absent until bound
@@ -70,6 +78,17 @@ class MetricsStore {
   Result<std::vector<StoredRollup>> rollups(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
   // The time of the cluster's newest sample (nullopt: none).
   Result<std::optional<std::int64_t>> last_report(std::int64_t cluster_id);
+
+  // Hour rollups (migration 12). Marks the cluster's hour (its first second)
+  // to be rolled up (again). Inside atomically().
+  Result<> mark_hour(std::int64_t cluster_id, std::int64_t hour);
+  // Marked hours that ended before `before`, oldest first, at most limit:
+  // {cluster id, hour}.
+  Result<std::vector<std::pair<std::int64_t, std::int64_t>>> marked_hours(std::int64_t before, int limit);
+  // Writes the hour's rollup and clears its mark.
+  Result<> put_hour(std::int64_t cluster_id, const StoredHour& h);
+  // The cluster's hour rollups with from <= hour < to, oldest first, at most limit.
+  Result<std::vector<StoredHour>> hours(std::int64_t cluster_id, std::int64_t from, std::int64_t to, int limit);
 
   // Deletes samples with at < raw_before and rollups and day counts before
   // rollup_before (all clusters); gives {samples, rollups} deleted.

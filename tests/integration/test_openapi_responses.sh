@@ -149,7 +149,8 @@ call POST '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$agent_b")" -
 call POST '/api/v1/clusters/{cpc_id}/metrics' "/api/v1/clusters/$cid/metrics" -H "$(auth "$agent_b")" -d '{"samples":['"$sample"'],"dropped":0}'  # 403
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?minutes=10" -H "$(auth "$ts")"
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=minute" -H "$(auth "$ts")"
-call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=hour" -H "$(auth "$ts")"                    # 422
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=hour" -H "$(auth "$ts")"
+call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath?resolution=day" -H "$(auth "$ts")"                     # 422
 call GET '/api/v1/clusters/{cpc_id}/metrics' "$mpath" -H "$(auth "$t1")"                                    # 403
 call GET /metrics /metrics -H "$(auth "$ta")"
 call GET /metrics /metrics -H "$(auth "$t1")"                                                                  # 403

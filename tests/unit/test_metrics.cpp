@@ -261,6 +261,47 @@ TEST_CASE("metrics: reliability is up minutes over the minutes since the first r
   CHECK(*f.store->catalog().by_cpc_id("CPC-B").value()->reliability_ppm == 0);
 }
 
+TEST_CASE("metrics: complete hours are rolled up; resolution=hour reads them and minutes for the rest", "[metrics]") {
+  Fixture f;
+  const std::int64_t hour = kNow - kNow % 3600 - 3 * 3600;  // three hours ago
+  // Hour 1: six minutes of reports (utilisation 0.1 … 0.6); hour 2: one; the current hour: one.
+  for (int m = 0; m < 6; ++m)
+    REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(hour + 60 * m, {gpu(0, 0, 0.1 * (m + 1))})}, 0}));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(hour + 3600 + 120, {gpu(0, 0, 0.9)})}, 0}));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kNow - 30, {gpu(0, 0, 0.9)})}, 0}));
+  CHECK(f.svc.roll_hours(100).value() == 2);  // the current hour is not complete: left
+  CHECK(f.svc.roll_hours(100).value() == 0);  // marks cleared
+  auto hours = f.store->metrics().hours(f.b, 0, kNow + 3600, 10).value();
+  REQUIRE(hours.size() == 2);
+  CHECK(hours[0].hour == hour);
+  CHECK(hours[0].samples == 6);
+  CHECK(hours[0].minutes == 6);
+  const auto util = "gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio";
+  const auto j = nlohmann::json::parse(hours[0].readings);
+  CHECK(j[util]["mean"].get<double>() == Approx(0.35));
+  CHECK(j[util]["min"].get<double>() == Approx(0.1));
+  CHECK(j[util]["max"].get<double>() == Approx(0.6));
+  CHECK(j[util]["n"] == 6);
+
+  const auto acme = cpshare::testing::insert_caller(*f.store, f.clock, "acme", Role::Admin);
+  api::MetricsQuery q;
+  q.minutes = 4 * 60;
+  q.resolution = "hour";
+  auto v = f.svc.read(acme, "CPC-B", q).value();
+  REQUIRE(v.rollups.size() == 3);  // two hours, then the current hour's minute
+  CHECK(v.rollups[0].seconds == 3600);
+  CHECK(v.rollups[0].minutes == 6);
+  CHECK(v.rollups[1].minute.unix == hour + 3600);
+  CHECK(v.rollups[2].seconds == 60);
+  CHECK(v.rollups[2].minute.unix == (kNow - 30) - (kNow - 30) % 60);
+  q.resolution = "minute";
+  CHECK(f.svc.read(acme, "CPC-B", q).value().rollups.size() == 8);
+  // A late sample in a rolled-up hour marks it again; the next roll takes it in.
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(hour + 600, {gpu(0, 0, 0.7)})}, 0}));
+  CHECK(f.svc.roll_hours(100).value() == 1);
+  CHECK(f.store->metrics().hours(f.b, hour, hour + 1, 1).value()[0].samples == 7);
+}
+
 TEST_CASE("metrics: prune drops raw samples after raw_days and rollups after rollup_days", "[metrics]") {
   Fixture f;
   REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kNow - 6 * 86400), sample(kNow - 60)}, 0}));
