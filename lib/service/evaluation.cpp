@@ -50,23 +50,26 @@ double percentile(std::vector<double> v, double p) {
 std::optional<api::LostGpu> lost_gpu(std::int64_t from, std::int64_t to, const LeasedGpu& gpu,
                                      const std::vector<health::Event>& events) {
   api::LostGpu out{gpu.unit, gpu.uuid, {}, 0};
-  bool any = false;
-  std::optional<std::int64_t> since;  // lost since (unclipped)
+  bool any = false, lost = false;
+  std::int64_t since = 0;  // lost since (unclipped), while lost
   auto close = [&](std::int64_t until) {
-    const std::int64_t start = *since, a = std::max(start, from), b = std::min(until, to);
-    since.reset();
+    const std::int64_t a = std::max(since, from), b = std::min(until, to);
+    lost = false;
     // Nothing of it in the window: it ended before `from`, or returned at `from` exactly.
-    if (b < a || (b == a && start < from)) return;
+    if (b < a || (b == a && since < from)) return;
     if (!any) out.first_lost.unix = a;
     any = true;
     out.seconds += b - a;
   };
   for (const auto& e : events) {
     if (e.unit != gpu.unit || e.at >= to) continue;
-    if (e.kind == ClusterEventKind::GpuLost && !since) since = e.at;
-    if (e.kind == ClusterEventKind::GpuReturned && since) close(e.at);
+    if (e.kind == ClusterEventKind::GpuLost && !lost) {
+      lost = true;
+      since = e.at;
+    }
+    if (e.kind == ClusterEventKind::GpuReturned && lost) close(e.at);
   }
-  if (since) close(to);
+  if (lost) close(to);
   if (!any) return std::nullopt;
   return out;
 }
