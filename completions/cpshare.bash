@@ -202,7 +202,7 @@ _cpshare_node() {
       _cpshare_args="" ;;
     "leases show")
       _cpshare_children=""
-      _cpshare_flags="-h --server --json --ca-file --help --access"
+      _cpshare_flags="-h --server --json --ca-file --help --access --report"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="" ;;
     "approve")

@@ -13,6 +13,7 @@
 
 #include "api/endpoint.hpp"
 #include "api/enums.hpp"
+#include "api/evaluation.hpp"
 
 namespace cpshare::api {
 
@@ -462,6 +463,16 @@ struct ShowLease {
   using Response = LeaseDetail;
 };
 
+struct LeaseReport {
+  static constexpr Method method = Method::Get;
+  static constexpr std::string_view path = "/api/v1/leases/{lease_id}/report";
+  static constexpr Auth auth = Auth::Session;
+  static constexpr int status = 200;
+  static constexpr std::string_view summary = "A B-class lease's service report";
+  using Request = NoRequest;
+  using Response = LeaseReportView;
+};
+
 struct ApproveLease {
   static constexpr Method method = Method::Post;
   static constexpr std::string_view path = "/api/v1/leases/{lease_id}/approve";
@@ -548,8 +559,8 @@ struct Earnings {
 // also match it. api/endpoints.hpp joins the areas; a new endpoint of this
 // area is listed here and nowhere else.
 using LeaseEndpoints =
-    std::tuple<endpoint::RequestLease, endpoint::ListLeases, endpoint::ShowLease, endpoint::ApproveLease,
-               endpoint::RejectLease, endpoint::ReleaseLease, endpoint::TerminateLease, endpoint::Redeem,
-               endpoint::CheckCode, endpoint::Bills, endpoint::Earnings>;
+    std::tuple<endpoint::RequestLease, endpoint::ListLeases, endpoint::ShowLease, endpoint::LeaseReport,
+               endpoint::ApproveLease, endpoint::RejectLease, endpoint::ReleaseLease, endpoint::TerminateLease,
+               endpoint::Redeem, endpoint::CheckCode, endpoint::Bills, endpoint::Earnings>;
 
 }  // namespace cpshare::api

@@ -412,10 +412,56 @@ void declare_leases_show(CLI::App* app, Args& a) {
   a.flag(app, "--access",
          "Also show the access details (class A: host, username, password; class B: URL, username, password or "
          "token; the lease's user only)");
+  a.flag(app, "--report",
+         "Show the service report of a B-class lease instead (availability, lost GPUs, utilisation, latency, "
+         "loss; made when it ends)");
+}
+
+// "62.5%", "-" when absent.
+std::string percent(const std::optional<double>& ratio) {
+  return ratio ? fmt::format("{:.1f}%", *ratio * 100) : std::string("-");
+}
+
+// "2 h 3 min 4 s", "0 s".
+std::string duration_text(std::int64_t seconds) {
+  std::string out;
+  if (seconds >= 3600) out += fmt::format("{} h ", seconds / 3600);
+  if (seconds >= 60) out += fmt::format("{} min ", seconds % 3600 / 60);
+  return out + fmt::format("{} s", seconds % 60);
+}
+
+void print_report(std::ostream& out, const api::LeaseReportView& v, const DisplayZone& zone) {
+  if (!v.report) {
+    out << fmt::format("{} report for lease {}: {}.\n", v.status == "pending" ? "No service report yet" : "No service",
+                       v.lease_id, or_dash(v.reason));
+    return;
+  }
+  const api::ServiceReport& r = *v.report;
+  auto line = [&](std::string_view label, const std::string& value) { out << fmt::format("{:<14}{}\n", label, value); };
+  out << fmt::format("Service report of lease {} (R-LEASE-8), made {}\n", v.lease_id, local_time(v.made_at, zone));
+  line("Window:", fmt::format("{} to {}", local_time(r.from, zone, true), local_time(r.to, zone, true)));
+  line("Availability:",
+       fmt::format("{} ({} of {} minutes reported)", percent(r.availability), r.minutes_reported, r.minutes));
+  if (r.gpus_lost.empty()) line("GPUs lost:", "none");
+  for (std::size_t i = 0; i < r.gpus_lost.size(); ++i) {
+    const api::LostGpu& g = r.gpus_lost[i];
+    line(i == 0 ? "GPUs lost:" : "", fmt::format("unit {} {} since {}, for {}", g.unit, or_dash(g.uuid),
+                                                 local_time(g.first_lost, zone, true), duration_text(g.seconds)));
+  }
+  line("Utilisation:", fmt::format("mean {}, p95 of 1-minute means {}", percent(r.gpu_utilization_mean),
+                                   percent(r.gpu_utilization_p95)));
+  line("Latency:", r.latency_mean_seconds ? fmt::format("{:.1f} ms", *r.latency_mean_seconds * 1000) : "-");
+  line("Loss:", percent(r.loss_mean_ratio));
 }
 
 Result<> run_leases_show(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
+  if (ctx.args.has("--report")) {
+    if (ctx.args.has("--access")) return usage_error("--report and --access are apart: ask for one at a time");
+    TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+    TRY_ASSIGN(api::LeaseReportView view, api->call<api::endpoint::LeaseReport>({}, {{"lease_id", id}}));
+    return ctx.emit(api::encode(view), [&](std::ostream& out) { print_report(out, view, ctx.zone()); });
+  }
   const api::LeaseShowQuery query{ctx.args.has("--access")};
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(api::LeaseDetail data, api->call<api::endpoint::ShowLease>(query, {{"lease_id", id}}));
@@ -571,14 +617,21 @@ std::vector<Command> lease_commands() {
        "planned end. Show one lease "
        "with cpshare leases show."},
       {{"leases", "show"},
-       "Show a lease: terms, amounts, times and (--access) your account on the cluster",
-       {"cpshare leases show ls-7k2m9x4qvd", "cpshare leases show ls-7k2m9x4qvd --access"},
+       "Show a lease: terms, amounts, times, (--access) your account on the cluster, (--report) its service report",
+       {"cpshare leases show ls-7k2m9x4qvd", "cpshare leases show ls-7k2m9x4qvd --access",
+        "cpshare leases show ls-7k2m9x4qvd --report"},
        declare_leases_show,
        run_leases_show,
        false,
        "Amounts are in yuan and times your local time (TZ) with its offset. --access shows the access details (host, "
        "port, "
-       "username, password, GPU indices) again; only the lease's user sees them, once the code is redeemed."},
+       "username, password, GPU indices) again; only the lease's user sees them, once the code is redeemed. "
+       "--report shows a B-class lease's service report (R-LEASE-8), which the platform makes once the lease has "
+       "ended, for its user and its supplier alike: the window (activation to end), availability (the share of its "
+       "minutes with a report from the cluster's agent), each GPU lost (unit, UUID, since when, for how long), GPU "
+       "utilisation (the mean and the p95 of 1-minute means), probe latency and loss; \"-\" where the hardware "
+       "gave no reading. With --json, --report prints {\"lease_id\", \"status\" (ready, pending or none), \"reason\", "
+       "\"made_at\", \"report\"}."},
       {{"approve"},
        "Approve a lease request of your cluster and get its authorization code",
        {"cpshare approve ls-7k2m9x4qvd", "cpshare --json approve ls-7k2m9x4qvd | jq -r .auth_code"},

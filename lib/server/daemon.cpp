@@ -355,6 +355,8 @@ Result<> run_until_stopped(HttpServer& server, const sigset_t& stop_signals, con
     while (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return stopping; })) {
       lock.unlock();
       h.leases.tick();
+      // The service reports of ended B-class leases (R-LEASE-8), a few per tick.
+      h.leases.make_reports();
       // Irmds retention (--metrics-raw-days, --metrics-rollup-days).
       if (auto r = h.metrics.prune(); !r) h.log.warn("metrics pruning: {}", r.error().message);
       // B-class clusters whose agent is silent past --agent-timeout go offline.

@@ -4,30 +4,40 @@
 #include <cmath>
 #include <set>
 
+#include <fmt/format.h>
+
 namespace cpshare::evaluation {
 
 namespace {
 
-const api::GpuReading* find_gpu(const api::HostSample& s, const std::string& uuid) {
-  for (const auto& g : s.gpus)
-    if (g.uuid == uuid) return &g;
-  return nullptr;
+// A reading of one row: its mean and how many samples it stands for.
+struct Weighted {
+  double mean = 0;
+  double n = 0;
+};
+
+std::optional<Weighted> reading(const MinuteRollup& r, const std::string& name) {
+  if (!r.readings.is_object()) return std::nullopt;
+  auto it = r.readings.find(name);
+  if (it == r.readings.end() || !it->is_object()) return std::nullopt;
+  auto mean = it->find("mean");
+  if (mean == it->end() || !mean->is_number()) return std::nullopt;
+  auto n = it->find("n");
+  const double count = n != it->end() && n->is_number() ? n->get<double>() : static_cast<double>(r.samples);
+  if (count <= 0) return std::nullopt;
+  return Weighted{mean->get<double>(), count};
 }
 
-// Whether the sample had this GPU lost: reported lost, or missing from a
-// reading whose GPU source worked.
-bool lost_in(const api::HostSample& s, const std::string& uuid) {
-  const api::GpuReading* g = find_gpu(s, uuid);
-  if (g != nullptr) return g->lost;
-  return !s.gpu_error && s.gpu_source != "none";
-}
-
-std::optional<double> mean(const std::vector<double>& v) {
-  if (v.empty()) return std::nullopt;
-  double sum = 0;
-  for (double x : v) sum += x;
-  return sum / static_cast<double>(v.size());
-}
+// Sum(mean * n) / sum(n), null when nothing was added.
+struct WeightedMean {
+  double sum = 0, n = 0;
+  void add(const std::optional<Weighted>& w) {
+    if (!w) return;
+    sum += w->mean * w->n;
+    n += w->n;
+  }
+  std::optional<double> value() const { return n > 0 ? std::optional<double>(sum / n) : std::nullopt; }
+};
 
 // Nearest-rank percentile p (0–1] of a non-empty vector.
 double percentile(std::vector<double> v, double p) {
@@ -36,65 +46,68 @@ double percentile(std::vector<double> v, double p) {
   return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
 }
 
-// Each sample's span within [.., to): until the next sample, at most kMaxReportSpanSeconds.
-std::vector<std::int64_t> spans(const std::vector<api::HostSample>& samples, std::int64_t to) {
-  std::vector<std::int64_t> out(samples.size());
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    const std::int64_t at = samples[i].at.unix;
-    std::int64_t end = std::min(at + kMaxReportSpanSeconds, to);
-    if (i + 1 < samples.size()) end = std::min(end, samples[i + 1].at.unix);
-    out[i] = std::max<std::int64_t>(0, end - at);
-  }
-  return out;
-}
-
-void add_lost_gpus(api::ServiceReport& r, const std::vector<LeasedGpu>& gpus,
-                   const std::vector<api::HostSample>& samples, const std::vector<std::int64_t>& span) {
-  for (const auto& gpu : gpus) {
-    api::LostGpu lost{gpu.unit, gpu.uuid, {}, 0};
-    bool any = false;
-    for (std::size_t i = 0; i < samples.size(); ++i) {
-      if (!lost_in(samples[i], gpu.uuid)) continue;
-      if (!any) lost.first_lost = samples[i].at;
-      any = true;
-      lost.seconds += span[i];
+// The lost intervals of one leased GPU, clipped to [from, to).
+std::optional<api::LostGpu> lost_gpu(std::int64_t from, std::int64_t to, const LeasedGpu& gpu,
+                                     const std::vector<health::Event>& events) {
+  api::LostGpu out{gpu.unit, gpu.uuid, {}, 0};
+  bool any = false, lost = false;
+  std::int64_t since = 0;  // lost since (unclipped), while lost
+  auto close = [&](std::int64_t until) {
+    const std::int64_t a = std::max(since, from), b = std::min(until, to);
+    lost = false;
+    // Nothing of it in the window: it ended before `from`, or returned at `from` exactly.
+    if (b < a || (b == a && since < from)) return;
+    if (!any) out.first_lost.unix = a;
+    any = true;
+    out.seconds += b - a;
+  };
+  for (const auto& e : events) {
+    if (e.unit != gpu.unit || e.at >= to) continue;
+    if (e.kind == ClusterEventKind::GpuLost && !lost) {
+      lost = true;
+      since = e.at;
     }
-    if (any) r.gpus_lost.push_back(std::move(lost));
+    if (e.kind == ClusterEventKind::GpuReturned && lost) close(e.at);
   }
+  if (lost) close(to);
+  if (!any) return std::nullopt;
+  return out;
 }
 
 }  // namespace
 
 api::ServiceReport evaluate_lease(std::int64_t from, std::int64_t to, const std::vector<LeasedGpu>& gpus,
-                                  std::vector<api::HostSample> samples) {
+                                  const std::vector<MinuteRollup>& rollups, const std::vector<health::Event>& events) {
   api::ServiceReport r;
   r.from.unix = from;
   r.to.unix = to;
   if (to <= from) return r;
-  std::erase_if(samples, [&](const api::HostSample& s) { return s.at.unix < from || s.at.unix >= to; });
-  std::stable_sort(samples.begin(), samples.end(),
-                   [](const api::HostSample& a, const api::HostSample& b) { return a.at.unix < b.at.unix; });
-  r.minutes = (to - from + 59) / 60;
-  std::set<std::int64_t> minutes;
-  for (const auto& s : samples) minutes.insert((s.at.unix - from) / 60);
-  r.minutes_reported = static_cast<std::int64_t>(minutes.size());
-  r.availability = static_cast<double>(r.minutes_reported) / static_cast<double>(r.minutes);
+  auto floor_minute = [](std::int64_t t) { return t >= 0 ? t / 60 : -((-t + 59) / 60); };
+  const std::int64_t first = floor_minute(from), last = floor_minute(to - 1);  // minutes [first, last]
+  r.minutes = last - first + 1;
 
-  add_lost_gpus(r, gpus, samples, spans(samples, to));
-
-  std::vector<double> utilization, latency, loss;
-  for (const auto& s : samples) {
+  std::set<std::int64_t> seen;
+  std::vector<double> minute_means;
+  WeightedMean utilization, latency, loss;
+  for (const auto& row : rollups) {
+    const std::int64_t m = floor_minute(row.minute);
+    if (m < first || m > last || !seen.insert(m).second) continue;
     for (const auto& gpu : gpus) {
-      const api::GpuReading* g = find_gpu(s, gpu.uuid);
-      if (g != nullptr && !g->lost && g->utilization_ratio) utilization.push_back(*g->utilization_ratio);
+      auto u = reading(row, fmt::format("gpus.{}.utilization_ratio", gpu.uuid));
+      utilization.add(u);
+      if (u) minute_means.push_back(u->mean);
     }
-    if (s.network && s.network->latency_seconds) latency.push_back(*s.network->latency_seconds);
-    if (s.network && s.network->loss_ratio) loss.push_back(*s.network->loss_ratio);
+    latency.add(reading(row, "network.latency_seconds"));
+    loss.add(reading(row, "network.loss_ratio"));
   }
-  r.gpu_utilization_mean = mean(utilization);
-  if (!utilization.empty()) r.gpu_utilization_p95 = percentile(utilization, 0.95);
-  r.latency_mean_seconds = mean(latency);
-  r.loss_mean_ratio = mean(loss);
+  r.minutes_reported = static_cast<std::int64_t>(seen.size());
+  r.availability = static_cast<double>(r.minutes_reported) / static_cast<double>(r.minutes);
+  for (const auto& gpu : gpus)
+    if (auto lost = lost_gpu(from, to, gpu, events)) r.gpus_lost.push_back(std::move(*lost));
+  r.gpu_utilization_mean = utilization.value();
+  if (!minute_means.empty()) r.gpu_utilization_p95 = percentile(minute_means, 0.95);
+  r.latency_mean_seconds = latency.value();
+  r.loss_mean_ratio = loss.value();
   return r;
 }
 

@@ -768,6 +768,9 @@ void LeaseService::bind(EndpointTable& t) {
   t.bind<ShowLease>([this](const Caller& c, const api::LeaseShowQuery& q, const RequestContext&, const PathParams& p) {
     return show(c, p["lease_id"], q);
   });
+  t.bind<LeaseReport>([this](const Caller& c, const api::NoRequest&, const RequestContext&, const PathParams& p) {
+    return report(c, p["lease_id"]);
+  });
   t.bind<ApproveLease>([this](const Caller& c, const api::AnyBody&, const RequestContext& ctx, const PathParams& p) {
     return approve(c, p["lease_id"], ctx);
   });

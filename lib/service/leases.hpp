@@ -79,6 +79,20 @@ class LeaseService {
   // a later tick, as its state is unchanged in the database).
   void tick();
 
+  // The service report of a B-class lease (R-LEASE-8; lease_report.cpp): to its user, the
+  // cluster's supplier and admins (anyone else NOT_FOUND, as show). "ready" with the stored
+  // report; "pending" while the lease is active (or not yet) and while its report is being
+  // made; "none" with the reason for an A-class lease and a B-class one never active.
+  Result<api::LeaseReportView> report(const Caller& caller, const std::string& lease_id);
+  // The scheduler's work: makes the reports of at most kReportsPerTick ended B-class leases
+  // that were active and have none, each from the cluster's rollups and GPU events over
+  // [started_at, ended_at) (evaluation::evaluate_lease) and stored once. A lease is due once
+  // its agent confirmed the units freed, or kReportSettleSeconds after its end (an agent that
+  // never reports again). An error is logged and the lease tried again on the next tick.
+  void make_reports();
+  static constexpr std::int64_t kReportSettleSeconds = 600;
+  static constexpr int kReportsPerTick = 20;
+
   // Binds the endpoints of api/leases.hpp to the methods above (leases.cpp, at its end).
   void bind(EndpointTable& t);
 
@@ -136,6 +150,9 @@ class LeaseService {
   Result<catalog::Cluster> agent_cluster(const std::string& token, const std::string& cpc_id);
   // Lease `lease_id` of that cluster (else NOT_FOUND).
   Result<Lease> agent_lease(const catalog::Cluster& cluster, const std::string& lease_id);
+  // Makes and stores the report of the lease with internal id `id` (see make_reports); false
+  // when it needs none (any more) or another made it first.
+  Result<bool> make_report(std::int64_t id);
   // The planned end of a lease that starts at `start` (null for pay-as-you-go without a plan).
   std::optional<std::int64_t> planned_end_from(const Lease& l, std::int64_t start) const;
 

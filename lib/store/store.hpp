@@ -8,6 +8,7 @@
 //   audit()     the audit log (audit_store.hpp)
 //   metrics()   Irmds host samples, rollups, units' GPU UUIDs (metrics_store.hpp)
 //   platform()  counts across areas and newest samples for GET /metrics (platform_store.hpp)
+//   reports()   B-class leases' service reports and what they read (report_store.hpp)
 // The daemon opens one Store and hands it to the services. Every area store's
 // calls inside one atomically() are one transaction. Thread-safe.
 #pragma once
@@ -23,6 +24,7 @@
 #include "store/lease_store.hpp"
 #include "store/metrics_store.hpp"
 #include "store/platform_store.hpp"
+#include "store/report_store.hpp"
 #include "util/error.hpp"
 
 namespace cpshare {
@@ -42,6 +44,7 @@ class Store {
   AuditStore& audit() { return audit_; }
   MetricsStore& metrics() { return metrics_; }
   PlatformStore& platform() { return platform_; }
+  ReportStore& reports() { return reports_; }
 
   // Database::atomically, flush_erased and schema_version, for brevity at call sites.
   Result<> atomically(const std::function<Result<>()>& fn) { return db_->atomically(fn); }
@@ -56,7 +59,8 @@ class Store {
         leases_(*db_),
         audit_(*db_),
         metrics_(*db_),
-        platform_(*db_) {}
+        platform_(*db_),
+        reports_(*db_) {}
 
   std::unique_ptr<Database> db_;
   AccountStore accounts_;
@@ -65,6 +69,7 @@ class Store {
   AuditStore audit_;
   MetricsStore metrics_;
   PlatformStore platform_;
+  ReportStore reports_;
 };
 
 }  // namespace cpshare

@@ -314,6 +314,12 @@ call GET /api/v1/leases "/api/v1/leases?incoming=yes" -H "$(auth "$t1")"        
 call GET /api/v1/leases /api/v1/leases                                                            # 401
 
 call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$t1")"
+call GET '/api/v1/leases/{lease_id}/report' "/api/v1/leases/$lid/report" -H "$(auth "$t1")"       # A-class: none
+[ "$(count .data.status)" = '"none"' ] || fail "an A-class lease's report: $(cat "$LAST")"
+call GET '/api/v1/leases/{lease_id}/report' "/api/v1/leases/$lid3/report" -H "$(auth "$ts")"      # B-class: pending
+[ "$(count .data.status)" = '"pending"' ] || fail "a provisioning lease's report: $(cat "$LAST")"
+call GET '/api/v1/leases/{lease_id}/report' "/api/v1/leases/$lid/report" -H "$(auth "$tb")"       # 404 not his
+call GET '/api/v1/leases/{lease_id}/report' "/api/v1/leases/$lid/report"                          # 401
 call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$ts")"
 call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$ta")"
 call GET '/api/v1/leases/{lease_id}' "/api/v1/leases/$lid" -H "$(auth "$tb")"                      # 404 not his

@@ -827,3 +827,106 @@ TEST_CASE("the agent activates a B-class lease once, billing from then; the supp
   CHECK(f.leases.agent_work(token, cpc).value().items.empty());
   CHECK(f.leases.show(sup, id, {}).value().lease.agent->step == "done");
 }
+
+TEST_CASE("a B-class lease's service report: pending while active, made once after the end, for both sides",
+          "[R-LEASE-8]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller rival = f.account("rival", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  Caller bob = f.account("bob", Role::User);
+  Caller root = f.account("root", Role::Admin);
+  const auto [cpc, token] = publish_b(f, sup, json::array({"pytorch"}));
+  const std::int64_t cluster = f.store->catalog().by_cpc_id(cpc).value()->id;
+  const std::int64_t t0 = f.clock.now();  // a minute's start
+  const std::string id = lease_env(f, alice, cpc, std::nullopt).value().lease.lease_id;
+  CHECK(f.leases.report(alice, id).value().status == "pending");  // provisioning
+  f.clock.advance(90);
+  const std::int64_t from = f.clock.now();
+  REQUIRE(f.leases.agent_access(token, cpc, id, access_of("tk"), f.ctx));
+  auto active = f.leases.report(alice, id).value();
+  CHECK(active.status == "pending");
+  CHECK_THAT(*active.reason, Catch::Contains("made when it ends"));
+  CHECK(f.leases.report(bob, id).error().code == ErrorCode::NotFound);    // as leases show
+  CHECK(f.leases.report(rival, id).error().code == ErrorCode::NotFound);  // another supplier
+  CHECK(f.leases.report(alice, "ls-0000000000").error().code == ErrorCode::NotFound);
+
+  // The monitoring log: unit 0 is GPU-a, lost since before the lease and back 100 s into it;
+  // minutes 1..10 from t0 rolled up (GPU-a at 0.5 in 6 samples each), except minute 5.
+  REQUIRE(f.store->metrics().bind_unit_gpu(cluster, 0, "GPU-a"));
+  REQUIRE(f.store->metrics().add_event(cluster, {0, ClusterEventKind::GpuLost, "GPU-a", t0 + 30, "lost"}));
+  REQUIRE(f.store->metrics().add_event(cluster, {0, ClusterEventKind::GpuReturned, "GPU-a", from + 100, "back"}));
+  for (int k = 1; k <= 10; ++k) {
+    if (k == 5) continue;
+    StoredRollup r;
+    r.minute = t0 + 60 * k;
+    r.samples = 6;
+    r.readings = R"({"gpus.GPU-a.utilization_ratio":{"min":0.5,"mean":0.5,"max":0.5,"n":6}})";
+    REQUIRE(f.store->metrics().put_rollup(cluster, r));
+  }
+  f.clock.advance(600);  // ends at t0 + 690: minutes 1..11 overlap [t0 + 90, t0 + 690)
+  REQUIRE(f.leases.release(alice, id, f.ctx));
+  f.leases.make_reports();  // the agent has not confirmed the units freed: not yet
+  auto ended = f.leases.report(sup, id).value();
+  CHECK(ended.status == "pending");
+  CHECK_THAT(*ended.reason, Catch::Contains("being made"));
+  REQUIRE(f.leases.agent_released(token, cpc, id, {}, f.ctx));
+  f.leases.make_reports();
+  auto ready = f.leases.report(alice, id).value();
+  REQUIRE(ready.status == "ready");
+  CHECK_FALSE(ready.reason);
+  REQUIRE(ready.report);
+  const api::ServiceReport& r = *ready.report;
+  CHECK(r.from.unix == from);
+  CHECK(r.to.unix == t0 + 690);
+  CHECK(r.minutes == 11);
+  CHECK(r.minutes_reported == 9);
+  REQUIRE(r.gpus_lost.size() == 1);
+  CHECK(r.gpus_lost[0].unit == 0);
+  CHECK(r.gpus_lost[0].uuid == "GPU-a");
+  CHECK(r.gpus_lost[0].first_lost.unix == from);
+  CHECK(r.gpus_lost[0].seconds == 100);
+  CHECK(r.gpu_utilization_mean == 0.5);
+  CHECK(r.gpu_utilization_p95 == 0.5);
+  CHECK_FALSE(r.latency_mean_seconds);
+  // The same for the supplier and an admin; made once.
+  CHECK(api::encode(f.leases.report(sup, id).value()) == api::encode(ready));
+  CHECK(f.leases.report(root, id).value().status == "ready");
+  f.clock.advance(60);
+  f.leases.make_reports();
+  CHECK(f.leases.report(alice, id).value().made_at == ready.made_at);
+
+  // Ended and never confirmed freed: made kReportSettleSeconds after the end, from nothing.
+  const std::string quiet = lease_env(f, alice, cpc, std::nullopt).value().lease.lease_id;
+  REQUIRE(f.leases.agent_access(token, cpc, quiet, access_of("tk2"), f.ctx));
+  f.clock.advance(120);
+  REQUIRE(f.leases.release(alice, quiet, f.ctx));
+  f.leases.make_reports();
+  CHECK(f.leases.report(alice, quiet).value().status == "pending");
+  f.clock.advance(LeaseService::kReportSettleSeconds);
+  f.leases.make_reports();
+  auto silent = f.leases.report(alice, quiet).value();
+  REQUIRE(silent.report);
+  CHECK(silent.report->minutes == 3);  // [t0 + 750, t0 + 870): minutes 12, 13, 14
+  CHECK(silent.report->availability == 0.0);
+  CHECK_FALSE(silent.report->gpu_utilization_mean);
+}
+
+TEST_CASE("A-class leases and B-class leases never active have no service report", "[R-LEASE-8]") {
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier);
+  Caller alice = f.account("alice", Role::User);
+  const auto [cpc, token] = publish_b(f, sup, json::array({"pytorch"}));
+  const std::string never = lease_env(f, alice, cpc, std::nullopt).value().lease.lease_id;
+  REQUIRE(f.leases.release(alice, never, f.ctx));
+  auto none = f.leases.report(sup, never).value();
+  CHECK(none.status == "none");
+  CHECK_THAT(*none.reason, Catch::Contains("never became active"));
+  const std::string a = f.lease(alice, f.publish(sup, 'A', 2), 1).value().lease.lease_id;
+  auto a_class = f.leases.report(alice, a).value();
+  CHECK(a_class.status == "none");
+  CHECK_THAT(*a_class.reason, Catch::Contains("B-class service only (R-LEASE-8)"));
+  CHECK_FALSE(a_class.report);
+  f.leases.make_reports();
+  CHECK(f.leases.report(alice, never).value().status == "none");
+}
