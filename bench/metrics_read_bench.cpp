@@ -2,11 +2,11 @@
 // cpshared (issue 11, Performance), on the history bench/metrics_read.sh
 // loads: "the last 10 minutes of one cluster" (raw samples, GET
 // /api/v1/clusters/{cpc_id}/metrics?minutes=10) and "--since 7d from rollups"
-// (?since=…&resolution=minute), timed at the client over keep-alive, one
+// (?since=…&resolution=hour, as cpshare monitor --since asks past 6 h), timed at the client over keep-alive, one
 // request at a time, each to a cluster picked at random.
 //
 // Usage: metrics_read_bench --url URL --token T --clusters-file F
-//                           [--history-clusters K] [--requests N] [--since-days D]
+//                           [--history-clusters K] [--requests N] [--since-days D] [--resolution hour|minute]
 //   F: CPC IDs, one per line, the K clusters with D days of rollups first.
 #include "bench_util.hpp"
 
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string url, token, file;
   int history = 20, requests = 500, since_days = 7;
+  std::string resolution = "hour";  // what cpshare monitor --since asks for past 6 h
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     auto next = [&]() -> std::string {
@@ -74,6 +75,8 @@ int main(int argc, char** argv) {
       requests = std::stoi(next());
     else if (k == "--since-days")
       since_days = std::stoi(next());
+    else if (k == "--resolution")
+      resolution = next();
     else
       die("unknown argument " + k);
   }
@@ -96,11 +99,12 @@ int main(int argc, char** argv) {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::vector<std::string> with_history(ids.begin(), ids.begin() + history);
   const int slow = std::max(20, requests / 10);
-  auto week =
-      run(cli, with_history, slow,
-          fmt::format("since={}&resolution=minute", rfc3339(now - static_cast<std::int64_t>(since_days) * 86400)));
+  auto week = run(
+      cli, with_history, slow,
+      fmt::format("since={}&resolution={}", rfc3339(now - static_cast<std::int64_t>(since_days) * 86400), resolution));
   fmt::print(
-      "--since {}d (rollups), {} clusters: p50 {:6.2f} ms  p99 {:6.2f} ms  ({:.0f} KB per answer, {} requests)\n",
-      since_days, history, bench::pct(week.ms, 50), bench::pct(week.ms, 99), week.bytes / slow / 1000, slow);
+      "--since {}d ({} rollups), {} clusters: p50 {:6.2f} ms  p99 {:6.2f} ms  ({:.0f} KB per answer, {} requests)\n",
+      since_days, resolution, history, bench::pct(week.ms, 50), bench::pct(week.ms, 99), week.bytes / slow / 1000,
+      slow);
   return 0;
 }

@@ -111,17 +111,4 @@ api::ServiceReport evaluate_lease(std::int64_t from, std::int64_t to, const std:
   return r;
 }
 
-std::optional<double> reliability(std::int64_t now, int days, std::int64_t first_report,
-                                  const std::vector<MinuteState>& minutes) {
-  if (first_report <= 0 || days <= 0) return std::nullopt;
-  const std::int64_t start = std::max(now - static_cast<std::int64_t>(days) * 86'400, first_report) / 60;
-  const std::int64_t end = (now + 59) / 60;  // minutes [start, end)
-  if (end <= start) return std::nullopt;
-  std::int64_t up = 0;
-  std::set<std::int64_t> seen;
-  for (const auto& m : minutes)
-    if (m.minute >= start && m.minute < end && m.reported && !m.gpu_lost && seen.insert(m.minute).second) ++up;
-  return static_cast<double>(up) / static_cast<double>(end - start);
-}
-
 }  // namespace cpshare::evaluation

@@ -1,5 +1,5 @@
-// How a B-class lease's service is evaluated and a cluster's reliability
-// scored, from the monitoring log alone (issue 11; R-LEASE-8, R-MON-1).
+// How a B-class lease's service is evaluated from the monitoring log alone
+// (issue 11; R-LEASE-8, R-MON-1).
 // Pure: no store, no clock. docs/design/monitoring.md ("Evaluation") says
 // where the inputs come from; LeaseService::make_reports feeds evaluate_lease.
 #pragma once
@@ -66,21 +66,8 @@ struct MinuteRollup {
 api::ServiceReport evaluate_lease(std::int64_t from, std::int64_t to, const std::vector<LeasedGpu>& gpus,
                                   const std::vector<MinuteRollup>& rollups, const std::vector<health::Event>& events);
 
-// One minute of a cluster's monitoring log, as its 1-minute rollup knows it.
-struct MinuteState {
-  std::int64_t minute = 0;  // unix seconds / 60
-  bool reported = false;    // at least one report in the minute
-  bool gpu_lost = false;    // some GPU of the cluster was lost in the minute
-};
-
-// A cluster's reliability over the `days` before `now` (RunPod's published
-// rule: uptime minutes over the window): a minute is up when the agent
-// reported in it and no GPU was lost; reliability = up minutes / minutes of
-// the window since the cluster's first report (a cluster two days old is not
-// scored over thirty). nullopt when it has never reported (first_report 0) or
-// the window is empty. `minutes` may be sparse: a minute that is not listed
-// had no report; minutes outside the window are ignored.
-std::optional<double> reliability(std::int64_t now, int days, std::int64_t first_report,
-                                  const std::vector<MinuteState>& minutes);
+// A cluster's reliability (R-REL-2) is not computed here: it is scored in
+// the store from per-day counts of reported and GPU-lost minutes
+// (MetricsStore::score_reliability, MetricsService::score_reliability).
 
 }  // namespace cpshare::evaluation

@@ -452,8 +452,9 @@ CREATE TABLE lease_reports (
       // merged from its minute rollups by the scheduler (readings packed as
       // the minutes' are, samples and minutes with reports counted); ingest
       // marks each hour it writes a minute of, so that a late sample has its
-      // hour rolled up again.
-      {12, "hour rollups and the hours to roll up", R"SQL(
+      // hour rolled up again. And the ended B-class leases whose service
+      // report the scheduler looks for, by end.
+      {12, "hour rollups and the hours to roll up; leases by end for service reports", R"SQL(
 CREATE TABLE metrics_hours (
   cluster_id INTEGER NOT NULL REFERENCES clusters(id),
   hour INTEGER NOT NULL,
@@ -470,6 +471,7 @@ CREATE TABLE metrics_hours_dirty (
 );
 INSERT INTO metrics_hours_dirty (cluster_id, hour)
   SELECT DISTINCT cluster_id, minute - (minute % 3600) FROM metrics_rollups;
+CREATE INDEX leases_report_due ON leases (ended_at, id) WHERE class = 'B' AND started_at IS NOT NULL;
 )SQL"},
   };
   return list;

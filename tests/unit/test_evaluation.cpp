@@ -1,5 +1,5 @@
 // The evaluation of a B-class lease from the cluster's minute rollups and
-// events, and a cluster's reliability (issue 11; R-LEASE-8). The rollups are
+// events (issue 11; R-LEASE-8); reliability is tested in test_metrics.cpp. The rollups are
 // built in the shape MetricsService writes ({"<reading>": {"min", "mean",
 // "max", "n"}}); GPU UUIDs and the lost GPU follow
 // ../shared/fixtures/nvidia-smi/gpu-lost.csv, which stands in for the hardware.
@@ -187,20 +187,4 @@ TEST_CASE("utilisation absent under MIG is absent in the report, never 0", "[R-L
   auto b = evaluation::evaluate_lease(T0, T0 + 60, {{0, kGpu0}}, {bad}, {});
   CHECK(b.minutes_reported == 1);
   CHECK(!b.gpu_utilization_mean);
-}
-
-TEST_CASE("reliability: up minutes over 30 days, or since the first report when younger", "[R-MON-1]") {
-  const std::int64_t now = T0;
-  std::vector<evaluation::MinuteState> minutes;
-  const std::int64_t first = now - 2 * 86'400;  // two days old
-  for (std::int64_t m = first / 60; m < now / 60; ++m) minutes.push_back({m, true, false});
-  for (int i = 0; i < 60; ++i) minutes[static_cast<std::size_t>(100 + i)].reported = false;  // an hour silent
-  for (int i = 0; i < 30; ++i) minutes[static_cast<std::size_t>(500 + i)].gpu_lost = true;   // 30 min GPU lost
-  auto r = evaluation::reliability(now, 30, first, minutes);
-  REQUIRE(r);
-  CHECK(*r == Approx((2880.0 - 90.0) / 2880.0));
-  // Thirty days old: the whole window counts; the two days of reports are 2790 of 43200 minutes.
-  auto old = evaluation::reliability(now, 30, now - 40 * 86'400, minutes);
-  CHECK(*old == Approx(2790.0 / 43200.0));
-  CHECK(!evaluation::reliability(now, 30, 0, minutes));  // never reported
 }
