@@ -252,11 +252,13 @@ struct Wire<UnitGpuView> {
       std::tuple{member("index", &UnitGpuView::index), member("gpu_uuid", &UnitGpuView::gpu_uuid)};
 };
 
-// A bucket of rollups: a minute (seconds 60), or with resolution=hour a
-// complete hour that has been rolled up (seconds 3600). `minute` is the
-// bucket's first second; samples how many; minutes those of it with a report
-// (1 for a minute); per reading ("gpus.<uuid>.utilization_ratio", "cpu.user",
-// ...) {min, mean, max, n}; a reading no sample of it had is left out.
+// A bucket of rollups: a minute (seconds 60); with resolution=hour, a
+// complete hour that has been rolled up (seconds 3600), or the minutes of
+// another hour merged (seconds: from its first minute to the end of its
+// last). `minute` is the bucket's first second; samples how many; minutes
+// those of it with a report (1 for a minute); per reading
+// ("gpus.<uuid>.utilization_ratio", "cpu.user", ...) {min, mean, max, n}; a
+// reading no sample of it had is left out.
 struct RollupView {
   Time minute;
   std::int64_t samples = 0;

@@ -460,10 +460,34 @@ bool in_any(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
 
 }  // namespace
 
+namespace {
+// Minute rollups (oldest first) merged per clock hour: one row from the
+// hour's first minute present to its last (resolution=hour's edges).
+std::vector<StoredRollup> merge_by_hour(const std::vector<StoredRollup>& minutes) {
+  std::vector<StoredRollup> out;
+  for (std::size_t i = 0; i < minutes.size();) {
+    const std::int64_t hour = minutes[i].minute - ((minutes[i].minute % 3600) + 3600) % 3600;
+    std::vector<std::pair<nlohmann::json, std::int64_t>> stored;
+    StoredRollup row{minutes[i].minute, 0, "", false, 0, 0};
+    std::size_t j = i;
+    for (; j < minutes.size() && minutes[j].minute < hour + 3600; ++j) {
+      stored.emplace_back(nlohmann::json::parse(minutes[j].readings, nullptr, false), minutes[j].samples);
+      row.samples += minutes[j].samples;
+      row.minutes += 1;
+    }
+    row.seconds = minutes[j - 1].minute + 60 - row.minute;
+    row.readings = metrics::rollup_json(metrics::merge_rollups(stored)).dump();
+    out.push_back(std::move(row));
+    i = j;
+  }
+  return out;
+}
+}  // namespace
+
 // The window's rollups: with resolution=hour, each complete hour that lies
 // wholly within a window the caller may see and has been rolled up, as one
 // row; minute rollups for the rest (the hours at the edges, the current one,
-// those not rolled up yet).
+// those not rolled up yet), merged per clock hour.
 Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector<Window>& windows,
                                       api::MetricsView& out) {
   const std::int64_t from = out.from.unix - ((out.from.unix % 60) + 60) % 60;
@@ -490,6 +514,7 @@ Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector
     for (auto& r : rows)
       if (!in_hour(r.minute) && in_any(windows, r.minute, r.minute + 60)) minutes.push_back(std::move(r));
   }
+  if (out.resolution == "hour") minutes = merge_by_hour(minutes);
   auto h = hours.begin();
   auto m = minutes.begin();
   while ((h != hours.end() || m != minutes.end()) && out.rollups.size() < static_cast<std::size_t>(kMaxRead)) {
@@ -498,7 +523,8 @@ Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector
           {{h->hour}, h->samples, nlohmann::json::parse(h->readings, nullptr, false), 3600, h->minutes});
       ++h;
     } else {
-      out.rollups.push_back({{m->minute}, m->samples, nlohmann::json::parse(m->readings, nullptr, false), 60, 1});
+      out.rollups.push_back(
+          {{m->minute}, m->samples, nlohmann::json::parse(m->readings, nullptr, false), m->seconds, m->minutes});
       ++m;
     }
   }

@@ -34,6 +34,9 @@ struct StoredRollup {
   // many samples had the reading) is absent in rows before migration 11.
   std::string readings;
   bool gpu_lost = false;  // some sample of the minute had a GPU of the cluster lost
+  // Read as a bucket (resolution=hour's edges: minutes merged): its length
+  // and minutes with a report; a stored minute is 60 and 1.
+  std::int64_t seconds = 60, minutes = 1;
 };
 
 // The rollup of one complete hour: its minute rollups merged (hour tier).

@@ -268,6 +268,7 @@ TEST_CASE("metrics: complete hours are rolled up; resolution=hour reads them and
   for (int m = 0; m < 6; ++m)
     REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(hour + 60 * m, {gpu(0, 0, 0.1 * (m + 1))})}, 0}));
   REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(hour + 3600 + 120, {gpu(0, 0, 0.9)})}, 0}));
+  REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kNow - 90, {gpu(0, 0, 0.5)})}, 0}));
   REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(kNow - 30, {gpu(0, 0, 0.9)})}, 0}));
   CHECK(f.svc.roll_hours(100).value() == 2);  // the current hour is not complete: left
   CHECK(f.svc.roll_hours(100).value() == 0);  // marks cleared
@@ -288,14 +289,17 @@ TEST_CASE("metrics: complete hours are rolled up; resolution=hour reads them and
   q.minutes = 4 * 60;
   q.resolution = "hour";
   auto v = f.svc.read(acme, "CPC-B", q).value();
-  REQUIRE(v.rollups.size() == 3);  // two hours, then the current hour's minute
+  REQUIRE(v.rollups.size() == 3);  // two hours, then the current hour's two minutes merged
   CHECK(v.rollups[0].seconds == 3600);
   CHECK(v.rollups[0].minutes == 6);
   CHECK(v.rollups[1].minute.unix == hour + 3600);
-  CHECK(v.rollups[2].seconds == 60);
-  CHECK(v.rollups[2].minute.unix == (kNow - 30) - (kNow - 30) % 60);
+  CHECK(v.rollups[2].minute.unix == (kNow - 90) - (kNow - 90) % 60);
+  CHECK(v.rollups[2].seconds == 120);
+  CHECK(v.rollups[2].minutes == 2);
+  CHECK(v.rollups[2].samples == 2);
+  CHECK(v.rollups[2].readings[util]["mean"].get<double>() == Approx(0.7));
   q.resolution = "minute";
-  CHECK(f.svc.read(acme, "CPC-B", q).value().rollups.size() == 8);
+  CHECK(f.svc.read(acme, "CPC-B", q).value().rollups.size() == 9);
   // A late sample in a rolled-up hour marks it again; the next roll takes it in.
   REQUIRE(f.svc.ingest(f.b, "CPC-B", {{sample(hour + 600, {gpu(0, 0, 0.7)})}, 0}));
   CHECK(f.svc.roll_hours(100).value() == 1);
