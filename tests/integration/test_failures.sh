@@ -219,14 +219,17 @@ as bob --json whoami | jq -e '.account.username == "bob"' >/dev/null || fail "th
 
 # Times are whole seconds, so a session idle for 1.01 s may already count as 2:
 # the timeout leaves room for slow (sanitizer) builds between the calls.
-step "an idle session expires (daemon with --session-idle-timeout 4)"
+# The timeout is 8 s, not less: activity is recorded to the second, and on a
+# loaded CI machine (ASan, three tests at once) one CLI run can take seconds,
+# so a shorter timeout made "in use" indistinguishable from "idle".
+step "an idle session expires (daemon with --session-idle-timeout 8)"
 stop_daemon
-start_daemon --session-idle-timeout 4
+start_daemon --session-idle-timeout 8
 echo "$PW" | as idle login --username bob --password-stdin >/dev/null || fail "login on the restarted daemon"
-for _ in 1 2 3 4 5 6 7 8 9 10; do # 5 s of use, never 4 s idle: the session lives on
-  sleep 0.5
+for _ in 1 2 3 4 5 6; do # 12 s of use, longer than the timeout: the session lives on
+  sleep 2
   as idle whoami >/dev/null || fail "an active session expired before its idle timeout"
 done
-sleep 5
+sleep 10
 expect_error UNAUTHENTICATED 3 idle whoami
 echo "PASS"
