@@ -252,13 +252,14 @@ struct Wire<UnitGpuView> {
       std::tuple{member("index", &UnitGpuView::index), member("gpu_uuid", &UnitGpuView::gpu_uuid)};
 };
 
-// A bucket of rollups: a minute (seconds 60); with resolution=hour, a
-// complete hour that has been rolled up (seconds 3600), or the minutes of
-// another hour merged (seconds: from its first minute to the end of its
-// last). `minute` is the bucket's first second; samples how many; minutes
-// those of it with a report (1 for a minute); per reading
+// A bucket of rollups as one row: a minute (seconds 60); with
+// resolution=hour, a complete hour that has been rolled up (seconds 3600), or
+// the minutes of another hour merged (seconds: from its first minute to the
+// end of its last). `minute` is the bucket's first second; samples how many;
+// minutes those of it with a report (1 for a minute); per reading
 // ("gpus.<uuid>.utilization_ratio", "cpu.user", ...) {min, mean, max, n}; a
-// reading no sample of it had is left out.
+// reading no sample of it had is left out. Not on the wire (RollupSeries is):
+// the CLI's and the tests' form, to_rows/to_series convert.
 struct RollupView {
   Time minute;
   std::int64_t samples = 0;
@@ -266,16 +267,50 @@ struct RollupView {
   std::int64_t seconds = 60;
   std::int64_t minutes = 1;
 };
+
+// One reading across the buckets of a RollupSeries: element i is bucket i's
+// min, mean and max (null where no sample of the bucket had it; n is then 0)
+// and n, the samples that had it.
+struct ReadingSeries {
+  std::string key;  // "gpus.<uuid>.utilization_ratio", "cpu.user", ...
+  std::vector<std::optional<double>> min, mean, max;
+  std::vector<std::int64_t> n;
+};
 template <>
-struct Wire<RollupView> {
-  static constexpr auto fields =
-      std::tuple{member("minute", &RollupView::minute), member("samples", &RollupView::samples),
-                 member("readings", &RollupView::readings), member("seconds", &RollupView::seconds),
-                 member("minutes", &RollupView::minutes)};
+struct Wire<ReadingSeries> {
+  static constexpr auto fields = std::tuple{member("key", &ReadingSeries::key), member("min", &ReadingSeries::min),
+                                            member("mean", &ReadingSeries::mean), member("max", &ReadingSeries::max),
+                                            member("n", &ReadingSeries::n)};
 };
 
+// Rollups on the wire, by column (as time-series APIs answer): bucket i
+// starts at start[i] and lasts seconds[i], holds samples[i] host samples from
+// minutes[i] minutes with a report; readings sorted by key, each with one
+// element per bucket. A week of hour rollups is some 170 buckets; by column
+// its answer is a third of the size by row and far cheaper to make and read.
+struct RollupSeries {
+  std::vector<Time> start;
+  std::vector<std::int64_t> seconds, samples, minutes;
+  std::vector<ReadingSeries> readings;
+  std::size_t size() const { return start.size(); }
+  bool empty() const { return start.empty(); }
+};
+template <>
+struct Wire<RollupSeries> {
+  static constexpr auto fields =
+      std::tuple{member("start", &RollupSeries::start), member("seconds", &RollupSeries::seconds),
+                 member("samples", &RollupSeries::samples), member("minutes", &RollupSeries::minutes),
+                 member("readings", &RollupSeries::readings)};
+};
+
+// Rows → columns (readings sorted by key; a stat that is not a number is
+// null) and back (a reading with n 0 left out of its row).
+RollupSeries to_series(const std::vector<RollupView>& rows);
+std::vector<RollupView> to_rows(const RollupSeries& series);
+
 // The answer: the window, the cluster's last report (null: none), the units'
-// binding, and the samples (resolution raw) or rollups (minute), oldest first.
+// binding, and the samples (resolution raw) or rollups (minute, hour; by
+// column), oldest first; the other empty.
 struct MetricsView {
   std::string cpc_id;
   std::string resolution;  // "raw" | "minute" | "hour"
@@ -285,7 +320,7 @@ struct MetricsView {
   catalog::ClusterHealth health = catalog::ClusterHealth::Offline;
   std::vector<UnitGpuView> units;
   std::vector<HostSample> samples;
-  std::vector<RollupView> rollups;
+  RollupSeries rollups;
 };
 template <>
 struct Wire<MetricsView> {

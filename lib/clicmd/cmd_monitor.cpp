@@ -110,8 +110,15 @@ Result<Target> resolve(client::ApiClient& api, const std::string& given) {
                 l.ended_at ? std::optional<std::int64_t>(l.ended_at->unix) : std::nullopt};
 }
 
+// An answer as the CLI works with it: its rollups (by column on the wire) as rows.
+struct Fetched {
+  api::MetricsView v;  // v.rollups moved into `rollups`
+  std::vector<api::RollupView> rollups;
+};
+
 // The view cut to a lease: its units, their GPUs, its window.
-void cut_to_lease(api::MetricsView& v, const Target& t) {
+void cut_to_lease(Fetched& f, const Target& t) {
+  api::MetricsView& v = f.v;
   std::set<std::string> gpus;
   std::erase_if(v.units, [&](const api::UnitGpuView& u) {
     return std::ranges::find(t.units, static_cast<int>(u.index)) == t.units.end();
@@ -121,8 +128,8 @@ void cut_to_lease(api::MetricsView& v, const Target& t) {
   auto outside = [&](std::int64_t from, std::int64_t to) { return to <= *t.start || (t.end && from >= *t.end); };
   std::erase_if(v.samples, [&](const api::HostSample& s) { return outside(s.at.unix, s.at.unix + 1); });
   for (auto& s : v.samples) std::erase_if(s.gpus, [&](const api::GpuReading& g) { return !gpus.contains(g.uuid); });
-  std::erase_if(v.rollups, [&](const api::RollupView& r) { return outside(r.minute.unix, r.minute.unix + r.seconds); });
-  for (auto& r : v.rollups) {
+  std::erase_if(f.rollups, [&](const api::RollupView& r) { return outside(r.minute.unix, r.minute.unix + r.seconds); });
+  for (auto& r : f.rollups) {
     if (!r.readings.is_object()) continue;
     for (auto it = r.readings.begin(); it != r.readings.end();) {
       const std::string& key = it.key();
@@ -134,32 +141,34 @@ void cut_to_lease(api::MetricsView& v, const Target& t) {
 }
 
 // The readings from `since` (at `resolution`, "raw" or "minute"), cut to the target.
-Result<api::MetricsView> fetch(client::ApiClient& api, const Target& t, std::int64_t since, const char* resolution) {
+Result<Fetched> fetch(client::ApiClient& api, const Target& t, std::int64_t since, const char* resolution) {
   api::MetricsQuery q;
   q.since = api::Time{t.start ? std::max(since, *t.start) : since};
   q.resolution = resolution;
-  TRY_ASSIGN(api::MetricsView v, api.call<api::endpoint::GetMetrics>(q, {{"cpc_id", t.cpc_id}}));
-  if (t.lease_id) cut_to_lease(v, t);
-  return v;
+  Fetched f;
+  TRY_ASSIGN(f.v, api.call<api::endpoint::GetMetrics>(q, {{"cpc_id", t.cpc_id}}));
+  f.rollups = api::to_rows(f.v.rollups);
+  f.v.rollups = {};
+  if (t.lease_id) cut_to_lease(f, t);
+  return f;
 }
 
 // The rollups from `since`, page after page (the endpoint answers a bounded
 // number at a time): spans over kHourlyFrom in hour rollups where the daemon
 // has them (a week is 168 rows, not 10,080), minute rollups otherwise.
-Result<api::MetricsView> fetch_rollups(client::ApiClient& api, const Target& t, std::int64_t since, std::int64_t now) {
+Result<Fetched> fetch_rollups(client::ApiClient& api, const Target& t, std::int64_t since, std::int64_t now) {
   const char* resolution = now - since > kHourlyFrom ? "hour" : "minute";
-  TRY_ASSIGN(api::MetricsView v, fetch(api, t, since, resolution));
-  v.from = api::Time{since};
-  for (int page = 1; page < kRollupPages && !v.rollups.empty(); ++page) {
-    TRY_ASSIGN(api::MetricsView more,
-               fetch(api, t, v.rollups.back().minute.unix + v.rollups.back().seconds, resolution));
+  TRY_ASSIGN(Fetched f, fetch(api, t, since, resolution));
+  f.v.from = api::Time{since};
+  for (int page = 1; page < kRollupPages && !f.rollups.empty(); ++page) {
+    TRY_ASSIGN(Fetched more, fetch(api, t, f.rollups.back().minute.unix + f.rollups.back().seconds, resolution));
     if (more.rollups.empty()) break;
-    std::ranges::move(more.rollups, std::back_inserter(v.rollups));
-    v.last_report = more.last_report;
-    v.health = more.health;
-    v.to = more.to;
+    std::ranges::move(more.rollups, std::back_inserter(f.rollups));
+    f.v.last_report = more.v.last_report;
+    f.v.health = more.v.health;
+    f.v.to = more.v.to;
   }
-  return v;
+  return f;
 }
 
 // Raw samples newer than the history's, its report time and units taken in;
@@ -181,10 +190,10 @@ void absorb(State& st, api::MetricsView& v, std::int64_t now) {
 // The first read: the last minutes' raw samples and, with --since, the span's
 // rollups before them (each minute one sample of its means). Returns the rollups.
 Result<std::vector<api::RollupView>> load(client::ApiClient& api, State& st, bool with_rollups, std::int64_t now) {
-  TRY_ASSIGN(api::MetricsView raw, fetch(api, st.target, now - kRecent, "raw"));
-  absorb(st, raw, now);
+  TRY_ASSIGN(Fetched raw, fetch(api, st.target, now - kRecent, "raw"));
+  absorb(st, raw.v, now);
   if (!with_rollups) return std::vector<api::RollupView>{};
-  TRY_ASSIGN(api::MetricsView v, fetch_rollups(api, st.target, now - st.span, now));
+  TRY_ASSIGN(Fetched v, fetch_rollups(api, st.target, now - st.span, now));
   const std::int64_t first_raw = st.history.empty() ? INT64_MAX : minute_of(st.history.front().at.unix);
   std::vector<api::RollupView> older;
   for (const auto& r : v.rollups)
@@ -196,8 +205,8 @@ Result<std::vector<api::RollupView>> load(client::ApiClient& api, State& st, boo
 }
 
 Result<> refresh(client::ApiClient& api, State& st, std::int64_t now) {
-  TRY_ASSIGN(api::MetricsView v, fetch(api, st.target, st.last_raw ? *st.last_raw + 1 : now - kRecent, "raw"));
-  absorb(st, v, now);
+  TRY_ASSIGN(Fetched f, fetch(api, st.target, st.last_raw ? *st.last_raw + 1 : now - kRecent, "raw"));
+  absorb(st, f.v, now);
   return {};
 }
 
@@ -245,13 +254,14 @@ Result<Options> options(const Context& ctx) {
 
 Result<> print_json(Context& ctx, client::ApiClient& api, const Target& t, const Options& o) {
   const std::int64_t now = unix_now();
-  api::MetricsView v;
+  Fetched f;
   if (o.since) {
-    TRY_ASSIGN(v, fetch_rollups(api, t, now - *o.since, now));
+    TRY_ASSIGN(f, fetch_rollups(api, t, now - *o.since, now));
   } else {
-    TRY_ASSIGN(v, fetch(api, t, now - kRecent, "raw"));
+    TRY_ASSIGN(f, fetch(api, t, now - kRecent, "raw"));
   }
-  ctx.print_json(api::encode(v));
+  f.v.rollups = api::to_series(f.rollups);
+  ctx.print_json(api::encode(f.v));
   return {};
 }
 
@@ -320,7 +330,8 @@ std::vector<Command> monitor_commands() {
            "terminal; while the platform cannot be reached the error stays on the bottom line and the view "
            "retries. --once (or stdout not a terminal): one plain snapshot of the last 10 minutes. --json: the "
            "read endpoint's MetricsView (docs/openapi.yaml): the last 10 minutes' raw samples, or with --since "
-           "the span's minute rollups; an absent reading is null, a cluster that has never reported has "
+           "the span's rollups by column (minute rollups; hour rollups past 6h); an absent reading is null, a cluster "
+           "that has never reported has "
            "last_report null and no samples. A lease (ls-…) shows its cluster cut to the lease: its window and "
            "its units' GPUs. A supplier sees their own clusters, a user the clusters they lease within their "
            "leases' windows (else FORBIDDEN, exit 4), an admin all. An A-class cluster or lease: "

@@ -1,6 +1,7 @@
 // Irmds ingest and storage (issue 11): the batch's rules, the minute rollups,
 // units bound to GPU UUIDs, pruning. Rules: service/metrics.hpp.
 #include "service/metrics.hpp"
+#include "service/rollup_series.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -241,10 +242,22 @@ Rollup merge_rollups(const std::vector<std::pair<nlohmann::json, std::int64_t>>&
   return rollup_of(a);
 }
 
+double significant(double v) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const int digits = kStoredDigits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v))));
+  if (digits <= 0) return std::round(v);  // never coarser than whole units: bytes stay exact
+  if (digits > 300) return v;             // beyond double's scale
+  const double scale = std::pow(10.0, digits);
+  const double r = std::round(v * scale) / scale;
+  return std::isfinite(r) ? r : v;
+}
+
 nlohmann::json rollup_json(const Rollup& r) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, st] : r) {
-    auto v = [](const std::optional<double>& d) { return d ? nlohmann::json(*d) : nlohmann::json(nullptr); };
+    auto v = [](const std::optional<double>& d) {
+      return d ? nlohmann::json(significant(*d)) : nlohmann::json(nullptr);
+    };
     out[name] = {{"min", v(st.min)}, {"mean", v(st.mean)}, {"max", v(st.max)}, {"n", st.n}};
   }
   return out;
@@ -515,19 +528,19 @@ Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector
       if (!in_hour(r.minute) && in_any(windows, r.minute, r.minute + 60)) minutes.push_back(std::move(r));
   }
   if (out.resolution == "hour") minutes = merge_by_hour(minutes);
+  metrics::RollupSeriesBuilder series;
   auto h = hours.begin();
   auto m = minutes.begin();
-  while ((h != hours.end() || m != minutes.end()) && out.rollups.size() < static_cast<std::size_t>(kMaxRead)) {
+  while ((h != hours.end() || m != minutes.end()) && series.size() < static_cast<std::size_t>(kMaxRead)) {
     if (m == minutes.end() || (h != hours.end() && h->hour < m->minute)) {
-      out.rollups.push_back(
-          {{h->hour}, h->samples, nlohmann::json::parse(h->readings, nullptr, false), 3600, h->minutes});
+      series.add(h->hour, 3600, h->samples, h->minutes, h->readings);
       ++h;
     } else {
-      out.rollups.push_back(
-          {{m->minute}, m->samples, nlohmann::json::parse(m->readings, nullptr, false), m->seconds, m->minutes});
+      series.add(m->minute, m->seconds, m->samples, m->minutes, m->readings);
       ++m;
     }
   }
+  out.rollups = std::move(series).finish();
   return {};
 }
 

@@ -75,8 +75,15 @@ Rollup merge_rollup(const nlohmann::json& stored, std::int64_t stored_samples,
                     const std::vector<const api::HostSample*>& more);
 // Stored rollups (readings, samples) merged into one: an hour from its minutes.
 Rollup merge_rollups(const std::vector<std::pair<nlohmann::json, std::int64_t>>& stored);
-// {"<reading>": {"min": x, "mean": x, "max": x, "n": k}, ...}
+// {"<reading>": {"min": x, "mean": x, "max": x, "n": k}, ...}, each value to
+// kStoredDigits significant digits (a mean of ratios is 0.495, not
+// 0.49500000000000005: a third of the text to store, send and parse, and
+// more precision than any sensor gives).
 nlohmann::json rollup_json(const Rollup& r);
+inline constexpr int kStoredDigits = 9;
+// v to kStoredDigits significant digits but never coarser than a whole unit
+// (40179588699.6 bytes → 40179588700); 0, infinities and NaN as they are.
+double significant(double v);
 // Whether a GPU is lost in the sample (掉卡): reported lost, or one of the
 // cluster's bound GPUs (`bound` UUIDs) missing while the GPU source worked.
 bool gpu_lost(const api::HostSample& s, const std::set<std::string>& bound);

@@ -77,9 +77,11 @@ jq -e '(.data.samples | length) == 2 and .data.samples[1].gpus[0].utilization_ra
   and .data.units[1].gpu_uuid == "GPU-9c0d0001-0000-4000-8000-000000000001" and .data.units[2].gpu_uuid == null' \
   <<<"$(body_of "$r")" >/dev/null || fail "get raw: $(body_of "$r")"
 r=$(get "$(session acme)" "$cpc" "?minutes=30&resolution=minute")
-jq -e '(.data.rollups | length) == 1 and .data.rollups[0].samples == 2
-  and .data.rollups[0].readings["gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio"] == {"min":0.2,"mean":0.4,"max":0.6,"n":2}
-  and (.data.rollups[0].readings | has("gpus.GPU-9c0d0001-0000-4000-8000-000000000001.temperature_celsius") | not)' \
+# Rollups come by column: one element per bucket; a reading no sample had is not there at all.
+jq -e '(.data.rollups.start | length) == 1 and .data.rollups.samples == [2] and .data.rollups.seconds == [60]
+  and ([.data.rollups.readings[] | select(.key == "gpus.GPU-9c0d0000-0000-4000-8000-000000000000.utilization_ratio")
+       | {min: .min[0], mean: .mean[0], max: .max[0], n: .n[0]}] == [{"min":0.2,"mean":0.4,"max":0.6,"n":2}])
+  and ([.data.rollups.readings[] | select(.key == "gpus.GPU-9c0d0001-0000-4000-8000-000000000001.temperature_celsius")] == [])' \
   <<<"$(body_of "$r")" >/dev/null || fail "get minute: $(body_of "$r")"
 
 step "a rival supplier and a user without a lease are FORBIDDEN"

@@ -115,10 +115,13 @@ python3 - "$T/since.json" "$G0" "$G1" <<'PY' || fail "--since --json: $(head -c 
 import json, sys
 v = json.load(open(sys.argv[1]))
 g0, g1 = sys.argv[2:4]
-assert v["resolution"] == "minute" and len(v["rollups"]) == 5 and v["samples"] == [], v
-first = v["rollups"][0]["readings"]
-assert first["gpus.%s.utilization_ratio" % g0] == {"min": 0.1, "mean": 0.1, "max": 0.1, "n": 1}, first
-assert "gpus.%s.utilization_ratio" % g1 not in first  # absent, not 0
+r = v["rollups"]  # by column: one element per minute in every array
+assert v["resolution"] == "minute" and len(r["start"]) == 5 and v["samples"] == [], v
+by_key = {s["key"]: s for s in r["readings"]}
+u0 = by_key["gpus.%s.utilization_ratio" % g0]
+assert (u0["min"][0], u0["mean"][0], u0["max"][0], u0["n"][0]) == (0.1, 0.1, 0.1, 1), u0
+assert all(len(s[c]) == 5 for s in r["readings"] for c in ("min", "mean", "max", "n")), r
+assert "gpus.%s.utilization_ratio" % g1 not in by_key  # absent, not 0
 PY
 expect_error VALIDATION_FAILED 2 acme monitor "$cpc" --since 2y
 expect_error VALIDATION_FAILED 2 acme monitor "$cpc" --since 31d
@@ -158,10 +161,10 @@ import json, sys, datetime
 v = json.load(open(sys.argv[1]))
 g2, start = sys.argv[2], int(sys.argv[3])
 assert [u["index"] for u in v["units"]] == [0, 1], v["units"]
-minutes = [datetime.datetime.strptime(r["minute"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp()
-           for r in v["rollups"]]
+minutes = [datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+           for t in v["rollups"]["start"]]
 assert len(minutes) == 4 and all(m + 60 > start for m in minutes), minutes  # 50 min ago is before the lease
-assert not any(g2 in k for r in v["rollups"] for k in r["readings"]), "another unit's GPU in the lease's rollups"
+assert not any(g2 in s["key"] for s in v["rollups"]["readings"]), "another unit's GPU in the lease's rollups"
 PY
 as alice monitor "$cpc" --once >"$T/alice-cluster" || fail "alice monitors the cluster she leases"
 # Another user's lease is not shown to bob at all (the lease endpoint hides it).

@@ -10,6 +10,7 @@
 #include "lease_test_support.hpp"
 #include "catalog/filter.hpp"
 #include "service/metrics.hpp"
+#include "service/rollup_series.hpp"
 #include "ssh/supplier_host.hpp"
 #include "store_test_support.hpp"
 
@@ -288,16 +289,24 @@ TEST_CASE("metrics: complete hours are rolled up; resolution=hour reads them and
   api::MetricsQuery q;
   q.minutes = 4 * 60;
   q.resolution = "hour";
-  auto v = f.svc.read(acme, "CPC-B", q).value();
-  REQUIRE(v.rollups.size() == 3);  // two hours, then the current hour's two minutes merged
-  CHECK(v.rollups[0].seconds == 3600);
-  CHECK(v.rollups[0].minutes == 6);
-  CHECK(v.rollups[1].minute.unix == hour + 3600);
-  CHECK(v.rollups[2].minute.unix == (kNow - 90) - (kNow - 90) % 60);
-  CHECK(v.rollups[2].seconds == 120);
-  CHECK(v.rollups[2].minutes == 2);
-  CHECK(v.rollups[2].samples == 2);
-  CHECK(v.rollups[2].readings[util]["mean"].get<double>() == Approx(0.7));
+  const api::RollupSeries series = f.svc.read(acme, "CPC-B", q).value().rollups;
+  auto rows = api::to_rows(series);
+  REQUIRE(rows.size() == 3);  // two hours, then the current hour's two minutes merged
+  CHECK(rows[0].seconds == 3600);
+  CHECK(rows[0].minutes == 6);
+  CHECK(rows[1].minute.unix == hour + 3600);
+  CHECK(rows[2].minute.unix == (kNow - 90) - (kNow - 90) % 60);
+  CHECK(rows[2].seconds == 120);
+  CHECK(rows[2].minutes == 2);
+  CHECK(rows[2].samples == 2);
+  CHECK(rows[2].readings[util]["mean"].get<double>() == Approx(0.7));
+  // On the wire by column: one element per bucket in every reading's column.
+  REQUIRE(series.seconds == std::vector<std::int64_t>{3600, 3600, 120});
+  const auto col = std::ranges::find(series.readings, std::string(util), &api::ReadingSeries::key);
+  REQUIRE(col != series.readings.end());
+  CHECK(col->n == std::vector<std::int64_t>{6, 1, 2});
+  CHECK(col->mean[2] == Approx(0.7));
+  CHECK(std::ranges::is_sorted(series.readings, {}, &api::ReadingSeries::key));
   q.resolution = "minute";
   CHECK(f.svc.read(acme, "CPC-B", q).value().rollups.size() == 9);
   // A late sample in a rolled-up hour marks it again; the next roll takes it in.
@@ -408,4 +417,51 @@ TEST_CASE(
   CHECK(svc.read(acme, "cp-none", q).error().code == ErrorCode::NotFound);
   q.resolution = "minute";
   CHECK_FALSE(svc.read(acme, cpc, q).value().rollups.empty());
+}
+
+TEST_CASE("metrics: rollups by column; stored rows read without a tree; rows and columns convert both ways",
+          "[metrics]") {
+  metrics::RollupSeriesBuilder b;
+  b.add(
+      3600, 3600, 360, 60,
+      R"({"cpu.idle":{"max":0.5,"mean":0.25,"min":0.0,"n":360},"gpus.G.power_watts":{"max":300,"mean":250.5,"min":200,"n":350}})");
+  // A row from before n was kept: the bucket's samples count; a reading with a null stat is left out.
+  b.add(7200, 3600, 6, 1,
+        R"({"cpu.idle":{"max":1,"mean":0.5,"min":0},"mounts./.used_bytes":{"max":null,"mean":1,"min":1,"n":6}})");
+  b.add(10800, 120, 2, 2, "not json");  // a damaged row: the bucket with no readings
+  const api::RollupSeries s = std::move(b).finish();
+  REQUIRE(s.size() == 3);
+  CHECK(s.seconds == std::vector<std::int64_t>{3600, 3600, 120});
+  CHECK(s.samples == std::vector<std::int64_t>{360, 6, 2});
+  CHECK(s.minutes == std::vector<std::int64_t>{60, 1, 2});
+  REQUIRE(s.readings.size() == 2);  // sorted; the mount's reading had no whole stat
+  CHECK(s.readings[0].key == "cpu.idle");
+  CHECK(s.readings[0].n == std::vector<std::int64_t>{360, 6, 0});
+  CHECK(s.readings[0].mean == std::vector<std::optional<double>>{0.25, 0.5, std::nullopt});
+  CHECK(s.readings[1].key == "gpus.G.power_watts");
+  CHECK(s.readings[1].max == std::vector<std::optional<double>>{300.0, std::nullopt, std::nullopt});
+  CHECK(s.readings[1].n == std::vector<std::int64_t>{350, 0, 0});
+
+  // Columns → rows leaves a reading out of a bucket that lacks it; rows → columns gives the same series.
+  const auto rows = api::to_rows(s);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1].readings.size() == 1);
+  CHECK(rows[1].readings["cpu.idle"] == nlohmann::json{{"min", 0.0}, {"mean", 0.5}, {"max", 1.0}, {"n", 6}});
+  CHECK(rows[2].readings.empty());
+  CHECK(rows[2].seconds == 120);
+  CHECK(api::encode(api::to_series(rows)) == api::encode(s));
+  // And the wire form decodes to the same.
+  CHECK(api::encode(api::decode<api::RollupSeries>(api::encode(s)).value()) == api::encode(s));
+}
+
+TEST_CASE("metrics: rollups are stored to 9 significant digits, never coarser than a whole unit", "[metrics]") {
+  CHECK(metrics::significant(0.49500000000000005) == 0.495);
+  CHECK(nlohmann::json(metrics::significant(0.30100000000000005)).dump() == "0.301");
+  CHECK(metrics::significant(1.0 / 3) == 0.333333333);
+  CHECK(metrics::significant(-2.5e-7 / 3) == Approx(-8.33333333e-8).epsilon(1e-12));
+  CHECK(metrics::significant(40179588699.6) == 40179588700.0);
+  CHECK(metrics::significant(85899345920.0) == 85899345920.0);  // bytes stay exact
+  CHECK(metrics::significant(0.0) == 0.0);
+  metrics::Rollup r{{"cpu.idle", {0.1, 0.30100000000000005, 0.5, 3}}};
+  CHECK(metrics::rollup_json(r).dump() == R"({"cpu.idle":{"max":0.5,"mean":0.301,"min":0.1,"n":3}})");
 }
