@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -15,6 +16,12 @@ namespace bench {
 [[noreturn]] inline void die(const char* program, const std::string& msg) {
   std::fprintf(stderr, "%s: %s\n", program, msg.c_str());
   std::exit(1);
+}
+
+// Milliseconds on the steady clock since t0: each benchmark's timed request is
+//   const auto t0 = std::chrono::steady_clock::now(); ...; ms.push_back(bench::ms_since(t0));
+inline double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // The p-th percentile (0-100, nearest rank) of v, sorting it; 0 for none.

@@ -141,7 +141,7 @@ struct Latencies {
   }
 };
 
-double since_ms(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+using bench::ms_since;
 
 void publish(const Args& a) {
   std::atomic<int> next{0}, failed{0};
@@ -162,7 +162,7 @@ void publish(const Args& a) {
     });
   }
   for (auto& th : threads) th.join();
-  double s = since_ms(t0) / 1000.0;
+  double s = ms_since(t0) / 1000.0;
   fmt::print("publish            {:>7} clusters over {} connections in {:.1f} s: {:.0f} clusters/s ({} failed)\n",
              a.clusters, a.publish_clients, s, a.clusters / s, failed.load());
   if (failed.load() > 0) die("publishing failed");
@@ -173,13 +173,13 @@ void throughput(const Args& a, const char* label, const std::string& path) {
   auto cli = client(a);
   int n = 0;
   auto t0 = Clock::now();
-  while (since_ms(t0) < a.seconds * 1000) {
+  while (ms_since(t0) < a.seconds * 1000) {
     auto res = cli->Get(path);
     if (!res || res->status != 200) die(fmt::format("GET {} failed", path));
     ++n;
   }
   fmt::print("{:<18} {:>7.0f} requests/s on one keep-alive connection ({} in {:.1f} s)\n", label,
-             n / (since_ms(t0) / 1000.0), n, since_ms(t0) / 1000.0);
+             n / (ms_since(t0) / 1000.0), n, ms_since(t0) / 1000.0);
 }
 
 // M sequential GETs of `path` on one keep-alive connection; latency percentiles.
@@ -190,7 +190,7 @@ void latency(const Args& a, const std::string& label, const std::string& path) {
   for (int i = 0; i < a.requests; ++i) {
     auto t0 = Clock::now();
     auto res = cli->Get(path);
-    l.ms.push_back(since_ms(t0));
+    l.ms.push_back(ms_since(t0));
     if (!res || res->status != 200)
       die(fmt::format("GET {} failed: {}", path, res ? std::to_string(res->status) + " " + res->body : "no response"));
     if (i == 0) {

@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
         auto a = Clock::now();
         auto res = cli.Post(fmt::format("/api/v1/clusters/{}/metrics", mine[k]->cpc),
                             {{"Authorization", "Bearer " + mine[k]->token}}, text, "application/json");
-        mine_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+        mine_ms.push_back(bench::ms_since(a));
         if (!res) die("post: no response");
         if (res->status != 200) die(fmt::format("post: {} {}", res->status, res->body));
         samples += batch;
@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
     while (!done) {
       auto a = Clock::now();
       auto res = cli.Get("/api/v1/clusters");
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - a).count();
+      const double ms = bench::ms_since(a);
       if (!res || res->status != 200) die(fmt::format("list: {}", res ? res->body : "no response"));
       list_ms.push_back(ms);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

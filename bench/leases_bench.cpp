@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
       while (elapsed() < seconds) {
         auto a = Clock::now();
         auto res = cli.Post("/api/v1/leases", body, "application/json");
-        mine_create.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+        mine_create.push_back(bench::ms_since(a));
         if (!res) die("create: no response");
         if (res->status == 409) {  // UNITS_UNAVAILABLE: clients outnumber idle units for a moment
           ++unavailable;
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
         const std::string id = json::parse(res->body)["data"]["lease"]["lease_id"];
         auto b = Clock::now();
         auto rel = cli.Post(fmt::format("/api/v1/leases/{}/release", id), "", "application/json");
-        mine_release.push_back(std::chrono::duration<double, std::milli>(Clock::now() - b).count());
+        mine_release.push_back(bench::ms_since(b));
         if (!rel || rel->status != 200) die(fmt::format("release: {}", rel ? rel->body : "no response"));
         ++pairs;
       }

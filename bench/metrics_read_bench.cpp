@@ -42,7 +42,7 @@ Figures run(httplib::Client& cli, const std::vector<std::string>& ids, int reque
     const std::string path = fmt::format("/api/v1/clusters/{}/metrics?{}", ids[pick(rng)], query);
     const auto a = Clock::now();
     auto res = cli.Get(path);
-    f.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+    f.ms.push_back(bench::ms_since(a));
     if (!res || res->status != 200)
       die(fmt::format("GET {}: {}", path, res ? res->body.substr(0, 300) : "no response"));
     f.bytes += static_cast<double>(res->body.size());

@@ -400,7 +400,7 @@ struct GetMetrics {
   static constexpr std::string_view path = "/api/v1/clusters/{cpc_id}/metrics";
   static constexpr Auth auth = Auth::Session;
   static constexpr int status = 200;
-  static constexpr std::string_view summary = "A B-class cluster's host samples or minute rollups";
+  static constexpr std::string_view summary = "A B-class cluster's host samples or rollups";
   using Request = MetricsQuery;
   using Response = MetricsView;
 };

@@ -64,12 +64,10 @@ std::optional<std::int64_t> number_field(api::Fields& f, const json& o, std::str
     if (required) f.error(field, "is required");
     return std::nullopt;
   }
-  if (it->is_number_float()) {  // beyond 64 bits JSON parsers give a float: say the range, not "an integer"
-    const double d = it->get<double>();
-    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) >= 9.2e18) {
-      f.error(field, d < 0 ? fmt::format("must be at least {}", min) : fmt::format("must be at most {}", max));
-      return std::nullopt;
-    }
+  if (api::beyond_int64(*it)) {
+    f.error(field, it->is_number_float() && it->get<double>() < 0 ? fmt::format("must be at least {}", min)
+                                                                  : fmt::format("must be at most {}", max));
+    return std::nullopt;
   }
   if (!it->is_number_integer()) {
     // A string that reads as the intended amount: say which integer to send instead.

@@ -81,18 +81,22 @@ std::optional<std::string> Fields::string_field(std::string_view name, bool requ
   return v;
 }
 
+bool beyond_int64(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX);
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && std::trunc(d) == d && std::fabs(d) >= 9.2e18;
+}
+
 std::optional<std::int64_t> Fields::integer(std::string_view name, bool required, std::int64_t min, std::int64_t max) {
   auto it = body_.find(name);
   if (it == body_.end() || it->is_null()) {
     if (required) error(std::string(name), "is required");
     return std::nullopt;
   }
-  if (it->is_number_float()) {  // beyond 64 bits JSON parsers give a float: say the range, not "an integer"
-    const double d = it->get<double>();
-    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) >= 9.2e18) {
-      error(std::string(name), fmt::format("must be between {} and {}", min, max));
-      return std::nullopt;
-    }
+  if (beyond_int64(*it)) {
+    error(std::string(name), fmt::format("must be between {} and {}", min, max));
+    return std::nullopt;
   }
   if (!it->is_number_integer()) {
     error(std::string(name), "must be an integer");

@@ -19,6 +19,11 @@
 
 namespace cpshare::api {
 
+// Whether a JSON number is a whole number no 64-bit signed integer holds
+// (JSON parsers give those as a float, or past INT64_MAX as unsigned): say the
+// field's range to the sender, never "an integer", and never read it wrapped.
+bool beyond_int64(const nlohmann::json& v);
+
 using json = nlohmann::json;
 
 class Fields {

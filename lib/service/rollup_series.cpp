@@ -23,10 +23,14 @@ struct SeriesSax : nlohmann::json_sax<nlohmann::json> {
 
   bool value(double v) {
     if (depth != 2) return true;
-    if (stat == "min") min = v;
-    else if (stat == "mean") mean = v;
-    else if (stat == "max") max = v;
-    else if (stat == "n") n = static_cast<std::int64_t>(v);
+    if (stat == "min")
+      min = v;
+    else if (stat == "mean")
+      mean = v;
+    else if (stat == "max")
+      max = v;
+    else if (stat == "n")
+      n = static_cast<std::int64_t>(v);
     return true;
   }
   bool null() override { return true; }

@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/event_rows.hpp"
 #include "store/guarded.hpp"
 #include "store/json_codec.hpp"
 
@@ -352,24 +353,26 @@ Result<std::vector<health::Event>> MetricsStore::events(std::int64_t cluster_id,
                                                         int limit) {
   return db_.read("cluster events", [&](Connection& db) -> Result<std::vector<health::Event>> {
     SQLite::Statement& st = db.prepare(
-        "SELECT unit, kind, gpu_uuid, at, detail FROM cluster_events WHERE cluster_id = ? AND at >= ? AND at < ? "
-        "ORDER BY at, id LIMIT ?");
+        fmt::format("SELECT {} FROM cluster_events WHERE cluster_id = ? AND at >= ? AND at < ? ORDER BY at, id LIMIT ?",
+                    kEventColumns));
     st.bind(1, static_cast<int64_t>(cluster_id));
     st.bind(2, static_cast<int64_t>(from));
     st.bind(3, static_cast<int64_t>(to));
     st.bind(4, limit);
     std::vector<health::Event> out;
-    while (st.executeStep()) {
-      health::Event e;
-      if (auto u = opt_int(st.getColumn(0))) e.unit = static_cast<int>(*u);
-      e.kind = stored<ClusterEventKind>("cluster_events.kind", st.getColumn(1));
-      e.gpu_uuid = opt_text(st.getColumn(2));
-      e.at = st.getColumn(3).getInt64();
-      e.detail = st.getColumn(4).getString();
-      out.push_back(std::move(e));
-    }
+    while (st.executeStep()) out.push_back(event_row(st));
     return out;
   });
+}
+
+health::Event event_row(SQLite::Statement& st) {
+  health::Event e;
+  if (auto u = opt_int(st.getColumn(0))) e.unit = static_cast<int>(*u);
+  e.kind = stored<ClusterEventKind>("cluster_events.kind", st.getColumn(1));
+  e.gpu_uuid = opt_text(st.getColumn(2));
+  e.at = st.getColumn(3).getInt64();
+  e.detail = st.getColumn(4).getString();
+  return e;
 }
 
 }  // namespace cpshare

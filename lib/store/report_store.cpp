@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/event_rows.hpp"
 #include "store/guarded.hpp"
 
 namespace cpshare {
@@ -12,16 +13,6 @@ namespace cpshare {
 namespace {
 
 constexpr const char* kGpuKinds = "kind IN ('gpu_lost', 'gpu_returned')";
-
-health::Event read_event(SQLite::Statement& st) {
-  health::Event e;
-  if (auto u = opt_int(st.getColumn(0))) e.unit = static_cast<int>(*u);
-  e.kind = stored<ClusterEventKind>("cluster_events.kind", st.getColumn(1));
-  e.gpu_uuid = opt_text(st.getColumn(2));
-  e.at = st.getColumn(3).getInt64();
-  e.detail = st.getColumn(4).getString();
-  return e;
-}
 
 }  // namespace
 
@@ -43,29 +34,29 @@ Result<std::vector<health::Event>> ReportStore::gpu_events(std::int64_t cluster_
                                                            std::int64_t from, std::int64_t to, int limit) {
   return db_.read("lease report events", [&](Connection& db) -> Result<std::vector<health::Event>> {
     std::vector<health::Event> out;
-    SQLite::Statement& before = db.prepare(
-        fmt::format("SELECT unit, kind, gpu_uuid, at, detail FROM cluster_events WHERE cluster_id = ? AND unit = ? "
-                    "AND {} AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
-                    kGpuKinds));
+    SQLite::Statement& before =
+        db.prepare(fmt::format("SELECT {} FROM cluster_events WHERE cluster_id = ? AND unit = ? "
+                               "AND {} AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
+                               kEventColumns, kGpuKinds));
     for (int unit : units) {
       before.reset();
       before.bind(1, static_cast<int64_t>(cluster_id));
       before.bind(2, unit);
       before.bind(3, static_cast<int64_t>(from));
-      if (before.executeStep()) out.push_back(read_event(before));
+      if (before.executeStep()) out.push_back(event_row(before));
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const health::Event& a, const health::Event& b) { return a.at < b.at; });
-    SQLite::Statement& within = db.prepare(
-        fmt::format("SELECT unit, kind, gpu_uuid, at, detail FROM cluster_events WHERE cluster_id = ? AND {} "
-                    "AND unit IS NOT NULL AND at >= ? AND at < ? ORDER BY at, id LIMIT ?",
-                    kGpuKinds));
+    SQLite::Statement& within =
+        db.prepare(fmt::format("SELECT {} FROM cluster_events WHERE cluster_id = ? AND {} "
+                               "AND unit IS NOT NULL AND at >= ? AND at < ? ORDER BY at, id LIMIT ?",
+                               kEventColumns, kGpuKinds));
     within.bind(1, static_cast<int64_t>(cluster_id));
     within.bind(2, static_cast<int64_t>(from));
     within.bind(3, static_cast<int64_t>(to));
     within.bind(4, limit);
     while (within.executeStep()) {
-      health::Event e = read_event(within);
+      health::Event e = event_row(within);
       if (e.unit && std::find(units.begin(), units.end(), *e.unit) != units.end()) out.push_back(std::move(e));
     }
     return out;

@@ -96,4 +96,14 @@ TEST_CASE("an integer beyond 64 bits is out of range, not 'not an integer'", "[R
   REQUIRE(f.errors().size() == 2);
   CHECK(f.errors()[0].message == "must be between 1 and 4096");
   CHECK(f.errors()[1].message == "must be between 1 and 100");
+  // Past INT64_MAX but within 64 unsigned bits the parser keeps an unsigned integer: not read wrapped.
+  const nlohmann::json u = nlohmann::json::parse(R"({"offset": 18446744073709551615, "at": 9223372036854775807})");
+  api::Fields g(u, {"offset", "at"});
+  CHECK(!g.integer("offset", true, -1, 10));
+  CHECK(g.integer("at", true, 0, INT64_MAX) == INT64_MAX);
+  REQUIRE(g.errors().size() == 1);
+  CHECK(g.errors()[0].message == "must be between -1 and 10");
+  CHECK(api::beyond_int64(u["offset"]));
+  CHECK_FALSE(api::beyond_int64(u["at"]));
+  CHECK_FALSE(api::beyond_int64(nlohmann::json(12.5)));
 }
