@@ -31,7 +31,7 @@ Result<MetricsQuery> MetricsQuery::from_query(const Query& q) {
         errors.push_back({"since", "must be an RFC 3339 time (2026-12-04T08:00:00Z)"});
     } else if (name == "minutes") {
       auto n = text::parse_int<std::int64_t>(value);
-      if (n && *n >= 1 && *n <= 43200)
+      if (n && *n >= 1 && *n <= kMaxMinutes)
         out.minutes = *n;
       else
         errors.push_back({"minutes", "must be a whole number of minutes from 1 to 43200 (30 days)"});

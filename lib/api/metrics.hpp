@@ -225,13 +225,16 @@ struct Wire<MetricsAccepted> {
 };
 
 // GET /api/v1/clusters/{cpc_id}/metrics?since=RFC3339|minutes=N&resolution=raw|minute|hour:
-// the window [since, now) (or the last N minutes, 1..43200; default 60);
+// the window from since (at most 30 days ago, not after now) or the last N
+// minutes (1..43200; default 60) up to now plus the 5 minutes a sample's time
+// may run ahead of the daemon's (an agent whose clock is fast is still shown);
 // raw samples, 1-minute rollups, or (hour) the window's complete hours that
 // have been rolled up with minute rollups for the rest (default raw).
 struct MetricsQuery {
   std::optional<Time> since;
   std::optional<std::int64_t> minutes;
   std::optional<std::string> resolution;
+  static constexpr std::int64_t kMaxMinutes = 43200;  // 30 days: the longest span a read covers
   static Result<MetricsQuery> from_query(const Query& q);
 };
 template <>

@@ -34,8 +34,8 @@ namespace cpshare::clicmd::cmd {
 // A named namespace: lib/ is also built as one unity source per directory.
 namespace monitor_cmd {
 
-constexpr std::int64_t kRecent = 600;           // raw samples read at the start: the last 10 minutes
-constexpr std::int64_t kMaxSince = 30 * 86400;  // the read endpoint's longest window (43200 minutes)
+constexpr std::int64_t kRecent = 600;  // raw samples read at the start: the last 10 minutes
+constexpr std::int64_t kMaxSince = api::MetricsQuery::kMaxMinutes * 60;  // the read endpoint's longest window
 constexpr std::size_t kMaxHistory = 5000;       // samples the live view keeps for its sparklines
 constexpr int kRollupPages = 8;                 // pages of rollups read for one --since
 constexpr std::int64_t kHourlyFrom = 6 * 3600;  // a longer --since reads hour rollups
@@ -161,7 +161,9 @@ Result<Fetched> fetch_rollups(client::ApiClient& api, const Target& t, std::int6
   TRY_ASSIGN(Fetched f, fetch(api, t, since, resolution));
   f.v.from = api::Time{since};
   for (int page = 1; page < kRollupPages && !f.rollups.empty(); ++page) {
-    TRY_ASSIGN(Fetched more, fetch(api, t, f.rollups.back().minute.unix + f.rollups.back().seconds, resolution));
+    const std::int64_t next = f.rollups.back().minute.unix + f.rollups.back().seconds;
+    if (next > now) break;  // the last bucket was the current one
+    TRY_ASSIGN(Fetched more, fetch(api, t, next, resolution));
     if (more.rollups.empty()) break;
     std::ranges::move(more.rollups, std::back_inserter(f.rollups));
     f.v.last_report = more.v.last_report;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -465,10 +466,34 @@ namespace {
 
 using Window = MetricsService::Window;
 
-bool in_any(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
+// An instant t is the caller's when a window holds it: from <= t < to.
+bool holds(const std::vector<Window>& ws, std::int64_t t) {
   for (const auto& w : ws)
-    if (from < w.to && to > w.from) return true;
+    if (w.from <= t && t < w.to) return true;
   return false;
+}
+
+// A bucket [from, to) of rollups is the caller's only when one window holds
+// all of it: a minute that straddles a lease's start or end mixes in samples
+// from outside the lease (R-SEC-1), so it is left out (the raw samples of
+// those edges are still the caller's).
+bool covers(const std::vector<Window>& ws, std::int64_t from, std::int64_t to) {
+  for (const auto& w : ws)
+    if (w.from <= from && to <= w.to) return true;
+  return false;
+}
+
+// A read's since: not after the window's end (now plus the minutes a sample
+// may run ahead) and, for metrics, not before the 30 days a read may span (as
+// minutes ≤ 43200); events go back as far as they are kept.
+Result<> check_since(const std::optional<api::Time>& since, std::int64_t now, std::optional<std::int64_t> max_age) {
+  if (!since) return {};
+  if (since->unix > now + metrics::kMaxFutureSeconds)
+    return fail_fields(
+        {{"since", fmt::format("is in the future (the daemon's time is {}); give a time in the past", rfc3339(now))}});
+  if (max_age && since->unix < now - *max_age)
+    return fail_fields({{"since", "must be within the last 30 days (the span a read may cover)"}});
+  return {};
 }
 
 }  // namespace
@@ -507,7 +532,7 @@ Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector
   std::vector<StoredHour> hours;
   if (out.resolution == "hour") {
     TRY_ASSIGN(hours, store_.metrics().hours(cluster_id, from, out.to.unix, kMaxRead));
-    std::erase_if(hours, [&](const StoredHour& h) { return !in_any(windows, h.hour, h.hour + 3600); });
+    std::erase_if(hours, [&](const StoredHour& h) { return !covers(windows, h.hour, h.hour + 3600); });
   }
   auto in_hour = [&](std::int64_t minute) {
     const auto it = std::ranges::upper_bound(hours, minute, {}, &StoredHour::hour);
@@ -525,7 +550,7 @@ Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector
   for (const auto& [a, b] : gaps) {
     TRY_ASSIGN(auto rows, store_.metrics().rollups(cluster_id, a, b, kMaxRead));
     for (auto& r : rows)
-      if (!in_hour(r.minute) && in_any(windows, r.minute, r.minute + 60)) minutes.push_back(std::move(r));
+      if (!in_hour(r.minute) && covers(windows, r.minute, r.minute + 60)) minutes.push_back(std::move(r));
   }
   if (out.resolution == "hour") minutes = merge_by_hour(minutes);
   metrics::RollupSeriesBuilder series;
@@ -546,16 +571,17 @@ Result<> MetricsService::read_rollups(std::int64_t cluster_id, const std::vector
 
 Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::string& cpc_id,
                                               const api::MetricsQuery& q) {
+  const std::int64_t now = clock_.now();
+  TRY(check_since(q.since, now, api::MetricsQuery::kMaxMinutes * 60));
   TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
   if (!cluster) return fail(ErrorCode::NotFound, fmt::format("no cluster {}; cpshare list shows them", cpc_id));
-  const std::int64_t now = clock_.now();
   api::MetricsView out;
   out.cpc_id = cpc_id;
   out.resolution = q.resolution.value_or("raw");
   out.to = {now + metrics::kMaxFutureSeconds + 1};
   out.from = q.since ? *q.since : api::Time{now - q.minutes.value_or(60) * 60};
   // Whose windows the caller may see: all of it, or their leases' (R-SEC-1).
-  TRY_ASSIGN(auto windows, windows_for(caller, *cluster, out.from.unix, out.to.unix, "metrics"));
+  TRY_ASSIGN(auto windows, windows_for(caller, *cluster, "metrics"));
   if (cluster->cluster_class != 'B')
     return fail(ErrorCode::ValidationFailed,
                 fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
@@ -569,7 +595,7 @@ Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::s
   } else {
     TRY_ASSIGN(auto rows, store_.metrics().samples(cluster->id, out.from.unix, out.to.unix, kMaxRead));
     for (auto& r : rows) {
-      if (!in_any(windows, r.at, r.at + 1)) continue;
+      if (!holds(windows, r.at)) continue;
       auto s = api::decode<api::HostSample>(nlohmann::json::parse(r.sample, nullptr, false));
       if (!s)
         return fail(ErrorCode::Internal, fmt::format("stored sample at {} of cluster {} does not read back: {}", r.at,
@@ -581,10 +607,11 @@ Result<api::MetricsView> MetricsService::read(const Caller& caller, const std::s
 }
 
 Result<std::vector<Window>> MetricsService::windows_for(const Caller& caller, const catalog::Cluster& cluster,
-                                                        std::int64_t from, std::int64_t to, const std::string& what) {
+                                                        const std::string& what) {
+  constexpr auto kOpen = std::numeric_limits<std::int64_t>::max();
   std::vector<Window> windows;
   if (caller.is_admin() || caller.account.id == cluster.owner_id) {
-    windows.push_back({from, to});
+    windows.push_back({std::numeric_limits<std::int64_t>::min(), kOpen});
     return windows;
   }
   LeaseQuery lq;
@@ -593,7 +620,7 @@ Result<std::vector<Window>> MetricsService::windows_for(const Caller& caller, co
   lq.limit = 1000;
   TRY_ASSIGN(auto leases, store_.leases().query(lq));
   for (const auto& l : leases)
-    if (l.cluster_id == cluster.id && l.started_at) windows.push_back({*l.started_at, l.ended_at ? *l.ended_at : to});
+    if (l.cluster_id == cluster.id && l.started_at) windows.push_back({*l.started_at, l.ended_at.value_or(kOpen)});
   if (windows.empty())
     return fail(ErrorCode::Forbidden,
                 fmt::format("cluster {}'s {} are its owner's and its leasers' only", cluster.cpc_id, what));
@@ -602,21 +629,22 @@ Result<std::vector<Window>> MetricsService::windows_for(const Caller& caller, co
 
 Result<api::ClusterEvents> MetricsService::events(const Caller& caller, const std::string& cpc_id,
                                                   const api::ClusterEventsQuery& q) {
+  const std::int64_t now = clock_.now();
+  TRY(check_since(q.since, now, std::nullopt));
   TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(cpc_id));
   if (!cluster) return fail(ErrorCode::NotFound, fmt::format("no cluster {}; cpshare list shows them", cpc_id));
-  const std::int64_t now = clock_.now();
   api::ClusterEvents out;
   out.cpc_id = cpc_id;
   out.since = q.since.value_or(api::Time{now - metrics::kDay});
   const std::int64_t to = now + 1;
-  TRY_ASSIGN(auto windows, windows_for(caller, *cluster, out.since.unix, to, "events"));
+  TRY_ASSIGN(auto windows, windows_for(caller, *cluster, "events"));
   if (cluster->cluster_class != 'B')
     return fail(ErrorCode::ValidationFailed,
                 fmt::format("cluster {} is A-class; the specification monitors B-class clusters only", cpc_id));
   const auto limit = static_cast<int>(q.limit.value_or(api::ClusterEventsQuery::kDefaultLimit));
   TRY_ASSIGN(auto rows, store_.metrics().events(cluster->id, out.since.unix, to, limit));
   for (auto& e : rows) {
-    if (!in_any(windows, e.at, e.at + 1)) continue;
+    if (!holds(windows, e.at)) continue;
     out.items.push_back({api::Time{e.at}, e.kind, e.unit ? std::optional<std::int64_t>(*e.unit) : std::nullopt,
                          std::move(e.gpu_uuid), std::move(e.detail)});
   }

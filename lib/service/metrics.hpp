@@ -158,10 +158,12 @@ class MetricsService {
   // the newest sample says (when newer than any stored before), the events.
   Result<> apply_report(const catalog::Cluster& cluster, const std::vector<api::HostSample>& samples,
                         std::optional<std::int64_t> newest_stored);
-  // The windows of the cluster a caller may see (R-SEC-1): all of [from, to)
-  // for an admin or the owner, else the caller's leases' on it (none: FORBIDDEN).
-  Result<std::vector<Window>> windows_for(const Caller& caller, const catalog::Cluster& cluster, std::int64_t from,
-                                          std::int64_t to, const std::string& what);
+  // The windows of the cluster a caller may see (R-SEC-1): all time for an
+  // admin or the owner, else each of the caller's leases on it from its start
+  // to its end (open while active; none: FORBIDDEN). A lease that ended as it
+  // started has an empty window: it holds nothing.
+  Result<std::vector<Window>> windows_for(const Caller& caller, const catalog::Cluster& cluster,
+                                          const std::string& what);
 
   Store& store_;
   const crypto::KeyRing& keys_;

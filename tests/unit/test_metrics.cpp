@@ -366,7 +366,7 @@ TEST_CASE(
   json body = {{"class", "B"},
                {"resource_type", "GPU"},
                {"model", "RTX 4090"},
-               {"units", 2},
+               {"units", 3},
                {"unit_memory", 24'000'000'000},
                {"memory", 1'000'000'000'000},
                {"vcpus", 64},
@@ -417,6 +417,82 @@ TEST_CASE(
   CHECK(svc.read(acme, "cp-none", q).error().code == ErrorCode::NotFound);
   q.resolution = "minute";
   CHECK_FALSE(svc.read(acme, cpc, q).value().rollups.empty());
+  // Rollups only for buckets wholly within a lease: alice's 20 s lease holds
+  // no whole minute, so the minute it ended in, with t+30's sample from after
+  // her lease, is not hers; nor any hour.
+  CHECK(svc.read(alice, cpc, q).value().rollups.size() == 0);
+  q.resolution = "hour";
+  CHECK(svc.read(alice, cpc, q).value().rollups.size() == 0);
+
+  // Bob leases from 30 s into a minute m0 to 30 s into m0+2: the minute
+  // m0+1 is his whole, m0 and m0+2 are not (samples outside his lease in both).
+  f.clock.advance(60 - f.clock.now() % 60 + 60);
+  const std::int64_t m0 = f.clock.now();
+  REQUIRE(svc.ingest(id, cpc, {{sample(m0 + 10)}, 0}));
+  auto blease = f.lease(bob, cpc, 1);
+  REQUIRE(blease);
+  Lease bl = *f.store->leases().by_lease_id(blease->lease.lease_id).value();
+  const LeaseState bfrom = bl.state;
+  bl.state = LeaseState::Active;
+  bl.started_at = m0 + 30;
+  REQUIRE(f.store->leases().update(bl, bfrom));
+  f.clock.advance(150);
+  REQUIRE(svc.ingest(id, cpc, {{sample(m0 + 40), sample(m0 + 70), sample(m0 + 100), sample(m0 + 140)}, 0}));
+  bl.state = LeaseState::Ended;
+  bl.ended_at = m0 + 150;
+  REQUIRE(f.store->leases().update(bl, LeaseState::Active));
+  f.clock.advance(20);
+  REQUIRE(svc.ingest(id, cpc, {{sample(m0 + 170)}, 0}));
+  q.resolution = "raw";
+  std::vector<std::int64_t> seen;
+  const auto raw = svc.read(bob, cpc, q).value();
+  for (const auto& s : raw.samples) seen.push_back(s.at.unix);
+  CHECK(seen == std::vector<std::int64_t>{m0 + 40, m0 + 70, m0 + 100, m0 + 140});
+  q.resolution = "minute";
+  const auto bobs = api::to_rows(svc.read(bob, cpc, q).value().rollups);
+  REQUIRE(bobs.size() == 1);
+  CHECK(bobs[0].minute.unix == m0 + 60);
+  CHECK(bobs[0].samples == 2);
+  CHECK(api::to_rows(svc.read(acme, cpc, q).value().rollups).size() >= 3);  // the owner: every minute
+
+  // A lease that ended as it started holds nothing, raw or rolled up (the
+  // leases above were ended in the store, their units not given back).
+  Caller carol = f.account("carol", Role::User);
+  auto clease = f.lease(carol, cpc, 1);
+  REQUIRE(clease);
+  Lease cl = *f.store->leases().by_lease_id(clease->lease.lease_id).value();
+  cl.state = LeaseState::Ended;
+  cl.started_at = cl.ended_at = m0 + 100;
+  REQUIRE(f.store->leases().update(cl, clease->lease.state));
+  for (const char* r : {"raw", "minute", "hour"}) {
+    q.resolution = r;
+    const auto v = svc.read(carol, cpc, q).value();
+    CHECK(v.samples.empty());
+    CHECK(v.rollups.size() == 0);
+  }
+}
+
+TEST_CASE("metrics: since may not be after the window (now + 5 min), nor (for metrics) more than 30 days ago",
+          "[metrics]") {
+  Fixture f;
+  const auto admin = cpshare::testing::insert_caller(*f.store, f.clock, "root", Role::Admin);
+  api::MetricsQuery q;
+  q.since = api::Time{kNow + metrics::kMaxFutureSeconds};  // a page after the current minute: empty, not an error
+  CHECK(f.svc.read(admin, "CPC-B", q));
+  q.since = api::Time{kNow + metrics::kMaxFutureSeconds + 1};
+  auto e = f.svc.read(admin, "CPC-B", q);
+  REQUIRE_FALSE(e);
+  CHECK(e.error().code == ErrorCode::ValidationFailed);
+  CHECK(e.error().message.find("since") != std::string::npos);
+  q.since = api::Time{kNow - 30 * 86400 - 1};
+  CHECK(f.svc.read(admin, "CPC-B", q).error().code == ErrorCode::ValidationFailed);
+  q.since = api::Time{kNow - 30 * 86400};
+  CHECK(f.svc.read(admin, "CPC-B", q));
+  api::ClusterEventsQuery eq;
+  eq.since = api::Time{kNow + metrics::kMaxFutureSeconds + 60};
+  CHECK(f.svc.events(admin, "CPC-B", eq).error().code == ErrorCode::ValidationFailed);
+  eq.since = api::Time{kNow - 60 * 86400};  // events go back as far as they are kept
+  CHECK(f.svc.events(admin, "CPC-B", eq));
 }
 
 TEST_CASE("metrics: rollups by column; stored rows read without a tree; rows and columns convert both ways",
