@@ -83,6 +83,17 @@ concept Endpoint = requires {
 &&(BodyRequest<typename E::Request> || QueryRequest<typename E::Request> ||
    std::is_same_v<typename E::Request, NoRequest>);
 
+// Bulk work (an endpoint with `static constexpr bool bulk = true`): the daemon
+// answers it on its lower-priority lane (util/bulk_lane.hpp), so that it does
+// not take the CPU from interactive requests.
+template <Endpoint E>
+constexpr bool is_bulk() {
+  if constexpr (requires { E::bulk; })
+    return E::bulk;
+  else
+    return false;
+}
+
 // Path parameters by name ({"cpc_id": "cp-7k2m9x4qvd"}).
 class PathParams {
  public:

@@ -394,6 +394,7 @@ struct PostMetrics {
   static constexpr Auth auth = Auth::Agent;
   static constexpr int status = 200;
   static constexpr std::string_view summary = "A B-class cluster's agent reports host samples";
+  static constexpr bool bulk = true;  // read, checked and stored on the daemon's bulk lane
   using Request = MetricsBatch;
   using Response = MetricsAccepted;
 };

@@ -4,10 +4,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <regex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -22,6 +24,13 @@
 #include "util/memory.hpp"
 
 namespace cpshare {
+
+namespace {
+// Bulk work waits on the one writer's group commit as much as it computes: a
+// lane of one thread per CPU left one batch per fsync and halved ingest
+// (bench/ingest.sh); eight per CPU keep the commits grouped.
+constexpr unsigned kBulkThreadsPerCpu = 8;
+}  // namespace
 
 namespace {
 
@@ -63,6 +72,9 @@ HttpServer::HttpServer(AccountServices& accounts, CatalogService& catalog, Lease
                        MetricsService& metrics, PlatformMetrics& platform, Logger& log, std::optional<TlsFiles> tls,
                        ServerOptions options)
     : routes_(std::make_unique<Routes>()),
+      lane_(std::make_unique<BulkLane>(options.bulk_threads != 0
+                                           ? options.bulk_threads
+                                           : kBulkThreadsPerCpu * std::max(1U, std::thread::hardware_concurrency()))),
       accounts_(accounts),
       catalog_(catalog),
       leases_(leases),
@@ -146,9 +158,10 @@ void HttpServer::serve_routes() {
 void HttpServer::serve(const Route& route) {
   const RouteHandler handler = route.handler;
   const api::Auth auth = route.auth;
+  BulkLane* const lane = route.bulk ? lane_.get() : nullptr;
   const std::string_view method = api::method_name(route.method), path = route.path;
   const std::vector<std::string> names = api::path_parameter_names(route.path);
-  auto wrapped = [this, handler, auth, names, method, path](const httplib::Request& req, httplib::Response& res) {
+  auto wrapped = [this, handler, auth, lane, names, method, path](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
     RequestContext ctx{client_address(routes_->proxies, req), req.get_header_value("User-Agent")};
     std::vector<std::pair<std::string, std::string>> values;
@@ -168,7 +181,9 @@ void HttpServer::serve(const Route& route) {
         if (auth == api::Auth::Admin && caller->account.role != Role::Admin)
           return fail(ErrorCode::Forbidden, "this needs an administrator account");
       }
-      return handler(req, ctx, caller ? &*caller : nullptr, params);
+      const Caller* const who = caller ? &*caller : nullptr;
+      if (lane != nullptr) return lane->run([&] { return handler(req, ctx, who, params); });
+      return handler(req, ctx, who, params);
     }();
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");

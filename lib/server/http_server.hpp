@@ -15,6 +15,7 @@
 #include "service/leases.hpp"
 #include "service/metrics.hpp"
 #include "service/platform_metrics.hpp"
+#include "util/bulk_lane.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -41,6 +42,9 @@ struct ServerOptions {
   // Peers (a reverse proxy on this host, say) whose X-Forwarded-For names the
   // client; their own address is not capped.
   std::vector<std::string> trusted_proxies;
+  // Threads of the bulk lane (util/bulk_lane.hpp) that answer bulk endpoints
+  // (api::is_bulk: an agent's samples) at nice +10; 0: eight per CPU.
+  unsigned bulk_threads = 0;
 };
 
 class HttpServer {
@@ -84,6 +88,7 @@ class HttpServer {
   // Pre-routing (framing, empty bodies), the envelope for unrouted and unreadable requests, exceptions.
   void install_fallbacks();
   std::unique_ptr<Routes> routes_;
+  std::unique_ptr<BulkLane> lane_;  // outlives server_: its threads may wait on it
   std::unique_ptr<httplib::Server> server_;
   AccountServices& accounts_;
   CatalogService& catalog_;

@@ -45,6 +45,7 @@ struct Route {
   api::Auth auth;
   std::string_view summary;
   RouteHandler handler;  // receives a non-null Caller exactly when auth != None
+  bool bulk = false;     // run on the bulk lane (util/bulk_lane.hpp)
 };
 
 // The request's JSON body under api::parse_json_body's rules.
@@ -78,7 +79,7 @@ class RouteTable {
 
  private:
   void add_row(const EndpointRow& row) {
-    add_route(Route{row.method, row.path, row.auth, row.summary, http_handler(row)});
+    add_route(Route{row.method, row.path, row.auth, row.summary, http_handler(row), row.bulk});
   }
   void add_route(Route route) { routes_.push_back(std::move(route)); }
   std::vector<Route> routes_;

@@ -71,6 +71,7 @@ struct EndpointRow {
   std::string_view summary;
   RequestIn in;
   EndpointHandler handler;
+  bool bulk = false;  // api::is_bulk<E>(): served on the daemon's bulk lane
 };
 
 // The row of endpoint E with handler fn (the checks described above).
@@ -116,7 +117,7 @@ EndpointRow endpoint_row(F fn) {
       return EndpointReply{E::status, api::encode(*out), std::nullopt};
     }
   };
-  return EndpointRow{E::method, E::path, E::auth, E::summary, request_in<Req>(), std::move(h)};
+  return EndpointRow{E::method, E::path, E::auth, E::summary, request_in<Req>(), std::move(h), api::is_bulk<E>()};
 }
 
 // The rows of the services, in the order they were bound (the daemon serves
