@@ -10,7 +10,8 @@
 # gives availability, the lost GPU, utilisation mean and p95 of 1-minute means, latency
 # and loss exactly as computed here from the posted samples and the daemon's events. The
 # supplier sees the same report; another user and a rival supplier do not see the lease
-# (NOT_FOUND, as `leases show`); an A-class lease and a B-class lease never active have
+# (NOT_FOUND, as `leases show`), nor does the cluster's agent token (UNAUTHENTICATED saying
+# it is an agent token, as on every user endpoint); an A-class lease and a B-class lease never active have
 # none; a lease whose window has no minutes has "-" for its availability. The text reads
 # "No service report yet for lease L: <reason>." [R-LEASE-8]
 source "$(dirname "$0")/lib.sh"
@@ -170,6 +171,15 @@ expect_error NOT_FOUND 5 bob leases show "$lease" --report
 expect_error NOT_FOUND 5 rival leases show "$lease" --report
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/leases/$lease/report")
 [ "$code" = 401 ] || fail "the report without a session: $code"
+# The cluster's agent token is no session: every user endpoint says so alike (not "this session has ended").
+for path in "leases/$lease/report" me "leases/$lease" clusters; do
+  code=$(curl -s -o "$T/agent.json" -w '%{http_code}' -H "Authorization: Bearer $agent" "$URL/api/v1/$path")
+  [ "$code" = 401 ] && jq -e '.error.code == "UNAUTHENTICATED" and (.error.message |
+    contains("agent token (cpa_…), which only the agent'"'"'s endpoints take") and (contains("ended") | not))' \
+    "$T/agent.json" >/dev/null || fail "GET /api/v1/$path with the agent token: $code $(cat "$T/agent.json")"
+done
+[ "$(jq -r .error.message "$T/agent.json")" = "$(curl -s -H "Authorization: Bearer $agent" "$URL/api/v1/me" |
+  jq -r .error.message)" ] || fail "the agent token's answer differs between endpoints"
 expect_error NOT_FOUND 5 alice leases show ls-0000000000 --report
 expect_error VALIDATION_FAILED 2 alice leases show "$lease" --report --access
 
