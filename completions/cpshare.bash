@@ -6,7 +6,7 @@
 _cpshare_node() {
   case "$1" in
     "")
-      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings monitor agent version completion"
+      _cpshare_children="register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings monitor agent version completion help"
       _cpshare_flags="-h --server --json --ca-file --help"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="" ;;
@@ -260,6 +260,11 @@ _cpshare_node() {
       _cpshare_flags="-h --server --json --ca-file --help"
       _cpshare_valued="--server --ca-file"
       _cpshare_args="bash zsh fish" ;;
+    "help")
+      _cpshare_children=""
+      _cpshare_flags="-h --server --json --ca-file --help"
+      _cpshare_valued="--server --ca-file"
+      _cpshare_args="" ;;
   esac
 }
 

@@ -6,7 +6,7 @@
 function __cpshare_node
     switch "$argv[1]"
         case ''
-            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings monitor agent version completion
+            set -g __cpshare_children register activate login logout whoami sessions profile password deregister mfa admin publish show list filter update delist relist units events cluster lease leases approve reject terminate release redeem bills earnings monitor agent version completion help
             set -g __cpshare_valued --server --ca-file
         case 'register'
             set -g __cpshare_children 
@@ -158,6 +158,9 @@ function __cpshare_node
         case 'completion'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
+        case 'help'
+            set -g __cpshare_children 
+            set -g __cpshare_valued --server --ca-file
     end
 end
 
@@ -225,6 +228,7 @@ complete -c cpshare -n '__cpshare_at \'\'' -a monitor -d 'Watch a B-class cluste
 complete -c cpshare -n '__cpshare_at \'\'' -a agent -d 'Report this B-class host\'s readings to the platform (Irmds), in the foreground'
 complete -c cpshare -n '__cpshare_at \'\'' -a version -d 'Show the versions of cpshare and of the server'
 complete -c cpshare -n '__cpshare_at \'\'' -a completion -d 'Print the shell completion script for bash, zsh or fish'
+complete -c cpshare -n '__cpshare_at \'\'' -a help -d 'Show the help of cpshare or of a command (as COMMAND --help)'
 complete -c cpshare -n '__cpshare_at \'register\'' -l supplier -d 'Register a supplier (a cluster owner) instead of a user'
 complete -c cpshare -n '__cpshare_at \'register\'' -l kind -x -a 'enterprise individual' -d 'Supplier kind (implies --supplier)'
 complete -c cpshare -n '__cpshare_at \'register\'' -l username -x -d 'Account name: 3-32 characters, a letter first, then letters, digits, _ - .'
@@ -322,11 +326,11 @@ complete -c cpshare -n '__cpshare_at \'publish\'' -l environment -x -d 'An envir
 complete -c cpshare -n '__cpshare_at \'publish\'' -l file -r -F -d 'Send FILE, a publish request in the API\'s JSON (bytes and fen), as is'
 complete -c cpshare -n '__cpshare_at \'list\'' -l mine -d 'Your own clusters, delisted ones and those without free units included'
 complete -c cpshare -n '__cpshare_at \'list\'' -l region -x -d '\'any\' for every region, or a region to show first (default: yours first)'
-complete -c cpshare -n '__cpshare_at \'list\'' -l sort -x -d 'Order by price_hourly (cheapest first) or price_hourly- (dearest first)'
+complete -c cpshare -n '__cpshare_at \'list\'' -l sort -x -d 'Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most reliable first); clusters without the value come last. F is one of model, units, units_free, unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region, storage, reliability'
 complete -c cpshare -n '__cpshare_at \'list\'' -l limit -x -d 'At most N clusters (1 to 500, default 50)'
 complete -c cpshare -n '__cpshare_at \'list\'' -l offset -x -d 'Skip the first N clusters (to page on)'
 complete -c cpshare -n '__cpshare_at \'filter\'' -l region -x -d '\'any\' for every region, or a region to show first (default: yours first)'
-complete -c cpshare -n '__cpshare_at \'filter\'' -l sort -x -d 'Order by price_hourly (cheapest first) or price_hourly- (dearest first)'
+complete -c cpshare -n '__cpshare_at \'filter\'' -l sort -x -d 'Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most reliable first); clusters without the value come last. F is one of model, units, units_free, unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region, storage, reliability'
 complete -c cpshare -n '__cpshare_at \'filter\'' -l limit -x -d 'At most N clusters (1 to 500, default 50)'
 complete -c cpshare -n '__cpshare_at \'filter\'' -l offset -x -d 'Skip the first N clusters (to page on)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'

@@ -39,7 +39,8 @@ namespace cpshare::api {
 enum class Method { Get, Post, Put, Patch, Delete };
 std::string_view method_name(Method m);  // "GET"
 
-// Query parameters as the server received them (name → values, in order).
+// Query parameters as the server read them (request_rules.hpp parse_query:
+// URL Standard form parsing, each name at most once).
 using Query = std::multimap<std::string, std::string>;
 
 // No request data at all.

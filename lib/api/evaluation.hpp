@@ -62,7 +62,8 @@ struct Wire<ServiceReport> {
 // B-class lease that is active, or ended and its report is being made (by the
 // daemon's scheduler, seconds after the agent confirms the units freed);
 // "none": an A-class lease (the specification evaluates B-class service only)
-// or a B-class lease that never became active. `reason` says which, null when
+// or a B-class lease that never became active. `reason` says which, in words
+// that follow "no report for lease L: " (so without the lease's id), null when
 // ready.
 struct LeaseReportView {
   std::string lease_id;

@@ -166,6 +166,29 @@ Result<> check_request_text(const std::vector<std::pair<std::string, std::string
   return {};
 }
 
+Result<std::multimap<std::string, std::string>> parse_query(std::string_view query) {
+  auto form_decode = [](std::string_view s) {
+    std::string plus_as_space(s);
+    std::ranges::replace(plus_as_space, '+', ' ');
+    return text::percent_decode(plus_as_space);
+  };
+  std::multimap<std::string, std::string> out;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    out.emplace(form_decode(pair.substr(0, eq)),
+                eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1)));
+  }
+  TRY(check_request_text({}, out));
+  for (auto it = out.begin(); it != out.end(); it = out.upper_bound(it->first))
+    if (out.count(it->first) > 1)
+      return fail_fields({{text::clip(it->first, 64), "is given more than once in the query; give it once"}});
+  return out;
+}
+
 Result<json> parse_json_body(std::string_view body, std::string_view content_type) {
   if (body.empty()) return json::object();
   TRY(check_json_media_type(content_type));

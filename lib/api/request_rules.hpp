@@ -36,11 +36,23 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 Result<nlohmann::json> parse_json_body(std::string_view body, std::string_view content_type);
 
 // The request's text outside the body: each path parameter and each query
-// parameter's name and value (as decoded from percent-encoding) must be UTF-8
+// parameter's name and value (as decoded from percent-encoding; parse_query
+// checks its own) must be UTF-8
 // (RFC 3986 §2.5: URI text is UTF-8, percent-encoded), else MALFORMED_REQUEST
 // naming it. Handlers may then echo them into JSON, which must be UTF-8.
 Result<> check_request_text(const std::vector<std::pair<std::string, std::string>>& path_params,
                             const std::multimap<std::string, std::string>& query);
+
+// A request's query string (what follows "?", without it) as parameters, read
+// as the URL Standard (WHATWG) reads application/x-www-form-urlencoded: pairs
+// split at "&" (empty ones skipped), each pair's name and value split at its
+// FIRST "=" (so "filter=reliability>=0.95" is the filter "reliability>=0.95";
+// a pair without "=" has the value ""), "+" read as a space, then
+// percent-decoded. The names and values must then be UTF-8 (check_request_text).
+// A name given twice ("state=active&state=ended") → VALIDATION_FAILED naming
+// it: no endpoint of docs/openapi.yaml takes a repeated parameter, and which
+// one was meant cannot be guessed.
+Result<std::multimap<std::string, std::string>> parse_query(std::string_view query);
 
 // The token of an Authorization header using the Bearer scheme (RFC 6750 §2.1),
 // the scheme name matched case-insensitively (RFC 9110 §11.1) and spaces or

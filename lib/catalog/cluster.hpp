@@ -88,6 +88,9 @@ namespace cpshare::catalog {
 std::string new_cpc_id();
 // Exactly that shape, lower case ("cp-7k2m9x4qvd").
 bool is_cpc_id(std::string_view id);
+// A B-class cluster's agent token begins so ("cpa_" + 43 characters of base64url),
+// which tells it from a session token wherever a token is given.
+inline constexpr std::string_view kAgentTokenPrefix = "cpa_";
 // What is wrong with an http(s) address (the platform_url's rules; also a B-class lease's
 // access URL, api/agent_work.hpp), or "" when nothing is.
 std::string url_problem(const std::string& url);

@@ -419,27 +419,34 @@ Check<std::int64_t> money_value(const FieldDef& f, std::string_view v) {
 }
 
 // A ratio from 0 to 1 as a decimal ("0.95", "1", ".999") or a percentage
-// ("95%", "99.9%"), read exactly into millionths.
+// ("95%", "99.9%"), read exactly into millionths: at most 6 decimals as a
+// ratio, 4 as a percentage. A value over 1 (100%) is out of range, whatever
+// its decimals; a value in range with more decimals than millionths keep is
+// refused rather than rounded.
 Check<std::int64_t> ratio_value(const FieldDef& f, std::string_view v) {
-  const auto bad = [&] {
-    return std::unexpected(std::string(f.name) + ": '" + shown(v) +
-                           "' is not a ratio from 0 to 1 (use e.g. 0.95 or 95%)");
-  };
+  const std::string head = std::string(f.name) + ": '" + shown(v) + "' ";
   const bool percent = !v.empty() && v.back() == '%';
-  if (percent) v.remove_suffix(1);
-  const auto dot = v.find('.');
-  const std::string_view whole = v.substr(0, dot), frac = dot == v.npos ? std::string_view() : v.substr(dot + 1);
+  const std::string_view num = percent ? v.substr(0, v.size() - 1) : v;
+  const auto dot = num.find('.');
+  const std::string_view whole = num.substr(0, dot);
+  const std::string_view frac = dot == num.npos ? std::string_view() : num.substr(dot + 1);
   if ((whole.empty() && frac.empty()) || (!whole.empty() && !all_digits(whole)) ||
-      (dot != v.npos && (frac.empty() || !all_digits(frac))))
-    return bad();
-  const int scale = percent ? 4 : 6;  // digits after the point that millionths keep
-  if (frac.size() > static_cast<std::size_t>(scale)) return bad();
-  const auto w = whole.empty() ? std::optional<std::int64_t>(0) : parse_digits(whole.substr(0, 4));
-  if (!w || whole.size() > 4) return bad();
-  std::int64_t n = *w;
-  for (int k = 0; k < scale; ++k)
-    n = n * 10 + (static_cast<std::size_t>(k) < frac.size() ? frac[static_cast<std::size_t>(k)] - '0' : 0);
-  if (n > 1000000) return bad();
+      (dot != num.npos && (frac.empty() || !all_digits(frac))))
+    return std::unexpected(head + "is not a ratio from 0 to 1 (use e.g. 0.95 or 95%)");
+  const std::string_view significant = whole.substr(std::min(whole.find_first_not_of('0'), whole.size()));
+  const std::int64_t top = percent ? 100 : 1;
+  // The whole part, read only as far as telling it from top (at most 3 digits).
+  const std::int64_t w = significant.size() > 3 ? top + 1 : parse_digits(significant).value_or(0);
+  const bool frac_zero = std::ranges::all_of(frac, [](char c) { return c == '0'; });
+  if (w > top || (w == top && !frac_zero))
+    return std::unexpected(head + (percent ? "is over 100%" : "is over 1") +
+                           " (a ratio is from 0 to 1, or a percentage from 0% to 100%)");
+  const std::size_t scale = percent ? 4 : 6;  // digits after the point that millionths keep
+  if (frac.size() > scale)
+    return std::unexpected(head + "has more than " + std::to_string(scale) + " decimals: " + std::string(f.name) +
+                           " is counted in millionths (at most 6 decimals as a ratio, 4 as a percentage)");
+  std::int64_t n = w;
+  for (std::size_t k = 0; k < scale; ++k) n = n * 10 + (k < frac.size() ? frac[k] - '0' : 0);
   return n;
 }
 

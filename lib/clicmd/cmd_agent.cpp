@@ -11,6 +11,7 @@
 #include "agent/work.hpp"
 #include "api/agent_work.hpp"
 #include "api/metrics.hpp"
+#include "catalog/cluster.hpp"
 #include "clicmd/context.hpp"
 #include "client/config.hpp"
 #include "util/log.hpp"
@@ -82,7 +83,7 @@ Result<std::string> read_token(Context& ctx, const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string token = text::trim(ss.str());
-  if (!token.starts_with("cpa_") || token.size() < 20)
+  if (!token.starts_with(catalog::kAgentTokenPrefix) || token.size() < 20)
     return usage_error(
         fmt::format("{} does not hold an agent token (cpa_…, printed once by `cpshare publish` for "
                     "a B-class cluster)",

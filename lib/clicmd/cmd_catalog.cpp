@@ -17,6 +17,7 @@
 #include "api/catalog.hpp"
 #include "api/metrics.hpp"
 #include "catalog/cluster.hpp"
+#include "catalog/filter.hpp"
 #include "catalog/units.hpp"
 #include "domain/normalize.hpp"
 #include "clicmd/context.hpp"
@@ -432,9 +433,18 @@ void print_cluster_table(std::ostream& out, const std::vector<api::ClusterView>&
 
 // ---------------------------------------------------------------- list and filter
 
+// Every field the daemon sorts by (catalog::sort_fields), so the help cannot drift from it.
+std::string sort_help() {
+  std::string fields;
+  for (auto name : catalog::sort_fields()) fields += (fields.empty() ? "" : ", ") + std::string(name);
+  return "Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most "
+         "reliable first); clusters without the value come last. F is one of " +
+         fields;
+}
+
 void declare_paging(CLI::App* app, Args& a) {
   a.option(app, "--region", "R", "'any' for every region, or a region to show first (default: yours first)");
-  a.option(app, "--sort", "F", "Order by price_hourly (cheapest first) or price_hourly- (dearest first)");
+  a.option(app, "--sort", "F", sort_help());
   a.option(app, "--limit", "N", "At most N clusters (1 to 500, default 50)");
   a.option(app, "--offset", "N", "Skip the first N clusters (to page on)");
 }

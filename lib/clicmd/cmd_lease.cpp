@@ -432,16 +432,18 @@ std::string duration_text(std::int64_t seconds) {
 
 void print_report(std::ostream& out, const api::LeaseReportView& v, const DisplayZone& zone) {
   if (!v.report) {
-    out << fmt::format("{} report for lease {}: {}.\n", v.status == "pending" ? "No service report yet" : "No service",
-                       v.lease_id, or_dash(v.reason));
+    out << fmt::format("No service report {}for lease {}: {}.\n", v.status == "pending" ? "yet " : "", v.lease_id,
+                       or_dash(v.reason));
     return;
   }
   const api::ServiceReport& r = *v.report;
   auto line = [&](std::string_view label, const std::string& value) { out << fmt::format("{:<14}{}\n", label, value); };
   out << fmt::format("Service report of lease {} (R-LEASE-8), made {}\n", v.lease_id, local_time(v.made_at, zone));
   line("Window:", fmt::format("{} to {}", local_time(r.from, zone, true), local_time(r.to, zone, true)));
-  line("Availability:",
-       fmt::format("{} ({} of {} minutes reported)", percent(r.availability), r.minutes_reported, r.minutes));
+  // A share of no minutes (a lease ended the instant it began) is no share: "-".
+  line("Availability:", r.minutes == 0 ? std::string("- (the window has no minutes)")
+                                       : fmt::format("{} ({} of {} minutes reported)", percent(r.availability),
+                                                     r.minutes_reported, r.minutes));
   if (r.gpus_lost.empty()) line("GPUs lost:", "none");
   for (std::size_t i = 0; i < r.gpus_lost.size(); ++i) {
     const api::LostGpu& g = r.gpus_lost[i];
@@ -629,8 +631,9 @@ std::vector<Command> lease_commands() {
        "--report shows a B-class lease's service report (R-LEASE-8), which the platform makes once the lease has "
        "ended, for its user and its supplier alike: the window (activation to end), availability (the share of its "
        "minutes with a report from the cluster's agent), each GPU lost (unit, UUID, since when, for how long), GPU "
-       "utilisation (the mean and the p95 of 1-minute means), probe latency and loss; \"-\" where the hardware "
-       "gave no reading. With --json, --report prints {\"lease_id\", \"status\" (ready, pending or none), \"reason\", "
+       "utilisation (the mean and the p95 of 1-minute means), probe latency and loss; \"-\" where there is "
+       "nothing to average (the hardware gave no reading, a window with no minutes). With --json, --report prints "
+       "{\"lease_id\", \"status\" (ready, pending or none), \"reason\", "
        "\"made_at\", \"report\"}."},
       {{"approve"},
        "Approve a lease request of your cluster and get its authorization code",

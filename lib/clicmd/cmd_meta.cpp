@@ -1,10 +1,11 @@
-// version, completion, __man.
+// version, completion, help, __man.
 #include <CLI/CLI.hpp>
 
 #include "api/meta.hpp"
 #include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/docgen.hpp"
+#include "clicmd/runner.hpp"
 
 namespace cpshare::clicmd::cmd {
 
@@ -36,6 +37,19 @@ Result<> run_completion(Context& ctx) {
   return {};
 }
 
+void declare_help(CLI::App* app, Args& a) {
+  a.positional(app, "COMMAND", "The command, as its words (leases show); none: cpshare itself", false);
+}
+
+// `cpshare help` (with words, run() reads them: help_words).
+Result<> run_help(Context& ctx) {
+  std::vector<std::string> words;
+  if (auto w = ctx.args.get("COMMAND")) words.push_back(*w);
+  TRY_ASSIGN(const std::string text, help_text(words));
+  ctx.io.out << text;
+  return {};
+}
+
 Result<> run_man(Context& ctx) {
   ctx.io.out << man_page(commands());
   return {};
@@ -52,6 +66,14 @@ std::vector<Command> meta_commands() {
        {"source <(cpshare completion bash)", "cpshare completion fish > ~/.config/fish/completions/cpshare.fish"},
        declare_completion,
        run_completion},
+      {{"help"},
+       "Show the help of cpshare or of a command (as COMMAND --help)",
+       {"cpshare help", "cpshare help leases show"},
+       declare_help,
+       run_help,
+       false,
+       "A word that is not a command at its place is a usage error (exit 2) that names the closest command, as "
+       "on any command line."},
       {{"__man"}, "Print the man page (roff)", {}, nullptr, run_man, /*hidden=*/true},
   };
 }

@@ -190,11 +190,12 @@ void absorb(State& st, api::MetricsView& v, std::int64_t now) {
 }
 
 // The first read: the last minutes' raw samples and, with --since, the span's
-// rollups before them (each minute one sample of its means). Returns the rollups.
-Result<std::vector<api::RollupView>> load(client::ApiClient& api, State& st, bool with_rollups, std::int64_t now) {
+// rollups before them (each minute one sample of its means). Returns the
+// rollups' answer (its resolution, the rows).
+Result<Fetched> load(client::ApiClient& api, State& st, bool with_rollups, std::int64_t now) {
   TRY_ASSIGN(Fetched raw, fetch(api, st.target, now - kRecent, "raw"));
   absorb(st, raw.v, now);
-  if (!with_rollups) return std::vector<api::RollupView>{};
+  if (!with_rollups) return Fetched{};
   TRY_ASSIGN(Fetched v, fetch_rollups(api, st.target, now - st.span, now));
   const std::int64_t first_raw = st.history.empty() ? INT64_MAX : minute_of(st.history.front().at.unix);
   std::vector<api::RollupView> older;
@@ -203,7 +204,7 @@ Result<std::vector<api::RollupView>> load(client::ApiClient& api, State& st, boo
   // A long span's minutes merged so that it stays whole within kMaxHistory.
   auto before = cli::samples_from_rollups(cli::coarsen(older, kMaxHistory / 2));
   st.history.insert(st.history.begin(), std::make_move_iterator(before.begin()), std::make_move_iterator(before.end()));
-  return std::move(v.rollups);
+  return v;
 }
 
 Result<> refresh(client::ApiClient& api, State& st, std::int64_t now) {
@@ -269,12 +270,13 @@ Result<> print_json(Context& ctx, client::ApiClient& api, const Target& t, const
 
 Result<> print_once(Context& ctx, client::ApiClient& api, State& st, const Options& o) {
   const std::int64_t now = unix_now();
-  TRY_ASSIGN(auto rollups, load(api, st, o.since.has_value(), now));
+  TRY_ASSIGN(const Fetched history, load(api, st, o.since.has_value(), now));
   const int cols = columns(ctx);
   for (const auto& line : cli::render_monitor(frame_of(st, now), cols)) ctx.io.out << line << "\n";
   if (o.since) {
     ctx.io.out << "\n";
-    for (const auto& line : cli::render_history(rollups, *o.since, cols)) ctx.io.out << line << "\n";
+    for (const auto& line : cli::render_history(history.rollups, *o.since, history.v.resolution, cols))
+      ctx.io.out << line << "\n";
   }
   return {};
 }

@@ -296,7 +296,7 @@ std::vector<std::optional<double>> bucket_by_time(const std::vector<std::pair<st
 }
 
 std::vector<std::string> render_history(const std::vector<api::RollupView>& rollups, std::int64_t span_seconds,
-                                        int columns) {
+                                        std::string_view resolution, int columns) {
   columns = std::max(columns, 60);
   std::vector<std::string> out;
   const std::int64_t minutes = std::max<std::int64_t>(span_seconds / kMinute, 1);
@@ -310,10 +310,9 @@ std::vector<std::string> render_history(const std::vector<api::RollupView>& roll
   std::int64_t reported = 0;
   for (const auto& r : rollups) reported += r.minutes;
   out.push_back(fmt::format("History  last {}, {} rollups: {} of {} minutes with reports", duration_text(span_seconds),
-                            rollups.front().seconds >= 3600 ? "hour and minute" : "minute",
-                            std::min<std::int64_t>(reported, minutes), minutes));
+                            resolution, std::min<std::int64_t>(reported, minutes), minutes));
   out.push_back(text::pad_right("", kLabel) + " " + pad_left("min", kValue) + " " + pad_left("mean", kValue) + " " +
-                pad_left("max", kValue) + "  per minute, oldest first");
+                pad_left("max", kValue) + fmt::format("  per {}, oldest first", resolution));
   std::set<std::string> keys;
   for (const auto& r : rollups)
     if (r.readings.is_object())

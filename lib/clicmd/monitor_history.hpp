@@ -1,7 +1,8 @@
 // The history side of `cpshare monitor` (issue 11, Build point 5; R-MON-2):
-// `--since DURATION` reads the cluster's minute rollups (api::RollupView) and
-// shows them as a table (--once) or as the span of the live view's
-// sparklines. Pure: no terminal, no network. Absent readings stay absent.
+// `--since DURATION` reads the cluster's minute rollups, hour rollups past 6 h
+// (api::RollupView), and shows them as a table (--once) or as the span of the
+// live view's sparklines. Pure: no terminal, no network. Absent readings stay
+// absent.
 #pragma once
 
 #include <cstdint>
@@ -33,13 +34,14 @@ std::vector<api::HostSample> samples_from_rollups(const std::vector<api::RollupV
 std::vector<api::RollupView> coarsen(const std::vector<api::RollupView>& rollups, std::size_t most);
 
 // The history as a table no wider than `columns` (at least 60 assumed): a
-// header (span, minutes with reports), then per reading shown (each GPU's
+// header (span, the rollups' `resolution` as the daemon answered it, "minute"
+// or "hour", minutes with reports), then per reading shown (each GPU's
 // utilisation, memory used, temperature, power, voltage; CPU busy, load,
 // memory available, disks, interfaces, latency, loss, sensors) its min, mean
-// and max over the span and a sparkline of the minutes' means across the span.
+// and max over the span and a sparkline of the rollups' means across the span.
 // No rollups: one line saying so.
 std::vector<std::string> render_history(const std::vector<api::RollupView>& rollups, std::int64_t span_seconds,
-                                        int columns);
+                                        std::string_view resolution, int columns);
 
 // The minute means of `values` placed in `cells` cells by time over
 // [from, to): each cell the mean of the values that fall in it; a cell no

@@ -61,7 +61,7 @@ std::string memory_text(const api::GpuReading& g) {
 }
 
 std::string gpu_line(const api::GpuReading& g, const std::vector<api::HostSample>& h, int columns) {
-  const std::string index = g.index ? std::to_string(*g.index) : "?";
+  const std::string index = g.index ? std::to_string(*g.index) : "-";  // a rollup's GPUs have none
   if (g.lost) return fmt::format("GPU {:>2}  {}  掉卡 LOST", index, text::clip(g.uuid, 40));
   const int bar_width = std::clamp(columns / 6, 8, 20);
   const std::string util = g.utilization_ratio ? bar(*g.utilization_ratio, bar_width)
@@ -99,13 +99,17 @@ void host_lines(std::vector<std::string>& out, const api::HostSample& s, int col
   for (const auto& i : s.interfaces)
     out.push_back(fmt::format("Net     {:<10} rx {:>12}  tx {:>12}", i.name, rate(i.receive_bytes_per_second),
                               rate(i.transmit_bytes_per_second)));
-  if (s.network)
+  // Latency and loss are means over the probes: over none (or a minute's
+  // means, whose probes are not counted) there is nothing to show.
+  if (s.network && s.network->probes > 0)
     out.push_back(fmt::format(
         "Path    latency {}  loss {}  ({} probes)",
         reading_or_dash(
             s.network->latency_seconds ? std::optional<double>(*s.network->latency_seconds * 1000) : std::nullopt,
             "{:.1f} ms"),
         percent(s.network->loss_ratio), s.network->probes));
+  else if (s.network)
+    out.push_back("Path    latency -  loss -  (no probes)");
   for (const auto& sensor : s.sensors)
     out.push_back(fmt::format(
         "Sensor  {} {}: {}", sensor.chip, sensor.label,
@@ -164,7 +168,7 @@ std::vector<std::string> render_monitor(const MonitorFrame& frame, int columns) 
   if (!now.gpu_error && now.gpu_source != "none")
     for (const auto& uuid : frame.gpus_shown)
       if (std::ranges::none_of(now.gpus, [&](const api::GpuReading& g) { return g.uuid == uuid; }))
-        out.push_back(fmt::format("GPU  ?  {}  掉卡 LOST (missing from the report)", text::clip(uuid, 40)));
+        out.push_back(fmt::format("GPU  -  {}  掉卡 LOST (missing from the report)", text::clip(uuid, 40)));
   host_lines(out, now, columns);
   for (auto& line : out)
     if (static_cast<int>(text::display_width(line)) > columns)

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <optional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -110,8 +111,8 @@ struct Tree {
 
   explicit Tree(const std::vector<Command>& table) {
     root.footer(
-        "Run 'cpshare COMMAND --help' for a command's options; 'man cpshare' for the exit status,\n"
-        "environment and files.");
+        "Run 'cpshare help COMMAND' or 'cpshare COMMAND --help' for a command's options; 'man cpshare'\n"
+        "for the exit status, environment and files.");
     declare_globals(&root, globals);
     for (const Command& c : table) {
       CLI::App* parent = &root;
@@ -141,6 +142,34 @@ std::string join_path(const std::vector<std::string>& path) {
   return s;
 }
 
+// The command named `word` under `path` (hidden ones too), or nullptr.
+const Command* child_named(const std::vector<Command>& table, const std::vector<std::string>& path,
+                           const std::string& word) {
+  for (const Command& c : table)
+    if (c.path.size() == path.size() + 1 && std::equal(path.begin(), path.end(), c.path.begin()) &&
+        c.path.back() == word)
+      return &c;
+  return nullptr;
+}
+
+// `word` is no command under `path`: "unknown command 'lst' (did you mean 'list'?)",
+// "unknown command 'shw' for 'cpshare leases' (did you mean 'show'?)"; `suggestion`
+// the closest command there, "" when none is close.
+std::string unknown_command(const std::vector<std::string>& path, const std::string& word,
+                            const std::string& suggestion) {
+  const std::string where = path.empty() ? "" : " for '" + join_path(path) + "'";
+  std::string message = "unknown command '" + word + "'" + where;
+  if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+  return message;
+}
+
+std::string closest_command(const std::vector<Command>& table, const std::vector<std::string>& path,
+                            const std::string& word) {
+  std::vector<std::string> names;
+  for (const Command* c : children(table, path)) names.push_back(c->path.back());
+  return text::closest(word, names);
+}
+
 // Finds the first word that is not a command at its level, before CLI11 sees it, so
 // that the message can suggest the closest command. Returns false after reporting.
 bool check_command_words(const std::vector<std::string>& args, const std::vector<Command>& table, Io& io) {
@@ -157,24 +186,15 @@ bool check_command_words(const std::vector<std::string>& args, const std::vector
     const Command* node = nullptr;
     for (const Command& c : table)
       if (c.path == path) node = &c;
-    bool known = false;
-    for (const Command& c : table)
-      if (c.path.size() == path.size() + 1 && std::equal(path.begin(), path.end(), c.path.begin()) &&
-          c.path.back() == word)
-        known = true;
-    if (known) {
+    if (child_named(table, path, word) != nullptr) {
       path.push_back(word);
       continue;
     }
-    std::vector<std::string> names;
-    for (const Command* c : children(table, path)) names.push_back(c->path.back());
-    const std::string suggestion = text::closest(word, names);
+    const std::string suggestion = closest_command(table, path, word);
     // A command: the rest are its arguments. One that also has subcommands ("units" and
     // "units set") takes a word close to a subcommand's name for a typo of it.
     if (node != nullptr && node->run != nullptr && suggestion.empty()) return true;
-    const std::string where = path.empty() ? "" : " for '" + join_path(path) + "'";
-    std::string message = "unknown command '" + word + "'" + where;
-    if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+    const std::string message = unknown_command(path, word, suggestion);
     if (as_json) {
       report_error(io, true, Error{ErrorCode::ValidationFailed, message, {}, 0});
     } else {
@@ -186,9 +206,60 @@ bool check_command_words(const std::vector<std::string>& args, const std::vector
   return true;
 }
 
+// `cpshare help WORDS...` (global options anywhere): the words name a command and
+// are read here, not by CLI11, which would take "show" in "help leases show" for
+// the catalogue's show. Bare `cpshare help` is the table's row. nullopt: the
+// command line is not one of these.
+std::optional<int> help_words(const std::vector<std::string>& args, Io& io, const std::vector<Command>& table) {
+  std::vector<std::string> words;
+  bool as_json = false, after_help = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word == "--") return std::nullopt;
+    if (word.starts_with("-")) {
+      as_json = as_json || word == "--json";
+      for (const auto& g : global_option_specs())
+        if (word == g.name && !g.value_name.empty()) ++i;  // skip the option's value
+      continue;
+    }
+    if (!after_help && word != "help") return std::nullopt;
+    if (after_help) words.push_back(word);
+    after_help = true;
+  }
+  if (words.empty()) return std::nullopt;
+  auto text = help_text(words, table);
+  if (!text) {
+    report_error(io, as_json, text.error());
+    return kExitUsage;
+  }
+  io.out << *text;
+  return kExitOk;
+}
+
 }  // namespace
 
+Result<std::string> help_text(const std::vector<std::string>& words, const std::vector<Command>& table) {
+  std::vector<std::string> path;
+  for (const std::string& word : words) {
+    if (child_named(table, path, word) == nullptr) {
+      const std::string suggestion = closest_command(table, path, word);
+      std::string listing = "cpshare help";
+      for (const auto& w : path) listing += " " + w;
+      const std::string hint = !suggestion.empty()             ? ""
+                               : children(table, path).empty() ? ", which has no subcommands"
+                                                               : "; '" + listing + "' lists the commands";
+      return usage_error(unknown_command(path, word, suggestion) + hint);
+    }
+    path.push_back(word);
+  }
+  Tree tree(table);
+  for (std::size_t i = 0; i < table.size(); ++i)
+    if (table[i].path == path) return tree.apps[i]->help(join_path({path.begin(), path.end() - 1}));
+  return tree.root.help();
+}
+
 int run(const std::vector<std::string>& args, Io& io, const std::vector<Command>& table) {
+  if (auto status = help_words(args, io, table)) return *status;
   if (!check_command_words(args, table, io)) return kExitUsage;
 
   Tree tree(table);

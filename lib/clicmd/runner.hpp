@@ -30,6 +30,11 @@ int exit_code(const Error& error, bool unreachable);
 // one line), and for RATE_LIMITED how long to wait.
 void report_error(Io& io, bool json, const Error& error);
 
+// What `cpshare WORDS... --help` prints (`cpshare help WORDS...`); a word that is
+// no command at its level is a usage error (VALIDATION_FAILED, exit 2) naming it
+// and the closest command there, as for any command line.
+Result<std::string> help_text(const std::vector<std::string>& words, const std::vector<Command>& table = commands());
+
 // Runs cpshare with `args` (argv without the program name); returns the exit status.
 int run(const std::vector<std::string>& args, Io& io, const std::vector<Command>& table = commands());
 

@@ -167,10 +167,11 @@ void HttpServer::serve(const Route& route) {
     std::vector<std::pair<std::string, std::string>> values;
     for (std::size_t i = 1; i < req.matches.size() && i <= names.size(); ++i)
       values.emplace_back(names[i - 1], req.matches[i].str());
-    Result<> text_ok = api::check_request_text(values, req.params);
+    Result<> text_ok = api::check_request_text(values, {});
     const api::PathParams params(std::move(values));
     Result<Reply> reply = [&]() -> Result<Reply> {
       TRY(std::move(text_ok));
+      TRY_ASSIGN(const api::Query query, request_query(req));
       std::optional<Caller> caller;
       if (auth == api::Auth::Agent) {
         ctx.agent_token = bearer_token(req);
@@ -182,8 +183,8 @@ void HttpServer::serve(const Route& route) {
           return fail(ErrorCode::Forbidden, "this needs an administrator account");
       }
       const Caller* const who = caller ? &*caller : nullptr;
-      if (lane != nullptr) return lane->run([&] { return handler(req, ctx, who, params); });
-      return handler(req, ctx, who, params);
+      if (lane != nullptr) return lane->run([&] { return handler(req, ctx, who, params, query); });
+      return handler(req, ctx, who, params, query);
     }();
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");

@@ -17,7 +17,11 @@ Result<api::json> request_body(const httplib::Request& req) {
   return api::parse_json_body(req.body, req.get_header_value("Content-Type"));
 }
 
-api::Query request_query(const httplib::Request& req) { return api::Query(req.params.begin(), req.params.end()); }
+Result<api::Query> request_query(const httplib::Request& req) {
+  const std::size_t mark = req.target.find('?');
+  if (mark == std::string::npos) return api::Query{};
+  return api::parse_query(std::string_view(req.target).substr(mark + 1));
+}
 
 void release_request_memory(const httplib::Request& req) {
   // The tree of a large body is freed now; give its pages back (issue 9:
@@ -27,17 +31,15 @@ void release_request_memory(const httplib::Request& req) {
 
 RouteHandler http_handler(EndpointRow row) {
   return [in = row.in, handler = std::move(row.handler)](const httplib::Request& http, const RequestContext& ctx,
-                                                         const Caller* caller,
-                                                         const api::PathParams& path) -> Result<Reply> {
+                                                         const Caller* caller, const api::PathParams& path,
+                                                         const api::Query& query) -> Result<Reply> {
     Result<Reply> reply = [&]() -> Result<Reply> {
       EndpointInput input;
       api::json body;
-      api::Query query;
       if (in == RequestIn::Body) {
         TRY_ASSIGN(body, request_body(http));
         input.body = &body;
       } else if (in == RequestIn::Query) {
-        query = request_query(http);
         input.query = &query;
       }
       return handler(caller, input, ctx, path);

@@ -36,8 +36,9 @@ namespace cpshare {
 // What a route answers: JSON data in the envelope, or a raw body.
 using Reply = EndpointReply;
 
-using RouteHandler =
-    std::function<Result<Reply>(const httplib::Request&, const RequestContext&, const Caller*, const api::PathParams&)>;
+// The query is the request's, read once by request_query.
+using RouteHandler = std::function<Result<Reply>(const httplib::Request&, const RequestContext&, const Caller*,
+                                                 const api::PathParams&, const api::Query&)>;
 
 struct Route {
   api::Method method;
@@ -50,8 +51,10 @@ struct Route {
 
 // The request's JSON body under api::parse_json_body's rules.
 Result<api::json> request_body(const httplib::Request& req);
-// The request's query parameters.
-api::Query request_query(const httplib::Request& req);
+// The request's query parameters, read from its target as the URL Standard
+// reads a form (api::parse_query: split at each pair's first "=", a name
+// given twice refused). Not httplib's req.params, which splits at every "=".
+Result<api::Query> request_query(const httplib::Request& req);
 // After a large body's tree is freed, hand its pages back (util/memory).
 void release_request_memory(const httplib::Request& req);
 

@@ -33,9 +33,10 @@ std::string activation_page(bool success, const std::string& message) {
 }
 
 // GET /api/v1/activate: a person clicking the mailed link gets a page; scripts get the envelope.
-Result<Reply> activation_link(RegistrationService& acc, const httplib::Request& req, const RequestContext& ctx) {
+Result<Reply> activation_link(RegistrationService& acc, const httplib::Request& req, const RequestContext& ctx,
+                              const api::Query& query) {
   auto r = [&]() -> Result<api::AccountReply> {
-    TRY_ASSIGN(auto token, api::ActivationToken::from_query(request_query(req)));
+    TRY_ASSIGN(auto token, api::ActivationToken::from_query(query));
     return acc.activate_with_link(token, ctx);
   }();
   if (req.get_header_value("Accept").find("text/html") != std::string::npos) {
@@ -55,9 +56,8 @@ void bind_account_routes(RouteTable& t, const Services& s) {
   using namespace api::endpoint;
   RegistrationService& registration = s.accounts.registration;
   t.bind_http<ActivateWithLink>(
-      [&registration](const httplib::Request& req, const RequestContext& ctx, const Caller*, const api::PathParams&) {
-        return activation_link(registration, req, ctx);
-      });
+      [&registration](const httplib::Request& req, const RequestContext& ctx, const Caller*, const api::PathParams&,
+                      const api::Query& query) { return activation_link(registration, req, ctx, query); });
   // Deregistration ends the account's leases (and, for a supplier, those of
   // its clusters) in the transaction that closes the account (R-LEASE-7): it
   // needs both the profile and the lease service, so it is bound here.

@@ -87,7 +87,7 @@ Result<api::PublishedCluster> CatalogService::publish(const Caller& caller, cons
     secrets.ssh_key_cipher = keys_.seal(kp.private_openssh);
     secrets.ssh_public_key = kp.public_line;
   } else {
-    agent_token = "cpa_" + crypto::random_token(32);
+    agent_token = std::string(catalog::kAgentTokenPrefix) + crypto::random_token(32);
     secrets.agent_token_hash = keys_.token_hash(agent_token);
   }
   TRY(store_.atomically([&]() -> Result<> {

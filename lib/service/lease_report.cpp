@@ -28,9 +28,7 @@ Result<api::LeaseReportView> LeaseService::report(const Caller& caller, const st
   if (l.user_id != caller.account.id && l.supplier_id != caller.account.id && !caller.is_admin())
     return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
   if (l.cluster_class != 'B')
-    return not_ready(
-        l, "none",
-        fmt::format("lease {} is A-class; the specification evaluates B-class service only (R-LEASE-8)", l.lease_id));
+    return not_ready(l, "none", "the lease is A-class; the specification evaluates B-class service only (R-LEASE-8)");
   TRY_ASSIGN(auto stored, store_.reports().get(l.id));
   if (stored) {
     auto report = api::decode<api::ServiceReport>(nlohmann::json::parse(stored->report, nullptr, false));
@@ -50,15 +48,15 @@ Result<api::LeaseReportView> LeaseService::report(const Caller& caller, const st
     default: break;
   }
   if (!l.started_at)
-    return not_ready(l, "none",
-                     fmt::format("lease {} never became active ({}): there is no service to evaluate", l.lease_id,
-                                 lease_state_name(l.state)));
+    return not_ready(
+        l, "none",
+        fmt::format("the lease never became active ({}): there is no service to evaluate", lease_state_name(l.state)));
   if (!l.units_freed_at && l.ended_at && *l.ended_at > clock_.now() - kReportSettleSeconds)
     return not_ready(l, "pending",
-                     fmt::format("being made: once the cluster's agent confirms the units freed, or {} minutes after "
-                                 "the end",
+                     fmt::format("the report is being made, once the cluster's agent confirms the units freed or {} "
+                                 "minutes after the end",
                                  kReportSettleSeconds / 60));
-  return not_ready(l, "pending", "being made by the daemon's scheduler; ask again in a few seconds");
+  return not_ready(l, "pending", "the report is being made by the daemon's scheduler; ask again in a few seconds");
 }
 
 Result<bool> LeaseService::make_report(std::int64_t id) {

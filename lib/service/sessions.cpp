@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/cluster.hpp"
 #include "crypto/totp.hpp"
 #include "domain/normalize.hpp"
 #include "domain/validate.hpp"
@@ -162,6 +163,12 @@ Result<api::LoginReply> SessionService::login(const api::LoginRequest& req, cons
 Result<Caller> SessionService::authenticate(const std::string& token, const RequestContext& ctx) {
   (void)ctx;
   if (token.empty()) return fail(ErrorCode::Unauthenticated, "not logged in; run cpshare login");
+  // A cluster's agent token is no session that has ended: say what it is (the
+  // agent's endpoints answer a session token in kind, service/metrics.cpp).
+  if (token.starts_with(catalog::kAgentTokenPrefix))
+    return fail(ErrorCode::Unauthenticated,
+                "this is a cluster's agent token (cpa_…), which only the agent's endpoints take; this endpoint needs "
+                "a session token: run cpshare login");
   TRY_ASSIGN(auto s, store_.accounts().session_by_token(keys_.token_hash(token)));
   if (!s) return fail(ErrorCode::Unauthenticated, "this session has ended; run cpshare login");
   std::int64_t now = clock_.now();

@@ -55,6 +55,10 @@ std::optional<T> parse_int(std::string_view s) {
 std::optional<std::int64_t> parse_duration(std::string_view s);
 // RFC 3986 percent-encoding: everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string percent_encode(std::string_view s);
+// Percent-decoding as the URL Standard (WHATWG) does it: each "%" followed by
+// two hex digits is that byte; any other "%" stays as it is. The result is
+// bytes, not necessarily UTF-8.
+std::string percent_decode(std::string_view s);
 // Integers joined by commas, "0,1,3" (lease unit lists, CUDA_VISIBLE_DEVICES).
 std::string comma_list(const std::vector<int>& values);
 std::string to_lower_ascii(std::string_view s);

@@ -91,6 +91,34 @@ as alice filter 'bad syntax' 2>"$T/filter.err" || rc=$?
 [ "$(grep -c "expected an operator" "$T/filter.err")" = 1 ] || fail "the filter error is not printed once: $(cat "$T/filter.err")"
 grep -q 深圳市 <<<"$(as alice list)" || fail "human list lacks the location"
 
+step "the query string as curl users type it: a pair splits at its first '=', a parameter given twice is refused"
+alice_token=$(jq -r '.servers[].token' "$T/cfg/alice/hosts.json")
+# get QUERY: GET /api/v1/clusters?QUERY as alice, exactly as written (curl sends '=', '>' and '%' unencoded);
+# the body goes to $T/q.json, the status to stdout.
+get() { curl -s -o "$T/q.json" -w '%{http_code}' -H "Authorization: Bearer $alice_token" "$URL/api/v1/clusters?$1"; }
+[ "$(get 'filter=class=A')" = 200 ] && jq -e --arg id "$id" '[.data.items[].cpc_id] == [$id]' "$T/q.json" >/dev/null ||
+  fail "filter=class=A: $(cat "$T/q.json")"
+[ "$(get 'filter=units_free>=8+price_hourly<=30&sort=price_hourly')" = 200 ] &&
+  jq -e --arg id "$id" '[.data.items[].cpc_id] == [$id]' "$T/q.json" >/dev/null || fail "unencoded >=: $(cat "$T/q.json")"
+[ "$(get 'filter=reliability>=0.95')" = 200 ] || fail "filter=reliability>=0.95: $(cat "$T/q.json")"
+[ "$(get 'filter=unit_memory%3E%3D20GB&sort=price_hourly%2B')" = 200 ] &&
+  jq -e --arg a "$id" --arg b "$id2" '[.data.items[].cpc_id] == [$b, $a]' "$T/q.json" >/dev/null ||
+  fail "percent-encoded query: $(cat "$T/q.json")"
+# A stray '%' stays itself (URL Standard); the ratio's message says what is wrong (over 100%, too many decimals).
+[ "$(get 'filter=reliability>=150%')" = 422 ] && jq -e '.error.fields[0].message | contains("is over 100%")' \
+  "$T/q.json" >/dev/null || fail "reliability>=150%: $(cat "$T/q.json")"
+[ "$(get 'filter=reliability>=0.4999999')" = 422 ] && jq -e '.error.fields[0].message |
+  contains("has more than 6 decimals")' "$T/q.json" >/dev/null || fail "reliability>=0.4999999: $(cat "$T/q.json")"
+for q in 'sort=price_hourly&sort=price_hourly-' 'filter=class=A&limit=5&filter=class=B' 'limit=5&limit=5'; do
+  name=${q%%=*}
+  [ "$(get "$q")" = 422 ] && jq -e --arg n "$name" '.error.code == "VALIDATION_FAILED" and .error.fields[0].field == $n
+    and (.error.fields[0].message | contains("more than once"))' "$T/q.json" >/dev/null || fail "?$q: $(cat "$T/q.json")"
+done
+code=$(curl -s -o "$T/q.json" -w '%{http_code}' -H "Authorization: Bearer $alice_token" \
+  "$URL/api/v1/leases?state=active&state=ended")
+[ "$code" = 422 ] && jq -e '.error.code == "VALIDATION_FAILED" and .error.fields[0].field == "state"' "$T/q.json" \
+  >/dev/null || fail "leases?state twice: $code $(cat "$T/q.json")"
+
 step "update: price change; others refused"
 as acme --json update "$id" --price-hourly 30.50 | jq -e '.cluster.prices.hourly == 3050' >/dev/null || fail "update"
 expect_error FORBIDDEN 4 rival update "$id" --price-hourly 1

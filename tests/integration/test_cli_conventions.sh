@@ -32,7 +32,7 @@ done
 [ ${#LEAVES[@]} -ge 20 ] || fail "only ${#LEAVES[@]} leaf commands found: ${LEAVES[*]}"
 
 step "did you mean: mistyped commands exit 2 with a suggestion on stderr"
-for typo in "regster:register" "admin reveiw:review" "sesions:sessions"; do
+for typo in "regster:register" "admin reveiw:review" "sesions:sessions" "help lst:list" "help leases shw:show"; do
   args=${typo%%:*} want=${typo##*:} rc=0
   # shellcheck disable=SC2086
   as anon $args >"$T/out" 2>"$T/err" || rc=$?
@@ -108,6 +108,7 @@ JSON_CASES=(
   "VALIDATION_FAILED|2|agent"
   "VALIDATION_FAILED|2|version --no-such-flag"
   "VALIDATION_FAILED|2|completion tcsh"
+  "VALIDATION_FAILED|2|help nosuchcommand"
 )
 covered=
 for case in "${JSON_CASES[@]}"; do
@@ -121,6 +122,12 @@ for leaf in "${LEAVES[@]}"; do # each command of the table has its case
 done
 as anon --json version | jq -e '(.client_version | length > 0) and (.server_version | length > 0)' >/dev/null ||
   fail "version --json"
+# help COMMAND is COMMAND --help; a word that is no command is named, on stderr, exit 2.
+[ "$(as anon help leases show)" = "$(as anon leases show --help)" ] || fail "help leases show differs from --help"
+rc=0
+as anon help nosuchcommand >"$T/out" 2>"$T/err" || rc=$?
+[ $rc = 2 ] && [ ! -s "$T/out" ] && grep -q "unknown command 'nosuchcommand'" "$T/err" ||
+  fail "help nosuchcommand: exit $rc, $(cat "$T/out" "$T/err")"
 
 step "no ANSI escapes off a terminal, nor on a terminal with NO_COLOR"
 make_admin root

@@ -10,8 +10,10 @@
 # gives availability, the lost GPU, utilisation mean and p95 of 1-minute means, latency
 # and loss exactly as computed here from the posted samples and the daemon's events. The
 # supplier sees the same report; another user and a rival supplier do not see the lease
-# (NOT_FOUND, as `leases show`); an A-class lease and a B-class lease never active have
-# none. [R-LEASE-8]
+# (NOT_FOUND, as `leases show`), nor does the cluster's agent token (UNAUTHENTICATED saying
+# it is an agent token, as on every user endpoint); an A-class lease and a B-class lease never active have
+# none; a lease whose window has no minutes has "-" for its availability. The text reads
+# "No service report yet for lease L: <reason>." [R-LEASE-8]
 source "$(dirname "$0")/lib.sh"
 start_daemon
 make_admin root
@@ -88,6 +90,9 @@ lease=$(as alice --json lease "$cpc" --units 2 --billing hourly | jq -r .lease.l
 [ -n "$lease" ] && [ "$lease" != null ] || fail "no lease"
 jq -e '.status == "pending" and (.reason | contains("not active yet")) and .report == null' \
   <(report alice "$lease") >/dev/null || fail "a provisioning lease's report: $(report alice "$lease")"
+text=$(as alice leases show "$lease" --report)
+grep -qx "No service report yet for lease $lease: the lease is [a-z]*, not active yet; its report is made when it ends\." \
+  <<<"$text" || fail "a provisioning lease's text: $text"
 agent_post "$lease/access" '{"url":"https://platform.example.org/s/1","username":"alice","token":"t0k3n"}'
 [ "$(as alice --json leases show "$lease" | jq -r .lease.state)" = active ] || fail "the lease is not active"
 started=$(db "SELECT started_at FROM leases WHERE lease_id = '$lease'")
@@ -156,6 +161,7 @@ grep -q "^Availability: *[0-9.]*% (9 of [0-9]* minutes reported)" "$T/report.txt
   grep -q "^Utilisation: *mean [0-9.]*%, p95 of 1-minute means 91.7%" "$T/report.txt" &&
   grep -q "^Latency: *[0-9.]* ms" "$T/report.txt" && grep -q "^Loss: *[0-9.]*%" "$T/report.txt" ||
   fail "the text report lacks a line"
+[ "$(grep -c -- "$lease" "$T/report.txt")" = 1 ] || fail "the text report names the lease more than once"
 
 step "the supplier sees the same report; another user and a rival supplier do not see the lease"
 report acme "$lease" >"$T/supplier.json"
@@ -165,6 +171,15 @@ expect_error NOT_FOUND 5 bob leases show "$lease" --report
 expect_error NOT_FOUND 5 rival leases show "$lease" --report
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/leases/$lease/report")
 [ "$code" = 401 ] || fail "the report without a session: $code"
+# The cluster's agent token is no session: every user endpoint says so alike (not "this session has ended").
+for path in "leases/$lease/report" me "leases/$lease" clusters; do
+  code=$(curl -s -o "$T/agent.json" -w '%{http_code}' -H "Authorization: Bearer $agent" "$URL/api/v1/$path")
+  [ "$code" = 401 ] && jq -e '.error.code == "UNAUTHENTICATED" and (.error.message |
+    contains("agent token (cpa_…), which only the agent'"'"'s endpoints take") and (contains("ended") | not))' \
+    "$T/agent.json" >/dev/null || fail "GET /api/v1/$path with the agent token: $code $(cat "$T/agent.json")"
+done
+[ "$(jq -r .error.message "$T/agent.json")" = "$(curl -s -H "Authorization: Bearer $agent" "$URL/api/v1/me" |
+  jq -r .error.message)" ] || fail "the agent token's answer differs between endpoints"
 expect_error NOT_FOUND 5 alice leases show ls-0000000000 --report
 expect_error VALIDATION_FAILED 2 alice leases show "$lease" --report --access
 
@@ -181,6 +196,26 @@ alease=$(as alice --json lease "$(jq -r .cluster.cpc_id <<<"$out")" --units 1 --
 report alice "$alease" >"$T/a.json"
 jq -e '.status == "none" and (.reason | contains("B-class service only (R-LEASE-8)")) and .report == null' \
   "$T/a.json" >/dev/null || fail "an A-class lease: $(cat "$T/a.json")"
-as alice leases show "$alease" --report | grep -q "^No service report for lease $alease: .*A-class" ||
+as alice leases show "$alease" --report | grep -qx "No service report for lease $alease: the lease is A-class; .*" ||
   fail "the A-class text: $(as alice leases show "$alease" --report)"
+text=$(as bob leases show "$blease" --report)
+grep -qx "No service report for lease $blease: the lease never became active ([a-z]*): there is no service to evaluate\." \
+  <<<"$text" || fail "a B-class lease never active, the text: $text"
+
+step "a lease whose window has no minutes: availability '-', not 0.0% (0 of 0 minutes)"
+zlease=$(as alice --json lease "$cpc" --units 1 --billing hourly | jq -r .lease.lease_id)
+agent_post "$zlease/access" '{"url":"https://platform.example.org/s/2","username":"alice","token":"t0k3n"}'
+as alice release "$zlease" >/dev/null
+db "UPDATE leases SET started_at = ended_at WHERE lease_id = '$zlease'"
+agent_post "$zlease/released" '{}'
+for _ in $(seq 1 60); do
+  report alice "$zlease" | jq -e '.status == "ready"' >/dev/null && break
+  sleep 0.5
+done
+report alice "$zlease" | jq -e '.report.minutes == 0 and .report.minutes_reported == 0' >/dev/null ||
+  fail "the zero-length lease's report: $(report alice "$zlease")"
+as alice leases show "$zlease" --report >"$T/zero.txt" || fail "the zero-length text report"
+grep -qx "Availability: - (the window has no minutes)" "$T/zero.txt" && grep -qx "Latency: *-" "$T/zero.txt" &&
+  grep -qx "Utilisation: *mean -, p95 of 1-minute means -" "$T/zero.txt" || fail "zero-length report: $(cat "$T/zero.txt")"
+grep -q "0\.0%\|0 of 0" "$T/zero.txt" && fail "an average over nothing: $(cat "$T/zero.txt")"
 echo "OK"

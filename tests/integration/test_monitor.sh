@@ -5,7 +5,7 @@
 # not give, as under MIG, and a lost GPU, as in
 # tests/fixtures/nvidia-smi/gpu-lost.csv). --once shows the GPUs, "-" for the
 # absent readings and the lost GPU marked; --json has null, never 0; --since
-# reads the minute rollups; a user watches their lease (its GPUs only); a user
+# reads the minute rollups (hour rollups past 6 h, and says which); a user watches their lease (its GPUs only); a user
 # without a lease and a rival supplier are FORBIDDEN; an A-class cluster or
 # lease is refused as the specification monitors B-class only; a cluster that
 # never reported says so. Then the live view on a real terminal (tmux): it
@@ -123,6 +123,12 @@ assert (u0["min"][0], u0["mean"][0], u0["max"][0], u0["n"][0]) == (0.1, 0.1, 0.1
 assert all(len(s[c]) == 5 for s in r["readings"] for c in ("min", "mean", "max", "n")), r
 assert "gpus.%s.utilization_ratio" % g1 not in by_key  # absent, not 0
 PY
+step "--since 7d: hour rollups, and the header says so (its first hour is the window's partial edge)"
+as acme monitor "$cpc" --since 7d --once >"$T/week" || fail "--since 7d --once: $(cat "$T/week")"
+grep -q "History  last 7 d, hour rollups: 5 of 10080 minutes with reports" "$T/week" || fail "7d: $(cat "$T/week")"
+grep -q "per hour, oldest first" "$T/week" || fail "7d: the sparklines are not per hour: $(cat "$T/week")"
+grep -q "minute rollups\|per minute" "$T/week" && fail "7d names minute rollups: $(cat "$T/week")"
+[ "$(as acme --json monitor "$cpc" --since 7d | jq -r .resolution)" = hour ] || fail "7d --json: not hour rollups"
 expect_error VALIDATION_FAILED 2 acme monitor "$cpc" --since 2y
 expect_error VALIDATION_FAILED 2 acme monitor "$cpc" --since 31d
 expect_error VALIDATION_FAILED 2 acme monitor "$cpc" --interval 0s

@@ -389,6 +389,22 @@ TEST_CASE("sessions rotate at login and expire when idle and absolutely", "[R-US
   }
 }
 
+TEST_CASE("a token that is no session: said what it is, an agent token named as such", "[R-USER-6]") {
+  Fixture f;
+  auto refused = [&](const std::string& token) {
+    auto r = f.svc.sessions.authenticate(token, f.ctx);
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::Unauthenticated);
+    return r.error().message;
+  };
+  CHECK(refused("") == "not logged in; run cpshare login");
+  CHECK(refused(std::string(43, 'A')) == "this session has ended; run cpshare login");
+  const std::string agent = refused("cpa_" + std::string(43, 'A'));
+  CHECK_THAT(agent, Catch::Contains("agent token (cpa_…)") && Catch::Contains("needs a session token") &&
+                        Catch::Contains("cpshare login"));
+  CHECK_THAT(agent, !Catch::Contains("ended"));
+}
+
 TEST_CASE("login by username, email or phone; wrong password is generic", "[R-USER-6]") {
   Fixture f;
   f.register_and_activate("alice");

@@ -320,6 +320,18 @@ TEST_CASE("list and filter put their parameters in the URL", "[cli][catalog]") {
   CHECK(cli.out_json() == json{{"items", json::array()}, {"limit", 50}, {"offset", 0}});
 }
 
+TEST_CASE("list and filter --help name every field the daemon sorts by", "[cli][catalog]") {
+  for (const char* command : {"list", "filter"}) {
+    Cli cli;
+    REQUIRE(cli({command, "--help"}) == 0);
+    const auto sort_line = cli.out.substr(cli.out.find("--sort"));
+    INFO(command << ": " << sort_line);
+    for (auto field : cpshare::catalog::sort_fields())
+      CHECK_THAT(sort_line, Catch::Contains(std::string(field) + ",") || Catch::EndsWith(std::string(field)) ||
+                                Catch::Contains(std::string(field) + "\n"));
+  }
+}
+
 TEST_CASE("filter: the server's complaint about a term is printed as is", "[cli][catalog]") {
   FakeServer server;
   Cli cli;

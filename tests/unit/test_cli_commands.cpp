@@ -108,6 +108,42 @@ TEST_CASE("help comes from the table; bad flags are usage errors", "[cli][dispat
   CHECK(cli({"register", "--kind", "bogus"}) == 2);
 }
 
+TEST_CASE("help COMMAND is COMMAND --help; an unknown command is a usage error naming the closest", "[cli][dispatch]") {
+  Cli cli;
+  auto help_of = [&](std::vector<std::string> words) {
+    words.push_back("--help");
+    REQUIRE(cli(words) == 0);
+    return cli.out;
+  };
+  for (const std::vector<std::string>& words :
+       {std::vector<std::string>{}, {"leases"}, {"leases", "show"}, {"admin", "review", "approve"}, {"help"}}) {
+    const std::string expected = help_of(words);
+    std::vector<std::string> args = {"help"};
+    args.insert(args.end(), words.begin(), words.end());
+    INFO("cpshare help with " << words.size() << " words");
+    CHECK(cli(args) == 0);
+    CHECK(cli.out == expected);
+  }
+  CHECK(cli({"--server", "http://x", "help", "leases", "show", "--json"}) == 0);  // globals anywhere
+  CHECK_THAT(cli.out, Catch::Contains("Usage: cpshare leases show"));
+
+  CHECK(cli({"help", "nosuchcommand"}) == 2);
+  CHECK(cli.err == "cpshare: error: unknown command 'nosuchcommand'; 'cpshare help' lists the commands\n");
+  CHECK(cli.out.empty());
+  CHECK(cli({"help", "lst"}) == 2);
+  CHECK(cli.err == "cpshare: error: unknown command 'lst' (did you mean 'list'?)\n");
+  CHECK(cli({"help", "leases", "shw"}) == 2);
+  CHECK(cli.err == "cpshare: error: unknown command 'shw' for 'cpshare leases' (did you mean 'show'?)\n");
+  CHECK(cli({"help", "leases", "zzzzzz"}) == 2);
+  CHECK(cli.err ==
+        "cpshare: error: unknown command 'zzzzzz' for 'cpshare leases'; 'cpshare help leases' lists the commands\n");
+  CHECK(cli({"help", "list", "zzzzzz"}) == 2);
+  CHECK(cli.err == "cpshare: error: unknown command 'zzzzzz' for 'cpshare list', which has no subcommands\n");
+  CHECK(cli({"--json", "help", "nosuchcommand"}) == 2);
+  CHECK(cli.out_json()["error"]["code"] == "VALIDATION_FAILED");
+  CHECK_THAT(cli.out_json()["error"]["message"].get<std::string>(), Catch::Contains("unknown command 'nosuchcommand'"));
+}
+
 TEST_CASE("global options work before and after the command words", "[cli][dispatch]") {
   FakeServer server;
   server.on("GET /api/v1/health", {{"status", "ok"}, {"version", "9.9.9"}, {"time", "2026-11-27T12:00:00Z"}});

@@ -165,3 +165,63 @@ TEST_CASE("redeem says it is creating the account only once the code is accepted
     CHECK(cli.err.find("connection refused") != std::string::npos);
   }
 }
+
+namespace {
+
+json report_view(const std::string& status, const json& reason, const json& report) {
+  return {{"lease_id", "ls-3q9x2m7k4d"},
+          {"status", status},
+          {"reason", reason},
+          {"made_at", report.is_null() ? json(nullptr) : json("2026-11-27T14:00:00Z")},
+          {"report", report}};
+}
+
+json service_report(std::int64_t minutes, std::int64_t reported) {
+  return {{"from", "2026-11-27T13:00:00Z"},
+          {"to", minutes == 0 ? "2026-11-27T13:00:00Z" : "2026-11-27T13:10:00Z"},
+          {"minutes", minutes},
+          {"minutes_reported", reported},
+          {"availability", minutes == 0 ? 0.0 : static_cast<double>(reported) / static_cast<double>(minutes)},
+          {"gpus_lost", json::array()},
+          {"gpu_utilization_mean", nullptr},
+          {"gpu_utilization_p95", nullptr},
+          {"latency_mean_seconds", nullptr},
+          {"loss_mean_ratio", nullptr}};
+}
+
+}  // namespace
+
+TEST_CASE("leases show --report reads naturally: no report yet, none, no minutes, no readings", "[cli][R-LEASE-8]") {
+  FakeServer server;
+  Cli cli;
+  log_in(cli, server);
+  // The fake answers in order: not ready yet, none, a report of no minutes, a report.
+  const std::string route = "GET /api/v1/leases/ls-3q9x2m7k4d/report";
+  server.on(route, report_view("pending", "the lease is active; its report is made when it ends", nullptr));
+  server.on(route, report_view("none",
+                               "the lease is A-class; the specification evaluates B-class service only "
+                               "(R-LEASE-8)",
+                               nullptr));
+  server.on(route, report_view("ready", nullptr, service_report(0, 0)));
+  server.on(route, report_view("ready", nullptr, service_report(10, 9)));
+  auto show = [&] {
+    REQUIRE(cli({"leases", "show", "ls-3q9x2m7k4d", "--report"}) == 0);
+    return cli.out;
+  };
+  CHECK(show() ==
+        "No service report yet for lease ls-3q9x2m7k4d: the lease is active; its report is made when it ends.\n");
+  CHECK(show() ==
+        "No service report for lease ls-3q9x2m7k4d: the lease is A-class; the specification evaluates B-class service "
+        "only (R-LEASE-8).\n");
+  // A lease ended the instant it began: no share of no minutes, and no averages over no readings.
+  const std::string empty = show();
+  CHECK_THAT(empty, Catch::Contains("Availability: - (the window has no minutes)\n"));
+  CHECK_THAT(empty, Catch::Contains("GPUs lost:    none\n"));
+  CHECK_THAT(empty, Catch::Contains("Utilisation:  mean -, p95 of 1-minute means -\n"));
+  CHECK_THAT(empty, Catch::Contains("Latency:      -\n") && Catch::Contains("Loss:         -\n"));
+  CHECK_THAT(empty, !Catch::Contains("0.0%") && !Catch::Contains("0 of 0"));
+  // The lease's id once, in the title.
+  const std::string ready = show();
+  CHECK_THAT(ready, Catch::Contains("Availability: 90.0% (9 of 10 minutes reported)\n"));
+  CHECK(ready.find("ls-3q9x2m7k4d") == ready.rfind("ls-3q9x2m7k4d"));
+}

@@ -143,9 +143,30 @@ TEST_CASE("reliability is a ratio or a percentage, read exactly into millionths 
   CHECK(ppm("reliability=100%") == 1000000);
   CHECK(ppm("reliability>0") == 0);
   CHECK(ppm("reliability>=0.123456") == 123456);
-  for (auto bad : {"reliability>=1.5", "reliability>=101%", "reliability>=0.1234567", "reliability>=high",
-                   "reliability>=0.", "reliability>=%", "reliability>=1e-3", "reliability>=99999%"})
+  CHECK(ppm("reliability>=00.5") == 500000);
+  CHECK(ppm("reliability>=1.000000") == 1000000);
+  CHECK(ppm("reliability>=100.0000%") == 1000000);
+  CHECK(ppm("reliability>=99.9999%") == 999999);
+  for (auto bad : {"reliability>=high", "reliability>=0.", "reliability>=%", "reliability>=1e-3", "reliability>=-0.5",
+                   "reliability>=.%"})
     CHECK_THAT(refused(bad), Catch::Contains("is not a ratio from 0 to 1 (use e.g. 0.95 or 95%)"));
+}
+
+TEST_CASE("a ratio says whether it has too many decimals or is out of range", "[R-CL-6]") {
+  const std::string decimals = "is counted in millionths (at most 6 decimals as a ratio, 4 as a percentage)";
+  CHECK(refused("reliability>=0.4999999") ==
+        "term 1 'reliability>=0.4999999': reliability: '0.4999999' has more than "
+        "6 decimals: reliability " +
+            decimals);
+  for (auto bad :
+       {"reliability>=99.99999999%", "reliability>=0.00001%", "reliability>=0.1234567", "reliability>=1.0000000"})
+    CHECK_THAT(refused(bad), Catch::Contains("decimals: reliability " + decimals));
+  CHECK_THAT(refused("reliability>=99.99999999%"), Catch::Contains("has more than 4 decimals"));
+  for (auto bad : {"reliability>=150%", "reliability>=101%", "reliability>=100.0001%", "reliability>=99999%",
+                   "reliability>=100.00000001%", "reliability>=123456789012345678901234567890%"})
+    CHECK_THAT(refused(bad), Catch::Contains("is over 100% (a ratio is from 0 to 1, or a percentage from 0% to 100%)"));
+  for (auto bad : {"reliability>=1.5", "reliability>=2", "reliability>=1.0000001", "reliability>=0010"})
+    CHECK_THAT(refused(bad), Catch::Contains("is over 1 (a ratio is from 0 to 1, or a percentage from 0% to 100%)"));
   // Missing for A-class clusters and before a first report: != also holds there.
   CHECK(terms("reliability!=1") ==
         Terms{any({present(Column::Reliability, false), cmp(Column::Reliability, Cmp::Ne, Ppm{1000000})})});

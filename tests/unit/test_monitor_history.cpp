@@ -87,7 +87,7 @@ TEST_CASE("bucketing by time: each cell the mean of its values, an empty cell ab
 TEST_CASE("the history table: min, mean and max over the span, a sparkline of the minutes", "[R-MON-2]") {
   std::vector<api::RollupView> rollups;
   for (int m = 0; m < 60; ++m) rollups.push_back(minute(1'796'371'200 + 60 * m, m < 30 ? 0.2 : 1.0));
-  const auto lines = cli::render_history(rollups, 3600, 120);
+  const auto lines = cli::render_history(rollups, 3600, "minute", 120);
   REQUIRE(lines.size() >= 3);
   CHECK(lines[0] == "History  last 1 h, minute rollups: 60 of 60 minutes with reports");
   CHECK_THAT(lines[1], Contains("min") && Contains("mean") && Contains("max"));
@@ -106,9 +106,34 @@ TEST_CASE("the history table: min, mean and max over the span, a sparkline of th
   CHECK_THAT(line_with("latency"), Contains("2.0 ms"));
   // MIG's utilisation was never given: no row, not a row of zeros.
   for (const auto& l : lines) CHECK_THAT(l, !Contains("GPU-1a2b0001… utilisation"));
-  for (const auto& l : cli::render_history(rollups, 3600, 60)) CHECK(text::display_width(l) <= 60);
+  for (const auto& l : cli::render_history(rollups, 3600, "minute", 60)) CHECK(text::display_width(l) <= 60);
 
-  CHECK(cli::render_history({}, 3600, 80) == std::vector<std::string>{"History  last 1 h: no minute with a report."});
+  CHECK(cli::render_history({}, 3600, "minute", 80) ==
+        std::vector<std::string>{"History  last 1 h: no minute with a report."});
+}
+
+TEST_CASE("the history's header names the resolution the daemon answered, whatever its first row", "[R-MON-2]") {
+  // A week at resolution=hour: the window's first hour is partial (its minutes
+  // merged, 20 minutes long), the rest whole hours. It is still hour rollups.
+  const std::int64_t hour = 1'796'371'200;
+  std::vector<api::RollupView> rollups;
+  rollups.push_back(minute(hour - 20 * 60, 0.5));
+  rollups.back().seconds = 20 * 60;
+  rollups.back().minutes = 20;
+  for (int h = 0; h < 167; ++h) {
+    rollups.push_back(minute(hour + 3600 * h, 0.5));
+    rollups.back().seconds = 3600;
+    rollups.back().minutes = 60;
+  }
+  const auto lines = cli::render_history(rollups, 7 * 86400, "hour", 120);
+  REQUIRE(lines.size() >= 2);
+  CHECK(lines[0] == "History  last 7 d, hour rollups: 10040 of 10080 minutes with reports");
+  CHECK_THAT(lines[1], Contains("per hour, oldest first"));
+  for (const auto& l : lines) CHECK_THAT(l, !Contains("minute rollups") && !Contains("per minute"));
+  // Whole hours first makes no difference: the answer's resolution is the one named.
+  const auto whole = cli::render_history({rollups.begin() + 1, rollups.end()}, 7 * 86400, "hour", 120);
+  CHECK(whole[0] == "History  last 7 d, hour rollups: 10020 of 10080 minutes with reports");
+  CHECK_THAT(cli::render_history({minute(hour, 0.5)}, 3600, "minute", 120)[0], Contains("1 h, minute rollups"));
 }
 
 TEST_CASE("a GPU's sparkline spans the whole history when it is longer than the room", "[R-MON-2]") {

@@ -97,3 +97,30 @@ TEST_CASE("MIG's absent utilisation shows as a dash, a lost GPU as 掉卡, a sou
   CHECK(cli::render_monitor(empty, 80) ==
         std::vector<std::string>{"cp-7k2m9x4qvd  offline  no report yet", "No readings in this window."});
 }
+
+TEST_CASE("no index and no probes print '-', never '?' nor an average over zero probes", "[R-MON-2]") {
+  // A minute's rollup stands for the newest reading (no raw sample in the last
+  // minutes): its GPUs have no index and its probes are not counted.
+  api::HostSample s = host(1'796'371'200, {h200(0, 0.5)});
+  s.gpus[0].index = std::nullopt;
+  s.network = api::NetworkProbe{0, 0.001, 0.0};
+  cli::MonitorFrame f{"cp-7k2m9x4qvd", "online", 600, {s}, {}};
+  auto lines = cli::render_monitor(f, 100);
+  auto line_with = [&](const std::string& what) {
+    for (const auto& l : lines)
+      if (l.find(what) != std::string::npos) return l;
+    FAIL("no line with " << what);
+    return std::string();
+  };
+  CHECK_THAT(line_with("50%"), Contains("GPU  -  ["));
+  CHECK(line_with("Path") == "Path    latency -  loss -  (no probes)");
+  for (const auto& l : lines) CHECK_THAT(l, !Contains("?") && !Contains("1.0 ms") && !Contains("0 probes"));
+  // A leased GPU missing from the report: its index is not known either.
+  f.gpus_shown = {"GPU-1a2b0001-0000-4000-8000-000000000001"};
+  lines = cli::render_monitor(f, 100);
+  CHECK_THAT(line_with("missing from the report"), Contains("GPU  -  GPU-1a2b0001"));
+  // Probes sent: the means over them.
+  f.history[0].network = api::NetworkProbe{3, 0.0042, 0.0};
+  lines = cli::render_monitor(f, 100);
+  CHECK(line_with("Path") == "Path    latency 4.2 ms  loss 0%  (3 probes)");
+}

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/routes.hpp"
+#include "catalog/filter.hpp"
 #include "util/error.hpp"
 
 namespace {
@@ -303,4 +304,51 @@ TEST_CASE("route_specs() lists no route after a template that would take its req
                     std::string(routes[j].path);
   INFO("routes listed after a template that matches them:" << shadowed);
   CHECK(shadowed.empty());
+}
+
+namespace {
+
+// The lines of the cluster list's query parameter `name` (from its "- name:" line to the next one).
+std::vector<std::string> cluster_list_parameter(std::string_view name) {
+  std::ifstream in(std::string(CPSHARE_SOURCE_DIR) + "/docs/openapi.yaml");
+  std::vector<std::string> out;
+  bool in_list = false, in_param = false;
+  for (std::string line; std::getline(in, line);) {
+    if (indent_of(line) == 2 && !trim(line).empty()) in_list = trim(line) == "/api/v1/clusters:";
+    if (!in_list) continue;
+    if (trim(line).starts_with("- name: ")) in_param = trim(line) == "- name: " + std::string(name);
+    if (in_param) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("openapi.yaml's cluster list names every filter field and exactly the sort fields", "[R-API-DOC]") {
+  std::string filter_text;
+  for (const auto& line : cluster_list_parameter("filter")) filter_text += line + "\n";
+  REQUIRE_FALSE(filter_text.empty());
+  for (auto field : cpshare::catalog::filter_fields()) {
+    INFO("filter field " << field);
+    CHECK(filter_text.find("`" + std::string(field) + "`") != std::string::npos);
+  }
+  std::string pattern, sort_text;
+  for (const auto& line : cluster_list_parameter("sort")) {
+    sort_text += line + "\n";
+    if (trim(line).starts_with("pattern: ")) pattern = unquote(trim(line).substr(9));
+  }
+  for (auto field : cpshare::catalog::sort_fields()) {
+    INFO("sort field " << field);
+    CHECK(sort_text.find("`" + std::string(field) + "`") != std::string::npos);
+  }
+  INFO("sort pattern " << pattern);
+  REQUIRE(pattern.starts_with("^("));
+  REQUIRE(pattern.ends_with(")[-+]?$"));
+  std::set<std::string> documented, sortable;
+  std::istringstream alternatives(pattern.substr(2, pattern.size() - 2 - 7));
+  for (std::string name; std::getline(alternatives, name, '|');) documented.insert(name);
+  for (auto field : cpshare::catalog::sort_fields()) sortable.insert(std::string(field));
+  INFO("sortable, not in the pattern:" << list(minus(sortable, documented)));
+  INFO("in the pattern, not sortable:" << list(minus(documented, sortable)));
+  CHECK(documented == sortable);
 }

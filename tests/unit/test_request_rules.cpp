@@ -1,10 +1,12 @@
 // The front door's request rules (lib/api/request_rules): strict JSON bodies
 // (Content-Type, nesting depth, duplicate keys), the Bearer scheme, and the
-// licence download's Content-Disposition. Issue 9 points 1 and 5.
+// licence download's Content-Disposition, the query string as a form. Issue 9 points 1 and 5.
 // [R-SEC-1] [R-API-STD]
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <string_view>
+#include <map>
 
 #include "api/request_rules.hpp"
 
@@ -148,4 +150,42 @@ TEST_CASE("check_request_text refuses path and query text that is not UTF-8, nam
   auto bad_path = api::check_request_text({{"lease_id", "\xe6\xb7"}}, {});
   REQUIRE(!bad_path);
   CHECK_THAT(bad_path.error().message, Catch::Contains("the path's lease_id is not UTF-8"));
+}
+
+TEST_CASE("parse_query reads a query string as the URL Standard reads a form", "[R-API-STD]") {
+  using Query = std::multimap<std::string, std::string>;
+  auto parsed = [](std::string_view q) {
+    auto r = api::parse_query(q);
+    INFO(q << (r ? "" : " → " + r.error().message));
+    REQUIRE(r);
+    return *r;
+  };
+  // A pair splits at its first '=': the rest is the value, '=' included (what curl users type).
+  CHECK(parsed("filter=reliability>=0.95") == Query{{"filter", "reliability>=0.95"}});
+  CHECK(parsed("filter=a==b=&sort=reliability-") == Query{{"filter", "a==b="}, {"sort", "reliability-"}});
+  CHECK(parsed("filter=reliability%3E%3D0.95") == Query{{"filter", "reliability>=0.95"}});
+  // '+' is a space, then percent-decoding (so %2B is a plus); a stray '%' stays.
+  CHECK(parsed("filter=model%3D%22A100+80GB%22&sort=price_hourly%2B") ==
+        Query{{"filter", "model=\"A100 80GB\""}, {"sort", "price_hourly+"}});
+  CHECK(parsed("q=100%&r=%zz%4") == Query{{"q", "100%"}, {"r", "%zz%4"}});
+  CHECK(parsed("region=%E6%B7%B1%E5%9C%B3") == Query{{"region", "深圳"}});
+  // Empty pairs are skipped; a name alone has the value ""; an empty name is a name.
+  CHECK(parsed("").empty());
+  CHECK(parsed("&&mine&=x&") == Query{{"mine", ""}, {"", "x"}});
+}
+
+TEST_CASE("parse_query refuses a parameter given twice, naming it, and text that is not UTF-8", "[R-API-STD]") {
+  for (auto q : {"state=active&state=ended", "state=active&x=1&state=active", "state&state=", "st%61te=a&state=b"}) {
+    auto r = api::parse_query(q);
+    INFO(q);
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+    REQUIRE(r.error().fields.size() == 1);
+    CHECK(r.error().fields[0].field == "state");
+    CHECK(r.error().fields[0].message == "is given more than once in the query; give it once");
+  }
+  auto bad = api::parse_query("say=%FF");
+  REQUIRE(!bad);
+  CHECK(bad.error().code == ErrorCode::MalformedRequest);
+  CHECK_THAT(bad.error().message, Catch::Contains("query parameter say is not UTF-8"));
 }

@@ -123,3 +123,15 @@ TEST_CASE("parse_int accepts exactly what std::stoi accepted with the whole text
     CHECK(text::parse_int<long long>(s) == stoi_reference<long long>(s));
   }
 }
+
+TEST_CASE("percent_decode decodes %XX as the URL Standard does and keeps any other '%'") {
+  using cpshare::text::percent_decode;
+  CHECK(percent_decode("reliability%3E%3d0.95") == "reliability>=0.95");
+  CHECK(percent_decode("a+b") == "a+b");  // '+' is the form parser's business
+  CHECK(percent_decode("%E6%B7%B1") == "深");
+  CHECK(percent_decode("%00") == std::string(1, '\0'));
+  CHECK(percent_decode("100%") == "100%");
+  CHECK(percent_decode("%4") == "%4");
+  CHECK(percent_decode("%zz%%41") == "%zz%A");
+  CHECK(percent_decode(cpshare::text::percent_encode("a b/ü%")) == "a b/ü%");
+}
