@@ -1,5 +1,6 @@
 #include "client/api_client.hpp"
 
+#include "api/envelope.hpp"
 #include "util/text.hpp"
 
 #include <cctype>
@@ -72,19 +73,8 @@ Result<json> parse_envelope(int status, std::string_view body, std::string_view 
   if (!doc.is_discarded() && doc.is_object()) {
     if (ok) {
       if (auto it = doc.find("data"); it != doc.end()) return *it;
-    } else if (auto it = doc.find("error"); it != doc.end() && it->is_object()) {
-      const json& e = *it;
-      Error err;
-      const std::string code = e.value("code", std::string());
-      err.code = error_code_from_name(code).value_or(ErrorCode::Internal);
-      err.message = e.value("message", std::string());
-      if (err.message.empty()) err.message = "the server answered " + (code.empty() ? "an error" : code);
-      if (auto f = e.find("fields"); f != e.end() && f->is_array()) {
-        for (const auto& fe : *f)
-          if (fe.is_object())
-            err.fields.push_back({fe.value("field", std::string()), fe.value("message", std::string())});
-      }
-      if (auto r = e.find("retry_after"); r != e.end() && r->is_number_integer()) err.retry_after = r->get<int>();
+    } else if (doc.contains("error")) {
+      TRY_ASSIGN(Error err, api::read_error_envelope(doc, status));
       if (err.retry_after == 0 && !retry_after_header.empty()) {
         int secs = 0;
         std::from_chars(retry_after_header.data(), retry_after_header.data() + retry_after_header.size(), secs);

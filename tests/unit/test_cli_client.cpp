@@ -60,6 +60,32 @@ TEST_CASE("envelope: data on success, the error object otherwise", "[cli][client
   CHECK(parse_envelope(200, R"({"no_data":1})").error().code == ErrorCode::Internal);
 }
 
+TEST_CASE("a malformed error envelope is the client's error, naming what does not fit", "[cli][client][R-API-STD]") {
+  // Not silently an error of empty strings: each names the HTTP status and the member.
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"error":{"message":"m"}})", "error.code: expected present"},
+      {R"({"error":{"code":7,"message":"m"}})", "error.code: expected a string"},
+      {R"({"error":{"code":"CONFLICT"}})", "error.message: expected present"},
+      {R"({"error":{"code":"CONFLICT","message":"m","fields":[{"field":"x"}]}})", "error.fields[0].message"},
+      {R"({"error":{"code":"CONFLICT","message":"m","fields":{"x":1}}})", "error.fields: expected an array"},
+      {R"({"error":{"code":"RATE_LIMITED","message":"m","retry_after":"soon"}})", "error.retry_after"},
+      {R"({"error":"CONFLICT"})", "error: expected an object"},
+  };
+  for (const auto& [body, why] : cases) {
+    INFO(body);
+    auto r = parse_envelope(409, body);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::Internal);
+    CHECK_THAT(r.error().message, Catch::Contains("HTTP 409") && Catch::Contains("malformed") && Catch::Contains(why));
+  }
+  // null fields and retry_after are as absent (docs/openapi.yaml: Error).
+  auto ok = parse_envelope(409, R"({"error":{"code":"CONFLICT","message":"m","fields":null,"retry_after":null}})");
+  CHECK(ok.error().code == ErrorCode::Conflict);
+  CHECK(ok.error().fields.empty());
+  CHECK(parse_envelope(409, R"({"error":{"code":"CONFLICT","message":""}})").error().message ==
+        "the server answered CONFLICT");
+}
+
 TEST_CASE("requests carry User-Agent, Accept, bearer token and JSON body", "[cli][client]") {
   testing::FakeServer server;
   server.on("POST /api/v1/things", {{"ok", true}}, 201);
