@@ -186,38 +186,8 @@ Result<json> ApiClient::exchange(api::Method method, const std::string& target, 
 }
 
 Result<api::RawBody> ApiClient::exchange_raw(const std::string& target) {
-  TRY_ASSIGN(std::string bytes, get_bytes(target));
-  return api::RawBody{std::move(bytes), "", ""};
-}
-
-Result<json> ApiClient::get(std::string_view path, const Query& query) {
-  TRY_ASSIGN(Raw raw, send("GET", with_query(path, query), nullptr));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::post(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("POST", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::patch(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("PATCH", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::put(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("PUT", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::del(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("DELETE", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<std::string> ApiClient::get_bytes(std::string_view path) {
-  TRY_ASSIGN(Raw raw, send("GET", path, nullptr, "*/*"));
-  if (raw.status >= 200 && raw.status < 300) return std::move(raw.body);
+  TRY_ASSIGN(Raw raw, send("GET", target, nullptr, "*/*"));
+  if (raw.status >= 200 && raw.status < 300) return api::RawBody{std::move(raw.body), "", ""};
   TRY(parse_envelope(raw.status, raw.body, raw.retry_after));
   return fail(ErrorCode::Internal, "unexpected answer from the server (HTTP " + std::to_string(raw.status) + ")");
 }
