@@ -204,14 +204,14 @@ Result<UserRegistration> UserRegistration::from_body(const json& body) {
                   "organization", "credit_code", "licence", "accept_terms", "terms_version"});
   UserRegistration r;
   parse_common(f, r);
-  auto type = f.text("user_type", true, 32);
-  if (type && !enum_parse<UserType>(*type))
-    f.error("user_type", "must be one of individual, university, research_institute, enterprise");
-  r.user_type = type.value_or("");
+  const auto type_text = f.text("user_type", true, 32);
+  const auto type = type_text ? enum_parse<UserType>(*type_text) : std::nullopt;
+  if (type_text && !type) f.error("user_type", "must be one of " + enum_list<UserType>(", ", ", "));
+  r.user_type = type.value_or(UserType::Individual);  // (an error above when absent or unknown)
   r.real_name = f.text("real_name", true, kNameMax).value_or("");
   r.id_number = national_id_field(f, "id_number", true).value_or("");
   // An institution (any type but individual) is reviewed on its licence (R-USER-4).
-  if (type && *type != "individual") {
+  if (type_text && type != UserType::Individual) {
     r.organization = f.text("organization", true, kOrgMax);
     r.credit_code = credit_code_field(f, true);
     r.licence = licence_field(f, true);
@@ -246,10 +246,11 @@ Result<SupplierRegistration> SupplierRegistration::from_body(const json& body) {
                   "affiliation"});
   SupplierRegistration r;
   parse_common(f, r);
-  auto kind = f.text("kind", true, 32);
-  if (kind && !enum_parse<SupplierKind>(*kind)) f.error("kind", "must be enterprise or individual");
-  r.kind = kind.value_or("");
-  if (kind && *kind == "enterprise")
+  const auto kind_text = f.text("kind", true, 32);
+  const auto kind = kind_text ? enum_parse<SupplierKind>(*kind_text) : std::nullopt;
+  if (kind_text && !kind) f.error("kind", "must be enterprise or individual");
+  r.kind = kind.value_or(SupplierKind::Enterprise);  // (an error above when absent or unknown)
+  if (kind == SupplierKind::Enterprise)
     parse_enterprise_supplier(f, r);
   else
     parse_individual_supplier(f, r);

@@ -215,7 +215,7 @@ struct RegistrationCommon {
 // POST /api/v1/users. An institution (not individual) also gives organization,
 // credit_code and licence; an individual must not.
 struct UserRegistration : RegistrationCommon {
-  std::string user_type;  // individual, university, research_institute, enterprise
+  UserType user_type = UserType::Individual;  // on the wire by its table: "individual", "university", ...
   std::string real_name;
   std::string id_number;  // national ID, upper-cased
   std::optional<std::string> organization;
@@ -247,7 +247,7 @@ struct Wire<UserRegistration> {
 // settlement; an individual real_name, id_number, address and optionally
 // affiliation, credit_code, settlement. Both give a licence.
 struct SupplierRegistration : RegistrationCommon {
-  std::string kind;  // enterprise, individual
+  SupplierKind kind = SupplierKind::Enterprise;  // on the wire by its table: "enterprise", "individual"
   std::optional<std::string> company_name;
   std::optional<std::string> legal_rep_name;
   std::optional<std::string> legal_rep_id_number;

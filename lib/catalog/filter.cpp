@@ -2,10 +2,12 @@
 #include "catalog/units.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <optional>
 #include <span>
 
+#include "billing/billing_mode.hpp"
 #include "domain/normalize.hpp"
 #include "domain/validate.hpp"
 #include "util/text.hpp"
@@ -29,7 +31,12 @@ struct FieldDef {
 
 constexpr std::string_view kClasses[] = {"A", "B"};
 constexpr std::string_view kResourceTypes[] = {"GPU", "NPU", "CPU"};
-constexpr std::string_view kModes[] = {"hourly", "daily", "monthly", "yearly"};
+// billing=<mode>: the names of the one billing-mode table (billing/billing_mode.hpp).
+constexpr auto kModes = [] {
+  std::array<std::string_view, EnumTable<BillingMode>::rows.size()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = EnumTable<BillingMode>::rows[i].name;
+  return out;
+}();
 
 // Order of docs/design/catalogue.md, "Filter fields".
 constexpr FieldDef kFields[] = {
@@ -55,8 +62,16 @@ constexpr FieldDef kFields[] = {
     {"reliability", Column::Reliability, Kind::Ratio, true, {}},
 };
 
-// billing=<mode> tests whether the price of that mode is present (kModes order).
-constexpr Column kModeColumns[] = {Column::PriceHourly, Column::PriceDaily, Column::PriceMonthly, Column::PriceYearly};
+// billing=<mode> tests whether the price of that mode is present.
+Column price_column(BillingMode mode) {
+  switch (mode) {
+    case BillingMode::Hourly: return Column::PriceHourly;
+    case BillingMode::Daily: return Column::PriceDaily;
+    case BillingMode::Monthly: return Column::PriceMonthly;
+    case BillingMode::Yearly: return Column::PriceYearly;
+  }
+  return Column::PriceHourly;
+}
 
 const FieldDef* find_field(std::string_view name) {
   for (const auto& f : kFields)
@@ -511,8 +526,9 @@ Predicate term_predicate(const FieldDef& f, Op op, std::vector<Value> values) {
   if (f.kind == Kind::Billing) {
     std::vector<Predicate> parts;
     for (auto& m : values) {
-      const auto idx = static_cast<std::size_t>(std::ranges::find(kModes, text(m)) - std::begin(kModes));
-      parts.push_back(Predicate{Present{kModeColumns[idx], !negated}});
+      // choice_value let through only the table's names (kModes).
+      const BillingMode mode = enum_parse<BillingMode>(text(m)).value_or(BillingMode::Hourly);
+      parts.push_back(Predicate{Present{price_column(mode), !negated}});
     }
     return combine(std::move(parts), negated);
   }

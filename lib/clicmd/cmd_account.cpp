@@ -134,16 +134,18 @@ std::optional<api::LicenceUpload> licence_upload(Context& ctx, Form& form) {
   return std::nullopt;
 }
 
-Applicable gather_user(Context& ctx, Form& form, api::UserRegistration& r) {
+// `type`: nullopt while unknown (not given; the form reports it).
+Applicable gather_user(Context& ctx, Form& form, api::UserRegistration& r, std::optional<UserType> type) {
   r.real_name = form.required("--real-name", "real_name", "Real name", text_check(64));
   r.id_number = form.required("--id-number", "id_number", "National ID number", validate::national_id);
-  if (r.user_type.empty() || r.user_type == "individual")
-    return {{"--user-type", "--real-name", "--id-number"}, r.user_type.empty() ? "" : "individual users"};
+  if (type) r.user_type = *type;
+  if (!type || *type == UserType::Individual)
+    return {{"--user-type", "--real-name", "--id-number"}, type ? "individual users" : ""};
   r.organization = form.required("--organization", "organization", "Organization", text_check(128));
   r.credit_code = form.required("--credit-code", "credit_code", "Unified social credit code", validate::credit_code);
   r.licence = licence_upload(ctx, form);
   return {{"--user-type", "--real-name", "--id-number", "--organization", "--credit-code", "--licence"},
-          r.user_type + " users"};
+          std::string(enum_name(*type)) + " users"};
 }
 
 Applicable gather_enterprise_supplier(Context& ctx, Form& form, api::SupplierRegistration& r) {
@@ -243,12 +245,11 @@ Result<api::Registered> registration(Context& ctx, bool supplier, std::optional<
   gather_common(form, common);
   Applicable applicable;
   if (!supplier) {
-    user.user_type = kind;
-    applicable = gather_user(ctx, form, user);
-  } else if (!kind.empty()) {
-    sup.kind = kind;
-    applicable =
-        kind == "enterprise" ? gather_enterprise_supplier(ctx, form, sup) : gather_individual_supplier(ctx, form, sup);
+    applicable = gather_user(ctx, form, user, enum_parse<UserType>(kind));
+  } else if (const auto k = enum_parse<SupplierKind>(kind)) {  // (the flag's choices are the table's)
+    sup.kind = *k;
+    applicable = *k == SupplierKind::Enterprise ? gather_enterprise_supplier(ctx, form, sup)
+                                                : gather_individual_supplier(ctx, form, sup);
   }
   if (!applicable.what.empty()) reject_inapplicable(ctx, form, applicable.flags, applicable.what);
   if (!ctx.interactive() && !ctx.args.has("--accept-terms")) form.missing("--accept-terms");

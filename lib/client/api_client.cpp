@@ -1,5 +1,6 @@
 #include "client/api_client.hpp"
 
+#include "api/envelope.hpp"
 #include "util/text.hpp"
 
 #include <cctype>
@@ -72,19 +73,8 @@ Result<json> parse_envelope(int status, std::string_view body, std::string_view 
   if (!doc.is_discarded() && doc.is_object()) {
     if (ok) {
       if (auto it = doc.find("data"); it != doc.end()) return *it;
-    } else if (auto it = doc.find("error"); it != doc.end() && it->is_object()) {
-      const json& e = *it;
-      Error err;
-      const std::string code = e.value("code", std::string());
-      err.code = error_code_from_name(code).value_or(ErrorCode::Internal);
-      err.message = e.value("message", std::string());
-      if (err.message.empty()) err.message = "the server answered " + (code.empty() ? "an error" : code);
-      if (auto f = e.find("fields"); f != e.end() && f->is_array()) {
-        for (const auto& fe : *f)
-          if (fe.is_object())
-            err.fields.push_back({fe.value("field", std::string()), fe.value("message", std::string())});
-      }
-      if (auto r = e.find("retry_after"); r != e.end() && r->is_number_integer()) err.retry_after = r->get<int>();
+    } else if (doc.contains("error")) {
+      TRY_ASSIGN(Error err, api::read_error_envelope(doc, status));
       if (err.retry_after == 0 && !retry_after_header.empty()) {
         int secs = 0;
         std::from_chars(retry_after_header.data(), retry_after_header.data() + retry_after_header.size(), secs);
@@ -196,38 +186,8 @@ Result<json> ApiClient::exchange(api::Method method, const std::string& target, 
 }
 
 Result<api::RawBody> ApiClient::exchange_raw(const std::string& target) {
-  TRY_ASSIGN(std::string bytes, get_bytes(target));
-  return api::RawBody{std::move(bytes), "", ""};
-}
-
-Result<json> ApiClient::get(std::string_view path, const Query& query) {
-  TRY_ASSIGN(Raw raw, send("GET", with_query(path, query), nullptr));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::post(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("POST", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::patch(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("PATCH", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::put(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("PUT", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<json> ApiClient::del(std::string_view path, const json& body) {
-  TRY_ASSIGN(Raw raw, send("DELETE", path, &body));
-  return parse_envelope(raw.status, raw.body, raw.retry_after);
-}
-
-Result<std::string> ApiClient::get_bytes(std::string_view path) {
-  TRY_ASSIGN(Raw raw, send("GET", path, nullptr, "*/*"));
-  if (raw.status >= 200 && raw.status < 300) return std::move(raw.body);
+  TRY_ASSIGN(Raw raw, send("GET", target, nullptr, "*/*"));
+  if (raw.status >= 200 && raw.status < 300) return api::RawBody{std::move(raw.body), "", ""};
   TRY(parse_envelope(raw.status, raw.body, raw.retry_after));
   return fail(ErrorCode::Internal, "unexpected answer from the server (HTTP " + std::to_string(raw.status) + ")");
 }

@@ -65,14 +65,6 @@ class ApiClient {
   Result<typename E::Response> call(const typename E::Request& request = {},
                                     const std::vector<std::pair<std::string, std::string>>& path = {});
 
-  Result<json> get(std::string_view path, const Query& query = {});
-  Result<json> post(std::string_view path, const json& body);
-  Result<json> patch(std::string_view path, const json& body);
-  Result<json> put(std::string_view path, const json& body);
-  Result<json> del(std::string_view path, const json& body = nullptr);
-  // A successful response's raw bytes (e.g. a licence file); errors as for get.
-  Result<std::string> get_bytes(std::string_view path);
-
   // True once a request failed to reach the server (connection, TLS, timeout):
   // the CLI's exit status 6, as distinct from an error the server answered.
   bool unreachable() const { return unreachable_; }
@@ -86,6 +78,7 @@ class ApiClient {
 
   // One request: method, path (with query), body (null: none); the envelope's data.
   Result<json> exchange(api::Method method, const std::string& target, const json& body);
+  // A GET whose successful answer is raw bytes (e.g. a licence file); errors as for exchange.
   Result<api::RawBody> exchange_raw(const std::string& target);
   ServerUrl url_;
   std::unique_ptr<httplib::Client> http_;

@@ -22,7 +22,7 @@ namespace cpshare {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 using front_door::Framing;
 using front_door::Limits;
 
@@ -110,7 +110,7 @@ class GuardedStream final : public httplib::Stream {
     if (size == 0) return 0;
     if (!writing_) {
       writing_ = true;
-      write_start_ = Clock::now();
+      write_start_ = Steady::now();
       written_ = 0;
     }
     for (;;) {
@@ -137,7 +137,7 @@ class GuardedStream final : public httplib::Stream {
   // Before each request: an idle connection has idle_timeout to begin one.
   void begin_request() {
     phase_ = Phase::Idle;
-    idle_deadline_ = Clock::now() + limits_.idle_timeout;
+    idle_deadline_ = Steady::now() + limits_.idle_timeout;
     header_bytes_ = 0;
     writing_ = false;
     refusal.reset();
@@ -150,7 +150,7 @@ class GuardedStream final : public httplib::Stream {
   bool wait_for_request() {
     if (pos_ == buf_.size() && !fill()) return false;
     phase_ = Phase::Headers;
-    header_deadline_ = Clock::now() + limits_.header_timeout;
+    header_deadline_ = Steady::now() + limits_.header_timeout;
     return true;
   }
   // The body begins: `declared` bytes (0: as they come) are due by
@@ -158,7 +158,7 @@ class GuardedStream final : public httplib::Stream {
   // are read for it.
   void begin_body(std::uint64_t declared) {
     phase_ = Phase::Body;
-    body_start_ = Clock::now();
+    body_start_ = Steady::now();
     body_declared_ = declared;
     body_bytes_ = 0;
   }
@@ -225,16 +225,16 @@ class GuardedStream final : public httplib::Stream {
   bool linger = false;       // a body may follow unread: drain it before closing
 
  private:
-  Clock::duration paced(std::uint64_t bytes) const {
+  Steady::duration paced(std::uint64_t bytes) const {
     return limits_.body_floor + std::chrono::milliseconds(bytes * 1000 / std::max<std::uint64_t>(limits_.min_rate, 1));
   }
-  Clock::time_point read_deadline() const {
+  Steady::time_point read_deadline() const {
     switch (phase_) {
       case Phase::Idle: return idle_deadline_;
       case Phase::Headers: return header_deadline_;
       case Phase::Body: return body_start_ + paced(std::max(body_declared_, body_bytes_));
     }
-    return Clock::now();
+    return Steady::now();
   }
   ssize_t fail(Failure f) {
     failure_ = f;
@@ -242,18 +242,18 @@ class GuardedStream final : public httplib::Stream {
   }
   // Waits until the socket can do `events` or `deadline` passes (or the server
   // stops); false sets failure_.
-  bool wait(short events, Clock::time_point deadline) {
+  bool wait(short events, Steady::time_point deadline) {
     for (;;) {
       if (listening_.load() == INVALID_SOCKET) {
         failure_ = Failure::Stopped;
         return false;
       }
-      auto now = Clock::now();
+      auto now = Steady::now();
       if (now >= deadline) {
         failure_ = Failure::Timeout;
         return false;
       }
-      auto left = std::min<Clock::duration>(deadline - now, kSlice);
+      auto left = std::min<Steady::duration>(deadline - now, kSlice);
       pollfd p{fd_, events, 0};
       int ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
       int r = ::poll(&p, 1, ms);
@@ -317,7 +317,7 @@ class GuardedStream final : public httplib::Stream {
   short want_ = 0;
   Phase phase_ = Phase::Idle;
   Failure failure_ = Failure::None;
-  Clock::time_point idle_deadline_, header_deadline_, body_start_, write_start_;
+  Steady::time_point idle_deadline_, header_deadline_, body_start_, write_start_;
   std::uint64_t header_bytes_ = 0, body_bytes_ = 0, body_declared_ = 0, written_ = 0, replaying_ = 0;
   bool writing_ = false;
 };
@@ -516,7 +516,7 @@ void GuardedServer::note_refusal(const std::string& peer) {
   {
     std::lock_guard lock(refusal_mu_);
     ++refusals_unlogged_;
-    auto now = Clock::now();
+    auto now = Steady::now();
     if (now - last_refusal_log_ < std::chrono::seconds(10)) return;
     line = fmt::format("refused {} connection(s) over the cap of {} per address (the last from {})", refusals_unlogged_,
                        config_.max_connections_per_address, peer);
@@ -528,20 +528,20 @@ void GuardedServer::note_refusal(const std::string& peer) {
 
 namespace {
 
-int poll_ms(Clock::duration left) {
+int poll_ms(Steady::duration left) {
   return static_cast<int>(
-      std::chrono::ceil<std::chrono::milliseconds>(std::min<Clock::duration>(left, kSlice)).count());
+      std::chrono::ceil<std::chrono::milliseconds>(std::min<Steady::duration>(left, kSlice)).count());
 }
 
 // Reads and drops what the client still sends (the body of a refused
 // request) for a moment, so it reads the answer instead of a reset.
 void drain_before_close(socket_t sock, const Limits& limits, const std::atomic<socket_t>& listening) {
-  const auto until = Clock::now() + limits.linger;
+  const auto until = Steady::now() + limits.linger;
   std::uint64_t dropped = 0;
   char sink[16 * 1024];
   while (dropped < limits.linger_bytes && listening != INVALID_SOCKET) {
-    auto left = until - Clock::now();
-    if (left <= Clock::duration::zero()) break;
+    auto left = until - Steady::now();
+    if (left <= Steady::duration::zero()) break;
     pollfd p{sock, POLLIN, 0};
     int r = ::poll(&p, 1, poll_ms(left));
     if (r < 0 && errno != EINTR) break;
@@ -561,15 +561,15 @@ SSL* GuardedServer::accept_tls(socket_t sock) {
     return nullptr;
   }
   // The handshake is due within the header deadline.
-  const auto deadline = Clock::now() + config_.limits.header_timeout;
+  const auto deadline = Steady::now() + config_.limits.header_timeout;
   for (;;) {
     ERR_clear_error();
     int r = SSL_accept(ssl);
     if (r == 1) return ssl;
     int err = SSL_get_error(ssl, r);
     short events = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
-    auto left = deadline - Clock::now();
-    if (events == 0 || left <= Clock::duration::zero() || svr_sock_ == INVALID_SOCKET) {
+    auto left = deadline - Steady::now();
+    if (events == 0 || left <= Steady::duration::zero() || svr_sock_ == INVALID_SOCKET) {
       ERR_clear_error();
       SSL_free(ssl);
       return nullptr;

@@ -98,7 +98,7 @@ Result<api::Registered> RegistrationService::register_user(const api::UserRegist
                                                            const RequestContext& ctx) {
   TRY(check_terms(req.terms_version));
   NewAccount n = NewAccount::common(req, Role::User);
-  n.account.user_type = enum_parse<UserType>(req.user_type);  // as UserRegistration::from_body checked
+  n.account.user_type = req.user_type;
   n.account.organization = req.organization;
   return register_account(std::move(n), ctx);
 }
@@ -110,7 +110,7 @@ Result<api::Registered> RegistrationService::register_supplier(const api::Suppli
   n.legal_rep_id_number = req.legal_rep_id_number;
   n.settlement = req.settlement;
   Account& a = n.account;
-  a.supplier_kind = enum_parse<SupplierKind>(req.kind);  // as SupplierRegistration::from_body checked
+  a.supplier_kind = req.kind;
   a.company_name = req.company_name;
   a.legal_rep_name = req.legal_rep_name;
   a.registered_capital_fen = req.registered_capital_fen;

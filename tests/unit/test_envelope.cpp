@@ -67,6 +67,37 @@ TEST_CASE("error_envelope caps a long field list built anywhere, and long texts"
   CHECK(kept[kMaxFieldErrors]["message"] == "and 7 more errors not listed; fix these and send again");
 }
 
+TEST_CASE("the error envelope reads back as the Error it was written from", "[R-API-STD]") {
+  Error e{ErrorCode::ValidationFailed, "fix it", {{"id_number", "bad check digit"}, {"email", "no @"}}, 0};
+  const nlohmann::json env = api::error_envelope(e);
+  CHECK_FALSE(env["error"].contains("retry_after"));  // left out, not null
+  auto back = api::read_error_envelope(env, 422);
+  REQUIRE(back);
+  CHECK(back->code == ErrorCode::ValidationFailed);
+  CHECK(back->message == "fix it");
+  REQUIRE(back->fields.size() == 2);
+  CHECK(back->fields[1].field == "email");
+  CHECK(back->fields[1].message == "no @");
+
+  const Error limited{ErrorCode::RateLimited, "slow down", {}, 30};
+  const nlohmann::json limited_env = api::error_envelope(limited);
+  CHECK_FALSE(limited_env["error"].contains("fields"));
+  auto r = api::read_error_envelope(limited_env, 429);
+  REQUIRE(r);
+  CHECK(r->code == ErrorCode::RateLimited);
+  CHECK(r->retry_after == 30);
+  CHECK(r->fields.empty());
+
+  // A code newer than this build is Internal with the daemon's message; a body that does not fit is refused.
+  auto newer = api::read_error_envelope(nlohmann::json{{"error", {{"code", "SOMETHING_NEW"}, {"message", "m"}}}}, 409);
+  REQUIRE(newer);
+  CHECK(newer->code == ErrorCode::Internal);
+  CHECK(newer->message == "m");
+  auto bad = api::read_error_envelope(nlohmann::json{{"error", {{"code", "CONFLICT"}}}}, 409);
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("error.message"));
+}
+
 TEST_CASE("cap_field_errors keeps short lists as they are", "[R-SEC-1]") {
   std::vector<FieldError> two{{"a", "x"}, {"b", "y"}};
   CHECK(cpshare::cap_field_errors(two).size() == 2);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/billing_mode.hpp"
 #include "catalog/filter.hpp"
 #include "store/filter_sql.hpp"
 
@@ -204,6 +205,15 @@ TEST_CASE("billing tests which price columns are offered", "[R-CL-6]") {
              Catch::Contains("billing: 'hourlly' is not one of hourly, daily, monthly, yearly (did you mean hourly?)"));
   CHECK_THAT(refused("billing~hour"), Catch::Contains("billing takes = != in notin, not ~"));
   CHECK_THAT(refused("billing>=daily"), Catch::Contains("billing takes = != in notin, not >="));
+  // Its names are the billing-mode table's: every mode is a choice, each its own price column.
+  std::vector<Column> columns;
+  for (const auto mode : cpshare::enum_values<cpshare::BillingMode>()) {
+    const auto t = terms("billing=" + std::string(cpshare::enum_name(mode)));
+    REQUIRE(t.size() == 1);
+    REQUIRE(std::holds_alternative<Present>(t[0].node));
+    CHECK(std::ranges::find(columns, std::get<Present>(t[0].node).column) == columns.end());
+    columns.push_back(std::get<Present>(t[0].node).column);
+  }
 }
 
 TEST_CASE("framework matches one element of the list, ~ any part of it", "[R-CL-6]") {
