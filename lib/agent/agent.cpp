@@ -9,7 +9,10 @@ namespace {
 // Sends up to max_batches batches from the spool; stops at the first failure.
 void drain(Spool& spool, const SendBatch& send, const LoopOptions& o, Logger& log, LoopStats& stats) {
   for (std::size_t b = 0; b < o.max_batches && spool.size() > 0; ++b) {
-    const auto entries = spool.peek(o.batch);
+    const auto [entries, count_saved] = spool.peek(o.batch);
+    if (!count_saved)
+      log.warn("unreadable samples were dropped from the spool but their count could not be saved: {}",
+               count_saved.error().message);
     if (entries.empty()) return;
     std::vector<api::HostSample> samples;
     samples.reserve(entries.size());

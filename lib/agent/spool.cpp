@@ -81,7 +81,7 @@ Result<> Spool::push(const api::HostSample& s) {
   return save_dropped();
 }
 
-std::vector<Spool::Entry> Spool::peek(std::size_t max) {
+Spool::Peeked Spool::peek(std::size_t max) {
   std::vector<Entry> out;
   std::size_t unreadable = 0;
   for (std::size_t i = 0; i < seqs_.size() && out.size() < max;) {
@@ -98,11 +98,9 @@ std::vector<Spool::Entry> Spool::peek(std::size_t max) {
     out.push_back({seq, std::move(*sample)});
     ++i;
   }
-  if (unreadable > 0) {
-    dropped_ += unreadable;
-    (void)save_dropped();  // the count is advisory; the samples are safe either way
-  }
-  return out;
+  if (unreadable == 0) return {std::move(out), {}};
+  dropped_ += unreadable;
+  return {std::move(out), save_dropped()};
 }
 
 Result<> Spool::ack(std::uint64_t seq, std::uint64_t dropped_reported) {

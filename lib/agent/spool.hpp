@@ -29,9 +29,15 @@ class Spool {
 
   // Adds a sample; drops the oldest beyond capacity (counted).
   Result<> push(const api::HostSample& s);
-  // The oldest `max` samples, oldest first (a file that cannot be read or
-  // parsed is removed and counted as dropped).
-  std::vector<Entry> peek(std::size_t max);
+  // The oldest `max` samples, oldest first. A file that cannot be read or
+  // parsed is removed and counted as dropped; `count_saved` fails when that
+  // count could not be persisted (it is still held, and reported by the next
+  // batch, but would be lost if the agent stopped first).
+  struct Peeked {
+    std::vector<Entry> entries;
+    Result<> count_saved;
+  };
+  Peeked peek(std::size_t max);
   // The daemon accepted every sample up to and including `seq`, and the drop
   // count the batch carried: both are forgotten.
   Result<> ack(std::uint64_t seq, std::uint64_t dropped_reported);

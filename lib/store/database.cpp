@@ -144,7 +144,7 @@ void Database::analyze_locked() {
 void Database::analyze_if_grown() {
   if (!analyze_wanted_.exchange(false)) return;
   std::unique_lock lock(write_mu_);
-  if (batch_open_) (void)commit_batch(lock);
+  commit_for_waiters(lock);
   try {
     analyze_locked();
   } catch (const SQLite::Exception&) {
@@ -217,7 +217,7 @@ Result<> Database::atomically(const std::function<Result<>()>& fn) {
     db_->exec("SAVEPOINT w");
   } catch (const SQLite::Exception& e) {
     auto r = fail(ErrorCode::Internal, fmt::format("store: begin: {}", e.what()));
-    if (batch_open_) (void)commit_batch(lock);
+    commit_for_waiters(lock);
     return r;
   }
   tx_owner_.store(std::this_thread::get_id());
@@ -238,12 +238,7 @@ Result<> Database::atomically(const std::function<Result<>()>& fn) {
     } catch (...) {}
     batch_open_ = false;
     Error err{ErrorCode::Internal, fmt::format("store: savepoint: {}", e.what()), {}, 0};
-    for (Waiter* w : batch_waiters_) {
-      w->done = true;
-      w->error = err;
-    }
-    batch_waiters_.clear();
-    committed_.notify_all();
+    settle_waiters(err);
     return std::unexpected(err);
   }
   ++batch_size_;
@@ -263,8 +258,9 @@ Result<> Database::atomically(const std::function<Result<>()>& fn) {
   return r;
 }
 
-// Commits the open transaction (write_mu_ held) and wakes its waiters with the outcome.
-Result<> Database::commit_batch(std::unique_lock<std::mutex>&) {
+// Commits the open transaction (write_mu_ held), or rolls it back when the
+// commit fails; the batch is closed either way. Returns the failure.
+std::optional<Error> Database::commit_open(std::unique_lock<std::mutex>&) {
   std::optional<Error> err;
   try {
     db_->exec("COMMIT");
@@ -275,14 +271,34 @@ Result<> Database::commit_batch(std::unique_lock<std::mutex>&) {
     err = Error{ErrorCode::Internal, fmt::format("store: commit: {}", e.what()), {}, 0};
   }
   batch_open_ = false;
+  return err;
+}
+
+// Wakes the writers waiting on the batch, each with its outcome.
+void Database::settle_waiters(const std::optional<Error>& err) {
   for (Waiter* w : batch_waiters_) {
     w->done = true;
     w->error = err;
   }
   batch_waiters_.clear();
   committed_.notify_all();
+}
+
+// Commits the open transaction for its waiters and for the caller, whose work
+// is in it: the caller gets the outcome too.
+Result<> Database::commit_batch(std::unique_lock<std::mutex>& lock) {
+  const auto err = commit_open(lock);
+  settle_waiters(err);
   if (err) return std::unexpected(*err);
   return {};
+}
+
+// Commits the open transaction, if any, for the writers waiting on it alone:
+// each learns the outcome through its Waiter. For a caller with no work in the
+// batch (it failed before its savepoint, or only wants the lock), so there is
+// nothing left to report to it.
+void Database::commit_for_waiters(std::unique_lock<std::mutex>& lock) {
+  if (batch_open_) settle_waiters(commit_open(lock));
 }
 
 }  // namespace cpshare

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -90,6 +91,9 @@ class Database {
   ReaderLease borrow_reader();
   void give_back_reader(std::unique_ptr<Connection> db);
   Result<> commit_batch(std::unique_lock<std::mutex>& lock);
+  void commit_for_waiters(std::unique_lock<std::mutex>& lock);
+  std::optional<Error> commit_open(std::unique_lock<std::mutex>& lock);
+  void settle_waiters(const std::optional<Error>& err);
   void analyze_locked();
   void analyze_if_grown();
 
