@@ -81,22 +81,16 @@ RollupSeries to_series(const std::vector<RollupView>& rows) {
     out.seconds.push_back(r.seconds);
     out.samples.push_back(r.samples);
     out.minutes.push_back(r.minutes);
-    if (!r.readings.is_object()) continue;
-    for (const auto& [key, stat] : r.readings.items()) {
+    for (const auto& [key, stat] : r.readings) {
       ReadingSeries& s = by_key[key];
       s.min.resize(rows.size());
       s.mean.resize(rows.size());
       s.max.resize(rows.size());
       s.n.resize(rows.size());
-      auto number = [&](const char* name) -> std::optional<double> {
-        const auto it = stat.find(name);
-        return it != stat.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
-      };
-      s.min[i] = number("min");
-      s.mean[i] = number("mean");
-      s.max[i] = number("max");
-      const auto n = number("n");
-      s.n[i] = n ? static_cast<std::int64_t>(*n) : r.samples;
+      s.min[i] = stat.min;
+      s.mean[i] = stat.mean;
+      s.max[i] = stat.max;
+      s.n[i] = stat.n;
     }
   }
   for (auto& [key, s] : by_key) {
@@ -110,15 +104,13 @@ std::vector<RollupView> to_rows(const RollupSeries& series) {
   std::vector<RollupView> rows(series.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     auto at = [&](const std::vector<std::int64_t>& v, std::int64_t dflt) { return i < v.size() ? v[i] : dflt; };
-    rows[i] = {series.start[i], at(series.samples, 0), json::object(), at(series.seconds, 60), at(series.minutes, 1)};
+    rows[i] = {series.start[i], at(series.samples, 0), {}, at(series.seconds, 60), at(series.minutes, 1)};
   }
   for (const ReadingSeries& s : series.readings)
     for (std::size_t i = 0; i < rows.size() && i < s.n.size(); ++i) {
       if (s.n[i] <= 0) continue;
-      auto v = [&](const std::vector<std::optional<double>>& col) {
-        return i < col.size() && col[i] ? json(*col[i]) : json(nullptr);
-      };
-      rows[i].readings[s.key] = {{"min", v(s.min)}, {"mean", v(s.mean)}, {"max", v(s.max)}, {"n", s.n[i]}};
+      auto v = [&](const std::vector<std::optional<double>>& col) { return i < col.size() ? col[i] : std::nullopt; };
+      rows[i].readings[s.key] = {v(s.min), v(s.mean), v(s.max), s.n[i]};
     }
   return rows;
 }

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -263,10 +264,15 @@ struct Wire<UnitGpuView> {
 // ("gpus.<uuid>.utilization_ratio", "cpu.user", ...) {min, mean, max, n}; a
 // reading no sample of it had is left out. Not on the wire (RollupSeries is):
 // the CLI's and the tests' form, to_rows/to_series convert.
+struct ReadingStat {
+  std::optional<double> min, mean, max;  // null: no sample had a number for it
+  std::int64_t n = 0;                    // samples that had the reading
+  bool operator==(const ReadingStat&) const = default;
+};
 struct RollupView {
   Time minute;
   std::int64_t samples = 0;
-  json readings;
+  std::map<std::string, ReadingStat> readings;  // by key, sorted
   std::int64_t seconds = 60;
   std::int64_t minutes = 1;
 };

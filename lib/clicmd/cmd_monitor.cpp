@@ -129,15 +129,11 @@ void cut_to_lease(Fetched& f, const Target& t) {
   std::erase_if(v.samples, [&](const api::HostSample& s) { return outside(s.at.unix, s.at.unix + 1); });
   for (auto& s : v.samples) std::erase_if(s.gpus, [&](const api::GpuReading& g) { return !gpus.contains(g.uuid); });
   std::erase_if(f.rollups, [&](const api::RollupView& r) { return outside(r.minute.unix, r.minute.unix + r.seconds); });
-  for (auto& r : f.rollups) {
-    if (!r.readings.is_object()) continue;
-    for (auto it = r.readings.begin(); it != r.readings.end();) {
-      const std::string& key = it.key();
-      const auto dot = key.find('.', 5);
-      const bool other_gpu = key.starts_with("gpus.") && !gpus.contains(key.substr(5, dot - 5));
-      it = other_gpu ? r.readings.erase(it) : std::next(it);
-    }
-  }
+  for (auto& r : f.rollups)
+    std::erase_if(r.readings, [&](const auto& reading) {
+      const std::string& key = reading.first;
+      return key.starts_with("gpus.") && !gpus.contains(key.substr(5, key.find('.', 5) - 5));
+    });
 }
 
 // The readings from `since` (at `resolution`, "raw" or "minute"), cut to the target.

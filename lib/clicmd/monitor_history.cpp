@@ -17,13 +17,6 @@ namespace {
 
 constexpr std::int64_t kMinute = 60;
 
-std::optional<double> mean_of(const nlohmann::json& stat) {
-  if (!stat.is_object()) return std::nullopt;
-  const auto it = stat.find("mean");
-  if (it == stat.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 // "interfaces.eth0.100.receive_bytes_per_second" with prefix "interfaces." and
 // suffix ".receive_bytes_per_second" → "eth0.100" (names may hold dots).
 std::optional<std::string> middle(const std::string& key, std::string_view prefix, std::string_view suffix) {
@@ -160,14 +153,15 @@ std::string row_line(const HistoryRow& row, const std::vector<api::RollupView>& 
   std::vector<std::pair<std::int64_t, double>> means;
   for (const auto& r : rollups) {
     const auto it = r.readings.find(row.key);
-    if (it == r.readings.end() || !it->is_object()) continue;
-    auto get = [&](const char* name) -> std::optional<double> {
-      const auto v = it->find(name);
-      if (v == it->end() || !v->is_number()) return std::nullopt;
-      return row.busy ? 1 - v->get<double>() : v->get<double>();
+    if (it == r.readings.end()) continue;
+    const api::ReadingStat& stat = it->second;
+    auto get = [&](const std::optional<double>& v) -> std::optional<double> {
+      if (!v) return std::nullopt;
+      return row.busy ? 1 - *v : *v;
     };
     // For CPU busy the idle's max is the busy's min.
-    const auto mn = get(row.busy ? "max" : "min"), mx = get(row.busy ? "min" : "max"), mean = get("mean");
+    const auto mn = get(row.busy ? stat.max : stat.min), mx = get(row.busy ? stat.min : stat.max),
+               mean = get(stat.mean);
     if (mn && (!lo || *mn < *lo)) lo = mn;
     if (mx && (!hi || *mx > *hi)) hi = mx;
     if (mean) {
@@ -226,9 +220,8 @@ std::vector<api::HostSample> samples_from_rollups(const std::vector<api::RollupV
     api::HostSample s;
     s.at = r.minute;
     std::map<std::string, api::GpuReading> gpus;
-    if (r.readings.is_object())
-      for (const auto& [key, stat] : r.readings.items())
-        if (auto v = mean_of(stat)) put_reading(s, gpus, key, *v);
+    for (const auto& [key, stat] : r.readings)
+      if (stat.mean) put_reading(s, gpus, key, *stat.mean);
     for (auto& [uuid, g] : gpus) s.gpus.push_back(std::move(g));
     s.gpu_source = s.gpus.empty() ? "none" : "rollup";
     out.push_back(std::move(s));
@@ -245,34 +238,28 @@ std::vector<api::RollupView> coarsen(const std::vector<api::RollupView>& rollups
     struct Sum {
       std::optional<double> min, max;
       double sum = 0, weight = 0;
+      std::int64_t n = 0;
     };
     std::map<std::string, Sum> sums;
-    api::RollupView merged{rollups[first].minute, 0, nlohmann::json::object(), 0, 0};
+    api::RollupView merged{rollups[first].minute, 0, {}, 0, 0};
     merged.seconds = rollups[last - 1].minute.unix + rollups[last - 1].seconds - rollups[first].minute.unix;
     for (std::size_t i = first; i < last; ++i) {
       merged.samples += rollups[i].samples;
       merged.minutes += rollups[i].minutes;
-      if (!rollups[i].readings.is_object()) continue;
-      for (const auto& [key, stat] : rollups[i].readings.items()) {
+      for (const auto& [key, stat] : rollups[i].readings) {
         Sum& s = sums[key];
-        auto get = [&](const char* name) -> std::optional<double> {
-          const auto v = stat.find(name);
-          return v != stat.end() && v->is_number() ? std::optional<double>(v->get<double>()) : std::nullopt;
-        };
-        if (auto v = get("min"); v && (!s.min || *v < *s.min)) s.min = v;
-        if (auto v = get("max"); v && (!s.max || *v > *s.max)) s.max = v;
-        if (auto v = get("mean")) {
+        if (stat.min && (!s.min || *stat.min < *s.min)) s.min = stat.min;
+        if (stat.max && (!s.max || *stat.max > *s.max)) s.max = stat.max;
+        if (stat.mean) {
           const double w = static_cast<double>(std::max<std::int64_t>(rollups[i].samples, 1));
-          s.sum += *v * w;
+          s.sum += *stat.mean * w;
           s.weight += w;
         }
+        s.n += stat.n;
       }
     }
-    auto number = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
     for (const auto& [key, s] : sums)
-      merged.readings[key] = {{"min", number(s.min)},
-                              {"mean", number(s.weight > 0 ? std::optional<double>(s.sum / s.weight) : std::nullopt)},
-                              {"max", number(s.max)}};
+      merged.readings[key] = {s.min, s.weight > 0 ? std::optional<double>(s.sum / s.weight) : std::nullopt, s.max, s.n};
     out.push_back(std::move(merged));
   }
   return out;
@@ -315,8 +302,7 @@ std::vector<std::string> render_history(const std::vector<api::RollupView>& roll
                 pad_left("max", kValue) + fmt::format("  per {}, oldest first", resolution));
   std::set<std::string> keys;
   for (const auto& r : rollups)
-    if (r.readings.is_object())
-      for (const auto& [key, stat] : r.readings.items()) keys.insert(key);
+    for (const auto& reading : r.readings) keys.insert(reading.first);
   for (const auto& row : rows_of(keys)) out.push_back(row_line(row, rollups, from, to, columns));
   for (auto& line : out)
     if (static_cast<int>(text::display_width(line)) > columns)

@@ -299,7 +299,7 @@ TEST_CASE("metrics: complete hours are rolled up; resolution=hour reads them and
   CHECK(rows[2].seconds == 120);
   CHECK(rows[2].minutes == 2);
   CHECK(rows[2].samples == 2);
-  CHECK(rows[2].readings[util]["mean"].get<double>() == Approx(0.7));
+  CHECK(*rows[2].readings[util].mean == Approx(0.7));
   // On the wire by column: one element per bucket in every reading's column.
   REQUIRE(series.seconds == std::vector<std::int64_t>{3600, 3600, 120});
   const auto col = std::ranges::find(series.readings, std::string(util), &api::ReadingSeries::key);
@@ -522,7 +522,7 @@ TEST_CASE("metrics: rollups by column; stored rows read without a tree; rows and
   const auto rows = api::to_rows(s);
   REQUIRE(rows.size() == 3);
   CHECK(rows[1].readings.size() == 1);
-  CHECK(rows[1].readings["cpu.idle"] == nlohmann::json{{"min", 0.0}, {"mean", 0.5}, {"max", 1.0}, {"n", 6}});
+  CHECK(rows[1].readings.at("cpu.idle") == api::ReadingStat{0.0, 0.5, 1.0, 6});
   CHECK(rows[2].readings.empty());
   CHECK(rows[2].seconds == 120);
   CHECK(api::encode(api::to_series(rows)) == api::encode(s));

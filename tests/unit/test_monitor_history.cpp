@@ -15,13 +15,12 @@ namespace {
 constexpr const char* kGpu0 = "GPU-1a2b0000-0000-4000-8000-000000000000";
 constexpr const char* kGpu1 = "GPU-1a2b0001-0000-4000-8000-000000000001";
 
-json stat(double min, double mean, double max) { return {{"min", min}, {"mean", mean}, {"max", max}}; }
+api::ReadingStat stat(double min, double mean, double max) { return {min, mean, max, 6}; }
 
 api::RollupView minute(std::int64_t at, double util) {
   api::RollupView r;
   r.minute.unix = at;
   r.samples = 6;
-  r.readings = json::object();
   r.readings[std::string("gpus.") + kGpu0 + ".utilization_ratio"] = stat(util / 2, util, util);
   r.readings[std::string("gpus.") + kGpu0 + ".temperature_celsius"] = stat(50, 60, 70);
   // GPU 1 under MIG: no utilisation, only memory.
@@ -155,9 +154,10 @@ TEST_CASE("a long span's minutes merged into runs keep min, weighted mean and ma
   CHECK(merged[0].minute.unix == 1'796'371'200);
   CHECK(merged[0].samples == 18);
   const std::string util = std::string("gpus.") + kGpu0 + ".utilization_ratio";
-  CHECK(merged[1].readings[util]["min"] == 0.1);  // minutes 3, 4, 5: 0.2, 0.2, 1.0
-  CHECK(merged[1].readings[util]["mean"].get<double>() == Approx(1.4 / 3));
-  CHECK(merged[1].readings[util]["max"] == 1.0);
+  CHECK(merged[1].readings.at(util).min == 0.1);  // minutes 3, 4, 5: 0.2, 0.2, 1.0
+  CHECK(*merged[1].readings.at(util).mean == Approx(1.4 / 3));
+  CHECK(merged[1].readings.at(util).max == 1.0);
+  CHECK(merged[1].readings.at(util).n == 18);  // three minutes of 6 samples
   CHECK_FALSE(merged[3].readings.contains(std::string("gpus.") + kGpu1 + ".utilization_ratio"));
   CHECK(cli::samples_from_rollups(merged).size() == 4);
 }
