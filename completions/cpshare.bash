@@ -132,8 +132,8 @@ _cpshare_node() {
       _cpshare_args="" ;;
     "publish")
       _cpshare_children=""
-      _cpshare_flags="-h --server --json --ca-file --help --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
-      _cpshare_valued="--server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_flags="-h --server --json --ca-file --help --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --node --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_valued="--server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --node --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
       _cpshare_args="" ;;
     "show")
       _cpshare_children=""
@@ -152,8 +152,8 @@ _cpshare_node() {
       _cpshare_args="" ;;
     "update")
       _cpshare_children=""
-      _cpshare_flags="-h --server --json --ca-file --help --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
-      _cpshare_valued="--server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_flags="-h --server --json --ca-file --help --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --node --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
+      _cpshare_valued="--server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --node --ssh-host --ssh-port --ssh-user --platform-url --environment --file"
       _cpshare_args="" ;;
     "delist")
       _cpshare_children=""
@@ -192,8 +192,8 @@ _cpshare_node() {
       _cpshare_args="" ;;
     "lease")
       _cpshare_children=""
-      _cpshare_flags="-h --server --json --ca-file --help --units --billing --periods --ssh-key --environment"
-      _cpshare_valued="--server --ca-file --units --billing --periods --ssh-key --environment"
+      _cpshare_flags="-h --server --json --ca-file --help --nodes --units --billing --periods --ssh-key --environment"
+      _cpshare_valued="--server --ca-file --nodes --units --billing --periods --ssh-key --environment"
       _cpshare_args="" ;;
     "leases")
       _cpshare_children="show"

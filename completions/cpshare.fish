@@ -82,7 +82,7 @@ function __cpshare_node
             set -g __cpshare_valued --server --ca-file --limit --before --event --username
         case 'publish'
             set -g __cpshare_children 
-            set -g __cpshare_valued --server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file
+            set -g __cpshare_valued --server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --node --ssh-host --ssh-port --ssh-user --platform-url --environment --file
         case 'show'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
@@ -94,7 +94,7 @@ function __cpshare_node
             set -g __cpshare_valued --server --ca-file --region --sort --limit --offset
         case 'update'
             set -g __cpshare_children 
-            set -g __cpshare_valued --server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --ssh-host --ssh-port --ssh-user --platform-url --environment --file
+            set -g __cpshare_valued --server --ca-file --class --resource-type --model --units --unit-memory --memory --vcpus --price-hourly --price-daily --price-monthly --price-yearly --vendor --location --region --storage --cuda --cudnn --python --framework --description --usage --usage-file --node --ssh-host --ssh-port --ssh-user --platform-url --environment --file
         case 'delist'
             set -g __cpshare_children 
             set -g __cpshare_valued --server --ca-file
@@ -118,7 +118,7 @@ function __cpshare_node
             set -g __cpshare_valued --server --ca-file
         case 'lease'
             set -g __cpshare_children 
-            set -g __cpshare_valued --server --ca-file --units --billing --periods --ssh-key --environment
+            set -g __cpshare_valued --server --ca-file --nodes --units --billing --periods --ssh-key --environment
         case 'leases'
             set -g __cpshare_children show
             set -g __cpshare_valued --server --ca-file --state
@@ -215,7 +215,7 @@ complete -c cpshare -n '__cpshare_at \'\'' -a relist -d 'List a delisted cluster
 complete -c cpshare -n '__cpshare_at \'\'' -a units -d 'Show the status of each unit of a cluster'
 complete -c cpshare -n '__cpshare_at \'\'' -a events -d 'Show a B-class cluster\'s status events: online, offline, GPUs lost and returned'
 complete -c cpshare -n '__cpshare_at \'\'' -a cluster -d 'Manage the platform\'s access to your clusters'
-complete -c cpshare -n '__cpshare_at \'\'' -a lease -d 'Lease units of a cluster (active users)'
+complete -c cpshare -n '__cpshare_at \'\'' -a lease -d 'Lease whole nodes (class A) or units (class B) of a cluster (active users)'
 complete -c cpshare -n '__cpshare_at \'\'' -a leases -d 'List your leases, or (--incoming) those of your clusters'
 complete -c cpshare -n '__cpshare_at \'\'' -a approve -d 'Approve a lease request of your cluster and get its authorization code'
 complete -c cpshare -n '__cpshare_at \'\'' -a reject -d 'Reject a lease request of your cluster, with a reason for the user'
@@ -318,19 +318,20 @@ complete -c cpshare -n '__cpshare_at \'publish\'' -l framework -x -d 'A framewor
 complete -c cpshare -n '__cpshare_at \'publish\'' -l description -x -d 'A description for leasers'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l usage -x -d 'Usage instructions for leasers (class A)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l usage-file -r -F -d 'Read the usage instructions from FILE (class A)'
-complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-host -x -d 'Host the platform reaches by SSH to create leasers\' accounts (class A)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l node -x -d 'A node of the cluster (class A; repeatable): the platform reaches it by SSH as --ssh-user to create leasers\' accounts; --units is split evenly over the nodes'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-host -x -d 'For a cluster of one node: the host the platform reaches by SSH (class A; or use --node)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-port -x -d 'Its SSH port (class A; default 22)'
-complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-user -x -d 'Its administrative SSH user (class A)'
+complete -c cpshare -n '__cpshare_at \'publish\'' -l ssh-user -x -d 'The nodes\' administrative SSH user (class A)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l platform-url -x -d 'Your platform\'s URL (class B)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l environment -x -d 'An environment your platform offers, e.g. jupyterlab (class B; repeatable)'
 complete -c cpshare -n '__cpshare_at \'publish\'' -l file -r -F -d 'Send FILE, a publish request in the API\'s JSON (bytes and fen), as is'
 complete -c cpshare -n '__cpshare_at \'list\'' -l mine -d 'Your own clusters, delisted ones and those without free units included'
 complete -c cpshare -n '__cpshare_at \'list\'' -l region -x -d '\'any\' for every region, or a region to show first (default: yours first)'
-complete -c cpshare -n '__cpshare_at \'list\'' -l sort -x -d 'Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most reliable first); clusters without the value come last. F is one of model, units, units_free, unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region, storage, reliability'
+complete -c cpshare -n '__cpshare_at \'list\'' -l sort -x -d 'Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most reliable first); clusters without the value come last. F is one of model, units, units_free, nodes, nodes_free, unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region, storage, reliability'
 complete -c cpshare -n '__cpshare_at \'list\'' -l limit -x -d 'At most N clusters (1 to 500, default 50)'
 complete -c cpshare -n '__cpshare_at \'list\'' -l offset -x -d 'Skip the first N clusters (to page on)'
 complete -c cpshare -n '__cpshare_at \'filter\'' -l region -x -d '\'any\' for every region, or a region to show first (default: yours first)'
-complete -c cpshare -n '__cpshare_at \'filter\'' -l sort -x -d 'Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most reliable first); clusters without the value come last. F is one of model, units, units_free, unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region, storage, reliability'
+complete -c cpshare -n '__cpshare_at \'filter\'' -l sort -x -d 'Order by field F, ascending (price_hourly: cheapest first) or with - descending (reliability-: most reliable first); clusters without the value come last. F is one of model, units, units_free, nodes, nodes_free, unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region, storage, reliability'
 complete -c cpshare -n '__cpshare_at \'filter\'' -l limit -x -d 'At most N clusters (1 to 500, default 50)'
 complete -c cpshare -n '__cpshare_at \'filter\'' -l offset -x -d 'Skip the first N clusters (to page on)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l class -x -a 'A B' -d 'A (bare metal, reached by SSH) or B (virtualised, on your platform)'
@@ -355,9 +356,10 @@ complete -c cpshare -n '__cpshare_at \'update\'' -l framework -x -d 'A framework
 complete -c cpshare -n '__cpshare_at \'update\'' -l description -x -d 'A description for leasers'
 complete -c cpshare -n '__cpshare_at \'update\'' -l usage -x -d 'Usage instructions for leasers (class A)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l usage-file -r -F -d 'Read the usage instructions from FILE (class A)'
-complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-host -x -d 'Host the platform reaches by SSH to create leasers\' accounts (class A)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l node -x -d 'A node of the cluster (class A; repeatable): the platform reaches it by SSH as --ssh-user to create leasers\' accounts; --units is split evenly over the nodes'
+complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-host -x -d 'For a cluster of one node: the host the platform reaches by SSH (class A; or use --node)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-port -x -d 'Its SSH port (class A; default 22)'
-complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-user -x -d 'Its administrative SSH user (class A)'
+complete -c cpshare -n '__cpshare_at \'update\'' -l ssh-user -x -d 'The nodes\' administrative SSH user (class A)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l platform-url -x -d 'Your platform\'s URL (class B)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l environment -x -d 'An environment your platform offers, e.g. jupyterlab (class B; repeatable)'
 complete -c cpshare -n '__cpshare_at \'update\'' -l file -r -F -d 'Send FILE, a JSON merge patch in the API\'s units (bytes and fen), as is'
@@ -367,7 +369,8 @@ complete -c cpshare -n '__cpshare_at \'events\'' -l since -x -d 'From this long 
 complete -c cpshare -n '__cpshare_at \'events\'' -l limit -x -d 'At most N events, oldest first (1 to 1000, default 100)'
 complete -c cpshare -n '__cpshare_at \'cluster\'' -a verify -d 'Check that the platform can reach an A-class cluster over SSH'
 complete -c cpshare -n '__cpshare_at \'cluster verify\'' -l repin -d 'Accept a new host key (only once the supplier has confirmed it out of band)'
-complete -c cpshare -n '__cpshare_at \'lease\'' -l units -x -d 'How many units (accelerators) to lease, 1 or more (required)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l nodes -x -d 'Class A: how many whole nodes to lease, with all their units (1 or more)'
+complete -c cpshare -n '__cpshare_at \'lease\'' -l units -x -d 'Class B: how many units (accelerators) to lease, 1 or more'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l billing -x -a 'hourly daily monthly yearly' -d 'How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l periods -x -d 'How many days, months or years to prepay (default 1); for hourly, the hours planned (the estimate)'
 complete -c cpshare -n '__cpshare_at \'lease\'' -l ssh-key -r -F -d 'Your OpenSSH public key (e.g. ~/.ssh/id_ed25519.pub), installed in the account (class A)'

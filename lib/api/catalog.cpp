@@ -54,6 +54,10 @@ ClusterView cluster_view(const catalog::Cluster& c, Viewer viewer) {
   v.model = c.model;
   v.units = c.units;
   v.units_free = c.units_free;
+  if (c.cluster_class == 'A') {
+    v.nodes = static_cast<std::int64_t>(c.nodes.size());
+    v.nodes_free = c.nodes_free;
+  }
   v.unit_memory = c.unit_memory;
   v.memory = c.memory;
   v.vcpus = c.vcpus;
@@ -69,9 +73,10 @@ ClusterView cluster_view(const catalog::Cluster& c, Viewer viewer) {
     v.usage = c.usage;
     v.access.method = "ssh";
     if (viewer == Viewer::Owner) {
-      v.access.ssh_host = c.ssh_host;
-      v.access.ssh_port = c.ssh_port;
-      v.access.ssh_user = c.ssh_user;
+      v.access.nodes.emplace();
+      for (const catalog::Node& n : c.nodes)
+        v.access.nodes->push_back({n.host, n.port, n.user, n.units, n.device_ids,
+                                   n.host_key.empty() ? std::nullopt : std::optional<std::string>(n.host_key)});
     }
   } else {
     v.access.method = "platform";

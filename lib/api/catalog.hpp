@@ -50,14 +50,32 @@ struct Wire<SoftwareView> {
                  member("python", &SoftwareView::python), member("frameworks", &SoftwareView::frameworks)};
 };
 
+// One node of an A-class cluster as its owner and admins see it
+// (catalog::Node): the platform's way in, its units, and the pinned host key.
+struct NodeView {
+  std::string host;
+  std::int64_t port = 22;
+  std::string user;
+  std::int64_t units = 0;
+  std::vector<std::string> device_ids;              // PCI bus ids or GPU UUIDs; empty: not given
+  std::optional<std::string> host_key_fingerprint;  // null until `cluster verify` pinned it
+};
+template <>
+struct Wire<NodeView> {
+  static constexpr auto fields = std::tuple{member("host", &NodeView::host),
+                                            member("port", &NodeView::port),
+                                            member("user", &NodeView::user),
+                                            member("units", &NodeView::units),
+                                            member("device_ids", &NodeView::device_ids),
+                                            member("host_key_fingerprint", &NodeView::host_key_fingerprint)};
+};
+
 // How leasers reach the cluster. A-class: {"method": "ssh"}, and to its owner and admins also the
-// platform's way in (ssh_host, ssh_port, ssh_user); B-class: {"method": "platform", platform_url,
-// environments}. The keys a view does not carry are left out.
+// platform's way in: its nodes; B-class: {"method": "platform", platform_url, environments}. The
+// keys a view does not carry are left out.
 struct AccessView {
   std::string method;  // "ssh" | "platform"
-  std::optional<std::string> ssh_host;
-  std::optional<std::int64_t> ssh_port;
-  std::optional<std::string> ssh_user;
+  std::optional<std::vector<NodeView>> nodes;
   std::optional<std::string> platform_url;
   std::optional<std::vector<std::string>> environments;
 };
@@ -65,9 +83,7 @@ template <>
 struct Wire<AccessView> {
   static constexpr auto fields = std::tuple{
       member("method", &AccessView::method),
-      member("ssh_host", &AccessView::ssh_host, Presence::Omittable),
-      member("ssh_port", &AccessView::ssh_port, Presence::Omittable),
-      member("ssh_user", &AccessView::ssh_user, Presence::Omittable),
+      member("nodes", &AccessView::nodes, Presence::Omittable),
       member("platform_url", &AccessView::platform_url, Presence::Omittable),
       member("environments", &AccessView::environments, Presence::Omittable),
   };
@@ -82,6 +98,9 @@ struct ClusterView {
   std::string model;
   std::int64_t units = 0;
   std::int64_t units_free = 0;
+  // A-class only (left out for B): its nodes, and those free to lease (an
+  // idle unit and none leased; an A-class lease takes whole nodes).
+  std::optional<std::int64_t> nodes, nodes_free;
   std::int64_t unit_memory = 0;  // bytes per accelerator; 0 for CPU
   std::int64_t memory = 0;       // bytes of host memory
   std::int64_t vcpus = 0;
@@ -114,6 +133,8 @@ struct Wire<ClusterView> {
       member("model", &ClusterView::model),
       member("units", &ClusterView::units),
       member("units_free", &ClusterView::units_free),
+      member("nodes", &ClusterView::nodes, Presence::Omittable),
+      member("nodes_free", &ClusterView::nodes_free, Presence::Omittable),
       member("unit_memory", &ClusterView::unit_memory),
       member("memory", &ClusterView::memory),
       member("vcpus", &ClusterView::vcpus),
@@ -148,22 +169,24 @@ struct UnitView {
   std::int64_t index = 0;
   UnitStatus status = UnitStatus::Idle;
   std::optional<Time> gpu_lost_since;
+  std::optional<std::int64_t> node;  // A-class: the node (from 0) the unit is on; left out for B
 };
 template <>
 struct Wire<UnitView> {
   static constexpr auto fields = std::tuple{member("index", &UnitView::index), member("status", &UnitView::status),
-                                            member("gpu_lost_since", &UnitView::gpu_lost_since, Presence::Omittable)};
+                                            member("gpu_lost_since", &UnitView::gpu_lost_since, Presence::Omittable),
+                                            member("node", &UnitView::node, Presence::Omittable)};
 };
 
 // How the platform reaches an A-class cluster: shown to its owner and admins.
 struct ProvisioningView {
-  std::string public_key;                           // the provisioning key, an OpenSSH line
-  std::optional<std::string> host_key_fingerprint;  // null until `cluster verify` pinned it
+  std::string public_key;             // the provisioning key, an OpenSSH line: install it for every node's admin user
+  std::int64_t nodes_unverified = 0;  // nodes whose host key is not pinned yet (cpshare cluster verify)
 };
 template <>
 struct Wire<ProvisioningView> {
   static constexpr auto fields = std::tuple{member("public_key", &ProvisioningView::public_key),
-                                            member("host_key_fingerprint", &ProvisioningView::host_key_fingerprint)};
+                                            member("nodes_unverified", &ProvisioningView::nodes_unverified)};
 };
 
 // POST /api/v1/clusters (201).
@@ -231,17 +254,34 @@ struct Wire<UnitChanged> {
 };
 
 // POST /api/v1/clusters/{cpc_id}/verify.
-struct VerifyResult {
+// One node's check.
+struct NodeVerified {
+  std::int64_t node = 0;  // from 0
+  std::string host;       // as published
+  std::int64_t port = 22;
   std::string fingerprint;  // "SHA256:…"
   std::string key_type;     // "ssh-ed25519"
   bool pinned_now = false;  // the fingerprint was (re)pinned by this call
+};
+template <>
+struct Wire<NodeVerified> {
+  static constexpr auto fields =
+      std::tuple{member("node", &NodeVerified::node),         member("host", &NodeVerified::host),
+                 member("port", &NodeVerified::port),         member("fingerprint", &NodeVerified::fingerprint),
+                 member("key_type", &NodeVerified::key_type), member("pinned_now", &NodeVerified::pinned_now)};
+};
+
+// Every node answered and had the key it was pinned to (or was pinned now).
+// A node that fails makes the call fail, naming it; the nodes before it that
+// answered are pinned all the same.
+struct VerifyResult {
+  std::vector<NodeVerified> nodes;
   Time verified_at;
 };
 template <>
 struct Wire<VerifyResult> {
   static constexpr auto fields =
-      std::tuple{member("fingerprint", &VerifyResult::fingerprint), member("key_type", &VerifyResult::key_type),
-                 member("pinned_now", &VerifyResult::pinned_now), member("verified_at", &VerifyResult::verified_at)};
+      std::tuple{member("nodes", &VerifyResult::nodes), member("verified_at", &VerifyResult::verified_at)};
 };
 
 // ------------------------------------------------------------------ requests
@@ -311,9 +351,32 @@ struct Wire<SoftwareBody> {
                                             member("frameworks", &SoftwareBody::frameworks, Presence::Omittable)};
 };
 
-// A-class: ssh_host, ssh_port (default 22), ssh_user; B-class: platform_url, environments.
+// One node of access.nodes (catalog::Node's rules). host_key_fingerprint is
+// accepted so a view can be sent back, and ignored: pins are the platform's.
+struct NodeBody {
+  std::string host;
+  std::optional<std::int64_t> port;  // default 22
+  std::string user;
+  std::int64_t units = 0;
+  std::optional<std::vector<std::string>> device_ids;
+  std::optional<std::string> host_key_fingerprint;
+};
+template <>
+struct Wire<NodeBody> {
+  static constexpr auto fields =
+      std::tuple{member("host", &NodeBody::host),
+                 member("port", &NodeBody::port, Presence::Omittable),
+                 member("user", &NodeBody::user),
+                 member("units", &NodeBody::units),
+                 member("device_ids", &NodeBody::device_ids, Presence::Omittable),
+                 member("host_key_fingerprint", &NodeBody::host_key_fingerprint, Presence::Omittable)};
+};
+
+// A-class: nodes, or for one node ssh_host, ssh_port (default 22), ssh_user;
+// B-class: platform_url, environments.
 struct AccessBody {
   std::optional<std::string> method;  // may repeat the view's "ssh" / "platform"
+  std::optional<std::vector<NodeBody>> nodes;
   std::optional<std::string> ssh_host;
   std::optional<std::int64_t> ssh_port;
   std::optional<std::string> ssh_user;
@@ -324,6 +387,7 @@ template <>
 struct Wire<AccessBody> {
   static constexpr auto fields = std::tuple{
       member("method", &AccessBody::method, Presence::Omittable),
+      member("nodes", &AccessBody::nodes, Presence::Omittable),
       member("ssh_host", &AccessBody::ssh_host, Presence::Omittable),
       member("ssh_port", &AccessBody::ssh_port, Presence::Omittable),
       member("ssh_user", &AccessBody::ssh_user, Presence::Omittable),
@@ -402,6 +466,7 @@ struct Wire<SoftwarePatch> {
 };
 
 struct AccessPatch {
+  Nullable<std::vector<NodeBody>> nodes;  // replaces the list
   Nullable<std::string> method, ssh_host;
   Nullable<std::int64_t> ssh_port;  // null = 22
   Nullable<std::string> ssh_user, platform_url;
@@ -411,6 +476,7 @@ template <>
 struct Wire<AccessPatch> {
   static constexpr auto fields = std::tuple{
       member("method", &AccessPatch::method, Presence::Omittable),
+      member("nodes", &AccessPatch::nodes, Presence::Omittable),
       member("ssh_host", &AccessPatch::ssh_host, Presence::Omittable),
       member("ssh_port", &AccessPatch::ssh_port, Presence::Omittable),
       member("ssh_user", &AccessPatch::ssh_user, Presence::Omittable),

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/cluster.hpp"
 #include "domain/fields.hpp"
 #include "util/clock.hpp"
 
@@ -51,9 +52,14 @@ Result<LeasePlatformAccess> lease_platform_access_from_text(std::string_view tex
 }
 
 Result<LeaseRequest> LeaseRequest::from_body(const json& body) {
-  Fields f(body, {"cpc_id", "units", "billing", "periods", "ssh_public_key", "environment"});
+  Fields f(body, {"cpc_id", "units", "nodes", "billing", "periods", "ssh_public_key", "environment"});
   auto cpc_id = f.text("cpc_id", true, 32);
-  auto units = f.integer("units", true, 1, 4096);
+  auto units = f.integer("units", false, 1, 4096);
+  auto nodes = f.integer("nodes", false, 1, catalog::kMaxNodes);
+  if (f.has("units") && f.has("nodes"))
+    f.error("nodes", "give units (B-class: that many GPUs) or nodes (A-class: that many whole nodes), not both");
+  else if (!f.has("units") && !f.has("nodes"))
+    f.error("units", "is required: units N for a B-class cluster, or nodes N (whole nodes) for an A-class one");
   auto mode_text = f.text("billing", true, 16);
   auto periods = f.integer("periods", false, 1, 87840);
   auto key = f.text("ssh_public_key", false, 16384);
@@ -66,7 +72,7 @@ Result<LeaseRequest> LeaseRequest::from_body(const json& body) {
   if (key && (key->find('\n') != std::string::npos || !(key->starts_with("ssh-") || key->starts_with("ecdsa-"))))
     f.error("ssh_public_key", "must be one OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub");
   if (!f.ok()) return std::unexpected(f.failure());
-  return LeaseRequest{*cpc_id, *units, *mode, periods, key, environment};
+  return LeaseRequest{*cpc_id, units, nodes, *mode, periods, key, environment};
 }
 
 Result<LeaseListQuery> LeaseListQuery::from_query(const Query& q) {

@@ -76,7 +76,10 @@ struct LeaseCluster {
   std::string resource_type;  // "GPU", "NPU", "CPU"
   std::string model;          // "A100 80GB"
   std::int64_t units = 0;
-  std::int64_t units_free = 0;   // idle units at the moment of the request
+  std::int64_t units_free = 0;  // idle units at the moment of the request
+  // Class A: its nodes and the free ones at the moment of the request (left
+  // out for B, and in snapshots taken before nodes existed).
+  std::optional<std::int64_t> nodes, nodes_free;
   std::int64_t unit_memory = 0;  // bytes per accelerator
   std::int64_t memory = 0;       // bytes of host memory
   std::int64_t vcpus = 0;
@@ -94,17 +97,30 @@ struct LeaseCluster {
 template <>
 struct Wire<LeaseCluster> {
   static constexpr auto fields = std::tuple{
-      member("cpc_id", &LeaseCluster::cpc_id),         member("owner", &LeaseCluster::owner),
-      member("class", &LeaseCluster::cluster_class),   member("resource_type", &LeaseCluster::resource_type),
-      member("model", &LeaseCluster::model),           member("units", &LeaseCluster::units),
-      member("units_free", &LeaseCluster::units_free), member("unit_memory", &LeaseCluster::unit_memory),
-      member("memory", &LeaseCluster::memory),         member("vcpus", &LeaseCluster::vcpus),
-      member("prices", &LeaseCluster::prices),         member("billing_modes", &LeaseCluster::billing_modes),
-      member("vendor", &LeaseCluster::vendor),         member("location", &LeaseCluster::location),
-      member("region", &LeaseCluster::region),         member("storage", &LeaseCluster::storage),
-      member("software", &LeaseCluster::software),     member("description", &LeaseCluster::description),
-      member("usage", &LeaseCluster::usage),           member("access", &LeaseCluster::access),
-      member("status", &LeaseCluster::status),         member("created_at", &LeaseCluster::created_at),
+      member("cpc_id", &LeaseCluster::cpc_id),
+      member("owner", &LeaseCluster::owner),
+      member("class", &LeaseCluster::cluster_class),
+      member("resource_type", &LeaseCluster::resource_type),
+      member("model", &LeaseCluster::model),
+      member("units", &LeaseCluster::units),
+      member("units_free", &LeaseCluster::units_free),
+      member("nodes", &LeaseCluster::nodes, Presence::Omittable),
+      member("nodes_free", &LeaseCluster::nodes_free, Presence::Omittable),
+      member("unit_memory", &LeaseCluster::unit_memory),
+      member("memory", &LeaseCluster::memory),
+      member("vcpus", &LeaseCluster::vcpus),
+      member("prices", &LeaseCluster::prices),
+      member("billing_modes", &LeaseCluster::billing_modes),
+      member("vendor", &LeaseCluster::vendor),
+      member("location", &LeaseCluster::location),
+      member("region", &LeaseCluster::region),
+      member("storage", &LeaseCluster::storage),
+      member("software", &LeaseCluster::software),
+      member("description", &LeaseCluster::description),
+      member("usage", &LeaseCluster::usage),
+      member("access", &LeaseCluster::access),
+      member("status", &LeaseCluster::status),
+      member("created_at", &LeaseCluster::created_at),
       member("updated_at", &LeaseCluster::updated_at),
   };
 };
@@ -197,8 +213,29 @@ struct Wire<LeaseView> {
   };
 };
 
+// One leased node of an A-class lease: where to log in, and the lease's units
+// on it, by their index in the cluster and as CUDA numbers them on the node.
+struct LeaseNodeAccess {
+  std::int64_t node = 0;  // the node's number in the cluster, from 0
+  std::string host;
+  int port = 22;
+  std::vector<int> gpu_indices;      // the lease's units on this node (cluster-wide indices)
+  std::string cuda_visible_devices;  // the same units as the node's CUDA numbers them: "0,1,2,3"
+};
+template <>
+struct Wire<LeaseNodeAccess> {
+  static constexpr auto fields =
+      std::tuple{member("node", &LeaseNodeAccess::node), member("host", &LeaseNodeAccess::host),
+                 member("port", &LeaseNodeAccess::port), member("gpu_indices", &LeaseNodeAccess::gpu_indices),
+                 member("cuda_visible_devices", &LeaseNodeAccess::cuda_visible_devices)};
+};
+
 // How the lease's user reaches an A-class lease's units: the SSH account
-// made at redeem on the supplier's host (R-LEASE-5). Only its user sees it.
+// made at redeem on every leased node (R-LEASE-5; the same name, password and
+// key on each, so multi-node jobs over SSH work). Only its user sees it.
+// host, port and cuda_visible_devices are the first node's (a lease of one
+// node needs nothing else); nodes lists them all. Leases redeemed before
+// nodes existed have no nodes member: their one host is host.
 struct LeaseAccess {
   std::string method = "ssh";
   std::string host;
@@ -206,9 +243,10 @@ struct LeaseAccess {
   std::string username;  // the lease's own account, "cpl_3q9x2m7k4d"
   std::string password;
   std::optional<std::string> ssh_key;  // "your public key is installed", or null without one
-  std::vector<int> gpu_indices;        // the leased units
-  std::string cuda_visible_devices;    // "0,1"
+  std::vector<int> gpu_indices;        // the leased units (cluster-wide indices)
+  std::string cuda_visible_devices;    // the first node's: "0,1"
   std::string usage;                   // the cluster's usage instructions
+  std::optional<std::vector<LeaseNodeAccess>> nodes;
 };
 template <>
 struct Wire<LeaseAccess> {
@@ -222,6 +260,7 @@ struct Wire<LeaseAccess> {
       member("gpu_indices", &LeaseAccess::gpu_indices),
       member("cuda_visible_devices", &LeaseAccess::cuda_visible_devices),
       member("usage", &LeaseAccess::usage),
+      member("nodes", &LeaseAccess::nodes, Presence::Omittable),
   };
 };
 
@@ -345,9 +384,12 @@ struct Wire<Ledger> {
 
 // POST /api/v1/leases (R-LEASE-1). Whether the cluster is listed, offers the
 // mode, is A-class for a key, and has the units idle is the service's check.
+// One of units (B-class: that many GPUs) and nodes (A-class: that many whole
+// nodes, with all their online units; R-LEASE-3, §3.6) is given.
 struct LeaseRequest {
-  std::string cpc_id;      // at most 32 characters
-  std::int64_t units = 1;  // 1..4096
+  std::string cpc_id;                 // at most 32 characters
+  std::optional<std::int64_t> units;  // B-class: 1..4096
+  std::optional<std::int64_t> nodes;  // A-class: 1..128
   catalog::BillingMode billing = catalog::BillingMode::Hourly;
   // 1..87840 periods of `billing`; prepaid modes default to 1, hourly left out plans no end.
   std::optional<std::int64_t> periods;
@@ -355,15 +397,17 @@ struct LeaseRequest {
   // B-class: one of the cluster's environments (≤ 64 characters); may be left out when it offers one or none.
   std::optional<std::string> environment;
 
-  // VALIDATION_FAILED with every offending field (cpc_id, units, billing,
-  // periods, ssh_public_key, environment; unknown keys too).
+  // VALIDATION_FAILED with every offending field (cpc_id, units, nodes,
+  // billing, periods, ssh_public_key, environment; unknown keys too; units
+  // and nodes both or neither).
   static Result<LeaseRequest> from_body(const json& body);
 };
 template <>
 struct Wire<LeaseRequest> {
   static constexpr auto fields = std::tuple{
       member("cpc_id", &LeaseRequest::cpc_id),
-      member("units", &LeaseRequest::units),
+      member("units", &LeaseRequest::units, Presence::Omittable),
+      member("nodes", &LeaseRequest::nodes, Presence::Omittable),
       member("billing", &LeaseRequest::billing),
       member("periods", &LeaseRequest::periods, Presence::Omittable),
       member("ssh_public_key", &LeaseRequest::ssh_public_key, Presence::Omittable),

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -285,9 +286,138 @@ std::string url_problem(const std::string& url) {
 
 namespace {
 
-constexpr std::string_view kSshKeys[] = {"ssh_host", "ssh_port", "ssh_user"};
+constexpr std::string_view kSshKeys[] = {"ssh_host", "ssh_port", "ssh_user", "nodes"};
 constexpr std::string_view kPlatformKeys[] = {"platform_url", "environments"};
 constexpr std::string_view kEnvironmentsExample = R"(["jupyterlab", "vscode", "pytorch 2.3 image"])";
+constexpr std::string_view kNodesExample =
+    R"([{"host": "gpu01.example.edu.cn", "user": "cpshare", "units": 8}, {"host": "gpu02.example.edu.cn", "user": "cpshare", "units": 8}])";
+
+// A PCI bus id as nvidia-smi prints it ("00000000:3B:00.0" or "0000:3b:00.0"),
+// or a GPU / MIG UUID ("GPU-…", "MIG-…": hex digits and dashes).
+bool is_device_id(std::string_view id) {
+  auto hex = [](char c) { return text::is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  if (id.starts_with("GPU-") || id.starts_with("MIG-")) {
+    const auto rest = id.substr(4);
+    return rest.size() >= 8 && std::all_of(rest.begin(), rest.end(), [&](char c) { return hex(c) || c == '-'; });
+  }
+  // DOMAIN:BUS:DEVICE.FUNCTION
+  const auto c1 = id.find(':'), c2 = id.rfind(':'), dot = id.rfind('.');
+  if (c1 == std::string_view::npos || c1 == c2 || dot == std::string_view::npos || dot < c2) return false;
+  const auto all_hex = [&](std::string_view v, std::size_t lo, std::size_t hi) {
+    return v.size() >= lo && v.size() <= hi && std::all_of(v.begin(), v.end(), hex);
+  };
+  return all_hex(id.substr(0, c1), 4, 8) && all_hex(id.substr(c1 + 1, c2 - c1 - 1), 2, 2) &&
+         all_hex(id.substr(c2 + 1, dot - c2 - 1), 2, 2) && id.size() == dot + 2 && id[dot + 1] >= '0' &&
+         id[dot + 1] <= '7';
+}
+
+// host, port and user of a node (the short form's ssh_* keys or a node's host/port/user).
+void read_endpoint(api::Fields& af, const json& a, Node& n, bool required, std::array<std::string_view, 3> keys) {
+  if (auto host = af.text(keys[0], required, 253)) {
+    if (std::string p = ip_or_host_problem(*host); !p.empty())
+      af.error(std::string(keys[0]), p);
+    else
+      n.host = text::to_lower_ascii(*host);
+  }
+  if (null_member(a, keys[1]))
+    n.port = 22;
+  else if (auto port = number_field(af, a, keys[1], false, 1, 65535, Quantity::Count))
+    n.port = static_cast<int>(*port);
+  if (auto user = af.text(keys[2], required, 32)) {
+    if (std::string p = posix_user_problem(*user); !p.empty())
+      af.error(std::string(keys[2]), p);
+    else
+      n.user = *user;
+  }
+}
+
+// One element of access.nodes.
+std::optional<Node> read_node(api::Fields& outer, const json& j, std::size_t k) {
+  const std::string prefix = fmt::format("nodes[{}]", k);
+  if (!j.is_object()) {
+    outer.error(prefix,
+                fmt::format("must be an object, e.g. {}", R"({"host": "gpu01", "user": "cpshare", "units": 8})"));
+    return std::nullopt;
+  }
+  api::Fields nf(j, {"host", "port", "user", "units", "device_ids", "host_key_fingerprint"});
+  Node n;
+  read_endpoint(nf, j, n, true, {"host", "port", "user"});
+  if (auto units = number_field(nf, j, "units", true, 1, kMaxUnits, Quantity::Count)) n.units = *units;
+  if (auto it = j.find("device_ids"); it != j.end() && !it->is_null()) {
+    if (!it->is_array() || it->size() > static_cast<std::size_t>(kMaxUnits)) {
+      nf.error("device_ids", "must be a list of PCI bus ids or GPU UUIDs, one per unit in CUDA order");
+    } else {
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        const json& v = (*it)[i];
+        const std::string id = v.is_string() ? std::string(text::trim(v.get<std::string>())) : "";
+        if (id.size() > kMaxDeviceId || !is_device_id(id))
+          nf.error(fmt::format("device_ids[{}]", i),
+                   "must be a PCI bus id (0000:3b:00.0) or a GPU UUID (GPU-1a2b3c4d-…), as nvidia-smi -L shows");
+        else if (std::ranges::find(n.device_ids, id) != n.device_ids.end())
+          nf.error(fmt::format("device_ids[{}]", i), fmt::format("repeats {}", id));
+        else
+          n.device_ids.push_back(id);
+      }
+      if (nf.ok() && !n.device_ids.empty() && static_cast<std::int64_t>(n.device_ids.size()) != n.units)
+        nf.error("device_ids",
+                 fmt::format("has {} ids for {} units: give one per unit, or none", n.device_ids.size(), n.units));
+    }
+  }
+  const bool ok = nf.ok();
+  adopt(outer, nf, prefix);
+  return ok ? std::optional<Node>(std::move(n)) : std::nullopt;
+}
+
+// access.nodes: the whole list (a patch replaces it). Pins are kept for nodes
+// whose endpoint is unchanged.
+void read_nodes(api::Fields& af, const json& a, Cluster& c) {
+  const json& list = a.at("nodes");
+  if (!list.is_array() || list.empty() || list.size() > static_cast<std::size_t>(kMaxNodes)) {
+    af.error("nodes", fmt::format("must be a list of 1 to {} nodes, e.g. {}", kMaxNodes, kNodesExample));
+    return;
+  }
+  std::vector<Node> nodes;
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    auto n = read_node(af, list[k], k);
+    if (!n) continue;
+    for (const Node& seen : nodes)
+      if (seen.host == n->host && seen.port == n->port)
+        af.error(fmt::format("nodes[{}]", k), fmt::format("repeats {}:{}", n->host, n->port));
+    for (const Node& old : c.nodes)
+      if (old.same_endpoint(*n)) n->host_key = old.host_key;
+    nodes.push_back(std::move(*n));
+  }
+  if (nodes.size() == list.size()) c.nodes = std::move(nodes);
+}
+
+// The short form: the one node's ssh_host, ssh_port, ssh_user.
+void read_short_form(api::Fields& af, const json& a, Cluster& c, bool patch, bool required) {
+  if (patch && c.nodes.size() > 1) {
+    for (std::string_view k : {"ssh_host", "ssh_port", "ssh_user"})
+      af.forbid(k, fmt::format("this cluster has {} nodes: change them with access.nodes", c.nodes.size()));
+    return;
+  }
+  for (std::string_view k : {"ssh_host", "ssh_user"})
+    if (patch && null_member(a, k)) af.error(std::string(k), std::string(kCannotRemove));
+  Node n = c.nodes.empty() ? Node{} : c.nodes.front();
+  read_endpoint(af, a, n, required, {"ssh_host", "ssh_port", "ssh_user"});
+  if (!c.nodes.empty() && !c.nodes.front().same_endpoint(n)) n.host_key.clear();
+  n.units = c.units;
+  c.nodes = {std::move(n)};
+}
+
+// The A-class half of access: nodes, or the short form.
+void read_ssh_access(api::Fields& af, const json& a, Cluster& c, bool patch, bool required) {
+  const bool short_form = member(a, "ssh_host") || member(a, "ssh_port") || member(a, "ssh_user");
+  if (member(a, "nodes") && short_form) {
+    af.error("nodes", "give either nodes or the short form ssh_host, ssh_port, ssh_user (one node), not both");
+    return;
+  }
+  if (member(a, "nodes"))
+    read_nodes(af, a, c);
+  else if (short_form || required)
+    read_short_form(af, a, c, patch, required);
+}
 
 // cls: the cluster's class, or 0 when the request's class is missing/invalid (shapes only).
 void read_access(api::Fields& f, const json& body, Cluster& c, bool patch, char cls) {
@@ -298,7 +428,7 @@ void read_access(api::Fields& f, const json& body, Cluster& c, bool patch, char 
   }
   const json* a = f.object("access", true);
   if (!a) return;
-  api::Fields af(*a, {"method", "ssh_host", "ssh_port", "ssh_user", "platform_url", "environments"});
+  api::Fields af(*a, {"method", "ssh_host", "ssh_port", "ssh_user", "nodes", "platform_url", "environments"});
   if (auto m = af.text("method", false, 16); m && cls != 0 && *m != (cls == 'A' ? "ssh" : "platform"))
     af.error("method",
              fmt::format("is '{}' for a class {} cluster; leave it out", cls == 'A' ? "ssh" : "platform", cls));
@@ -308,29 +438,10 @@ void read_access(api::Fields& f, const json& body, Cluster& c, bool patch, char 
       af.forbid(k, "only A-class clusters are reached by SSH; a B-class cluster gives platform_url and environments");
   if (cls == 'A')
     for (auto k : kPlatformKeys)
-      af.forbid(k, "only B-class clusters have a platform; an A-class cluster gives ssh_host, ssh_port and ssh_user");
-  if (cls != 'B') {
-    for (std::string_view k : {"ssh_host", "ssh_user"})
-      if (patch && null_member(*a, k)) af.error(std::string(k), std::string(kCannotRemove));
-    if (auto host = af.text("ssh_host", required && cls == 'A', 253)) {
-      if (std::string p = ip_or_host_problem(*host); !p.empty())
-        af.error("ssh_host", p);
-      else
-        c.ssh_host = text::to_lower_ascii(*host);
-    }
-    if (null_member(*a, "ssh_port"))
-      c.ssh_port = 22;
-    else if (auto port = number_field(af, *a, "ssh_port", false, 1, 65535, Quantity::Count))
-      c.ssh_port = static_cast<int>(*port);
-    else if (!patch && !member(*a, "ssh_port"))
-      c.ssh_port = 22;
-    if (auto user = af.text("ssh_user", required && cls == 'A', 32)) {
-      if (std::string p = posix_user_problem(*user); !p.empty())
-        af.error("ssh_user", p);
-      else
-        c.ssh_user = *user;
-    }
-  }
+      af.forbid(k,
+                "only B-class clusters have a platform; an A-class cluster gives its nodes (or ssh_host, "
+                "ssh_port and ssh_user for one node)");
+  if (cls != 'B') read_ssh_access(af, *a, c, patch, required && cls == 'A');
   if (cls != 'A') {
     for (std::string_view k : kPlatformKeys)
       if (patch && null_member(*a, k)) af.error(std::string(k), std::string(kCannotRemove));
@@ -346,6 +457,37 @@ void read_access(api::Fields& f, const json& body, Cluster& c, bool patch, char 
     if (auto envs = name_list(af, *a, "environments", true, true, kEnvironmentsExample)) c.environments = *envs;
   }
   adopt(f, af, "access");
+}
+
+// An A-class cluster's units and its nodes agree: units given (or kept) with
+// one node → that node's; nodes given → units is their sum (a units field
+// sent must equal it). A CPU-only node is one unit.
+void reconcile_nodes(api::Fields& f, const json& body, Cluster& c, bool patch) {
+  if (c.cluster_class != 'A' || c.nodes.empty()) return;
+  const bool nodes_sent = member(body, "access") && member(body.at("access"), "nodes");
+  const bool units_sent = member(body, "units") && !body.at("units").is_null();
+  if (!nodes_sent) {
+    if (c.nodes.size() == 1) {
+      c.nodes.front().units = c.units;
+      if (c.nodes.front().device_ids.size() != static_cast<std::size_t>(c.units)) c.nodes.front().device_ids.clear();
+    } else if (patch && units_sent) {
+      f.error("units", fmt::format("this cluster has {} nodes: its units follow them; change access.nodes[].units",
+                                   c.nodes.size()));
+    }
+    return;
+  }
+  std::int64_t sum = 0;
+  for (const Node& n : c.nodes) sum += n.units;
+  if (c.resource_type == "CPU")
+    for (std::size_t k = 0; k < c.nodes.size(); ++k)
+      if (c.nodes[k].units != 1)
+        f.error(fmt::format("access.nodes[{}].units", k), "a CPU-only node is one unit: set units to 1");
+  if (units_sent && body.at("units").is_number_integer() && body.at("units").get<std::int64_t>() != sum)
+    f.error("units", fmt::format("is {} but the nodes have {} units in all; leave units out or make them agree",
+                                 body.at("units").get<std::int64_t>(), sum));
+  else if (sum > kMaxUnits)
+    f.error("access.nodes", fmt::format("have {} units in all; at most {}", sum, kMaxUnits));
+  c.units = sum;
 }
 
 // ---- the other parts ----------------------------------------------------------------------
@@ -526,13 +668,15 @@ bool read_resource_type(api::Fields& f, const json& body, Cluster& c, const Scop
 // units and unit_memory, against the resource type when it is known (cpu / accel).
 void read_unit_fields(api::Fields& f, const json& body, Cluster& c, const Scope& s, bool cpu, bool accel) {
   const bool patch = s.patch;
+  // Nodes given: units is their sum (reconcile_nodes), so it may be left out.
+  const bool nodes_sent = member(body, "access") && member(body.at("access"), "nodes");
   const std::size_t before_units = f.error_count();
   if (patch && null_member(body, "units")) f.error("units", std::string(kCannotRemove));
   auto units = number_field(f, body, "units", false, 1, kMaxUnits, Quantity::Count);
   bool units_ok = f.error_count() == before_units;
   if (units) {
     c.units = *units;
-  } else if (!patch && units_ok) {
+  } else if (!patch && units_ok && !nodes_sent) {
     if (accel) {
       f.error("units", fmt::format("is required: the number of {}s, 1 to {}", c.resource_type, kMaxUnits));
       units_ok = false;
@@ -540,7 +684,7 @@ void read_unit_fields(api::Fields& f, const json& body, Cluster& c, const Scope&
       c.units = 1;
     }
   }
-  if (cpu && units_ok && c.units != 1)
+  if (cpu && units_ok && !nodes_sent && c.nodes.size() <= 1 && c.units != 1)
     f.error("units", fmt::format("a CPU-only cluster is one unit: set units to 1{}", patch ? "" : " or leave it out"));
 
   const std::size_t before_memory = f.error_count();
@@ -624,6 +768,7 @@ void read_cluster_fields(api::Fields& f, const json& body, Cluster& c, Scope s) 
   read_software(f, body, c);
   read_texts(f, body, c, s);
   read_access(f, body, c, s.patch, s.cls);
+  if (s.merged && f.ok()) reconcile_nodes(f, body, c, s.patch);
 }
 
 }  // namespace
@@ -656,6 +801,21 @@ std::vector<BillingMode> Prices::modes() const {
   return out;
 }
 
+std::int64_t first_unit(const Cluster& c, std::size_t k) {
+  std::int64_t first = 0;
+  for (std::size_t i = 0; i < k && i < c.nodes.size(); ++i) first += c.nodes[i].units;
+  return first;
+}
+
+std::optional<std::size_t> node_of(const Cluster& c, std::int64_t unit) {
+  std::int64_t first = 0;
+  for (std::size_t k = 0; k < c.nodes.size(); ++k) {
+    if (unit >= first && unit < first + c.nodes[k].units) return k;
+    first += c.nodes[k].units;
+  }
+  return std::nullopt;
+}
+
 // ---- requests and the view ------------------------------------------------------------------
 
 Result<Cluster> cluster_from_publish(const json& body) {
@@ -665,6 +825,7 @@ Result<Cluster> cluster_from_publish(const json& body) {
   read_cluster_fields(f, body, c, Scope{.patch = false, .cls = 0, .merged = true});
   if (!f.ok()) return fail(f.failure());
   c.units_free = c.units;
+  c.nodes_free = static_cast<std::int64_t>(c.nodes.size());
   c.status = ClusterStatus::Listed;
   return c;
 }

@@ -10,8 +10,13 @@
 //   be sent back as is) but must then equal the computed total.
 // - prices is {"hourly": fen, "daily": fen, "monthly": fen, "yearly": fen}, any non-empty subset;
 //   a mode left out (or null) is not offered.
-// - access is {ssh_host, ssh_port (default 22), ssh_user} for class A, {platform_url,
-//   environments} for class B; the other class's keys are refused with the reason.
+// - access for class A is {nodes: [{host, port (default 22), user, units, device_ids}, ...]},
+//   one to kMaxNodes nodes whose units add up to units (which may then be left out); or, for a
+//   cluster of one node, the short form {ssh_host, ssh_port, ssh_user} (the node gets all units).
+//   For class B it is {platform_url, environments}; the other class's keys are refused with the
+//   reason. In a patch, access.nodes replaces the list (the store refuses it while a lease holds a
+//   unit); the short form changes the one node of a one-node cluster. A node whose host, port and
+//   user stay keeps its pinned host key; a new or moved one must be verified again.
 // - An update (PATCH) is a JSON merge patch (RFC 7386) of the publish request: a field present
 //   replaces, null removes an optional value (a price mode, software, description, ssh_port →
 //   22), objects prices/software/access merge key by key, storage is replaced whole. class cannot
@@ -116,6 +121,31 @@ inline constexpr std::int64_t kMaxVcpus = 100'000;
 inline constexpr std::size_t kMaxDescription = 4000;  // characters, for description and usage
 inline constexpr std::size_t kMaxListItems = 32;      // frameworks, environments
 
+// Limits of an A-class cluster's nodes.
+inline constexpr std::int64_t kMaxNodes = 128;
+inline constexpr std::size_t kMaxDeviceId = 64;
+
+// One compute node of an A-class cluster (§3.1, §3.6; issue 12): an SSH
+// endpoint the platform reaches as the node's admin user, and its units.
+// Units are numbered across the cluster's nodes in order: node 0 holds units
+// 0..units-1, node 1 the next, and so on; on the node a unit is known by its
+// local index (CUDA order).
+struct Node {
+  std::string host;        // host name (lower case) or IP address
+  int port = 22;           // 1..65535
+  std::string user;        // the admin user the platform logs in as (POSIX name)
+  std::int64_t units = 1;  // accelerators on the node (1 for a CPU-only node)
+  // Optional, one per unit in CUDA order: a PCI bus id ("0000:3b:00.0") or a
+  // GPU UUID ("GPU-1a2b…"); empty when the supplier gave none. Shown, not used.
+  std::vector<std::string> device_ids;
+  // The pinned host key fingerprint ("SHA256:…"), "" until `cluster verify`;
+  // set by the platform, never by a request.
+  std::string host_key;
+  bool operator==(const Node&) const = default;
+  // Same endpoint (host, port, user): a changed node must be verified again.
+  bool same_endpoint(const Node& o) const { return host == o.host && port == o.port && user == o.user; }
+};
+
 struct Cluster {
   std::int64_t id = 0;           // internal; 0 until stored
   std::string cpc_id;            // set by the caller (new_cpc_id), not by the request
@@ -139,10 +169,11 @@ struct Cluster {
   std::vector<std::string> frameworks;  // "pytorch 2.3"; no commas (the store joins them)
   std::string description;              // may be empty; multi-line
   std::string usage;                    // A-class usage instructions (required for A, empty for B)
-  // A-class access: how the platform reaches the host to create leasers' accounts.
-  std::string ssh_host;
-  int ssh_port = 22;
-  std::string ssh_user;
+  // A-class: its nodes (1..kMaxNodes; units == the sum of their units), how
+  // the platform reaches them to create leasers' accounts; and how many are
+  // free (an idle unit and none leased): maintained by the store.
+  std::vector<Node> nodes;
+  std::int64_t nodes_free = 0;
   // B-class access: the supplier's platform and the environments it offers.
   std::string platform_url;
   std::vector<std::string> environments;
@@ -157,6 +188,11 @@ struct Cluster {
   std::optional<std::int64_t> reliability_ppm;
   std::int64_t created_at = 0, updated_at = 0;  // unix seconds, set by the caller
 };
+
+// The first unit of node k (the units of the nodes before it).
+std::int64_t first_unit(const Cluster& c, std::size_t k);
+// The node holding unit `unit`, or nullopt past the last node.
+std::optional<std::size_t> node_of(const Cluster& c, std::int64_t unit);
 
 // The publish request → a listed cluster with every field of R-CL-1 validated; all problems at
 // once as VALIDATION_FAILED, fields named by JSON path ("prices.hourly", "access.ssh_port").

@@ -45,6 +45,8 @@ constexpr FieldDef kFields[] = {
     {"model", Column::Model, Kind::Text, false, {}},
     {"units", Column::Units, Kind::Integer, false, {}},
     {"units_free", Column::UnitsFree, Kind::Integer, false, {}},
+    {"nodes", Column::Nodes, Kind::Integer, false, {}},
+    {"nodes_free", Column::NodesFree, Kind::Integer, false, {}},
     {"unit_memory", Column::UnitMemory, Kind::Size, false, {}},
     {"memory", Column::Memory, Kind::Size, false, {}},
     {"vcpus", Column::Vcpus, Kind::Integer, false, {}},

@@ -36,6 +36,8 @@ enum class Column {
   Model,
   Units,
   UnitsFree,
+  Nodes,      // A-class: its nodes (0 for B)
+  NodesFree,  // A-class: nodes free to lease, whole (0 for B)
   UnitMemory,
   Memory,
   Vcpus,

@@ -38,6 +38,7 @@ enum class Kind {
   Yuan,     // "12.50" → fen (parse_yuan)
   Storage,  // "2x3.84TB nvme data" → {"description": …} (checked with parse_storage)
   List,     // repeatable → an array of strings
+  Nodes,    // repeatable HOST[:PORT] → access.nodes (add_nodes)
   File,     // the text of a file
 };
 
@@ -79,10 +80,13 @@ const std::vector<FieldFlag>& field_flags() {
       {"--description", "TEXT", "description", Kind::Text, "A description for leasers"},
       {"--usage", "TEXT", "usage", Kind::Text, "Usage instructions for leasers (class A)"},
       {"--usage-file", "FILE", "usage", Kind::File, "Read the usage instructions from FILE (class A)"},
+      {"--node", "HOST[:PORT]", "access.nodes", Kind::Nodes,
+       "A node of the cluster (class A; repeatable): the platform reaches it by SSH as --ssh-user to create "
+       "leasers' accounts; --units is split evenly over the nodes"},
       {"--ssh-host", "HOST", "access.ssh_host", Kind::Text,
-       "Host the platform reaches by SSH to create leasers' accounts (class A)"},
+       "For a cluster of one node: the host the platform reaches by SSH (class A; or use --node)"},
       {"--ssh-port", "PORT", "access.ssh_port", Kind::Port, "Its SSH port (class A; default 22)"},
-      {"--ssh-user", "USER", "access.ssh_user", Kind::Text, "Its administrative SSH user (class A)"},
+      {"--ssh-user", "USER", "access.ssh_user", Kind::Text, "The nodes' administrative SSH user (class A)"},
       {"--platform-url", "URL", "access.platform_url", Kind::Text, "Your platform's URL (class B)"},
       {"--environment", "X", "access.environments", Kind::List,
        "An environment your platform offers, e.g. jupyterlab (class B; repeatable)"},
@@ -132,6 +136,64 @@ Result<std::optional<json>> file_body(Context& ctx) {
   return std::optional<json>(std::move(body));
 }
 
+// "gpu01", "gpu01:2222", "10.0.0.5:22", "[2001:db8::1]:22" or "2001:db8::1" → host and port.
+Result<std::pair<std::string, std::optional<std::int64_t>>> host_port(const std::string& v) {
+  std::string host = v;
+  std::optional<std::string> port;
+  if (v.starts_with('[')) {
+    const auto close = v.find(']');
+    if (close == std::string::npos || (close + 1 < v.size() && v[close + 1] != ':'))
+      return usage_error(fmt::format("--node '{}': write an IPv6 node as [ADDRESS]:PORT", v));
+    host = v.substr(1, close - 1);
+    if (close + 1 < v.size()) port = v.substr(close + 2);
+  } else if (std::ranges::count(v, ':') == 1) {
+    host = v.substr(0, v.find(':'));
+    port = v.substr(v.find(':') + 1);
+  }
+  if (host.empty()) return usage_error(fmt::format("--node '{}': give a host, e.g. gpu01.example.edu.cn:22", v));
+  if (!port) return std::pair{host, std::optional<std::int64_t>{}};
+  const auto n = whole_number(*port);
+  if (!n || *n < 1 || *n > 65535) return usage_error(fmt::format("--node '{}': the port must be 1 to 65535", v));
+  return std::pair{host, std::optional<std::int64_t>(*n)};
+}
+
+// --node HOST[:PORT], repeatable → access.nodes: each node's admin user is
+// --ssh-user and its units an equal share of --units (one each for a CPU-only
+// cluster). Uneven nodes, or device ids, go in a --file.
+Result<> add_nodes(Context& ctx, json& body) {
+  const auto given = ctx.args.get_all("--node");
+  if (given.empty()) return {};
+  for (const char* flag : {"--ssh-host", "--ssh-port"})
+    if (ctx.args.has(flag))
+      return usage_error(fmt::format("--node and {} cannot be used together: give every node with --node", flag));
+  const auto user = ctx.args.get("--ssh-user");
+  if (!user) return usage_error("pass --ssh-user USER: the admin user the platform logs in as on every --node");
+  const bool cpu = normalize::field(ctx.args.get("--resource-type").value_or("")) == "CPU";
+  const auto count = static_cast<std::int64_t>(given.size());
+  std::int64_t per_node = 1;
+  if (body.contains("units")) {
+    const std::int64_t units = body.at("units").get<std::int64_t>();
+    if (units % count != 0)
+      return usage_error(
+          fmt::format("--units {} does not split evenly over {} nodes: give each node's units in a "
+                      "--file (access.nodes[].units)",
+                      units, count));
+    per_node = units / count;
+  } else if (!cpu) {
+    return usage_error("pass --units N, the cluster's units in all: they are split evenly over the --node hosts");
+  }
+  json nodes = json::array();
+  for (const auto& v : given) {
+    TRY_ASSIGN(auto hp, host_port(normalize::field(v)));
+    json node{{"host", hp.first}, {"user", *user}, {"units", per_node}};
+    if (hp.second) node["port"] = *hp.second;
+    nodes.push_back(std::move(node));
+  }
+  if (body.contains("access")) body["access"].erase("ssh_user");
+  body["access"]["nodes"] = std::move(nodes);
+  return {};
+}
+
 // The request from the field flags: only the flags given. Bad values are all reported at once
 // (VALIDATION_FAILED, fields named by flag); nothing is sent.
 Result<json> flags_body(Context& ctx) {
@@ -140,6 +202,7 @@ Result<json> flags_body(Context& ctx) {
   json body = json::object();
   std::vector<FieldError> bad;
   for (const auto& f : field_flags()) {
+    if (f.kind == Kind::Nodes) continue;  // add_nodes
     if (f.kind == Kind::List) {
       auto values = ctx.args.get_all(f.flag);
       if (!values.empty()) set_path(body, f.path, values);
@@ -187,10 +250,12 @@ Result<json> flags_body(Context& ctx) {
         else
           bad.push_back({f.flag, s.error().message});
         break;
-      case Kind::List: break;
+      case Kind::List:
+      case Kind::Nodes: break;
     }
   }
   if (!bad.empty()) return fail_fields(std::move(bad));
+  TRY(add_nodes(ctx, body));
   return body;
 }
 
@@ -207,7 +272,7 @@ Error name_flags(Error e) {
 
 void declare_field_flags(CLI::App* app, Args& a) {
   for (const auto& f : field_flags()) {
-    if (f.kind == Kind::List)
+    if (f.kind == Kind::List || f.kind == Kind::Nodes)
       a.multi_option(app, f.flag, f.value_name, f.help);
     else if (f.kind == Kind::File)
       a.file_option(app, f.flag, f.value_name, f.help);
@@ -358,6 +423,9 @@ std::vector<std::pair<std::string, std::string>> hardware_fields(const api::Clus
                                   {"Resource type", c.resource_type},
                                   {"Model", c.model},
                                   {"Units", std::to_string(c.units_free) + " free of " + std::to_string(c.units)},
+                                  {"Nodes", c.nodes ? fmt::format("{} free of {} (a lease takes whole nodes)",
+                                                                  c.nodes_free.value_or(0), *c.nodes)
+                                                    : std::string("-")},
                                   {"Unit memory", unit_memory_text(c)},
                                   {"Memory", size_text(c.memory)},
                                   {"vCPUs", std::to_string(c.vcpus)},
@@ -392,16 +460,23 @@ void print_cluster(std::ostream& out, const api::ClusterView& c, bool colour, co
                                   {"Access", or_dash(c.access.method)},
                               });
   if (a_class) {
-    fields.insert(fields.end(), {{"SSH host", or_dash(c.access.ssh_host)},
-                                 {"SSH port", c.access.ssh_port ? std::to_string(*c.access.ssh_port) : "-"},
-                                 {"SSH user", or_dash(c.access.ssh_user)}});
+    const auto& nodes = c.access.nodes.value_or(std::vector<api::NodeView>{});
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const api::NodeView& n = nodes[k];
+      fields.emplace_back(fmt::format("Node {}", k),
+                          fmt::format("{}@{}:{}, {} unit{}, host key {}", n.user, n.host, n.port, n.units,
+                                      n.units == 1 ? "" : "s", n.host_key_fingerprint.value_or("not verified yet")));
+    }
   } else {
     fields.insert(fields.end(), {{"Platform URL", or_dash(c.access.platform_url)},
                                  {"Environments", joined(c.access.environments.value_or(std::vector<std::string>{}))}});
   }
   if (provisioning) {
     fields.insert(fields.end(), {{"Provisioning key", or_dash(provisioning->public_key)},
-                                 {"Host key", provisioning->host_key_fingerprint.value_or("not verified yet")}});
+                                 {"Unverified nodes", provisioning->nodes_unverified == 0
+                                                          ? std::string("none")
+                                                          : fmt::format("{} (cpshare cluster verify {})",
+                                                                        provisioning->nodes_unverified, c.cpc_id)}});
   }
   fields.insert(fields.end(),
                 {{"Created", local_time(c.created_at, zone, true)}, {"Updated", local_time(c.updated_at, zone, true)}});
@@ -411,8 +486,8 @@ void print_cluster(std::ostream& out, const api::ClusterView& c, bool colour, co
 }
 
 void print_cluster_table(std::ostream& out, const std::vector<api::ClusterView>& items, bool with_status, bool colour) {
-  std::vector<std::string> header = {"CPCID", "CLASS",    "MODEL",  "FREE/UNITS", "UNIT MEM",
-                                     "PRICE", "LOCATION", "REGION", "RELIABILITY"};
+  std::vector<std::string> header = {"CPCID",    "CLASS", "MODEL",    "FREE/UNITS", "FREE/NODES",
+                                     "UNIT MEM", "PRICE", "LOCATION", "REGION",     "RELIABILITY"};
   if (with_status) header.push_back("STATUS");
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& c : items) {
@@ -420,6 +495,7 @@ void print_cluster_table(std::ostream& out, const std::vector<api::ClusterView>&
                                     c.cls,
                                     c.resource_type + " " + c.model,
                                     free_of_units(c),
+                                    c.nodes ? fmt::format("{}/{}", c.nodes_free.value_or(0), *c.nodes) : "-",
                                     unit_memory_text(c),
                                     table_price(c),
                                     or_dash(c.location),
@@ -513,12 +589,11 @@ Result<> run_publish(Context& ctx) {
     const api::ClusterView& c = data->cluster;
     out << "Published " << c.cpc_id << "\n  " << summary_line(c) << "\n";
     if (const std::string key = data->provisioning_public_key.value_or(""); !key.empty()) {
-      const std::string user = c.access.ssh_user.value_or("");
-      const std::string host = c.access.ssh_host.value_or("");
-      out << "\nProvisioning public key:\n  " << key << "\n"
-          << "Append it to ~" << (user.empty() ? "ADMIN_USER" : user) << "/.ssh/authorized_keys on "
-          << (host.empty() ? "the cluster's SSH host" : host) << ", then run: cpshare cluster verify " << c.cpc_id
-          << "\n\n";
+      out << "\nProvisioning public key:\n  " << key << "\nAppend it to the admin user's ~/.ssh/authorized_keys on "
+          << "every node:\n";
+      for (const api::NodeView& n : c.access.nodes.value_or(std::vector<api::NodeView>{}))
+        out << "  ~" << n.user << "/.ssh/authorized_keys on " << n.host << ":" << n.port << "\n";
+      out << "then run: cpshare cluster verify " << c.cpc_id << "\n\n";
     }
     if (const std::string token = data->agent_token.value_or(""); !token.empty())
       out << "\nAgent token (shown once: store it now):\n  " << token << "\n\n";
@@ -669,8 +744,10 @@ Result<> run_cluster_verify(Context& ctx) {
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(api::VerifyResult data, api->call<api::endpoint::VerifyCluster>(req, {{"cpc_id", id}}));
   return ctx.emit(api::encode(data), [&](std::ostream& out) {
-    out << "Verified " << id << ": host key " << data.fingerprint << " (" << data.key_type << "), "
-        << (data.pinned_now ? "pinned now" : "matches the pinned key") << "\n";
+    out << "Verified " << id << ": " << data.nodes.size() << " node" << (data.nodes.size() == 1 ? "" : "s") << "\n";
+    for (const api::NodeVerified& n : data.nodes)
+      out << "  node " << n.node << " " << n.host << ":" << n.port << ": host key " << n.fingerprint << " ("
+          << n.key_type << "), " << (n.pinned_now ? "pinned now" : "matches the pinned key") << "\n";
   });
 }
 

@@ -175,7 +175,19 @@ void print_access(std::ostream& out, const api::LeaseAccess& access, const std::
                         {"GPU indices", index_list(access.gpu_indices)},
                         {"CUDA_VISIBLE_DEVICES", or_dash(access.cuda_visible_devices)},
                     });
-  out << "\nConnect with:\n  ssh -p " << port << " " << or_dash(access.username) << "@" << or_dash(access.host) << "\n";
+  const auto nodes = access.nodes.value_or(std::vector<api::LeaseNodeAccess>{});
+  if (nodes.size() > 1) {
+    out << "\nNodes (the same account on each):\n";
+    for (const auto& n : nodes)
+      out << "  node " << n.node << "  " << n.host << ":" << n.port << "  units " << index_list(n.gpu_indices)
+          << "  CUDA_VISIBLE_DEVICES=" << n.cuda_visible_devices << "\n";
+  }
+  out << "\nConnect with:\n";
+  if (nodes.size() > 1)
+    for (const auto& n : nodes)
+      out << "  ssh -p " << n.port << " " << or_dash(access.username) << "@" << n.host << "\n";
+  else
+    out << "  ssh -p " << port << " " << or_dash(access.username) << "@" << or_dash(access.host) << "\n";
   print_block(out, "Usage (from the supplier)", access.usage);
   if (!lease_id.empty()) out << "\nShow these details again with: cpshare leases show " << lease_id << " --access\n";
 }
@@ -197,6 +209,7 @@ void print_platform_access(std::ostream& out, const api::LeasePlatformAccess& ac
 Error name_lease_flags(Error e) {
   static const std::vector<std::pair<std::string, std::string>> flags = {{"cpc_id", "CPCID"},
                                                                          {"units", "--units"},
+                                                                         {"nodes", "--nodes"},
                                                                          {"billing", "--billing"},
                                                                          {"periods", "--periods"},
                                                                          {"ssh_public_key", "--ssh-key"},
@@ -295,7 +308,8 @@ Result<> end_lease(Context& ctx, const typename E::Request& request, std::string
 
 void declare_lease(CLI::App* app, Args& a) {
   a.positional(app, "CPCID", "The cluster's id (cp-…; see cpshare list)", true);
-  a.option(app, "--units", "N", "How many units (accelerators) to lease, 1 or more (required)");
+  a.option(app, "--nodes", "N", "Class A: how many whole nodes to lease, with all their units (1 or more)");
+  a.option(app, "--units", "N", "Class B: how many units (accelerators) to lease, 1 or more");
   a.option(app, "--billing", "MODE",
            "How to pay: hourly (pay as you go) or prepaid daily, monthly or yearly (required)", kBillingModes);
   a.option(app, "--periods", "K",
@@ -314,16 +328,22 @@ Result<> run_lease(Context& ctx) {
         fmt::format("'{}' is not a cluster id: cp- and 10 letters or digits, e.g. cp-7k2m9x4qvd "
                     "(cpshare list shows the clusters)",
                     given));
-  const auto units_text = ctx.args.get("--units");
-  if (!units_text) return usage_error("pass --units N, how many units to lease (1 or more)");
-  const auto units = whole_number(*units_text);
-  if (!units || *units < 1)
-    return usage_error(fmt::format("--units takes a whole number, 1 or more, not '{}'", *units_text));
+  const auto units_text = ctx.args.get("--units"), nodes_text = ctx.args.get("--nodes");
+  if (units_text.has_value() == nodes_text.has_value())
+    return usage_error(units_text ? "pass --nodes N (class A) or --units N (class B), not both"
+                                  : "pass --nodes N, how many whole nodes to lease (class A), or --units N, how many "
+                                    "units (class B)");
+  const std::string flag = units_text ? "--units" : "--nodes";
+  const auto count = whole_number(units_text ? *units_text : *nodes_text);
+  if (!count || *count < 1)
+    return usage_error(
+        fmt::format("{} takes a whole number, 1 or more, not '{}'", flag, units_text ? *units_text : *nodes_text));
   const auto billing = ctx.args.get("--billing");
   if (!billing) return usage_error("pass --billing hourly, daily, monthly or yearly");
   const auto mode = enum_parse<BillingMode>(*billing);
   if (!mode) return usage_error(fmt::format("--billing takes hourly, daily, monthly or yearly, not '{}'", *billing));
-  api::LeaseRequest request{cpc_id, *units, *mode, std::nullopt, std::nullopt, std::nullopt};
+  api::LeaseRequest request{cpc_id, std::nullopt, std::nullopt, *mode, std::nullopt, std::nullopt, std::nullopt};
+  (units_text ? request.units : request.nodes) = *count;
   if (auto p = ctx.args.get("--periods")) {
     const auto k = whole_number(*p);
     if (!k || *k < 1)
@@ -385,7 +405,8 @@ Result<> run_leases(Context& ctx) {
       else if (incoming)
         out << "No leases of your clusters.\n";
       else
-        out << "You have no leases (lease units with: cpshare lease CPCID --units N --billing MODE).\n";
+        out << "You have no leases (lease with: cpshare lease CPCID --nodes N --billing MODE, or --units N for class "
+               "B).\n";
       return;
     }
     std::vector<std::string> header = {"LEASE", "CLUSTER"};
@@ -590,18 +611,22 @@ Result<> run_earnings(Context& ctx) { return ledger<api::endpoint::Earnings>(ctx
 std::vector<Command> lease_commands() {
   return {
       {{"lease"},
-       "Lease units of a cluster (active users)",
-       {"cpshare lease cp-7k2m9x4qvd --units 2 --billing hourly --ssh-key ~/.ssh/id_ed25519.pub",
-        "cpshare lease cp-7k2m9x4qvd --units 1 --billing daily --periods 7",
-        "LEASE=$(cpshare --json lease cp-7k2m9x4qvd --units 1 --billing monthly | jq -r .lease.lease_id)"},
+       "Lease whole nodes (class A) or units (class B) of a cluster (active users)",
+       {"cpshare lease cp-7k2m9x4qvd --nodes 2 --billing hourly --ssh-key ~/.ssh/id_ed25519.pub",
+        "cpshare lease cp-b8x2m9x4qv --units 1 --billing daily --periods 7",
+        "LEASE=$(cpshare --json lease cp-7k2m9x4qvd --nodes 1 --billing monthly | jq -r .lease.lease_id)"},
        declare_lease,
        run_lease,
        false,
-       "Reserves N idle units at the cluster's current price for the billing mode (later price changes do not "
-       "touch the lease). hourly is paid at the end for every started minute; --periods K then only plans K "
+       "A class A cluster is bare metal: a lease takes --nodes N whole nodes, with every unit on them that is not "
+       "offline, and no one else gets a unit of those nodes while it lasts (you see and pay for the units you "
+       "get). A class B lease takes --units N idle units. Both are reserved at the cluster's current price for "
+       "the billing mode (later price changes do not touch the lease). hourly is paid at the end for every started "
+       "minute; --periods K then only plans K "
        "hours for the estimate. daily, monthly and yearly are prepaid for K periods (default 1) when the lease "
        "starts; releasing early refunds the periods not yet begun. For a class A cluster the supplier approves "
-       "the request and passes you an authorization code: cpshare redeem CODE creates your account. --ssh-key "
+       "the request and passes you an authorization code: cpshare redeem CODE creates your account, the same on every "
+       "leased node. --ssh-key "
        "installs your public key in that account. For a class B cluster choose one of its environments with "
        "--environment (cpshare show CPCID lists them); the cluster's agent then provisions the lease on the "
        "supplier's platform, and once it is active (billing starts then) cpshare leases show LEASE --access shows "

@@ -23,11 +23,12 @@ Viewer viewer_for(const Caller& caller, const Cluster& c) {
   return is_owner(caller, c) || caller.is_admin() ? Viewer::Owner : Viewer::Public;
 }
 
-std::vector<api::UnitView> unit_views(const std::vector<UnitRow>& rows) {
+std::vector<api::UnitView> unit_views(const Cluster& c, const std::vector<UnitRow>& rows) {
   std::vector<api::UnitView> items;
   items.reserve(rows.size());
   for (const auto& u : rows)
-    items.push_back({u.index, u.status, u.lost_since ? std::optional(api::Time{*u.lost_since}) : std::nullopt});
+    items.push_back({u.index, u.status, u.lost_since ? std::optional(api::Time{*u.lost_since}) : std::nullopt,
+                     c.cluster_class == 'A' ? std::optional<std::int64_t>(u.node) : std::nullopt});
   return items;
 }
 
@@ -40,8 +41,9 @@ Result<std::optional<api::ProvisioningView>> CatalogService::provisioning_view(c
   if (c.cluster_class != 'A' || (!is_owner(caller, c) && !caller.is_admin()))
     return std::optional<api::ProvisioningView>{};
   TRY_ASSIGN(ClusterSecrets s, store_.catalog().secrets(c.id));
-  api::ProvisioningView v{s.ssh_public_key, std::nullopt};
-  if (!s.ssh_host_key.empty()) v.host_key_fingerprint = s.ssh_host_key;
+  api::ProvisioningView v{s.ssh_public_key, 0};
+  for (const catalog::Node& n : c.nodes)
+    if (n.host_key.empty()) ++v.nodes_unverified;
   return std::optional<api::ProvisioningView>{std::move(v)};
 }
 
@@ -136,7 +138,7 @@ Result<api::ClusterDetail> CatalogService::show(const Caller& caller, const std:
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   TRY_ASSIGN(auto rows, store_.catalog().units(c.id));
   TRY_ASSIGN(auto provisioning, provisioning_view(caller, c));
-  return api::ClusterDetail{api::cluster_view(c, viewer_for(caller, c)), unit_views(rows), std::move(provisioning)};
+  return api::ClusterDetail{api::cluster_view(c, viewer_for(caller, c)), unit_views(c, rows), std::move(provisioning)};
 }
 
 // The modify pattern of AccountCore: the cluster is read, changed and
@@ -196,7 +198,7 @@ Result<api::ClusterChanged> CatalogService::set_listed(const Caller& caller, con
 Result<api::UnitList> CatalogService::units(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   TRY_ASSIGN(auto rows, store_.catalog().units(c.id));
-  return api::UnitList{unit_views(rows)};
+  return api::UnitList{unit_views(c, rows)};
 }
 
 Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std::string& cpc_id,
@@ -209,31 +211,44 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
                                                  cpc_id));
   TRY_ASSIGN(ClusterSecrets s, store_.catalog().secrets(c.id));
   TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
-  ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60};
+  api::VerifyResult out{{}, api::Time{clock_.now()}};
+  for (std::size_t k = 0; k < c.nodes.size(); ++k) {
+    TRY_ASSIGN(api::NodeVerified v, verify_node(caller, c, k, key, repin, ctx));
+    out.nodes.push_back(std::move(v));
+  }
+  return out;
+}
+
+// One node: probe it against its pin (none with repin), pin what it showed.
+Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, const Cluster& c, std::size_t k,
+                                                      const std::string& key, bool repin, const RequestContext& ctx) {
+  const catalog::Node& n = c.nodes[k];
+  const std::string where =
+      c.nodes.size() == 1 ? fmt::format("{}:{}", n.host, n.port) : fmt::format("node {} ({}:{})", k, n.host, n.port);
+  ssh::Target target{n.host, n.port, n.user, key, repin ? "" : n.host_key, 10, 60};
   auto probe = host_.verify(target);
   if (!probe) {
     Error e = probe.error();
     if (e.code == ErrorCode::Conflict) {
-      e.message += fmt::format("; to accept the new key: cpshare cluster verify {} --repin", cpc_id);
+      e.message += fmt::format("; to accept the new key: cpshare cluster verify {} --repin", c.cpc_id);
       if (auto logged = write_audit(store_, clock_, AuditEventName::HostKeyChanged, &caller.account, ctx,
-                                    {{"cpc_id", cpc_id}, {"pinned", s.ssh_host_key}});
+                                    {{"cpc_id", c.cpc_id}, {"node", k}, {"pinned", n.host_key}});
           !logged)
         e.message += fmt::format(" (the change could not be recorded in the audit log: {})", logged.error().message);
     }
-    return std::unexpected(e.context(fmt::format("verify {}", cpc_id)));
+    return std::unexpected(e.context(fmt::format("verify {} {}", c.cpc_id, where)));
   }
-  std::string previous = s.ssh_host_key;
-  if (probe->fingerprint != previous) {
-    s.ssh_host_key = probe->fingerprint;
+  const std::string& previous = n.host_key;
+  if (probe->fingerprint != previous)
     TRY(store_.atomically([&]() -> Result<> {
-      TRY(store_.catalog().set_secrets(c.id, s));
+      TRY(store_.catalog().pin_node(c.id, k, n, probe->fingerprint));
       return write_audit(
           store_, clock_, previous.empty() ? AuditEventName::HostKeyPinned : AuditEventName::HostKeyRepinned,
-          &caller.account, ctx, {{"cpc_id", cpc_id}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
+          &caller.account, ctx,
+          {{"cpc_id", c.cpc_id}, {"node", k}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
     }));
-  }
-  return api::VerifyResult{probe->fingerprint, probe->key_type, probe->fingerprint != previous,
-                           api::Time{clock_.now()}};
+  return api::NodeVerified{static_cast<std::int64_t>(k), n.host,          n.port,
+                           probe->fingerprint,           probe->key_type, probe->fingerprint != previous};
 }
 
 Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id,
@@ -242,6 +257,7 @@ Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const st
   const UnitStatus status = req.status;
   const int idx = text::parse_int<int>(index).value_or(-1);
   std::optional<api::Time> lost_since;
+  std::optional<std::int64_t> node;
   // The cluster and its unit count are read in the transaction that sets the
   // unit, so an update racing this one cannot change them in between.
   TRY(store_.atomically([&]() -> Result<> {
@@ -251,12 +267,14 @@ Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const st
                   fmt::format("cluster {} has units 0..{}; there is no unit {}", cpc_id, c.units - 1, index));
     TRY(store_.catalog().set_unit_status(c.id, idx, status, clock_.now()));
     TRY_ASSIGN(auto rows, store_.catalog().units(c.id));  // as written: a lost GPU stays flagged
-    for (const auto& u : rows)
+    for (const auto& u : rows) {
       if (u.index == idx && u.lost_since) lost_since = api::Time{*u.lost_since};
+      if (u.index == idx && c.cluster_class == 'A') node = u.node;
+    }
     return write_audit(store_, clock_, AuditEventName::UnitStatusChanged, &caller.account, ctx,
                        {{"cpc_id", cpc_id}, {"unit", idx}, {"status", enum_name(status)}});
   }));
-  return api::UnitChanged{{idx, status, lost_since}};
+  return api::UnitChanged{{idx, status, lost_since, node}};
 }
 
 // The catalogue's endpoints (api/catalog.hpp): publish, list and filter, show,

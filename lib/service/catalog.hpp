@@ -61,6 +61,8 @@ class CatalogService {
 
   // The owner's view of how the platform reaches the cluster (nullopt for others).
   Result<std::optional<api::ProvisioningView>> provisioning_view(const Caller& caller, const catalog::Cluster& c);
+  Result<api::NodeVerified> verify_node(const Caller& caller, const catalog::Cluster& c, std::size_t k,
+                                        const std::string& key, bool repin, const RequestContext& ctx);
 
   Store& store_;
   const crypto::KeyRing& keys_;

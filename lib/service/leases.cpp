@@ -195,15 +195,18 @@ Result<> LeaseService::supplier_side(const Caller& caller, const Lease& l) {
               fmt::format("lease {} not found; cpshare leases --incoming lists yours", l.lease_id));
 }
 
-// How the platform reaches the cluster's host: its admin user, the sealed
-// provisioning key, and the pinned host key (ssh::run refuses a host without one).
-Result<ssh::Target> LeaseService::admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets) {
+// How the platform reaches node k of the cluster: its admin user, the sealed
+// provisioning key, and the node's pinned host key (ssh::run refuses a host
+// without one).
+Result<ssh::Target> LeaseService::admin_target(const catalog::Cluster& cluster, std::size_t k,
+                                               const ClusterSecrets& secrets) {
+  const catalog::Node& n = cluster.nodes.at(k);
   ssh::Target admin;
-  admin.host = cluster.ssh_host;
-  admin.port = cluster.ssh_port;
-  admin.user = cluster.ssh_user;
+  admin.host = n.host;
+  admin.port = n.port;
+  admin.user = n.user;
   TRY_ASSIGN(admin.private_openssh, keys_.open_string(secrets.ssh_key_cipher));
-  admin.pinned_fingerprint = secrets.ssh_host_key;
+  admin.pinned_fingerprint = n.host_key;
   admin.timeout_seconds = config_.ssh_timeout_seconds;
   return admin;
 }
@@ -212,6 +215,27 @@ Result<Lease> LeaseService::find(const std::string& lease_id) {
   TRY_ASSIGN(auto l, store_.leases().by_lease_id(lease_id));
   if (!l) return fail(ErrorCode::NotFound, fmt::format("lease {} not found; cpshare leases lists yours", lease_id));
   return *l;
+}
+
+// An A-class lease takes whole nodes (§3.6, R-LEASE-3): the idle units of that
+// many free nodes, picked in the caller's transaction. A B-class lease takes
+// units; none are picked here (LeaseStore::create picks them).
+Result<std::vector<int>> LeaseService::units_for(const catalog::Cluster& cluster, const api::LeaseRequest& req) {
+  if (cluster.cluster_class == 'A') {
+    if (!req.nodes) {
+      return fail_fields(
+          {{"units", fmt::format("{} is an A-class cluster: a lease takes whole nodes (bare metal, §3.6); ask for "
+                                 "nodes instead (cpshare lease {} --nodes N; it has {} node{} of {} units in all)",
+                                 cluster.cpc_id, cluster.cpc_id, cluster.nodes.size(),
+                                 cluster.nodes.size() == 1 ? "" : "s", cluster.units)}});
+    }
+    return store_.leases().pick_nodes(cluster.id, static_cast<int>(*req.nodes));
+  }
+  if (req.nodes)
+    return fail_fields({{"nodes", fmt::format("{} is a B-class cluster: it leases units (GPUs), not nodes; ask for "
+                                              "units instead (cpshare lease {} --units N)",
+                                              cluster.cpc_id, cluster.cpc_id)}});
+  return std::vector<int>{};
 }
 
 Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::LeaseRequest& req,
@@ -259,7 +283,9 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
     l.cluster_snapshot = api::encode(api::cluster_view(*cluster)).dump();
     l.terms.mode = mode;
     l.terms.unit_price_fen = *price;
-    l.terms.units = req.units;
+    TRY_ASSIGN(l.units, units_for(*cluster, req));
+    l.terms.units = static_cast<std::int64_t>(l.units.size());
+    if (l.units.empty()) l.terms.units = *req.units;  // B-class: create picks them
     // Hourly: --periods plans hours (the estimate, and an end when given).
     l.terms.periods = req.periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
     TRY_ASSIGN(l.estimate, billing::estimate(l.terms));
@@ -269,7 +295,7 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
     l.created_at = clock_.now();
     if (l.state == LeaseState::Requested) l.decide_by = l.created_at + config_.decide_within;
 
-    TRY_ASSIGN(made, store_.leases().create(l, static_cast<int>(req.units)));
+    TRY_ASSIGN(made, store_.leases().create(l, l.units.empty() ? static_cast<int>(l.terms.units) : 0));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseRequested, &caller.account, ctx,
                     {{"lease", made.lease_id}, {"cpc_id", cpc_id}}));
     return {};
@@ -399,15 +425,16 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
                                              const RequestContext& ctx) {
   TRY_ASSIGN(Lease l, redeemable(caller, req, ctx));
 
-  // Reach the supplier host as the cluster's admin, with its pinned host key.
+  // Reach every leased node as the cluster's admin, with its pinned host key.
   TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(l.cpc_id));
   if (!cluster) return fail(ErrorCode::NotFound, "the lease's cluster no longer exists");
   TRY_ASSIGN(ClusterSecrets secrets, store_.catalog().secrets(cluster->id));
-  if (secrets.ssh_host_key.empty())
-    return fail(ErrorCode::Unavailable, fmt::format("cluster {} has not been verified by its supplier (cpshare "
-                                                    "cluster verify); ask them, then redeem again",
-                                                    l.cpc_id));
-  TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
+  TRY_ASSIGN(const std::vector<LeasedNode> nodes, leased_nodes(*cluster, l.units));
+  for (const LeasedNode& ln : nodes)
+    if (cluster->nodes[ln.node].host_key.empty())
+      return fail(ErrorCode::Unavailable, fmt::format("cluster {} {} has not been verified by its supplier (cpshare "
+                                                      "cluster verify); ask them, then redeem again",
+                                                      l.cpc_id, node_name(*cluster, ln.node)));
 
   const std::int64_t now = clock_.now();
   std::optional<std::int64_t> planned_end;
@@ -417,21 +444,24 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   account.username = ssh::lease_username(l.lease_id);
   account.password = ssh::random_password();
   account.public_key = l.ssh_public_key;
-  account.gpu_indices = l.units;
   // Pay-as-you-go has no end: the account outlives any plan and is removed at release.
   account.expires_at = planned_end.value_or(now + 366 * 86400);
-  TRY_CTX(host_.create_lease_account(admin, account), fmt::format("create the account on {}", cluster->ssh_host));
+  TRY(create_on_nodes(l, *cluster, secrets, nodes, account));
 
   api::LeaseAccess access{
       .method = "ssh",
-      .host = cluster->ssh_host,
-      .port = cluster->ssh_port,
+      .host = cluster->nodes[nodes.front().node].host,
+      .port = cluster->nodes[nodes.front().node].port,
       .username = account.username,
       .password = account.password,
       .ssh_key = l.ssh_public_key.empty() ? std::nullopt : std::optional<std::string>("your public key is installed"),
       .gpu_indices = l.units,
-      .cuda_visible_devices = text::comma_list(l.units),
-      .usage = cluster->usage};
+      .cuda_visible_devices = text::comma_list(nodes.front().local),
+      .usage = cluster->usage,
+      .nodes = std::vector<api::LeaseNodeAccess>{}};
+  for (const LeasedNode& ln : nodes)
+    access.nodes->push_back({static_cast<std::int64_t>(ln.node), cluster->nodes[ln.node].host,
+                             cluster->nodes[ln.node].port, ln.units, text::comma_list(ln.local)});
   const LeaseState from = l.state;
   l.state = LeaseState::Active;
   l.started_at = now;
@@ -456,6 +486,62 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   }
   TRY_ASSIGN(api::LeaseView view, lease_view(l));
   return api::Redemption{std::move(view), std::move(access)};
+}
+
+// "gpu01:22" for a cluster of one node, "node 1 (gpu02:22)" for more.
+std::string LeaseService::node_name(const catalog::Cluster& c, std::size_t k) {
+  const catalog::Node& n = c.nodes.at(k);
+  return c.nodes.size() == 1 ? fmt::format("{}:{}", n.host, n.port) : fmt::format("node {} ({}:{})", k, n.host, n.port);
+}
+
+// The nodes a lease's units are on, in node order, with the units on each
+// (cluster-wide, and as the node's CUDA numbers them). The nodes cannot change
+// while the lease holds units or its account removal is pending
+// (CatalogStore::update), so the units map onto the nodes they were leased on.
+Result<std::vector<LeaseService::LeasedNode>> LeaseService::leased_nodes(const catalog::Cluster& c,
+                                                                         const std::vector<int>& units) {
+  std::vector<LeasedNode> out;
+  for (int u : units) {
+    const auto k = catalog::node_of(c, u);
+    if (!k) return fail(ErrorCode::Internal, fmt::format("unit {} of {} is on no node", u, c.cpc_id));
+    if (out.empty() || out.back().node != *k) out.push_back({*k, {}, {}});
+    out.back().units.push_back(u);
+    out.back().local.push_back(static_cast<int>(u - catalog::first_unit(c, *k)));
+  }
+  if (out.empty()) return fail(ErrorCode::Internal, fmt::format("the lease holds no unit of {}", c.cpc_id));
+  return out;
+}
+
+// The account on every leased node, all or nothing: when a node fails, the
+// accounts made on the others are removed again (a removal that fails is left
+// to the revocation retries) and the error names the node.
+Result<> LeaseService::create_on_nodes(const Lease& l, const catalog::Cluster& c, const ClusterSecrets& secrets,
+                                       const std::vector<LeasedNode>& nodes, ssh::LeaseAccount account) {
+  std::vector<std::size_t> made;
+  for (const LeasedNode& ln : nodes) {
+    TRY_ASSIGN(ssh::Target admin, admin_target(c, ln.node, secrets));
+    account.gpu_indices = ln.local;
+    auto created = host_.create_lease_account(admin, account);
+    if (created) {
+      made.push_back(ln.node);
+      continue;
+    }
+    Error e = created.error().context(fmt::format("create the account on {}", node_name(c, ln.node)));
+    if (made.empty()) return std::unexpected(e);
+    bool left = false;
+    for (std::size_t k : made) {
+      auto target = admin_target(c, k, secrets);
+      if (!target || !host_.remove_lease_account(*target, account.username)) left = true;
+    }
+    if (left) {
+      TRY(store_.leases().put_revocation({l.id, account.username, 0, clock_.now(), e.message, std::nullopt}));
+      e.message += "; the account made on the other nodes is removed as soon as they can be reached";
+    } else {
+      e.message += "; the account made on the other nodes was removed again";
+    }
+    return std::unexpected(e);
+  }
+  return {};
 }
 
 Result<Lease> LeaseService::end(Lease l, EndReason reason, const std::string& note, const Account* by,
@@ -557,8 +643,18 @@ Result<> LeaseService::revoke(Revocation r) {
     TRY_ASSIGN(auto cluster, store_.catalog().by_cpc_id(lease->cpc_id));
     if (!cluster) return fail(ErrorCode::NotFound, "cluster gone");
     TRY_ASSIGN(ClusterSecrets secrets, store_.catalog().secrets(cluster->id));
-    TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, secrets));
-    return host_.remove_lease_account(admin, r.username);
+    TRY_ASSIGN(const std::vector<LeasedNode> nodes, leased_nodes(*cluster, lease->units));
+    // Every node, even after one fails (removal is idempotent: a retry does them all again).
+    std::optional<Error> first;
+    for (const LeasedNode& ln : nodes) {
+      auto removed = [&]() -> Result<> {
+        TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, ln.node, secrets));
+        return host_.remove_lease_account(admin, r.username);
+      }();
+      if (!removed && !first) first = removed.error().context(node_name(*cluster, ln.node));
+    }
+    if (first) return std::unexpected(*first);
+    return {};
   };
   auto done = attempt();
   ++r.attempts;

@@ -125,7 +125,18 @@ class LeaseService {
   Result<> supplier_side(const Caller& caller, const Lease& l);
   // The caller's approved lease whose live code `body` holds, else INVALID_CODE (throttled).
   Result<Lease> redeemable(const Caller& caller, const api::RedeemRequest& req, const RequestContext& ctx);
-  Result<ssh::Target> admin_target(const catalog::Cluster& cluster, const ClusterSecrets& secrets);
+  // The lease's units on one node of its cluster.
+  struct LeasedNode {
+    std::size_t node = 0;
+    std::vector<int> units;  // cluster-wide indices
+    std::vector<int> local;  // the same, as the node's CUDA numbers them
+  };
+  Result<ssh::Target> admin_target(const catalog::Cluster& cluster, std::size_t node, const ClusterSecrets& secrets);
+  static std::string node_name(const catalog::Cluster& c, std::size_t k);
+  static Result<std::vector<LeasedNode>> leased_nodes(const catalog::Cluster& c, const std::vector<int>& units);
+  Result<> create_on_nodes(const Lease& l, const catalog::Cluster& c, const ClusterSecrets& secrets,
+                           const std::vector<LeasedNode>& nodes, ssh::LeaseAccount account);
+  Result<std::vector<int>> units_for(const catalog::Cluster& cluster, const api::LeaseRequest& req);
   // Ends a lease: bills it, frees its units, queues the SSH account removal
   // (and tries it once, after the commit).
   Result<Lease> end(Lease l, EndReason reason, const std::string& note, const Account* by, const RequestContext& ctx);

@@ -1,6 +1,8 @@
 // The catalogue's SQL: clusters and their units (migration 2).
 #include "store/catalog_store.hpp"
 
+#include <map>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
@@ -20,18 +22,17 @@ constexpr const char* kClusterColumns =
     "c.model, c.units, c.units_free, "
     "c.unit_memory, c.memory, c.vcpus, c.price_hourly, c.price_daily, c.price_monthly, c.price_yearly, "
     "c.vendor, c.location, c.region, c.storage, c.storage_desc, c.cuda, c.cudnn, c.python, c.frameworks, "
-    "c.description, c.usage, c.ssh_host, c.ssh_port, c.ssh_user, c.platform_url, c.environments, c.status, "
-    "c.created_at, c.updated_at, c.health, c.last_report_at, c.reliability_ppm";
+    "c.description, c.usage, c.platform_url, c.environments, c.status, "
+    "c.created_at, c.updated_at, c.health, c.last_report_at, c.reliability_ppm, c.nodes_free";
 // No join: the filter's bare column names must all be the catalogue's own.
 constexpr const char* kFrom = "clusters c";
 
 // The columns written by insert and update, in bind order.
 constexpr const char* kClusterWritable[] = {
-    "class",    "resource_type", "model",        "units",         "unit_memory",  "memory",
-    "vcpus",    "price_hourly",  "price_daily",  "price_monthly", "price_yearly", "vendor",
-    "location", "region",        "storage",      "storage_desc",  "cuda",         "cuda_key",
-    "cudnn",    "python",        "frameworks",   "description",   "usage",        "ssh_host",
-    "ssh_port", "ssh_user",      "platform_url", "environments",  "status",       "updated_at"};
+    "class",        "resource_type", "model",         "units",        "unit_memory",  "memory",   "vcpus",
+    "price_hourly", "price_daily",   "price_monthly", "price_yearly", "vendor",       "location", "region",
+    "storage",      "storage_desc",  "cuda",          "cuda_key",     "cudnn",        "python",   "frameworks",
+    "description",  "usage",         "nodes",         "platform_url", "environments", "status",   "updated_at"};
 
 void bind_text_or_null(SQLite::Statement& st, int i, const std::string& v) {
   if (v.empty())
@@ -91,9 +92,6 @@ Cluster read_cluster(SQLite::Statement& st) {
   c.frameworks = split(st.getColumn(i++).getString(), ',');
   c.description = st.getColumn(i++).getString();
   c.usage = st.getColumn(i++).getString();
-  c.ssh_host = opt_text(st.getColumn(i++)).value_or("");
-  c.ssh_port = static_cast<int>(opt_int(st.getColumn(i++)).value_or(22));
-  c.ssh_user = opt_text(st.getColumn(i++)).value_or("");
   c.platform_url = opt_text(st.getColumn(i++)).value_or("");
   c.environments = split(st.getColumn(i++).getString(), '\n');
   c.status = stored<ClusterStatus>("clusters.status", st.getColumn(i++));
@@ -102,6 +100,7 @@ Cluster read_cluster(SQLite::Statement& st) {
   c.health = stored_opt<ClusterHealth>("clusters.health", st.getColumn(i++));
   c.last_report_at = opt_int(st.getColumn(i++));
   c.reliability_ppm = opt_int(st.getColumn(i++));
+  c.nodes_free = st.getColumn(i++).getInt64();
   return c;
 }
 
@@ -133,12 +132,7 @@ int bind_cluster(SQLite::Statement& st, const Cluster& c) {
   st.bind(i++, join(c.frameworks, ','));
   st.bind(i++, c.description);
   st.bind(i++, c.usage);
-  bind_text_or_null(st, i++, c.ssh_host);
-  if (c.cluster_class == 'A')
-    st.bind(i++, c.ssh_port);
-  else
-    st.bind(i++);
-  bind_text_or_null(st, i++, c.ssh_user);
+  st.bind(i++, static_cast<int64_t>(c.nodes.size()));
   bind_text_or_null(st, i++, c.platform_url);
   st.bind(i++, join(c.environments, '\n'));
   bind_name(st, i++, enum_name(c.status));
@@ -151,6 +145,98 @@ void bind_param(SQLite::Statement& st, int i, const SqlParam& p) {
     st.bind(i, static_cast<int64_t>(*n));
   else
     st.bind(i, std::get<std::string>(p));
+}
+
+// An A-class cluster's nodes, and which node each unit is on (units are
+// numbered across the nodes in order). Rewrites them whole.
+void write_nodes(Connection& db, std::int64_t cluster_id, const std::vector<catalog::Node>& nodes) {
+  SQLite::Statement& del = db.prepare("DELETE FROM cluster_nodes WHERE cluster_id = ?");
+  del.bind(1, static_cast<int64_t>(cluster_id));
+  del.exec();
+  SQLite::Statement& ins = db.prepare(
+      "INSERT INTO cluster_nodes (cluster_id, node, host, port, admin_user, units, device_ids, host_key) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& unit =
+      db.prepare("UPDATE cluster_units SET node = ? WHERE cluster_id = ? AND idx >= ? AND idx < ?");
+  std::int64_t first = 0;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const catalog::Node& n = nodes[k];
+    ins.reset();
+    ins.bind(1, static_cast<int64_t>(cluster_id));
+    ins.bind(2, static_cast<int64_t>(k));
+    ins.bind(3, n.host);
+    ins.bind(4, n.port);
+    ins.bind(5, n.user);
+    ins.bind(6, static_cast<int64_t>(n.units));
+    ins.bind(7, join(n.device_ids, ','));
+    bind_text_or_null(ins, 8, n.host_key);
+    ins.exec();
+    unit.reset();
+    unit.bind(1, static_cast<int64_t>(k));
+    unit.bind(2, static_cast<int64_t>(cluster_id));
+    unit.bind(3, static_cast<int64_t>(first));
+    unit.bind(4, static_cast<int64_t>(first + n.units));
+    unit.exec();
+    first += n.units;
+  }
+}
+
+// The nodes of the given clusters, by cluster id, in node order.
+std::map<std::int64_t, std::vector<catalog::Node>> read_nodes(Connection& db, const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, std::vector<catalog::Node>> out;
+  SQLite::Statement& st = db.prepare(
+      "SELECT host, port, admin_user, units, device_ids, host_key FROM cluster_nodes WHERE cluster_id = ? "
+      "ORDER BY node");
+  for (std::int64_t id : ids) {
+    st.reset();
+    st.bind(1, static_cast<int64_t>(id));
+    auto& nodes = out[id];
+    while (st.executeStep())
+      nodes.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt(), st.getColumn(2).getString(),
+                       st.getColumn(3).getInt64(), split(st.getColumn(4).getString(), ','),
+                       opt_text(st.getColumn(5)).value_or("")});
+  }
+  return out;
+}
+
+// A changed node list (host, port, user, units, device ids) is written only
+// while no lease holds a unit of the cluster and no lease account removal is
+// pending on it: both go by the nodes as they were (CONFLICT otherwise).
+Result<> update_nodes(Connection& db, const Cluster& c) {
+  auto stored = read_nodes(db, {c.id})[c.id];
+  auto same = [](const catalog::Node& a, const catalog::Node& b) {
+    return a.same_endpoint(b) && a.units == b.units && a.device_ids == b.device_ids;
+  };
+  if (std::ranges::equal(stored, c.nodes, same)) return {};
+  SQLite::Statement& held = db.prepare(
+      "SELECT (SELECT COUNT(*) FROM lease_units WHERE cluster_id = ?1 AND held = 1), "
+      "(SELECT COUNT(*) FROM revocations r JOIN leases l ON l.id = r.lease_id "
+      " WHERE l.cluster_id = ?1 AND r.done_at IS NULL)");
+  held.bind(1, static_cast<int64_t>(c.id));
+  held.executeStep();
+  const std::int64_t units_held = held.getColumn(0).getInt64(), removals = held.getColumn(1).getInt64();
+  held.reset();
+  if (units_held > 0)
+    return fail(ErrorCode::Conflict, fmt::format("leases hold {} unit{} of {}: change its nodes after they end",
+                                                 units_held, units_held == 1 ? "" : "s", c.cpc_id));
+  if (removals > 0)
+    return fail(ErrorCode::Conflict,
+                fmt::format("{} lease account removal{} on {}'s nodes {} still pending: change its nodes once the "
+                            "platform has reached them (cpshare leases --incoming shows which)",
+                            removals, removals == 1 ? "" : "s", c.cpc_id, removals == 1 ? "is" : "are"));
+  write_nodes(db, c.id, c.nodes);
+  return {};
+}
+
+// Fills the nodes of the A-class clusters among `clusters`.
+void fill_nodes(Connection& db, std::vector<Cluster>& clusters) {
+  std::vector<std::int64_t> ids;
+  for (const auto& c : clusters)
+    if (c.cluster_class == 'A') ids.push_back(c.id);
+  if (ids.empty()) return;
+  auto nodes = read_nodes(db, ids);
+  for (auto& c : clusters)
+    if (c.cluster_class == 'A') c.nodes = std::move(nodes[c.id]);
 }
 
 }  // namespace
@@ -182,6 +268,10 @@ Result<std::int64_t> CatalogStore::insert(const Cluster& c) {
       unit.bind(2, static_cast<int64_t>(k));
       unit.exec();
     }
+    if (c.cluster_class == 'A') {
+      write_nodes(db, id, c.nodes);
+      refresh_units_free(db, id);
+    }
     return id;
   });
   if (inserted) db_.cluster_inserted(*inserted);
@@ -193,7 +283,9 @@ Result<std::optional<Cluster>> CatalogStore::by_cpc_id(const std::string& cpc_id
     SQLite::Statement& st = db.prepare(fmt::format("SELECT {} FROM {} WHERE c.cpc_id = ?", kClusterColumns, kFrom));
     st.bind(1, cpc_id);
     if (!st.executeStep()) return std::optional<Cluster>{};
-    return std::optional<Cluster>(read_cluster(st));
+    std::vector<Cluster> one{read_cluster(st)};
+    fill_nodes(db, one);
+    return std::optional<Cluster>(std::move(one.front()));
   });
 }
 
@@ -236,6 +328,7 @@ Result<> CatalogStore::update(const Cluster& c) {
     int i = bind_cluster(st, c);
     st.bind(i, static_cast<int64_t>(c.id));
     if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
+    if (c.cluster_class == 'A') TRY(update_nodes(db, c));
     refresh_units_free(db, c.id);
     return {};
   });
@@ -281,7 +374,11 @@ Result<std::vector<Cluster>> CatalogStore::query(const ClusterQuery& q) {
   std::string where = "(" + filter.where + ")";
   if (q.owner_id) where += " AND owner_id = ?";
   // Offered: listed, a unit idle, and not a B-class cluster whose agent is silent (R-LEASE-6).
-  if (q.available_only) where += " AND status = 'listed' AND units_free > 0 AND (health IS NULL OR health = 'online')";
+  // An A-class lease takes whole nodes: a free node, too.
+  if (q.available_only)
+    where +=
+        " AND status = 'listed' AND units_free > 0 AND (class = 'B' OR nodes_free > 0) "
+        "AND (health IS NULL OR health = 'online')";
 
   return db_.read("list clusters", [&](Connection& db) -> Result<std::vector<Cluster>> {
     auto bind = [&](SQLite::Statement& st, const Part& part) {
@@ -313,6 +410,7 @@ Result<std::vector<Cluster>> CatalogStore::query(const ClusterQuery& q) {
       count.executeStep();
       offset -= std::min<std::int64_t>(offset, count.getColumn(0).getInt64());
     }
+    fill_nodes(db, out);
     return out;
   });
 }
@@ -320,12 +418,12 @@ Result<std::vector<Cluster>> CatalogStore::query(const ClusterQuery& q) {
 Result<std::vector<UnitRow>> CatalogStore::units(std::int64_t cluster_id) {
   return db_.read("units", [&](Connection& db) -> Result<std::vector<UnitRow>> {
     SQLite::Statement& st =
-        db.prepare("SELECT idx, status, lost_since FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+        db.prepare("SELECT idx, status, lost_since, node FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
     st.bind(1, static_cast<int64_t>(cluster_id));
     std::vector<UnitRow> out;
     while (st.executeStep())
       out.push_back({st.getColumn(0).getInt(), stored<UnitStatus>("cluster_units.status", st.getColumn(1)),
-                     opt_int(st.getColumn(2))});
+                     opt_int(st.getColumn(2)), st.getColumn(3).getInt()});
     return out;
   });
 }
@@ -364,29 +462,45 @@ Result<> CatalogStore::set_unit_status(std::int64_t cluster_id, int index, UnitS
 
 Result<ClusterSecrets> CatalogStore::secrets(std::int64_t cluster_id) {
   return db_.read("cluster secrets", [&](Connection& db) -> Result<ClusterSecrets> {
-    SQLite::Statement& st = db.prepare(
-        "SELECT ssh_key_enc, ssh_public_key, ssh_host_key, agent_token_hash FROM cluster_secrets "
-        "WHERE cluster_id = ?");
+    SQLite::Statement& st =
+        db.prepare("SELECT ssh_key_enc, ssh_public_key, agent_token_hash FROM cluster_secrets WHERE cluster_id = ?");
     st.bind(1, static_cast<int64_t>(cluster_id));
     if (!st.executeStep()) return ClusterSecrets{};
-    return ClusterSecrets{blob(st.getColumn(0)), opt_text(st.getColumn(1)).value_or(""),
-                          opt_text(st.getColumn(2)).value_or(""), blob(st.getColumn(3))};
+    return ClusterSecrets{blob(st.getColumn(0)), opt_text(st.getColumn(1)).value_or(""), blob(st.getColumn(2))};
   });
 }
 
 Result<> CatalogStore::set_secrets(std::int64_t cluster_id, const ClusterSecrets& s) {
   return db_.write("set cluster secrets", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
-        "INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, ssh_host_key, "
-        "agent_token_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
+        "INSERT INTO cluster_secrets (cluster_id, ssh_key_enc, ssh_public_key, agent_token_hash) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
         "ssh_key_enc = excluded.ssh_key_enc, ssh_public_key = excluded.ssh_public_key, "
-        "ssh_host_key = excluded.ssh_host_key, agent_token_hash = excluded.agent_token_hash");
+        "agent_token_hash = excluded.agent_token_hash");
     st.bind(1, static_cast<int64_t>(cluster_id));
     bind_blob(st, 2, s.ssh_key_cipher);
     bind_text_or_null(st, 3, s.ssh_public_key);
-    bind_text_or_null(st, 4, s.ssh_host_key);
-    bind_blob(st, 5, s.agent_token_hash);
+    bind_blob(st, 4, s.agent_token_hash);
     st.exec();
+    return {};
+  });
+}
+
+Result<> CatalogStore::pin_node(std::int64_t cluster_id, std::size_t node, const catalog::Node& as_verified,
+                                const std::string& fingerprint) {
+  return db_.write("pin node", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE cluster_nodes SET host_key = ? WHERE cluster_id = ? AND node = ? AND host = ? AND port = ? "
+        "AND admin_user = ?");
+    st.bind(1, fingerprint);
+    st.bind(2, static_cast<int64_t>(cluster_id));
+    st.bind(3, static_cast<int64_t>(node));
+    st.bind(4, as_verified.host);
+    st.bind(5, as_verified.port);
+    st.bind(6, as_verified.user);
+    if (st.exec() != 1)
+      return fail(ErrorCode::Conflict, fmt::format("node {} ({}:{}) changed while it was verified; verify again", node,
+                                                   as_verified.host, as_verified.port));
     return {};
   });
 }

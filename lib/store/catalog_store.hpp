@@ -22,12 +22,13 @@ struct UnitRow {
   int index = 0;
   UnitStatus status = UnitStatus::Idle;
   std::optional<std::int64_t> lost_since;  // B-class: its GPU lost since (Unix seconds); nullopt: not lost
+  int node = 0;                            // A-class: the node it is on (0 for B)
 };
 
+// A-class nodes' host keys are pinned per node (catalog::Node::host_key).
 struct ClusterSecrets {
-  Blob ssh_key_cipher;         // KeyRing-sealed OpenSSH private key (A-class)
+  Blob ssh_key_cipher;         // KeyRing-sealed OpenSSH private key (A-class), the same for every node
   std::string ssh_public_key;  // its authorized_keys line, for the supplier to install
-  std::string ssh_host_key;    // pinned "SHA256:..." fingerprint; empty until the first verify
   Blob agent_token_hash;       // B-class monitoring agent's token, keyed hash
 };
 
@@ -51,7 +52,9 @@ class CatalogStore {
   Result<std::int64_t> insert(const catalog::Cluster& c);
   Result<std::optional<catalog::Cluster>> by_cpc_id(const std::string& cpc_id);
   // Writes the publishable fields and status. A changed unit count adds idle
-  // units or removes the highest ones, which must not be busy (CONFLICT).
+  // units or removes the highest ones, which must not be busy (CONFLICT). An
+  // A-class cluster's changed nodes are written only while no lease holds a
+  // unit and no account removal is pending (CONFLICT).
   // It writes every column of c: read c inside the same atomically() (see
   // CatalogService::modify), or a change committed in between is lost.
   Result<> update(const catalog::Cluster& c);
@@ -60,6 +63,10 @@ class CatalogStore {
   // public line, the pinned host-key fingerprint, the agent token's hash (B).
   Result<ClusterSecrets> secrets(std::int64_t cluster_id);
   Result<> set_secrets(std::int64_t cluster_id, const ClusterSecrets& s);
+  // Pins node `node`'s host key, if the node still has the endpoint it was
+  // verified at (CONFLICT otherwise: it changed meanwhile).
+  Result<> pin_node(std::int64_t cluster_id, std::size_t node, const catalog::Node& as_verified,
+                    const std::string& fingerprint);
   Result<std::vector<UnitRow>> units(std::int64_t cluster_id);
   // Sets one unit idle or offline; a busy unit cannot be changed by hand, nor
   // a unit whose GPU is lost set idle (CONFLICT).

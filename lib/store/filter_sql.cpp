@@ -108,6 +108,8 @@ std::string_view column_sql(Column column) {
     case Column::Model: return "model";
     case Column::Units: return "units";
     case Column::UnitsFree: return "units_free";
+    case Column::Nodes: return "nodes";
+    case Column::NodesFree: return "nodes_free";
     case Column::UnitMemory: return "unit_memory";
     case Column::Memory: return "memory";
     case Column::Vcpus: return "vcpus";

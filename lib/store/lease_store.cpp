@@ -111,6 +111,38 @@ void mark_units(Connection& db, std::int64_t cluster_id, const std::vector<int>&
 
 }  // namespace
 
+Result<std::vector<int>> LeaseStore::pick_nodes(std::int64_t cluster_id, int nodes) {
+  return db_.read("free nodes", [&](Connection& db) -> Result<std::vector<int>> {
+    SQLite::Statement& free = db.prepare(
+        "SELECT n.node FROM cluster_nodes n WHERE n.cluster_id = ?1 "
+        "AND EXISTS (SELECT 1 FROM cluster_units u WHERE u.cluster_id = ?1 AND u.node = n.node AND u.status = 'idle') "
+        "AND NOT EXISTS (SELECT 1 FROM cluster_units u JOIN lease_units h ON h.cluster_id = u.cluster_id "
+        "AND h.idx = u.idx AND h.held = 1 WHERE u.cluster_id = ?1 AND u.node = n.node) "
+        "ORDER BY n.node LIMIT ?2");
+    free.bind(1, static_cast<int64_t>(cluster_id));
+    free.bind(2, nodes);
+    std::vector<std::int64_t> picked;
+    while (free.executeStep()) picked.push_back(free.getColumn(0).getInt64());
+    free.reset();
+    if (static_cast<int>(picked.size()) < nodes)
+      return fail(ErrorCode::UnitsUnavailable,
+                  fmt::format("the cluster has {} free node{} now (an A-class lease takes whole nodes); ask for at "
+                              "most that many or choose another cluster (cpshare filter 'nodes_free>={}')",
+                              picked.size(), picked.size() == 1 ? "" : "s", nodes));
+    SQLite::Statement& units =
+        db.prepare("SELECT idx FROM cluster_units WHERE cluster_id = ? AND node = ? AND status = 'idle' ORDER BY idx");
+    std::vector<int> out;
+    for (std::int64_t node : picked) {
+      units.reset();
+      units.bind(1, static_cast<int64_t>(cluster_id));
+      units.bind(2, static_cast<int64_t>(node));
+      while (units.executeStep()) out.push_back(units.getColumn(0).getInt());
+    }
+    units.reset();
+    return out;
+  });
+}
+
 Result<Lease> LeaseStore::create(Lease l, int units) {
   return db_.write("create lease", [&](Connection& db) -> Result<Lease> {
     // Checked here too, in the transaction that takes the units: whatever the
@@ -124,9 +156,10 @@ Result<Lease> LeaseStore::create(Lease l, int units) {
         "ORDER BY idx LIMIT ?");
     pick.bind(1, static_cast<int64_t>(l.cluster_id));
     pick.bind(2, units);
-    l.units.clear();
-    while (pick.executeStep()) l.units.push_back(pick.getColumn(0).getInt());
-    if (static_cast<int>(l.units.size()) < units)
+    if (units > 0) l.units.clear();
+    while (units > 0 && pick.executeStep()) l.units.push_back(pick.getColumn(0).getInt());
+    pick.reset();
+    if (units > 0 && static_cast<int>(l.units.size()) < units)
       return fail(ErrorCode::UnitsUnavailable,
                   fmt::format("the cluster has {} idle unit{} now; ask for at most that many or choose another "
                               "cluster (cpshare filter 'units_free>={}')",

@@ -53,7 +53,14 @@ class LeaseStore {
   // idle units than asked: UNITS_UNAVAILABLE; the cluster not listed (any
   // more): NOT_FOUND. Call it inside the atomically() that read the cluster
   // for l's price and snapshot, so they are current. Gives l with its id and units.
+  // units 0: l.units were picked already (pick_nodes, in the same transaction).
   Result<Lease> create(Lease l, int units);
+  // A-class (issue 12): the idle units of `nodes` free nodes of the cluster
+  // (an idle unit and none held by a lease), lowest node numbers first, in
+  // unit order. An offline unit of a picked node is not taken (the lease
+  // neither gets nor pays for it), and no other lease gets it while the node
+  // is leased. Fewer free nodes than asked: UNITS_UNAVAILABLE.
+  Result<std::vector<int>> pick_nodes(std::int64_t cluster_id, int nodes);
   Result<std::optional<Lease>> by_lease_id(const std::string& lease_id);
   Result<std::optional<Lease>> by_id(std::int64_t id);
   // Newest first, at most q.limit.

@@ -473,6 +473,43 @@ INSERT INTO metrics_hours_dirty (cluster_id, hour)
   SELECT DISTINCT cluster_id, minute - (minute % 3600) FROM metrics_rollups;
 CREATE INDEX leases_report_due ON leases (ended_at, id) WHERE class = 'B' AND started_at IS NOT NULL;
 )SQL"},
+      // 13: an A-class cluster is one or more nodes (issue 12, §3.1, §3.6),
+      // each an SSH endpoint with its own pinned host key and its units;
+      // units are numbered across the nodes in order. A cluster of schema 12
+      // becomes a cluster of one node: its ssh_* columns and its pin move to
+      // node 0, which holds all its units. nodes_free counts the nodes with an
+      // idle unit and none held by a lease (an A-class lease takes whole
+      // nodes); a node some unit of which an older per-GPU lease still holds
+      // is not free until that lease ends.
+      {13, "A-class nodes", R"SQL(
+CREATE TABLE cluster_nodes (
+  cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+  node INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  admin_user TEXT NOT NULL,
+  units INTEGER NOT NULL,
+  device_ids TEXT NOT NULL DEFAULT '',
+  host_key TEXT,
+  PRIMARY KEY (cluster_id, node)
+);
+INSERT INTO cluster_nodes (cluster_id, node, host, port, admin_user, units, host_key)
+  SELECT c.id, 0, COALESCE(c.ssh_host, ''), COALESCE(c.ssh_port, 22), COALESCE(c.ssh_user, ''), c.units,
+         (SELECT s.ssh_host_key FROM cluster_secrets s WHERE s.cluster_id = c.id)
+  FROM clusters c WHERE c.class = 'A';
+ALTER TABLE cluster_units ADD COLUMN node INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clusters ADD COLUMN nodes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clusters ADD COLUMN nodes_free INTEGER NOT NULL DEFAULT 0;
+UPDATE clusters SET nodes = 1,
+  nodes_free = CASE WHEN EXISTS (SELECT 1 FROM cluster_units u WHERE u.cluster_id = clusters.id AND u.status = 'idle')
+                     AND NOT EXISTS (SELECT 1 FROM lease_units h WHERE h.cluster_id = clusters.id AND h.held = 1)
+                    THEN 1 ELSE 0 END
+  WHERE class = 'A';
+ALTER TABLE clusters DROP COLUMN ssh_host;
+ALTER TABLE clusters DROP COLUMN ssh_port;
+ALTER TABLE clusters DROP COLUMN ssh_user;
+ALTER TABLE cluster_secrets DROP COLUMN ssh_host_key;
+)SQL"},
   };
   return list;
 }

@@ -71,8 +71,8 @@ curl -sf -o /dev/null -X POST "$URL/api/v1/clusters/$id2/metrics" -H "Authorizat
 
 step "show: every field, status, per-unit grid; others do not see the SSH access"
 as alice --json show "$id" | jq -e '.cluster.model == "A100 80GB" and (.units | length) == 8
-  and (.cluster.access | has("ssh_host") | not)' >/dev/null || fail "show as user"
-as acme --json show "$id" | jq -e '.cluster.access.ssh_host == "gpu01.example.org"' >/dev/null || fail "show as owner"
+  and (.cluster.access | has("nodes") | not)' >/dev/null || fail "show as user"
+as acme --json show "$id" | jq -e '.cluster.access.nodes[0].host == "gpu01.example.org"' >/dev/null || fail "show as owner"
 grep -q 'A100 80GB' <<<"$(as alice show "$id")" || fail "human show lacks the model"
 
 step "filter (the issue's example), sort, mistakes point at the term"

@@ -65,9 +65,10 @@ start_sshd
 step "first verify pins the host key (the same fingerprint ssh-keygen prints)"
 expected=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | awk '{print $2}')
 out=$(as acme --json cluster verify "$id") || fail "verify: $out $(tail -5 "$T/sshd.log")"
-jq -e --arg fp "$expected" '.fingerprint == $fp and .pinned_now' <<<"$out" >/dev/null || fail "verify: $out"
-as acme --json cluster verify "$id" | jq -e '.pinned_now | not' >/dev/null || fail "second verify re-pinned"
-as acme --json show "$id" | jq -e --arg fp "$expected" '.provisioning.host_key_fingerprint == $fp' >/dev/null ||
+jq -e --arg fp "$expected" '.nodes[0].fingerprint == $fp and .nodes[0].pinned_now' <<<"$out" >/dev/null || fail "verify: $out"
+as acme --json cluster verify "$id" | jq -e '.nodes[0].pinned_now | not' >/dev/null || fail "second verify re-pinned"
+as acme --json show "$id" | jq -e --arg fp "$expected" '.cluster.access.nodes[0].host_key_fingerprint == $fp
+  and .provisioning.nodes_unverified == 0' >/dev/null ||
   fail "show lacks the pinned fingerprint"
 
 step "only the owner (or an admin) verifies"
@@ -86,9 +87,9 @@ as root --json admin audit --event host_key_changed | jq -e '.items | length >= 
 
 step "the owner re-pins after confirming the new key"
 new=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | awk '{print $2}')
-as acme --json cluster verify "$id" --repin | jq -e --arg fp "$new" '.fingerprint == $fp and .pinned_now' \
+as acme --json cluster verify "$id" --repin | jq -e --arg fp "$new" '.nodes[0].fingerprint == $fp and .nodes[0].pinned_now' \
   >/dev/null || fail "repin"
-as acme --json cluster verify "$id" | jq -e '.pinned_now | not' >/dev/null || fail "verify after repin"
+as acme --json cluster verify "$id" | jq -e '.nodes[0].pinned_now | not' >/dev/null || fail "verify after repin"
 
 step "an unreachable host is reported, not hidden"
 stop_sshd

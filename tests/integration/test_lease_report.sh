@@ -192,7 +192,7 @@ jq -e '.status == "none" and (.reason | contains("never became active")) and .re
 out=$(as acme --json publish --class A --resource-type GPU --model 'A100 80GB' --units 2 --unit-memory 80GB \
   --memory 512GB --vcpus 64 --price-hourly 20 --vendor Acme --location 深圳市 --region 深圳 --storage '2TB nvme' \
   --usage 'conda activate torch' --ssh-host 127.0.0.1 --ssh-port 22 --ssh-user root) || fail "publish A: $out"
-alease=$(as alice --json lease "$(jq -r .cluster.cpc_id <<<"$out")" --units 1 --billing hourly | jq -r .lease.lease_id)
+alease=$(as alice --json lease "$(jq -r .cluster.cpc_id <<<"$out")" --nodes 1 --billing hourly | jq -r .lease.lease_id)
 report alice "$alease" >"$T/a.json"
 jq -e '.status == "none" and (.reason | contains("B-class service only (R-LEASE-8)")) and .report == null' \
   "$T/a.json" >/dev/null || fail "an A-class lease: $(cat "$T/a.json")"

@@ -19,7 +19,7 @@ make_user alice 13800138303
 make_user bob 13800138304
 
 port=$(free_port)
-out=$(as acme --json publish --class A --resource-type GPU --model 'A100 80GB' --units 4 --unit-memory 80GB \
+out=$(as acme --json publish --class A --resource-type GPU --model 'A100 80GB' --units 2 --unit-memory 80GB \
   --memory 512GB --vcpus 64 --price-hourly 20 --price-daily 400 --vendor Acme --location 深圳市 --region 深圳 \
   --storage '2TB nvme' --usage 'conda activate torch' --ssh-host 127.0.0.1 --ssh-port "$port" --ssh-user root) ||
   fail "publish: $out"
@@ -58,14 +58,14 @@ user_ssh() { # user_ssh USER COMMAND: the real client with alice's key, no host 
     -o LogLevel=ERROR "$1@127.0.0.1" "$2"
 }
 
-step "lease: units are taken at once; a second user cannot take more than remain"
-out=$(as alice --json lease "$cpc" --units 2 --billing hourly --ssh-key "$T/alice_key.pub") || fail "lease: $out"
+step "lease: the node's units are taken at once; a second user gets nothing of a leased node"
+out=$(as alice --json lease "$cpc" --nodes 1 --billing hourly --ssh-key "$T/alice_key.pub") || fail "lease: $out"
 lease=$(jq -r .lease.lease_id <<<"$out")
 jq -e '.lease.state == "requested" and .lease.units == [0,1] and .lease.unit_price == 2000' <<<"$out" >/dev/null ||
   fail "lease: $out"
-[ "$(db "SELECT units_free FROM clusters")" = 2 ] || fail "units not taken"
-expect_error UNITS_UNAVAILABLE 1 bob lease "$cpc" --units 3 --billing hourly
-expect_error FORBIDDEN 4 acme lease "$cpc" --units 1 --billing hourly
+[ "$(db "SELECT units_free FROM clusters")" = 0 ] || fail "units not taken"
+expect_error UNITS_UNAVAILABLE 1 bob lease "$cpc" --nodes 1 --billing hourly
+expect_error FORBIDDEN 4 acme lease "$cpc" --nodes 1 --billing hourly
 
 step "approve: only the cluster's supplier; the code is shown once"
 expect_error NOT_FOUND 5 rival approve "$lease"
@@ -110,12 +110,12 @@ getent passwd "$account" >/dev/null && fail "the account still exists"
 [ -d "/home/$account" ] && fail "the home still exists"
 pgrep -u "$account" >/dev/null 2>&1 && fail "the account's processes still run"
 user_ssh "$account" true 2>/dev/null && fail "login still works after release"
-[ "$(db "SELECT units_free FROM clusters")" = 4 ] || fail "units not idle"
+[ "$(db "SELECT units_free FROM clusters")" = 2 ] || fail "units not idle"
 [ "$(as alice --json bills | jq .total)" = "-$charged" ] || fail "bills do not show the charge"
 [ "$(as acme --json earnings | jq .total)" = "$charged" ] || fail "earnings do not show the charge"
 
 step "host down at the end: the removal is retried, across a restart, until done"
-out=$(as alice --json lease "$cpc" --units 1 --billing daily --periods 2) || fail "lease 2: $out"
+out=$(as alice --json lease "$cpc" --nodes 1 --billing daily --periods 2) || fail "lease 2: $out"
 lease2=$(jq -r .lease.lease_id <<<"$out")
 code2=$(as acme --json approve "$lease2" | jq -r .auth_code)
 account2=$(as alice --json redeem "$code2" | jq -r .access.username)
@@ -123,7 +123,7 @@ ACCOUNTS+=("$account2")
 getent passwd "$account2" >/dev/null || fail "second account not created"
 stop_sshd
 out=$(as alice --json release "$lease2") || fail "release 2: $out"
-jq -e '.lease.state == "ended" and .lease.charged == 40000 and .lease.refunded == 40000' <<<"$out" >/dev/null ||
+jq -e '.lease.state == "ended" and .lease.charged == 80000 and .lease.refunded == 80000' <<<"$out" >/dev/null ||
   fail "daily early release: $out"
 getent passwd "$account2" >/dev/null || fail "removed without reaching the host?"
 [ "$(db "SELECT COUNT(*) FROM revocations WHERE done_at IS NULL")" = 1 ] || fail "no pending removal recorded"

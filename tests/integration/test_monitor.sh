@@ -187,7 +187,7 @@ for who in acme alice; do
   [ $rc = 2 ] && jq -e '.error.code == "VALIDATION_FAILED" and (.error.message | test("A-class.*B-class clusters only"))' \
     "$T/a" >/dev/null || fail "$who on an A-class cluster: exit $rc, $(cat "$T/a")"
 done
-if out=$(as alice --json lease "$acpc" --units 1 --billing hourly 2>&1); then
+if out=$(as alice --json lease "$acpc" --nodes 1 --billing hourly 2>&1); then
   alease=$(jq -r .lease.lease_id <<<"$out")
   rc=0; as alice monitor "$alease" --once 2>"$T/a" || rc=$?
   [ $rc = 2 ] && grep -q "A-class" "$T/a" || fail "an A-class lease: exit $rc, $(cat "$T/a")"

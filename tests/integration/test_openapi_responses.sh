@@ -117,7 +117,9 @@ tb=$(jq -r .data.token "$LAST")
 cluster_a='{"class":"A","resource_type":"GPU","model":"A100 80GB","units":8,"unit_memory":80000000000,
  "memory":1000000000000,"vcpus":128,"prices":{"hourly":2500,"monthly":1500000},"vendor":"Acme",
  "location":"深圳市","region":"深圳","storage":{"description":"2x3.84TB nvme data, 480GB ssd system"},
- "usage":"ssh in, conda activate","access":{"ssh_host":"gpu01.example.org","ssh_port":22,"ssh_user":"cpadmin"}}'
+ "usage":"ssh in, conda activate","access":{"nodes":[{"host":"gpu01.example.org","user":"cpadmin","units":2},
+ {"host":"gpu02.example.org","user":"cpadmin","units":2},{"host":"gpu03.example.org","user":"cpadmin","units":2},
+ {"host":"gpu04.example.org","port":2222,"user":"cpadmin","units":2,"device_ids":["0000:3b:00.0","0000:5e:00.0"]}]}}'
 cluster_b='{"class":"B","resource_type":"NPU","model":"Ascend 910B","units":16,"unit_memory":64000000000,
  "memory":2000000000000,"vcpus":192,"prices":{"daily":40000},"vendor":"Acme","location":"杭州市","region":"杭州",
  "storage":{"description":"4x7.68TB nvme"},"software":{"python":"3.11"},
@@ -129,7 +131,8 @@ call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d '{bad'        
 call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d '{"class":"A","unit_memory":"80GB"}'  # 422
 call POST /api/v1/clusters /api/v1/clusters -H "$(auth "$ts")" -d "$cluster_a"
 cid=$(jq -r .data.cluster.cpc_id "$LAST")
-[ "$(count .data.cluster.access.ssh_host)" = '"gpu01.example.org"' ] || fail "publish: no owner view"
+[ "$(count '[.data.cluster.access.nodes[].host, .data.cluster.nodes_free]')" = '["gpu01.example.org","gpu02.example.org","gpu03.example.org","gpu04.example.org",4]' ] ||
+  fail "publish: no owner view"
 pubkey=$(jq -r .data.provisioning_public_key "$LAST")
 [[ $pubkey == ssh-ed25519\ * ]] || fail "publish A: no provisioning public key"
 [ "$(count .data.agent_token)" = null ] || fail "publish A: an agent token"
@@ -251,7 +254,8 @@ call GET /api/v1/admin/audit "/api/v1/admin/audit?limit=20" -H "$(auth "$ta")"
 # A successful redeem needs a real sshd (tests/integration/test_lease_flow.sh covers it);
 # here $cid was never verified, so redeeming its live code is UNAVAILABLE.
 code_is() { [ "$(count .error.code)" = "\"$1\"" ] || fail "$2: expected $1, got $(cat "$LAST")"; }
-lease() { echo '{"cpc_id":"'"$1"'","units":'"$2"',"billing":"'"$3"'"'"${4:+,$4}"'}'; }
+# $cid is A-class (four nodes of two units: leased by whole nodes), $cid_b B-class (by units).
+lease() { echo '{"cpc_id":"'"$1"'","'"$([ "$1" = "$cid" ] && echo nodes || echo units)"'":'"$2"',"billing":"'"$3"'"'"${4:+,$4}"'}'; }
 call POST /api/v1/leases /api/v1/leases -d "$(lease "$cid" 1 hourly)"                              # 401
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$ts")" -d "$(lease "$cid" 1 hourly)"            # 403 a supplier
 code_is FORBIDDEN "lease by a supplier"
@@ -262,14 +266,14 @@ call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 1 
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 1 daily '"ssh_public_key":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3f9rX2Jv7x0w8fQ1m9bQk5u7mYzq3oB0X1pW6eH2dK a@b"')"  # 422 B-class key
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease cp-0000000000 1 hourly)"     # 404
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 9 hourly)"            # 409
-code_is UNITS_UNAVAILABLE "lease of 9 of 8 units"
+code_is UNITS_UNAVAILABLE "lease of 9 of 4 nodes"
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 2 hourly)"
 lid=$(jq -r .data.lease.lease_id "$LAST")
-[ "$(count '[.data.lease.state, .data.lease.units, .data.lease.unit_price, .data.lease.cluster.cpc_id]')" = "[\"requested\",[0,1],2200,\"$cid\"]" ] ||
+[ "$(count '[.data.lease.state, .data.lease.units, .data.lease.unit_price, .data.lease.cluster.cpc_id]')" = "[\"requested\",[0,1,2,3],2200,\"$cid\"]" ] ||
   fail "lease: unexpected $(cat "$LAST")"
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 1 daily '"periods":3,"ssh_public_key":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3f9rX2Jv7x0w8fQ1m9bQk5u7mYzq3oB0X1pW6eH2dK alice@laptop"')"
 lid2=$(jq -r .data.lease.lease_id "$LAST")
-[ "$(count .data.lease.estimate)" = 144000 ] || fail "lease: daily estimate is not 3 × 48000"
+[ "$(count .data.lease.estimate)" = 288000 ] || fail "lease: daily estimate is not 3 × 48000 × 2 units"
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 4 daily '"periods":2')"  # 422 no environment among two
 call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid_b" 4 daily '"periods":2,"environment":"jupyterlab"')"
 lid3=$(jq -r .data.lease.lease_id "$LAST")
@@ -291,12 +295,12 @@ call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/access' "$wpath/lea
   -d '{"error":"x"}'                                                                                # 404
 call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$agent_b")" -d '{}'  # 409 not ended
 call POST '/api/v1/clusters/{cpc_id}/agent/leases/{lease_id}/released' "$wpath/leases/$lid3/released" -H "$(auth "$ts")" -d '{}'  # 401
-call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 6 hourly)"            # 409: 5 idle now
-code_is UNITS_UNAVAILABLE "lease of 6 with 5 idle"
+call POST /api/v1/leases /api/v1/leases -H "$(auth "$t1")" -d "$(lease "$cid" 2 hourly)"            # 409: 1 node free now
+code_is UNITS_UNAVAILABLE "lease of 2 nodes with 1 free"
 call GET '/api/v1/clusters/{cpc_id}' "/api/v1/clusters/$cid" -H "$(auth "$ts")"
-[ "$(count .data.cluster.units_free)" = 5 ] || fail "units_free does not follow the leases"
+[ "$(count '[.data.cluster.units_free, .data.cluster.nodes_free]')" = '[2,1]' ] || fail "units_free and nodes_free do not follow the leases"
 call GET '/api/v1/clusters/{cpc_id}/units' "/api/v1/clusters/$cid/units" -H "$(auth "$t1")"
-[ "$(count '[.data.items[] | select(.status != "idle") | .index]')" = '[0,1,2]' ] || fail "units: leased units still idle"
+[ "$(count '[.data.items[] | select(.status != "idle") | .index]')" = '[0,1,2,3,4,5]' ] || fail "units: leased units still idle"
 
 call GET /api/v1/leases /api/v1/leases -H "$(auth "$t1")"
 [ "$(count '[.data.items[].lease_id]')" = "[\"$lid3\",\"$lid2\",\"$lid\"]" ] || fail "leases: not newest first"

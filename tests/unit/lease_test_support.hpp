@@ -76,7 +76,12 @@ struct LeaseFixture {
               {"storage", {{"description", "2TB nvme"}}}};
     if (cls == 'A') {
       b["usage"] = "ssh in";
-      b["access"] = {{"ssh_host", "127.0.0.1"}, {"ssh_port", 1}, {"ssh_user", "root"}};
+      // An A-class lease takes whole nodes (issue 12): `units` nodes of one
+      // unit each, so that a lease of k nodes holds k units, as the tests count.
+      json nodes = json::array();
+      for (int k = 0; k < units; ++k)
+        nodes.push_back({{"host", "127.0.0.1"}, {"port", k + 1}, {"user", "root"}, {"units", 1}});
+      b["access"] = {{"nodes", nodes}};
     } else {
       b["access"] = {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}};
     }
@@ -102,7 +107,9 @@ struct LeaseFixture {
   // POST /api/v1/leases with this body, parsed as the daemon parses it.
   Result<api::LeaseData> lease(const Caller& u, const std::string& cpc, int units, const std::string& mode = "hourly",
                                std::optional<int> periods = std::nullopt) {
-    json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}};
+    // A-class: that many whole nodes, of one unit each (publish).
+    const bool a_class = store->catalog().by_cpc_id(cpc).value().value().cluster_class == 'A';
+    json b = {{"cpc_id", cpc}, {a_class ? "nodes" : "units", units}, {"billing", mode}};
     if (periods) b["periods"] = *periods;
     TRY_ASSIGN(api::LeaseRequest request, api::LeaseRequest::from_body(b));
     return leases.request(u, request, ctx);

@@ -73,7 +73,7 @@ TEST_CASE("a lease request is parsed with every field error at once", "[R-LEASE-
 
   const auto missing = field_errors(api::LeaseRequest::from_body(json::object()));
   CHECK(has(missing, "cpc_id: is required"));
-  CHECK(has(missing, "units: is required"));
+  CHECK(has(missing, "units: is required: units N for a B-class cluster, or nodes N (whole nodes) for an A-class one"));
   CHECK(has(missing, "billing: is required"));
 
   const auto bad = field_errors(api::LeaseRequest::from_body({{"cpc_id", "cp-7k2m9x4qvd"},

@@ -144,9 +144,9 @@ TEST_CASE("cluster_from_publish reads every field of an A-class cluster", "[R-CL
   CHECK(c.frameworks == std::vector<std::string>{"pytorch 2.3"});
   CHECK(c.description == "8-GPU node\nNVLink");
   CHECK(c.usage == "ssh in with the account you are given;\n/data is the NVMe array");
-  CHECK(c.ssh_host == "gpu01.example.edu.cn");
-  CHECK(c.ssh_port == 2222);
-  CHECK(c.ssh_user == "cpshare");
+  CHECK(c.nodes.at(0).host == "gpu01.example.edu.cn");
+  CHECK(c.nodes.at(0).port == 2222);
+  CHECK(c.nodes.at(0).user == "cpshare");
   CHECK(c.status == catalog::ClusterStatus::Listed);
   CHECK(c.cpc_id.empty());  // the caller assigns it
 }
@@ -157,7 +157,7 @@ TEST_CASE("cluster_from_publish reads a B-class cluster and its platform access"
   CHECK(c.usage.empty());
   CHECK(c.platform_url == "https://ai.example.com/console");
   CHECK(c.environments == std::vector<std::string>{"jupyterlab", "vscode"});
-  CHECK(c.ssh_host.empty());
+  CHECK(c.nodes.empty());
 }
 
 TEST_CASE("cluster_from_publish: optional parts and normalised spellings", "[R-CL-1]") {
@@ -173,8 +173,8 @@ TEST_CASE("cluster_from_publish: optional parts and normalised spellings", "[R-C
   const auto c = published(body);
   CHECK(c.cluster_class == 'A');
   CHECK(c.resource_type == "GPU");
-  CHECK(c.ssh_port == 22);
-  CHECK(c.ssh_host == "gpu01.example.edu.cn");
+  CHECK(c.nodes.at(0).port == 22);
+  CHECK(c.nodes.at(0).host == "gpu01.example.edu.cn");
   CHECK_FALSE(c.cuda);
   CHECK(c.frameworks.empty());
   CHECK(c.description == "line one\nline two\t(tabbed)");
@@ -353,7 +353,7 @@ TEST_CASE("cluster_from_publish: A-class SSH access is checked", "[R-CL-1]") {
     INFO(host);
     json body = a_class();
     body["access"]["ssh_host"] = host;
-    CHECK(published(body).ssh_host == host);
+    CHECK(published(body).nodes.at(0).host == host);
   }
   for (std::string_view host :
        {"gpu 01", "-oProxyCommand=sh", "10.0.0.256", "gpu_01.lab", "a..b", "[::1]", "host.", "2001:db8::zz"}) {
@@ -376,7 +376,7 @@ TEST_CASE("cluster_from_publish: A-class SSH access is checked", "[R-CL-1]") {
   CHECK(has(error_on(r, "access.ssh_user"), "POSIX user name"));
   body["access"]["ssh_user"] = "_svc-gpu01";
   body["access"]["ssh_port"] = 65535;
-  CHECK(published(body).ssh_user == "_svc-gpu01");
+  CHECK(published(body).nodes.at(0).user == "_svc-gpu01");
 }
 
 TEST_CASE("cluster_from_publish: access keys of the other class are refused with the reason", "[R-CL-1]") {
@@ -495,8 +495,8 @@ TEST_CASE("apply_update changes configuration and description, keeping the rest"
   CHECK_FALSE(r->cudnn);
   CHECK(r->python == "3.11");
   CHECK(r->description == "upgraded");
-  CHECK(r->ssh_port == 22022);
-  CHECK(r->ssh_host == "gpu01.example.edu.cn");
+  CHECK(r->nodes.at(0).port == 22022);
+  CHECK(r->nodes.at(0).host == "gpu01.example.edu.cn");
   // Not the request's to change.
   CHECK(r->cpc_id == "cp-7k2m9x4qvd");
   CHECK(r->id == 42);
@@ -512,7 +512,7 @@ TEST_CASE("apply_update changes configuration and description, keeping the rest"
   CHECK(r->description.empty());
   CHECK_FALSE(r->cuda);
   CHECK(r->frameworks.empty());
-  CHECK(r->ssh_port == 22);
+  CHECK(r->nodes.at(0).port == 22);
 }
 
 TEST_CASE("apply_update refuses to change the class or remove what every cluster has", "[R-CL-4]") {
@@ -623,8 +623,14 @@ TEST_CASE("cluster_view: A-class SSH access only in the owner's view", "[R-CL-1]
   CHECK_FALSE(has(pub.dump(), "gpu01"));
   CHECK_FALSE(has(pub.dump(), "cpshare"));
   const json own = view_json(c, api::Viewer::Owner);
-  CHECK(own["access"] ==
-        json{{"method", "ssh"}, {"ssh_host", "gpu01.example.edu.cn"}, {"ssh_port", 2222}, {"ssh_user", "cpshare"}});
+  CHECK(own["access"] == json{{"method", "ssh"},
+                              {"nodes",
+                               {{{"host", "gpu01.example.edu.cn"},
+                                 {"port", 2222},
+                                 {"user", "cpshare"},
+                                 {"units", 8},
+                                 {"device_ids", json::array()},
+                                 {"host_key_fingerprint", nullptr}}}}});
 
   const json b = view_json(published(b_class()));
   CHECK(b["access"] == json{{"method", "platform"},

@@ -238,5 +238,5 @@ TEST_CASE("units: per-unit status set by the owner", "[R-CL-3][R-CL-7]") {
   CHECK(f.svc.show(user, id).value().cluster.units_free == 8);
   // The A-class access details are the owner's to see.
   CHECK(shown["cluster"]["access"].contains("ssh_host") == false);
-  CHECK(f.svc.show(sup, id).value().cluster.access.ssh_host == "gpu01.example.org");
+  CHECK(f.svc.show(sup, id).value().cluster.access.nodes.value().at(0).host == "gpu01.example.org");
 }

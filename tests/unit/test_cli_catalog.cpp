@@ -38,7 +38,17 @@ json cluster_view(const std::string& id = kId) {
           {"software", {{"cuda", "12.4"}, {"cudnn", nullptr}, {"python", "3.11"}, {"frameworks", {"pytorch 2.3"}}}},
           {"description", "Eight A100s.\nNVLink."},
           {"usage", "ssh in as your leaser account"},
-          {"access", {{"method", "ssh"}, {"ssh_host", "gpu1.example.org"}, {"ssh_port", 22}, {"ssh_user", "cpshare"}}},
+          {"nodes", 1},
+          {"nodes_free", 1},
+          {"access",
+           {{"method", "ssh"},
+            {"nodes",
+             {{{"host", "gpu1.example.org"},
+               {"port", 22},
+               {"user", "cpshare"},
+               {"units", 8},
+               {"device_ids", json::array()},
+               {"host_key_fingerprint", nullptr}}}}}},
           {"status", "listed"},
           {"created_at", "2026-11-27T12:00:00Z"},
           {"updated_at", "2026-11-27T12:00:00Z"}};
@@ -419,7 +429,7 @@ TEST_CASE("publish prints the provisioning key for class A and the agent token f
   server.on("POST /api/v1/clusters", b_published, 201);
   CHECK(cli(publish_with({"--class", "A", "--units", "8"})) == 0);
   CHECK_THAT(cli.out, Catch::Contains("\n  " + key + "\n") &&
-                          Catch::Contains("Append it to ~cpshare/.ssh/authorized_keys on gpu1.example.org, then run: "
+                          Catch::Contains("  ~cpshare/.ssh/authorized_keys on gpu1.example.org:22\nthen run: "
                                           "cpshare cluster verify " +
                                           kId + "\n") &&
                           !Catch::Contains("Agent token"));
@@ -439,21 +449,25 @@ TEST_CASE("show prints the provisioning key and the pinned host key", "[cli][cat
   const json units = json::array({{{"index", 0}, {"status", "idle"}}});
   const std::string fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
   const std::string route = "GET /api/v1/clusters/" + kId;  // replies are used in order
-  server.on(route,
-            {{"cluster", cluster_view()},
-             {"units", units},
-             {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", nullptr}}}});
   server.on(route, {{"cluster", cluster_view()},
                     {"units", units},
-                    {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"host_key_fingerprint", fp}}}});
+                    {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"nodes_unverified", 1}}}});
+  json pinned = cluster_view();
+  pinned["access"]["nodes"][0]["host_key_fingerprint"] = fp;
+  server.on(route, {{"cluster", pinned},
+                    {"units", units},
+                    {"provisioning", {{"public_key", "ssh-ed25519 AAAAkey cpshare"}, {"nodes_unverified", 0}}}});
   server.on(route, {{"cluster", cluster_view()}, {"units", units}, {"provisioning", nullptr}});
   CHECK(cli({"show", kId}) == 0);
   CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Provisioning key: +ssh-ed25519 AAAAkey cpshare\n[\\s\\S]*") &&
-                          Catch::Matches("[\\s\\S]*Host key: +not verified yet\n[\\s\\S]*"));
+                          Catch::Contains("host key not verified yet") &&
+                          Catch::Matches("[\\s\\S]*Unverified nodes: +1 \\(cpshare cluster verify[\\s\\S]*"));
   CHECK(cli({"show", kId}) == 0);
-  CHECK_THAT(cli.out, Catch::Matches("[\\s\\S]*Host key: +" + fp + "\n[\\s\\S]*"));
+  CHECK_THAT(cli.out, Catch::Contains("Node 0") &&
+                          Catch::Contains("cpshare@gpu1.example.org:22, 8 units, host key " + fp) &&
+                          Catch::Matches("[\\s\\S]*Unverified nodes: +none\n[\\s\\S]*"));
   CHECK(cli({"show", kId}) == 0);
-  CHECK_THAT(cli.out, !Catch::Contains("Provisioning key") && !Catch::Contains("Host key"));
+  CHECK_THAT(cli.out, !Catch::Contains("Provisioning key") && !Catch::Contains("Unverified"));
 }
 
 TEST_CASE("cluster verify posts to /verify, with repin on --repin", "[cli][catalog]") {
@@ -462,13 +476,19 @@ TEST_CASE("cluster verify posts to /verify, with repin on --repin", "[cli][catal
   log_in(cli, server);
   const std::string path = "POST /api/v1/clusters/" + kId + "/verify";
   const std::string fp = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
-  const json matched = {
-      {"fingerprint", fp}, {"key_type", "ssh-ed25519"}, {"pinned_now", false}, {"verified_at", "2026-11-27T12:00:00Z"}};
-  // Replies are used in order, the last one repeated.
-  server.on(path, {{"fingerprint", fp},
+  auto reply = [&](bool pinned_now) {
+    return json{{"nodes",
+                 {{{"node", 0},
+                   {"host", "gpu1.example.org"},
+                   {"port", 22},
+                   {"fingerprint", fp},
                    {"key_type", "ssh-ed25519"},
-                   {"pinned_now", true},
-                   {"verified_at", "2026-11-27T12:00:00Z"}});
+                   {"pinned_now", pinned_now}}}},
+                {"verified_at", "2026-11-27T12:00:00Z"}};
+  };
+  const json matched = reply(false);
+  // Replies are used in order, the last one repeated.
+  server.on(path, reply(true));
   server.on(path, matched);
   server.on(path, matched);
   server.on_error(path, 409,
@@ -479,11 +499,13 @@ TEST_CASE("cluster verify posts to /verify, with repin on --repin", "[cli][catal
 
   CHECK(cli({"cluster", "verify", kId}) == 0);
   CHECK(server.last(path).json_body() == json::object());
-  CHECK(cli.out == "Verified " + kId + ": host key " + fp + " (ssh-ed25519), pinned now\n");
+  CHECK(cli.out ==
+        "Verified " + kId + ": 1 node\n  node 0 gpu1.example.org:22: host key " + fp + " (ssh-ed25519), pinned now\n");
 
   CHECK(cli({"cluster", "verify", "CP-7K2M9X4QVD", "--repin"}) == 0);
   CHECK(server.last(path).json_body() == json{{"repin", true}});
-  CHECK(cli.out == "Verified " + kId + ": host key " + fp + " (ssh-ed25519), matches the pinned key\n");
+  CHECK(cli.out == "Verified " + kId + ": 1 node\n  node 0 gpu1.example.org:22: host key " + fp +
+                       " (ssh-ed25519), matches the pinned key\n");
 
   CHECK(cli({"cluster", "verify", kId, "--json"}) == 0);
   CHECK(cli.out_json() == matched);

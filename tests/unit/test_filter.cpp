@@ -362,18 +362,19 @@ TEST_CASE("sort specs name a sortable field, '-' for descending", "[R-CL-6]") {
 
 TEST_CASE("the field list follows the design table", "[R-CL-6]") {
   const std::vector<std::string_view> expected = {
-      "class",    "resource_type", "model",       "units",         "units_free",   "unit_memory", "memory",
-      "vcpus",    "price_hourly",  "price_daily", "price_monthly", "price_yearly", "billing",     "vendor",
-      "location", "region",        "storage",     "cuda",          "framework",    "reliability"};
+      "class",         "resource_type", "model",     "units",      "units_free",   "nodes",
+      "nodes_free",    "unit_memory",   "memory",    "vcpus",      "price_hourly", "price_daily",
+      "price_monthly", "price_yearly",  "billing",   "vendor",     "location",     "region",
+      "storage",       "cuda",          "framework", "reliability"};
   CHECK(cpshare::catalog::filter_fields() == expected);
   for (auto f : cpshare::catalog::filter_fields()) {
     const auto r = compile_filter(std::string(f) + "=x");
     if (!r) CHECK_THAT(r.error().message, !Catch::Contains("unknown field"));
   }
   CHECK(cpshare::catalog::sort_fields() ==
-        std::vector<std::string_view>{"model", "units", "units_free", "unit_memory", "memory", "vcpus", "price_hourly",
-                                      "price_daily", "price_monthly", "price_yearly", "vendor", "location", "region",
-                                      "storage", "reliability"});
+        std::vector<std::string_view>{"model", "units", "units_free", "nodes", "nodes_free", "unit_memory", "memory",
+                                      "vcpus", "price_hourly", "price_daily", "price_monthly", "price_yearly", "vendor",
+                                      "location", "region", "storage", "reliability"});
 }
 
 // ---------------------------------------------------------------------------

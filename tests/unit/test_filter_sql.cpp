@@ -140,7 +140,8 @@ TEST_CASE("every sortable field has its own column", "[R-CL-6]") {
     CHECK(cpshare::catalog::field_name(spec->column) == name);
     columns.push_back(cpshare::column_sql(spec->column));
   }
-  CHECK(columns == std::vector<std::string_view>{"model", "units", "units_free", "unit_memory", "memory", "vcpus",
-                                                 "price_hourly", "price_daily", "price_monthly", "price_yearly",
-                                                 "vendor", "location", "region", "storage", "reliability_ppm"});
+  CHECK(columns == std::vector<std::string_view>{"model", "units", "units_free", "nodes", "nodes_free", "unit_memory",
+                                                 "memory", "vcpus", "price_hourly", "price_daily", "price_monthly",
+                                                 "price_yearly", "vendor", "location", "region", "storage",
+                                                 "reliability_ppm"});
 }

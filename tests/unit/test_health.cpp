@@ -151,8 +151,7 @@ struct Fixture {
     c.created_at = c.updated_at = kT;
     if (cls == 'A') {
       c.usage = "ssh";
-      c.ssh_host = "host.example.org";
-      c.ssh_user = "root";
+      c.nodes = {{"host.example.org", 22, "root", c.units, {}, ""}};
     } else {
       c.platform_url = "https://platform.example.org";
     }

@@ -41,19 +41,20 @@ struct Fixture : FakeHost, testing::LeaseFixture {
   Caller sup = account("acme", Role::Supplier);
   Caller alice = account("alice", Role::User);
 
-  // An A-class cluster of `units` GPUs whose host key its supplier has pinned (cpshare cluster verify).
+  // An A-class cluster of `units` nodes of one GPU each whose host keys its supplier has pinned (cpshare cluster
+  // verify). The nodes are all the one fake host, as two sshd on one machine share its accounts.
   std::string verified_cluster(int units) {
     const std::string cpc = publish(sup, 'A', units);
     auto v = testing::verify(catalog, sup, cpc, json::object(), ctx);
     REQUIRE(v);
-    CHECK((*v)["fingerprint"] == FakeSupplierHost::kFingerprint);
+    for (const auto& n : (*v)["nodes"]) CHECK(n["fingerprint"] == FakeSupplierHost::kFingerprint);
     return cpc;
   }
 
-  // Alice's lease of `units` on cpc, approved; answers its id and the authorization code.
+  // Alice's lease of `units` nodes (of one unit each) on cpc, approved; answers its id and the authorization code.
   std::pair<std::string, std::string> approved(const std::string& cpc, int units, const std::string& mode = "hourly",
                                                std::optional<int> periods = std::nullopt) {
-    json b = {{"cpc_id", cpc}, {"units", units}, {"billing", mode}, {"ssh_public_key", kUserKey}};
+    json b = {{"cpc_id", cpc}, {"nodes", units}, {"billing", mode}, {"ssh_public_key", kUserKey}};
     if (periods) b["periods"] = *periods;
     auto r = leases.request(alice, api::LeaseRequest::from_body(b).value(), ctx);
     REQUIRE(r);
@@ -417,11 +418,11 @@ TEST_CASE("verify pins the host key on first contact and refuses a changed one u
   const std::string cpc = f.publish(f.sup, 'A', 1);
   auto first = testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx);
   REQUIRE(first);
-  CHECK((*first)["fingerprint"] == FakeSupplierHost::kFingerprint);
-  CHECK((*first)["key_type"] == "ssh-ed25519");
-  CHECK((*first)["pinned_now"] == true);
+  CHECK((*first)["nodes"][0]["fingerprint"] == FakeSupplierHost::kFingerprint);
+  CHECK((*first)["nodes"][0]["key_type"] == "ssh-ed25519");
+  CHECK((*first)["nodes"][0]["pinned_now"] == true);
   CHECK(f.host_fake.last_target().pinned_fingerprint.empty());  // first contact
-  CHECK(testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx).value()["pinned_now"] == false);
+  CHECK(testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx).value()["nodes"][0]["pinned_now"] == false);
   CHECK(f.host_fake.last_target().pinned_fingerprint == FakeSupplierHost::kFingerprint);
 
   const std::string other = "SHA256:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
@@ -430,13 +431,14 @@ TEST_CASE("verify pins the host key on first contact and refuses a changed one u
   REQUIRE_FALSE(changed);
   CHECK(changed.error().code == ErrorCode::Conflict);
   CHECK(contains(changed.error().message, fmt::format("cpshare cluster verify {} --repin", cpc)));
-  CHECK(f.catalog.show(f.sup, cpc).value().provisioning.value().host_key_fingerprint == FakeSupplierHost::kFingerprint);
+  CHECK(f.catalog.show(f.sup, cpc).value().cluster.access.nodes.value().at(0).host_key_fingerprint ==
+        FakeSupplierHost::kFingerprint);
 
   f.host_fake.go_down(1);
   CHECK(testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx).error().code == ErrorCode::Unavailable);
   auto repinned = testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx);  // down for one call only
   REQUIRE(repinned);
-  CHECK((*repinned)["fingerprint"] == other);
-  CHECK((*repinned)["pinned_now"] == true);
-  CHECK(f.catalog.show(f.sup, cpc).value().provisioning.value().host_key_fingerprint == other);
+  CHECK((*repinned)["nodes"][0]["fingerprint"] == other);
+  CHECK((*repinned)["nodes"][0]["pinned_now"] == true);
+  CHECK(f.catalog.show(f.sup, cpc).value().cluster.access.nodes.value().at(0).host_key_fingerprint == other);
 }

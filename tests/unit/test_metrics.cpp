@@ -34,8 +34,7 @@ std::int64_t add_cluster(Store& store, std::int64_t owner, const std::string& cp
   c.created_at = c.updated_at = kNow;
   if (cls == 'A') {
     c.usage = "ssh";
-    c.ssh_host = "host.example.org";
-    c.ssh_user = "root";
+    c.nodes = {{"host.example.org", 22, "root", c.units, {}, ""}};
   } else {
     c.platform_url = "https://platform.example.org";
   }
