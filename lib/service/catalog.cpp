@@ -209,7 +209,7 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
                                                  cpc_id));
   TRY_ASSIGN(ClusterSecrets s, store_.catalog().secrets(c.id));
   TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
-  ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60};
+  ssh::Target target{c.ssh_host, c.ssh_port, c.ssh_user, key, repin ? "" : s.ssh_host_key, 10, 60, {}, nullptr};
   auto probe = host_.verify(target);
   if (!probe) {
     Error e = probe.error();
