@@ -31,6 +31,18 @@ std::vector<api::UnitView> unit_views(const std::vector<UnitRow>& rows) {
   return items;
 }
 
+// An A-class host the platform would never connect to (a literal address
+// outside cpshared --supplier-networks: loopback, link-local, ...) is refused
+// when it is published or changed, as the field it came in (issue 12); a
+// name is checked each time the platform connects.
+Result<> check_ssh_host(ssh::SupplierHost& host, const Cluster& c) {
+  if (c.cluster_class != 'A') return {};
+  auto allowed = host.check_address(c.ssh_host);
+  if (!allowed && allowed.error().code == ErrorCode::Forbidden)
+    return fail_fields({{"access.ssh_host", allowed.error().message}});
+  return allowed;
+}
+
 }  // namespace
 
 CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock)
@@ -71,6 +83,7 @@ Result<api::PublishedCluster> CatalogService::publish(const Caller& caller, cons
                                                   "before you can publish",
                                                   status_name(a.status)));
   TRY_ASSIGN(Cluster c, req.to_cluster());
+  TRY(check_ssh_host(host_, c));
   c.cpc_id = catalog::new_cpc_id();
   c.owner_id = a.id;
   c.owner = a.username;
@@ -166,7 +179,9 @@ Result<api::ClusterChanged> CatalogService::update(const Caller& caller, const s
   TRY_ASSIGN(Cluster stored, modify(
                                  caller, cpc_id,
                                  [&](Cluster& c) -> Result<> {
+                                   const std::string host_before = c.ssh_host;
                                    TRY_ASSIGN(c, req.apply_to(c));
+                                   if (c.ssh_host != host_before) TRY(check_ssh_host(host_, c));
                                    return {};
                                  },
                                  [&](const Cluster&) {

@@ -2,6 +2,7 @@
 // issue 12 point 5): under the default policy a node at 127.0.0.1 or
 // 169.254.169.254 is refused, as is every name that resolves to such an
 // address; an explicit --supplier-networks list allows exactly what it names.
+// LibsshSupplierHost applies the policy before it connects.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "ssh/networks.hpp"
+#include "ssh/supplier_host.hpp"
 #include "util/ip.hpp"
 
 using namespace cpshare;
@@ -157,4 +159,33 @@ TEST_CASE("a bad --supplier-networks entry is named with what is wrong", "[R-SEC
   CHECK(has(parse_error("10.0.0.1/8"), "the network is 10.0.0.0/8"));
   CHECK(has(parse_error("127.1"), "not an IP address"));  // inet_pton's grammar, no short forms
   CHECK(has(parse_error("10.0.0.0/8,,::1"), "\"\" is not an IP address"));
+}
+
+TEST_CASE("LibsshSupplierHost checks the networks before it connects", "[R-SEC-1]") {
+  ssh::LibsshSupplierHost host;  // the default networks
+  ssh::Target t;
+  t.host = "127.0.0.1";
+  t.port = 22;
+  t.user = "root";
+  // Refused before anything is connected to: no key is even read.
+  for (const char* h : {"127.0.0.1", "169.254.169.254", "localhost"}) {
+    INFO(h);
+    t.host = h;
+    auto probe = host.verify(t);
+    REQUIRE_FALSE(probe);
+    CHECK(probe.error().code == ErrorCode::Forbidden);
+    CHECK_THAT(probe.error().message, Catch::StartsWith(std::string("ssh to ") + h + ":22: ") &&
+                                          Catch::Contains("which this platform does not connect to"));
+    CHECK(host.lease_account_exists(t, "cpl_x").error().code == ErrorCode::Forbidden);
+    CHECK(host.remove_lease_account(t, "cpl_x").error().code == ErrorCode::Forbidden);
+  }
+  CHECK(host.check_address("169.254.169.254").error().code == ErrorCode::Forbidden);
+  CHECK(host.check_address("localhost"));
+
+  t.host = "no-such-node.invalid";
+  auto nowhere = host.verify(t);
+  REQUIRE_FALSE(nowhere);
+  CHECK(nowhere.error().code == ErrorCode::Unavailable);
+  CHECK(nowhere.error().message ==
+        "ssh to no-such-node.invalid:22: unreachable: no-such-node.invalid does not resolve");
 }
