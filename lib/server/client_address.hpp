@@ -13,13 +13,13 @@
 // for, so they are never believed.
 #pragma once
 
-#include <array>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "util/error.hpp"
+#include "util/ip.hpp"
 
 namespace httplib {
 struct Request;
@@ -27,13 +27,9 @@ struct Request;
 
 namespace cpshare {
 
-// An IPv4 or IPv6 network. IPv4 is held as IPv4-mapped IPv6 (::ffff:a.b.c.d,
-// prefix + 96), so a peer that a dual-stack socket reports as ::ffff:127.0.0.1
-// matches 127.0.0.1.
-struct IpNetwork {
-  std::array<unsigned char, 16> bytes{};
-  int prefix = 128;  // leading bits that must match, 1..128
-};
+// An IPv4 or IPv6 network (util/ip.hpp): IPv4 is held as IPv4-mapped IPv6, so
+// a peer that a dual-stack socket reports as ::ffff:127.0.0.1 matches 127.0.0.1.
+using IpNetwork = ip::Network;
 
 class TrustedProxies {
  public:

@@ -51,6 +51,7 @@ struct Options {
   std::int64_t session_lifetime = 30 * 86400;
   int threads = 64;
   std::vector<std::string> trusted_proxies;
+  std::string supplier_networks;  // CIDR[,CIDR...]; "" = the default policy (ssh/networks.hpp)
   int max_connections_per_address = 32;
   std::int64_t revoke_retry = 30;
   int metrics_raw_days = 7;
@@ -397,7 +398,9 @@ Result<int> serve(const Options& o) {
   AccountServices accounts(*d.store, *d.keys, *mailer, clock, log, config);
   if (auto r = accounts.registration.report_username_collisions(); !r)
     log.warn("username collisions: {}", r.error().message);
-  ssh::LibsshSupplierHost supplier_host;  // A-class hosts, over libssh
+  TRY_ASSIGN(ssh::NetworkPolicy networks, ssh::NetworkPolicy::parse_list(o.supplier_networks));
+  log.info("supplier networks: {}", networks.describe());
+  ssh::LibsshSupplierHost supplier_host(std::move(networks), &log);  // A-class hosts, over libssh
   CatalogService catalog(*d.store, *d.keys, supplier_host, clock);
   TRY_ASSIGN(const LeaseConfig leases_config, lease_config(o));
   LeaseService leases(*d.store, *d.keys, supplier_host, *mailer, clock, log, leases_config);
@@ -499,6 +502,16 @@ int daemon_main(int argc, char** argv) {
       ->check([](const std::string& spec) {
         auto net = TrustedProxies::parse_network(spec);
         return net ? std::string() : net.error().fields.front().message;
+      });
+  app.add_option("--supplier-networks", o.supplier_networks,
+                 "CIDR[,CIDR...]: the only networks the daemon connects to for suppliers' A-class hosts (each "
+                 "address a host name resolves to must lie in one); default: all but loopback, link-local "
+                 "(169.254.0.0/16, cloud metadata), unspecified, multicast and broadcast")
+      ->check([](const std::string& list) {
+        if (text::trim(list).empty())
+          return std::string("give at least one network (leave the flag out for the default)");
+        auto policy = ssh::NetworkPolicy::parse_list(list);
+        return policy ? std::string() : policy.error().fields.front().message;
       });
   app.add_option("--max-connections-per-address", o.max_connections_per_address,
                  "Connections one client address may hold at once (0: no cap); more get 429 at once")

@@ -32,6 +32,28 @@ std::vector<api::UnitView> unit_views(const Cluster& c, const std::vector<UnitRo
   return items;
 }
 
+// An A-class node the platform would never connect to (a literal address
+// outside cpshared --supplier-networks: loopback, link-local, ...) is refused
+// when it is published or changed, as the field it came in (issue 12:
+// access.ssh_host for a cluster of one node, access.nodes[K].host for more);
+// a name is checked each time the platform connects. `before`: the nodes as
+// they were (only new hosts are checked).
+Result<> check_node_hosts(ssh::SupplierHost& host, const Cluster& c, const std::vector<catalog::Node>& before = {}) {
+  if (c.cluster_class != 'A') return {};
+  std::vector<FieldError> refused;
+  for (std::size_t k = 0; k < c.nodes.size(); ++k) {
+    const std::string& h = c.nodes[k].host;
+    if (std::ranges::any_of(before, [&](const catalog::Node& n) { return n.host == h; })) continue;
+    auto allowed = host.check_address(h);
+    if (!allowed && allowed.error().code != ErrorCode::Forbidden) return allowed;
+    if (!allowed)
+      refused.push_back({c.nodes.size() == 1 ? std::string("access.ssh_host") : fmt::format("access.nodes[{}].host", k),
+                         allowed.error().message});
+  }
+  if (!refused.empty()) return fail_fields(std::move(refused));
+  return {};
+}
+
 }  // namespace
 
 CatalogService::CatalogService(Store& store, const crypto::KeyRing& keys, ssh::SupplierHost& host, const Clock& clock)
@@ -73,6 +95,7 @@ Result<api::PublishedCluster> CatalogService::publish(const Caller& caller, cons
                                                   "before you can publish",
                                                   status_name(a.status)));
   TRY_ASSIGN(Cluster c, req.to_cluster());
+  TRY(check_node_hosts(host_, c));
   c.cpc_id = catalog::new_cpc_id();
   c.owner_id = a.id;
   c.owner = a.username;
@@ -168,8 +191,9 @@ Result<api::ClusterChanged> CatalogService::update(const Caller& caller, const s
   TRY_ASSIGN(Cluster stored, modify(
                                  caller, cpc_id,
                                  [&](Cluster& c) -> Result<> {
+                                   const std::vector<catalog::Node> before = c.nodes;
                                    TRY_ASSIGN(c, req.apply_to(c));
-                                   return {};
+                                   return check_node_hosts(host_, c, before);
                                  },
                                  [&](const Cluster&) {
                                    return write_audit(store_, clock_, AuditEventName::ClusterUpdated, &caller.account,
@@ -223,9 +247,9 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
 Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, const Cluster& c, std::size_t k,
                                                       const std::string& key, bool repin, const RequestContext& ctx) {
   const catalog::Node& n = c.nodes[k];
-  const std::string where =
-      c.nodes.size() == 1 ? fmt::format("{}:{}", n.host, n.port) : fmt::format("node {} ({}:{})", k, n.host, n.port);
-  ssh::Target target{n.host, n.port, n.user, key, repin ? "" : n.host_key, 10, 60};
+  // The error names the host and port itself ("ssh to gpu02:22: ..."); with several nodes, which one.
+  const std::string where = c.nodes.size() == 1 ? "" : fmt::format(" node {}", k);
+  ssh::Target target{n.host, n.port, n.user, key, repin ? "" : n.host_key, 10, 60, {}, nullptr};
   auto probe = host_.verify(target);
   if (!probe) {
     Error e = probe.error();
@@ -236,7 +260,7 @@ Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, cons
           !logged)
         e.message += fmt::format(" (the change could not be recorded in the audit log: {})", logged.error().message);
     }
-    return std::unexpected(e.context(fmt::format("verify {} {}", c.cpc_id, where)));
+    return std::unexpected(e.context(fmt::format("verify {}{}", c.cpc_id, where)));
   }
   const std::string& previous = n.host_key;
   if (probe->fingerprint != previous)

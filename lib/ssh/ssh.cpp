@@ -1,17 +1,24 @@
 #include "ssh/ssh.hpp"
 
+#include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 #include <libssh/libssh.h>
 
 #include "crypto/crypto.hpp"
+#include "util/log.hpp"
 
 namespace cpshare::ssh {
 
@@ -99,7 +106,76 @@ struct Connection {
   SessionPtr session;
   Probe probe;
   std::string where;  // "ssh to HOST:PORT"
+  const Target* target = nullptr;
 };
+
+// A connection failure in the platform's words (ssh.hpp): `plain` reaches the
+// caller, `detail` (errno text, libssh's message) only the log.
+std::unexpected<Error> unreachable(const Target& t, const std::string& where, std::string_view plain,
+                                   std::string_view detail) {
+  if (t.log && !detail.empty()) t.log->info("{}: {} ({})", where, plain, detail);
+  return fail(ErrorCode::Unavailable, fmt::format("{}: {}", where, plain));
+}
+
+// A socket, closed on every early return until it is released.
+class Socket {
+ public:
+  explicit Socket(int fd) : fd_(fd) {}
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Socket& operator=(Socket&&) = delete;
+  ~Socket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+// The words for a failed TCP connect: refused and timed out are what the
+// supplier can act on; every other errno is "unreachable".
+std::string_view connect_failure(int err) {
+  switch (err) {
+    case ECONNREFUSED: return "connect: refused the connection";
+    case ETIMEDOUT: return "connect: timed out";
+    default: return "connect: unreachable";
+  }
+}
+
+// A TCP connection (non-blocking, as libssh opens its own) to
+// t.connect_address, or to the first address t.host resolves to, within
+// t.timeout_seconds. libssh speaks SSH over it (SSH_OPTIONS_FD), so the
+// address connected to is the one the caller checked, and the reason a
+// connection failed is known from errno rather than from libssh's text.
+Result<Socket> tcp_connect(const Target& t, const std::string& where) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | (t.connect_address.empty() ? 0 : AI_NUMERICHOST);
+  const std::string& name = t.connect_address.empty() ? t.host : t.connect_address;
+  addrinfo* raw = nullptr;
+  if (int rc = ::getaddrinfo(name.c_str(), std::to_string(t.port).c_str(), &hints, &raw); rc != 0)
+    return unreachable(t, where, fmt::format("connect: unreachable: {} does not resolve", t.host), gai_strerror(rc));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(raw, &::freeaddrinfo);
+  Socket fd(::socket(raw->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) return unreachable(t, where, "connect: unreachable", std::strerror(errno));
+  int err = ::connect(fd.get(), raw->ai_addr, raw->ai_addrlen) == 0 ? 0 : errno;
+  if (err == EINPROGRESS) {
+    pollfd p{fd.get(), POLLOUT, 0};
+    int n = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(t.timeout_seconds);
+    do {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      n = ::poll(&p, 1, static_cast<int>(std::max<long long>(left, 0)));
+    } while (n < 0 && errno == EINTR);
+    socklen_t len = sizeof(err);
+    if (n == 0) return unreachable(t, where, fmt::format("connect: timed out after {} s", t.timeout_seconds), "");
+    if (n < 0 || ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  }
+  if (err != 0) return unreachable(t, where, connect_failure(err), std::strerror(err));
+  return fd;
+}
 
 Result<> set_option(ssh_session s, ssh_options_e option, const void* value, const char* name) {
   if (ssh_options_set(s, option, value) != SSH_OK)
@@ -126,6 +202,8 @@ Result<> check_target(const Target& t) {
   if (t.host.empty() || !plain_token(t.host, ".-_:"))
     return fail(ErrorCode::Internal, fmt::format("ssh: bad host name \"{}\"", t.host));
   if (t.port < 1 || t.port > 65535) return fail(ErrorCode::Internal, fmt::format("ssh: bad port {}", t.port));
+  if (!t.connect_address.empty() && !plain_token(t.connect_address, ".:"))
+    return fail(ErrorCode::Internal, fmt::format("ssh: bad address \"{}\"", t.connect_address));
   if (!plain_token(t.user, "._-")) return fail(ErrorCode::Internal, fmt::format("ssh: bad user name \"{}\"", t.user));
   if (t.timeout_seconds < 1 || t.command_timeout_seconds < 1)
     return fail(ErrorCode::Internal, "ssh: timeouts must be at least 1 second");
@@ -143,6 +221,7 @@ Result<Connection> connect(const Target& t) {
   TRY(check_target(t));
   Connection c;
   c.where = "ssh to " + endpoint(t);
+  c.target = &t;
 
   ssh_key raw_key = nullptr;
   if (ssh_pki_import_privkey_base64(t.private_openssh.c_str(), nullptr, nullptr, nullptr, &raw_key) != SSH_OK)
@@ -156,12 +235,17 @@ Result<Connection> connect(const Target& t) {
   ssh_session s = c.session.get();
   TRY_CTX(configure(s, t), c.where);
 
-  if (ssh_connect(s) != SSH_OK)
-    return fail(ErrorCode::Unavailable, fmt::format("{}: connect: {}", c.where, ssh_get_error(s)));
+  TRY_ASSIGN(Socket fd, tcp_connect(t, c.where));
+  const int raw_fd = fd.get();
+  TRY_CTX(set_option(s, SSH_OPTIONS_FD, &raw_fd, "fd"), c.where);
+  // From here the socket is the session's: ssh_connect takes it first thing
+  // (libssh 0.10 client.c) and ssh_disconnect / ssh_free close it.
+  fd.release();
+  if (ssh_connect(s) != SSH_OK) return unreachable(t, c.where, "connect: the SSH handshake failed", ssh_get_error(s));
 
   ssh_key raw_host = nullptr;
   if (ssh_get_server_publickey(s, &raw_host) != SSH_OK)
-    return fail(ErrorCode::Unavailable, fmt::format("{}: no host key: {}", c.where, ssh_get_error(s)));
+    return unreachable(t, c.where, "connect: the SSH handshake failed (no host key)", ssh_get_error(s));
   KeyPtr host(raw_host);
   auto fingerprint = sha256_fingerprint(host.get());
   if (!fingerprint) return fail(std::move(fingerprint.error()).context(c.where));
@@ -186,7 +270,7 @@ Result<Connection> connect(const Target& t) {
                   fmt::format("{}: auth as {}: the server accepted the provisioning key but wants "
                               "another method too (AuthenticationMethods); allow key-only login",
                               c.where, t.user));
-    default: return fail(ErrorCode::Unavailable, fmt::format("{}: auth as {}: {}", c.where, t.user, ssh_get_error(s)));
+    default: return unreachable(t, c.where, fmt::format("auth as {} failed", t.user), ssh_get_error(s));
   }
   return c;
 }
@@ -218,7 +302,7 @@ Result<ExecResult> exec(Connection& c, std::string_view command, std::string_vie
     return fail(ErrorCode::Unavailable, fmt::format("{}: {}: timed out after {} s", c.where, step, timeout_seconds));
   };
   auto failed = [&](std::string_view step) {
-    return fail(ErrorCode::Unavailable, fmt::format("{}: {}: {}", c.where, step, ssh_get_error(s)));
+    return unreachable(*c.target, c.where, fmt::format("{}: the connection failed", step), ssh_get_error(s));
   };
   ssh_set_blocking(s, 0);
 

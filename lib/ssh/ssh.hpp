@@ -7,12 +7,23 @@
 // never authenticated against); Unavailable = the host could not be reached,
 // refused the key, or the command could not be run; Internal = the caller
 // passed something unusable (bad key text, malformed pin, run without a pin).
+//
+// What an error says about the connection is the platform's own words, never
+// libssh's text or an errno string (issue 12): "ssh to HOST:PORT: connect:
+// refused the connection", "...: connect: timed out after 10 s", "...: connect:
+// unreachable", "...: connect: the SSH handshake failed", "...: auth as USER
+// ...". A supplier who points a cluster at an address learns no more than
+// whether an SSH server answered there. The detail goes to Target::log.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "util/error.hpp"
+
+namespace cpshare {
+class Logger;
+}
 
 namespace cpshare::ssh {
 
@@ -33,6 +44,12 @@ struct Target {
   std::string pinned_fingerprint;    // "SHA256:..." as ssh-keygen -lf prints it; empty on first contact
   int timeout_seconds = 10;          // TCP connect, key exchange and authentication
   int command_timeout_seconds = 60;  // from opening the channel to the exit status
+  // The IP address to connect to, checked against the platform's networks
+  // (NetworkPolicy::resolve_allowed), so that a DNS answer cannot change
+  // between the check and the connection; messages still name `host`.
+  // Empty: host is resolved here, unchecked (tests, tools).
+  std::string connect_address;
+  Logger* log = nullptr;  // where a failure's detail (errno, libssh's words) is logged; none if null
 };
 
 // "host:port" for messages, "[host]:port" for an IPv6 address.

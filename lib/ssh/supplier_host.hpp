@@ -11,8 +11,14 @@
 // the functions of ssh/ssh.hpp and ssh/provision.hpp answer, with their
 // error codes:
 //   ValidationFailed  bad input (fields[] names it); nothing reached the host.
-//   Unavailable       the host could not be reached, refused the key, timed
-//                     out, or a remote step failed. Safe to retry.
+//   Forbidden         the host is, or resolves to, an address outside the
+//                     networks the platform connects to (ssh/networks.hpp,
+//                     cpshared --supplier-networks); nothing was connected to.
+//                     The admin may widen the networks, so a retry can help.
+//   Unavailable       the host could not be reached (its name does not
+//                     resolve, it refused the connection, timed out), refused
+//                     the key, or a remote step failed. Safe to retry. The
+//                     message is the platform's own words (ssh/ssh.hpp).
 //   Conflict          the host key differs from the pin (every operation;
 //                     never authenticated against, never retried), or, for
 //                     create, the account already exists, and for remove, an
@@ -31,7 +37,9 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
 
+#include "ssh/networks.hpp"
 #include "ssh/provision.hpp"
 #include "ssh/ssh.hpp"
 #include "util/error.hpp"
@@ -53,17 +61,35 @@ class SupplierHost {
   virtual Result<> remove_lease_account(const Target& admin, std::string_view username) = 0;
   // Whether an account of that name exists on the host.
   virtual Result<bool> lease_account_exists(const Target& admin, std::string_view username) = 0;
+  // Whether the platform may connect to `host` as a supplier typed it, before
+  // it is stored: a literal address outside the networks is Forbidden; a name
+  // passes (it is resolved and checked at every connection).
+  virtual Result<> check_address(std::string_view host) = 0;
 };
 
-// The real host over libssh: each call is the function of the same name in
-// ssh/ssh.hpp or ssh/provision.hpp (one connection per call; no state, so
-// thread-safe).
+// The real host over libssh: each call resolves target.host through the
+// NetworkPolicy (every address allowed, or Forbidden), then is the function
+// of the same name in ssh/ssh.hpp or ssh/provision.hpp, connected to the first
+// resolved address (one connection per call; no state but the policy and the
+// log, so thread-safe). What libssh and the system said about a failed
+// connection goes to `log` (when given), never into the error.
 class LibsshSupplierHost final : public SupplierHost {
  public:
+  LibsshSupplierHost() = default;  // the default policy, no log
+  explicit LibsshSupplierHost(NetworkPolicy policy, Logger* log = nullptr) : policy_(std::move(policy)), log_(log) {}
+
   Result<Probe> verify(const Target& target) override;
   Result<> create_lease_account(const Target& admin, const LeaseAccount& account) override;
   Result<> remove_lease_account(const Target& admin, std::string_view username) override;
   Result<bool> lease_account_exists(const Target& admin, std::string_view username) override;
+  Result<> check_address(std::string_view host) override;
+
+ private:
+  // target with connect_address set to the first allowed address of its host, and the log.
+  Result<Target> reachable(const Target& target) const;
+
+  NetworkPolicy policy_;
+  Logger* log_ = nullptr;
 };
 
 }  // namespace cpshare::ssh

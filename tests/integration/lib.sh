@@ -31,9 +31,16 @@ step() { echo "== $*"; }
 
 # start_daemon [extra cpshared flags...]: starts cpshared on ${LISTEN:-127.0.0.1:0}
 # (any free port unless LISTEN names one), sets URL.
+# The tests' A-class hosts are sshd on 127.0.0.1, which cpshared's default
+# networks refuse (issue 12): the tests allow loopback explicitly, with
+# --supplier-networks ${SUPPLIER_NETWORKS-127.0.0.0/8,::1/128}. SUPPLIER_NETWORKS=
+# (empty) starts the daemon under the default networks (test_supplier_networks.sh).
 start_daemon() {
   rm -f "$DATA/cpshared.addr"
-  "$CPSHARED" --data-dir "$DATA" --listen "${LISTEN:-127.0.0.1:0}" --log-file "$T/daemon.log" "$@" &
+  local networks=()
+  [ -n "${SUPPLIER_NETWORKS-127.0.0.0/8,::1/128}" ] &&
+    networks=(--supplier-networks "${SUPPLIER_NETWORKS-127.0.0.0/8,::1/128}")
+  "$CPSHARED" --data-dir "$DATA" --listen "${LISTEN:-127.0.0.1:0}" --log-file "$T/daemon.log" "${networks[@]}" "$@" &
   DAEMON_PID=$!
   for _ in $(seq 1 200); do
     [ -s "$DATA/cpshared.addr" ] && break

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include <thread>
 
 #include "ssh/ssh.hpp"
+#include "util/log.hpp"
 #include "sshd_support.hpp"
 
 extern char** environ;
@@ -310,7 +312,8 @@ TEST_CASE("run refuses a host without a pin; a malformed pin is refused", "[R-SE
   CHECK_THAT(malformed.error().message, Catch::Contains("pinned fingerprint"));
 }
 
-TEST_CASE("connecting to a closed port fails quickly with a connect error", "[R-LEASE-5]") {
+TEST_CASE("connecting to a closed port fails quickly with a connect error in the platform's words",
+          "[R-LEASE-5][R-SEC-1]") {
   auto pair = ssh::generate_ed25519("c1");
   REQUIRE(pair);
   ssh::Target t;
@@ -319,11 +322,72 @@ TEST_CASE("connecting to a closed port fails quickly with a connect error", "[R-
   t.user = current_user();
   t.private_openssh = pair->private_openssh;
 
+  TempDir dir;
+  cpshare::Logger log;
+  REQUIRE(log.open_file(dir.path / "cpshared.log"));
+  t.log = &log;
+
   auto start = std::chrono::steady_clock::now();
   auto probe = ssh::verify(t);
   auto took = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(probe);
   CHECK(probe.error().code == ErrorCode::Unavailable);
-  CHECK_THAT(probe.error().message, Catch::StartsWith("ssh to 127.0.0.1:" + std::to_string(t.port) + ": connect: "));
+  // Issue 12: what the supplier reads is whether the port refused, not the
+  // system's or libssh's text; the daemon's log keeps that.
+  CHECK(probe.error().message == "ssh to 127.0.0.1:" + std::to_string(t.port) + ": connect: refused the connection");
   CHECK(took < std::chrono::seconds(3));
+  CHECK_THAT(read_file(dir.path / "cpshared.log"), Catch::Contains("refused the connection (Connection refused)"));
+}
+
+TEST_CASE("a port that does not speak SSH is reported without what it answered", "[R-SEC-1]") {
+  auto pair = ssh::generate_ed25519("c1");
+  REQUIRE(pair);
+  // A listener that answers like a web server and hangs up.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  std::thread web([listener] {
+    pollfd p{listener, POLLIN, 0};
+    if (::poll(&p, 1, 5000) != 1) return;  // no connection came: the test fails below
+    const int c = ::accept(listener, nullptr, nullptr);
+    if (c < 0) return;
+    constexpr std::string_view answer = "HTTP/1.1 400 Bad Request\r\nServer: secret-admin-panel\r\n\r\n";
+    if (::write(c, answer.data(), answer.size()) < 0) std::perror("write");
+    ::close(c);
+  });
+  ssh::Target t;
+  t.host = "localhost";
+  t.connect_address = "127.0.0.1";
+  t.port = ntohs(a.sin_port);
+  t.user = current_user();
+  t.private_openssh = pair->private_openssh;
+  auto probe = ssh::verify(t);
+  web.join();
+  ::close(listener);
+  REQUIRE_FALSE(probe);
+  CHECK(probe.error().code == ErrorCode::Unavailable);
+  CHECK(probe.error().message == "ssh to localhost:" + std::to_string(t.port) + ": connect: the SSH handshake failed");
+}
+
+TEST_CASE_METHOD(SshdFixture, "the connection goes to connect_address; messages name the host", "[R-SEC-1]") {
+  ssh::Target t = target();
+  t.host = "node.invalid";  // never resolved: the address checked by the caller is used
+  t.connect_address = "127.0.0.1";
+  auto probe = ssh::verify(t);
+  INFO((probe ? "" : probe.error().message));
+  REQUIRE(probe);
+  CHECK(probe->fingerprint == keygen_fingerprint());
+
+  t.connect_address = "127.0.0.1";
+  t.port = free_port();
+  auto closed = ssh::verify(t);
+  REQUIRE_FALSE(closed);
+  CHECK(closed.error().message ==
+        "ssh to node.invalid:" + std::to_string(t.port) + ": connect: refused the connection");
 }

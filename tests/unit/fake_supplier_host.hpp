@@ -8,8 +8,13 @@
 //   - a name that is not "cpl_" + [a-z0-9_]{1,28}: ValidationFailed (fields: username);
 //   - create of an existing account: Conflict, the account left as it was;
 //   - remove of an absent account: success (idempotent);
-//   - while down (go_down): Unavailable "ssh to HOST:PORT: connect: ...",
-//     as for a host that refuses connections; nothing changes on the host.
+//   - while down (go_down): Unavailable "ssh to HOST:PORT: connect: refused
+//     the connection", as for a host that refuses connections; nothing
+//     changes on the host;
+//   - a host that is a literal address outside its NetworkPolicy (the
+//     default, or set_policy): Forbidden, from the same ssh::NetworkPolicy the
+//     real one applies, for check_address and every call (the fake resolves
+//     no names: a name always passes).
 // Its host key is kFingerprint (an ed25519 key) until change_host_key.
 // Thread-safe, like the real one.
 #pragma once
@@ -20,6 +25,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -57,6 +63,12 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     fingerprint_ = std::move(fingerprint);
   }
 
+  // The networks the platform may connect to (cpshared --supplier-networks).
+  void set_policy(ssh::NetworkPolicy policy) {
+    std::lock_guard lock(mu_);
+    policy_ = std::move(policy);
+  }
+
   // The accounts on the host now, by name.
   std::map<std::string, ssh::LeaseAccount> accounts() const {
     std::lock_guard lock(mu_);
@@ -87,6 +99,11 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     calls_.push_back({"verify", "", reached.has_value()});
     if (!reached) return std::unexpected(reached.error());
     return ssh::Probe{fingerprint_, std::string(kKeyType), target.pinned_fingerprint.empty()};
+  }
+
+  Result<> check_address(std::string_view host) override {
+    std::lock_guard lock(mu_);
+    return policy_.check_literal(host);
   }
 
   Result<> create_lease_account(const ssh::Target& admin, const ssh::LeaseAccount& account) override {
@@ -140,13 +157,15 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   // Connecting and checking the host key, as ssh::run (needs_pin) and ssh::verify do.
   Result<> reach(const ssh::Target& t, bool needs_pin) {
     last_target_ = t;
+    if (auto allowed = policy_.check_literal(t.host); !allowed)
+      return fail(std::move(allowed.error()).context("ssh to " + ssh::endpoint(t)));
     if (needs_pin && t.pinned_fingerprint.empty())
       return fail(ErrorCode::Internal, fmt::format("ssh to {}: refusing to run a command on a host whose key is "
                                                    "not pinned (verify the cluster first)",
                                                    ssh::endpoint(t)));
     if (down_ != 0) {
       if (down_ > 0) --down_;
-      return fail(ErrorCode::Unavailable, fmt::format("ssh to {}: connect: Connection refused", ssh::endpoint(t)));
+      return fail(ErrorCode::Unavailable, fmt::format("ssh to {}: connect: refused the connection", ssh::endpoint(t)));
     }
     if (!t.pinned_fingerprint.empty() && t.pinned_fingerprint != fingerprint_)
       return fail(ErrorCode::Conflict, fmt::format("host key of {} changed: pinned {}, now {} ({})", ssh::endpoint(t),
@@ -155,6 +174,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   }
 
   mutable std::mutex mu_;
+  ssh::NetworkPolicy policy_;
   std::string fingerprint_{kFingerprint};
   int down_ = 0;
   std::map<std::string, ssh::LeaseAccount> accounts_;

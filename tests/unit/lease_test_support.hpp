@@ -31,6 +31,15 @@ namespace cpshare::testing {
 // The time the wire writes as `rfc3339` ("2027-03-31T20:58:00Z").
 inline std::optional<api::Time> utc(std::string_view rfc3339) { return api::Time{parse_rfc3339(rfc3339).value()}; }
 
+// The networks of these tests' A-class hosts (127.0.0.1): the tests allow
+// loopback explicitly, as the integration tests start cpshared with
+// --supplier-networks 127.0.0.0/8,::1/128; the default refuses it (issue 12).
+inline ssh::NetworkPolicy loopback_networks() {
+  auto p = ssh::NetworkPolicy::parse_list("127.0.0.0/8,::1/128");
+  REQUIRE(p);
+  return *p;
+}
+
 struct LeaseFixture {
   // host: what the services reach A-class hosts through; it must outlive the fixture.
   explicit LeaseFixture(ssh::SupplierHost& h) : host(h) {

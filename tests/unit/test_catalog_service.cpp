@@ -213,6 +213,39 @@ TEST_CASE("owners and admins change a cluster; others are refused", "[R-CL-4][R-
   CHECK(audit.size() == 2);
 }
 
+TEST_CASE("an A-class host at an address the platform does not connect to is refused at publish and update",
+          "[R-SEC-1]") {
+  // The default networks (cpshared without --supplier-networks): no loopback,
+  // no link-local (cloud metadata), checked by the real LibsshSupplierHost
+  // without connecting anywhere.
+  Fixture f;
+  Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);
+  auto field_error = [](const Result<json>& r) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::ValidationFailed);
+    REQUIRE(r.error().fields.size() == 1);
+    CHECK(r.error().fields[0].field == "access.ssh_host");
+    return r.error().fields[0].message;
+  };
+  for (const char* host : {"127.0.0.1", "169.254.169.254", "::1", "0.0.0.0", "224.0.0.1"}) {
+    INFO(host);
+    json b = Fixture::body();
+    b["access"]["ssh_host"] = host;
+    const std::string m = field_error(testing::publish(f.svc, sup, b, f.ctx));
+    CHECK_THAT(m, Catch::StartsWith(std::string(host) + " is a") &&
+                      Catch::EndsWith("which this platform does not connect to (cpshared --supplier-networks)"));
+  }
+  CHECK(f.ids(sup, lr("", "", true)).empty());
+
+  std::string id = f.publish(sup);  // gpu01.example.org: a name, checked when the platform connects
+  const std::string m =
+      field_error(testing::update(f.svc, sup, id, {{"access", {{"ssh_host", "169.254.169.254"}}}}, f.ctx));
+  CHECK_THAT(m, Catch::Contains("169.254.169.254 is a link-local address"));
+  CHECK(f.svc.show(sup, id).value().cluster.access.nodes.value().at(0).host == "gpu01.example.org");
+  CHECK(testing::update(f.svc, sup, id, {{"access", {{"ssh_host", "10.0.0.5"}}}}, f.ctx));
+  CHECK(testing::update(f.svc, sup, id, {{"access", {{"ssh_host", "localhost"}}}}, f.ctx));
+}
+
 TEST_CASE("units: per-unit status set by the owner", "[R-CL-3][R-CL-7]") {
   Fixture f;
   Caller sup = f.account("acme", Role::Supplier, AccountStatus::Active);

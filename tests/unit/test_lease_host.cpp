@@ -31,6 +31,7 @@ constexpr std::string_view kUserKey =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMiB0eG1Ox8p2gQ2lW3cQvXq1Qm5oR7yY1uYb3yQm0nA alice@laptop";
 
 struct FakeHost {
+  FakeHost() { host_fake.set_policy(testing::loopback_networks()); }  // the hosts are 127.0.0.1
   FakeSupplierHost host_fake;
 };
 
@@ -441,4 +442,27 @@ TEST_CASE("verify pins the host key on first contact and refuses a changed one u
   CHECK((*repinned)["nodes"][0]["fingerprint"] == other);
   CHECK((*repinned)["nodes"][0]["pinned_now"] == true);
   CHECK(f.catalog.show(f.sup, cpc).value().cluster.access.nodes.value().at(0).host_key_fingerprint == other);
+}
+
+TEST_CASE("the supplier host refuses addresses outside the platform's networks before it connects", "[R-SEC-1]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(2);  // at 127.0.0.1, allowed here explicitly
+  auto [id, code] = f.approved(cpc, 1);
+
+  // Under the default networks the same host is loopback: nothing is connected to.
+  f.host_fake.set_policy(ssh::NetworkPolicy{});
+  const std::size_t calls = f.host_fake.calls().size();
+  auto v = testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx);
+  REQUIRE_FALSE(v);
+  CHECK(v.error().code == ErrorCode::Forbidden);
+  CHECK(contains(v.error().message, "127.0.0.1 is a loopback address, which this platform does not connect to"));
+  auto r = f.leases.redeem(f.alice, {code}, f.ctx);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::Forbidden);
+  CHECK(f.host_fake.accounts().empty());
+  for (std::size_t i = calls; i < f.host_fake.calls().size(); ++i) CHECK_FALSE(f.host_fake.calls()[i].ok);
+
+  // Publishing such a host is refused as the field it came in.
+  CHECK(f.host_fake.check_address("169.254.169.254").error().code == ErrorCode::Forbidden);
+  CHECK(f.host_fake.check_address("gpu01.example.org"));
 }

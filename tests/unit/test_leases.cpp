@@ -31,9 +31,10 @@ using namespace cpshare;
 namespace {
 
 // These tests' A-class hosts are never verified and not reachable (127.0.0.1:1): the real
-// libssh host, whose calls fail there, as they did before the host was an interface.
+// libssh host, whose calls fail there, as they did before the host was an interface
+// (loopback allowed explicitly).
 struct RealHost {
-  ssh::LibsshSupplierHost libssh;
+  ssh::LibsshSupplierHost libssh{testing::loopback_networks()};
 };
 
 struct Fixture : RealHost, testing::LeaseFixture {
