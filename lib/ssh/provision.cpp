@@ -18,59 +18,102 @@ constexpr std::string_view kPrefix = "cpl_";
 constexpr std::size_t kMaxUsername = 32;
 
 // Exit statuses the scripts use for "not a host failure".
-constexpr int kExitExists = 65;   // create: the account or its group exists
+constexpr int kExitExists = 65;   // create: an account (or group) of that name exists that cpshare did not make
 constexpr int kExitNotOurs = 66;  // remove: the account is not a lease account
 
 // The scripts travel inside single quotes (see remote_command), so they must
 // contain none; everything variable arrives as "$1".. or on stdin.
 //
+// Both take /run/cpshare-provision.lock (flock, where util-linux has it), so
+// two calls for the same account on one host, e.g. the two nodes of a lease
+// that share their accounts, run one after the other.
+//
 // Create: $1 user, $2 expiry date (YYYY-MM-DD), $3 GPU list ("2,3" or ""),
 // $4 GECOS. stdin: the public key line (may be empty), then "user:password"
 // for chpasswd, which is the only reader of the password. Every other command
-// reads /dev/null so none can swallow it.
+// reads /dev/null or a pipe so none can swallow it.
+//
+// An account of that name whose GECOS full name is $4 was made by an earlier
+// create: it is kept and everything below useradd is applied to it again.
+// Every file in the home is read and written as the account's user
+// (setpriv), never as root: the user owns the home and may have put symlinks
+// there, which would otherwise lead root's writes anywhere. The lines a
+// create put at the top of ~/.bashrc and ~/.profile (the marker comment, the
+// export, a blank line) are dropped before the fresh ones go on top.
 constexpr std::string_view kCreateScript = R"SH(set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LC_ALL=C
 export PATH LC_ALL
 umask 077
+cd / || exit 1
 user=$1 expire=$2 gpus=$3 gecos=$4
+mark="# Set by cpshare: the GPUs of this lease (advisory: the host does not enforce it)."
 created=0
 fail() {
   echo "$*" >&2
   if [ "$created" = 1 ]; then userdel -r -f "$user" </dev/null >/dev/null 2>&1; fi
   exit 1
 }
+without_gpu_lines() {
+  s=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $s in
+      1) s=0; case $line in "export CUDA_VISIBLE_DEVICES="*) s=2; continue ;; esac ;;
+      2) s=0; if [ -z "$line" ]; then continue; fi ;;
+    esac
+    if [ "$line" = "$mark" ]; then s=1; continue; fi
+    printf "%s\n" "$line"
+  done
+}
 IFS= read -r key || fail "no input: expected the public key line and the password"
-if getent passwd "$user" </dev/null >/dev/null; then
-  echo "account $user already exists" >&2
-  exit 65
+command -v setpriv >/dev/null 2>&1 || fail "setpriv (util-linux) is needed: the files of the account are written as its user"
+if command -v flock >/dev/null 2>&1; then
+  command exec 9>>/run/cpshare-provision.lock && flock -w 60 9 || fail "cannot lock /run/cpshare-provision.lock"
 fi
-useradd -m -U -s /bin/bash -e "$expire" -c "$gecos" "$user" </dev/null
-rc=$?
-if [ "$rc" -eq 9 ]; then
-  echo "account or group $user already exists" >&2
-  exit 65
+if entry=$(getent passwd "$user" </dev/null); then
+  comment=$(printf "%s\n" "$entry" | cut -d: -f5)
+  if [ "${comment%%,*}" != "$gecos" ]; then
+    echo "account $user already exists and cpshare did not create it (its comment is \"$comment\")" >&2
+    exit 65
+  fi
+  usermod -c "$gecos" -e "$expire" "$user" </dev/null || fail "usermod -c -e failed for the existing account $user"
+else
+  useradd -m -U -s /bin/bash -e "$expire" -c "$gecos" "$user" </dev/null
+  rc=$?
+  if [ "$rc" -eq 9 ]; then
+    echo "account or group $user already exists" >&2
+    exit 65
+  fi
+  [ "$rc" -eq 0 ] || fail "useradd exited with status $rc"
+  created=1
 fi
-[ "$rc" -eq 0 ] || fail "useradd exited with status $rc"
-created=1
 home=$(getent passwd "$user" </dev/null | cut -d: -f6)
-[ -n "$home" ] && [ -d "$home" ] || fail "useradd made no home directory for $user"
-group=$(id -gn "$user" </dev/null) || fail "no primary group for $user"
-chmod 0700 "$home" || fail "cannot chmod $home"
+[ -n "$home" ] && [ -d "$home" ] || fail "$user has no home directory"
+uid=$(id -u "$user" </dev/null) && gid=$(id -g "$user" </dev/null) || fail "no uid or primary group for $user"
+as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@" 9>&-; }
+as_user chmod 0700 "$home" </dev/null || fail "cannot chmod $home"
 for f in .bashrc .profile; do
+  old=
+  if [ -e "$home/$f" ] || [ -L "$home/$f" ]; then
+    old=$(as_user cat "$home/$f" </dev/null && echo .) || fail "cannot read $home/$f"
+    old=${old%.}
+  fi
   {
-    printf "%s\n" "# Set by cpshare: the GPUs of this lease (advisory: the host does not enforce it)." \
-      "export CUDA_VISIBLE_DEVICES=$gpus" ""
-    if [ -f "$home/$f" ]; then cat "$home/$f"; fi
-  } </dev/null >"$home/$f.cpshare" &&
-    mv -f "$home/$f.cpshare" "$home/$f" && chown "$user:$group" "$home/$f" && chmod 0644 "$home/$f" ||
+    printf "%s\n" "$mark" "export CUDA_VISIBLE_DEVICES=$gpus" ""
+    printf "%s" "$old" | without_gpu_lines
+  } </dev/null | as_user tee "$home/$f.cpshare" >/dev/null &&
+    as_user chmod 0644 "$home/$f.cpshare" </dev/null && as_user mv -f "$home/$f.cpshare" "$home/$f" </dev/null ||
     fail "cannot write $home/$f"
 done
 if [ -n "$key" ]; then
   {
-    mkdir -m 0700 "$home/.ssh" && printf "%s\n" "$key" >"$home/.ssh/authorized_keys" &&
-      chmod 0600 "$home/.ssh/authorized_keys" && chown -R "$user:$group" "$home/.ssh"
+    as_user mkdir -p "$home/.ssh" && as_user chmod 0700 "$home/.ssh" &&
+      printf "%s\n" "$key" | as_user tee "$home/.ssh/authorized_keys.cpshare" >/dev/null &&
+      as_user chmod 0600 "$home/.ssh/authorized_keys.cpshare" &&
+      as_user mv -f "$home/.ssh/authorized_keys.cpshare" "$home/.ssh/authorized_keys"
   } </dev/null || fail "cannot install the public key in $home/.ssh/authorized_keys"
+else
+  as_user rm -f "$home/.ssh/authorized_keys" </dev/null || fail "cannot remove the old $home/.ssh/authorized_keys"
 fi
 chpasswd || fail "chpasswd failed for $user"
 )SH";
@@ -82,7 +125,14 @@ constexpr std::string_view kRemoveScript = R"SH(set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LC_ALL=C
 export PATH LC_ALL
+cd / || exit 1
 user=$1 gecos=$2
+if command -v flock >/dev/null 2>&1; then
+  if ! { command exec 9>>/run/cpshare-provision.lock && flock -w 60 9; }; then
+    echo "cannot lock /run/cpshare-provision.lock" >&2
+    exit 1
+  fi
+fi
 entry=$(getent passwd "$user")
 rc=$?
 if [ "$rc" -eq 2 ]; then exit 0; fi
@@ -92,7 +142,7 @@ if [ "$rc" -ne 0 ]; then
 fi
 uid=$(printf "%s\n" "$entry" | cut -d: -f3)
 comment=$(printf "%s\n" "$entry" | cut -d: -f5)
-if [ "$comment" != "$gecos" ]; then
+if [ "${comment%%,*}" != "$gecos" ]; then
   echo "refusing to remove $user: its comment is \"$comment\", not \"$gecos\", so cpshare did not create it" >&2
   exit 66
 fi
@@ -132,7 +182,8 @@ fi
 
 static_assert(kCreateScript.find('\'') == std::string_view::npos);
 static_assert(kRemoveScript.find('\'') == std::string_view::npos);
-static_assert(kLeaseGecos.find_first_of("':\n") == std::string_view::npos);
+// The scripts compare the GECOS full name, the field up to its first comma.
+static_assert(kLeaseGecos.find_first_of("':,\n") == std::string_view::npos);
 
 bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 

@@ -10,9 +10,18 @@
 // ([a-z0-9_,-]) or on stdin (the public key, and the password, which only
 // chpasswd reads); nothing the caller passes can change the script.
 //
-// Only accounts named "cpl_..." (lease_username) whose GECOS field is
-// kLeaseGecos are ever removed, so a wrong name can never delete a supplier's
-// own user.
+// Only accounts named "cpl_..." (lease_username) whose GECOS full name (the
+// field up to its first comma: a lease user may change the room and phone
+// subfields with chfn, not the full name) is kLeaseGecos are ever removed or
+// re-applied to, so a wrong name can never delete or change a supplier's own
+// user.
+//
+// Every file in a lease account's home is read and written as that user
+// (setpriv from util-linux, which the host needs), never as root: the user
+// owns the home and may have left symlinks there. Creates and removes on one
+// host run one at a time (flock on /run/cpshare-provision.lock, where
+// util-linux has flock), so the nodes of a multi-node lease that share their
+// accounts may create the same account at once.
 //
 // GPU isolation is advisory: CUDA_VISIBLE_DEVICES is exported at the top of
 // the account's ~/.bashrc (before Debian's "not interactive: return", so it
@@ -22,8 +31,8 @@
 // directory from replacing them, and would break tools like `conda init`).
 //
 // Error codes: ValidationFailed = bad input (fields[] names it; nothing was
-// sent to the host); Conflict = the account already exists (create), or exists
-// but was not made by cpshare (remove); Unavailable = the host could not be
+// sent to the host); Conflict = an account (or group) of that name exists that
+// cpshare did not make (create, remove); Unavailable = the host could not be
 // reached or a remote step failed (the message has the remote stderr, trimmed,
 // never the password); Conflict/Internal from ssh::run pass through (changed
 // host key, missing pin). Remote failures are safe to retry.
@@ -39,7 +48,8 @@
 
 namespace cpshare::ssh {
 
-// The GECOS (comment) field of every lease account; remove checks it.
+// The GECOS (comment) field of every lease account; create and remove check its
+// full name (up to the first comma).
 inline constexpr std::string_view kLeaseGecos = "cpshare lease";
 
 struct LeaseAccount {
@@ -67,8 +77,23 @@ std::string random_password();
 // Creates the account: useradd -m -s /bin/bash -e DAY-AFTER -c kLeaseGecos -U
 // (home 0700), CUDA_VISIBLE_DEVICES in ~/.bashrc and ~/.profile, the key in
 // ~/.ssh/authorized_keys (0700/0600, owned by the user), then the password via
-// chpasswd. An existing account (or group) of that name is a Conflict and is
-// left untouched; a failure after useradd removes the half-made account.
+// chpasswd.
+//
+// Idempotent, for the nodes of a multi-node lease (one account, the same name,
+// key and password on each) and for retries: an existing account of that name
+// whose GECOS full name is kLeaseGecos counts as made, and everything after
+// useradd is applied to it again: GECOS and expiry (usermod -c -e), home 0700,
+// ~/.bashrc and ~/.profile with the CUDA_VISIBLE_DEVICES lines of an earlier
+// create replaced (never doubled; the rest of each file kept), authorized_keys
+// holding exactly this key (removed when the key is empty: an earlier key no
+// longer works), and this password. Its processes and other files are left
+// alone (the user may be logged in through another node).
+//
+// An existing account of that name without the marker (or a group of that
+// name without such an account) is a Conflict and is left untouched. A failure
+// after a fresh useradd removes the half-made account; a failure while
+// re-applying to an existing account leaves that account (and the lease's
+// other nodes' sessions) in place, partly re-applied: call again.
 Result<> create_lease_account(const Target& admin, const LeaseAccount& account);
 
 // Locks and expires the account, SIGKILLs its processes until none are left

@@ -21,16 +21,19 @@
 //                     message is the platform's own words (ssh/ssh.hpp).
 //   Conflict          the host key differs from the pin (every operation;
 //                     never authenticated against, never retried), or, for
-//                     create, the account already exists, and for remove, an
-//                     account of that name exists that cpshare did not make.
+//                     create and remove, an account (for create, or a group)
+//                     of that name exists that cpshare did not make.
 //                     Retrying cannot help.
 //   Internal          unusable input from the platform itself (bad key text,
 //                     a malformed pin), or create / remove / exists on a host
 //                     with no pin (a command never runs on an unpinned host).
 // Which calls are safe to repeat: verify and lease_account_exists change
 // nothing; remove_lease_account is idempotent (an absent account is success);
-// create_lease_account is not (a second create of the same name is Conflict),
-// but one that failed leaves no account behind.
+// create_lease_account is too: a second create of the same name (another node
+// of a multi-node lease, or a retry) applies password, key, GPUs and expiry
+// again to the lease account the first made. A failed create leaves no
+// account behind when it made the account, and leaves the existing one in
+// place when it was applying again.
 //
 // Implementations are used from several request threads at once and must be
 // thread-safe.
@@ -55,9 +58,12 @@ class SupplierHost {
   virtual Result<Probe> verify(const Target& target) = 0;
   // Creates the lease account (LeaseAccount: username from lease_username,
   // the password, the user's public key, the GPU indices, the expiry in unix
-  // seconds). An existing account of that name is a Conflict, left untouched.
+  // seconds), or applies them again to the lease account of that name that an
+  // earlier create made. An account of that name that cpshare did not make is
+  // a Conflict, left untouched.
   virtual Result<> create_lease_account(const Target& admin, const LeaseAccount& account) = 0;
-  // Locks, kills and deletes the account and its files. An absent account is success.
+  // Locks, kills and deletes the account and its files (home, temporary
+  // files, at jobs, crontab). An absent account is success.
   virtual Result<> remove_lease_account(const Target& admin, std::string_view username) = 0;
   // Whether an account of that name exists on the host.
   virtual Result<bool> lease_account_exists(const Target& admin, std::string_view username) = 0;

@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -121,6 +122,7 @@ struct ProvisionFixture {
   std::string fingerprint;
   std::vector<std::string> accounts;  // deleted locally in the destructor
   std::vector<fs::path> sudoers;      // removed in the destructor
+  std::vector<fs::path> paths;        // files and directories the test made outside DIR, removed in the destructor
   Sshd sshd{dir.path};                // declared after dir: stopped before the dir is removed
 
   ProvisionFixture() {
@@ -158,6 +160,10 @@ struct ProvisionFixture {
     for (const fs::path& p : sudoers) {
       std::error_code ec;
       fs::remove(p, ec);
+    }
+    for (const fs::path& p : paths) {
+      std::error_code ec;
+      fs::remove_all(p, ec);
     }
     for (const std::string& name : accounts) {
       const std::string cmd = fmt::format(
@@ -198,6 +204,15 @@ struct ProvisionFixture {
     return a;
   }
 
+  // account(gpus), created on this machine through the sshd.
+  ssh::LeaseAccount created(std::vector<int> gpus) {
+    ssh::LeaseAccount a = account(std::move(gpus));
+    auto r = ssh::create_lease_account(target(), a);
+    INFO((r ? "" : r.error().message));
+    REQUIRE(r);
+    return a;
+  }
+
   std::string client_options() const {
     return fmt::format(
         "-F /dev/null -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 "
@@ -205,11 +220,12 @@ struct ProvisionFixture {
         port);
   }
 
-  // The real ssh client with the lease user's key. remote: no single quotes.
-  Ran key_login(const std::string& user, const std::string& remote) const {
+  // The real ssh client with the lease user's key (DIR/userkey, or another
+  // key pair in DIR). remote: no single quotes.
+  Ran key_login(const std::string& user, const std::string& remote, const std::string& key = "userkey") const {
     return run_local(fmt::format(
         "ssh {} -i '{}' -o BatchMode=yes -o IdentitiesOnly=yes -o PasswordAuthentication=no {}@127.0.0.1 '{}'",
-        client_options(), (dir.path / "userkey").string(), user, remote));
+        client_options(), (dir.path / key).string(), user, remote));
   }
 
   // The real ssh client with a password, typed by sshpass (from $SSHPASS).
@@ -395,23 +411,180 @@ TEST_CASE("remove kills the user's processes and deletes the account, its home a
   CHECK(again);
 }
 
-TEST_CASE("create of an existing account is a Conflict and leaves it as it was", "[R-LEASE-5]") {
+// Occurrences of `part` in `text`.
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+// The CUDA_VISIBLE_DEVICES lines are at the top of ~/.bashrc and ~/.profile, once.
+void check_gpu_lines_once(const fs::path& home, const std::string& gpus) {
+  for (const char* rc : {".bashrc", ".profile"}) {
+    const std::string text = read_file(home / rc);
+    INFO(rc << ":\n" << text);
+    CHECK(text.starts_with("# Set by cpshare"));
+    CHECK(text.find(fmt::format("\nexport CUDA_VISIBLE_DEVICES={}\n", gpus)) == text.find('\n'));
+    CHECK(count_of(text, "# Set by cpshare") == 1);
+    CHECK(count_of(text, "CUDA_VISIBLE_DEVICES") == 1);
+  }
+}
+
+TEST_CASE("create of an existing lease account applies it again: the last create's password, key and GPUs work",
+          "[R-LEASE-5]") {
   SKIP_UNLESS_ROOT();
   ProvisionFixture f;
-  const ssh::LeaseAccount a = f.account({0});
-  REQUIRE(ssh::create_lease_account(f.target(), a));
+  const ssh::LeaseAccount a = f.created({0});
+  const fs::path home = getent_field("passwd", a.username, 6);
+  const std::string uid = getent_field("passwd", a.username, 3);
+  // The user adds a line of their own and a file; with chfn they may change
+  // the room and phone parts of the comment (CHFN_RESTRICT rwh), not the name.
+  REQUIRE(f.key_login(a.username, "echo \"alias ll=ls\" >> ~/.bashrc && echo kept > ~/work.txt").status == 0);
+  shell(fmt::format("chfn -r 7 '{}'", a.username));
+  shell(fmt::format("ssh-keygen -q -t ed25519 -N '' -C second@laptop -f '{}'", (f.dir.path / "userkey2").string()));
 
   ssh::LeaseAccount b = a;
   b.password = ssh::random_password();
+  b.public_key = read_file(f.dir.path / "userkey2.pub");
   b.gpu_indices = {5, 6};
+  b.expires_at = a.expires_at + 5 * 86400;
   auto twice = ssh::create_lease_account(f.target(), b);
-  REQUIRE_FALSE(twice);
-  CHECK(twice.error().code == ErrorCode::Conflict);
-  CHECK_THAT(twice.error().message, Catch::Contains(a.username + " already exists"));
-  CHECK_THAT(twice.error().message, !Catch::Contains(b.password) && !Catch::Contains(a.password));
+  INFO((twice ? "" : twice.error().message));
+  REQUIRE(twice);
 
-  CHECK(f.password_login(a.username, a.password, "echo $CUDA_VISIBLE_DEVICES").out == "0\n");
-  CHECK(f.password_login(a.username, b.password, "true").status != 0);
+  CHECK(shell(fmt::format("getent passwd | grep -c '^{}:'", a.username)) == "1\n");
+  CHECK(getent_field("passwd", a.username, 3) == uid);
+  CHECK(getent_field("passwd", a.username, 5) == ssh::kLeaseGecos);
+  CHECK(getent_field("shadow", a.username, 8) == std::to_string(b.expires_at / 86400 + 1));
+  CHECK(read_file(home / ".ssh/authorized_keys") == b.public_key);  // this key, once
+  CHECK(shell(fmt::format("stat -c '%a %u' '{}/.ssh/authorized_keys'", home.string())) == fmt::format("600 {}\n", uid));
+  CHECK(shell(fmt::format("stat -c '%a %u' '{}/.bashrc'", home.string())) == fmt::format("644 {}\n", uid));
+  check_gpu_lines_once(home, "5,6");
+  CHECK(count_of(read_file(home / ".bashrc"), "alias ll=ls\n") == 1);
+  CHECK(read_file(home / "work.txt") == "kept\n");
+
+  CHECK(f.password_login(a.username, b.password, "echo $CUDA_VISIBLE_DEVICES").out == "5,6\n");
+  CHECK(f.password_login(a.username, a.password, "true").status != 0);
+  CHECK(f.key_login(a.username, "echo $CUDA_VISIBLE_DEVICES", "userkey2").out == "5,6\n");
+  CHECK(f.key_login(a.username, "true").status != 0);
+
+  // Again without a key: no key works any more; the password does.
+  ssh::LeaseAccount c = b;
+  c.public_key.clear();
+  c.gpu_indices = {};
+  REQUIRE(ssh::create_lease_account(f.target(), c));
+  CHECK_FALSE(fs::exists(home / ".ssh/authorized_keys"));
+  CHECK(f.key_login(a.username, "true", "userkey2").status != 0);
+  CHECK(f.password_login(a.username, c.password, "echo \"[$CUDA_VISIBLE_DEVICES]\"").out == "[]\n");
+  check_gpu_lines_once(home, "");
+}
+
+TEST_CASE("the nodes of a lease that share their accounts may create the same account at once", "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  // Two private sshds on this machine stand for two nodes of one lease; each
+  // gets the create three times at once (a retry racing the first try).
+  ProvisionFixture node1;
+  ProvisionFixture node2;
+  for (int round = 0; round < 2; ++round) {
+    const ssh::LeaseAccount a = node1.account({1, 2});
+    // In the first round the test holds the host's provisioning lock for a
+    // while: the creates wait for it, then run one after the other.
+    int lock = -1;
+    if (round == 0) {
+      lock = ::open("/run/cpshare-provision.lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      REQUIRE(lock >= 0);
+      REQUIRE(::flock(lock, LOCK_EX) == 0);
+    }
+    std::vector<cpshare::Result<>> results(6);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < results.size(); ++i)
+      threads.emplace_back([&, i] { results[i] = ssh::create_lease_account((i % 2 ? node2 : node1).target(), a); });
+    if (lock >= 0) {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      CHECK_FALSE(local_account_exists(a.username));
+      ::close(lock);
+    }
+    for (std::thread& t : threads) t.join();
+    for (const auto& r : results) {
+      INFO((r ? "" : r.error().message));
+      CHECK(r);
+    }
+    const fs::path home = getent_field("passwd", a.username, 6);
+    CHECK(shell(fmt::format("getent passwd | grep -c '^{}:'", a.username)) == "1\n");
+    CHECK(read_file(home / ".ssh/authorized_keys") == a.public_key);
+    check_gpu_lines_once(home, "1,2");
+    CHECK(node2.password_login(a.username, a.password, "echo $CUDA_VISIBLE_DEVICES").out == "1,2\n");
+    CHECK(node1.key_login(a.username, "id -un").out == a.username + "\n");
+  }
+}
+
+TEST_CASE("create of an account of that name that cpshare did not make is a Conflict and leaves it as it was",
+          "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const std::string name = f.new_name();
+  shell(fmt::format("useradd -m -c 'someone else' -s /bin/bash '{}'", name));
+  auto state = [&] {
+    return shell(
+        fmt::format("getent passwd '{0}'; getent shadow '{0}'; cd /home/{0} && ls -la --time-style=+%s && "
+                    "cat .bashrc .profile",
+                    name));
+  };
+  const std::string before = state();
+
+  ssh::LeaseAccount a = f.account({0});
+  a.username = name;
+  auto created = ssh::create_lease_account(f.target(), a);
+  REQUIRE_FALSE(created);
+  CHECK(created.error().code == ErrorCode::Conflict);
+  CHECK_THAT(created.error().message, Catch::Contains(name + " already exists and cpshare did not create it"));
+  CHECK_THAT(created.error().message, !Catch::Contains(a.password));
+  CHECK(state() == before);
+  CHECK(f.password_login(name, a.password, "true").status != 0);
+}
+
+TEST_CASE("re-applying to an account whose user left symlinks in the home never writes or reads through them as root",
+          "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const ssh::LeaseAccount a = f.created({0});
+  const fs::path home = getent_field("passwd", a.username, 6);
+  // A root-owned file the user may read but not write.
+  const fs::path victim = fs::path("/tmp") / (a.username + ".victim");
+  f.paths.push_back(victim);
+  write_file(victim, "root's\n", fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  ssh::LeaseAccount b = a;
+  b.password = ssh::random_password();
+
+  // The temporary file of the re-apply, pointing at root's file: refused, nothing written.
+  REQUIRE(f.key_login(a.username, fmt::format("ln -s {} ~/.bashrc.cpshare", victim.string())).status == 0);
+  auto r = ssh::create_lease_account(f.target(), b);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::Unavailable);
+  CHECK_THAT(r.error().message, Catch::Contains("cannot write"));
+  CHECK(read_file(victim) == "root's\n");
+  // A failure while re-applying leaves the account (the lease's other nodes use it).
+  CHECK(local_account_exists(a.username));
+  CHECK(f.password_login(a.username, a.password, "true").status == 0);
+
+  // ~/.profile pointing at /etc/shadow: not read into the user's file.
+  REQUIRE(f.key_login(a.username, "rm ~/.bashrc.cpshare && ln -sf /etc/shadow ~/.profile").status == 0);
+  r = ssh::create_lease_account(f.target(), b);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("cannot read"));
+  CHECK(fs::is_symlink(home / ".profile"));
+  CHECK(shell(fmt::format("grep -rl '^root:' '{}' || true", home.string())).empty());
+
+  // authorized_keys pointing at root's file: replaced by the user's own file, root's file untouched.
+  REQUIRE(f.key_login(a.username, fmt::format("rm ~/.profile && ln -sf {} ~/.ssh/authorized_keys", victim.string()))
+              .status == 0);
+  r = ssh::create_lease_account(f.target(), b);
+  INFO((r ? "" : r.error().message));
+  REQUIRE(r);
+  CHECK(read_file(victim) == "root's\n");
+  CHECK_FALSE(fs::is_symlink(home / ".ssh/authorized_keys"));
+  CHECK(read_file(home / ".ssh/authorized_keys") == a.public_key);
+  CHECK(f.password_login(a.username, b.password, "echo $CUDA_VISIBLE_DEVICES").out == "0\n");
 }
 
 TEST_CASE("remove refuses an account that cpshare did not create", "[R-LEASE-5]") {

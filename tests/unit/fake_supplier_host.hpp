@@ -6,7 +6,11 @@
 //   - create / remove / exists on a target with no pin: Internal (the real
 //     one never runs a command on an unpinned host);
 //   - a name that is not "cpl_" + [a-z0-9_]{1,28}: ValidationFailed (fields: username);
-//   - create of an existing account: Conflict, the account left as it was;
+//   - create of an existing lease account: success, the account's record
+//     replaced by this one (the real one applies password, key, GPUs and
+//     expiry again: the nodes of a multi-node lease create one account each);
+//   - an account of that name that cpshare did not make (add_foreign_account):
+//     create and remove are Conflict, the account left as it was; exists is true;
 //   - remove of an absent account: success (idempotent);
 //   - while down (go_down): Unavailable "ssh to HOST:PORT: connect: refused
 //     the connection", as for a host that refuses connections; nothing
@@ -23,6 +27,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,12 +74,24 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     policy_ = std::move(policy);
   }
 
-  // The accounts on the host now, by name.
+  // A supplier's own account of that name (not made by cpshare) appears on the
+  // host, or goes again.
+  void add_foreign_account(std::string username) {
+    std::lock_guard lock(mu_);
+    foreign_.insert(std::move(username));
+  }
+  void remove_foreign_account(const std::string& username) {
+    std::lock_guard lock(mu_);
+    foreign_.erase(username);
+  }
+
+  // The lease accounts on the host now, by name (the last create's record).
   std::map<std::string, ssh::LeaseAccount> accounts() const {
     std::lock_guard lock(mu_);
     return accounts_;
   }
-  // Every account ever created (in order), and every removal of an existing one.
+  // Every successful create (in order; a create of an existing lease account
+  // too), and every removal of an existing one.
   std::vector<ssh::LeaseAccount> created() const {
     std::lock_guard lock(mu_);
     return created_;
@@ -111,8 +128,9 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     auto done = [&]() -> Result<> {
       TRY(valid_name(account.username, "create lease account"));
       TRY(reach(admin, true));
-      if (accounts_.contains(account.username))
-        return fail(ErrorCode::Conflict, fmt::format("ssh to {}: create lease account {}: user '{}' already exists",
+      if (foreign_.contains(account.username))
+        return fail(ErrorCode::Conflict, fmt::format("ssh to {}: create lease account {}: account {} already exists "
+                                                     "and cpshare did not create it",
                                                      ssh::endpoint(admin), account.username, account.username));
       accounts_[account.username] = account;
       created_.push_back(account);
@@ -127,6 +145,10 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     auto done = [&]() -> Result<> {
       TRY(valid_name(username, "remove lease account"));
       TRY(reach(admin, true));
+      if (foreign_.contains(std::string(username)))
+        return fail(ErrorCode::Conflict, fmt::format("ssh to {}: remove lease account {}: refusing to remove {}: "
+                                                     "cpshare did not create it",
+                                                     ssh::endpoint(admin), username, username));
       if (accounts_.erase(std::string(username)) > 0) removed_.emplace_back(username);
       return {};
     }();
@@ -139,7 +161,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     auto done = [&]() -> Result<bool> {
       TRY(valid_name(username, "lease account exists"));
       TRY(reach(admin, true));
-      return accounts_.contains(std::string(username));
+      return accounts_.contains(std::string(username)) || foreign_.contains(std::string(username));
     }();
     calls_.push_back({"exists", std::string(username), done.has_value()});
     return done;
@@ -178,6 +200,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   std::string fingerprint_{kFingerprint};
   int down_ = 0;
   std::map<std::string, ssh::LeaseAccount> accounts_;
+  std::set<std::string> foreign_;
   std::vector<ssh::LeaseAccount> created_;
   std::vector<std::string> removed_;
   std::vector<Call> calls_;

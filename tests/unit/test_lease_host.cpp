@@ -217,16 +217,18 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     // The supplier re-pins (cpshare cluster verify --repin); the redeem then goes through.
     REQUIRE(testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx));
   }
-  SECTION("the account name is taken on the host: Conflict, the other account untouched") {
-    ssh::Target admin = f.host_fake.last_target();  // verify's: no pin (first contact)
-    admin.pinned_fingerprint = std::string(FakeSupplierHost::kFingerprint);
-    ssh::LeaseAccount squatter{user, "Squatter-password-1234", "", {0}, f.clock.now() + 86400};
-    REQUIRE(f.host_fake.create_lease_account(admin, squatter));
+  // The squatter is a supplier's own account of that name: a lease account made
+  // earlier (by a create of this name) would now be taken over and applied again,
+  // as a multi-node lease's nodes create the same account (issue 12).
+  SECTION("the account name is taken on the host by an account cpshare did not make: Conflict, it is untouched") {
+    f.host_fake.add_foreign_account(user);
     auto r = f.leases.redeem(f.alice, {code}, f.ctx);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Conflict);
-    CHECK(f.host_fake.accounts().at(user).password == "Squatter-password-1234");
-    REQUIRE(f.host_fake.remove_lease_account(admin, user));
+    CHECK(contains(r.error().message, "cpshare did not create it"));
+    ssh::Target admin = f.host_fake.last_target();
+    CHECK(f.host_fake.lease_account_exists(admin, user).value());
+    f.host_fake.remove_foreign_account(user);
     unchanged();
   }
   SECTION("cluster never verified: Unavailable without contacting the host") {
@@ -247,7 +249,7 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
   auto r = f.leases.redeem(f.alice, {code}, f.ctx);
   REQUIRE(r);
   CHECK(r->lease.state == LeaseState::Active);
-  REQUIRE(f.host_fake.created().size() == (f.host_fake.removed().empty() ? 1U : 2U));
+  REQUIRE(f.host_fake.created().size() == 1);
   CHECK(f.host_fake.accounts().size() == 1);
   CHECK(f.host_fake.accounts().at(user).gpu_indices == std::vector<int>{0, 1});
 }
@@ -465,4 +467,34 @@ TEST_CASE("the supplier host refuses addresses outside the platform's networks b
   // Publishing such a host is refused as the field it came in.
   CHECK(f.host_fake.check_address("169.254.169.254").error().code == ErrorCode::Forbidden);
   CHECK(f.host_fake.check_address("gpu01.example.org"));
+}
+
+// The fake answers as the real host does (tests/ssh/test_provision.cpp): the
+// nodes of a multi-node lease create the same account (issue 12), so a second
+// create of a lease account succeeds and the last one's record holds; an
+// account of that name that cpshare did not make is a Conflict for create and
+// remove alike.
+TEST_CASE("the fake host takes a second create of a lease account and refuses a foreign one", "[R-LEASE-5]") {
+  FakeSupplierHost host;
+  ssh::Target admin;
+  admin.host = "127.0.0.1";
+  admin.port = 1;
+  admin.user = "root";
+  admin.pinned_fingerprint = std::string(FakeSupplierHost::kFingerprint);
+  ssh::LeaseAccount a{"cpl_node", "First-password-123456", "", {0, 1}, 1700000000};
+  REQUIRE(host.create_lease_account(admin, a));
+  ssh::LeaseAccount again = a;
+  again.password = "Second-password-123456";
+  REQUIRE(host.create_lease_account(admin, again));
+  CHECK(host.accounts().size() == 1);
+  CHECK(host.accounts().at("cpl_node").password == "Second-password-123456");
+  CHECK(host.created().size() == 2);
+
+  host.add_foreign_account("cpl_theirs");
+  a.username = "cpl_theirs";
+  CHECK(host.create_lease_account(admin, a).error().code == ErrorCode::Conflict);
+  CHECK(host.remove_lease_account(admin, "cpl_theirs").error().code == ErrorCode::Conflict);
+  CHECK(host.lease_account_exists(admin, "cpl_theirs").value());
+  CHECK_FALSE(host.accounts().contains("cpl_theirs"));
+  CHECK(host.removed().empty());
 }
