@@ -70,11 +70,13 @@ struct LeaseFixture {
 
   Caller account(const std::string& name, Role role) { return insert_caller(*store, clock, name, role); }
 
-  std::string publish(const Caller& sup, char cls, int units) {
+  // An A-class cluster of `units` nodes of `per_node` units each (a lease of k
+  // nodes then holds k * per_node units); B-class: `units` units.
+  std::string publish(const Caller& sup, char cls, int units, int per_node = 1) {
     json b = {{"class", std::string(1, cls)},
               {"resource_type", "GPU"},
               {"model", "A100 80GB"},
-              {"units", units},
+              {"units", cls == 'A' ? units * per_node : units},
               {"unit_memory", 80'000'000'000},
               {"memory", 1'000'000'000'000},
               {"vcpus", 128},
@@ -89,7 +91,7 @@ struct LeaseFixture {
       // unit each, so that a lease of k nodes holds k units, as the tests count.
       json nodes = json::array();
       for (int k = 0; k < units; ++k)
-        nodes.push_back({{"host", "127.0.0.1"}, {"port", k + 1}, {"user", "root"}, {"units", 1}});
+        nodes.push_back({{"host", "127.0.0.1"}, {"port", k + 1}, {"user", "root"}, {"units", per_node}});
       b["access"] = {{"nodes", nodes}};
     } else {
       b["access"] = {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}};

@@ -44,8 +44,8 @@ struct Fixture : FakeHost, testing::LeaseFixture {
 
   // An A-class cluster of `units` nodes of one GPU each whose host keys its supplier has pinned (cpshare cluster
   // verify). The nodes are all the one fake host, as two sshd on one machine share its accounts.
-  std::string verified_cluster(int units) {
-    const std::string cpc = publish(sup, 'A', units);
+  std::string verified_cluster(int units, int per_node = 1) {
+    const std::string cpc = publish(sup, 'A', units, per_node);
     auto v = testing::verify(catalog, sup, cpc, json::object(), ctx);
     REQUIRE(v);
     for (const auto& n : (*v)["nodes"]) CHECK(n["fingerprint"] == FakeSupplierHost::kFingerprint);
@@ -120,11 +120,12 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 TEST_CASE("redeem creates one account on the supplier host with the leased GPUs and the user's key",
           "[R-LEASE-4][R-LEASE-5]") {
   Fixture f;
-  const std::string cpc = f.verified_cluster(8);
-  // Bob holds unit 0, so alice's units are 1 and 2 (the lowest idle ones).
+  // Four nodes of two GPUs. Bob holds node 0, so alice's node is node 1, with
+  // units 2 and 3 (its GPUs 0 and 1).
+  const std::string cpc = f.verified_cluster(4, 2);
   Caller bob = f.account("bob", Role::User);
   REQUIRE(f.lease(bob, cpc, 1));
-  auto [id, code] = f.approved(cpc, 2, "daily", 3);
+  auto [id, code] = f.approved(cpc, 1, "daily", 3);
   const std::int64_t now = f.clock.now();
 
   auto r = f.leases.redeem(f.alice, {code}, f.ctx);
@@ -133,7 +134,7 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   REQUIRE(created.size() == 1);
   const ssh::LeaseAccount& a = created[0];
   CHECK(a.username == ssh::lease_username(id));
-  CHECK(a.gpu_indices == std::vector<int>{1, 2});
+  CHECK(a.gpu_indices == std::vector<int>{0, 1});  // as the node's CUDA numbers them
   CHECK(a.public_key == kUserKey);
   CHECK(a.password.size() == 24);
   CHECK(f.host_fake.accounts().contains(a.username));
@@ -141,7 +142,7 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   // As the cluster's admin, with the sealed provisioning key and the pinned host key.
   const ssh::Target t = f.host_fake.last_target();
   CHECK(t.host == "127.0.0.1");
-  CHECK(t.port == 1);
+  CHECK(t.port == 2);  // node 1
   CHECK(t.user == "root");
   CHECK(t.pinned_fingerprint == FakeSupplierHost::kFingerprint);
   CHECK(t.private_openssh.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
@@ -151,11 +152,15 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   const api::LeaseAccess access = r->access;
   CHECK(access.method == "ssh");
   CHECK(access.host == "127.0.0.1");
-  CHECK(access.port == 1);
+  CHECK(access.port == 2);
   CHECK(access.username == a.username);
   CHECK(access.password == a.password);
-  CHECK(access.gpu_indices == std::vector<int>{1, 2});
-  CHECK(access.cuda_visible_devices == "1,2");
+  CHECK(access.gpu_indices == std::vector<int>{2, 3});  // in the cluster
+  CHECK(access.cuda_visible_devices == "0,1");          // on the node
+  REQUIRE(access.nodes);
+  REQUIRE(access.nodes->size() == 1);
+  CHECK((*access.nodes)[0].node == 1);
+  CHECK((*access.nodes)[0].gpu_indices == std::vector<int>{2, 3});
   CHECK(access.ssh_key == "your public key is installed");
   CHECK(access.usage == "ssh in");
   CHECK(r->lease.state == LeaseState::Active);
@@ -173,14 +178,14 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   REQUIRE(f.leases.redeem(f.alice, {open_code}, f.ctx));
   REQUIRE(f.host_fake.created().size() == 2);
   CHECK(f.host_fake.created()[1].username == ssh::lease_username(open_id));
-  CHECK(f.host_fake.created()[1].gpu_indices == std::vector<int>{3});
+  CHECK(f.host_fake.created()[1].gpu_indices == std::vector<int>{0, 1});  // node 2's
   CHECK(f.host_fake.created()[1].expires_at == f.clock.now() + 366 * 86400);
 }
 
 TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redeems", "[R-LEASE-4][R-LEASE-5]") {
   Fixture f;
-  const std::string cpc = f.verified_cluster(4);
-  auto [id, code] = f.approved(cpc, 2, "daily", 1);
+  const std::string cpc = f.verified_cluster(2, 2);  // two nodes of two GPUs; the lease takes node 0
+  auto [id, code] = f.approved(cpc, 1, "daily", 1);
   const std::string user = ssh::lease_username(id);
   const json before = f.lease_json(id);
 
@@ -203,7 +208,7 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     auto r = f.leases.redeem(f.alice, {code}, f.ctx);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::Unavailable);
-    CHECK(contains(r.error().message, "create the account on 127.0.0.1"));
+    CHECK(contains(r.error().message, "create the account on node 0 (127.0.0.1:1)"));
     CHECK(contains(r.error().message, "connect"));
     unchanged();
   }
@@ -288,8 +293,8 @@ TEST_CASE("ending a lease removes its account from the host", "[R-LEASE-7]") {
 TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as late each time, until it is done",
           "[R-LEASE-7]") {
   Fixture f;
-  const std::string cpc = f.verified_cluster(2);
-  const std::string id = f.active(cpc, 2);
+  const std::string cpc = f.verified_cluster(1, 2);  // one node of two GPUs
+  const std::string id = f.active(cpc, 1);
   const std::string user = ssh::lease_username(id);
 
   f.host_fake.go_down();
@@ -387,7 +392,7 @@ TEST_CASE("a removal that fails when a lease ends is logged with what failed and
   REQUIRE(f.leases.terminate(f.sup, changed, {"maintenance"}, f.ctx));
   const std::string other = ssh::lease_username(changed);
   CHECK(contains(f.log_text(), fmt::format("WARN lease end: remove account {} of lease #", other)));
-  CHECK(contains(f.log_text(), "host key of 127.0.0.1:1 changed"));
+  CHECK(contains(f.log_text(), "host key of 127.0.0.1:3 changed"));  // node 2's, the lease's
   CHECK(contains(f.log_text(), "given up; the supplier was told"));
 }
 
@@ -477,7 +482,7 @@ TEST_CASE("the supplier host refuses addresses outside the platform's networks b
 TEST_CASE("the fake host takes a second create of a lease account and refuses a foreign one", "[R-LEASE-5]") {
   FakeSupplierHost host;
   ssh::Target admin;
-  admin.host = "127.0.0.1";
+  admin.host = "10.0.0.5";  // the default supplier networks refuse loopback
   admin.port = 1;
   admin.user = "root";
   admin.pinned_fingerprint = std::string(FakeSupplierHost::kFingerprint);

@@ -39,9 +39,13 @@ json two_nodes() {
       {"access",
        {{"nodes",
          {{{"host", "gpu01.example.edu.cn"}, {"user", "cpshare"}, {"units", 8}},
-          {{"host", "10.0.0.12"}, {"port", 2222}, {"user", "cpshare"}, {"units", 4},
-           {"device_ids", {"00000000:3B:00.0", "0000:5e:00.0", "GPU-1a2b3c4d-0000-4000-8000-000000000000",
-                           "MIG-1a2b3c4d-0000-4000-8000-000000000001"}}}}}}},
+          {{"host", "10.0.0.12"},
+           {"port", 2222},
+           {"user", "cpshare"},
+           {"units", 4},
+           {"device_ids",
+            {"00000000:3B:00.0", "0000:5e:00.0", "GPU-1a2b3c4d-0000-4000-8000-000000000000",
+             "MIG-1a2b3c4d-0000-4000-8000-000000000001"}}}}}}},
   };
 }
 
@@ -180,8 +184,8 @@ TEST_CASE("the owner sees the nodes; the public view only counts them", "[issue-
   CHECK_FALSE((*own.access.nodes)[1].host_key_fingerprint);
   // The owner's view goes back as a publish request unchanged (pins are ignored).
   json back = api::encode(own);
-  for (const char* k : {"cpc_id", "owner", "units_free", "nodes", "nodes_free", "billing_modes", "status",
-                        "created_at", "updated_at"})
+  for (const char* k :
+       {"cpc_id", "owner", "units_free", "nodes", "nodes_free", "billing_modes", "status", "created_at", "updated_at"})
     back.erase(k);
   auto again = catalog::cluster_from_publish(back);
   REQUIRE(again);
@@ -192,7 +196,8 @@ TEST_CASE("the owner sees the nodes; the public view only counts them", "[issue-
 TEST_CASE("a lease request gives units or nodes, not both, not neither", "[issue-12]") {
   CHECK(api::LeaseRequest::from_body({{"cpc_id", "cp-7k2m9x4qvd"}, {"nodes", 2}, {"billing", "hourly"}}));
   CHECK(api::LeaseRequest::from_body({{"cpc_id", "cp-7k2m9x4qvd"}, {"units", 2}, {"billing", "hourly"}}));
-  auto both = api::LeaseRequest::from_body({{"cpc_id", "cp-7k2m9x4qvd"}, {"units", 1}, {"nodes", 1}, {"billing", "hourly"}});
+  auto both =
+      api::LeaseRequest::from_body({{"cpc_id", "cp-7k2m9x4qvd"}, {"units", 1}, {"nodes", 1}, {"billing", "hourly"}});
   REQUIRE_FALSE(both);
   CHECK(names(both.error(), "nodes"));
   auto neither = api::LeaseRequest::from_body({{"cpc_id", "cp-7k2m9x4qvd"}, {"billing", "hourly"}});
@@ -211,8 +216,8 @@ TEST_CASE("migration 13: a one-host cluster becomes a cluster of one node, its p
     // Migration 5 calls the store's username function; no account exists then, so any stand-in does.
     REQUIRE(sqlite3_create_function_v2(
                 db.getHandle(), "cpshare_username_key", 1, SQLITE_UTF8, nullptr,
-                [](sqlite3_context* ctx, int, sqlite3_value** v) { sqlite3_result_value(ctx, v[0]); }, nullptr,
-                nullptr, nullptr) == SQLITE_OK);
+                [](sqlite3_context* ctx, int, sqlite3_value** v) { sqlite3_result_value(ctx, v[0]); }, nullptr, nullptr,
+                nullptr) == SQLITE_OK);
     db.exec(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
