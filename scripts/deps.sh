@@ -14,6 +14,8 @@ packages=(
   libncurses-dev tmux
   # integration tests: real SMTP listener, real sshd/ssh, JSON and TOTP from the shell
   postfix openssh-server openssh-client sshpass sudo jq oathtool sqlite3 openssl curl python3
+  # lease account removal deletes the account's at jobs (tests/ssh/test_provision.cpp queues one)
+  at
   # the documented reverse proxy (docs/deploy/nginx.conf), run by test_nginx_proxy.sh
   nginx
   # promtool checks the /metrics text (Prometheus' format and naming conventions)

@@ -120,7 +120,17 @@ chpasswd || fail "chpasswd failed for $user"
 
 // Remove: $1 user, $2 GECOS. Lock and expire first so no new login starts,
 // then kill until only zombies are left (a zombie is already dead; only its
-// parent can reap it, and a container's PID 1 may never do so).
+// parent can reap it, and a container's PID 1 may never do so). Then every
+// file the uid owns in the shared temporary directories and the at spools
+// (Debian's atd: /var/spool/cron/atjobs and atspool; others: /var/spool/at),
+// at any depth and hidden ones too: find -delete works depth first and never
+// follows a symlink (-H only resolves a directory given as a symlink, such as
+// an old /dev/shm -> /run/shm), and -xdev keeps it off other mounts. A
+// directory of the user's that still holds someone else's files cannot be
+// deleted: it goes to root, as the files in it are not the user's to delete.
+// Anything of the uid's left after that fails the removal before userdel
+// (the account stays locked; a retry tries again), as it would otherwise
+// pass to the next account given that uid.
 constexpr std::string_view kRemoveScript = R"SH(set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LC_ALL=C
@@ -163,8 +173,16 @@ while :; do
   fi
   sleep 0.1
 done
-for d in /tmp /var/tmp /dev/shm; do
-  if [ -d "$d" ]; then find "$d" -xdev -uid "$uid" -delete 2>/dev/null; fi
+for d in /tmp /var/tmp /dev/shm /var/spool/cron/atjobs /var/spool/cron/atspool /var/spool/at; do
+  if [ -d "$d" ]; then
+    find -H "$d" -xdev -mindepth 1 -uid "$uid" -delete 2>/dev/null
+    find -H "$d" -xdev -mindepth 1 -uid "$uid" -type d -exec chown -h 0:0 {} + 2>/dev/null
+    left=$(find -H "$d" -xdev -mindepth 1 -uid "$uid" -print 2>/dev/null | head -n 3)
+    if [ -n "$left" ]; then
+      echo "files of $user survive deletion in $d:" $left >&2
+      exit 1
+    fi
+  fi
 done
 if command -v crontab >/dev/null 2>&1; then crontab -r -u "$user" >/dev/null 2>&1; fi
 # -f: no live process is left, but zombies would make userdel refuse.

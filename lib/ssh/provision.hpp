@@ -98,9 +98,17 @@ Result<> create_lease_account(const Target& admin, const LeaseAccount& account);
 
 // Locks and expires the account, SIGKILLs its processes until none are left
 // (pkill -U/-u; zombies, which only their parent can reap, are tolerated),
-// deletes its files in /tmp, /var/tmp and /dev/shm and its crontab, then
-// userdel -r -f (deletes the home; -f because zombies would block userdel).
-// Idempotent: an absent account is success.
+// then deletes everything its uid owns in /tmp, /var/tmp and /dev/shm (at any
+// depth, hidden files too, inside others' directories too; symlinks are
+// deleted, never followed; other mounts are not entered; a directory of its
+// own that still holds another user's files is chowned to root instead), its
+// at jobs (the files its uid owns in the at spools: /var/spool/cron/atjobs
+// and /var/spool/cron/atspool on Debian, /var/spool/at elsewhere; a host
+// without at has none) and its crontab, then userdel -r -f (deletes the home
+// and mail spool; -f because zombies would block userdel). If anything of its
+// uid survives in those directories, the removal fails (Unavailable) before
+// userdel, the account staying locked: otherwise the files would pass to the
+// next account given that uid. Idempotent: an absent account is success.
 Result<> remove_lease_account(const Target& admin, std::string_view username);
 
 // Whether the account exists on the host (getent passwd; no root needed).

@@ -587,6 +587,81 @@ TEST_CASE("re-applying to an account whose user left symlinks in the home never 
   CHECK(f.password_login(a.username, b.password, "echo $CUDA_VISIBLE_DEVICES").out == "0\n");
 }
 
+TEST_CASE(
+    "remove leaves nothing of the user's behind: processes, files at any depth in /tmp, /var/tmp, /dev/shm, at jobs",
+    "[R-LEASE-5]") {
+  SKIP_UNLESS_ROOT();
+  ProvisionFixture f;
+  const ssh::LeaseAccount a = f.created({1});
+  const std::string& u = a.username;
+  const std::string uid = getent_field("passwd", u, 3);
+  // A shared directory that is not the user's (as /tmp is not).
+  const fs::path shared = fs::path("/tmp") / (u + ".shared");
+  const fs::path mine = fs::path("/tmp") / (u + ".d");
+  for (const std::string& p : {shared.string(), mine.string(), "/tmp/." + u, "/tmp/" + u + ".link",
+                               "/var/tmp/" + u + ".vt", "/dev/shm/" + u + ".d", "/tmp/" + u + "\nnl"})
+    f.paths.push_back(p);
+  fs::create_directory(shared);
+  fs::permissions(shared, fs::perms::all | fs::perms::sticky_bit);
+
+  const std::string plant = fmt::format(
+      "set -e; mkdir -p {0}/a/.b && touch {0}/a/.b/.hidden {0}/f && chmod 0777 {0}; touch /tmp/.{1} "
+      "\"$(printf \"/tmp/{1}\\nnl\")\"; ln -s /etc/passwd /tmp/{1}.link; touch {2}/mine; mkdir {2}/mydir; "
+      "touch {2}/mydir/x; echo x > /var/tmp/{1}.vt; mkdir /dev/shm/{1}.d; touch /dev/shm/{1}.d/.x; "
+      "nohup sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; setsid sleep 1001 </dev/null >/dev/null 2>&1 &",
+      mine.string(), u, shared.string());
+  Ran planted = f.key_login(u, plant);
+  INFO(planted.out);
+  REQUIRE(planted.status == 0);
+  const std::string pid = planted.out.substr(0, planted.out.find('\n'));
+  REQUIRE_FALSE(process_dead(pid));
+  // An at job, where at is installed (scripts/deps.sh installs it; nothing is installed here).
+  bool have_at = run_local("command -v at").status == 0;
+  if (!have_at) {
+    WARN("at jobs not checked: at is not installed (scripts/deps.sh installs it)");
+  } else {
+    Ran queued = f.key_login(u, "echo true | at now + 2 hours");
+    if (queued.status != 0) WARN("at jobs not checked: at could not queue a job: " << queued.out);
+    have_at = queued.status == 0;
+  }
+  // Someone else's file inside the user's directory.
+  write_file(mine / "root-file", "root's\n", fs::perms::owner_read | fs::perms::owner_write);
+
+  const std::string owned = fmt::format(
+      "find -H /tmp /var/tmp /dev/shm /var/spool/cron/atjobs /var/spool/cron/atspool /var/spool/at -xdev "
+      "-uid {} 2>/dev/null | sort",
+      uid);
+  const std::string before = run_local(owned).out;
+  INFO("owned before:\n" << before);
+  CHECK(count_of(before, "\n") >= 13);
+  if (have_at) CHECK_THAT(shell("atq"), Catch::Contains(u));
+  // With chfn the user may have changed the room part of the comment: still theirs to remove.
+  shell(fmt::format("chfn -r 7 '{}'", u));
+
+  auto removed = ssh::remove_lease_account(f.target(), u);
+  INFO((removed ? "" : removed.error().message));
+  REQUIRE(removed);
+
+  CHECK(process_dead(pid));
+  CHECK(run_local(fmt::format("ps -o stat= -U {} -u {} | grep -vc Z", uid, uid)).out == "0\n");  // zombies are dead
+  CHECK_FALSE(local_account_exists(u));
+  CHECK(run_local(owned).out.empty());
+  if (have_at) CHECK_THAT(run_local("atq").out, !Catch::Contains(u));
+  CHECK_FALSE(fs::exists(mine / "a"));
+  CHECK_FALSE(fs::exists(mine / "f"));
+  CHECK_FALSE(fs::exists("/tmp/." + u));
+  CHECK_FALSE(fs::exists("/tmp/" + u + "\nnl"));
+  CHECK_FALSE(fs::is_symlink("/tmp/" + u + ".link"));
+  CHECK(fs::exists("/etc/passwd"));
+  CHECK_FALSE(fs::exists("/var/tmp/" + u + ".vt"));
+  CHECK_FALSE(fs::exists("/dev/shm/" + u + ".d"));
+  CHECK(fs::is_empty(shared));
+  // The user's directory that holds root's file is root's now, with only that file in it.
+  CHECK(shell(fmt::format("stat -c %u '{}'", mine.string())) == "0\n");
+  CHECK(read_file(mine / "root-file") == "root's\n");
+  CHECK(std::distance(fs::directory_iterator(mine), fs::directory_iterator()) == 1);
+}
+
 TEST_CASE("remove refuses an account that cpshare did not create", "[R-LEASE-5]") {
   SKIP_UNLESS_ROOT();
   ProvisionFixture f;
