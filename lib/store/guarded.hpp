@@ -33,16 +33,21 @@ inline std::optional<Error> uniqueness_error(const SQLite::Exception& e) {
 // Keeps clusters.units_free equal to the number of the cluster's idle units
 // (list and filter read it); run after any change of a unit's status, in the
 // same transaction.
-// Also an A-class cluster's nodes_free: its nodes with an idle unit and no
-// unit held by a lease (an A-class lease takes whole nodes; 0 for B).
+// A free node n of cluster ?1 (issue 12): an idle unit, and no unit held by
+// a lease (an A-class lease takes whole nodes). Shared by nodes_free and
+// LeaseStore::pick_nodes, so the catalogue counts what a lease can take.
+#define CPSHARE_FREE_NODE_SQL                                                                                 \
+  "EXISTS (SELECT 1 FROM cluster_units u WHERE u.cluster_id = ?1 AND u.node = n.node AND u.status = 'idle') " \
+  "AND NOT EXISTS (SELECT 1 FROM cluster_units u JOIN lease_units h ON h.cluster_id = u.cluster_id "          \
+  "AND h.idx = u.idx AND h.held = 1 WHERE u.cluster_id = ?1 AND u.node = n.node)"
+
+// Also an A-class cluster's nodes_free (0 for B).
 inline void refresh_units_free(Connection& db, std::int64_t cluster_id) {
   SQLite::Statement& st = db.prepare(
       "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
       "WHERE cluster_id = ?1 AND status = 'idle'), "
-      "nodes_free = (SELECT COUNT(*) FROM cluster_nodes n WHERE n.cluster_id = ?1 "
-      "AND EXISTS (SELECT 1 FROM cluster_units u WHERE u.cluster_id = ?1 AND u.node = n.node AND u.status = 'idle') "
-      "AND NOT EXISTS (SELECT 1 FROM cluster_units u JOIN lease_units h ON h.cluster_id = u.cluster_id "
-      "AND h.idx = u.idx AND h.held = 1 WHERE u.cluster_id = ?1 AND u.node = n.node)) "
+      "nodes_free = (SELECT COUNT(*) FROM cluster_nodes n WHERE n.cluster_id = ?1 AND " CPSHARE_FREE_NODE_SQL
+      ") "
       "WHERE id = ?1");
   st.bind(1, static_cast<int64_t>(cluster_id));
   st.exec();

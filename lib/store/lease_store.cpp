@@ -113,12 +113,9 @@ void mark_units(Connection& db, std::int64_t cluster_id, const std::vector<int>&
 
 Result<std::vector<int>> LeaseStore::pick_nodes(std::int64_t cluster_id, int nodes) {
   return db_.read("free nodes", [&](Connection& db) -> Result<std::vector<int>> {
-    SQLite::Statement& free = db.prepare(
-        "SELECT n.node FROM cluster_nodes n WHERE n.cluster_id = ?1 "
-        "AND EXISTS (SELECT 1 FROM cluster_units u WHERE u.cluster_id = ?1 AND u.node = n.node AND u.status = 'idle') "
-        "AND NOT EXISTS (SELECT 1 FROM cluster_units u JOIN lease_units h ON h.cluster_id = u.cluster_id "
-        "AND h.idx = u.idx AND h.held = 1 WHERE u.cluster_id = ?1 AND u.node = n.node) "
-        "ORDER BY n.node LIMIT ?2");
+    SQLite::Statement& free =
+        db.prepare("SELECT n.node FROM cluster_nodes n WHERE n.cluster_id = ?1 AND " CPSHARE_FREE_NODE_SQL
+                   " ORDER BY n.node LIMIT ?2");
     free.bind(1, static_cast<int64_t>(cluster_id));
     free.bind(2, nodes);
     std::vector<std::int64_t> picked;
