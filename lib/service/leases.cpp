@@ -473,6 +473,8 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
     if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
     TRY(store_.leases().update(l, from));
     TRY(store_.leases().set_units(l, UnitStatus::Busy));
+    // A removal an earlier failed redeem queued would take this account away.
+    TRY(store_.leases().cancel_revocation(l.id, now));
     if (l.terms.mode != billing::Mode::Hourly)
       TRY(store_.leases().append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseRedeemed, &caller.account, ctx,

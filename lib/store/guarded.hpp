@@ -30,25 +30,32 @@ inline std::optional<Error> uniqueness_error(const SQLite::Exception& e) {
   return std::nullopt;
 }
 
-// Keeps clusters.units_free equal to the number of the cluster's idle units
-// (list and filter read it); run after any change of a unit's status, in the
-// same transaction.
-// A free node n of cluster ?1 (issue 12): an idle unit, and no unit held by
-// a lease (an A-class lease takes whole nodes). Shared by nodes_free and
-// LeaseStore::pick_nodes, so the catalogue counts what a lease can take.
+// A free node n of cluster ?1 (issue 12): an idle unit, no unit held by a
+// lease (an A-class lease takes whole nodes), and no lease account on it
+// still to be removed (the last tenant's account goes before the next one
+// comes). Shared by nodes_free, units_free and LeaseStore::pick_nodes, so the
+// catalogue counts what a lease can take.
 #define CPSHARE_FREE_NODE_SQL                                                                                 \
   "EXISTS (SELECT 1 FROM cluster_units u WHERE u.cluster_id = ?1 AND u.node = n.node AND u.status = 'idle') " \
   "AND NOT EXISTS (SELECT 1 FROM cluster_units u JOIN lease_units h ON h.cluster_id = u.cluster_id "          \
-  "AND h.idx = u.idx AND h.held = 1 WHERE u.cluster_id = ?1 AND u.node = n.node)"
+  "AND h.idx = u.idx AND h.held = 1 WHERE u.cluster_id = ?1 AND u.node = n.node) "                            \
+  "AND NOT EXISTS (SELECT 1 FROM revocations r JOIN lease_units h ON h.lease_id = r.lease_id "                \
+  "JOIN cluster_units u ON u.cluster_id = h.cluster_id AND u.idx = h.idx "                                    \
+  "WHERE r.done_at IS NULL AND h.cluster_id = ?1 AND u.node = n.node)"
 
-// Also an A-class cluster's nodes_free (0 for B).
+// Keeps clusters.units_free (list and filter read it) equal to the number of
+// the cluster's idle units, and for an A-class cluster to the idle units of
+// its free nodes (what a lease can get), and nodes_free to its free nodes (0
+// for B); run after any change of a unit's status or a lease account
+// removal, in the same transaction.
 inline void refresh_units_free(Connection& db, std::int64_t cluster_id) {
   SQLite::Statement& st = db.prepare(
-      "UPDATE clusters SET units_free = (SELECT COUNT(*) FROM cluster_units "
-      "WHERE cluster_id = ?1 AND status = 'idle'), "
+      "UPDATE clusters SET units_free = CASE WHEN class = 'A' THEN (SELECT COUNT(*) FROM cluster_units v "
+      "JOIN cluster_nodes n ON n.cluster_id = v.cluster_id AND n.node = v.node "
+      "WHERE v.cluster_id = ?1 AND v.status = 'idle' AND " CPSHARE_FREE_NODE_SQL
+      ") ELSE (SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ?1 AND status = 'idle') END, "
       "nodes_free = (SELECT COUNT(*) FROM cluster_nodes n WHERE n.cluster_id = ?1 AND " CPSHARE_FREE_NODE_SQL
-      ") "
-      "WHERE id = ?1");
+      ") WHERE id = ?1");
   st.bind(1, static_cast<int64_t>(cluster_id));
   st.exec();
 }

@@ -438,6 +438,25 @@ Result<> LeaseStore::put_revocation(const Revocation& r) {
     st.bind(5, r.last_error);
     bind_opt(st, 6, r.done_at);
     st.exec();
+    // A pending removal keeps the lease's nodes from the next lease (guarded.hpp).
+    SQLite::Statement& cluster = db.prepare("SELECT cluster_id FROM leases WHERE id = ?");
+    cluster.bind(1, static_cast<int64_t>(r.lease_id));
+    const bool found = cluster.executeStep();
+    const std::int64_t cluster_id = found ? cluster.getColumn(0).getInt64() : 0;
+    cluster.reset();
+    if (found) refresh_units_free(db, cluster_id);
+    return {};
+  });
+}
+
+Result<> LeaseStore::cancel_revocation(std::int64_t lease_id, std::int64_t now) {
+  return db_.write("cancel revocation", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE revocations SET done_at = ?, last_error = 'void: a later redeem made the account' "
+        "WHERE lease_id = ? AND done_at IS NULL");
+    st.bind(1, static_cast<int64_t>(now));
+    st.bind(2, static_cast<int64_t>(lease_id));
+    st.exec();
     return {};
   });
 }

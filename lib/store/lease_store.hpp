@@ -55,6 +55,9 @@ class LeaseStore {
   // for l's price and snapshot, so they are current. Gives l with its id and units.
   // units 0: l.units were picked already (pick_nodes, in the same transaction).
   Result<Lease> create(Lease l, int units);
+  // A removal queued by a redeem that failed is void once a later redeem of
+  // the same lease made its account: marked done, so it removes nothing.
+  Result<> cancel_revocation(std::int64_t lease_id, std::int64_t now);
   // A-class (issue 12): the idle units of `nodes` free nodes of the cluster
   // (an idle unit and none held by a lease), lowest node numbers first, in
   // unit order. An offline unit of a picked node is not taken (the lease
