@@ -173,7 +173,7 @@ while :; do
   fi
   sleep 0.1
 done
-for d in /tmp /var/tmp /dev/shm /var/spool/cron/atjobs /var/spool/cron/atspool /var/spool/at; do
+for d in /tmp /var/tmp /dev/shm /run/lock /dev/mqueue /var/spool/cron/atjobs /var/spool/cron/atspool /var/spool/at; do
   if [ -d "$d" ]; then
     find -H "$d" -xdev -mindepth 1 -uid "$uid" -delete 2>/dev/null
     find -H "$d" -xdev -mindepth 1 -uid "$uid" -type d -exec chown -h 0:0 {} + 2>/dev/null
@@ -185,6 +185,24 @@ for d in /tmp /var/tmp /dev/shm /var/spool/cron/atjobs /var/spool/cron/atspool /
   fi
 done
 if command -v crontab >/dev/null 2>&1; then crontab -r -u "$user" >/dev/null 2>&1; fi
+# SysV IPC objects of the uid (shared memory, message queues, semaphores):
+# they outlive their processes, and the next account given the uid would own
+# them. /proc/sysvipc columns: the id is the 2nd; the owner uid the 8th (shm,
+# msg) or 5th (sem).
+for kind in shm:m:8 msg:q:8 sem:s:5; do
+  file=/proc/sysvipc/${kind%%:*}
+  flag=$(printf "%s" "$kind" | cut -d: -f2)
+  col=${kind##*:}
+  if [ -r "$file" ]; then
+    for id in $(awk -v u="$uid" -v c="$col" "NR > 1 && \$c == u { print \$2 }" "$file"); do
+      ipcrm -"$flag" "$id" 2>/dev/null
+    done
+    if [ -n "$(awk -v u="$uid" -v c="$col" "NR > 1 && \$c == u { print \$2 }" "$file")" ]; then
+      echo "SysV IPC objects of $user survive ipcrm in $file" >&2
+      exit 1
+    fi
+  fi
+done
 # -f: no live process is left, but zombies would make userdel refuse.
 userdel -r -f "$user"
 rc=$?
