@@ -37,8 +37,10 @@ std::vector<api::UnitView> unit_views(const Cluster& c, const std::vector<UnitRo
 // when it is published or changed, as the field it came in (issue 12:
 // access.ssh_host for a cluster of one node, access.nodes[K].host for more);
 // a name is checked each time the platform connects. `before`: the nodes as
-// they were (only new hosts are checked).
-Result<> check_node_hosts(ssh::SupplierHost& host, const Cluster& c, const std::vector<catalog::Node>& before = {}) {
+// they were (only new hosts are checked); `listed`: the request gave
+// access.nodes (so a single node is named so too).
+Result<> check_node_hosts(ssh::SupplierHost& host, const Cluster& c, const std::vector<catalog::Node>& before = {},
+                          bool listed = false) {
   if (c.cluster_class != 'A') return {};
   std::vector<FieldError> refused;
   for (std::size_t k = 0; k < c.nodes.size(); ++k) {
@@ -47,8 +49,9 @@ Result<> check_node_hosts(ssh::SupplierHost& host, const Cluster& c, const std::
     auto allowed = host.check_address(h);
     if (!allowed && allowed.error().code != ErrorCode::Forbidden) return allowed;
     if (!allowed)
-      refused.push_back({c.nodes.size() == 1 ? std::string("access.ssh_host") : fmt::format("access.nodes[{}].host", k),
-                         allowed.error().message});
+      refused.push_back(
+          {c.nodes.size() == 1 && !listed ? std::string("access.ssh_host") : fmt::format("access.nodes[{}].host", k),
+           allowed.error().message});
   }
   if (!refused.empty()) return fail_fields(std::move(refused));
   return {};
@@ -95,7 +98,7 @@ Result<api::PublishedCluster> CatalogService::publish(const Caller& caller, cons
                                                   "before you can publish",
                                                   status_name(a.status)));
   TRY_ASSIGN(Cluster c, req.to_cluster());
-  TRY(check_node_hosts(host_, c));
+  TRY(check_node_hosts(host_, c, {}, req.access.nodes.has_value()));
   c.cpc_id = catalog::new_cpc_id();
   c.owner_id = a.id;
   c.owner = a.username;
@@ -238,6 +241,7 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
   api::VerifyResult out{{}, api::Time{clock_.now()}};
   for (std::size_t k = 0; k < c.nodes.size(); ++k) {
     TRY_ASSIGN(api::NodeVerified v, verify_node(caller, c, k, key, repin, ctx));
+    c.nodes[k].host_key = v.fingerprint;  // as pinned: the next nodes are compared with it
     out.nodes.push_back(std::move(v));
   }
   return out;
@@ -262,6 +266,13 @@ Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, cons
     }
     return std::unexpected(e.context(fmt::format("verify {}{}", c.cpc_id, where)));
   }
+  // One machine listed twice (two names or addresses of it) would be leased twice.
+  for (std::size_t j = 0; j < c.nodes.size(); ++j)
+    if (j != k && c.nodes[j].host_key == probe->fingerprint)
+      return fail(ErrorCode::Conflict,
+                  fmt::format("verify {}: nodes {} and {} present the same host key {}: they are one machine; list it "
+                              "once (cpshare update {} --file)",
+                              c.cpc_id, j, k, probe->fingerprint, c.cpc_id));
   const std::string& previous = n.host_key;
   if (probe->fingerprint != previous)
     TRY(store_.atomically([&]() -> Result<> {

@@ -405,12 +405,18 @@ Result<KeyPair> generate_ed25519(std::string_view comment) {
   return pair;
 }
 
+// The check verify runs as the admin user: root, or sudo without a password.
+constexpr const char* kCanProvision = "[ \"$(id -u)\" = 0 ] || sudo -n true";
+
 Result<Probe> verify(const Target& target) {
   TRY_ASSIGN(Connection c, connect(target));
-  TRY_ASSIGN(ExecResult r, exec(c, "true", {}, target.timeout_seconds));
+  // What provisioning needs (ssh/provision.hpp): root, or passwordless sudo.
+  TRY_ASSIGN(ExecResult r, exec(c, kCanProvision, {}, target.timeout_seconds));
   if (r.exit_status != 0)
-    return fail(ErrorCode::Unavailable, fmt::format("{}: `true` as {} exited with status {}{}{}", c.where, target.user,
-                                                    r.exit_status, r.err.empty() ? "" : ": ", r.err.substr(0, 200)));
+    return fail(ErrorCode::Unavailable,
+                fmt::format("{}: {} can log in but cannot provision lease accounts: it is not root and `sudo -n "
+                            "true` failed (give it passwordless sudo for /bin/sh, or use root){}{}",
+                            c.where, target.user, r.err.empty() ? "" : ": ", r.err.substr(0, 200)));
   return c.probe;
 }
 

@@ -62,7 +62,9 @@ struct Probe {
 };
 
 // Connects, checks the host key against the pin (if any), authenticates as
-// target.user with the provisioning key and runs `true`.
+// target.user with the provisioning key and checks that the user can
+// provision lease accounts: it is root, or `sudo -n true` succeeds
+// (Unavailable, saying so, otherwise).
 Result<Probe> verify(const Target& target);
 
 struct ExecResult {

@@ -19,7 +19,8 @@
 //     default, or set_policy): Forbidden, from the same ssh::NetworkPolicy the
 //     real one applies, for check_address and every call (the fake resolves
 //     no names: a name always passes).
-// Its host key is kFingerprint (an ed25519 key) until change_host_key.
+// Its host key is kFingerprint (an ed25519 key) until change_host_key; on
+// port P > 1 a key derived from it (key_at).
 // Thread-safe, like the real one.
 #pragma once
 
@@ -115,7 +116,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     auto reached = reach(target, false);
     calls_.push_back({"verify", "", reached.has_value()});
     if (!reached) return std::unexpected(reached.error());
-    return ssh::Probe{fingerprint_, std::string(kKeyType), target.pinned_fingerprint.empty()};
+    return ssh::Probe{key_at(target.port), std::string(kKeyType), target.pinned_fingerprint.empty()};
   }
 
   Result<> check_address(std::string_view host) override {
@@ -189,15 +190,20 @@ class FakeSupplierHost final : public ssh::SupplierHost {
       if (down_ > 0) --down_;
       return fail(ErrorCode::Unavailable, fmt::format("ssh to {}: connect: refused the connection", ssh::endpoint(t)));
     }
-    if (!t.pinned_fingerprint.empty() && t.pinned_fingerprint != fingerprint_)
+    if (!t.pinned_fingerprint.empty() && t.pinned_fingerprint != key_at(t.port))
       return fail(ErrorCode::Conflict, fmt::format("host key of {} changed: pinned {}, now {} ({})", ssh::endpoint(t),
-                                                   t.pinned_fingerprint, fingerprint_, kKeyType));
+                                                   t.pinned_fingerprint, key_at(t.port), kKeyType));
     return {};
   }
 
   mutable std::mutex mu_;
   ssh::NetworkPolicy policy_;
   std::string fingerprint_{kFingerprint};
+  // The nodes of a cluster are the fake's ports: port 1 presents the host key
+  // (kFingerprint until change_host_key), port P another one derived from it,
+  // so that two nodes are two machines to verify (CatalogService refuses one
+  // key on two nodes).
+  std::string key_at(int port) const { return port <= 1 ? fingerprint_ : fmt::format("{}/{}", fingerprint_, port); }
   int down_ = 0;
   std::map<std::string, ssh::LeaseAccount> accounts_;
   std::set<std::string> foreign_;

@@ -48,7 +48,7 @@ struct Fixture : FakeHost, testing::LeaseFixture {
     const std::string cpc = publish(sup, 'A', units, per_node);
     auto v = testing::verify(catalog, sup, cpc, json::object(), ctx);
     REQUIRE(v);
-    for (const auto& n : (*v)["nodes"]) CHECK(n["fingerprint"] == FakeSupplierHost::kFingerprint);
+    CHECK((*v)["nodes"][0]["fingerprint"] == FakeSupplierHost::kFingerprint);  // node 0 is port 1
     return cpc;
   }
 
@@ -144,7 +144,7 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   CHECK(t.host == "127.0.0.1");
   CHECK(t.port == 2);  // node 1
   CHECK(t.user == "root");
-  CHECK(t.pinned_fingerprint == FakeSupplierHost::kFingerprint);
+  CHECK(t.pinned_fingerprint == std::string(FakeSupplierHost::kFingerprint) + "/2");  // port 2's key (key_at)
   CHECK(t.private_openssh.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
   CHECK(t.timeout_seconds == f.config.ssh_timeout_seconds);
 
@@ -300,9 +300,12 @@ TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as 
   f.host_fake.go_down();
   const std::int64_t ended_at = f.clock.now();
   auto r = f.leases.release(f.alice, id, f.ctx);
-  REQUIRE(r);  // the lease ends, billed, its units free, whatever the host does
+  REQUIRE(r);  // the lease ends, billed, its units released, whatever the host does
   CHECK(r->lease.state == LeaseState::Ended);
-  CHECK(f.units_free(cpc) == 2);
+  // But the node is not offered while the last tenant's account is on it (issue 12).
+  CHECK(f.units_free(cpc) == 0);
+  CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 0);
+  CHECK(f.lease(f.account("bob", Role::User), cpc, 1).error().code == ErrorCode::UnitsUnavailable);
   CHECK(f.host_fake.accounts().contains(user));
   CHECK(f.remove_calls() == 1);
 
@@ -356,6 +359,7 @@ TEST_CASE("a removal the host cannot take is retried by the scheduler, twice as 
   CHECK(row->attempts == 11);
   CHECK(row->done_at == f.clock.now());
   CHECK(row->last_error.empty());
+  CHECK(f.units_free(cpc) == 2);  // the node is offered again
   // Nothing more to do on later ticks.
   f.clock.advance(86400);
   f.leases.tick();
