@@ -633,7 +633,7 @@ Result<> run_list(Context& ctx) {
 }
 
 void declare_filter(CLI::App* app, Args& a) {
-  a.positional(app, "EXPR", "The filter: terms such as class=A units_free>=4 model~A100 price_hourly<=30", true);
+  a.positional(app, "EXPR", "The filter: terms such as class=A nodes_free>=2 model~A100 price_hourly<=30", true);
   declare_paging(app, a);
 }
 
@@ -811,11 +811,14 @@ std::vector<Command> catalog_commands() {
        "Sizes take units (80GB, 3.84TB, 512GiB: GB is 1000^3, GiB 1024^3) and prices are yuan per unit "
        "with up to two decimals; cpshare sends bytes and fen and refuses a bad value before sending "
        "anything, naming every bad flag. Offer at least one price mode; a mode left out is not offered. "
-       "Class A clusters are reached by SSH (--usage or --usage-file, --ssh-host, --ssh-port, --ssh-user); "
-       "class B clusters on your platform (--platform-url, --environment). --framework and --environment "
+       "Class A clusters are one or more nodes reached by SSH (--usage or --usage-file, --node HOST[:PORT] "
+       "for each node with --ssh-user and --units split evenly over them, or --ssh-host, --ssh-port and "
+       "--ssh-user for one node; nodes of different sizes, or with device ids, go in --file as "
+       "access.nodes); class B clusters on your platform (--platform-url, --environment). --framework and "
+       "--environment "
        "may be repeated. --file sends a publish request in the API's own JSON (bytes and fen) as is, and "
        "cannot be combined with the field flags. For class A, cpshare prints the cluster's provisioning "
-       "public key: append it to ~ADMIN_USER/.ssh/authorized_keys on the SSH host, then run cpshare "
+       "public key: append it to ~ADMIN_USER/.ssh/authorized_keys on every node, then run cpshare "
        "cluster verify CPCID. For class B, it prints the agent token, shown once: store it now. With "
        "--json, prints the data: {\"cluster\": {...}, \"provisioning_public_key\": ..., \"agent_token\": "
        "...} (each null when not given)."},
@@ -845,7 +848,7 @@ std::vector<Command> catalog_commands() {
        "cluster's up minutes over the last 30 days (- before its agent's first report, and for class A)."},
       {{"filter"},
        "List the clusters that match a filter expression",
-       {"cpshare filter 'class=A units_free>=4 model~A100 price_hourly<=30 location=深圳市' --sort price_hourly",
+       {"cpshare filter 'class=A nodes_free>=2 model~A100 price_hourly<=30 location=深圳市' --sort price_hourly",
         "cpshare filter 'resource_type=NPU' --region any",
         "cpshare filter 'class=B reliability>=0.95' --sort reliability-"},
        declare_filter,
@@ -906,12 +909,14 @@ std::vector<Command> catalog_commands() {
        declare_cluster_verify,
        run_cluster_verify,
        false,
-       "The daemon connects to the cluster's SSH host as its admin user (--ssh-user of cpshare publish) "
+       "The daemon connects to every node of the cluster as its admin user (--ssh-user of cpshare publish) "
        "with the cluster's provisioning key, which cpshare publish printed for the supplier to append to "
-       "that user's ~/.ssh/authorized_keys. At first contact it pins the SHA256 fingerprint of the host's "
-       "key; afterwards it refuses a host key that has changed. --repin accepts a new host key: use it "
-       "only after the supplier has confirmed the new fingerprint out of band. With --json, prints the "
-       "data: fingerprint, key_type, pinned_now and verified_at."},
+       "that user's ~/.ssh/authorized_keys on each node, and checks that the user can create accounts (root, "
+       "or passwordless sudo). At first contact it pins the SHA256 fingerprint of each node's host key; "
+       "afterwards it refuses a host key that has changed, and two nodes with the same key (one machine "
+       "listed twice). --repin accepts new host keys: use it only after the supplier has confirmed the new "
+       "fingerprints out of band. A node that fails stops the check and is named. With --json, prints the "
+       "data: {\"nodes\": [{node, host, port, fingerprint, key_type, pinned_now}], \"verified_at\"}."},
   };
 }
 

@@ -699,8 +699,9 @@ std::vector<Command> lease_commands() {
        declare_redeem,
        run_redeem,
        false,
-       "The daemon creates a dedicated account on the cluster's SSH host (this can take some seconds), with "
-       "CUDA_VISIBLE_DEVICES set to your units, and billing starts. Prints the host, port, username, password, "
+       "The daemon creates a dedicated account, the same on every leased node (this can take some seconds), "
+       "with CUDA_VISIBLE_DEVICES set to your units on each, and billing starts; if one node fails, no account "
+       "is left and the error names the node. Prints the host, port, username, password, "
        "GPU indices, the supplier's usage notes and an ssh command line. Case, dashes and spaces in the code do "
        "not matter. See the details again with cpshare leases show LEASE --access. With --json, prints "
        "{\"lease\", \"access\"}."},

@@ -129,6 +129,8 @@ at_job=
 if command -v at >/dev/null; then
   at_job=$(echo true | su -s /bin/sh "$account" -c 'at now + 1 hour' 2>&1 | grep -o 'job [0-9]*' | awk '{print $2}') || true
 fi
+su -s /bin/sh "$account" -c 'ipcmk -M 4096 && ipcmk -Q && echo l >/run/lock/cpl-lock' >/dev/null || fail "planting IPC objects"
+uid=$(id -u "$account")
 [ -n "$(find /tmp /var/tmp /dev/shm -xdev -user "$account" 2>/dev/null | head -1)" ] || fail "no files planted"
 as alice release "$l2" >/dev/null || fail "release"
 for _ in $(seq 1 100); do ! getent passwd "$account" >/dev/null && break; sleep 0.1; done
@@ -137,6 +139,8 @@ uid_files=$(find /tmp /var/tmp /dev/shm -xdev -name 'cpl-*' -o -xdev -name '.cpl
 [ -z "$uid_files" ] || fail "files left behind: $uid_files"
 pgrep -f 'sleep 1000' -u "$account" >/dev/null 2>&1 && fail "processes left behind"
 [ -d "/home/$account" ] && fail "home left behind"
+awk -v u="$uid" 'NR > 1 && $8 == u' /proc/sysvipc/shm /proc/sysvipc/msg | grep -q . && fail "SysV IPC objects left behind"
+[ -e /run/lock/cpl-lock ] && fail "a file in /run/lock left behind"
 if command -v crontab >/dev/null; then
   [ ! -e "/var/spool/cron/crontabs/$account" ] || fail "crontab left behind"
 fi
@@ -162,7 +166,18 @@ getent passwd "$account3" >/dev/null && fail "the account made on node 0 was lef
 [ "$(db "SELECT state FROM leases WHERE lease_id = '$l3'")" = approved ] || fail "the lease is not approved still"
 start_node 1 "$port1"
 out=$(as alice --json redeem "$code") || fail "redeem once the node is back: $out"
+
+step "a node whose last tenant's account is not removed yet is not leased again"
+stop_node 1
 as alice release "$l3" >/dev/null || fail "release 3"
-for _ in $(seq 1 100); do ! getent passwd "$account3" >/dev/null && break; sleep 0.1; done
+[ "$(db "SELECT COUNT(*) FROM revocations WHERE done_at IS NULL")" = 1 ] || fail "no pending removal"
+[ "$(db "SELECT nodes_free || '/' || units_free FROM clusters")" = 0/0 ] || fail "nodes offered while an account is on them"
+expect_error UNITS_UNAVAILABLE 1 bob lease "$cpc" --nodes 1 --billing hourly
+start_node 1 "$port1"
+for _ in $(seq 1 150); do
+  ! getent passwd "$account3" >/dev/null && [ "$(db "SELECT COUNT(*) FROM revocations WHERE done_at IS NULL")" = 0 ] && break
+  sleep 0.2
+done
 getent passwd "$account3" >/dev/null && fail "account 3 still exists"
+[ "$(db "SELECT nodes_free FROM clusters")" = 2 ] || fail "the nodes are not offered again after the removal"
 echo "PASS"
