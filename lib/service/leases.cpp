@@ -284,8 +284,8 @@ Result<api::LeaseData> LeaseService::request(const Caller& caller, const api::Le
     l.terms.mode = mode;
     l.terms.unit_price_fen = *price;
     TRY_ASSIGN(l.units, units_for(*cluster, req));
-    l.terms.units = static_cast<std::int64_t>(l.units.size());
-    if (l.units.empty()) l.terms.units = *req.units;  // B-class: create picks them
+    // A-class: the units of the nodes picked; B-class: create picks req.units units.
+    l.terms.units = l.units.empty() ? *req.units : static_cast<std::int64_t>(l.units.size());
     // Hourly: --periods plans hours (the estimate, and an end when given).
     l.terms.periods = req.periods.value_or(mode == billing::Mode::Hourly ? 0 : 1);  // hourly 0: no planned end
     TRY_ASSIGN(l.estimate, billing::estimate(l.terms));

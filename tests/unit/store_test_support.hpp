@@ -12,7 +12,12 @@
 
 #include <fmt/format.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
 #include "service/accounts.hpp"
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 
@@ -51,6 +56,26 @@ inline Caller insert_caller(Store& store, const Clock& clock, const std::string&
   a.region = region;
   a.id = store.accounts().insert(a).value();
   return Caller{a, Session{}};
+}
+
+// A database file as cpshared left it at schema `version`: the migrations up
+// to it, recorded as applied, for the tests of a later migration to fill and
+// reopen with Store::open. Migration 5 calls the store's username function;
+// the tests insert no account before it runs, so a stand-in does.
+inline void database_at_schema(const std::filesystem::path& path, int version) {
+  SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  REQUIRE(sqlite3_create_function_v2(
+              db.getHandle(), "cpshare_username_key", 1, SQLITE_UTF8, nullptr,
+              [](sqlite3_context* ctx, int, sqlite3_value** v) { sqlite3_result_value(ctx, v[0]); }, nullptr, nullptr,
+              nullptr) == SQLITE_OK);
+  db.exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+  for (const auto& m : migrations()) {
+    if (m.version > version) break;
+    db.exec(std::string(m.sql));
+    db.exec(fmt::format("INSERT INTO schema_migrations(version, name) VALUES ({}, 'm')", m.version));
+  }
 }
 
 // The whole text of a file ("" when it cannot be read).

@@ -212,20 +212,8 @@ TEST_CASE("migration 13: a one-host cluster becomes a cluster of one node, its p
   {
     // A database as cpshared left it at schema 12: two A-class clusters, one
     // with an older per-GPU lease holding unit 1 of its 4.
-    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    // Migration 5 calls the store's username function; no account exists then, so any stand-in does.
-    REQUIRE(sqlite3_create_function_v2(
-                db.getHandle(), "cpshare_username_key", 1, SQLITE_UTF8, nullptr,
-                [](sqlite3_context* ctx, int, sqlite3_value** v) { sqlite3_result_value(ctx, v[0]); }, nullptr, nullptr,
-                nullptr) == SQLITE_OK);
-    db.exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
-    for (const auto& m : migrations()) {
-      if (m.version > 12) break;
-      db.exec(std::string(m.sql));
-      db.exec(fmt::format("INSERT INTO schema_migrations(version, name) VALUES ({}, 'm')", m.version));
-    }
+    testing::database_at_schema(path, 12);
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
     db.exec(
         "INSERT INTO accounts (id, username, username_key, role, status, password_hash, created_at) "
         "VALUES (7, 'acme', 'acme', 'supplier', 'active', 'x', 0), (8, 'alice', 'alice', 'user', 'active', 'x', 0)");

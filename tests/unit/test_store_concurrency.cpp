@@ -137,15 +137,8 @@ TEST_CASE("migration 3 moves the secrets out of a populated catalogue intact", "
   const auto path = dir.path / "v2.db";
   {
     // A database as cpshared left it at schema 2, with a cluster, its units and secrets.
-    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
-    for (const auto& m : migrations()) {
-      if (m.version > 2) break;
-      db.exec(std::string(m.sql));
-      db.exec(fmt::format("INSERT INTO schema_migrations(version, name) VALUES ({}, 'm')", m.version));
-    }
+    testing::database_at_schema(path, 2);
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
     db.exec(
         "INSERT INTO accounts (id, username, role, status, password_hash, created_at) "
         "VALUES (7, 'acme', 'supplier', 'active', 'x', 0)");
