@@ -181,21 +181,25 @@ void write_nodes(Connection& db, std::int64_t cluster_id, const std::vector<cata
   }
 }
 
-// The nodes of the given clusters, by cluster id, in node order.
+// The nodes of the given clusters, by cluster id, in node order: one query
+// for a whole page of the catalogue (its ids are at most a page's limit), not
+// one per cluster.
 std::map<std::int64_t, std::vector<catalog::Node>> read_nodes(Connection& db, const std::vector<std::int64_t>& ids) {
   std::map<std::int64_t, std::vector<catalog::Node>> out;
-  SQLite::Statement& st = db.prepare(
-      "SELECT host, port, admin_user, units, device_ids, host_key FROM cluster_nodes WHERE cluster_id = ? "
-      "ORDER BY node");
-  for (std::int64_t id : ids) {
-    st.reset();
-    st.bind(1, static_cast<int64_t>(id));
-    auto& nodes = out[id];
-    while (st.executeStep())
-      nodes.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt(), st.getColumn(2).getString(),
-                       st.getColumn(3).getInt64(), split(st.getColumn(4).getString(), ','),
-                       opt_text(st.getColumn(5)).value_or("")});
+  std::string marks;
+  for (std::size_t k = 0; k < ids.size(); ++k) marks += k == 0 ? "?" : ", ?";
+  // Not the statement cache: the text varies with the page's size.
+  SQLite::Statement st(db, fmt::format("SELECT cluster_id, host, port, admin_user, units, device_ids, host_key "
+                                       "FROM cluster_nodes WHERE cluster_id IN ({}) ORDER BY cluster_id, node",
+                                       marks));
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    st.bind(static_cast<int>(k + 1), static_cast<int64_t>(ids[k]));
+    out[ids[k]];  // a cluster without nodes still has its (empty) entry
   }
+  while (st.executeStep())
+    out[st.getColumn(0).getInt64()].push_back(
+        {st.getColumn(1).getString(), st.getColumn(2).getInt(), st.getColumn(3).getString(), st.getColumn(4).getInt64(),
+         split(st.getColumn(5).getString(), ','), opt_text(st.getColumn(6)).value_or("")});
   return out;
 }
 
