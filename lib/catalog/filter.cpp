@@ -619,7 +619,9 @@ Result<SortSpec> parse_sort(std::string_view spec) {
   }
   if (!is_sortable(*f)) return bad("cannot sort by " + std::string(f->name) + " (sortable: " + sortable + ")");
   out.column = f->column;
-  out.nullable = f->nullable;
+  // A B-class cluster has no nodes: the store gives it none (NULL) for nodes
+  // and nodes_free, so it sorts last either way, like an unpriced mode.
+  out.nullable = f->nullable || f->column == Column::Nodes || f->column == Column::NodesFree;
   return out;
 }
 

@@ -159,7 +159,8 @@ Result<Filter> compile_filter(std::string_view expr);
 struct SortSpec {
   Column column = Column::Model;  // from the fixed field table
   bool descending = false;
-  bool nullable = false;  // a price: NULL when the mode is not offered (sorted last)
+  bool nullable = false;  // NULL for some clusters (sorted last): a price whose mode is not offered,
+                          // reliability before a score, nodes and nodes_free of a B-class cluster
 };
 
 // "price_hourly" ascending, "price_hourly-" descending ("+" suffix: ascending).

@@ -108,8 +108,10 @@ std::string_view column_sql(Column column) {
     case Column::Model: return "model";
     case Column::Units: return "units";
     case Column::UnitsFree: return "units_free";
-    case Column::Nodes: return "nodes";
-    case Column::NodesFree: return "nodes_free";
+    // A B-class cluster has no nodes (its stored 0 means none): NULL, so no
+    // nodes term matches it, negated or not, and a sort puts it last.
+    case Column::Nodes: return "(CASE WHEN class = 'A' THEN nodes END)";
+    case Column::NodesFree: return "(CASE WHEN class = 'A' THEN nodes_free END)";
     case Column::UnitMemory: return "unit_memory";
     case Column::Memory: return "memory";
     case Column::Vcpus: return "vcpus";

@@ -435,7 +435,7 @@ SQLite::Database catalogue_db() {
     cuda TEXT, cudnn TEXT, python TEXT, cuda_key TEXT, frameworks TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '', usage TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'listed',
     units_free INTEGER NOT NULL, created_at INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL DEFAULT 0,
-    reliability_ppm INTEGER))");
+    reliability_ppm INTEGER, nodes INTEGER NOT NULL DEFAULT 0, nodes_free INTEGER NOT NULL DEFAULT 0))");
   SQLite::Statement insert(db, R"(INSERT INTO clusters (cpc_id, class, resource_type, model, units, units_free,
     unit_memory, memory, vcpus, price_hourly, price_daily, price_monthly, price_yearly, vendor, location, region,
     storage, cuda, cuda_key, frameworks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))");
@@ -457,6 +457,10 @@ SQLite::Database catalogue_db() {
     }
     insert.exec();
   }
+  // A-class clusters of two nodes (migration 13 stores 0 for B-class clusters, which have none).
+  db.exec(
+      "UPDATE clusters SET nodes = 2, nodes_free = CASE cpc_id WHEN 'cp-a1' THEN 1 WHEN 'cp-a2' THEN 0 ELSE 2 END "
+      "WHERE class = 'A'");
   return db;
 }
 
@@ -541,4 +545,15 @@ TEST_CASE("compiled filters select the right clusters in SQLite", "[R-CL-6]") {
   CHECK(select(db, "class=B", "price_hourly") == Ids{"cp-x1", "cp-c1", "cp-b1", "cp-b2"});
   CHECK(select(db, "class=B", "price_hourly-") == Ids{"cp-b1", "cp-c1", "cp-x1", "cp-b2"});
   CHECK(select(db, "location=深圳市", "units_free-") == Ids{"cp-a1", "cp-x2", "cp-b2", "cp-a3"});
+}
+
+TEST_CASE("a B-class cluster has no nodes: no nodes term matches it, and it sorts last", "[issue-12]") {
+  auto db = catalogue_db();
+  CHECK(select(db, "nodes_free<1") == Ids{"cp-a2"});  // a B-class cluster's stored 0 is not "no free node"
+  CHECK(select(db, "nodes_free!=2") == Ids{"cp-a1", "cp-a2"});
+  CHECK(select(db, "nodes notin [3]") == Ids{"cp-a1", "cp-a2", "cp-a3", "cp-x2"});
+  CHECK(select(db, "nodes_free>=1") == Ids{"cp-a1", "cp-a3", "cp-x2"});
+  CHECK(select(db, "location=深圳市", "nodes_free") == Ids{"cp-a1", "cp-a3", "cp-x2", "cp-b2"});
+  CHECK(select(db, "location notin [深圳市]", "nodes_free-") == Ids{"cp-a2", "cp-b1", "cp-c1", "cp-x1"});
+  for (std::string_view f : {"nodes", "nodes_free", "nodes_free-"}) CHECK(cpshare::catalog::parse_sort(f)->nullable);
 }
