@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "crypto/crypto.hpp"
+#include "util/log.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::ssh {
@@ -406,12 +407,19 @@ Result<> create_lease_account(const Target& admin, const LeaseAccount& account) 
   TRY_ASSIGN(std::string command, remote_command(kCreateScript, {account.username, *day, *gpus, kLeaseGecos}));
   const std::string input = fmt::format("{}\n{}:{}\n", *key, account.username, account.password);
   TRY_ASSIGN(ExecResult r, run(admin, command, input));
+  if (r.exit_status == 0) return {};
+  // The message reaches the leaser (redeem), who has no business with what
+  // the supplier's node printed: that goes to the platform's log only.
   const std::string step = fmt::format("create lease account {}", account.username);
+  const Error full = remote_failure(admin, step, r, account.password);
+  if (admin.log) admin.log->warn("{}", full.message);
   if (r.exit_status == kExitExists)
-    return fail(ErrorCode::Conflict,
-                fmt::format("ssh to {}: {}: {}", endpoint(admin), step, remote_stderr(r.err, account.password)));
-  if (r.exit_status != 0) return fail(remote_failure(admin, step, r, account.password));
-  return {};
+    return fail(ErrorCode::Conflict, fmt::format("ssh to {}: {}: {} already exists and cpshare did not create it",
+                                                 endpoint(admin), step, account.username));
+  return fail(
+      ErrorCode::Unavailable,
+      fmt::format("ssh to {}: {} {} (what the node printed is in the platform's log)", endpoint(admin), step,
+                  r.exit_status < 0 ? std::string("was killed") : fmt::format("exited with status {}", r.exit_status)));
 }
 
 Result<> remove_lease_account(const Target& admin, std::string_view username) {

@@ -94,6 +94,8 @@ std::string random_password();
 // after a fresh useradd removes the half-made account; a failure while
 // re-applying to an existing account leaves that account (and the lease's
 // other nodes' sessions) in place, partly re-applied: call again.
+// The error says which step failed and how (exit status), not what the node
+// printed: that goes to admin.log (the message reaches the leaser).
 Result<> create_lease_account(const Target& admin, const LeaseAccount& account);
 
 // Locks and expires the account, SIGKILLs its processes until none are left

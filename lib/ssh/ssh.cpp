@@ -18,6 +18,7 @@
 #include <libssh/libssh.h>
 
 #include "crypto/crypto.hpp"
+#include "util/ip.hpp"
 #include "util/log.hpp"
 
 namespace cpshare::ssh {
@@ -241,7 +242,19 @@ Result<Connection> connect(const Target& t) {
   // From here the socket is the session's: ssh_connect takes it first thing
   // (libssh 0.10 client.c) and ssh_disconnect / ssh_free close it.
   fd.release();
-  if (ssh_connect(s) != SSH_OK) return unreachable(t, c.where, "connect: the SSH handshake failed", ssh_get_error(s));
+  const auto began = std::chrono::steady_clock::now();
+  if (ssh_connect(s) != SSH_OK) {
+    // A peer that takes the connection but never speaks SSH (no banner) runs
+    // out the timeout: libssh 0.10 says "Timeout connecting to HOST".
+    const std::string_view why = ssh_get_error(s);
+    const bool timed_out = why.starts_with("Timeout") ||
+                           std::chrono::steady_clock::now() - began >= std::chrono::seconds(t.timeout_seconds);
+    return unreachable(
+        t, c.where,
+        timed_out ? fmt::format("connect: timed out after {} s waiting for the SSH server to answer", t.timeout_seconds)
+                  : std::string("connect: the SSH handshake failed"),
+        why);
+  }
 
   ssh_key raw_host = nullptr;
   if (ssh_get_server_publickey(s, &raw_host) != SSH_OK)
@@ -374,10 +387,7 @@ Result<ExecResult> exec(Connection& c, std::string_view command, std::string_vie
 
 }  // namespace
 
-std::string endpoint(const Target& t) {
-  if (t.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", t.host, t.port);  // IPv6
-  return fmt::format("{}:{}", t.host, t.port);
-}
+std::string endpoint(const Target& t) { return ip::endpoint_text(t.host, t.port); }
 
 Result<KeyPair> generate_ed25519(std::string_view comment) {
   TRY(ensure_init());

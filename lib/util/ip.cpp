@@ -55,6 +55,11 @@ std::string to_text(const Address& a) {
 
 std::string to_text(const Network& n) { return fmt::format("{}/{}", to_text(Address{n.bytes, n.v4}), n.bits()); }
 
+std::string endpoint_text(std::string_view host, int port) {
+  return host.find(':') == std::string_view::npos ? fmt::format("{}:{}", host, port)
+                                                  : fmt::format("[{}]:{}", host, port);
+}
+
 bool contains(const Network& n, const Address& a) {
   const int whole = n.prefix / 8, rest = n.prefix % 8;
   if (!std::equal(a.bytes.begin(), a.bytes.begin() + whole, n.bytes.begin())) return false;

@@ -45,6 +45,11 @@ std::string to_text(const Network& n);  // "10.0.0.0/8", "fd00::/8"
 
 bool contains(const Network& n, const Address& a);
 
+// A host and port as one writes them for a person (and for ssh, URLs):
+// "gpu01:22", "10.0.0.5:22", and an IPv6 address in brackets, "[2001:db8::1]:22"
+// (RFC 3986 §3.2.2), since "2001:db8::1:22" would read as another address.
+std::string endpoint_text(std::string_view host, int port);
+
 // "ADDR" (one host: /32 or /128) or "ADDR/BITS" (min_bits..32 bits after an
 // IPv4 address, min_bits..128 after IPv6, no bits set past BITS). On error,
 // ValidationFailed with no fields and a message that starts with the spec in

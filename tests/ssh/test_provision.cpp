@@ -36,6 +36,7 @@
 #include "ssh/provision.hpp"
 #include "ssh/ssh.hpp"
 #include "sshd_support.hpp"
+#include "util/log.hpp"
 
 extern char** environ;
 
@@ -126,6 +127,7 @@ struct ProvisionFixture {
   Sshd sshd{dir.path};                // declared after dir: stopped before the dir is removed
 
   ProvisionFixture() {
+    REQUIRE(log.open_file(dir.path / "provision.log"));
     shell(fmt::format("ssh-keygen -q -t ed25519 -N '' -C cpshare-test-host -f '{}'", (dir.path / "host_key").string()));
     shell(fmt::format("ssh-keygen -q -t ed25519 -N '' -C lease-user@laptop -f '{}'", (dir.path / "userkey").string()));
     auto pair = ssh::generate_ed25519("test-cluster");
@@ -176,8 +178,13 @@ struct ProvisionFixture {
   ProvisionFixture(const ProvisionFixture&) = delete;
   ProvisionFixture& operator=(const ProvisionFixture&) = delete;
 
+  // Where a failure's detail goes (Target::log): what the node printed.
+  mutable cpshare::Logger log;
+  std::string logged() const { return read_file(dir.path / "provision.log"); }
+
   ssh::Target target(std::string user = "root") const {
     ssh::Target t;
+    t.log = &log;
     t.host = "127.0.0.1";
     t.port = port;
     t.user = std::move(user);
@@ -561,7 +568,11 @@ TEST_CASE("re-applying to an account whose user left symlinks in the home never 
   auto r = ssh::create_lease_account(f.target(), b);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::Unavailable);
-  CHECK_THAT(r.error().message, Catch::Contains("cannot write"));
+  // What the node printed is logged; the leaser is told the step failed, not the node's words.
+  CHECK_THAT(f.logged(), Catch::Contains("cannot write"));
+  CHECK_THAT(r.error().message,
+             Catch::EndsWith("exited with status 1 (what the node printed is in the platform's log)"));
+  CHECK_THAT(r.error().message, !Catch::Contains("cannot write"));
   CHECK(read_file(victim) == "root's\n");
   // A failure while re-applying leaves the account (the lease's other nodes use it).
   CHECK(local_account_exists(a.username));
@@ -571,7 +582,7 @@ TEST_CASE("re-applying to an account whose user left symlinks in the home never 
   REQUIRE(f.key_login(a.username, "rm ~/.bashrc.cpshare && ln -sf /etc/shadow ~/.profile").status == 0);
   r = ssh::create_lease_account(f.target(), b);
   REQUIRE_FALSE(r);
-  CHECK_THAT(r.error().message, Catch::Contains("cannot read"));
+  CHECK_THAT(f.logged(), Catch::Contains("cannot read"));
   CHECK(fs::is_symlink(home / ".profile"));
   CHECK(shell(fmt::format("grep -rl '^root:' '{}' || true", home.string())).empty());
 
@@ -808,7 +819,9 @@ TEST_CASE("a non-root admin provisions through sudo -n; without sudo rights it i
   auto refused = ssh::create_lease_account(t, a);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::Unavailable);
-  CHECK_THAT(refused.error().message, Catch::Contains("sudo") && Catch::Contains("passwordless sudo"));
+  // The hint is for the supplier and the admin (the log); the leaser reads that the step failed.
+  CHECK_THAT(f.logged(), Catch::Contains("sudo") && Catch::Contains("passwordless sudo"));
+  CHECK_THAT(refused.error().message, Catch::Contains("exited with status"));
   CHECK_THAT(refused.error().message, !Catch::Contains(a.password));
   CHECK_FALSE(local_account_exists(a.username));
 

@@ -339,10 +339,10 @@ TEST_CASE("connecting to a closed port fails quickly with a connect error in the
   CHECK_THAT(read_file(dir.path / "cpshared.log"), Catch::Contains("refused the connection (Connection refused)"));
 }
 
-TEST_CASE("a port that does not speak SSH is reported without what it answered", "[R-SEC-1]") {
-  auto pair = ssh::generate_ed25519("c1");
-  REQUIRE(pair);
-  // A listener that answers like a web server and hangs up.
+namespace {
+
+// A TCP listener on a free loopback port that no sshd serves: its fd and port.
+std::pair<int, int> loopback_listener() {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   REQUIRE(listener >= 0);
   sockaddr_in a{};
@@ -352,6 +352,16 @@ TEST_CASE("a port that does not speak SSH is reported without what it answered",
   REQUIRE(::listen(listener, 4) == 0);
   socklen_t len = sizeof a;
   REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  return {listener, ntohs(a.sin_port)};
+}
+
+}  // namespace
+
+TEST_CASE("a port that does not speak SSH is reported without what it answered", "[R-SEC-1]") {
+  auto pair = ssh::generate_ed25519("c1");
+  REQUIRE(pair);
+  // A listener that answers like a web server and hangs up.
+  const auto [listener, port] = loopback_listener();
   std::thread web([listener] {
     pollfd p{listener, POLLIN, 0};
     if (::poll(&p, 1, 5000) != 1) return;  // no connection came: the test fails below
@@ -364,7 +374,7 @@ TEST_CASE("a port that does not speak SSH is reported without what it answered",
   ssh::Target t;
   t.host = "localhost";
   t.connect_address = "127.0.0.1";
-  t.port = ntohs(a.sin_port);
+  t.port = port;
   t.user = current_user();
   t.private_openssh = pair->private_openssh;
   auto probe = ssh::verify(t);
@@ -373,6 +383,26 @@ TEST_CASE("a port that does not speak SSH is reported without what it answered",
   REQUIRE_FALSE(probe);
   CHECK(probe.error().code == ErrorCode::Unavailable);
   CHECK(probe.error().message == "ssh to localhost:" + std::to_string(t.port) + ": connect: the SSH handshake failed");
+}
+
+TEST_CASE("a peer that takes the connection and never answers has timed out", "[R-SEC-1]") {
+  auto pair = ssh::generate_ed25519("c1");
+  REQUIRE(pair);
+  // A listener whose backlog takes the connection; nothing ever accepts it or writes a banner.
+  const auto [listener, port] = loopback_listener();
+  ssh::Target t;
+  t.host = "127.0.0.1";
+  t.connect_address = "127.0.0.1";
+  t.port = port;
+  t.user = current_user();
+  t.private_openssh = pair->private_openssh;
+  t.timeout_seconds = 1;
+  auto probe = ssh::verify(t);
+  ::close(listener);
+  REQUIRE_FALSE(probe);
+  CHECK(probe.error().code == ErrorCode::Unavailable);
+  CHECK(probe.error().message == "ssh to 127.0.0.1:" + std::to_string(t.port) +
+                                     ": connect: timed out after 1 s waiting for the SSH server to answer");
 }
 
 TEST_CASE_METHOD(SshdFixture, "the connection goes to connect_address; messages name the host", "[R-SEC-1]") {

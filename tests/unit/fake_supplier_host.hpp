@@ -130,8 +130,8 @@ class FakeSupplierHost final : public ssh::SupplierHost {
       TRY(valid_name(account.username, "create lease account"));
       TRY(reach(admin, true));
       if (foreign_.contains(account.username))
-        return fail(ErrorCode::Conflict, fmt::format("ssh to {}: create lease account {}: account {} already exists "
-                                                     "and cpshare did not create it",
+        return fail(ErrorCode::Conflict, fmt::format("ssh to {}: create lease account {}: {} already exists and "
+                                                     "cpshare did not create it",
                                                      ssh::endpoint(admin), account.username, account.username));
       accounts_[account.username] = account;
       created_.push_back(account);
