@@ -13,6 +13,7 @@
 #include "crypto/crypto.hpp"
 #include "domain/validate.hpp"
 #include "util/clock.hpp"
+#include "util/ip.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::catalog {
@@ -316,6 +317,8 @@ void read_endpoint(api::Fields& af, const json& a, Node& n, bool required, std::
   if (auto host = af.text(keys[0], required, 253)) {
     if (std::string p = ip_or_host_problem(*host); !p.empty())
       af.error(std::string(keys[0]), p);
+    else if (auto address = ip::parse_address(*host))
+      n.host = ip::to_text(*address);  // one spelling per address: [0:0::1] and ::1 are the same node
     else
       n.host = text::to_lower_ascii(*host);
   }
@@ -382,7 +385,7 @@ void read_nodes(api::Fields& af, const json& a, Cluster& c) {
     if (!n) continue;
     for (const Node& seen : nodes)
       if (seen.host == n->host && seen.port == n->port)
-        af.error(fmt::format("nodes[{}]", k), fmt::format("repeats {}:{}", n->host, n->port));
+        af.error(fmt::format("nodes[{}]", k), fmt::format("repeats {}", ip::endpoint_text(n->host, n->port)));
     for (const Node& old : c.nodes)
       if (old.same_endpoint(*n)) n->host_key = old.host_key;
     nodes.push_back(std::move(*n));

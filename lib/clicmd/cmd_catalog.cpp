@@ -23,6 +23,7 @@
 #include "clicmd/context.hpp"
 #include "clicmd/display.hpp"
 #include "clicmd/input.hpp"
+#include "util/ip.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd::cmd {
@@ -81,8 +82,9 @@ const std::vector<FieldFlag>& field_flags() {
       {"--usage", "TEXT", "usage", Kind::Text, "Usage instructions for leasers (class A)"},
       {"--usage-file", "FILE", "usage", Kind::File, "Read the usage instructions from FILE (class A)"},
       {"--node", "HOST[:PORT]", "access.nodes", Kind::Nodes,
-       "A node of the cluster (class A; repeatable): the platform reaches it by SSH as --ssh-user to create "
-       "leasers' accounts; --units is split evenly over the nodes"},
+       "A node of the cluster (class A; repeatable; IPv6 as [ADDRESS]:PORT): the platform reaches it by SSH as "
+       "--ssh-user to create leasers' accounts; --units is split evenly over the nodes (update: the nodes replace "
+       "the cluster's, keeping its units and admin user unless given)"},
       {"--ssh-host", "HOST", "access.ssh_host", Kind::Text,
        "For a cluster of one node: the host the platform reaches by SSH (class A; or use --node)"},
       {"--ssh-port", "PORT", "access.ssh_port", Kind::Port, "Its SSH port (class A; default 22)"},
@@ -136,7 +138,8 @@ Result<std::optional<json>> file_body(Context& ctx) {
   return std::optional<json>(std::move(body));
 }
 
-// "gpu01", "gpu01:2222", "10.0.0.5:22", "[2001:db8::1]:22" or "2001:db8::1" → host and port.
+// "gpu01", "gpu01:2222", "10.0.0.5:22", "[2001:db8::1]" or "[2001:db8::1]:22" → host and port.
+// An IPv6 address must be in brackets: "2001:db8::1:22" could be an address or one with a port.
 Result<std::pair<std::string, std::optional<std::int64_t>>> host_port(const std::string& v) {
   std::string host = v;
   std::optional<std::string> port;
@@ -149,6 +152,11 @@ Result<std::pair<std::string, std::optional<std::int64_t>>> host_port(const std:
   } else if (std::ranges::count(v, ':') == 1) {
     host = v.substr(0, v.find(':'));
     port = v.substr(v.find(':') + 1);
+  } else if (std::ranges::count(v, ':') > 1) {
+    return usage_error(
+        fmt::format("--node '{}': write an IPv6 node in brackets, [ADDRESS] or [ADDRESS]:PORT "
+                    "(e.g. [2001:db8::1]:22), so that its port cannot be read as part of it",
+                    v));
   }
   if (host.empty()) return usage_error(fmt::format("--node '{}': give a host, e.g. gpu01.example.edu.cn:22", v));
   if (!port) return std::pair{host, std::optional<std::int64_t>{}};
@@ -157,27 +165,35 @@ Result<std::pair<std::string, std::optional<std::int64_t>>> host_port(const std:
   return std::pair{host, std::optional<std::int64_t>(*n)};
 }
 
+// What `update --node` keeps of the cluster when --units or --ssh-user is not
+// given: its units in all, and its nodes' admin user when they share one.
+struct NodeDefaults {
+  std::optional<std::int64_t> units;
+  std::optional<std::string> user;
+  bool cpu = false;
+};
+
 // --node HOST[:PORT], repeatable → access.nodes: each node's admin user is
 // --ssh-user and its units an equal share of --units (one each for a CPU-only
 // cluster). Uneven nodes, or device ids, go in a --file.
-Result<> add_nodes(Context& ctx, json& body) {
+Result<> add_nodes(Context& ctx, json& body, const NodeDefaults& keep) {
   const auto given = ctx.args.get_all("--node");
   if (given.empty()) return {};
   for (const char* flag : {"--ssh-host", "--ssh-port"})
     if (ctx.args.has(flag))
       return usage_error(fmt::format("--node and {} cannot be used together: give every node with --node", flag));
-  const auto user = ctx.args.get("--ssh-user");
+  const auto user = ctx.args.has("--ssh-user") ? ctx.args.get("--ssh-user") : keep.user;
   if (!user) return usage_error("pass --ssh-user USER: the admin user the platform logs in as on every --node");
-  const bool cpu = normalize::field(ctx.args.get("--resource-type").value_or("")) == "CPU";
+  const bool cpu = keep.cpu || normalize::field(ctx.args.get("--resource-type").value_or("")) == "CPU";
   const auto count = static_cast<std::int64_t>(given.size());
   std::int64_t per_node = 1;
-  if (body.contains("units")) {
-    const std::int64_t units = body.at("units").get<std::int64_t>();
+  if (body.contains("units") || (keep.units && !cpu)) {
+    const std::int64_t units = body.contains("units") ? body.at("units").get<std::int64_t>() : *keep.units;
     if (units % count != 0)
       return usage_error(
-          fmt::format("--units {} does not split evenly over {} nodes: give each node's units in a "
+          fmt::format("{} {} does not split evenly over {} nodes: give --units, or each node's units in a "
                       "--file (access.nodes[].units)",
-                      units, count));
+                      body.contains("units") ? "--units" : "the cluster's units,", units, count));
     per_node = units / count;
   } else if (!cpu) {
     return usage_error("pass --units N, the cluster's units in all: they are split evenly over the --node hosts");
@@ -196,7 +212,7 @@ Result<> add_nodes(Context& ctx, json& body) {
 
 // The request from the field flags: only the flags given. Bad values are all reported at once
 // (VALIDATION_FAILED, fields named by flag); nothing is sent.
-Result<json> flags_body(Context& ctx) {
+Result<json> flags_body(Context& ctx, const NodeDefaults& keep = {}) {
   if (ctx.args.has("--usage") && ctx.args.has("--usage-file"))
     return usage_error("--usage and --usage-file cannot be used together");
   json body = json::object();
@@ -255,7 +271,9 @@ Result<json> flags_body(Context& ctx) {
     }
   }
   if (!bad.empty()) return fail_fields(std::move(bad));
-  TRY(add_nodes(ctx, body));
+  TRY(add_nodes(ctx, body, keep));
+  // A top-level units on a cluster of nodes is refused: the nodes carry them.
+  if (body.contains("access") && body["access"].contains("nodes")) body.erase("units");
   return body;
 }
 
@@ -463,9 +481,10 @@ void print_cluster(std::ostream& out, const api::ClusterView& c, bool colour, co
     const auto& nodes = c.access.nodes.value_or(std::vector<api::NodeView>{});
     for (std::size_t k = 0; k < nodes.size(); ++k) {
       const api::NodeView& n = nodes[k];
-      fields.emplace_back(fmt::format("Node {}", k),
-                          fmt::format("{}@{}:{}, {} unit{}, host key {}", n.user, n.host, n.port, n.units,
-                                      n.units == 1 ? "" : "s", n.host_key_fingerprint.value_or("not verified yet")));
+      fields.emplace_back(
+          fmt::format("Node {}", k),
+          fmt::format("{}@{}, {} unit{}, host key {}", n.user, ip::endpoint_text(n.host, n.port), n.units,
+                      n.units == 1 ? "" : "s", n.host_key_fingerprint.value_or("not verified yet")));
     }
   } else {
     fields.insert(fields.end(), {{"Platform URL", or_dash(c.access.platform_url)},
@@ -592,7 +611,7 @@ Result<> run_publish(Context& ctx) {
       out << "\nProvisioning public key:\n  " << key << "\nAppend it to the admin user's ~/.ssh/authorized_keys on "
           << "every node:\n";
       for (const api::NodeView& n : c.access.nodes.value_or(std::vector<api::NodeView>{}))
-        out << "  ~" << n.user << "/.ssh/authorized_keys on " << n.host << ":" << n.port << "\n";
+        out << "  ~" << n.user << "/.ssh/authorized_keys on " << ip::endpoint_text(n.host, n.port) << "\n";
       out << "then run: cpshare cluster verify " << c.cpc_id << "\n\n";
     }
     if (const std::string token = data->agent_token.value_or(""); !token.empty())
@@ -651,6 +670,33 @@ void declare_update(CLI::App* app, Args& a) {
   a.file_option(app, "--file", "FILE", "Send FILE, a JSON merge patch in the API's units (bytes and fen), as is");
 }
 
+// The nodes' units and admin user as they are, for `update --node` without
+// --units or --ssh-user (read only when one is missing).
+Result<NodeDefaults> node_defaults(Context& ctx, const std::string& id) {
+  if (!ctx.args.has("--node") || (ctx.args.has("--units") && ctx.args.has("--ssh-user"))) return NodeDefaults{};
+  TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
+  TRY_ASSIGN(api::ClusterDetail data, api->call<api::endpoint::ShowCluster>({}, {{"cpc_id", id}}));
+  NodeDefaults keep{data.cluster.units, std::nullopt, data.cluster.resource_type == "CPU"};
+  for (const api::NodeView& n : data.cluster.access.nodes.value_or(std::vector<api::NodeView>{})) {
+    if (keep.user && *keep.user != n.user) return NodeDefaults{keep.units, std::nullopt, keep.cpu};
+    keep.user = n.user;
+  }
+  return keep;
+}
+
+// After an update of access: the nodes the platform has not verified yet.
+void remind_verify(std::ostream& out, const api::ClusterView& c) {
+  std::string unverified;
+  const auto nodes = c.access.nodes.value_or(std::vector<api::NodeView>{});
+  for (std::size_t k = 0; k < nodes.size(); ++k)
+    if (!nodes[k].host_key_fingerprint)
+      unverified += fmt::format("{}node {} ({})", unverified.empty() ? "" : ", ", k,
+                                ip::endpoint_text(nodes[k].host, nodes[k].port));
+  if (unverified.empty()) return;
+  out << "Not verified yet: " << unverified << ".\nOnce the provisioning key is in their admin user's "
+      << "~/.ssh/authorized_keys (cpshare show " << c.cpc_id << "), run: cpshare cluster verify " << c.cpc_id << "\n";
+}
+
 Result<> run_update(Context& ctx) {
   TRY_ASSIGN(std::string id, cpc_id_arg(ctx));
   TRY_ASSIGN(std::optional<json> file, file_body(ctx));
@@ -658,7 +704,8 @@ Result<> run_update(Context& ctx) {
   if (file) {
     body = std::move(*file);
   } else {
-    TRY_ASSIGN(body, flags_body(ctx));
+    TRY_ASSIGN(NodeDefaults keep, node_defaults(ctx, id));
+    TRY_ASSIGN(body, flags_body(ctx, keep));
     if (body.empty())
       return usage_error(
           "nothing to update: pass the fields to change as flags (see cpshare update --help), or "
@@ -670,8 +717,10 @@ Result<> run_update(Context& ctx) {
   if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
   return ctx.emit(api::encode(*data), [&](std::ostream& out) {
     std::string names;
-    for (const auto& k : req.field_names()) names += (names.empty() ? "" : ", ") + k;
+    const auto fields = req.field_names();
+    for (const auto& k : fields) names += (names.empty() ? "" : ", ") + k;
     out << "Updated " << id << " (" << names << ")\n  " << summary_line(data->cluster) << "\n";
+    if (std::ranges::find(fields, "access") != fields.end()) remind_verify(out, data->cluster);
   });
 }
 
@@ -746,7 +795,7 @@ Result<> run_cluster_verify(Context& ctx) {
   return ctx.emit(api::encode(data), [&](std::ostream& out) {
     out << "Verified " << id << ": " << data.nodes.size() << " node" << (data.nodes.size() == 1 ? "" : "s") << "\n";
     for (const api::NodeVerified& n : data.nodes)
-      out << "  node " << n.node << " " << n.host << ":" << n.port << ": host key " << n.fingerprint << " ("
+      out << "  node " << n.node << " " << ip::endpoint_text(n.host, n.port) << ": host key " << n.fingerprint << " ("
           << n.key_type << "), " << (n.pinned_now ? "pinned now" : "matches the pinned key") << "\n";
   });
 }

@@ -21,6 +21,7 @@
 #include "domain/lease.hpp"
 #include "domain/normalize.hpp"
 #include "util/clock.hpp"
+#include "util/ip.hpp"
 #include "util/text.hpp"
 
 namespace cpshare::clicmd::cmd {
@@ -179,7 +180,7 @@ void print_access(std::ostream& out, const api::LeaseAccess& access, const std::
   if (nodes.size() > 1) {
     out << "\nNodes (the same account on each):\n";
     for (const auto& n : nodes)
-      out << "  node " << n.node << "  " << n.host << ":" << n.port << "  units " << index_list(n.gpu_indices)
+      out << "  node " << n.node << "  " << ip::endpoint_text(n.host, n.port) << "  units " << index_list(n.gpu_indices)
           << "  CUDA_VISIBLE_DEVICES=" << n.cuda_visible_devices << "\n";
   }
   out << "\nConnect with:\n";

@@ -84,7 +84,11 @@ Result<Cluster> CatalogService::visible(const Caller& caller, const std::string&
 Result<Cluster> CatalogService::owned(const Caller& caller, const std::string& cpc_id) {
   TRY_ASSIGN(Cluster c, visible(caller, cpc_id));
   if (!is_owner(caller, c) && !caller.is_admin())
-    return fail(ErrorCode::Forbidden, fmt::format("cluster {} belongs to another supplier", cpc_id));
+    return fail(
+        ErrorCode::Forbidden,
+        caller.account.role == Role::Supplier
+            ? fmt::format("cluster {} belongs to another supplier: only its supplier or an admin may manage it", cpc_id)
+            : fmt::format("only cluster {}'s supplier or an admin may manage it", cpc_id));
   return c;
 }
 

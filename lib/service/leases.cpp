@@ -8,6 +8,7 @@
 #include "catalog/cluster.hpp"
 #include "ssh/provision.hpp"
 #include "ssh/ssh.hpp"
+#include "util/ip.hpp"
 #include "util/text.hpp"
 
 namespace cpshare {
@@ -229,6 +230,12 @@ Result<std::vector<int>> LeaseService::units_for(const catalog::Cluster& cluster
                                  cluster.cpc_id, cluster.cpc_id, cluster.nodes.size(),
                                  cluster.nodes.size() == 1 ? "" : "s", cluster.units)}});
     }
+    if (*req.nodes > static_cast<std::int64_t>(cluster.nodes.size()))
+      return fail(ErrorCode::UnitsUnavailable,
+                  fmt::format("{} has {} node{} in all: ask for at most {}, or choose a larger cluster (cpshare "
+                              "filter 'nodes>={}')",
+                              cluster.cpc_id, cluster.nodes.size(), cluster.nodes.size() == 1 ? "" : "s",
+                              cluster.nodes.size(), *req.nodes));
     return store_.leases().pick_nodes(cluster.id, static_cast<int>(*req.nodes));
   }
   if (req.nodes)
@@ -493,7 +500,8 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
 // "gpu01:22" for a cluster of one node, "node 1 (gpu02:22)" for more.
 std::string LeaseService::node_name(const catalog::Cluster& c, std::size_t k) {
   const catalog::Node& n = c.nodes.at(k);
-  return c.nodes.size() == 1 ? fmt::format("{}:{}", n.host, n.port) : fmt::format("node {} ({}:{})", k, n.host, n.port);
+  const std::string where = ip::endpoint_text(n.host, n.port);
+  return c.nodes.size() == 1 ? where : fmt::format("node {} ({})", k, where);
 }
 
 // The nodes a lease's units are on, in node order, with the units on each

@@ -10,6 +10,7 @@
 #include "store/filter_sql.hpp"
 #include "store/guarded.hpp"
 #include "util/clock.hpp"
+#include "util/ip.hpp"
 
 namespace cpshare {
 
@@ -203,10 +204,63 @@ std::map<std::int64_t, std::vector<catalog::Node>> read_nodes(Connection& db, co
   return out;
 }
 
+// What a unit's row says of its GPU, beyond its index and node.
+struct UnitState {
+  std::string status = "idle";
+  std::optional<std::int64_t> lost_since;
+  std::int64_t lost_offline = 0;
+  std::optional<std::string> gpu_uuid;
+};
+
+// The cluster's units by index, as stored.
+std::vector<UnitState> unit_states(Connection& db, std::int64_t cluster_id) {
+  SQLite::Statement& st = db.prepare(
+      "SELECT status, lost_since, lost_offline, gpu_uuid FROM cluster_units WHERE cluster_id = ? ORDER BY idx");
+  st.bind(1, static_cast<int64_t>(cluster_id));
+  std::vector<UnitState> out;
+  while (st.executeStep())
+    out.push_back(
+        {st.getColumn(0).getString(), opt_int(st.getColumn(1)), st.getColumn(2).getInt64(), opt_text(st.getColumn(3))});
+  st.reset();
+  return out;
+}
+
+// After the node list changed: each unit of a node that was there before (same
+// host and port) gets the state its GPU had, by its index on that node, so a
+// GPU taken offline for maintenance stays offline however the nodes were
+// reordered; the GPUs of new nodes are idle.
+void remap_units(Connection& db, std::int64_t cluster_id, const std::vector<catalog::Node>& before,
+                 const std::vector<UnitState>& states, const std::vector<catalog::Node>& after) {
+  SQLite::Statement& st = db.prepare(
+      "UPDATE cluster_units SET status = ?, lost_since = ?, lost_offline = ?, gpu_uuid = ? "
+      "WHERE cluster_id = ? AND idx = ?");
+  std::int64_t idx = 0;
+  for (const catalog::Node& n : after) {
+    const auto old =
+        std::ranges::find_if(before, [&](const catalog::Node& o) { return o.host == n.host && o.port == n.port; });
+    std::int64_t old_first = 0;
+    for (auto it = before.begin(); it != old; ++it) old_first += it->units;
+    for (std::int64_t local = 0; local < n.units; ++local, ++idx) {
+      const std::int64_t from = old_first + local;
+      const bool kept = old != before.end() && local < old->units && from < static_cast<std::int64_t>(states.size());
+      const UnitState s = kept ? states[static_cast<std::size_t>(from)] : UnitState{};
+      st.reset();
+      bind_name(st, 1, s.status);
+      bind_opt(st, 2, s.lost_since);
+      st.bind(3, static_cast<int64_t>(s.lost_offline));
+      bind_opt(st, 4, s.gpu_uuid);
+      st.bind(5, static_cast<int64_t>(cluster_id));
+      st.bind(6, static_cast<int64_t>(idx));
+      st.exec();
+    }
+  }
+}
+
 // A changed node list (host, port, user, units, device ids) is written only
 // while no lease holds a unit of the cluster and no lease account removal is
 // pending on it: both go by the nodes as they were (CONFLICT otherwise).
-Result<> update_nodes(Connection& db, const Cluster& c) {
+// `states` are the units as they were before the cluster's units were resized.
+Result<> update_nodes(Connection& db, const Cluster& c, const std::vector<UnitState>& states) {
   auto stored = read_nodes(db, {c.id})[c.id];
   auto same = [](const catalog::Node& a, const catalog::Node& b) {
     return a.same_endpoint(b) && a.units == b.units && a.device_ids == b.device_ids;
@@ -229,6 +283,7 @@ Result<> update_nodes(Connection& db, const Cluster& c) {
                             "platform has reached them (cpshare leases --incoming shows which)",
                             removals, removals == 1 ? "" : "s", c.cpc_id, removals == 1 ? "is" : "are"));
   write_nodes(db, c.id, c.nodes);
+  remap_units(db, c.id, stored, states, c.nodes);
   return {};
 }
 
@@ -299,6 +354,8 @@ Result<> CatalogStore::update(const Cluster& c) {
     units.bind(1, static_cast<int64_t>(c.id));
     if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
     const std::int64_t current = units.getColumn(0).getInt64();
+    units.reset();
+    const std::vector<UnitState> states = c.cluster_class == 'A' ? unit_states(db, c.id) : std::vector<UnitState>{};
     if (c.units < current) {
       SQLite::Statement& busy = db.prepare(
           "SELECT COUNT(*) FROM cluster_units WHERE cluster_id = ? AND idx >= ? "
@@ -332,7 +389,7 @@ Result<> CatalogStore::update(const Cluster& c) {
     int i = bind_cluster(st, c);
     st.bind(i, static_cast<int64_t>(c.id));
     if (st.exec() != 1) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
-    if (c.cluster_class == 'A') TRY(update_nodes(db, c));
+    if (c.cluster_class == 'A') TRY(update_nodes(db, c, states));
     refresh_units_free(db, c.id);
     return {};
   });
@@ -503,8 +560,8 @@ Result<> CatalogStore::pin_node(std::int64_t cluster_id, std::size_t node, const
     st.bind(5, as_verified.port);
     st.bind(6, as_verified.user);
     if (st.exec() != 1)
-      return fail(ErrorCode::Conflict, fmt::format("node {} ({}:{}) changed while it was verified; verify again", node,
-                                                   as_verified.host, as_verified.port));
+      return fail(ErrorCode::Conflict, fmt::format("node {} ({}) changed while it was verified; verify again", node,
+                                                   ip::endpoint_text(as_verified.host, as_verified.port)));
     return {};
   });
 }

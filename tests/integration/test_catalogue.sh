@@ -91,6 +91,14 @@ as alice filter 'bad syntax' 2>"$T/filter.err" || rc=$?
 [ "$(grep -c "expected an operator" "$T/filter.err")" = 1 ] || fail "the filter error is not printed once: $(cat "$T/filter.err")"
 grep -q 深圳市 <<<"$(as alice list)" || fail "human list lacks the location"
 
+step "nodes: a B-class cluster has none, so no nodes term matches it and a sort puts it last"
+as alice --json filter 'nodes_free<1' | jq -e '.items == []' >/dev/null || fail "nodes_free<1 matched a B-class cluster"
+as alice --json filter 'nodes!=5' | jq -e --arg id "$id" '[.items[].cpc_id] == [$id]' >/dev/null || fail "nodes!=5"
+for s in nodes_free nodes_free-; do
+  as alice --json list --region any --sort $s | jq -e --arg a "$id" --arg b "$id2" '[.items[].cpc_id] == [$a, $b]' \
+    >/dev/null || fail "--sort $s: $(as alice --json list --region any --sort $s)"
+done
+
 step "the query string as curl users type it: a pair splits at its first '=', a parameter given twice is refused"
 alice_token=$(jq -r '.servers[].token' "$T/cfg/alice/hosts.json")
 # get QUERY: GET /api/v1/clusters?QUERY as alice, exactly as written (curl sends '=', '>' and '%' unencoded);
@@ -123,6 +131,30 @@ step "update: price change; others refused"
 as acme --json update "$id" --price-hourly 30.50 | jq -e '.cluster.prices.hourly == 3050' >/dev/null || fail "update"
 expect_error FORBIDDEN 4 rival update "$id" --price-hourly 1
 expect_error FORBIDDEN 4 alice update "$id" --price-hourly 1
+
+step "update --node: the nodes replace the cluster's, keeping its units and admin user; IPv6 in brackets"
+out=$(as acme update "$id" --node gpu01.example.org --node '[0:0::1]:2222') || fail "update --node: $out"
+grep -q "Not verified yet: node 0 (gpu01.example.org:22), node 1 (\[::1\]:2222)" <<<"$out" ||
+  fail "update --node does not say which nodes to verify: $out"
+as acme --json show "$id" | jq -e '.cluster.units == 8 and [.cluster.access.nodes[] | [.host, .port, .user, .units]]
+  == [["gpu01.example.org", 22, "cpadmin", 4], ["::1", 2222, "cpadmin", 4]]' >/dev/null ||
+  fail "nodes after update: $(as acme --json show "$id")"
+grep -q 'cpadmin@\[::1\]:2222' <<<"$(as acme show "$id")" || fail "show does not bracket the IPv6 node"
+# Without brackets the port could be read as part of the address: refused before anything is sent.
+out=$(as acme --json update "$id" --node gpu01.example.org --node ::1:2222 2>/dev/null) &&
+  fail "an IPv6 node without brackets was accepted: $out"
+jq -e '.error.code == "VALIDATION_FAILED" and (.error.message | contains("write an IPv6 node in brackets"))' \
+  <<<"$out" >/dev/null || fail "no hint at brackets: $out"
+# One address, two spellings: the same node.
+echo '{"access":{"nodes":[{"host":"::1","user":"a","units":4},{"host":"0:0:0:0:0:0:0:1","user":"a","units":4}]}}' \
+  >"$T/twice.json"
+out=$(as acme --json update "$id" --file "$T/twice.json" 2>/dev/null) && fail "two spellings of one node accepted: $out"
+jq -e '.error.fields[0] | .field == "access.nodes[1]" and (.message | contains("repeats [::1]:22"))' \
+  <<<"$out" >/dev/null || fail "the repeated node is not named: $out"
+# More nodes than the cluster has: said so, not "free nodes".
+out=$(as alice --json lease "$id" --nodes 3 --billing hourly 2>/dev/null) && fail "a lease of 3 of 2 nodes: $out"
+jq -e '.error.code == "UNITS_UNAVAILABLE" and (.error.message | contains("has 2 nodes in all"))' <<<"$out" \
+  >/dev/null || fail "lease --nodes 3: $out"
 
 step "units: set offline for maintenance, then idle"
 as acme units set "$id" 3 offline >/dev/null

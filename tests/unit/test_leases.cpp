@@ -141,6 +141,7 @@ TEST_CASE("request, approve with a one-time code, and who may do what", "[R-LEAS
 
   CHECK(f.lease(sup, cpc, 1).error().code == ErrorCode::Forbidden);
   CHECK(f.lease(alice, cpc, 9).error().code == ErrorCode::UnitsUnavailable);
+  CHECK_THAT(f.lease(alice, cpc, 9).error().message, Catch::Contains("has 8 nodes in all: ask for at most 8"));
   CHECK(f.lease(alice, cpc, 1, "yearly").error().code == ErrorCode::ValidationFailed);  // not offered
   CHECK(f.lease(alice, cpc, 0).error().code == ErrorCode::ValidationFailed);
   CHECK(f.units_free(cpc) == 8);  // refusals took nothing

@@ -259,3 +259,48 @@ TEST_CASE("migration 13: a one-host cluster becomes a cluster of one node, its p
   CHECK(store->leases().pick_nodes(held->id, 1).error().code == ErrorCode::UnitsUnavailable);
   CHECK(store->leases().pick_nodes(free->id, 1).value() == std::vector<int>{0, 1, 2, 3});
 }
+
+TEST_CASE("patch: a GPU keeps its status when its node moves in the list; a new node's GPUs are idle", "[issue-12]") {
+  testing::TempDir dir;
+  auto store = Store::open((dir.path / "nodes.db").string()).value();
+  ManualClock clock{1'800'000'000};
+  const Caller acme = testing::insert_caller(*store, clock, "acme", Role::Supplier);
+  auto c = catalog::cluster_from_publish(two_nodes()).value();  // gpu01: units 0..7, 10.0.0.12: units 8..11
+  c.owner_id = acme.account.id;
+  c.cpc_id = "cp-abcdefgh12";
+  c.created_at = clock.now();
+  c.id = store->catalog().insert(c).value();
+  // The second node's GPU 1 (unit 9) is down for maintenance.
+  REQUIRE(store->catalog().set_unit_status(c.id, 9, UnitStatus::Offline, clock.now()));
+  auto status_of = [&](int idx) { return store->catalog().units(c.id).value().at(static_cast<std::size_t>(idx)); };
+
+  // Reordered: 10.0.0.12 is node 0 now, so its GPU 1 is unit 1.
+  auto swapped =
+      catalog::apply_update(c, {{"access",
+                                 {{"nodes",
+                                   {{{"host", "10.0.0.12"}, {"port", 2222}, {"user", "cpshare"}, {"units", 4}},
+                                    {{"host", "gpu01.example.edu.cn"}, {"user", "cpshare"}, {"units", 8}}}}}}})
+          .value();
+  REQUIRE(store->catalog().update(swapped));
+  CHECK(status_of(1).status == UnitStatus::Offline);
+  CHECK(status_of(1).node == 0);
+  CHECK(status_of(9).status == UnitStatus::Idle);
+  CHECK(status_of(9).node == 1);
+  CHECK(store->catalog().by_cpc_id(c.cpc_id).value()->units_free == 11);
+
+  // gpu01 replaced by a new node (idle), 10.0.0.12 gives one more GPU: its first four keep theirs.
+  auto replaced = catalog::apply_update(
+                      swapped, {{"access",
+                                 {{"nodes",
+                                   {{{"host", "gpu09.example.edu.cn"}, {"user", "cpshare"}, {"units", 2}},
+                                    {{"host", "10.0.0.12"}, {"port", 2222}, {"user", "cpshare"}, {"units", 5}}}}}}})
+                      .value();
+  REQUIRE(store->catalog().update(replaced));
+  const auto units = store->catalog().units(c.id).value();
+  REQUIRE(units.size() == 7);
+  for (int idx = 0; idx < 7; ++idx) {
+    INFO("unit " << idx);
+    CHECK(units[static_cast<std::size_t>(idx)].status == (idx == 3 ? UnitStatus::Offline : UnitStatus::Idle));
+    CHECK(units[static_cast<std::size_t>(idx)].node == (idx < 2 ? 0 : 1));
+  }
+}
