@@ -161,6 +161,13 @@ if ! usermod -L -e 1970-01-02 "$user"; then
   echo "usermod -L -e could not lock $user" >&2
   exit 1
 fi
+# Lingering (loginctl enable-linger, which users may set for themselves) keeps
+# systemd user services running, and starting again, without a login.
+if command -v loginctl >/dev/null 2>&1; then
+  loginctl disable-linger "$user" >/dev/null 2>&1
+  loginctl terminate-user "$user" >/dev/null 2>&1
+fi
+rm -f "/var/lib/systemd/linger/$user"
 n=0
 while :; do
   pkill -KILL -U "$uid"
@@ -186,6 +193,16 @@ for d in /tmp /var/tmp /dev/shm /run/lock /dev/mqueue /var/spool/cron/atjobs /va
   fi
 done
 if command -v crontab >/dev/null 2>&1; then crontab -r -u "$user" >/dev/null 2>&1; fi
+# The runtime directory (XDG_RUNTIME_DIR), a tmpfs logind mounts at login: the
+# find above stays on its own file system and does not enter it.
+if [ -e "/run/user/$uid" ]; then
+  umount -l "/run/user/$uid" 2>/dev/null
+  rm -rf "/run/user/$uid"
+  if [ -e "/run/user/$uid" ]; then
+    echo "/run/user/$uid of $user survives removal" >&2
+    exit 1
+  fi
+fi
 # SysV IPC objects of the uid (shared memory, message queues, semaphores):
 # they outlive their processes, and the next account given the uid would own
 # them. /proc/sysvipc columns: the id is the 2nd; the owner uid the 8th (shm,

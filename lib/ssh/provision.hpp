@@ -98,15 +98,18 @@ std::string random_password();
 // printed: that goes to admin.log (the message reaches the leaser).
 Result<> create_lease_account(const Target& admin, const LeaseAccount& account);
 
-// Locks and expires the account, SIGKILLs its processes until none are left
+// Locks and expires the account, turns its lingering off and ends its logind
+// sessions (where loginctl exists), SIGKILLs its processes until none are left
 // (pkill -U/-u; zombies, which only their parent can reap, are tolerated),
-// then deletes everything its uid owns in /tmp, /var/tmp and /dev/shm (at any
+// then deletes everything its uid owns in /tmp, /var/tmp, /dev/shm, /run/lock
+// and /dev/mqueue (at any
 // depth, hidden files too, inside others' directories too; symlinks are
 // deleted, never followed; other mounts are not entered; a directory of its
 // own that still holds another user's files is chowned to root instead), its
 // at jobs (the files its uid owns in the at spools: /var/spool/cron/atjobs
 // and /var/spool/cron/atspool on Debian, /var/spool/at elsewhere; a host
-// without at has none) and its crontab, then userdel -r -f (deletes the home
+// without at has none), its crontab, its runtime directory /run/user/UID and
+// its SysV IPC objects, then userdel -r -f (deletes the home
 // and mail spool; -f because zombies would block userdel). If anything of its
 // uid survives in those directories, the removal fails (Unavailable) before
 // userdel, the account staying locked: otherwise the files would pass to the

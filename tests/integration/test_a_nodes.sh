@@ -6,7 +6,7 @@
 # is found, marked as this lease's, "on node 1"). Checked: one node per lease
 # and nothing shared; a two-node lease logs in on both; after release nothing
 # of the account is left (processes, home, files in /tmp, /var/tmp, /dev/shm,
-# crontab, at jobs); a redeem with one node down leaves no account and names
+# /run/lock, /run/user, crontab, at jobs, lingering, SysV IPC); a redeem with one node down leaves no account and names
 # that node; a node with an offline GPU is leased without it.
 # [R-LEASE-3] [R-LEASE-5] [R-SEC-1] [R-CL-1]
 source "$(dirname "$0")/lib.sh"
@@ -131,6 +131,9 @@ if command -v at >/dev/null; then
 fi
 su -s /bin/sh "$account" -c 'ipcmk -M 4096 && ipcmk -Q && echo l >/run/lock/cpl-lock' >/dev/null || fail "planting IPC objects"
 uid=$(id -u "$account")
+# What logind leaves for a user with a session or lingering (no logind here: planted as it would be).
+mkdir -p "/run/user/$uid" /var/lib/systemd/linger && echo r >"/run/user/$uid/cpl-runtime" &&
+  chown -R "$uid" "/run/user/$uid" && touch "/var/lib/systemd/linger/$account" || fail "planting /run/user, linger"
 [ -n "$(find /tmp /var/tmp /dev/shm -xdev -user "$account" 2>/dev/null | head -1)" ] || fail "no files planted"
 as alice release "$l2" >/dev/null || fail "release"
 for _ in $(seq 1 100); do ! getent passwd "$account" >/dev/null && break; sleep 0.1; done
@@ -141,6 +144,8 @@ pgrep -f 'sleep 1000' -u "$account" >/dev/null 2>&1 && fail "processes left behi
 [ -d "/home/$account" ] && fail "home left behind"
 awk -v u="$uid" 'NR > 1 && $8 == u' /proc/sysvipc/shm /proc/sysvipc/msg | grep -q . && fail "SysV IPC objects left behind"
 [ -e /run/lock/cpl-lock ] && fail "a file in /run/lock left behind"
+[ -e "/run/user/$uid" ] && fail "/run/user/$uid left behind"
+[ -e "/var/lib/systemd/linger/$account" ] && fail "lingering left on"
 if command -v crontab >/dev/null; then
   [ ! -e "/var/spool/cron/crontabs/$account" ] || fail "crontab left behind"
 fi
