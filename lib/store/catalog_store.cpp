@@ -256,6 +256,33 @@ void remap_units(Connection& db, std::int64_t cluster_id, const std::vector<cata
   }
 }
 
+// Another cluster that offers the machine with this host key: listed, or
+// delisted with a unit of that node still leased. "node 2 of cp-…", or
+// nullopt. One machine in two clusters would be leased twice (issue 12).
+std::optional<std::string> pinned_elsewhere(Connection& db, std::int64_t cluster_id, const std::string& fingerprint) {
+  SQLite::Statement& st = db.prepare(
+      "SELECT n.node, c.cpc_id, c.status FROM cluster_nodes n JOIN clusters c ON c.id = n.cluster_id "
+      "WHERE n.host_key = ? AND n.cluster_id <> ? AND (c.status = 'listed' OR EXISTS (SELECT 1 FROM lease_units h "
+      "JOIN cluster_units u ON u.cluster_id = h.cluster_id AND u.idx = h.idx "
+      "WHERE h.cluster_id = n.cluster_id AND h.held = 1 AND u.node = n.node)) LIMIT 1");
+  st.bind(1, fingerprint);
+  st.bind(2, static_cast<int64_t>(cluster_id));
+  std::optional<std::string> out;
+  if (st.executeStep())
+    out = fmt::format("node {} of {}{}", st.getColumn(0).getInt64(), st.getColumn(1).getString(),
+                      st.getColumn(2).getString() == "listed" ? "" : " (delisted, but leased still)");
+  st.reset();
+  return out;
+}
+
+std::unexpected<Error> offered_twice(const std::string& fingerprint, const std::string& where) {
+  return fail(ErrorCode::Conflict,
+              fmt::format("the machine with host key {} is already {}: one machine is offered in one cluster "
+                          "only, or it would be leased twice; take it out of that cluster first (cpshare update, or "
+                          "cpshare delist once its leases end)",
+                          fingerprint, where));
+}
+
 // A changed node list (host, port, user, units, device ids) is written only
 // while no lease holds a unit of the cluster and no lease account removal is
 // pending on it: both go by the nodes as they were (CONFLICT otherwise).
@@ -350,11 +377,16 @@ Result<std::optional<Cluster>> CatalogStore::by_cpc_id(const std::string& cpc_id
 
 Result<> CatalogStore::update(const Cluster& c) {
   return db_.write("update cluster", [&](Connection& db) -> Result<> {
-    SQLite::Statement& units = db.prepare("SELECT units FROM clusters WHERE id = ?");
+    SQLite::Statement& units = db.prepare("SELECT units, status FROM clusters WHERE id = ?");
     units.bind(1, static_cast<int64_t>(c.id));
     if (!units.executeStep()) return fail(ErrorCode::NotFound, fmt::format("cluster {} not found", c.cpc_id));
     const std::int64_t current = units.getColumn(0).getInt64();
+    const bool relisted = units.getColumn(1).getString() != "listed" && c.status == catalog::ClusterStatus::Listed;
     units.reset();
+    if (relisted)  // its machines may have been offered in another cluster while it was delisted
+      for (const catalog::Node& n : c.nodes)
+        if (!n.host_key.empty())
+          if (auto other = pinned_elsewhere(db, c.id, n.host_key)) return offered_twice(n.host_key, *other);
     const std::vector<UnitState> states = c.cluster_class == 'A' ? unit_states(db, c.id) : std::vector<UnitState>{};
     if (c.units < current) {
       SQLite::Statement& busy = db.prepare(
@@ -550,6 +582,7 @@ Result<> CatalogStore::set_secrets(std::int64_t cluster_id, const ClusterSecrets
 Result<> CatalogStore::pin_node(std::int64_t cluster_id, std::size_t node, const catalog::Node& as_verified,
                                 const std::string& fingerprint) {
   return db_.write("pin node", [&](Connection& db) -> Result<> {
+    if (auto other = pinned_elsewhere(db, cluster_id, fingerprint)) return offered_twice(fingerprint, *other);
     SQLite::Statement& st = db.prepare(
         "UPDATE cluster_nodes SET host_key = ? WHERE cluster_id = ? AND node = ? AND host = ? AND port = ? "
         "AND admin_user = ?");

@@ -510,6 +510,12 @@ ALTER TABLE clusters DROP COLUMN ssh_port;
 ALTER TABLE clusters DROP COLUMN ssh_user;
 ALTER TABLE cluster_secrets DROP COLUMN ssh_host_key;
 )SQL"},
+      // 14: one machine is offered in one cluster only (issue 12): a host key
+      // pinned to a node is looked up in the other clusters when a node is
+      // verified and when a cluster is relisted.
+      {14, "host keys looked up across clusters", R"SQL(
+CREATE INDEX cluster_nodes_host_key ON cluster_nodes (host_key) WHERE host_key IS NOT NULL;
+)SQL"},
   };
   return list;
 }

@@ -72,6 +72,7 @@ struct LeaseFixture {
 
   // An A-class cluster of `units` nodes of `per_node` units each (a lease of k
   // nodes then holds k * per_node units); B-class: `units` units.
+  int next_port = 1;  // of the next A-class node published
   std::string publish(const Caller& sup, char cls, int units, int per_node = 1) {
     json b = {{"class", std::string(1, cls)},
               {"resource_type", "GPU"},
@@ -89,9 +90,10 @@ struct LeaseFixture {
       b["usage"] = "ssh in";
       // An A-class lease takes whole nodes (issue 12): `units` nodes of one
       // unit each, so that a lease of k nodes holds k units, as the tests count.
+      // Each node a port of its own, so a machine (the fake host's key at that port) is in one cluster only.
       json nodes = json::array();
       for (int k = 0; k < units; ++k)
-        nodes.push_back({{"host", "127.0.0.1"}, {"port", k + 1}, {"user", "root"}, {"units", per_node}});
+        nodes.push_back({{"host", "127.0.0.1"}, {"port", next_port++}, {"user", "root"}, {"units", per_node}});
       b["access"] = {{"nodes", nodes}};
     } else {
       b["access"] = {{"platform_url", "https://bolt.example.com"}, {"environments", json::array({"pytorch"})}};

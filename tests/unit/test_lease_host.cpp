@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/billing.hpp"
 #include "fake_supplier_host.hpp"
 #include "catalog_test_support.hpp"
 #include "lease_test_support.hpp"
@@ -173,13 +174,15 @@ TEST_CASE("redeem creates one account on the supplier host with the leased GPUs 
   CHECK(f.leases.redeem(f.alice, {code}, f.ctx).error().code == ErrorCode::InvalidCode);
   CHECK(f.host_fake.created().size() == 1);
 
-  // Pay-as-you-go has no end: its account lasts 366 days, until release removes it.
+  // Pay-as-you-go has no planned end: its account lasts as long as the lease may (the ten-year
+  // horizon where the scheduler ends it), until release removes it.
   auto [open_id, open_code] = f.approved(cpc, 1);
   REQUIRE(f.leases.redeem(f.alice, {open_code}, f.ctx));
   REQUIRE(f.host_fake.created().size() == 2);
   CHECK(f.host_fake.created()[1].username == ssh::lease_username(open_id));
   CHECK(f.host_fake.created()[1].gpu_indices == std::vector<int>{0, 1});  // node 2's
-  CHECK(f.host_fake.created()[1].expires_at == f.clock.now() + 366 * 86400);
+  CHECK(f.host_fake.created()[1].expires_at == f.clock.now() + billing::kOpenHourlyHorizonHours * 3600);
+  CHECK(f.host_fake.created()[1].expires_at == f.clock.now() + 3660 * 86400);
 }
 
 TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redeems", "[R-LEASE-4][R-LEASE-5]") {
@@ -506,4 +509,27 @@ TEST_CASE("the fake host takes a second create of a lease account and refuses a 
   CHECK(host.lease_account_exists(admin, "cpl_theirs").value());
   CHECK_FALSE(host.accounts().contains("cpl_theirs"));
   CHECK(host.removed().empty());
+}
+
+TEST_CASE("one machine is offered in one cluster only: a second cluster cannot pin its host key", "[issue-12]") {
+  Fixture f;
+  const std::string first = f.publish(f.sup, 'A', 1);  // 127.0.0.1:1
+  REQUIRE(testing::verify(f.catalog, f.sup, first, json::object(), f.ctx));
+  const std::string second = f.publish(f.sup, 'A', 1);  // 127.0.0.1:2, then moved to the first one's machine
+  REQUIRE(testing::update(
+      f.catalog, f.sup, second,
+      {{"access", {{"nodes", {{{"host", "127.0.0.1"}, {"port", 1}, {"user", "root"}, {"units", 1}}}}}}}, f.ctx));
+  auto twice = testing::verify(f.catalog, f.sup, second, json::object(), f.ctx);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == ErrorCode::Conflict);
+  CHECK(contains(twice.error().message, fmt::format("is already node 0 of {}", first)));
+  CHECK_FALSE(f.catalog.show(f.sup, second).value().cluster.access.nodes.value().at(0).host_key_fingerprint);
+
+  // Delisted (and not leased), the first cluster no longer offers it; relisted while the second does, refused.
+  REQUIRE(f.catalog.set_listed(f.sup, first, false, f.ctx));
+  REQUIRE(testing::verify(f.catalog, f.sup, second, json::object(), f.ctx));
+  auto relisted = f.catalog.set_listed(f.sup, first, true, f.ctx);
+  REQUIRE_FALSE(relisted);
+  CHECK(relisted.error().code == ErrorCode::Conflict);
+  CHECK(contains(relisted.error().message, fmt::format("is already node 0 of {}", second)));
 }
