@@ -220,6 +220,9 @@ std::string ip_or_host_problem(const std::string& h) {
       "must be a host name (letters, digits, '-' and '.') or an IP address, e.g. gpu01.example.edu.cn or 10.0.0.5";
   if (h.size() > 253) return "must be at most 253 characters";
   unsigned char buf[16];
+  if (h.find('%') != std::string::npos)
+    return "has a zone id (%…): link-local addresses are not reachable from the platform; give the node's "
+           "global or private address";
   if (h.find(':') != std::string::npos)
     return inet_pton(AF_INET6, h.c_str(), buf) == 1 ? "" : "is not a valid IPv6 address (write it without brackets)";
   if (std::all_of(h.begin(), h.end(), [](char c) { return text::is_digit(c) || c == '.'; }))
@@ -356,7 +359,9 @@ std::optional<Node> read_node(api::Fields& outer, const json& j, std::size_t k) 
         if (id.size() > kMaxDeviceId || !is_device_id(id))
           nf.error(fmt::format("device_ids[{}]", i),
                    "must be a PCI bus id (0000:3b:00.0) or a GPU UUID (GPU-1a2b3c4d-…), as nvidia-smi -L shows");
-        else if (std::ranges::find(n.device_ids, id) != n.device_ids.end())
+        else if (std::ranges::any_of(n.device_ids, [&](const std::string& seen) {
+                   return text::to_lower_ascii(seen) == text::to_lower_ascii(id);  // nvidia-smi writes upper case
+                 }))
           nf.error(fmt::format("device_ids[{}]", i), fmt::format("repeats {}", id));
         else
           n.device_ids.push_back(id);

@@ -271,6 +271,11 @@ Result<json> flags_body(Context& ctx, const NodeDefaults& keep = {}) {
     }
   }
   if (!bad.empty()) return fail_fields(std::move(bad));
+  // --ssh-host [2001:db8::5], written as --node takes it: the address inside.
+  if (auto* host = body.contains("access") ? &body["access"] : nullptr; host && host->contains("ssh_host")) {
+    const std::string h = host->at("ssh_host").get<std::string>();
+    if (h.size() > 2 && h.front() == '[' && h.back() == ']') (*host)["ssh_host"] = h.substr(1, h.size() - 2);
+  }
   TRY(add_nodes(ctx, body, keep));
   // A top-level units on a cluster of nodes is refused: the nodes carry them.
   if (body.contains("access") && body["access"].contains("nodes")) body.erase("units");
@@ -278,7 +283,9 @@ Result<json> flags_body(Context& ctx, const NodeDefaults& keep = {}) {
 }
 
 // The server names fields by JSON path; when the request came from flags, say which flag too.
-Error name_flags(Error e) {
+// Not with --json: scripts match the field by its API path.
+Error name_flags(Error e, bool json) {
+  if (json) return e;
   for (auto& fe : e.fields)
     for (const auto& f : field_flags())
       if (fe.field == f.path || fe.field.starts_with(std::string(f.path) + "[")) {
@@ -578,9 +585,9 @@ Result<> list_clusters(Context& ctx, const api::ListClustersQuery& query, bool m
 // The request (file or flags) checked by its type's own parser before anything is sent: the
 // daemon's rules and messages. Errors on a request from flags also name the flag.
 template <class R>
-Result<R> checked_request(const json& body, bool from_file) {
+Result<R> checked_request(const Context& ctx, const json& body, bool from_file) {
   auto r = R::from_body(body);
-  if (!r) return std::unexpected(from_file ? r.error() : name_flags(r.error()));
+  if (!r) return std::unexpected(from_file ? r.error() : name_flags(r.error(), ctx.want_json()));
   return r;
 }
 
@@ -600,10 +607,10 @@ Result<> run_publish(Context& ctx) {
     TRY_ASSIGN(body, flags_body(ctx));
     if (body.empty()) return usage_error("nothing to publish: pass the cluster's fields as flags, or --file FILE");
   }
-  TRY_ASSIGN(auto req, checked_request<api::PublishClusterRequest>(body, file.has_value()));
+  TRY_ASSIGN(auto req, checked_request<api::PublishClusterRequest>(ctx, body, file.has_value()));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   auto data = api->call<api::endpoint::PublishCluster>(req);
-  if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
+  if (!data) return std::unexpected(file ? data.error() : name_flags(data.error(), ctx.want_json()));
   return ctx.emit(api::encode(*data), [&](std::ostream& out) {
     const api::ClusterView& c = data->cluster;
     out << "Published " << c.cpc_id << "\n  " << summary_line(c) << "\n";
@@ -711,10 +718,10 @@ Result<> run_update(Context& ctx) {
           "nothing to update: pass the fields to change as flags (see cpshare update --help), or "
           "--file FILE");
   }
-  TRY_ASSIGN(auto req, checked_request<api::PatchClusterRequest>(body, file.has_value()));
+  TRY_ASSIGN(auto req, checked_request<api::PatchClusterRequest>(ctx, body, file.has_value()));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   auto data = api->call<api::endpoint::UpdateCluster>(req, {{"cpc_id", id}});
-  if (!data) return std::unexpected(file ? data.error() : name_flags(data.error()));
+  if (!data) return std::unexpected(file ? data.error() : name_flags(data.error(), ctx.want_json()));
   return ctx.emit(api::encode(*data), [&](std::ostream& out) {
     std::string names;
     const auto fields = req.field_names();

@@ -207,7 +207,9 @@ void print_platform_access(std::ostream& out, const api::LeasePlatformAccess& ac
 }
 
 // The server names request fields; say which flag set each.
-Error name_lease_flags(Error e) {
+// Not with --json: scripts match the field by its API path.
+Error name_lease_flags(Error e, bool json) {
+  if (json) return e;
   static const std::vector<std::pair<std::string, std::string>> flags = {{"cpc_id", "CPCID"},
                                                                          {"units", "--units"},
                                                                          {"nodes", "--nodes"},
@@ -358,7 +360,7 @@ Result<> run_lease(Context& ctx) {
   if (auto env = ctx.args.get("--environment")) request.environment = *env;
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   auto data = api->call<api::endpoint::RequestLease>(request);
-  if (!data) return std::unexpected(name_lease_flags(data.error()));
+  if (!data) return std::unexpected(name_lease_flags(data.error(), ctx.want_json()));
   return ctx.emit(api::encode(*data), [&](std::ostream& out) {
     const api::LeaseView& l = data->lease;
     const std::string id = or_dash(l.lease_id);

@@ -451,8 +451,9 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   account.username = ssh::lease_username(l.lease_id);
   account.password = ssh::random_password();
   account.public_key = l.ssh_public_key;
-  // Pay-as-you-go has no end: the account outlives any plan and is removed at release.
-  account.expires_at = planned_end.value_or(now + 366 * 86400);
+  // Pay-as-you-go has no planned end: the account lives as long as the lease
+  // may (its horizon, where the scheduler ends it), and is removed at release.
+  account.expires_at = planned_end.value_or(now + billing::kOpenHourlyHorizonHours * 3600);
   TRY(create_on_nodes(l, *cluster, secrets, nodes, account));
 
   api::LeaseAccess access{

@@ -121,6 +121,11 @@ Result<std::vector<int>> LeaseStore::pick_nodes(std::int64_t cluster_id, int nod
     std::vector<std::int64_t> picked;
     while (free.executeStep()) picked.push_back(free.getColumn(0).getInt64());
     free.reset();
+    if (picked.empty())
+      return fail(ErrorCode::UnitsUnavailable,
+                  fmt::format("the cluster has no free node now (an A-class lease takes whole nodes): try again "
+                              "when a lease on it ends, or choose another cluster (cpshare filter 'nodes_free>={}')",
+                              nodes));
     if (static_cast<int>(picked.size()) < nodes)
       return fail(ErrorCode::UnitsUnavailable,
                   fmt::format("the cluster has {} free node{} now (an A-class lease takes whole nodes); ask for at "

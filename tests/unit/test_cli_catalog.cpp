@@ -259,6 +259,11 @@ TEST_CASE("publish: the server's field errors name the flag too", "[cli][catalog
                    {"fields", {{{"field", "prices.hourly"}, {"message", "must be at least 1 fen"}}}}});
   CHECK(cli(publish_with({"--price-hourly", "1"})) == 2);
   CHECK_THAT(cli.err, Catch::Contains("prices.hourly (--price-hourly): must be at least 1 fen"));
+  // With --json the field is the API's path, as scripts match it.
+  auto args = publish_with({"--price-hourly", "1"});
+  args.insert(args.begin(), "--json");
+  CHECK(cli(args) == 2);
+  CHECK(json::parse(cli.out)["error"]["fields"][0]["field"] == "prices.hourly");
 }
 
 TEST_CASE("update sends a merge patch of only the given fields", "[cli][catalog]") {
@@ -277,6 +282,9 @@ TEST_CASE("update sends a merge patch of only the given fields", "[cli][catalog]
 
   CHECK(cli({"update", "CP-7K2M9X4QVD", "--units", "16"}) == 0);  // ids are case-insensitive
   CHECK(server.last("PATCH /api/v1/clusters/" + kId).json_body() == json{{"units", 16}});
+  // An IPv6 --ssh-host in brackets, as --node takes it, is the address inside.
+  CHECK(cli({"update", kId, "--ssh-host", "[2001:db8::5]"}) == 0);
+  CHECK(server.last("PATCH /api/v1/clusters/" + kId).json_body() == json{{"access", {{"ssh_host", "2001:db8::5"}}}});
 
   TempDir tmp;
   const json patch = {{"prices", {{"daily", nullptr}}}, {"description", nullptr}};

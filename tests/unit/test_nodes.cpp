@@ -96,7 +96,7 @@ TEST_CASE("publish: bad nodes are named by path, every one at once", "[issue-12]
   json b = two_nodes();
   b["units"] = 10;  // the nodes have 12
   b["access"]["nodes"][0]["host"] = "bad host!";
-  b["access"]["nodes"][1]["device_ids"] = {"0000:3b:00.0", "0000:3b:00.0", "eth0", "GPU-x"};
+  b["access"]["nodes"][1]["device_ids"] = {"0000:3b:00.0", "0000:3B:00.0", "eth0", "GPU-x"};  // one id in two cases
   auto c = catalog::cluster_from_publish(b);
   REQUIRE_FALSE(c);
   CHECK(c.error().code == ErrorCode::ValidationFailed);
@@ -108,6 +108,12 @@ TEST_CASE("publish: bad nodes are named by path, every one at once", "[issue-12]
   b = two_nodes();
   b["access"]["nodes"].push_back({{"host", "10.0.0.12"}, {"port", 2222}, {"user", "cpshare"}, {"units", 1}});
   CHECK(names(catalog::cluster_from_publish(b).error(), "access.nodes[2]"));
+  // A zone id says what is wrong with it.
+  b = two_nodes();
+  b["access"]["nodes"][1]["host"] = "fe80::1%eth0";
+  const auto zoned = catalog::cluster_from_publish(b).error();
+  REQUIRE(names(zoned, "access.nodes[1].host"));
+  CHECK_THAT(zoned.fields.front().message, Catch::Contains("zone id"));
 }
 
 TEST_CASE("publish: units that disagree with the nodes, both forms, none", "[issue-12]") {
@@ -257,6 +263,8 @@ TEST_CASE("migration 13: a one-host cluster becomes a cluster of one node, its p
   for (const auto& u : units) CHECK(u.node == 0);
   // A whole-node lease finds no free node on the held cluster, and the whole node on the other.
   CHECK(store->leases().pick_nodes(held->id, 1).error().code == ErrorCode::UnitsUnavailable);
+  CHECK_THAT(store->leases().pick_nodes(held->id, 1).error().message,
+             Catch::StartsWith("the cluster has no free node now") && !Catch::Contains("at most"));
   CHECK(store->leases().pick_nodes(free->id, 1).value() == std::vector<int>{0, 1, 2, 3});
 }
 
