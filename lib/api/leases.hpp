@@ -132,10 +132,12 @@ Result<LeaseCluster> lease_cluster_from_snapshot(std::string_view text);
 // ------------------------------------------------------------------ the lease
 
 // A B-class lease's progress through its cluster's agent (R-LEASE-6), shown to
-// the cluster's supplier (and admins) only; null for the user and for class A.
-// step: "provision" while provisioning, "deprovision" once ended until the
-// agent confirmed the units freed, "done" after that, "none" while active.
+// the cluster's supplier (and admins) only; null for the user. step:
+// "provision" while provisioning, "deprovision" once ended until the agent
+// confirmed the units freed, "done" after that, "none" while active.
 // attempts, last_error, last_error_at: that step's failed hook runs so far.
+// Class A: present (step "provision") while the last redeem failed to create
+// the account on a node: last_error names the node and what it printed.
 struct LeaseAgentStatus {
   std::string step;
   std::int64_t attempts = 0;

@@ -116,8 +116,18 @@ std::string state_text(const std::string& state, bool colour) {
 // "¥1234.56", or "-" for an amount that is not there.
 std::string money(const std::optional<std::int64_t>& fen) { return fen ? "¥" + yuan(fen) : "-"; }
 
-// A B-class lease's progress through its cluster's agent (the supplier's view).
-void print_agent(std::ostream& out, const api::LeaseAgentStatus& a, const DisplayZone& zone) {
+// A B-class lease's progress through its cluster's agent, or an A-class lease's failed
+// redeems (the supplier's view).
+void print_agent(std::ostream& out, const api::LeaseView& l, const api::LeaseAgentStatus& a, const DisplayZone& zone) {
+  if (l.cluster_class == "A") {  // failed redeems: the platform could not create the account
+    out << "\nAccess set-up (redeem):\n";
+    print_fields(out, {
+                          {"Failed attempts", std::to_string(a.attempts)},
+                          {"Last error", or_dash(a.last_error)},
+                          {"Last error at", local_time(a.last_error_at, zone, true)},
+                      });
+    return;
+  }
   const std::string step = a.step == "provision"     ? "provisioning: waiting for the agent's provision hook"
                            : a.step == "deprovision" ? "ended: waiting for the agent's deprovision hook (units busy)"
                            : a.step == "done"        ? "units freed by the agent"
@@ -162,7 +172,7 @@ void print_lease(std::ostream& out, const api::LeaseView& l, bool colour, const 
                    {"Note", or_dash(l.note)},
                    {"Environment", or_dash(l.environment)},
                });
-  if (l.agent) print_agent(out, *l.agent, zone);
+  if (l.agent) print_agent(out, l, *l.agent, zone);
 }
 
 void print_access(std::ostream& out, const api::LeaseAccess& access, const std::string& lease_id) {

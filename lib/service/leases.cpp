@@ -119,12 +119,13 @@ Result<std::optional<std::string>> chosen_environment(const catalog::Cluster& cl
 }
 
 // A B-class lease's progress through the agent, for its supplier: the step it waits on and
-// that step's failed attempts (reset when the lease ends).
+// that step's failed attempts (reset when the lease ends). An A-class lease's failed redeems
+// (the platform creating the account over SSH), until one succeeds: step "provision".
 api::LeaseAgentStatus agent_status(const Lease& l) {
-  std::string step = l.state == LeaseState::Provisioning ? "provision"
-                     : l.units_freed_at                  ? "done"
-                     : l.ended_at                        ? "deprovision"
-                                                         : "none";
+  std::string step = l.state == LeaseState::Provisioning || (l.cluster_class == 'A' && l.agent_error) ? "provision"
+                     : l.units_freed_at                                                               ? "done"
+                     : l.ended_at                                                                     ? "deprovision"
+                                                                                                      : "none";
   return api::LeaseAgentStatus{step, l.agent_attempts, l.agent_error, wire_time(l.agent_error_at),
                                wire_time(l.units_freed_at)};
 }
@@ -181,7 +182,7 @@ Result<api::LeaseView> LeaseService::lease_view(const Lease& l, bool supplier_vi
                         .note = text_or_null(l.note),
                         .cluster = std::move(*cluster),
                         .environment = l.environment,
-                        .agent = supplier_view && l.cluster_class == 'B'
+                        .agent = supplier_view && (l.cluster_class == 'B' || l.agent_error)
                                      ? std::optional<api::LeaseAgentStatus>(agent_status(l))
                                      : std::nullopt};
 }
@@ -476,6 +477,8 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   l.planned_end = planned_end;
   l.decide_by.reset();
   l.access_cipher = keys_.seal(api::encode(access).dump());
+  l.agent_error.reset();  // an earlier failed redeem's, shown to the supplier until one succeeds
+  l.agent_error_at.reset();
   auto committed = store_.atomically([&]() -> Result<> {
     TRY_ASSIGN(bool first, store_.leases().use_auth_code(l.id, now));
     if (!first) return fail(ErrorCode::InvalidCode, "this authorization code has just been used");
@@ -525,19 +528,27 @@ Result<std::vector<LeaseService::LeasedNode>> LeaseService::leased_nodes(const c
 
 // The account on every leased node, all or nothing: when a node fails, the
 // accounts made on the others are removed again (a removal that fails is left
-// to the revocation retries) and the error names the node.
+// to the revocation retries) and the error names the node. The failure, with
+// what the node printed, is kept on the lease for its supplier (the lease's
+// "agent" view: leases show); the leaser is told the step, not the node's words.
 Result<> LeaseService::create_on_nodes(const Lease& l, const catalog::Cluster& c, const ClusterSecrets& secrets,
                                        const std::vector<LeasedNode>& nodes, ssh::LeaseAccount account) {
   std::vector<std::size_t> made;
   for (const LeasedNode& ln : nodes) {
     TRY_ASSIGN(ssh::Target admin, admin_target(c, ln.node, secrets));
     account.gpu_indices = ln.local;
-    auto created = host_.create_lease_account(admin, account);
+    std::string node_output;
+    auto created = host_.create_lease_account(admin, account, &node_output);
     if (created) {
       made.push_back(ln.node);
       continue;
     }
     Error e = created.error().context(fmt::format("create the account on {}", node_name(c, ln.node)));
+    const std::string for_supplier =
+        node_output.empty() ? e.message : fmt::format("{}; the node printed: {}", e.message, node_output);
+    if (auto kept = store_.leases().agent_failed(l.id, for_supplier, clock_.now()); !kept)
+      log_.error("redeem {}: {} (not recorded for the supplier: {})", l.lease_id, for_supplier, kept.error().message);
+    e.message += fmt::format(" (its supplier sees why in cpshare leases show {})", l.lease_id);
     if (made.empty()) return std::unexpected(e);
     bool left = false;
     for (std::size_t k : made) {

@@ -409,7 +409,7 @@ std::string random_password() {
   return crypto::random_id("", 24, kAlphabet);
 }
 
-Result<> create_lease_account(const Target& admin, const LeaseAccount& account) {
+Result<> create_lease_account(const Target& admin, const LeaseAccount& account, std::string* node_output) {
   std::vector<FieldError> errors;
   if (auto e = check_username(account.username)) errors.push_back(std::move(*e));
   if (auto e = check_password(account.password)) errors.push_back(std::move(*e));
@@ -430,6 +430,7 @@ Result<> create_lease_account(const Target& admin, const LeaseAccount& account) 
   const std::string step = fmt::format("create lease account {}", account.username);
   const Error full = remote_failure(admin, step, r, account.password);
   if (admin.log) admin.log->warn("{}", full.message);
+  if (node_output) *node_output = remote_stderr(r.err, account.password);
   if (r.exit_status == kExitExists)
     return fail(ErrorCode::Conflict, fmt::format("ssh to {}: {}: {} already exists and cpshare did not create it",
                                                  endpoint(admin), step, account.username));

@@ -95,8 +95,9 @@ std::string random_password();
 // re-applying to an existing account leaves that account (and the lease's
 // other nodes' sessions) in place, partly re-applied: call again.
 // The error says which step failed and how (exit status), not what the node
-// printed: that goes to admin.log (the message reaches the leaser).
-Result<> create_lease_account(const Target& admin, const LeaseAccount& account);
+// printed (the message reaches the leaser): that goes to admin.log and, when
+// given, to *node_output (one line, the password redacted; for the supplier).
+Result<> create_lease_account(const Target& admin, const LeaseAccount& account, std::string* node_output = nullptr);
 
 // Locks and expires the account, turns its lingering off and ends its logind
 // sessions (where loginctl exists), SIGKILLs its processes until none are left

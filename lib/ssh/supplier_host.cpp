@@ -16,9 +16,10 @@ Result<Probe> LibsshSupplierHost::verify(const Target& target) {
   return ssh::verify(t);
 }
 
-Result<> LibsshSupplierHost::create_lease_account(const Target& admin, const LeaseAccount& account) {
+Result<> LibsshSupplierHost::create_lease_account(const Target& admin, const LeaseAccount& account,
+                                                  std::string* node_output) {
   TRY_ASSIGN(Target t, reachable(admin));
-  return ssh::create_lease_account(t, account);
+  return ssh::create_lease_account(t, account, node_output);
 }
 
 Result<> LibsshSupplierHost::remove_lease_account(const Target& admin, std::string_view username) {

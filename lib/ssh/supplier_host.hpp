@@ -60,8 +60,10 @@ class SupplierHost {
   // the password, the user's public key, the GPU indices, the expiry in unix
   // seconds), or applies them again to the lease account of that name that an
   // earlier create made. An account of that name that cpshare did not make is
-  // a Conflict, left untouched.
-  virtual Result<> create_lease_account(const Target& admin, const LeaseAccount& account) = 0;
+  // a Conflict, left untouched. On failure, what the node printed (password
+  // redacted) goes to *node_output when given: for the supplier, not the error.
+  virtual Result<> create_lease_account(const Target& admin, const LeaseAccount& account,
+                                        std::string* node_output = nullptr) = 0;
   // Locks, kills and deletes the account and its files (home, temporary
   // files, at jobs, crontab). An absent account is success.
   virtual Result<> remove_lease_account(const Target& admin, std::string_view username) = 0;
@@ -85,7 +87,8 @@ class LibsshSupplierHost final : public SupplierHost {
   explicit LibsshSupplierHost(NetworkPolicy policy, Logger* log = nullptr) : policy_(std::move(policy)), log_(log) {}
 
   Result<Probe> verify(const Target& target) override;
-  Result<> create_lease_account(const Target& admin, const LeaseAccount& account) override;
+  Result<> create_lease_account(const Target& admin, const LeaseAccount& account,
+                                std::string* node_output = nullptr) override;
   Result<> remove_lease_account(const Target& admin, std::string_view username) override;
   Result<bool> lease_account_exists(const Target& admin, std::string_view username) override;
   Result<> check_address(std::string_view host) override;

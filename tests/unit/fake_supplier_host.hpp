@@ -64,6 +64,12 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   }
   // The host now presents another key (a re-installed host): targets pinned
   // to the old one get Conflict; verify with an empty pin (repin) accepts it.
+  // Creates fail as a create script that exits 1 printing `output` would; nullopt: they work again.
+  void fail_creates(std::optional<std::string> output) {
+    std::lock_guard lock(mu_);
+    create_output_ = std::move(output);
+  }
+
   void change_host_key(std::string fingerprint) {
     std::lock_guard lock(mu_);
     fingerprint_ = std::move(fingerprint);
@@ -124,7 +130,8 @@ class FakeSupplierHost final : public ssh::SupplierHost {
     return policy_.check_literal(host);
   }
 
-  Result<> create_lease_account(const ssh::Target& admin, const ssh::LeaseAccount& account) override {
+  Result<> create_lease_account(const ssh::Target& admin, const ssh::LeaseAccount& account,
+                                std::string* node_output = nullptr) override {
     std::lock_guard lock(mu_);
     auto done = [&]() -> Result<> {
       TRY(valid_name(account.username, "create lease account"));
@@ -133,6 +140,13 @@ class FakeSupplierHost final : public ssh::SupplierHost {
         return fail(ErrorCode::Conflict, fmt::format("ssh to {}: create lease account {}: {} already exists and "
                                                      "cpshare did not create it",
                                                      ssh::endpoint(admin), account.username, account.username));
+      if (create_output_) {  // the create script failed, printing this, as provision reports it
+        if (node_output) *node_output = *create_output_;
+        return fail(ErrorCode::Unavailable,
+                    fmt::format("ssh to {}: create lease account {} exited with status 1 (what the node printed is "
+                                "in the platform's log)",
+                                ssh::endpoint(admin), account.username));
+      }
       accounts_[account.username] = account;
       created_.push_back(account);
       return {};
@@ -199,6 +213,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   mutable std::mutex mu_;
   ssh::NetworkPolicy policy_;
   std::string fingerprint_{kFingerprint};
+  std::optional<std::string> create_output_;
   // The nodes of a cluster are the fake's ports: port 1 presents the host key
   // (kFingerprint until change_host_key), port P another one derived from it,
   // so that two nodes are two machines to verify (CatalogService refuses one

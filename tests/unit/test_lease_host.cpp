@@ -533,3 +533,30 @@ TEST_CASE("one machine is offered in one cluster only: a second cluster cannot p
   CHECK(relisted.error().code == ErrorCode::Conflict);
   CHECK(contains(relisted.error().message, fmt::format("is already node 0 of {}", second)));
 }
+
+TEST_CASE("a failed redeem tells the leaser the step, and its supplier what the node printed, until one succeeds",
+          "[issue-12][R-SEC-1]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(1);
+  auto [id, code] = f.approved(cpc, 1);
+  f.host_fake.fail_creates("useradd: cannot lock /etc/passwd; try again later.");
+  auto r = f.leases.redeem(f.alice, {code}, f.ctx);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == ErrorCode::Unavailable);
+  CHECK(contains(r.error().message, "exited with status 1"));
+  CHECK(contains(r.error().message, fmt::format("its supplier sees why in cpshare leases show {}", id)));
+  CHECK_FALSE(contains(r.error().message, "/etc/passwd"));
+  CHECK(f.lease_json(id)["agent"].is_null());  // the leaser's view
+  const auto seen = f.leases.show(f.sup, id, {}).value().lease.agent;
+  REQUIRE(seen);
+  CHECK(seen->step == "provision");
+  CHECK(seen->attempts == 1);
+  REQUIRE(seen->last_error);
+  CHECK(contains(*seen->last_error, "create the account on 127.0.0.1:1"));
+  CHECK(contains(*seen->last_error, "the node printed: useradd: cannot lock /etc/passwd"));
+
+  // Fixed on the node: the same code redeems, and the failure is gone from the supplier's view.
+  f.host_fake.fail_creates(std::nullopt);
+  REQUIRE(f.leases.redeem(f.alice, {code}, f.ctx));
+  CHECK_FALSE(f.leases.show(f.sup, id, {}).value().lease.agent);
+}
