@@ -281,6 +281,8 @@ Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, cons
   if (probe->fingerprint != previous)
     TRY(store_.atomically([&]() -> Result<> {
       TRY(store_.catalog().pin_node(c.id, k, n, probe->fingerprint));
+      // Removals a changed key held up can go ahead now.
+      if (!previous.empty()) TRY(store_.leases().hasten_revocations(c.id, clock_.now()));
       return write_audit(
           store_, clock_, previous.empty() ? AuditEventName::HostKeyPinned : AuditEventName::HostKeyRepinned,
           &caller.account, ctx,

@@ -671,7 +671,15 @@ Result<> LeaseService::revoke(Revocation r) {
     for (const LeasedNode& ln : nodes) {
       auto removed = [&]() -> Result<> {
         TRY_ASSIGN(ssh::Target admin, admin_target(*cluster, ln.node, secrets));
-        return host_.remove_lease_account(admin, r.username);
+        auto gone = host_.remove_lease_account(admin, r.username);
+        if (gone || gone.error().code != ErrorCode::Conflict) return gone;
+        // A changed host key (not an account cpshare did not make) is not final:
+        // the removal waits, the node blocked, until its supplier re-pins it.
+        if (auto probe = host_.verify(admin); probe || probe.error().code != ErrorCode::Conflict) return gone;
+        return fail(ErrorCode::Unavailable,
+                    fmt::format("{}; once the new key is confirmed, run cpshare cluster verify {} --repin and the "
+                                "removal completes",
+                                gone.error().message, cluster->cpc_id));
       }();
       if (!removed && !first) first = removed.error().context(node_name(*cluster, ln.node));
     }
@@ -680,8 +688,9 @@ Result<> LeaseService::revoke(Revocation r) {
   };
   auto done = attempt();
   ++r.attempts;
-  // Conflict: the host has an account of that name that cpshare did not make
-  // (or a changed host key): retrying cannot help; the supplier is told why.
+  // Conflict: the host has an account of that name that cpshare did not make:
+  // retrying cannot help; the supplier is told why. (A changed host key waits
+  // for the supplier's re-pin, retried as unreachable.)
   const bool final_failure = !done && done.error().code == ErrorCode::Conflict;
   if (final_failure) {
     r.done_at = now;

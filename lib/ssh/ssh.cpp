@@ -267,8 +267,8 @@ Result<Connection> connect(const Target& t) {
   c.probe.pinned_now = t.pinned_fingerprint.empty();
   if (!t.pinned_fingerprint.empty() && c.probe.fingerprint != t.pinned_fingerprint)
     return fail(ErrorCode::Conflict,
-                fmt::format("host key of {} changed: pinned {}, now {} ({}); if the supplier "
-                            "re-installed the host, confirm the new fingerprint with them and re-pin it",
+                fmt::format("host key of {} changed: pinned {}, now {} ({}); if the host was re-installed, "
+                            "confirm the new fingerprint and re-pin it",
                             endpoint(t), t.pinned_fingerprint, c.probe.fingerprint, c.probe.key_type));
 
   switch (ssh_userauth_publickey(s, nullptr, key.get())) {

@@ -466,6 +466,19 @@ Result<> LeaseStore::cancel_revocation(std::int64_t lease_id, std::int64_t now) 
   });
 }
 
+Result<> LeaseStore::hasten_revocations(std::int64_t cluster_id, std::int64_t now) {
+  return db_.write("hasten revocations", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare(
+        "UPDATE revocations SET next_at = ? WHERE done_at IS NULL AND next_at > ? "
+        "AND lease_id IN (SELECT id FROM leases WHERE cluster_id = ?)");
+    st.bind(1, static_cast<int64_t>(now));
+    st.bind(2, static_cast<int64_t>(now));
+    st.bind(3, static_cast<int64_t>(cluster_id));
+    st.exec();
+    return {};
+  });
+}
+
 Result<std::vector<Revocation>> LeaseStore::revocations_due(std::int64_t now) {
   return db_.read("revocations due", [&](Connection& db) -> Result<std::vector<Revocation>> {
     SQLite::Statement& st = db.prepare(

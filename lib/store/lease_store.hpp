@@ -58,6 +58,9 @@ class LeaseStore {
   // A removal queued by a redeem that failed is void once a later redeem of
   // the same lease made its account: marked done, so it removes nothing.
   Result<> cancel_revocation(std::int64_t lease_id, std::int64_t now);
+  // Makes the pending removals of the cluster's leases due at `now` (its
+  // supplier re-pinned a node whose changed key held them up).
+  Result<> hasten_revocations(std::int64_t cluster_id, std::int64_t now);
   // A-class (issue 12): the idle units of `nodes` free nodes of the cluster
   // (an idle unit and none held by a lease), lowest node numbers first, in
   // unit order. An offline unit of a picked node is not taken (the lease

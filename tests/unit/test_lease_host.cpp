@@ -393,39 +393,49 @@ TEST_CASE("a removal that fails when a lease ends is logged with what failed and
   REQUIRE(f.pending().size() == 1);
   CHECK(contains(log, f.pending()[0].last_error));
 
-  // The host key changed: given up, and logged as such (terminate, by the supplier).
+  // The account's name is now one cpshare did not make: given up, and logged as such (terminate, by the supplier).
   f.host_fake.come_up();
-  f.host_fake.change_host_key("SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
-  REQUIRE(f.leases.terminate(f.sup, changed, {"maintenance"}, f.ctx));
   const std::string other = ssh::lease_username(changed);
+  f.host_fake.add_foreign_account(other);
+  REQUIRE(f.leases.terminate(f.sup, changed, {"maintenance"}, f.ctx));
   CHECK(contains(f.log_text(), fmt::format("WARN lease end: remove account {} of lease #", other)));
-  CHECK(contains(f.log_text(), "host key of 127.0.0.1:3 changed"));  // node 2's, the lease's
+  CHECK(contains(f.log_text(), "127.0.0.1:3"));  // node 2's, the lease's
   CHECK(contains(f.log_text(), "given up; the supplier was told"));
+  f.host_fake.remove_foreign_account(other);
 }
 
-TEST_CASE("a removal that cannot succeed (changed host key) is given up and the supplier told how to finish it",
-          "[R-LEASE-7]") {
+TEST_CASE("a removal held up by a changed host key waits, its node not offered, until the supplier re-pins it",
+          "[R-LEASE-7][issue-12]") {
   Fixture f;
   const std::string cpc = f.verified_cluster(1);
   const std::string id = f.active(cpc, 1);
   const std::string user = ssh::lease_username(id);
-  f.host_fake.change_host_key("SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+  const std::string changed = "SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+  f.host_fake.change_host_key(changed);
 
   REQUIRE(f.leases.release(f.alice, id, f.ctx));
   CHECK(f.host_fake.accounts().contains(user));  // never authenticated against a changed key
-  CHECK(f.pending().empty());                    // not retried
   auto row = f.revocation(user);
   REQUIRE(row);
   CHECK(row->attempts == 1);
-  CHECK(row->done_at == f.clock.now());
+  CHECK_FALSE(row->done_at);  // not given up: the last tenant's account may be on the node
   CHECK(contains(row->last_error, "host key of 127.0.0.1:1 changed"));
+  CHECK(contains(row->last_error, fmt::format("cpshare cluster verify {} --repin", cpc)));
+  CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 0);
   auto m = f.mails();
   REQUIRE(m.size() == 1);
-  CHECK(contains(m[0], "cpshare will not try again"));
-  CHECK(contains(m[0], fmt::format("userdel -r {}", user)));
-  f.clock.advance(86400);
+  CHECK(contains(m[0], fmt::format("cpshare cluster verify {} --repin", cpc)));
+  f.clock.advance(3600);
+  f.leases.tick();  // retried, still held up
+  CHECK(f.host_fake.accounts().contains(user));
+  CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 0);
+
+  // The supplier confirms the new key and re-pins: the removal is due at once and goes through.
+  REQUIRE(testing::verify(f.catalog, f.sup, cpc, {{"repin", true}}, f.ctx));
   f.leases.tick();
-  CHECK(f.remove_calls() == 1);
+  CHECK_FALSE(f.host_fake.accounts().contains(user));
+  CHECK(f.revocation(user)->done_at == f.clock.now());
+  CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 1);
 }
 
 TEST_CASE("verify pins the host key on first contact and refuses a changed one until re-pinned", "[R-SEC-1]") {
