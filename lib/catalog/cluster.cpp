@@ -402,7 +402,9 @@ void read_nodes(api::Fields& af, const json& a, Cluster& c) {
 void read_short_form(api::Fields& af, const json& a, Cluster& c, bool patch, bool required) {
   if (patch && c.nodes.size() > 1) {
     for (std::string_view k : {"ssh_host", "ssh_port", "ssh_user"})
-      af.forbid(k, fmt::format("this cluster has {} nodes: change them with access.nodes", c.nodes.size()));
+      af.forbid(k, fmt::format("this cluster has {} nodes: change them with access.nodes (cpshare update --node "
+                               "HOST[:PORT] for each node, with --ssh-user)",
+                               c.nodes.size()));
     return;
   }
   for (std::string_view k : {"ssh_host", "ssh_user"})
@@ -479,7 +481,8 @@ void reconcile_nodes(api::Fields& f, const json& body, Cluster& c, bool patch) {
       c.nodes.front().units = c.units;
       if (c.nodes.front().device_ids.size() != static_cast<std::size_t>(c.units)) c.nodes.front().device_ids.clear();
     } else if (patch && units_sent) {
-      f.error("units", fmt::format("this cluster has {} nodes: its units follow them; change access.nodes[].units",
+      f.error("units", fmt::format("this cluster has {} nodes: its units follow them; change access.nodes[].units "
+                                   "(cpshare update --node HOST[:PORT] for each node, with --units, or --file)",
                                    c.nodes.size()));
     }
     return;

@@ -189,6 +189,9 @@ Result<> add_nodes(Context& ctx, json& body, const NodeDefaults& keep) {
   std::int64_t per_node = 1;
   if (body.contains("units") || (keep.units && !cpu)) {
     const std::int64_t units = body.contains("units") ? body.at("units").get<std::int64_t>() : *keep.units;
+    if (units < count)
+      return usage_error(
+          fmt::format("--units {} is fewer than the {} nodes: each node has at least one unit", units, count));
     if (units % count != 0)
       return usage_error(
           fmt::format("{} {} does not split evenly over {} nodes: give --units, or each node's units in a "

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "api/catalog.hpp"
 #include "api/leases.hpp"
 #include "catalog/cluster.hpp"
 #include "catalog/units.hpp"
@@ -522,6 +523,12 @@ Result<> run_approve(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(api::LeaseApproval data, api->call<api::endpoint::ApproveLease>({}, {{"lease_id", id}}));
+  // A-class: nodes not verified yet make the user's redeem fail; say so now (a hint: a failed read says nothing).
+  std::int64_t unverified = 0;
+  if (!ctx.want_json() && data.lease.cluster_class == "A")
+    if (auto shown = api->call<api::endpoint::ShowCluster>({}, {{"cpc_id", data.lease.cpc_id}});
+        shown && shown->provisioning)
+      unverified = shown->provisioning->nodes_unverified;
   return ctx.emit(api::encode(data), [&](std::ostream& out) {
     const api::LeaseView& l = data.lease;
     const std::string code = or_dash(data.auth_code);
@@ -531,6 +538,11 @@ Result<> run_approve(Context& ctx) {
     out << fmt::format("It is shown only this once: pass it to {} now (they run cpshare redeem {}).\n", user, code);
     out << fmt::format("It expires at {}; if it is not redeemed by then the lease lapses.\n",
                        local_time(data.expires_at, ctx.zone()));
+    if (unverified > 0)
+      out << fmt::format(
+          "\nNote: {} of {}'s nodes {} not verified yet, and the redeem fails on them: run cpshare "
+          "cluster verify {} first.\n",
+          unverified, l.cpc_id, unverified == 1 ? "is" : "are", l.cpc_id);
   });
 }
 
