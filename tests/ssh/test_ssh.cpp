@@ -355,6 +355,17 @@ std::pair<int, int> loopback_listener() {
   return {listener, ntohs(a.sin_port)};
 }
 
+// A target named `host` that connects to 127.0.0.1:port as this user.
+ssh::Target loopback_target(const std::string& host, int port, const std::string& private_openssh) {
+  ssh::Target t;
+  t.host = host;
+  t.connect_address = "127.0.0.1";
+  t.port = port;
+  t.user = current_user();
+  t.private_openssh = private_openssh;
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("a port that does not speak SSH is reported without what it answered", "[R-SEC-1]") {
@@ -371,12 +382,7 @@ TEST_CASE("a port that does not speak SSH is reported without what it answered",
     if (::write(c, answer.data(), answer.size()) < 0) std::perror("write");
     ::close(c);
   });
-  ssh::Target t;
-  t.host = "localhost";
-  t.connect_address = "127.0.0.1";
-  t.port = port;
-  t.user = current_user();
-  t.private_openssh = pair->private_openssh;
+  const ssh::Target t = loopback_target("localhost", port, pair->private_openssh);
   auto probe = ssh::verify(t);
   web.join();
   ::close(listener);
@@ -390,12 +396,7 @@ TEST_CASE("a peer that takes the connection and never answers has timed out", "[
   REQUIRE(pair);
   // A listener whose backlog takes the connection; nothing ever accepts it or writes a banner.
   const auto [listener, port] = loopback_listener();
-  ssh::Target t;
-  t.host = "127.0.0.1";
-  t.connect_address = "127.0.0.1";
-  t.port = port;
-  t.user = current_user();
-  t.private_openssh = pair->private_openssh;
+  ssh::Target t = loopback_target("127.0.0.1", port, pair->private_openssh);
   t.timeout_seconds = 1;
   auto probe = ssh::verify(t);
   ::close(listener);
