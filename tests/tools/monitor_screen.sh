@@ -52,6 +52,9 @@ tmux -L "$SOCK" send-keys -t screen q
 ended
 echo "ok: q quits and restores the terminal"
 tmux -L "$SOCK" kill-server
+# A server of its own: a new session on the socket of one still exiting gets
+# "server exited unexpectedly" (seen under load).
+SOCK=$SOCK-b
 start
 wait_for "cp-7k2m9x4qvd" 5
 tmux -L "$SOCK" send-keys -t screen C-c
