@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -523,12 +524,23 @@ Result<> run_approve(Context& ctx) {
   TRY_ASSIGN(std::string id, lease_id_arg(ctx));
   TRY_ASSIGN(client::ApiClient * api, ctx.session_api());
   TRY_ASSIGN(api::LeaseApproval data, api->call<api::endpoint::ApproveLease>({}, {{"lease_id", id}}));
-  // A-class: nodes not verified yet make the user's redeem fail; say so now (a hint: a failed read says nothing).
-  std::int64_t unverified = 0;
+  // A-class: a leased node not verified yet makes the user's redeem fail; say so now (a hint: a failed read says
+  // nothing).
+  std::string unverified;
   if (!ctx.want_json() && data.lease.cluster_class == "A")
-    if (auto shown = api->call<api::endpoint::ShowCluster>({}, {{"cpc_id", data.lease.cpc_id}});
-        shown && shown->provisioning)
-      unverified = shown->provisioning->nodes_unverified;
+    if (auto shown = api->call<api::endpoint::ShowCluster>({}, {{"cpc_id", data.lease.cpc_id}})) {
+      const auto nodes = shown->cluster.access.nodes.value_or(std::vector<api::NodeView>{});
+      std::set<std::int64_t> leased;
+      for (int u : data.lease.units)
+        if (u >= 0 && static_cast<std::size_t>(u) < shown->units.size())
+          leased.insert(shown->units[static_cast<std::size_t>(u)].node.value_or(-1));
+      for (std::int64_t k : leased)
+        if (k >= 0 && static_cast<std::size_t>(k) < nodes.size() &&
+            !nodes[static_cast<std::size_t>(k)].host_key_fingerprint)
+          unverified += fmt::format(
+              "{}node {} ({})", unverified.empty() ? "" : ", ", k,
+              ip::endpoint_text(nodes[static_cast<std::size_t>(k)].host, nodes[static_cast<std::size_t>(k)].port));
+    }
   return ctx.emit(api::encode(data), [&](std::ostream& out) {
     const api::LeaseView& l = data.lease;
     const std::string code = or_dash(data.auth_code);
@@ -538,11 +550,11 @@ Result<> run_approve(Context& ctx) {
     out << fmt::format("It is shown only this once: pass it to {} now (they run cpshare redeem {}).\n", user, code);
     out << fmt::format("It expires at {}; if it is not redeemed by then the lease lapses.\n",
                        local_time(data.expires_at, ctx.zone()));
-    if (unverified > 0)
+    if (!unverified.empty())
       out << fmt::format(
-          "\nNote: {} of {}'s nodes {} not verified yet, and the redeem fails on them: run cpshare "
-          "cluster verify {} first.\n",
-          unverified, l.cpc_id, unverified == 1 ? "is" : "are", l.cpc_id);
+          "\nNote: the lease's {} not verified yet, so the redeem would fail: run cpshare cluster "
+          "verify {} first.\n",
+          unverified + (unverified.find(',') == std::string::npos ? " is" : " are"), l.cpc_id);
   });
 }
 

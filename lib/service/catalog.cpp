@@ -242,18 +242,49 @@ Result<api::VerifyResult> CatalogService::verify(const Caller& caller, const std
                                                  cpc_id));
   TRY_ASSIGN(ClusterSecrets s, store_.catalog().secrets(c.id));
   TRY_ASSIGN(std::string key, keys_.open_string(s.ssh_key_cipher));
+  // Every node is probed first; the keys are pinned together, or none is: a
+  // node pinned on first contact is one whose fingerprint the supplier saw.
   api::VerifyResult out{{}, api::Time{clock_.now()}};
   for (std::size_t k = 0; k < c.nodes.size(); ++k) {
-    TRY_ASSIGN(api::NodeVerified v, verify_node(caller, c, k, key, repin, ctx));
-    c.nodes[k].host_key = v.fingerprint;  // as pinned: the next nodes are compared with it
-    out.nodes.push_back(std::move(v));
+    auto v = verify_node(caller, c, k, key, repin, out.nodes, ctx);
+    if (!v) {
+      Error e = v.error();
+      if (k > 0) e.message += "; no node was pinned";
+      return std::unexpected(e);
+    }
+    out.nodes.push_back(std::move(*v));
+  }
+  auto pinned = store_.atomically([&]() -> Result<> {
+    for (std::size_t k = 0; k < c.nodes.size(); ++k) TRY(pin(caller, c, k, out.nodes[k].fingerprint, ctx));
+    return {};
+  });
+  if (!pinned) {
+    Error e = std::move(pinned.error()).context(fmt::format("verify {}", c.cpc_id));
+    if (c.nodes.size() > 1) e.message += "; no node was pinned";
+    return std::unexpected(e);
   }
   return out;
 }
 
+// Pins node k's key as verified (audited), when it changed; re-pinning lets
+// removals a changed key held up go ahead.
+Result<> CatalogService::pin(const Caller& caller, const Cluster& c, std::size_t k, const std::string& fingerprint,
+                             const RequestContext& ctx) {
+  const catalog::Node& n = c.nodes[k];
+  const std::string& previous = n.host_key;
+  if (fingerprint == previous) return {};
+  TRY(store_.catalog().pin_node(c.id, k, n, fingerprint));
+  if (!previous.empty()) TRY(store_.leases().hasten_revocations(c.id, clock_.now()));
+  return write_audit(store_, clock_, previous.empty() ? AuditEventName::HostKeyPinned : AuditEventName::HostKeyRepinned,
+                     &caller.account, ctx,
+                     {{"cpc_id", c.cpc_id}, {"node", k}, {"fingerprint", fingerprint}, {"previous", previous}});
+}
+
 // One node: probe it against its pin (none with repin), pin what it showed.
 Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, const Cluster& c, std::size_t k,
-                                                      const std::string& key, bool repin, const RequestContext& ctx) {
+                                                      const std::string& key, bool repin,
+                                                      const std::vector<api::NodeVerified>& earlier,
+                                                      const RequestContext& ctx) {
   const catalog::Node& n = c.nodes[k];
   // The error names the host and port itself ("ssh to gpu02:22: ..."); with several nodes, which one.
   const std::string where = c.nodes.size() == 1 ? "" : fmt::format(" node {}", k);
@@ -271,25 +302,14 @@ Result<api::NodeVerified> CatalogService::verify_node(const Caller& caller, cons
     return std::unexpected(e.context(fmt::format("verify {}{}", c.cpc_id, where)));
   }
   // One machine listed twice (two names or addresses of it) would be leased twice.
-  for (std::size_t j = 0; j < c.nodes.size(); ++j)
-    if (j != k && c.nodes[j].host_key == probe->fingerprint)
+  for (std::size_t j = 0; j < earlier.size(); ++j)
+    if (earlier[j].fingerprint == probe->fingerprint)
       return fail(ErrorCode::Conflict,
                   fmt::format("verify {}: nodes {} and {} present the same host key {}: they are one machine; list it "
                               "once (cpshare update {} --file)",
                               c.cpc_id, j, k, probe->fingerprint, c.cpc_id));
-  const std::string& previous = n.host_key;
-  if (probe->fingerprint != previous)
-    TRY(store_.atomically([&]() -> Result<> {
-      TRY(store_.catalog().pin_node(c.id, k, n, probe->fingerprint));
-      // Removals a changed key held up can go ahead now.
-      if (!previous.empty()) TRY(store_.leases().hasten_revocations(c.id, clock_.now()));
-      return write_audit(
-          store_, clock_, previous.empty() ? AuditEventName::HostKeyPinned : AuditEventName::HostKeyRepinned,
-          &caller.account, ctx,
-          {{"cpc_id", c.cpc_id}, {"node", k}, {"fingerprint", probe->fingerprint}, {"previous", previous}});
-    }));
   return api::NodeVerified{static_cast<std::int64_t>(k), n.host,          n.port,
-                           probe->fingerprint,           probe->key_type, probe->fingerprint != previous};
+                           probe->fingerprint,           probe->key_type, probe->fingerprint != n.host_key};
 }
 
 Result<api::UnitChanged> CatalogService::set_unit(const Caller& caller, const std::string& cpc_id,

@@ -61,8 +61,12 @@ class CatalogService {
 
   // The owner's view of how the platform reaches the cluster (nullopt for others).
   Result<std::optional<api::ProvisioningView>> provisioning_view(const Caller& caller, const catalog::Cluster& c);
+  // Probes node k (against its pin unless repin); `earlier`: the nodes probed before it.
   Result<api::NodeVerified> verify_node(const Caller& caller, const catalog::Cluster& c, std::size_t k,
-                                        const std::string& key, bool repin, const RequestContext& ctx);
+                                        const std::string& key, bool repin,
+                                        const std::vector<api::NodeVerified>& earlier, const RequestContext& ctx);
+  Result<> pin(const Caller& caller, const catalog::Cluster& c, std::size_t k, const std::string& fingerprint,
+               const RequestContext& ctx);
 
   Store& store_;
   const crypto::KeyRing& keys_;

@@ -429,6 +429,38 @@ Result<Lease> LeaseService::redeemable(const Caller& caller, const api::RedeemRe
   return *found;
 }
 
+namespace {
+// The lease's account: its name, a fresh password, the user's key and its expiry.
+ssh::LeaseAccount account_for(const Lease& l, std::optional<std::int64_t> planned_end, std::int64_t now) {
+  ssh::LeaseAccount account;
+  account.username = ssh::lease_username(l.lease_id);
+  account.password = ssh::random_password();
+  account.public_key = l.ssh_public_key;
+  // Pay-as-you-go has no planned end: the account lives as long as the lease
+  // may (its horizon, where the scheduler ends it), and is removed at release.
+  account.expires_at = planned_end.value_or(now + billing::kOpenHourlyHorizonHours * 3600);
+  return account;
+}
+
+// Lets go of a redeem's hold on its lease however the redeem ends.
+class RedeemHold {
+ public:
+  RedeemHold(Store& store, Logger& log, const Lease& l) : store_(store), log_(log), lease_(l) {}
+  RedeemHold(const RedeemHold&) = delete;
+  RedeemHold& operator=(const RedeemHold&) = delete;
+  ~RedeemHold() {
+    if (auto ended = store_.leases().end_redeem(lease_.id); !ended)
+      log_.warn("redeem {}: could not let go of the lease (another redeem waits until it times out): {}",
+                lease_.lease_id, ended.error().message);
+  }
+
+ private:
+  Store& store_;
+  Logger& log_;
+  const Lease& lease_;
+};
+}  // namespace
+
 Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::RedeemRequest& req,
                                              const RequestContext& ctx) {
   TRY_ASSIGN(Lease l, redeemable(caller, req, ctx));
@@ -448,13 +480,21 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
   std::optional<std::int64_t> planned_end;
   if (l.terms.mode != billing::Mode::Hourly || l.terms.periods > 0)
     planned_end = billing::period_end(l.terms.mode, config_.calendar, now, l.terms.periods);
-  ssh::LeaseAccount account;
-  account.username = ssh::lease_username(l.lease_id);
-  account.password = ssh::random_password();
-  account.public_key = l.ssh_public_key;
-  // Pay-as-you-go has no planned end: the account lives as long as the lease
-  // may (its horizon, where the scheduler ends it), and is removed at release.
-  account.expires_at = planned_end.value_or(now + billing::kOpenHourlyHorizonHours * 3600);
+  const ssh::LeaseAccount account = account_for(l, planned_end, now);
+
+  // One redeem of a lease at a time (a double click, a client's retry): the
+  // first holds it while it runs, with a removal of the account queued for
+  // when it would be over at the latest (every node's connect and command
+  // timeouts, twice for the rollback), in case the daemon dies meanwhile.
+  const std::int64_t until = now + 60 +
+                             2 * static_cast<std::int64_t>(nodes.size()) *
+                                 (config_.ssh_timeout_seconds + ssh::Target{}.command_timeout_seconds);
+  TRY_ASSIGN(const bool held, store_.leases().begin_redeem(l.id, account.username, now, until));
+  if (!held)
+    return fail(ErrorCode::Conflict, fmt::format("a redeem of lease {} is in progress already; see how it went with "
+                                                 "cpshare leases show {} --access",
+                                                 l.lease_id, l.lease_id));
+  const RedeemHold hold(store_, log_, l);
   TRY(create_on_nodes(l, *cluster, secrets, nodes, account));
 
   api::LeaseAccess access{
@@ -485,7 +525,7 @@ Result<api::Redemption> LeaseService::redeem(const Caller& caller, const api::Re
     TRY(store_.leases().update(l, from));
     TRY(store_.leases().set_units(l, UnitStatus::Busy));
     // A removal an earlier failed redeem queued would take this account away.
-    TRY(store_.leases().cancel_revocation(l.id, now));
+    TRY(store_.leases().cancel_revocation(l.id, now, "a redeem of the lease made the account"));
     if (l.terms.mode != billing::Mode::Hourly)
       TRY(store_.leases().append_ledger({0, now, l.id, {}, l.user_id, LedgerKind::Charge, -l.estimate}));
     TRY(write_audit(store_, clock_, AuditEventName::LeaseRedeemed, &caller.account, ctx,
@@ -548,8 +588,15 @@ Result<> LeaseService::create_on_nodes(const Lease& l, const catalog::Cluster& c
         node_output.empty() ? e.message : fmt::format("{}; the node printed: {}", e.message, node_output);
     if (auto kept = store_.leases().agent_failed(l.id, for_supplier, clock_.now()); !kept)
       log_.error("redeem {}: {} (not recorded for the supplier: {})", l.lease_id, for_supplier, kept.error().message);
-    e.message += fmt::format(" (its supplier sees why in cpshare leases show {})", l.lease_id);
-    if (made.empty()) return std::unexpected(e);
+    e.message += fmt::format("; its supplier sees why in cpshare leases show {}", l.lease_id);
+    // The removal queued in case the daemon died mid-redeem is void when nothing is left.
+    auto nothing_left = [&]() -> Result<> {
+      return store_.leases().cancel_revocation(l.id, clock_.now(), "the redeem failed and left no account");
+    };
+    if (made.empty()) {
+      TRY(nothing_left());
+      return std::unexpected(e);
+    }
     bool left = false;
     for (std::size_t k : made) {
       auto target = admin_target(c, k, secrets);
@@ -559,6 +606,7 @@ Result<> LeaseService::create_on_nodes(const Lease& l, const catalog::Cluster& c
       TRY(store_.leases().put_revocation({l.id, account.username, 0, clock_.now(), e.message, std::nullopt}));
       e.message += "; the account made on the other nodes is removed as soon as they can be reached";
     } else {
+      TRY(nothing_left());
       e.message += "; the account made on the other nodes was removed again";
     }
     return std::unexpected(e);

@@ -436,7 +436,7 @@ Result<> create_lease_account(const Target& admin, const LeaseAccount& account, 
                                                  endpoint(admin), step, account.username));
   return fail(
       ErrorCode::Unavailable,
-      fmt::format("ssh to {}: {} {} (what the node printed is in the platform's log)", endpoint(admin), step,
+      fmt::format("ssh to {}: {} {}", endpoint(admin), step,
                   r.exit_status < 0 ? std::string("was killed") : fmt::format("exited with status {}", r.exit_status)));
 }
 

@@ -454,13 +454,51 @@ Result<> LeaseStore::put_revocation(const Revocation& r) {
   });
 }
 
-Result<> LeaseStore::cancel_revocation(std::int64_t lease_id, std::int64_t now) {
+Result<> LeaseStore::cancel_revocation(std::int64_t lease_id, std::int64_t now, std::string_view why) {
   return db_.write("cancel revocation", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare(
-        "UPDATE revocations SET done_at = ?, last_error = 'void: a later redeem made the account' "
-        "WHERE lease_id = ? AND done_at IS NULL");
+    SQLite::Statement& st =
+        db.prepare("UPDATE revocations SET done_at = ?, last_error = ? WHERE lease_id = ? AND done_at IS NULL");
     st.bind(1, static_cast<int64_t>(now));
-    st.bind(2, static_cast<int64_t>(lease_id));
+    bind_name(st, 2, fmt::format("void: {}", why));
+    st.bind(3, static_cast<int64_t>(lease_id));
+    if (st.exec() == 0) return {};
+    SQLite::Statement& cluster = db.prepare("SELECT cluster_id FROM leases WHERE id = ?");
+    cluster.bind(1, static_cast<int64_t>(lease_id));
+    const bool found = cluster.executeStep();
+    const std::int64_t cluster_id = found ? cluster.getColumn(0).getInt64() : 0;
+    cluster.reset();
+    if (found) refresh_units_free(db, cluster_id);  // its nodes may be free now (guarded.hpp)
+    return {};
+  });
+}
+
+Result<bool> LeaseStore::begin_redeem(std::int64_t id, const std::string& username, std::int64_t now,
+                                      std::int64_t until) {
+  return db_.write("begin redeem", [&](Connection& db) -> Result<bool> {
+    SQLite::Statement& hold = db.prepare(
+        "UPDATE leases SET redeem_until = ? WHERE id = ? AND state = 'approved' "
+        "AND (redeem_until IS NULL OR redeem_until <= ?)");
+    hold.bind(1, static_cast<int64_t>(until));
+    hold.bind(2, static_cast<int64_t>(id));
+    hold.bind(3, static_cast<int64_t>(now));
+    if (hold.exec() != 1) return false;
+    SQLite::Statement& queue = db.prepare(
+        "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
+        "VALUES (?, ?, 0, ?, 'a redeem in progress: what it made is removed unless it completes', NULL) "
+        "ON CONFLICT (lease_id) DO UPDATE SET username = excluded.username, attempts = 0, "
+        "next_at = excluded.next_at, last_error = excluded.last_error, done_at = NULL");
+    queue.bind(1, static_cast<int64_t>(id));
+    queue.bind(2, username);
+    queue.bind(3, static_cast<int64_t>(until));
+    queue.exec();
+    return true;
+  });
+}
+
+Result<> LeaseStore::end_redeem(std::int64_t id) {
+  return db_.write("end redeem", [&](Connection& db) -> Result<> {
+    SQLite::Statement& st = db.prepare("UPDATE leases SET redeem_until = NULL WHERE id = ?");
+    st.bind(1, static_cast<int64_t>(id));
     st.exec();
     return {};
   });

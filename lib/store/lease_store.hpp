@@ -55,9 +55,18 @@ class LeaseStore {
   // for l's price and snapshot, so they are current. Gives l with its id and units.
   // units 0: l.units were picked already (pick_nodes, in the same transaction).
   Result<Lease> create(Lease l, int units);
-  // A removal queued by a redeem that failed is void once a later redeem of
-  // the same lease made its account: marked done, so it removes nothing.
-  Result<> cancel_revocation(std::int64_t lease_id, std::int64_t now);
+  // A removal queued by a redeem is void once a redeem of the same lease made
+  // its account, or failed having removed what it made: marked done (`why`
+  // its last_error), so it removes nothing.
+  Result<> cancel_revocation(std::int64_t lease_id, std::int64_t now, std::string_view why);
+  // A redeem of approved lease `id` begins (issue 12): held until `until`
+  // unless another redeem holds it now (false). In the same transaction, a
+  // removal of `username` is queued for `until`: if the daemon dies before the
+  // redeem ends, what it made on the nodes is removed then. The redeem's end
+  // cancels or replaces that removal (cancel_revocation, put_revocation) and
+  // lets go (end_redeem).
+  Result<bool> begin_redeem(std::int64_t id, const std::string& username, std::int64_t now, std::int64_t until);
+  Result<> end_redeem(std::int64_t id);
   // Makes the pending removals of the cluster's leases due at `now` (its
   // supplier re-pinned a node whose changed key held them up).
   Result<> hasten_revocations(std::int64_t cluster_id, std::int64_t now);

@@ -516,6 +516,33 @@ ALTER TABLE cluster_secrets DROP COLUMN ssh_host_key;
       {14, "host keys looked up across clusters", R"SQL(
 CREATE INDEX cluster_nodes_host_key ON cluster_nodes (host_key) WHERE host_key IS NOT NULL;
 )SQL"},
+      // 15: a redeem in progress (issue 12): until when it holds the lease, so
+      // that a second redeem of the same code waits for it, and a daemon that
+      // dies mid-redeem leaves a removal queued for that moment (the accounts
+      // it made on some nodes are not left behind).
+      {15, "redeem in progress", R"SQL(
+ALTER TABLE leases ADD COLUMN redeem_until INTEGER;
+)SQL"},
+      // 16: what makes a cluster offered (CatalogStore::query, available_only)
+      // grew health (issue 11: a B-class agent online) and nodes_free (issue
+      // 12: an A-class free node). Outside the price indexes, every entry a
+      // sorted filter walked read its row to test them (filter 4 of
+      // bench/catalog.sh: p99 1.4 ms after issue 10, 75 ms before this). They
+      // join the indexes, which again answer the offer test alone.
+      {16, "price indexes hold health and nodes_free", R"SQL(
+DROP INDEX clusters_price_hourly;
+CREATE INDEX clusters_price_hourly ON clusters(status, price_hourly, id, class, units_free, unit_memory,
+  location COLLATE NOCASE, region COLLATE NOCASE, model, nodes_free, health);
+DROP INDEX clusters_price_daily;
+CREATE INDEX clusters_price_daily ON clusters(status, price_daily, id, class, units_free, unit_memory,
+  location COLLATE NOCASE, region COLLATE NOCASE, model, nodes_free, health);
+DROP INDEX clusters_price_monthly;
+CREATE INDEX clusters_price_monthly ON clusters(status, price_monthly, id, class, units_free, unit_memory,
+  location COLLATE NOCASE, region COLLATE NOCASE, model, nodes_free, health);
+DROP INDEX clusters_price_yearly;
+CREATE INDEX clusters_price_yearly ON clusters(status, price_yearly, id, class, units_free, unit_memory,
+  location COLLATE NOCASE, region COLLATE NOCASE, model, nodes_free, health);
+)SQL"},
   };
   return list;
 }

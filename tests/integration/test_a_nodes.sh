@@ -170,12 +170,27 @@ ACCOUNTS+=("$account3")
 getent passwd "$account3" >/dev/null && fail "the account made on node 0 was left behind"
 [ "$(db "SELECT state FROM leases WHERE lease_id = '$l3'")" = approved ] || fail "the lease is not approved still"
 start_node 1 "$port1"
-out=$(as alice --json redeem "$code") || fail "redeem once the node is back: $out"
+# Twice at once (a double click, a client's retry): one redeems; the other waits
+# for it (CONFLICT) or finds the code used; the account made stays.
+as alice --json redeem "$code" >"$T/redeem1" 2>/dev/null &
+r1=$!
+as alice --json redeem "$code" >"$T/redeem2" 2>/dev/null &
+r2=$!
+ok=0
+wait $r1 && ok=$((ok + 1))
+wait $r2 && ok=$((ok + 1))
+[ $ok = 1 ] || fail "two redeems of one code: $ok succeeded: $(cat "$T/redeem1" "$T/redeem2")"
+jq -es '[.[] | .error.code // "ok"] | sort | . == ["CONFLICT", "ok"] or . == ["INVALID_CODE", "ok"]' \
+  "$T/redeem1" "$T/redeem2" >/dev/null || fail "redeems: $(cat "$T/redeem1" "$T/redeem2")"
+sleep 2  # past a removal retry (--revocation-retry 1)
+getent passwd "$account3" >/dev/null || fail "the losing redeem took the winner's account away"
+[ "$(db "SELECT state FROM leases WHERE lease_id = '$l3'")" = active ] || fail "the lease is not active"
 
 step "a node whose last tenant's account is not removed yet is not leased again"
 stop_node 1
 as alice release "$l3" >/dev/null || fail "release 3"
-[ "$(db "SELECT COUNT(*) FROM revocations WHERE done_at IS NULL")" = 1 ] || fail "no pending removal"
+[ "$(db "SELECT COUNT(*) FROM revocations r JOIN leases l ON l.id = r.lease_id
+  WHERE r.done_at IS NULL AND l.lease_id = '$l3'")" = 1 ] || fail "no pending removal: $(db "SELECT * FROM revocations")"
 [ "$(db "SELECT nodes_free || '/' || units_free FROM clusters")" = 0/0 ] || fail "nodes offered while an account is on them"
 expect_error UNITS_UNAVAILABLE 1 bob lease "$cpc" --nodes 1 --billing hourly
 start_node 1 "$port1"

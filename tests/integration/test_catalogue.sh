@@ -181,7 +181,7 @@ as root --json admin audit --username acme | jq -e '[.items[].event] | contains(
 step "approving a lease on nodes not verified yet says the redeem would fail"
 lease=$(as alice --json lease "$id" --nodes 1 --billing hourly | jq -r .lease.lease_id)
 out=$(as acme approve "$lease") || fail "approve: $out"
-grep -q "nodes are not verified yet, and the redeem fails on them: run cpshare cluster verify $id first" <<<"$out" ||
+grep -q "the lease's node 0 (gpu01.example.org:22) is not verified yet, so the redeem would fail: run cpshare cluster verify $id first" <<<"$out" ||
   fail "approve does not warn of unverified nodes: $out"
 # Fewer units than nodes: refused before anything is sent.
 expect_error VALIDATION_FAILED 2 acme update "$id" --node gpu01.example.org --node gpu02.example.org --units 1

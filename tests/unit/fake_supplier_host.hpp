@@ -83,6 +83,12 @@ class FakeSupplierHost final : public ssh::SupplierHost {
 
   // A supplier's own account of that name (not made by cpshare) appears on the
   // host, or goes again.
+  // A lease account as a create would have left it (a redeem cut short by a dying daemon).
+  void put_account(const ssh::LeaseAccount& account) {
+    std::lock_guard lock(mu_);
+    accounts_[account.username] = account;
+  }
+
   void add_foreign_account(std::string username) {
     std::lock_guard lock(mu_);
     foreign_.insert(std::move(username));
@@ -142,10 +148,8 @@ class FakeSupplierHost final : public ssh::SupplierHost {
                                                      ssh::endpoint(admin), account.username, account.username));
       if (create_output_) {  // the create script failed, printing this, as provision reports it
         if (node_output) *node_output = *create_output_;
-        return fail(ErrorCode::Unavailable,
-                    fmt::format("ssh to {}: create lease account {} exited with status 1 (what the node printed is "
-                                "in the platform's log)",
-                                ssh::endpoint(admin), account.username));
+        return fail(ErrorCode::Unavailable, fmt::format("ssh to {}: create lease account {} exited with status 1",
+                                                        ssh::endpoint(admin), account.username));
       }
       accounts_[account.username] = account;
       created_.push_back(account);

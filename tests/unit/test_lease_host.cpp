@@ -202,7 +202,8 @@ TEST_CASE("a redeem the host cannot serve fails cleanly and the code still redee
     CHECK(f.leases.ledger(f.alice, {}, false).value().items.empty());
     CHECK(f.host_fake.accounts().empty());
     CHECK(f.pending().empty());
-    CHECK_FALSE(f.revocation(user));
+    const auto removal = f.revocation(user);  // the one queued in case the daemon died mid-redeem: void
+    CHECK((!removal || removal->done_at));
     CHECK(f.leases.check_code(f.alice, {code}, f.ctx).value().lease.lease_id == id);
   };
 
@@ -569,4 +570,55 @@ TEST_CASE("a failed redeem tells the leaser the step, and its supplier what the 
   f.host_fake.fail_creates(std::nullopt);
   REQUIRE(f.leases.redeem(f.alice, {code}, f.ctx));
   CHECK_FALSE(f.leases.show(f.sup, id, {}).value().lease.agent);
+}
+
+TEST_CASE("one redeem of a lease at a time; one cut short by a dying daemon leaves a removal, not an account",
+          "[issue-12][R-LEASE-5]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(1);
+  auto [id, code] = f.approved(cpc, 1);
+  const std::string user = ssh::lease_username(id);
+  const std::int64_t lease_row = f.store->leases().by_lease_id(id).value()->id;
+
+  // A redeem in progress (another request's): a second one waits for it, touching nothing.
+  const std::int64_t until = f.clock.now() + 600;
+  REQUIRE(f.store->leases().begin_redeem(lease_row, user, f.clock.now(), until).value());
+  auto second = f.leases.redeem(f.alice, {code}, f.ctx);
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code == ErrorCode::Conflict);
+  CHECK(contains(second.error().message, "in progress"));
+  CHECK(f.host_fake.created().empty());
+
+  // That redeem's daemon died after making the account on the node: the queued removal takes it
+  // away when the redeem would have been over, and the lease, still approved, redeems again.
+  f.host_fake.put_account({user, "pw", "", {0}, until});
+  f.leases.tick();
+  CHECK(f.host_fake.accounts().contains(user));  // not before its time
+  f.clock.advance(601);
+  f.leases.tick();
+  CHECK_FALSE(f.host_fake.accounts().contains(user));
+  CHECK(f.lease_json(id)["state"] == "approved");
+  REQUIRE(f.leases.redeem(f.alice, {code}, f.ctx));
+  CHECK(f.host_fake.accounts().contains(user));
+  CHECK(f.pending().empty());  // the redeem's own queued removal is void once it made the account
+  f.clock.advance(3600);
+  f.leases.tick();
+  CHECK(f.host_fake.accounts().contains(user));
+}
+
+TEST_CASE("a lease rejected while a dead redeem's account may be on its node frees the node only once it is removed",
+          "[issue-12][R-LEASE-5]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(1);
+  auto [id, code] = f.approved(cpc, 1);
+  const std::string user = ssh::lease_username(id);
+  const std::int64_t lease_row = f.store->leases().by_lease_id(id).value()->id;
+  REQUIRE(f.store->leases().begin_redeem(lease_row, user, f.clock.now(), f.clock.now() + 600).value());
+  f.host_fake.put_account({user, "pw", "", {0}, f.clock.now() + 600});
+  REQUIRE(f.leases.reject(f.sup, id, {"no longer available"}, f.ctx));
+  CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 0);
+  f.clock.advance(601);
+  f.leases.tick();
+  CHECK_FALSE(f.host_fake.accounts().contains(user));
+  CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 1);
 }
