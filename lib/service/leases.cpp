@@ -813,7 +813,8 @@ Result<> LeaseService::mail_supplier(const Account& who, const Lease& l, const R
     body += fmt::format(
         "The account may still be used until it is removed. cpshare tries again at {}\n"
         "and keeps trying, less often, until your host answers; check that it is reachable\n"
-        "(cpshare cluster verify {}).\n",
+        "and still presents the host key you pinned (cpshare cluster verify {}; after a\n"
+        "re-install, once you have confirmed the new key, add --repin).\n",
         rfc3339(r.next_at), l.cpc_id);
   body += fmt::format("\n租约 {} 已结束，但其账户 {} 未能从您的主机上删除（{}）。{}\n", l.lease_id, r.username,
                       r.last_error,

@@ -269,17 +269,21 @@ std::optional<std::string> pinned_elsewhere(Connection& db, std::int64_t cluster
   st.bind(2, static_cast<int64_t>(cluster_id));
   std::optional<std::string> out;
   if (st.executeStep())
-    out = fmt::format("node {} of {}{}", st.getColumn(0).getInt64(), st.getColumn(1).getString(),
-                      st.getColumn(2).getString() == "listed" ? "" : " (delisted, but leased still)");
+    out = st.getColumn(2).getString() == "listed"
+              ? fmt::format(
+                    "node {} of {}, which is listed: it can join this cluster once that cluster's supplier "
+                    "takes it out (cpshare update --node) or delists that cluster",
+                    st.getColumn(0).getInt64(), st.getColumn(1).getString())
+              : fmt::format("node {} of {}, delisted but still leased: it can join this cluster once those leases end",
+                            st.getColumn(0).getInt64(), st.getColumn(1).getString());
   st.reset();
   return out;
 }
 
 std::unexpected<Error> offered_twice(const std::string& fingerprint, const std::string& where) {
   return fail(ErrorCode::Conflict,
-              fmt::format("the machine with host key {} is already {}: one machine is offered in one cluster "
-                          "only, or it would be leased twice; take it out of that cluster first (cpshare update, or "
-                          "cpshare delist once its leases end)",
+              fmt::format("the machine with host key {} is already {} (one machine is offered in one cluster "
+                          "only, or it would be leased twice)",
                           fingerprint, where));
 }
 
