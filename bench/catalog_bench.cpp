@@ -157,19 +157,19 @@ struct Agent {
 // asking for one walks the whole index to find none (PERFORMANCE.md).
 void bring_online(const Args& a, const std::vector<Agent>& agents) {
   const std::string at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
-  const std::string body = nlohmann::json{{"samples",
-                                           {{{"at", at},
-                                             {"cpu", nullptr},
-                                             {"memory", nullptr},
-                                             {"mounts", nlohmann::json::array()},
-                                             {"interfaces", nlohmann::json::array()},
-                                             {"sensors", nlohmann::json::array()},
-                                             {"gpu_source", "none"},
-                                             {"gpu_error", nullptr},
-                                             {"gpus", nlohmann::json::array()},
-                                             {"network", nullptr}}}},
-                                          {"dropped", 0}}
-                               .dump();
+  const std::string body = nlohmann::json{
+      {"samples",
+       {{{"at", at},
+         {"cpu", nullptr},
+         {"memory", nullptr},
+         {"mounts", nlohmann::json::array()},
+         {"interfaces", nlohmann::json::array()},
+         {"sensors", nlohmann::json::array()},
+         {"gpu_source", "none"},
+         {"gpu_error", nullptr},
+         {"gpus", nlohmann::json::array()},
+         {"network", nullptr}}}},
+      {"dropped", 0}}.dump();
   std::atomic<std::size_t> next{0};
   std::atomic<int> failed{0};
   std::vector<std::thread> threads;
