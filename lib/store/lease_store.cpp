@@ -109,6 +109,34 @@ void mark_units(Connection& db, std::int64_t cluster_id, const std::vector<int>&
   refresh_units_free(db, cluster_id);
 }
 
+// A lease's removal changed: its cluster's free nodes follow (a pending
+// removal keeps the lease's nodes from the next lease; guarded.hpp).
+void refresh_lease_cluster(Connection& db, std::int64_t lease_id) {
+  SQLite::Statement& cluster = db.prepare("SELECT cluster_id FROM leases WHERE id = ?");
+  cluster.bind(1, static_cast<int64_t>(lease_id));
+  const bool found = cluster.executeStep();
+  const std::int64_t cluster_id = found ? cluster.getColumn(0).getInt64() : 0;
+  cluster.reset();
+  if (found) refresh_units_free(db, cluster_id);
+}
+
+// The lease's one removal row, written whole.
+void write_revocation(Connection& db, const Revocation& r) {
+  SQLite::Statement& st = db.prepare(
+      "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET username = excluded.username, "
+      "attempts = excluded.attempts, next_at = excluded.next_at, "
+      "last_error = excluded.last_error, done_at = excluded.done_at");
+  st.bind(1, static_cast<int64_t>(r.lease_id));
+  st.bind(2, r.username);
+  st.bind(3, r.attempts);
+  st.bind(4, static_cast<int64_t>(r.next_at));
+  st.bind(5, r.last_error);
+  bind_opt(st, 6, r.done_at);
+  st.exec();
+  refresh_lease_cluster(db, r.lease_id);
+}
+
 }  // namespace
 
 Result<std::vector<int>> LeaseStore::pick_nodes(std::int64_t cluster_id, int nodes) {
@@ -431,25 +459,7 @@ Result<bool> LeaseStore::use_auth_code(std::int64_t lease_id, std::int64_t at) {
 
 Result<> LeaseStore::put_revocation(const Revocation& r) {
   return db_.write("revocation", [&](Connection& db) -> Result<> {
-    SQLite::Statement& st = db.prepare(
-        "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lease_id) DO UPDATE SET "
-        "attempts = excluded.attempts, next_at = excluded.next_at, "
-        "last_error = excluded.last_error, done_at = excluded.done_at");
-    st.bind(1, static_cast<int64_t>(r.lease_id));
-    st.bind(2, r.username);
-    st.bind(3, r.attempts);
-    st.bind(4, static_cast<int64_t>(r.next_at));
-    st.bind(5, r.last_error);
-    bind_opt(st, 6, r.done_at);
-    st.exec();
-    // A pending removal keeps the lease's nodes from the next lease (guarded.hpp).
-    SQLite::Statement& cluster = db.prepare("SELECT cluster_id FROM leases WHERE id = ?");
-    cluster.bind(1, static_cast<int64_t>(r.lease_id));
-    const bool found = cluster.executeStep();
-    const std::int64_t cluster_id = found ? cluster.getColumn(0).getInt64() : 0;
-    cluster.reset();
-    if (found) refresh_units_free(db, cluster_id);
+    write_revocation(db, r);
     return {};
   });
 }
@@ -461,13 +471,7 @@ Result<> LeaseStore::cancel_revocation(std::int64_t lease_id, std::int64_t now, 
     st.bind(1, static_cast<int64_t>(now));
     bind_name(st, 2, fmt::format("void: {}", why));
     st.bind(3, static_cast<int64_t>(lease_id));
-    if (st.exec() == 0) return {};
-    SQLite::Statement& cluster = db.prepare("SELECT cluster_id FROM leases WHERE id = ?");
-    cluster.bind(1, static_cast<int64_t>(lease_id));
-    const bool found = cluster.executeStep();
-    const std::int64_t cluster_id = found ? cluster.getColumn(0).getInt64() : 0;
-    cluster.reset();
-    if (found) refresh_units_free(db, cluster_id);  // its nodes may be free now (guarded.hpp)
+    if (st.exec() > 0) refresh_lease_cluster(db, lease_id);  // its nodes may be free now
     return {};
   });
 }
@@ -482,15 +486,8 @@ Result<bool> LeaseStore::begin_redeem(std::int64_t id, const std::string& userna
     hold.bind(2, static_cast<int64_t>(id));
     hold.bind(3, static_cast<int64_t>(now));
     if (hold.exec() != 1) return false;
-    SQLite::Statement& queue = db.prepare(
-        "INSERT INTO revocations (lease_id, username, attempts, next_at, last_error, done_at) "
-        "VALUES (?, ?, 0, ?, 'a redeem in progress: what it made is removed unless it completes', NULL) "
-        "ON CONFLICT (lease_id) DO UPDATE SET username = excluded.username, attempts = 0, "
-        "next_at = excluded.next_at, last_error = excluded.last_error, done_at = NULL");
-    queue.bind(1, static_cast<int64_t>(id));
-    queue.bind(2, username);
-    queue.bind(3, static_cast<int64_t>(until));
-    queue.exec();
+    write_revocation(db, {id, username, 0, until, "a redeem in progress: what it made is removed unless it completes",
+                          std::nullopt});
     return true;
   });
 }
