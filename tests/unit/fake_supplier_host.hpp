@@ -61,6 +61,12 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   void come_up() {
     std::lock_guard lock(mu_);
     down_ = 0;
+    down_ports_.clear();
+  }
+  // Only the node at this port refuses connections (until come_up).
+  void go_down_at(int port) {
+    std::lock_guard lock(mu_);
+    down_ports_.insert(port);
   }
   // The host now presents another key (a re-installed host): targets pinned
   // to the old one get Conflict; verify with an empty pin (repin) accepts it.
@@ -204,7 +210,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
       return fail(ErrorCode::Internal, fmt::format("ssh to {}: refusing to run a command on a host whose key is "
                                                    "not pinned (verify the cluster first)",
                                                    ssh::endpoint(t)));
-    if (down_ != 0) {
+    if (down_ != 0 || down_ports_.contains(t.port)) {
       if (down_ > 0) --down_;
       return fail(ErrorCode::Unavailable, fmt::format("ssh to {}: connect: refused the connection", ssh::endpoint(t)));
     }
@@ -224,6 +230,7 @@ class FakeSupplierHost final : public ssh::SupplierHost {
   // key on two nodes).
   std::string key_at(int port) const { return port <= 1 ? fingerprint_ : fmt::format("{}/{}", fingerprint_, port); }
   int down_ = 0;
+  std::set<int> down_ports_;
   std::map<std::string, ssh::LeaseAccount> accounts_;
   std::set<std::string> foreign_;
   std::vector<ssh::LeaseAccount> created_;

@@ -622,3 +622,24 @@ TEST_CASE("a lease rejected while a dead redeem's account may be on its node fre
   CHECK_FALSE(f.host_fake.accounts().contains(user));
   CHECK(f.store->catalog().by_cpc_id(cpc).value()->nodes_free == 1);
 }
+
+TEST_CASE("verify pins every node or none: with one node down, none is pinned", "[issue-12][R-SEC-1]") {
+  Fixture f;
+  const std::string cpc = f.publish(f.sup, 'A', 2);  // 127.0.0.1:1 and :2
+  f.host_fake.go_down_at(2);
+  auto v = testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx);
+  REQUIRE_FALSE(v);
+  CHECK(v.error().code == ErrorCode::Unavailable);
+  CHECK(contains(v.error().message, "node 1"));
+  CHECK(contains(v.error().message, "no node was pinned"));
+  auto nodes = [&] { return f.catalog.show(f.sup, cpc).value().cluster.access.nodes.value(); };
+  const auto before = nodes();
+  REQUIRE(before.size() == 2);
+  CHECK_FALSE(before[0].host_key_fingerprint);  // node 0 answered, but its key is not pinned alone
+  CHECK_FALSE(before[1].host_key_fingerprint);
+  f.host_fake.come_up();
+  REQUIRE(testing::verify(f.catalog, f.sup, cpc, json::object(), f.ctx));
+  const auto after = nodes();
+  CHECK(after[0].host_key_fingerprint);
+  CHECK(after[1].host_key_fingerprint);
+}
