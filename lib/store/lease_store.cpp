@@ -504,8 +504,9 @@ Result<> LeaseStore::end_redeem(std::int64_t id) {
 Result<> LeaseStore::hasten_revocations(std::int64_t cluster_id, std::int64_t now) {
   return db_.write("hasten revocations", [&](Connection& db) -> Result<> {
     SQLite::Statement& st = db.prepare(
-        "UPDATE revocations SET next_at = ? WHERE done_at IS NULL AND next_at > ? "
-        "AND lease_id IN (SELECT id FROM leases WHERE cluster_id = ?)");
+        "UPDATE revocations SET next_at = ?1 WHERE done_at IS NULL AND next_at > ?2 "
+        "AND lease_id IN (SELECT id FROM leases WHERE cluster_id = ?3 "
+        "AND (redeem_until IS NULL OR redeem_until <= ?2))");  // not a redeem's own, while it runs
     st.bind(1, static_cast<int64_t>(now));
     st.bind(2, static_cast<int64_t>(now));
     st.bind(3, static_cast<int64_t>(cluster_id));
@@ -517,8 +518,11 @@ Result<> LeaseStore::hasten_revocations(std::int64_t cluster_id, std::int64_t no
 Result<std::vector<Revocation>> LeaseStore::revocations_due(std::int64_t now) {
   return db_.read("revocations due", [&](Connection& db) -> Result<std::vector<Revocation>> {
     SQLite::Statement& st = db.prepare(
-        "SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations "
-        "WHERE done_at IS NULL AND next_at <= ? ORDER BY next_at LIMIT 100");
+        "SELECT lease_id, username, attempts, next_at, last_error, done_at FROM revocations r "
+        "WHERE done_at IS NULL AND next_at <= ?1 "
+        // not while a redeem holds the lease: its account is being made
+        "AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.id = r.lease_id AND l.redeem_until > ?1) "
+        "ORDER BY next_at LIMIT 100");
     st.bind(1, static_cast<int64_t>(now));
     std::vector<Revocation> out;
     while (st.executeStep())

@@ -68,7 +68,8 @@ class LeaseStore {
   Result<bool> begin_redeem(std::int64_t id, const std::string& username, std::int64_t now, std::int64_t until);
   Result<> end_redeem(std::int64_t id);
   // Makes the pending removals of the cluster's leases due at `now` (its
-  // supplier re-pinned a node whose changed key held them up).
+  // supplier re-pinned a node whose changed key held them up), but for those
+  // of leases a redeem holds (begin_redeem: its account is being made).
   Result<> hasten_revocations(std::int64_t cluster_id, std::int64_t now);
   // A-class (issue 12): the idle units of `nodes` free nodes of the cluster
   // (an idle unit and none held by a lease), lowest node numbers first, in
@@ -111,7 +112,7 @@ class LeaseStore {
   Result<bool> use_auth_code(std::int64_t lease_id, std::int64_t at);
 
   // SSH account removals: put inserts or updates (by lease); due: not done,
-  // next_at <= now, soonest first, at most 100.
+  // next_at <= now, not of a lease a redeem holds now, soonest first, at most 100.
   Result<> put_revocation(const Revocation& r);
   Result<std::vector<Revocation>> revocations_due(std::int64_t now);
 

@@ -643,3 +643,19 @@ TEST_CASE("verify pins every node or none: with one node down, none is pinned", 
   CHECK(after[0].host_key_fingerprint);
   CHECK(after[1].host_key_fingerprint);
 }
+
+TEST_CASE("a re-pin while a redeem runs does not bring its own queued removal forward", "[issue-12][R-LEASE-5]") {
+  Fixture f;
+  const std::string cpc = f.verified_cluster(1);
+  auto [id, code] = f.approved(cpc, 1);
+  const std::string user = ssh::lease_username(id);
+  const std::int64_t lease_row = f.store->leases().by_lease_id(id).value()->id;
+  // A redeem in progress has made the account on the node (another request's, still running).
+  REQUIRE(f.store->leases().begin_redeem(lease_row, user, f.clock.now(), f.clock.now() + 600).value());
+  f.host_fake.put_account({user, "pw", "", {0}, f.clock.now() + 600});
+  // Meanwhile the supplier re-pins the node: removals it held up go ahead, but not this redeem's.
+  REQUIRE(f.store->leases().hasten_revocations(f.store->catalog().by_cpc_id(cpc).value()->id, f.clock.now()));
+  f.leases.tick();
+  CHECK(f.host_fake.accounts().contains(user));
+  CHECK(f.store->leases().revocations_due(f.clock.now()).value().empty());
+}
